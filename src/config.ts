@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { type Static, Type } from 'typebox'
+import { Value } from 'typebox/value'
+
+const oneOf = (values: string[], fallback: string) =>
+  Type.String({ pattern: `^(${values.join('|')})$`, default: fallback, description: `one of ${values.join(', ')}` })
+const Port = Type.Integer({ minimum: 0, maximum: 65535 })
+const Url = (schemes: string[]) => Type.String({ pattern: `^(${schemes.join('|')})://` })
+
+/** Every PULSEBASE_* variable, with its default; `docs/configuration.md` mirrors this table. */
+export const EnvSchema = Type.Object({
+  PULSEBASE_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  PULSEBASE_HTTP_PORT: Type.Integer({ ...Port, default: 8080 }),
+  PULSEBASE_GRPC_PORT: Type.Integer({ ...Port, default: 50051 }),
+  PULSEBASE_DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  PULSEBASE_DATABASE_URL: Type.Optional(Url(['sqlite', 'file', 'postgres', 'postgresql', 'mysql', 'mariadb'])),
+  PULSEBASE_QUEUE_URL: Type.Optional(Type.String({ pattern: '^(database|amqps?://)' })),
+  PULSEBASE_REDIS_URL: Type.Optional(Url(['redis', 'rediss'])),
+  PULSEBASE_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  PULSEBASE_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  PULSEBASE_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
+  PULSEBASE_REFRESH_TOKEN_TTL_DAYS: Type.Integer({ minimum: 1, default: 30 }),
+  PULSEBASE_REGISTRATION: oneOf(['open', 'closed'], 'open'),
+  PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
+  PULSEBASE_LOGIN_ATTEMPTS_PER_ADDRESS: Type.Integer({ minimum: 1, default: 50 }),
+  PULSEBASE_LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
+  PULSEBASE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+  PULSEBASE_COMPAT: Type.String({ default: 'none', pattern: '^[a-z0-9,-]+$' }),
+  PULSEBASE_ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
+  PULSEBASE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
+  PULSEBASE_QUEUE_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5 }),
+  PULSEBASE_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 15000 }),
+})
+export type Env = Static<typeof EnvSchema>
+
+export const COMPAT_ADAPTERS = ['mindsync', 'csi', 'heartrate', 'm2m', 'dlp'] as const
+export type CompatAdapter = (typeof COMPAT_ADAPTERS)[number]
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string }
+  | { kind: 'mysql'; url: string }
+
+export interface Config {
+  readonly host: string
+  readonly httpPort: number
+  readonly grpcPort: number
+  readonly dataDir: string
+  readonly database: DatabaseConfig
+  readonly queue: { kind: 'database' } | { kind: 'amqp'; url: string }
+  readonly queueMaxAttempts: number
+  readonly redisUrl: string | undefined
+  readonly logLevel: string
+  readonly auth: {
+    readonly jwtSecret: string | undefined
+    readonly accessTokenTtlSeconds: number
+    readonly refreshTokenTtlDays: number
+    readonly isRegistrationOpen: boolean
+    readonly loginAttemptsPerAccount: number
+    readonly loginAttemptsPerAddress: number
+    readonly loginWindowSeconds: number
+  }
+  readonly bodyLimitBytes: number
+  readonly compat: readonly CompatAdapter[]
+  readonly bootstrapAdmin: { email: string; password: string } | undefined
+  readonly shutdownTimeoutMs: number
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`)
+  }
+}
+
+/** Reads PULSEBASE_* from `env`, lists every bad variable at once, returns a frozen Config. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw))
+  const problems = [
+    ...new Set(
+      [...Value.Errors(EnvSchema, converted)].map((e) => {
+        const key = e.instancePath.replace(/^\//, '')
+        return `${key}: ${e.message} (got ${JSON.stringify(raw[key])})`
+      }),
+    ),
+  ]
+  const parsed = converted as Env
+  const compat = parseCompat(String(parsed.PULSEBASE_COMPAT), problems)
+  if (Boolean(parsed.PULSEBASE_ADMIN_EMAIL) !== Boolean(parsed.PULSEBASE_ADMIN_PASSWORD)) {
+    problems.push('PULSEBASE_ADMIN_EMAIL and PULSEBASE_ADMIN_PASSWORD must be set together')
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return Object.freeze(toConfig(parsed, compat))
+}
+
+function parseCompat(value: string, problems: string[]): CompatAdapter[] {
+  if (value === 'none') return []
+  if (value === 'all') return [...COMPAT_ADAPTERS]
+  const names = value.split(',').filter(Boolean)
+  const unknown = names.filter((n) => !(COMPAT_ADAPTERS as readonly string[]).includes(n))
+  if (unknown.length > 0) {
+    problems.push(`PULSEBASE_COMPAT: unknown adapter(s) ${unknown.join(', ')}; use none, all or a list of ${COMPAT_ADAPTERS.join(', ')}`)
+  }
+  return names as CompatAdapter[]
+}
+
+function toConfig(env: Env, compat: CompatAdapter[]): Config {
+  const dataDir = resolve(env.PULSEBASE_DATA_DIR)
+  return {
+    host: env.PULSEBASE_HOST,
+    httpPort: env.PULSEBASE_HTTP_PORT,
+    grpcPort: env.PULSEBASE_GRPC_PORT,
+    dataDir,
+    database: parseDatabaseUrl(env.PULSEBASE_DATABASE_URL, dataDir),
+    queue:
+      env.PULSEBASE_QUEUE_URL?.startsWith('amqp') === true
+        ? { kind: 'amqp', url: env.PULSEBASE_QUEUE_URL }
+        : { kind: 'database' },
+    queueMaxAttempts: env.PULSEBASE_QUEUE_MAX_ATTEMPTS,
+    redisUrl: env.PULSEBASE_REDIS_URL,
+    logLevel: env.PULSEBASE_LOG_LEVEL,
+    auth: {
+      jwtSecret: env.PULSEBASE_JWT_SECRET,
+      accessTokenTtlSeconds: env.PULSEBASE_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: env.PULSEBASE_REFRESH_TOKEN_TTL_DAYS,
+      isRegistrationOpen: env.PULSEBASE_REGISTRATION === 'open',
+      loginAttemptsPerAccount: env.PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT,
+      loginAttemptsPerAddress: env.PULSEBASE_LOGIN_ATTEMPTS_PER_ADDRESS,
+      loginWindowSeconds: env.PULSEBASE_LOGIN_WINDOW_SECONDS,
+    },
+    bodyLimitBytes: env.PULSEBASE_BODY_LIMIT_BYTES,
+    compat,
+    bootstrapAdmin:
+      env.PULSEBASE_ADMIN_EMAIL && env.PULSEBASE_ADMIN_PASSWORD
+        ? { email: env.PULSEBASE_ADMIN_EMAIL, password: env.PULSEBASE_ADMIN_PASSWORD }
+        : undefined,
+    shutdownTimeoutMs: env.PULSEBASE_SHUTDOWN_TIMEOUT_MS,
+  }
+}
+
+function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseConfig {
+  if (url === undefined) return { kind: 'sqlite', file: join(dataDir, 'pulsebase.sqlite') }
+  if (url.startsWith('postgres')) return { kind: 'postgres', url }
+  if (url.startsWith('mysql') || url.startsWith('mariadb')) return { kind: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') }
+  return { kind: 'sqlite', file: resolve(url.replace(/^(sqlite|file):\/\//, '')) }
+}
+
+/** The signing secret: the configured one, else one generated once and kept in the data dir. */
+export function resolveJwtSecret(config: Config): string {
+  if (config.auth.jwtSecret !== undefined) return config.auth.jwtSecret
+  const file = join(config.dataDir, 'jwt-secret')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(config.dataDir, { recursive: true })
+  const secret = randomBytes(48).toString('base64url')
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' })
+  return secret
+}

@@ -1,0 +1,45 @@
+import { Kysely, Migrator, sql } from 'kysely'
+import type { Logger } from 'pino'
+import type { DatabaseConfig } from '../../config.js'
+import type { Metrics } from '../metrics/metrics.js'
+import { createDialect } from './dialect.js'
+import { migrationProvider } from './migrations/index.js'
+import type { Database } from './schema.js'
+
+export type Db = Kysely<Database>
+
+export interface DatabaseHandle {
+  readonly db: Db
+  readonly kind: DatabaseConfig['kind']
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+/** Opens the configured database, timing every query into the metrics registry. */
+export async function openDatabase(config: DatabaseConfig, metrics: Metrics, logger: Logger): Promise<DatabaseHandle> {
+  const db = new Kysely<Database>({
+    dialect: await createDialect(config),
+    log(event) {
+      const outcome = event.level === 'error' ? 'error' : 'ok'
+      metrics.dbQueryDuration.observe({ outcome }, event.queryDurationMillis / 1000)
+      if (event.level === 'error') logger.warn({ err: event.error }, 'query failed')
+    },
+  })
+  return {
+    db,
+    kind: config.kind,
+    ping: async () => {
+      await sql`select 1`.execute(db)
+    },
+    close: () => db.destroy(),
+  }
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<Database>, logger: Logger): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider })
+  const { error, results = [] } = await migrator.migrateToLatest()
+  for (const r of results) logger.info({ migration: r.migrationName, status: r.status }, 'migration')
+  if (error) throw error instanceof Error ? error : new Error(String(error))
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

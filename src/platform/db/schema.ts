@@ -1,0 +1,67 @@
+import type { Generated } from 'kysely'
+
+// Times are epoch milliseconds (bigint) and JSON is text: the one representation all three databases share.
+
+export interface UsersTable {
+  id: string
+  email: string
+  password_hash: string
+  role: 'user' | 'admin'
+  display_name: string | null
+  settings: string
+  created_at: number
+  updated_at: number
+}
+
+export interface AuthSessionsTable {
+  id: string
+  user_id: string
+  created_at: number
+  expires_at: number
+  revoked_at: number | null
+}
+
+export interface RefreshTokensTable {
+  token_hash: string
+  session_id: string
+  user_id: string
+  created_at: number
+  expires_at: number
+  used_at: number | null
+}
+
+export interface DevicesTable {
+  id: string
+  user_id: string
+  name: string
+  kind: string
+  key_hash: string
+  key_prefix: string
+  created_at: number
+  last_seen_at: number | null
+  revoked_at: number | null
+}
+
+export interface JobsTable {
+  id: string
+  queue: string
+  payload: string
+  status: 'ready' | 'running' | 'done' | 'dead'
+  attempts: number
+  max_attempts: number
+  run_at: number
+  locked_until: number | null
+  last_error: string | null
+  created_at: number
+  updated_at: number
+}
+
+export interface Database {
+  users: UsersTable
+  auth_sessions: AuthSessionsTable
+  refresh_tokens: RefreshTokensTable
+  devices: DevicesTable
+  jobs: JobsTable
+}
+
+export type { Generated }

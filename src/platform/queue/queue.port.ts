@@ -1,0 +1,51 @@
+/** A job as a handler sees it: `attempt` counts from 1 and grows on every redelivery. */
+export interface Job<P = unknown> {
+  readonly id: string
+  readonly queue: string
+  readonly payload: P
+  readonly attempt: number
+}
+
+/** Handlers must be idempotent: a job may be delivered more than once. Throwing means retry. */
+export type JobHandler<P = unknown> = (job: Job<P>) => Promise<void>
+
+export interface DeadJob {
+  readonly id: string
+  readonly queue: string
+  readonly payload: unknown
+  readonly attempts: number
+  readonly lastError: string | null
+}
+
+export interface ConsumeOptions {
+  /** Jobs handled at once by this consumer. */
+  readonly concurrency?: number
+}
+
+export interface Consumer {
+  /** Stops taking new jobs and resolves when the ones in flight have finished. */
+  stop(): Promise<void>
+}
+
+/** The queue port: durable, at-least-once jobs with retry, backoff and dead-lettering. */
+export interface QueuePort {
+  readonly kind: 'database' | 'amqp'
+  /** Resolves only once the job is durably stored (committed, or confirmed by the broker). */
+  publish(queue: string, payload: unknown, options?: { delayMs?: number }): Promise<string>
+  consume(queue: string, handler: JobHandler, options?: ConsumeOptions): Promise<Consumer>
+  /** Jobs that used up their attempts, newest first. */
+  deadLetters(queue: string, limit?: number): Promise<DeadJob[]>
+  ping(): Promise<void>
+  /** Stops every consumer (waiting for in-flight jobs) and releases connections. */
+  close(): Promise<void>
+}
+
+export interface RetryPolicy {
+  readonly maxAttempts: number
+  /** Delay before attempt n+1 after attempt n failed. */
+  backoffMs(attempt: number): number
+}
+
+export function exponentialBackoff(maxAttempts: number, baseMs = 1000, capMs = 5 * 60_000): RetryPolicy {
+  return { maxAttempts, backoffMs: (attempt) => Math.min(capMs, baseMs * 2 ** (attempt - 1)) }
+}

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { MARIADB, POSTGRES, type Service, skipUnless } from './services.js'
+
+export type DatabaseKind = 'sqlite' | 'postgres' | 'mysql'
+
+/** A database made for one test file and dropped after it. */
+export interface TestDatabase {
+  readonly kind: DatabaseKind
+  readonly url: string
+  drop(): Promise<void>
+}
+
+export interface DatabaseTarget {
+  readonly kind: DatabaseKind
+  /** The skip reason when the server does not answer. */
+  readonly skip: string | undefined
+  create(): Promise<TestDatabase>
+}
+
+const POSTGRES_ADMIN_URL = process.env.PULSEBASE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const MARIADB_ADMIN_URL = process.env.PULSEBASE_TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/test'
+
+function uniqueName(): string {
+  return `pb_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
+}
+
+async function createSqlite(): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'pulsebase-db-'))
+  return {
+    kind: 'sqlite',
+    url: `sqlite://${join(dir, 'test.sqlite')}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  }
+}
+
+async function createPostgres(): Promise<TestDatabase> {
+  const { default: pg } = await import('pg')
+  const name = uniqueName()
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(POSTGRES_ADMIN_URL)
+  url.pathname = `/${name}`
+  return {
+    kind: 'postgres',
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL })
+      await client.connect()
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await client.end()
+    },
+  }
+}
+
+async function createMariadb(): Promise<TestDatabase> {
+  const mysql = await import('mysql2/promise')
+  const name = uniqueName()
+  const admin = await mysql.createConnection({ uri: MARIADB_ADMIN_URL })
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(MARIADB_ADMIN_URL)
+  url.pathname = `/${name}`
+  return {
+    kind: 'mysql',
+    url: url.toString(),
+    drop: async () => {
+      const client = await mysql.createConnection({ uri: MARIADB_ADMIN_URL })
+      await client.query(`DROP DATABASE IF EXISTS ${name}`)
+      await client.end()
+    },
+  }
+}
+
+async function target(kind: DatabaseKind, service: Service | undefined, create: () => Promise<TestDatabase>) {
+  return { kind, skip: service ? await skipUnless(service) : undefined, create }
+}
+
+/** SQLite always; PostgreSQL and MariaDB when they answer on loopback. */
+export async function databaseTargets(): Promise<DatabaseTarget[]> {
+  return [
+    await target('sqlite', undefined, createSqlite),
+    await target('postgres', POSTGRES, createPostgres),
+    await target('mysql', MARIADB, createMariadb),
+  ]
+}
