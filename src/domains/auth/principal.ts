@@ -1,0 +1,10 @@
+/** Who a request acts for: a person with a token, or a device with its key acting for its owner. */
+export interface Principal {
+  readonly userId: string
+  readonly role: 'user' | 'admin'
+  /** Set when a device key authenticated the call. */
+  readonly deviceId: string | null
+}
+
+/** Resolves a bearer credential (access token or device key) to a principal; throws `unauthenticated`. */
+export type Authenticate = (credential: string) => Promise<Principal>
