@@ -1,0 +1,36 @@
+import type { Metadata } from '@grpc/grpc-js'
+import type { Authenticate, Principal } from '../../domains/auth/principal.js'
+import { AppError } from '../../errors.js'
+
+const MISSING = 'Missing credentials: send an access token or device key in the authorization metadata'
+
+function firstText(metadata: Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0]
+  if (value === undefined) return undefined
+  const text = (typeof value === 'string' ? value : value.toString('utf8')).trim()
+  return text === '' ? undefined : text
+}
+
+/**
+ * The credential of a call: `authorization: Bearer <token or device key>` or the bare credential;
+ * `x-device-key` is accepted too, as on HTTP.
+ */
+export function credentialFromMetadata(metadata: Metadata): string | undefined {
+  const deviceKey = firstText(metadata, 'x-device-key')
+  if (deviceKey !== undefined) return deviceKey
+  const authorization = firstText(metadata, 'authorization')
+  if (authorization === undefined) return undefined
+  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)
+  if (bearer?.[1]) return bearer[1]
+  if (/\s/.test(authorization)) {
+    throw new AppError('unauthenticated', 'The authorization metadata must be "Bearer <credential>" or the bare credential')
+  }
+  return authorization
+}
+
+/** Who a gRPC call acts for; throws `unauthenticated` when the credential is missing or refused. */
+export async function principalFrom(metadata: Metadata, authenticate: Authenticate): Promise<Principal> {
+  const credential = credentialFromMetadata(metadata)
+  if (credential === undefined) throw new AppError('unauthenticated', MISSING)
+  return authenticate(credential)
+}

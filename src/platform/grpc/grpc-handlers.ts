@@ -1,0 +1,182 @@
+import { type EventEmitter, once } from 'node:events'
+import {
+  type Deadline,
+  type Metadata,
+  type sendUnaryData,
+  type ServerDuplexStream,
+  type ServerReadableStream,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type UntypedHandleCall,
+} from '@grpc/grpc-js'
+import type { Logger } from '../logging/logger.js'
+import { type GrpcFailure, statusName, toGrpcFailure } from './grpc-errors.js'
+
+/** The four gRPC call shapes; also the `grpc_type` metric label. */
+export type MethodType = 'unary' | 'server_stream' | 'client_stream' | 'bidi_stream'
+
+/** What a handler knows about its call besides the request. */
+export interface CallContext {
+  /** Request metadata, e.g. `authorization`. */
+  readonly metadata: Metadata
+  /** `/package.Service/Method`. */
+  readonly path: string
+  readonly peer: string
+  readonly deadline: Deadline
+  /** Aborted when the client cancels or the deadline passes; long-lived streams should watch it. */
+  readonly signal: AbortSignal
+  /** A child of the server logger bound to this method. */
+  readonly logger: Logger
+}
+
+export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res> | Res
+/** Yields the responses; an async generator is the natural shape. */
+export type ServerStreamHandler<Req, Res> = (request: Req, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>
+export type ClientStreamHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: CallContext) => Promise<Res> | Res
+export type BidiStreamHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>
+
+/** A handler tagged with its call shape, so `addService` can check it against the proto at boot. */
+export type GrpcMethod =
+  | { readonly type: 'unary'; readonly handler: UnaryHandler<never, unknown> }
+  | { readonly type: 'server_stream'; readonly handler: ServerStreamHandler<never, unknown> }
+  | { readonly type: 'client_stream'; readonly handler: ClientStreamHandler<never, unknown> }
+  | { readonly type: 'bidi_stream'; readonly handler: BidiStreamHandler<never, unknown> }
+
+/** Method name (as in the proto, or its camelCase form) -> tagged handler. */
+export type GrpcImplementation = Readonly<Record<string, GrpcMethod>>
+
+export const unary = <Req, Res>(handler: UnaryHandler<Req, Res>): GrpcMethod => ({ type: 'unary', handler })
+export const serverStream = <Req, Res>(handler: ServerStreamHandler<Req, Res>): GrpcMethod => ({ type: 'server_stream', handler })
+export const clientStream = <Req, Res>(handler: ClientStreamHandler<Req, Res>): GrpcMethod => ({ type: 'client_stream', handler })
+export const bidiStream = <Req, Res>(handler: BidiStreamHandler<Req, Res>): GrpcMethod => ({ type: 'bidi_stream', handler })
+
+export interface HandlerDeps {
+  readonly logger: Logger
+}
+
+type AnyServerCall =
+  | ServerUnaryCall<unknown, unknown>
+  | ServerReadableStream<unknown, unknown>
+  | ServerWritableStream<unknown, unknown>
+  | ServerDuplexStream<unknown, unknown>
+
+interface CallScope {
+  readonly ctx: CallContext
+  /** Maps and logs a failure; returns the status to send, or undefined when the client has gone. */
+  fail(error: unknown): GrpcFailure | undefined
+}
+
+function logFailure(logger: Logger, failure: GrpcFailure, error: unknown): void {
+  const code = statusName(failure.response.code)
+  if (failure.errorCode === 'internal') logger.error({ err: error, code }, 'grpc call failed')
+  else if (failure.errorCode === 'unavailable') logger.warn({ err: error, code }, 'grpc call failed')
+  else logger.debug({ code, message: failure.response.details }, 'grpc call rejected')
+}
+
+// Metrics are not recorded here but in the server interceptor, which also sees the health
+// service and the statuses grpc-js produces by itself (deadline, bad message, unimplemented).
+function startCall(deps: HandlerDeps, path: string, call: AnyServerCall): CallScope {
+  const controller = new AbortController()
+  ;(call as EventEmitter).once('cancelled', () => controller.abort())
+  const logger = deps.logger.child({ grpcMethod: path.replace(/^\//, '') })
+  const ctx: CallContext = { metadata: call.metadata, path, peer: call.getPeer(), deadline: call.getDeadline(), signal: controller.signal, logger }
+  return {
+    ctx,
+    fail: (error) => {
+      // A client that left makes the request stream fail with a premature close: not our error.
+      if (controller.signal.aborted) return undefined
+      const failure = toGrpcFailure(error)
+      logFailure(logger, failure, error)
+      return failure
+    },
+  }
+}
+
+/**
+ * The request stream as an async iterable that leaves the call open when the loop ends: Node's
+ * default iterator destroys the stream on return, which on a bidi call would also kill the
+ * response side before the handler's last write and the status.
+ */
+function requestsOf(call: ServerReadableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>): AsyncIterable<unknown> {
+  return { [Symbol.asyncIterator]: () => call.iterator({ destroyOnReturn: false }) }
+}
+
+const ABORTED = Symbol('aborted')
+
+function whenAborted(signal: AbortSignal): Promise<typeof ABORTED> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(ABORTED)
+    else signal.addEventListener('abort', () => resolve(ABORTED), { once: true })
+  })
+}
+
+/** Writes every response with back-pressure; stops at once when the client goes away. */
+async function writeAll(
+  call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
+  responses: AsyncIterable<unknown> | Iterable<unknown>,
+  signal: AbortSignal,
+): Promise<void> {
+  const iterator = Symbol.asyncIterator in responses ? responses[Symbol.asyncIterator]() : responses[Symbol.iterator]()
+  const aborted = whenAborted(signal)
+  let isDone = false
+  try {
+    while (!signal.aborted) {
+      const pending = Promise.resolve().then(() => iterator.next())
+      pending.catch(() => undefined) // abandoned on abort; its late failure must not go unhandled
+      const next = await Promise.race([pending, aborted])
+      if (next === ABORTED) return
+      if (next.done) {
+        isDone = true
+        return
+      }
+      if (!call.write(next.value)) await Promise.race([once(call, 'drain'), aborted])
+    }
+  } finally {
+    // Runs the handler's `finally` (unsubscribe and the like) when we stop early.
+    if (!isDone) Promise.resolve(iterator.return?.()).catch(() => undefined)
+  }
+}
+
+/** Wraps a tagged handler into the grpc-js callback shape, with error mapping. */
+export function wrapMethod(method: GrpcMethod, path: string, deps: HandlerDeps): UntypedHandleCall {
+  switch (method.type) {
+    case 'unary':
+    case 'client_stream': {
+      const { type, handler } = method
+      return (call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        const scope = startCall(deps, path, call)
+        const input = type === 'unary' ? (call as ServerUnaryCall<unknown, unknown>).request : requestsOf(call as ServerReadableStream<unknown, unknown>)
+        Promise.resolve()
+          .then(() => (handler as UnaryHandler<unknown, unknown>)(input, scope.ctx))
+          .then(
+            (response) => {
+              callback(null, response ?? {})
+            },
+            (error: unknown) => {
+              const failure = scope.fail(error)
+              if (failure) callback(failure.response)
+            },
+          )
+      }
+    }
+    case 'server_stream':
+    case 'bidi_stream': {
+      const { type, handler } = method
+      return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
+        const scope = startCall(deps, path, call)
+        const input = type === 'server_stream' ? (call as ServerWritableStream<unknown, unknown>).request : requestsOf(call as ServerDuplexStream<unknown, unknown>)
+        Promise.resolve()
+          .then(() => writeAll(call, (handler as ServerStreamHandler<unknown, unknown>)(input, scope.ctx), scope.ctx.signal))
+          .then(
+            () => {
+              if (!scope.ctx.signal.aborted) call.end()
+            },
+            (error: unknown) => {
+              const failure = scope.fail(error)
+              if (failure) call.emit('error', failure.response)
+            },
+          )
+      }
+    }
+  }
+}
