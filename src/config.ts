@@ -31,6 +31,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
   PULSEBASE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   PULSEBASE_QUEUE_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5 }),
+  PULSEBASE_EMBEDDED_WORKER: oneOf(['true', 'false'], 'true'),
   PULSEBASE_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 15000 }),
 })
 export type Env = Static<typeof EnvSchema>
@@ -66,6 +67,8 @@ export interface Config {
   readonly compat: readonly CompatAdapter[]
   readonly bootstrapAdmin: { email: string; password: string } | undefined
   readonly shutdownTimeoutMs: number
+  /** `serve` also runs queued jobs in its own process. */
+  readonly embeddedWorker: boolean
 }
 
 export class ConfigError extends Error {
@@ -141,6 +144,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
         ? { email: env.PULSEBASE_ADMIN_EMAIL, password: env.PULSEBASE_ADMIN_PASSWORD }
         : undefined,
     shutdownTimeoutMs: env.PULSEBASE_SHUTDOWN_TIMEOUT_MS,
+    embeddedWorker: env.PULSEBASE_EMBEDDED_WORKER === 'true',
   }
 }
 

@@ -5,7 +5,7 @@ const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 /** Every pulsebase metric, declared once; labels come from closed sets. */
 export function createMetrics() {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'pulsebase_process_' })
+  collectDefaultMetrics({ register: registry, prefix: 'pulsebase_' })
   const registers = [registry]
   return {
     registry,

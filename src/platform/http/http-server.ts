@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
+import type { Metrics } from '../metrics/metrics.js'
+import { handleHttpError, handleNotFound } from './http-errors.js'
+
+export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
+
+export interface HttpServerOptions {
+  readonly logger: Logger
+  readonly metrics: Metrics
+  readonly bodyLimitBytes: number
+  readonly version: string
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+/** Fastify with our error body, request ids, metrics and the OpenAPI document built from route schemas. */
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const app = Fastify({
+    loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: true,
+    disableRequestLogging: true,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    // Unknown fields are rejected rather than silently dropped, so typos surface.
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setErrorHandler(handleHttpError)
+  app.setNotFoundHandler(handleNotFound)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    const labels = { method: request.method, route, status_code: String(reply.statusCode) }
+    options.metrics.httpRequestDuration.observe(labels, reply.elapsedTime / 1000)
+    request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'pulsebase', version: options.version, description: 'Body and sensor data backend' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Access token (JWT) or device API key' },
+          deviceKey: { type: 'apiKey', in: 'header', name: 'X-Device-Key' },
+        },
+      },
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  return app
+}

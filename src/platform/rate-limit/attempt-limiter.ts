@@ -1,0 +1,33 @@
+import type { Redis } from 'ioredis'
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
+import type { AttemptLimiter } from '../../domains/auth/auth.service.js'
+import { AppError } from '../../errors.js'
+
+export interface AttemptLimiterOptions {
+  readonly name: string
+  readonly points: number
+  readonly windowSeconds: number
+  readonly message: string
+  /** Shared across API processes when given; in-process otherwise. */
+  readonly redis?: Redis
+}
+
+/** rate-limiter-flexible behind the AttemptLimiter port. */
+export function createAttemptLimiter(options: AttemptLimiterOptions): AttemptLimiter {
+  const common = { keyPrefix: `pulsebase:${options.name}`, points: options.points, duration: options.windowSeconds }
+  const limiter = options.redis ? new RateLimiterRedis({ ...common, storeClient: options.redis }) : new RateLimiterMemory(common)
+  return {
+    async consume(key) {
+      try {
+        await limiter.consume(key)
+      } catch (error) {
+        if (!(error instanceof RateLimiterRes)) throw error
+        const retryAfterSeconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000))
+        throw new AppError('rate_limited', options.message, [], retryAfterSeconds)
+      }
+    },
+    async reset(key) {
+      await limiter.delete(key)
+    },
+  }
+}
