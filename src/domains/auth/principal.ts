@@ -4,6 +4,8 @@ export interface Principal {
   readonly role: 'user' | 'admin'
   /** Set when a device key authenticated the call. */
   readonly deviceId: string | null
+  /** The login session behind an access token; logout revokes it. */
+  readonly sessionId?: string
 }
 
 /** Resolves a bearer credential (access token or device key) to a principal; throws `unauthenticated`. */

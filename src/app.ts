@@ -1,0 +1,138 @@
+import type { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import { type Config, resolveJwtSecret } from './config.js'
+import { registerAdminHttp } from './domains/admin/admin.http.js'
+import { registerAccountGrpc } from './domains/auth/auth.grpc.js'
+import { registerAuthHttp } from './domains/auth/auth.http.js'
+import { purgeExpiredSessions } from './domains/auth/auth.jobs.js'
+import * as auth from './domains/auth/auth.service.js'
+import type { Authenticate } from './domains/auth/principal.js'
+import { createTokenSigner } from './domains/auth/tokens.js'
+import { registerDevicesHttp } from './domains/devices/devices.http.js'
+import { type JobHandlers, startWorker } from './jobs.js'
+import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
+import { createGrpcServer, type GrpcServer } from './platform/grpc/grpc-server.js'
+import { createGuards } from './platform/http/http-auth.js'
+import { createHttpServer, type HttpServer } from './platform/http/http-server.js'
+import { type ReadinessCheck, registerSystemRoutes } from './platform/http/system-routes.js'
+import { createLogger } from './platform/logging/logger.js'
+import { createMetrics, type Metrics } from './platform/metrics/metrics.js'
+import { createMemoryPubSub } from './platform/pubsub/memory-pubsub.js'
+import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
+import { createRedisPubSub } from './platform/pubsub/redis-pubsub.js'
+import { createAmqpQueue } from './platform/queue/amqp-queue.js'
+import { createDatabaseQueue } from './platform/queue/database-queue.js'
+import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
+import { createAttemptLimiter } from './platform/rate-limit/attempt-limiter.js'
+
+export const VERSION = '0.1.0'
+
+export interface App {
+  readonly config: Config
+  readonly logger: Logger
+  readonly metrics: Metrics
+  readonly database: DatabaseHandle
+  readonly queue: QueuePort
+  readonly pubsub: PubSubPort
+  readonly http: HttpServer
+  readonly grpc: GrpcServer
+  readonly authenticate: Authenticate
+  /** Starts consuming every declared job in this process. */
+  startWorker(): Promise<void>
+  /** Stops taking work, lets in-flight requests and jobs finish, then closes every connection. */
+  close(): Promise<void>
+}
+
+export interface BuildOptions {
+  readonly logger?: Logger
+  /** Apply pending migrations before serving (the default for `serve` and tests). */
+  readonly migrate?: boolean
+}
+
+async function createQueue(config: Config, database: DatabaseHandle, metrics: Metrics, logger: Logger): Promise<QueuePort> {
+  const retry = exponentialBackoff(config.queueMaxAttempts)
+  const queueLogger = logger.child({ module: 'queue' })
+  if (config.queue.kind === 'amqp') return createAmqpQueue({ url: config.queue.url, metrics, logger: queueLogger, retry })
+  return createDatabaseQueue({ db: database.db, dialect: database.kind, metrics, logger: queueLogger, retry })
+}
+
+async function createPubSub(config: Config, logger: Logger): Promise<PubSubPort> {
+  if (config.redisUrl === undefined) return createMemoryPubSub({ logger: logger.child({ module: 'pubsub' }) })
+  return createRedisPubSub({ url: config.redisUrl, logger: logger.child({ module: 'pubsub' }) })
+}
+
+async function createRedisClient(url: string | undefined): Promise<Redis | undefined> {
+  if (url === undefined) return undefined
+  const { Redis: RedisClient } = await import('ioredis')
+  return new RedisClient(url, { lazyConnect: false, maxRetriesPerRequest: 2 })
+}
+
+/** The composition root: the only place that chooses adapters. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel)
+  const metrics = createMetrics()
+  const database = await openDatabase(config.database, metrics, logger.child({ module: 'db' }))
+  if (options.migrate !== false) await migrateToLatest(database.db, logger.child({ module: 'migrate' }))
+  if (config.bootstrapAdmin) await auth.ensureAdmin(database.db, config.bootstrapAdmin)
+
+  const queue = await createQueue(config, database, metrics, logger)
+  const pubsub = await createPubSub(config, logger)
+  const redis = await createRedisClient(config.redisUrl)
+  const limiterWindow = config.auth.loginWindowSeconds
+  const tooMany = 'Too many login attempts; try again later'
+  const authDeps: auth.AuthDeps = {
+    db: database.db,
+    signer: createTokenSigner(resolveJwtSecret(config), config.auth.accessTokenTtlSeconds),
+    accountLimiter: createAttemptLimiter({ name: 'login-account', points: config.auth.loginAttemptsPerAccount, windowSeconds: limiterWindow, message: tooMany, redis }),
+    addressLimiter: createAttemptLimiter({ name: 'login-address', points: config.auth.loginAttemptsPerAddress, windowSeconds: limiterWindow, message: tooMany, redis }),
+    refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
+    isRegistrationOpen: config.auth.isRegistrationOpen,
+  }
+  const authenticate: Authenticate = (credential) => auth.authenticate(authDeps, credential)
+  const guards = createGuards(authenticate)
+
+  let isShuttingDown = false
+  const http = await createHttpServer({ logger, metrics, bodyLimitBytes: config.bodyLimitBytes, version: VERSION })
+  const checks: ReadinessCheck[] = [
+    { name: 'database', check: () => database.ping() },
+    { name: 'queue', check: () => queue.ping() },
+    ...(config.redisUrl ? [{ name: 'pubsub', check: () => pubsub.ping() }] : []),
+  ]
+  registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown)
+  registerAuthHttp(http, authDeps, guards)
+  registerDevicesHttp(http, database.db, guards)
+  registerAdminHttp(http, database.db, queue, guards)
+
+  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
+  registerAccountGrpc(grpc, authenticate)
+
+  const handlers: JobHandlers = {
+    'maintenance.cleanup': async () => {
+      await purgeExpiredSessions(database.db)
+    },
+  }
+  const consumers: Consumer[] = []
+
+  return {
+    config,
+    logger,
+    metrics,
+    database,
+    queue,
+    pubsub,
+    http,
+    grpc,
+    authenticate,
+    async startWorker() {
+      consumers.push(...(await startWorker(queue, handlers, logger.child({ module: 'worker' }))))
+    },
+    async close() {
+      isShuttingDown = true
+      grpc.setServing(false)
+      await Promise.allSettled([http.close(), grpc.shutdown(config.shutdownTimeoutMs)])
+      await Promise.allSettled(consumers.map((c) => c.stop()))
+      await Promise.allSettled([queue.close(), pubsub.close(), redis?.quit()])
+      await database.close()
+    },
+  }
+}

@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely'
+import { Type } from 'typebox'
+import type { Database } from '../../platform/db/schema.js'
+import type { Guards } from '../../platform/http/http-auth.js'
+import type { HttpServer } from '../../platform/http/http-server.js'
+import type { QueuePort } from '../../platform/queue/queue.port.js'
+import { CreateUserBody, PatchUserBody, User } from '../auth/auth.schema.js'
+import * as auth from '../auth/auth.service.js'
+
+const tags = ['admin']
+const security = [{ bearer: [] }]
+const Page = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+})
+const UserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
+const QueueParams = Type.Object({ queue: Type.String({ pattern: '^[a-z0-9._-]{1,100}$' }) })
+const DeadJob = Type.Object({
+  id: Type.String(),
+  queue: Type.String(),
+  payload: Type.Unknown(),
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+})
+
+/** Routes for operators; every one needs a person's token with the admin role. */
+export function registerAdminHttp(app: HttpServer, db: Kysely<Database>, queue: QueuePort, guards: Guards): void {
+  const common = { onRequest: guards.admin }
+  app.get(
+    '/v1/admin/users',
+    { ...common, schema: { tags, security, querystring: Page, response: { 200: Type.Object({ users: Type.Array(User) }) } } },
+    async (request) => ({ users: await auth.listAllUsers(db, request.query) }),
+  )
+  app.post(
+    '/v1/admin/users',
+    { ...common, schema: { tags, security, summary: 'Create an account (also when registration is closed)', body: CreateUserBody, response: { 201: User } } },
+    async (request, reply) => reply.status(201).send(await auth.createUser({ db }, request.body)),
+  )
+  app.patch(
+    '/v1/admin/users/:id',
+    { ...common, schema: { tags, security, summary: "Change a user's role", params: UserParams, body: PatchUserBody, response: { 200: User } } },
+    async (request) => auth.setRole(db, request.params.id, request.body.role),
+  )
+  app.get(
+    '/v1/admin/queues/:queue/dead',
+    { ...common, schema: { tags, security, summary: 'Jobs that used up their attempts', params: QueueParams, response: { 200: Type.Object({ jobs: Type.Array(DeadJob) }) } } },
+    async (request) => ({ jobs: await queue.deadLetters(request.params.queue) }),
+  )
+}

@@ -1,0 +1,86 @@
+import { type Static, Type } from 'typebox'
+
+const Email = Type.String({ format: 'email', maxLength: 320, description: 'Compared case-insensitively' })
+const Password = Type.String({ minLength: 8, maxLength: 200 })
+const Bpm = (description: string) => Type.Integer({ minimum: 20, maximum: 250, description })
+
+/** Profile settings; later domains read their limits from here (heart-rate thresholds, ages). */
+export const UserSettings = Type.Object(
+  {
+    birthYear: Type.Optional(Type.Integer({ minimum: 1900, maximum: 2100 })),
+    restingHeartRate: Type.Optional(Bpm('Resting heart rate, for Karvonen zones')),
+    maxHeartRate: Type.Optional(Bpm('Measured maximum heart rate; otherwise 220 - age')),
+    heartRate: Type.Optional(
+      Type.Object(
+        {
+          validMin: Type.Optional(Bpm('Samples below are rejected (default 40)')),
+          validMax: Type.Optional(Bpm('Samples above are rejected (default 180)')),
+          lowAlert: Type.Optional(Bpm('An alert opens below this (default 50)')),
+          highAlert: Type.Optional(Bpm('An alert opens above this (default 150)')),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type UserSettings = Static<typeof UserSettings>
+
+export const User = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+  displayName: Type.Union([Type.String(), Type.Null()]),
+  settings: UserSettings,
+  createdAt: Type.String({ format: 'date-time' }),
+})
+export type User = Static<typeof User>
+
+export const RegisterBody = Type.Object(
+  { email: Email, password: Password, displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+  { additionalProperties: false },
+)
+export type RegisterBody = Static<typeof RegisterBody>
+
+export const LoginBody = Type.Object(
+  { email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+)
+export type LoginBody = Static<typeof LoginBody>
+
+export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
+
+export const Tokens = Type.Object({
+  accessToken: Type.String(),
+  refreshToken: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
+})
+export type Tokens = Static<typeof Tokens>
+
+export const Session = Type.Object({ user: User, ...Tokens.properties })
+
+export const Me = Type.Object({
+  user: User,
+  device: Type.Union([Type.Object({ id: Type.String() }), Type.Null()], { description: 'Set when a device key was used' }),
+})
+
+export const PatchMeBody = Type.Object(
+  {
+    displayName: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
+    settings: Type.Optional(UserSettings),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type PatchMeBody = Static<typeof PatchMeBody>
+
+export const CreateUserBody = Type.Object(
+  { ...RegisterBody.properties, role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('admin')])) },
+  { additionalProperties: false },
+)
+export type CreateUserBody = Static<typeof CreateUserBody>
+
+export const PatchUserBody = Type.Object(
+  { role: Type.Union([Type.Literal('user'), Type.Literal('admin')]) },
+  { additionalProperties: false },
+)

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { AppError } from '../../errors.js'
+import type { Database } from '../../platform/db/schema.js'
+import { isUniqueViolation } from '../../platform/db/unique-violation.js'
+import { DEVICE_KEY_PREFIX, principalForDeviceKey } from '../devices/devices.service.js'
+import type { CreateUserBody, LoginBody, PatchMeBody, RegisterBody, Tokens, User, UserSettings } from './auth.schema.js'
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.js'
+import type { Principal } from './principal.js'
+import * as sessions from './sessions.repository.js'
+import { mergeSettings } from './settings.js'
+import { hashSecret, newSecret, type TokenSigner } from './tokens.js'
+import * as users from './users.repository.js'
+
+/** Counts attempts per key in a window; `consume` throws `rate_limited` once the budget is spent. */
+export interface AttemptLimiter {
+  consume(key: string): Promise<void>
+  reset(key: string): Promise<void>
+}
+
+export interface AuthDeps {
+  readonly db: Kysely<Database>
+  readonly signer: TokenSigner
+  readonly accountLimiter: AttemptLimiter
+  readonly addressLimiter: AttemptLimiter
+  readonly refreshTokenTtlDays: number
+  readonly isRegistrationOpen: boolean
+}
+
+const DAY_MS = 86_400_000
+
+export function toUser(row: users.UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    displayName: row.display_name,
+    settings: JSON.parse(row.settings) as UserSettings,
+    createdAt: new Date(row.created_at).toISOString(),
+  }
+}
+
+export async function createUser(deps: Pick<AuthDeps, 'db'>, input: CreateUserBody): Promise<User> {
+  const now = Date.now()
+  const row: users.UserRow = {
+    id: randomUUID(),
+    email: input.email.trim().toLowerCase(),
+    password_hash: await hashPassword(input.password),
+    role: input.role ?? 'user',
+    display_name: input.displayName ?? null,
+    settings: '{}',
+    created_at: now,
+    updated_at: now,
+  }
+  try {
+    await users.insertUser(deps.db, row)
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError('conflict', 'An account with this email already exists')
+    throw error
+  }
+  return toUser(row)
+}
+
+export async function register(deps: AuthDeps, input: RegisterBody) {
+  if (!deps.isRegistrationOpen) throw new AppError('permission_denied', 'Registration is closed on this server')
+  const user = await createUser(deps, input)
+  return { user, ...(await startSession(deps, user.id)) }
+}
+
+export async function login(deps: AuthDeps, input: LoginBody, address: string) {
+  const email = input.email.trim().toLowerCase()
+  await deps.addressLimiter.consume(address)
+  await deps.accountLimiter.consume(email)
+  const row = await users.findUserByEmail(deps.db, email)
+  const isValid = await verifyPassword(input.password, row?.password_hash ?? DUMMY_PASSWORD_HASH)
+  if (!row || !isValid) throw new AppError('unauthenticated', 'Email or password is wrong')
+  await deps.accountLimiter.reset(email)
+  return { user: toUser(row), ...(await startSession(deps, row.id)) }
+}
+
+async function startSession(deps: AuthDeps, userId: string): Promise<Tokens> {
+  const sessionId = randomUUID()
+  const expiresAt = Date.now() + deps.refreshTokenTtlDays * DAY_MS
+  return deps.db.transaction().execute(async (trx) => {
+    await sessions.insertSession(trx, { id: sessionId, userId, expiresAt })
+    return issueTokens({ ...deps, db: trx }, userId, sessionId, expiresAt)
+  })
+}
+
+async function issueTokens(deps: AuthDeps, userId: string, sessionId: string, expiresAt: number): Promise<Tokens> {
+  const refreshToken = newSecret('pbr_')
+  const now = Date.now()
+  await sessions.insertRefreshToken(deps.db, {
+    token_hash: hashSecret(refreshToken),
+    session_id: sessionId,
+    user_id: userId,
+    created_at: now,
+    expires_at: expiresAt,
+    used_at: null,
+  })
+  const accessToken = await deps.signer.sign({ userId, sessionId })
+  return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: deps.signer.ttlSeconds }
+}
+
+/** Rotates a refresh token; presenting one that was already used revokes its whole family. */
+export async function refresh(deps: AuthDeps, refreshToken: string): Promise<Tokens> {
+  const invalid = new AppError('unauthenticated', 'Refresh token is invalid, expired or revoked')
+  const tokenHash = hashSecret(refreshToken)
+  const now = Date.now()
+  const row = await sessions.findRefreshToken(deps.db, tokenHash)
+  if (!row || row.expires_at <= now) throw invalid
+  if (!(await sessions.isSessionLive(deps.db, row.session_id, now))) throw invalid
+  const rotated = await deps.db.transaction().execute(async (trx) => {
+    if (!(await sessions.markRefreshTokenUsed(trx, tokenHash, now))) return undefined
+    return issueTokens({ ...deps, db: trx }, row.user_id, row.session_id, row.expires_at)
+  })
+  if (rotated === undefined) {
+    await sessions.revokeSession(deps.db, row.session_id, row.user_id)
+    throw new AppError('unauthenticated', 'Refresh token was already used; this login session has been revoked')
+  }
+  return rotated
+}
+
+export async function logout(deps: AuthDeps, principal: Principal): Promise<void> {
+  if (principal.sessionId !== undefined) await sessions.revokeSession(deps.db, principal.sessionId, principal.userId)
+}
+
+/** Resolves an access token or a device key to the principal it acts for. */
+export async function authenticate(deps: AuthDeps, credential: string): Promise<Principal> {
+  if (credential.startsWith(DEVICE_KEY_PREFIX)) return principalForDeviceKey(deps.db, credential)
+  const claims = await deps.signer.verify(credential)
+  const session = await sessions.findLiveSessionRole(deps.db, claims.sessionId, claims.userId, Date.now())
+  if (!session) throw new AppError('unauthenticated', 'Access token has been revoked')
+  return { userId: claims.userId, role: session.role, deviceId: null, sessionId: claims.sessionId }
+}
+
+export async function getUser(db: Kysely<Database>, userId: string): Promise<User> {
+  const row = await users.findUserById(db, userId)
+  if (!row) throw new AppError('not_found', 'User not found')
+  return toUser(row)
+}
+
+export async function updateMe(db: Kysely<Database>, principal: Principal, patch: PatchMeBody): Promise<User> {
+  return db.transaction().execute(async (trx) => {
+    const current = await getUser(trx, principal.userId)
+    const settings = patch.settings === undefined ? current.settings : mergeSettings(current.settings, patch.settings)
+    await users.updateUser(trx, principal.userId, {
+      ...(patch.displayName !== undefined && { display_name: patch.displayName }),
+      settings: JSON.stringify(settings),
+    })
+    return getUser(trx, principal.userId)
+  })
+}
+
+/** Creates the configured admin once, or gives an existing account of that email the admin role. */
+export async function ensureAdmin(db: Kysely<Database>, admin: { email: string; password: string }): Promise<void> {
+  const existing = await users.findUserByEmail(db, admin.email.trim().toLowerCase())
+  if (existing) {
+    if (existing.role !== 'admin') await users.updateUser(db, existing.id, { role: 'admin' })
+    return
+  }
+  try {
+    await createUser({ db }, { email: admin.email, password: admin.password, role: 'admin' })
+  } catch (error) {
+    // Another process starting at the same moment created it first.
+    if (!(error instanceof AppError && error.code === 'conflict')) throw error
+  }
+}
+
+export async function listAllUsers(db: Kysely<Database>, page: { limit: number; offset: number }): Promise<User[]> {
+  return (await users.listUsers(db, page)).map(toUser)
+}
+
+export async function setRole(db: Kysely<Database>, userId: string, role: User['role']): Promise<User> {
+  await getUser(db, userId)
+  await users.updateUser(db, userId, { role })
+  return getUser(db, userId)
+}

@@ -1,0 +1,56 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose'
+import { AppError } from '../../errors.js'
+
+const ISSUER = 'pulsebase'
+const AUDIENCE = 'pulsebase'
+
+export interface AccessClaims {
+  readonly userId: string
+  readonly sessionId: string
+}
+
+export interface TokenSigner {
+  sign(claims: AccessClaims): Promise<string>
+  verify(token: string): Promise<AccessClaims>
+  readonly ttlSeconds: number
+}
+
+/** HS256 access tokens carrying the user and their login session (so logout revokes them). */
+export function createTokenSigner(secret: string, ttlSeconds: number): TokenSigner {
+  const key = new TextEncoder().encode(secret)
+  return {
+    ttlSeconds,
+    sign: (claims) =>
+      new SignJWT({ sid: claims.sessionId, typ: 'access' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(claims.userId)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(`${ttlSeconds}s`)
+        .sign(key),
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] })
+        if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+          throw new AppError('unauthenticated', 'Invalid access token')
+        }
+        return { userId: payload.sub, sessionId: payload.sid }
+      } catch (error) {
+        if (error instanceof joseErrors.JWTExpired) throw new AppError('unauthenticated', 'Access token has expired')
+        throw new AppError('unauthenticated', 'Invalid access token')
+      }
+    },
+  }
+}
+
+/** An opaque random secret with a readable prefix, e.g. `pbr_…` for refresh tokens, `pbd_…` for device keys. */
+export function newSecret(prefix: string): string {
+  return `${prefix}${randomBytes(32).toString('base64url')}`
+}
+
+/** Secrets are high-entropy, so a plain SHA-256 is the right stored form (scrypt is for passwords). */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex')
+}

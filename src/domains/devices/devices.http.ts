@@ -1,0 +1,47 @@
+import { Type } from 'typebox'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../platform/db/schema.js'
+import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import type { HttpServer } from '../../platform/http/http-server.js'
+import { CreateDeviceBody, CreatedDevice, Device, DeviceList, DeviceParams, RenameDeviceBody } from './devices.schema.js'
+import * as devices from './devices.service.js'
+
+const tags = ['devices']
+const security = [{ bearer: [] }]
+
+export function registerDevicesHttp(app: HttpServer, db: Kysely<Database>, guards: Guards): void {
+  const common = { onRequest: guards.person }
+  app.post(
+    '/v1/devices',
+    { ...common, schema: { tags, security, summary: 'Register a device; its API key is shown once', body: CreateDeviceBody, response: { 201: CreatedDevice } } },
+    async (request, reply) => reply.status(201).send(await devices.createDevice(db, principalOf(request), request.body)),
+  )
+  app.get(
+    '/v1/devices',
+    { ...common, schema: { tags, security, summary: 'List your devices', response: { 200: DeviceList } } },
+    async (request) => ({ devices: await devices.listDevices(db, principalOf(request)) }),
+  )
+  app.get(
+    '/v1/devices/:id',
+    { ...common, schema: { tags, security, params: DeviceParams, response: { 200: Device } } },
+    async (request) => devices.getDevice(db, principalOf(request), request.params.id),
+  )
+  app.patch(
+    '/v1/devices/:id',
+    { ...common, schema: { tags, security, summary: 'Rename a device', params: DeviceParams, body: RenameDeviceBody, response: { 200: Device } } },
+    async (request) => devices.renameDevice(db, principalOf(request), request.params.id, request.body.name),
+  )
+  app.post(
+    '/v1/devices/:id/revoke',
+    { ...common, schema: { tags, security, summary: 'Revoke the device key', params: DeviceParams, response: { 200: Device } } },
+    async (request) => devices.revokeDevice(db, principalOf(request), request.params.id),
+  )
+  app.delete(
+    '/v1/devices/:id',
+    { ...common, schema: { tags, security, params: DeviceParams, response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      await devices.deleteDevice(db, principalOf(request), request.params.id)
+      return reply.status(204).send(null)
+    },
+  )
+}

@@ -1,0 +1,31 @@
+import { type Static, Type } from 'typebox'
+
+export const DEVICE_KINDS = ['phone', 'watch', 'raspberry-pi', 'esp32', 'glove', 'other'] as const
+export const DeviceKind = Type.Union(DEVICE_KINDS.map((kind) => Type.Literal(kind)))
+
+export const Device = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: DeviceKind,
+  keyPrefix: Type.String({ description: 'The first characters of the API key, to tell keys apart' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastSeenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+})
+export type Device = Static<typeof Device>
+
+export const CreateDeviceBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), kind: DeviceKind },
+  { additionalProperties: false },
+)
+export type CreateDeviceBody = Static<typeof CreateDeviceBody>
+
+export const CreatedDevice = Type.Object({
+  device: Device,
+  apiKey: Type.String({ description: 'Shown once; send it as "Authorization: Bearer <key>" or "X-Device-Key"' }),
+})
+
+export const RenameDeviceBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
+
+export const DeviceParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
+export const DeviceList = Type.Object({ devices: Type.Array(Device) })

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type App, buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+
+export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789'
+
+export interface TestApp {
+  readonly app: App
+  /** Base URL of the listening HTTP server, e.g. http://127.0.0.1:54321 */
+  readonly url: string
+  readonly grpcAddress: string
+  readonly dataDir: string
+  close(): Promise<void>
+}
+
+/** Builds the real app from PULSEBASE_* variables, on a fresh data dir, listening on free ports. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-app-'))
+  const config = loadConfig({
+    PULSEBASE_DATA_DIR: dataDir,
+    PULSEBASE_LOG_LEVEL: process.env.PULSEBASE_TEST_LOG_LEVEL ?? 'silent',
+    PULSEBASE_HOST: '127.0.0.1',
+    PULSEBASE_HTTP_PORT: '0',
+    PULSEBASE_GRPC_PORT: '0',
+    PULSEBASE_JWT_SECRET: TEST_JWT_SECRET,
+    ...env,
+  })
+  const app = await buildApp(config, { migrate: true })
+  const address = await app.http.listen({ host: '127.0.0.1', port: 0 })
+  const grpcPort = await app.grpc.listen('127.0.0.1', 0)
+  return {
+    app,
+    url: address,
+    grpcAddress: `127.0.0.1:${grpcPort}`,
+    dataDir,
+    async close() {
+      await app.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface Reply<T = any> {
+  readonly status: number
+  readonly body: T
+  readonly headers: Headers
+}
+
+/** A small JSON client for tests: `api.post('/v1/devices', body, token)`. */
+export function client(baseUrl: string) {
+  async function call(method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}): Promise<Reply> {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(token !== undefined && { authorization: `Bearer ${token}` }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await response.text()
+    const isJson = response.headers.get('content-type')?.includes('json') === true
+    return { status: response.status, body: isJson && text !== '' ? JSON.parse(text) : text, headers: response.headers }
+  }
+  return {
+    call,
+    get: (path: string, token?: string, headers?: Record<string, string>) => call('GET', path, undefined, token, headers),
+    post: (path: string, body?: unknown, token?: string, headers?: Record<string, string>) => call('POST', path, body, token, headers),
+    patch: (path: string, body: unknown, token?: string) => call('PATCH', path, body, token),
+    delete: (path: string, token?: string) => call('DELETE', path, undefined, token),
+  }
+}
+export type Client = ReturnType<typeof client>
+
+let counter = 0
+
+/** Registers a fresh account and returns its tokens and user. */
+export async function signUp(api: Client, overrides: { email?: string; password?: string } = {}) {
+  counter += 1
+  const email = overrides.email ?? `user${counter}-${Date.now()}@example.com`
+  const password = overrides.password ?? 'correct horse battery'
+  const reply = await api.post('/v1/auth/register', { email, password })
+  if (reply.status !== 201) throw new Error(`register failed: ${reply.status} ${JSON.stringify(reply.body)}`)
+  return { email, password, userId: reply.body.user.id as string, accessToken: reply.body.accessToken as string, refreshToken: reply.body.refreshToken as string }
+}
