@@ -39,4 +39,5 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   { files: ['bin/**/*.js', 'eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly' } } },
 )

@@ -18,7 +18,7 @@ export interface DatabaseHandle {
 /** Opens the configured database, timing every query into the metrics registry. */
 export async function openDatabase(config: DatabaseConfig, metrics: Metrics, logger: Logger): Promise<DatabaseHandle> {
   const db = new Kysely<Database>({
-    dialect: await createDialect(config),
+    dialect: await createDialect(config, (err) => logger.warn({ err }, 'idle database connection failed')),
     log(event) {
       const outcome = event.level === 'error' ? 'error' : 'ok'
       metrics.dbQueryDuration.observe({ outcome }, event.queryDurationMillis / 1000)

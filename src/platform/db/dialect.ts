@@ -4,7 +4,7 @@ import { type Dialect, MysqlDialect, PostgresDialect, SqliteDialect } from 'kyse
 import type { DatabaseConfig } from '../../config.js'
 
 /** Builds the Kysely dialect for a database URL; drivers load lazily so unused ones cost nothing. */
-export async function createDialect(config: DatabaseConfig): Promise<Dialect> {
+export async function createDialect(config: DatabaseConfig, onIdleError: (error: Error) => void): Promise<Dialect> {
   switch (config.kind) {
     case 'sqlite': {
       const { default: Sqlite } = await import('better-sqlite3')
@@ -19,7 +19,10 @@ export async function createDialect(config: DatabaseConfig): Promise<Dialect> {
     case 'postgres': {
       const pg = await import('pg')
       pg.default.types.setTypeParser(20, (value) => Number(value)) // bigint epoch-ms columns
-      return new PostgresDialect({ pool: new pg.default.Pool({ connectionString: config.url, max: 10 }) })
+      const pool = new pg.default.Pool({ connectionString: config.url, max: 10 })
+      // An idle client's connection can drop (server restart); without a listener that error kills the process.
+      pool.on('error', (error) => onIdleError(error))
+      return new PostgresDialect({ pool })
     }
     case 'mysql': {
       const mysql = await import('mysql2')
