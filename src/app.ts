@@ -92,7 +92,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const guards = createGuards(authenticate)
 
   let isShuttingDown = false
-  const http = await createHttpServer({ logger, metrics, bodyLimitBytes: config.bodyLimitBytes, version: VERSION })
+  const http = await createHttpServer({ logger, metrics, bodyLimitBytes: config.bodyLimitBytes, trustProxy: config.trustProxy, version: VERSION })
   const checks: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
     { name: 'queue', check: () => queue.ping() },

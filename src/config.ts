@@ -31,6 +31,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
   PULSEBASE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   PULSEBASE_QUEUE_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5 }),
+  PULSEBASE_TRUST_PROXY: oneOf(['true', 'false'], 'false'),
   PULSEBASE_EMBEDDED_WORKER: oneOf(['true', 'false'], 'true'),
   PULSEBASE_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 15000 }),
 })
@@ -64,6 +65,8 @@ export interface Config {
     readonly loginWindowSeconds: number
   }
   readonly bodyLimitBytes: number
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  readonly trustProxy: boolean
   readonly compat: readonly CompatAdapter[]
   readonly bootstrapAdmin: { email: string; password: string } | undefined
   readonly shutdownTimeoutMs: number
@@ -138,6 +141,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       loginWindowSeconds: env.PULSEBASE_LOGIN_WINDOW_SECONDS,
     },
     bodyLimitBytes: env.PULSEBASE_BODY_LIMIT_BYTES,
+    trustProxy: env.PULSEBASE_TRUST_PROXY === 'true',
     compat,
     bootstrapAdmin:
       env.PULSEBASE_ADMIN_EMAIL && env.PULSEBASE_ADMIN_PASSWORD

@@ -14,6 +14,7 @@ export interface HttpServerOptions {
   readonly logger: Logger
   readonly metrics: Metrics
   readonly bodyLimitBytes: number
+  readonly trustProxy: boolean
   readonly version: string
 }
 
@@ -24,7 +25,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const app = Fastify({
     loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
-    trustProxy: true,
+    trustProxy: options.trustProxy,
     disableRequestLogging: true,
     requestIdHeader: false,
     genReqId: (req) => {
