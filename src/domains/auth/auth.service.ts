@@ -109,7 +109,7 @@ export async function refresh(deps: AuthDeps, refreshToken: string): Promise<Tok
   const now = Date.now()
   const row = await sessions.findRefreshToken(deps.db, tokenHash)
   if (!row || row.expires_at <= now) throw invalid
-  if (!(await sessions.isSessionLive(deps.db, row.session_id, now))) throw invalid
+  if (!(await sessions.findLiveSessionRole(deps.db, row.session_id, row.user_id, now))) throw invalid
   const rotated = await deps.db.transaction().execute(async (trx) => {
     if (!(await sessions.markRefreshTokenUsed(trx, tokenHash, now))) return undefined
     return issueTokens({ ...deps, db: trx }, row.user_id, row.session_id, row.expires_at)

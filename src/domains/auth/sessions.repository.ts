@@ -51,13 +51,3 @@ export function findLiveSessionRole(db: Kysely<Database>, sessionId: string, use
     .where('auth_sessions.expires_at', '>', now)
     .executeTakeFirst()
 }
-
-export function isSessionLive(db: Kysely<Database>, sessionId: string, now: number) {
-  return db
-    .selectFrom('auth_sessions')
-    .select('id')
-    .where('id', '=', sessionId)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst()
-}

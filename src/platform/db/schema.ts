@@ -1,5 +1,3 @@
-import type { Generated } from 'kysely'
-
 // Times are epoch milliseconds (bigint) and JSON is text: the one representation all three databases share.
 
 export interface UsersTable {
@@ -63,5 +61,3 @@ export interface Database {
   devices: DevicesTable
   jobs: JobsTable
 }
-
-export type { Generated }
