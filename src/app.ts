@@ -9,6 +9,10 @@ import * as auth from './domains/auth/auth.service.js'
 import type { Authenticate } from './domains/auth/principal.js'
 import { createTokenSigner } from './domains/auth/tokens.js'
 import { registerDevicesHttp } from './domains/devices/devices.http.js'
+import { registerHeartRateHttp } from './domains/heart-rate/heart-rate.http.js'
+import { purgeOldSamples } from './domains/heart-rate/heart-rate.jobs.js'
+import type { HeartRateDeps, PublishLive } from './domains/heart-rate/heart-rate.service.js'
+import { createSampleWriter } from './domains/heart-rate/sample-writer.js'
 import { type JobHandlers, startWorker } from './jobs.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
 import { createGrpcServer, type GrpcServer } from './platform/grpc/grpc-server.js'
@@ -19,11 +23,13 @@ import { createLogger } from './platform/logging/logger.js'
 import { createMetrics, type Metrics } from './platform/metrics/metrics.js'
 import { createMemoryPubSub } from './platform/pubsub/memory-pubsub.js'
 import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
+import { publishLive } from './platform/pubsub/live-events.js'
 import { createRedisPubSub } from './platform/pubsub/redis-pubsub.js'
 import { createAmqpQueue } from './platform/queue/amqp-queue.js'
 import { createDatabaseQueue } from './platform/queue/database-queue.js'
 import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
 import { createAttemptLimiter } from './platform/rate-limit/attempt-limiter.js'
+import { createSocketServer, type SocketServer } from './platform/socket/socket-server.js'
 
 export const VERSION = '0.1.0'
 
@@ -36,6 +42,7 @@ export interface App {
   readonly pubsub: PubSubPort
   readonly http: HttpServer
   readonly grpc: GrpcServer
+  readonly sockets: SocketServer
   readonly authenticate: Authenticate
   /** Starts consuming every declared job in this process. */
   startWorker(): Promise<void>
@@ -102,6 +109,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerAuthHttp(http, authDeps, guards)
   registerDevicesHttp(http, database.db, guards)
   registerAdminHttp(http, database.db, queue, guards)
+  const sockets = createSocketServer({ server: http.server, authenticate, pubsub, logger: logger.child({ module: 'socket' }) })
+
+  const liveLogger = logger.child({ module: 'live' })
+  const publish: PublishLive = (userId, event, data) => {
+    void publishLive(pubsub, userId, event, data, (err) => liveLogger.warn({ err, event }, 'live push failed'))
+  }
+  const writer = createSampleWriter({ db: database.db, kind: database.kind, alertClearSamples: config.heartRate.alertClearSamples })
+  const heartRate: HeartRateDeps = { db: database.db, writer, config: config.heartRate, publish }
+  registerHeartRateHttp(http, heartRate, guards)
 
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
   registerAccountGrpc(grpc, authenticate)
@@ -109,6 +125,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const handlers: JobHandlers = {
     'maintenance.cleanup': async () => {
       await purgeExpiredSessions(database.db)
+      await purgeOldSamples(database.db, config.heartRate.retentionDays, logger.child({ module: 'retention' }))
     },
   }
   const consumers: Consumer[] = []
@@ -122,6 +139,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     pubsub,
     http,
     grpc,
+    sockets,
     authenticate,
     async startWorker() {
       consumers.push(...(await startWorker(queue, handlers, logger.child({ module: 'worker' }))))
@@ -129,7 +147,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     async close() {
       isShuttingDown = true
       grpc.setServing(false)
+      await sockets.close()
       await Promise.allSettled([http.close(), grpc.shutdown(config.shutdownTimeoutMs)])
+      await writer.drain()
       await Promise.allSettled(consumers.map((c) => c.stop()))
       await Promise.allSettled([queue.close(), pubsub.close(), redis?.quit()])
       await database.close()

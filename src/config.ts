@@ -34,6 +34,10 @@ export const EnvSchema = Type.Object({
   PULSEBASE_TRUST_PROXY: oneOf(['true', 'false'], 'false'),
   PULSEBASE_EMBEDDED_WORKER: oneOf(['true', 'false'], 'true'),
   PULSEBASE_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 15000 }),
+  PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES: Type.Integer({ minimum: 1, maximum: 10000, default: 3 }),
+  PULSEBASE_HEART_RATE_MAX_GAP_SECONDS: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+  PULSEBASE_HEART_RATE_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
+  PULSEBASE_HEART_RATE_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -72,6 +76,18 @@ export interface Config {
   readonly shutdownTimeoutMs: number
   /** `serve` also runs queued jobs in its own process. */
   readonly embeddedWorker: boolean
+  readonly heartRate: HeartRateConfig
+}
+
+export interface HeartRateConfig {
+  /** In-range samples in a row that close an open alert episode. */
+  readonly alertClearSamples: number
+  /** Zone time leaves out intervals between samples longer than this (a sensor gap). */
+  readonly maxGapMs: number
+  /** How far ahead of the server clock a sample's timestamp may be. */
+  readonly clockSkewMs: number
+  /** Samples older than this are deleted by the hourly retention job; 0 keeps everything. */
+  readonly retentionDays: number
 }
 
 export class ConfigError extends Error {
@@ -149,6 +165,12 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
         : undefined,
     shutdownTimeoutMs: env.PULSEBASE_SHUTDOWN_TIMEOUT_MS,
     embeddedWorker: env.PULSEBASE_EMBEDDED_WORKER === 'true',
+    heartRate: {
+      alertClearSamples: env.PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES,
+      maxGapMs: env.PULSEBASE_HEART_RATE_MAX_GAP_SECONDS * 1000,
+      clockSkewMs: env.PULSEBASE_HEART_RATE_CLOCK_SKEW_SECONDS * 1000,
+      retentionDays: env.PULSEBASE_HEART_RATE_RETENTION_DAYS,
+    },
   }
 }
 

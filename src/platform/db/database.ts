@@ -7,10 +7,11 @@ import { migrationProvider } from './migrations/index.js'
 import type { Database } from './schema.js'
 
 export type Db = Kysely<Database>
+export type DatabaseKind = DatabaseConfig['kind']
 
 export interface DatabaseHandle {
   readonly db: Db
-  readonly kind: DatabaseConfig['kind']
+  readonly kind: DatabaseKind
   ping(): Promise<void>
   close(): Promise<void>
 }

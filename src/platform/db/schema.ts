@@ -54,10 +54,38 @@ export interface JobsTable {
   updated_at: number
 }
 
+export interface HeartRateSamplesTable {
+  user_id: string
+  /** '' when a person uploaded the sample without a device key. */
+  device_id: string
+  ts: number
+  bpm: number
+  /** JSON array of milliseconds, or null. */
+  rr_intervals: string | null
+  alert: 'LOW' | 'HIGH' | null
+}
+
+export interface HeartRateAlertsTable {
+  id: string
+  user_id: string
+  device_id: string
+  kind: 'LOW' | 'HIGH'
+  opened_at: number
+  last_alert_at: number
+  closed_at: number | null
+  peak_bpm: number
+  sample_count: number
+  in_range_streak: number
+  acknowledged_at: number | null
+  updated_at: number
+}
+
 export interface Database {
   users: UsersTable
   auth_sessions: AuthSessionsTable
   refresh_tokens: RefreshTokensTable
   devices: DevicesTable
   jobs: JobsTable
+  heart_rate_samples: HeartRateSamplesTable
+  heart_rate_alerts: HeartRateAlertsTable
 }

@@ -1,0 +1,137 @@
+import { Readable } from 'node:stream'
+import { AppError } from '../../errors.js'
+import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import type { HttpServer } from '../../platform/http/http-server.js'
+import type { Principal } from '../auth/principal.js'
+import { CSV_HEADER, toCsvRows, toFhirObservation } from './heart-rate.export.js'
+import * as queries from './heart-rate.queries.js'
+import {
+  Alert,
+  AlertList,
+  AlertParams,
+  AlertsQuery,
+  Hrv,
+  IngestBody,
+  IngestResult,
+  RangeQuery,
+  SamplePage,
+  SamplesQuery,
+  Series,
+  SeriesQuery,
+  SingleIngestResult,
+  Status,
+  StatusQuery,
+  type Verdict,
+  Zones,
+  ZonesBody,
+  ZonesQuery,
+} from './heart-rate.schema.js'
+import { type HeartRateDeps, nowOf, rangeOf, recordSamples } from './heart-rate.service.js'
+import { parseInstant } from './sample-checks.js'
+
+const tags = ['heart-rate']
+const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
+// A batch of 10,000 samples with RR intervals is a few MB of JSON.
+const INGEST_BODY_LIMIT = 16 * 1024 * 1024
+
+function beforeOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const ms = parseInstant(text)
+  if (ms === undefined) throw new AppError('invalid_argument', 'before must be an ISO-8601 date-time or epoch milliseconds', [{ path: 'querystring.before', message: 'not a date-time' }])
+  return ms
+}
+
+async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof rangeOf>) {
+  yield CSV_HEADER
+  for await (const page of queries.exportSamples(deps, owner, range)) yield toCsvRows(page)
+}
+
+/** A FHIR R4 Bundle (collection), written page by page so a year of samples never sits in memory. */
+async function* fhirBundle(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof rangeOf>) {
+  yield `{"resourceType":"Bundle","type":"collection","timestamp":"${new Date(nowOf(deps)).toISOString()}","entry":[`
+  let separator = ''
+  for await (const page of queries.exportSamples(deps, owner, range)) {
+    yield page.map((s) => `${separator || ((separator = ','), '')}${JSON.stringify({ resource: toFhirObservation(s, `Patient/${owner.userId}`) })}`).join('')
+  }
+  yield ']}'
+}
+
+export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
+  const anyone = { onRequest: guards.anyone }
+  const person = { onRequest: guards.person }
+
+  app.post(
+    '/v1/heart-rate/samples',
+    {
+      ...anyone,
+      bodyLimit: INGEST_BODY_LIMIT,
+      schema: {
+        tags,
+        security,
+        summary: 'Submit one sample or a batch of up to 10,000',
+        description: 'A batch answers 200 with a verdict per sample; a single sample answers 201, or 400 with the reason it was rejected.',
+        body: IngestBody,
+        response: { 200: IngestResult, 201: SingleIngestResult },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body
+      const owner = principalOf(request)
+      if ('samples' in body) return reply.status(200).send(await recordSamples(deps, owner, body.samples))
+      const result = await recordSamples(deps, owner, [body])
+      const verdict = result.verdicts[0] as Verdict
+      if (verdict.status === 'rejected') {
+        throw new AppError('invalid_argument', verdict.message ?? 'Sample rejected', [{ path: 'body', message: verdict.message ?? '', reason: verdict.reason }])
+      }
+      return reply.status(201).send({ verdict, alerts: result.alerts })
+    },
+  )
+  app.get('/v1/heart-rate/samples', { ...anyone, schema: { tags, security, summary: 'Samples in a time range, paged', querystring: SamplesQuery, response: { 200: SamplePage } } }, async (request) => {
+    const { limit, cursor, ...range } = request.query
+    return queries.listSamples(deps, principalOf(request), rangeOf(range, nowOf(deps)), limit ?? 1000, cursor)
+  })
+  app.get('/v1/heart-rate/series', { ...anyone, schema: { tags, security, summary: 'min/avg/max per bucket, for charts', querystring: SeriesQuery, response: { 200: Series } } }, async (request) => {
+    const { bucket, ...range } = request.query
+    return queries.series(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket)
+  })
+  app.get('/v1/heart-rate/status', { ...anyone, schema: { tags, security, summary: 'Recent samples, the open alert and their stats', querystring: StatusQuery, response: { 200: Status } } }, async (request) =>
+    queries.status(deps, principalOf(request), request.query.recent ?? 10),
+  )
+  app.get('/v1/heart-rate/export.csv', { ...person, schema: { tags, security, summary: 'Samples of a range as CSV', querystring: RangeQuery } }, async (request, reply) => {
+    const range = rangeOf(request.query, nowOf(deps), 3660 * 86_400_000)
+    reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="heart-rate.csv"')
+    return reply.send(Readable.from(csvLines(deps, principalOf(request), range)))
+  })
+  app.get('/v1/heart-rate/export.fhir.json', { ...person, schema: { tags, security, summary: 'Samples of a range as a FHIR R4 Bundle of Observations (LOINC 8867-4)', querystring: RangeQuery } }, async (request, reply) => {
+    const range = rangeOf(request.query, nowOf(deps), 3660 * 86_400_000)
+    reply.header('content-type', 'application/fhir+json; charset=utf-8')
+    return reply.send(Readable.from(fhirBundle(deps, principalOf(request), range)))
+  })
+
+  app.get('/v1/heart-rate/alerts', { ...anyone, schema: { tags, security, summary: 'Alert episodes, newest first', querystring: AlertsQuery, response: { 200: AlertList } } }, async (request) =>
+    queries.listAlerts(deps, principalOf(request), request.query.state, request.query.limit ?? 50, beforeOf(request.query.before)),
+  )
+  app.get('/v1/heart-rate/alerts/:id', { ...anyone, schema: { tags, security, params: AlertParams, response: { 200: Alert } } }, async (request) =>
+    queries.getAlert(deps, principalOf(request), request.params.id),
+  )
+  app.post('/v1/heart-rate/alerts/:id/acknowledge', { ...person, schema: { tags, security, summary: 'Mark an alert as seen', params: AlertParams, response: { 200: Alert } } }, async (request) =>
+    queries.acknowledgeAlert(deps, principalOf(request), request.params.id),
+  )
+
+  app.get('/v1/heart-rate/zones', { ...anyone, schema: { tags, security, summary: 'Time per exercise zone over a range of stored samples', querystring: ZonesQuery, response: { 200: Zones } } }, async (request) => {
+    const { from, to, deviceId, ...given } = request.query
+    return queries.zonesOverRange(deps, principalOf(request), rangeOf({ from, to, deviceId }, nowOf(deps)), given)
+  })
+  app.post('/v1/heart-rate/zones', { ...anyone, schema: { tags, security, summary: 'Time per exercise zone for the samples posted', body: ZonesBody, response: { 200: Zones } } }, async (request) => {
+    const { samples, ...given } = request.body
+    const timed = samples.map((s, i) => {
+      const ms = parseInstant(s.timestamp)
+      if (ms === undefined) throw new AppError('invalid_argument', `samples[${i}].timestamp is not a date-time`, [{ path: `body.samples.${i}.timestamp`, message: 'not a date-time' }])
+      return { timestampMs: ms, bpm: s.bpm }
+    })
+    return queries.zones(deps, principalOf(request), timed, given)
+  })
+  app.get('/v1/heart-rate/hrv', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 from the RR intervals in a range', querystring: RangeQuery, response: { 200: Hrv } } }, async (request) =>
+    queries.hrv(deps, principalOf(request), rangeOf(request.query, nowOf(deps))),
+  )
+}

@@ -1,0 +1,14 @@
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import type { Database } from '../../platform/db/schema.js'
+import { deleteSamplesBefore } from './heart-rate.repository.js'
+
+const DAY_MS = 86_400_000
+
+/** The retention policy: deletes samples older than `retentionDays` (0 keeps everything). */
+export async function purgeOldSamples(db: Kysely<Database>, retentionDays: number, logger: Logger, nowMs = Date.now()): Promise<number> {
+  if (retentionDays === 0) return 0
+  const deleted = await deleteSamplesBefore(db, nowMs - retentionDays * DAY_MS)
+  if (deleted > 0) logger.info({ deleted, retentionDays }, 'old heart-rate samples deleted')
+  return deleted
+}

@@ -1,0 +1,131 @@
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Database, HeartRateSamplesTable } from '../../platform/db/schema.js'
+import type { DatabaseKind } from '../../platform/db/database.js'
+import type { AlertRow } from './alert-episodes.js'
+
+type Db = Kysely<Database> | Transaction<Database>
+export type SampleRow = HeartRateSamplesTable
+
+// Rows per INSERT statement: 6 parameters each stays well below every engine's parameter limit.
+const INSERT_CHUNK = 1000
+const IN_CHUNK = 1000
+
+export interface TimeRange {
+  readonly from: number
+  readonly to: number
+  readonly deviceId?: string
+}
+
+/** Inserts samples; a row whose key is already stored is skipped, never duplicated (the one dialect difference). */
+export async function insertSamples(db: Db, kind: DatabaseKind, rows: readonly SampleRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK)
+    const insert = db.insertInto('heart_rate_samples').values(chunk)
+    await (kind === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.doNothing())).execute()
+  }
+}
+
+/** Which of these timestamps one device of the user has stored already. */
+export async function storedTimestamps(db: Db, userId: string, deviceId: string, timestamps: readonly number[]): Promise<Set<number>> {
+  const found = new Set<number>()
+  for (let i = 0; i < timestamps.length; i += IN_CHUNK) {
+    const rows = await db
+      .selectFrom('heart_rate_samples')
+      .select('ts')
+      .where('user_id', '=', userId)
+      .where('device_id', '=', deviceId)
+      .where('ts', 'in', timestamps.slice(i, i + IN_CHUNK))
+      .execute()
+    for (const row of rows) found.add(Number(row.ts))
+  }
+  return found
+}
+
+function inRange(db: Db, userId: string, range: TimeRange) {
+  let query = db.selectFrom('heart_rate_samples').where('user_id', '=', userId).where('ts', '>=', range.from).where('ts', '<', range.to)
+  if (range.deviceId !== undefined) query = query.where('device_id', '=', range.deviceId)
+  return query
+}
+
+export interface PageAfter {
+  readonly ts: number
+  readonly deviceId: string
+}
+
+export async function listSamples(db: Db, userId: string, range: TimeRange, limit: number, after?: PageAfter): Promise<SampleRow[]> {
+  let query = inRange(db, userId, range).selectAll()
+  if (after !== undefined) {
+    query = query.where((eb) => eb.or([eb('ts', '>', after.ts), eb.and([eb('ts', '=', after.ts), eb('device_id', '>', after.deviceId)])]))
+  }
+  return query.orderBy('ts').orderBy('device_id').limit(limit).execute()
+}
+
+/** Time, bpm and RR intervals in a range, oldest first, at most `limit` rows. */
+export async function analysisSamples(db: Db, userId: string, range: TimeRange, limit: number) {
+  return inRange(db, userId, range).select(['ts', 'bpm', 'rr_intervals']).orderBy('ts').limit(limit).execute()
+}
+
+export interface BucketRow {
+  readonly start: number
+  readonly count: number
+  readonly min: number
+  readonly avg: number
+  readonly max: number
+}
+
+/** min/avg/max per bucket; `ts - ts % size` is the one bucket expression all three engines share. */
+export async function series(db: Db, userId: string, range: TimeRange, bucketMs: number): Promise<BucketRow[]> {
+  const start = sql<number>`ts - (ts % ${sql.lit(bucketMs)})`
+  const rows = await inRange(db, userId, range)
+    .select([
+      start.as('start'),
+      (eb) => eb.fn.countAll<number>().as('count'),
+      (eb) => eb.fn.min<number>('bpm').as('min'),
+      (eb) => eb.fn.avg<number>('bpm').as('avg'),
+      (eb) => eb.fn.max<number>('bpm').as('max'),
+    ])
+    .groupBy(start)
+    .orderBy(start)
+    .execute()
+  return rows.map((r) => ({ start: Number(r.start), count: Number(r.count), min: Number(r.min), avg: Number(r.avg), max: Number(r.max) }))
+}
+
+/** The user's `count` latest samples, oldest first. */
+export async function recentSamples(db: Db, userId: string, count: number): Promise<SampleRow[]> {
+  const rows = await db.selectFrom('heart_rate_samples').selectAll().where('user_id', '=', userId).orderBy('ts', 'desc').orderBy('device_id', 'desc').limit(count).execute()
+  return rows.reverse()
+}
+
+export async function deleteSamplesBefore(db: Db, cutoffMs: number): Promise<number> {
+  const result = await db.deleteFrom('heart_rate_samples').where('ts', '<', cutoffMs).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
+export async function findOpenAlert(db: Db, userId: string): Promise<AlertRow | undefined> {
+  return db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId).where('closed_at', 'is', null).orderBy('opened_at', 'desc').executeTakeFirst()
+}
+
+export async function insertAlerts(db: Db, rows: readonly AlertRow[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('heart_rate_alerts').values([...rows]).execute()
+}
+
+export async function updateAlert(db: Db, row: AlertRow): Promise<void> {
+  const { id, user_id: userId, ...changes } = row
+  await db.updateTable('heart_rate_alerts').set(changes).where('id', '=', id).where('user_id', '=', userId).execute()
+}
+
+export async function findAlert(db: Db, userId: string, id: string): Promise<AlertRow | undefined> {
+  return db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
+}
+
+export async function listAlerts(db: Db, userId: string, state: 'open' | 'closed' | 'all', limit: number, before?: number): Promise<AlertRow[]> {
+  let query = db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId)
+  if (state === 'open') query = query.where('closed_at', 'is', null)
+  if (state === 'closed') query = query.where('closed_at', 'is not', null)
+  if (before !== undefined) query = query.where('opened_at', '<', before)
+  return query.orderBy('opened_at', 'desc').limit(limit).execute()
+}
+
+export async function acknowledgeAlert(db: Db, userId: string, id: string, atMs: number): Promise<void> {
+  await db.updateTable('heart_rate_alerts').set({ acknowledged_at: atMs, updated_at: atMs }).where('user_id', '=', userId).where('id', '=', id).where('acknowledged_at', 'is', null).execute()
+}

@@ -1,0 +1,170 @@
+import { type Static, Type } from 'typebox'
+
+export const MAX_BATCH_SAMPLES = 10_000
+
+const Iso = Type.String({ format: 'date-time' })
+const AlertKind = Type.Union([Type.Literal('LOW'), Type.Literal('HIGH')])
+const Instant = Type.String({
+  minLength: 1,
+  maxLength: 40,
+  description: 'ISO-8601 date-time with a zone (2026-11-23T10:00:00Z) or epoch milliseconds',
+})
+
+// A sample's fields are checked one by one in the service, so that one bad sample gets its own
+// verdict instead of failing the whole batch; here only the shape of the request is fixed.
+export const RawSample = Type.Object(
+  {
+    timestamp: Type.Optional(Type.Unknown({ description: 'ISO-8601 date-time with a zone, or epoch milliseconds' })),
+    bpm: Type.Optional(Type.Unknown({ description: 'Beats per minute' })),
+    rrIntervalsMs: Type.Optional(Type.Unknown({ description: 'RR intervals in milliseconds (for HRV)' })),
+  },
+  { additionalProperties: false },
+)
+export type RawSample = Static<typeof RawSample>
+
+export const IngestBody = Type.Union([
+  Type.Object({ samples: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH_SAMPLES }) }, { additionalProperties: false }),
+  RawSample,
+])
+
+export const REJECTION_REASONS = [
+  'sample_invalid',
+  'bpm_not_a_number',
+  'bpm_out_of_range',
+  'timestamp_invalid',
+  'timestamp_in_future',
+  'timestamp_before_2000',
+  'duplicate_in_batch',
+  'rr_intervals_invalid',
+] as const
+export type RejectionReason = (typeof REJECTION_REASONS)[number]
+
+export const Verdict = Type.Object({
+  status: Type.Union([Type.Literal('stored'), Type.Literal('rejected')]),
+  alert: Type.Optional(AlertKind),
+  alreadyStored: Type.Optional(Type.Boolean({ description: 'The same sample (device, timestamp) was stored before; nothing changed' })),
+  reason: Type.Optional(Type.Unsafe<RejectionReason>({ type: 'string', enum: [...REJECTION_REASONS] })),
+  message: Type.Optional(Type.String()),
+})
+export type Verdict = Static<typeof Verdict>
+
+export const Alert = Type.Object({
+  id: Type.String(),
+  kind: AlertKind,
+  deviceId: Type.Union([Type.String(), Type.Null()]),
+  openedAt: Iso,
+  lastAlertAt: Iso,
+  closedAt: Type.Union([Iso, Type.Null()]),
+  peakBpm: Type.Number(),
+  sampleCount: Type.Integer({ description: 'Samples beyond the threshold during the episode' }),
+  acknowledgedAt: Type.Union([Iso, Type.Null()]),
+})
+export type Alert = Static<typeof Alert>
+
+export const IngestResult = Type.Object({
+  stored: Type.Integer(),
+  rejected: Type.Integer(),
+  verdicts: Type.Array(Verdict, { description: 'One per sample, in the order sent' }),
+  alerts: Type.Array(Alert, { description: 'Alert episodes this request opened or closed' }),
+})
+export type IngestResult = Static<typeof IngestResult>
+
+export const SingleIngestResult = Type.Object({ verdict: Verdict, alerts: Type.Array(Alert) })
+
+export const Sample = Type.Object({
+  timestamp: Iso,
+  bpm: Type.Number(),
+  deviceId: Type.Union([Type.String(), Type.Null()]),
+  rrIntervalsMs: Type.Union([Type.Array(Type.Number()), Type.Null()]),
+  alert: Type.Union([AlertKind, Type.Null()]),
+})
+export type Sample = Static<typeof Sample>
+
+export const RangeQuery = Type.Object(
+  {
+    from: Type.Optional({ ...Instant, description: 'Start (inclusive); default 24 hours before `to`' }),
+    to: Type.Optional({ ...Instant, description: 'End (exclusive); default now' }),
+    deviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 36 })),
+  },
+  { additionalProperties: false },
+)
+export type RangeQuery = Static<typeof RangeQuery>
+
+export const SamplesQuery = Type.Object(
+  {
+    ...RangeQuery.properties,
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+)
+export const SamplePage = Type.Object({ samples: Type.Array(Sample), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+
+export const BUCKETS = { '1s': 1_000, '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const
+export type Bucket = keyof typeof BUCKETS
+export const SeriesQuery = Type.Object(
+  { ...RangeQuery.properties, bucket: Type.Unsafe<Bucket>({ type: 'string', enum: Object.keys(BUCKETS), default: '1m' }) },
+  { additionalProperties: false },
+)
+export const SeriesPoint = Type.Object({ start: Iso, count: Type.Integer(), min: Type.Number(), avg: Type.Number(), max: Type.Number() })
+export const Series = Type.Object({ bucket: Type.String(), points: Type.Array(SeriesPoint) })
+
+export const StatusQuery = Type.Object(
+  { recent: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'How many recent samples' })) },
+  { additionalProperties: false },
+)
+export const Status = Type.Object({
+  recent: Type.Array(Sample, { description: 'Oldest first' }),
+  activeAlert: Type.Union([Alert, Type.Null()]),
+  stats: Type.Object({ count: Type.Integer(), averageBpm: Type.Number(), minBpm: Type.Number(), maxBpm: Type.Number() }),
+})
+export type Status = Static<typeof Status>
+
+export const AlertsQuery = Type.Object(
+  {
+    state: Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('all')], { default: 'all' }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    before: Type.Optional({ ...Instant, description: 'Only episodes opened before this (for paging: openedAt of the last one)' }),
+  },
+  { additionalProperties: false },
+)
+export const AlertList = Type.Object({ alerts: Type.Array(Alert) })
+export const AlertParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
+
+const ZoneSettings = {
+  age: Type.Optional(Type.Integer({ minimum: 1, maximum: 120, description: 'Overrides the age from your birth year' })),
+  maxHeartRate: Type.Optional(Type.Integer({ minimum: 60, maximum: 250 })),
+  restingHeartRate: Type.Optional(Type.Integer({ minimum: 20, maximum: 150, description: 'Gives Karvonen (heart-rate reserve) zones' })),
+  maxGapSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+}
+export const ZonesQuery = Type.Object({ ...RangeQuery.properties, ...ZoneSettings }, { additionalProperties: false })
+export const ZonesBody = Type.Object(
+  {
+    samples: Type.Array(
+      Type.Object({ timestamp: Type.Union([Instant, Type.Integer({ minimum: 0 })]), bpm: Type.Number({ minimum: 0, maximum: 400 }) }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 100_000 },
+    ),
+    ...ZoneSettings,
+  },
+  { additionalProperties: false },
+)
+export type ZonesBody = Static<typeof ZonesBody>
+export const Zones = Type.Object({
+  method: Type.Union([Type.Literal('percent-of-max'), Type.Literal('karvonen')]),
+  maxHeartRate: Type.Number(),
+  restingHeartRate: Type.Union([Type.Number(), Type.Null()]),
+  zones: Type.Array(Type.Object({ zone: Type.Integer(), lowerBpm: Type.Number(), upperBpm: Type.Number(), seconds: Type.Number() })),
+  belowZonesSeconds: Type.Number(),
+  aboveZonesSeconds: Type.Number(),
+  totalSeconds: Type.Number(),
+  excludedGapSeconds: Type.Number(),
+  intervalCount: Type.Integer(),
+  averageBpm: Type.Number(),
+})
+
+export const Hrv = Type.Object({
+  intervalCount: Type.Integer(),
+  rmssdMs: Type.Union([Type.Number(), Type.Null()]),
+  sdnnMs: Type.Union([Type.Number(), Type.Null()]),
+  pnn50: Type.Union([Type.Number(), Type.Null()], { description: 'Percent of successive differences above 50 ms' }),
+})

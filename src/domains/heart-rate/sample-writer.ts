@@ -1,0 +1,137 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { DatabaseKind } from '../../platform/db/database.js'
+import type { Database } from '../../platform/db/schema.js'
+import { type AlertRow, applySamples, type EpisodeSample } from './alert-episodes.js'
+import * as repo from './heart-rate.repository.js'
+import type { CheckedSample } from './sample-checks.js'
+
+export interface WriteRequest {
+  readonly userId: string
+  /** '' for a person's own upload. */
+  readonly deviceId: string
+  readonly samples: readonly CheckedSample[]
+}
+
+export interface WriteOutcome {
+  /** Aligned with the request's samples: true when that (device, timestamp) was stored before. */
+  readonly alreadyStored: readonly boolean[]
+  /** Alert episodes of this request's user that the write opened, and those it closed (one may be both). */
+  readonly opened: readonly AlertRow[]
+  readonly closed: readonly AlertRow[]
+}
+
+export interface SampleWriter {
+  /** Resolves once the samples are committed. */
+  write(request: WriteRequest): Promise<WriteOutcome>
+  /** Waits for the writes in flight. */
+  drain(): Promise<void>
+}
+
+interface Pending {
+  readonly request: WriteRequest
+  resolve(outcome: WriteOutcome): void
+  reject(error: unknown): void
+}
+
+export interface SampleWriterOptions {
+  readonly db: Kysely<Database>
+  readonly kind: DatabaseKind
+  readonly alertClearSamples: number
+  readonly now?: () => number
+}
+
+// A flush takes every waiting request up to this many samples, so one commit covers many callers.
+const MAX_FLUSH_SAMPLES = 20_000
+
+/**
+ * Group commit: requests that arrive while a transaction is in flight wait and are written
+ * together in the next one. Under load this turns thousands of one-sample calls into a few
+ * transactions (SQLite has a single writer anyway); when idle a request is written at once.
+ */
+export function createSampleWriter(options: SampleWriterOptions): SampleWriter {
+  const now = options.now ?? Date.now
+  let waiting: Pending[] = []
+  let inFlight: Promise<void> | undefined
+
+  function takeBatch(): Pending[] {
+    let count = 0
+    let i = 0
+    while (i < waiting.length && (i === 0 || count + (waiting[i]?.request.samples.length ?? 0) <= MAX_FLUSH_SAMPLES)) {
+      count += waiting[i]?.request.samples.length ?? 0
+      i += 1
+    }
+    const batch = waiting.slice(0, i)
+    waiting = waiting.slice(i)
+    return batch
+  }
+
+  async function flushLoop(): Promise<void> {
+    while (waiting.length > 0) {
+      const batch = takeBatch()
+      try {
+        const outcomes = await options.db.transaction().execute((trx) => writeBatch(trx, options, batch.map((p) => p.request), now()))
+        batch.forEach((pending, i) => pending.resolve(outcomes[i] as WriteOutcome))
+      } catch (error) {
+        for (const pending of batch) pending.reject(error)
+      }
+    }
+    inFlight = undefined
+  }
+
+  return {
+    write(request) {
+      return new Promise<WriteOutcome>((resolve, reject) => {
+        waiting.push({ request, resolve, reject })
+        inFlight ??= new Promise<void>((done) => setImmediate(done)).then(flushLoop)
+      })
+    },
+    async drain() {
+      while (inFlight !== undefined) await inFlight
+    },
+  }
+}
+
+async function writeBatch(trx: Transaction<Database>, options: SampleWriterOptions, requests: readonly WriteRequest[], nowMs: number): Promise<WriteOutcome[]> {
+  const seen = new Map<string, Set<number>>() // `${user}/${device}` -> timestamps stored or being stored
+  const rows: repo.SampleRow[] = []
+  const fresh = new Map<string, EpisodeSample[]>() // user -> samples new in this batch
+  const alreadyStored: boolean[][] = []
+  for (const request of requests) {
+    const key = `${request.userId}/${request.deviceId}`
+    let known = seen.get(key)
+    if (known === undefined) {
+      known = await repo.storedTimestamps(trx, request.userId, request.deviceId, request.samples.map((s) => s.ts))
+      seen.set(key, known)
+    } else {
+      const more = await repo.storedTimestamps(trx, request.userId, request.deviceId, request.samples.map((s) => s.ts).filter((ts) => !known?.has(ts)))
+      for (const ts of more) known.add(ts)
+    }
+    const flags = request.samples.map((sample) => {
+      if (known.has(sample.ts)) return true
+      known.add(sample.ts)
+      rows.push({
+        user_id: request.userId,
+        device_id: request.deviceId,
+        ts: sample.ts,
+        bpm: sample.bpm,
+        rr_intervals: sample.rrIntervalsMs === null ? null : JSON.stringify(sample.rrIntervalsMs),
+        alert: sample.alert,
+      })
+      const list = fresh.get(request.userId) ?? []
+      list.push({ ts: sample.ts, bpm: sample.bpm, deviceId: request.deviceId, alert: sample.alert })
+      fresh.set(request.userId, list)
+      return false
+    })
+    alreadyStored.push(flags)
+  }
+  await repo.insertSamples(trx, options.kind, rows)
+  const alertsByUser = new Map<string, { opened: AlertRow[]; closed: AlertRow[] }>()
+  for (const [userId, samples] of fresh) {
+    samples.sort((a, b) => a.ts - b.ts)
+    const changes = applySamples(userId, await repo.findOpenAlert(trx, userId), samples, options.alertClearSamples, nowMs)
+    await repo.insertAlerts(trx, changes.opened)
+    for (const row of changes.updated) await repo.updateAlert(trx, row)
+    alertsByUser.set(userId, { opened: changes.opened, closed: [...changes.updated, ...changes.opened].filter((row) => row.closed_at !== null) })
+  }
+  return requests.map((request, i) => ({ alreadyStored: alreadyStored[i] ?? [], opened: [], closed: [], ...alertsByUser.get(request.userId) }))
+}

@@ -1,0 +1,193 @@
+import { AppError } from '../../errors.js'
+
+export interface TimedBpm {
+  readonly timestampMs: number
+  readonly bpm: number
+}
+
+/** One training zone as intensity fractions, `from` inclusive and `to` exclusive. */
+export interface ZoneBand {
+  readonly zone: number
+  readonly from: number
+  readonly to: number
+}
+
+export const FIVE_ZONES: readonly ZoneBand[] = Object.freeze([
+  Object.freeze({ zone: 1, from: 0.5, to: 0.6 }),
+  Object.freeze({ zone: 2, from: 0.6, to: 0.7 }),
+  Object.freeze({ zone: 3, from: 0.7, to: 0.8 }),
+  Object.freeze({ zone: 4, from: 0.8, to: 0.9 }),
+  Object.freeze({ zone: 5, from: 0.9, to: 1.0 }),
+])
+
+/** The bands of the seed heart-rate service, kept so its figures can be reproduced. */
+export const SEED_THREE_ZONES: readonly ZoneBand[] = Object.freeze([
+  Object.freeze({ zone: 1, from: 0.5, to: 0.6 }),
+  Object.freeze({ zone: 2, from: 0.6, to: 0.7 }),
+  Object.freeze({ zone: 3, from: 0.7, to: 0.9 }),
+])
+
+export type ZoneMethod =
+  | { readonly kind: 'percent-of-max'; readonly maxHeartRate: number }
+  | { readonly kind: 'karvonen'; readonly maxHeartRate: number; readonly restingHeartRate: number }
+
+export interface ZoneOptions {
+  readonly bands: readonly ZoneBand[]
+  readonly method: ZoneMethod
+  /** Intervals longer than this are left out (a sensor gap); Infinity keeps every interval. */
+  readonly maxGapMs: number
+  /** When true, intensities at or above the last band's upper bound count in the last band (e.g. above max HR -> zone 5). */
+  readonly isLastBandOpenEnded: boolean
+}
+
+export interface ZoneTime {
+  readonly zone: number
+  readonly lowerBpm: number
+  readonly upperBpm: number
+  readonly seconds: number
+}
+
+export interface ZoneResult {
+  readonly method: ZoneMethod['kind']
+  readonly maxHeartRate: number
+  readonly restingHeartRate: number | null
+  readonly zones: ZoneTime[]
+  readonly belowZonesSeconds: number
+  readonly aboveZonesSeconds: number
+  /** Every counted interval, inside the zones or not. */
+  readonly totalSeconds: number
+  readonly excludedGapSeconds: number
+  /** Intervals that were counted (not skipped for dt <= 0, not excluded as gaps). */
+  readonly intervalCount: number
+  /** Mean bpm over all given samples; 0 when there are none. */
+  readonly averageBpm: number
+}
+
+const invalid = (message: string) => new AppError('invalid_argument', message)
+
+export function maxHeartRateFromAge(age: number): number {
+  if (!Number.isFinite(age) || age < 0 || age >= 220) throw invalid('age must be a number from 0 to below 220')
+  return 220 - age
+}
+
+function validateMethod(method: ZoneMethod): void {
+  if (!Number.isFinite(method.maxHeartRate) || method.maxHeartRate <= 0) {
+    throw invalid('maxHeartRate must be a positive number')
+  }
+  if (method.kind !== 'karvonen') return
+  if (!Number.isFinite(method.restingHeartRate) || method.restingHeartRate <= 0) {
+    throw invalid('restingHeartRate must be a positive number')
+  }
+  if (method.restingHeartRate >= method.maxHeartRate) throw invalid('maxHeartRate must be above restingHeartRate')
+}
+
+// Contiguous bands leave no intensity between two zones, so every counted interval has one home.
+function validateBands(bands: readonly ZoneBand[]): void {
+  if (bands.length === 0) throw invalid('bands must not be empty')
+  bands.forEach((band, i) => {
+    if (!Number.isFinite(band.from) || !Number.isFinite(band.to) || band.from >= band.to) {
+      throw invalid(`band ${i} must have finite bounds with from below to`)
+    }
+    const previous = bands[i - 1]
+    if (previous && previous.to !== band.from) throw invalid(`band ${i} must start where band ${i - 1} ends`)
+  })
+}
+
+function validateOptions(options: ZoneOptions): void {
+  validateMethod(options.method)
+  validateBands(options.bands)
+  if (Number.isNaN(options.maxGapMs) || options.maxGapMs <= 0) throw invalid('maxGapMs must be positive (or Infinity)')
+}
+
+function validateSamples(samples: readonly TimedBpm[]): void {
+  samples.forEach((sample, i) => {
+    if (!Number.isFinite(sample.timestampMs) || !Number.isFinite(sample.bpm)) {
+      throw invalid(`sample ${i} must have a finite timestampMs and bpm`)
+    }
+  })
+}
+
+function intensityOf(bpm: number, method: ZoneMethod): number {
+  if (method.kind === 'percent-of-max') return bpm / method.maxHeartRate
+  return (bpm - method.restingHeartRate) / (method.maxHeartRate - method.restingHeartRate)
+}
+
+function bpmAt(fraction: number, method: ZoneMethod): number {
+  const rest = method.kind === 'karvonen' ? method.restingHeartRate : 0
+  return Math.round((rest + fraction * (method.maxHeartRate - rest)) * 10) / 10
+}
+
+/** Index into the bands, -1 below the first band, `bands.length` above the last. */
+function bandIndex(intensity: number, options: ZoneOptions): number {
+  const { bands } = options
+  if (intensity < bands[0]!.from) return -1
+  const index = bands.findIndex((band) => intensity >= band.from && intensity < band.to)
+  if (index >= 0) return index
+  return options.isLastBandOpenEnded ? bands.length - 1 : bands.length
+}
+
+interface Tally {
+  readonly bandMs: number[]
+  belowMs: number
+  aboveMs: number
+  countedMs: number
+  gapMs: number
+  intervalCount: number
+}
+
+function tallyIntervals(sorted: readonly TimedBpm[], options: ZoneOptions): Tally {
+  const tally: Tally = { bandMs: options.bands.map(() => 0), belowMs: 0, aboveMs: 0, countedMs: 0, gapMs: 0, intervalCount: 0 }
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1]!
+    const b = sorted[i]!
+    const dt = b.timestampMs - a.timestampMs
+    if (dt <= 0) continue
+    if (dt > options.maxGapMs) {
+      tally.gapMs += dt
+      continue
+    }
+    const index = bandIndex(intensityOf((a.bpm + b.bpm) / 2, options.method), options)
+    if (index < 0) tally.belowMs += dt
+    else if (index >= options.bands.length) tally.aboveMs += dt
+    else tally.bandMs[index]! += dt
+    tally.countedMs += dt
+    tally.intervalCount++
+  }
+  return tally
+}
+
+function averageBpm(samples: readonly TimedBpm[]): number {
+  if (samples.length === 0) return 0
+  let sum = 0
+  for (const sample of samples) sum += sample.bpm
+  return sum / samples.length
+}
+
+/**
+ * Time spent in each heart-rate zone. Each interval between consecutive samples (by timestamp)
+ * is placed by the mean of its two ends; milliseconds are summed and turned into seconds once.
+ */
+export function computeZones(samples: readonly TimedBpm[], options: ZoneOptions): ZoneResult {
+  validateOptions(options)
+  validateSamples(samples)
+  const sorted = [...samples].sort((a, b) => a.timestampMs - b.timestampMs)
+  const tally = tallyIntervals(sorted, options)
+  const { method } = options
+  return {
+    method: method.kind,
+    maxHeartRate: method.maxHeartRate,
+    restingHeartRate: method.kind === 'karvonen' ? method.restingHeartRate : null,
+    zones: options.bands.map((band, i) => ({
+      zone: band.zone,
+      lowerBpm: bpmAt(band.from, method),
+      upperBpm: bpmAt(band.to, method),
+      seconds: tally.bandMs[i]! / 1000,
+    })),
+    belowZonesSeconds: tally.belowMs / 1000,
+    aboveZonesSeconds: tally.aboveMs / 1000,
+    totalSeconds: tally.countedMs / 1000,
+    excludedGapSeconds: tally.gapMs / 1000,
+    intervalCount: tally.intervalCount,
+    averageBpm: averageBpm(samples),
+  }
+}
