@@ -1,0 +1,10 @@
+// Original file: proto/heartrate/heartrate_service.proto
+
+
+export interface StatusRequest {
+  'recentCount'?: (number);
+}
+
+export interface StatusRequest__Output {
+  'recentCount': (number);
+}
