@@ -116,7 +116,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     void publishLive(pubsub, userId, event, data, (err) => liveLogger.warn({ err, event }, 'live push failed'))
   }
   const writer = createSampleWriter({ db: database.db, kind: database.kind, alertClearSamples: config.heartRate.alertClearSamples })
-  const heartRate: HeartRateDeps = { db: database.db, writer, config: config.heartRate, publish }
+  const onRecorded: HeartRateDeps['onRecorded'] = (counts) => {
+    metrics.heartRateSamples.inc({ outcome: 'stored' }, counts.stored)
+    metrics.heartRateSamples.inc({ outcome: 'already_stored' }, counts.alreadyStored)
+    metrics.heartRateSamples.inc({ outcome: 'rejected' }, counts.rejected)
+    for (const kind of counts.opened) metrics.heartRateAlerts.inc({ kind })
+  }
+  const heartRate: HeartRateDeps = { db: database.db, writer, config: config.heartRate, publish, onRecorded }
   registerHeartRateHttp(http, heartRate, guards)
 
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })

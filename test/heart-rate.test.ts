@@ -79,6 +79,9 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(retried.body.verdicts.filter((v: { alreadyStored?: boolean }) => v.alreadyStored).length, 4)
       const again = await api.get(`/v1/heart-rate/samples?from=${at(-1)}&to=${at(60)}`, user.accessToken)
       assert.equal(again.body.samples.length, 4, 'a retried batch never duplicates')
+      const counted = (await server.app.metrics.heartRateSamples.get()).values
+      const count = (outcome: string) => counted.find((v) => v.labels.outcome === outcome)?.value ?? 0
+      assert.ok(count('stored') >= 4 && count('already_stored') >= 4 && count('rejected') >= 20)
     })
 
     test('a single sample answers 201, or 400 with its reason and nothing stored', async () => {

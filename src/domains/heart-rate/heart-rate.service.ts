@@ -24,7 +24,16 @@ export interface HeartRateDeps {
   readonly writer: SampleWriter
   readonly config: HeartRateConfig
   readonly publish: PublishLive
+  /** Told about every recorded request, for metrics. */
+  readonly onRecorded?: (counts: RecordedCounts) => void
   readonly now?: () => number
+}
+
+export interface RecordedCounts {
+  readonly stored: number
+  readonly alreadyStored: number
+  readonly rejected: number
+  readonly opened: readonly ('LOW' | 'HIGH')[]
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -83,7 +92,10 @@ export async function recordSamples(deps: HeartRateDeps, owner: Principal, raws:
       verdicts.push({ status: 'stored', ...(check.sample.alert !== null && { alert: check.sample.alert }) })
     }
   })
-  if (valid.length === 0) return { stored: 0, rejected: verdicts.length, verdicts, alerts: [] }
+  if (valid.length === 0) {
+    deps.onRecorded?.({ stored: 0, alreadyStored: 0, rejected: verdicts.length, opened: [] })
+    return { stored: 0, rejected: verdicts.length, verdicts, alerts: [] }
+  }
 
   const deviceId = owner.deviceId ?? ''
   const outcome = await deps.writer.write({ userId: owner.userId, deviceId, samples: valid })
@@ -92,6 +104,7 @@ export async function recordSamples(deps: HeartRateDeps, owner: Principal, raws:
   })
   const fresh = valid.filter((_, i) => outcome.alreadyStored[i] !== true)
   announce(deps, owner.userId, deviceId, fresh, outcome)
+  deps.onRecorded?.({ stored: fresh.length, alreadyStored: valid.length - fresh.length, rejected: verdicts.length - valid.length, opened: outcome.opened.map((row) => row.kind) })
   const changed = [...new Map([...outcome.closed, ...outcome.opened].map((row) => [row.id, row])).values()]
   return { stored: valid.length, rejected: verdicts.length - valid.length, verdicts, alerts: changed.map(toAlert) }
 }

@@ -60,6 +60,18 @@ export function createMetrics() {
       buckets: LATENCY_BUCKETS,
       registers,
     }),
+    heartRateSamples: new Counter({
+      name: 'pulsebase_heart_rate_samples_total',
+      help: 'Heart-rate samples by verdict (stored, already_stored, rejected)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    heartRateAlerts: new Counter({
+      name: 'pulsebase_heart_rate_alerts_total',
+      help: 'Heart-rate alert episodes opened, by kind (LOW, HIGH)',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
   }
 }
 
