@@ -102,6 +102,23 @@ for (const target of await databaseTargets()) {
       assert.equal((await api.post('/v1/heart-rate/samples', { timestamp: at(3), bpm: 70 })).status, 401)
     })
 
+    test('concurrent submits are committed together and each caller gets its own verdicts', async () => {
+      const user = await signUp(api)
+      const watch = await deviceKey(api, user.accessToken)
+      const replies = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => api.post('/v1/heart-rate/samples', { timestamp: at(i), bpm: i % 2 === 0 ? 70 : 160 }, i % 3 === 0 ? user.accessToken : watch.key)),
+      )
+      assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([201]))
+      replies.forEach((r, i) => assert.equal(r.body.verdict.alert, i % 2 === 0 ? undefined : 'HIGH'))
+      // The same sample sent 20 times at once is stored once.
+      const same = await Promise.all(Array.from({ length: 20 }, () => api.post('/v1/heart-rate/samples', { timestamp: at(500), bpm: 75 }, watch.key)))
+      assert.equal(same.filter((r) => r.status === 201).length, 20)
+      const stored = await api.get(`/v1/heart-rate/samples?from=${at(0)}&to=${at(1000)}&limit=1000`, user.accessToken)
+      assert.equal(stored.body.samples.length, 201)
+      const open = await api.get('/v1/heart-rate/alerts?state=all', user.accessToken)
+      assert.ok(open.body.alerts.length >= 1)
+    })
+
     test('per-user limits come from settings', async () => {
       const user = await signUp(api)
       await api.patch('/v1/me', { settings: { heartRate: { validMin: 30, lowAlert: 35 } } }, user.accessToken)
