@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
+import { lazyCompatPrincipal } from './compat/heartrate/compat-device.js'
+import { registerHeartRateCompatGrpc } from './compat/heartrate/heartrate.grpc.js'
 import { type Config, resolveJwtSecret } from './config.js'
 import { registerAdminHttp } from './domains/admin/admin.http.js'
 import { registerAccountGrpc } from './domains/auth/auth.grpc.js'
@@ -9,6 +11,7 @@ import * as auth from './domains/auth/auth.service.js'
 import type { Authenticate } from './domains/auth/principal.js'
 import { createTokenSigner } from './domains/auth/tokens.js'
 import { registerDevicesHttp } from './domains/devices/devices.http.js'
+import { registerHeartRateGrpc } from './domains/heart-rate/heart-rate.grpc.js'
 import { registerHeartRateHttp } from './domains/heart-rate/heart-rate.http.js'
 import { purgeOldSamples } from './domains/heart-rate/heart-rate.jobs.js'
 import type { HeartRateDeps, PublishLive } from './domains/heart-rate/heart-rate.service.js'
@@ -127,6 +130,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
   registerAccountGrpc(grpc, authenticate)
+  registerHeartRateGrpc(grpc, heartRate, authenticate, pubsub)
+  if (config.compat.includes('heartrate')) {
+    registerHeartRateCompatGrpc(grpc, heartRate, authenticate, lazyCompatPrincipal(database.db))
+  }
 
   const handlers: JobHandlers = {
     'maintenance.cleanup': async () => {

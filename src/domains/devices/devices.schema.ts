@@ -1,7 +1,7 @@
 import { type Static, Type } from 'typebox'
 
 export const DEVICE_KINDS = ['phone', 'watch', 'raspberry-pi', 'esp32', 'glove', 'other'] as const
-export const DeviceKind = Type.Union(DEVICE_KINDS.map((kind) => Type.Literal(kind)))
+export const DeviceKind = Type.Enum(DEVICE_KINDS)
 
 export const Device = Type.Object({
   id: Type.String(),
