@@ -1,0 +1,42 @@
+// `npm run bench -- [name ...]`: runs the named benches (all when none is named), one after
+// another, each on a freshly started server, then prints a summary table of their figures.
+import { runGrpcStream } from './grpc-stream.js'
+import { runGrpcUnary } from './grpc-unary.js'
+import { benchOptions } from './lib/options.js'
+import { type Bench, type BenchReport, formatSummary, machineLine } from './lib/report.js'
+import { runRestBatch } from './rest-batch.js'
+import { runRestSingle } from './rest-single.js'
+
+const BENCHES: Readonly<Record<string, Bench>> = {
+  'rest-batch': () => runRestBatch(benchOptions()),
+  'rest-single': () => runRestSingle(benchOptions()),
+  'grpc-unary': () => runGrpcUnary(benchOptions()),
+  'grpc-stream': () => runGrpcStream(benchOptions()),
+}
+
+async function main(names: readonly string[]): Promise<number> {
+  const unknown = names.filter((name) => !Object.hasOwn(BENCHES, name))
+  if (unknown.length > 0) {
+    console.error(`unknown bench(es): ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`)
+    return 2
+  }
+  const chosen = names.length > 0 ? names : Object.keys(BENCHES)
+  console.log(`${machineLine()}; ${new Date().toISOString()}`)
+  const reports: BenchReport[] = []
+  let failures = 0
+  for (const name of chosen) {
+    console.log('')
+    try {
+      reports.push(await (BENCHES[name] as Bench)())
+    } catch (error) {
+      failures += 1
+      console.error(`${name} failed:`, error)
+    }
+  }
+  console.log(`\nsummary\n${formatSummary(reports)}`)
+  return failures > 0 ? 1 : 0
+}
+
+process.exitCode = await main(process.argv.slice(2))
+// Keep-alive sockets and gRPC channels would hold the process open; 'exit' also kills any child left.
+process.exit()
