@@ -91,24 +91,17 @@ export function createSampleWriter(options: SampleWriterOptions): SampleWriter {
   }
 }
 
+const keyOf = (userId: string, deviceId: string, ts: number) => `${userId}/${deviceId}/${ts}`
+
 async function writeBatch(trx: Transaction<Database>, options: SampleWriterOptions, requests: readonly WriteRequest[], nowMs: number): Promise<WriteOutcome[]> {
-  const seen = new Map<string, Set<number>>() // `${user}/${device}` -> timestamps stored or being stored
+  // A key sent twice in one flush is inserted once; the later copy counts as already stored.
+  const queued = new Set<string>()
   const rows: repo.SampleRow[] = []
-  const fresh = new Map<string, EpisodeSample[]>() // user -> samples new in this batch
-  const alreadyStored: boolean[][] = []
-  for (const request of requests) {
-    const key = `${request.userId}/${request.deviceId}`
-    let known = seen.get(key)
-    if (known === undefined) {
-      known = await repo.storedTimestamps(trx, request.userId, request.deviceId, request.samples.map((s) => s.ts))
-      seen.set(key, known)
-    } else {
-      const more = await repo.storedTimestamps(trx, request.userId, request.deviceId, request.samples.map((s) => s.ts).filter((ts) => !known?.has(ts)))
-      for (const ts of more) known.add(ts)
-    }
-    const flags = request.samples.map((sample) => {
-      if (known.has(sample.ts)) return true
-      known.add(sample.ts)
+  const firstCopy: boolean[][] = requests.map((request) =>
+    request.samples.map((sample) => {
+      const key = keyOf(request.userId, request.deviceId, sample.ts)
+      if (queued.has(key)) return false
+      queued.add(key)
       rows.push({
         user_id: request.userId,
         device_id: request.deviceId,
@@ -117,14 +110,23 @@ async function writeBatch(trx: Transaction<Database>, options: SampleWriterOptio
         rr_intervals: sample.rrIntervalsMs === null ? null : JSON.stringify(sample.rrIntervalsMs),
         alert: sample.alert,
       })
-      const list = fresh.get(request.userId) ?? []
-      list.push({ ts: sample.ts, bpm: sample.bpm, deviceId: request.deviceId, alert: sample.alert })
-      fresh.set(request.userId, list)
-      return false
-    })
-    alreadyStored.push(flags)
-  }
-  await repo.insertSamples(trx, options.kind, rows)
+      return true
+    }),
+  )
+  const inserted = new Set((await repo.insertSamples(trx, options.kind, rows)).map((row) => keyOf(row.user_id, row.device_id, Number(row.ts))))
+
+  const fresh = new Map<string, EpisodeSample[]>() // user -> samples new in this flush
+  const alreadyStored = requests.map((request, r) =>
+    request.samples.map((sample, i) => {
+      const isNew = firstCopy[r]?.[i] === true && inserted.has(keyOf(request.userId, request.deviceId, sample.ts))
+      if (isNew) {
+        const list = fresh.get(request.userId) ?? []
+        list.push({ ts: sample.ts, bpm: sample.bpm, deviceId: request.deviceId, alert: sample.alert })
+        fresh.set(request.userId, list)
+      }
+      return !isNew
+    }),
+  )
   const alertsByUser = new Map<string, { opened: AlertRow[]; closed: AlertRow[] }>()
   for (const [userId, samples] of fresh) {
     samples.sort((a, b) => a.ts - b.ts)

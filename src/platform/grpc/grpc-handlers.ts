@@ -75,16 +75,38 @@ function logFailure(logger: Logger, failure: GrpcFailure, error: unknown): void 
 
 // Metrics are not recorded here but in the server interceptor, which also sees the health
 // service and the statuses grpc-js produces by itself (deadline, bad message, unimplemented).
-function startCall(deps: HandlerDeps, path: string, call: AnyServerCall): CallScope {
-  const controller = new AbortController()
-  ;(call as EventEmitter).once('cancelled', () => controller.abort())
-  const logger = deps.logger.child({ grpcMethod: path.replace(/^\//, '') })
-  const ctx: CallContext = { metadata: call.metadata, path, peer: call.getPeer(), deadline: call.getDeadline(), signal: controller.signal, logger }
+const CANCELLED = new Error('The client cancelled the call or its deadline passed')
+
+function startCall(logger: Logger, path: string, call: AnyServerCall): CallScope {
+  // grpc-js reports 'cancelled' after many calls that already finished, so the controller (and the
+  // abort it would cost) is only made for a handler that reads `signal`, typically a stream.
+  let controller: AbortController | undefined
+  let isCancelled = false
+  ;(call as EventEmitter).once('cancelled', () => {
+    isCancelled = true
+    controller?.abort(CANCELLED)
+  })
+  const ctx: CallContext = {
+    metadata: call.metadata,
+    path,
+    get peer() {
+      return call.getPeer()
+    },
+    deadline: call.getDeadline(),
+    get signal() {
+      if (controller === undefined) {
+        controller = new AbortController()
+        if (isCancelled) controller.abort(CANCELLED)
+      }
+      return controller.signal
+    },
+    logger,
+  }
   return {
     ctx,
     fail: (error) => {
       // A client that left makes the request stream fail with a premature close: not our error.
-      if (controller.signal.aborted) return undefined
+      if (isCancelled) return undefined
       const failure = toGrpcFailure(error)
       logFailure(logger, failure, error)
       return failure
@@ -139,12 +161,13 @@ async function writeAll(
 
 /** Wraps a tagged handler into the grpc-js callback shape, with error mapping. */
 export function wrapMethod(method: GrpcMethod, path: string, deps: HandlerDeps): UntypedHandleCall {
+  const logger = deps.logger.child({ grpcMethod: path.replace(/^\//, '') })
   switch (method.type) {
     case 'unary':
     case 'client_stream': {
       const { type, handler } = method
       return (call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-        const scope = startCall(deps, path, call)
+        const scope = startCall(logger, path, call)
         const input = type === 'unary' ? (call as ServerUnaryCall<unknown, unknown>).request : requestsOf(call as ServerReadableStream<unknown, unknown>)
         Promise.resolve()
           .then(() => (handler as UnaryHandler<unknown, unknown>)(input, scope.ctx))
@@ -163,7 +186,7 @@ export function wrapMethod(method: GrpcMethod, path: string, deps: HandlerDeps):
     case 'bidi_stream': {
       const { type, handler } = method
       return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
-        const scope = startCall(deps, path, call)
+        const scope = startCall(logger, path, call)
         const input = type === 'server_stream' ? (call as ServerWritableStream<unknown, unknown>).request : requestsOf(call as ServerDuplexStream<unknown, unknown>)
         Promise.resolve()
           .then(() => writeAll(call, (handler as ServerStreamHandler<unknown, unknown>)(input, scope.ctx), scope.ctx.signal))
