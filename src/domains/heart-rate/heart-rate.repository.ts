@@ -19,7 +19,7 @@ const SAMPLE_COLUMNS = ['user_id', 'device_id', 'ts', 'bpm', 'rr_intervals', 'al
 const insertSqlCache = new Map<string, string>()
 
 /**
- * `INSERT … skip duplicates … RETURNING` for `rows` rows, built once per size and engine: the query
+ * `INSERT … skip duplicates … RETURNING ts` for `rows` rows of one (user, device), built once per size and engine: the query
  * builder's cost for a 1,000-row insert is a real share of ingest time. The skip is the one dialect
  * difference (MariaDB has INSERT IGNORE; the others ON CONFLICT DO NOTHING); all three return the
  * rows actually inserted.
@@ -34,22 +34,43 @@ function insertSql(kind: DatabaseKind, rows: number): string {
     const columns = SAMPLE_COLUMNS.join(', ')
     text =
       kind === 'mysql'
-        ? `insert ignore into heart_rate_samples (${columns}) values ${values} returning user_id, device_id, ts`
-        : `insert into heart_rate_samples (${columns}) values ${values} on conflict do nothing returning user_id, device_id, ts`
+        ? `insert ignore into heart_rate_samples (${columns}) values ${values} returning ts`
+        : `insert into heart_rate_samples (${columns}) values ${values} on conflict do nothing returning ts`
     if (insertSqlCache.size > 64) insertSqlCache.clear()
     insertSqlCache.set(key, text)
   }
   return text
 }
 
-/** Inserts samples; a row whose key is already stored is skipped, never duplicated. Returns the rows inserted. */
-export async function insertSamples(db: Db, kind: DatabaseKind, rows: readonly SampleRow[]): Promise<Pick<SampleRow, 'user_id' | 'device_id' | 'ts'>[]> {
-  const inserted: Pick<SampleRow, 'user_id' | 'device_id' | 'ts'>[] = []
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const chunk = rows.slice(i, i + INSERT_CHUNK)
-    const parameters = chunk.flatMap((row) => SAMPLE_COLUMNS.map((column) => row[column]))
-    const result = await db.executeQuery<Pick<SampleRow, 'user_id' | 'device_id' | 'ts'>>(CompiledQuery.raw(insertSql(kind, chunk.length), parameters))
-    inserted.push(...result.rows)
+/** Rows in order, cut where the (user, device) changes and at the chunk size. */
+function* chunksByStream(rows: readonly SampleRow[]): Generator<SampleRow[]> {
+  let chunk: SampleRow[] = []
+  for (const row of rows) {
+    const first = chunk[0]
+    if (first !== undefined && (chunk.length === INSERT_CHUNK || first.user_id !== row.user_id || first.device_id !== row.device_id)) {
+      yield chunk
+      chunk = []
+    }
+    chunk.push(row)
+  }
+  if (chunk.length > 0) yield chunk
+}
+
+export interface InsertedSamples {
+  readonly userId: string
+  readonly deviceId: string
+  readonly timestamps: readonly number[]
+}
+
+/** Inserts samples; a row whose key is already stored is skipped, never duplicated. Returns what was inserted. */
+export async function insertSamples(db: Db, kind: DatabaseKind, rows: readonly SampleRow[]): Promise<InsertedSamples[]> {
+  const inserted: InsertedSamples[] = []
+  for (const chunk of chunksByStream(rows)) {
+    const parameters: unknown[] = []
+    for (const row of chunk) parameters.push(row.user_id, row.device_id, row.ts, row.bpm, row.rr_intervals, row.alert)
+    const result = await db.executeQuery<{ ts: number }>(CompiledQuery.raw(insertSql(kind, chunk.length), parameters))
+    const { user_id: userId, device_id: deviceId } = chunk[0] as SampleRow
+    inserted.push({ userId, deviceId, timestamps: result.rows.map((row) => Number(row.ts)) })
   }
   return inserted
 }

@@ -91,17 +91,31 @@ export function createSampleWriter(options: SampleWriterOptions): SampleWriter {
   }
 }
 
-const keyOf = (userId: string, deviceId: string, ts: number) => `${userId}/${deviceId}/${ts}`
+const streamOf = (userId: string, deviceId: string) => `${userId}/${deviceId}`
+
+/** Timestamps per (user, device): numbers in a set per stream, not a string per sample. */
+function timestampsByStream() {
+  const streams = new Map<string, Set<number>>()
+  return (userId: string, deviceId: string): Set<number> => {
+    const key = streamOf(userId, deviceId)
+    let set = streams.get(key)
+    if (set === undefined) {
+      set = new Set()
+      streams.set(key, set)
+    }
+    return set
+  }
+}
 
 async function writeBatch(trx: Transaction<Database>, options: SampleWriterOptions, requests: readonly WriteRequest[], nowMs: number): Promise<WriteOutcome[]> {
   // A key sent twice in one flush is inserted once; the later copy counts as already stored.
-  const queued = new Set<string>()
+  const queuedIn = timestampsByStream()
   const rows: repo.SampleRow[] = []
-  const firstCopy: boolean[][] = requests.map((request) =>
-    request.samples.map((sample) => {
-      const key = keyOf(request.userId, request.deviceId, sample.ts)
-      if (queued.has(key)) return false
-      queued.add(key)
+  const firstCopy: boolean[][] = requests.map((request) => {
+    const queued = queuedIn(request.userId, request.deviceId)
+    return request.samples.map((sample) => {
+      if (queued.has(sample.ts)) return false
+      queued.add(sample.ts)
       rows.push({
         user_id: request.userId,
         device_id: request.deviceId,
@@ -111,22 +125,31 @@ async function writeBatch(trx: Transaction<Database>, options: SampleWriterOptio
         alert: sample.alert,
       })
       return true
-    }),
-  )
-  const inserted = new Set((await repo.insertSamples(trx, options.kind, rows)).map((row) => keyOf(row.user_id, row.device_id, Number(row.ts))))
+    })
+  })
+  const insertedIn = timestampsByStream()
+  for (const part of await repo.insertSamples(trx, options.kind, rows)) {
+    const inserted = insertedIn(part.userId, part.deviceId)
+    for (const ts of part.timestamps) inserted.add(ts)
+  }
 
   const fresh = new Map<string, EpisodeSample[]>() // user -> samples new in this flush
-  const alreadyStored = requests.map((request, r) =>
-    request.samples.map((sample, i) => {
-      const isNew = firstCopy[r]?.[i] === true && inserted.has(keyOf(request.userId, request.deviceId, sample.ts))
+  const alreadyStored = requests.map((request, r) => {
+    const inserted = insertedIn(request.userId, request.deviceId)
+    const first = firstCopy[r] ?? []
+    return request.samples.map((sample, i) => {
+      const isNew = first[i] === true && inserted.has(sample.ts)
       if (isNew) {
-        const list = fresh.get(request.userId) ?? []
+        let list = fresh.get(request.userId)
+        if (list === undefined) {
+          list = []
+          fresh.set(request.userId, list)
+        }
         list.push({ ts: sample.ts, bpm: sample.bpm, deviceId: request.deviceId, alert: sample.alert })
-        fresh.set(request.userId, list)
       }
       return !isNew
-    }),
-  )
+    })
+  })
   const alertsByUser = new Map<string, { opened: AlertRow[]; closed: AlertRow[] }>()
   for (const [userId, samples] of fresh) {
     samples.sort((a, b) => a.ts - b.ts)
