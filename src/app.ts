@@ -10,6 +10,7 @@ import { purgeExpiredSessions } from './domains/auth/auth.jobs.js'
 import * as auth from './domains/auth/auth.service.js'
 import type { Authenticate } from './domains/auth/principal.js'
 import { createTokenSigner } from './domains/auth/tokens.js'
+import { createDeviceKeyCache } from './domains/devices/device-key-cache.js'
 import { registerDevicesHttp } from './domains/devices/devices.http.js'
 import { registerHeartRateGrpc } from './domains/heart-rate/heart-rate.grpc.js'
 import { registerHeartRateHttp } from './domains/heart-rate/heart-rate.http.js'
@@ -35,6 +36,8 @@ import { createAttemptLimiter } from './platform/rate-limit/attempt-limiter.js'
 import { createSocketServer, type SocketServer } from './platform/socket/socket-server.js'
 
 export const VERSION = '0.1.0'
+/** Pub/sub channel telling every API process to drop a device's cached key. */
+const REVOKED_DEVICES = 'devices.revoked'
 
 export interface App {
   readonly config: Config
@@ -88,6 +91,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const queue = await createQueue(config, database, metrics, logger)
   const pubsub = await createPubSub(config, logger)
   const redis = await createRedisClient(config.redisUrl)
+  const deviceKeys = createDeviceKeyCache({ ttlMs: config.auth.deviceKeyCacheMs })
+  await pubsub.subscribe(REVOKED_DEVICES, (message) => deviceKeys.forgetDevice((message as { deviceId: string }).deviceId))
+  const onKeyRevoked = (deviceId: string) => {
+    deviceKeys.forgetDevice(deviceId)
+    pubsub.publish(REVOKED_DEVICES, { deviceId }).catch((err: unknown) => logger.warn({ err, deviceId }, 'revocation broadcast failed'))
+  }
   const limiterWindow = config.auth.loginWindowSeconds
   const tooMany = 'Too many login attempts; try again later'
   const authDeps: auth.AuthDeps = {
@@ -97,6 +106,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     addressLimiter: createAttemptLimiter({ name: 'login-address', points: config.auth.loginAttemptsPerAddress, windowSeconds: limiterWindow, message: tooMany, redis }),
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
     isRegistrationOpen: config.auth.isRegistrationOpen,
+    deviceKeys,
   }
   const authenticate: Authenticate = (credential) => auth.authenticate(authDeps, credential)
   const guards = createGuards(authenticate)
@@ -110,7 +120,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   ]
   registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown)
   registerAuthHttp(http, authDeps, guards)
-  registerDevicesHttp(http, database.db, guards)
+  registerDevicesHttp(http, database.db, guards, onKeyRevoked)
   registerAdminHttp(http, database.db, queue, guards)
   const sockets = createSocketServer({ server: http.server, authenticate, pubsub, logger: logger.child({ module: 'socket' }) })
 

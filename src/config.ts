@@ -34,6 +34,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_TRUST_PROXY: oneOf(['true', 'false'], 'false'),
   PULSEBASE_EMBEDDED_WORKER: oneOf(['true', 'false'], 'true'),
   PULSEBASE_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 15000 }),
+  PULSEBASE_DEVICE_KEY_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES: Type.Integer({ minimum: 1, maximum: 10000, default: 3 }),
   PULSEBASE_HEART_RATE_MAX_GAP_SECONDS: Type.Number({ exclusiveMinimum: 0, default: 10 }),
   PULSEBASE_HEART_RATE_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
@@ -67,6 +68,8 @@ export interface Config {
     readonly loginAttemptsPerAccount: number
     readonly loginAttemptsPerAddress: number
     readonly loginWindowSeconds: number
+    /** How long a process may reuse a device key lookup; revocations are broadcast, this bounds a lost one. */
+    readonly deviceKeyCacheMs: number
   }
   readonly bodyLimitBytes: number
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
@@ -155,6 +158,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       loginAttemptsPerAccount: env.PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT,
       loginAttemptsPerAddress: env.PULSEBASE_LOGIN_ATTEMPTS_PER_ADDRESS,
       loginWindowSeconds: env.PULSEBASE_LOGIN_WINDOW_SECONDS,
+      deviceKeyCacheMs: env.PULSEBASE_DEVICE_KEY_CACHE_SECONDS * 1000,
     },
     bodyLimitBytes: env.PULSEBASE_BODY_LIMIT_BYTES,
     trustProxy: env.PULSEBASE_TRUST_PROXY === 'true',

@@ -1,31 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { io, type Socket } from 'socket.io-client'
+import { io } from 'socket.io-client'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
-import { databaseTargets, type TestDatabase } from './helpers/databases.js'
-import { REDIS, skipUnless } from './helpers/services.js'
-
-const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
-
-/** A `/v1` socket that has finished its handshake and subscription (the server says `ready`). */
-async function connect(url: string, token: string): Promise<Socket> {
-  const socket = io(`${url}/v1`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false })
-  await new Promise<void>((resolve, reject) => {
-    socket.once('ready', () => resolve())
-    socket.once('connect_error', reject)
-  })
-  return socket
-}
-
-function next<T = any>(socket: Socket, event: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} event within 10 s`)), 10_000)
-    socket.once(event, (data: T) => {
-      clearTimeout(timer)
-      resolve(data)
-    })
-  })
-}
+import { connect, next } from './helpers/sockets.js'
 
 const BASE = Date.now() - 600_000
 const sample = (offsetSeconds: number, bpm: number) => ({ timestamp: BASE + offsetSeconds * 1000, bpm })
@@ -79,38 +56,6 @@ describe('live heart rate over Socket.IO', () => {
     } finally {
       mine.close()
       theirs.close()
-    }
-  })
-})
-
-const postgres = (await databaseTargets()).find((t) => t.kind === 'postgres')
-const redisSkip = await skipUnless(REDIS)
-
-describe('two API processes on PostgreSQL + Redis', { skip: postgres?.skip ?? redisSkip }, () => {
-  let db: TestDatabase
-  let a: TestApp
-  let b: TestApp
-  before(async () => {
-    db = await (postgres as NonNullable<typeof postgres>).create()
-    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS_URL }
-    a = await startTestApp(env)
-    b = await startTestApp(env)
-  })
-  after(async () => {
-    await Promise.allSettled([a?.close(), b?.close()])
-    await db?.drop()
-  })
-
-  test('a sample posted to one process reaches a socket held by the other', async () => {
-    const apiA = client(a.url)
-    const user = await signUp(apiA)
-    const socket = await connect(b.url, user.accessToken)
-    try {
-      const event = next(socket, 'heart-rate')
-      assert.equal((await apiA.post('/v1/heart-rate/samples', { samples: [sample(0, 77)] }, user.accessToken)).status, 200)
-      assert.deepEqual((await event).samples.map((s: { bpm: number }) => s.bpm), [77])
-    } finally {
-      socket.close()
     }
   })
 })

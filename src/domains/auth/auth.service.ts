@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import { AppError } from '../../errors.js'
 import type { Database } from '../../platform/db/schema.js'
 import { isUniqueViolation } from '../../platform/db/unique-violation.js'
+import type { DeviceKeyCache } from '../devices/device-key-cache.js'
 import { DEVICE_KEY_PREFIX, principalForDeviceKey } from '../devices/devices.service.js'
 import type { CreateUserBody, LoginBody, PatchMeBody, RegisterBody, Tokens, User, UserSettings } from './auth.schema.js'
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.js'
@@ -25,6 +26,7 @@ export interface AuthDeps {
   readonly addressLimiter: AttemptLimiter
   readonly refreshTokenTtlDays: number
   readonly isRegistrationOpen: boolean
+  readonly deviceKeys?: DeviceKeyCache
 }
 
 const DAY_MS = 86_400_000
@@ -127,7 +129,7 @@ export async function logout(deps: AuthDeps, principal: Principal): Promise<void
 
 /** Resolves an access token or a device key to the principal it acts for. */
 export async function authenticate(deps: AuthDeps, credential: string): Promise<Principal> {
-  if (credential.startsWith(DEVICE_KEY_PREFIX)) return principalForDeviceKey(deps.db, credential)
+  if (credential.startsWith(DEVICE_KEY_PREFIX)) return principalForDeviceKey(deps.db, credential, deps.deviceKeys)
   const claims = await deps.signer.verify(credential)
   const session = await sessions.findLiveSessionRole(deps.db, claims.sessionId, claims.userId, Date.now())
   if (!session) throw new AppError('unauthenticated', 'Access token has been revoked')

@@ -9,7 +9,8 @@ import * as devices from './devices.service.js'
 const tags = ['devices']
 const security = [{ bearer: [] }]
 
-export function registerDevicesHttp(app: HttpServer, db: Kysely<Database>, guards: Guards): void {
+/** `onKeyRevoked` runs after a device's key stopped working (revoked or deleted), e.g. to drop cached keys. */
+export function registerDevicesHttp(app: HttpServer, db: Kysely<Database>, guards: Guards, onKeyRevoked: (deviceId: string) => void = () => {}): void {
   const common = { onRequest: guards.person }
   app.post(
     '/v1/devices',
@@ -34,13 +35,18 @@ export function registerDevicesHttp(app: HttpServer, db: Kysely<Database>, guard
   app.post(
     '/v1/devices/:id/revoke',
     { ...common, schema: { tags, security, summary: 'Revoke the device key', params: DeviceParams, response: { 200: Device } } },
-    async (request) => devices.revokeDevice(db, principalOf(request), request.params.id),
+    async (request) => {
+      const device = await devices.revokeDevice(db, principalOf(request), request.params.id)
+      onKeyRevoked(device.id)
+      return device
+    },
   )
   app.delete(
     '/v1/devices/:id',
     { ...common, schema: { tags, security, params: DeviceParams, response: { 204: Type.Null() } } },
     async (request, reply) => {
       await devices.deleteDevice(db, principalOf(request), request.params.id)
+      onKeyRevoked(request.params.id)
       return reply.status(204).send(null)
     },
   )

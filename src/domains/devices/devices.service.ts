@@ -4,6 +4,7 @@ import { AppError } from '../../errors.js'
 import type { Database } from '../../platform/db/schema.js'
 import type { Principal } from '../auth/principal.js'
 import { hashSecret, newSecret } from '../auth/tokens.js'
+import type { DeviceKeyCache } from './device-key-cache.js'
 import type { CreateDeviceBody, Device } from './devices.schema.js'
 import * as devices from './devices.repository.js'
 
@@ -68,9 +69,18 @@ export async function deleteDevice(db: Kysely<Database>, owner: Principal, id: s
   if (!(await devices.deleteDevice(db, owner.userId, id))) throw new AppError('not_found', 'Device not found')
 }
 
-/** The owner a device key acts for; keeps `last_seen_at` current. */
-export async function principalForDeviceKey(db: Kysely<Database>, apiKey: string): Promise<Principal> {
-  const row = await devices.findDeviceByKeyHash(db, hashSecret(apiKey))
+/** The owner a device key acts for; keeps `last_seen_at` current (to within the cache's TTL on a hit). */
+export async function principalForDeviceKey(db: Kysely<Database>, apiKey: string, cache?: DeviceKeyCache): Promise<Principal> {
+  const keyHash = hashSecret(apiKey)
+  const cached = cache?.get(keyHash)
+  if (cached !== undefined) return cached
+  const principal = await lookUpDeviceKey(db, keyHash)
+  cache?.set(keyHash, principal)
+  return principal
+}
+
+async function lookUpDeviceKey(db: Kysely<Database>, keyHash: string): Promise<Principal> {
+  const row = await devices.findDeviceByKeyHash(db, keyHash)
   if (!row) throw new AppError('unauthenticated', 'Unknown device key')
   if (row.revoked_at !== null) throw new AppError('unauthenticated', 'Device key has been revoked')
   const now = Date.now()

@@ -1,0 +1,39 @@
+import type { Principal } from '../auth/principal.js'
+
+/**
+ * Remembers for a few seconds which principal a device key stands for, so a device streaming
+ * samples does not cost a key lookup per call. A revoked or deleted device is forgotten at once
+ * here and, through `onForget`'s broadcast, on every other process; the TTL bounds what a lost
+ * broadcast could leave behind.
+ */
+export interface DeviceKeyCache {
+  get(keyHash: string): Principal | undefined
+  set(keyHash: string, principal: Principal): void
+  /** Drops every key of the device on this process. */
+  forgetDevice(deviceId: string): void
+}
+
+export function createDeviceKeyCache(options: { ttlMs: number; maxEntries?: number; now?: () => number }): DeviceKeyCache {
+  const now = options.now ?? Date.now
+  const maxEntries = options.maxEntries ?? 10_000
+  const entries = new Map<string, { principal: Principal; expiresAt: number }>()
+  return {
+    get(keyHash) {
+      const entry = entries.get(keyHash)
+      if (entry === undefined) return undefined
+      if (entry.expiresAt <= now()) {
+        entries.delete(keyHash)
+        return undefined
+      }
+      return entry.principal
+    },
+    set(keyHash, principal) {
+      if (options.ttlMs <= 0) return
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string)
+      entries.set(keyHash, { principal, expiresAt: now() + options.ttlMs })
+    },
+    forgetDevice(deviceId) {
+      for (const [keyHash, entry] of entries) if (entry.principal.deviceId === deviceId) entries.delete(keyHash)
+    },
+  }
+}

@@ -1,0 +1,58 @@
+// Two API processes (two apps in this process, sharing nothing but the servers) on PostgreSQL + Redis.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { client, signUp, startTestApp, type TestApp } from './helpers/app.js'
+import { databaseTargets, type TestDatabase } from './helpers/databases.js'
+import { REDIS, skipUnless } from './helpers/services.js'
+import { connect, next } from './helpers/sockets.js'
+
+const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const postgres = (await databaseTargets()).find((t) => t.kind === 'postgres')
+const redisSkip = await skipUnless(REDIS)
+
+describe('two API processes on PostgreSQL + Redis', { skip: postgres?.skip ?? redisSkip }, () => {
+  let db: TestDatabase
+  let a: TestApp
+  let b: TestApp
+  before(async () => {
+    db = await (postgres as NonNullable<typeof postgres>).create()
+    // A long key cache, so only the revocation broadcast can make the other process refuse a key.
+    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS_URL, PULSEBASE_DEVICE_KEY_CACHE_SECONDS: '300' }
+    a = await startTestApp(env)
+    b = await startTestApp(env)
+  })
+  after(async () => {
+    await Promise.allSettled([a?.close(), b?.close()])
+    await db?.drop()
+  })
+
+  test('a sample posted to one process reaches a socket held by the other', async () => {
+    const apiA = client(a.url)
+    const user = await signUp(apiA)
+    const socket = await connect(b.url, user.accessToken)
+    try {
+      const event = next(socket, 'heart-rate')
+      const posted = await apiA.post('/v1/heart-rate/samples', { samples: [{ timestamp: Date.now() - 60_000, bpm: 77 }] }, user.accessToken)
+      assert.equal(posted.status, 200)
+      assert.deepEqual((await event).samples.map((s: { bpm: number }) => s.bpm), [77])
+    } finally {
+      socket.close()
+    }
+  })
+
+  test('a device revoked through one process is refused by the other, which had its key cached', async () => {
+    const apiA = client(a.url)
+    const apiB = client(b.url)
+    const user = await signUp(apiA)
+    const { apiKey, device } = (await apiA.post('/v1/devices', { name: 'watch', kind: 'watch' }, user.accessToken)).body
+    assert.equal((await apiB.get('/v1/me', apiKey)).status, 200) // now cached on B
+    assert.equal((await apiA.post(`/v1/devices/${device.id}/revoke`, undefined, user.accessToken)).status, 200)
+    assert.equal((await apiA.get('/v1/me', apiKey)).status, 401, 'the revoking process refuses at once')
+    let status = 200
+    for (let i = 0; i < 100 && status === 200; i += 1) {
+      status = (await apiB.get('/v1/me', apiKey)).status
+      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    assert.equal(status, 401, 'the other process dropped its cached key on the broadcast, long before its 300 s TTL')
+  })
+})
