@@ -40,8 +40,12 @@ export interface SampleWriterOptions {
   readonly now?: () => number
 }
 
-// A flush takes every waiting request up to this many samples, so one commit covers many callers.
+// A flush takes waiting requests up to this many samples, so one commit covers many callers ...
 const MAX_FLUSH_SAMPLES = 20_000
+// ... and at most this many requests. Answering callers in small waves, with I/O let through between
+// commits, keeps clients and server working at the same time; one wave of every waiting caller
+// makes them take turns (bench/grpc-unary: about 3,800 -> 4,500 req/s on 2 cores).
+const MAX_FLUSH_REQUESTS = 20
 
 /**
  * Group commit: requests that arrive while a transaction is in flight wait and are written
@@ -56,7 +60,7 @@ export function createSampleWriter(options: SampleWriterOptions): SampleWriter {
   function takeBatch(): Pending[] {
     let count = 0
     let i = 0
-    while (i < waiting.length && (i === 0 || count + (waiting[i]?.request.samples.length ?? 0) <= MAX_FLUSH_SAMPLES)) {
+    while (i < waiting.length && i < MAX_FLUSH_REQUESTS && (i === 0 || count + (waiting[i]?.request.samples.length ?? 0) <= MAX_FLUSH_SAMPLES)) {
       count += waiting[i]?.request.samples.length ?? 0
       i += 1
     }
@@ -74,6 +78,7 @@ export function createSampleWriter(options: SampleWriterOptions): SampleWriter {
       } catch (error) {
         for (const pending of batch) pending.reject(error)
       }
+      await new Promise((resolve) => setImmediate(resolve))
     }
     inFlight = undefined
   }
