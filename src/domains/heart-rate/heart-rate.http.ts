@@ -49,9 +49,11 @@ async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnTyp
 /** A FHIR R4 Bundle (collection), written page by page so a year of samples never sits in memory. */
 async function* fhirBundle(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof rangeOf>) {
   yield `{"resourceType":"Bundle","type":"collection","timestamp":"${new Date(nowOf(deps)).toISOString()}","entry":[`
-  let separator = ''
+  let isFirst = true
   for await (const page of queries.exportSamples(deps, owner, range)) {
-    yield page.map((s) => `${separator || ((separator = ','), '')}${JSON.stringify({ resource: toFhirObservation(s, `Patient/${owner.userId}`) })}`).join('')
+    const entries = page.map((sample) => JSON.stringify({ resource: toFhirObservation(sample, `Patient/${owner.userId}`) })).join(',')
+    yield isFirst ? entries : `,${entries}`
+    isFirst = false
   }
   yield ']}'
 }
