@@ -13,7 +13,7 @@ import type { StatusResponse } from '../../generated/proto/heartrate/StatusRespo
 import type { Logger } from '../../platform/logging/logger.js'
 import { credentialFromMetadata, principalFrom } from '../../platform/grpc/grpc-auth.js'
 import { bidiStream, type CallContext, type GrpcServer, loadProto, serviceFrom, unary } from '../../platform/grpc/grpc-server.js'
-import { arrivalBatches } from './arrival-batches.js'
+import { arrivalBatches } from '../../platform/grpc/arrival-batches.js'
 
 // The seed's strings: its clients and tests match on them.
 const OUT_OF_RANGE = 'Heart rate out of typical range for an adult'

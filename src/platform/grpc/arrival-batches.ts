@@ -1,3 +1,5 @@
+import { setImmediate } from 'node:timers/promises'
+
 /**
  * Groups a request stream by arrival: each group is every request that came in while the
  * previous group was being handled (at least one, at most `max`), in arrival order. Reading
@@ -46,6 +48,10 @@ export async function* arrivalBatches<T>(source: AsyncIterable<T>, max: number):
         await sleep()
         continue
       }
+      // One turn of the event loop lets the reader take what the socket already holds, so a group
+      // covers a burst rather than its first request (about twice the samples per commit, measured
+      // with a client in another process).
+      if (buffer.length < max && !isEnded) await setImmediate()
       const batch = buffer
       buffer = []
       wake()
