@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox'
 import { Value } from 'typebox/value'
-import { AppError } from '../../errors.js'
+import { AppError, invalidRequest } from '../../errors.js'
 import type { Alert as AlertMessage } from '../../generated/proto/pulsebase/v1/Alert.js'
 import type { BatchResult } from '../../generated/proto/pulsebase/v1/BatchResult.js'
 import type { LiveEvent as LiveEventMessage } from '../../generated/proto/pulsebase/v1/LiveEvent.js'
@@ -85,7 +85,7 @@ function toZonesResponse(result: ZoneResult): ZonesResponse {
 /** The same TypeBox schema as REST, so both transports refuse the same values. */
 function assertValid(schema: TSchema, value: unknown): void {
   const details = [...Value.Errors(schema, value)].map((e) => ({ path: e.instancePath.replace(/^\//, '').replaceAll('/', '.'), message: e.message }))
-  if (details.length > 0) throw new AppError('invalid_argument', `Invalid request: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details)
+  if (details.length > 0) throw invalidRequest(details)
 }
 
 /** Zone settings of a request; proto3 sends 0 for "not given". */

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError, type ErrorDetail, HTTP_STATUS, toErrorBody } from '../../errors.js'
+import { AppError, type ErrorDetail, HTTP_STATUS, invalidRequest, toErrorBody } from '../../errors.js'
 
 interface ValidationIssue {
   instancePath: string
@@ -28,8 +28,7 @@ function validationDetails(issues: ValidationIssue[], context: string | undefine
 export function toAppError(error: FastifyError): AppError {
   if (error instanceof AppError) return error
   if (error.validation) {
-    const details = validationDetails(error.validation as ValidationIssue[], error.validationContext)
-    return new AppError('invalid_argument', `Invalid request: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details)
+    return invalidRequest(validationDetails(error.validation as ValidationIssue[], error.validationContext))
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
