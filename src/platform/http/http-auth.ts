@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyRequest } from 'fastify'
 import type { Authenticate, Principal } from '../../domains/auth/principal.js'
 import { AppError } from '../../errors.js'
@@ -8,11 +9,11 @@ declare module 'fastify' {
   }
 }
 
-/** `Authorization: Bearer <token or device key>` or `X-Device-Key: <key>`. */
-export function credentialFrom(request: FastifyRequest): string | undefined {
-  const deviceKey = request.headers['x-device-key']
+/** `X-Device-Key: <key>` or `Authorization: Bearer <token or device key>`; also used by the Socket.IO handshake. */
+export function credentialFromHeaders(headers: IncomingHttpHeaders): string | undefined {
+  const deviceKey = headers['x-device-key']
   if (typeof deviceKey === 'string' && deviceKey !== '') return deviceKey
-  const header = request.headers.authorization
+  const header = headers.authorization
   if (header === undefined) return undefined
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
   if (!match?.[1]) throw new AppError('unauthenticated', 'Authorization header must be "Bearer <token>"')
@@ -32,7 +33,7 @@ export interface Guards {
 
 export function createGuards(authenticate: Authenticate): Guards {
   const anyone: Guard = async (request) => {
-    const credential = credentialFrom(request)
+    const credential = credentialFromHeaders(request.headers)
     if (credential === undefined) {
       throw new AppError('unauthenticated', 'Missing credentials: send "Authorization: Bearer <access token or device key>"')
     }

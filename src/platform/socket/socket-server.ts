@@ -4,6 +4,7 @@ import type { Authenticate, Principal } from '../../domains/auth/principal.js'
 import { AppError } from '../../errors.js'
 import type { Logger } from '../logging/logger.js'
 import { toLiveEvent, userChannel } from '../pubsub/live-events.js'
+import { credentialFromHeaders } from '../http/http-auth.js'
 import type { PubSubPort } from '../pubsub/pubsub.port.js'
 
 /** The live namespace; domain `.socket.ts` files add their handlers on `io.of(LIVE_NAMESPACE)`. */
@@ -57,17 +58,12 @@ function toConnectError(error: unknown, logger: Logger): Error & { data: { code:
   return Object.assign(new Error('Internal server error'), { data: { code: 'internal' } })
 }
 
-/** `auth.token`, else `Authorization: Bearer <x>`, else `X-Device-Key`; throws `unauthenticated` if none. */
+/** `auth.token`, else the headers HTTP accepts (`X-Device-Key`, `Authorization: Bearer`); throws `unauthenticated` if none. */
 export function socketCredential(auth: Record<string, unknown>, headers: IncomingHttpHeaders): string {
   if (typeof auth.token === 'string' && auth.token !== '') return auth.token
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1]
-  if (bearer) return bearer
-  const deviceKey = headers['x-device-key']
-  if (typeof deviceKey === 'string' && deviceKey !== '') return deviceKey
-  if (headers.authorization !== undefined) {
-    throw new AppError('unauthenticated', 'Authorization header must be "Bearer <token>"')
-  }
-  throw new AppError('unauthenticated', 'Missing credentials: send an access token or device key as auth.token')
+  const credential = credentialFromHeaders(headers)
+  if (credential === undefined) throw new AppError('unauthenticated', 'Missing credentials: send an access token or device key as auth.token')
+  return credential
 }
 
 function useAuthentication(nsp: LiveNamespace, authenticate: Authenticate, logger: Logger): void {
