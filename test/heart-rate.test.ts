@@ -221,8 +221,9 @@ for (const target of await databaseTargets()) {
       assert.equal(posted.body.zones[0].seconds, 0)
       assert.equal(posted.body.belowZonesSeconds, 10) // (120-60)/(200-60) = 43 %
       const hrv = await api.get(`/v1/heart-rate/hrv?from=${at(0)}&to=${at(100)}`, user.accessToken)
-      assert.equal(hrv.body.intervalCount, 35)
-      assert.ok(hrv.body.rmssdMs > 0 && hrv.body.sdnnMs > 0 && hrv.body.pnn50 >= 0)
+      // Seven copies of [800, 810, 790, 860, 800] in time order: 34 successive differences
+      // (7 x [10, -20, 70, -60] and 6 zeros), so RMSSD = sqrt(63000 / 34), pNN50 = 14 / 34.
+      assert.deepEqual(hrv.body, { intervalCount: 35, rmssdMs: 43.05, sdnnMs: 25.18, pnn50: 41.18 })
     })
 
     test('the retention job deletes samples older than the setting', async () => {
@@ -231,7 +232,7 @@ for (const target of await databaseTargets()) {
       await api.post('/v1/heart-rate/samples', { samples: [{ timestamp: Date.now() - 3 * 86_400_000, bpm: 70 }, { timestamp: at(0), bpm: 71 }] }, user.accessToken)
       const logger = server.app.logger
       assert.equal(await purgeOldSamples(server.app.database.db, 0, logger), 0, '0 keeps everything')
-      assert.ok((await purgeOldSamples(server.app.database.db, 2, logger)) >= 1)
+      assert.equal(await purgeOldSamples(server.app.database.db, 2, logger), 1, 'only the 3-day-old sample is past 2 days')
       const left = await api.get(`/v1/heart-rate/samples?from=${Date.now() - 5 * 86_400_000}`, user.accessToken)
       assert.deepEqual(left.body.samples.map((s: { bpm: number }) => s.bpm), [71])
     })

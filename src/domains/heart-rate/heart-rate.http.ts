@@ -33,6 +33,8 @@ const tags = ['heart-rate']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
 // A batch of 10,000 samples with RR intervals is a few MB of JSON.
 const INGEST_BODY_LIMIT = 16 * 1024 * 1024
+/** Exports may span ten years; the other reads keep rangeOf's default. */
+const EXPORT_MAX_SPAN_MS = 3660 * 86_400_000
 
 function beforeOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined
@@ -100,12 +102,12 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
     queries.status(deps, principalOf(request), request.query.recent ?? 10),
   )
   app.get('/v1/heart-rate/export.csv', { ...person, schema: { tags, security, summary: 'Samples of a range as CSV', querystring: RangeQuery } }, async (request, reply) => {
-    const range = rangeOf(request.query, nowOf(deps), 3660 * 86_400_000)
+    const range = rangeOf(request.query, nowOf(deps), EXPORT_MAX_SPAN_MS)
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="heart-rate.csv"')
     return reply.send(Readable.from(csvLines(deps, principalOf(request), range)))
   })
   app.get('/v1/heart-rate/export.fhir.json', { ...person, schema: { tags, security, summary: 'Samples of a range as a FHIR R4 Bundle of Observations (LOINC 8867-4)', querystring: RangeQuery } }, async (request, reply) => {
-    const range = rangeOf(request.query, nowOf(deps), 3660 * 86_400_000)
+    const range = rangeOf(request.query, nowOf(deps), EXPORT_MAX_SPAN_MS)
     reply.header('content-type', 'application/fhir+json; charset=utf-8')
     return reply.send(Readable.from(fhirBundle(deps, principalOf(request), range)))
   })

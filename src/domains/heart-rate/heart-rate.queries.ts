@@ -1,8 +1,8 @@
 import { AppError } from '../../errors.js'
 import type { Principal } from '../auth/principal.js'
 import { type ExportSample } from './heart-rate.export.js'
-import { type Alert, BUCKETS, type Bucket, type Sample, type Status } from './heart-rate.schema.js'
-import { type HeartRateDeps, nowOf, type Range, settingsOf, toAlert, toSample } from './heart-rate.service.js'
+import { type Alert, BUCKETS, type Bucket, type Status } from './heart-rate.schema.js'
+import { deviceOrNull, type HeartRateDeps, nowOf, type Range, rrOf, settingsOf, toAlert, toSample } from './heart-rate.service.js'
 import * as repo from './heart-rate.repository.js'
 import { computeHrv, type HrvResult } from './hrv.js'
 import { computeZones, FIVE_ZONES, maxHeartRateFromAge, type ZoneMethod, type ZoneResult, type TimedBpm } from './zones.js'
@@ -116,7 +116,7 @@ export async function zonesOverRange(deps: ReadDeps, owner: Principal, range: Ra
 export async function hrv(deps: ReadDeps, owner: Principal, range: Range): Promise<HrvResult> {
   const rows = await analysisRows(deps, owner, range)
   const intervals: number[] = []
-  for (const row of rows) if (row.rr_intervals !== null) intervals.push(...(JSON.parse(row.rr_intervals) as number[]))
+  for (const row of rows) intervals.push(...(rrOf(row.rr_intervals) ?? []))
   return computeHrv(intervals)
 }
 
@@ -126,10 +126,9 @@ export async function* exportSamples(deps: ReadDeps, owner: Principal, range: Ra
   for (;;) {
     const rows = await repo.listSamples(deps.db, owner.userId, range, 5000, after)
     if (rows.length === 0) return
-    yield rows.map((r) => ({ timestampMs: Number(r.ts), bpm: r.bpm, deviceId: r.device_id === '' ? null : r.device_id, rrIntervalsMs: r.rr_intervals === null ? null : (JSON.parse(r.rr_intervals) as number[]), alert: r.alert }))
+    yield rows.map((r) => ({ timestampMs: Number(r.ts), bpm: r.bpm, deviceId: deviceOrNull(r.device_id), rrIntervalsMs: rrOf(r.rr_intervals), alert: r.alert }))
     const last = rows[rows.length - 1] as repo.SampleRow
     after = { ts: Number(last.ts), deviceId: last.device_id }
   }
 }
 
-export type { Sample }

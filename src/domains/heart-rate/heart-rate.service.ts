@@ -3,9 +3,9 @@ import type { HeartRateConfig } from '../../config.js'
 import { AppError } from '../../errors.js'
 import type { Database } from '../../platform/db/schema.js'
 import type { UserSettings } from '../auth/auth.schema.js'
+import { getUser } from '../auth/auth.service.js'
 import type { Principal } from '../auth/principal.js'
 import { heartRateLimitsOf } from '../auth/settings.js'
-import { findUserById } from '../auth/users.repository.js'
 import type { AlertRow } from './alert-episodes.js'
 import type { Alert, IngestResult, Sample, Verdict } from './heart-rate.schema.js'
 import { checkSample, type CheckedSample, parseInstant } from './sample-checks.js'
@@ -37,13 +37,16 @@ export interface RecordedCounts {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
-const nowOf = (deps: Pick<HeartRateDeps, 'now'>) => (deps.now ?? Date.now)()
+export const nowOf = (deps: Pick<HeartRateDeps, 'now'>) => (deps.now ?? Date.now)()
+/** Devices are '' in storage for a person's own upload, and null on the wire. */
+export const deviceOrNull = (deviceId: string): string | null => (deviceId === '' ? null : deviceId)
+export const rrOf = (text: string | null): number[] | null => (text === null ? null : (JSON.parse(text) as number[]))
 
 export function toAlert(row: AlertRow): Alert {
   return {
     id: row.id,
     kind: row.kind,
-    deviceId: row.device_id === '' ? null : row.device_id,
+    deviceId: deviceOrNull(row.device_id),
     openedAt: iso(Number(row.opened_at)),
     lastAlertAt: iso(Number(row.last_alert_at)),
     closedAt: row.closed_at === null ? null : iso(Number(row.closed_at)),
@@ -57,16 +60,14 @@ export function toSample(row: repo.SampleRow): Sample {
   return {
     timestamp: iso(Number(row.ts)),
     bpm: row.bpm,
-    deviceId: row.device_id === '' ? null : row.device_id,
-    rrIntervalsMs: row.rr_intervals === null ? null : (JSON.parse(row.rr_intervals) as number[]),
+    deviceId: deviceOrNull(row.device_id),
+    rrIntervalsMs: rrOf(row.rr_intervals),
     alert: row.alert,
   }
 }
 
 export async function settingsOf(db: Kysely<Database>, userId: string): Promise<UserSettings> {
-  const row = await findUserById(db, userId)
-  if (!row) throw new AppError('unauthenticated', 'The account no longer exists')
-  return JSON.parse(row.settings) as UserSettings
+  return (await getUser(db, userId)).settings
 }
 
 /**
@@ -111,8 +112,9 @@ export async function recordSamples(deps: HeartRateDeps, owner: Principal, raws:
 
 function announce(deps: HeartRateDeps, userId: string, deviceId: string, fresh: readonly CheckedSample[], alerts: Pick<WriteOutcome, 'opened' | 'closed'>): void {
   if (fresh.length > 0) {
-    const samples = fresh.map((s) => ({ timestamp: iso(s.ts), bpm: s.bpm, deviceId: deviceId === '' ? null : deviceId, rrIntervalsMs: s.rrIntervalsMs === null ? null : [...s.rrIntervalsMs], alert: s.alert }))
-    deps.publish(userId, 'heart-rate', { deviceId: deviceId === '' ? null : deviceId, samples })
+    const device = deviceOrNull(deviceId)
+    const samples = fresh.map((s) => ({ timestamp: iso(s.ts), bpm: s.bpm, deviceId: device, rrIntervalsMs: s.rrIntervalsMs === null ? null : [...s.rrIntervalsMs], alert: s.alert }))
+    deps.publish(userId, 'heart-rate', { deviceId: device, samples })
   }
   for (const row of alerts.opened) deps.publish(userId, 'alert', { change: 'opened', alert: toAlert({ ...row, closed_at: null }) })
   for (const row of alerts.closed) deps.publish(userId, 'alert', { change: 'closed', alert: toAlert(row) })
@@ -137,4 +139,3 @@ export function rangeOf(query: { from?: string; to?: string; deviceId?: string }
   return { from, to, ...(query.deviceId !== undefined && { deviceId: query.deviceId }) }
 }
 
-export { nowOf }
