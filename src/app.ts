@@ -122,7 +122,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerAuthHttp(http, authDeps, guards)
   registerDevicesHttp(http, database.db, guards, onKeyRevoked)
   registerAdminHttp(http, database.db, queue, guards)
-  const sockets = createSocketServer({ server: http.server, authenticate, pubsub, logger: logger.child({ module: 'socket' }) })
+  const sockets = createSocketServer({ server: http.server, authenticate, pubsub, logger })
 
   const liveLogger = logger.child({ module: 'live' })
   const publish: PublishLive = (userId, event, data) => {

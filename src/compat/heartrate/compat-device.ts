@@ -18,7 +18,7 @@ const COMPAT_DEVICE_KIND: CreateDeviceBody['kind'] = 'other'
 async function findCompatPrincipal(db: Kysely<Database>): Promise<Principal | undefined> {
   const user = await findUserByEmail(db, COMPAT_EMAIL)
   if (user === undefined) return undefined
-  const device = (await listDevices(db, user.id)).find((d) => d.name === COMPAT_DEVICE_NAME && d.kind === 'other')
+  const device = (await listDevices(db, user.id)).find((d) => d.name === COMPAT_DEVICE_NAME && d.kind === COMPAT_DEVICE_KIND)
   // User and device are created in one transaction, so a user without the device was not made
   // here (someone registered the address): never hand anonymous seed data to that account.
   if (device === undefined) {
