@@ -6,13 +6,16 @@ import { assertWorkQueues, attemptOf } from './amqp-topology.js'
 import { describeError } from './job-error.js'
 import type { JobHandler, RetryPolicy } from './queue.port.js'
 
+/** What becomes of a failed delivery: a retry as `attempt` after `delayMs`, or dead after the `attempt` that failed. */
+export type NextStep = { readonly attempt: number; readonly delayMs: number } | { readonly attempt: number; readonly error: string }
+
 export interface ConsumerContext {
   readonly link: AmqpLink
   readonly log: Logger
   readonly metrics: Metrics
   readonly retry: RetryPolicy
   /** Publishes a failed message's next attempt (after `delayMs`) or its dead letter; resolves once confirmed. */
-  republish(queue: string, message: ConsumeMessage, next: { attempt: number; delayMs: number } | { error: string }): Promise<void>
+  republish(queue: string, message: ConsumeMessage, next: NextStep): Promise<void>
 }
 
 export interface AmqpConsumer {
@@ -105,7 +108,7 @@ async function handleFailure(
     await ctx.republish(
       queue,
       message,
-      isLast ? { error: describeError(err) } : { attempt: attempt + 1, delayMs: ctx.retry.backoffMs(attempt) },
+      isLast ? { attempt, error: describeError(err) } : { attempt: attempt + 1, delayMs: ctx.retry.backoffMs(attempt) },
     )
   } catch (publishErr) {
     log.error({ err: publishErr }, 'could not republish the failed job; returning it to the queue')

@@ -3,7 +3,7 @@ import type { ConsumeMessage, Options } from 'amqplib'
 import type { Logger } from 'pino'
 import { AppError } from '../../errors.js'
 import type { Metrics } from '../metrics/metrics.js'
-import { type AmqpConsumer, type ConsumerContext, createAmqpConsumer } from './amqp-consumer.js'
+import { type AmqpConsumer, type ConsumerContext, createAmqpConsumer, type NextStep } from './amqp-consumer.js'
 import { type AmqpLink, openAmqpLink, type Session } from './amqp-link.js'
 import {
   ATTEMPT_HEADER,
@@ -117,14 +117,12 @@ async function attachNow(link: AmqpLink, consumer: AmqpConsumer, timeoutMs: numb
   }
 }
 
-type NextStep = { readonly attempt: number; readonly delayMs: number } | { readonly error: string }
-
 // The copy keeps the message's id and body; only its attempt (and, when dead, its last error) change.
 function failedCopy(queue: string, message: ConsumeMessage, next: NextStep): [Destination, Buffer, Options.Publish] {
   const { messageId, timestamp } = message.properties as { messageId?: string; timestamp?: number }
   if ('error' in next) {
-    const attempt = message.properties.headers?.[ATTEMPT_HEADER] ?? 1
-    const headers = { [ATTEMPT_HEADER]: attempt, [ERROR_HEADER]: next.error }
+    // The attempt that failed, as the consumer counted it (a redelivery counts even without a header).
+    const headers = { [ATTEMPT_HEADER]: next.attempt, [ERROR_HEADER]: next.error }
     return [{ queue, delayMs: 0, isDead: true }, message.content, { messageId, timestamp, headers }]
   }
   const headers = { [ATTEMPT_HEADER]: next.attempt }
