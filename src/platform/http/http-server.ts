@@ -37,6 +37,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // Every request starts with no principal (guards set it), so a route missing its guard fails closed.
+  app.decorateRequest('principal', null)
   app.setErrorHandler(handleHttpError)
   app.setNotFoundHandler(handleNotFound)
   app.addHook('onRequest', async (request, reply) => {
