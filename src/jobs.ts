@@ -1,12 +1,17 @@
 import type { Logger } from 'pino'
+import { type Static, Type } from 'typebox'
+import { Value } from 'typebox/value'
+import { invalidRequest } from './errors.js'
 import type { Consumer, Job, QueuePort } from './platform/queue/queue.port.js'
 
-/** Every job pulsebase runs, declared once: name -> payload. */
-export interface JobPayloads {
-  'maintenance.cleanup': Record<string, never>
-}
-export type JobName = keyof JobPayloads
-export const JOB_NAMES: readonly JobName[] = ['maintenance.cleanup']
+/** Every job pulsebase runs, declared once: name -> payload schema. Names, types and checks derive from it. */
+const JOBS = {
+  'maintenance.cleanup': Type.Object({}, { additionalProperties: false }),
+} as const
+
+export type JobName = keyof typeof JOBS
+export type JobPayloads = { [K in JobName]: Static<(typeof JOBS)[K]> }
+const JOB_NAMES = Object.keys(JOBS) as JobName[]
 
 export type JobHandlers = { readonly [K in JobName]: (job: Job<JobPayloads[K]>) => Promise<void> }
 
@@ -14,13 +19,20 @@ export function publishJob<K extends JobName>(queue: QueuePort, name: K, payload
   return queue.publish(name, payload, options)
 }
 
+/** A payload that does not match its schema fails the delivery (and so is retried, then dead-lettered). */
+function checked<K extends JobName>(name: K, handler: JobHandlers[K]): (job: Job) => Promise<void> {
+  return async (job) => {
+    const problems = [...Value.Errors(JOBS[name], job.payload)].map((e) => ({ path: `payload${e.instancePath.replaceAll('/', '.')}`, message: e.message }))
+    if (problems.length > 0) throw invalidRequest(problems)
+    await handler(job as Job<JobPayloads[K]>)
+  }
+}
+
 /** Starts a consumer per declared job; refuses to start when a declared job has no handler. */
 export async function startWorker(queue: QueuePort, handlers: JobHandlers, logger: Logger): Promise<Consumer[]> {
   const missing = JOB_NAMES.filter((name) => typeof handlers[name] !== 'function')
   if (missing.length > 0) throw new Error(`no handler for job(s): ${missing.join(', ')}`)
-  const consumers = await Promise.all(
-    JOB_NAMES.map((name) => queue.consume(name, handlers[name] as (job: Job) => Promise<void>, { concurrency: 4 })),
-  )
+  const consumers = await Promise.all(JOB_NAMES.map((name) => queue.consume(name, checked(name, handlers[name]), { concurrency: 4 })))
   logger.info({ jobs: JOB_NAMES }, 'worker started')
   return consumers
 }
