@@ -56,7 +56,8 @@ describe('pulsebase CLI', () => {
   })
 
   test('migrate, then user create makes an account that can log in through a served process, which stops cleanly on SIGTERM', async () => {
-    const env = { PULSEBASE_DATA_DIR: dataDir(), PULSEBASE_LOG_LEVEL: 'warn' }
+    // trace: every log line the process can write is written, so the password check below can fail.
+    const env = { PULSEBASE_DATA_DIR: dataDir(), PULSEBASE_LOG_LEVEL: 'trace' }
     const migrated = await run(['migrate'], env)
     assert.equal(migrated.code, 0, migrated.output)
     assert.match(migrated.output, /applied 0001_accounts/)
@@ -65,6 +66,7 @@ describe('pulsebase CLI', () => {
     const created = await run(['user', 'create', '--email', 'op@example.com', '--password', 'operator pw', '--admin'], env)
     assert.equal(created.code, 0, created.output)
     assert.match(created.output, /created admin op@example.com/)
+    assert.equal(created.output.includes('operator pw'), false, 'user create does not print the password')
     assert.equal((await run(['user', 'create', '--email', 'op@example.com', '--password', 'operator pw'], env)).code, 1)
 
     const port = 20000 + Math.floor(Math.random() * 20000)
