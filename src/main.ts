@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util'
+import { Value } from 'typebox/value'
 import { type App, buildApp } from './app.js'
 import { ConfigError, type Config, loadConfig } from './config.js'
+import { CreateUserBody } from './domains/auth/auth.schema.js'
 import { createUser } from './domains/auth/auth.service.js'
 import { AppError } from './errors.js'
 import { publishJob } from './jobs.js'
@@ -113,15 +115,18 @@ async function userCommand(config: Config, argv: string[]): Promise<number> {
     console.error('usage: pulsebase user create --email E --password P [--admin]')
     return 2
   }
-  if (values.password.length < 8) {
-    console.error('password must be at least 8 characters')
+  const input = { email: values.email, password: values.password, role: values.admin ? ('admin' as const) : ('user' as const) }
+  // The same schema as POST /v1/admin/users, so the CLI cannot make an account the API would refuse.
+  const problems = [...Value.Errors(CreateUserBody, input)].map((e) => `${e.instancePath.replace(/^\//, '--')} ${e.message}`)
+  if (problems.length > 0) {
+    console.error(problems.join('\n'))
     return 2
   }
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel)
   const database = await openDatabase(config.database, createMetrics(), logger)
   try {
     await migrateToLatest(database.db, logger)
-    const user = await createUser({ db: database.db }, { email: values.email, password: values.password, role: values.admin ? 'admin' : 'user' })
+    const user = await createUser({ db: database.db }, input)
     console.log(`created ${user.role} ${user.email} (${user.id})`)
     return 0
   } catch (error) {

@@ -68,6 +68,10 @@ describe('pulsebase CLI', () => {
     assert.match(created.output, /created admin op@example.com/)
     assert.equal(created.output.includes('operator pw'), false, 'user create does not print the password')
     assert.equal((await run(['user', 'create', '--email', 'op@example.com', '--password', 'operator pw'], env)).code, 1)
+    const refused = await run(['user', 'create', '--email', 'not-an-email', '--password', 'short'], env)
+    assert.equal(refused.code, 2)
+    assert.match(refused.output, /--email must match format "email"/)
+    assert.match(refused.output, /--password must not have fewer than 8 characters/)
 
     const port = 20000 + Math.floor(Math.random() * 20000)
     const server = start(['serve'], { ...env, PULSEBASE_HOST: '127.0.0.1', PULSEBASE_HTTP_PORT: String(port), PULSEBASE_GRPC_PORT: String(port + 1) })
