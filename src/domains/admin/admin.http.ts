@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import type { Database } from '../../platform/db/schema.js'
 import type { Guards } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
-import type { QueuePort } from '../../platform/queue/queue.port.js'
+import { DeadJob, type QueuePort } from '../../platform/queue/queue.port.js'
 import { CreateUserBody, PatchUserBody, User } from '../auth/auth.schema.js'
 import * as auth from '../auth/auth.service.js'
 
@@ -15,13 +15,6 @@ const Page = Type.Object({
 })
 const UserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 const QueueParams = Type.Object({ queue: Type.String({ pattern: '^[a-z0-9._-]{1,100}$' }) })
-const DeadJob = Type.Object({
-  id: Type.String(),
-  queue: Type.String(),
-  payload: Type.Unknown(),
-  attempts: Type.Integer(),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-})
 
 /** Routes for operators; every one needs a person's token with the admin role. */
 export function registerAdminHttp(app: HttpServer, db: Kysely<Database>, queue: QueuePort, guards: Guards): void {

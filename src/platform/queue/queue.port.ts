@@ -1,3 +1,5 @@
+import { type Static, Type } from 'typebox'
+
 /** A job as a handler sees it: `attempt` counts from 1 and grows on every redelivery. */
 export interface Job<P = unknown> {
   readonly id: string
@@ -9,13 +11,15 @@ export interface Job<P = unknown> {
 /** Handlers must be idempotent: a job may be delivered more than once. Throwing means retry. */
 export type JobHandler<P = unknown> = (job: Job<P>) => Promise<void>
 
-export interface DeadJob {
-  readonly id: string
-  readonly queue: string
-  readonly payload: unknown
-  readonly attempts: number
-  readonly lastError: string | null
-}
+/** A job that used up its attempts; the schema is also the admin route's response. */
+export const DeadJob = Type.Object({
+  id: Type.String(),
+  queue: Type.String(),
+  payload: Type.Unknown(),
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+})
+export type DeadJob = Static<typeof DeadJob>
 
 export interface ConsumeOptions {
   /** Jobs handled at once by this consumer. */
