@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError, type ErrorDetail, HTTP_STATUS, invalidRequest, toErrorBody } from '../../errors.js'
+import { AppError, type ErrorCode, type ErrorDetail, HTTP_STATUS, invalidRequest, toErrorBody } from '../../errors.js'
 
 interface ValidationIssue {
   instancePath: string
@@ -24,29 +24,26 @@ function validationDetails(issues: ValidationIssue[], context: string | undefine
   })
 }
 
+/** Fastify's own request errors: code -> our code and message. */
+const FASTIFY_ERRORS: Record<string, readonly [ErrorCode, string]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'Unsupported content type: send application/json'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'Request body is too large'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid_argument', 'Request body is empty but the content type is application/json'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_argument', 'Request body is not valid JSON'],
+}
+
 /** Maps Fastify's own errors (parsing, limits, validation) onto AppError; anything else is internal. */
 export function toAppError(error: FastifyError): AppError {
   if (error instanceof AppError) return error
   if (error.validation) {
     return invalidRequest(validationDetails(error.validation as ValidationIssue[], error.validationContext))
   }
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError('unsupported_media_type', 'Unsupported content type: send application/json')
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError('payload_too_large', 'Request body is too large')
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError('invalid_argument', 'Request body is empty but the content type is application/json')
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new AppError('invalid_argument', 'Request body is not valid JSON')
-  }
-  if (error instanceof SyntaxError && error.statusCode === 400) {
-    return new AppError('invalid_argument', 'Request body is not valid JSON')
-  }
-  if (error.statusCode === 413) return new AppError('payload_too_large', 'Request body is too large')
-  if (error.statusCode === 415) return new AppError('unsupported_media_type', 'Unsupported content type: send application/json')
+  const known = FASTIFY_ERRORS[error.code]
+  if (known !== undefined) return new AppError(known[0], known[1])
+  // Other client errors Fastify raises itself (a 4xx without one of the codes above).
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return new AppError('invalid_argument', 'Bad request')
+    const byStatus = error.statusCode === 413 ? FASTIFY_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE : error.statusCode === 415 ? FASTIFY_ERRORS.FST_ERR_CTP_INVALID_MEDIA_TYPE : undefined
+    return byStatus === undefined ? new AppError('invalid_argument', 'Bad request') : new AppError(byStatus[0], byStatus[1])
   }
   return new AppError('internal', 'Internal server error')
 }
@@ -60,5 +57,5 @@ export function handleHttpError(error: FastifyError, request: FastifyRequest, re
 
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
   const error = new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`)
-  return reply.status(404).send(toErrorBody(error))
+  return reply.status(HTTP_STATUS[error.code]).send(toErrorBody(error))
 }
