@@ -51,3 +51,10 @@ export function findLiveSessionRole(db: Kysely<Database>, sessionId: string, use
     .where('auth_sessions.expires_at', '>', now)
     .executeTakeFirst()
 }
+
+/** Deletes refresh tokens and login sessions that expired before `cutoff`; returns the sessions deleted. */
+export async function deleteExpiredSessions(db: Kysely<Database>, cutoff: number): Promise<number> {
+  await db.deleteFrom('refresh_tokens').where('expires_at', '<', cutoff).execute()
+  const result = await db.deleteFrom('auth_sessions').where('expires_at', '<', cutoff).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
