@@ -162,6 +162,40 @@ describe('registration and login policies', () => {
     }
   })
 
+  test('an admin lists users and changes a role; the bootstrap admin variables promote an existing account', async () => {
+    const server = await startTestApp({ PULSEBASE_ADMIN_EMAIL: 'root@example.com', PULSEBASE_ADMIN_PASSWORD: 'admin password' })
+    try {
+      const api = client(server.url)
+      const admin = (await api.post('/v1/auth/login', { email: 'root@example.com', password: 'admin password' })).body.accessToken as string
+      const user = await signUp(api)
+      const listed = await api.get('/v1/admin/users?limit=500', admin)
+      assert.ok(listed.body.users.some((u: { id: string }) => u.id === user.userId))
+      const promoted = await api.patch(`/v1/admin/users/${user.userId}`, { role: 'admin' }, admin)
+      assert.equal(promoted.status, 200)
+      assert.equal(promoted.body.role, 'admin')
+      assert.equal((await api.get('/v1/admin/users', user.accessToken)).status, 200, 'the new role applies to the live token')
+      assert.equal((await api.patch(`/v1/admin/users/${user.userId}`, { role: 'owner' }, admin)).status, 400)
+      assert.equal((await api.patch('/v1/admin/users/no-such-user', { role: 'user' }, admin)).status, 404)
+    } finally {
+      await server.close()
+    }
+
+    // ensureAdmin, which start-up runs for PULSEBASE_ADMIN_*, promotes an account that already exists.
+    const again = await startTestApp()
+    try {
+      const api = client(again.url)
+      const before = await signUp(api, { email: 'existing@example.com' })
+      assert.equal((await api.get('/v1/admin/users', before.accessToken)).status, 403)
+      const { ensureAdmin } = await import('../src/domains/auth/auth.service.js')
+      await ensureAdmin(again.app.database.db, { email: 'existing@example.com', password: 'ignored password' })
+      assert.equal((await api.get('/v1/admin/users', before.accessToken)).status, 200)
+      const login = await api.post('/v1/auth/login', { email: 'existing@example.com', password: before.password })
+      assert.equal(login.body.user.role, 'admin', 'the password is kept; only the role changes')
+    } finally {
+      await again.close()
+    }
+  })
+
   test('login is rate-limited per address across accounts', async () => {
     const server = await startTestApp({ PULSEBASE_LOGIN_ATTEMPTS_PER_ADDRESS: '4' })
     try {
