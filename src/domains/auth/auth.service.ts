@@ -31,7 +31,7 @@ export interface AuthDeps {
 
 const DAY_MS = 86_400_000
 
-export function toUser(row: users.UserRow): User {
+function toUser(row: users.UserRow): User {
   return {
     id: row.id,
     email: row.email,

@@ -2,7 +2,7 @@ import { AppError, type ErrorDetail } from '../../errors.js'
 import type { UserSettings } from './auth.schema.js'
 
 /** The seed heart-rate service's ranges, used wherever a user has not set their own. */
-export const DEFAULT_HEART_RATE_LIMITS = { validMin: 40, validMax: 180, lowAlert: 50, highAlert: 150 } as const
+const DEFAULT_HEART_RATE_LIMITS = { validMin: 40, validMax: 180, lowAlert: 50, highAlert: 150 } as const
 
 export type HeartRateLimits = { readonly [K in keyof typeof DEFAULT_HEART_RATE_LIMITS]: number }
 

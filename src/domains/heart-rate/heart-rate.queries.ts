@@ -10,7 +10,7 @@ import { computeZones, FIVE_ZONES, maxHeartRateFromAge, type ZoneMethod, type Zo
 type ReadDeps = Pick<HeartRateDeps, 'db' | 'config' | 'now' | 'publish'>
 
 /** Analyses (zones, HRV) read at most this many samples; a wider range must be narrowed. */
-export const MAX_ANALYSIS_SAMPLES = 1_000_000
+const MAX_ANALYSIS_SAMPLES = 1_000_000
 const MAX_SERIES_POINTS = 100_000
 
 function encodeCursor(row: repo.SampleRow): string {

@@ -27,7 +27,7 @@ export const IngestBody = Type.Union([
   RawSample,
 ])
 
-export const REJECTION_REASONS = [
+const REJECTION_REASONS = [
   'sample_invalid',
   'bpm_not_a_number',
   'bpm_out_of_range',

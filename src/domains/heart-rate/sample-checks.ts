@@ -2,7 +2,7 @@ import type { HeartRateLimits } from '../auth/settings.js'
 import type { RejectionReason } from './heart-rate.schema.js'
 
 /** 2000-01-01T00:00:00Z: anything earlier is a clock that was never set (or seconds sent as ms). */
-export const EARLIEST_MS = Date.UTC(2000, 0, 1)
+const EARLIEST_MS = Date.UTC(2000, 0, 1)
 const MAX_RR_INTERVALS = 300
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i
 

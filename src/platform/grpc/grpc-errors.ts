@@ -6,7 +6,7 @@ export const ERROR_CODE_KEY = 'error-code'
 /** Trailing metadata: JSON array of `ErrorDetail`, when there are details. */
 export const ERROR_DETAILS_KEY = 'error-details-bin'
 /** Trailing metadata: seconds to wait before retrying (`rate_limited`). */
-export const RETRY_AFTER_KEY = 'retry-after'
+const RETRY_AFTER_KEY = 'retry-after'
 
 const INTERNAL_MESSAGE = 'Internal server error'
 

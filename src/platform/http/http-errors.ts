@@ -33,7 +33,7 @@ const FASTIFY_ERRORS: Record<string, readonly [ErrorCode, string]> = {
 }
 
 /** Maps Fastify's own errors (parsing, limits, validation) onto AppError; anything else is internal. */
-export function toAppError(error: FastifyError): AppError {
+function toAppError(error: FastifyError): AppError {
   if (error instanceof AppError) return error
   if (error.validation) {
     return invalidRequest(validationDetails(error.validation as ValidationIssue[], error.validationContext))

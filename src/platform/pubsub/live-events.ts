@@ -10,7 +10,7 @@ export interface LiveEvent {
 }
 
 /** How many undelivered events one live subscriber may hold before the oldest are dropped. */
-export const LIVE_BUFFER_CAPACITY = 1000
+const LIVE_BUFFER_CAPACITY = 1000
 
 export interface SubscribeLiveOptions {
   /** Defaults to LIVE_BUFFER_CAPACITY. */

@@ -20,7 +20,7 @@ export function deadQueueName(queue: string): string {
  * publish would stall every 50 ms retry behind it. With one TTL per queue the head always expires
  * first. `x-expires` removes a holding queue once it has been idle, so odd delays leave nothing behind.
  */
-export function delayQueueName(queue: string, delayMs: number): string {
+function delayQueueName(queue: string, delayMs: number): string {
   return `${queue}.retry.${delayMs}`
 }
 

@@ -8,10 +8,10 @@ import { credentialFromHeaders } from '../http/http-auth.js'
 import type { PubSubPort } from '../pubsub/pubsub.port.js'
 
 /** The live namespace; domain `.socket.ts` files add their handlers on `io.of(LIVE_NAMESPACE)`. */
-export const LIVE_NAMESPACE = '/v1'
+const LIVE_NAMESPACE = '/v1'
 
 /** The room that holds every local socket of one user. */
-export const userRoom = (userId: string): string => `user:${userId}`
+const userRoom = (userId: string): string => `user:${userId}`
 
 /** What the handshake middleware leaves on `socket.data` for every connected socket. */
 export interface LiveSocketData {
@@ -59,7 +59,7 @@ function toConnectError(error: unknown, logger: Logger): Error & { data: { code:
 }
 
 /** `auth.token`, else the headers HTTP accepts (`X-Device-Key`, `Authorization: Bearer`); throws `unauthenticated` if none. */
-export function socketCredential(auth: Record<string, unknown>, headers: IncomingHttpHeaders): string {
+function socketCredential(auth: Record<string, unknown>, headers: IncomingHttpHeaders): string {
   if (typeof auth.token === 'string' && auth.token !== '') return auth.token
   const credential = credentialFromHeaders(headers)
   if (credential === undefined) throw new AppError('unauthenticated', 'Missing credentials: send an access token or device key as auth.token')
