@@ -26,10 +26,13 @@ export const UserSettings = Type.Object(
 )
 export type UserSettings = Static<typeof UserSettings>
 
+/** The roles a person can have; a device acts with its owner's. */
+export const Role = Type.Union([Type.Literal('user'), Type.Literal('admin')])
+
 export const User = Type.Object({
   id: Type.String(),
   email: Type.String(),
-  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+  role: Role,
   displayName: Type.Union([Type.String(), Type.Null()]),
   settings: UserSettings,
   createdAt: Type.String({ format: 'date-time' }),
@@ -75,12 +78,12 @@ export const PatchMeBody = Type.Object(
 export type PatchMeBody = Static<typeof PatchMeBody>
 
 export const CreateUserBody = Type.Object(
-  { ...RegisterBody.properties, role: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('admin')])) },
+  { ...RegisterBody.properties, role: Type.Optional(Role) },
   { additionalProperties: false },
 )
 export type CreateUserBody = Static<typeof CreateUserBody>
 
 export const PatchUserBody = Type.Object(
-  { role: Type.Union([Type.Literal('user'), Type.Literal('admin')]) },
+  { role: Role },
   { additionalProperties: false },
 )

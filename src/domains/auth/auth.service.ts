@@ -30,6 +30,8 @@ export interface AuthDeps {
 }
 
 const DAY_MS = 86_400_000
+/** Emails compare case-insensitively: stored and looked up trimmed and lower-cased. */
+const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
 function toUser(row: users.UserRow): User {
   return {
@@ -46,7 +48,7 @@ export async function createUser(deps: Pick<AuthDeps, 'db'>, input: CreateUserBo
   const now = Date.now()
   const row: users.UserRow = {
     id: randomUUID(),
-    email: input.email.trim().toLowerCase(),
+    email: normalizeEmail(input.email),
     password_hash: await hashPassword(input.password),
     role: input.role ?? 'user',
     display_name: input.displayName ?? null,
@@ -70,7 +72,7 @@ export async function register(deps: AuthDeps, input: RegisterBody) {
 }
 
 export async function login(deps: AuthDeps, input: LoginBody, address: string) {
-  const email = input.email.trim().toLowerCase()
+  const email = normalizeEmail(input.email)
   await deps.addressLimiter.consume(address)
   await deps.accountLimiter.consume(email)
   const row = await users.findUserByEmail(deps.db, email)
@@ -156,7 +158,7 @@ export async function updateMe(db: Kysely<Database>, principal: Principal, patch
 
 /** Creates the configured admin once, or gives an existing account of that email the admin role. */
 export async function ensureAdmin(db: Kysely<Database>, admin: { email: string; password: string }): Promise<void> {
-  const existing = await users.findUserByEmail(db, admin.email.trim().toLowerCase())
+  const existing = await users.findUserByEmail(db, normalizeEmail(admin.email))
   if (existing) {
     if (existing.role !== 'admin') await users.updateUser(db, existing.id, { role: 'admin' })
     return

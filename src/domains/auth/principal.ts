@@ -1,7 +1,10 @@
+import type { Static } from 'typebox'
+import type { Role } from './auth.schema.js'
+
 /** Who a request acts for: a person with a token, or a device with its key acting for its owner. */
 export interface Principal {
   readonly userId: string
-  readonly role: 'user' | 'admin'
+  readonly role: Static<typeof Role>
   /** Set when a device key authenticated the call. */
   readonly deviceId: string | null
   /** The login session behind an access token; logout revokes it. */

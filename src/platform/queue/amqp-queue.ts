@@ -37,7 +37,7 @@ export async function createAmqpQueue(options: AmqpQueueOptions): Promise<QueueP
   const log = options.logger.child({ adapter: 'amqp' })
   const outageTimeoutMs = options.outageTimeoutMs ?? 30_000
   const consumers = new Set<AmqpConsumer>()
-  const link = await openAmqpLink({ url: options.url, log, ...renameDelays(options.reconnect) })
+  const link = await openAmqpLink({ url: options.url, log, ...options.reconnect })
   link.addListener(async (session) => {
     for (const consumer of consumers) await consumer.attach(session)
   })
@@ -101,10 +101,6 @@ export async function createAmqpQueue(options: AmqpQueueOptions): Promise<QueueP
       return closing
     },
   }
-}
-
-function renameDelays(reconnect: AmqpQueueOptions['reconnect']) {
-  return { initialDelayMs: reconnect?.initialDelayMs, maxDelayMs: reconnect?.maxDelayMs }
 }
 
 // A session that dies while the consumer subscribes is not an error: the next session re-attaches it.
