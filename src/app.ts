@@ -12,6 +12,9 @@ import type { Authenticate } from './domains/auth/principal.js'
 import { createTokenSigner } from './domains/auth/tokens.js'
 import { createDeviceKeyCache } from './domains/devices/device-key-cache.js'
 import { registerDevicesHttp } from './domains/devices/devices.http.js'
+import { processSession, reconcileSession } from './domains/game-sessions/game-sessions.jobs.js'
+import { registerGameSessionsHttp } from './domains/game-sessions/game-sessions.http.js'
+import { type GameSessionDeps, loadSessions, SYNC_KIND } from './domains/game-sessions/game-sessions.service.js'
 import { registerHeartRateGrpc } from './domains/heart-rate/heart-rate.grpc.js'
 import { registerHeartRateHttp } from './domains/heart-rate/heart-rate.http.js'
 import { purgeOldSamples } from './domains/heart-rate/heart-rate.jobs.js'
@@ -30,9 +33,11 @@ import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
 import { publishLive } from './platform/pubsub/live-events.js'
 import { createRedisPubSub } from './platform/pubsub/redis-pubsub.js'
 import { createAmqpQueue } from './platform/queue/amqp-queue.js'
-import { createDatabaseQueue } from './platform/queue/database-queue.js'
+import { createDatabaseQueue, type DatabaseQueue } from './platform/queue/database-queue.js'
+import { createJobsTableOutbox, createRelayOutbox, type Outbox } from './platform/queue/outbox.js'
 import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
 import { createAttemptLimiter } from './platform/rate-limit/attempt-limiter.js'
+import { registerSyncHttp } from './domains/sync/sync.http.js'
 import { createSocketServer, type SocketServer } from './platform/socket/socket-server.js'
 
 export const VERSION = '0.1.0'
@@ -62,11 +67,17 @@ export interface BuildOptions {
   readonly migrate?: boolean
 }
 
-async function createQueue(config: Config, database: DatabaseHandle, metrics: Metrics, logger: Logger): Promise<QueuePort> {
+async function createQueue(config: Config, database: DatabaseHandle, metrics: Metrics, logger: Logger): Promise<QueuePort | DatabaseQueue> {
   const retry = exponentialBackoff(config.queueMaxAttempts)
   const queueLogger = logger.child({ module: 'queue' })
-  if (config.queue.kind === 'amqp') return createAmqpQueue({ url: config.queue.url, metrics, logger: queueLogger, retry })
-  return createDatabaseQueue({ db: database.db, dialect: database.kind, metrics, logger: queueLogger, retry })
+  if (config.queue.kind === 'amqp') return createAmqpQueue({ url: config.queue.url, queuePrefix: config.queue.prefix, metrics, logger: queueLogger, retry })
+  return createDatabaseQueue({ db: database.db, dialect: database.kind, metrics, logger: queueLogger, retry, leaseMs: config.queueLeaseMs })
+}
+
+/** Where business transactions stage their jobs: the jobs table itself, or an outbox relayed to the broker. */
+function createOutbox(queue: QueuePort | DatabaseQueue, database: DatabaseHandle, logger: Logger): Outbox {
+  if (queue.kind === 'database') return createJobsTableOutbox(database.db, queue as DatabaseQueue)
+  return createRelayOutbox({ db: database.db, queue, logger })
 }
 
 async function createPubSub(config: Config, logger: Logger): Promise<PubSubPort> {
@@ -89,6 +100,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.bootstrapAdmin) await auth.ensureAdmin(database.db, config.bootstrapAdmin)
 
   const queue = await createQueue(config, database, metrics, logger)
+  const outbox = createOutbox(queue, database, logger)
   const pubsub = await createPubSub(config, logger)
   const redis = await createRedisClient(config.redisUrl)
   const deviceKeys = createDeviceKeyCache({ ttlMs: config.auth.deviceKeyCacheMs })
@@ -125,9 +137,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const sockets = createSocketServer({ server: http.server, authenticate, pubsub, logger })
 
   const liveLogger = logger.child({ module: 'live' })
-  const publish: PublishLive = (userId, event, data) => {
+  const publishTo = (userId: string, event: string, data: unknown) => {
     void publishLive(pubsub, userId, event, data, (err) => liveLogger.warn({ err, event }, 'live push failed'))
   }
+  const publish: PublishLive = publishTo
   const writer = createSampleWriter({ db: database.db, kind: database.kind, alertClearSamples: config.heartRate.alertClearSamples })
   const onRecorded: HeartRateDeps['onRecorded'] = (counts) => {
     metrics.heartRateSamples.inc({ outcome: 'stored' }, counts.stored)
@@ -137,6 +150,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
   const heartRate: HeartRateDeps = { db: database.db, writer, config: config.heartRate, publish, onRecorded }
   registerHeartRateHttp(http, heartRate, guards)
+
+  const gameSessions: GameSessionDeps = { db: database.db, kind: database.kind, outbox, publish: publishTo, maxAttempts: config.queueMaxAttempts }
+  registerGameSessionsHttp(http, gameSessions, guards, config.gameSessionMaxBytes)
+  registerSyncHttp(http, { db: database.db, loaders: { [SYNC_KIND]: loadSessions } }, guards)
 
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
   registerAccountGrpc(grpc, authenticate)
@@ -150,6 +167,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await purgeExpiredSessions(database.db)
       await purgeOldSamples(database.db, config.heartRate.retentionDays, logger.child({ module: 'retention' }))
     },
+    'game-sessions.process': (job) => processSession(gameSessions, job),
+    'game-sessions.reconcile': (job) => reconcileSession(gameSessions, job),
   }
   const consumers: Consumer[] = []
 
@@ -174,6 +193,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await Promise.allSettled([http.close(), grpc.shutdown(config.shutdownTimeoutMs)])
       await writer.drain()
       await Promise.allSettled(consumers.map((c) => c.stop()))
+      await outbox.close()
       await Promise.allSettled([queue.close(), pubsub.close(), redis?.quit()])
       await database.close()
     },

@@ -31,6 +31,8 @@ export const EnvSchema = Type.Object({
   PULSEBASE_ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
   PULSEBASE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   PULSEBASE_QUEUE_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5 }),
+  PULSEBASE_QUEUE_PREFIX: Type.String({ default: '', maxLength: 60, pattern: '^[A-Za-z0-9._-]*$' }),
+  PULSEBASE_QUEUE_LEASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
   PULSEBASE_TRUST_PROXY: oneOf(['true', 'false'], 'false'),
   PULSEBASE_EMBEDDED_WORKER: oneOf(['true', 'false'], 'true'),
   PULSEBASE_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 15000 }),
@@ -39,6 +41,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_HEART_RATE_MAX_GAP_SECONDS: Type.Number({ exclusiveMinimum: 0, default: 10 }),
   PULSEBASE_HEART_RATE_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
   PULSEBASE_HEART_RATE_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
+  PULSEBASE_GAME_SESSION_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024, default: 50 * 1024 * 1024 }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -56,8 +59,11 @@ export interface Config {
   readonly grpcPort: number
   readonly dataDir: string
   readonly database: DatabaseConfig
-  readonly queue: { kind: 'database' } | { kind: 'amqp'; url: string }
+  /** On RabbitMQ, `prefix` goes before every queue name so deployments can share a broker. */
+  readonly queue: { kind: 'database' } | { kind: 'amqp'; url: string; prefix: string }
   readonly queueMaxAttempts: number
+  /** How long the database queue's claim on a job lasts without renewal (a dead worker's jobs return after it). */
+  readonly queueLeaseMs: number
   readonly redisUrl: string | undefined
   readonly logLevel: string
   readonly auth: {
@@ -80,6 +86,8 @@ export interface Config {
   /** `serve` also runs queued jobs in its own process. */
   readonly embeddedWorker: boolean
   readonly heartRate: HeartRateConfig
+  /** Largest accepted game-session upload (request body), in bytes. */
+  readonly gameSessionMaxBytes: number
 }
 
 export interface HeartRateConfig {
@@ -145,9 +153,10 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
     database: parseDatabaseUrl(env.PULSEBASE_DATABASE_URL, dataDir),
     queue:
       env.PULSEBASE_QUEUE_URL?.startsWith('amqp') === true
-        ? { kind: 'amqp', url: env.PULSEBASE_QUEUE_URL }
+        ? { kind: 'amqp', url: env.PULSEBASE_QUEUE_URL, prefix: env.PULSEBASE_QUEUE_PREFIX }
         : { kind: 'database' },
     queueMaxAttempts: env.PULSEBASE_QUEUE_MAX_ATTEMPTS,
+    queueLeaseMs: env.PULSEBASE_QUEUE_LEASE_SECONDS * 1000,
     redisUrl: env.PULSEBASE_REDIS_URL,
     logLevel: env.PULSEBASE_LOG_LEVEL,
     auth: {
@@ -175,6 +184,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       clockSkewMs: env.PULSEBASE_HEART_RATE_CLOCK_SKEW_SECONDS * 1000,
       retentionDays: env.PULSEBASE_HEART_RATE_RETENTION_DAYS,
     },
+    gameSessionMaxBytes: env.PULSEBASE_GAME_SESSION_MAX_BYTES,
   }
 }
 

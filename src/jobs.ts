@@ -1,12 +1,15 @@
 import type { Logger } from 'pino'
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
+import { ProcessingEvent, ReconciliationEvent } from './domains/game-sessions/game-sessions.schema.js'
 import { invalidRequest } from './errors.js'
 import type { Consumer, Job, QueuePort } from './platform/queue/queue.port.js'
 
 /** Every job pulsebase runs, declared once: name -> payload schema. Names, types and checks derive from it. */
 const JOBS = {
   'maintenance.cleanup': Type.Object({}, { additionalProperties: false }),
+  'game-sessions.process': ProcessingEvent,
+  'game-sessions.reconcile': ReconciliationEvent,
 } as const
 
 export type JobName = keyof typeof JOBS

@@ -80,6 +80,60 @@ export interface HeartRateAlertsTable {
   updated_at: number
 }
 
+export type GameSessionState = 'processing' | 'processed' | 'failed'
+
+export interface GameSessionsTable {
+  id: string
+  user_id: string
+  device_id: string | null
+  game_id: string
+  game_name: string | null
+  score: number
+  started_at: number
+  ended_at: number
+  state: GameSessionState
+  /** JSON: [{ name, sampleCount, dimensions }] of the uploaded channels. */
+  channels: string
+  sample_count: number
+  /** JSON analysis, once processed. */
+  analysis: string | null
+  progress_score: number | null
+  range_of_motion: number | null
+  failure: string | null
+  created_at: number
+  processed_at: number | null
+}
+
+export interface GameSessionDataTable {
+  session_id: string
+  seq: number
+  bytes: Buffer
+}
+
+export interface OutboxTable {
+  id: string
+  queue: string
+  payload: string
+  created_at: number
+  /** A relay owns the row until then; a row past it is picked up by any relay's sweep. */
+  claimed_until: number
+}
+
+export interface SyncCursorsTable {
+  user_id: string
+  seq: number
+}
+
+export interface SyncChangesTable {
+  user_id: string
+  seq: number
+  kind: string
+  entity_id: string
+  change: string
+  at: number
+  notified_at: number | null
+}
+
 export interface Database {
   users: UsersTable
   auth_sessions: AuthSessionsTable
@@ -88,4 +142,9 @@ export interface Database {
   jobs: JobsTable
   heart_rate_samples: HeartRateSamplesTable
   heart_rate_alerts: HeartRateAlertsTable
+  game_sessions: GameSessionsTable
+  game_session_data: GameSessionDataTable
+  outbox: OutboxTable
+  sync_cursors: SyncCursorsTable
+  sync_changes: SyncChangesTable
 }

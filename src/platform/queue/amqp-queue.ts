@@ -24,6 +24,8 @@ export interface AmqpQueueOptions {
   /** How long publish and consume wait for the broker during an outage before rejecting `unavailable`. */
   readonly outageTimeoutMs?: number
   readonly reconnect?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number }
+  /** Put before every queue name on the broker, so deployments (or test runs) can share one RabbitMQ. */
+  readonly queuePrefix?: string
 }
 
 /** Where a message goes: a work queue now, its dead-letter queue, or a work queue after a delay. */
@@ -51,10 +53,12 @@ export async function createAmqpQueue(options: AmqpQueueOptions): Promise<QueueP
     republish: (queue, message, next) => send(...failedCopy(queue, message, next)),
   }
   let closing: Promise<void> | undefined
+  const prefix = options.queuePrefix ?? ''
 
   return {
     kind: 'amqp',
-    async publish(queue, payload, publishOptions) {
+    async publish(name, payload, publishOptions) {
+      const queue = prefix + name
       const id = randomUUID()
       const delayMs = Math.max(0, Math.round(publishOptions?.delayMs ?? 0))
       await send({ queue, delayMs }, Buffer.from(JSON.stringify(payload ?? null)), {
@@ -65,9 +69,9 @@ export async function createAmqpQueue(options: AmqpQueueOptions): Promise<QueueP
       options.metrics.queuePublished.inc({ queue })
       return id
     },
-    async consume(queue, handler, consumeOptions) {
+    async consume(name, handler, consumeOptions) {
       if (closing) throw new Error('queue is closed')
-      const consumer = createAmqpConsumer(context, queue, handler, Math.max(1, consumeOptions?.concurrency ?? 1))
+      const consumer = createAmqpConsumer(context, prefix + name, handler, Math.max(1, consumeOptions?.concurrency ?? 1))
       consumers.add(consumer)
       try {
         await attachNow(link, consumer, outageTimeoutMs)
@@ -83,8 +87,8 @@ export async function createAmqpQueue(options: AmqpQueueOptions): Promise<QueueP
         },
       }
     },
-    async deadLetters(queue, limit = 50) {
-      return readDeadLetters(await link.waitForSession(outageTimeoutMs), queue, limit)
+    async deadLetters(name, limit = 50) {
+      return readDeadLetters(await link.waitForSession(outageTimeoutMs), prefix + name, limit)
     },
     async ping() {
       const session = link.current()

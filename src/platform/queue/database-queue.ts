@@ -17,6 +17,15 @@ import {
 } from './jobs.repository.js'
 import type { Consumer, JobHandler, QueuePort, RetryPolicy } from './queue.port.js'
 
+/** The database queue can also take a job inside the caller's transaction: its table is its own outbox. */
+export interface DatabaseQueue extends QueuePort {
+  readonly kind: 'database'
+  /** Writes the job with `trx`; it becomes visible when that transaction commits. */
+  stage(trx: Db, queue: string, payload: unknown): Promise<void>
+  /** After the staging transaction committed: count the jobs and wake this process's consumers. */
+  announce(queue: string, count: number): void
+}
+
 export interface DatabaseQueueOptions {
   readonly db: Db
   /** Which SQL the claim uses (`DatabaseHandle.kind`). */
@@ -50,7 +59,7 @@ const DAY_MS = 24 * 60 * 60 * 1000
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000
 
 /** The embedded queue: jobs are rows of the `jobs` table, claimed with a renewable lease. */
-export function createDatabaseQueue(options: DatabaseQueueOptions): QueuePort {
+export function createDatabaseQueue(options: DatabaseQueueOptions): DatabaseQueue {
   const ctx: Context = {
     db: options.db,
     dialect: options.dialect,
@@ -63,6 +72,10 @@ export function createDatabaseQueue(options: DatabaseQueueOptions): QueuePort {
   }
   const pollers = new Set<Poller>()
   let isClosed = false
+  const announce = (queue: string, count: number) => {
+    ctx.metrics.queuePublished.inc({ queue }, count)
+    for (const poller of pollers) if (poller.queue === queue) poller.wake()
+  }
 
   return {
     kind: 'database',
@@ -70,10 +83,14 @@ export function createDatabaseQueue(options: DatabaseQueueOptions): QueuePort {
       const now = Date.now()
       const runAt = now + Math.max(0, publishOptions?.delayMs ?? 0)
       const id = await insertJob(ctx.db, { queue, payload: JSON.stringify(payload ?? null), maxAttempts: ctx.retry.maxAttempts, runAt }, now)
-      ctx.metrics.queuePublished.inc({ queue })
-      for (const poller of pollers) if (poller.queue === queue) poller.wake()
+      announce(queue, 1)
       return id
     },
+    async stage(trx, queue, payload) {
+      const now = Date.now()
+      await insertJob(trx, { queue, payload: JSON.stringify(payload ?? null), maxAttempts: ctx.retry.maxAttempts, runAt: now }, now)
+    },
+    announce,
     async consume(queue, handler, consumeOptions) {
       if (isClosed) throw new Error('queue is closed')
       const poller = startPoller(ctx, queue, handler, Math.max(1, consumeOptions?.concurrency ?? 1))

@@ -1,0 +1,63 @@
+import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import type { HttpServer } from '../../platform/http/http-server.js'
+import {
+  CreateGameSessionBody,
+  GameProgress,
+  GameSession,
+  ListQuery,
+  ProgressParams,
+  ProgressQuery,
+  SessionPage,
+  SessionParams,
+} from './game-sessions.schema.js'
+import { createSession, type GameSessionDeps, gameProgress, getSession, listGameSessions } from './game-sessions.service.js'
+
+const tags = ['game-sessions']
+const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
+
+export function registerGameSessionsHttp(app: HttpServer, deps: GameSessionDeps, guards: Guards, maxBytes: number): void {
+  const anyone = { onRequest: guards.anyone }
+
+  app.post(
+    '/v1/game-sessions',
+    {
+      ...anyone,
+      bodyLimit: maxBytes,
+      schema: {
+        tags,
+        security,
+        summary: 'Upload a finished game: score and sensor data',
+        description:
+          'Answers 202 once the session, its data and its processing event are committed; the analysis follows (Socket.IO `session-processed`, or poll the session). A retry with the same `id` answers 200 with the stored session.',
+        body: CreateGameSessionBody,
+        response: { 200: GameSession, 202: GameSession },
+      },
+    },
+    async (request, reply) => {
+      const { session, isNew } = await createSession(deps, principalOf(request), request.body)
+      reply.header('location', `/v1/game-sessions/${session.id}`)
+      return reply.status(isNew ? 202 : 200).send(session)
+    },
+  )
+
+  app.get(
+    '/v1/game-sessions',
+    { ...anyone, schema: { tags, security, summary: 'My game sessions, newest first', querystring: ListQuery, response: { 200: SessionPage } } },
+    async (request) => listGameSessions(deps, principalOf(request), request.query),
+  )
+
+  app.get(
+    '/v1/game-sessions/:id',
+    { ...anyone, schema: { tags, security, summary: 'One session: its state and, once processed, its analysis', params: SessionParams, response: { 200: GameSession } } },
+    async (request) => getSession(deps, principalOf(request), request.params.id),
+  )
+
+  app.get(
+    '/v1/progress/games/:game',
+    {
+      ...anyone,
+      schema: { tags, security, summary: 'My trend in one game over its processed sessions', params: ProgressParams, querystring: ProgressQuery, response: { 200: GameProgress } },
+    },
+    async (request) => gameProgress(deps, principalOf(request), request.params.game, request.query.limit),
+  )
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto'
+import type { Static } from 'typebox'
+import { AppError, invalidRequest } from '../../errors.js'
+import type { Db, DatabaseKind } from '../../platform/db/database.js'
+import type { Outbox } from '../../platform/queue/outbox.js'
+import type { Principal } from '../auth/principal.js'
+import { recordChange } from '../sync/sync.repository.js'
+import { slopeOf } from './analysis.js'
+import type { CreateGameSessionBody, GameProgress, GameSession, ProcessingEvent, ReconciliationEvent } from './game-sessions.schema.js'
+import { findSession, findSessionById, findSessions, insertSession, listSessions, type PageAfter, progressPoints, type SessionRow } from './game-sessions.repository.js'
+import { encodeChannels } from './sensor-data.js'
+import { checkUpload, type Problem } from './upload-checks.js'
+
+/** Live events this domain pushes to the owner's sockets. */
+export interface GameSessionEvents {
+  'session-processed': { cursor: string; session: GameSession }
+  'session-failed': { cursor: string; session: GameSession }
+}
+
+export type PublishGameSessionEvent = <E extends keyof GameSessionEvents>(userId: string, event: E, data: GameSessionEvents[E]) => void
+
+export const PROCESS_JOB = 'game-sessions.process'
+export const RECONCILE_JOB = 'game-sessions.reconcile'
+export const SYNC_KIND = 'game-session'
+
+export interface GameSessionDeps {
+  readonly db: Db
+  readonly kind: DatabaseKind
+  readonly outbox: Outbox
+  readonly publish: PublishGameSessionEvent
+  /** The queue's attempts per job: the last one marks the session failed before dead-lettering. */
+  readonly maxAttempts: number
+  readonly now?: () => number
+}
+
+export type ProcessingEventPayload = Static<typeof ProcessingEvent>
+export type ReconciliationEventPayload = Static<typeof ReconciliationEvent>
+
+export const nowOf = (deps: Pick<GameSessionDeps, 'now'>) => deps.now?.() ?? Date.now()
+const iso = (ms: number) => new Date(Number(ms)).toISOString()
+
+export function toGameSession(row: SessionRow): GameSession {
+  return {
+    id: row.id,
+    gameId: row.game_id,
+    gameName: row.game_name,
+    score: Number(row.score),
+    startedAt: iso(row.started_at),
+    endedAt: iso(row.ended_at),
+    deviceId: row.device_id,
+    state: row.state,
+    channels: JSON.parse(row.channels) as GameSession['channels'],
+    sampleCount: Number(row.sample_count),
+    createdAt: iso(row.created_at),
+    processedAt: row.processed_at === null ? null : iso(row.processed_at),
+    failure: row.failure,
+    analysis: row.analysis === null ? null : (JSON.parse(row.analysis) as GameSession['analysis']),
+  }
+}
+
+/**
+ * Stores the session, its sensor data, a `created` sync change and its ProcessingEvent in one
+ * transaction; answers once that has committed. A retry with the same id returns the stored one.
+ */
+export async function createSession(deps: GameSessionDeps, owner: Principal, body: CreateGameSessionBody): Promise<{ session: GameSession; isNew: boolean }> {
+  const problems: Problem[] = []
+  const times = checkUpload(body, problems)
+  if (times === undefined) throw invalidRequest(problems)
+  if (body.id !== undefined) {
+    const existing = await findSessionById(deps.db, body.id)
+    if (existing !== undefined) return { session: toExisting(existing, owner), isNew: false }
+  }
+  const pieces = await encodeChannels(body.channels)
+  const now = nowOf(deps)
+  const row: SessionRow = {
+    id: body.id ?? randomUUID(),
+    user_id: owner.userId,
+    device_id: owner.deviceId,
+    game_id: body.gameId,
+    game_name: body.gameName ?? null,
+    score: body.score,
+    started_at: times.startedAt,
+    ended_at: times.endedAt,
+    state: 'processing',
+    channels: JSON.stringify(body.channels.map((c) => ({ name: c.name, sampleCount: c.samples.length, dimensions: c.samples[0]?.v.length ?? 0 }))),
+    sample_count: body.channels.reduce((n, c) => n + c.samples.length, 0),
+    analysis: null,
+    progress_score: null,
+    range_of_motion: null,
+    failure: null,
+    created_at: now,
+    processed_at: null,
+  }
+  try {
+    await deps.outbox.transaction(async (trx, stage) => {
+      await insertSession(trx, row, pieces)
+      await recordChange(trx, deps.kind, { userId: owner.userId, kind: SYNC_KIND, entityId: row.id, change: 'created' }, now)
+      const event: ProcessingEventPayload = { eventId: randomUUID(), userId: owner.userId, sessionId: row.id }
+      await stage(PROCESS_JOB, event)
+    })
+  } catch (err) {
+    // Two concurrent uploads with one client id: the loser answers with the winner's row.
+    const existing = body.id === undefined ? undefined : await findSessionById(deps.db, body.id)
+    if (existing === undefined) throw err
+    return { session: toExisting(existing, owner), isNew: false }
+  }
+  return { session: toGameSession(row), isNew: true }
+}
+
+function toExisting(row: SessionRow, owner: Principal): GameSession {
+  if (row.user_id !== owner.userId) throw new AppError('conflict', 'This session id is already in use; choose another id')
+  return toGameSession(row)
+}
+
+export async function getSession(deps: Pick<GameSessionDeps, 'db'>, owner: Principal, id: string): Promise<GameSession> {
+  const row = await findSession(deps.db, owner.userId, id)
+  if (row === undefined) throw new AppError('not_found', 'No such game session')
+  return toGameSession(row)
+}
+
+function decodeCursor(cursor: string | undefined): PageAfter | undefined {
+  if (cursor === undefined) return undefined
+  const match = /^(\d+)_([0-9a-f-]{1,36})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
+  if (match === null) throw new AppError('invalid_argument', 'cursor is not one this server gave out', [{ path: 'querystring.cursor', message: 'unknown cursor' }])
+  return { createdAt: Number(match[1]), id: match[2] as string }
+}
+
+export async function listGameSessions(deps: Pick<GameSessionDeps, 'db'>, owner: Principal, query: { game?: string; limit: number; cursor?: string }) {
+  const rows = await listSessions(deps.db, owner.userId, { gameId: query.game, after: decodeCursor(query.cursor), limit: query.limit + 1 })
+  const page = rows.slice(0, query.limit)
+  const last = page.at(-1)
+  const nextCursor = rows.length > query.limit && last !== undefined ? Buffer.from(`${last.created_at}_${last.id}`).toString('base64url') : null
+  return { sessions: page.map(toGameSession), nextCursor }
+}
+
+export async function gameProgress(deps: Pick<GameSessionDeps, 'db'>, owner: Principal, gameId: string, limit: number): Promise<GameProgress> {
+  const rows = await progressPoints(deps.db, owner.userId, gameId, limit)
+  const scores = rows.map((r) => Number(r.score))
+  const has = scores.length > 0
+  return {
+    gameId,
+    sessions: rows.length,
+    firstScore: has ? (scores[0] as number) : null,
+    lastScore: has ? (scores.at(-1) as number) : null,
+    bestScore: has ? Math.max(...scores) : null,
+    meanScore: has ? scores.reduce((a, b) => a + b, 0) / scores.length : null,
+    scoreSlope: slopeOf(scores),
+    points: rows.map((r) => ({
+      sessionId: r.id,
+      endedAt: iso(r.ended_at),
+      score: Number(r.score),
+      progressScore: r.progress_score === null ? null : Number(r.progress_score),
+      rangeOfMotion: r.range_of_motion === null ? null : Number(r.range_of_motion),
+    })),
+  }
+}
+
+/** Sync loader: the sessions by id, as the API shows them. */
+export async function loadSessions(db: Db, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+  return new Map((await findSessions(db, userId, ids)).map((row) => [row.id, toGameSession(row)]))
+}

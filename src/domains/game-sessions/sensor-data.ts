@@ -1,0 +1,22 @@
+import { promisify } from 'node:util'
+import { gunzip, gzip } from 'node:zlib'
+import type { Channel } from './game-sessions.schema.js'
+
+const gzipAsync = promisify(gzip)
+const gunzipAsync = promisify(gunzip)
+
+/** Pieces stay well under every driver's packet limit (MariaDB's default max_allowed_packet is 16 MiB). */
+const PIECE_BYTES = 1024 * 1024
+
+/** The channels as gzipped JSON cut into pieces; compression runs on libuv's thread pool. */
+export async function encodeChannels(channels: readonly Channel[]): Promise<Buffer[]> {
+  const packed = await gzipAsync(JSON.stringify(channels))
+  const pieces: Buffer[] = []
+  for (let offset = 0; offset < packed.length; offset += PIECE_BYTES) pieces.push(packed.subarray(offset, offset + PIECE_BYTES))
+  return pieces
+}
+
+export async function decodeChannels(pieces: readonly Uint8Array[]): Promise<Channel[]> {
+  const json = await gunzipAsync(Buffer.concat(pieces))
+  return JSON.parse(json.toString('utf8')) as Channel[]
+}

@@ -1,0 +1,25 @@
+import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import type { HttpServer } from '../../platform/http/http-server.js'
+import { SyncPage, SyncQuery } from './sync.schema.js'
+import { changesSince, type SyncDeps } from './sync.service.js'
+
+export function registerSyncHttp(app: HttpServer, deps: SyncDeps, guards: Guards): void {
+  app.get(
+    '/v1/sync',
+    {
+      onRequest: guards.anyone,
+      schema: {
+        tags: ['sync'],
+        security: [{ bearer: [] }, { deviceKey: [] }],
+        summary: 'What changed for me since a cursor',
+        description: 'Changes in the order they happened, each with the entity as it is now. Keep `cursor` and pass it as `since` to catch up after being offline.',
+        querystring: SyncQuery,
+        response: { 200: SyncPage },
+      },
+    },
+    async (request) => {
+      const { since, limit } = request.query
+      return changesSince(deps, principalOf(request).userId, since === undefined ? 0 : Number(since), limit)
+    },
+  )
+}
