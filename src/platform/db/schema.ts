@@ -80,6 +80,14 @@ export interface HeartRateAlertsTable {
   updated_at: number
 }
 
+export interface M2mProfilesTable {
+  user_id: string
+  /** JSON: the m2m seed's profile fields (see src/compat/m2m/m2m.schema.ts). */
+  document: string
+  created_at: number
+  updated_at: number
+}
+
 export interface Database {
   users: UsersTable
   auth_sessions: AuthSessionsTable
@@ -88,4 +96,5 @@ export interface Database {
   jobs: JobsTable
   heart_rate_samples: HeartRateSamplesTable
   heart_rate_alerts: HeartRateAlertsTable
+  m2m_profiles: M2mProfilesTable
 }
