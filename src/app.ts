@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { lazyCompatPrincipal } from './compat/heartrate/compat-device.js'
 import { registerHeartRateCompatGrpc } from './compat/heartrate/heartrate.grpc.js'
+import { registerM2mCompatHttp } from './compat/m2m/m2m.http.js'
 import { type Config, resolveJwtSecret } from './config.js'
 import { registerAdminHttp } from './domains/admin/admin.http.js'
 import { registerAccountGrpc } from './domains/auth/auth.grpc.js'
@@ -150,6 +151,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
   const heartRate: HeartRateDeps = { db: database.db, writer, config: config.heartRate, publish, onRecorded }
   registerHeartRateHttp(http, heartRate, guards)
+  if (config.compat.includes('m2m')) await registerM2mCompatHttp(http, database.db, authenticate)
 
   const gameSessions: GameSessionDeps = { db: database.db, kind: database.kind, outbox, publish: publishTo, maxAttempts: config.queueMaxAttempts }
   registerGameSessionsHttp(http, gameSessions, guards, config.gameSessionMaxBytes)

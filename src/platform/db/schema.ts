@@ -134,6 +134,14 @@ export interface SyncChangesTable {
   notified_at: number | null
 }
 
+export interface M2mProfilesTable {
+  user_id: string
+  /** JSON: the m2m seed's profile fields (see src/compat/m2m/m2m.schema.ts). */
+  document: string
+  created_at: number
+  updated_at: number
+}
+
 export interface Database {
   users: UsersTable
   auth_sessions: AuthSessionsTable
@@ -147,4 +155,5 @@ export interface Database {
   outbox: OutboxTable
   sync_cursors: SyncCursorsTable
   sync_changes: SyncChangesTable
+  m2m_profiles: M2mProfilesTable
 }

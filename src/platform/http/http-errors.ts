@@ -32,8 +32,8 @@ const FASTIFY_ERRORS: Record<string, readonly [ErrorCode, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_argument', 'Request body is not valid JSON'],
 }
 
-/** Maps Fastify's own errors (parsing, limits, validation) onto AppError; anything else is internal. */
-function toAppError(error: FastifyError): AppError {
+/** Maps Fastify's own errors (parsing, limits, validation) onto AppError; anything else is internal. Seed adapters with their own error body use it too. */
+export function toAppError(error: FastifyError): AppError {
   if (error instanceof AppError) return error
   if (error.validation) {
     return invalidRequest(validationDetails(error.validation as ValidationIssue[], error.validationContext))

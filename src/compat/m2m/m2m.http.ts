@@ -1,0 +1,98 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { Kysely } from 'kysely'
+import { Type } from 'typebox'
+import type { Authenticate } from '../../domains/auth/principal.js'
+import { AppError, HTTP_STATUS } from '../../errors.js'
+import type { Database } from '../../platform/db/schema.js'
+import { principalOf } from '../../platform/http/http-auth.js'
+import { toAppError } from '../../platform/http/http-errors.js'
+import type { HttpServer } from '../../platform/http/http-server.js'
+import { M2mError, M2mProfile, M2mProfileBody } from './m2m.schema.js'
+import * as profiles from './m2m-profiles.js'
+
+// The seed's strings: its client may match on them (the trailing semicolon included).
+const MISSING_TOKEN = 'Unauthorized!'
+const BAD_TOKEN = 'Unable to authorize token;'
+const TODOS = [{ todo: 'pet the cat' }, { todo: 'feed fish' }, { todo: 'walk dog' }, { todo: 'yeet dab' }]
+// What Express sends for `res.send('<string>')`.
+const EXPRESS_TEXT = 'text/html; charset=utf-8'
+
+const tags = ['compat: m2m']
+const security = [{ bearer: [] }]
+const errors = { 400: M2mError, 401: M2mError }
+const TodoList = Type.Array(Type.Object({ todo: Type.String() }))
+
+/** The seed sends the token as the whole header; `Bearer <token>` works too. */
+function tokenFrom(header: string | undefined): string | undefined {
+  const value = header?.trim()
+  if (!value) return undefined
+  return /^Bearer\s+(\S+)$/i.exec(value)?.[1] ?? value
+}
+
+/** The seed's auth middleware on pulsebase access tokens; device keys are not people and are refused. */
+function seedAuth(authenticate: Authenticate) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const token = tokenFrom(request.headers.authorization)
+    if (token === undefined) throw new AppError('unauthenticated', MISSING_TOKEN)
+    const principal = await authenticate(token).catch((error: unknown) => {
+      throw error instanceof AppError && error.code === 'unauthenticated' ? new AppError('unauthenticated', BAD_TOKEN) : error
+    })
+    if (principal.deviceId !== null) throw new AppError('unauthenticated', BAD_TOKEN)
+    request.principal = principal
+  }
+}
+
+/** The seed's error body, `{"error": "<message>"}`, with pulsebase's statuses; unknown errors say only "Internal server error". */
+function handleSeedError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const appError = toAppError(error)
+  if (appError.code === 'internal') request.log.error({ err: error }, 'request failed')
+  if (appError.retryAfterSeconds !== undefined) reply.header('retry-after', String(appError.retryAfterSeconds))
+  return reply.status(HTTP_STATUS[appError.code]).send({ error: appError.message })
+}
+
+/**
+ * The m2m seed gateway's routes (`GET /test`, `GET /test/private`, `/user` CRUD) for its client.
+ * Registered in their own scope so that only they answer with the seed's error body.
+ */
+export async function registerM2mCompatHttp(app: HttpServer, db: Kysely<Database>, authenticate: Authenticate): Promise<void> {
+  await app.register(async (scope: HttpServer) => {
+    scope.setErrorHandler(handleSeedError)
+    const auth = { onRequest: seedAuth(authenticate) }
+    const userOf = (request: FastifyRequest) => principalOf(request).userId
+
+    // Express routers mounted at /test and /user answer with and without the trailing slash.
+    for (const path of ['/test', '/test/']) {
+      scope.get(path, { schema: { hide: path.endsWith('/'), tags, summary: "The seed's public test list", response: { 200: TodoList } } }, async () => TODOS)
+    }
+    scope.get('/test/private', { ...auth, schema: { tags, security, summary: 'Answers the text `Private!` to a valid token' } }, async (_request, reply) =>
+      reply.type(EXPRESS_TEXT).send('Private!'),
+    )
+
+    for (const path of ['/user', '/user/']) {
+      const hide = path.endsWith('/')
+      scope.get(
+        path,
+        { ...auth, schema: { hide, tags, security, summary: 'Your m2m profile, or null before you create one', response: { 200: Type.Union([M2mProfile, Type.Null()]), ...errors } } },
+        async (request) => profiles.readProfile(db, userOf(request)),
+      )
+      scope.post(
+        path,
+        { ...auth, schema: { hide, tags, security, summary: 'Create your m2m profile', body: M2mProfileBody, response: { 201: M2mProfile, ...errors, 409: M2mError } } },
+        async (request, reply) => reply.status(201).send(await profiles.createProfile(db, userOf(request), request.body)),
+      )
+      scope.put(
+        path,
+        { ...auth, schema: { hide, tags, security, summary: 'Replace your m2m profile', body: M2mProfileBody, response: { 200: M2mProfile, ...errors, 404: M2mError } } },
+        async (request) => profiles.replaceProfile(db, userOf(request), request.body),
+      )
+      scope.delete(
+        path,
+        { ...auth, schema: { hide, tags, security, summary: 'Delete your m2m profile (not your account)', response: { 204: Type.Null(), ...errors } } },
+        async (request, reply) => {
+          await profiles.deleteProfile(db, userOf(request))
+          return reply.status(204).send(null)
+        },
+      )
+    }
+  })
+}
