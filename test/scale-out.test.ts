@@ -1,9 +1,10 @@
-// Two API processes (two apps in this process, sharing nothing but the servers) on PostgreSQL + Redis.
+// Several API processes (apps in this process, sharing nothing but the servers) on PostgreSQL + Redis (+ RabbitMQ).
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
-import { REDIS, skipUnless } from './helpers/services.js'
+import { gameSession, handledJobs, rabbitEnv } from './helpers/game-sessions.js'
+import { RABBITMQ, REDIS, skipUnless } from './helpers/services.js'
 import { connect, next } from './helpers/sockets.js'
 
 const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -54,5 +55,47 @@ describe('two API processes on PostgreSQL + Redis', { skip: postgres?.skip ?? re
       if (status === 200) await new Promise((resolve) => setTimeout(resolve, 20))
     }
     assert.equal(status, 401, 'the other process dropped its cached key on the broadcast, long before its 300 s TTL')
+  })
+})
+
+const rabbitSkip = await skipUnless(RABBITMQ)
+
+describe('two API processes and one worker on PostgreSQL + RabbitMQ + Redis', { skip: postgres?.skip ?? redisSkip ?? rabbitSkip }, () => {
+  let db: TestDatabase
+  let a: TestApp
+  let b: TestApp
+  let worker: TestApp
+  before(async () => {
+    db = await (postgres as NonNullable<typeof postgres>).create()
+    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS_URL, ...rabbitEnv() }
+    a = await startTestApp(env)
+    b = await startTestApp(env)
+    worker = await startTestApp(env)
+    await worker.app.startWorker() // only this one consumes jobs
+  })
+  after(async () => {
+    await Promise.allSettled([a?.close(), b?.close(), worker?.close()])
+    await db?.drop()
+  })
+
+  test('a session posted to one API process is processed by the worker and notified on a socket held by the other', async () => {
+    const apiA = client(a.url)
+    const user = await signUp(apiA)
+    const socket = await connect(b.url, user.accessToken)
+    try {
+      const processed = next(socket, 'session-processed')
+      const posted = await apiA.post('/v1/game-sessions', gameSession(), user.accessToken)
+      assert.equal(posted.status, 202)
+      const live = await processed
+      assert.equal(live.session.id, posted.body.id)
+      assert.equal(live.session.state, 'processed')
+      assert.ok((await handledJobs(worker.app, 'game-sessions.process')) >= 1, 'the worker process did the work')
+      assert.equal(await handledJobs(a.app, 'game-sessions.process'), 0)
+      assert.equal(await handledJobs(b.app, 'game-sessions.process'), 0)
+      const synced = await client(b.url).get('/v1/sync', user.accessToken)
+      assert.deepEqual(synced.body.changes.map((c: { change: string }) => c.change), ['created', 'processed'])
+    } finally {
+      socket.close()
+    }
   })
 })
