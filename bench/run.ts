@@ -1,5 +1,6 @@
 // `npm run bench -- [name ...]`: runs the named benches (all when none is named), one after
 // another, each on a freshly started server, then prints a summary table of their figures.
+import { runGameSessions } from './game-sessions.js'
 import { runGrpcStream } from './grpc-stream.js'
 import { runGrpcUnary } from './grpc-unary.js'
 import { benchOptions } from './lib/options.js'
@@ -12,6 +13,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   'rest-single': () => runRestSingle(benchOptions()),
   'grpc-unary': () => runGrpcUnary(benchOptions()),
   'grpc-stream': () => runGrpcStream(benchOptions()),
+  'game-sessions': () => runGameSessions(benchOptions()),
 }
 
 async function main(names: readonly string[]): Promise<number> {

@@ -11,11 +11,17 @@ async function postJson(url: string, body: unknown, token?: string): Promise<Rec
   return JSON.parse(text) as Record<string, unknown>
 }
 
-/** Registers a fresh user and creates `count` watch devices; resolves with their API keys. */
-export async function enrollDevices(httpUrl: string, count: number): Promise<string[]> {
+/** Registers a fresh user; resolves with its access token. */
+export async function registerUser(httpUrl: string): Promise<string> {
   const email = `bench-${randomUUID()}@example.com`
   const { accessToken } = await postJson(`${httpUrl}/v1/auth/register`, { email, password: 'bench-password-1' })
   if (typeof accessToken !== 'string') throw new Error('register answered no accessToken')
+  return accessToken
+}
+
+/** Registers a fresh user and creates `count` watch devices; resolves with their API keys. */
+export async function enrollDevices(httpUrl: string, count: number): Promise<string[]> {
+  const accessToken = await registerUser(httpUrl)
   const keys: string[] = []
   for (let i = 0; i < count; i += 1) {
     const { apiKey } = await postJson(`${httpUrl}/v1/devices`, { name: `bench watch ${i}`, kind: 'watch' }, accessToken)

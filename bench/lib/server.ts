@@ -52,8 +52,8 @@ async function waitUntilReady(httpUrl: string, hasExited: () => boolean, logFile
   throw new Error(`pulsebase was not ready within ${READY_TIMEOUT_MS} ms:\n${logTail(logFile)}`)
 }
 
-/** `pulsebase serve` in a child process on a fresh data dir (SQLite, in-process queue), once /readyz answers 200. */
-export async function startServer(options: { cpuProfDir?: string | undefined } = {}): Promise<BenchServer> {
+/** `pulsebase serve` in a child process on a fresh data dir (SQLite, in-process queue unless `env` says otherwise), once /readyz answers 200. */
+export async function startServer(options: { cpuProfDir?: string | undefined; env?: Record<string, string> } = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-bench-'))
   const cleanup = trackDir(dataDir)
   const [httpPort, grpcPort] = [await freePort(), await freePort()]
@@ -71,6 +71,7 @@ export async function startServer(options: { cpuProfDir?: string | undefined } =
         PULSEBASE_LOG_LEVEL: 'warn',
         PULSEBASE_JWT_SECRET: BENCH_JWT_SECRET,
         PULSEBASE_SHUTDOWN_TIMEOUT_MS: '3000',
+        ...options.env,
       },
       stdio: ['ignore', log, log],
     }),

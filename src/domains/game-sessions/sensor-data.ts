@@ -1,5 +1,5 @@
 import { promisify } from 'node:util'
-import { gunzip, gzip } from 'node:zlib'
+import { constants, gunzip, gzip } from 'node:zlib'
 import type { Channel } from './game-sessions.schema.js'
 
 const gzipAsync = promisify(gzip)
@@ -10,7 +10,8 @@ const PIECE_BYTES = 1024 * 1024
 
 /** The channels as gzipped JSON cut into pieces; compression runs on libuv's thread pool. */
 export async function encodeChannels(channels: readonly Channel[]): Promise<Buffer[]> {
-  const packed = await gzipAsync(JSON.stringify(channels))
+  // Fastest level: sensor JSON still shrinks about 3x, at a fraction of the default level's CPU.
+  const packed = await gzipAsync(JSON.stringify(channels), { level: constants.Z_BEST_SPEED })
   const pieces: Buffer[] = []
   for (let offset = 0; offset < packed.length; offset += PIECE_BYTES) pieces.push(packed.subarray(offset, offset + PIECE_BYTES))
   return pieces

@@ -67,6 +67,8 @@ export async function openAmqpLink(options: LinkOptions): Promise<AmqpLink> {
   }
 
   const recovering: RecoveringChannelModel = await connect(options.url, {
+    // Without it Nagle's algorithm holds small frames (acks, confirms) back ~40 ms at a time.
+    noDelay: true,
     recovery: {
       initialDelay: options.initialDelayMs ?? 200,
       maxDelay: options.maxDelayMs ?? 10_000,
