@@ -175,6 +175,12 @@ for (const target of targets) {
           assert.equal(reply.body.error.code, 'invalid_argument')
           assert.match(JSON.stringify(reply.body.error), message)
         }
+        const broken = await fetch(`${server.url}/v1/game-sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${user.accessToken}` },
+          body: '{"gameId": "tap-speed", "__proto__": {"x": 1}}',
+        })
+        assert.equal(broken.status, 400, 'the upload route keeps the prototype-poisoning check')
         const tooBig = await api.post('/v1/game-sessions', gameSession({}, 6000), user.accessToken)
         assert.equal(tooBig.status, 413)
         assert.equal(tooBig.body.error.code, 'payload_too_large')

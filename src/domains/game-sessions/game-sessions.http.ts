@@ -1,4 +1,5 @@
-import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import type { FastifyRequest } from 'fastify'
+import { type Guard, type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import {
   CreateGameSessionBody,
@@ -15,10 +16,17 @@ import { createSession, type GameSessionDeps, gameProgress, getSession, listGame
 const tags = ['game-sessions']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
 
-export function registerGameSessionsHttp(app: HttpServer, deps: GameSessionDeps, guards: Guards, maxBytes: number): void {
-  const anyone = { onRequest: guards.anyone }
+/** The upload's JSON text as it arrived: it is stored as sent, which saves serialising it again. */
+const rawBodies = new WeakMap<FastifyRequest, string>()
 
-  app.post(
+function registerUpload(scope: HttpServer, deps: GameSessionDeps, anyone: { onRequest: Guard }, maxBytes: number): void {
+  // Fastify's own JSON parser (with its prototype-poisoning checks), keeping the text it parsed.
+  const parseJson = scope.getDefaultJsonParser('error', 'error')
+  scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: maxBytes }, (request, text, done) => {
+    rawBodies.set(request, text as string)
+    void parseJson(request, text as string, done)
+  })
+  scope.post(
     '/v1/game-sessions',
     {
       ...anyone,
@@ -34,11 +42,17 @@ export function registerGameSessionsHttp(app: HttpServer, deps: GameSessionDeps,
       },
     },
     async (request, reply) => {
-      const { session, isNew } = await createSession(deps, principalOf(request), request.body)
+      const { session, isNew } = await createSession(deps, principalOf(request), request.body, rawBodies.get(request))
       reply.header('location', `/v1/game-sessions/${session.id}`)
       return reply.status(isNew ? 202 : 200).send(session)
     },
   )
+}
+
+export function registerGameSessionsHttp(app: HttpServer, deps: GameSessionDeps, guards: Guards, maxBytes: number): void {
+  const anyone = { onRequest: guards.anyone }
+  // Its own scope, so that only the upload route keeps the raw text of its body.
+  void app.register(async (scope: HttpServer) => registerUpload(scope, deps, anyone, maxBytes))
 
   app.get(
     '/v1/game-sessions',

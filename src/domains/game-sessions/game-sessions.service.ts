@@ -8,7 +8,7 @@ import { recordChange } from '../sync/sync.repository.js'
 import { slopeOf } from './analysis.js'
 import type { CreateGameSessionBody, GameProgress, GameSession, ProcessingEvent, ReconciliationEvent } from './game-sessions.schema.js'
 import { findSession, findSessionById, findSessions, insertSession, listSessions, type PageAfter, progressPoints, type SessionRow } from './game-sessions.repository.js'
-import { encodeChannels } from './sensor-data.js'
+import { encodeUpload } from './sensor-data.js'
 import { checkUpload, type Problem } from './upload-checks.js'
 
 /** Live events this domain pushes to the owner's sockets. */
@@ -62,7 +62,13 @@ export function toGameSession(row: SessionRow): GameSession {
  * Stores the session, its sensor data, a `created` sync change and its ProcessingEvent in one
  * transaction; answers once that has committed. A retry with the same id returns the stored one.
  */
-export async function createSession(deps: GameSessionDeps, owner: Principal, body: CreateGameSessionBody): Promise<{ session: GameSession; isNew: boolean }> {
+export async function createSession(
+  deps: GameSessionDeps,
+  owner: Principal,
+  body: CreateGameSessionBody,
+  /** The body's JSON text as received, when the transport kept it (stored as sent). */
+  rawJson?: string,
+): Promise<{ session: GameSession; isNew: boolean }> {
   const problems: Problem[] = []
   const times = checkUpload(body, problems)
   if (times === undefined) throw invalidRequest(problems)
@@ -70,7 +76,7 @@ export async function createSession(deps: GameSessionDeps, owner: Principal, bod
     const existing = await findSessionById(deps.db, body.id)
     if (existing !== undefined) return { session: toExisting(existing, owner), isNew: false }
   }
-  const pieces = await encodeChannels(body.channels)
+  const pieces = await encodeUpload(rawJson ?? JSON.stringify(body))
   const now = nowOf(deps)
   const row: SessionRow = {
     id: body.id ?? randomUUID(),
