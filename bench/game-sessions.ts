@@ -10,13 +10,26 @@ import { registerUser } from './lib/accounts.js'
 import { connectionPool, postJson } from './lib/http.js'
 import { type BenchOptions, benchOptions } from './lib/options.js'
 import { type BenchReport, type Figure, isMain, runAsScript } from './lib/report.js'
-import { startServer } from './lib/server.js'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { trackDir } from './lib/children.js'
+import { type BenchWorker, startServer, startWorker } from './lib/server.js'
 import { formatNumber, percentile, round, sortedCopy } from './lib/stats.js'
 import { awaitQuietMachine, isInWindow, windowCpu, windowFrom } from './lib/window.js'
 
 const LATENCY_SESSIONS = 300
 const IN_FLIGHT = 32
 const RABBITMQ_URL = process.env.BENCH_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+interface Setup {
+  readonly name: string
+  readonly tag: string
+  readonly env: Record<string, string>
+  /** Runs the jobs in a separate `pulsebase worker` process instead of inside `serve`. */
+  readonly hasWorkerProcess?: boolean
+}
 
 /** One glove game: 500 flex readings (5 fingers) and 500 IMU readings (6 axes) = 1,000 samples. */
 function sessionBody(): string {
@@ -81,11 +94,13 @@ function processedEvents(socket: Socket) {
   }
 }
 
-async function measure(name: string, options: BenchOptions, env: Record<string, string>) {
-  const server = await startServer({ cpuProfDir: options.cpuProfDir, env })
+async function measure(setup: Setup, options: BenchOptions) {
+  const server = await startServer({ cpuProfDir: options.cpuProfDir, env: setup.env })
+  let worker: BenchWorker | undefined
   const agent = connectionPool(IN_FLIGHT * 2)
   const body = sessionBody()
   try {
+    if (setup.hasWorkerProcess === true) worker = await startWorker(setup.env)
     const token = await registerUser(server.httpUrl)
     const socket = await openSocket(server.httpUrl, token)
     const events = processedEvents(socket)
@@ -119,23 +134,35 @@ async function measure(name: string, options: BenchOptions, env: Record<string, 
     return { latencies: sortedCopy(latencies), rate: inWindow / (options.durationMs / 1000), cpu: cpu.describe() }
   } finally {
     agent.destroy()
+    await worker?.stop()
     await server.stop()
   }
 }
 
 export async function runGameSessions(options = benchOptions()): Promise<BenchReport> {
   console.log(`game-sessions: 1,000-sample sessions, POST -> session-processed; ${LATENCY_SESSIONS} one at a time, then ${IN_FLIGHT} in flight for ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s`)
-  const setups: [string, Record<string, string>][] = [['embedded (SQLite, database queue)', {}]]
+  const setups: Setup[] = [{ name: 'embedded (SQLite, database queue, jobs in serve)', tag: 'embedded', env: {} }]
+  const rabbit = () => ({ PULSEBASE_QUEUE_URL: RABBITMQ_URL, PULSEBASE_QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}.` })
   if (await isListening(RABBITMQ_URL)) {
-    setups.push(['RabbitMQ (SQLite, outbox relay)', { PULSEBASE_QUEUE_URL: RABBITMQ_URL, PULSEBASE_QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}.` }])
+    setups.push({ name: 'RabbitMQ (SQLite, outbox relay, jobs in serve)', tag: 'RabbitMQ', env: rabbit() })
+    if (await isListening(REDIS_URL)) {
+      const dir = mkdtempSync(join(tmpdir(), 'pulsebase-bench-db-'))
+      trackDir(dir)
+      setups.push({
+        name: 'RabbitMQ + Redis, a separate worker process (one SQLite file)',
+        tag: 'worker-process',
+        env: { ...rabbit(), PULSEBASE_REDIS_URL: REDIS_URL, PULSEBASE_EMBEDDED_WORKER: 'false', PULSEBASE_DATABASE_URL: `sqlite://${join(dir, 'bench.sqlite')}` },
+        hasWorkerProcess: true,
+      })
+    } else console.log(`  skipped the worker-process setup: no Redis at ${REDIS_URL} (set BENCH_REDIS_URL)`)
   } else console.log(`  skipped: no RabbitMQ at ${RABBITMQ_URL} (set BENCH_RABBITMQ_URL)`)
   const figures: Figure[] = []
-  for (const [name, env] of setups) {
-    const { latencies, rate, cpu } = await measure(name, options, env)
+  for (const setup of setups) {
+    const { latencies, rate, cpu } = await measure(setup, options)
     const [p50, p99] = [percentile(latencies, 50), percentile(latencies, 99)]
-    console.log(`  ${name}: ${cpu}`)
-    console.log(`game sessions ${name}: p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms one at a time; ${formatNumber(rate)} sessions/s with ${IN_FLIGHT} in flight (targets p50 < 50 ms, >= 500/s)`)
-    const tag = name.split(' ')[0] as string
+    console.log(`  ${setup.name}: ${cpu}`)
+    console.log(`game sessions ${setup.name}: p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms one at a time; ${formatNumber(rate)} sessions/s with ${IN_FLIGHT} in flight (targets p50 < 50 ms, >= 500/s)`)
+    const tag = setup.tag
     figures.push(
       { label: `${tag} p50 POST->event`, value: p50, unit: 'ms', target: { op: '<', value: 50 } },
       { label: `${tag} p99 POST->event`, value: p99, unit: 'ms' },

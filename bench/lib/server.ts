@@ -98,3 +98,37 @@ export async function startServer(options: { cpuProfDir?: string | undefined; en
     },
   }
 }
+
+export interface BenchWorker {
+  stop(): Promise<void>
+}
+
+/** `pulsebase worker` in a child process with `env` (which must name the server's database and queue), once it consumes. */
+export async function startWorker(env: Record<string, string>): Promise<BenchWorker> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-bench-worker-'))
+  const cleanup = trackDir(dataDir)
+  const logFile = join(dataDir, 'worker.log')
+  const log = openSync(logFile, 'a')
+  const child = track(
+    spawn(process.execPath, [BIN, 'worker'], {
+      env: { ...process.env, PULSEBASE_DATA_DIR: dataDir, PULSEBASE_LOG_LEVEL: 'info', PULSEBASE_JWT_SECRET: BENCH_JWT_SECRET, ...env },
+      stdio: ['ignore', log, log],
+    }),
+  )
+  closeSync(log)
+  const deadline = Date.now() + READY_TIMEOUT_MS
+  while (!logTail(logFile).includes('worker started')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL')
+      cleanup()
+      throw new Error(`pulsebase worker did not start:\n${logTail(logFile)}`)
+    }
+    await sleep(100)
+  }
+  return {
+    async stop() {
+      await stopChild(child, 10_000)
+      cleanup()
+    },
+  }
+}
