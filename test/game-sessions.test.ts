@@ -235,3 +235,38 @@ for (const target of targets) {
     })
   }
 }
+
+for (const target of targets) {
+  describe(`a 20 MB game session on ${target.kind}, under the default 50 MB limit`, { skip: target.skip }, () => {
+    let db: TestDatabase
+    let server: TestApp
+    before(async () => {
+      db = await target.create()
+      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url })
+      await server.app.startWorker()
+    })
+    after(async () => {
+      await server?.close()
+      await db?.drop()
+    })
+
+    test('is accepted, stored in pieces under the driver packet limit, and processed', async () => {
+      const api = client(server.url)
+      const user = await signUp(api)
+      const body = JSON.stringify(gameSession({}, 300_000))
+      assert.ok(body.length > 20_000_000, `body is ${body.length} bytes`)
+      const reply = await fetch(`${server.url}/v1/game-sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${user.accessToken}` },
+        body,
+      })
+      assert.equal(reply.status, 202)
+      const { id } = (await reply.json()) as { id: string }
+      const pieces = await server.app.database.db.selectFrom('game_session_data').select('seq').where('session_id', '=', id).execute()
+      assert.ok(pieces.length > 1, `stored in ${pieces.length} pieces`)
+      const processed = await processedSession(api, user.accessToken, id)
+      assert.equal(processed.state, 'processed')
+      assert.deepEqual(processed.analysis.channels.map((c: { sampleCount: number }) => c.sampleCount), [300_000, 300_000])
+    })
+  })
+}

@@ -20,6 +20,7 @@ export function samples(start: number, count: number, dims: number, stepMs = 10)
 export function gameSession(overrides: Record<string, unknown> = {}, samplesPerChannel = 100) {
   const endedAt = typeof overrides.endedAt === 'number' ? overrides.endedAt : Date.now() - 60_000
   const start = endedAt - 30_000
+  const stepMs = Math.min(10, 30_000 / samplesPerChannel) // every sample inside the session
   return {
     gameId: 'tap-speed',
     gameName: 'Tap speed',
@@ -27,8 +28,8 @@ export function gameSession(overrides: Record<string, unknown> = {}, samplesPerC
     startedAt: new Date(start).toISOString(),
     endedAt: new Date(endedAt).toISOString(),
     channels: [
-      { name: 'flex', samples: samples(start, samplesPerChannel, 5) },
-      { name: 'imu', samples: samples(start, samplesPerChannel, 3) },
+      { name: 'flex', samples: samples(start, samplesPerChannel, 5, stepMs) },
+      { name: 'imu', samples: samples(start, samplesPerChannel, 3, stepMs) },
     ],
     ...overrides,
     ...(typeof overrides.endedAt === 'number' && { endedAt: new Date(endedAt).toISOString() }),
