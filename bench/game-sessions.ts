@@ -3,9 +3,9 @@
 // sustained rate with many uploads in flight; on the embedded default and on RabbitMQ
 // (target p50 < 50 ms, >= 500 sessions/s).
 import { randomBytes } from 'node:crypto'
-import { createConnection } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { io, type Socket } from 'socket.io-client'
+import { answers } from '../test/helpers/services.js'
 import { registerUser } from './lib/accounts.js'
 import { connectionPool, postJson } from './lib/http.js'
 import { type BenchOptions, benchOptions } from './lib/options.js'
@@ -50,16 +50,7 @@ function sessionBody(): string {
 
 function isListening(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url)
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: hostname, port: Number(port || 5672), timeout: 1000 })
-    const done = (up: boolean) => {
-      socket.destroy()
-      resolve(up)
-    }
-    socket.once('connect', () => done(true))
-    socket.once('error', () => done(false))
-    socket.once('timeout', () => done(false))
-  })
+  return answers({ name: url, host: hostname, port: Number(port) })
 }
 
 async function openSocket(httpUrl: string, token: string): Promise<Socket> {

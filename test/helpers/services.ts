@@ -13,7 +13,8 @@ export const RABBITMQ: Service = { name: 'RabbitMQ', host: '127.0.0.1', port: 56
 
 const probes = new Map<Service, Promise<boolean>>()
 
-function answers(service: Service): Promise<boolean> {
+/** True when something accepts a TCP connection at the service's address within a second. */
+export function answers(service: Service): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: service.host, port: service.port, timeout: 1000 })
     const finish = (isUp: boolean) => {
