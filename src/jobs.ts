@@ -7,6 +7,7 @@ import type { Consumer, Job, QueuePort } from './platform/queue/queue.port.js'
 /** Every job pulsebase runs, declared once: name -> payload schema. Names, types and checks derive from it. */
 const JOBS = {
   'maintenance.cleanup': Type.Object({}, { additionalProperties: false }),
+  'ml.train': Type.Object({ trainingJobId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
 } as const
 
 export type JobName = keyof typeof JOBS

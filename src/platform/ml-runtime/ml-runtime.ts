@@ -6,6 +6,8 @@ import { createWorkerPool, type WorkerPool } from './worker-pool.js'
 export interface MlRuntime {
   train(task: Omit<TrainSequenceTask, 'op'>, onEpoch: (report: EpochReport) => boolean): Promise<TrainSequenceResult>
   predict(task: Omit<PredictSequenceTask, 'op'>): Promise<number[]>
+  /** Ends the training threads now, as a crash would (their runs fail with WorkerCrashedError), and starts fresh ones. */
+  recycleTraining(): Promise<void>
   close(): Promise<void>
 }
 
@@ -27,6 +29,9 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
     async predict(task) {
       inference ??= createWorkerPool({ entry: ENTRY, size: 1, logger })
       return (await inference.run({ op: 'predict-sequence', ...task })) as number[]
+    },
+    async recycleTraining() {
+      await training?.recycle()
     },
     async close() {
       await Promise.all([training?.close(), inference?.close()])

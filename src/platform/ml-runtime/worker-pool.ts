@@ -21,6 +21,8 @@ export interface RunOptions {
 export interface WorkerPool {
   readonly size: number
   run(task: unknown, options?: RunOptions): Promise<unknown>
+  /** Ends every thread now (tasks in flight fail with WorkerCrashedError, as in a crash) and starts fresh ones. */
+  recycle(): Promise<void>
   /** Terminates every thread; tasks in flight fail with WorkerCrashedError, queued ones are rejected. */
   close(): Promise<void>
 }
@@ -131,6 +133,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         queue.push({ id: nextId++, task, options: runOptions, resolve, reject })
         dispatch()
       })
+    },
+    async recycle() {
+      // Each terminated thread's exit replaces it (onDeath), so the pool keeps its size.
+      await Promise.all(slots.map((slot) => slot.worker.terminate()))
     },
     async close() {
       isClosed = true

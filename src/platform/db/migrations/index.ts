@@ -2,12 +2,16 @@ import type { Migration, MigrationProvider } from 'kysely'
 import * as accounts from './0001_accounts.js'
 import * as jobs from './0002_jobs.js'
 import * as heartRate from './0003_heart_rate.js'
+import * as ml from './0005_ml.js'
+import * as meditations from './0006_meditations.js'
 
 /** Every migration, in order; add new ones at the end with the next number. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_accounts': accounts,
   '0002_jobs': jobs,
   '0003_heart_rate': heartRate,
+  '0005_ml': ml,
+  '0006_meditations': meditations,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,113 @@
+// One run of a training job, as the `ml.train` queue handler performs it.
+import { randomUUID } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { AppError } from '../../errors.js'
+import { isUniqueViolation } from '../../platform/db/unique-violation.js'
+import { WorkerCrashedError } from '../../platform/ml-runtime/worker-pool.js'
+import * as repo from './ml.repository.js'
+import type { ModelKind, TrainingEpoch } from './ml.schema.js'
+import { type PreparedTraining, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, type TrainingDeps } from './training.service.js'
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled'])
+const HEARTBEAT_MS = 5_000
+const nowOf = (deps: Pick<TrainingDeps, 'now'>) => (deps.now ?? Date.now)()
+
+type Finish = (state: 'succeeded' | 'failed' | 'cancelled' | 'queued', fields: Partial<repo.TrainingJobRow>) => Promise<void>
+
+/**
+ * Idempotent: a job already finished is left alone; a job running elsewhere with a fresh heartbeat
+ * makes this delivery throw, so the queue tries again later. `queueAttempt` is the delivery count.
+ */
+export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, queueAttempt: number): Promise<void> {
+  const row = await repo.findTrainingJob(deps.db, trainingJobId)
+  if (row === undefined || TERMINAL.has(row.state)) return
+  const started = nowOf(deps)
+  const finish: Finish = async (state, fields) => {
+    const done = state === 'queued' ? await setQueued(deps, trainingJobId, fields) : await repo.finishTrainingJob(deps.db, trainingJobId, state, { finished_at: nowOf(deps), ...fields })
+    if (done) deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state, ...(fields.model_id && { modelId: fields.model_id }), ...(fields.error && { error: fields.error }) })
+  }
+  if (row.is_cancel_requested === 1) return finish('cancelled', {})
+  if (row.attempts >= TRAINING_MAX_ATTEMPTS) return finish('failed', { error: `Gave up after ${row.attempts} runs: ${row.error ?? 'the worker was lost'}` })
+  if (!(await repo.claimTrainingJob(deps.db, trainingJobId, started, started - TRAINING_STALE_MS))) {
+    throw new Error(`training job ${trainingJobId} is running elsewhere`)
+  }
+  await repo.deleteEpochs(deps.db, trainingJobId)
+  deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running' })
+  try {
+    const prepared = await deps.trainers[row.kind as ModelKind].prepare(deps.db, row.user_id)
+    await trainAndStore(deps, row, prepared, started, finish)
+  } catch (error) {
+    const mayRetry = error instanceof WorkerCrashedError && row.attempts + 1 < TRAINING_MAX_ATTEMPTS && queueAttempt < deps.queueMaxAttempts
+    const message = error instanceof AppError || error instanceof WorkerCrashedError ? error.message : 'Training failed'
+    deps.logger.error({ err: error, trainingJobId, willRetry: mayRetry }, 'training run failed')
+    if (!mayRetry) return finish('failed', { error: message })
+    await finish('queued', { error: message })
+    throw error
+  }
+}
+
+async function setQueued(deps: TrainingDeps, id: string, fields: Partial<repo.TrainingJobRow>): Promise<boolean> {
+  const result = await deps.db.updateTable('ml_training_jobs').set({ ...fields, state: 'queued' }).where('id', '=', id).where('state', '=', 'running').executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepared: PreparedTraining, started: number, finish: Finish): Promise<void> {
+  const modelId = randomUUID()
+  const artifact = join('models', modelId)
+  const directory = join(deps.dataDir, artifact)
+  let isCancelRequested = false
+  let writes = Promise.resolve()
+  const beat = (epoch?: TrainingEpoch) => {
+    writes = writes
+      .then(async () => {
+        isCancelRequested = epoch === undefined ? await repo.heartbeat(deps.db, row.id, nowOf(deps)) : await repo.recordEpoch(deps.db, row.id, epoch, nowOf(deps))
+      })
+      .catch((err: unknown) => deps.logger.warn({ err, trainingJobId: row.id }, 'training progress not stored'))
+    if (epoch !== undefined) deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch })
+  }
+  const timer = setInterval(() => beat(), HEARTBEAT_MS)
+  let result
+  try {
+    result = await deps.runtime.train({ ...prepared.task, directory }, (report) => {
+      beat({ epoch: report.epoch, loss: report.loss, valLoss: report.valLoss })
+      return !isCancelRequested
+    })
+  } finally {
+    clearInterval(timer)
+    await writes
+  }
+  if (result.isStopped) {
+    await rm(directory, { recursive: true, force: true })
+    return finish('cancelled', {})
+  }
+  const metrics = prepared.evaluate(result.validationOutputs)
+  const params = { ...prepared.params, epochs: result.epochs.length }
+  await storeModel(deps, row, { id: modelId, artifact, params, metrics, prepared })
+  await finish('succeeded', { model_id: modelId, duration_ms: nowOf(deps) - started })
+}
+
+interface NewModel {
+  readonly id: string
+  readonly artifact: string
+  readonly params: Record<string, unknown>
+  readonly metrics: Record<string, number>
+  readonly prepared: PreparedTraining
+}
+
+/** Inserts the next version; two runs finishing at once for one user and kind retry on the unique version. */
+async function storeModel(deps: TrainingDeps, job: repo.TrainingJobRow, model: NewModel): Promise<void> {
+  for (let tries = 0; ; tries += 1) {
+    try {
+      const version = await repo.nextModelVersion(deps.db, job.user_id, job.kind)
+      await repo.insertModel(deps.db, {
+        id: model.id, user_id: job.user_id, kind: job.kind, version, params: JSON.stringify(model.params),
+        data_from: model.prepared.dataFrom, data_to: model.prepared.dataTo, examples: model.prepared.examples,
+        metrics: JSON.stringify(model.metrics), artifact: model.artifact, training_job_id: job.id, created_at: nowOf(deps),
+      })
+      return
+    } catch (error) {
+      if (!isUniqueViolation(error) || tries >= 3) throw error
+    }
+  }
+}
