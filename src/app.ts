@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { lazyCompatPrincipal } from './compat/heartrate/compat-device.js'
 import { registerHeartRateCompatGrpc } from './compat/heartrate/heartrate.grpc.js'
+import { registerMindsyncCompat } from './compat/mindsync/mindsync.http.js'
 import { type Config, resolveJwtSecret } from './config.js'
 import { registerAdminHttp } from './domains/admin/admin.http.js'
 import { registerAccountGrpc } from './domains/auth/auth.grpc.js'
@@ -155,6 +156,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const recommender = { db: database.db, runtime: ml, dataDir: config.dataDir, config: config.meditation }
   registerMlHttp(http, training, guards)
   registerMeditationHttp(http, sessionStore, recommender, guards)
+  if (config.compat.includes('mindsync')) await registerMindsyncCompat(http, { store: sessionStore, training, recommender, ping: () => database.ping() })
 
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
   registerAccountGrpc(grpc, authenticate)
