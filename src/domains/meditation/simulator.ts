@@ -3,6 +3,7 @@
 // a breathing-multiplier slope and a liking per visualization; within a period the heart rate
 // relaxes towards the level that configuration leads to, with sensor noise.
 import { type PeriodConfig, VISUALIZATIONS, type Visualization } from './meditation.features.js'
+import type { CreateSessionBody } from './meditation.schema.js'
 
 export type Random = () => number
 
@@ -90,4 +91,30 @@ export function simulateSessions(user: SimulatedUser, random: Random, options: {
     sessions.push({ date: start + s * 86_400_000, periods })
   }
   return sessions
+}
+
+/** A simulated session as `POST /v1/meditation/sessions` takes it; samples 2 s apart. */
+export function toSessionBody(session: SimulatedSession): CreateSessionBody {
+  const iso = (ms: number) => new Date(ms).toISOString()
+  return {
+    date: iso(session.date),
+    durationSeconds: session.periods.length * 30,
+    isCompleted: true,
+    isCanceled: false,
+    periods: session.periods.map((p, i) => ({
+      visualization: p.visualization,
+      beatFrequency: p.beatFrequency,
+      breathingPattern: [{ inhale: 4 }, { hold: 7 }, { exhale: 8 }, { hold: null }],
+      breathingMultiplier: p.breathingMultiplier,
+      isHapticFeedbackEnabled: i % 2 === 0,
+      heartRates: p.heartRates.map((bpm, j) => ({ timestamp: iso(session.date + (i * p.heartRates.length + j) * 2000), bpm })),
+    })),
+  }
+}
+
+/** Sessions of 5 periods x 15 samples from the simulated user of `seed`. */
+export function simulatedUserSessions(seed: number, periods: number) {
+  const random = seededRandom(seed)
+  const user = createSimulatedUser(random)
+  return { user, random, sessions: simulateSessions(user, random, { sessions: Math.ceil(periods / 5), periodsPerSession: 5 }) }
 }
