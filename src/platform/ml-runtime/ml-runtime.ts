@@ -12,6 +12,11 @@ export interface MlRuntime {
 }
 
 const ENTRY = new URL('./ml-worker.ts', import.meta.url)
+/**
+ * Training threads run at this Linux nice value (per thread there), so the event loop and the
+ * inference thread keep the CPU they need while models train on every core.
+ */
+const TRAINING_NICE = 10
 
 /**
  * Training threads and one inference thread, so a recommendation never waits behind a training
@@ -23,7 +28,7 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
   const logger = options.logger
   return {
     async train(task, onEpoch) {
-      training ??= createWorkerPool({ entry: ENTRY, size: options.trainingThreads, logger })
+      training ??= createWorkerPool({ entry: ENTRY, size: options.trainingThreads, logger, threadOptions: { nice: TRAINING_NICE } })
       return (await training.run({ op: 'train-sequence', ...task }, { onProgress: (data) => onEpoch(data as EpochReport) })) as TrainSequenceResult
     },
     async predict(task) {

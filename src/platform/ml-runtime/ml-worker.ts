@@ -1,4 +1,6 @@
 // Entry of an ML worker thread: TensorFlow.js (wasm) training and cached inference.
+import { setPriority } from 'node:os'
+import { workerData } from 'node:worker_threads'
 import type { LayersModel } from '@tensorflow/tfjs'
 import type { MlTask, PredictSequenceTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
 import { loadModel, saveModel } from './model-files.js'
@@ -50,6 +52,16 @@ async function train(tf: Tf, task: TrainSequenceTask, context: TaskContext): Pro
 async function predict(tf: Tf, task: PredictSequenceTask): Promise<number[]> {
   const model = await cachedModel(tf, task.directory)
   return Array.from(predictSequences(tf, model, task.inputs, task.steps, task.features))
+}
+
+const nice = (workerData as { options?: { nice?: number } }).options?.nice
+if (nice !== undefined) {
+  try {
+    // Linux keeps the nice value per thread: only this thread (and the wasm it runs) yields.
+    setPriority(nice)
+  } catch {
+    // Not permitted here: run at normal priority.
+  }
 }
 
 serveTasks(async (raw, context) => {

@@ -32,6 +32,8 @@ export interface WorkerPoolOptions {
   readonly entry: URL
   readonly size: number
   readonly logger: Logger
+  /** Handed to each thread as `workerData.options`. */
+  readonly threadOptions?: unknown
 }
 
 interface Pending {
@@ -109,7 +111,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   }
 
   function spawn() {
-    const worker = new Worker(BOOT, { eval: true, workerData: { tsx: TSX_API, entry: options.entry.href } })
+    const worker = new Worker(BOOT, { eval: true, workerData: { tsx: TSX_API, entry: options.entry.href, options: options.threadOptions } })
     const slot: Slot = { worker, current: undefined, isReady: false }
     let isDead = false
     const die = (reason: string) => {
