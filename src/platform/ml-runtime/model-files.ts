@@ -3,6 +3,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LayersModel } from '@tensorflow/tfjs'
+import { fastLstm } from './fast-lstm.js'
 import type { Tf } from './tf-runtime.js'
 
 export async function saveModel(tf: Tf, model: LayersModel, directory: string, meta: unknown): Promise<void> {
@@ -23,6 +24,7 @@ export async function saveModel(tf: Tf, model: LayersModel, directory: string, m
 }
 
 export async function loadModel(tf: Tf, directory: string): Promise<{ model: LayersModel; meta: unknown }> {
+  fastLstm(tf) // registers the layer class the topology names
   const json = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8')) as { modelTopology: object; weightSpecs: never; meta: unknown }
   const weights = await readFile(join(directory, 'weights.bin'))
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength)

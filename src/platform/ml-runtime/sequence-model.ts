@@ -1,6 +1,7 @@
 // A sequence regressor: LSTM -> Dense(relu) -> Dense(1). Trained with early stopping on a
 // held-out tail, keeping the weights of the best validation epoch.
 import type { LayersModel, Tensor } from '@tensorflow/tfjs'
+import { fastLstm } from './fast-lstm.js'
 import type { Tf } from './tf-runtime.js'
 
 export interface SequenceModelSpec {
@@ -32,7 +33,7 @@ export interface EpochReport {
 
 export function buildSequenceModel(tf: Tf, spec: SequenceModelSpec): LayersModel {
   const model = tf.sequential()
-  model.add(tf.layers.lstm({ units: spec.lstmUnits, inputShape: [spec.steps, spec.features], recurrentInitializer: 'glorotUniform' }))
+  model.add(fastLstm(tf)({ units: spec.lstmUnits, inputShape: [spec.steps, spec.features] }))
   model.add(tf.layers.dense({ units: spec.denseUnits, activation: 'relu' }))
   model.add(tf.layers.dense({ units: 1 }))
   model.compile({ optimizer: tf.train.adam(spec.learningRate), loss: 'meanSquaredError' })
