@@ -54,9 +54,12 @@ function defineFastLstm(tf: Tf): Factory {
       let hidden: Tensor = tf.zeros([n, h])
       let cell: Tensor = tf.zeros([n, h])
       for (const input of perStep) {
-        const [i, f, g, o] = tf.split(tf.add(input, tf.matMul(hidden, recurrent)), 4, 1) as [Tensor, Tensor, Tensor, Tensor]
-        cell = tf.add(tf.mul(tf.sigmoid(f), cell), tf.mul(tf.sigmoid(i), tf.tanh(g)))
-        hidden = tf.mul(tf.sigmoid(o), tf.tanh(cell))
+        // Gates laid out [input, forget, output | candidate]: one sigmoid covers three of them.
+        const z = tf.add(input, tf.matMul(hidden, recurrent))
+        const [ifo, candidate] = tf.split(z, [3 * h, h], 1) as [Tensor, Tensor]
+        const [i, f, o] = tf.split(tf.sigmoid(ifo), 3, 1) as [Tensor, Tensor, Tensor]
+        cell = tf.add(tf.mul(f, cell), tf.mul(i, tf.tanh(candidate)))
+        hidden = tf.mul(o, tf.tanh(cell))
       }
       return hidden
     }
