@@ -56,8 +56,11 @@ export async function requestCancel(db: Db, id: string): Promise<void> {
   await db.updateTable('ml_training_jobs').set({ is_cancel_requested: 1 }).where('id', '=', id).execute()
 }
 
-export async function recordEpoch(db: Db, id: string, epoch: TrainingEpoch, now: number): Promise<boolean> {
-  await db.insertInto('ml_training_epochs').values({ job_id: id, epoch: epoch.epoch, loss: epoch.loss, val_loss: epoch.valLoss, at: now }).execute()
+/** Stores finished epochs (maybe none) and refreshes the heartbeat; resolves to whether a cancel was requested. */
+export async function recordProgress(db: Db, id: string, epochs: readonly TrainingEpoch[], now: number): Promise<boolean> {
+  if (epochs.length > 0) {
+    await db.insertInto('ml_training_epochs').values(epochs.map((e) => ({ job_id: id, epoch: e.epoch, loss: e.loss, val_loss: e.valLoss, at: now }))).execute()
+  }
   return heartbeat(db, id, now)
 }
 

@@ -11,6 +11,7 @@ import { type PreparedTraining, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, type T
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled'])
 const HEARTBEAT_MS = 5_000
+const PROGRESS_FLUSH_MS = 250
 const nowOf = (deps: Pick<TrainingDeps, 'now'>) => (deps.now ?? Date.now)()
 
 type Finish = (state: 'succeeded' | 'failed' | 'cancelled' | 'queued', fields: Partial<repo.TrainingJobRow>) => Promise<void>
@@ -57,24 +58,35 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   const artifact = join('models', modelId)
   const directory = join(deps.dataDir, artifact)
   let isCancelRequested = false
+  // Epochs are stored in batches (at most every PROGRESS_FLUSH_MS, and at the end), each with a
+  // heartbeat and a look at the cancel flag: fast epochs must not turn into a query storm on the
+  // API process. Live events still go out per epoch.
   let writes = Promise.resolve()
-  const beat = (epoch?: TrainingEpoch) => {
+  let pending: TrainingEpoch[] = []
+  let lastFlush = 0
+  const flush = () => {
+    const epochs = pending
+    pending = []
+    lastFlush = Date.now()
     writes = writes
       .then(async () => {
-        isCancelRequested = epoch === undefined ? await repo.heartbeat(deps.db, row.id, nowOf(deps)) : await repo.recordEpoch(deps.db, row.id, epoch, nowOf(deps))
+        isCancelRequested = await repo.recordProgress(deps.db, row.id, epochs, nowOf(deps))
       })
       .catch((err: unknown) => deps.logger.warn({ err, trainingJobId: row.id }, 'training progress not stored'))
-    if (epoch !== undefined) deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch })
   }
-  const timer = setInterval(() => beat(), HEARTBEAT_MS)
+  const timer = setInterval(flush, HEARTBEAT_MS)
   let result
   try {
     result = await deps.runtime.train({ ...prepared.task, directory }, (report) => {
-      beat({ epoch: report.epoch, loss: report.loss, valLoss: report.valLoss })
+      const epoch = { epoch: report.epoch, loss: report.loss, valLoss: report.valLoss }
+      pending.push(epoch)
+      deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch })
+      if (Date.now() - lastFlush >= PROGRESS_FLUSH_MS) flush()
       return !isCancelRequested
     })
   } finally {
     clearInterval(timer)
+    flush()
     await writes
   }
   if (result.isStopped) {
