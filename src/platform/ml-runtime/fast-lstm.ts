@@ -35,8 +35,23 @@ function plainGradMatMul(tf: Tf): (a: Tensor, b: Tensor) => Tensor {
   }) as (a: Tensor, b: Tensor) => Tensor
 }
 
+/** x @ w + b for an input x that needs no gradient (the data), with plain-matMul gradients for w and b. */
+function inputProjection(tf: Tf): (x: Tensor, w: Tensor, b: Tensor) => Tensor {
+  return tf.customGrad((x, w, b, save) => {
+    ;(save as (tensors: Tensor[]) => void)([x as Tensor])
+    return {
+      value: tf.fused.matMul({ a: x as Tensor, b: w as Tensor, bias: b as Tensor }),
+      gradFunc: (dy, saved) => {
+        const [savedX] = saved as [Tensor]
+        return [tf.zerosLike(savedX), tf.matMul(tf.transpose(savedX), dy as Tensor), tf.sum(dy as Tensor, 0)]
+      },
+    }
+  }) as (x: Tensor, w: Tensor, b: Tensor) => Tensor
+}
+
 function defineFastLstm(tf: Tf): Factory {
   const matMul = plainGradMatMul(tf)
+  const project = inputProjection(tf)
   class FastLstm extends tf.layers.Layer {
     static className = FAST_LSTM_CLASS
     readonly units: number
@@ -77,7 +92,7 @@ function defineFastLstm(tf: Tf): Factory {
       let cell: Tensor = tf.zeros([n, h])
       for (const input of perStep) {
         // Gates laid out [input, forget, output | candidate]: one sigmoid covers three of them.
-        const z = tf.add(tf.add(matMul(input, kernel), bias), matMul(hidden, recurrent))
+        const z = tf.add(project(input, kernel, bias), matMul(hidden, recurrent))
         const [ifo, candidate] = tf.split(z, [3 * h, h], 1) as [Tensor, Tensor]
         const [i, f, o] = tf.split(tf.sigmoid(ifo), 3, 1) as [Tensor, Tensor, Tensor]
         cell = tf.add(tf.mul(f, cell), tf.mul(i, tf.tanh(candidate)))
