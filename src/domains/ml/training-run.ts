@@ -7,9 +7,8 @@ import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 import { WorkerCrashedError } from '../../platform/ml-runtime/worker-pool.js'
 import * as repo from './ml.repository.js'
 import type { ModelKind, TrainingEpoch } from './ml.schema.js'
-import { type PreparedTraining, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, type TrainingDeps } from './training.service.js'
+import { type PreparedTraining, TERMINAL_STATES, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, type TrainingDeps } from './training-deps.js'
 
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled'])
 const HEARTBEAT_MS = 5_000
 const PROGRESS_FLUSH_MS = 250
 const nowOf = (deps: Pick<TrainingDeps, 'now'>) => (deps.now ?? Date.now)()
@@ -22,7 +21,7 @@ type Finish = (state: 'succeeded' | 'failed' | 'cancelled' | 'queued', fields: P
  */
 export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, queueAttempt: number): Promise<void> {
   const row = await repo.findTrainingJob(deps.db, trainingJobId)
-  if (row === undefined || TERMINAL.has(row.state)) return
+  if (row === undefined || TERMINAL_STATES.has(row.state)) return
   const started = nowOf(deps)
   const finish: Finish = async (state, fields) => {
     const done = state === 'queued' ? await setQueued(deps, trainingJobId, fields) : await repo.finishTrainingJob(deps.db, trainingJobId, state, { finished_at: nowOf(deps), ...fields })

@@ -1,50 +1,13 @@
 // Training jobs: a queued job per request, one run at a time per job, states
 // queued -> running -> succeeded | failed | cancelled, each epoch stored and pushed live.
 import { randomUUID } from 'node:crypto'
-import type { Logger } from 'pino'
 import { AppError } from '../../errors.js'
-import type { Db } from '../../platform/db/database.js'
-import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
-import type { TrainSequenceTask } from '../../platform/ml-runtime/ml-tasks.js'
 import * as repo from './ml.repository.js'
-import type { Model, ModelKind, TrainingEpoch, TrainingEvent, TrainingJob } from './ml.schema.js'
+import type { Model, ModelKind, TrainingEpoch, TrainingJob } from './ml.schema.js'
+import { TERMINAL_STATES, TRAINING_STALE_MS, type TrainingDeps } from './training-deps.js'
 
-/** What a model kind hands the engine: a ready task and how to score the held-out outputs. */
-export interface PreparedTraining {
-  readonly task: Omit<TrainSequenceTask, 'op' | 'directory'>
-  readonly params: Record<string, unknown>
-  readonly dataFrom: number | null
-  readonly dataTo: number | null
-  readonly examples: number
-  evaluate(validationOutputs: readonly number[]): Record<string, number>
-}
-
-export interface ModelTrainer {
-  /** Throws AppError('invalid_argument') with a message a person can act on when there is too little data. */
-  assertEnoughData(db: Db, userId: string): Promise<void>
-  prepare(db: Db, userId: string): Promise<PreparedTraining>
-}
-
-export interface TrainingDeps {
-  readonly db: Db
-  readonly runtime: MlRuntime
-  /** Model artifacts go under `<dataDir>/models/<model id>`. */
-  readonly dataDir: string
-  readonly trainers: Readonly<Record<ModelKind, ModelTrainer>>
-  /** Queues the run of a training job (the `ml.train` job). */
-  readonly enqueue: (trainingJobId: string) => Promise<void>
-  readonly publish: (userId: string, event: TrainingEvent) => void
-  /** Deliveries the queue makes before dead-lettering; a run is retried only while the queue will redeliver. */
-  readonly queueMaxAttempts: number
-  readonly logger: Logger
-  readonly now?: () => number
-}
-
-/** Runs of one job at most (a run whose worker thread died counts). */
-export const TRAINING_MAX_ATTEMPTS = 3
-/** A running job whose heartbeat is older than this has lost its worker. */
-export const TRAINING_STALE_MS = 60_000
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled'])
+export type { ModelTrainer, PreparedTraining, TrainingDeps } from './training-deps.js'
+export { TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
 
 const nowOf = (deps: Pick<TrainingDeps, 'now'>) => (deps.now ?? Date.now)()
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
@@ -115,7 +78,7 @@ export async function requestTraining(deps: TrainingDeps, userId: string, kind: 
 /** Queued jobs are cancelled at once; a running one stops after its current epoch. */
 export async function cancelTraining(deps: TrainingDeps, userId: string, id: string): Promise<TrainingJob> {
   const job = await getTrainingJob(deps, userId, id)
-  if (TERMINAL.has(job.state)) throw new AppError('conflict', `Training job ${id} has already ${job.state === 'cancelled' ? 'been cancelled' : job.state}`)
+  if (TERMINAL_STATES.has(job.state)) throw new AppError('conflict', `Training job ${id} has already ${job.state === 'cancelled' ? 'been cancelled' : job.state}`)
   await repo.requestCancel(deps.db, id)
   if (job.state === 'queued' && (await repo.finishTrainingJob(deps.db, id, 'cancelled', { finished_at: nowOf(deps) }))) {
     deps.publish(userId, { jobId: id, kind: job.kind, state: 'cancelled' })
