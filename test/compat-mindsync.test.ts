@@ -110,8 +110,8 @@ for (const target of await databaseTargets()) {
       const noModel = await predict()
       assert.deepEqual([noModel.status, noModel.body], [400, { message: `Could not predict best combination for ${deviceId}. User does not have any model yet.` }])
 
-      const trained = await train()
-      assert.deepEqual([trained.status, trained.body], [200, { message: `Model for device ${deviceId} trained successfully.` }])
+      const both = await Promise.all([train(), train()])
+      for (const trained of both) assert.deepEqual([trained.status, trained.body], [200, { message: `Model for device ${deviceId} trained successfully.` }])
 
       const raw = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(toMindsyncBody(deviceId, sessions[0]!)) })
       assert.equal(raw.status, 200)

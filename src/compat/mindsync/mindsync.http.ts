@@ -110,16 +110,19 @@ export async function registerMindsyncCompat(app: HttpServer, deps: MindsyncDeps
       if (owner === undefined || (await countSessions(deps.store.db, owner.userId)) === 0) {
         return { message: `No previous sessions found for device ${deviceId}. Could not train model.` }
       }
-      let job: TrainingJob
+      let jobId: string
       try {
-        job = await requestTraining(deps.training, owner.userId, 'meditation')
+        jobId = (await requestTraining(deps.training, owner.userId, 'meditation')).id
       } catch (error) {
         if (error instanceof AppError && error.code === 'invalid_argument') {
           return { message: `Model for device "${deviceId}" not trained. Could not find enough previous sessions.` }
         }
-        throw error
+        // A second /train_model while one runs waits for that one, as the client expects an answer once trained.
+        const running = error instanceof AppError && error.code === 'conflict' ? error.details[0]?.trainingJobId : undefined
+        if (typeof running !== 'string') throw error
+        jobId = running
       }
-      const finished = await waitForJob(deps, owner.userId, job.id)
+      const finished = await waitForJob(deps, owner.userId, jobId)
       if (finished.state !== 'succeeded') throw new MindsyncError(500, { error: `Model for device ${deviceId} could not be trained.` })
       return { message: `Model for device ${deviceId} trained successfully.` }
     })

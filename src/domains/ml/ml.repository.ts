@@ -15,6 +15,19 @@ export async function findTrainingJob(db: Db, id: string, userId?: string): Prom
   return query.executeTakeFirst()
 }
 
+/** The user's newest job of a kind that is queued or running, if any. */
+export async function findActiveTrainingJob(db: Db, userId: string, kind: string): Promise<TrainingJobRow | undefined> {
+  return db
+    .selectFrom('ml_training_jobs')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('kind', '=', kind)
+    .where('state', 'in', ['queued', 'running'])
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+}
+
 export async function listTrainingJobs(db: Db, userId: string, limit: number): Promise<TrainingJobRow[]> {
   return db.selectFrom('ml_training_jobs').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()
 }

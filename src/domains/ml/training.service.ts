@@ -56,8 +56,12 @@ export async function listTrainingJobs(deps: Pick<TrainingDeps, 'db'>, userId: s
   return rows.map((row) => toTrainingJob(row, epochs.get(row.id) ?? []))
 }
 
-/** Checks there is enough data, stores the job as queued, then queues its run. */
+/** Checks there is enough data and no job of this kind is already queued or running, stores the job as queued, then queues its run. */
 export async function requestTraining(deps: TrainingDeps, userId: string, kind: ModelKind): Promise<TrainingJob> {
+  const active = await repo.findActiveTrainingJob(deps.db, userId, kind)
+  if (active !== undefined) {
+    throw new AppError('conflict', `A ${kind} model is already training (job ${active.id}, ${active.state}); wait for it or cancel it`, [{ path: 'body.kind', message: 'already training', trainingJobId: active.id }])
+  }
   await deps.trainers[kind].assertEnoughData(deps.db, userId)
   const row: repo.TrainingJobRow = {
     id: randomUUID(), user_id: userId, kind, state: 'queued', params: '{}', attempts: 0, error: null, model_id: null,
