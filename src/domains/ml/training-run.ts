@@ -94,8 +94,13 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   }
   const metrics = prepared.evaluate(result.validationOutputs)
   const params = { ...prepared.params, epochs: result.epochs.length }
-  await storeModel(deps, row, { id: modelId, artifact, params, metrics, prepared })
-  await finish('succeeded', { model_id: modelId, duration_ms: nowOf(deps) - started })
+  const isStored = await storeModel(deps, row, { id: modelId, artifact, params, metrics, prepared, durationMs: nowOf(deps) - started })
+  if (!isStored) {
+    // The job left `running` meanwhile (the sweep failed it): keep its verdict, drop the files.
+    await rm(directory, { recursive: true, force: true })
+    return
+  }
+  deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'succeeded', modelId })
 }
 
 interface NewModel {
@@ -104,20 +109,32 @@ interface NewModel {
   readonly params: Record<string, unknown>
   readonly metrics: Record<string, number>
   readonly prepared: PreparedTraining
+  readonly durationMs: number
 }
 
-/** Inserts the next version; two runs finishing at once for one user and kind retry on the unique version. */
-async function storeModel(deps: TrainingDeps, job: repo.TrainingJobRow, model: NewModel): Promise<void> {
+class JobNotRunning extends Error {}
+
+/**
+ * The next model version and the job's `succeeded` in one transaction, so neither exists without
+ * the other. False when the job is no longer running. Two runs finishing at once for one user and
+ * kind retry on the unique version.
+ */
+async function storeModel(deps: TrainingDeps, job: repo.TrainingJobRow, model: NewModel): Promise<boolean> {
   for (let tries = 0; ; tries += 1) {
     try {
-      const version = await repo.nextModelVersion(deps.db, job.user_id, job.kind)
-      await repo.insertModel(deps.db, {
-        id: model.id, user_id: job.user_id, kind: job.kind, version, params: JSON.stringify(model.params),
-        data_from: model.prepared.dataFrom, data_to: model.prepared.dataTo, examples: model.prepared.examples,
-        metrics: JSON.stringify(model.metrics), artifact: model.artifact, training_job_id: job.id, created_at: nowOf(deps),
+      await deps.db.transaction().execute(async (trx) => {
+        const version = await repo.nextModelVersion(trx, job.user_id, job.kind)
+        await repo.insertModel(trx, {
+          id: model.id, user_id: job.user_id, kind: job.kind, version, params: JSON.stringify(model.params),
+          data_from: model.prepared.dataFrom, data_to: model.prepared.dataTo, examples: model.prepared.examples,
+          metrics: JSON.stringify(model.metrics), artifact: model.artifact, training_job_id: job.id, created_at: nowOf(deps),
+        })
+        const fields = { model_id: model.id, duration_ms: model.durationMs, finished_at: nowOf(deps) }
+        if (!(await repo.finishTrainingJob(trx, job.id, 'succeeded', fields))) throw new JobNotRunning()
       })
-      return
+      return true
     } catch (error) {
+      if (error instanceof JobNotRunning) return false
       if (!isUniqueViolation(error) || tries >= 3) throw error
     }
   }
