@@ -1,6 +1,6 @@
 // GET /healthz at 100 req/s (open loop: latency from each request's scheduled time) while two
 // trainings run on the server's two training threads the whole time (each user's next job is
-// queued the moment the last one finishes) -> p99 (target < 20 ms).
+// queued as soon as a poll every 250 ms sees the last one finish) -> p99 (target < 20 ms).
 import { performance } from 'node:perf_hooks'
 import { awaitTraining, meditator, startTraining } from './lib/meditation.js'
 import { type BenchOptions, benchOptions } from './lib/options.js'
@@ -12,6 +12,7 @@ const RATE = 100
 const USERS = 2
 /** More periods than the seed's 40, so that one training lasts a few seconds. */
 const PERIODS = 300
+const POLL_MS = 250
 
 export async function runMlHealthz(options: BenchOptions): Promise<BenchReport> {
   const server = await startServer({ cpuProfDir: options.cpuProfDir })
@@ -23,7 +24,8 @@ export async function runMlHealthz(options: BenchOptions): Promise<BenchReport> 
     let trainings = 0
     const load = tokens.map(async (token) => {
       while (isLoading) {
-        await awaitTraining(base, token, await startTraining(base, token))
+        // Polled gently: each poll is a request the server answers beside /healthz.
+        await awaitTraining(base, token, await startTraining(base, token), POLL_MS)
         trainings += 1
       }
     })

@@ -35,12 +35,12 @@ export async function startTraining(base: string, token: string): Promise<string
   return job.body.id as string
 }
 
-/** Polls the job until it finishes; throws unless it succeeded. */
-export async function awaitTraining(base: string, token: string, id: string): Promise<JsonReply['body']> {
+/** Polls the job every `pollMs` until it finishes; throws unless it succeeded. */
+export async function awaitTraining(base: string, token: string, id: string, pollMs = 20): Promise<JsonReply['body']> {
   for (;;) {
     const job = await call(base, 'GET', `/v1/training-jobs/${id}`, undefined, token)
     if (job.body.state === 'succeeded') return job.body
     if (job.body.state !== 'queued' && job.body.state !== 'running') throw new Error(`training ${job.body.state}: ${job.body.error}`)
-    await sleep(20)
+    await sleep(pollMs)
   }
 }
