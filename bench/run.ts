@@ -4,6 +4,10 @@ import { runGameSessions } from './game-sessions.js'
 import { runGrpcStream } from './grpc-stream.js'
 import { runGrpcUnary } from './grpc-unary.js'
 import { benchOptions } from './lib/options.js'
+import { runMlEpoch } from './ml-epoch.js'
+import { runMlHealthz } from './ml-healthz.js'
+import { runMlRecommend } from './ml-recommend.js'
+import { runMlTrain } from './ml-train.js'
 import { type Bench, type BenchReport, formatSummary, machineLine } from './lib/report.js'
 import { runRestBatch } from './rest-batch.js'
 import { runRestSingle } from './rest-single.js'
@@ -14,6 +18,10 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   'grpc-unary': () => runGrpcUnary(benchOptions()),
   'grpc-stream': () => runGrpcStream(benchOptions()),
   'game-sessions': () => runGameSessions(benchOptions()),
+  'ml-train': () => runMlTrain(benchOptions()),
+  'ml-epoch': () => runMlEpoch(benchOptions()),
+  'ml-recommend': () => runMlRecommend(benchOptions()),
+  'ml-healthz': () => runMlHealthz(benchOptions()),
 }
 
 async function main(names: readonly string[]): Promise<number> {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { lazyCompatPrincipal } from './compat/heartrate/compat-device.js'
 import { registerHeartRateCompatGrpc } from './compat/heartrate/heartrate.grpc.js'
 import { registerM2mCompatHttp } from './compat/m2m/m2m.http.js'
+import { registerMindsyncCompat } from './compat/mindsync/mindsync.http.js'
 import { type Config, resolveJwtSecret } from './config.js'
 import { registerAdminHttp } from './domains/admin/admin.http.js'
 import { registerAccountGrpc } from './domains/auth/auth.grpc.js'
@@ -21,7 +22,11 @@ import { registerHeartRateHttp } from './domains/heart-rate/heart-rate.http.js'
 import { purgeOldSamples } from './domains/heart-rate/heart-rate.jobs.js'
 import type { HeartRateDeps, PublishLive } from './domains/heart-rate/heart-rate.service.js'
 import { createSampleWriter } from './domains/heart-rate/sample-writer.js'
-import { type JobHandlers, startWorker } from './jobs.js'
+import { registerMeditationHttp } from './domains/meditation/meditation.http.js'
+import { meditationTrainer } from './domains/meditation/recommender.js'
+import { registerMlHttp } from './domains/ml/ml.http.js'
+import { runTrainingJob, sweepStaleTrainingJobs, type TrainingDeps } from './domains/ml/training.service.js'
+import { type JobHandlers, publishJob, startWorker } from './jobs.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
 import { createGrpcServer, type GrpcServer } from './platform/grpc/grpc-server.js'
 import { createGuards } from './platform/http/http-auth.js'
@@ -29,6 +34,7 @@ import { createHttpServer, type HttpServer } from './platform/http/http-server.j
 import { type ReadinessCheck, registerSystemRoutes } from './platform/http/system-routes.js'
 import { createLogger } from './platform/logging/logger.js'
 import { createMetrics, type Metrics } from './platform/metrics/metrics.js'
+import { createMlRuntime } from './platform/ml-runtime/ml-runtime.js'
 import { createMemoryPubSub } from './platform/pubsub/memory-pubsub.js'
 import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
 import { publishLive } from './platform/pubsub/live-events.js'
@@ -157,6 +163,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerGameSessionsHttp(http, gameSessions, guards, config.gameSessionMaxBytes)
   registerSyncHttp(http, { db: database.db, loaders: { [SYNC_KIND]: loadSessions } }, guards)
 
+  // ML engine (worker threads, started on first use), training jobs and the meditation recommender.
+  const ml = createMlRuntime({ trainingThreads: config.mlTrainingThreads, logger: logger.child({ module: 'ml' }) })
+  const training: TrainingDeps = {
+    db: database.db, runtime: ml, dataDir: config.dataDir, queueMaxAttempts: config.queueMaxAttempts, logger: logger.child({ module: 'training' }),
+    trainers: { meditation: meditationTrainer(config.meditation) },
+    enqueue: async (trainingJobId) => void (await publishJob(queue, 'ml.train', { trainingJobId })),
+    publish: (userId, event) => void publishLive(pubsub, userId, 'training', event, (err) => liveLogger.warn({ err, event: 'training' }, 'live push failed')),
+  }
+  const sessionStore = { db: database.db, kind: database.kind }
+  const recommender = { db: database.db, runtime: ml, dataDir: config.dataDir, config: config.meditation }
+  registerMlHttp(http, training, guards)
+  registerMeditationHttp(http, sessionStore, recommender, guards)
+  if (config.compat.includes('mindsync')) await registerMindsyncCompat(http, { store: sessionStore, training, recommender, ping: () => database.ping() })
+
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
   registerAccountGrpc(grpc, authenticate)
   registerHeartRateGrpc(grpc, heartRate, authenticate, pubsub)
@@ -168,9 +188,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     'maintenance.cleanup': async () => {
       await purgeExpiredSessions(database.db)
       await purgeOldSamples(database.db, config.heartRate.retentionDays, logger.child({ module: 'retention' }))
+      await sweepStaleTrainingJobs(training)
     },
     'game-sessions.process': (job) => processSession(gameSessions, job),
     'game-sessions.reconcile': (job) => reconcileSession(gameSessions, job),
+    'ml.train': (job) => runTrainingJob(training, job.payload.trainingJobId, job.attempt),
   }
   const consumers: Consumer[] = []
 
@@ -186,6 +208,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     sockets,
     authenticate,
     async startWorker() {
+      await sweepStaleTrainingJobs(training)
       consumers.push(...(await startWorker(queue, handlers, logger.child({ module: 'worker' }))))
     },
     async close() {
@@ -196,6 +219,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await writer.drain()
       await Promise.allSettled(consumers.map((c) => c.stop()))
       await outbox.close()
+      await ml.close()
       await Promise.allSettled([queue.close(), pubsub.close(), redis?.quit()])
       await database.close()
     },

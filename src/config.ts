@@ -3,10 +3,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
+import { CONTEXT_PERIODS, VISUALIZATIONS, type Visualization } from './domains/meditation/meditation.features.js'
 
 const oneOf = (values: string[], fallback: string) =>
   Type.String({ pattern: `^(${values.join('|')})$`, default: fallback, description: `one of ${values.join(', ')}` })
 const Port = Type.Integer({ minimum: 0, maximum: 65535 })
+/** `min-max`: integers step 1 when both ends are integers, else step 0.1. */
+const RANGE = '^\\d+(\\.\\d)?-\\d+(\\.\\d)?$'
 const Url = (schemes: string[]) => Type.String({ pattern: `^(${schemes.join('|')})://` })
 
 /** Every PULSEBASE_* variable, with its default; `docs/configuration.md` mirrors this table. */
@@ -42,6 +45,12 @@ export const EnvSchema = Type.Object({
   PULSEBASE_HEART_RATE_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
   PULSEBASE_HEART_RATE_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
   PULSEBASE_GAME_SESSION_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024, default: 50 * 1024 * 1024 }),
+  PULSEBASE_ML_TRAINING_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  PULSEBASE_MEDITATION_MIN_PERIODS: Type.Integer({ minimum: CONTEXT_PERIODS + 2, default: 40 }),
+  PULSEBASE_MEDITATION_CANDIDATES: Type.Integer({ minimum: 100, maximum: 100_000, default: 100 }),
+  PULSEBASE_MEDITATION_BEAT_HZ: Type.String({ default: '1-40', pattern: RANGE }),
+  PULSEBASE_MEDITATION_MULTIPLIERS: Type.String({ default: '0.8-1.6', pattern: RANGE }),
+  PULSEBASE_MEDITATION_VISUALIZATIONS: Type.String({ default: VISUALIZATIONS.join(','), pattern: `^(${VISUALIZATIONS.join('|')})(,(${VISUALIZATIONS.join('|')}))*$` }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -88,6 +97,19 @@ export interface Config {
   readonly heartRate: HeartRateConfig
   /** Largest accepted game-session upload (request body), in bytes. */
   readonly gameSessionMaxBytes: number
+  /** Worker threads that train models (inference has one thread of its own). */
+  readonly mlTrainingThreads: number
+  readonly meditation: MeditationConfig
+}
+
+export interface MeditationConfig {
+  /** Stored periods with heart-rate measurements a model needs before it can train. */
+  readonly minPeriods: number
+  /** Configurations drawn from the ranges below for each recommendation (the user's own are added). */
+  readonly candidates: number
+  readonly beatFrequencies: readonly number[]
+  readonly multipliers: readonly number[]
+  readonly visualizations: readonly Visualization[]
 }
 
 export interface HeartRateConfig {
@@ -125,6 +147,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   ]
   const parsed = converted as Env
   const compat = parseCompat(String(parsed.PULSEBASE_COMPAT), problems)
+  for (const key of ['PULSEBASE_MEDITATION_BEAT_HZ', 'PULSEBASE_MEDITATION_MULTIPLIERS'] as const) {
+    if (typeof parsed[key] === 'string' && /^[\d.]+-[\d.]+$/.test(parsed[key]) && rangeValues(parsed[key]).length === 0) problems.push(`${key}: the range is empty (got ${JSON.stringify(parsed[key])})`)
+  }
   if (Boolean(parsed.PULSEBASE_ADMIN_EMAIL) !== Boolean(parsed.PULSEBASE_ADMIN_PASSWORD)) {
     problems.push('PULSEBASE_ADMIN_EMAIL and PULSEBASE_ADMIN_PASSWORD must be set together')
   }
@@ -185,7 +210,24 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       retentionDays: env.PULSEBASE_HEART_RATE_RETENTION_DAYS,
     },
     gameSessionMaxBytes: env.PULSEBASE_GAME_SESSION_MAX_BYTES,
+    mlTrainingThreads: env.PULSEBASE_ML_TRAINING_THREADS,
+    meditation: {
+      minPeriods: env.PULSEBASE_MEDITATION_MIN_PERIODS,
+      candidates: env.PULSEBASE_MEDITATION_CANDIDATES,
+      beatFrequencies: rangeValues(env.PULSEBASE_MEDITATION_BEAT_HZ),
+      multipliers: rangeValues(env.PULSEBASE_MEDITATION_MULTIPLIERS),
+      visualizations: [...new Set(env.PULSEBASE_MEDITATION_VISUALIZATIONS.split(','))] as Visualization[],
+    },
   }
+}
+
+/** `1-40` -> 1, 2, ... 40; `0.8-1.6` -> 0.8, 0.9, ... 1.6 (rounded to one decimal, no float noise). */
+export function rangeValues(range: string): number[] {
+  const [low, high] = range.split('-').map(Number) as [number, number]
+  const step = Number.isInteger(low) && Number.isInteger(high) ? 1 : 0.1
+  const values: number[] = []
+  for (let i = 0; low + i * step <= high + 1e-9; i += 1) values.push(Math.round((low + i * step) * 10) / 10)
+  return values
 }
 
 function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseConfig {

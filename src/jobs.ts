@@ -10,6 +10,7 @@ const JOBS = {
   'maintenance.cleanup': Type.Object({}, { additionalProperties: false }),
   'game-sessions.process': ProcessingEvent,
   'game-sessions.reconcile': ReconciliationEvent,
+  'ml.train': Type.Object({ trainingJobId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
 } as const
 
 export type JobName = keyof typeof JOBS

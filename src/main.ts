@@ -17,6 +17,7 @@ commands:
   worker                                  run queued jobs only
   migrate                                 apply pending database migrations
   user create --email E --password P [--admin]   create an account
+  simulate [--users N] [--periods P] [--seed S]  train and recommend for simulated meditators (throw-away SQLite)
 
 configuration comes from PULSEBASE_* environment variables (see README.md)`
 
@@ -44,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
       return migrate(config)
     case 'user':
       return userCommand(config, rest)
+    case 'simulate':
+      return (await import('./simulate.js')).simulateCommand(rest)
     default:
       console.error(USAGE)
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2

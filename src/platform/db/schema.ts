@@ -142,6 +142,89 @@ export interface M2mProfilesTable {
   updated_at: number
 }
 
+export type TrainingState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
+
+export interface MlModelsTable {
+  id: string
+  user_id: string
+  kind: string
+  version: number
+  /** JSON: architecture and training hyper-parameters. */
+  params: string
+  data_from: number | null
+  data_to: number | null
+  examples: number
+  /** JSON: evaluation on held-out data. */
+  metrics: string
+  /** Directory of the artifact files, relative to the data dir. */
+  artifact: string
+  training_job_id: string
+  created_at: number
+}
+
+export interface MlTrainingJobsTable {
+  id: string
+  user_id: string
+  kind: string
+  state: TrainingState
+  params: string
+  attempts: number
+  error: string | null
+  model_id: string | null
+  is_cancel_requested: number
+  created_at: number
+  started_at: number | null
+  heartbeat_at: number | null
+  finished_at: number | null
+  duration_ms: number | null
+}
+
+export interface MlTrainingEpochsTable {
+  job_id: string
+  epoch: number
+  loss: number
+  val_loss: number | null
+  at: number
+}
+
+export interface MeditationSessionsTable {
+  id: string
+  user_id: string
+  /** '' when a person recorded it without a device key. */
+  device_id: string
+  started_at: number
+  duration_s: number
+  is_completed: number
+  is_canceled: number
+  created_at: number
+}
+
+export interface MeditationPeriodsTable {
+  session_id: string
+  idx: number
+  visualization: string | null
+  beat_frequency: number | null
+  /** JSON, as the client sent it. */
+  breathing_pattern: string
+  breathing_multiplier: number
+  is_haptic_feedback: number
+}
+
+export interface MeditationHeartRatesTable {
+  session_id: string
+  period_idx: number
+  idx: number
+  ts: number
+  bpm: number
+}
+
+export interface CompatMindsyncDevicesTable {
+  client_id: string
+  user_id: string
+  device_id: string
+  created_at: number
+}
+
 export interface Database {
   users: UsersTable
   auth_sessions: AuthSessionsTable
@@ -156,4 +239,11 @@ export interface Database {
   sync_cursors: SyncCursorsTable
   sync_changes: SyncChangesTable
   m2m_profiles: M2mProfilesTable
+  ml_models: MlModelsTable
+  ml_training_jobs: MlTrainingJobsTable
+  ml_training_epochs: MlTrainingEpochsTable
+  meditation_sessions: MeditationSessionsTable
+  meditation_periods: MeditationPeriodsTable
+  meditation_heart_rates: MeditationHeartRatesTable
+  compat_mindsync_devices: CompatMindsyncDevicesTable
 }

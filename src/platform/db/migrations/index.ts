@@ -3,6 +3,8 @@ import * as accounts from './0001_accounts.js'
 import * as jobs from './0002_jobs.js'
 import * as heartRate from './0003_heart_rate.js'
 import * as gameSessions from './0004_game_sessions.js'
+import * as ml from './0005_ml.js'
+import * as meditations from './0006_meditations.js'
 import * as m2mProfiles from './0007_m2m_profiles.js'
 
 /** Every migration, in order; add new ones at the end with the next number. */
@@ -11,6 +13,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_jobs': jobs,
   '0003_heart_rate': heartRate,
   '0004_game_sessions': gameSessions,
+  '0005_ml': ml,
+  '0006_meditations': meditations,
   '0007_m2m_profiles': m2mProfiles,
 }
 

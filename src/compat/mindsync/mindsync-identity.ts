@@ -1,0 +1,38 @@
+// A MindSync client is identified only by the deviceId it generated. Each deviceId maps to its
+// own pulsebase user (which cannot log in) and a `mindsync` phone device, made on first write.
+import { createHash, randomBytes } from 'node:crypto'
+import { createUser } from '../../domains/auth/auth.service.js'
+import type { Principal } from '../../domains/auth/principal.js'
+import { createDevice } from '../../domains/devices/devices.service.js'
+import type { Db } from '../../platform/db/database.js'
+import { isUniqueViolation } from '../../platform/db/unique-violation.js'
+
+/** The address of the user behind a deviceId: a hash, so the client's id never lands in an email or a path. */
+function emailOf(clientId: string): string {
+  return `mindsync-${createHash('sha256').update(clientId).digest('hex').slice(0, 32)}@pulsebase.invalid`
+}
+
+export async function findMindsyncPrincipal(db: Db, clientId: string): Promise<Principal | undefined> {
+  const row = await db.selectFrom('compat_mindsync_devices').select(['user_id', 'device_id']).where('client_id', '=', clientId).executeTakeFirst()
+  return row === undefined ? undefined : { userId: row.user_id, role: 'user', deviceId: row.device_id }
+}
+
+/** The principal of a deviceId, created with its user and device in one transaction; a lost race reads the winner's. */
+export async function ensureMindsyncPrincipal(db: Db, clientId: string): Promise<Principal> {
+  const existing = await findMindsyncPrincipal(db, clientId)
+  if (existing !== undefined) return existing
+  try {
+    await db.transaction().execute(async (trx) => {
+      // A random password nobody is told, and a device key that is discarded: the seed has no credentials.
+      const user = await createUser({ db: trx }, { email: emailOf(clientId), password: randomBytes(32).toString('base64url'), displayName: 'MindSync client' })
+      const { device } = await createDevice(trx, { userId: user.id, role: 'user', deviceId: null }, { name: 'mindsync', kind: 'phone' })
+      await trx.insertInto('compat_mindsync_devices').values({ client_id: clientId, user_id: user.id, device_id: device.id, created_at: Date.now() }).execute()
+    })
+  } catch (error) {
+    const isTaken = isUniqueViolation(error) || (error instanceof Error && 'code' in error && error.code === 'conflict')
+    if (!isTaken) throw error
+  }
+  const created = await findMindsyncPrincipal(db, clientId)
+  if (created === undefined) throw new Error('MindSync device could not be created')
+  return created
+}

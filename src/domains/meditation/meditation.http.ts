@@ -1,0 +1,44 @@
+import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import type { HttpServer } from '../../platform/http/http-server.js'
+import type { PeriodObservation } from './meditation.features.js'
+import { CreateSessionBody, Recommendation, RecommendationBody, Session, SessionList, SessionParams, SessionsQuery } from './meditation.schema.js'
+import { deleteSession, getSession, listSessions, observationOf, recordSession, type SessionStoreDeps } from './meditation.service.js'
+import { recommend, type RecommenderDeps } from './recommender.js'
+
+const tags = ['meditation']
+const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
+
+export function registerMeditationHttp(app: HttpServer, store: SessionStoreDeps, recommender: RecommenderDeps, guards: Guards): void {
+  const anyone = { onRequest: guards.anyone }
+  app.post('/v1/meditation/sessions', { ...anyone, schema: { tags, security, summary: 'Store a session with its periods and heart-rate measurements', body: CreateSessionBody, response: { 201: Session } } }, async (request, reply) =>
+    reply.status(201).send(await recordSession(store, principalOf(request), request.body)),
+  )
+  app.get('/v1/meditation/sessions', { ...anyone, schema: { tags, security, summary: 'Sessions, newest first', querystring: SessionsQuery, response: { 200: SessionList } } }, async (request) => ({
+    sessions: await listSessions(store, principalOf(request).userId, request.query.limit ?? 50, request.query.deviceId),
+  }))
+  app.get('/v1/meditation/sessions/:id', { ...anyone, schema: { tags, security, params: SessionParams, response: { 200: Session } } }, async (request) =>
+    getSession(store, principalOf(request).userId, request.params.id),
+  )
+  app.delete('/v1/meditation/sessions/:id', { ...anyone, schema: { tags, security, summary: 'Delete a session, its periods and its heart-rate samples', params: SessionParams } }, async (request, reply) => {
+    await deleteSession(store, principalOf(request).userId, request.params.id)
+    return reply.status(204).send()
+  })
+  app.post(
+    '/v1/recommendations/meditation',
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: 'The next period configuration with the lowest predicted heart rate',
+        description: 'Scores the candidate configurations in one batched prediction of the latest meditation model. 404 when no model has been trained yet.',
+        body: RecommendationBody,
+        response: { 200: Recommendation },
+      },
+    },
+    async (request) => {
+      const recent = (request.body.recentPeriods ?? []).map(observationOf).filter((p): p is PeriodObservation => p !== null)
+      return recommend(recommender, principalOf(request).userId, recent)
+    },
+  )
+}

@@ -1,0 +1,76 @@
+import { type Static, Type } from 'typebox'
+import { VISUALIZATIONS } from './meditation.features.js'
+
+export const HeartRateMeasurement = Type.Object(
+  {
+    timestamp: Type.String({ format: 'date-time' }),
+    bpm: Type.Number({ exclusiveMinimum: 0, maximum: 400 }),
+  },
+  { additionalProperties: false },
+)
+
+export const Period = Type.Object(
+  {
+    visualization: Type.Union([Type.String({ enum: [...VISUALIZATIONS] }), Type.Null()]),
+    beatFrequency: Type.Union([Type.Number({ minimum: 0, maximum: 1000 }), Type.Null()], { description: 'binaural beat, Hz' }),
+    breathingPattern: Type.Unknown({ description: 'any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}])' }),
+    breathingMultiplier: Type.Number({ exclusiveMinimum: 0, maximum: 10 }),
+    isHapticFeedbackEnabled: Type.Boolean(),
+    heartRates: Type.Array(HeartRateMeasurement, { maxItems: 10_000 }),
+  },
+  { additionalProperties: false },
+)
+export type Period = Static<typeof Period>
+
+export const CreateSessionBody = Type.Object(
+  {
+    date: Type.String({ format: 'date-time' }),
+    durationSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
+    isCompleted: Type.Boolean(),
+    isCanceled: Type.Boolean(),
+    periods: Type.Array(Period, { minItems: 1, maxItems: 500 }),
+  },
+  { additionalProperties: false },
+)
+export type CreateSessionBody = Static<typeof CreateSessionBody>
+
+export const Session = Type.Object({
+  id: Type.String(),
+  deviceId: Type.Union([Type.String(), Type.Null()]),
+  date: Type.String({ format: 'date-time' }),
+  durationSeconds: Type.Integer(),
+  isCompleted: Type.Boolean(),
+  isCanceled: Type.Boolean(),
+  periods: Type.Array(Period),
+  createdAt: Type.String({ format: 'date-time' }),
+})
+export type Session = Static<typeof Session>
+
+export const SessionList = Type.Object({ sessions: Type.Array(Session) })
+export const SessionParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
+export const SessionsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    deviceId: Type.Optional(Type.String({ maxLength: 64, description: "only this device's sessions" })),
+  },
+  { additionalProperties: false },
+)
+
+export const RecommendationBody = Type.Object(
+  {
+    recentPeriods: Type.Optional(Type.Array(Period, { maxItems: 50, description: 'periods not stored yet (e.g. of the session in progress), oldest first; they follow the stored ones' })),
+  },
+  { additionalProperties: false },
+)
+export type RecommendationBody = Static<typeof RecommendationBody>
+
+export const Recommendation = Type.Object({
+  beatFrequency: Type.Number(),
+  visualization: Type.String(),
+  breathingMultiplier: Type.Number(),
+  predictedHeartRate: Type.Number({ description: 'mean heart rate the model expects for the next period with this configuration' }),
+  candidates: Type.Integer({ description: 'configurations scored' }),
+  modelId: Type.String(),
+  modelVersion: Type.Integer(),
+})
+export type Recommendation = Static<typeof Recommendation>

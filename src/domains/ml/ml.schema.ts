@@ -1,0 +1,63 @@
+import { type Static, Type } from 'typebox'
+
+export const ModelKind = Type.Union([Type.Literal('meditation')])
+export type ModelKind = Static<typeof ModelKind>
+
+export const TrainingState = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled')])
+export type TrainingState = Static<typeof TrainingState>
+
+export const TrainingEpoch = Type.Object({
+  epoch: Type.Integer(),
+  loss: Type.Number(),
+  valLoss: Type.Union([Type.Number(), Type.Null()]),
+})
+export type TrainingEpoch = Static<typeof TrainingEpoch>
+
+const Instant = Type.Union([Type.String({ format: 'date-time' }), Type.Null()])
+
+export const TrainingJob = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  state: TrainingState,
+  attempts: Type.Integer({ description: 'runs started; a run whose worker died is retried' }),
+  error: Type.Union([Type.String(), Type.Null()]),
+  modelId: Type.Union([Type.String(), Type.Null()]),
+  isCancelRequested: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+  startedAt: Instant,
+  finishedAt: Instant,
+  durationMs: Type.Union([Type.Integer(), Type.Null()], { description: 'time to train, of the run that finished' }),
+  epochs: Type.Array(TrainingEpoch),
+})
+export type TrainingJob = Static<typeof TrainingJob>
+
+export const TrainingJobList = Type.Object({ trainingJobs: Type.Array(TrainingJob) })
+
+export const CreateTrainingJobBody = Type.Object({ kind: ModelKind }, { additionalProperties: false })
+export const TrainingJobParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
+export const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }, { additionalProperties: false })
+
+export const Model = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  version: Type.Integer(),
+  params: Type.Record(Type.String(), Type.Unknown()),
+  dataFrom: Instant,
+  dataTo: Instant,
+  examples: Type.Integer(),
+  metrics: Type.Record(Type.String(), Type.Number()),
+  trainingJobId: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+})
+export type Model = Static<typeof Model>
+export const ModelList = Type.Object({ models: Type.Array(Model) })
+
+/** The Socket.IO `training` event: every state change and every finished epoch of a user's training jobs. */
+export interface TrainingEvent {
+  readonly jobId: string
+  readonly kind: string
+  readonly state: TrainingState
+  readonly epoch?: TrainingEpoch
+  readonly modelId?: string
+  readonly error?: string
+}

@@ -1,0 +1,45 @@
+// What the training engine needs, and the rules of a run: shared by the service and the run.
+import type { Logger } from 'pino'
+import type { Db } from '../../platform/db/database.js'
+import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
+import type { TrainSequenceTask } from '../../platform/ml-runtime/ml-tasks.js'
+import type { ModelKind, TrainingEvent } from './ml.schema.js'
+
+/** What a model kind hands the engine: a ready task and how to score the held-out outputs. */
+export interface PreparedTraining {
+  readonly task: Omit<TrainSequenceTask, 'op' | 'directory'>
+  readonly params: Record<string, unknown>
+  readonly dataFrom: number | null
+  readonly dataTo: number | null
+  readonly examples: number
+  evaluate(validationOutputs: readonly number[]): Record<string, number>
+}
+
+export interface ModelTrainer {
+  /** Throws AppError('invalid_argument') with a message a person can act on when there is too little data. */
+  assertEnoughData(db: Db, userId: string): Promise<void>
+  prepare(db: Db, userId: string): Promise<PreparedTraining>
+}
+
+export interface TrainingDeps {
+  readonly db: Db
+  readonly runtime: MlRuntime
+  /** Model artifacts go under `<dataDir>/models/<model id>`. */
+  readonly dataDir: string
+  readonly trainers: Readonly<Record<ModelKind, ModelTrainer>>
+  /** Queues the run of a training job (the `ml.train` job). */
+  readonly enqueue: (trainingJobId: string) => Promise<void>
+  readonly publish: (userId: string, event: TrainingEvent) => void
+  /** Deliveries the queue makes before dead-lettering; a run is retried only while the queue will redeliver. */
+  readonly queueMaxAttempts: number
+  readonly logger: Logger
+  readonly now?: () => number
+}
+
+/** Runs of one job at most (a run whose worker thread died counts). */
+export const TRAINING_MAX_ATTEMPTS = 3
+/** A running job whose heartbeat is older than this has lost its worker. */
+export const TRAINING_STALE_MS = 60_000
+/** States a job never leaves. */
+export const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled'])
+

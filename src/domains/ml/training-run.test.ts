@@ -1,0 +1,92 @@
+// A training run whose worker thread dies: real SQLite, real tfjs-wasm threads; the thread is
+// ended mid-run with the runtime's recycleTraining, as a crash would end it.
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { pino } from 'pino'
+import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../platform/db/database.js'
+import { createMetrics } from '../../platform/metrics/metrics.js'
+import { createMlRuntime, type MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
+import { WorkerCrashedError } from '../../platform/ml-runtime/worker-pool.js'
+import { createUser } from '../auth/auth.service.js'
+import type { TrainingEvent } from './ml.schema.js'
+import { getTrainingJob, type ModelTrainer, requestTraining, runTrainingJob, TRAINING_MAX_ATTEMPTS, type TrainingDeps } from './training.service.js'
+
+/** y = first feature of the last step; `maxEpochs` decides how long a run lasts. */
+function trainer(maxEpochs: number): ModelTrainer {
+  const count = 64
+  const inputs = new Float32Array(count * 2 * 2).map((_, i) => Math.sin(i * 1.7))
+  const targets = new Float32Array(count).map((_, i) => inputs[(i * 2 + 1) * 2] as number)
+  return {
+    assertEnoughData: async () => {},
+    prepare: async () => ({
+      task: { spec: { steps: 2, features: 2, lstmUnits: 4, denseUnits: 4, learningRate: 0.01 }, inputs, targets, validationCount: 8, maxEpochs, batchSize: 16, patience: maxEpochs, meta: {} },
+      params: {},
+      dataFrom: null,
+      dataTo: null,
+      examples: count,
+      evaluate: () => ({ heldOutMae: 0 }),
+    }),
+  }
+}
+
+describe('a training run whose worker thread dies', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-run-'))
+  let database: DatabaseHandle
+  let runtime: MlRuntime
+  let userId: string
+  const events: TrainingEvent[] = []
+  const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps => ({
+    db: database.db, runtime, dataDir, queueMaxAttempts, logger: pino({ level: 'silent' }),
+    trainers: { meditation: trainer(maxEpochs) },
+    enqueue: async () => {},
+    publish: (_user, event) => {
+      events.push(event)
+      // Ends the thread at the first epoch of a long run: the run is still inside model.fit.
+      if (event.epoch?.epoch === 1 && maxEpochs > 1000) void runtime.recycleTraining()
+    },
+  })
+
+  before(async () => {
+    database = await openDatabase({ kind: 'sqlite', file: join(dataDir, 'db.sqlite') }, createMetrics(), pino({ level: 'silent' }))
+    await migrateToLatest(database.db, pino({ level: 'silent' }))
+    runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }) })
+    userId = (await createUser({ db: database.db }, { email: 'crash@example.com', password: 'correct horse battery' })).id
+  })
+  after(async () => {
+    await runtime.close()
+    await database.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  test('is put back in the queue (the delivery throws so the queue retries), and the retry succeeds', async () => {
+    const job = await requestTraining(deps(5000), userId, 'meditation')
+    await assert.rejects(runTrainingJob(deps(5000), job.id, 1), WorkerCrashedError)
+    const requeued = await getTrainingJob(deps(1), userId, job.id)
+    assert.deepEqual([requeued.state, requeued.attempts], ['queued', 1])
+    assert.match(requeued.error ?? '', /ML worker thread died/)
+    assert.ok(events.some((e) => e.jobId === job.id && e.state === 'queued' && e.error !== undefined))
+
+    await runTrainingJob(deps(3), job.id, 2)
+    const done = await getTrainingJob(deps(1), userId, job.id)
+    assert.deepEqual([done.state, done.attempts, done.error, done.epochs.length], ['succeeded', 2, null, 3])
+  })
+
+  test('is failed visibly, not retried, when the queue will not deliver it again', async () => {
+    const job = await requestTraining(deps(5000, 2), userId, 'meditation')
+    await runTrainingJob(deps(5000, 2), job.id, 2)
+    const failed = await getTrainingJob(deps(1), userId, job.id)
+    assert.deepEqual([failed.state, failed.attempts], ['failed', 1])
+    assert.match(failed.error ?? '', /ML worker thread died/)
+  })
+
+  test(`is failed once it has used its ${TRAINING_MAX_ATTEMPTS} runs`, async () => {
+    const job = await requestTraining(deps(5000), userId, 'meditation')
+    for (let attempt = 1; attempt < TRAINING_MAX_ATTEMPTS; attempt += 1) await assert.rejects(runTrainingJob(deps(5000), job.id, attempt), WorkerCrashedError)
+    await runTrainingJob(deps(5000), job.id, TRAINING_MAX_ATTEMPTS)
+    const failed = await getTrainingJob(deps(1), userId, job.id)
+    assert.deepEqual([failed.state, failed.attempts], ['failed', TRAINING_MAX_ATTEMPTS])
+  })
+})

@@ -1,0 +1,141 @@
+// One run of a training job, as the `ml.train` queue handler performs it.
+import { randomUUID } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { AppError } from '../../errors.js'
+import { isUniqueViolation } from '../../platform/db/unique-violation.js'
+import { WorkerCrashedError } from '../../platform/ml-runtime/worker-pool.js'
+import * as repo from './ml.repository.js'
+import type { ModelKind, TrainingEpoch } from './ml.schema.js'
+import { type PreparedTraining, TERMINAL_STATES, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, type TrainingDeps } from './training-deps.js'
+
+const HEARTBEAT_MS = 5_000
+const PROGRESS_FLUSH_MS = 250
+const nowOf = (deps: Pick<TrainingDeps, 'now'>) => (deps.now ?? Date.now)()
+
+type Finish = (state: 'succeeded' | 'failed' | 'cancelled' | 'queued', fields: Partial<repo.TrainingJobRow>) => Promise<void>
+
+/**
+ * Idempotent: a job already finished is left alone; a job running elsewhere with a fresh heartbeat
+ * makes this delivery throw, so the queue tries again later. `queueAttempt` is the delivery count.
+ */
+export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, queueAttempt: number): Promise<void> {
+  const row = await repo.findTrainingJob(deps.db, trainingJobId)
+  if (row === undefined || TERMINAL_STATES.has(row.state)) return
+  const started = nowOf(deps)
+  const finish: Finish = async (state, fields) => {
+    const done = state === 'queued' ? await setQueued(deps, trainingJobId, fields) : await repo.finishTrainingJob(deps.db, trainingJobId, state, { finished_at: nowOf(deps), ...fields })
+    if (done) deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state, ...(fields.model_id && { modelId: fields.model_id }), ...(fields.error && { error: fields.error }) })
+  }
+  if (row.is_cancel_requested === 1) return finish('cancelled', {})
+  if (row.attempts >= TRAINING_MAX_ATTEMPTS) return finish('failed', { error: `Gave up after ${row.attempts} runs: ${row.error ?? 'the worker was lost'}` })
+  if (!(await repo.claimTrainingJob(deps.db, trainingJobId, started, started - TRAINING_STALE_MS))) {
+    throw new Error(`training job ${trainingJobId} is running elsewhere`)
+  }
+  await repo.deleteEpochs(deps.db, trainingJobId)
+  deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running' })
+  try {
+    const prepared = await deps.trainers[row.kind as ModelKind].prepare(deps.db, row.user_id)
+    await trainAndStore(deps, row, prepared, started, finish)
+  } catch (error) {
+    const mayRetry = error instanceof WorkerCrashedError && row.attempts + 1 < TRAINING_MAX_ATTEMPTS && queueAttempt < deps.queueMaxAttempts
+    const message = error instanceof AppError || error instanceof WorkerCrashedError ? error.message : 'Training failed'
+    deps.logger.error({ err: error, trainingJobId, willRetry: mayRetry }, 'training run failed')
+    if (!mayRetry) return finish('failed', { error: message })
+    await finish('queued', { error: message })
+    throw error
+  }
+}
+
+async function setQueued(deps: TrainingDeps, id: string, fields: Partial<repo.TrainingJobRow>): Promise<boolean> {
+  const result = await deps.db.updateTable('ml_training_jobs').set({ ...fields, state: 'queued' }).where('id', '=', id).where('state', '=', 'running').executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepared: PreparedTraining, started: number, finish: Finish): Promise<void> {
+  const modelId = randomUUID()
+  const artifact = join('models', modelId)
+  const directory = join(deps.dataDir, artifact)
+  let isCancelRequested = false
+  // Epochs are stored in batches (at most every PROGRESS_FLUSH_MS, and at the end), each with a
+  // heartbeat and a look at the cancel flag: fast epochs must not turn into a query storm on the
+  // API process. Live events still go out per epoch.
+  let writes = Promise.resolve()
+  let pending: TrainingEpoch[] = []
+  let lastFlush = 0
+  const flush = () => {
+    const epochs = pending
+    pending = []
+    lastFlush = Date.now()
+    writes = writes
+      .then(async () => {
+        isCancelRequested = await repo.recordProgress(deps.db, row.id, epochs, nowOf(deps))
+      })
+      .catch((err: unknown) => deps.logger.warn({ err, trainingJobId: row.id }, 'training progress not stored'))
+  }
+  const timer = setInterval(flush, HEARTBEAT_MS)
+  let result
+  try {
+    result = await deps.runtime.train({ ...prepared.task, directory }, (report) => {
+      const epoch = { epoch: report.epoch, loss: report.loss, valLoss: report.valLoss }
+      pending.push(epoch)
+      deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch })
+      if (Date.now() - lastFlush >= PROGRESS_FLUSH_MS) flush()
+      return !isCancelRequested
+    })
+  } finally {
+    clearInterval(timer)
+    flush()
+    await writes
+  }
+  if (result.isStopped) {
+    await rm(directory, { recursive: true, force: true })
+    return finish('cancelled', {})
+  }
+  const metrics = prepared.evaluate(result.validationOutputs)
+  const params = { ...prepared.params, epochs: result.epochs.length }
+  const isStored = await storeModel(deps, row, { id: modelId, artifact, params, metrics, prepared, durationMs: nowOf(deps) - started })
+  if (!isStored) {
+    // The job left `running` meanwhile (the sweep failed it): keep its verdict, drop the files.
+    await rm(directory, { recursive: true, force: true })
+    return
+  }
+  deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'succeeded', modelId })
+}
+
+interface NewModel {
+  readonly id: string
+  readonly artifact: string
+  readonly params: Record<string, unknown>
+  readonly metrics: Record<string, number>
+  readonly prepared: PreparedTraining
+  readonly durationMs: number
+}
+
+class JobNotRunning extends Error {}
+
+/**
+ * The next model version and the job's `succeeded` in one transaction, so neither exists without
+ * the other. False when the job is no longer running. Two runs finishing at once for one user and
+ * kind retry on the unique version.
+ */
+async function storeModel(deps: TrainingDeps, job: repo.TrainingJobRow, model: NewModel): Promise<boolean> {
+  for (let tries = 0; ; tries += 1) {
+    try {
+      await deps.db.transaction().execute(async (trx) => {
+        const version = await repo.nextModelVersion(trx, job.user_id, job.kind)
+        await repo.insertModel(trx, {
+          id: model.id, user_id: job.user_id, kind: job.kind, version, params: JSON.stringify(model.params),
+          data_from: model.prepared.dataFrom, data_to: model.prepared.dataTo, examples: model.prepared.examples,
+          metrics: JSON.stringify(model.metrics), artifact: model.artifact, training_job_id: job.id, created_at: nowOf(deps),
+        })
+        const fields = { model_id: model.id, duration_ms: model.durationMs, finished_at: nowOf(deps) }
+        if (!(await repo.finishTrainingJob(trx, job.id, 'succeeded', fields))) throw new JobNotRunning()
+      })
+      return true
+    } catch (error) {
+      if (error instanceof JobNotRunning) return false
+      if (!isUniqueViolation(error) || tries >= 3) throw error
+    }
+  }
+}

@@ -1,0 +1,116 @@
+// Training jobs: a queued job per request, one run at a time per job, states
+// queued -> running -> succeeded | failed | cancelled, each epoch stored and pushed live.
+import { randomUUID } from 'node:crypto'
+import { AppError } from '../../errors.js'
+import * as repo from './ml.repository.js'
+import type { Model, ModelKind, TrainingEpoch, TrainingJob } from './ml.schema.js'
+import { TERMINAL_STATES, TRAINING_STALE_MS, type TrainingDeps } from './training-deps.js'
+
+export type { ModelTrainer, PreparedTraining, TrainingDeps } from './training-deps.js'
+export { TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
+
+const nowOf = (deps: Pick<TrainingDeps, 'now'>) => (deps.now ?? Date.now)()
+const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
+
+export function toTrainingJob(row: repo.TrainingJobRow, epochs: TrainingEpoch[]): TrainingJob {
+  return {
+    id: row.id,
+    kind: row.kind,
+    state: row.state,
+    attempts: row.attempts,
+    error: row.error,
+    modelId: row.model_id,
+    isCancelRequested: row.is_cancel_requested === 1,
+    createdAt: iso(row.created_at) as string,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+    epochs,
+  }
+}
+
+export function toModel(row: repo.ModelRow): Model {
+  return {
+    id: row.id,
+    kind: row.kind,
+    version: row.version,
+    params: JSON.parse(row.params) as Record<string, unknown>,
+    dataFrom: iso(row.data_from),
+    dataTo: iso(row.data_to),
+    examples: row.examples,
+    metrics: JSON.parse(row.metrics) as Record<string, number>,
+    trainingJobId: row.training_job_id,
+    createdAt: iso(row.created_at) as string,
+  }
+}
+
+export async function getTrainingJob(deps: Pick<TrainingDeps, 'db'>, userId: string, id: string): Promise<TrainingJob> {
+  const row = await repo.findTrainingJob(deps.db, id, userId)
+  if (row === undefined) throw new AppError('not_found', `No training job ${id}`)
+  return toTrainingJob(row, (await repo.listEpochs(deps.db, [id])).get(id) ?? [])
+}
+
+export async function listTrainingJobs(deps: Pick<TrainingDeps, 'db'>, userId: string, limit: number): Promise<TrainingJob[]> {
+  const rows = await repo.listTrainingJobs(deps.db, userId, limit)
+  const epochs = await repo.listEpochs(deps.db, rows.map((r) => r.id))
+  return rows.map((row) => toTrainingJob(row, epochs.get(row.id) ?? []))
+}
+
+/** Checks there is enough data and no job of this kind is already queued or running, stores the job as queued, then queues its run. */
+export async function requestTraining(deps: TrainingDeps, userId: string, kind: ModelKind): Promise<TrainingJob> {
+  const active = await repo.findActiveTrainingJob(deps.db, userId, kind)
+  if (active !== undefined) {
+    throw new AppError('conflict', `A ${kind} model is already training (job ${active.id}, ${active.state}); wait for it or cancel it`, [{ path: 'body.kind', message: 'already training', trainingJobId: active.id }])
+  }
+  await deps.trainers[kind].assertEnoughData(deps.db, userId)
+  const row: repo.TrainingJobRow = {
+    id: randomUUID(), user_id: userId, kind, state: 'queued', params: '{}', attempts: 0, error: null, model_id: null,
+    is_cancel_requested: 0, created_at: nowOf(deps), started_at: null, heartbeat_at: null, finished_at: null, duration_ms: null,
+  }
+  await repo.insertTrainingJob(deps.db, row)
+  try {
+    await deps.enqueue(row.id)
+  } catch (error) {
+    deps.logger.error({ err: error, trainingJobId: row.id }, 'training job not queued')
+    await repo.finishTrainingJob(deps.db, row.id, 'failed', { error: 'The job could not be queued', finished_at: nowOf(deps) })
+    throw new AppError('unavailable', 'The job queue is not available; try again later')
+  }
+  deps.publish(userId, { jobId: row.id, kind, state: 'queued' })
+  return toTrainingJob(row, [])
+}
+
+/** Queued jobs are cancelled at once; a running one stops after its current epoch. */
+export async function cancelTraining(deps: TrainingDeps, userId: string, id: string): Promise<TrainingJob> {
+  const job = await getTrainingJob(deps, userId, id)
+  if (TERMINAL_STATES.has(job.state)) throw new AppError('conflict', `Training job ${id} has already ${job.state === 'cancelled' ? 'been cancelled' : job.state}`)
+  await repo.requestCancel(deps.db, id)
+  if (job.state === 'queued' && (await repo.finishTrainingJob(deps.db, id, 'cancelled', { finished_at: nowOf(deps) }))) {
+    deps.publish(userId, { jobId: id, kind: job.kind, state: 'cancelled' })
+  }
+  return getTrainingJob(deps, userId, id)
+}
+
+export async function latestModel(deps: Pick<TrainingDeps, 'db'>, userId: string, kind: ModelKind): Promise<Model | undefined> {
+  const row = await repo.latestModel(deps.db, userId, kind)
+  return row === undefined ? undefined : toModel(row)
+}
+
+export async function listModels(deps: Pick<TrainingDeps, 'db'>, userId: string, limit: number): Promise<Model[]> {
+  return (await repo.listModels(deps.db, userId, limit)).map(toModel)
+}
+
+/** Fails, visibly, running jobs whose worker stopped beating (a process that died mid-run). */
+export async function sweepStaleTrainingJobs(deps: TrainingDeps): Promise<number> {
+  const now = nowOf(deps)
+  let failed = 0
+  for (const row of await repo.staleRunningJobs(deps.db, now - TRAINING_STALE_MS)) {
+    const error = `The training run stopped without finishing (no heartbeat since ${iso(row.heartbeat_at)}); its worker was lost`
+    if (await repo.finishTrainingJob(deps.db, row.id, 'failed', { error, finished_at: now })) {
+      failed += 1
+      deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'failed', error })
+    }
+  }
+  return failed
+}
+
+export { runTrainingJob } from './training-run.js'

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { pino } from 'pino'
+import { createMlRuntime } from './ml-runtime.js'
+
+// y = 0.8 * (last step's first feature) - 0.5 * (first step's second feature): an LSTM must carry state to fit it.
+function dataset(count: number, steps: number, features: number) {
+  let seed = 7
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1
+  const inputs = new Float32Array(count * steps * features).map(() => random())
+  const targets = new Float32Array(count).map((_, i) => 0.8 * (inputs[(i * steps + steps - 1) * features] as number) - 0.5 * (inputs[i * steps * features + 1] as number))
+  return { inputs, targets }
+}
+
+describe('ML runtime (tfjs-wasm in worker threads)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pulsebase-ml-'))
+  const runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }) })
+  after(async () => {
+    await runtime.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const spec = { steps: 4, features: 3, lstmUnits: 16, denseUnits: 8, learningRate: 0.02 }
+  const { inputs, targets } = dataset(300, spec.steps, spec.features)
+  const directory = join(dir, 'model-1')
+
+  test('trains with per-epoch progress, writes the artifacts, and the cached model predicts the held-out data', async () => {
+    const seen: number[] = []
+    const result = await runtime.train({ spec, inputs, targets, validationCount: 60, maxEpochs: 60, batchSize: 32, patience: 60, directory, meta: { kind: 'test' } }, (report) => (seen.push(report.epoch), true))
+    assert.deepEqual(seen, result.epochs.map((e) => e.epoch))
+    assert.equal(result.epochs.length, 60)
+    assert.ok(existsSync(join(directory, 'model.json')) && existsSync(join(directory, 'weights.bin')))
+    const first = result.epochs[0]!
+    const best = Math.min(...result.epochs.map((e) => e.valLoss!))
+    assert.ok(best < first.valLoss! / 4, `validation loss fell from ${first.valLoss} to ${best}`)
+
+    const outputs = await runtime.predict({ directory, inputs: inputs.subarray(240 * 12), steps: 4, features: 3 })
+    assert.equal(outputs.length, 60)
+    assert.deepEqual(outputs.map((v) => v.toFixed(4)), result.validationOutputs.map((v) => v.toFixed(4)))
+    const mae = outputs.reduce((sum, v, i) => sum + Math.abs(v - targets[240 + i]!), 0) / 60
+    const spread = Array.from(targets.subarray(240)).reduce((sum, v) => sum + Math.abs(v), 0) / 60
+    assert.ok(mae < spread / 2, `held-out MAE ${mae} vs mean |y| ${spread}`)
+  })
+
+  test('stopping from the progress callback ends training early and writes no model', async () => {
+    const stopped = join(dir, 'model-2')
+    const result = await runtime.train({ spec, inputs, targets, validationCount: 60, maxEpochs: 60, batchSize: 32, patience: 60, directory: stopped, meta: {} }, (report) => report.epoch < 2)
+    assert.equal(result.isStopped, true)
+    // The stop request crosses threads, so a few more epochs may finish first; never all 60.
+    assert.ok(result.epochs.length >= 2 && result.epochs.length < 60, `ran ${result.epochs.length} epochs`)
+    assert.equal(existsSync(join(stopped, 'model.json')), false)
+  })
+
+  test('predicting with a model that does not exist fails the call, not the thread', async () => {
+    await assert.rejects(runtime.predict({ directory: join(dir, 'missing'), inputs, steps: 4, features: 3 }), /ENOENT/)
+    assert.equal((await runtime.predict({ directory, inputs: inputs.subarray(0, 12), steps: 4, features: 3 })).length, 1)
+  })
+})

@@ -1,0 +1,73 @@
+// Entry of an ML worker thread: TensorFlow.js (wasm) training and cached inference.
+import { setPriority } from 'node:os'
+import { workerData } from 'node:worker_threads'
+import type { LayersModel } from '@tensorflow/tfjs'
+import type { MlTask, PredictSequenceTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
+import { loadModel, saveModel } from './model-files.js'
+import { buildSequenceModel, predictSequences, trainSequenceModel } from './sequence-model.js'
+import { loadTf, type Tf } from './tf-runtime.js'
+import { serveTasks, type TaskContext } from './worker-host.js'
+
+/** Loaded models by directory, least recently used first; artifacts never change once written. */
+const cache = new Map<string, LayersModel>()
+const CACHE_SIZE = 16
+
+async function cachedModel(tf: Tf, directory: string): Promise<LayersModel> {
+  const hit = cache.get(directory)
+  if (hit !== undefined) {
+    cache.delete(directory)
+    cache.set(directory, hit)
+    return hit
+  }
+  const { model } = await loadModel(tf, directory)
+  cache.set(directory, model)
+  for (const [key, old] of cache) {
+    if (cache.size <= CACHE_SIZE) break
+    cache.delete(key)
+    old.dispose()
+  }
+  return model
+}
+
+async function train(tf: Tf, task: TrainSequenceTask, context: TaskContext): Promise<TrainSequenceResult> {
+  const model = buildSequenceModel(tf, task.spec)
+  try {
+    let isStopped = false
+    const epochs = await trainSequenceModel(tf, model, task, (report) => {
+      context.progress(report)
+      isStopped = context.isStopRequested()
+      return !isStopped
+    })
+    const { steps, features } = task.spec
+    const count = task.targets.length
+    const heldOut = task.inputs.subarray((count - task.validationCount) * steps * features)
+    const validationOutputs = task.validationCount > 0 ? Array.from(predictSequences(tf, model, heldOut, steps, features)) : []
+    if (!isStopped) await saveModel(tf, model, task.directory, task.meta)
+    return { epochs, validationOutputs, isStopped }
+  } finally {
+    model.dispose()
+  }
+}
+
+async function predict(tf: Tf, task: PredictSequenceTask): Promise<number[]> {
+  const model = await cachedModel(tf, task.directory)
+  return Array.from(predictSequences(tf, model, task.inputs, task.steps, task.features))
+}
+
+const nice = (workerData as { options?: { nice?: number } }).options?.nice
+if (nice !== undefined) {
+  try {
+    // Linux keeps the nice value per thread: only this thread (and the wasm it runs) yields.
+    setPriority(nice)
+  } catch {
+    // Not permitted here: run at normal priority.
+  }
+}
+
+serveTasks(async (raw, context) => {
+  const tf = await loadTf()
+  const task = raw as MlTask
+  if (task.op === 'train-sequence') return train(tf, task, context)
+  if (task.op === 'predict-sequence') return predict(tf, task)
+  throw new Error(`unknown ML task ${(task as { op: string }).op}`)
+})

@@ -1,0 +1,9 @@
+/** Messages from a pool to its thread. */
+export type ToWorker = { kind: 'task'; id: number; task: unknown } | { kind: 'stop'; id: number }
+
+/** Messages from a thread to its pool. */
+export type FromWorker =
+  | { kind: 'ready'; id: 0 }
+  | { kind: 'progress'; id: number; data: unknown }
+  | { kind: 'result'; id: number; result: unknown }
+  | { kind: 'error'; id: number; message: string }

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict'
+import { after, describe, test } from 'node:test'
+import { pino } from 'pino'
+import { createWorkerPool, WorkerCrashedError } from './worker-pool.js'
+
+describe('worker pool', () => {
+  const pool = createWorkerPool({ entry: new URL('./worker-pool.fixture.ts', import.meta.url), size: 2, logger: pino({ level: 'silent' }) })
+  after(() => pool.close())
+
+  test('runs more tasks than threads and answers each with its own result', async () => {
+    const results = await Promise.all([1, 2, 3, 4, 5].map((value) => pool.run({ op: 'echo', value })))
+    assert.deepEqual(results, [1, 2, 3, 4, 5])
+  })
+
+  test('a task that throws rejects with its message and the thread keeps serving', async () => {
+    await assert.rejects(pool.run({ op: 'throw' }), /task failed on purpose/)
+    assert.equal(await pool.run({ op: 'echo', value: 7 }), 7)
+  })
+
+  test('progress reaches the caller, and returning false stops the task early', async () => {
+    const seen: unknown[] = []
+    const result = await pool.run({ op: 'count' }, { onProgress: (n) => (seen.push(n), n !== 3) })
+    assert.ok((result as number) < 1000, `stopped at ${String(result)}`)
+    assert.deepEqual(seen.slice(0, 3), [1, 2, 3])
+  })
+
+  test('a thread that dies fails its task with WorkerCrashedError, and a new thread takes its place', async () => {
+    await assert.rejects(pool.run({ op: 'die' }), (error: unknown) => error instanceof WorkerCrashedError && /exited with code 3/.test(error.message))
+    const results = await Promise.all([1, 2, 3].map((value) => pool.run({ op: 'echo', value })))
+    assert.deepEqual(results, [1, 2, 3])
+  })
+})

@@ -1,0 +1,149 @@
+// A fixed pool of worker threads, each running one task at a time. A thread that dies fails its
+// task with WorkerCrashedError (never a task left hanging) and is replaced.
+import { Worker } from 'node:worker_threads'
+import type { Logger } from 'pino'
+import type { FromWorker, ToWorker } from './worker-messages.js'
+
+/** The thread running a task exited or threw outside the task. */
+export class WorkerCrashedError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'WorkerCrashedError'
+  }
+}
+
+export interface RunOptions {
+  /** Progress from the task; returning false asks the task to stop early. */
+  readonly onProgress?: (data: unknown) => boolean | void
+}
+
+/** Runs tasks off the event loop. */
+export interface WorkerPool {
+  readonly size: number
+  run(task: unknown, options?: RunOptions): Promise<unknown>
+  /** Ends every thread now (tasks in flight fail with WorkerCrashedError, as in a crash) and starts fresh ones. */
+  recycle(): Promise<void>
+  /** Terminates every thread; tasks in flight fail with WorkerCrashedError, queued ones are rejected. */
+  close(): Promise<void>
+}
+
+export interface WorkerPoolOptions {
+  /** The module a thread runs; it calls `serveTasks`. */
+  readonly entry: URL
+  readonly size: number
+  readonly logger: Logger
+  /** Handed to each thread as `workerData.options`. */
+  readonly threadOptions?: unknown
+}
+
+interface Pending {
+  readonly id: number
+  readonly task: unknown
+  readonly options: RunOptions
+  resolve(value: unknown): void
+  reject(error: Error): void
+}
+
+interface Slot {
+  worker: Worker
+  current: Pending | undefined
+  isReady: boolean
+}
+
+// Threads do not inherit the parent's tsx hooks: each registers them before importing the entry.
+const TSX_API = import.meta.resolve('tsx/esm/api')
+/** A thread that dies before it is ready is replaced only after this long, so a broken entry cannot spin. */
+const RESPAWN_DELAY_MS = 1000
+const BOOT = `const { workerData } = require('node:worker_threads')
+import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry) })`
+
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  const queue: Pending[] = []
+  const slots: Slot[] = []
+  let nextId = 1
+  let isClosed = false
+
+  function dispatch() {
+    for (const slot of slots) {
+      if (slot.current !== undefined) continue
+      const pending = queue.shift()
+      if (pending === undefined) return
+      slot.current = pending
+      slot.worker.postMessage({ kind: 'task', id: pending.id, task: pending.task } satisfies ToWorker)
+    }
+  }
+
+  function onMessage(slot: Slot, message: FromWorker) {
+    if (message.kind === 'ready') {
+      slot.isReady = true
+      return
+    }
+    const pending = slot.current
+    if (pending === undefined || message.id !== pending.id) return
+    if (message.kind === 'progress') {
+      if (pending.options.onProgress?.(message.data) === false) slot.worker.postMessage({ kind: 'stop', id: pending.id } satisfies ToWorker)
+      return
+    }
+    slot.current = undefined
+    if (message.kind === 'result') pending.resolve(message.result)
+    else pending.reject(new Error(message.message))
+    dispatch()
+  }
+
+  function onDeath(slot: Slot, reason: string) {
+    const pending = slot.current
+    slot.current = undefined
+    pending?.reject(new WorkerCrashedError(`ML worker thread died: ${reason}`))
+    const index = slots.indexOf(slot)
+    if (index >= 0) slots.splice(index, 1)
+    if (isClosed) return
+    options.logger.error({ reason, taskId: pending?.id }, 'ML worker thread died; starting another')
+    if (slot.isReady) {
+      spawn()
+      dispatch()
+      return
+    }
+    // It never started: waiting tasks would only meet the same fate.
+    for (const waiting of queue.splice(0)) waiting.reject(new WorkerCrashedError(`ML worker thread could not start: ${reason}`))
+    setTimeout(() => {
+      if (!isClosed) spawn()
+    }, RESPAWN_DELAY_MS).unref()
+  }
+
+  function spawn() {
+    const worker = new Worker(BOOT, { eval: true, workerData: { tsx: TSX_API, entry: options.entry.href, options: options.threadOptions } })
+    const slot: Slot = { worker, current: undefined, isReady: false }
+    let isDead = false
+    const die = (reason: string) => {
+      if (isDead) return
+      isDead = true
+      onDeath(slot, reason)
+    }
+    worker.on('message', (message: FromWorker) => onMessage(slot, message))
+    worker.on('error', (error) => die(error.message))
+    worker.on('exit', (code) => die(`exited with code ${code}`))
+    slots.push(slot)
+  }
+
+  for (let i = 0; i < options.size; i += 1) spawn()
+
+  return {
+    size: options.size,
+    run(task, runOptions = {}) {
+      if (isClosed) return Promise.reject(new WorkerCrashedError('the ML worker pool is closed'))
+      return new Promise((resolve, reject) => {
+        queue.push({ id: nextId++, task, options: runOptions, resolve, reject })
+        dispatch()
+      })
+    },
+    async recycle() {
+      // Each terminated thread's exit replaces it (onDeath), so the pool keeps its size.
+      await Promise.all(slots.map((slot) => slot.worker.terminate()))
+    },
+    async close() {
+      isClosed = true
+      for (const pending of queue.splice(0)) pending.reject(new WorkerCrashedError('the ML worker pool is closed'))
+      await Promise.all(slots.map((slot) => slot.worker.terminate()))
+    },
+  }
+}

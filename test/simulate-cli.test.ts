@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'pulsebase.js')
+
+async function run(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, PULSEBASE_ML_TRAINING_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (d) => (output += d))
+  child.stderr.on('data', (d) => (output += d))
+  const [code] = (await once(child, 'exit')) as [number | null]
+  return { code, output }
+}
+
+describe('pulsebase simulate', () => {
+  test('trains and recommends for each simulated user through a throw-away server, and reports the score', async () => {
+    const { code, output } = await run(['simulate', '--users', '2', '--periods', '40', '--seed', '1000'])
+    assert.equal(code, 0, output)
+    const lines = output.trim().split('\n')
+    assert.equal(lines.length, 3, output)
+    for (const [i, line] of lines.slice(0, 2).entries()) {
+      assert.match(line, new RegExp(`^seed ${1000 + i}: \\d+ epochs in \\d+ ms, held-out MAE [\\d.]+ bpm \\(persistence [\\d.]+\\); recommends [a-z]+ \\d+ Hz x[\\d.]+, settles at [\\d.]+ bpm vs random median [\\d.]+`))
+    }
+    assert.match(lines[2]!, /^recommendation beat the median random configuration for [0-2] of 2 simulated users$/)
+  })
+
+  test('refuses bad options with the usage and exit code 2', async () => {
+    const { code, output } = await run(['simulate', '--users', '0'])
+    assert.equal(code, 2)
+    assert.match(output, /usage: pulsebase simulate/)
+  })
+})
