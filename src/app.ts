@@ -26,7 +26,7 @@ import { registerMeditationHttp } from './domains/meditation/meditation.http.js'
 import { meditationTrainer } from './domains/meditation/recommender.js'
 import { registerMlHttp } from './domains/ml/ml.http.js'
 import { runTrainingJob, sweepStaleTrainingJobs, type TrainingDeps } from './domains/ml/training.service.js'
-import { type JobHandlers, publishJob, startWorker } from './jobs.js'
+import { type JobHandlers, startWorker } from './jobs.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
 import { createGrpcServer, type GrpcServer } from './platform/grpc/grpc-server.js'
 import { createGuards } from './platform/http/http-auth.js'
@@ -168,7 +168,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const training: TrainingDeps = {
     db: database.db, runtime: ml, dataDir: config.dataDir, queueMaxAttempts: config.queueMaxAttempts, logger: logger.child({ module: 'training' }),
     trainers: { meditation: meditationTrainer(config.meditation) },
-    enqueue: async (trainingJobId) => void (await publishJob(queue, 'ml.train', { trainingJobId })),
+    outbox,
     publish: (userId, event) => void publishLive(pubsub, userId, 'training', event, (err) => liveLogger.warn({ err, event: 'training' }, 'live push failed')),
   }
   const sessionStore = { db: database.db, kind: database.kind }

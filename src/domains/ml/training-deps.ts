@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { Db } from '../../platform/db/database.js'
 import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { TrainSequenceTask } from '../../platform/ml-runtime/ml-tasks.js'
+import type { Outbox } from '../../platform/queue/outbox.js'
 import type { ModelKind, TrainingEvent } from './ml.schema.js'
 
 /** What a model kind hands the engine: a ready task and how to score the held-out outputs. */
@@ -27,8 +28,8 @@ export interface TrainingDeps {
   /** Model artifacts go under `<dataDir>/models/<model id>`. */
   readonly dataDir: string
   readonly trainers: Readonly<Record<ModelKind, ModelTrainer>>
-  /** Queues the run of a training job (the `ml.train` job). */
-  readonly enqueue: (trainingJobId: string) => Promise<void>
+  /** A training job's row and its `ml.train` job are written in one transaction through it. */
+  readonly outbox: Outbox
   readonly publish: (userId: string, event: TrainingEvent) => void
   /** Deliveries the queue makes before dead-lettering; a run is retried only while the queue will redeliver. */
   readonly queueMaxAttempts: number
@@ -36,6 +37,8 @@ export interface TrainingDeps {
   readonly now?: () => number
 }
 
+/** The queued job that runs a training job. */
+export const TRAIN_JOB = 'ml.train'
 /** Runs of one job at most (a run whose worker thread died counts). */
 export const TRAINING_MAX_ATTEMPTS = 3
 /** A running job whose heartbeat is older than this has lost its worker. */

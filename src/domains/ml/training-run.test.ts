@@ -12,6 +12,9 @@ import { createMlRuntime, type MlRuntime } from '../../platform/ml-runtime/ml-ru
 import { WorkerCrashedError } from '../../platform/ml-runtime/worker-pool.js'
 import { createUser } from '../auth/auth.service.js'
 import type { TrainingEvent } from './ml.schema.js'
+import { createDatabaseQueue } from '../../platform/queue/database-queue.js'
+import { createJobsTableOutbox } from '../../platform/queue/outbox.js'
+import { exponentialBackoff } from '../../platform/queue/queue.port.js'
 import { getTrainingJob, type ModelTrainer, requestTraining, runTrainingJob, TRAINING_MAX_ATTEMPTS, type TrainingDeps } from './training.service.js'
 
 /** y = first feature of the last step; `maxEpochs` decides how long a run lasts. */
@@ -41,7 +44,7 @@ describe('a training run whose worker thread dies', () => {
   const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps => ({
     db: database.db, runtime, dataDir, queueMaxAttempts, logger: pino({ level: 'silent' }),
     trainers: { meditation: trainer(maxEpochs) },
-    enqueue: async () => {},
+    outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: 'sqlite', metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
     publish: (_user, event) => {
       events.push(event)
       // Ends the thread at the first epoch of a long run: the run is still inside model.fit.

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { AppError } from '../../errors.js'
 import * as repo from './ml.repository.js'
 import type { Model, ModelKind, TrainingEpoch, TrainingJob } from './ml.schema.js'
-import { TERMINAL_STATES, TRAINING_STALE_MS, type TrainingDeps } from './training-deps.js'
+import { TERMINAL_STATES, TRAIN_JOB, TRAINING_STALE_MS, type TrainingDeps } from './training-deps.js'
 
 export type { ModelTrainer, PreparedTraining, TrainingDeps } from './training-deps.js'
 export { TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
@@ -67,14 +67,11 @@ export async function requestTraining(deps: TrainingDeps, userId: string, kind: 
     id: randomUUID(), user_id: userId, kind, state: 'queued', params: '{}', attempts: 0, error: null, model_id: null,
     is_cancel_requested: 0, created_at: nowOf(deps), started_at: null, heartbeat_at: null, finished_at: null, duration_ms: null,
   }
-  await repo.insertTrainingJob(deps.db, row)
-  try {
-    await deps.enqueue(row.id)
-  } catch (error) {
-    deps.logger.error({ err: error, trainingJobId: row.id }, 'training job not queued')
-    await repo.finishTrainingJob(deps.db, row.id, 'failed', { error: 'The job could not be queued', finished_at: nowOf(deps) })
-    throw new AppError('unavailable', 'The job queue is not available; try again later')
-  }
+  // The row and its run commit together: no queued job without a run coming, even after a crash.
+  await deps.outbox.transaction(async (trx, stage) => {
+    await repo.insertTrainingJob(trx, row)
+    await stage(TRAIN_JOB, { trainingJobId: row.id })
+  })
   deps.publish(userId, { jobId: row.id, kind, state: 'queued' })
   return toTrainingJob(row, [])
 }
