@@ -1,16 +1,10 @@
 // The tasks an ML worker thread runs, as plain data: the only contract between the API process
 // and its ML threads.
-import type { EpochReport, SequenceModelSpec } from './sequence-model.js'
+import type { EpochReport, SequenceModelSpec, SequenceTrainInput } from './sequence-model.js'
 
-export interface TrainSequenceTask {
+/** The training input itself is the sequence model's; the task adds where the artifacts go. */
+export interface TrainSequenceTask extends SequenceTrainInput {
   readonly op: 'train-sequence'
-  readonly spec: SequenceModelSpec
-  readonly inputs: Float32Array
-  readonly targets: Float32Array
-  readonly validationCount: number
-  readonly maxEpochs: number
-  readonly batchSize: number
-  readonly patience: number
   /** Where the artifacts go (a directory named by model id). */
   readonly directory: string
   readonly meta: unknown
