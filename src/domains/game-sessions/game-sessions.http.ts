@@ -1,6 +1,6 @@
-import type { FastifyRequest } from 'fastify'
 import { type Guard, type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
+import { keepRawJsonBodies } from '../../platform/http/raw-json-body.js'
 import {
   CreateGameSessionBody,
   GameProgress,
@@ -16,16 +16,9 @@ import { createSession, type GameSessionDeps, gameProgress, getSession, listGame
 const tags = ['game-sessions']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
 
-/** The upload's JSON text as it arrived: it is stored as sent, which saves serialising it again. */
-const rawBodies = new WeakMap<FastifyRequest, string>()
-
 function registerUpload(scope: HttpServer, deps: GameSessionDeps, anyone: { onRequest: Guard }, maxBytes: number): void {
-  // Fastify's own JSON parser (with its prototype-poisoning checks), keeping the text it parsed.
-  const parseJson = scope.getDefaultJsonParser('error', 'error')
-  scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: maxBytes }, (request, text, done) => {
-    rawBodies.set(request, text as string)
-    void parseJson(request, text as string, done)
-  })
+  // The upload is stored as sent, which saves serialising the parsed body again.
+  const rawJsonOf = keepRawJsonBodies(scope, maxBytes)
   scope.post(
     '/v1/game-sessions',
     {
@@ -42,7 +35,7 @@ function registerUpload(scope: HttpServer, deps: GameSessionDeps, anyone: { onRe
       },
     },
     async (request, reply) => {
-      const { session, isNew } = await createSession(deps, principalOf(request), request.body, rawBodies.get(request))
+      const { session, isNew } = await createSession(deps, principalOf(request), request.body, rawJsonOf(request))
       reply.header('location', `/v1/game-sessions/${session.id}`)
       return reply.status(isNew ? 202 : 200).send(session)
     },
