@@ -40,7 +40,7 @@ import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
 import { publishLive } from './platform/pubsub/live-events.js'
 import { createRedisPubSub } from './platform/pubsub/redis-pubsub.js'
 import { createAmqpQueue } from './platform/queue/amqp-queue.js'
-import { createDatabaseQueue, type DatabaseQueue } from './platform/queue/database-queue.js'
+import { createDatabaseQueue } from './platform/queue/database-queue.js'
 import { createJobsTableOutbox, createRelayOutbox, type Outbox } from './platform/queue/outbox.js'
 import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
 import { createAttemptLimiter } from './platform/rate-limit/attempt-limiter.js'
@@ -74,17 +74,19 @@ export interface BuildOptions {
   readonly migrate?: boolean
 }
 
-async function createQueue(config: Config, database: DatabaseHandle, metrics: Metrics, logger: Logger): Promise<QueuePort | DatabaseQueue> {
+/**
+ * The queue, and where business transactions stage their jobs: on the database queue its own jobs
+ * table, on RabbitMQ an outbox table relayed to the broker after each commit.
+ */
+async function createQueue(config: Config, database: DatabaseHandle, metrics: Metrics, logger: Logger): Promise<{ queue: QueuePort; outbox: Outbox }> {
   const retry = exponentialBackoff(config.queueMaxAttempts)
   const queueLogger = logger.child({ module: 'queue' })
-  if (config.queue.kind === 'amqp') return createAmqpQueue({ url: config.queue.url, queuePrefix: config.queue.prefix, metrics, logger: queueLogger, retry })
-  return createDatabaseQueue({ db: database.db, dialect: database.kind, metrics, logger: queueLogger, retry, leaseMs: config.queueLeaseMs })
-}
-
-/** Where business transactions stage their jobs: the jobs table itself, or an outbox relayed to the broker. */
-function createOutbox(queue: QueuePort | DatabaseQueue, database: DatabaseHandle, logger: Logger): Outbox {
-  if (queue.kind === 'database') return createJobsTableOutbox(database.db, queue as DatabaseQueue)
-  return createRelayOutbox({ db: database.db, queue, logger })
+  if (config.queue.kind === 'amqp') {
+    const queue = await createAmqpQueue({ url: config.queue.url, queuePrefix: config.queue.prefix, metrics, logger: queueLogger, retry })
+    return { queue, outbox: createRelayOutbox({ db: database.db, queue, logger }) }
+  }
+  const queue = createDatabaseQueue({ db: database.db, dialect: database.kind, metrics, logger: queueLogger, retry, leaseMs: config.queueLeaseMs })
+  return { queue, outbox: createJobsTableOutbox(database.db, queue) }
 }
 
 async function createPubSub(config: Config, logger: Logger): Promise<PubSubPort> {
@@ -106,8 +108,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (options.migrate !== false) await migrateToLatest(database.db, logger.child({ module: 'migrate' }))
   if (config.bootstrapAdmin) await auth.ensureAdmin(database.db, config.bootstrapAdmin)
 
-  const queue = await createQueue(config, database, metrics, logger)
-  const outbox = createOutbox(queue, database, logger)
+  const { queue, outbox } = await createQueue(config, database, metrics, logger)
   const pubsub = await createPubSub(config, logger)
   const redis = await createRedisClient(config.redisUrl)
   const deviceKeys = createDeviceKeyCache({ ttlMs: config.auth.deviceKeyCacheMs })
@@ -169,7 +170,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     db: database.db, runtime: ml, dataDir: config.dataDir, queueMaxAttempts: config.queueMaxAttempts, logger: logger.child({ module: 'training' }),
     trainers: { meditation: meditationTrainer(config.meditation) },
     outbox,
-    publish: (userId, event) => void publishLive(pubsub, userId, 'training', event, (err) => liveLogger.warn({ err, event: 'training' }, 'live push failed')),
+    publish: (userId, event) => publishTo(userId, 'training', event),
   }
   const sessionStore = { db: database.db, kind: database.kind }
   const recommender = { db: database.db, runtime: ml, dataDir: config.dataDir, config: config.meditation }
