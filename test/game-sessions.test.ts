@@ -167,7 +167,7 @@ for (const target of targets) {
           [{ ...base, channels: [{ name: 'flex', samples: [{ t: Date.now() - 60_000, v: [1, 2] }, { t: Date.now() - 60_000, v: [1] }] }] }, /has 1 values; this channel's first sample has 2/],
           [{ ...base, channels: [{ name: 'flex', samples: [{ t: 5, v: [1] }] }] }, /outside the session/],
           [{ ...base, channels: [{ name: 'flex', samples: [{ t: Date.now(), v: ['x'] }] }] }, /number/],
-          [{ ...base, id: 'not-a-uuid' }, /id/],
+          [{ ...base, id: 'not-a-uuid' }, /body\.id/],
         ]
         for (const [body, message] of cases) {
           const reply = await api.post('/v1/game-sessions', body, user.accessToken)
