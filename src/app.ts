@@ -29,6 +29,7 @@ import { runTrainingJob, sweepStaleTrainingJobs, type TrainingDeps } from './dom
 import { type JobHandlers, startWorker } from './jobs.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
 import { createGrpcServer, type GrpcServer } from './platform/grpc/grpc-server.js'
+import { registerDashboard } from './platform/http/dashboard.js'
 import { createGuards } from './platform/http/http-auth.js'
 import { createHttpServer, type HttpServer } from './platform/http/http-server.js'
 import { type ReadinessCheck, registerSystemRoutes } from './platform/http/system-routes.js'
@@ -139,6 +140,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ...(config.redisUrl ? [{ name: 'pubsub', check: () => pubsub.ping() }] : []),
   ]
   registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown)
+  registerDashboard(http)
   registerAuthHttp(http, authDeps, guards)
   registerDevicesHttp(http, database.db, guards, onKeyRevoked)
   registerAdminHttp(http, database.db, queue, guards)

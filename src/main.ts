@@ -7,6 +7,7 @@ import { createUser } from './domains/auth/auth.service.js'
 import { AppError } from './errors.js'
 import { publishJob } from './jobs.js'
 import { migrateToLatest, openDatabase } from './platform/db/database.js'
+import { ensureDashboardBuilt } from './platform/http/dashboard-build.js'
 import { createLogger } from './platform/logging/logger.js'
 import { createMetrics } from './platform/metrics/metrics.js'
 
@@ -76,6 +77,7 @@ function untilSignal(app: App): Promise<number> {
 }
 
 async function serve(config: Config, options: { withWorker: boolean }): Promise<number> {
+  ensureDashboardBuilt(createLogger(config.logLevel).child({ module: 'dashboard' }))
   const app = await buildApp(config, { migrate: true })
   await app.http.listen({ host: config.host, port: config.httpPort })
   const grpcPort = await app.grpc.listen(config.host, config.grpcPort)
