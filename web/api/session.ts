@@ -16,6 +16,23 @@ export const session = createStore<SessionState>({ status: 'loading' })
 
 let accessToken: string | undefined
 const COOKIE_MODE = { 'pulsebase-session': 'cookie' } as const
+/**
+ * Whether this browser signed in and has not signed out: a hint only (the cookie is the credential),
+ * so a first visit does not send a refresh that can only fail.
+ */
+const SIGNED_IN_HINT = 'pulsebase.signedIn'
+
+function signedIn(token: string, user: User): void {
+  accessToken = token
+  localStorage.setItem(SIGNED_IN_HINT, '1')
+  session.set({ status: 'signed-in', user })
+}
+
+function signedOut(notice?: string): void {
+  accessToken = undefined
+  localStorage.removeItem(SIGNED_IN_HINT)
+  session.set(notice === undefined ? { status: 'signed-out' } : { status: 'signed-out', notice })
+}
 
 /** The typed client every page uses; it sends the current access token. */
 export const api: PulsebaseClient = createPulsebaseClient({ credential: () => accessToken })
@@ -52,36 +69,33 @@ export function refreshAccessToken(): Promise<boolean> {
 
 /** On page load: signed in again if the refresh cookie is still good, else signed out. */
 export async function restoreSession(): Promise<void> {
-  if (!(await refreshAccessToken())) {
-    session.set({ status: 'signed-out' })
+  if (localStorage.getItem(SIGNED_IN_HINT) === null || !(await refreshAccessToken()) || accessToken === undefined) {
+    signedOut()
     return
   }
   try {
-    session.set({ status: 'signed-in', user: (await unwrap(api.GET('/v1/me'))).user })
+    signedIn(accessToken, (await unwrap(api.GET('/v1/me'))).user)
   } catch {
-    session.set({ status: 'signed-out' })
+    signedOut()
   }
 }
 
 export async function signIn(email: string, password: string): Promise<void> {
   const answer = await unwrap(api.POST('/v1/auth/login', { params: { header: COOKIE_MODE }, body: { email, password } }))
-  accessToken = answer.accessToken
-  session.set({ status: 'signed-in', user: answer.user })
+  signedIn(answer.accessToken, answer.user)
 }
 
 export async function register(email: string, password: string, displayName?: string): Promise<void> {
   const body = displayName ? { email, password, displayName } : { email, password }
   const answer = await unwrap(api.POST('/v1/auth/register', { params: { header: COOKIE_MODE }, body }))
-  accessToken = answer.accessToken
-  session.set({ status: 'signed-in', user: answer.user })
+  signedIn(answer.accessToken, answer.user)
 }
 
 export async function signOut(): Promise<void> {
   try {
     await api.POST('/v1/auth/logout')
   } finally {
-    accessToken = undefined
-    session.set({ status: 'signed-out', notice: 'You are signed out.' })
+    signedOut('You are signed out.')
   }
 }
 
@@ -91,8 +105,7 @@ export function updateUser(user: User): void {
 }
 
 function expire(): void {
-  accessToken = undefined
-  session.set({ status: 'signed-out', notice: 'Your session has expired. Sign in again.' })
+  signedOut('Your session has expired. Sign in again.')
 }
 
 /**

@@ -57,12 +57,15 @@ export const toSeconds = (iso: string | number): number => (typeof iso === 'numb
 
 export const palette = { line: '#c0392b', second: '#2c6fbb', band: 'rgba(231, 76, 60, 0.18)', bar: '#2c6fbb', grid: '#e4e4e4' }
 
-/** Options for a time series chart of one or more lines. */
+/** A time x scale; a single instant gets five minutes either side instead of uPlot's years. */
+export const timeScale: uPlot.Scale = { time: true, range: (_u, min, max) => (min === max ? [min - 300, max + 300] : [min, max]) }
+
+/** Options for a time series chart of one or more lines (points show by themselves where there is room). */
 export function timeSeriesOptions(series: { label: string; stroke: string; unit?: string }[], yLabel: string): ChartOptions {
   return {
-    scales: { x: { time: true } },
+    scales: { x: timeScale },
     axes: [{ grid: { stroke: palette.grid } }, { label: yLabel, grid: { stroke: palette.grid } }],
-    series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, spanGaps: false, points: { show: false } }))],
+    series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, spanGaps: false }))],
     legend: { show: true },
     cursor: { drag: { x: false, y: false } },
   }

@@ -5,7 +5,7 @@ import { Chart, type ChartOptions, palette } from './chart'
 const LOSS_OPTIONS: ChartOptions = {
   scales: { x: { time: false } },
   axes: [{ label: 'epoch', grid: { stroke: palette.grid } }, { label: 'loss (MSE)', grid: { stroke: palette.grid } }],
-  series: [{ label: 'Epoch' }, { label: 'Loss', stroke: palette.second, width: 2, points: { show: false } }, { label: 'Validation loss', stroke: palette.line, width: 2, points: { show: false } }],
+  series: [{ label: 'Epoch' }, { label: 'Loss', stroke: palette.second, width: 2 }, { label: 'Validation loss', stroke: palette.line, width: 2 }],
   legend: { show: true },
   cursor: { drag: { x: false, y: false } },
 }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
 import { useLive } from '../../api/live'
+import type { User } from '../../api/types'
 import { AlertsList } from './alerts-list'
 import { ExportButtons } from './export-buttons'
 import { HistoryChart } from './history-chart'
@@ -8,7 +9,7 @@ import { LivePanel } from './live-panel'
 import { RANGES, rangeEndingNow } from './range'
 import { ZonesChart } from './zones-chart'
 
-export function HeartRatePage() {
+export function HeartRatePage({ user }: { user: User }) {
   const [rangeIndex, setRangeIndex] = useState(2)
   const [range, setRange] = useState(() => rangeEndingNow(2))
   // Bumped by every alert change: the history bands and the alert list read again.
@@ -49,7 +50,7 @@ export function HeartRatePage() {
       </section>
       <AlertsList version={alertVersion} onChanged={bumpAlerts} />
       <div class="columns">
-        <ZonesChart range={range} version={alertVersion} />
+        <ZonesChart range={range} version={alertVersion} settings={user.settings} />
         <HrvChart range={range} version={alertVersion} />
       </div>
       <ExportButtons range={range} />

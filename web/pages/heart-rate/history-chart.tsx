@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks'
 import uPlot from 'uplot'
 import { call } from '../../api/session'
 import type { Alert } from '../../api/types'
-import { Chart, type ChartData, type ChartOptions, palette, toSeconds } from '../../components/chart'
+import { Chart, type ChartData, type ChartOptions, palette, timeScale, toSeconds } from '../../components/chart'
 import { Loaded } from '../../components/status'
 import { useResource } from '../../components/use-resource'
 import type { Range } from './range'
@@ -12,13 +12,13 @@ type SeriesPoint = { start: string; avg: number; min: number; max: number }
 // Alert episodes are a filled step series on a 0..1 scale of their own: 1 inside an episode, null
 // outside, so uPlot fills each episode from the top of the chart to the bottom as a band.
 const HISTORY_OPTIONS: ChartOptions = {
-  scales: { x: { time: true }, band: { range: [0, 1] } },
+  scales: { x: timeScale, band: { range: [0, 1] } },
   axes: [{ grid: { stroke: palette.grid } }, { label: 'bpm', grid: { stroke: palette.grid } }],
   series: [
     {},
-    { label: 'Average', stroke: palette.line, width: 2, spanGaps: true, points: { show: false } },
-    { label: 'Min', stroke: '#d98880', width: 1, dash: [4, 4], spanGaps: true, points: { show: false } },
-    { label: 'Max', stroke: '#d98880', width: 1, dash: [4, 4], spanGaps: true, points: { show: false } },
+    { label: 'Average', stroke: palette.line, width: 2, spanGaps: true },
+    { label: 'Min', stroke: '#d98880', width: 1, dash: [4, 4], spanGaps: true },
+    { label: 'Max', stroke: '#d98880', width: 1, dash: [4, 4], spanGaps: true },
     { label: 'Alert episode', scale: 'band', stroke: 'transparent', fill: palette.band, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false }, spanGaps: false },
   ],
   legend: { show: true },
@@ -65,7 +65,7 @@ export function HistoryChart({ range, version }: { range: Range; version: number
           label={`Heart rate per minute, ${range.label}, with alert episodes as bands`}
           options={HISTORY_OPTIONS}
           data={data as ChartData}
-          caption={`${points.length} minutes with samples; ${alerts.length} alert ${alerts.length === 1 ? 'episode' : 'episodes'} marked`}
+          caption={`${points.length} ${points.length === 1 ? 'minute' : 'minutes'} with samples; ${alerts.length} alert ${alerts.length === 1 ? 'episode' : 'episodes'} marked`}
         />
       )}
     </Loaded>

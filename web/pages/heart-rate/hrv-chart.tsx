@@ -29,7 +29,7 @@ export function HrvChart({ range, version }: { range: Range; version: number }) 
           series.points.length === 0 ? (
             <p>No RR intervals in this range: HRV needs devices that send them.</p>
           ) : (
-            <Chart label={`HRV per ${bucket === '1h' ? 'hour' : 'minute'}, ${range.label}`} options={HRV_OPTIONS} data={data} height={200} caption={`${series.points.length} ${bucket === '1h' ? 'hours' : 'minutes'} with RR intervals`} />
+            <Chart label={`HRV per ${bucket === '1h' ? 'hour' : 'minute'}, ${range.label}`} options={HRV_OPTIONS} data={data} height={200} caption={`${series.points.length} ${bucket === '1h' ? 'hour' : 'minute'}${series.points.length === 1 ? '' : 's'} with RR intervals`} />
           )
         }
       </Loaded>

@@ -1,6 +1,8 @@
 import { useMemo } from 'preact/hooks'
 import uPlot from 'uplot'
+import { followLink } from '../../api/router'
 import { call } from '../../api/session'
+import type { UserSettings } from '../../api/types'
 import { Chart, type ChartOptions, palette } from '../../components/chart'
 import { Loaded } from '../../components/status'
 import { useResource } from '../../components/use-resource'
@@ -19,8 +21,23 @@ const ZONES_OPTIONS: ChartOptions = {
   cursor: { show: false },
 }
 
-/** Time per exercise zone over the range, as bars. A missing maximum heart rate shows the server's message. */
-export function ZonesChart({ range, version }: { range: Range; version: number }) {
+/** Time per exercise zone over the range, as bars; zones need a maximum heart rate, or a birth year for 220 − age. */
+export function ZonesChart({ range, version, settings }: { range: Range; version: number; settings: UserSettings }) {
+  const hasMaximum = settings.maxHeartRate !== undefined || settings.birthYear !== undefined
+  if (!hasMaximum) {
+    return (
+      <section aria-labelledby="zones-title">
+        <h2 id="zones-title">Exercise zones</h2>
+        <p>
+          Zones need your maximum heart rate or your birth year: set one in <a href="/profile" onClick={followLink}>Profile</a>.
+        </p>
+      </section>
+    )
+  }
+  return <ZonesBars range={range} version={version} />
+}
+
+function ZonesBars({ range, version }: { range: Range; version: number }) {
   const zones = useResource(() => call((api) => api.GET('/v1/heart-rate/zones', { params: { query: { from: range.from, to: range.to } } })), [range.from, range.to, version])
   const data = useMemo(() => {
     const z = zones.data
