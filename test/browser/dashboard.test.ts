@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { copyFileSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Page } from 'playwright-core'
@@ -166,7 +166,7 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
     assert.equal(csv[0], 'timestamp,bpm,device_id,alert,rr_intervals_ms')
     assert.deepEqual(csv.slice(1).map((line) => Number(line.split(',')[1])), [72, 75, 160, 165, 170])
 
-    copyFileSync(await screenshot(page, 'heart-rate'), join('docs', 'dashboard-heart-rate.png'))
+    await screenshot(page, 'heart-rate')
     await page.setViewportSize({ width: 375, height: 812 })
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), 'nothing overflows a 375 px wide screen')
     await screenshot(page, 'heart-rate-375px')
