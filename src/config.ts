@@ -54,7 +54,7 @@ export const EnvSchema = Type.Object({
 })
 export type Env = Static<typeof EnvSchema>
 
-export const COMPAT_ADAPTERS = ['mindsync', 'csi', 'heartrate', 'm2m', 'dlp'] as const
+export const COMPAT_ADAPTERS = ['mindsync', 'heartrate', 'm2m'] as const
 export type CompatAdapter = (typeof COMPAT_ADAPTERS)[number]
 
 export type DatabaseConfig =
