@@ -30,6 +30,7 @@ import { createDatabaseQueue } from './platform/queue/database-queue.js'
 import { createJobsTableOutbox, createRelayOutbox, type Outbox } from './platform/queue/outbox.js'
 import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
 import { createSocketServer, type SocketServer } from './platform/socket/socket-server.js'
+import { startupStep, whereOf } from './startup-error.js'
 
 export const VERSION = '0.1.0'
 
@@ -82,14 +83,33 @@ async function createRedisClient(url: string | undefined): Promise<Redis | undef
   return new RedisClient(url, { lazyConnect: false, maxRetriesPerRequest: 2 })
 }
 
+function databasePart(config: Config): string {
+  const where = config.database
+  if (where.kind === 'sqlite') return `the SQLite database ${where.file}`
+  return `${where.kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} at ${whereOf(where.url)}`
+}
+
 /** Opens the database (migrating it unless told not to), the queue, pub/sub and Redis: the adapters every module shares. */
 async function createPlatform(config: Config, options: BuildOptions): Promise<Platform> {
   const logger = options.logger ?? createLogger(config.logLevel)
   const metrics = createMetrics()
-  const database = await openDatabase(config.database, metrics, logger.child({ module: 'db' }))
-  if (options.migrate !== false) await migrateToLatest(database.db, logger.child({ module: 'migrate' }))
-  const { queue, outbox } = await createQueue(config, database, metrics, logger)
-  const pubsub = await createPubSub(config, logger)
+  const databaseHint = config.database.kind === 'sqlite' ? 'Check PULSEBASE_DATA_DIR (or PULSEBASE_DATABASE_URL) and that the folder is writable.' : 'Check PULSEBASE_DATABASE_URL and that the server runs.'
+  const database = await startupStep(databasePart(config), databaseHint, async () => {
+    const opened = await openDatabase(config.database, metrics, logger.child({ module: 'db' }))
+    // Pools connect lazily: ask once now, so an unreachable server is reported as such, not as a failed migration.
+    await opened.ping().catch(async (error: unknown) => {
+      await opened.close().catch(() => {})
+      throw error
+    })
+    return opened
+  })
+  if (options.migrate !== false) {
+    await startupStep(`Migrating ${databasePart(config)}`, 'Check the database user may create tables; `pulsebase migrate` applies migrations on their own.', () => migrateToLatest(database.db, logger.child({ module: 'migrate' })))
+  }
+  const queuePart = config.queue.kind === 'amqp' ? `RabbitMQ at ${whereOf(config.queue.url)}` : 'the job queue'
+  const { queue, outbox } = await startupStep(queuePart, 'Check PULSEBASE_QUEUE_URL and that the broker runs.', () => createQueue(config, database, metrics, logger))
+  const redisPart = `Redis at ${whereOf(config.redisUrl ?? '')}`
+  const pubsub = await startupStep(redisPart, 'Check PULSEBASE_REDIS_URL and that Redis runs.', () => createPubSub(config, logger))
   const liveLogger = logger.child({ module: 'live' })
   return {
     config,
