@@ -35,6 +35,30 @@ export default tseslint.config(
     },
   },
   {
+    // The platform is the bottom layer: ports and adapters know nothing of the domains above them.
+    files: ['src/platform/**/*.ts'],
+    ignores: ['src/platform/**/*.test.ts', 'src/platform/**/*.fixture.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/domains/**', '**/compat/**', '**/app.js', '**/module.js'], message: 'platform/ never imports a domain, an adapter or the composition root.' }] },
+      ],
+    },
+  },
+  {
+    // Seed adapters map wire formats onto domain services; drivers stay in platform/ adapters.
+    files: ['src/compat/**/*.ts'],
+    ignores: ['src/compat/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['better-sqlite3', 'pg', 'mysql2', 'amqplib', 'ioredis'].map((name) => ({ name, message: 'Compat adapters reach domain services; only platform adapters import drivers.' })),
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

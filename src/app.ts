@@ -1,32 +1,18 @@
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import { lazyCompatPrincipal } from './compat/heartrate/compat-device.js'
-import { registerHeartRateCompatGrpc } from './compat/heartrate/heartrate.grpc.js'
-import { registerM2mCompatHttp } from './compat/m2m/m2m.http.js'
-import { registerMindsyncCompat } from './compat/mindsync/mindsync.http.js'
-import { type Config, resolveJwtSecret } from './config.js'
-import { registerAdminHttp } from './domains/admin/admin.http.js'
-import { registerAccountGrpc } from './domains/auth/auth.grpc.js'
-import { registerAuthHttp } from './domains/auth/auth.http.js'
-import { purgeExpiredSessions } from './domains/auth/auth.jobs.js'
-import * as auth from './domains/auth/auth.service.js'
-import type { Authenticate } from './domains/auth/principal.js'
-import { createTokenSigner } from './domains/auth/tokens.js'
-import { createDeviceKeyCache } from './domains/devices/device-key-cache.js'
-import { registerDevicesHttp } from './domains/devices/devices.http.js'
-import { processSession, reconcileSession } from './domains/game-sessions/game-sessions.jobs.js'
-import { registerGameSessionsHttp } from './domains/game-sessions/game-sessions.http.js'
-import { type GameSessionDeps, loadSessions, SYNC_KIND } from './domains/game-sessions/game-sessions.service.js'
-import { registerHeartRateGrpc } from './domains/heart-rate/heart-rate.grpc.js'
-import { registerHeartRateHttp } from './domains/heart-rate/heart-rate.http.js'
-import { purgeOldSamples } from './domains/heart-rate/heart-rate.jobs.js'
-import type { HeartRateDeps, PublishLive } from './domains/heart-rate/heart-rate.service.js'
-import { createSampleWriter } from './domains/heart-rate/sample-writer.js'
-import { registerMeditationHttp } from './domains/meditation/meditation.http.js'
-import { meditationTrainer } from './domains/meditation/recommender.js'
-import { registerMlHttp } from './domains/ml/ml.http.js'
-import { runTrainingJob, sweepStaleTrainingJobs, type TrainingDeps } from './domains/ml/training.service.js'
+import { compatModules } from './compat/compat.js'
+import type { Config } from './config.js'
+import { adminModule } from './domains/admin/admin.module.js'
+import { authModule } from './domains/auth/auth.module.js'
+import { devicesModule } from './domains/devices/devices.module.js'
+import { gameSessionsModule } from './domains/game-sessions/game-sessions.module.js'
+import { heartRateModule } from './domains/heart-rate/heart-rate.module.js'
+import { meditationModule } from './domains/meditation/meditation.module.js'
+import { mlModule } from './domains/ml/ml.module.js'
+import { syncModule } from './domains/sync/sync.module.js'
 import { type JobHandlers, startWorker } from './jobs.js'
+import type { AuthedPlatform, Module, Platform } from './module.js'
+import type { Authenticate } from './platform/auth/principal.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
 import { createGrpcServer, type GrpcServer } from './platform/grpc/grpc-server.js'
 import { registerDashboard } from './platform/http/dashboard.js'
@@ -36,21 +22,18 @@ import { type ReadinessCheck, registerSystemRoutes } from './platform/http/syste
 import { createLogger } from './platform/logging/logger.js'
 import { createMetrics, type Metrics } from './platform/metrics/metrics.js'
 import { createMlRuntime } from './platform/ml-runtime/ml-runtime.js'
+import { publishLive } from './platform/pubsub/live-events.js'
 import { createMemoryPubSub } from './platform/pubsub/memory-pubsub.js'
 import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
-import { publishLive } from './platform/pubsub/live-events.js'
 import { createRedisPubSub } from './platform/pubsub/redis-pubsub.js'
 import { createAmqpQueue } from './platform/queue/amqp-queue.js'
 import { createDatabaseQueue } from './platform/queue/database-queue.js'
 import { createJobsTableOutbox, createRelayOutbox, type Outbox } from './platform/queue/outbox.js'
 import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
-import { createAttemptLimiter } from './platform/rate-limit/attempt-limiter.js'
-import { registerSyncHttp } from './domains/sync/sync.http.js'
 import { createSocketServer, type SocketServer } from './platform/socket/socket-server.js'
+import { startupStep, whereOf } from './startup-error.js'
 
 export const VERSION = '0.1.0'
-/** Pub/sub channel telling every API process to drop a device's cached key. */
-const REVOKED_DEVICES = 'devices.revoked'
 
 export interface App {
   readonly config: Config
@@ -101,36 +84,96 @@ async function createRedisClient(url: string | undefined): Promise<Redis | undef
   return new RedisClient(url, { lazyConnect: false, maxRetriesPerRequest: 2 })
 }
 
-/** The composition root: the only place that chooses adapters. */
-export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+function databasePart(config: Config): string {
+  const where = config.database
+  if (where.kind === 'sqlite') return `the SQLite database ${where.file}`
+  return `${where.kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} at ${whereOf(where.url)}`
+}
+
+/** Opens the database (migrating it unless told not to), the queue, pub/sub and Redis: the adapters every module shares. */
+async function createPlatform(config: Config, options: BuildOptions): Promise<Platform> {
   const logger = options.logger ?? createLogger(config.logLevel)
   const metrics = createMetrics()
-  const database = await openDatabase(config.database, metrics, logger.child({ module: 'db' }))
-  if (options.migrate !== false) await migrateToLatest(database.db, logger.child({ module: 'migrate' }))
-  if (config.bootstrapAdmin) await auth.ensureAdmin(database.db, config.bootstrapAdmin)
+  const databaseHint = config.database.kind === 'sqlite' ? 'Check PULSEBASE_DATA_DIR (or PULSEBASE_DATABASE_URL) and that the folder is writable.' : 'Check PULSEBASE_DATABASE_URL and that the server runs.'
+  const database = await startupStep(databasePart(config), databaseHint, async () => {
+    const opened = await openDatabase(config.database, metrics, logger.child({ module: 'db' }))
+    // Pools connect lazily: ask once now, so an unreachable server is reported as such, not as a failed migration.
+    await opened.ping().catch(async (error: unknown) => {
+      await opened.close().catch(() => {})
+      throw error
+    })
+    return opened
+  })
+  if (options.migrate !== false) {
+    await startupStep(`Migrating ${databasePart(config)}`, 'Check the database user may create tables; `pulsebase migrate` applies migrations on their own.', () => migrateToLatest(database.db, logger.child({ module: 'migrate' })))
+  }
+  const queuePart = config.queue.kind === 'amqp' ? `RabbitMQ at ${whereOf(config.queue.url)}` : 'the job queue'
+  const { queue, outbox } = await startupStep(queuePart, 'Check PULSEBASE_QUEUE_URL and that the broker runs.', () => createQueue(config, database, metrics, logger))
+  const redisPart = `Redis at ${whereOf(config.redisUrl ?? '')}`
+  const pubsub = await startupStep(redisPart, 'Check PULSEBASE_REDIS_URL and that Redis runs.', () => createPubSub(config, logger))
+  const liveLogger = logger.child({ module: 'live' })
+  return {
+    config,
+    logger,
+    metrics,
+    database,
+    queue,
+    outbox,
+    pubsub,
+    redis: await createRedisClient(config.redisUrl),
+    ml: createMlRuntime({ trainingThreads: config.mlTrainingThreads, logger: logger.child({ module: 'ml' }) }),
+    publishLive: (userId, event, data) => {
+      void publishLive(pubsub, userId, event, data, (err) => liveLogger.warn({ err, event }, 'live push failed'))
+    },
+  }
+}
 
-  const { queue, outbox } = await createQueue(config, database, metrics, logger)
-  const pubsub = await createPubSub(config, logger)
-  const redis = await createRedisClient(config.redisUrl)
-  const deviceKeys = createDeviceKeyCache({ ttlMs: config.auth.deviceKeyCacheMs })
-  await pubsub.subscribe(REVOKED_DEVICES, (message) => deviceKeys.forgetDevice((message as { deviceId: string }).deviceId))
-  const onKeyRevoked = (deviceId: string) => {
-    deviceKeys.forgetDevice(deviceId)
-    pubsub.publish(REVOKED_DEVICES, { deviceId }).catch((err: unknown) => logger.warn({ err, deviceId }, 'revocation broadcast failed'))
+/** Every domain, then the enabled seed adapters: the one list to extend when a domain is added. */
+async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform; modules: Module[] }> {
+  const auth = await authModule(base)
+  const platform: AuthedPlatform = { ...base, authenticate: auth.authenticate, guards: createGuards(auth.authenticate) }
+  const heartRate = heartRateModule(platform)
+  const ml = mlModule(platform)
+  const meditation = meditationModule(platform, ml)
+  const domains: Module[] = [
+    auth.module(platform.guards),
+    devicesModule(platform, auth.revokeDeviceKey),
+    adminModule(platform),
+    heartRate,
+    gameSessionsModule(platform),
+    ml,
+    meditation,
+  ]
+  const compat = compatModules(platform, { heartRate, meditation, ml })
+  const syncLoaders = Object.assign({}, ...[...domains, ...compat].map((m) => m.syncLoaders ?? {}))
+  return { platform, modules: [...domains, syncModule(platform, syncLoaders), ...compat] }
+}
+
+/** Every module's job handlers in one map, plus the cleanup job that runs each module's cleanup hook. */
+function jobHandlersOf(modules: readonly Module[], logger: Logger): JobHandlers {
+  const handlers: Partial<Record<string, unknown>> = {}
+  for (const module of modules) {
+    for (const [name, handler] of Object.entries(module.jobs ?? {})) {
+      if (handlers[name] !== undefined) throw new Error(`job ${name} has a handler in two modules (the second: ${module.name})`)
+      handlers[name] = handler
+    }
   }
-  const limiterWindow = config.auth.loginWindowSeconds
-  const tooMany = 'Too many login attempts; try again later'
-  const authDeps: auth.AuthDeps = {
-    db: database.db,
-    signer: createTokenSigner(resolveJwtSecret(config), config.auth.accessTokenTtlSeconds),
-    accountLimiter: createAttemptLimiter({ name: 'login-account', points: config.auth.loginAttemptsPerAccount, windowSeconds: limiterWindow, message: tooMany, redis }),
-    addressLimiter: createAttemptLimiter({ name: 'login-address', points: config.auth.loginAttemptsPerAddress, windowSeconds: limiterWindow, message: tooMany, redis }),
-    refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
-    isRegistrationOpen: config.auth.isRegistrationOpen,
-    deviceKeys,
+  handlers['maintenance.cleanup'] = async () => {
+    for (const module of modules) {
+      if (module.cleanup === undefined) continue
+      await module.cleanup().catch((err: unknown) => {
+        logger.error({ err, module: module.name }, 'cleanup failed')
+        throw err
+      })
+    }
   }
-  const authenticate: Authenticate = (credential) => auth.authenticate(authDeps, credential)
-  const guards = createGuards(authenticate)
+  return handlers as JobHandlers
+}
+
+/** The composition root: the only place that chooses adapters and lists the modules. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const { platform, modules } = await buildModules(await createPlatform(config, options))
+  const { logger, metrics, database, queue, pubsub } = platform
 
   let isShuttingDown = false
   const http = await createHttpServer({ logger, metrics, bodyLimitBytes: config.bodyLimitBytes, trustProxy: config.trustProxy, version: VERSION })
@@ -138,67 +181,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     { name: 'database', check: () => database.ping() },
     { name: 'queue', check: () => queue.ping() },
     ...(config.redisUrl ? [{ name: 'pubsub', check: () => pubsub.ping() }] : []),
+    ...modules.flatMap((m) => m.readiness ?? []),
   ]
   registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown)
   registerDashboard(http)
-  registerAuthHttp(http, authDeps, guards)
-  registerDevicesHttp(http, database.db, guards, onKeyRevoked)
-  registerAdminHttp(http, database.db, queue, guards)
-  const sockets = createSocketServer({ server: http.server, authenticate, pubsub, logger })
-
-  const liveLogger = logger.child({ module: 'live' })
-  const publishTo = (userId: string, event: string, data: unknown) => {
-    void publishLive(pubsub, userId, event, data, (err) => liveLogger.warn({ err, event }, 'live push failed'))
-  }
-  const publish: PublishLive = publishTo
-  const writer = createSampleWriter({ db: database.db, kind: database.kind, alertClearSamples: config.heartRate.alertClearSamples })
-  const onRecorded: HeartRateDeps['onRecorded'] = (counts) => {
-    metrics.heartRateSamples.inc({ outcome: 'stored' }, counts.stored)
-    metrics.heartRateSamples.inc({ outcome: 'already_stored' }, counts.alreadyStored)
-    metrics.heartRateSamples.inc({ outcome: 'rejected' }, counts.rejected)
-    for (const kind of counts.opened) metrics.heartRateAlerts.inc({ kind })
-  }
-  const heartRate: HeartRateDeps = { db: database.db, writer, config: config.heartRate, publish, onRecorded }
-  registerHeartRateHttp(http, heartRate, guards)
-  if (config.compat.includes('m2m')) await registerM2mCompatHttp(http, database.db, authenticate)
-
-  const gameSessions: GameSessionDeps = { db: database.db, kind: database.kind, outbox, publish: publishTo, maxAttempts: config.queueMaxAttempts }
-  registerGameSessionsHttp(http, gameSessions, guards, config.gameSessionMaxBytes)
-  registerSyncHttp(http, { db: database.db, loaders: { [SYNC_KIND]: loadSessions } }, guards)
-
-  // ML engine (worker threads, started on first use), training jobs and the meditation recommender.
-  const ml = createMlRuntime({ trainingThreads: config.mlTrainingThreads, logger: logger.child({ module: 'ml' }) })
-  const training: TrainingDeps = {
-    db: database.db, runtime: ml, dataDir: config.dataDir, queueMaxAttempts: config.queueMaxAttempts, logger: logger.child({ module: 'training' }),
-    trainers: { meditation: meditationTrainer(config.meditation) },
-    outbox,
-    publish: (userId, event) => publishTo(userId, 'training', event),
-  }
-  const sessionStore = { db: database.db, kind: database.kind }
-  const recommender = { db: database.db, runtime: ml, dataDir: config.dataDir, config: config.meditation }
-  registerMlHttp(http, training, guards)
-  registerMeditationHttp(http, sessionStore, recommender, guards)
-  if (config.compat.includes('mindsync')) await registerMindsyncCompat(http, { store: sessionStore, training, recommender, ping: () => database.ping() })
-
+  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger })
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
-  registerAccountGrpc(grpc, authenticate)
-  registerHeartRateGrpc(grpc, heartRate, authenticate, pubsub)
-  if (config.compat.includes('heartrate')) {
-    registerHeartRateCompatGrpc(grpc, heartRate, authenticate, lazyCompatPrincipal(database.db))
+  for (const module of modules) {
+    await module.http?.(http)
+    module.grpc?.(grpc)
+    module.sockets?.(sockets)
   }
 
-  const handlers: JobHandlers = {
-    'maintenance.cleanup': async () => {
-      await purgeExpiredSessions(database.db)
-      await purgeOldSamples(database.db, config.heartRate.retentionDays, logger.child({ module: 'retention' }))
-      await sweepStaleTrainingJobs(training)
-    },
-    'game-sessions.process': (job) => processSession(gameSessions, job),
-    'game-sessions.reconcile': (job) => reconcileSession(gameSessions, job),
-    'ml.train': (job) => runTrainingJob(training, job.payload.trainingJobId, job.attempt),
-  }
+  const handlers = jobHandlersOf(modules, logger.child({ module: 'cleanup' }))
   const consumers: Consumer[] = []
-
   return {
     config,
     logger,
@@ -209,9 +205,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     http,
     grpc,
     sockets,
-    authenticate,
+    authenticate: platform.authenticate,
     async startWorker() {
-      await sweepStaleTrainingJobs(training)
+      for (const module of modules) await module.onWorkerStart?.()
       consumers.push(...(await startWorker(queue, handlers, logger.child({ module: 'worker' }))))
     },
     async close() {
@@ -219,11 +215,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       grpc.setServing(false)
       await sockets.close()
       await Promise.allSettled([http.close(), grpc.shutdown(config.shutdownTimeoutMs)])
-      await writer.drain()
+      await Promise.allSettled(modules.map(async (m) => m.drain?.()))
       await Promise.allSettled(consumers.map((c) => c.stop()))
-      await outbox.close()
-      await ml.close()
-      await Promise.allSettled([queue.close(), pubsub.close(), redis?.quit()])
+      await platform.outbox.close()
+      await Promise.allSettled(modules.map(async (m) => m.close?.()))
+      await platform.ml.close()
+      await Promise.allSettled([queue.close(), pubsub.close(), platform.redis?.quit()])
       await database.close()
     },
   }

@@ -54,7 +54,7 @@ export const EnvSchema = Type.Object({
 })
 export type Env = Static<typeof EnvSchema>
 
-export const COMPAT_ADAPTERS = ['mindsync', 'csi', 'heartrate', 'm2m', 'dlp'] as const
+export const COMPAT_ADAPTERS = ['mindsync', 'heartrate', 'm2m'] as const
 export type CompatAdapter = (typeof COMPAT_ADAPTERS)[number]
 
 export type DatabaseConfig =
@@ -155,6 +155,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(toConfig(parsed, compat))
+}
+
+/** Variables the test and CI harness read; they are not settings of the server. */
+const HARNESS_VARIABLES = /^PULSEBASE_(TEST_|REQUIRE_SERVICES$|BENCH_)/
+
+/** Edit distance, to suggest the setting a misspelt name meant. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j += 1) row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1))
+    previous = row
+  }
+  return previous[b.length] ?? 0
+}
+
+/** One warning per `PULSEBASE_*` variable that is not a setting (a typo is otherwise silently ignored), with the likely intended name. */
+export function unknownVariableWarnings(env: NodeJS.ProcessEnv): string[] {
+  const known = Object.keys(EnvSchema.properties)
+  return Object.keys(env)
+    .filter((name) => name.startsWith('PULSEBASE_') && !known.includes(name) && !HARNESS_VARIABLES.test(name))
+    .map((name) => {
+      const [closest] = known.map((k) => ({ k, d: distance(name, k) })).sort((x, y) => x.d - y.d)
+      const hint = closest !== undefined && closest.d <= 3 ? `; did you mean ${closest.k}?` : ''
+      return `${name} is not a pulsebase setting and is ignored${hint}`
+    })
 }
 
 function parseCompat(value: string, problems: string[]): CompatAdapter[] {

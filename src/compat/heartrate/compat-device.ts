@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { createUser } from '../../domains/auth/auth.service.js'
-import type { Principal } from '../../domains/auth/principal.js'
+import type { Principal } from '../../platform/auth/principal.js'
 import { findUserByEmail } from '../../domains/auth/users.repository.js'
 import { createDevice } from '../../domains/devices/devices.service.js'
 import { listDevices } from '../../domains/devices/devices.repository.js'

@@ -1,4 +1,4 @@
-import type { Authenticate, Principal } from '../../domains/auth/principal.js'
+import type { Authenticate, Principal } from '../../platform/auth/principal.js'
 import { status } from '../../domains/heart-rate/heart-rate.queries.js'
 import type { Verdict } from '../../domains/heart-rate/heart-rate.schema.js'
 import { type HeartRateDeps, nowOf, recordSamples } from '../../domains/heart-rate/heart-rate.service.js'

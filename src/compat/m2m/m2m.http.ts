@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { Type } from 'typebox'
-import type { Authenticate } from '../../domains/auth/principal.js'
+import type { Authenticate } from '../../platform/auth/principal.js'
 import { AppError, HTTP_STATUS } from '../../errors.js'
 import type { Database } from '../../platform/db/schema.js'
 import { principalOf } from '../../platform/http/http-auth.js'

@@ -2,7 +2,7 @@
 // own pulsebase user (which cannot log in) and a `mindsync` phone device, made on first write.
 import { createHash, randomBytes } from 'node:crypto'
 import { createUser } from '../../domains/auth/auth.service.js'
-import type { Principal } from '../../domains/auth/principal.js'
+import type { Principal } from '../../platform/auth/principal.js'
 import { createDevice } from '../../domains/devices/devices.service.js'
 import type { Db } from '../../platform/db/database.js'
 import { isUniqueViolation } from '../../platform/db/unique-violation.js'

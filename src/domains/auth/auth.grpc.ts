@@ -2,7 +2,7 @@ import { type GrpcServer, loadProto, serviceFrom, unary } from '../../platform/g
 import { principalFrom } from '../../platform/grpc/grpc-auth.js'
 import type { WhoAmIRequest__Output as WhoAmIRequest } from '../../generated/proto/pulsebase/v1/WhoAmIRequest.js'
 import type { WhoAmIResponse } from '../../generated/proto/pulsebase/v1/WhoAmIResponse.js'
-import type { Authenticate } from './principal.js'
+import type { Authenticate } from '../../platform/auth/principal.js'
 
 /** `pulsebase.v1.Account`: the account behind the call's credential (`deviceId` is '' for a person's token). */
 export function registerAccountGrpc(server: GrpcServer, authenticate: Authenticate): void {

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { Role } from '../../platform/auth/principal.js'
 
 const Email = Type.String({ format: 'email', maxLength: 320, description: 'Compared case-insensitively' })
 const Password = Type.String({ minLength: 8, maxLength: 200 })
@@ -27,7 +28,7 @@ export const UserSettings = Type.Object(
 export type UserSettings = Static<typeof UserSettings>
 
 /** The roles a person can have; a device acts with its owner's. */
-export const Role = Type.Union([Type.Literal('user'), Type.Literal('admin')])
+export { Role }
 
 export const User = Type.Object({
   id: Type.String(),

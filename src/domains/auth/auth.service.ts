@@ -7,17 +7,12 @@ import type { DeviceKeyCache } from '../devices/device-key-cache.js'
 import { DEVICE_KEY_PREFIX, principalForDeviceKey } from '../devices/devices.service.js'
 import type { CreateUserBody, LoginBody, PatchMeBody, RegisterBody, Tokens, User, UserSettings } from './auth.schema.js'
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.js'
-import type { Principal } from './principal.js'
+import type { AttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
+import type { Principal } from '../../platform/auth/principal.js'
 import * as sessions from './sessions.repository.js'
 import { mergeSettings } from './settings.js'
 import { hashSecret, newSecret, type TokenSigner } from './tokens.js'
 import * as users from './users.repository.js'
-
-/** Counts attempts per key in a window; `consume` throws `rate_limited` once the budget is spent. */
-export interface AttemptLimiter {
-  consume(key: string): Promise<void>
-  reset(key: string): Promise<void>
-}
 
 export interface AuthDeps {
   readonly db: Kysely<Database>

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.js'
+import type { Principal } from '../../platform/auth/principal.js'
 
 /**
  * Remembers for a few seconds which principal a device key stands for, so a device streaming

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import { AppError } from '../../errors.js'
 import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
-import type { Principal } from '../auth/principal.js'
+import type { Principal } from '../../platform/auth/principal.js'
 import { CSV_HEADER, toCsvRows, toFhirObservation } from './heart-rate.export.js'
 import * as queries from './heart-rate.queries.js'
 import {

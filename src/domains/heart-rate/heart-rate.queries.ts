@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js'
-import type { Principal } from '../auth/principal.js'
+import type { Principal } from '../../platform/auth/principal.js'
 import { type ExportSample } from './heart-rate.export.js'
 import { type Alert, BUCKETS, type Bucket, type Status } from './heart-rate.schema.js'
 import { deviceOrNull, type HeartRateDeps, nowOf, type Range, rrOf, settingsOf, toAlert, toSample } from './heart-rate.service.js'

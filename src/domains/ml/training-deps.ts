@@ -1,5 +1,6 @@
 // What the training engine needs, and the rules of a run: shared by the service and the run.
 import type { Logger } from 'pino'
+import { AppError } from '../../errors.js'
 import type { Db } from '../../platform/db/database.js'
 import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { TrainSequenceTask } from '../../platform/ml-runtime/ml-tasks.js'
@@ -27,7 +28,8 @@ export interface TrainingDeps {
   readonly runtime: MlRuntime
   /** Model artifacts go under `<dataDir>/models/<model id>`. */
   readonly dataDir: string
-  readonly trainers: Readonly<Record<ModelKind, ModelTrainer>>
+  /** One trainer per model kind, registered by the module that owns the kind. */
+  readonly trainers: ReadonlyMap<ModelKind, ModelTrainer>
   /** A training job's row and its `ml.train` job are written in one transaction through it. */
   readonly outbox: Outbox
   readonly publish: (userId: string, event: TrainingEvent) => void
@@ -46,3 +48,10 @@ export const TRAINING_STALE_MS = 60_000
 /** States a job never leaves. */
 export const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled'])
 
+
+/** The trainer of a model kind; throws `invalid_argument` when no module registered one (its domain is not enabled). */
+export function trainerOf(deps: Pick<TrainingDeps, 'trainers'>, kind: ModelKind): ModelTrainer {
+  const trainer = deps.trainers.get(kind)
+  if (trainer === undefined) throw new AppError('invalid_argument', `No trainer for models of kind "${kind}" in this server`)
+  return trainer
+}

@@ -43,7 +43,7 @@ describe('a training run whose worker thread dies', () => {
   const events: TrainingEvent[] = []
   const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps => ({
     db: database.db, runtime, dataDir, queueMaxAttempts, logger: pino({ level: 'silent' }),
-    trainers: { meditation: trainer(maxEpochs) },
+    trainers: new Map([['meditation', trainer(maxEpochs)]]),
     outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: 'sqlite', metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
     publish: (_user, event) => {
       events.push(event)

@@ -7,7 +7,7 @@ import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 import { WorkerCrashedError } from '../../platform/ml-runtime/worker-pool.js'
 import * as repo from './ml.repository.js'
 import type { ModelKind, TrainingEpoch } from './ml.schema.js'
-import { type PreparedTraining, TERMINAL_STATES, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, type TrainingDeps } from './training-deps.js'
+import { type PreparedTraining, TERMINAL_STATES, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, trainerOf, type TrainingDeps } from './training-deps.js'
 
 const HEARTBEAT_MS = 5_000
 const PROGRESS_FLUSH_MS = 250
@@ -35,7 +35,7 @@ export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, 
   await repo.deleteEpochs(deps.db, trainingJobId)
   deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running' })
   try {
-    const prepared = await deps.trainers[row.kind as ModelKind].prepare(deps.db, row.user_id)
+    const prepared = await trainerOf(deps, row.kind as ModelKind).prepare(deps.db, row.user_id)
     await trainAndStore(deps, row, prepared, started, finish)
   } catch (error) {
     const mayRetry = error instanceof WorkerCrashedError && row.attempts + 1 < TRAINING_MAX_ATTEMPTS && queueAttempt < deps.queueMaxAttempts

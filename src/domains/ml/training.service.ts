@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { AppError } from '../../errors.js'
 import * as repo from './ml.repository.js'
 import type { Model, ModelKind, TrainingEpoch, TrainingJob } from './ml.schema.js'
-import { TERMINAL_STATES, TRAIN_JOB, TRAINING_STALE_MS, type TrainingDeps } from './training-deps.js'
+import { TERMINAL_STATES, TRAIN_JOB, TRAINING_STALE_MS, trainerOf, type TrainingDeps } from './training-deps.js'
 
 export type { ModelTrainer, PreparedTraining, TrainingDeps } from './training-deps.js'
 export { TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
@@ -62,7 +62,7 @@ export async function requestTraining(deps: TrainingDeps, userId: string, kind: 
   if (active !== undefined) {
     throw new AppError('conflict', `A ${kind} model is already training (job ${active.id}, ${active.state}); wait for it or cancel it`, [{ path: 'body.kind', message: 'already training', trainingJobId: active.id }])
   }
-  await deps.trainers[kind].assertEnoughData(deps.db, userId)
+  await trainerOf(deps, kind).assertEnoughData(deps.db, userId)
   const row: repo.TrainingJobRow = {
     id: randomUUID(), user_id: userId, kind, state: 'queued', params: '{}', attempts: 0, error: null, model_id: null,
     is_cancel_requested: 0, created_at: nowOf(deps), started_at: null, heartbeat_at: null, finished_at: null, duration_ms: null,

@@ -1,15 +1,14 @@
 import type { Static } from 'typebox'
+import type { SyncLoader } from '../../module.js'
 import type { Db } from '../../platform/db/database.js'
 import { listChanges } from './sync.repository.js'
 import type { SyncPage } from './sync.schema.js'
 
-/** Loads the current state of the changed entities of one kind, by id, for one user. */
-export type EntityLoader = (db: Db, userId: string, ids: readonly string[]) => Promise<Map<string, unknown>>
 
 export interface SyncDeps {
   readonly db: Db
   /** One loader per change kind; each domain registers its own. */
-  readonly loaders: Readonly<Record<string, EntityLoader>>
+  readonly loaders: Readonly<Record<string, SyncLoader>>
 }
 
 /** Everything that changed for the user after `since`, with each entity as it is now. */

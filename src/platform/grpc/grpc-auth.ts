@@ -1,5 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js'
-import type { Authenticate, Principal } from '../../domains/auth/principal.js'
+import type { Authenticate, Principal } from '../auth/principal.js'
 import { AppError } from '../../errors.js'
 
 const MISSING = 'Missing credentials: send an access token or device key in the authorization metadata'

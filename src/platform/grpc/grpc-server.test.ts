@@ -8,7 +8,7 @@ import { type Client, credentials, makeClientConstructor, Metadata, type Service
 import { fromJSON } from '@grpc/proto-loader'
 import { service as healthService } from 'grpc-health-check'
 import { registerAccountGrpc } from '../../domains/auth/auth.grpc.js'
-import type { Authenticate } from '../../domains/auth/principal.js'
+import type { Authenticate } from '../auth/principal.js'
 import { AppError } from '../../errors.js'
 import { createLogger } from '../logging/logger.js'
 import { createMetrics, type Metrics } from '../metrics/metrics.js'

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyRequest } from 'fastify'
-import type { Authenticate, Principal } from '../../domains/auth/principal.js'
+import type { Authenticate, Principal } from '../auth/principal.js'
 import { AppError } from '../../errors.js'
 
 declare module 'fastify' {

@@ -1,7 +1,12 @@
 import type { Redis } from 'ioredis'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
-import type { AttemptLimiter } from '../../domains/auth/auth.service.js'
 import { AppError } from '../../errors.js'
+
+/** Counts attempts per key in a window; `consume` throws `rate_limited` once the budget is spent. */
+export interface AttemptLimiter {
+  consume(key: string): Promise<void>
+  reset(key: string): Promise<void>
+}
 
 export interface AttemptLimiterOptions {
   readonly name: string

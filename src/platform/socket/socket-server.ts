@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http'
 import { type DefaultEventsMap, type Namespace, Server, type Socket } from 'socket.io'
-import type { Authenticate, Principal } from '../../domains/auth/principal.js'
+import type { Authenticate, Principal } from '../auth/principal.js'
 import { AppError } from '../../errors.js'
 import type { Logger } from '../logging/logger.js'
 import { toLiveEvent, userChannel } from '../pubsub/live-events.js'

@@ -1,10 +1,13 @@
-import type { Static } from 'typebox'
-import type { Role } from './auth.schema.js'
+import { type Static, Type } from 'typebox'
+
+/** The roles an account can have; `admin` opens the operator routes. */
+export const Role = Type.Union([Type.Literal('user'), Type.Literal('admin')])
+export type Role = Static<typeof Role>
 
 /** Who a request acts for: a person with a token, or a device with its key acting for its owner. */
 export interface Principal {
   readonly userId: string
-  readonly role: Static<typeof Role>
+  readonly role: Role
   /** Set when a device key authenticated the call. */
   readonly deviceId: string | null
   /** The login session behind an access token; logout revokes it. */

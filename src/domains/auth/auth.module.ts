@@ -1,0 +1,59 @@
+import { resolveJwtSecret } from '../../config.js'
+import type { Module, Platform } from '../../module.js'
+import type { Authenticate } from '../../platform/auth/principal.js'
+import { createAttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
+import { createDeviceKeyCache } from '../devices/device-key-cache.js'
+import { registerAccountGrpc } from './auth.grpc.js'
+import { registerAuthHttp } from './auth.http.js'
+import { purgeExpiredSessions } from './auth.jobs.js'
+import * as auth from './auth.service.js'
+import { createTokenSigner } from './tokens.js'
+import type { Guards } from '../../platform/http/http-auth.js'
+
+/** Pub/sub channel telling every API process to drop a device's cached key. */
+const REVOKED_DEVICES = 'devices.revoked'
+const TOO_MANY_LOGINS = 'Too many login attempts; try again later'
+
+export interface AuthModule {
+  /** Resolves an access token or device key to a principal on every use. */
+  readonly authenticate: Authenticate
+  /** Drops a device's key from every process's cache after it stopped working (revoked or deleted). */
+  readonly revokeDeviceKey: (deviceId: string) => void
+  /** The accounts routes, gRPC Account service and session expiry; needs the guards built on `authenticate`. */
+  module(guards: Guards): Module
+}
+
+/** Accounts, login sessions and credentials: the first module, since every other one needs `authenticate`. */
+export async function authModule(platform: Platform): Promise<AuthModule> {
+  const { config, database, pubsub, logger, redis } = platform
+  if (config.bootstrapAdmin) await auth.ensureAdmin(database.db, config.bootstrapAdmin)
+  const deviceKeys = createDeviceKeyCache({ ttlMs: config.auth.deviceKeyCacheMs })
+  await pubsub.subscribe(REVOKED_DEVICES, (message) => deviceKeys.forgetDevice((message as { deviceId: string }).deviceId))
+  const limiter = (name: string, points: number) =>
+    createAttemptLimiter({ name, points, windowSeconds: config.auth.loginWindowSeconds, message: TOO_MANY_LOGINS, redis })
+  const deps: auth.AuthDeps = {
+    db: database.db,
+    signer: createTokenSigner(resolveJwtSecret(config), config.auth.accessTokenTtlSeconds),
+    accountLimiter: limiter('login-account', config.auth.loginAttemptsPerAccount),
+    addressLimiter: limiter('login-address', config.auth.loginAttemptsPerAddress),
+    refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
+    isRegistrationOpen: config.auth.isRegistrationOpen,
+    deviceKeys,
+  }
+  const authenticate: Authenticate = (credential) => auth.authenticate(deps, credential)
+  return {
+    authenticate,
+    revokeDeviceKey(deviceId) {
+      deviceKeys.forgetDevice(deviceId)
+      pubsub.publish(REVOKED_DEVICES, { deviceId }).catch((err: unknown) => logger.warn({ err, deviceId }, 'revocation broadcast failed'))
+    },
+    module: (guards) => ({
+      name: 'auth',
+      http: (server) => registerAuthHttp(server, deps, guards),
+      grpc: (server) => registerAccountGrpc(server, authenticate),
+      cleanup: async () => {
+        await purgeExpiredSessions(database.db)
+      },
+    }),
+  }
+}

@@ -1,0 +1,19 @@
+import type { AuthedPlatform, Module } from '../../module.js'
+import { processSession, reconcileSession } from './game-sessions.jobs.js'
+import { registerGameSessionsHttp } from './game-sessions.http.js'
+import { type GameSessionDeps, loadSessions, SYNC_KIND } from './game-sessions.service.js'
+
+/** Game uploads with sensor channels, analysed by the queued process/reconcile jobs. */
+export function gameSessionsModule(platform: AuthedPlatform): Module {
+  const { database, outbox, config, guards } = platform
+  const deps: GameSessionDeps = { db: database.db, kind: database.kind, outbox, publish: platform.publishLive, maxAttempts: config.queueMaxAttempts }
+  return {
+    name: 'game-sessions',
+    http: (server) => registerGameSessionsHttp(server, deps, guards, config.gameSessionMaxBytes),
+    jobs: {
+      'game-sessions.process': (job) => processSession(deps, job),
+      'game-sessions.reconcile': (job) => reconcileSession(deps, job),
+    },
+    syncLoaders: { [SYNC_KIND]: loadSessions },
+  }
+}

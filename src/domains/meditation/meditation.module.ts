@@ -1,0 +1,24 @@
+import type { AuthedPlatform, Module } from '../../module.js'
+import type { MlModule } from '../ml/ml.module.js'
+import { registerMeditationHttp } from './meditation.http.js'
+import type { SessionStoreDeps } from './meditation.service.js'
+import { meditationTrainer, type RecommenderDeps } from './recommender.js'
+
+export interface MeditationModule extends Module {
+  readonly store: SessionStoreDeps
+  readonly recommender: RecommenderDeps
+}
+
+/** Meditation sessions and the per-user LSTM recommender (registers the `meditation` model kind). */
+export function meditationModule(platform: AuthedPlatform, ml: MlModule): MeditationModule {
+  const { database, config, guards } = platform
+  ml.registerTrainer('meditation', meditationTrainer(config.meditation))
+  const store: SessionStoreDeps = { db: database.db, kind: database.kind }
+  const recommender: RecommenderDeps = { db: database.db, runtime: platform.ml, dataDir: config.dataDir, config: config.meditation }
+  return {
+    name: 'meditation',
+    store,
+    recommender,
+    http: (server) => registerMeditationHttp(server, store, recommender, guards),
+  }
+}

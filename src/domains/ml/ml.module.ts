@@ -1,0 +1,43 @@
+import type { AuthedPlatform, Module } from '../../module.js'
+import { registerMlHttp } from './ml.http.js'
+import type { ModelKind } from './ml.schema.js'
+import { runTrainingJob, sweepStaleTrainingJobs, type ModelTrainer, type TrainingDeps } from './training.service.js'
+
+export interface MlModule extends Module {
+  /** What other modules request training and read models through. */
+  readonly training: TrainingDeps
+  /** Makes a model kind trainable; the module that owns the kind calls it once, while the app is built. */
+  registerTrainer(kind: ModelKind, trainer: ModelTrainer): void
+}
+
+/** Versioned models and queued training jobs (`/v1/training-jobs`, `/v1/models`, the `ml.train` job). */
+export function mlModule(platform: AuthedPlatform): MlModule {
+  const { database, config, outbox, logger, guards } = platform
+  const trainers = new Map<ModelKind, ModelTrainer>()
+  const training: TrainingDeps = {
+    db: database.db,
+    runtime: platform.ml,
+    dataDir: config.dataDir,
+    queueMaxAttempts: config.queueMaxAttempts,
+    logger: logger.child({ module: 'training' }),
+    trainers,
+    outbox,
+    publish: (userId, event) => platform.publishLive(userId, 'training', event),
+  }
+  return {
+    name: 'ml',
+    training,
+    registerTrainer(kind, trainer) {
+      if (trainers.has(kind)) throw new Error(`a trainer for model kind ${kind} is already registered`)
+      trainers.set(kind, trainer)
+    },
+    http: (server) => registerMlHttp(server, training, guards),
+    jobs: { 'ml.train': (job) => runTrainingJob(training, job.payload.trainingJobId, job.attempt) },
+    cleanup: async () => {
+      await sweepStaleTrainingJobs(training)
+    },
+    onWorkerStart: async () => {
+      await sweepStaleTrainingJobs(training)
+    },
+  }
+}

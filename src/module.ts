@@ -1,0 +1,74 @@
+// The shape every domain and compat adapter plugs into: `app.ts` builds the platform once, calls
+// each module factory with it, and assembles what the modules return. Adding a domain is a folder
+// that exports one factory, plus one line in app.ts.
+import type { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import type { Config } from './config.js'
+import type { JobHandlers } from './jobs.js'
+import type { Authenticate } from './platform/auth/principal.js'
+import type { DatabaseHandle } from './platform/db/database.js'
+import type { GrpcServer } from './platform/grpc/grpc-server.js'
+import type { Guards } from './platform/http/http-auth.js'
+import type { HttpServer } from './platform/http/http-server.js'
+import type { ReadinessCheck } from './platform/http/system-routes.js'
+import type { Metrics } from './platform/metrics/metrics.js'
+import type { MlRuntime } from './platform/ml-runtime/ml-runtime.js'
+import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
+import type { Outbox } from './platform/queue/outbox.js'
+import type { QueuePort } from './platform/queue/queue.port.js'
+import type { SocketServer } from './platform/socket/socket-server.js'
+
+/** Pushes `data` as `event` to every live connection (Socket.IO, gRPC Subscribe) of one user, on any process; never throws. */
+export type PublishLiveEvent = (userId: string, event: string, data: unknown) => void
+
+/** Loads the current state of the changed entities of one sync kind, by id, for one user. */
+export type SyncLoader = (db: DatabaseHandle['db'], userId: string, ids: readonly string[]) => Promise<Map<string, unknown>>
+
+/** The shared adapters and settings every module is built from (chosen by `app.ts` alone). */
+export interface Platform {
+  readonly config: Config
+  readonly logger: Logger
+  readonly metrics: Metrics
+  readonly database: DatabaseHandle
+  readonly queue: QueuePort
+  /** Where a business transaction stages its jobs (committed with it, published after). */
+  readonly outbox: Outbox
+  readonly pubsub: PubSubPort
+  readonly publishLive: PublishLiveEvent
+  /** TensorFlow.js worker threads, started on first use. */
+  readonly ml: MlRuntime
+  /** Shared across processes when Redis is configured (login limits, etc.). */
+  readonly redis: Redis | undefined
+}
+
+/** The platform once accounts exist: every module after the auth module gets this. */
+export interface AuthedPlatform extends Platform {
+  readonly authenticate: Authenticate
+  readonly guards: Guards
+}
+
+/**
+ * What a domain or compat adapter contributes. Every member is optional; `app.ts` registers the
+ * transports, merges the job handlers (the worker refuses to start when a declared job has none),
+ * and calls the hooks in order.
+ */
+export interface Module {
+  /** For logs and errors, e.g. `heart-rate` or `compat:mindsync`. */
+  readonly name: string
+  /** Adds HTTP routes. May run more than once: on the main port and on a compat adapter's own port. */
+  readonly http?: (server: HttpServer) => void | Promise<void>
+  readonly grpc?: (server: GrpcServer) => void
+  readonly sockets?: (sockets: SocketServer) => void
+  readonly jobs?: Partial<JobHandlers>
+  /** Change kinds this module writes to the sync feed, each with the loader of its entities. */
+  readonly syncLoaders?: Readonly<Record<string, SyncLoader>>
+  readonly readiness?: readonly ReadinessCheck[]
+  /** Runs inside the hourly `maintenance.cleanup` job (expiry, retention, stale work). */
+  readonly cleanup?: () => Promise<void>
+  /** Runs in a process that starts consuming jobs, before the first delivery. */
+  readonly onWorkerStart?: () => Promise<void>
+  /** Lets this module's in-flight work finish; runs after the listeners stop, before the queue and database close. */
+  readonly drain?: () => Promise<void>
+  /** Releases what the module holds; runs after every drain. */
+  readonly close?: () => Promise<void>
+}
