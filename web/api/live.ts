@@ -11,6 +11,8 @@ export type LiveStatus = 'connecting' | 'live' | 'offline'
 export const liveStatus = createStore<LiveStatus>('offline')
 
 let socket: Socket | undefined
+/** A pause before reconnecting by hand, so a server that keeps refusing is not hammered. */
+const RECONNECT_DELAY_MS = 1000
 
 function open(): Socket {
   const next = io('/v1', {
@@ -20,15 +22,20 @@ function open(): Socket {
   })
   liveStatus.set('connecting')
   next.on('ready', () => liveStatus.set('live'))
-  next.on('disconnect', () => liveStatus.set('connecting'))
+  // socket.io-client retries lost connections by itself, but not a refused handshake or a server-side
+  // disconnect (the server ends a socket whose credentials ended): refresh the token, then reconnect.
+  const reconnectWithFreshToken = () => {
+    void refreshAccessToken().then((isRefreshed) => {
+      if (isRefreshed && socket === next) setTimeout(() => socket === next && next.connect(), RECONNECT_DELAY_MS)
+    })
+  }
+  next.on('disconnect', (reason) => {
+    liveStatus.set('connecting')
+    if (reason === 'io server disconnect') reconnectWithFreshToken()
+  })
   next.on('connect_error', (error: Error & { data?: { code?: string } }) => {
     liveStatus.set('connecting')
-    // The access token expired: refresh it and try again (the handshake reads the new one).
-    if (error.data?.code === 'unauthenticated') {
-      void refreshAccessToken().then((isRefreshed) => {
-        if (isRefreshed) next.connect()
-      })
-    }
+    if (error.data?.code === 'unauthenticated') reconnectWithFreshToken()
   })
   return next
 }

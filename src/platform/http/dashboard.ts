@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import fastifyStatic from '@fastify/static'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../../errors.js'
 import type { HttpServer } from './http-server.js'
@@ -58,6 +57,8 @@ export function registerDashboard(app: HttpServer, root: string = DASHBOARD_DIR)
       })
       return
     }
+    // Loaded here, not at the top: only a process that serves a built dashboard pays for it.
+    const { default: fastifyStatic } = await import('@fastify/static')
     await scope.register(fastifyStatic, {
       root: join(root, 'assets'),
       prefix: '/assets/',
