@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'src/generated/'] },
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'dist/', 'src/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -63,5 +63,5 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   { files: ['bin/**/*.js', 'eslint.config.js'], ...tseslint.configs.disableTypeChecked },
-  { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly' } } },
+  { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
 )
