@@ -11,8 +11,10 @@ import { runMlTrain } from './ml-train.js'
 import { type Bench, type BenchReport, formatSummary, machineLine } from './lib/report.js'
 import { runRestBatch } from './rest-batch.js'
 import { runRestSingle } from './rest-single.js'
+import { runStartup } from './startup.js'
 
 const BENCHES: Readonly<Record<string, Bench>> = {
+  startup: () => runStartup(benchOptions()),
   'rest-batch': () => runRestBatch(benchOptions()),
   'rest-single': () => runRestSingle(benchOptions()),
   'grpc-unary': () => runGrpcUnary(benchOptions()),
