@@ -3,6 +3,7 @@ import { call } from '../../api/session'
 import type { Answer, User } from '../../api/types'
 import { ErrorNote, formatTime, Loaded } from '../../components/status'
 import { useResource } from '../../components/use-resource'
+import { Table } from '../../components/table'
 
 type QueueDepth = Answer<'/v1/admin/queues', 'get'>['queues'][number]
 
@@ -27,38 +28,26 @@ function UsersSection({ me }: { me: User }) {
       <ErrorNote error={error} />
       <Loaded resource={users} what="users">
         {(items) => (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Since</th>
-                  <th scope="col">Role</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((user) => (
-                  <tr key={user.id}>
-                    <td>{user.email}</td>
-                    <td>{user.displayName ?? '—'}</td>
-                    <td>{formatTime(user.createdAt)}</td>
-                    <td>
-                      <select
-                        aria-label={`Role of ${user.email}`}
-                        value={user.role}
-                        disabled={user.id === me.id}
-                        onChange={(event) => void setRole(user, (event.currentTarget as HTMLSelectElement).value as User['role'])}
-                      >
-                        <option value="user">user</option>
-                        <option value="admin">admin</option>
-                      </select>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table headers={['Email', 'Name', 'Since', 'Role']}>
+            {items.map((user) => (
+              <tr key={user.id}>
+                <td>{user.email}</td>
+                <td>{user.displayName ?? '—'}</td>
+                <td>{formatTime(user.createdAt)}</td>
+                <td>
+                  <select
+                    aria-label={`Role of ${user.email}`}
+                    value={user.role}
+                    disabled={user.id === me.id}
+                    onChange={(event) => void setRole(user, (event.currentTarget as HTMLSelectElement).value as User['role'])}
+                  >
+                    <option value="user">user</option>
+                    <option value="admin">admin</option>
+                  </select>
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </Loaded>
     </section>
@@ -73,33 +62,20 @@ function DeadJobs({ queue }: { queue: QueueDepth }) {
         items.length === 0 ? (
           <p>No dead-lettered jobs in {queue.queue}.</p>
         ) : (
-          <div class="table-wrap">
-            <table>
-              <caption>Dead-lettered jobs of {queue.queue}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Job</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Last error</th>
-                  <th scope="col">Payload</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((job) => (
-                  <tr key={job.id}>
-                    <td>
-                      <code>{job.id}</code>
-                    </td>
-                    <td>{job.attempts}</td>
-                    <td>{job.lastError ?? '—'}</td>
-                    <td>
-                      <code>{JSON.stringify(job.payload)}</code>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table headers={['Job', 'Attempts', 'Last error', 'Payload']} caption={<>Dead-lettered jobs of {queue.queue}</>}>
+            {items.map((job) => (
+              <tr key={job.id}>
+                <td>
+                  <code>{job.id}</code>
+                </td>
+                <td>{job.attempts}</td>
+                <td>{job.lastError ?? '—'}</td>
+                <td>
+                  <code>{JSON.stringify(job.payload)}</code>
+                </td>
+              </tr>
+            ))}
+          </Table>
         )
       }
     </Loaded>
@@ -119,34 +95,22 @@ function QueuesSection() {
       </button>
       <Loaded resource={queues} what="queues">
         {(items) => (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Queue</th>
-                  <th scope="col">Waiting</th>
-                  <th scope="col">Dead-lettered</th>
-                  <th scope="col">Dead letters</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((queue) => (
-                  <tr key={queue.queue}>
-                    <td>
-                      <code>{queue.queue}</code>
-                    </td>
-                    <td>{queue.ready}</td>
-                    <td>{queue.dead}</td>
-                    <td>
-                      <button type="button" onClick={() => setShown(queue.queue)} aria-label={`Show dead-lettered jobs of ${queue.queue}`}>
-                        Show
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table headers={['Queue', 'Waiting', 'Dead-lettered', 'Dead letters']}>
+            {items.map((queue) => (
+              <tr key={queue.queue}>
+                <td>
+                  <code>{queue.queue}</code>
+                </td>
+                <td>{queue.ready}</td>
+                <td>{queue.dead}</td>
+                <td>
+                  <button type="button" onClick={() => setShown(queue.queue)} aria-label={`Show dead-lettered jobs of ${queue.queue}`}>
+                    Show
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </Loaded>
       {shownQueue && <DeadJobs queue={shownQueue} />}

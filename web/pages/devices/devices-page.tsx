@@ -6,6 +6,7 @@ import { ErrorNote, Loaded } from '../../components/status'
 import { useResource } from '../../components/use-resource'
 import { DeviceRow, type DeviceWithPresence } from './device-row'
 import { NewDeviceKey } from './new-device-key'
+import { Table } from '../../components/table'
 
 const KINDS = ['phone', 'watch', 'raspberry-pi', 'esp32', 'glove', 'other'] as const
 type Kind = (typeof KINDS)[number]
@@ -78,25 +79,11 @@ export function DevicesPage() {
             items.length === 0 ? (
               <p>No devices yet.</p>
             ) : (
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Kind</th>
-                      <th scope="col">Key</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Last contact</th>
-                      <th scope="col">Actions</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {items.map((device) => (
-                      <DeviceRow key={device.id} device={device} onChanged={replace} />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table headers={['Name', 'Kind', 'Key', 'Status', 'Last contact', 'Actions']}>
+                {items.map((device) => (
+                  <DeviceRow key={device.id} device={device} onChanged={replace} />
+                ))}
+              </Table>
             )
           }
         </Loaded>

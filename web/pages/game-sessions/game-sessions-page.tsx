@@ -6,6 +6,7 @@ import { formatTime, Loaded } from '../../components/status'
 import { useResource } from '../../components/use-resource'
 import { ProgressChart } from './progress-chart'
 import { SessionAnalysis } from './session-analysis'
+import { Table } from '../../components/table'
 
 interface SessionEvent {
   readonly cursor: string
@@ -43,36 +44,22 @@ export function GameSessionsPage() {
             items.length === 0 ? (
               <p>No game sessions yet. Apps upload them to POST /v1/game-sessions.</p>
             ) : (
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Game</th>
-                      <th scope="col">Ended</th>
-                      <th scope="col">Score</th>
-                      <th scope="col">Samples</th>
-                      <th scope="col">State</th>
-                      <th scope="col">Analysis</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {items.map((s) => (
-                      <tr key={s.id} aria-current={s.id === selectedId ? 'true' : undefined}>
-                        <td>{s.gameName ?? s.gameId}</td>
-                        <td>{formatTime(s.endedAt)}</td>
-                        <td>{s.score}</td>
-                        <td>{s.sampleCount}</td>
-                        <td>{s.state}</td>
-                        <td>
-                          <button type="button" onClick={() => setSelectedId(s.id)} aria-label={`Show analysis of ${s.gameName ?? s.gameId} ended ${formatTime(s.endedAt)}`}>
-                            Show
-                          </button>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table headers={['Game', 'Ended', 'Score', 'Samples', 'State', 'Analysis']}>
+                {items.map((s) => (
+                  <tr key={s.id} aria-current={s.id === selectedId ? 'true' : undefined}>
+                    <td>{s.gameName ?? s.gameId}</td>
+                    <td>{formatTime(s.endedAt)}</td>
+                    <td>{s.score}</td>
+                    <td>{s.sampleCount}</td>
+                    <td>{s.state}</td>
+                    <td>
+                      <button type="button" onClick={() => setSelectedId(s.id)} aria-label={`Show analysis of ${s.gameName ?? s.gameId} ended ${formatTime(s.endedAt)}`}>
+                        Show
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </Table>
             )
           }
         </Loaded>

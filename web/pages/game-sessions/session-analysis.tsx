@@ -1,5 +1,6 @@
 import type { GameSession } from '../../api/types'
 import { formatTime } from '../../components/status'
+import { Table } from '../../components/table'
 
 const list = (values: readonly number[]) => values.map((v) => (Math.round(v * 100) / 100).toString()).join(', ')
 
@@ -25,37 +26,20 @@ export function SessionAnalysis({ session }: { session: GameSession }) {
               ? '; the first session of this game.'
               : `; beats ${analysis.progress.progressScore}% of ${analysis.progress.previousSessions} earlier sessions (score ${analysis.progress.scoreChange !== null && analysis.progress.scoreChange >= 0 ? '+' : ''}${analysis.progress.scoreChange ?? 0} against their mean).`}
           </p>
-          <div class="table-wrap">
-            <table>
-              <caption>Per channel, per axis</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Samples</th>
-                  <th scope="col">Duration (s)</th>
-                  <th scope="col">Mean</th>
-                  <th scope="col">Min</th>
-                  <th scope="col">Max</th>
-                  <th scope="col">Std dev</th>
-                  <th scope="col">Range of motion</th>
-                </tr>
-              </thead>
-              <tbody>
-                {analysis.channels.map((channel) => (
-                  <tr key={channel.name}>
-                    <th scope="row">{channel.name}</th>
-                    <td>{channel.sampleCount}</td>
-                    <td>{Math.round(channel.durationMs / 100) / 10}</td>
-                    <td>{list(channel.mean)}</td>
-                    <td>{list(channel.min)}</td>
-                    <td>{list(channel.max)}</td>
-                    <td>{list(channel.standardDeviation)}</td>
-                    <td>{list(channel.rangeOfMotion)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table headers={['Channel', 'Samples', 'Duration (s)', 'Mean', 'Min', 'Max', 'Std dev', 'Range of motion']} caption="Per channel, per axis">
+            {analysis.channels.map((channel) => (
+              <tr key={channel.name}>
+                <th scope="row">{channel.name}</th>
+                <td>{channel.sampleCount}</td>
+                <td>{Math.round(channel.durationMs / 100) / 10}</td>
+                <td>{list(channel.mean)}</td>
+                <td>{list(channel.min)}</td>
+                <td>{list(channel.max)}</td>
+                <td>{list(channel.standardDeviation)}</td>
+                <td>{list(channel.rangeOfMotion)}</td>
+              </tr>
+            ))}
+          </Table>
         </>
       )}
     </section>

@@ -3,6 +3,7 @@ import { call } from '../../api/session'
 import type { Alert } from '../../api/types'
 import { ErrorNote, formatTime, Loaded } from '../../components/status'
 import { useResource } from '../../components/use-resource'
+import { Table } from '../../components/table'
 
 /** Alert episodes, newest first, with a button to acknowledge each one. `version` reloads the list. */
 export function AlertsList({ version, onChanged }: { version: number; onChanged: () => void }) {
@@ -28,40 +29,26 @@ export function AlertsList({ version, onChanged }: { version: number; onChanged:
           items.length === 0 ? (
             <p>No alert episodes.</p>
           ) : (
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Opened</th>
-                    <th scope="col">Closed</th>
-                    <th scope="col">Peak</th>
-                    <th scope="col">Samples</th>
-                    <th scope="col">Acknowledged</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((alert) => (
-                    <tr key={alert.id} class={alert.closedAt === null ? 'open' : undefined}>
-                      <td>{alert.kind}</td>
-                      <td>{formatTime(alert.openedAt)}</td>
-                      <td>{alert.closedAt === null ? 'open' : formatTime(alert.closedAt)}</td>
-                      <td>{alert.peakBpm} bpm</td>
-                      <td>{alert.sampleCount}</td>
-                      <td>
-                        {alert.acknowledgedAt !== null ? (
-                          formatTime(alert.acknowledgedAt)
-                        ) : (
-                          <button type="button" onClick={() => void acknowledge(alert)} aria-label={`Acknowledge ${alert.kind} alert opened ${formatTime(alert.openedAt)}`}>
-                            Acknowledge
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table headers={['Kind', 'Opened', 'Closed', 'Peak', 'Samples', 'Acknowledged']}>
+              {items.map((alert) => (
+                <tr key={alert.id} class={alert.closedAt === null ? 'open' : undefined}>
+                  <td>{alert.kind}</td>
+                  <td>{formatTime(alert.openedAt)}</td>
+                  <td>{alert.closedAt === null ? 'open' : formatTime(alert.closedAt)}</td>
+                  <td>{alert.peakBpm} bpm</td>
+                  <td>{alert.sampleCount}</td>
+                  <td>
+                    {alert.acknowledgedAt !== null ? (
+                      formatTime(alert.acknowledgedAt)
+                    ) : (
+                      <button type="button" onClick={() => void acknowledge(alert)} aria-label={`Acknowledge ${alert.kind} alert opened ${formatTime(alert.openedAt)}`}>
+                        Acknowledge
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </Table>
           )
         }
       </Loaded>

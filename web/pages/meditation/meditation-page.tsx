@@ -6,6 +6,7 @@ import { ErrorNote, formatTime, Loaded } from '../../components/status'
 import { useResource } from '../../components/use-resource'
 import { RecommendationPanel } from './recommendation-panel'
 import { SessionCurve } from './session-curve'
+import { Table } from '../../components/table'
 
 export function MeditationPage() {
   const sessions = useResource(async () => (await call((api) => api.GET('/v1/meditation/sessions', { params: { query: { limit: 50 } } }))).sessions, [])
@@ -54,34 +55,21 @@ export function MeditationPage() {
             ) : (
               <>
                 {selected && <SessionCurve session={selected} />}
-                <div class="table-wrap">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">Date</th>
-                        <th scope="col">Minutes</th>
-                        <th scope="col">Periods</th>
-                        <th scope="col">Completed</th>
-                        <th scope="col">Curve</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {items.map((s) => (
-                        <tr key={s.id} aria-current={s === selected ? 'true' : undefined}>
-                          <td>{formatTime(s.date)}</td>
-                          <td>{Math.round(s.durationSeconds / 60)}</td>
-                          <td>{s.periods.length}</td>
-                          <td>{s.isCompleted ? 'yes' : s.isCanceled ? 'cancelled' : 'no'}</td>
-                          <td>
-                            <button type="button" onClick={() => setSelectedId(s.id)} aria-label={`Show heart rate of the session of ${formatTime(s.date)}`}>
-                              Show
-                            </button>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <Table headers={['Date', 'Minutes', 'Periods', 'Completed', 'Curve']}>
+                  {items.map((s) => (
+                    <tr key={s.id} aria-current={s === selected ? 'true' : undefined}>
+                      <td>{formatTime(s.date)}</td>
+                      <td>{Math.round(s.durationSeconds / 60)}</td>
+                      <td>{s.periods.length}</td>
+                      <td>{s.isCompleted ? 'yes' : s.isCanceled ? 'cancelled' : 'no'}</td>
+                      <td>
+                        <button type="button" onClick={() => setSelectedId(s.id)} aria-label={`Show heart rate of the session of ${formatTime(s.date)}`}>
+                          Show
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </Table>
               </>
             )
           }

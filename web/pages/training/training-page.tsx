@@ -6,6 +6,7 @@ import { LossChart } from '../../components/loss-chart'
 import { ErrorNote, formatTime, Loaded } from '../../components/status'
 import { useResource } from '../../components/use-resource'
 import { ModelsTable } from './models-table'
+import { Table } from '../../components/table'
 
 const isActive = (job: TrainingJob) => job.state === 'queued' || job.state === 'running'
 
@@ -38,45 +39,31 @@ export function TrainingPage() {
             items.length === 0 ? (
               <p>No training jobs yet. Train the meditation recommender from the Meditation page.</p>
             ) : (
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Kind</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">State</th>
-                      <th scope="col">Epochs</th>
-                      <th scope="col">Time to train</th>
-                      <th scope="col">Actions</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {items.map((job) => (
-                      <tr key={job.id} aria-current={job === selected ? 'true' : undefined}>
-                        <td>{job.kind}</td>
-                        <td>{formatTime(job.createdAt)}</td>
-                        <td>
-                          {job.state}
-                          {job.isCancelRequested && isActive(job) ? ' (cancelling)' : ''}
-                          {job.error ? `: ${job.error}` : ''}
-                        </td>
-                        <td>{job.epochs.length}</td>
-                        <td>{job.durationMs === null ? '—' : `${(job.durationMs / 1000).toFixed(1)} s`}</td>
-                        <td>
-                          <button type="button" onClick={() => setSelectedId(job.id)} aria-label={`Show loss curve of the job created ${formatTime(job.createdAt)}`}>
-                            Curve
-                          </button>
-                          {isActive(job) && (
-                            <button type="button" class="danger" onClick={() => void cancel(job)} aria-label={`Cancel the job created ${formatTime(job.createdAt)}`}>
-                              Cancel
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table headers={['Kind', 'Created', 'State', 'Epochs', 'Time to train', 'Actions']}>
+                {items.map((job) => (
+                  <tr key={job.id} aria-current={job === selected ? 'true' : undefined}>
+                    <td>{job.kind}</td>
+                    <td>{formatTime(job.createdAt)}</td>
+                    <td>
+                      {job.state}
+                      {job.isCancelRequested && isActive(job) ? ' (cancelling)' : ''}
+                      {job.error ? `: ${job.error}` : ''}
+                    </td>
+                    <td>{job.epochs.length}</td>
+                    <td>{job.durationMs === null ? '—' : `${(job.durationMs / 1000).toFixed(1)} s`}</td>
+                    <td>
+                      <button type="button" onClick={() => setSelectedId(job.id)} aria-label={`Show loss curve of the job created ${formatTime(job.createdAt)}`}>
+                        Curve
+                      </button>
+                      {isActive(job) && (
+                        <button type="button" class="danger" onClick={() => void cancel(job)} aria-label={`Cancel the job created ${formatTime(job.createdAt)}`}>
+                          Cancel
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </Table>
             )
           }
         </Loaded>
