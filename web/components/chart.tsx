@@ -57,8 +57,15 @@ export const toSeconds = (iso: string | number): number => (typeof iso === 'numb
 
 export const palette = { line: '#c0392b', second: '#2c6fbb', band: 'rgba(231, 76, 60, 0.18)', bar: '#2c6fbb', grid: '#e4e4e4' }
 
-/** A time x scale; a single instant gets five minutes either side instead of uPlot's years. */
-export const timeScale: uPlot.Scale = { time: true, range: (_u, min, max) => (min === max ? [min - 300, max + 300] : [min, max]) }
+/** A time x scale; a single instant gets five minutes either side (uPlot would widen it to years). */
+export const timeScale: uPlot.Scale = {
+  time: true,
+  range: (u, min, max) => {
+    const xs = u.data[0]
+    const only = xs.length === 1 ? xs[0] : undefined
+    return only === undefined ? [min, max] : [only - 300, only + 300]
+  },
+}
 
 /** Options for a time series chart of one or more lines (points show by themselves where there is room). */
 export function timeSeriesOptions(series: { label: string; stroke: string; unit?: string }[], yLabel: string): ChartOptions {
