@@ -55,6 +55,8 @@ export interface BuildOptions {
   readonly logger?: Logger
   /** Apply pending migrations before serving (the default for `serve` and tests). */
   readonly migrate?: boolean
+  /** A `/v1` route answering a status its OpenAPI document does not list answers 500 instead (tests). */
+  readonly strictResponses?: boolean
 }
 
 /**
@@ -175,7 +177,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const { logger, metrics, database, queue, pubsub } = platform
 
   let isShuttingDown = false
-  const http = await createHttpServer({ logger, metrics, bodyLimitBytes: config.bodyLimitBytes, trustProxy: config.trustProxy, version: VERSION })
+  const http = await createHttpServer({
+    logger,
+    metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    version: VERSION,
+    isStrictResponses: options.strictResponses,
+  })
   const checks: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
     { name: 'queue', check: () => queue.ping() },
