@@ -182,6 +182,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
     version: VERSION,
     isStrictResponses: options.strictResponses,
   })
@@ -191,8 +192,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ...(config.redisUrl ? [{ name: 'pubsub', check: () => pubsub.ping() }] : []),
     ...modules.flatMap((m) => m.readiness ?? []),
   ]
-  registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown)
-  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger })
+  registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown, config.metricsToken)
+  const corsOrigin = config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
+  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger, corsOrigin })
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
   for (const module of modules) {
     await module.http?.(http)

@@ -31,6 +31,8 @@ export const EnvSchema = Type.Object({
   PULSEBASE_LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
   PULSEBASE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
   PULSEBASE_COMPAT: Type.String({ default: 'none', pattern: '^[a-z0-9,-]+$' }),
+  PULSEBASE_CORS_ORIGINS: Type.String({ default: '', pattern: '^(\\*|(https?://[^,\\s/]+)(,https?://[^,\\s/]+)*)?$', description: 'comma list of origins such as https://app.example.com, or *' }),
+  PULSEBASE_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   PULSEBASE_ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
   PULSEBASE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   PULSEBASE_QUEUE_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5 }),
@@ -89,6 +91,10 @@ export interface Config {
   readonly bodyLimitBytes: number
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   readonly trustProxy: boolean
+  /** Browser origins allowed to call the API (CORS); empty allows none, `['*']` any. */
+  readonly corsOrigins: readonly string[]
+  /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined
   readonly compat: readonly CompatAdapter[]
   readonly bootstrapAdmin: { email: string; password: string } | undefined
   readonly shutdownTimeoutMs: number
@@ -222,6 +228,8 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
     },
     bodyLimitBytes: env.PULSEBASE_BODY_LIMIT_BYTES,
     trustProxy: env.PULSEBASE_TRUST_PROXY === 'true',
+    corsOrigins: env.PULSEBASE_CORS_ORIGINS.split(',').filter(Boolean),
+    metricsToken: env.PULSEBASE_METRICS_TOKEN,
     compat,
     bootstrapAdmin:
       env.PULSEBASE_ADMIN_EMAIL && env.PULSEBASE_ADMIN_PASSWORD

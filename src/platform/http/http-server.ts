@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -17,6 +18,8 @@ export interface HttpServerOptions {
   readonly bodyLimitBytes: number
   readonly trustProxy: boolean
   readonly version: string
+  /** Browser origins allowed by CORS; empty: none (no CORS headers), `['*']`: any. */
+  readonly corsOrigins?: readonly string[]
   /** Answer 500 when a `/v1` route answers a status its OpenAPI document does not list (tests). */
   readonly isStrictResponses?: boolean
 }
@@ -55,6 +58,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
   })
 
+  if ((options.corsOrigins?.length ?? 0) > 0) {
+    const origins = options.corsOrigins ?? []
+    await app.register(cors, {
+      origin: origins.includes('*') ? '*' : [...origins],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-device-key', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'location'],
+      maxAge: 600,
+    })
+  }
   await app.register(swagger, {
     transform: documentErrors,
     transformObject: extractComponents as never,
