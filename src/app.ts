@@ -24,8 +24,6 @@ import { createMlRuntime } from './platform/ml-runtime/ml-runtime.js'
 import { publishLive } from './platform/pubsub/live-events.js'
 import { createMemoryPubSub } from './platform/pubsub/memory-pubsub.js'
 import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
-import { createRedisPubSub } from './platform/pubsub/redis-pubsub.js'
-import { createAmqpQueue } from './platform/queue/amqp-queue.js'
 import { createDatabaseQueue } from './platform/queue/database-queue.js'
 import { createJobsTableOutbox, createRelayOutbox, type Outbox } from './platform/queue/outbox.js'
 import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
@@ -67,6 +65,8 @@ async function createQueue(config: Config, database: DatabaseHandle, metrics: Me
   const retry = exponentialBackoff(config.queueMaxAttempts)
   const queueLogger = logger.child({ module: 'queue' })
   if (config.queue.kind === 'amqp') {
+    // Drivers load only when configured: the embedded default never loads amqplib or ioredis.
+    const { createAmqpQueue } = await import('./platform/queue/amqp-queue.js')
     const queue = await createAmqpQueue({ url: config.queue.url, queuePrefix: config.queue.prefix, metrics, logger: queueLogger, retry })
     return { queue, outbox: createRelayOutbox({ db: database.db, queue, logger }) }
   }
@@ -76,6 +76,7 @@ async function createQueue(config: Config, database: DatabaseHandle, metrics: Me
 
 async function createPubSub(config: Config, logger: Logger): Promise<PubSubPort> {
   if (config.redisUrl === undefined) return createMemoryPubSub({ logger: logger.child({ module: 'pubsub' }) })
+  const { createRedisPubSub } = await import('./platform/pubsub/redis-pubsub.js')
   return createRedisPubSub({ url: config.redisUrl, logger: logger.child({ module: 'pubsub' }) })
 }
 
