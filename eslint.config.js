@@ -46,6 +46,13 @@ export default tseslint.config(
     },
   },
   {
+    // The configuration is read before any domain exists; domains read their slice of it.
+    files: ['src/config.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/domains/**', '**/compat/**', '**/platform/**'], message: 'config.ts imports no domain, adapter or platform code.' }] }],
+    },
+  },
+  {
     // Seed adapters map wire formats onto domain services; drivers stay in platform/ adapters.
     files: ['src/compat/**/*.ts'],
     ignores: ['src/compat/**/*.test.ts'],

@@ -25,8 +25,6 @@ import { createMlRuntime } from './platform/ml-runtime/ml-runtime.js'
 import { publishLive } from './platform/pubsub/live-events.js'
 import { createMemoryPubSub } from './platform/pubsub/memory-pubsub.js'
 import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
-import { createRedisPubSub } from './platform/pubsub/redis-pubsub.js'
-import { createAmqpQueue } from './platform/queue/amqp-queue.js'
 import { createDatabaseQueue } from './platform/queue/database-queue.js'
 import { createJobsTableOutbox, createRelayOutbox, type Outbox } from './platform/queue/outbox.js'
 import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
@@ -56,6 +54,8 @@ export interface BuildOptions {
   readonly logger?: Logger
   /** Apply pending migrations before serving (the default for `serve` and tests). */
   readonly migrate?: boolean
+  /** A `/v1` route answering a status its OpenAPI document does not list answers 500 instead (tests). */
+  readonly strictResponses?: boolean
 }
 
 /**
@@ -66,6 +66,8 @@ async function createQueue(config: Config, database: DatabaseHandle, metrics: Me
   const retry = exponentialBackoff(config.queueMaxAttempts)
   const queueLogger = logger.child({ module: 'queue' })
   if (config.queue.kind === 'amqp') {
+    // Drivers load only when configured: the embedded default never loads amqplib or ioredis.
+    const { createAmqpQueue } = await import('./platform/queue/amqp-queue.js')
     const queue = await createAmqpQueue({ url: config.queue.url, queuePrefix: config.queue.prefix, metrics, logger: queueLogger, retry })
     return { queue, outbox: createRelayOutbox({ db: database.db, queue, logger }) }
   }
@@ -75,6 +77,7 @@ async function createQueue(config: Config, database: DatabaseHandle, metrics: Me
 
 async function createPubSub(config: Config, logger: Logger): Promise<PubSubPort> {
   if (config.redisUrl === undefined) return createMemoryPubSub({ logger: logger.child({ module: 'pubsub' }) })
+  const { createRedisPubSub } = await import('./platform/pubsub/redis-pubsub.js')
   return createRedisPubSub({ url: config.redisUrl, logger: logger.child({ module: 'pubsub' }) })
 }
 
@@ -176,16 +179,25 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const { logger, metrics, database, queue, pubsub } = platform
 
   let isShuttingDown = false
-  const http = await createHttpServer({ logger, metrics, bodyLimitBytes: config.bodyLimitBytes, trustProxy: config.trustProxy, version: VERSION })
+  const http = await createHttpServer({
+    logger,
+    metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
+    version: VERSION,
+    isStrictResponses: options.strictResponses,
+  })
   const checks: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
     { name: 'queue', check: () => queue.ping() },
     ...(config.redisUrl ? [{ name: 'pubsub', check: () => pubsub.ping() }] : []),
     ...modules.flatMap((m) => m.readiness ?? []),
   ]
-  registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown)
+  registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown, config.metricsToken)
   registerDashboard(http)
-  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger })
+  const corsOrigin = config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
+  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger, corsOrigin })
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
   for (const module of modules) {
     await module.http?.(http)
