@@ -15,6 +15,7 @@ import type { AuthedPlatform, Module, Platform } from './module.js'
 import type { Authenticate } from './platform/auth/principal.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
 import { createGrpcServer, type GrpcServer } from './platform/grpc/grpc-server.js'
+import { registerDashboard } from './platform/http/dashboard.js'
 import { createGuards } from './platform/http/http-auth.js'
 import { createHttpServer, type HttpServer } from './platform/http/http-server.js'
 import { type ReadinessCheck, registerSystemRoutes } from './platform/http/system-routes.js'
@@ -194,6 +195,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ...modules.flatMap((m) => m.readiness ?? []),
   ]
   registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown, config.metricsToken)
+  registerDashboard(http)
   const corsOrigin = config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
   const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger, corsOrigin })
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })

@@ -7,6 +7,7 @@ import { createUser } from './domains/auth/auth.service.js'
 import { AppError } from './errors.js'
 import { publishJob } from './jobs.js'
 import { migrateToLatest, openDatabase } from './platform/db/database.js'
+import { ensureDashboardBuilt } from './platform/http/dashboard-build.js'
 import { createLogger } from './platform/logging/logger.js'
 import { createMetrics } from './platform/metrics/metrics.js'
 import { StartupError, startupStep } from './startup-error.js'
@@ -145,6 +146,7 @@ function untilSignal(app: App): Promise<number> {
 }
 
 async function serve(config: Config, options: { withWorker: boolean }): Promise<number> {
+  ensureDashboardBuilt(createLogger(config.logLevel).child({ module: 'dashboard' }))
   const app = await buildApp(config, { migrate: true })
   try {
     await startupStep(`HTTP on ${config.host}:${config.httpPort}`, 'Stop the other process or set PULSEBASE_HTTP_PORT.', () => app.http.listen({ host: config.host, port: config.httpPort }))

@@ -12,6 +12,8 @@ import {
   AlertParams,
   AlertsQuery,
   Hrv,
+  HrvSeries,
+  HrvSeriesQuery,
   IngestBody,
   IngestResult,
   RangeQuery,
@@ -139,4 +141,8 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
   app.get('/v1/heart-rate/hrv', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 from the RR intervals in a range', querystring: RangeQuery, response: { 200: Hrv } } }, async (request) =>
     queries.hrv(deps, principalOf(request), rangeOf(request.query, nowOf(deps))),
   )
+  app.get('/v1/heart-rate/hrv/series', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 per bucket, for a chart of HRV over time', querystring: HrvSeriesQuery, response: { 200: HrvSeries } } }, async (request) => {
+    const { bucket, ...range } = request.query
+    return queries.hrvSeries(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket)
+  })
 }
