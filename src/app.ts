@@ -137,7 +137,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
   const platform: AuthedPlatform = { ...base, authenticate: auth.authenticate, guards: createGuards(auth.authenticate) }
   const heartRate = heartRateModule(platform)
   const ml = mlModule(platform)
-  const meditation = meditationModule(platform, ml)
+  const meditation = meditationModule(platform, ml, heartRate)
   const domains: Module[] = [
     auth.module(platform.guards),
     devicesModule(platform, auth.revokeDeviceKey),

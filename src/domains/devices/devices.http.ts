@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../platform/db/schema.js'
 import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
-import { CreateDeviceBody, CreatedDevice, Device, DeviceList, DeviceParams, RenameDeviceBody } from './devices.schema.js'
+import { CreateDeviceBody, CreatedDevice, Device, DeviceList, DeviceParams, PatchDeviceBody } from './devices.schema.js'
 import * as devices from './devices.service.js'
 
 const tags = ['devices']
@@ -29,8 +29,8 @@ export function registerDevicesHttp(app: HttpServer, db: Kysely<Database>, guard
   )
   app.patch(
     '/v1/devices/:id',
-    { ...common, schema: { tags, security, summary: 'Rename a device', params: DeviceParams, body: RenameDeviceBody, response: { 200: Device } } },
-    async (request) => devices.renameDevice(db, principalOf(request), request.params.id, request.body.name),
+    { ...common, schema: { tags, security, summary: 'Rename a device or set its time zone', params: DeviceParams, body: PatchDeviceBody, response: { 200: Device } } },
+    async (request) => devices.updateDevice(db, principalOf(request), request.params.id, request.body),
   )
   app.post(
     '/v1/devices/:id/revoke',

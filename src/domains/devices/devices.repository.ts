@@ -29,7 +29,7 @@ export async function updateDevice(
   db: Kysely<Database>,
   userId: string,
   id: string,
-  changes: Partial<Pick<DeviceRow, 'name' | 'revoked_at' | 'last_seen_at'>>,
+  changes: Partial<Pick<DeviceRow, 'name' | 'revoked_at' | 'last_seen_at' | 'time_zone'>>,
 ): Promise<boolean> {
   const result = await db.updateTable('devices').set(changes).where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
   return Number(result.numUpdatedRows) > 0 || (await findDevice(db, userId, id)) !== undefined

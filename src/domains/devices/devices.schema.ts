@@ -11,11 +11,14 @@ export const Device = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   lastSeenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  timeZone: Type.Union([Type.String(), Type.Null()], { description: "Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC)" }),
 })
 export type Device = Static<typeof Device>
 
+const TimeZoneName = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone (Asia/Tokyo) or a fixed offset (+05:45)' })
+
 export const CreateDeviceBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), kind: DeviceKind },
+  { name: Type.String({ minLength: 1, maxLength: 200 }), kind: DeviceKind, timeZone: Type.Optional(TimeZoneName) },
   { additionalProperties: false },
 )
 export type CreateDeviceBody = Static<typeof CreateDeviceBody>
@@ -25,7 +28,11 @@ export const CreatedDevice = Type.Object({
   apiKey: Type.String({ description: 'Shown once; send it as "Authorization: Bearer <key>" or "X-Device-Key"' }),
 })
 
-export const RenameDeviceBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
+export const PatchDeviceBody = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), timeZone: Type.Optional(Type.Union([TimeZoneName, Type.Null()])) },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type PatchDeviceBody = Static<typeof PatchDeviceBody>
 
 export const DeviceParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 export const DeviceList = Type.Object({ devices: Type.Array(Device) })

@@ -5,7 +5,9 @@ import type { Database } from '../../platform/db/schema.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { hashSecret, newSecret } from '../auth/tokens.js'
 import type { DeviceKeyCache } from './device-key-cache.js'
-import type { CreateDeviceBody, Device } from './devices.schema.js'
+import type { CreateDeviceBody, Device, PatchDeviceBody } from './devices.schema.js'
+import { resolveTimeZone, type TimeZone, UTC } from '../../platform/time/time-zone.js'
+import { getUser } from '../auth/auth.service.js'
 import * as devices from './devices.repository.js'
 
 export const DEVICE_KEY_PREFIX = 'pbd_'
@@ -23,7 +25,24 @@ export function toDevice(row: devices.DeviceRow): Device {
     createdAt: new Date(row.created_at).toISOString(),
     lastSeenAt: iso(row.last_seen_at),
     revokedAt: iso(row.revoked_at),
+    timeZone: row.time_zone,
   }
+}
+
+function checkedTimeZone(name: string | null | undefined): string | null | undefined {
+  if (name === undefined || name === null || resolveTimeZone(name) !== undefined) return name
+  const message = `${JSON.stringify(name)} is not a time zone: use an IANA name such as Asia/Tokyo, UTC, or an offset such as +05:45`
+  throw new AppError('invalid_argument', message, [{ path: 'body.timeZone', message, reason: 'time_zone_invalid' }])
+}
+
+/**
+ * The zone a principal's zone-less local times are read in: its device's, else its user's
+ * `timeZone` setting, else UTC.
+ */
+export async function localTimeZoneOf(db: Kysely<Database>, principal: Principal): Promise<TimeZone> {
+  const device = principal.deviceId === null ? undefined : await devices.findDevice(db, principal.userId, principal.deviceId)
+  const name = device?.time_zone ?? (await getUser(db, principal.userId)).settings.timeZone
+  return (name === null || name === undefined ? undefined : resolveTimeZone(name)) ?? UTC
 }
 
 export async function createDevice(db: Kysely<Database>, owner: Principal, input: CreateDeviceBody) {
@@ -38,6 +57,7 @@ export async function createDevice(db: Kysely<Database>, owner: Principal, input
     created_at: Date.now(),
     last_seen_at: null,
     revoked_at: null,
+    time_zone: checkedTimeZone(input.timeZone) ?? null,
   }
   await devices.insertDevice(db, row)
   return { device: toDevice(row), apiKey }
@@ -53,8 +73,11 @@ export async function getDevice(db: Kysely<Database>, owner: Principal, id: stri
   return toDevice(row)
 }
 
-export async function renameDevice(db: Kysely<Database>, owner: Principal, id: string, name: string): Promise<Device> {
-  if (!(await devices.updateDevice(db, owner.userId, id, { name }))) throw new AppError('not_found', 'Device not found')
+/** Renames a device and/or sets its time zone (null: its owner's). */
+export async function updateDevice(db: Kysely<Database>, owner: Principal, id: string, patch: PatchDeviceBody): Promise<Device> {
+  const timeZone = checkedTimeZone(patch.timeZone)
+  const changes = { ...(patch.name !== undefined && { name: patch.name }), ...(timeZone !== undefined && { time_zone: timeZone }) }
+  if (!(await devices.updateDevice(db, owner.userId, id, changes))) throw new AppError('not_found', 'Device not found')
   return getDevice(db, owner, id)
 }
 

@@ -1,9 +1,8 @@
 import { type Static, Type } from 'typebox'
+import { INSTANT_DESCRIPTION } from '../../platform/time/date-time.js'
 
 const Iso = Type.String({ format: 'date-time' })
-const Instant = Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Number()], {
-  description: 'ISO-8601 date-time with a zone (2026-11-23T10:00:00Z) or epoch milliseconds',
-})
+const Instant = Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Number()], { description: INSTANT_DESCRIPTION })
 export const GameId = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'The game, e.g. "tap-speed"' })
 
 export const MAX_CHANNELS = 64

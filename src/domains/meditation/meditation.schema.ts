@@ -3,8 +3,8 @@ import { VISUALIZATIONS } from './meditation.features.js'
 
 export const HeartRateMeasurement = Type.Object(
   {
-    timestamp: Type.String({ format: 'date-time' }),
-    bpm: Type.Number({ exclusiveMinimum: 0, maximum: 400 }),
+    timestamp: Type.String({ format: 'date-time', description: 'RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)' }),
+    bpm: Type.Number({ description: 'Checked like an ingested heart-rate sample: plausible from 20 to 250' }),
   },
   { additionalProperties: false },
 )

@@ -2,6 +2,7 @@
 // job payloads): RFC 3339 date-times, checked field by field, never `Date.parse`, which rolls
 // 2026-02-29 over into 1 March and accepts forms no standard names.
 import { Type } from 'typebox'
+import type { ErrorDetail } from '../../errors.js'
 
 /** Milliseconds in a UTC day (time zones with DST have days of 23 and 25 hours: see time-zone.ts). */
 export const DAY_MS = 86_400_000
@@ -85,6 +86,12 @@ export function instantProblem(value: unknown): string {
   if (!check.ok) return check.problem
   if (check.parts.offsetMinutes === undefined) return 'has no zone; add Z or an offset like +01:00'
   return 'is not a valid instant'
+}
+
+/** The error detail for a field that is not an instant: its path, why, and reason `timestamp_invalid`. */
+export function instantDetail(value: unknown, path: string): ErrorDetail & { readonly path: string } {
+  const field = path.split('.').at(-1) ?? path
+  return { path, message: `${field} ${JSON.stringify(value) ?? 'missing'} ${instantProblem(value)}`, reason: 'timestamp_invalid' }
 }
 
 /** Epoch milliseconds as RFC 3339 in UTC with milliseconds (`2026-11-23T10:00:00.000Z`). */
