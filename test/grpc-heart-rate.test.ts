@@ -150,7 +150,7 @@ for (const target of await databaseTargets()) {
         { timestampMs: at(0), bpm: 72, rrIntervalsMs: [820, 830] },
         { timestampMs: at(1), bpm: 80 },
         { timestampMs: at(2), bpm: 160 },
-        { timestampMs: at(3), bpm: 39 },
+        { timestampMs: at(3), bpm: 19 },
         { timestampMs: at(4), bpm: Number.NaN },
         { timestampMs: at(1), bpm: 71 },
         { timestampMs: at(5), bpm: 70, rrIntervalsMs: [5] },
@@ -171,8 +171,8 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(await storedBpms(api, user.accessToken, at(-1), at(60)), [72, 80, 160, 75], 'a retried batch never duplicates')
 
       const tooMany = Array.from({ length: 10_001 }, (_, i) => ({ timestampMs: at(100 + i), bpm: 70 }))
-      await assert.rejects(rpc.submitBatch({ samples: tooMany }, user.accessToken), isCode(status.INVALID_ARGUMENT, /at most 10,000/))
-      await assert.rejects(rpc.submitBatch({ samples: [] }, user.accessToken), isCode(status.INVALID_ARGUMENT, /empty/))
+      await assert.rejects(rpc.submitBatch({ samples: tooMany }, user.accessToken), isCode(status.INVALID_ARGUMENT, /samples .*10000/))
+      await assert.rejects(rpc.submitBatch({ samples: [] }, user.accessToken), isCode(status.INVALID_ARGUMENT, /samples .*1 item/))
       assert.deepEqual(await storedBpms(api, user.accessToken, at(99), at(20_000)), [])
     })
 
