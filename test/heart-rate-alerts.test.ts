@@ -15,6 +15,7 @@ const at = (seconds: number) => T0 + seconds * 1000
 const iso = (ms: number) => new Date(ms).toISOString()
 
 interface AlertBody {
+  id: string
   kind: string
   openedAt: string
   lastAlertAt: string

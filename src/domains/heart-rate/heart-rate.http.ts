@@ -4,7 +4,7 @@ import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { streamedFile } from '../../platform/http/openapi.js'
 import type { Principal } from '../../platform/auth/principal.js'
-import { CSV_HEADER, toCsvRows, toFhirObservation } from './heart-rate.export.js'
+import { CSV_HEADER, fhirBundleChunks, toCsvRows } from './heart-rate.export.js'
 import * as queries from './heart-rate.queries.js'
 import {
   Alert,
@@ -41,18 +41,6 @@ const EXPORT_MAX_SPAN_MS = 3660 * 86_400_000
 async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof rangeOf>) {
   yield CSV_HEADER
   for await (const page of queries.exportSamples(deps, owner, range)) yield toCsvRows(page)
-}
-
-/** A FHIR R4 Bundle (collection), written page by page so a year of samples never sits in memory. */
-async function* fhirBundle(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof rangeOf>) {
-  yield `{"resourceType":"Bundle","type":"collection","timestamp":"${new Date(nowOf(deps)).toISOString()}","entry":[`
-  let isFirst = true
-  for await (const page of queries.exportSamples(deps, owner, range)) {
-    const entries = page.map((sample) => JSON.stringify({ resource: toFhirObservation(sample, `Patient/${owner.userId}`) })).join(',')
-    yield isFirst ? entries : `,${entries}`
-    isFirst = false
-  }
-  yield ']}'
 }
 
 export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
@@ -104,7 +92,8 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
   app.get('/v1/heart-rate/export.fhir.json', { ...person, schema: { tags, security, summary: 'Samples of a range as a FHIR R4 Bundle of Observations (LOINC 8867-4)', querystring: RangeQuery, response: { 200: streamedFile('application/fhir+json', 'A FHIR R4 Bundle') } } }, async (request, reply) => {
     const range = rangeOf(request.query, nowOf(deps), EXPORT_MAX_SPAN_MS)
     reply.header('content-type', 'application/fhir+json; charset=utf-8')
-    return reply.send(Readable.from(fhirBundle(deps, principalOf(request), range)))
+    const owner = principalOf(request)
+    return reply.send(Readable.from(fhirBundleChunks(queries.exportSamples(deps, owner, range), `Patient/${owner.userId}`, nowOf(deps))))
   })
 
   app.get('/v1/heart-rate/alerts', { ...anyone, schema: { tags, security, summary: 'Alert episodes, newest first', querystring: AlertsQuery, response: { 200: AlertList } } }, async (request) =>
