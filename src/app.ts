@@ -14,7 +14,7 @@ import { type JobHandlers, startWorker } from './jobs.js'
 import type { AuthedPlatform, Module, Platform } from './module.js'
 import type { Authenticate } from './platform/auth/principal.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
-import { createGrpcServer, type GrpcServer } from './platform/grpc/grpc-server.js'
+import { createGrpcServer, GRPC_DEFAULT_MAX_MESSAGE_BYTES, type GrpcServer } from './platform/grpc/grpc-server.js'
 import { registerDashboard } from './platform/http/dashboard.js'
 import { createGuards } from './platform/http/http-auth.js'
 import { createHttpServer, type HttpServer } from './platform/http/http-server.js'
@@ -198,7 +198,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerDashboard(http)
   const corsOrigin = config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
   const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger, corsOrigin })
-  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
+  const maxMessageBytes = Math.max(GRPC_DEFAULT_MAX_MESSAGE_BYTES, ...modules.map((m) => m.grpcMaxMessageBytes ?? 0))
+  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes })
   for (const module of modules) {
     await module.http?.(http)
     module.grpc?.(grpc)

@@ -176,6 +176,17 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(await storedBpms(api, user.accessToken, at(99), at(20_000)), [])
     })
 
+    test('the documented batch (10,000 samples of 60 RR intervals, about 5 MB) is accepted over gRPC and over REST alike', async () => {
+      const user = await signUp(api)
+      const rr = Array.from({ length: 60 }, (_, k) => 800 + (k % 7) * 10 + 0.125)
+      const batch = (offset: number) => Array.from({ length: 10_000 }, (_, i) => ({ timestampMs: at(-40_000 + offset + i), bpm: 60 + (i % 40), rrIntervalsMs: rr }))
+      const viaGrpc = await rpc.submitBatch({ samples: batch(0) }, user.accessToken)
+      assert.deepEqual([viaGrpc.stored, viaGrpc.rejected], [10_000, 0])
+      const viaRest = await api.post('/v1/heart-rate/samples', { samples: batch(10_000).map(({ timestampMs, ...rest }) => ({ timestamp: timestampMs, ...rest })) }, user.accessToken)
+      assert.equal(viaRest.status, 200)
+      assert.deepEqual([viaRest.body.stored, viaRest.body.rejected], [10_000, 0])
+    })
+
     test('Stream: a verdict per sample, in order, each after its commit; a bad sample does not end it', async () => {
       const user = await signUp(api)
       const samples: Sample[] = Array.from({ length: 500 }, (_, i) => ({ timestampMs: at(1000 + i), bpm: i === 250 ? 300 : 60 + (i % 40) }))

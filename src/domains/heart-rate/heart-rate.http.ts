@@ -5,6 +5,7 @@ import type { HttpServer } from '../../platform/http/http-server.js'
 import { streamedFile } from '../../platform/http/openapi.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { CSV_HEADER, fhirBundleChunks, toCsvRows } from './heart-rate.export.js'
+import { maxRestBatchBytes } from './ingest-limits.js'
 import * as queries from './heart-rate.queries.js'
 import {
   Alert,
@@ -33,8 +34,8 @@ import { type HeartRateDeps, nowOf, optionalInstant, rangeOf, recordSamples } fr
 
 const tags = ['heart-rate']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
-// A batch of 10,000 samples with RR intervals is a few MB of JSON.
-const INGEST_BODY_LIMIT = 16 * 1024 * 1024
+/** The largest batch the contract allows, whatever PULSEBASE_BODY_LIMIT_BYTES says (see ingest-limits.ts). */
+const INGEST_BODY_LIMIT = maxRestBatchBytes()
 /** Exports may span ten years; the other reads keep rangeOf's default. */
 const EXPORT_MAX_SPAN_MS = 3660 * 86_400_000
 

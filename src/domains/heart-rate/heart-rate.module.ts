@@ -3,6 +3,7 @@ import { registerHeartRateGrpc } from './heart-rate.grpc.js'
 import { registerHeartRateHttp } from './heart-rate.http.js'
 import { purgeOldSamples } from './heart-rate.jobs.js'
 import type { HeartRateDeps } from './heart-rate.service.js'
+import { maxSampleBatchBytes } from './ingest-limits.js'
 import { createSampleWriter } from './sample-writer.js'
 
 export interface HeartRateModule extends Module {
@@ -32,6 +33,7 @@ export function heartRateModule(platform: AuthedPlatform): HeartRateModule {
     deps,
     http: (server) => registerHeartRateHttp(server, deps, guards),
     grpc: (server) => registerHeartRateGrpc(server, deps, authenticate, pubsub),
+    grpcMaxMessageBytes: maxSampleBatchBytes(),
     cleanup: async () => {
       await purgeOldSamples(database.db, config.heartRate.retentionDays, retentionLogger)
     },
