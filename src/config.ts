@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
+import { resolveTimeZone } from './platform/time/time-zone.js'
 
 const oneOf = (values: string[], fallback: string) =>
   Type.String({ pattern: `^(${values.join('|')})$`, default: fallback, description: `one of ${values.join(', ')}` })
@@ -56,6 +57,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_HEART_RATE_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
   PULSEBASE_GAME_SESSION_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024, default: 50 * 1024 * 1024 }),
   PULSEBASE_ML_TRAINING_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  PULSEBASE_MINDSYNC_TIME_ZONE: Type.String({ default: 'UTC', minLength: 1, maxLength: 64 }),
   PULSEBASE_MEDITATION_MIN_PERIODS: Type.Integer({ minimum: MIN_MEDITATION_PERIODS, default: 40 }),
   PULSEBASE_MEDITATION_CANDIDATES: Type.Integer({ minimum: 100, maximum: 100_000, default: 100 }),
   PULSEBASE_MEDITATION_BEAT_HZ: Type.String({ default: '1-40', pattern: RANGE }),
@@ -114,6 +116,8 @@ export interface Config {
   /** Worker threads that train models (inference has one thread of its own). */
   readonly mlTrainingThreads: number
   readonly meditation: MeditationConfig
+  /** The time zone of devices the MindSync adapter creates: where their zone-less local times are placed. */
+  readonly mindsyncTimeZone: string
 }
 
 export interface MeditationConfig {
@@ -163,6 +167,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const compat = parseCompat(String(parsed.PULSEBASE_COMPAT), problems)
   for (const key of ['PULSEBASE_MEDITATION_BEAT_HZ', 'PULSEBASE_MEDITATION_MULTIPLIERS'] as const) {
     if (typeof parsed[key] === 'string' && /^[\d.]+-[\d.]+$/.test(parsed[key]) && rangeValues(parsed[key]).length === 0) problems.push(`${key}: the range is empty (got ${JSON.stringify(parsed[key])})`)
+  }
+  if (typeof parsed.PULSEBASE_MINDSYNC_TIME_ZONE === 'string' && resolveTimeZone(parsed.PULSEBASE_MINDSYNC_TIME_ZONE) === undefined) {
+    problems.push(`PULSEBASE_MINDSYNC_TIME_ZONE: not a time zone; use an IANA name such as Asia/Tokyo, UTC, or an offset such as +05:45 (got ${JSON.stringify(parsed.PULSEBASE_MINDSYNC_TIME_ZONE)})`)
   }
   if (Boolean(parsed.PULSEBASE_ADMIN_EMAIL) !== Boolean(parsed.PULSEBASE_ADMIN_PASSWORD)) {
     problems.push('PULSEBASE_ADMIN_EMAIL and PULSEBASE_ADMIN_PASSWORD must be set together')
@@ -260,6 +267,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       multipliers: rangeValues(env.PULSEBASE_MEDITATION_MULTIPLIERS),
       visualizations: [...new Set(env.PULSEBASE_MEDITATION_VISUALIZATIONS.split(','))] as Visualization[],
     },
+    mindsyncTimeZone: env.PULSEBASE_MINDSYNC_TIME_ZONE,
   }
 }
 

@@ -322,7 +322,7 @@ describe('gRPC heart-rate reads and live events', () => {
     const { app } = server
     const grpc = createGrpcServer({ metrics: createMetrics(), logger: app.logger })
     const writer = createSampleWriter({ db: app.database.db, kind: app.database.kind, alertClearSamples: 2 })
-    registerHeartRateGrpc(grpc, { db: app.database.db, writer, config: app.config.heartRate, publish: () => undefined }, app.authenticate, counting.port)
+    registerHeartRateGrpc(grpc, { db: app.database.db, kind: app.database.kind, writer, config: app.config.heartRate, publish: () => undefined }, app.authenticate, counting.port)
     const own = connect(`127.0.0.1:${await grpc.listen('127.0.0.1', 0)}`)
     try {
       const channel = userChannel(user.userId)

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import { createUser } from '../../domains/auth/auth.service.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { findUserByEmail } from '../../domains/auth/users.repository.js'
-import { createDevice } from '../../domains/devices/devices.service.js'
+import { createDevice, type DevicesDeps } from '../../domains/devices/devices.service.js'
 import { listDevices } from '../../domains/devices/devices.repository.js'
 import type { CreateDeviceBody } from '../../domains/devices/devices.schema.js'
 import { AppError } from '../../errors.js'
@@ -27,11 +27,11 @@ async function findCompatPrincipal(db: Kysely<Database>): Promise<Principal | un
   return { userId: user.id, role: 'user', deviceId: device.id }
 }
 
-async function createCompatAccount(db: Kysely<Database>): Promise<void> {
+async function createCompatAccount({ db, kind }: DevicesDeps): Promise<void> {
   await db.transaction().execute(async (trx) => {
     // A random password nobody is told: the account cannot log in; its device key is discarded too.
     const user = await createUser({ db: trx }, { email: COMPAT_EMAIL, password: randomBytes(32).toString('base64url'), displayName: 'Seed heart-rate clients' })
-    await createDevice(trx, { userId: user.id, role: 'user', deviceId: null }, { name: COMPAT_DEVICE_NAME, kind: COMPAT_DEVICE_KIND })
+    await createDevice({ db: trx, kind }, { userId: user.id, role: 'user', deviceId: null }, { name: COMPAT_DEVICE_NAME, kind: COMPAT_DEVICE_KIND })
   })
 }
 
@@ -40,11 +40,12 @@ async function createCompatAccount(db: Kysely<Database>): Promise<void> {
  * the `heartrate-compat` device of a dedicated user, both created on first use. Safe when several
  * processes start at once: the loser of the race hits the unique email and reads the winner's.
  */
-export async function ensureCompatPrincipal(db: Kysely<Database>): Promise<Principal> {
+export async function ensureCompatPrincipal(deps: DevicesDeps): Promise<Principal> {
+  const { db } = deps
   const existing = await findCompatPrincipal(db)
   if (existing !== undefined) return existing
   try {
-    await createCompatAccount(db)
+    await createCompatAccount(deps)
   } catch (error) {
     const isTaken = isUniqueViolation(error) || (error instanceof AppError && error.code === 'conflict')
     if (!isTaken) throw error
@@ -55,10 +56,10 @@ export async function ensureCompatPrincipal(db: Kysely<Database>): Promise<Princ
 }
 
 /** `ensureCompatPrincipal` run once, on first use; a failure is not remembered, so the next call retries. */
-export function lazyCompatPrincipal(db: Kysely<Database>): () => Promise<Principal> {
+export function lazyCompatPrincipal(deps: DevicesDeps): () => Promise<Principal> {
   let pending: Promise<Principal> | undefined
   return () => {
-    pending ??= ensureCompatPrincipal(db).catch((error: unknown) => {
+    pending ??= ensureCompatPrincipal(deps).catch((error: unknown) => {
       pending = undefined
       throw error
     })

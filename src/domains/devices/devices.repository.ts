@@ -15,6 +15,11 @@ export function findDevice(db: Kysely<Database>, userId: string, id: string): Pr
   return db.selectFrom('devices').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
 }
 
+export function findDevices(db: Kysely<Database>, userId: string, ids: readonly string[]): Promise<DeviceRow[]> {
+  if (ids.length === 0) return Promise.resolve([])
+  return db.selectFrom('devices').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
+}
+
 export function findDeviceByKeyHash(db: Kysely<Database>, keyHash: string) {
   return db
     .selectFrom('devices')

@@ -8,6 +8,8 @@ import type { DeviceKeyCache } from './device-key-cache.js'
 import type { CreateDeviceBody, Device, PatchDeviceBody } from './devices.schema.js'
 import { resolveTimeZone, type TimeZone, UTC } from '../../platform/time/time-zone.js'
 import { getUser } from '../auth/auth.service.js'
+import type { DatabaseKind } from '../../platform/db/database.js'
+import { recordChange } from '../sync/sync.repository.js'
 import * as devices from './devices.repository.js'
 
 export const DEVICE_KEY_PREFIX = 'pbd_'
@@ -45,7 +47,27 @@ export async function localTimeZoneOf(db: Kysely<Database>, principal: Principal
   return (name === null || name === undefined ? undefined : resolveTimeZone(name)) ?? UTC
 }
 
-export async function createDevice(db: Kysely<Database>, owner: Principal, input: CreateDeviceBody) {
+/** What device changes need: the database and its kind (for the sync feed entry written with each). */
+export interface DevicesDeps {
+  readonly db: Kysely<Database>
+  readonly kind: DatabaseKind
+}
+
+/** The sync feed's kind for devices. */
+export const DEVICE_SYNC_KIND = 'device'
+
+/** Runs a change of the owner's device and its sync entry in one transaction (inside `deps.db` when that already is one). */
+async function withChange<T>(deps: DevicesDeps, owner: Principal, change: string, run: (db: Kysely<Database>) => Promise<{ id: string; result: T }>): Promise<T> {
+  const inTransaction = async (trx: Kysely<Database>) => {
+    const { id, result } = await run(trx)
+    await recordChange(trx, deps.kind, { userId: owner.userId, kind: DEVICE_SYNC_KIND, entityId: id, change }, Date.now())
+    return result
+  }
+  return deps.db.isTransaction ? inTransaction(deps.db) : deps.db.transaction().execute(inTransaction)
+}
+
+/** Registers a device; its API key is in the answer, once. */
+export async function createDevice(deps: DevicesDeps, owner: Principal, input: CreateDeviceBody) {
   const apiKey = newSecret(DEVICE_KEY_PREFIX)
   const row: devices.DeviceRow = {
     id: randomUUID(),
@@ -59,7 +81,7 @@ export async function createDevice(db: Kysely<Database>, owner: Principal, input
     revoked_at: null,
     time_zone: checkedTimeZone(input.timeZone) ?? null,
   }
-  await devices.insertDevice(db, row)
+  await withChange(deps, owner, 'created', async (trx) => ({ id: row.id, result: await devices.insertDevice(trx, row) }))
   return { device: toDevice(row), apiKey }
 }
 
@@ -74,22 +96,33 @@ export async function getDevice(db: Kysely<Database>, owner: Principal, id: stri
 }
 
 /** Renames a device and/or sets its time zone (null: its owner's). */
-export async function updateDevice(db: Kysely<Database>, owner: Principal, id: string, patch: PatchDeviceBody): Promise<Device> {
+export async function updateDevice(deps: DevicesDeps, owner: Principal, id: string, patch: PatchDeviceBody): Promise<Device> {
   const timeZone = checkedTimeZone(patch.timeZone)
   const changes = { ...(patch.name !== undefined && { name: patch.name }), ...(timeZone !== undefined && { time_zone: timeZone }) }
-  if (!(await devices.updateDevice(db, owner.userId, id, changes))) throw new AppError('not_found', 'Device not found')
-  return getDevice(db, owner, id)
+  await withChange(deps, owner, 'updated', async (trx) => {
+    if (!(await devices.updateDevice(trx, owner.userId, id, changes))) throw new AppError('not_found', 'Device not found')
+    return { id, result: undefined }
+  })
+  return getDevice(deps.db, owner, id)
 }
 
 /** Revoking keeps the device and its data but its key stops working at once. */
-export async function revokeDevice(db: Kysely<Database>, owner: Principal, id: string): Promise<Device> {
-  const device = await getDevice(db, owner, id)
-  if (device.revokedAt === null) await devices.updateDevice(db, owner.userId, id, { revoked_at: Date.now() })
-  return getDevice(db, owner, id)
+export async function revokeDevice(deps: DevicesDeps, owner: Principal, id: string): Promise<Device> {
+  const device = await getDevice(deps.db, owner, id)
+  if (device.revokedAt === null) await withChange(deps, owner, 'revoked', async (trx) => ({ id, result: await devices.updateDevice(trx, owner.userId, id, { revoked_at: Date.now() }) }))
+  return getDevice(deps.db, owner, id)
 }
 
-export async function deleteDevice(db: Kysely<Database>, owner: Principal, id: string): Promise<void> {
-  if (!(await devices.deleteDevice(db, owner.userId, id))) throw new AppError('not_found', 'Device not found')
+export async function deleteDevice(deps: DevicesDeps, owner: Principal, id: string): Promise<void> {
+  await withChange(deps, owner, 'deleted', async (trx) => {
+    if (!(await devices.deleteDevice(trx, owner.userId, id))) throw new AppError('not_found', 'Device not found')
+    return { id, result: undefined }
+  })
+}
+
+/** Sync loader: the user's devices by id (a deleted one is absent). */
+export async function loadDevices(db: Kysely<Database>, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+  return new Map((await devices.findDevices(db, userId, ids)).map((row) => [row.id, toDevice(row)]))
 }
 
 /** The owner a device key acts for; keeps `last_seen_at` current (to within the cache's TTL on a hit). */

@@ -6,10 +6,12 @@ import { type ExportSample } from './heart-rate.export.js'
 import { type Alert, BUCKETS, type Bucket, type Status, type ZoneSettings } from './heart-rate.schema.js'
 import { checkSamples, deviceOrNull, type HeartRateDeps, nowOf, type Range, rrOf, settingsOf, toAlert, toSample } from './heart-rate.service.js'
 import * as repo from './heart-rate.repository.js'
+import { recordChange } from '../sync/sync.repository.js'
+import { ALERT_SYNC_KIND } from './alert-timeline.js'
 import { computeHrv, continuousSegments, type HrvResult } from './hrv.js'
 import { computeZones, FIVE_ZONES, maxHeartRateFromAge, type ZoneMethod, type ZoneResult, type TimedBpm } from './zones.js'
 
-type ReadDeps = Pick<HeartRateDeps, 'db' | 'config' | 'now' | 'publish'>
+type ReadDeps = Pick<HeartRateDeps, 'db' | 'kind' | 'config' | 'now' | 'publish'>
 
 /** Analyses (zones, HRV) read at most this many samples; a wider range must be narrowed. */
 const MAX_ANALYSIS_SAMPLES = 1_000_000
@@ -119,10 +121,16 @@ export async function getAlert(deps: ReadDeps, owner: Principal, id: string): Pr
   return toAlert(row)
 }
 
+/** Marks the episode as seen (once), with an `acknowledged` entry on the sync feed in the same transaction. */
 export async function acknowledgeAlert(deps: ReadDeps, owner: Principal, id: string): Promise<Alert> {
   const before = await getAlert(deps, owner, id)
   if (before.acknowledgedAt !== null) return before
-  await repo.acknowledgeAlert(deps.db, owner.userId, id, nowOf(deps))
+  const now = nowOf(deps)
+  await deps.db.transaction().execute(async (trx) => {
+    if (await repo.acknowledgeAlert(trx, owner.userId, id, now)) {
+      await recordChange(trx, deps.kind, { userId: owner.userId, kind: ALERT_SYNC_KIND, entityId: id, change: 'acknowledged' }, now)
+    }
+  })
   const alert = await getAlert(deps, owner, id)
   deps.publish(owner.userId, 'alert', { change: 'acknowledged', alert })
   return alert
@@ -206,3 +214,8 @@ export async function* exportSamples(deps: ReadDeps, owner: Principal, range: Ra
   }
 }
 
+
+/** Sync loader: the user's alert episodes by id. */
+export async function loadAlerts(db: HeartRateDeps['db'], userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+  return new Map((await repo.findAlerts(db, userId, ids)).map((row) => [row.id, toAlert(row)]))
+}

@@ -166,8 +166,15 @@ export async function listAlerts(db: Db, userId: string, state: 'open' | 'closed
   return query.orderBy('opened_at', 'desc').limit(limit).execute()
 }
 
-export async function acknowledgeAlert(db: Db, userId: string, id: string, atMs: number): Promise<void> {
-  await db.updateTable('heart_rate_alerts').set({ acknowledged_at: atMs, updated_at: atMs }).where('user_id', '=', userId).where('id', '=', id).where('acknowledged_at', 'is', null).execute()
+/** Sets `acknowledged_at` unless it is set; true when this call set it. */
+export async function acknowledgeAlert(db: Db, userId: string, id: string, atMs: number): Promise<boolean> {
+  const result = await db.updateTable('heart_rate_alerts').set({ acknowledged_at: atMs, updated_at: atMs }).where('user_id', '=', userId).where('id', '=', id).where('acknowledged_at', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+export async function findAlerts(db: Db, userId: string, ids: readonly string[]): Promise<AlertRow[]> {
+  if (ids.length === 0) return []
+  return db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
 }
 
 /** The latest sample time the user's alert episodes have seen (null: none yet), after locking the user's episode state row until commit. */

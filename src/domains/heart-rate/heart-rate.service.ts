@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { HeartRateConfig } from '../../config.js'
 import { AppError } from '../../errors.js'
 import type { Database } from '../../platform/db/schema.js'
+import type { DatabaseKind } from '../../platform/db/database.js'
 import type { UserSettings } from '../auth/auth.schema.js'
 import { getUser } from '../auth/auth.service.js'
 import type { Principal } from '../../platform/auth/principal.js'
@@ -24,6 +25,7 @@ export type PublishLive = <E extends keyof HeartRateEvents>(userId: string, even
 
 export interface HeartRateDeps {
   readonly db: Kysely<Database>
+  readonly kind: DatabaseKind
   readonly writer: SampleWriter
   readonly config: HeartRateConfig
   readonly publish: PublishLive

@@ -2,7 +2,7 @@ import type { AuthedPlatform, Module } from '../../module.js'
 import type { HeartRateModule } from '../heart-rate/heart-rate.module.js'
 import type { MlModule } from '../ml/ml.module.js'
 import { registerMeditationHttp } from './meditation.http.js'
-import type { SessionStoreDeps } from './meditation.service.js'
+import { loadSessions, SESSION_SYNC_KIND, type SessionStoreDeps } from './meditation.service.js'
 import { meditationTrainer, type RecommenderDeps } from './recommender.js'
 
 export interface MeditationModule extends Module {
@@ -21,5 +21,6 @@ export function meditationModule(platform: AuthedPlatform, ml: MlModule, heartRa
     store,
     recommender,
     http: (server) => registerMeditationHttp(server, store, recommender, guards),
+    syncLoaders: { [SESSION_SYNC_KIND]: loadSessions },
   }
 }

@@ -64,12 +64,10 @@ export async function recordSession(deps: SessionStoreDeps, owner: Principal, bo
 }
 
 /** A session as stored: the public `Session`, plus each date as the client wrote it where that differs (seed clients). */
-export type StoredSession = Session & {
-  readonly dateAsSent?: string
-  readonly periods: Array<Period & { heartRates: Array<Period['heartRates'][number] & { timestampAsSent?: string }> }>
-}
+export type StoredPeriod = Omit<Period, 'heartRates'> & { heartRates: Array<Period['heartRates'][number] & { timestampAsSent?: string }> }
+export type StoredSession = Omit<Session, 'periods'> & { readonly dateAsSent?: string; periods: StoredPeriod[] }
 
-function toPeriod(row: repo.PeriodRow, heartRates: readonly repo.HeartRateRow[]): StoredSession['periods'][number] {
+function toPeriod(row: repo.PeriodRow, heartRates: readonly repo.HeartRateRow[]): StoredPeriod {
   return {
     visualization: row.visualization,
     beatFrequency: row.beat_frequency,
@@ -151,4 +149,9 @@ export function observationOf(period: Period): PeriodObservation | null {
     visualization: period.visualization !== null && isVisualization(period.visualization) ? period.visualization : null,
     breathingMultiplier: period.breathingMultiplier,
   }
+}
+
+/** Sync loader: the user's sessions by id (a deleted one is absent, so its `deleted` change carries null). */
+export async function loadSessions(db: Db, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+  return new Map((await withPeriods(db, await repo.findSessions(db, userId, ids))).map((session) => [session.id, session]))
 }

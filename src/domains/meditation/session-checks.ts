@@ -78,7 +78,9 @@ export async function checkPeriods(
   )
   const checked = await checkSamples(deps.heartRate, owner, raws)
   checked.verdicts.forEach((verdict, k) => {
-    if (verdict.status === 'rejected' && verdict.reason !== 'duplicate_in_batch') problems.push({ path: where[k] as string, message: verdict.message ?? '', reason: verdict.reason })
+    if (verdict.status !== 'rejected' || verdict.reason === 'duplicate_in_batch') return
+    const field = verdict.reason?.startsWith('timestamp') === true ? '.timestamp' : verdict.reason?.startsWith('bpm') === true ? '.bpm' : ''
+    problems.push({ path: `${where[k] as string}${field}`, message: verdict.message ?? '', reason: verdict.reason })
   })
   if (problems.length > 0) throw invalidRequest(problems)
   return { dates, samples: checked.valid }

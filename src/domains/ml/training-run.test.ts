@@ -42,7 +42,7 @@ describe('a training run whose worker thread dies', () => {
   let userId: string
   const events: TrainingEvent[] = []
   const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps => ({
-    db: database.db, runtime, dataDir, queueMaxAttempts, logger: pino({ level: 'silent' }),
+    db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts, logger: pino({ level: 'silent' }),
     trainers: new Map([['meditation', trainer(maxEpochs)]]),
     outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: 'sqlite', metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
     publish: (_user, event) => {

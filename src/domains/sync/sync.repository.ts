@@ -59,3 +59,9 @@ export async function markNotified(db: Db, userId: string, seq: number, now: num
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
+
+/** The user's latest position (0 before the first change). */
+export async function latestSeq(db: Db, userId: string): Promise<number> {
+  const row = await db.selectFrom('sync_cursors').select('seq').where('user_id', '=', userId).executeTakeFirst()
+  return row === undefined ? 0 : Number(row.seq)
+}
