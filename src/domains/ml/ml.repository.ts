@@ -75,6 +75,11 @@ export async function finishTrainingJob(db: Db, id: string, state: TrainingState
   return Number(result.numUpdatedRows) === 1
 }
 
+export async function isCancelRequested(db: Db, id: string): Promise<boolean> {
+  const row = await db.selectFrom('ml_training_jobs').select('is_cancel_requested').where('id', '=', id).executeTakeFirst()
+  return row?.is_cancel_requested === 1
+}
+
 export async function requestCancel(db: Db, id: string): Promise<void> {
   await db.updateTable('ml_training_jobs').set({ is_cancel_requested: 1 }).where('id', '=', id).execute()
 }

@@ -73,18 +73,23 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
     lastFlush = Date.now()
     writes = writes
       .then(async () => {
-        isCancelRequested = await repo.recordProgress(deps.db, row.id, epochs, nowOf(deps))
+        const isCancelled = await repo.recordProgress(deps.db, row.id, epochs, nowOf(deps))
+        isCancelRequested ||= isCancelled
       })
       .catch((err: unknown) => deps.logger.warn({ err, trainingJobId: row.id }, 'training progress not stored'))
   }
   const timer = setInterval(flush, HEARTBEAT_MS)
   let result
   try {
-    result = await deps.runtime.train({ ...prepared.task, directory }, (report) => {
+    result = await deps.runtime.train({ ...prepared.task, directory }, async (report) => {
       const epoch = { epoch: report.epoch, loss: report.loss, valLoss: report.valLoss }
       pending.push(epoch)
       deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch })
       if (Date.now() - lastFlush >= PROGRESS_FLUSH_MS) flush()
+      // One primary-key read per epoch (the writes stay batched): the next epoch starts only after it,
+      // so a cancel committed during an epoch stops training at that epoch's end.
+      const isCancelled = await repo.isCancelRequested(deps.db, row.id).catch(() => false)
+      isCancelRequested ||= isCancelled
       return !isCancelRequested
     })
   } finally {

@@ -4,7 +4,8 @@ import { createWorkerPool, type WorkerPool } from './worker-pool.js'
 
 /** The ML port: training and inference, each on its own worker threads, never on the event loop. */
 export interface MlRuntime {
-  train(task: Omit<TrainSequenceTask, 'op'>, onEpoch: (report: EpochReport) => boolean): Promise<TrainSequenceResult>
+  /** `onEpoch` answers after each epoch whether to go on; training waits for the answer. */
+  train(task: Omit<TrainSequenceTask, 'op'>, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<TrainSequenceResult>
   predict(task: Omit<PredictSequenceTask, 'op'>): Promise<number[]>
   /** Ends the training threads now, as a crash would (their runs fail with WorkerCrashedError), and starts fresh ones. */
   recycleTraining(): Promise<void>
