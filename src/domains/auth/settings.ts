@@ -13,7 +13,7 @@ export function alertThresholdsOf(settings: UserSettings): AlertThresholds {
 }
 
 /**
- * Settings as stored (JSON text). Tolerant of what older versions stored: until 0.2 the heart-rate
+ * Settings as stored (JSON text). Tolerant of what older versions stored: in 0.1.0 the heart-rate
  * settings also held `validMin`/`validMax`, a per-user validity range that doubled as an alert
  * filter; plausibility is now fixed (heart-rate sample checks), so those keys are dropped on read.
  */
