@@ -71,6 +71,17 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(middle.changes.map((c) => c.cursor), cursors.slice(5))
     })
 
+    test("a new account's first changes made at once all commit, each with its own cursor", async () => {
+      for (let round = 0; round < 5; round += 1) {
+        const user = await signUp(api)
+        const created = await Promise.all(['a', 'b', 'c', 'd'].map((name) => api.post('/v1/devices', { name, kind: 'watch' }, user.accessToken)))
+        assert.deepEqual(created.map((r) => r.status), [201, 201, 201, 201], JSON.stringify(created.map((r) => r.body)))
+        const { changes } = await feed(user.accessToken)
+        assert.deepEqual(changes.map((c) => c.change), ['created', 'created', 'created', 'created'])
+        assert.equal(new Set(changes.map((c) => c.cursor)).size, 4)
+      }
+    })
+
     test("a cursor of another account, one beyond the feed's end, or a made-up one is a 400 telling the client to start again", async () => {
       const mine = await signUp(api)
       const theirs = await signUp(api)

@@ -177,18 +177,21 @@ export async function findAlerts(db: Db, userId: string, ids: readonly string[])
   return db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
 }
 
-/** The latest sample time the user's alert episodes have seen (null: none yet), after locking the user's episode state row until commit. */
+/**
+ * The latest sample time the user's alert episodes have seen (null: none yet), after taking the
+ * write lock on the user's episode state row until commit. One upsert creates the row (with what
+ * is stored so far: the samples from before the table existed have been through the episodes) or
+ * moves its version on; taking the write lock at once avoids the share-lock upgrade deadlock of
+ * concurrent first writers on MariaDB. The upsert's spelling is the one dialect difference.
+ */
 export async function lockEpisodeState(db: Db, kind: DatabaseKind, userId: string): Promise<number | null> {
-  const bump = () => db.updateTable('heart_rate_episode_state').set((eb) => ({ version: eb('version', '+', 1) })).where('user_id', '=', userId).executeTakeFirst()
-  if (Number((await bump()).numUpdatedRows) === 0) {
-    // First write since the table came (or first ever): what is stored so far has been through the episodes.
-    const latest = await db.selectFrom('heart_rate_samples').select((eb) => eb.fn.max('ts').as('ts')).where('user_id', '=', userId).executeTakeFirst()
-    const row = { user_id: userId, last_ts: latest?.ts === null || latest?.ts === undefined ? null : Number(latest.ts), version: 0 }
-    const insert = db.insertInto('heart_rate_episode_state').values(row)
-    if (kind === 'mysql') await insert.ignore().execute()
-    else await insert.onConflict((oc) => oc.column('user_id').doNothing()).execute()
-    await bump()
-  }
+  const insert = db.insertInto('heart_rate_episode_state').values((eb) => ({
+    user_id: userId,
+    last_ts: eb.selectFrom('heart_rate_samples').select((s) => s.fn.max('ts').as('ts')).where('user_id', '=', userId),
+    version: 1,
+  }))
+  if (kind === 'mysql') await insert.onDuplicateKeyUpdate({ version: sql`version + 1` }).execute()
+  else await insert.onConflict((oc) => oc.column('user_id').doUpdateSet({ version: sql`heart_rate_episode_state.version + 1` })).execute()
   const state = await db.selectFrom('heart_rate_episode_state').select('last_ts').where('user_id', '=', userId).executeTakeFirstOrThrow()
   return state.last_ts === null ? null : Number(state.last_ts)
 }
