@@ -575,20 +575,19 @@ export interface paths {
                                 role: "user" | "admin";
                                 settings: {
                                     birthYear?: number;
+                                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                     heartRate?: {
-                                        /** @description An alert opens above this (default 150) */
+                                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                         highAlert?: number;
-                                        /** @description An alert opens below this (default 50) */
+                                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                         lowAlert?: number;
-                                        /** @description Samples above are rejected (default 180) */
-                                        validMax?: number;
-                                        /** @description Samples below are rejected (default 40) */
-                                        validMin?: number;
                                     };
                                     /** @description Measured maximum heart rate; otherwise 220 - age */
                                     maxHeartRate?: number;
                                     /** @description Resting heart rate, for Karvonen zones */
                                     restingHeartRate?: number;
+                                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                    timeZone?: string;
                                 };
                             }[];
                         };
@@ -796,20 +795,19 @@ export interface paths {
                             role: "user" | "admin";
                             settings: {
                                 birthYear?: number;
+                                /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                 heartRate?: {
-                                    /** @description An alert opens above this (default 150) */
+                                    /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                     highAlert?: number;
-                                    /** @description An alert opens below this (default 50) */
+                                    /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                     lowAlert?: number;
-                                    /** @description Samples above are rejected (default 180) */
-                                    validMax?: number;
-                                    /** @description Samples below are rejected (default 40) */
-                                    validMin?: number;
                                 };
                                 /** @description Measured maximum heart rate; otherwise 220 - age */
                                 maxHeartRate?: number;
                                 /** @description Resting heart rate, for Karvonen zones */
                                 restingHeartRate?: number;
+                                /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                timeZone?: string;
                             };
                         };
                     };
@@ -1098,20 +1096,19 @@ export interface paths {
                             role: "user" | "admin";
                             settings: {
                                 birthYear?: number;
+                                /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                 heartRate?: {
-                                    /** @description An alert opens above this (default 150) */
+                                    /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                     highAlert?: number;
-                                    /** @description An alert opens below this (default 50) */
+                                    /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                     lowAlert?: number;
-                                    /** @description Samples above are rejected (default 180) */
-                                    validMax?: number;
-                                    /** @description Samples below are rejected (default 40) */
-                                    validMin?: number;
                                 };
                                 /** @description Measured maximum heart rate; otherwise 220 - age */
                                 maxHeartRate?: number;
                                 /** @description Resting heart rate, for Karvonen zones */
                                 restingHeartRate?: number;
+                                /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                timeZone?: string;
                             };
                         };
                     };
@@ -1406,20 +1403,19 @@ export interface paths {
                                 role: "user" | "admin";
                                 settings: {
                                     birthYear?: number;
+                                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                     heartRate?: {
-                                        /** @description An alert opens above this (default 150) */
+                                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                         highAlert?: number;
-                                        /** @description An alert opens below this (default 50) */
+                                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                         lowAlert?: number;
-                                        /** @description Samples above are rejected (default 180) */
-                                        validMax?: number;
-                                        /** @description Samples below are rejected (default 40) */
-                                        validMin?: number;
                                     };
                                     /** @description Measured maximum heart rate; otherwise 220 - age */
                                     maxHeartRate?: number;
                                     /** @description Resting heart rate, for Karvonen zones */
                                     restingHeartRate?: number;
+                                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                    timeZone?: string;
                                 };
                             };
                         };
@@ -2225,20 +2221,19 @@ export interface paths {
                                 role: "user" | "admin";
                                 settings: {
                                     birthYear?: number;
+                                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                     heartRate?: {
-                                        /** @description An alert opens above this (default 150) */
+                                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                         highAlert?: number;
-                                        /** @description An alert opens below this (default 50) */
+                                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                         lowAlert?: number;
-                                        /** @description Samples above are rejected (default 180) */
-                                        validMax?: number;
-                                        /** @description Samples below are rejected (default 40) */
-                                        validMin?: number;
                                     };
                                     /** @description Measured maximum heart rate; otherwise 220 - age */
                                     maxHeartRate?: number;
                                     /** @description Resting heart rate, for Karvonen zones */
                                     restingHeartRate?: number;
+                                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                    timeZone?: string;
                                 };
                             };
                         };
@@ -2519,6 +2514,8 @@ export interface paths {
                                 name: string;
                                 /** Format: date-time */
                                 revokedAt: string | null;
+                                /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
+                                timeZone: string | null;
                             }[];
                         };
                     };
@@ -2701,6 +2698,8 @@ export interface paths {
                         /** @enum {unknown} */
                         kind: "phone" | "watch" | "raspberry-pi" | "esp32" | "glove" | "other";
                         name: string;
+                        /** @description IANA time zone (Asia/Tokyo) or a fixed offset (+05:45) */
+                        timeZone?: string;
                     };
                 };
             };
@@ -2727,6 +2726,8 @@ export interface paths {
                                 name: string;
                                 /** Format: date-time */
                                 revokedAt: string | null;
+                                /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
+                                timeZone: string | null;
                             };
                         };
                     };
@@ -3006,6 +3007,8 @@ export interface paths {
                             name: string;
                             /** Format: date-time */
                             revokedAt: string | null;
+                            /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
+                            timeZone: string | null;
                         };
                     };
                 };
@@ -3380,7 +3383,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename a device */
+        /** Rename a device or set its time zone */
         patch: {
             parameters: {
                 query?: never;
@@ -3393,7 +3396,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        name: string;
+                        name?: string;
+                        /** @description IANA time zone (Asia/Tokyo) or a fixed offset (+05:45) */
+                        timeZone?: string | null;
                     };
                 };
             };
@@ -3417,6 +3422,8 @@ export interface paths {
                             name: string;
                             /** Format: date-time */
                             revokedAt: string | null;
+                            /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
+                            timeZone: string | null;
                         };
                     };
                 };
@@ -3694,6 +3701,8 @@ export interface paths {
                             name: string;
                             /** Format: date-time */
                             revokedAt: string | null;
+                            /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
+                            timeZone: string | null;
                         };
                     };
                 };
@@ -3924,25 +3933,29 @@ export interface paths {
                                 analysis: {
                                     channels: {
                                         durationMs: number;
+                                        /** @description Per axis, in the channel's own units */
                                         max: number[];
-                                        /** @description Per axis */
+                                        /** @description Per axis, in the channel's own units (6 significant digits) */
                                         mean: number[];
+                                        /** @description Per axis, in the channel's own units */
                                         min: number[];
                                         name: string;
-                                        /** @description max - min, per axis */
+                                        /** @description max - min, per axis, in the channel's own units (6 significant digits) */
                                         rangeOfMotion: number[];
                                         sampleCount: number;
+                                        /** @description Population standard deviation per axis, in the channel's own units (6 significant digits) */
                                         standardDeviation: number[];
                                     }[];
                                     progress: {
+                                        /** @description The game's score units (2 decimals) */
                                         previousMeanScore: number | null;
                                         /** @description Processed sessions of the same game that ended before this one */
                                         previousSessions: number;
-                                        /** @description Percent of the previous sessions this score beats (ties count half); null for the first */
+                                        /** @description Percent (2 decimals) of the previous sessions this score beats (ties count half); null for the first */
                                         progressScore: number | null;
                                         /** @description Mean range of motion minus the previous sessions' mean */
                                         rangeOfMotionChange: number | null;
-                                        /** @description score - previousMeanScore */
+                                        /** @description score - previousMeanScore (2 decimals) */
                                         scoreChange: number | null;
                                     };
                                     /** @description Mean of every channel's per-axis range of motion */
@@ -4161,7 +4174,7 @@ export interface paths {
                                 v: number[];
                             }[];
                         }[];
-                        /** @description ISO-8601 date-time with a zone (2026-11-23T10:00:00Z) or epoch milliseconds */
+                        /** @description RFC 3339 date-time with a zone (2026-11-23T10:00:00Z, 2026-11-23T11:00:00+01:00) or epoch milliseconds */
                         endedAt: string | number;
                         /** @description The game, e.g. "tap-speed" */
                         gameId: string;
@@ -4172,7 +4185,7 @@ export interface paths {
                          */
                         id?: string;
                         score: number;
-                        /** @description ISO-8601 date-time with a zone (2026-11-23T10:00:00Z) or epoch milliseconds */
+                        /** @description RFC 3339 date-time with a zone (2026-11-23T10:00:00Z, 2026-11-23T11:00:00+01:00) or epoch milliseconds */
                         startedAt: string | number;
                     };
                 };
@@ -4188,25 +4201,29 @@ export interface paths {
                             analysis: {
                                 channels: {
                                     durationMs: number;
+                                    /** @description Per axis, in the channel's own units */
                                     max: number[];
-                                    /** @description Per axis */
+                                    /** @description Per axis, in the channel's own units (6 significant digits) */
                                     mean: number[];
+                                    /** @description Per axis, in the channel's own units */
                                     min: number[];
                                     name: string;
-                                    /** @description max - min, per axis */
+                                    /** @description max - min, per axis, in the channel's own units (6 significant digits) */
                                     rangeOfMotion: number[];
                                     sampleCount: number;
+                                    /** @description Population standard deviation per axis, in the channel's own units (6 significant digits) */
                                     standardDeviation: number[];
                                 }[];
                                 progress: {
+                                    /** @description The game's score units (2 decimals) */
                                     previousMeanScore: number | null;
                                     /** @description Processed sessions of the same game that ended before this one */
                                     previousSessions: number;
-                                    /** @description Percent of the previous sessions this score beats (ties count half); null for the first */
+                                    /** @description Percent (2 decimals) of the previous sessions this score beats (ties count half); null for the first */
                                     progressScore: number | null;
                                     /** @description Mean range of motion minus the previous sessions' mean */
                                     rangeOfMotionChange: number | null;
-                                    /** @description score - previousMeanScore */
+                                    /** @description score - previousMeanScore (2 decimals) */
                                     scoreChange: number | null;
                                 };
                                 /** @description Mean of every channel's per-axis range of motion */
@@ -4246,25 +4263,29 @@ export interface paths {
                             analysis: {
                                 channels: {
                                     durationMs: number;
+                                    /** @description Per axis, in the channel's own units */
                                     max: number[];
-                                    /** @description Per axis */
+                                    /** @description Per axis, in the channel's own units (6 significant digits) */
                                     mean: number[];
+                                    /** @description Per axis, in the channel's own units */
                                     min: number[];
                                     name: string;
-                                    /** @description max - min, per axis */
+                                    /** @description max - min, per axis, in the channel's own units (6 significant digits) */
                                     rangeOfMotion: number[];
                                     sampleCount: number;
+                                    /** @description Population standard deviation per axis, in the channel's own units (6 significant digits) */
                                     standardDeviation: number[];
                                 }[];
                                 progress: {
+                                    /** @description The game's score units (2 decimals) */
                                     previousMeanScore: number | null;
                                     /** @description Processed sessions of the same game that ended before this one */
                                     previousSessions: number;
-                                    /** @description Percent of the previous sessions this score beats (ties count half); null for the first */
+                                    /** @description Percent (2 decimals) of the previous sessions this score beats (ties count half); null for the first */
                                     progressScore: number | null;
                                     /** @description Mean range of motion minus the previous sessions' mean */
                                     rangeOfMotionChange: number | null;
-                                    /** @description score - previousMeanScore */
+                                    /** @description score - previousMeanScore (2 decimals) */
                                     scoreChange: number | null;
                                 };
                                 /** @description Mean of every channel's per-axis range of motion */
@@ -4561,25 +4582,29 @@ export interface paths {
                             analysis: {
                                 channels: {
                                     durationMs: number;
+                                    /** @description Per axis, in the channel's own units */
                                     max: number[];
-                                    /** @description Per axis */
+                                    /** @description Per axis, in the channel's own units (6 significant digits) */
                                     mean: number[];
+                                    /** @description Per axis, in the channel's own units */
                                     min: number[];
                                     name: string;
-                                    /** @description max - min, per axis */
+                                    /** @description max - min, per axis, in the channel's own units (6 significant digits) */
                                     rangeOfMotion: number[];
                                     sampleCount: number;
+                                    /** @description Population standard deviation per axis, in the channel's own units (6 significant digits) */
                                     standardDeviation: number[];
                                 }[];
                                 progress: {
+                                    /** @description The game's score units (2 decimals) */
                                     previousMeanScore: number | null;
                                     /** @description Processed sessions of the same game that ended before this one */
                                     previousSessions: number;
-                                    /** @description Percent of the previous sessions this score beats (ties count half); null for the first */
+                                    /** @description Percent (2 decimals) of the previous sessions this score beats (ties count half); null for the first */
                                     progressScore: number | null;
                                     /** @description Mean range of motion minus the previous sessions' mean */
                                     rangeOfMotionChange: number | null;
-                                    /** @description score - previousMeanScore */
+                                    /** @description score - previousMeanScore (2 decimals) */
                                     scoreChange: number | null;
                                 };
                                 /** @description Mean of every channel's per-axis range of motion */
@@ -4793,7 +4818,7 @@ export interface paths {
                 query: {
                     /** @description Only episodes opened before this (for paging: openedAt of the last one) */
                     before?: string;
-                    limit?: number;
+                    limit: number;
                     state: "open" | "closed" | "all";
                 };
                 header?: never;
@@ -5885,11 +5910,18 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description RR intervals found to be artefacts and corrected (split, merged or left out) */
+                            correctedBeats: number;
+                            /** @description NN intervals used (after artefact correction) */
                             intervalCount: number;
-                            /** @description Percent of successive differences above 50 ms */
+                            /** @description Percent of successive differences above 50 ms (%, 2 decimals) */
                             pnn50: number | null;
+                            /** @description Root mean square of successive differences (ms, 2 decimals) */
                             rmssdMs: number | null;
+                            /** @description Standard deviation of NN intervals (sample) (ms, 2 decimals) */
                             sdnnMs: number | null;
+                            /** @description Continuous stretches of recording; successive differences never cross from one to the next */
+                            segments: number;
                         };
                     };
                 };
@@ -6081,6 +6113,8 @@ export interface paths {
                     from?: string;
                     /** @description End (exclusive); default now */
                     to?: string;
+                    /** @description IANA time zone (America/Los_Angeles, Asia/Kathmandu) or a fixed offset (+05:30) for 1h and 1d buckets; default: your timeZone setting, else UTC */
+                    tz?: string;
                 };
                 header?: never;
                 path?: never;
@@ -6098,14 +6132,23 @@ export interface paths {
                             bucket: string;
                             /** @description Buckets with at least one RR interval, oldest first */
                             points: {
+                                /** @description RR intervals found to be artefacts and corrected (split, merged or left out) */
+                                correctedBeats: number;
+                                /** @description NN intervals used (after artefact correction) */
                                 intervalCount: number;
-                                /** @description Percent of successive differences above 50 ms */
+                                /** @description Percent of successive differences above 50 ms (%, 2 decimals) */
                                 pnn50: number | null;
+                                /** @description Root mean square of successive differences (ms, 2 decimals) */
                                 rmssdMs: number | null;
+                                /** @description Standard deviation of NN intervals (sample) (ms, 2 decimals) */
                                 sdnnMs: number | null;
+                                /** @description Continuous stretches of recording; successive differences never cross from one to the next */
+                                segments: number;
                                 /** Format: date-time */
                                 start: string;
                             }[];
+                            /** @description The zone 1h and 1d buckets follow */
+                            timeZone: string;
                         };
                     };
                 };
@@ -6290,13 +6333,13 @@ export interface paths {
         /** Samples in a time range, paged */
         get: {
             parameters: {
-                query?: {
+                query: {
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     deviceId?: string;
                     /** @description Start (inclusive); default 24 hours before `to` */
                     from?: string;
-                    limit?: number;
+                    limit: number;
                     /** @description End (exclusive); default now */
                     to?: string;
                 };
@@ -6509,7 +6552,7 @@ export interface paths {
                         bpm?: unknown;
                         /** @description RR intervals in milliseconds (for HRV) */
                         rrIntervalsMs?: unknown;
-                        /** @description ISO-8601 date-time with a zone, or epoch milliseconds */
+                        /** @description RFC 3339 date-time with a zone, or epoch milliseconds */
                         timestamp?: unknown;
                     };
                 };
@@ -6844,6 +6887,8 @@ export interface paths {
                     from?: string;
                     /** @description End (exclusive); default now */
                     to?: string;
+                    /** @description IANA time zone (America/Los_Angeles, Asia/Kathmandu) or a fixed offset (+05:30) for 1h and 1d buckets; default: your timeZone setting, else UTC */
+                    tz?: string;
                 };
                 header?: never;
                 path?: never;
@@ -6860,13 +6905,21 @@ export interface paths {
                         "application/json": {
                             bucket: string;
                             points: {
+                                /** @description (bpm, 2 decimals) */
                                 avg: number;
                                 count: number;
+                                /** @description bpm */
                                 max: number;
+                                /** @description bpm */
                                 min: number;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description Start of the bucket (a local hour or day of the time zone for 1h and 1d)
+                                 */
                                 start: string;
                             }[];
+                            /** @description The zone 1h and 1d buckets follow */
+                            timeZone: string;
                         };
                     };
                 };
@@ -7051,9 +7104,9 @@ export interface paths {
         /** Recent samples, the open alert and their stats */
         get: {
             parameters: {
-                query?: {
+                query: {
                     /** @description How many recent samples */
-                    recent?: number;
+                    recent: number;
                 };
                 header?: never;
                 path?: never;
@@ -7094,9 +7147,12 @@ export interface paths {
                                 timestamp: string;
                             }[];
                             stats: {
+                                /** @description (bpm, 2 decimals) */
                                 averageBpm: number;
                                 count: number;
+                                /** @description bpm */
                                 maxBpm: number;
+                                /** @description bpm */
                                 minBpm: number;
                             };
                         };
@@ -7284,14 +7340,16 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Overrides the age from your birth year */
+                    /** @description Years; overrides the age from your birth year */
                     age?: number;
                     deviceId?: string;
                     /** @description Start (inclusive); default 24 hours before `to` */
                     from?: string;
+                    /** @description Seconds; longer intervals between samples are sensor gaps */
                     maxGapSeconds?: number;
+                    /** @description bpm */
                     maxHeartRate?: number;
-                    /** @description Gives Karvonen (heart-rate reserve) zones */
+                    /** @description bpm; gives Karvonen (heart-rate reserve) zones */
                     restingHeartRate?: number;
                     /** @description End (exclusive); default now */
                     to?: string;
@@ -7309,18 +7367,28 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description (s, 2 decimals) */
                             aboveZonesSeconds: number;
+                            /** @description Mean of the samples (bpm, 2 decimals) */
                             averageBpm: number;
+                            /** @description (s, 2 decimals) */
                             belowZonesSeconds: number;
+                            /** @description (s, 2 decimals) */
                             excludedGapSeconds: number;
                             intervalCount: number;
+                            /** @description bpm */
                             maxHeartRate: number;
                             method: "percent-of-max" | "karvonen";
+                            /** @description bpm */
                             restingHeartRate: number | null;
+                            /** @description (s, 2 decimals) */
                             totalSeconds: number;
                             zones: {
+                                /** @description bpm */
                                 lowerBpm: number;
+                                /** @description (s, 2 decimals) */
                                 seconds: number;
+                                /** @description bpm */
                                 upperBpm: number;
                                 zone: number;
                             }[];
@@ -7502,15 +7570,22 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Overrides the age from your birth year */
+                        /** @description Years; overrides the age from your birth year */
                         age?: number;
+                        /** @description Seconds; longer intervals between samples are sensor gaps */
                         maxGapSeconds?: number;
+                        /** @description bpm */
                         maxHeartRate?: number;
-                        /** @description Gives Karvonen (heart-rate reserve) zones */
+                        /** @description bpm; gives Karvonen (heart-rate reserve) zones */
                         restingHeartRate?: number;
+                        /** @description Checked like ingested samples (plausible bpm, RFC 3339 or epoch-ms timestamps) */
                         samples: {
-                            bpm: number;
-                            timestamp: string | number;
+                            /** @description Beats per minute */
+                            bpm?: unknown;
+                            /** @description RR intervals in milliseconds (for HRV) */
+                            rrIntervalsMs?: unknown;
+                            /** @description RFC 3339 date-time with a zone, or epoch milliseconds */
+                            timestamp?: unknown;
                         }[];
                     };
                 };
@@ -7523,18 +7598,28 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description (s, 2 decimals) */
                             aboveZonesSeconds: number;
+                            /** @description Mean of the samples (bpm, 2 decimals) */
                             averageBpm: number;
+                            /** @description (s, 2 decimals) */
                             belowZonesSeconds: number;
+                            /** @description (s, 2 decimals) */
                             excludedGapSeconds: number;
                             intervalCount: number;
+                            /** @description bpm */
                             maxHeartRate: number;
                             method: "percent-of-max" | "karvonen";
+                            /** @description bpm */
                             restingHeartRate: number | null;
+                            /** @description (s, 2 decimals) */
                             totalSeconds: number;
                             zones: {
+                                /** @description bpm */
                                 lowerBpm: number;
+                                /** @description (s, 2 decimals) */
                                 seconds: number;
+                                /** @description bpm */
                                 upperBpm: number;
                                 zone: number;
                             }[];
@@ -7816,20 +7901,19 @@ export interface paths {
                                 role: "user" | "admin";
                                 settings: {
                                     birthYear?: number;
+                                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                     heartRate?: {
-                                        /** @description An alert opens above this (default 150) */
+                                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                         highAlert?: number;
-                                        /** @description An alert opens below this (default 50) */
+                                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                         lowAlert?: number;
-                                        /** @description Samples above are rejected (default 180) */
-                                        validMax?: number;
-                                        /** @description Samples below are rejected (default 40) */
-                                        validMin?: number;
                                     };
                                     /** @description Measured maximum heart rate; otherwise 220 - age */
                                     maxHeartRate?: number;
                                     /** @description Resting heart rate, for Karvonen zones */
                                     restingHeartRate?: number;
+                                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                    timeZone?: string;
                                 };
                             };
                         };
@@ -8017,20 +8101,19 @@ export interface paths {
                         displayName?: string | null;
                         settings?: {
                             birthYear?: number;
+                            /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                             heartRate?: {
-                                /** @description An alert opens above this (default 150) */
+                                /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                 highAlert?: number;
-                                /** @description An alert opens below this (default 50) */
+                                /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                 lowAlert?: number;
-                                /** @description Samples above are rejected (default 180) */
-                                validMax?: number;
-                                /** @description Samples below are rejected (default 40) */
-                                validMin?: number;
                             };
                             /** @description Measured maximum heart rate; otherwise 220 - age */
                             maxHeartRate?: number;
                             /** @description Resting heart rate, for Karvonen zones */
                             restingHeartRate?: number;
+                            /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                            timeZone?: string;
                         };
                     };
                 };
@@ -8051,20 +8134,19 @@ export interface paths {
                             role: "user" | "admin";
                             settings: {
                                 birthYear?: number;
+                                /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                 heartRate?: {
-                                    /** @description An alert opens above this (default 150) */
+                                    /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                     highAlert?: number;
-                                    /** @description An alert opens below this (default 50) */
+                                    /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                     lowAlert?: number;
-                                    /** @description Samples above are rejected (default 180) */
-                                    validMax?: number;
-                                    /** @description Samples below are rejected (default 40) */
-                                    validMin?: number;
                                 };
                                 /** @description Measured maximum heart rate; otherwise 220 - age */
                                 maxHeartRate?: number;
                                 /** @description Resting heart rate, for Karvonen zones */
                                 restingHeartRate?: number;
+                                /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                timeZone?: string;
                             };
                         };
                     };
@@ -8342,14 +8424,18 @@ export interface paths {
                                 isCanceled: boolean;
                                 isCompleted: boolean;
                                 periods: {
-                                    /** @description binaural beat, Hz */
+                                    /** @description binaural beat, Hz (0-1000) */
                                     beatFrequency: number | null;
                                     breathingMultiplier: number;
                                     /** @description any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}]) */
                                     breathingPattern: unknown;
                                     heartRates: {
+                                        /** @description bpm; checked like an ingested heart-rate sample: plausible from 20 to 250 */
                                         bpm: number;
-                                        /** Format: date-time */
+                                        /**
+                                         * Format: date-time
+                                         * @description RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)
+                                         */
                                         timestamp: string;
                                     }[];
                                     isHapticFeedbackEnabled: boolean;
@@ -8535,20 +8621,28 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)
+                         */
                         date: string;
+                        /** @description Seconds */
                         durationSeconds: number;
                         isCanceled: boolean;
                         isCompleted: boolean;
                         periods: {
-                            /** @description binaural beat, Hz */
+                            /** @description binaural beat, Hz (0-1000) */
                             beatFrequency: number | null;
                             breathingMultiplier: number;
                             /** @description any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}]) */
                             breathingPattern: unknown;
                             heartRates: {
+                                /** @description bpm; checked like an ingested heart-rate sample: plausible from 20 to 250 */
                                 bpm: number;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)
+                                 */
                                 timestamp: string;
                             }[];
                             isHapticFeedbackEnabled: boolean;
@@ -8576,14 +8670,18 @@ export interface paths {
                             isCanceled: boolean;
                             isCompleted: boolean;
                             periods: {
-                                /** @description binaural beat, Hz */
+                                /** @description binaural beat, Hz (0-1000) */
                                 beatFrequency: number | null;
                                 breathingMultiplier: number;
                                 /** @description any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}]) */
                                 breathingPattern: unknown;
                                 heartRates: {
+                                    /** @description bpm; checked like an ingested heart-rate sample: plausible from 20 to 250 */
                                     bpm: number;
-                                    /** Format: date-time */
+                                    /**
+                                     * Format: date-time
+                                     * @description RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)
+                                     */
                                     timestamp: string;
                                 }[];
                                 isHapticFeedbackEnabled: boolean;
@@ -8866,14 +8964,18 @@ export interface paths {
                             isCanceled: boolean;
                             isCompleted: boolean;
                             periods: {
-                                /** @description binaural beat, Hz */
+                                /** @description binaural beat, Hz (0-1000) */
                                 beatFrequency: number | null;
                                 breathingMultiplier: number;
                                 /** @description any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}]) */
                                 breathingPattern: unknown;
                                 heartRates: {
+                                    /** @description bpm; checked like an ingested heart-rate sample: plausible from 20 to 250 */
                                     bpm: number;
-                                    /** Format: date-time */
+                                    /**
+                                     * Format: date-time
+                                     * @description RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)
+                                     */
                                     timestamp: string;
                                 }[];
                                 isHapticFeedbackEnabled: boolean;
@@ -9510,6 +9612,7 @@ export interface paths {
                             firstScore: number | null;
                             gameId: string;
                             lastScore: number | null;
+                            /** @description The game's score units (2 decimals) */
                             meanScore: number | null;
                             points: {
                                 /** Format: date-time */
@@ -9519,7 +9622,7 @@ export interface paths {
                                 score: number;
                                 sessionId: string;
                             }[];
-                            /** @description Least-squares change in score per session */
+                            /** @description Least-squares change in score per session (2 decimals) */
                             scoreSlope: number | null;
                             /** @description Processed sessions in the trend */
                             sessions: number;
@@ -9722,14 +9825,18 @@ export interface paths {
                     "application/json": {
                         /** @description periods not stored yet (e.g. of the session in progress), oldest first; they follow the stored ones */
                         recentPeriods?: {
-                            /** @description binaural beat, Hz */
+                            /** @description binaural beat, Hz (0-1000) */
                             beatFrequency: number | null;
                             breathingMultiplier: number;
                             /** @description any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}]) */
                             breathingPattern: unknown;
                             heartRates: {
+                                /** @description bpm; checked like an ingested heart-rate sample: plausible from 20 to 250 */
                                 bpm: number;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)
+                                 */
                                 timestamp: string;
                             }[];
                             isHapticFeedbackEnabled: boolean;
@@ -9753,7 +9860,7 @@ export interface paths {
                             candidates: number;
                             modelId: string;
                             modelVersion: number;
-                            /** @description mean heart rate the model expects for the next period with this configuration */
+                            /** @description mean heart rate the model expects for the next period with this configuration (bpm, 1 decimal) */
                             predictedHeartRate: number;
                             visualization: string;
                         };
@@ -10006,7 +10113,7 @@ export interface paths {
         };
         /**
          * What changed for me since a cursor
-         * @description Changes in the order they happened, each with the entity as it is now. Keep `cursor` and pass it as `since` to catch up after being offline.
+         * @description Changes in the order they happened, each with the entity as it is now. Start without `since` (everything from the beginning, a page at a time while `hasMore`), keep `cursor` and pass it as `since` to catch up after being offline. A cursor this feed did not give out (another account's, or after a reset) is a 400 `cursor_unknown`: start again without `since`.
          */
         get: {
             parameters: {
@@ -10031,13 +10138,13 @@ export interface paths {
                             changes: {
                                 /** Format: date-time */
                                 at: string;
-                                /** @description created, processed, failed, … */
+                                /** @description created, updated, deleted, processed, failed, queued, running, succeeded, cancelled, opened, closed, backfilled, removed, acknowledged, revoked */
                                 change: string;
                                 cursor: string;
                                 /** @description The entity as it is now; null when it is gone */
                                 data: unknown | (never | null);
                                 id: string;
-                                /** @description What changed, e.g. "game-session" */
+                                /** @description What changed: game-session, meditation-session, training-job, model, alert or device */
                                 kind: string;
                             }[];
                             /** @description Pass as `since` next time */

@@ -119,7 +119,7 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
     queries.hrv(deps, principalOf(request), rangeOf(request.query, nowOf(deps))),
   )
   app.get('/v1/heart-rate/hrv/series', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 per bucket, for a chart of HRV over time', querystring: HrvSeriesQuery, response: { 200: HrvSeries } } }, async (request) => {
-    const { bucket, ...range } = request.query
-    return queries.hrvSeries(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket)
+    const { bucket, tz, ...range } = request.query
+    return queries.hrvSeries(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket, tz)
   })
 }

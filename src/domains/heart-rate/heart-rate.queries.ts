@@ -8,7 +8,7 @@ import { checkSamples, deviceOrNull, type HeartRateDeps, nowOf, type Range, rrOf
 import * as repo from './heart-rate.repository.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { ALERT_SYNC_KIND } from './alert-timeline.js'
-import { computeHrv, continuousSegments, type HrvResult } from './hrv.js'
+import { computeHrv, continuousSegments, type HrvResult, type RrSample } from './hrv.js'
 import { computeZones, FIVE_ZONES, maxHeartRateFromAge, type ZoneMethod, type ZoneResult, type TimedBpm } from './zones.js'
 
 type ReadDeps = Pick<HeartRateDeps, 'db' | 'kind' | 'config' | 'now' | 'publish'>
@@ -183,23 +183,45 @@ export async function hrv(deps: ReadDeps, owner: Principal, range: Range): Promi
   return computeHrv(continuousSegments(rows.map((row) => ({ ts: Number(row.ts), rrIntervalsMs: rrOf(row.rr_intervals) }))))
 }
 
-/** HRV per bucket (each bucket's RR intervals on their own), for a chart of HRV over time; empty buckets are left out. */
-export async function hrvSeries(deps: ReadDeps, owner: Principal, range: Range, bucket: Bucket) {
+/** The start of the bucket holding a time: 1m everywhere alike; 1h and 1d the local hours and days of `zone` over `range`. */
+function bucketStarts(range: Range, bucket: Bucket, zone: TimeZone): (ts: number) => number {
   const size = BUCKETS[bucket]
-  if ((range.to - range.from) / size > MAX_SERIES_POINTS) {
+  const offset = bucket === '1h' || bucket === '1d' ? zone.fixedOffsetMs : 0
+  if (offset !== undefined) return (ts) => ts - ((ts + offset) % size)
+  const starts = localBoundaries(range.from, range.to, bucket === '1h' ? 'hour' : 'day', zone, MAX_SERIES_POINTS + 1)
+  return (ts) => {
+    let [low, high] = [0, starts.length - 1]
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if ((starts[mid] as number) <= ts) low = mid
+      else high = mid - 1
+    }
+    return starts[low] as number
+  }
+}
+
+/**
+ * HRV per bucket, for a chart of HRV over time: each bucket's samples on their own, cut into
+ * continuous segments and cleaned of artefacts like `hrv`; 1h and 1d buckets follow the time zone
+ * as in `series`. Buckets without RR intervals are left out.
+ */
+export async function hrvSeries(deps: ReadDeps, owner: Principal, range: Range, bucket: Exclude<Bucket, '1s'>, tz?: string) {
+  if ((range.to - range.from) / BUCKETS[bucket] > MAX_SERIES_POINTS) {
     throw new AppError('invalid_argument', `That range has more than ${MAX_SERIES_POINTS} ${bucket} buckets; choose a larger bucket or a shorter range`)
   }
-  const buckets = new Map<number, number[]>()
+  const zone = bucket === '1h' || bucket === '1d' ? await zoneFor(deps, owner, tz) : UTC
+  const startOf = bucketStarts(range, bucket, zone)
+  const buckets = new Map<number, RrSample[]>()
   for (const row of await analysisRows(deps, owner, range)) {
-    const rr = rrOf(row.rr_intervals)
-    if (rr === null || rr.length === 0) continue
-    const start = Number(row.ts) - (Number(row.ts) % size)
-    const intervals = buckets.get(start) ?? []
-    if (intervals.length === 0) buckets.set(start, intervals)
-    intervals.push(...rr)
+    const rrIntervalsMs = rrOf(row.rr_intervals)
+    if (rrIntervalsMs === null || rrIntervalsMs.length === 0) continue
+    const start = startOf(Number(row.ts))
+    const samples = buckets.get(start) ?? []
+    if (samples.length === 0) buckets.set(start, samples)
+    samples.push({ ts: Number(row.ts), rrIntervalsMs })
   }
-  const points = [...buckets].map(([start, intervals]) => ({ start: new Date(start).toISOString(), ...computeHrv(intervals) }))
-  return { bucket, points }
+  const points = [...buckets].map(([start, samples]) => ({ start: toIso(start), ...computeHrv(continuousSegments(samples)) }))
+  return { bucket, timeZone: zone.name, points }
 }
 
 /** Every sample of a range, page by page, for the CSV and FHIR exports (which stream). */

@@ -184,11 +184,12 @@ const HrvFigures = {
 export const Hrv = Type.Object(HrvFigures)
 
 export const HrvSeriesQuery = Type.Object(
-  { ...RangeQuery.properties, bucket: Type.Unsafe<Exclude<Bucket, '1s'>>({ type: 'string', enum: ['1m', '1h', '1d'], default: '1h' }) },
+  { ...RangeQuery.properties, bucket: Type.Unsafe<Exclude<Bucket, '1s'>>({ type: 'string', enum: ['1m', '1h', '1d'], default: '1h' }), tz: Type.Optional(TimeZoneName) },
   { additionalProperties: false },
 )
 export const HrvSeries = Type.Object({
   bucket: Type.String(),
+  timeZone: Type.String({ description: 'The zone 1h and 1d buckets follow' }),
   points: Type.Array(Type.Object({ start: Iso, ...HrvFigures }), { description: 'Buckets with at least one RR interval, oldest first' }),
 })
 export type Hrv = Static<typeof Hrv>
