@@ -33,7 +33,7 @@ for (const target of await databaseTargets()) {
     test('20:00 and 08:00 the next morning in UTC-8 are two local days, one UTC day', async () => {
       const user = await signUp(api)
       // 2026-11-10 20:00 and 2026-11-11 08:00 in Los Angeles (PST, UTC-8) are 11-11 04:00Z and 16:00Z.
-      await post(user.accessToken, [[Date.UTC(2026, 10, 11, 4), 60], [Date.UTC(2026, 10, 11, 16), 80]])
+      await api.post('/v1/heart-rate/samples', { samples: [[Date.UTC(2026, 10, 11, 4), 60], [Date.UTC(2026, 10, 11, 16), 80]].map(([timestamp, bpm]) => ({ timestamp, bpm, rrIntervalsMs: [800, 820, 810] })) }, user.accessToken)
       const range = `from=2026-11-09T00:00:00Z&to=2026-11-13T00:00:00Z&bucket=1d`
       const utc = await series(user.accessToken, range)
       assert.deepEqual([utc.timeZone, utc.points], ['UTC', [{ start: '2026-11-11T00:00:00.000Z', count: 2, min: 60, avg: 70, max: 80 }]])
@@ -46,6 +46,10 @@ for (const target of await databaseTargets()) {
       await api.patch('/v1/me', { settings: { timeZone: 'America/Los_Angeles' } }, user.accessToken)
       assert.deepEqual((await series(user.accessToken, range)).points, local.points)
       assert.equal((await series(user.accessToken, `${range}&tz=UTC`)).points.length, 1)
+      // HRV per day follows the same days.
+      const hrvDays = async (tz: string) => (await api.get(`/v1/heart-rate/hrv/series?${range}&tz=${tz}`, user.accessToken)).body.points.map((p: { start: string; intervalCount: number }) => [p.start, p.intervalCount])
+      assert.deepEqual(await hrvDays('America/Los_Angeles'), [['2026-11-10T08:00:00.000Z', 3], ['2026-11-11T08:00:00.000Z', 3]])
+      assert.deepEqual(await hrvDays('UTC'), [['2026-11-11T00:00:00.000Z', 6]])
     })
 
     test('DST days have 23 and 25 hours', async () => {
