@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js'
-import { parseWith } from '../../platform/validation/schema-check.js'
+import { assertMatches, parseWith } from '../../platform/validation/schema-check.js'
 import type { Alert as AlertMessage } from '../../generated/proto/pulsebase/v1/Alert.js'
 import type { BatchResult } from '../../generated/proto/pulsebase/v1/BatchResult.js'
 import type { LiveEvent as LiveEventMessage } from '../../generated/proto/pulsebase/v1/LiveEvent.js'
@@ -140,7 +140,8 @@ export function registerHeartRateGrpc(server: GrpcServer, deps: HeartRateDeps, a
     }),
     SubmitBatch: unary<SampleBatch, BatchResult>(async ({ samples }, ctx) => {
       const owner = await principalFrom(ctx.metadata, authenticate)
-      const batch = parseWith(BatchBody, { samples: samples.map(toRaw) })
+      const batch = { samples: samples.map(toRaw) }
+      assertMatches(BatchBody, batch)
       return toBatchResult(await recordSamples(deps, owner, batch.samples), samples)
     }),
     Stream: bidiStream<SampleMessage, VerdictMessage>((requests, ctx) => streamVerdicts(deps, authenticate, requests, ctx)),

@@ -21,14 +21,14 @@ export const HeartRateMeasurement = measurementSchema(DateTime)
 function periodSchema(dateTime: typeof DateTime | typeof LocalOrZonedDateTime) {
   return Type.Object(
     {
-    visualization: Type.Union([Type.String({ enum: [...VISUALIZATIONS] }), Type.Null()]),
-    beatFrequency: Type.Union([Type.Number({ minimum: 0, maximum: 1000 }), Type.Null()], { description: 'binaural beat, Hz (0-1000)' }),
-    breathingPattern: Type.Unknown({ description: 'any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}])' }),
-    breathingMultiplier: Type.Number({ exclusiveMinimum: 0, maximum: 10 }),
-    isHapticFeedbackEnabled: Type.Boolean(),
-    heartRates: Type.Array(measurementSchema(dateTime), { maxItems: 10_000 }),
-  },
-  { additionalProperties: false },
+      visualization: Type.Union([Type.String({ enum: [...VISUALIZATIONS] }), Type.Null()]),
+      beatFrequency: Type.Union([Type.Number({ minimum: 0, maximum: 1000 }), Type.Null()], { description: 'binaural beat, Hz (0-1000)' }),
+      breathingPattern: Type.Unknown({ description: 'any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}])' }),
+      breathingMultiplier: Type.Number({ exclusiveMinimum: 0, maximum: 10 }),
+      isHapticFeedbackEnabled: Type.Boolean(),
+      heartRates: Type.Array(measurementSchema(dateTime), { maxItems: 10_000 }),
+    },
+    { additionalProperties: false },
   )
 }
 export const Period = periodSchema(DateTime)

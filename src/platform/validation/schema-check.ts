@@ -9,6 +9,12 @@ export function schemaProblems(schema: TSchema, value: unknown, prefix: string):
   return [...Value.Errors(schema, value)].map((e) => ({ path: [prefix, ...e.instancePath.split('/').filter((p) => p !== '')].filter((p) => p !== '').join('.'), message: e.message }))
 }
 
+/** Throws `invalid_argument` listing every field at fault when `value` does not match `schema` (no copy is made: for large messages). */
+export function assertMatches<T extends TSchema>(schema: T, value: unknown, prefix = ''): asserts value is Static<T> {
+  const problems = schemaProblems(schema, value, prefix)
+  if (problems.length > 0) throw invalidRequest(problems)
+}
+
 /**
  * `value` with the schema's defaults filled in, when it matches `schema`; otherwise throws
  * `invalid_argument` listing every field at fault. `value` itself is not changed.
