@@ -4,7 +4,8 @@ import { compatModules } from './compat/compat.js'
 import type { Config } from './config.js'
 import { adminModule } from './domains/admin/admin.module.js'
 import { authModule } from './domains/auth/auth.module.js'
-import { devicesModule } from './domains/devices/devices.module.js'
+import { devicePresence, devicesModule } from './domains/devices/devices.module.js'
+import { authenticateWithContact } from './domains/devices/presence.js'
 import { gameSessionsModule } from './domains/game-sessions/game-sessions.module.js'
 import { heartRateModule } from './domains/heart-rate/heart-rate.module.js'
 import { meditationModule } from './domains/meditation/meditation.module.js'
@@ -110,13 +111,15 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
 /** Every domain, then the enabled seed adapters: the one list to extend when a domain is added. */
 async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform; modules: Module[] }> {
   const auth = await authModule(base)
-  const platform: AuthedPlatform = { ...base, authenticate: auth.authenticate, guards: createGuards(auth.authenticate) }
+  const presence = devicePresence(base)
+  const authenticate = authenticateWithContact(auth.authenticate, presence)
+  const platform: AuthedPlatform = { ...base, authenticate, guards: createGuards(authenticate) }
   const heartRate = heartRateModule(platform)
   const ml = mlModule(platform)
   const meditation = meditationModule(platform, ml)
   const domains: Module[] = [
     auth.module(platform.guards),
-    devicesModule(platform, auth.revokeDeviceKey),
+    devicesModule(platform, auth.revokeDeviceKey, presence),
     adminModule(platform),
     heartRate,
     gameSessionsModule(platform),

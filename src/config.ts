@@ -40,6 +40,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_EMBEDDED_WORKER: oneOf(['true', 'false'], 'true'),
   PULSEBASE_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 15000 }),
   PULSEBASE_DEVICE_KEY_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
+  PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS: Type.Integer({ minimum: 2, maximum: 86_400, default: 30 }),
   PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES: Type.Integer({ minimum: 1, maximum: 10000, default: 3 }),
   PULSEBASE_HEART_RATE_MAX_GAP_SECONDS: Type.Number({ exclusiveMinimum: 0, default: 10 }),
   PULSEBASE_HEART_RATE_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
@@ -86,6 +87,8 @@ export interface Config {
     /** How long a process may reuse a device key lookup; revocations are broadcast, this bounds a lost one. */
     readonly deviceKeyCacheMs: number
   }
+  /** A device is online while its latest contact is this recent (unless it has a timeout of its own). */
+  readonly devicePresenceTimeoutMs: number
   readonly bodyLimitBytes: number
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   readonly trustProxy: boolean
@@ -194,6 +197,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       loginWindowSeconds: env.PULSEBASE_LOGIN_WINDOW_SECONDS,
       deviceKeyCacheMs: env.PULSEBASE_DEVICE_KEY_CACHE_SECONDS * 1000,
     },
+    devicePresenceTimeoutMs: env.PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS * 1000,
     bodyLimitBytes: env.PULSEBASE_BODY_LIMIT_BYTES,
     trustProxy: env.PULSEBASE_TRUST_PROXY === 'true',
     compat,

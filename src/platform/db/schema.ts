@@ -38,6 +38,12 @@ export interface DevicesTable {
   created_at: number
   last_seen_at: number | null
   revoked_at: number | null
+  /** null: the configured default (PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS). */
+  presence_timeout_ms: number | null
+  /** The address of the device's latest contact. */
+  remote_address: string | null
+  /** The last presence transition pushed live; online itself is computed from last_seen_at. */
+  presence_announced: 'online' | 'offline'
 }
 
 export interface JobsTable {
