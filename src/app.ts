@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { compatModules } from './compat/compat.js'
 import type { Config } from './config.js'
+import { VERSION } from './version.js'
 import { adminModule } from './domains/admin/admin.module.js'
 import { authModule } from './domains/auth/auth.module.js'
 import { devicePresence, devicesModule } from './domains/devices/devices.module.js'
@@ -32,7 +33,7 @@ import { createJobsTableOutbox, createRelayOutbox, type Outbox } from './platfor
 import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
 import { createSocketServer, type SocketServer } from './platform/socket/socket-server.js'
 
-export const VERSION = '0.1.0'
+export { VERSION }
 
 export interface App {
   readonly config: Config
@@ -120,7 +121,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
   const domains: Module[] = [
     auth.module(platform.guards),
     devicesModule(platform, auth.revokeDeviceKey, presence),
-    adminModule(platform),
+    await adminModule(platform),
     heartRate,
     gameSessionsModule(platform),
     ml,
