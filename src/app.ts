@@ -23,6 +23,7 @@ import { type ReadinessCheck, registerSystemRoutes } from './platform/http/syste
 import { createLogger } from './platform/logging/logger.js'
 import { createMetrics, type Metrics } from './platform/metrics/metrics.js'
 import { createMlRuntime } from './platform/ml-runtime/ml-runtime.js'
+import { createMqttServer, type MqttServer } from './platform/mqtt/mqtt-server.js'
 import { publishLive } from './platform/pubsub/live-events.js'
 import { createMemoryPubSub } from './platform/pubsub/memory-pubsub.js'
 import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
@@ -45,6 +46,8 @@ export interface App {
   readonly http: HttpServer
   readonly grpc: GrpcServer
   readonly sockets: SocketServer
+  /** The MQTT listener, when PULSEBASE_MQTT_PORT is set (`main.ts` binds it). */
+  readonly mqtt: MqttServer | undefined
   readonly authenticate: Authenticate
   /** Starts consuming every declared job in this process. */
   startWorker(): Promise<void>
@@ -169,10 +172,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown)
   const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger })
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
+  const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, metrics, logger: logger.child({ module: 'mqtt' }) })
   for (const module of modules) {
     await module.http?.(http)
     module.grpc?.(grpc)
     module.sockets?.(sockets)
+    if (mqtt !== undefined) module.mqtt?.(mqtt)
   }
 
   const handlers = jobHandlersOf(modules, logger.child({ module: 'cleanup' }))
@@ -187,6 +192,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     http,
     grpc,
     sockets,
+    mqtt,
     authenticate: platform.authenticate,
     async startWorker() {
       for (const module of modules) await module.onWorkerStart?.()
@@ -196,7 +202,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       isShuttingDown = true
       grpc.setServing(false)
       await sockets.close()
-      await Promise.allSettled([http.close(), grpc.shutdown(config.shutdownTimeoutMs)])
+      await Promise.allSettled([http.close(), grpc.shutdown(config.shutdownTimeoutMs), mqtt?.close()])
       await Promise.allSettled(modules.map(async (m) => m.drain?.()))
       await Promise.allSettled(consumers.map((c) => c.stop()))
       await platform.outbox.close()

@@ -17,6 +17,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
   PULSEBASE_HTTP_PORT: Type.Integer({ ...Port, default: 8080 }),
   PULSEBASE_GRPC_PORT: Type.Integer({ ...Port, default: 50051 }),
+  PULSEBASE_MQTT_PORT: Type.Optional(Type.Integer({ ...Port })),
   PULSEBASE_DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   PULSEBASE_DATABASE_URL: Type.Optional(Url(['sqlite', 'file', 'postgres', 'postgresql', 'mysql', 'mariadb'])),
   PULSEBASE_QUEUE_URL: Type.Optional(Type.String({ pattern: '^(database|amqps?://)' })),
@@ -67,6 +68,8 @@ export interface Config {
   readonly host: string
   readonly httpPort: number
   readonly grpcPort: number
+  /** pulsebase's own MQTT listener; undefined keeps it off. */
+  readonly mqttPort: number | undefined
   readonly dataDir: string
   readonly database: DatabaseConfig
   /** On RabbitMQ, `prefix` goes before every queue name so deployments can share a broker. */
@@ -177,6 +180,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
     host: env.PULSEBASE_HOST,
     httpPort: env.PULSEBASE_HTTP_PORT,
     grpcPort: env.PULSEBASE_GRPC_PORT,
+    mqttPort: env.PULSEBASE_MQTT_PORT,
     dataDir,
     database: parseDatabaseUrl(env.PULSEBASE_DATABASE_URL, dataDir),
     queue:
