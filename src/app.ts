@@ -11,6 +11,7 @@ import { gameSessionsModule } from './domains/game-sessions/game-sessions.module
 import { heartRateModule } from './domains/heart-rate/heart-rate.module.js'
 import { meditationModule } from './domains/meditation/meditation.module.js'
 import { mlModule } from './domains/ml/ml.module.js'
+import { sensorsModule } from './domains/sensors/sensors.module.js'
 import { syncModule } from './domains/sync/sync.module.js'
 import { type JobHandlers, startWorker } from './jobs.js'
 import type { AuthedPlatform, Module, Platform } from './module.js'
@@ -129,6 +130,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
     gameSessionsModule(platform),
     ml,
     meditation,
+    sensorsModule(platform),
   ]
   const compat = compatModules(platform, { heartRate, meditation, ml })
   const syncLoaders = Object.assign({}, ...[...domains, ...compat].map((m) => m.syncLoaders ?? {}))

@@ -46,6 +46,8 @@ export const EnvSchema = Type.Object({
   PULSEBASE_HEART_RATE_MAX_GAP_SECONDS: Type.Number({ exclusiveMinimum: 0, default: 10 }),
   PULSEBASE_HEART_RATE_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
   PULSEBASE_HEART_RATE_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
+  PULSEBASE_SENSOR_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
+  PULSEBASE_SENSOR_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
   PULSEBASE_GAME_SESSION_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024, default: 50 * 1024 * 1024 }),
   PULSEBASE_ML_TRAINING_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
   PULSEBASE_MEDITATION_MIN_PERIODS: Type.Integer({ minimum: CONTEXT_PERIODS + 2, default: 40 }),
@@ -101,6 +103,7 @@ export interface Config {
   /** `serve` also runs queued jobs in its own process. */
   readonly embeddedWorker: boolean
   readonly heartRate: HeartRateConfig
+  readonly sensors: SensorsConfig
   /** Largest accepted game-session upload (request body), in bytes. */
   readonly gameSessionMaxBytes: number
   /** Worker threads that train models (inference has one thread of its own). */
@@ -116,6 +119,13 @@ export interface MeditationConfig {
   readonly beatFrequencies: readonly number[]
   readonly multipliers: readonly number[]
   readonly visualizations: readonly Visualization[]
+}
+
+export interface SensorsConfig {
+  /** How far ahead of the server clock a frame's timestamp may be. */
+  readonly clockSkewMs: number
+  /** Frames older than this are deleted by the hourly retention job (datasets keep their own copies); 0 keeps everything. */
+  readonly retentionDays: number
 }
 
 export interface HeartRateConfig {
@@ -217,6 +227,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       clockSkewMs: env.PULSEBASE_HEART_RATE_CLOCK_SKEW_SECONDS * 1000,
       retentionDays: env.PULSEBASE_HEART_RATE_RETENTION_DAYS,
     },
+    sensors: { clockSkewMs: env.PULSEBASE_SENSOR_CLOCK_SKEW_SECONDS * 1000, retentionDays: env.PULSEBASE_SENSOR_RETENTION_DAYS },
     gameSessionMaxBytes: env.PULSEBASE_GAME_SESSION_MAX_BYTES,
     mlTrainingThreads: env.PULSEBASE_ML_TRAINING_THREADS,
     meditation: {
