@@ -2,6 +2,7 @@ import type { AuthedPlatform, Module } from '../../module.js'
 import { createFrameStore } from './frame-store.js'
 import { registerFramesHttp } from './frames.http.js'
 import type { FramesDeps } from './frames.service.js'
+import { registerSensorsGrpc } from './sensors.grpc.js'
 import { purgeOldFrames } from './sensors.jobs.js'
 
 export interface SensorsModule extends Module {
@@ -11,7 +12,7 @@ export interface SensorsModule extends Module {
 
 /** Sensor frames from devices over REST, gRPC and MQTT, their datasets, classifiers and live inference. */
 export function sensorsModule(platform: AuthedPlatform): SensorsModule {
-  const { config, database, metrics, guards, logger } = platform
+  const { config, database, metrics, guards, logger, authenticate } = platform
   const store = createFrameStore({ db: database.db, kind: database.kind })
   const frames: FramesDeps = {
     db: database.db,
@@ -28,6 +29,7 @@ export function sensorsModule(platform: AuthedPlatform): SensorsModule {
     name: 'sensors',
     frames,
     http: (server) => registerFramesHttp(server, frames, guards),
+    grpc: (server) => registerSensorsGrpc(server, frames, authenticate),
     cleanup: async () => {
       await purgeOldFrames(database.db, config.sensors.retentionDays, retentionLogger)
     },
