@@ -4,6 +4,7 @@ import { registerFramesHttp } from './frames.http.js'
 import type { FramesDeps } from './frames.service.js'
 import { registerSensorsGrpc } from './sensors.grpc.js'
 import { purgeOldFrames } from './sensors.jobs.js'
+import { registerSensorsMqtt } from './sensors.mqtt.js'
 
 export interface SensorsModule extends Module {
   /** What compat adapters record frames through. */
@@ -30,6 +31,7 @@ export function sensorsModule(platform: AuthedPlatform): SensorsModule {
     frames,
     http: (server) => registerFramesHttp(server, frames, guards),
     grpc: (server) => registerSensorsGrpc(server, frames, authenticate),
+    mqtt: (server) => registerSensorsMqtt(server, frames),
     cleanup: async () => {
       await purgeOldFrames(database.db, config.sensors.retentionDays, retentionLogger)
     },
