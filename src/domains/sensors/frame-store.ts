@@ -6,6 +6,7 @@ import { createGroupCommit } from '../../platform/db/group-commit.js'
 import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 import { type Layout, layoutText, parseLayout } from './frame-layout.js'
 import * as repo from './frames.repository.js'
+import { addToRecordings } from './recordings.js'
 
 export interface Stream {
   readonly id: string
@@ -16,7 +17,7 @@ export interface Stream {
 }
 
 export interface FrameWrite {
-  readonly streamId: string
+  readonly stream: Stream
   readonly frames: readonly { readonly ts: number; readonly data: Buffer }[]
 }
 
@@ -46,10 +47,12 @@ export function createFrameStore(options: { db: Db; kind: DatabaseKind; now?: ()
       db.transaction().execute(async (trx) => {
         const outcomes: boolean[][] = []
         for (const request of requests) {
-          const inserted = new Set(await repo.insertFrames(trx, kind, request.streamId, request.frames))
+          const inserted = new Set(await repo.insertFrames(trx, kind, request.stream.id, request.frames))
           // A timestamp sent twice in one flush is inserted by the first request; the later one is "already stored".
           outcomes.push(request.frames.map((frame) => !inserted.delete(frame.ts)))
         }
+        // Frames that arrive while a recording runs join its dataset in the same commit.
+        await addToRecordings(trx, requests, outcomes, (options.now ?? Date.now)())
         return outcomes
       }),
   })

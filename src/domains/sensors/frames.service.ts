@@ -67,7 +67,7 @@ export async function recordFrames(deps: FramesDeps, owner: Principal, raws: rea
         return false
       })
       if (fitting.length === 0) return
-      const old = await deps.store.write({ streamId: stream.id, frames: fitting.map(({ frame }) => ({ ts: frame.ts, data: encodeValues(frame.values) })) })
+      const old = await deps.store.write({ stream, frames: fitting.map(({ frame }) => ({ ts: frame.ts, data: encodeValues(frame.values) })) })
       const fresh: { ts: number; values: Float32Array }[] = []
       fitting.forEach(({ index, frame }, i) => {
         if (old[i] === true) {

@@ -1,4 +1,5 @@
 import type { AuthedPlatform, Module } from '../../module.js'
+import { registerDatasetsHttp } from './datasets.http.js'
 import { createFrameStore } from './frame-store.js'
 import { registerFramesHttp } from './frames.http.js'
 import type { FramesDeps } from './frames.service.js'
@@ -29,7 +30,10 @@ export function sensorsModule(platform: AuthedPlatform): SensorsModule {
   return {
     name: 'sensors',
     frames,
-    http: (server) => registerFramesHttp(server, frames, guards),
+    http: async (server) => {
+      registerFramesHttp(server, frames, guards)
+      await registerDatasetsHttp(server, { db: database.db }, guards)
+    },
     grpc: (server) => registerSensorsGrpc(server, frames, authenticate),
     mqtt: (server) => registerSensorsMqtt(server, frames),
     cleanup: async () => {

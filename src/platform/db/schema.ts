@@ -276,7 +276,6 @@ export interface SensorRecordingsTable {
   label: string
   started_at: number
   stopped_at: number | null
-  frame_count: number | null
 }
 
 export interface SensorLiveClassifiersTable {

@@ -36,7 +36,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('sensor_datasets_user_idx').on('sensor_datasets').columns(['user_id', 'created_at']).execute()
 
   // A dataset's own copy of its labelled frames (so retention never empties a dataset). `part_id`
-  // is the recording or import that added the row; `seq` orders rows within it.
+  // is the recording or import that added the row; `seq` orders rows within it (a recording's: the
+  // frame's timestamp; an import's: the CSV row).
   await db.schema
     .createTable('sensor_dataset_frames')
     .addColumn('dataset_id', 'varchar(36)', (c) => c.notNull().references('sensor_datasets.id').onDelete('cascade'))
@@ -57,9 +58,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('label', 'varchar(100)', (c) => c.notNull())
     .addColumn('started_at', 'bigint', (c) => c.notNull())
     .addColumn('stopped_at', 'bigint')
-    .addColumn('frame_count', 'integer')
     .execute()
   await db.schema.createIndex('sensor_recordings_dataset_idx').on('sensor_recordings').columns(['dataset_id', 'started_at']).execute()
+  // Every frame commit looks up the active recordings of its devices.
+  await db.schema.createIndex('sensor_recordings_device_idx').on('sensor_recordings').columns(['device_id', 'stopped_at']).execute()
 
   // Which model classifies a device's stream live, and its latest prediction.
   await db.schema
