@@ -130,7 +130,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
     gameSessionsModule(platform),
     ml,
     meditation,
-    sensorsModule(platform),
+    await sensorsModule(platform, ml),
   ]
   const compat = compatModules(platform, { heartRate, meditation, ml })
   const syncLoaders = Object.assign({}, ...[...domains, ...compat].map((m) => m.syncLoaders ?? {}))
