@@ -122,6 +122,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
   const heartRate = heartRateModule(platform)
   const ml = mlModule(platform)
   const meditation = meditationModule(platform, ml)
+  const sensors = await sensorsModule(platform, ml)
   const domains: Module[] = [
     auth.module(platform.guards),
     devicesModule(platform, auth.revokeDeviceKey, presence),
@@ -130,9 +131,9 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
     gameSessionsModule(platform),
     ml,
     meditation,
-    await sensorsModule(platform, ml),
+    sensors,
   ]
-  const compat = compatModules(platform, { heartRate, meditation, ml })
+  const compat = await compatModules(platform, { heartRate, meditation, ml, sensors, presence })
   const syncLoaders = Object.assign({}, ...[...domains, ...compat].map((m) => m.syncLoaders ?? {}))
   return { platform, modules: [...domains, syncModule(platform, syncLoaders), ...compat] }
 }

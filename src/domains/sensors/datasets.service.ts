@@ -99,7 +99,12 @@ export async function stopRecording(deps: DatasetsDeps, owner: Principal, datase
 /** Imports a whole CSV file in one transaction: every row or none. */
 export async function importCsv(deps: DatasetsDeps, owner: Principal, datasetId: string, text: string, format: CsvFormat) {
   await datasetRow(deps.db, owner.userId, datasetId)
-  const parsed = parseLabelledCsv(text, format)
+  return importRows(deps, owner, datasetId, parseLabelledCsv(text, format))
+}
+
+/** Labelled rows (rows x width values in layout order) into the dataset, in one transaction. */
+export async function importRows(deps: DatasetsDeps, owner: Principal, datasetId: string, parsed: { layout: Layout; labels: readonly string[]; values: Float32Array }) {
+  await datasetRow(deps.db, owner.userId, datasetId)
   const width = widthOf(parsed.layout)
   const partId = randomUUID()
   const now = nowOf(deps)

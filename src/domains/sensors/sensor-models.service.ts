@@ -6,7 +6,8 @@ import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { ClassifierPrediction } from '../../platform/ml-runtime/ml-tasks.js'
 import type { Model, TrainingJob } from '../ml/ml.schema.js'
 import { findModel, listModels, requestTraining, type TrainingDeps } from '../ml/training.service.js'
-import { SENSOR_CLASSIFIER, type TrainClassifierBody } from './classifier.js'
+import { classifierParams, SENSOR_CLASSIFIER, stratifiedSplit, type TrainClassifierBody } from './classifier.js'
+import { datasetRow, loadDataset } from './datasets.service.js'
 import { checkChannels } from './frame-checks.js'
 import { describeLayout, isSameLayout, type Layout } from './frame-layout.js'
 import type { PredictBody, Prediction } from './sensor-models.schema.js'
@@ -73,6 +74,25 @@ export function toPredictions(info: Pick<ClassifierInfo, 'labels'>, output: Clas
 export async function classify(deps: SensorModelsDeps, info: ClassifierInfo, inputs: Float32Array, rows: number): Promise<Prediction[]> {
   if (deps.runtime.inferenceBacklog() >= deps.maxBacklog) throw new AppError('rate_limited', 'The inference thread is busy; try again shortly')
   return toPredictions(info, await deps.runtime.predictClassifier({ directory: info.directory, inputs }), rows)
+}
+
+/**
+ * The classifier's predictions on its own held-out rows (the split is drawn again from the stored
+ * dataset id, share and seed, so it is the one the metrics came from while the dataset is unchanged).
+ */
+export async function predictHeldOut(deps: SensorModelsDeps, userId: string, modelId: string): Promise<{ actual: string[]; predictions: Prediction[] }> {
+  const info = await classifierInfo(deps, userId, modelId)
+  const { model } = await classifierModel(deps, userId, modelId)
+  const params = classifierParams(model.params)
+  const data = await loadDataset(deps.training.db, await datasetRow(deps.training.db, userId, params.datasetId))
+  const index = new Map(info.labels.map((label, i) => [label, i]))
+  const classOf = Int32Array.from(data.labels, (label) => index.get(label) ?? -1)
+  const { heldOut } = stratifiedSplit(classOf, info.labels.length, params.testShare, params.seed)
+  const width = info.layout.reduce((sum, g) => sum + g.length, 0)
+  const inputs = new Float32Array(heldOut.length * width)
+  heldOut.forEach((row, i) => inputs.set(data.values.subarray(row * width, (row + 1) * width), i * width))
+  const predictions = heldOut.length === 0 ? [] : await classify(deps, info, inputs, heldOut.length)
+  return { actual: heldOut.map((row) => data.labels[row] as string), predictions }
 }
 
 export async function predictFrames(deps: SensorModelsDeps, owner: Principal, modelId: string, body: PredictBody) {
