@@ -18,6 +18,7 @@ commands:
   migrate                                 apply pending database migrations
   user create --email E --password P [--admin]   create an account
   simulate [--users N] [--periods P] [--seed S]  train and recommend for simulated meditators (throw-away SQLite)
+  simulate --sensors [--mode M] [--per-angle N]  record, judge, train and classify a simulated CSI door sensor
 
 configuration comes from PULSEBASE_* environment variables (see README.md)`
 
@@ -46,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'user':
       return userCommand(config, rest)
     case 'simulate':
+      if (rest.includes('--sensors')) return (await import('./simulate-sensors.js')).simulateSensors(rest)
       return (await import('./simulate.js')).simulateCommand(rest)
     default:
       console.error(USAGE)
