@@ -65,6 +65,7 @@ export function checkChannels(kind: string, channels: unknown): { layout: Layout
   if (required !== undefined && new Set(groups.map((g) => (g.values as unknown[]).length)).size !== 1) {
     return { reason: 'channels_invalid', message: `the groups of a ${kind} frame have one value per subcarrier each, so the same length` }
   }
+  // The vector lives in its own buffer, so storing it needs no copy (frame-layout.ts encodeValues).
   const values = new Float32Array(width)
   let at = 0
   for (const group of groups) {

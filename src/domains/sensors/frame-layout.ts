@@ -27,10 +27,15 @@ export function isSameLayout(a: Layout, b: Layout): boolean {
   return a.length === b.length && a.every((group, i) => group.name === b[i]?.name && group.length === b[i]?.length)
 }
 
-/** The stored form: little-endian float32 (the bytes are copied; a view's neighbours never leak in). */
+/**
+ * The stored form: little-endian float32. A vector that fills its own buffer is stored as a view of
+ * it (no copy); one that is part of a larger buffer is copied, so its neighbours never leak in.
+ */
 export function encodeValues(values: Float32Array): Buffer {
-  const copy = Buffer.from(Buffer.from(values.buffer, values.byteOffset, values.byteLength))
-  return IS_LITTLE_ENDIAN ? copy : copy.swap32()
+  const view = Buffer.from(values.buffer, values.byteOffset, values.byteLength)
+  const isWhole = values.byteOffset === 0 && values.byteLength === values.buffer.byteLength
+  if (IS_LITTLE_ENDIAN) return isWhole ? view : Buffer.from(view)
+  return Buffer.from(view).swap32()
 }
 
 export function decodeValues(data: Uint8Array): Float32Array {
