@@ -9,9 +9,8 @@
 // hidden (W2 * M2) + b2, M the blocks each head may see), trained by a plain loop: a handful of
 // kernels per step instead of Keras' per-layer, per-output bookkeeping, which on the wasm backend
 // cost about 20 ms a batch for the seed's model.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { Tensor, Variable } from '@tensorflow/tfjs'
+import { cachedClassifier, type Params, saveClassifier, widthOf } from './classifier-files.js'
 import type { EpochReport } from './sequence-model.js'
 import type { Tf } from './tf-runtime.js'
 import type { TaskContext } from './worker-host.js'
@@ -65,29 +64,11 @@ export interface ClassifierPrediction {
   readonly probabilities: number[]
 }
 
-/** What a saved classifier holds besides its weights (`classifier.json`). */
-interface ClassifierFile {
-  readonly format: 'pulsebase-dense-classifier/1'
-  readonly spec: ClassifierSpec
-  readonly heads: string[]
-  readonly mean: number[]
-  readonly std: number[]
-  readonly meta: unknown
-}
-
-interface Params {
-  readonly w1: Tensor
-  readonly b1: Tensor
-  readonly w2: Tensor
-  readonly b2: Tensor
-}
-
 /** One head per group, plus `combined` over all groups when there are several; a single group's head is `combined`. */
 export function headsOf(spec: Pick<ClassifierSpec, 'groups'>): string[] {
   return spec.groups.length > 1 ? [...spec.groups.map((g) => g.name), 'combined'] : ['combined']
 }
 
-const widthOf = (spec: Pick<ClassifierSpec, 'groups'>) => spec.groups.reduce((sum, g) => sum + g.length, 0)
 
 /** mulberry32: seeded, so a seed gives the same initial weights and batch order. */
 function seeded(seed: number): () => number {
@@ -201,22 +182,6 @@ function shuffled(count: number, random: () => number): Int32Array {
   return order
 }
 
-async function saveClassifier(directory: string, file: ClassifierFile, p: Params): Promise<void> {
-  const parts = [p.w1, p.b1, p.w2, p.b2].map((t) => t.dataSync() as Float32Array)
-  const weights = new Float32Array(parts.reduce((n, part) => n + part.length, 0))
-  let at = 0
-  for (const part of parts) {
-    weights.set(part, at)
-    at += part.length
-  }
-  await mkdir(directory, { recursive: true })
-  // Write then rename, so a crash never leaves a half-written model that looks complete.
-  await writeFile(join(directory, 'weights.bin.tmp'), new Uint8Array(weights.buffer))
-  await rename(join(directory, 'weights.bin.tmp'), join(directory, 'weights.bin'))
-  await writeFile(join(directory, 'classifier.json.tmp'), JSON.stringify(file))
-  await rename(join(directory, 'classifier.json.tmp'), join(directory, 'classifier.json'))
-}
-
 export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context: TaskContext): Promise<TrainClassifierResult> {
   const { spec } = task
   const width = widthOf(spec)
@@ -283,53 +248,6 @@ export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context
     optimizer.dispose()
     tf.dispose([...vars, m1, m2, x, y, xVal, yVal])
   }
-}
-
-interface LoadedClassifier {
-  readonly file: ClassifierFile
-  readonly params: Params
-  readonly mean: Tensor
-  readonly std: Tensor
-}
-
-/** Loaded classifiers by directory, least recently used first; artifacts never change once written. */
-const cache = new Map<string, LoadedClassifier>()
-const CACHE_SIZE = 32
-
-async function loadClassifier(tf: Tf, directory: string): Promise<LoadedClassifier> {
-  const file = JSON.parse(await readFile(join(directory, 'classifier.json'), 'utf8')) as ClassifierFile
-  const bytes = await readFile(join(directory, 'weights.bin'))
-  const weights = new Float32Array(bytes.byteLength / 4)
-  new Uint8Array(weights.buffer).set(bytes)
-  const [width, heads, hidden, classes] = [widthOf(file.spec), file.heads.length, file.spec.hiddenUnits, file.spec.classes]
-  const sizes = [width * heads * hidden, heads * hidden, heads * hidden * heads * classes, heads * classes]
-  const parts: Float32Array[] = []
-  let at = 0
-  for (const size of sizes) {
-    parts.push(weights.subarray(at, at + size))
-    at += size
-  }
-  if (at !== weights.length) throw new Error(`${directory}: weights.bin does not match classifier.json`)
-  const [w1, b1, w2, b2] = parts as [Float32Array, Float32Array, Float32Array, Float32Array]
-  const params = { w1: tf.tensor2d(w1, [width, heads * hidden]), b1: tf.tensor1d(b1), w2: tf.tensor2d(w2, [heads * hidden, heads * classes]), b2: tf.tensor1d(b2) }
-  return { file, params, mean: tf.tensor1d(file.mean), std: tf.tensor1d(file.std) }
-}
-
-async function cachedClassifier(tf: Tf, directory: string): Promise<LoadedClassifier> {
-  const hit = cache.get(directory)
-  if (hit !== undefined) {
-    cache.delete(directory)
-    cache.set(directory, hit)
-    return hit
-  }
-  const loaded = await loadClassifier(tf, directory)
-  cache.set(directory, loaded)
-  for (const [key, old] of cache) {
-    if (cache.size <= CACHE_SIZE) break
-    cache.delete(key)
-    tf.dispose([old.params.w1, old.params.b1, old.params.w2, old.params.b2, old.mean, old.std])
-  }
-  return loaded
 }
 
 export async function predictClassifier(tf: Tf, task: PredictClassifierTask): Promise<ClassifierPrediction> {
