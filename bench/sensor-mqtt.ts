@@ -54,7 +54,7 @@ async function measure(options: BenchOptions, framesPerMessage: number): Promise
       }),
     )
     // Rejected frames are acknowledged too (and answered on the verdicts topic): they are not counted.
-    console.log(`  MQTT, ${framesPerMessage} frame(s) a message: ${formatNumber(acked - rejected)} frames stored (acknowledged, none of the ${rejected} rejected) in ${options.durationMs / 1000} s, failed publishes ${failures}; ${cpu.describe()}`)
+    console.log(`  MQTT, ${framesPerMessage} frame(s) a message: ${formatNumber(acked - rejected)} frames stored (acknowledged, less ${rejected} answered as rejected) in ${options.durationMs / 1000} s, failed publishes ${failures}; ${cpu.describe()}`)
     return (acked - rejected) / (options.durationMs / 1000)
   } finally {
     await Promise.allSettled(clients.map((c) => c.endAsync(true)))

@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely'
 import type { Db, DatabaseKind } from '../../platform/db/database.js'
+import { insertSkippingSql } from '../../platform/db/insert-skipping.js'
 import type { SensorFramesTable, SensorStreamsTable } from '../../platform/db/schema.js'
 
 export type StreamRow = SensorStreamsTable
@@ -7,29 +8,7 @@ export type FrameRow = SensorFramesTable
 
 // Rows per INSERT: 3 parameters each stays far below every engine's parameter limit.
 const INSERT_CHUNK = 1000
-const insertSqlCache = new Map<string, string>()
-
-/**
- * `INSERT … skip duplicates … RETURNING ts` for `rows` frames, built once per size and engine (the
- * query builder's cost shows at this rate). The skip is the one dialect difference: MariaDB has
- * INSERT IGNORE, the others ON CONFLICT DO NOTHING; all three return the rows actually inserted.
- */
-function insertSql(kind: DatabaseKind, rows: number): string {
-  const key = `${kind}:${rows}`
-  let text = insertSqlCache.get(key)
-  if (text === undefined) {
-    let n = 0
-    const placeholder = () => (kind === 'postgres' ? `$${++n}` : '?')
-    const values = Array.from({ length: rows }, () => `(${placeholder()},${placeholder()},${placeholder()})`).join(',')
-    text =
-      kind === 'mysql'
-        ? `insert ignore into sensor_frames (stream_id, ts, data) values ${values} returning ts`
-        : `insert into sensor_frames (stream_id, ts, data) values ${values} on conflict do nothing returning ts`
-    if (insertSqlCache.size > 64) insertSqlCache.clear()
-    insertSqlCache.set(key, text)
-  }
-  return text
-}
+const FRAME_COLUMNS = ['stream_id', 'ts', 'data'] as const
 
 /** Inserts frames of one stream; a timestamp already stored is skipped, never duplicated. Resolves to the timestamps inserted. */
 export async function insertFrames(db: Db, kind: DatabaseKind, streamId: string, frames: readonly { ts: number; data: Buffer }[]): Promise<number[]> {
@@ -38,7 +17,7 @@ export async function insertFrames(db: Db, kind: DatabaseKind, streamId: string,
     const chunk = frames.slice(start, start + INSERT_CHUNK)
     const parameters: unknown[] = []
     for (const frame of chunk) parameters.push(streamId, frame.ts, frame.data)
-    const result = await db.executeQuery<{ ts: number }>(CompiledQuery.raw(insertSql(kind, chunk.length), parameters))
+    const result = await db.executeQuery<{ ts: number }>(CompiledQuery.raw(insertSkippingSql(kind, 'sensor_frames', FRAME_COLUMNS, chunk.length, 'ts'), parameters))
     for (const row of result.rows) inserted.push(Number(row.ts))
   }
   return inserted
