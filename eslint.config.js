@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'src/generated/'] },
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'dist/', 'src/generated/', 'web/dist/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -46,6 +46,13 @@ export default tseslint.config(
     },
   },
   {
+    // The configuration is read before any domain exists; domains read their slice of it.
+    files: ['src/config.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/domains/**', '**/compat/**', '**/platform/**'], message: 'config.ts imports no domain, adapter or platform code.' }] }],
+    },
+  },
+  {
     // Seed adapters map wire formats onto domain services; drivers stay in platform/ adapters.
     files: ['src/compat/**/*.ts'],
     ignores: ['src/compat/**/*.test.ts'],
@@ -62,6 +69,6 @@ export default tseslint.config(
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
-  { files: ['bin/**/*.js', 'eslint.config.js'], ...tseslint.configs.disableTypeChecked },
-  { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly' } } },
+  { files: ['bin/**/*.js', 'examples/**/*.mjs', 'eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['bin/**/*.js', 'examples/**/*.mjs'], languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } } },
 )

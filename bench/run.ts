@@ -15,8 +15,10 @@ import { runSensorInference } from './sensor-inference.js'
 import { runSensorMqtt } from './sensor-mqtt.js'
 import { runSensorRest } from './sensor-rest.js'
 import { runSensorTrain } from './sensor-train.js'
+import { runStartup } from './startup.js'
 
 const BENCHES: Readonly<Record<string, Bench>> = {
+  startup: () => runStartup(benchOptions()),
   'rest-batch': () => runRestBatch(benchOptions()),
   'rest-single': () => runRestSingle(benchOptions()),
   'grpc-unary': () => runGrpcUnary(benchOptions()),

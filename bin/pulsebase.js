@@ -1,7 +1,29 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so `npx pulsebase` needs no build step.
-import { register } from 'tsx/esm/api'
+// Starts from the compiled JavaScript in dist/ (built by `npm install` through `prepare`). When the
+// sources are newer than that build (a checkout being edited), it runs them through tsx instead, so
+// a stale build is never what runs.
+import { existsSync, readdirSync, statSync } from 'node:fs'
 
-register()
-const { main } = await import('../src/main.ts')
+const built = new URL('../dist/.built', import.meta.url)
+const sources = new URL('../src/', import.meta.url)
+
+/** The newest modification time of any file under `dir` (0 when it does not exist). */
+function newestIn(dir) {
+  if (!existsSync(dir)) return 0
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(`${entry.parentPath}/${entry.name}`).mtimeMs)
+  }
+  return newest
+}
+
+const isBuildCurrent = existsSync(built) && statSync(built).mtimeMs >= newestIn(sources)
+let main
+if (isBuildCurrent) {
+  ;({ main } = await import('../dist/main.js'))
+} else {
+  const { register } = await import('tsx/esm/api')
+  register()
+  ;({ main } = await import('../src/main.ts'))
+}
 process.exitCode = await main(process.argv.slice(2))

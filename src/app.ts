@@ -18,6 +18,7 @@ import type { AuthedPlatform, Module, Platform } from './module.js'
 import type { Authenticate } from './platform/auth/principal.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
 import { createGrpcServer, type GrpcServer } from './platform/grpc/grpc-server.js'
+import { registerDashboard } from './platform/http/dashboard.js'
 import { createGuards } from './platform/http/http-auth.js'
 import { createHttpServer, type HttpServer } from './platform/http/http-server.js'
 import { type ReadinessCheck, registerSystemRoutes } from './platform/http/system-routes.js'
@@ -28,12 +29,11 @@ import { createMqttServer, type MqttServer } from './platform/mqtt/mqtt-server.j
 import { publishLive } from './platform/pubsub/live-events.js'
 import { createMemoryPubSub } from './platform/pubsub/memory-pubsub.js'
 import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
-import { createRedisPubSub } from './platform/pubsub/redis-pubsub.js'
-import { createAmqpQueue } from './platform/queue/amqp-queue.js'
 import { createDatabaseQueue } from './platform/queue/database-queue.js'
 import { createJobsTableOutbox, createRelayOutbox, type Outbox } from './platform/queue/outbox.js'
 import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
 import { createSocketServer, type SocketServer } from './platform/socket/socket-server.js'
+import { startupStep, whereOf } from './startup-error.js'
 
 export { VERSION }
 
@@ -60,6 +60,8 @@ export interface BuildOptions {
   readonly logger?: Logger
   /** Apply pending migrations before serving (the default for `serve` and tests). */
   readonly migrate?: boolean
+  /** A `/v1` route answering a status its OpenAPI document does not list answers 500 instead (tests). */
+  readonly strictResponses?: boolean
 }
 
 /**
@@ -70,6 +72,8 @@ async function createQueue(config: Config, database: DatabaseHandle, metrics: Me
   const retry = exponentialBackoff(config.queueMaxAttempts)
   const queueLogger = logger.child({ module: 'queue' })
   if (config.queue.kind === 'amqp') {
+    // Drivers load only when configured: the embedded default never loads amqplib or ioredis.
+    const { createAmqpQueue } = await import('./platform/queue/amqp-queue.js')
     const queue = await createAmqpQueue({ url: config.queue.url, queuePrefix: config.queue.prefix, metrics, logger: queueLogger, retry })
     return { queue, outbox: createRelayOutbox({ db: database.db, queue, logger }) }
   }
@@ -79,6 +83,7 @@ async function createQueue(config: Config, database: DatabaseHandle, metrics: Me
 
 async function createPubSub(config: Config, logger: Logger): Promise<PubSubPort> {
   if (config.redisUrl === undefined) return createMemoryPubSub({ logger: logger.child({ module: 'pubsub' }) })
+  const { createRedisPubSub } = await import('./platform/pubsub/redis-pubsub.js')
   return createRedisPubSub({ url: config.redisUrl, logger: logger.child({ module: 'pubsub' }) })
 }
 
@@ -88,14 +93,33 @@ async function createRedisClient(url: string | undefined): Promise<Redis | undef
   return new RedisClient(url, { lazyConnect: false, maxRetriesPerRequest: 2 })
 }
 
+function databasePart(config: Config): string {
+  const where = config.database
+  if (where.kind === 'sqlite') return `the SQLite database ${where.file}`
+  return `${where.kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} at ${whereOf(where.url)}`
+}
+
 /** Opens the database (migrating it unless told not to), the queue, pub/sub and Redis: the adapters every module shares. */
 async function createPlatform(config: Config, options: BuildOptions): Promise<Platform> {
   const logger = options.logger ?? createLogger(config.logLevel)
   const metrics = createMetrics()
-  const database = await openDatabase(config.database, metrics, logger.child({ module: 'db' }))
-  if (options.migrate !== false) await migrateToLatest(database.db, logger.child({ module: 'migrate' }))
-  const { queue, outbox } = await createQueue(config, database, metrics, logger)
-  const pubsub = await createPubSub(config, logger)
+  const databaseHint = config.database.kind === 'sqlite' ? 'Check PULSEBASE_DATA_DIR (or PULSEBASE_DATABASE_URL) and that the folder is writable.' : 'Check PULSEBASE_DATABASE_URL and that the server runs.'
+  const database = await startupStep(databasePart(config), databaseHint, async () => {
+    const opened = await openDatabase(config.database, metrics, logger.child({ module: 'db' }))
+    // Pools connect lazily: ask once now, so an unreachable server is reported as such, not as a failed migration.
+    await opened.ping().catch(async (error: unknown) => {
+      await opened.close().catch(() => {})
+      throw error
+    })
+    return opened
+  })
+  if (options.migrate !== false) {
+    await startupStep(`Migrating ${databasePart(config)}`, 'Check the database user may create tables; `pulsebase migrate` applies migrations on their own.', () => migrateToLatest(database.db, logger.child({ module: 'migrate' })))
+  }
+  const queuePart = config.queue.kind === 'amqp' ? `RabbitMQ at ${whereOf(config.queue.url)}` : 'the job queue'
+  const { queue, outbox } = await startupStep(queuePart, 'Check PULSEBASE_QUEUE_URL and that the broker runs.', () => createQueue(config, database, metrics, logger))
+  const redisPart = `Redis at ${whereOf(config.redisUrl ?? '')}`
+  const pubsub = await startupStep(redisPart, 'Check PULSEBASE_REDIS_URL and that Redis runs.', () => createPubSub(config, logger))
   const liveLogger = logger.child({ module: 'live' })
   return {
     config,
@@ -165,15 +189,25 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const { logger, metrics, database, queue, pubsub } = platform
 
   let isShuttingDown = false
-  const http = await createHttpServer({ logger, metrics, bodyLimitBytes: config.bodyLimitBytes, trustProxy: config.trustProxy, version: VERSION })
+  const http = await createHttpServer({
+    logger,
+    metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
+    version: VERSION,
+    isStrictResponses: options.strictResponses,
+  })
   const checks: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
     { name: 'queue', check: () => queue.ping() },
     ...(config.redisUrl ? [{ name: 'pubsub', check: () => pubsub.ping() }] : []),
     ...modules.flatMap((m) => m.readiness ?? []),
   ]
-  registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown)
-  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger })
+  registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown, config.metricsToken)
+  registerDashboard(http)
+  const corsOrigin = config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
+  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger, corsOrigin })
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
   const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, metrics, logger: logger.child({ module: 'mqtt' }) })
   for (const module of modules) {

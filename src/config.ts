@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
-import { CONTEXT_PERIODS, VISUALIZATIONS, type Visualization } from './domains/meditation/meditation.features.js'
 
 const oneOf = (values: string[], fallback: string) =>
   Type.String({ pattern: `^(${values.join('|')})$`, default: fallback, description: `one of ${values.join(', ')}` })
@@ -11,6 +10,15 @@ const Port = Type.Integer({ minimum: 0, maximum: 65535 })
 /** `min-max`: integers step 1 when both ends are integers, else step 0.1. */
 const RANGE = '^\\d+(\\.\\d)?-\\d+(\\.\\d)?$'
 const Url = (schemes: string[]) => Type.String({ pattern: `^(${schemes.join('|')})://` })
+
+/** The MindSync app's visualizations (CONTRACTS §1.6): the values `PULSEBASE_MEDITATION_VISUALIZATIONS` may list. */
+export const VISUALIZATIONS = ['arctic', 'aurora', 'circle', 'city', 'golden', 'japan', 'metropolis', 'nature', 'plants', 'skyline'] as const
+export type Visualization = (typeof VISUALIZATIONS)[number]
+/**
+ * The fewest stored periods a meditation model may be trained on: the recommender's context of 3
+ * periods plus 2 examples (the meditation domain checks this against its CONTEXT_PERIODS).
+ */
+export const MIN_MEDITATION_PERIODS = 5
 
 /** Every PULSEBASE_* variable, with its default; `docs/configuration.md` mirrors this table. */
 export const EnvSchema = Type.Object({
@@ -32,6 +40,8 @@ export const EnvSchema = Type.Object({
   PULSEBASE_LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
   PULSEBASE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
   PULSEBASE_COMPAT: Type.String({ default: 'none', pattern: '^[a-z0-9,-]+$' }),
+  PULSEBASE_CORS_ORIGINS: Type.String({ default: '', pattern: '^(\\*|(https?://[^,\\s/]+)(,https?://[^,\\s/]+)*)?$', description: 'comma list of origins such as https://app.example.com, or *' }),
+  PULSEBASE_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   PULSEBASE_ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
   PULSEBASE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   PULSEBASE_QUEUE_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5 }),
@@ -50,7 +60,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_SENSOR_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
   PULSEBASE_GAME_SESSION_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024, default: 50 * 1024 * 1024 }),
   PULSEBASE_ML_TRAINING_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
-  PULSEBASE_MEDITATION_MIN_PERIODS: Type.Integer({ minimum: CONTEXT_PERIODS + 2, default: 40 }),
+  PULSEBASE_MEDITATION_MIN_PERIODS: Type.Integer({ minimum: MIN_MEDITATION_PERIODS, default: 40 }),
   PULSEBASE_MEDITATION_CANDIDATES: Type.Integer({ minimum: 100, maximum: 100_000, default: 100 }),
   PULSEBASE_MEDITATION_BEAT_HZ: Type.String({ default: '1-40', pattern: RANGE }),
   PULSEBASE_MEDITATION_MULTIPLIERS: Type.String({ default: '0.8-1.6', pattern: RANGE }),
@@ -97,6 +107,10 @@ export interface Config {
   readonly bodyLimitBytes: number
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   readonly trustProxy: boolean
+  /** Browser origins allowed to call the API (CORS); empty allows none, `['*']` any. */
+  readonly corsOrigins: readonly string[]
+  /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined
   readonly compat: readonly CompatAdapter[]
   readonly bootstrapAdmin: { email: string; password: string } | undefined
   readonly shutdownTimeoutMs: number
@@ -173,6 +187,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze(toConfig(parsed, compat))
 }
 
+/** Variables the test and CI harness read; they are not settings of the server. */
+const HARNESS_VARIABLES = /^PULSEBASE_(TEST_|REQUIRE_SERVICES$|BENCH_)/
+
+/** Edit distance, to suggest the setting a misspelt name meant. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j += 1) row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1))
+    previous = row
+  }
+  return previous[b.length] ?? 0
+}
+
+/** One warning per `PULSEBASE_*` variable that is not a setting (a typo is otherwise silently ignored), with the likely intended name. */
+export function unknownVariableWarnings(env: NodeJS.ProcessEnv): string[] {
+  const known = Object.keys(EnvSchema.properties)
+  return Object.keys(env)
+    .filter((name) => name.startsWith('PULSEBASE_') && !known.includes(name) && !HARNESS_VARIABLES.test(name))
+    .map((name) => {
+      const [closest] = known.map((k) => ({ k, d: distance(name, k) })).sort((x, y) => x.d - y.d)
+      const hint = closest !== undefined && closest.d <= 3 ? `; did you mean ${closest.k}?` : ''
+      return `${name} is not a pulsebase setting and is ignored${hint}`
+    })
+}
+
 function parseCompat(value: string, problems: string[]): CompatAdapter[] {
   if (value === 'none') return []
   if (value === 'all') return [...COMPAT_ADAPTERS]
@@ -214,6 +254,8 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
     devicePresenceTimeoutMs: env.PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS * 1000,
     bodyLimitBytes: env.PULSEBASE_BODY_LIMIT_BYTES,
     trustProxy: env.PULSEBASE_TRUST_PROXY === 'true',
+    corsOrigins: env.PULSEBASE_CORS_ORIGINS.split(',').filter(Boolean),
+    metricsToken: env.PULSEBASE_METRICS_TOKEN,
     compat,
     bootstrapAdmin:
       env.PULSEBASE_ADMIN_EMAIL && env.PULSEBASE_ADMIN_PASSWORD

@@ -15,7 +15,8 @@ const JOBS = {
 
 export type JobName = keyof typeof JOBS
 export type JobPayloads = { [K in JobName]: Static<(typeof JOBS)[K]> }
-const JOB_NAMES = Object.keys(JOBS) as JobName[]
+/** Every job name, which is also its queue's name. */
+export const JOB_NAMES = Object.keys(JOBS) as JobName[]
 
 /**
  * Deliveries one worker process handles at once, per job (4 unless named here). Processing spends

@@ -1,57 +1,133 @@
-import { parseArgs } from 'node:util'
 import { Value } from 'typebox/value'
-import { type App, buildApp } from './app.js'
-import { ConfigError, type Config, loadConfig } from './config.js'
+import { type App, buildApp, VERSION } from './app.js'
+import { type CommandSpec, commandUsage, type ParsedCommand, parseCommand, requiredOption, UsageError, wholeNumberOption } from './cli.js'
+import { ConfigError, type Config, loadConfig, unknownVariableWarnings } from './config.js'
 import { CreateUserBody } from './domains/auth/auth.schema.js'
 import { createUser } from './domains/auth/auth.service.js'
 import { AppError } from './errors.js'
 import { publishJob } from './jobs.js'
 import { migrateToLatest, openDatabase } from './platform/db/database.js'
+import { ensureDashboardBuilt } from './platform/http/dashboard-build.js'
 import { createLogger } from './platform/logging/logger.js'
 import { createMetrics } from './platform/metrics/metrics.js'
-
-const USAGE = `usage: pulsebase <command>
-
-commands:
-  serve                                   migrate, then serve HTTP and gRPC (and run jobs in-process)
-  worker                                  run queued jobs only
-  migrate                                 apply pending database migrations
-  user create --email E --password P [--admin]   create an account
-  simulate [--users N] [--periods P] [--seed S]  train and recommend for simulated meditators (throw-away SQLite)
-  simulate --sensors [--mode M] [--per-angle N]  record, judge, train and classify a simulated CSI door sensor
-
-configuration comes from PULSEBASE_* environment variables (see README.md)`
+import { StartupError, startupStep } from './startup-error.js'
 
 const CLEANUP_INTERVAL_MS = 60 * 60_000
 
-/** Runs a command; resolves to the process exit code (2 for bad configuration or usage). */
+/** Every subcommand, with its options; `pulsebase <command> --help` prints one of these. */
+const COMMANDS = {
+  serve: { summary: 'Migrate the database, then serve HTTP, gRPC and Socket.IO (and run queued jobs in-process unless PULSEBASE_EMBEDDED_WORKER=false).' },
+  worker: { summary: 'Run queued jobs only; start any number next to the API processes.' },
+  migrate: { summary: 'Apply pending database migrations (the same set on SQLite, PostgreSQL and MariaDB).' },
+  user: {
+    summary: 'Create an account, also while registration is closed.',
+    positionals: ['create'],
+    options: {
+      email: { type: 'string', description: 'the account’s email address' },
+      password: { type: 'string', description: 'at least 8 characters' },
+      admin: { type: 'boolean', description: 'give the account the admin role' },
+    },
+  },
+  simulate: {
+    summary: 'Train and ask for a recommendation for simulated meditators, or with --sensors record, judge, train and classify a simulated CSI door sensor, on a throw-away server (temporary SQLite).',
+    options: {
+      users: { type: 'string', description: 'simulated meditators', default: '10' },
+      periods: { type: 'string', description: 'meditation periods per meditator (at least 5)', default: '40' },
+      seed: { type: 'string', description: 'random seed', default: '1' },
+      sensors: { type: 'boolean', description: 'simulate a Wi-Fi CSI door sensor instead of meditators' },
+      mode: { type: 'string', description: 'with --sensors: separable or inseparable (labels the data cannot tell apart)', default: 'separable' },
+      'per-angle': { type: 'string', description: 'with --sensors: frames recorded per door angle (at least 5)', default: '100' },
+    },
+  },
+} as const satisfies Record<string, CommandSpec>
+type CommandName = keyof typeof COMMANDS
+
+const USAGE = `usage: pulsebase <command> [options]
+
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, spec]) => `  ${name.padEnd(10)}${spec.summary}`)
+  .join('\n')}
+
+  pulsebase <command> --help   options of one command
+  pulsebase --version          the version
+
+configuration comes from PULSEBASE_* environment variables (see README.md)`
+
+const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMANDS, name)
+
+/** Runs a command; resolves to the process exit code: 0, 1 when something failed, 2 for bad configuration or usage. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
-  let config: Config
-  try {
-    config = loadConfig()
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message)
-      return 2
-    }
-    throw error
+  if (command === '--version' || command === '-v' || command === 'version') {
+    console.log(VERSION)
+    return 0
   }
+  if (!isCommand(command)) {
+    const isHelp = command === undefined || command === 'help' || command === '--help' || command === '-h'
+    console.error(isHelp ? USAGE : `pulsebase: unknown command "${command}"\n\n${USAGE}`)
+    return isHelp ? 0 : 2
+  }
+  try {
+    const parsed = parseCommand(command, COMMANDS[command], rest)
+    if (parsed.isHelp) {
+      console.log(commandUsage(command, COMMANDS[command]))
+      return 0
+    }
+    return await runCommand(command, parsed)
+  } catch (error) {
+    return reportFailure(error)
+  }
+}
+
+/** Prints a usage, configuration or start-up failure as the one line (or list) an operator acts on. */
+function reportFailure(error: unknown): number {
+  if (error instanceof UsageError) {
+    console.error(`pulsebase: ${error.message}\n\n${error.usage}`)
+    return 2
+  }
+  if (error instanceof ConfigError) {
+    console.error(error.message)
+    return 2
+  }
+  if (error instanceof StartupError) {
+    console.error(`pulsebase: cannot start: ${error.message}`)
+    if (process.env.PULSEBASE_LOG_LEVEL === 'debug' || process.env.PULSEBASE_LOG_LEVEL === 'trace') console.error(error.cause)
+    return 1
+  }
+  throw error
+}
+
+function loadCheckedConfig(): Config {
+  const config = loadConfig()
+  for (const warning of unknownVariableWarnings(process.env)) console.error(`pulsebase: warning: ${warning}`)
+  return config
+}
+
+async function runCommand(command: CommandName, parsed: ParsedCommand): Promise<number> {
+  const usage = commandUsage(command, COMMANDS[command])
   switch (command) {
-    case 'serve':
+    case 'serve': {
+      const config = loadCheckedConfig()
       return serve(config, { withWorker: config.embeddedWorker })
+    }
     case 'worker':
-      return worker(config)
+      return worker(loadCheckedConfig())
     case 'migrate':
-      return migrate(config)
-    case 'user':
-      return userCommand(config, rest)
-    case 'simulate':
-      if (rest.includes('--sensors')) return (await import('./simulate-sensors.js')).simulateSensors(rest)
-      return (await import('./simulate.js')).simulateCommand(rest)
-    default:
-      console.error(USAGE)
-      return command === undefined || command === 'help' || command === '--help' ? 0 : 2
+      return migrate(loadCheckedConfig())
+    case 'user': {
+      const input = { email: requiredOption(parsed, 'email', usage), password: requiredOption(parsed, 'password', usage), role: parsed.values.admin === true ? ('admin' as const) : ('user' as const) }
+      return userCreate(loadCheckedConfig(), input)
+    }
+    case 'simulate': {
+      if (parsed.values.sensors === true) {
+        const mode = parsed.values.mode
+        if (mode !== 'separable' && mode !== 'inseparable') throw new UsageError(`--mode must be separable or inseparable (got ${JSON.stringify(mode)})`, usage)
+        return (await import('./simulate-sensors.js')).simulateSensors({ mode, perAngle: wholeNumberOption(parsed, 'per-angle', 5, usage), seed: wholeNumberOption(parsed, 'seed', 0, usage) })
+      }
+      const options = { users: wholeNumberOption(parsed, 'users', 1, usage), periods: wholeNumberOption(parsed, 'periods', 5, usage), seed: wholeNumberOption(parsed, 'seed', 0, usage) }
+      return (await import('./simulate.js')).simulateCommand(options)
+    }
   }
 }
 
@@ -78,11 +154,21 @@ function untilSignal(app: App): Promise<number> {
 }
 
 async function serve(config: Config, options: { withWorker: boolean }): Promise<number> {
+  ensureDashboardBuilt(createLogger(config.logLevel).child({ module: 'dashboard' }))
   const app = await buildApp(config, { migrate: true })
-  await app.http.listen({ host: config.host, port: config.httpPort })
-  const grpcPort = await app.grpc.listen(config.host, config.grpcPort)
-  const mqttPort = config.mqttPort === undefined ? undefined : await app.mqtt?.listen(config.host, config.mqttPort)
-  app.logger.info({ http: config.httpPort, grpc: grpcPort, mqtt: mqttPort, database: config.database.kind, queue: config.queue.kind }, 'pulsebase serving')
+  try {
+    await startupStep(`HTTP on ${config.host}:${config.httpPort}`, 'Stop the other process or set PULSEBASE_HTTP_PORT.', () => app.http.listen({ host: config.host, port: config.httpPort }))
+    await startupStep(`gRPC on ${config.host}:${config.grpcPort}`, 'Stop the other process or set PULSEBASE_GRPC_PORT.', () => app.grpc.listen(config.host, config.grpcPort))
+    const { mqtt } = app
+    if (mqtt !== undefined && config.mqttPort !== undefined) {
+      const port = config.mqttPort
+      await startupStep(`MQTT on ${config.host}:${port}`, 'Stop the other MQTT broker on that port or set PULSEBASE_MQTT_PORT.', () => mqtt.listen(config.host, port))
+    }
+  } catch (error) {
+    await app.close()
+    throw error
+  }
+  app.logger.info({ http: config.httpPort, grpc: config.grpcPort, mqtt: config.mqttPort, database: config.database.kind, queue: config.queue.kind, compat: config.compat }, 'pulsebase serving')
   if (options.withWorker) await app.startWorker()
   const schedule = () => publishJob(app.queue, 'maintenance.cleanup', {}).catch((err: unknown) => app.logger.warn({ err }, 'cleanup not scheduled'))
   await schedule()
@@ -101,7 +187,7 @@ async function worker(config: Config): Promise<number> {
 
 async function migrate(config: Config): Promise<number> {
   const logger = createLogger(config.logLevel)
-  const database = await openDatabase(config.database, createMetrics(), logger)
+  const database = await startupStep('the database', 'Check PULSEBASE_DATABASE_URL.', () => openDatabase(config.database, createMetrics(), logger))
   try {
     const applied = await migrateToLatest(database.db, logger)
     console.log(applied.length === 0 ? 'database is up to date' : `applied ${applied.join(', ')}`)
@@ -111,17 +197,7 @@ async function migrate(config: Config): Promise<number> {
   }
 }
 
-async function userCommand(config: Config, argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { email: { type: 'string' }, password: { type: 'string' }, admin: { type: 'boolean', default: false } },
-  })
-  if (positionals[0] !== 'create' || !values.email || !values.password) {
-    console.error('usage: pulsebase user create --email E --password P [--admin]')
-    return 2
-  }
-  const input = { email: values.email, password: values.password, role: values.admin ? ('admin' as const) : ('user' as const) }
+async function userCreate(config: Config, input: CreateUserBody): Promise<number> {
   // The same schema as POST /v1/admin/users, so the CLI cannot make an account the API would refuse.
   const problems = [...Value.Errors(CreateUserBody, input)].map((e) => `${e.instancePath.replace(/^\//, '--')} ${e.message}`)
   if (problems.length > 0) {
@@ -129,7 +205,7 @@ async function userCommand(config: Config, argv: string[]): Promise<number> {
     return 2
   }
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel)
-  const database = await openDatabase(config.database, createMetrics(), logger)
+  const database = await startupStep('the database', 'Check PULSEBASE_DATABASE_URL.', () => openDatabase(config.database, createMetrics(), logger))
   try {
     await migrateToLatest(database.db, logger)
     const user = await createUser({ db: database.db }, input)

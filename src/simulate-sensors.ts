@@ -5,12 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
 import { DOOR_ANGLES, type SyntheticCsi, syntheticCsi, type SyntheticMode } from './domains/sensors/synthetic-csi.js'
-
-const USAGE = 'usage: pulsebase simulate --sensors [--mode separable|inseparable (separable)] [--per-angle N (100)] [--seed S (1)]'
 
 // The responses are this server's own documented JSON; reading them loosely keeps the script short.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -80,14 +77,14 @@ async function classifyLive(call: Call, token: string, key: string, deviceId: st
   return `live: ${right} of ${count} fresh frames classified as the angle that made them`
 }
 
-export async function simulateSensors(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { sensors: { type: 'boolean' }, mode: { type: 'string', default: 'separable' }, 'per-angle': { type: 'string', default: '100' }, seed: { type: 'string', default: '1' } } })
-  const [perAngle, seed] = [Number(values['per-angle']), Number(values.seed)]
-  if ((values.mode !== 'separable' && values.mode !== 'inseparable') || !Number.isInteger(perAngle) || perAngle < 5 || !Number.isInteger(seed)) {
-    console.error(USAGE)
-    return 2
-  }
-  const mode: SyntheticMode = values.mode
+export interface SimulateSensorsOptions {
+  readonly mode: SyntheticMode
+  /** Frames recorded per door angle. */
+  readonly perAngle: number
+  readonly seed: number
+}
+
+export async function simulateSensors({ mode, perAngle, seed }: SimulateSensorsOptions): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-simulate-'))
   const config = loadConfig({ PULSEBASE_DATA_DIR: dataDir, PULSEBASE_LOG_LEVEL: 'warn', PULSEBASE_HOST: '127.0.0.1', PULSEBASE_ML_TRAINING_THREADS: process.env.PULSEBASE_ML_TRAINING_THREADS })
   const app = await buildApp(config, { migrate: true })

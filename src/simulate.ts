@@ -4,12 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
 import { randomConfig, settledHeartRate, simulatedUserSessions, toSessionBody } from './domains/meditation/simulator.js'
-
-const USAGE = 'usage: pulsebase simulate [--users N (10)] [--periods P (40)] [--seed S (1)]'
 
 // The responses are this server's own documented JSON; reading them loosely keeps the loop short.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -45,13 +42,14 @@ async function simulateOne(base: string, seed: number, periods: number): Promise
   return { line, isWin: settled < median }
 }
 
-export async function simulateCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { users: { type: 'string', default: '10' }, periods: { type: 'string', default: '40' }, seed: { type: 'string', default: '1' } } })
-  const [users, periods, seed] = [Number(values.users), Number(values.periods), Number(values.seed)]
-  if (![users, periods, seed].every(Number.isInteger) || users < 1 || periods < 5) {
-    console.error(USAGE)
-    return 2
-  }
+/** Options of `pulsebase simulate`, already checked by the command line. */
+export interface SimulateOptions {
+  readonly users: number
+  readonly periods: number
+  readonly seed: number
+}
+
+export async function simulateCommand({ users, periods, seed }: SimulateOptions): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-simulate-'))
   const config = loadConfig({ PULSEBASE_DATA_DIR: dataDir, PULSEBASE_LOG_LEVEL: 'warn', PULSEBASE_HOST: '127.0.0.1', PULSEBASE_MEDITATION_MIN_PERIODS: String(Math.min(40, periods)), PULSEBASE_ML_TRAINING_THREADS: process.env.PULSEBASE_ML_TRAINING_THREADS })
   const app = await buildApp(config, { migrate: true })

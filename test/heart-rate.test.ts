@@ -224,6 +224,15 @@ for (const target of await databaseTargets()) {
       // Seven copies of [800, 810, 790, 860, 800] in time order: 34 successive differences
       // (7 x [10, -20, 70, -60] and 6 zeros), so RMSSD = sqrt(63000 / 34), pNN50 = 14 / 34.
       assert.deepEqual(hrv.body, { intervalCount: 35, rmssdMs: 43.05, sdnnMs: 25.18, pnn50: 41.18 })
+
+      // Per minute: the samples at 0-20 s share a minute bucket, 80 and 85 s share the next.
+      const perMinute = await api.get(`/v1/heart-rate/hrv/series?from=${at(0)}&to=${at(100)}&bucket=1m`, user.accessToken)
+      assert.equal(perMinute.status, 200, JSON.stringify(perMinute.body))
+      const minuteOf = (s: number) => new Date(Math.floor(new Date(at(s)).getTime() / 60_000) * 60_000).toISOString()
+      const buckets = new Map<string, number>()
+      for (const s of [0, 5, 10, 15, 20, 80, 85]) buckets.set(minuteOf(s), (buckets.get(minuteOf(s)) ?? 0) + 5)
+      assert.deepEqual(perMinute.body.points.map((p: { start: string; intervalCount: number }) => [p.start, p.intervalCount]), [...buckets])
+      assert.deepEqual((await api.get(`/v1/heart-rate/hrv/series?from=${at(0)}&to=${at(100)}&bucket=1s`, user.accessToken)).status, 400)
     })
 
     test('the retention job deletes samples older than the setting', async () => {

@@ -53,5 +53,16 @@ describe('queued jobs on the embedded database queue', () => {
     }, 'the bad job to be dead-lettered')
     assert.deepEqual(jobs[0]?.payload, { unexpected: true })
     assert.match(jobs[0]?.lastError ?? '', /payload/)
+
+    const depths = await api.get('/v1/admin/queues', admin)
+    assert.equal(depths.status, 200)
+    assert.deepEqual(
+      depths.body.queues.map((q: { queue: string }) => q.queue),
+      ['maintenance.cleanup', 'game-sessions.process', 'game-sessions.reconcile', 'ml.train'],
+      'one entry per declared job',
+    )
+    assert.deepEqual(depths.body.queues[0], { queue: 'maintenance.cleanup', ready: 0, dead: 1 })
+    const user = await api.post('/v1/auth/register', { email: 'not-ops@example.com', password: 'correct horse battery' })
+    assert.equal((await api.get('/v1/admin/queues', user.body.accessToken)).status, 403)
   })
 })

@@ -57,4 +57,50 @@ describe('system routes', () => {
       await server.close().catch(() => undefined)
     }
   })
+
+  test('/metrics behind PULSEBASE_METRICS_TOKEN: 401 without the token or with another, 200 with it', async () => {
+    const server = await startTestApp({ PULSEBASE_METRICS_TOKEN: 'metrics-token-0123456789' })
+    try {
+      const api = client(server.url)
+      const missing = await api.get('/metrics')
+      assert.equal(missing.status, 401)
+      assert.equal(missing.body.error.code, 'unauthenticated')
+      assert.equal((await api.get('/metrics', 'metrics-token-0123456788')).status, 401)
+      const allowed = await api.get('/metrics', 'metrics-token-0123456789')
+      assert.equal(allowed.status, 200)
+      assert.match(allowed.body, /pulsebase_http_request_duration_seconds/)
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('CORS: no browser origin is allowed by default; PULSEBASE_CORS_ORIGINS allows the listed ones and answers their preflight', async () => {
+    const preflight = (url: string, origin: string) =>
+      fetch(`${url}/v1/heart-rate/samples`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } })
+    const closed = await startTestApp()
+    try {
+      const answer = await fetch(`${closed.url}/healthz`, { headers: { origin: 'https://app.example.com' } })
+      assert.equal(answer.headers.get('access-control-allow-origin'), null)
+      assert.equal((await preflight(closed.url, 'https://app.example.com')).headers.get('access-control-allow-origin'), null)
+    } finally {
+      await closed.close()
+    }
+    const open = await startTestApp({ PULSEBASE_CORS_ORIGINS: 'https://app.example.com,http://localhost:5173' })
+    try {
+      const allowed = await preflight(open.url, 'https://app.example.com')
+      assert.equal(allowed.status, 204)
+      assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com')
+      assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /authorization/)
+      assert.equal((await preflight(open.url, 'https://evil.example.net')).headers.get('access-control-allow-origin'), null)
+      const get = await fetch(`${open.url}/healthz`, { headers: { origin: 'http://localhost:5173' } })
+      assert.equal(get.headers.get('access-control-allow-origin'), 'http://localhost:5173')
+    } finally {
+      await open.close()
+    }
+  })
+
+  test('a bad PULSEBASE_CORS_ORIGINS is refused at start', async () => {
+    const { loadConfig, ConfigError } = await import('../src/config.js')
+    assert.throws(() => loadConfig({ PULSEBASE_CORS_ORIGINS: 'app.example.com' }), (e: unknown) => e instanceof ConfigError && /PULSEBASE_CORS_ORIGINS/.test(e.message))
+  })
 })

@@ -29,7 +29,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     PULSEBASE_JWT_SECRET: TEST_JWT_SECRET,
     ...env,
   })
-  const app = await buildApp(config, { migrate: true })
+  // Strict: a route answering a status its OpenAPI document does not list fails the test that meets it.
+  const app = await buildApp(config, { migrate: true, strictResponses: true })
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 })
   const grpcPort = await app.grpc.listen('127.0.0.1', 0)
   const mqttPort = await app.mqtt?.listen('127.0.0.1', 0)

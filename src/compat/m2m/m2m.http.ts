@@ -8,7 +8,7 @@ import { principalOf } from '../../platform/http/http-auth.js'
 import { toAppError } from '../../platform/http/http-errors.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { M2mError, M2mProfile, M2mProfileBody } from './m2m.schema.js'
-import * as profiles from './m2m-profiles.js'
+import * as profiles from '../../domains/profiles/profiles.service.js'
 
 // The seed's strings: its client may match on them (the trailing semicolon included).
 const MISSING_TOKEN = 'Unauthorized!'
@@ -39,6 +39,21 @@ function seedAuth(authenticate: Authenticate) {
     })
     if (principal.deviceId !== null) throw new AppError('unauthenticated', BAD_TOKEN)
     request.principal = principal
+  }
+}
+
+/** The profile domain's conflicts, told in the seed's routes: which of `POST /user` and `PUT /user` to use instead. */
+const SEED_WORDS: Partial<Record<string, string>> = {
+  conflict: 'You already have a profile; PUT /user replaces it',
+  not_found: 'You have no profile yet; POST /user creates it',
+}
+
+async function inSeedWords<T>(result: Promise<T>): Promise<T> {
+  try {
+    return await result
+  } catch (error) {
+    const words = error instanceof AppError ? SEED_WORDS[error.code] : undefined
+    throw words === undefined ? error : new AppError((error as AppError).code, words)
   }
 }
 
@@ -78,12 +93,12 @@ export async function registerM2mCompatHttp(app: HttpServer, db: Kysely<Database
       scope.post(
         path,
         { ...auth, schema: { hide, tags, security, summary: 'Create your m2m profile', body: M2mProfileBody, response: { 201: M2mProfile, ...errors, 409: M2mError } } },
-        async (request, reply) => reply.status(201).send(await profiles.createProfile(db, userOf(request), request.body)),
+        async (request, reply) => reply.status(201).send(await inSeedWords(profiles.createProfile(db, userOf(request), request.body))),
       )
       scope.put(
         path,
         { ...auth, schema: { hide, tags, security, summary: 'Replace your m2m profile', body: M2mProfileBody, response: { 200: M2mProfile, ...errors, 404: M2mError } } },
-        async (request) => profiles.replaceProfile(db, userOf(request), request.body),
+        async (request) => inSeedWords(profiles.replaceProfile(db, userOf(request), request.body)),
       )
       scope.delete(
         path,

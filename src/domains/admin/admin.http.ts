@@ -3,7 +3,8 @@ import { Type } from 'typebox'
 import type { Database } from '../../platform/db/schema.js'
 import type { Guards } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
-import { DeadJob, type QueuePort } from '../../platform/queue/queue.port.js'
+import { JOB_NAMES } from '../../jobs.js'
+import { DeadJob, QueueDepth, type QueuePort } from '../../platform/queue/queue.port.js'
 import { CreateUserBody, PatchUserBody, User } from '../auth/auth.schema.js'
 import * as auth from '../auth/auth.service.js'
 import { LogLevel } from './log-level.js'
@@ -46,6 +47,11 @@ export function registerAdminHttp(app: HttpServer, deps: AdminDeps): void {
     '/v1/admin/users/:id',
     { ...common, schema: { tags, security, summary: "Change a user's role", params: UserParams, body: PatchUserBody, response: { 200: User } } },
     async (request) => auth.setRole(db, request.params.id, request.body.role),
+  )
+  app.get(
+    '/v1/admin/queues',
+    { ...common, schema: { tags, security, summary: "Every job queue's depth: jobs waiting for a worker and dead-lettered", response: { 200: Type.Object({ queues: Type.Array(QueueDepth) }) } } },
+    async () => ({ queues: await Promise.all(JOB_NAMES.map((name) => queue.depth(name))) }),
   )
   app.get(
     '/v1/admin/queues/:queue/dead',

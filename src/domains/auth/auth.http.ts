@@ -1,37 +1,84 @@
+import cookie from '@fastify/cookie'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import { AppError } from '../../errors.js'
 import type { Guards } from '../../platform/http/http-auth.js'
 import { principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
-import { LoginBody, Me, PatchMeBody, RefreshBody, RegisterBody, Session, Tokens, User } from './auth.schema.js'
+import { LoginBody, Me, PatchMeBody, RefreshBody, RegisterBody, Session, TokensReply, User } from './auth.schema.js'
 import * as auth from './auth.service.js'
+import { clearRefreshCookie, refreshCookieOf, SessionHeaders, toCookieSession, wantsRefreshCookie } from './refresh-cookie.http.js'
 
 const tags = ['auth']
 const security = [{ bearer: [] }]
 
-export function registerAuthHttp(app: HttpServer, deps: auth.AuthDeps, guards: Guards): void {
+/** The refresh token of a refresh request: from the cookie when asked for, else from the body. */
+function refreshTokenOf(request: FastifyRequest<{ Body: { refreshToken?: string } }>): string {
+  if (wantsRefreshCookie(request)) {
+    const token = refreshCookieOf(request)
+    if (token === undefined) throw new AppError('unauthenticated', 'No session cookie: sign in again')
+    return token
+  }
+  const token = request.body.refreshToken
+  if (token === undefined) throw new AppError('invalid_argument', 'refreshToken is required', [{ path: 'body.refreshToken', message: 'is required' }])
+  return token
+}
+
+/** Answers the new tokens, moving the refresh token to the cookie when the client asked for that. */
+function sendTokens<T extends { refreshToken: string }>(deps: auth.AuthDeps, request: FastifyRequest, reply: FastifyReply, tokens: T) {
+  return wantsRefreshCookie(request) ? toCookieSession(request, reply, tokens, deps.refreshTokenTtlDays) : tokens
+}
+
+function registerSessionRoutes(app: HttpServer, deps: auth.AuthDeps, guards: Guards): void {
+  const headers = SessionHeaders
   app.post(
     '/v1/auth/register',
-    { schema: { tags, summary: 'Create an account and log in', body: RegisterBody, response: { 201: Session } } },
-    async (request, reply) => reply.status(201).send(await auth.register(deps, request.body)),
+    { schema: { tags, summary: 'Create an account and log in', headers, body: RegisterBody, response: { 201: Session } } },
+    async (request, reply) => reply.status(201).send(sendTokens(deps, request, reply, await auth.register(deps, request.body))),
   )
   app.post(
     '/v1/auth/login',
-    { schema: { tags, summary: 'Log in with email and password', body: LoginBody, response: { 200: Session } } },
-    async (request) => auth.login(deps, request.body, request.ip),
+    { schema: { tags, summary: 'Log in with email and password', headers, body: LoginBody, response: { 200: Session } } },
+    async (request, reply) => sendTokens(deps, request, reply, await auth.login(deps, request.body, request.ip)),
   )
   app.post(
     '/v1/auth/refresh',
-    { schema: { tags, summary: 'Exchange a refresh token for new tokens (rotating)', body: RefreshBody, response: { 200: Tokens } } },
-    async (request) => auth.refresh(deps, request.body.refreshToken),
+    {
+      schema: {
+        tags,
+        summary: 'Exchange a refresh token for new tokens (rotating)',
+        description: 'The refresh token comes from the body, or with `Pulsebase-Session: cookie` from the httpOnly refresh cookie (the body is then `{}`).',
+        headers,
+        body: RefreshBody,
+        response: { 200: TokensReply },
+      },
+    },
+    async (request, reply) => {
+      try {
+        return sendTokens(deps, request, reply, await auth.refresh(deps, refreshTokenOf(request)))
+      } catch (error) {
+        if (wantsRefreshCookie(request)) clearRefreshCookie(request, reply) // a dead cookie is never offered again
+        throw error
+      }
+    },
   )
   app.post(
     '/v1/auth/logout',
-    { onRequest: guards.person, schema: { tags, security, summary: 'Revoke this login session', response: { 204: Type.Null() } } },
+    { onRequest: guards.person, schema: { tags, security, summary: 'Revoke this login session (and clear the refresh cookie)', response: { 204: Type.Null() } } },
     async (request, reply) => {
       await auth.logout(deps, principalOf(request))
+      clearRefreshCookie(request, reply)
       return reply.status(204).send(null)
     },
   )
+}
+
+export function registerAuthHttp(app: HttpServer, deps: auth.AuthDeps, guards: Guards): void {
+  // Cookies are parsed only for the session routes: nothing else reads one.
+  void app.register(async (scope: HttpServer) => {
+    await scope.register(cookie)
+    registerSessionRoutes(scope, deps, guards)
+  })
   app.get(
     '/v1/me',
     { onRequest: guards.anyone, schema: { tags, security, summary: 'The account (and device) behind the credential', response: { 200: Me } } },

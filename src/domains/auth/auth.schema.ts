@@ -52,7 +52,10 @@ export const LoginBody = Type.Object(
 )
 export type LoginBody = Static<typeof LoginBody>
 
-export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
+export const RefreshBody = Type.Object(
+  { refreshToken: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Required unless the session is kept in the refresh cookie' })) },
+  { additionalProperties: false },
+)
 
 export const Tokens = Type.Object({
   accessToken: Type.String(),
@@ -62,7 +65,13 @@ export const Tokens = Type.Object({
 })
 export type Tokens = Static<typeof Tokens>
 
-export const Session = Type.Object({ user: User, ...Tokens.properties })
+/** Tokens as answered: without `refreshToken` when the client asked for the refresh cookie. */
+export const TokensReply = Type.Object({
+  ...Tokens.properties,
+  refreshToken: Type.Optional(Type.String({ description: 'Absent when the request sent `Pulsebase-Session: cookie` (then it is in the httpOnly cookie)' })),
+})
+
+export const Session = Type.Object({ user: User, ...TokensReply.properties })
 
 export const Me = Type.Object({
   user: User,

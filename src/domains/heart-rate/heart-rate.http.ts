@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import { AppError } from '../../errors.js'
 import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
+import { streamedFile } from '../../platform/http/openapi.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { CSV_HEADER, toCsvRows, toFhirObservation } from './heart-rate.export.js'
 import * as queries from './heart-rate.queries.js'
@@ -11,6 +12,8 @@ import {
   AlertParams,
   AlertsQuery,
   Hrv,
+  HrvSeries,
+  HrvSeriesQuery,
   IngestBody,
   IngestResult,
   RangeQuery,
@@ -101,12 +104,12 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
   app.get('/v1/heart-rate/status', { ...anyone, schema: { tags, security, summary: 'Recent samples, the open alert and their stats', querystring: StatusQuery, response: { 200: Status } } }, async (request) =>
     queries.status(deps, principalOf(request), request.query.recent ?? 10),
   )
-  app.get('/v1/heart-rate/export.csv', { ...person, schema: { tags, security, summary: 'Samples of a range as CSV', querystring: RangeQuery } }, async (request, reply) => {
+  app.get('/v1/heart-rate/export.csv', { ...person, schema: { tags, security, summary: 'Samples of a range as CSV', querystring: RangeQuery, response: { 200: streamedFile('text/csv', 'timestamp,bpm,… one row per sample') } } }, async (request, reply) => {
     const range = rangeOf(request.query, nowOf(deps), EXPORT_MAX_SPAN_MS)
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="heart-rate.csv"')
     return reply.send(Readable.from(csvLines(deps, principalOf(request), range)))
   })
-  app.get('/v1/heart-rate/export.fhir.json', { ...person, schema: { tags, security, summary: 'Samples of a range as a FHIR R4 Bundle of Observations (LOINC 8867-4)', querystring: RangeQuery } }, async (request, reply) => {
+  app.get('/v1/heart-rate/export.fhir.json', { ...person, schema: { tags, security, summary: 'Samples of a range as a FHIR R4 Bundle of Observations (LOINC 8867-4)', querystring: RangeQuery, response: { 200: streamedFile('application/fhir+json', 'A FHIR R4 Bundle') } } }, async (request, reply) => {
     const range = rangeOf(request.query, nowOf(deps), EXPORT_MAX_SPAN_MS)
     reply.header('content-type', 'application/fhir+json; charset=utf-8')
     return reply.send(Readable.from(fhirBundle(deps, principalOf(request), range)))
@@ -138,4 +141,8 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
   app.get('/v1/heart-rate/hrv', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 from the RR intervals in a range', querystring: RangeQuery, response: { 200: Hrv } } }, async (request) =>
     queries.hrv(deps, principalOf(request), rangeOf(request.query, nowOf(deps))),
   )
+  app.get('/v1/heart-rate/hrv/series', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 per bucket, for a chart of HRV over time', querystring: HrvSeriesQuery, response: { 200: HrvSeries } } }, async (request) => {
+    const { bucket, ...range } = request.query
+    return queries.hrvSeries(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket)
+  })
 }

@@ -120,6 +120,25 @@ export async function hrv(deps: ReadDeps, owner: Principal, range: Range): Promi
   return computeHrv(intervals)
 }
 
+/** HRV per bucket (each bucket's RR intervals on their own), for a chart of HRV over time; empty buckets are left out. */
+export async function hrvSeries(deps: ReadDeps, owner: Principal, range: Range, bucket: Bucket) {
+  const size = BUCKETS[bucket]
+  if ((range.to - range.from) / size > MAX_SERIES_POINTS) {
+    throw new AppError('invalid_argument', `That range has more than ${MAX_SERIES_POINTS} ${bucket} buckets; choose a larger bucket or a shorter range`)
+  }
+  const buckets = new Map<number, number[]>()
+  for (const row of await analysisRows(deps, owner, range)) {
+    const rr = rrOf(row.rr_intervals)
+    if (rr === null || rr.length === 0) continue
+    const start = Number(row.ts) - (Number(row.ts) % size)
+    const intervals = buckets.get(start) ?? []
+    if (intervals.length === 0) buckets.set(start, intervals)
+    intervals.push(...rr)
+  }
+  const points = [...buckets].map(([start, intervals]) => ({ start: new Date(start).toISOString(), ...computeHrv(intervals) }))
+  return { bucket, points }
+}
+
 /** Every sample of a range, page by page, for the CSV and FHIR exports (which stream). */
 export async function* exportSamples(deps: ReadDeps, owner: Principal, range: Range): AsyncGenerator<ExportSample[]> {
   let after: repo.PageAfter | undefined

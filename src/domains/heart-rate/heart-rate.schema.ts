@@ -162,9 +162,19 @@ export const Zones = Type.Object({
   averageBpm: Type.Number(),
 })
 
-export const Hrv = Type.Object({
+const HrvFigures = {
   intervalCount: Type.Integer(),
   rmssdMs: Type.Union([Type.Number(), Type.Null()]),
   sdnnMs: Type.Union([Type.Number(), Type.Null()]),
   pnn50: Type.Union([Type.Number(), Type.Null()], { description: 'Percent of successive differences above 50 ms' }),
+}
+export const Hrv = Type.Object(HrvFigures)
+
+export const HrvSeriesQuery = Type.Object(
+  { ...RangeQuery.properties, bucket: Type.Unsafe<Exclude<Bucket, '1s'>>({ type: 'string', enum: ['1m', '1h', '1d'], default: '1h' }) },
+  { additionalProperties: false },
+)
+export const HrvSeries = Type.Object({
+  bucket: Type.String(),
+  points: Type.Array(Type.Object({ start: Iso, ...HrvFigures }), { description: 'Buckets with at least one RR interval, oldest first' }),
 })

@@ -2,12 +2,15 @@
 // its mean heart rate (normalised), beat frequency, breathing multiplier, a one-hot
 // visualization and a flag marking the candidate step, whose heart rate is not known yet.
 
+import { MIN_MEDITATION_PERIODS, VISUALIZATIONS, type Visualization } from '../../config.js'
+
 /** The seed's visualizations, in its enum order; the one-hot vocabulary of every meditation model. */
-export const VISUALIZATIONS = ['arctic', 'aurora', 'circle', 'city', 'golden', 'japan', 'metropolis', 'nature', 'plants', 'skyline'] as const
-export type Visualization = (typeof VISUALIZATIONS)[number]
+export { VISUALIZATIONS, type Visualization }
 
 /** Periods of history in front of the candidate step. */
 export const CONTEXT_PERIODS = 3
+// The configuration's lower bound for PULSEBASE_MEDITATION_MIN_PERIODS is the context plus two examples.
+if (MIN_MEDITATION_PERIODS !== CONTEXT_PERIODS + 2) throw new Error('MIN_MEDITATION_PERIODS must be CONTEXT_PERIODS + 2')
 export const FEATURES = 4 + VISUALIZATIONS.length
 export const STEPS = CONTEXT_PERIODS + 1
 

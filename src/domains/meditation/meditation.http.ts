@@ -1,3 +1,4 @@
+import { Type } from 'typebox'
 import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import type { PeriodObservation } from './meditation.features.js'
@@ -19,9 +20,9 @@ export function registerMeditationHttp(app: HttpServer, store: SessionStoreDeps,
   app.get('/v1/meditation/sessions/:id', { ...anyone, schema: { tags, security, params: SessionParams, response: { 200: Session } } }, async (request) =>
     getSession(store, principalOf(request).userId, request.params.id),
   )
-  app.delete('/v1/meditation/sessions/:id', { ...anyone, schema: { tags, security, summary: 'Delete a session, its periods and its heart-rate samples', params: SessionParams } }, async (request, reply) => {
+  app.delete('/v1/meditation/sessions/:id', { ...anyone, schema: { tags, security, summary: 'Delete a session, its periods and its heart-rate samples', params: SessionParams, response: { 204: Type.Null() } } }, async (request, reply) => {
     await deleteSession(store, principalOf(request).userId, request.params.id)
-    return reply.status(204).send()
+    return reply.status(204).send(null)
   })
   app.post(
     '/v1/recommendations/meditation',

@@ -142,7 +142,7 @@ export interface SyncChangesTable {
 
 export interface M2mProfilesTable {
   user_id: string
-  /** JSON: the m2m seed's profile fields (see src/compat/m2m/m2m.schema.ts). */
+  /** JSON: the profile fields (see src/domains/profiles/profiles.schema.ts). */
   document: string
   created_at: number
   updated_at: number

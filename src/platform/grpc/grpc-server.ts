@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js'
+import { Server, ServerCredentials, type ServiceDefinition, setLogger, type UntypedServiceImplementation } from '@grpc/grpc-js'
 import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader'
 import { HealthImplementation } from 'grpc-health-check'
 import type { Logger } from '../logging/logger.js'
@@ -88,6 +88,10 @@ function address(host: string, port: number): string {
 }
 
 export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
+  // grpc-js writes its own diagnostics to stderr; they go to our logger instead (the errors it
+  // reports to us, such as a port in use, are reported by the caller).
+  const grpcLog = deps.logger.child({ library: 'grpc-js' })
+  setLogger({ error: (...args: unknown[]) => grpcLog.debug(args.map(String).join(' ')) })
   const server = new Server({ interceptors: [metricsInterceptor(deps.metrics, deps.logger)] })
   const health = new HealthImplementation({ '': 'SERVING' })
   health.addToServer(server)

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -7,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
 import { handleHttpError, handleNotFound } from './http-errors.js'
+import { documentErrors, extractComponents, refuseUndocumentedStatus } from './openapi.js'
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
 
@@ -16,6 +18,10 @@ export interface HttpServerOptions {
   readonly bodyLimitBytes: number
   readonly trustProxy: boolean
   readonly version: string
+  /** Browser origins allowed by CORS; empty: none (no CORS headers), `['*']`: any. */
+  readonly corsOrigins?: readonly string[]
+  /** Answer 500 when a `/v1` route answers a status its OpenAPI document does not list (tests). */
+  readonly isStrictResponses?: boolean
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -44,6 +50,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  if (options.isStrictResponses === true) app.addHook('onSend', refuseUndocumentedStatus)
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched'
     const labels = { method: request.method, route, status_code: String(reply.statusCode) }
@@ -51,7 +58,19 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
   })
 
+  if ((options.corsOrigins?.length ?? 0) > 0) {
+    const origins = options.corsOrigins ?? []
+    await app.register(cors, {
+      origin: origins.includes('*') ? '*' : [...origins],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-device-key', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'location'],
+      maxAge: 600,
+    })
+  }
   await app.register(swagger, {
+    transform: documentErrors,
+    transformObject: extractComponents as never,
     openapi: {
       info: { title: 'pulsebase', version: options.version, description: 'Body and sensor data backend' },
       components: {

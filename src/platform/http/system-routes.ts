@@ -1,4 +1,6 @@
+import { timingSafeEqual } from 'node:crypto'
 import { Type } from 'typebox'
+import { AppError } from '../../errors.js'
 import type { Registry } from 'prom-client'
 import type { HttpServer } from './http-server.js'
 
@@ -30,7 +32,15 @@ const Readiness = Type.Object({
   checks: Type.Record(Type.String(), Type.String()),
 })
 
-export function registerSystemRoutes(app: HttpServer, checks: ReadinessCheck[], registry: Registry, isShuttingDown: () => boolean) {
+/** A bearer token compared in constant time, so its bytes cannot be guessed from response times. */
+function isTokenMatch(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '')
+  const expected = Buffer.from(token)
+  return given.length === expected.length && timingSafeEqual(given, expected)
+}
+
+/** `/healthz`, `/readyz`, and `/metrics` (behind `metricsToken` when one is set). */
+export function registerSystemRoutes(app: HttpServer, checks: ReadinessCheck[], registry: Registry, isShuttingDown: () => boolean, metricsToken?: string) {
   const tags = ['system']
   app.get('/healthz', { schema: { tags, summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
     status: 'ok' as const,
@@ -46,7 +56,10 @@ export function registerSystemRoutes(app: HttpServer, checks: ReadinessCheck[], 
       return reply.status(isReady ? 200 : 503).send({ status: isReady ? 'ready' : 'unavailable', checks: checksOut })
     },
   )
-  app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics' } }, async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
-  )
+  app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics (with PULSEBASE_METRICS_TOKEN set: Authorization: Bearer <token>)' } }, async (request, reply) => {
+    if (metricsToken !== undefined && !isTokenMatch(request.headers.authorization, metricsToken)) {
+      throw new AppError('unauthenticated', 'GET /metrics needs "Authorization: Bearer <PULSEBASE_METRICS_TOKEN>"')
+    }
+    return reply.type(registry.contentType).send(await registry.metrics())
+  })
 }

@@ -17,7 +17,8 @@ export interface MlRuntime {
   close(): Promise<void>
 }
 
-const ENTRY = new URL('./ml-worker.ts', import.meta.url)
+// Beside this module: ml-worker.ts when run from source, ml-worker.js when compiled to dist/.
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './ml-worker.ts' : './ml-worker.js', import.meta.url)
 /**
  * Training threads run at this Linux nice value (per thread there), so the event loop and the
  * inference thread keep the CPU they need while models train on every core.

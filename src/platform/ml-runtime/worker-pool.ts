@@ -50,12 +50,14 @@ interface Slot {
   isReady: boolean
 }
 
-// Threads do not inherit the parent's tsx hooks: each registers them before importing the entry.
+// Threads do not inherit the parent's tsx hooks: a thread whose entry is TypeScript registers them
+// before importing it; a compiled (.js) entry is imported as it is.
 const TSX_API = import.meta.resolve('tsx/esm/api')
 /** A thread that dies before it is ready is replaced only after this long, so a broken entry cannot spin. */
 const RESPAWN_DELAY_MS = 1000
 const BOOT = `const { workerData } = require('node:worker_threads')
-import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry) })`
+if (!workerData.entry.endsWith('.ts')) import(workerData.entry)
+else import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry) })`
 
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const queue: Pending[] = []

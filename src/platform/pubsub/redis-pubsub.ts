@@ -30,7 +30,11 @@ function connect(url: string, name: string, logger: Logger): Redis {
   // reconnects are ioredis's own, and autoResubscribe (default on) re-sends our SUBSCRIBEs.
   const redis = new Redis(url, { lazyConnect: true, connectionName: name })
   let hasBeenReady = false
-  redis.on('error', (error: unknown) => logger.warn({ err: error, connection: name }, 'redis pub/sub connection error'))
+  // Before the first connection, start-up reports the failure once; logging every retry would bury it.
+  redis.on('error', (error: unknown) => {
+    if (hasBeenReady) logger.warn({ err: error, connection: name }, 'redis pub/sub connection error')
+    else logger.debug({ err: error, connection: name }, 'redis pub/sub not connected yet')
+  })
   redis.on('ready', () => {
     if (hasBeenReady) logger.info({ connection: name }, 'redis pub/sub reconnected')
     hasBeenReady = true
@@ -72,12 +76,20 @@ export async function createRedisPubSub(options: RedisPubSubOptions): Promise<Pu
   const name = options.connectionName ?? 'pulsebase'
   const publisher = connect(options.url, `${name}-pub`, logger)
   const subscriber = connect(options.url, `${name}-sub`, logger)
+  let firstError: unknown
+  const remember = (error: unknown) => (firstError ??= error)
+  publisher.once('error', remember)
   try {
     await Promise.all([publisher.connect(), subscriber.connect()])
   } catch (error) {
     publisher.disconnect()
     subscriber.disconnect()
-    throw new Error(`Redis pub/sub: cannot connect to ${safeAddress(options.url)}: ${String(error)}`, { cause: error })
+    // ioredis rejects with "Connection is closed"; the socket error before it says why.
+    const reason = (firstError ?? error) as { code?: unknown }
+    const failure = new Error(`Redis pub/sub: cannot connect to ${safeAddress(options.url)}: ${String(reason)}`, { cause: error })
+    throw Object.assign(failure, { code: reason.code })
+  } finally {
+    publisher.off('error', remember)
   }
 
   const channels = new Map<string, ChannelState>()

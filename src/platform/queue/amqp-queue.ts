@@ -14,7 +14,7 @@ import {
   sendConfirmed,
   toDeadJob,
 } from './amqp-topology.js'
-import type { DeadJob, QueuePort, RetryPolicy } from './queue.port.js'
+import type { DeadJob, QueueDepth, QueuePort, RetryPolicy } from './queue.port.js'
 
 export interface AmqpQueueOptions {
   readonly url: string
@@ -90,6 +90,9 @@ export async function createAmqpQueue(options: AmqpQueueOptions): Promise<QueueP
     async deadLetters(name, limit = 50) {
       return readDeadLetters(await link.waitForSession(outageTimeoutMs), prefix + name, limit)
     },
+    async depth(name) {
+      return countMessages(await link.waitForSession(outageTimeoutMs), prefix + name, name)
+    },
     async ping() {
       const session = link.current()
       if (!session) throw new AppError('unavailable', 'message broker unavailable')
@@ -160,6 +163,19 @@ async function resolveQueue(session: Session, destination: Destination): Promise
   }
   if (destination.isDead) return deadQueueName(queue)
   return delayMs > 0 ? assertDelayQueue(session.publisher, queue, delayMs) : queue
+}
+
+/** Messages ready in the work queue and in its dead-letter queue (held in a delay queue or unacked are not counted). */
+async function countMessages(session: Session, queue: string, name: string): Promise<QueueDepth> {
+  const channel = await session.model.createChannel()
+  channel.on('error', () => {})
+  try {
+    await assertWorkQueues(channel, queue)
+    const [work, dead] = [await channel.checkQueue(queue), await channel.checkQueue(deadQueueName(queue))]
+    return { queue: name, ready: work.messageCount, dead: dead.messageCount }
+  } finally {
+    await channel.close().catch(() => {})
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ExpressionBuilder } from 'kysely'
 import type { DatabaseConfig } from '../../config.js'
 import type { Db } from '../db/database.js'
 import type { Database } from '../db/schema.js'
-import type { DeadJob } from './queue.port.js'
+import type { DeadJob, QueueDepth } from './queue.port.js'
 
 export type DatabaseKind = DatabaseConfig['kind']
 
@@ -143,6 +143,19 @@ export function buryJob(db: Db, job: ClaimedJob, error: string, now: number): Pr
   return isUpdated(
     updateOwned(db, job).set({ status: 'dead', locked_until: null, last_error: error, updated_at: now }).executeTakeFirst(),
   )
+}
+
+/** Ready-and-due and dead jobs of one queue (a lapsed lease is not counted: its worker may still finish). */
+export async function countJobs(db: Db, queue: string, now: number): Promise<QueueDepth> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select((eb) => ['status', eb.fn.countAll().as('count')])
+    .where('queue', '=', queue)
+    .where((eb) => eb.or([eb('status', '=', 'dead'), eb.and([eb('status', '=', 'ready'), eb('run_at', '<=', now)])]))
+    .groupBy('status')
+    .execute()
+  const countOf = (status: string) => Number(rows.find((row) => row.status === status)?.count ?? 0)
+  return { queue, ready: countOf('ready'), dead: countOf('dead') }
 }
 
 export async function listDeadJobs(db: Db, queue: string, limit: number): Promise<DeadJob[]> {

@@ -119,6 +119,23 @@ for (const target of await queueTargets()) {
       assert.equal(calls, 2 * TEST_RETRY.maxAttempts)
     })
 
+    test('depth counts the jobs waiting for a worker and the dead-lettered ones', async () => {
+      const { queue } = await open()
+      const name = backend.newQueueName()
+      assert.deepEqual(await queue.depth(name), { queue: name, ready: 0, dead: 0 })
+      await queue.publish(name, { n: 1 })
+      await queue.publish(name, { n: 2 })
+      await queue.publish(name, { n: 3 }, { delayMs: 60_000 })
+      await waitFor(async () => (await queue.depth(name)).ready === 2)
+      assert.deepEqual(await queue.depth(name), { queue: name, ready: 2, dead: 0 }, 'a delayed job is not ready yet')
+
+      await queue.consume(name, async (job) => {
+        throw new Error(`job ${(job.payload as { n: number }).n} failed`)
+      })
+      await waitFor(async () => (await queue.depth(name)).dead === 2)
+      assert.deepEqual(await queue.depth(name), { queue: name, ready: 0, dead: 2 })
+    })
+
     test('a job held by a worker that died is delivered again to another worker', async () => {
       const doomed = await open()
       const name = backend.newQueueName()

@@ -21,6 +21,14 @@ export const DeadJob = Type.Object({
 })
 export type DeadJob = Static<typeof DeadJob>
 
+/** How many jobs of one queue wait: `ready` are due now and not held by a worker (delayed retries are not counted); `dead` used up their attempts. */
+export const QueueDepth = Type.Object({
+  queue: Type.String(),
+  ready: Type.Integer({ description: 'Due now, waiting for a worker (retries still in their back-off delay are not counted)' }),
+  dead: Type.Integer({ description: 'Used up their attempts (dead-lettered)' }),
+})
+export type QueueDepth = Static<typeof QueueDepth>
+
 export interface ConsumeOptions {
   /** Jobs handled at once by this consumer. */
   readonly concurrency?: number
@@ -39,6 +47,8 @@ export interface QueuePort {
   consume(queue: string, handler: JobHandler, options?: ConsumeOptions): Promise<Consumer>
   /** Jobs that used up their attempts, newest first. */
   deadLetters(queue: string, limit?: number): Promise<DeadJob[]>
+  /** Jobs of `queue` waiting for a worker and dead-lettered, counted now. */
+  depth(queue: string): Promise<QueueDepth>
   ping(): Promise<void>
   /** Stops every consumer (waiting for in-flight jobs) and releases connections. */
   close(): Promise<void>

@@ -27,7 +27,7 @@ export interface SocketServerDeps {
   readonly authenticate: Authenticate
   readonly pubsub: PubSubPort
   readonly logger: Logger
-  readonly corsOrigin?: string | boolean
+  readonly corsOrigin?: string | boolean | string[]
 }
 
 /** The Socket.IO transport: authenticated `/v1` sockets that receive their user's live events. */

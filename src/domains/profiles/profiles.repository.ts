@@ -3,9 +3,9 @@ import type { Database, M2mProfilesTable } from '../../platform/db/schema.js'
 
 // Every statement is keyed by the owner's user id: there is no way to reach another user's row.
 
-export type M2mProfileRow = Selectable<M2mProfilesTable>
+export type ProfileRow = Selectable<M2mProfilesTable>
 
-export function findProfile(db: Kysely<Database>, userId: string): Promise<M2mProfileRow | undefined> {
+export function findProfile(db: Kysely<Database>, userId: string): Promise<ProfileRow | undefined> {
   return db.selectFrom('m2m_profiles').selectAll().where('user_id', '=', userId).executeTakeFirst()
 }
 

@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type BrowserContext, chromium, type ConsoleMessage, type Page } from 'playwright-core'
+
+export const CHROMIUM = '/usr/bin/chromium'
+/** Where the browser tests write their screenshots (gitignored). */
+export const SCREENSHOT_DIR = join('test-results', 'screenshots')
+
+/**
+ * `undefined` when Debian's Chromium is installed, else the skip reason (also printed). With
+ * PULSEBASE_REQUIRE_SERVICES=1 (set by .ci/run, which installs it) a missing browser fails the run.
+ */
+export function skipUnlessChromium(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined
+  const reason = `skipped: no Chromium at ${CHROMIUM}`
+  if (process.env.PULSEBASE_REQUIRE_SERVICES === '1') throw new Error(`${reason} (required here)`)
+  console.log(reason)
+  return reason
+}
+
+export interface BrowserSession {
+  readonly context: BrowserContext
+  readonly page: Page
+  /** Console errors and uncaught page errors so far, minus the ones a step declared as expected. */
+  readonly errors: string[]
+  /** Runs `step`, during which console errors matching `pattern` are expected (a 4xx the step provokes). */
+  expectingErrors<T>(pattern: RegExp, step: () => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+/**
+ * Debian's Chromium through playwright-core, headless, on a fresh profile, with flags that keep it
+ * off the network (this machine has none but loopback). Downloads and the clipboard are allowed.
+ */
+export async function openBrowser(baseURL: string): Promise<BrowserSession> {
+  const profile = mkdtempSync(join(tmpdir(), 'pulsebase-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    baseURL,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+  })
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL })
+  const page = context.pages()[0] ?? (await context.newPage())
+  const errors: string[] = []
+  let expected: RegExp | undefined
+  const record = (text: string) => {
+    if (expected?.test(text)) return
+    errors.push(text)
+  }
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() === 'error') record(`console: ${message.text()} (${message.location().url})`)
+  })
+  page.on('pageerror', (error) => record(`page error: ${error.message}`))
+  mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  return {
+    context,
+    page,
+    errors,
+    async expectingErrors(pattern, step) {
+      expected = pattern
+      try {
+        return await step()
+      } finally {
+        expected = undefined
+      }
+    },
+    async close() {
+      await context.close()
+      rmSync(profile, { recursive: true, force: true })
+    },
+  }
+}
