@@ -14283,6 +14283,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description timestamp,magnitude_0,…,phase_52: one row per frame */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
                 /** @description The request is invalid: every field at fault is in `details` */
                 400: {
                     headers: {
