@@ -168,7 +168,9 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
 
     await screenshot(page, 'heart-rate')
     await page.setViewportSize({ width: 375, height: 812 })
-    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), 'nothing overflows a 375 px wide screen')
+    // Charts take the new width from a ResizeObserver, a frame or more after the viewport changes:
+    // wait for the layout to settle there (a page that never fits fails on the test's timeout).
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= 375, null, { timeout: 10_000 })
     await screenshot(page, 'heart-rate-375px')
     await page.setViewportSize({ width: 1280, height: 900 })
   })
