@@ -13,6 +13,7 @@ import type { HttpServer } from './platform/http/http-server.js'
 import type { ReadinessCheck } from './platform/http/system-routes.js'
 import type { Metrics } from './platform/metrics/metrics.js'
 import type { MlRuntime } from './platform/ml-runtime/ml-runtime.js'
+import type { MqttServer } from './platform/mqtt/mqtt-server.js'
 import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
 import type { Outbox } from './platform/queue/outbox.js'
 import type { QueuePort } from './platform/queue/queue.port.js'
@@ -59,6 +60,8 @@ export interface Module {
   readonly http?: (server: HttpServer) => void | Promise<void>
   readonly grpc?: (server: GrpcServer) => void
   readonly sockets?: (sockets: SocketServer) => void
+  /** Adds MQTT topic routes; only called when the MQTT listener is on (PULSEBASE_MQTT_PORT). */
+  readonly mqtt?: (server: MqttServer) => void
   readonly jobs?: Partial<JobHandlers>
   /** Change kinds this module writes to the sync feed, each with the loader of its entities. */
   readonly syncLoaders?: Readonly<Record<string, SyncLoader>>

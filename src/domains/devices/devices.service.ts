@@ -5,23 +5,35 @@ import type { Database } from '../../platform/db/schema.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { hashSecret, newSecret } from '../auth/tokens.js'
 import type { DeviceKeyCache } from './device-key-cache.js'
-import type { CreateDeviceBody, Device } from './devices.schema.js'
+import type { CreateDeviceBody, Device, PatchDeviceBody } from './devices.schema.js'
 import * as devices from './devices.repository.js'
+import { isOnline } from './presence.js'
 
 export const DEVICE_KEY_PREFIX = 'pbd_'
-/** `last_seen_at` is written at most this often per device, so a busy device does not write per request. */
-const LAST_SEEN_RESOLUTION_MS = 30_000
+/** The presence timeout of a device without its own (PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS). */
+export const DEFAULT_PRESENCE_TIMEOUT_MS = 30_000
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+/** What the device routes read and change devices with. */
+export interface DevicesDeps {
+  readonly db: Kysely<Database>
+  readonly defaultTimeoutMs: number
+  readonly now?: () => number
+}
 
-export function toDevice(row: devices.DeviceRow): Device {
+const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
+
+/** The wire form; `online` as of `nowMs`. */
+export function toDevice(row: devices.DeviceRow, defaultTimeoutMs = DEFAULT_PRESENCE_TIMEOUT_MS, nowMs = Date.now()): Device {
   return {
     id: row.id,
     name: row.name,
     kind: row.kind as Device['kind'],
     keyPrefix: row.key_prefix,
-    createdAt: new Date(row.created_at).toISOString(),
+    createdAt: new Date(Number(row.created_at)).toISOString(),
     lastSeenAt: iso(row.last_seen_at),
+    remoteAddress: row.remote_address,
+    online: isOnline(row.last_seen_at, row.presence_timeout_ms, defaultTimeoutMs, nowMs),
+    presenceTimeoutSeconds: Math.round((row.presence_timeout_ms ?? defaultTimeoutMs) / 1000),
     revokedAt: iso(row.revoked_at),
   }
 }
@@ -38,38 +50,48 @@ export async function createDevice(db: Kysely<Database>, owner: Principal, input
     created_at: Date.now(),
     last_seen_at: null,
     revoked_at: null,
+    presence_timeout_ms: null,
+    remote_address: null,
+    presence_announced: 'offline',
   }
   await devices.insertDevice(db, row)
   return { device: toDevice(row), apiKey }
 }
 
-export async function listDevices(db: Kysely<Database>, owner: Principal): Promise<Device[]> {
-  return (await devices.listDevices(db, owner.userId)).map(toDevice)
+export async function listDevices(deps: DevicesDeps, owner: Principal, filter: { online?: boolean } = {}): Promise<Device[]> {
+  const nowMs = (deps.now ?? Date.now)()
+  const all = (await devices.listDevices(deps.db, owner.userId)).map((row) => toDevice(row, deps.defaultTimeoutMs, nowMs))
+  return filter.online === undefined ? all : all.filter((device) => device.online === filter.online)
 }
 
-export async function getDevice(db: Kysely<Database>, owner: Principal, id: string): Promise<Device> {
-  const row = await devices.findDevice(db, owner.userId, id)
+export async function getDevice(deps: DevicesDeps, owner: Principal, id: string): Promise<Device> {
+  const row = await devices.findDevice(deps.db, owner.userId, id)
   if (!row) throw new AppError('not_found', 'Device not found')
-  return toDevice(row)
+  return toDevice(row, deps.defaultTimeoutMs, (deps.now ?? Date.now)())
 }
 
-export async function renameDevice(db: Kysely<Database>, owner: Principal, id: string, name: string): Promise<Device> {
-  if (!(await devices.updateDevice(db, owner.userId, id, { name }))) throw new AppError('not_found', 'Device not found')
-  return getDevice(db, owner, id)
+/** Renames a device and/or sets its presence timeout (null: back to the default). */
+export async function patchDevice(deps: DevicesDeps, owner: Principal, id: string, patch: PatchDeviceBody): Promise<Device> {
+  const changes = {
+    ...(patch.name !== undefined && { name: patch.name }),
+    ...(patch.presenceTimeoutSeconds !== undefined && { presence_timeout_ms: patch.presenceTimeoutSeconds === null ? null : patch.presenceTimeoutSeconds * 1000 }),
+  }
+  if (!(await devices.updateDevice(deps.db, owner.userId, id, changes))) throw new AppError('not_found', 'Device not found')
+  return getDevice(deps, owner, id)
 }
 
 /** Revoking keeps the device and its data but its key stops working at once. */
-export async function revokeDevice(db: Kysely<Database>, owner: Principal, id: string): Promise<Device> {
-  const device = await getDevice(db, owner, id)
-  if (device.revokedAt === null) await devices.updateDevice(db, owner.userId, id, { revoked_at: Date.now() })
-  return getDevice(db, owner, id)
+export async function revokeDevice(deps: DevicesDeps, owner: Principal, id: string): Promise<Device> {
+  const device = await getDevice(deps, owner, id)
+  if (device.revokedAt === null) await devices.updateDevice(deps.db, owner.userId, id, { revoked_at: Date.now() })
+  return getDevice(deps, owner, id)
 }
 
 export async function deleteDevice(db: Kysely<Database>, owner: Principal, id: string): Promise<void> {
   if (!(await devices.deleteDevice(db, owner.userId, id))) throw new AppError('not_found', 'Device not found')
 }
 
-/** The owner a device key acts for; keeps `last_seen_at` current (to within the cache's TTL on a hit). */
+/** The owner a device key acts for (contact times are the presence tracker's: `authenticateWithContact`). */
 export async function principalForDeviceKey(db: Kysely<Database>, apiKey: string, cache?: DeviceKeyCache): Promise<Principal> {
   const keyHash = hashSecret(apiKey)
   const cached = cache?.get(keyHash)
@@ -83,9 +105,5 @@ async function lookUpDeviceKey(db: Kysely<Database>, keyHash: string): Promise<P
   const row = await devices.findDeviceByKeyHash(db, keyHash)
   if (!row) throw new AppError('unauthenticated', 'Unknown device key')
   if (row.revoked_at !== null) throw new AppError('unauthenticated', 'Device key has been revoked')
-  const now = Date.now()
-  if (row.last_seen_at === null || now - row.last_seen_at > LAST_SEEN_RESOLUTION_MS) {
-    await devices.updateDevice(db, row.user_id, row.id, { last_seen_at: now })
-  }
   return { userId: row.user_id, role: row.role, deviceId: row.id }
 }
