@@ -11,6 +11,10 @@ import { runMlTrain } from './ml-train.js'
 import { type Bench, type BenchReport, formatSummary, machineLine } from './lib/report.js'
 import { runRestBatch } from './rest-batch.js'
 import { runRestSingle } from './rest-single.js'
+import { runSensorInference } from './sensor-inference.js'
+import { runSensorMqtt } from './sensor-mqtt.js'
+import { runSensorRest } from './sensor-rest.js'
+import { runSensorTrain } from './sensor-train.js'
 import { runStartup } from './startup.js'
 
 const BENCHES: Readonly<Record<string, Bench>> = {
@@ -24,6 +28,10 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   'ml-epoch': () => runMlEpoch(benchOptions()),
   'ml-recommend': () => runMlRecommend(benchOptions()),
   'ml-healthz': () => runMlHealthz(benchOptions()),
+  'sensor-rest': () => runSensorRest(benchOptions()),
+  'sensor-mqtt': () => runSensorMqtt(benchOptions()),
+  'sensor-inference': () => runSensorInference(benchOptions()),
+  'sensor-train': () => runSensorTrain(benchOptions()),
 }
 
 async function main(names: readonly string[]): Promise<number> {

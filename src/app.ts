@@ -2,13 +2,16 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { compatModules } from './compat/compat.js'
 import type { Config } from './config.js'
+import { VERSION } from './version.js'
 import { adminModule } from './domains/admin/admin.module.js'
 import { authModule } from './domains/auth/auth.module.js'
-import { devicesModule } from './domains/devices/devices.module.js'
+import { devicePresence, devicesModule } from './domains/devices/devices.module.js'
+import { authenticateWithContact } from './domains/devices/presence.js'
 import { gameSessionsModule } from './domains/game-sessions/game-sessions.module.js'
 import { heartRateModule } from './domains/heart-rate/heart-rate.module.js'
 import { meditationModule } from './domains/meditation/meditation.module.js'
 import { mlModule } from './domains/ml/ml.module.js'
+import { sensorsModule } from './domains/sensors/sensors.module.js'
 import { syncModule } from './domains/sync/sync.module.js'
 import { type JobHandlers, startWorker } from './jobs.js'
 import type { AuthedPlatform, Module, Platform } from './module.js'
@@ -22,6 +25,7 @@ import { type ReadinessCheck, registerSystemRoutes } from './platform/http/syste
 import { createLogger } from './platform/logging/logger.js'
 import { createMetrics, type Metrics } from './platform/metrics/metrics.js'
 import { createMlRuntime } from './platform/ml-runtime/ml-runtime.js'
+import { createMqttServer, type MqttServer } from './platform/mqtt/mqtt-server.js'
 import { publishLive } from './platform/pubsub/live-events.js'
 import { createMemoryPubSub } from './platform/pubsub/memory-pubsub.js'
 import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
@@ -31,7 +35,7 @@ import { type Consumer, exponentialBackoff, type QueuePort } from './platform/qu
 import { createSocketServer, type SocketServer } from './platform/socket/socket-server.js'
 import { startupStep, whereOf } from './startup-error.js'
 
-export const VERSION = '0.1.0'
+export { VERSION }
 
 export interface App {
   readonly config: Config
@@ -43,6 +47,8 @@ export interface App {
   readonly http: HttpServer
   readonly grpc: GrpcServer
   readonly sockets: SocketServer
+  /** The MQTT listener, when PULSEBASE_MQTT_PORT is set (`main.ts` binds it). */
+  readonly mqtt: MqttServer | undefined
   readonly authenticate: Authenticate
   /** Starts consuming every declared job in this process. */
   startWorker(): Promise<void>
@@ -134,20 +140,24 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
 /** Every domain, then the enabled seed adapters: the one list to extend when a domain is added. */
 async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform; modules: Module[] }> {
   const auth = await authModule(base)
-  const platform: AuthedPlatform = { ...base, authenticate: auth.authenticate, guards: createGuards(auth.authenticate) }
+  const presence = devicePresence(base)
+  const authenticate = authenticateWithContact(auth.authenticate, presence)
+  const platform: AuthedPlatform = { ...base, authenticate, guards: createGuards(authenticate) }
   const heartRate = heartRateModule(platform)
   const ml = mlModule(platform)
   const meditation = meditationModule(platform, ml, heartRate)
+  const sensors = await sensorsModule(platform, ml)
   const domains: Module[] = [
     auth.module(platform.guards),
-    devicesModule(platform, auth.revokeDeviceKey),
-    adminModule(platform),
+    devicesModule(platform, auth.revokeDeviceKey, presence),
+    await adminModule(platform),
     heartRate,
     gameSessionsModule(platform),
     ml,
     meditation,
+    sensors,
   ]
-  const compat = compatModules(platform, { heartRate, meditation, ml })
+  const compat = await compatModules(platform, { heartRate, meditation, ml, sensors, presence })
   const syncLoaders = Object.assign({}, ...[...domains, ...compat].map((m) => m.syncLoaders ?? {}))
   return { platform, modules: [...domains, syncModule(platform, syncLoaders), ...compat] }
 }
@@ -200,10 +210,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger, corsOrigin })
   const maxMessageBytes = Math.max(GRPC_DEFAULT_MAX_MESSAGE_BYTES, ...modules.map((m) => m.grpcMaxMessageBytes ?? 0))
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes })
+  const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, metrics, logger: logger.child({ module: 'mqtt' }) })
   for (const module of modules) {
     await module.http?.(http)
     module.grpc?.(grpc)
     module.sockets?.(sockets)
+    if (mqtt !== undefined) module.mqtt?.(mqtt)
   }
 
   const handlers = jobHandlersOf(modules, logger.child({ module: 'cleanup' }))
@@ -218,6 +230,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     http,
     grpc,
     sockets,
+    mqtt,
     authenticate: platform.authenticate,
     async startWorker() {
       for (const module of modules) await module.onWorkerStart?.()
@@ -227,7 +240,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       isShuttingDown = true
       grpc.setServing(false)
       await sockets.close()
-      await Promise.allSettled([http.close(), grpc.shutdown(config.shutdownTimeoutMs)])
+      await Promise.allSettled([http.close(), grpc.shutdown(config.shutdownTimeoutMs), mqtt?.close()])
       await Promise.allSettled(modules.map(async (m) => m.drain?.()))
       await Promise.allSettled(consumers.map((c) => c.stop()))
       await platform.outbox.close()

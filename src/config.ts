@@ -25,6 +25,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
   PULSEBASE_HTTP_PORT: Type.Integer({ ...Port, default: 8080 }),
   PULSEBASE_GRPC_PORT: Type.Integer({ ...Port, default: 50051 }),
+  PULSEBASE_MQTT_PORT: Type.Optional(Type.Integer({ ...Port })),
   PULSEBASE_DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   PULSEBASE_DATABASE_URL: Type.Optional(Url(['sqlite', 'file', 'postgres', 'postgresql', 'mysql', 'mariadb'])),
   PULSEBASE_QUEUE_URL: Type.Optional(Type.String({ pattern: '^(database|amqps?://)' })),
@@ -50,10 +51,13 @@ export const EnvSchema = Type.Object({
   PULSEBASE_EMBEDDED_WORKER: oneOf(['true', 'false'], 'true'),
   PULSEBASE_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 15000 }),
   PULSEBASE_DEVICE_KEY_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
+  PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS: Type.Integer({ minimum: 2, maximum: 86_400, default: 30 }),
   PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES: Type.Integer({ minimum: 1, maximum: 10000, default: 3 }),
   PULSEBASE_HEART_RATE_MAX_GAP_SECONDS: Type.Number({ exclusiveMinimum: 0, default: 10 }),
   PULSEBASE_HEART_RATE_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
   PULSEBASE_HEART_RATE_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
+  PULSEBASE_SENSOR_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
+  PULSEBASE_SENSOR_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
   PULSEBASE_GAME_SESSION_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024, default: 50 * 1024 * 1024 }),
   PULSEBASE_ML_TRAINING_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
   // The shape here; whether the runtime knows the zone is checked when the MindSync adapter is built.
@@ -66,7 +70,7 @@ export const EnvSchema = Type.Object({
 })
 export type Env = Static<typeof EnvSchema>
 
-export const COMPAT_ADAPTERS = ['mindsync', 'heartrate', 'm2m'] as const
+export const COMPAT_ADAPTERS = ['mindsync', 'heartrate', 'm2m', 'csi'] as const
 export type CompatAdapter = (typeof COMPAT_ADAPTERS)[number]
 
 export type DatabaseConfig =
@@ -78,6 +82,8 @@ export interface Config {
   readonly host: string
   readonly httpPort: number
   readonly grpcPort: number
+  /** pulsebase's own MQTT listener; undefined keeps it off. */
+  readonly mqttPort: number | undefined
   readonly dataDir: string
   readonly database: DatabaseConfig
   /** On RabbitMQ, `prefix` goes before every queue name so deployments can share a broker. */
@@ -98,6 +104,8 @@ export interface Config {
     /** How long a process may reuse a device key lookup; revocations are broadcast, this bounds a lost one. */
     readonly deviceKeyCacheMs: number
   }
+  /** A device is online while its latest contact is this recent (unless it has a timeout of its own). */
+  readonly devicePresenceTimeoutMs: number
   readonly bodyLimitBytes: number
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
   readonly trustProxy: boolean
@@ -111,6 +119,7 @@ export interface Config {
   /** `serve` also runs queued jobs in its own process. */
   readonly embeddedWorker: boolean
   readonly heartRate: HeartRateConfig
+  readonly sensors: SensorsConfig
   /** Largest accepted game-session upload (request body), in bytes. */
   readonly gameSessionMaxBytes: number
   /** Worker threads that train models (inference has one thread of its own). */
@@ -128,6 +137,13 @@ export interface MeditationConfig {
   readonly beatFrequencies: readonly number[]
   readonly multipliers: readonly number[]
   readonly visualizations: readonly Visualization[]
+}
+
+export interface SensorsConfig {
+  /** How far ahead of the server clock a frame's timestamp may be. */
+  readonly clockSkewMs: number
+  /** Frames older than this are deleted by the hourly retention job (datasets keep their own copies); 0 keeps everything. */
+  readonly retentionDays: number
 }
 
 export interface HeartRateConfig {
@@ -218,6 +234,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
     host: env.PULSEBASE_HOST,
     httpPort: env.PULSEBASE_HTTP_PORT,
     grpcPort: env.PULSEBASE_GRPC_PORT,
+    mqttPort: env.PULSEBASE_MQTT_PORT,
     dataDir,
     database: parseDatabaseUrl(env.PULSEBASE_DATABASE_URL, dataDir),
     queue:
@@ -238,6 +255,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       loginWindowSeconds: env.PULSEBASE_LOGIN_WINDOW_SECONDS,
       deviceKeyCacheMs: env.PULSEBASE_DEVICE_KEY_CACHE_SECONDS * 1000,
     },
+    devicePresenceTimeoutMs: env.PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS * 1000,
     bodyLimitBytes: env.PULSEBASE_BODY_LIMIT_BYTES,
     trustProxy: env.PULSEBASE_TRUST_PROXY === 'true',
     corsOrigins: env.PULSEBASE_CORS_ORIGINS.split(',').filter(Boolean),
@@ -255,6 +273,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       clockSkewMs: env.PULSEBASE_HEART_RATE_CLOCK_SKEW_SECONDS * 1000,
       retentionDays: env.PULSEBASE_HEART_RATE_RETENTION_DAYS,
     },
+    sensors: { clockSkewMs: env.PULSEBASE_SENSOR_CLOCK_SKEW_SECONDS * 1000, retentionDays: env.PULSEBASE_SENSOR_RETENTION_DAYS },
     gameSessionMaxBytes: env.PULSEBASE_GAME_SESSION_MAX_BYTES,
     mlTrainingThreads: env.PULSEBASE_ML_TRAINING_THREADS,
     meditation: {

@@ -29,11 +29,14 @@ const COMMANDS = {
     },
   },
   simulate: {
-    summary: 'Train and ask for a recommendation for simulated meditators on a throw-away server (temporary SQLite).',
+    summary: 'Train and ask for a recommendation for simulated meditators, or with --sensors record, judge, train and classify a simulated CSI door sensor, on a throw-away server (temporary SQLite).',
     options: {
       users: { type: 'string', description: 'simulated meditators', default: '10' },
       periods: { type: 'string', description: 'meditation periods per meditator (at least 5)', default: '40' },
       seed: { type: 'string', description: 'random seed', default: '1' },
+      sensors: { type: 'boolean', description: 'simulate a Wi-Fi CSI door sensor instead of meditators' },
+      mode: { type: 'string', description: 'with --sensors: separable or inseparable (labels the data cannot tell apart)', default: 'separable' },
+      'per-angle': { type: 'string', description: 'with --sensors: frames recorded per door angle (at least 5)', default: '100' },
     },
   },
 } as const satisfies Record<string, CommandSpec>
@@ -117,6 +120,11 @@ async function runCommand(command: CommandName, parsed: ParsedCommand): Promise<
       return userCreate(loadCheckedConfig(), input)
     }
     case 'simulate': {
+      if (parsed.values.sensors === true) {
+        const mode = parsed.values.mode
+        if (mode !== 'separable' && mode !== 'inseparable') throw new UsageError(`--mode must be separable or inseparable (got ${JSON.stringify(mode)})`, usage)
+        return (await import('./simulate-sensors.js')).simulateSensors({ mode, perAngle: wholeNumberOption(parsed, 'per-angle', 5, usage), seed: wholeNumberOption(parsed, 'seed', 0, usage) })
+      }
       const options = { users: wholeNumberOption(parsed, 'users', 1, usage), periods: wholeNumberOption(parsed, 'periods', 5, usage), seed: wholeNumberOption(parsed, 'seed', 0, usage) }
       return (await import('./simulate.js')).simulateCommand(options)
     }
@@ -151,11 +159,16 @@ async function serve(config: Config, options: { withWorker: boolean }): Promise<
   try {
     await startupStep(`HTTP on ${config.host}:${config.httpPort}`, 'Stop the other process or set PULSEBASE_HTTP_PORT.', () => app.http.listen({ host: config.host, port: config.httpPort }))
     await startupStep(`gRPC on ${config.host}:${config.grpcPort}`, 'Stop the other process or set PULSEBASE_GRPC_PORT.', () => app.grpc.listen(config.host, config.grpcPort))
+    const { mqtt } = app
+    if (mqtt !== undefined && config.mqttPort !== undefined) {
+      const port = config.mqttPort
+      await startupStep(`MQTT on ${config.host}:${port}`, 'Stop the other MQTT broker on that port or set PULSEBASE_MQTT_PORT.', () => mqtt.listen(config.host, port))
+    }
   } catch (error) {
     await app.close()
     throw error
   }
-  app.logger.info({ http: config.httpPort, grpc: config.grpcPort, database: config.database.kind, queue: config.queue.kind, compat: config.compat }, 'pulsebase serving')
+  app.logger.info({ http: config.httpPort, grpc: config.grpcPort, mqtt: config.mqttPort, database: config.database.kind, queue: config.queue.kind, compat: config.compat }, 'pulsebase serving')
   if (options.withWorker) await app.startWorker()
   const schedule = () => publishJob(app.queue, 'maintenance.cleanup', {}).catch((err: unknown) => app.logger.warn({ err }, 'cleanup not scheduled'))
   await schedule()

@@ -13,6 +13,7 @@ import type { HttpServer } from './platform/http/http-server.js'
 import type { ReadinessCheck } from './platform/http/system-routes.js'
 import type { Metrics } from './platform/metrics/metrics.js'
 import type { MlRuntime } from './platform/ml-runtime/ml-runtime.js'
+import type { MqttServer } from './platform/mqtt/mqtt-server.js'
 import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
 import type { Outbox } from './platform/queue/outbox.js'
 import type { QueuePort } from './platform/queue/queue.port.js'
@@ -61,6 +62,8 @@ export interface Module {
   /** The largest gRPC message (bytes) one of this module's methods must accept; the server takes the largest over all modules. */
   readonly grpcMaxMessageBytes?: number
   readonly sockets?: (sockets: SocketServer) => void
+  /** Adds MQTT topic routes; only called when the MQTT listener is on (PULSEBASE_MQTT_PORT). */
+  readonly mqtt?: (server: MqttServer) => void
   readonly jobs?: Partial<JobHandlers>
   /** Change kinds this module writes to the sync feed, each with the loader of its entities. */
   readonly syncLoaders?: Readonly<Record<string, SyncLoader>>

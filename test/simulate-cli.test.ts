@@ -33,3 +33,23 @@ describe('pulsebase simulate', () => {
     assert.match(output, /usage: pulsebase simulate/)
   })
 })
+
+describe('pulsebase simulate --sensors', () => {
+  test('records a simulated CSI door, reads the quality report, trains and classifies live', async () => {
+    const { code, output } = await run(['simulate', '--sensors', '--per-angle', '20', '--seed', '3'])
+    assert.equal(code, 0, output)
+    const lines = output.trim().split('\n')
+    assert.equal(lines.length, 4, output)
+    assert.match(lines[0]!, /^recorded 140 frames at 7 door angles \(separable\): Labels are separable/)
+    assert.match(lines[2]!, /^trained in \d+ ms \(\d+ epochs\): held-out accuracy [\d.]+ % vs majority baseline 14\.3 %/)
+    const live = /^live: (\d+) of 20 fresh frames/.exec(lines[3]!)
+    assert.ok(live !== null && Number(live[1]) >= 18, lines[3])
+  })
+
+  test('the inseparable mode is flagged by the quality report', async () => {
+    const { code, output } = await run(['simulate', '--sensors', '--mode', 'inseparable', '--per-angle', '20'])
+    assert.equal(code, 0, output)
+    assert.match(output, /Labels are indistinguishable from chance/)
+    assert.equal((await run(['simulate', '--sensors', '--mode', 'loud'])).code, 2)
+  })
+})

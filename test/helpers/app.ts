@@ -11,6 +11,8 @@ export interface TestApp {
   /** Base URL of the listening HTTP server, e.g. http://127.0.0.1:54321 */
   readonly url: string
   readonly grpcAddress: string
+  /** `mqtt://127.0.0.1:<port>` when PULSEBASE_MQTT_PORT was given (any value: a free port is bound). */
+  readonly mqttUrl: string | undefined
   readonly dataDir: string
   close(): Promise<void>
 }
@@ -31,10 +33,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const app = await buildApp(config, { migrate: true, strictResponses: true })
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 })
   const grpcPort = await app.grpc.listen('127.0.0.1', 0)
+  const mqttPort = await app.mqtt?.listen('127.0.0.1', 0)
   return {
     app,
     url: address,
     grpcAddress: `127.0.0.1:${grpcPort}`,
+    mqttUrl: mqttPort === undefined ? undefined : `mqtt://127.0.0.1:${mqttPort}`,
     dataDir,
     async close() {
       await app.close()

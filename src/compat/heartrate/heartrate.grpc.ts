@@ -93,7 +93,7 @@ function zonesOf(request: ExerciseZoneRequest): ExerciseZoneResponse {
  */
 export function registerHeartRateCompatGrpc(server: GrpcServer, deps: HeartRateDeps, authenticate: Authenticate, defaultPrincipal: () => Promise<Principal>): void {
   const principalOf = (ctx: CallContext): Promise<Principal> =>
-    credentialFromMetadata(ctx.metadata) === undefined ? defaultPrincipal() : principalFrom(ctx.metadata, authenticate)
+    credentialFromMetadata(ctx.metadata) === undefined ? defaultPrincipal() : principalFrom(ctx, authenticate)
 
   server.addService(serviceFrom(loadProto('heartrate/heartrate_service.proto'), 'heartrate.HeartRateMonitor'), {
     SubmitHeartRate: unary<HeartRateRequest, HeartRateResponse>(async (request, ctx) => {
@@ -131,7 +131,7 @@ export function registerHeartRateCompatGrpc(server: GrpcServer, deps: HeartRateD
 
     // Pure arithmetic on the request; a credential, when sent, must still be valid.
     CalculateExerciseZones: unary<ExerciseZoneRequest, ExerciseZoneResponse>(async (request, ctx) => {
-      if (credentialFromMetadata(ctx.metadata) !== undefined) await principalFrom(ctx.metadata, authenticate)
+      if (credentialFromMetadata(ctx.metadata) !== undefined) await principalFrom(ctx, authenticate)
       return zonesOf(request)
     }),
   })

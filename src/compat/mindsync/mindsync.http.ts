@@ -1,7 +1,6 @@
 // The MindSync seed's REST API (CONTRACTS §1), mapped onto the meditation and ML domains. Paths,
 // status codes and message strings are the seed's; the rules are pulsebase's.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import type { DevicesDeps } from '../../domains/devices/devices.service.js'
 import type { PeriodObservation } from '../../domains/meditation/meditation.features.js'
 import { countSessions } from '../../domains/meditation/meditation.repository.js'
 import { SeedSessionBody } from '../../domains/meditation/meditation.schema.js'
@@ -18,7 +17,6 @@ import { MindsyncError, parseMindsyncSession, type SeedSession, seedErrorOf, toM
 
 export interface MindsyncDeps {
   readonly store: SessionStoreDeps
-  readonly devices: DevicesDeps
   readonly training: TrainingDeps
   readonly recommender: RecommenderDeps
   readonly ping: () => Promise<void>
@@ -78,7 +76,7 @@ async function storeSession(deps: MindsyncDeps, request: FastifyRequest, reply: 
   const { deviceId, session } = sessionOf(request)
   let owner: Principal
   try {
-    owner = await ensureMindsyncPrincipal(deps.devices, deviceId, deps.timeZone)
+    owner = await ensureMindsyncPrincipal(deps.store.db, deviceId, deps.timeZone)
   } catch (error) {
     request.log.error({ err: error }, 'mindsync device not created')
     return reply.status(500).send({ error: 'An error occurred while saving a session.' })

@@ -11,7 +11,6 @@ export function mindsyncCompatModule(platform: AuthedPlatform, meditation: Medit
   }
   const deps = {
     store: meditation.store,
-    devices: { db: platform.database.db, kind: platform.database.kind },
     training: ml.training,
     recommender: meditation.recommender,
     timeZone: platform.config.mindsyncTimeZone,

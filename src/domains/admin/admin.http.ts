@@ -7,6 +7,7 @@ import { JOB_NAMES } from '../../jobs.js'
 import { DeadJob, QueueDepth, type QueuePort } from '../../platform/queue/queue.port.js'
 import { CreateUserBody, PatchUserBody, User } from '../auth/auth.schema.js'
 import * as auth from '../auth/auth.service.js'
+import { LogLevel } from './log-level.js'
 
 const tags = ['admin']
 const security = [{ bearer: [] }]
@@ -15,10 +16,22 @@ const Page = Type.Object({
   offset: Type.Integer({ minimum: 0, default: 0 }),
 })
 const UserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
+const LogLevelBody = Type.Object({ level: LogLevel }, { additionalProperties: false })
+const VersionInfo = Type.Object({ version: Type.String(), node: Type.String() })
 const QueueParams = Type.Object({ queue: Type.String({ pattern: '^[a-z0-9._-]{1,100}$' }) })
 
+export interface AdminDeps {
+  readonly db: Kysely<Database>
+  readonly queue: QueuePort
+  readonly guards: Guards
+  /** Sets the log level of this process and, through pub/sub, of every other one. */
+  readonly setLogLevel: (level: string) => Promise<void>
+  readonly version: string
+}
+
 /** Routes for operators; every one needs a person's token with the admin role. */
-export function registerAdminHttp(app: HttpServer, db: Kysely<Database>, queue: QueuePort, guards: Guards): void {
+export function registerAdminHttp(app: HttpServer, deps: AdminDeps): void {
+  const { db, queue, guards } = deps
   const common = { onRequest: guards.admin }
   app.get(
     '/v1/admin/users',
@@ -44,5 +57,21 @@ export function registerAdminHttp(app: HttpServer, db: Kysely<Database>, queue: 
     '/v1/admin/queues/:queue/dead',
     { ...common, schema: { tags, security, summary: 'Jobs that used up their attempts', params: QueueParams, response: { 200: Type.Object({ jobs: Type.Array(DeadJob) }) } } },
     async (request) => ({ jobs: await queue.deadLetters(request.params.queue) }),
+  )
+  app.put(
+    '/v1/admin/log-level',
+    {
+      ...common,
+      schema: { tags, security, summary: 'Change the running log level of every process (through pub/sub)', body: LogLevelBody, response: { 200: LogLevelBody } },
+    },
+    async (request) => {
+      await deps.setLogLevel(request.body.level)
+      return { level: request.body.level }
+    },
+  )
+  app.get(
+    '/v1/version',
+    { ...common, schema: { tags, security, summary: 'The running version', response: { 200: VersionInfo } } },
+    async () => ({ version: deps.version, node: process.version }),
   )
 }

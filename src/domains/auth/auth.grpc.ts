@@ -9,7 +9,7 @@ export function registerAccountGrpc(server: GrpcServer, authenticate: Authentica
   const service = serviceFrom(loadProto('pulsebase/v1/account.proto'), 'pulsebase.v1.Account')
   server.addService(service, {
     WhoAmI: unary<WhoAmIRequest, WhoAmIResponse>(async (_request, ctx) => {
-      const principal = await principalFrom(ctx.metadata, authenticate)
+      const principal = await principalFrom(ctx, authenticate)
       return { userId: principal.userId, role: principal.role, deviceId: principal.deviceId ?? '' }
     }),
   })

@@ -1,7 +1,8 @@
 import { Type } from 'typebox'
+import { AppError } from '../../errors.js'
 import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
-import { CreateDeviceBody, CreatedDevice, Device, DeviceList, DeviceParams, PatchDeviceBody } from './devices.schema.js'
+import { CreateDeviceBody, CreatedDevice, Device, DeviceList, DeviceListQuery, DeviceParams, Heartbeat, PatchDeviceBody } from './devices.schema.js'
 import * as devices from './devices.service.js'
 
 const tags = ['devices']
@@ -9,27 +10,49 @@ const security = [{ bearer: [] }]
 
 /** `onKeyRevoked` runs after a device's key stopped working (revoked or deleted), e.g. to drop cached keys. */
 export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, guards: Guards, onKeyRevoked: (deviceId: string) => void = () => {}): void {
-  const { db } = deps
   const common = { onRequest: guards.person }
+  const { db } = deps
   app.post(
     '/v1/devices',
     { ...common, schema: { tags, security, summary: 'Register a device; its API key is shown once', body: CreateDeviceBody, response: { 201: CreatedDevice } } },
-    async (request, reply) => reply.status(201).send(await devices.createDevice(deps, principalOf(request), request.body)),
+    async (request, reply) => reply.status(201).send(await devices.createDevice(db, principalOf(request), request.body)),
+  )
+  app.post(
+    '/v1/devices/heartbeat',
+    {
+      onRequest: guards.anyone,
+      schema: {
+        tags,
+        security: [{ bearer: [] }, { deviceKey: [] }],
+        summary: 'A device says it is alive (with its key); any other call with the key counts too',
+        response: { 200: Heartbeat },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request)
+      if (principal.deviceId === null) throw new AppError('permission_denied', "A heartbeat comes from a device: send it with the device's key")
+      // The guard's authentication has already stored this contact.
+      const device = await devices.getDevice(deps, principal, principal.deviceId)
+      return { deviceId: device.id, online: true as const, presenceTimeoutSeconds: device.presenceTimeoutSeconds }
+    },
   )
   app.get(
     '/v1/devices',
-    { ...common, schema: { tags, security, summary: 'List your devices', response: { 200: DeviceList } } },
-    async (request) => ({ devices: await devices.listDevices(db, principalOf(request)) }),
+    { ...common, schema: { tags, security, summary: 'List your devices, with their presence', querystring: DeviceListQuery, response: { 200: DeviceList } } },
+    async (request) => {
+      const online = request.query.online
+      return { devices: await devices.listDevices(deps, principalOf(request), online === undefined ? {} : { online: online === 'true' }) }
+    },
   )
   app.get(
     '/v1/devices/:id',
     { ...common, schema: { tags, security, params: DeviceParams, response: { 200: Device } } },
-    async (request) => devices.getDevice(db, principalOf(request), request.params.id),
+    async (request) => devices.getDevice(deps, principalOf(request), request.params.id),
   )
   app.patch(
     '/v1/devices/:id',
-    { ...common, schema: { tags, security, summary: 'Rename a device or set its time zone', params: DeviceParams, body: PatchDeviceBody, response: { 200: Device } } },
-    async (request) => devices.updateDevice(deps, principalOf(request), request.params.id, request.body),
+    { ...common, schema: { tags, security, summary: 'Rename a device, set its presence timeout or its time zone', params: DeviceParams, body: PatchDeviceBody, response: { 200: Device } } },
+    async (request) => devices.patchDevice(deps, principalOf(request), request.params.id, request.body),
   )
   app.post(
     '/v1/devices/:id/revoke',
@@ -44,7 +67,7 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
     '/v1/devices/:id',
     { ...common, schema: { tags, security, params: DeviceParams, response: { 204: Type.Null() } } },
     async (request, reply) => {
-      await devices.deleteDevice(deps, principalOf(request), request.params.id)
+      await devices.deleteDevice(db, principalOf(request), request.params.id)
       onKeyRevoked(request.params.id)
       return reply.status(204).send(null)
     },

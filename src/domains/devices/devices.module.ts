@@ -1,12 +1,29 @@
-import type { AuthedPlatform, Module } from '../../module.js'
+import type { AuthedPlatform, Module, Platform } from '../../module.js'
 import { registerDevicesHttp } from './devices.http.js'
 import { DEVICE_SYNC_KIND, loadDevices } from './devices.service.js'
+import { createDevicePresence, type DevicePresence } from './presence.js'
 
-/** Devices and their API keys. `onKeyRevoked` runs once a key stopped working (revoked or deleted). */
-export function devicesModule(platform: AuthedPlatform, onKeyRevoked: (deviceId: string) => void): Module {
+/**
+ * The presence tracker, built before the other modules because `authenticate` records every
+ * device call through it (`authenticateWithContact`).
+ */
+export function devicePresence(platform: Platform): DevicePresence {
+  return createDevicePresence({
+    db: platform.database.db,
+    defaultTimeoutMs: platform.config.devicePresenceTimeoutMs,
+    publish: platform.publishLive,
+    logger: platform.logger.child({ module: 'presence' }),
+  })
+}
+
+/** Devices, their API keys and presence. `onKeyRevoked` runs once a key stopped working (revoked or deleted). */
+export function devicesModule(platform: AuthedPlatform, onKeyRevoked: (deviceId: string) => void, presence: DevicePresence): Module {
+  const deps = { db: platform.database.db, defaultTimeoutMs: platform.config.devicePresenceTimeoutMs }
+  presence.start()
   return {
     name: 'devices',
-    http: (server) => registerDevicesHttp(server, { db: platform.database.db, kind: platform.database.kind }, platform.guards, onKeyRevoked),
+    http: (server) => registerDevicesHttp(server, deps, platform.guards, onKeyRevoked),
     syncLoaders: { [DEVICE_SYNC_KIND]: loadDevices },
+    close: () => presence.close(),
   }
 }

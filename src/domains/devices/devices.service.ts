@@ -6,29 +6,35 @@ import type { Principal } from '../../platform/auth/principal.js'
 import { hashSecret, newSecret } from '../auth/tokens.js'
 import type { DeviceKeyCache } from './device-key-cache.js'
 import type { CreateDeviceBody, Device, PatchDeviceBody } from './devices.schema.js'
+import * as devices from './devices.repository.js'
+import { isOnline } from './presence.js'
+import { databaseKindOf } from '../../platform/db/database.js'
 import { resolveTimeZone, type TimeZone, UTC } from '../../platform/time/time-zone.js'
 import { getUser } from '../auth/auth.service.js'
-import type { DatabaseKind } from '../../platform/db/database.js'
 import { recordChange } from '../sync/sync.repository.js'
-import * as devices from './devices.repository.js'
 
 export const DEVICE_KEY_PREFIX = 'pbd_'
-/** `last_seen_at` is written at most this often per device, so a busy device does not write per request. */
-const LAST_SEEN_RESOLUTION_MS = 30_000
+/** The presence timeout of a device without its own (PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS). */
+export const DEFAULT_PRESENCE_TIMEOUT_MS = 30_000
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+/** What the device routes read and change devices with. */
+export interface DevicesDeps {
+  readonly db: Kysely<Database>
+  readonly defaultTimeoutMs: number
+  readonly now?: () => number
+}
 
-export function toDevice(row: devices.DeviceRow): Device {
-  return {
-    id: row.id,
-    name: row.name,
-    kind: row.kind as Device['kind'],
-    keyPrefix: row.key_prefix,
-    createdAt: new Date(row.created_at).toISOString(),
-    lastSeenAt: iso(row.last_seen_at),
-    revokedAt: iso(row.revoked_at),
-    timeZone: row.time_zone,
+/** The sync feed's kind for devices. */
+export const DEVICE_SYNC_KIND = 'device'
+
+/** Runs a change of the owner's device and its sync entry in one transaction (inside `db` when that already is one). */
+async function withChange<T>(db: Kysely<Database>, owner: Principal, change: string, run: (db: Kysely<Database>) => Promise<{ id: string; result: T }>): Promise<T> {
+  const inTransaction = async (trx: Kysely<Database>) => {
+    const { id, result } = await run(trx)
+    await recordChange(trx, databaseKindOf(trx), { userId: owner.userId, kind: DEVICE_SYNC_KIND, entityId: id, change }, Date.now())
+    return result
   }
+  return db.isTransaction ? inTransaction(db) : db.transaction().execute(inTransaction)
 }
 
 function checkedTimeZone(name: string | null | undefined): string | null | undefined {
@@ -47,27 +53,27 @@ export async function localTimeZoneOf(db: Kysely<Database>, principal: Principal
   return (name === null || name === undefined ? undefined : resolveTimeZone(name)) ?? UTC
 }
 
-/** What device changes need: the database and its kind (for the sync feed entry written with each). */
-export interface DevicesDeps {
-  readonly db: Kysely<Database>
-  readonly kind: DatabaseKind
-}
+const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
 
-/** The sync feed's kind for devices. */
-export const DEVICE_SYNC_KIND = 'device'
-
-/** Runs a change of the owner's device and its sync entry in one transaction (inside `deps.db` when that already is one). */
-async function withChange<T>(deps: DevicesDeps, owner: Principal, change: string, run: (db: Kysely<Database>) => Promise<{ id: string; result: T }>): Promise<T> {
-  const inTransaction = async (trx: Kysely<Database>) => {
-    const { id, result } = await run(trx)
-    await recordChange(trx, deps.kind, { userId: owner.userId, kind: DEVICE_SYNC_KIND, entityId: id, change }, Date.now())
-    return result
+/** The wire form; `online` as of `nowMs`. */
+export function toDevice(row: devices.DeviceRow, defaultTimeoutMs = DEFAULT_PRESENCE_TIMEOUT_MS, nowMs = Date.now()): Device {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind as Device['kind'],
+    keyPrefix: row.key_prefix,
+    createdAt: new Date(Number(row.created_at)).toISOString(),
+    lastSeenAt: iso(row.last_seen_at),
+    remoteAddress: row.remote_address,
+    online: isOnline(row.last_seen_at, row.presence_timeout_ms, defaultTimeoutMs, nowMs),
+    presenceTimeoutSeconds: Math.round((row.presence_timeout_ms ?? defaultTimeoutMs) / 1000),
+    revokedAt: iso(row.revoked_at),
+    timeZone: row.time_zone,
   }
-  return deps.db.isTransaction ? inTransaction(deps.db) : deps.db.transaction().execute(inTransaction)
 }
 
 /** Registers a device; its API key is in the answer, once. */
-export async function createDevice(deps: DevicesDeps, owner: Principal, input: CreateDeviceBody) {
+export async function createDevice(db: Kysely<Database>, owner: Principal, input: CreateDeviceBody) {
   const apiKey = newSecret(DEVICE_KEY_PREFIX)
   const row: devices.DeviceRow = {
     id: randomUUID(),
@@ -79,42 +85,51 @@ export async function createDevice(deps: DevicesDeps, owner: Principal, input: C
     created_at: Date.now(),
     last_seen_at: null,
     revoked_at: null,
+    presence_timeout_ms: null,
+    remote_address: null,
+    presence_announced: 'offline',
     time_zone: checkedTimeZone(input.timeZone) ?? null,
   }
-  await withChange(deps, owner, 'created', async (trx) => ({ id: row.id, result: await devices.insertDevice(trx, row) }))
+  await withChange(db, owner, 'created', async (trx) => ({ id: row.id, result: await devices.insertDevice(trx, row) }))
   return { device: toDevice(row), apiKey }
 }
 
-export async function listDevices(db: Kysely<Database>, owner: Principal): Promise<Device[]> {
-  return (await devices.listDevices(db, owner.userId)).map(toDevice)
+export async function listDevices(deps: DevicesDeps, owner: Principal, filter: { online?: boolean } = {}): Promise<Device[]> {
+  const nowMs = (deps.now ?? Date.now)()
+  const all = (await devices.listDevices(deps.db, owner.userId)).map((row) => toDevice(row, deps.defaultTimeoutMs, nowMs))
+  return filter.online === undefined ? all : all.filter((device) => device.online === filter.online)
 }
 
-export async function getDevice(db: Kysely<Database>, owner: Principal, id: string): Promise<Device> {
-  const row = await devices.findDevice(db, owner.userId, id)
+export async function getDevice(deps: DevicesDeps, owner: Principal, id: string): Promise<Device> {
+  const row = await devices.findDevice(deps.db, owner.userId, id)
   if (!row) throw new AppError('not_found', 'Device not found')
-  return toDevice(row)
+  return toDevice(row, deps.defaultTimeoutMs, (deps.now ?? Date.now)())
 }
 
-/** Renames a device and/or sets its time zone (null: its owner's). */
-export async function updateDevice(deps: DevicesDeps, owner: Principal, id: string, patch: PatchDeviceBody): Promise<Device> {
+/** Renames a device, sets its presence timeout and/or its time zone (null: back to the default, or the owner's zone). */
+export async function patchDevice(deps: DevicesDeps, owner: Principal, id: string, patch: PatchDeviceBody): Promise<Device> {
   const timeZone = checkedTimeZone(patch.timeZone)
-  const changes = { ...(patch.name !== undefined && { name: patch.name }), ...(timeZone !== undefined && { time_zone: timeZone }) }
-  await withChange(deps, owner, 'updated', async (trx) => {
+  const changes = {
+    ...(patch.name !== undefined && { name: patch.name }),
+    ...(patch.presenceTimeoutSeconds !== undefined && { presence_timeout_ms: patch.presenceTimeoutSeconds === null ? null : patch.presenceTimeoutSeconds * 1000 }),
+    ...(timeZone !== undefined && { time_zone: timeZone }),
+  }
+  await withChange(deps.db, owner, 'updated', async (trx) => {
     if (!(await devices.updateDevice(trx, owner.userId, id, changes))) throw new AppError('not_found', 'Device not found')
     return { id, result: undefined }
   })
-  return getDevice(deps.db, owner, id)
+  return getDevice(deps, owner, id)
 }
 
 /** Revoking keeps the device and its data but its key stops working at once. */
 export async function revokeDevice(deps: DevicesDeps, owner: Principal, id: string): Promise<Device> {
-  const device = await getDevice(deps.db, owner, id)
-  if (device.revokedAt === null) await withChange(deps, owner, 'revoked', async (trx) => ({ id, result: await devices.updateDevice(trx, owner.userId, id, { revoked_at: Date.now() }) }))
-  return getDevice(deps.db, owner, id)
+  const device = await getDevice(deps, owner, id)
+  if (device.revokedAt === null) await withChange(deps.db, owner, 'revoked', async (trx) => ({ id, result: await devices.updateDevice(trx, owner.userId, id, { revoked_at: Date.now() }) }))
+  return getDevice(deps, owner, id)
 }
 
-export async function deleteDevice(deps: DevicesDeps, owner: Principal, id: string): Promise<void> {
-  await withChange(deps, owner, 'deleted', async (trx) => {
+export async function deleteDevice(db: Kysely<Database>, owner: Principal, id: string): Promise<void> {
+  await withChange(db, owner, 'deleted', async (trx) => {
     if (!(await devices.deleteDevice(trx, owner.userId, id))) throw new AppError('not_found', 'Device not found')
     return { id, result: undefined }
   })
@@ -125,7 +140,7 @@ export async function loadDevices(db: Kysely<Database>, userId: string, ids: rea
   return new Map((await devices.findDevices(db, userId, ids)).map((row) => [row.id, toDevice(row)]))
 }
 
-/** The owner a device key acts for; keeps `last_seen_at` current (to within the cache's TTL on a hit). */
+/** The owner a device key acts for (contact times are the presence tracker's: `authenticateWithContact`). */
 export async function principalForDeviceKey(db: Kysely<Database>, apiKey: string, cache?: DeviceKeyCache): Promise<Principal> {
   const keyHash = hashSecret(apiKey)
   const cached = cache?.get(keyHash)
@@ -139,9 +154,5 @@ async function lookUpDeviceKey(db: Kysely<Database>, keyHash: string): Promise<P
   const row = await devices.findDeviceByKeyHash(db, keyHash)
   if (!row) throw new AppError('unauthenticated', 'Unknown device key')
   if (row.revoked_at !== null) throw new AppError('unauthenticated', 'Device key has been revoked')
-  const now = Date.now()
-  if (row.last_seen_at === null || now - row.last_seen_at > LAST_SEEN_RESOLUTION_MS) {
-    await devices.updateDevice(db, row.user_id, row.id, { last_seen_at: now })
-  }
   return { userId: row.user_id, role: row.role, deviceId: row.id }
 }

@@ -122,7 +122,7 @@ function toLiveEventMessage({ event, data }: LiveEvent): LiveEventMessage | unde
 
 /** Commits whatever has arrived as one batch, then answers it in order, until the input ends. */
 async function* streamVerdicts(deps: HeartRateDeps, authenticate: Authenticate, requests: AsyncIterable<SampleMessage>, ctx: CallContext) {
-  const owner = await principalFrom(ctx.metadata, authenticate)
+  const owner = await principalFrom(ctx, authenticate)
   for await (const batch of arrivalBatches(requests, MAX_PENDING_SAMPLES)) {
     if (ctx.signal.aborted) return
     const result = await recordSamples(deps, owner, batch.map(toRaw))
@@ -135,18 +135,18 @@ export function registerHeartRateGrpc(server: GrpcServer, deps: HeartRateDeps, a
   const service = serviceFrom(loadProto('pulsebase/v1/heart_rate.proto'), 'pulsebase.v1.HeartRate')
   server.addService(service, {
     Submit: unary<SampleMessage, VerdictMessage>(async (sample, ctx) => {
-      const result = await recordSamples(deps, await principalFrom(ctx.metadata, authenticate), [toRaw(sample)])
+      const result = await recordSamples(deps, await principalFrom(ctx, authenticate), [toRaw(sample)])
       return toVerdictMessage(result.verdicts[0] as Verdict, sample.timestampMs)
     }),
     SubmitBatch: unary<SampleBatch, BatchResult>(async ({ samples }, ctx) => {
-      const owner = await principalFrom(ctx.metadata, authenticate)
+      const owner = await principalFrom(ctx, authenticate)
       const batch = { samples: samples.map(toRaw) }
       assertMatches(BatchBody, batch)
       return toBatchResult(await recordSamples(deps, owner, batch.samples), samples)
     }),
     Stream: bidiStream<SampleMessage, VerdictMessage>((requests, ctx) => streamVerdicts(deps, authenticate, requests, ctx)),
     Status: unary<StatusRequest, StatusResponse>(async ({ recent }, ctx) => {
-      const owner = await principalFrom(ctx.metadata, authenticate)
+      const owner = await principalFrom(ctx, authenticate)
       // proto3 sends 0 for "not given": the schema's default applies.
       const query = parseWith(StatusQuery, recent === 0 ? {} : { recent })
       const status = await queries.status(deps, owner, query.recent)
@@ -157,11 +157,11 @@ export function registerHeartRateGrpc(server: GrpcServer, deps: HeartRateDeps, a
       }
     }),
     Zones: unary<ZonesRequest, ZonesResponse>(async (request, ctx) => {
-      const owner = await principalFrom(ctx.metadata, authenticate)
+      const owner = await principalFrom(ctx, authenticate)
       return toZonesResponse(await zonesOf(deps, owner, request))
     }),
     Subscribe: serverStream<SubscribeRequest, LiveEventMessage>(async function* (_request, ctx) {
-      const owner = await principalFrom(ctx.metadata, authenticate)
+      const owner = await principalFrom(ctx, authenticate)
       for await (const live of subscribeLive(pubsub, owner.userId, ctx.signal)) {
         const message = toLiveEventMessage(live)
         if (message !== undefined) yield message

@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely'
 import type { Database, HeartRateSamplesTable } from '../../platform/db/schema.js'
 import type { DatabaseKind } from '../../platform/db/database.js'
+import { insertSkippingSql } from '../../platform/db/insert-skipping.js'
 import type { AlertRow } from './alert-episodes.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -16,31 +17,6 @@ export interface TimeRange {
 }
 
 const SAMPLE_COLUMNS = ['user_id', 'device_id', 'ts', 'bpm', 'rr_intervals', 'alert'] as const
-const insertSqlCache = new Map<string, string>()
-
-/**
- * `INSERT … skip duplicates … RETURNING ts` for `rows` rows of one (user, device), built once per size and engine: the query
- * builder's cost for a 1,000-row insert is a real share of ingest time. The skip is the one dialect
- * difference (MariaDB has INSERT IGNORE; the others ON CONFLICT DO NOTHING); all three return the
- * rows actually inserted.
- */
-function insertSql(kind: DatabaseKind, rows: number): string {
-  const key = `${kind}:${rows}`
-  let text = insertSqlCache.get(key)
-  if (text === undefined) {
-    let n = 0
-    const placeholder = () => (kind === 'postgres' ? `$${++n}` : '?')
-    const values = Array.from({ length: rows }, () => `(${SAMPLE_COLUMNS.map(placeholder).join(',')})`).join(',')
-    const columns = SAMPLE_COLUMNS.join(', ')
-    text =
-      kind === 'mysql'
-        ? `insert ignore into heart_rate_samples (${columns}) values ${values} returning ts`
-        : `insert into heart_rate_samples (${columns}) values ${values} on conflict do nothing returning ts`
-    if (insertSqlCache.size > 64) insertSqlCache.clear()
-    insertSqlCache.set(key, text)
-  }
-  return text
-}
 
 /** Rows in order, cut where the (user, device) changes and at the chunk size. */
 function* chunksByStream(rows: readonly SampleRow[]): Generator<SampleRow[]> {
@@ -68,7 +44,7 @@ export async function insertSamples(db: Db, kind: DatabaseKind, rows: readonly S
   for (const chunk of chunksByStream(rows)) {
     const parameters: unknown[] = []
     for (const row of chunk) parameters.push(row.user_id, row.device_id, row.ts, row.bpm, row.rr_intervals, row.alert)
-    const result = await db.executeQuery<{ ts: number }>(CompiledQuery.raw(insertSql(kind, chunk.length), parameters))
+    const result = await db.executeQuery<{ ts: number }>(CompiledQuery.raw(insertSkippingSql(kind, 'heart_rate_samples', SAMPLE_COLUMNS, chunk.length, 'ts'), parameters))
     const { user_id: userId, device_id: deviceId } = chunk[0] as SampleRow
     inserted.push({ userId, deviceId, timestamps: result.rows.map((row) => Number(row.ts)) })
   }

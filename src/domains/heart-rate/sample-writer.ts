@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
+import { createGroupCommit } from '../../platform/db/group-commit.js'
 import type { DatabaseKind } from '../../platform/db/database.js'
 import type { Database } from '../../platform/db/schema.js'
 import type { EpisodeSample } from './alert-episodes.js'
@@ -31,12 +32,6 @@ export interface SampleWriter {
   drain(): Promise<void>
 }
 
-interface Pending {
-  readonly request: WriteRequest
-  resolve(outcome: WriteOutcome): void
-  reject(error: unknown): void
-}
-
 export interface SampleWriterOptions {
   readonly db: Kysely<Database>
   readonly kind: DatabaseKind
@@ -52,54 +47,24 @@ const MAX_FLUSH_SAMPLES = 20_000
 const MAX_FLUSH_REQUESTS = 20
 
 /**
- * Group commit: requests that arrive while a transaction is in flight wait and are written
- * together in the next one. Under load this turns thousands of one-sample calls into a few
- * transactions (SQLite has a single writer anyway); when idle a request is written at once.
+ * Group commit (platform/db/group-commit.ts): requests that arrive while a transaction is in flight
+ * wait and are written together in the next one, so under load thousands of one-sample calls become
+ * a few transactions; when idle a request is written at once.
  */
 export function createSampleWriter(options: SampleWriterOptions): SampleWriter {
   const now = options.now ?? Date.now
-  let waiting: Pending[] = []
-  let inFlight: Promise<void> | undefined
-
-  function takeBatch(): Pending[] {
-    let count = 0
-    let i = 0
-    while (i < waiting.length && i < MAX_FLUSH_REQUESTS && (i === 0 || count + (waiting[i]?.request.samples.length ?? 0) <= MAX_FLUSH_SAMPLES)) {
-      count += waiting[i]?.request.samples.length ?? 0
-      i += 1
-    }
-    const batch = waiting.slice(0, i)
-    waiting = waiting.slice(i)
-    return batch
-  }
-
-  async function flushLoop(): Promise<void> {
-    while (waiting.length > 0) {
-      const batch = takeBatch()
-      try {
-        const outcomes = await options.db.transaction().execute((trx) => writeSamples(trx, options, batch.map((p) => p.request), now()))
-        batch.forEach((pending, i) => pending.resolve(outcomes[i] as WriteOutcome))
-      } catch (error) {
-        for (const pending of batch) pending.reject(error)
-      }
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-    inFlight = undefined
-  }
-
+  const group = createGroupCommit<WriteRequest, WriteOutcome>({
+    maxItems: MAX_FLUSH_SAMPLES,
+    maxRequests: MAX_FLUSH_REQUESTS,
+    sizeOf: (request) => request.samples.length,
+    commit: (requests) => options.db.transaction().execute((trx) => writeSamples(trx, options, requests, now())),
+  })
   return {
-    write(request) {
-      return new Promise<WriteOutcome>((resolve, reject) => {
-        waiting.push({ request, resolve, reject })
-        inFlight ??= new Promise<void>((done) => setImmediate(done)).then(flushLoop)
-      })
-    },
+    write: (request) => group.write(request),
     async writeIn(trx, request) {
       return (await writeSamples(trx, options, [request], now()))[0] as WriteOutcome
     },
-    async drain() {
-      while (inFlight !== undefined) await inFlight
-    },
+    drain: () => group.drain(),
   }
 }
 

@@ -120,6 +120,12 @@ export async function latestModel(db: Db, userId: string, kind: string): Promise
   return db.selectFrom('ml_models').selectAll().where('user_id', '=', userId).where('kind', '=', kind).orderBy('version', 'desc').limit(1).executeTakeFirst()
 }
 
-export async function listModels(db: Db, userId: string, limit: number): Promise<ModelRow[]> {
-  return db.selectFrom('ml_models').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('version', 'desc').limit(limit).execute()
+export async function listModels(db: Db, userId: string, limit: number, kind?: string): Promise<ModelRow[]> {
+  let query = db.selectFrom('ml_models').selectAll().where('user_id', '=', userId)
+  if (kind !== undefined) query = query.where('kind', '=', kind)
+  return query.orderBy('created_at', 'desc').orderBy('version', 'desc').limit(limit).execute()
+}
+
+export async function findModel(db: Db, userId: string, id: string): Promise<ModelRow | undefined> {
+  return db.selectFrom('ml_models').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
 }

@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox'
 
-export const ModelKind = Type.Union([Type.Literal('meditation')])
+export const ModelKind = Type.Union([Type.Literal('meditation'), Type.Literal('sensor-classifier')])
 export type ModelKind = Static<typeof ModelKind>
 
 export const TrainingState = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled')])
@@ -45,7 +45,7 @@ export const Model = Type.Object({
   dataFrom: Instant,
   dataTo: Instant,
   examples: Type.Integer(),
-  metrics: Type.Record(Type.String(), Type.Number()),
+  metrics: Type.Record(Type.String(), Type.Unknown(), { description: 'held-out evaluation; its fields depend on the kind' }),
   trainingJobId: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
 })

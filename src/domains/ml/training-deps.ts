@@ -4,24 +4,27 @@ import { AppError } from '../../errors.js'
 import type { DatabaseKind, Db } from '../../platform/db/database.js'
 import { recordChange } from '../sync/sync.repository.js'
 import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
-import type { TrainSequenceTask } from '../../platform/ml-runtime/ml-tasks.js'
+import type { TrainClassifierTask, TrainSequenceTask } from '../../platform/ml-runtime/ml-tasks.js'
 import type { Outbox } from '../../platform/queue/outbox.js'
 import type { ModelKind, TrainingEvent } from './ml.schema.js'
 
-/** What a model kind hands the engine: a ready task and how to score the held-out outputs. */
+/** What a model kind hands the engine: a ready task (a sequence model, or a classifier named by its `op`) and how to score the held-out outputs. */
 export interface PreparedTraining {
-  readonly task: Omit<TrainSequenceTask, 'op' | 'directory'>
+  readonly task: Omit<TrainSequenceTask, 'op' | 'directory'> | Omit<TrainClassifierTask, 'directory'>
   readonly params: Record<string, unknown>
   readonly dataFrom: number | null
   readonly dataTo: number | null
   readonly examples: number
-  evaluate(validationOutputs: readonly number[]): Record<string, number>
+  evaluate(validationOutputs: readonly number[]): Record<string, unknown>
 }
+
+/** What a training request asked for beyond its kind (e.g. the dataset a sensor classifier trains on), stored with the job. */
+export type TrainingParams = Readonly<Record<string, unknown>>
 
 export interface ModelTrainer {
   /** Throws AppError('invalid_argument') with a message a person can act on when there is too little data. */
-  assertEnoughData(db: Db, userId: string): Promise<void>
-  prepare(db: Db, userId: string): Promise<PreparedTraining>
+  assertEnoughData(db: Db, userId: string, params: TrainingParams): Promise<void>
+  prepare(db: Db, userId: string, params: TrainingParams): Promise<PreparedTraining>
 }
 
 export interface TrainingDeps {

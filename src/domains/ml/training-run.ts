@@ -9,7 +9,7 @@ import * as repo from './ml.repository.js'
 import type { ModelKind, TrainingEpoch } from './ml.schema.js'
 import type { Db } from '../../platform/db/database.js'
 import { recordChange } from '../sync/sync.repository.js'
-import { changeJobState, MODEL_SYNC_KIND, type PreparedTraining, TERMINAL_STATES, TRAINING_JOB_SYNC_KIND, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, trainerOf, type TrainingDeps } from './training-deps.js'
+import { changeJobState, MODEL_SYNC_KIND, type PreparedTraining, TERMINAL_STATES, TRAINING_JOB_SYNC_KIND, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
 
 const HEARTBEAT_MS = 5_000
 const PROGRESS_FLUSH_MS = 250
@@ -39,7 +39,7 @@ export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, 
   await repo.deleteEpochs(deps.db, trainingJobId)
   deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running' })
   try {
-    const prepared = await trainerOf(deps, row.kind as ModelKind).prepare(deps.db, row.user_id)
+    const prepared = await trainerOf(deps, row.kind as ModelKind).prepare(deps.db, row.user_id, JSON.parse(row.params) as TrainingParams)
     await trainAndStore(deps, row, prepared, started, finish)
   } catch (error) {
     const mayRetry = error instanceof WorkerCrashedError && row.attempts + 1 < TRAINING_MAX_ATTEMPTS && queueAttempt < deps.queueMaxAttempts
@@ -80,18 +80,20 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   }
   const timer = setInterval(flush, HEARTBEAT_MS)
   let result
+  const onEpoch = async (report: { epoch: number; loss: number; valLoss: number | null }) => {
+    const epoch = { epoch: report.epoch, loss: report.loss, valLoss: report.valLoss }
+    pending.push(epoch)
+    deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch })
+    if (Date.now() - lastFlush >= PROGRESS_FLUSH_MS) flush()
+    // One primary-key read per epoch (the writes stay batched): the next epoch starts only after it,
+    // so a cancel committed during an epoch stops training at that epoch's end.
+    const isCancelled = await repo.isCancelRequested(deps.db, row.id).catch(() => false)
+    isCancelRequested ||= isCancelled
+    return !isCancelRequested
+  }
   try {
-    result = await deps.runtime.train({ ...prepared.task, directory }, async (report) => {
-      const epoch = { epoch: report.epoch, loss: report.loss, valLoss: report.valLoss }
-      pending.push(epoch)
-      deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch })
-      if (Date.now() - lastFlush >= PROGRESS_FLUSH_MS) flush()
-      // One primary-key read per epoch (the writes stay batched): the next epoch starts only after it,
-      // so a cancel committed during an epoch stops training at that epoch's end.
-      const isCancelled = await repo.isCancelRequested(deps.db, row.id).catch(() => false)
-      isCancelRequested ||= isCancelled
-      return !isCancelRequested
-    })
+    const { task } = prepared
+    result = 'op' in task ? await deps.runtime.trainClassifier({ ...task, directory }, onEpoch) : await deps.runtime.train({ ...task, directory }, onEpoch)
   } finally {
     clearInterval(timer)
     flush()
@@ -116,7 +118,7 @@ interface NewModel {
   readonly id: string
   readonly artifact: string
   readonly params: Record<string, unknown>
-  readonly metrics: Record<string, number>
+  readonly metrics: Record<string, unknown>
   readonly prepared: PreparedTraining
   readonly durationMs: number
 }

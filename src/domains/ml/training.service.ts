@@ -1,13 +1,14 @@
 // Training jobs: a queued job per request, one run at a time per job, states
 // queued -> running -> succeeded | failed | cancelled, each epoch stored and pushed live.
 import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
 import { AppError } from '../../errors.js'
 import * as repo from './ml.repository.js'
 import type { Model, ModelKind, TrainingEpoch, TrainingJob } from './ml.schema.js'
 import { recordChange } from '../sync/sync.repository.js'
-import { changeJobState, MODEL_SYNC_KIND, TERMINAL_STATES, TRAIN_JOB, TRAINING_JOB_SYNC_KIND, TRAINING_STALE_MS, trainerOf, type TrainingDeps } from './training-deps.js'
+import { changeJobState, MODEL_SYNC_KIND, TERMINAL_STATES, TRAIN_JOB, TRAINING_JOB_SYNC_KIND, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
 
-export type { ModelTrainer, PreparedTraining, TrainingDeps } from './training-deps.js'
+export type { ModelTrainer, PreparedTraining, TrainingDeps, TrainingParams } from './training-deps.js'
 export { TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
 
 const nowOf = (deps: Pick<TrainingDeps, 'now'>) => (deps.now ?? Date.now)()
@@ -39,7 +40,7 @@ export function toModel(row: repo.ModelRow): Model {
     dataFrom: iso(row.data_from),
     dataTo: iso(row.data_to),
     examples: row.examples,
-    metrics: JSON.parse(row.metrics) as Record<string, number>,
+    metrics: JSON.parse(row.metrics) as Record<string, unknown>,
     trainingJobId: row.training_job_id,
     createdAt: iso(row.created_at) as string,
   }
@@ -57,15 +58,15 @@ export async function listTrainingJobs(deps: Pick<TrainingDeps, 'db'>, userId: s
   return rows.map((row) => toTrainingJob(row, epochs.get(row.id) ?? []))
 }
 
-/** Checks there is enough data and no job of this kind is already queued or running, stores the job as queued, then queues its run. */
-export async function requestTraining(deps: TrainingDeps, userId: string, kind: ModelKind): Promise<TrainingJob> {
+/** Checks there is enough data and no job of this kind is already queued or running, stores the job (with `params`) as queued, then queues its run. */
+export async function requestTraining(deps: TrainingDeps, userId: string, kind: ModelKind, params: TrainingParams = {}): Promise<TrainingJob> {
   const active = await repo.findActiveTrainingJob(deps.db, userId, kind)
   if (active !== undefined) {
     throw new AppError('conflict', `A ${kind} model is already training (job ${active.id}, ${active.state}); wait for it or cancel it`, [{ path: 'body.kind', message: 'already training', trainingJobId: active.id }])
   }
-  await trainerOf(deps, kind).assertEnoughData(deps.db, userId)
+  await trainerOf(deps, kind).assertEnoughData(deps.db, userId, params)
   const row: repo.TrainingJobRow = {
-    id: randomUUID(), user_id: userId, kind, state: 'queued', params: '{}', attempts: 0, error: null, model_id: null,
+    id: randomUUID(), user_id: userId, kind, state: 'queued', params: JSON.stringify(params), attempts: 0, error: null, model_id: null,
     is_cancel_requested: 0, created_at: nowOf(deps), started_at: null, heartbeat_at: null, finished_at: null, duration_ms: null,
   }
   // The row and its run commit together: no queued job without a run coming, even after a crash.
@@ -119,8 +120,15 @@ export async function latestModel(deps: Pick<TrainingDeps, 'db'>, userId: string
   return row === undefined ? undefined : toModel(row)
 }
 
-export async function listModels(deps: Pick<TrainingDeps, 'db'>, userId: string, limit: number): Promise<Model[]> {
-  return (await repo.listModels(deps.db, userId, limit)).map(toModel)
+export async function listModels(deps: Pick<TrainingDeps, 'db'>, userId: string, limit: number, kind?: ModelKind): Promise<Model[]> {
+  return (await repo.listModels(deps.db, userId, limit, kind)).map(toModel)
+}
+
+/** One of the user's models with where its artifact files are; not_found for anyone else's. */
+export async function findModel(deps: Pick<TrainingDeps, 'db' | 'dataDir'>, userId: string, id: string): Promise<{ model: Model; directory: string }> {
+  const row = await repo.findModel(deps.db, userId, id)
+  if (row === undefined) throw new AppError('not_found', `No model ${id}`)
+  return { model: toModel(row), directory: join(deps.dataDir, row.artifact) }
 }
 
 /** Fails, visibly, running jobs whose worker stopped beating (a process that died mid-run). */

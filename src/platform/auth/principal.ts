@@ -14,5 +14,11 @@ export interface Principal {
   readonly sessionId?: string
 }
 
+/** Where a call came from: a device's calls count as contact (presence), recorded with this address. */
+export interface CallOrigin {
+  /** The peer's IP address, as the transport sees it (behind a trusted proxy: the forwarded one). */
+  readonly address?: string | undefined
+}
+
 /** Resolves a bearer credential (access token or device key) to a principal; throws `unauthenticated`. */
-export type Authenticate = (credential: string) => Promise<Principal>
+export type Authenticate = (credential: string, origin?: CallOrigin) => Promise<Principal>

@@ -40,6 +40,12 @@ export interface DevicesTable {
   revoked_at: number | null
   /** IANA name or ±hh:mm the device's zone-less local times are read in; null: its owner's. */
   time_zone: string | null
+  /** null: the configured default (PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS). */
+  presence_timeout_ms: number | null
+  /** The address of the device's latest contact. */
+  remote_address: string | null
+  /** The last presence transition pushed live; online itself is computed from last_seen_at. */
+  presence_announced: 'online' | 'offline'
 }
 
 export interface JobsTable {
@@ -238,6 +244,70 @@ export interface CompatMindsyncDevicesTable {
   created_at: number
 }
 
+export interface SensorStreamsTable {
+  id: string
+  user_id: string
+  device_id: string
+  kind: string
+  /** JSON: [{ name, length }] of the channel groups, in storage order. */
+  layout: string
+  created_at: number
+}
+
+export interface SensorFramesTable {
+  stream_id: string
+  ts: number
+  /** The values as little-endian float32, in the stream's layout order. */
+  data: Buffer
+}
+
+export interface SensorDatasetsTable {
+  id: string
+  user_id: string
+  name: string
+  /** JSON layout, set by the first frames added; null while empty. */
+  layout: string | null
+  created_at: number
+  updated_at: number
+}
+
+export interface SensorDatasetFramesTable {
+  dataset_id: string
+  /** The recording or import that added the row. */
+  part_id: string
+  seq: number
+  label: string
+  data: Buffer
+}
+
+export interface SensorRecordingsTable {
+  id: string
+  user_id: string
+  dataset_id: string
+  device_id: string
+  kind: string
+  label: string
+  started_at: number
+  stopped_at: number | null
+}
+
+export interface SensorLiveClassifiersTable {
+  device_id: string
+  kind: string
+  user_id: string
+  model_id: string
+  /** JSON: the latest prediction. */
+  latest: string | null
+  latest_at: number | null
+  created_at: number
+}
+
+export interface CompatCsiServersTable {
+  seed_id: number
+  device_id: string
+  created_at: number
+}
+
 export interface Database {
   users: UsersTable
   auth_sessions: AuthSessionsTable
@@ -260,4 +330,11 @@ export interface Database {
   meditation_periods: MeditationPeriodsTable
   meditation_heart_rates: MeditationHeartRatesTable
   compat_mindsync_devices: CompatMindsyncDevicesTable
+  sensor_streams: SensorStreamsTable
+  sensor_frames: SensorFramesTable
+  sensor_datasets: SensorDatasetsTable
+  sensor_dataset_frames: SensorDatasetFramesTable
+  sensor_recordings: SensorRecordingsTable
+  sensor_live_classifiers: SensorLiveClassifiersTable
+  compat_csi_servers: CompatCsiServersTable
 }

@@ -28,9 +28,18 @@ export function credentialFromMetadata(metadata: Metadata): string | undefined {
   return authorization
 }
 
-/** Who a gRPC call acts for; throws `unauthenticated` when the credential is missing or refused. */
-export async function principalFrom(metadata: Metadata, authenticate: Authenticate): Promise<Principal> {
-  const credential = credentialFromMetadata(metadata)
+/** The IP address in a grpc-js peer string (`127.0.0.1:5000`, `[::1]:5000`, `ipv4:…`); undefined for other transports. */
+export function addressOfPeer(peer: string): string | undefined {
+  const text = peer.replace(/^ipv[46]:/, '')
+  const bracketed = /^\[([^\]]+)\]:\d+$/.exec(text)
+  if (bracketed?.[1]) return bracketed[1]
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(text)
+  return v4?.[1]
+}
+
+/** Who a gRPC call acts for (its peer address recorded as a device's contact); throws `unauthenticated` when the credential is missing or refused. */
+export async function principalFrom(call: { readonly metadata: Metadata; readonly peer: string }, authenticate: Authenticate): Promise<Principal> {
+  const credential = credentialFromMetadata(call.metadata)
   if (credential === undefined) throw new AppError('unauthenticated', MISSING)
-  return authenticate(credential)
+  return authenticate(credential, { address: addressOfPeer(call.peer) })
 }

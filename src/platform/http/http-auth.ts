@@ -37,7 +37,7 @@ export function createGuards(authenticate: Authenticate): Guards {
     if (credential === undefined) {
       throw new AppError('unauthenticated', 'Missing credentials: send "Authorization: Bearer <access token or device key>"')
     }
-    request.principal = await authenticate(credential)
+    request.principal = await authenticate(credential, { address: request.ip })
   }
   const person: Guard = async (request) => {
     await anyone(request)

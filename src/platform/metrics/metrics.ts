@@ -66,6 +66,24 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers,
     }),
+    mqttMessages: new Counter({
+      name: 'pulsebase_mqtt_messages_total',
+      help: 'MQTT PUBLISH messages on a handled topic, by outcome (handled, refused, failed)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    sensorFrames: new Counter({
+      name: 'pulsebase_sensor_frames_total',
+      help: 'Sensor frames by verdict (stored, already_stored, rejected)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    sensorPredictions: new Counter({
+      name: 'pulsebase_sensor_predictions_total',
+      help: 'Live sensor classifications, by outcome (predicted, skipped: coalesced under load)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     heartRateAlerts: new Counter({
       name: 'pulsebase_heart_rate_alerts_total',
       help: 'Heart-rate alert episodes opened, by kind (LOW, HIGH)',

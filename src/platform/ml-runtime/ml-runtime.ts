@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { PredictSequenceTask, TrainSequenceResult, TrainSequenceTask, EpochReport } from './ml-tasks.js'
+import type { ClassifierPrediction, EpochReport, PredictClassifierTask, PredictSequenceTask, TrainClassifierResult, TrainClassifierTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
 import { createWorkerPool, type WorkerPool } from './worker-pool.js'
 
 /** The ML port: training and inference, each on its own worker threads, never on the event loop. */
@@ -7,6 +7,12 @@ export interface MlRuntime {
   /** `onEpoch` answers after each epoch whether to go on; training waits for the answer. */
   train(task: Omit<TrainSequenceTask, 'op'>, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<TrainSequenceResult>
   predict(task: Omit<PredictSequenceTask, 'op'>): Promise<number[]>
+  /** Trains a dense classifier (classifier-task.ts) on a training thread. */
+  trainClassifier(task: Omit<TrainClassifierTask, 'op'>, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<TrainClassifierResult>
+  /** Class probabilities from a trained classifier, on the inference thread. */
+  predictClassifier(task: Omit<PredictClassifierTask, 'op'>): Promise<ClassifierPrediction>
+  /** Inference tasks sent and not yet answered (queued or running): the depth callers shed load by. */
+  inferenceBacklog(): number
   /** Ends the training threads now, as a crash would (their runs fail with WorkerCrashedError), and starts fresh ones. */
   recycleTraining(): Promise<void>
   close(): Promise<void>
@@ -27,16 +33,32 @@ const TRAINING_NICE = 10
 export function createMlRuntime(options: { trainingThreads: number; logger: Logger }): MlRuntime {
   let training: WorkerPool | undefined
   let inference: WorkerPool | undefined
+  let backlog = 0
   const logger = options.logger
+  const trainingPool = () => (training ??= createWorkerPool({ entry: ENTRY, size: options.trainingThreads, logger, threadOptions: { nice: TRAINING_NICE } }))
+  const infer = async (task: unknown) => {
+    inference ??= createWorkerPool({ entry: ENTRY, size: 1, logger })
+    backlog += 1
+    try {
+      return await inference.run(task)
+    } finally {
+      backlog -= 1
+    }
+  }
   return {
     async train(task, onEpoch) {
-      training ??= createWorkerPool({ entry: ENTRY, size: options.trainingThreads, logger, threadOptions: { nice: TRAINING_NICE } })
-      return (await training.run({ op: 'train-sequence', ...task }, { onProgress: (data) => onEpoch(data as EpochReport) })) as TrainSequenceResult
+      return (await trainingPool().run({ op: 'train-sequence', ...task }, { onProgress: (data) => onEpoch(data as EpochReport) })) as TrainSequenceResult
     },
     async predict(task) {
-      inference ??= createWorkerPool({ entry: ENTRY, size: 1, logger })
-      return (await inference.run({ op: 'predict-sequence', ...task })) as number[]
+      return (await infer({ op: 'predict-sequence', ...task })) as number[]
     },
+    async trainClassifier(task, onEpoch) {
+      return (await trainingPool().run({ op: 'train-classifier', ...task }, { onProgress: (data) => onEpoch(data as EpochReport) })) as TrainClassifierResult
+    },
+    async predictClassifier(task) {
+      return (await infer({ op: 'predict-classifier', ...task })) as ClassifierPrediction
+    },
+    inferenceBacklog: () => backlog,
     async recycleTraining() {
       await training?.recycle()
     },

@@ -1,5 +1,6 @@
 // The tasks an ML worker thread runs, as plain data: the only contract between the API process
 // and its ML threads.
+import type { PredictClassifierTask, TrainClassifierTask } from './classifier-task.js'
 import type { EpochReport, SequenceModelSpec, SequenceTrainInput } from './sequence-model.js'
 
 /** The training input itself is the sequence model's; the task adds where the artifacts go. */
@@ -25,5 +26,6 @@ export interface PredictSequenceTask {
   readonly features: number
 }
 
-export type MlTask = TrainSequenceTask | PredictSequenceTask
+export type MlTask = TrainSequenceTask | PredictSequenceTask | TrainClassifierTask | PredictClassifierTask
 export type { EpochReport, SequenceModelSpec }
+export type { ClassifierPrediction, ClassifierSpec, PredictClassifierTask, TrainClassifierResult, TrainClassifierTask } from './classifier-task.js'

@@ -2,6 +2,7 @@
 import { setPriority } from 'node:os'
 import { workerData } from 'node:worker_threads'
 import type { LayersModel } from '@tensorflow/tfjs'
+import { predictClassifier, trainClassifier } from './classifier-task.js'
 import type { MlTask, PredictSequenceTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
 import { loadModel, saveModel } from './model-files.js'
 import { buildSequenceModel, predictSequences, trainSequenceModel } from './sequence-model.js'
@@ -69,5 +70,7 @@ serveTasks(async (raw, context) => {
   const task = raw as MlTask
   if (task.op === 'train-sequence') return train(tf, task, context)
   if (task.op === 'predict-sequence') return predict(tf, task)
+  if (task.op === 'train-classifier') return trainClassifier(tf, task, context)
+  if (task.op === 'predict-classifier') return predictClassifier(tf, task)
   throw new Error(`unknown ML task ${(task as { op: string }).op}`)
 })

@@ -70,7 +70,7 @@ function useAuthentication(nsp: LiveNamespace, authenticate: Authenticate, logge
   nsp.use((socket, next) => {
     const attempt = async () => {
       const credential = socketCredential(socket.handshake.auth, socket.handshake.headers)
-      socket.data.principal = await authenticate(credential)
+      socket.data.principal = await authenticate(credential, { address: socket.handshake.address })
     }
     attempt().then(
       () => next(),

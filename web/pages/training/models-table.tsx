@@ -3,6 +3,8 @@ import { formatTime } from '../../components/status'
 import { Table } from '../../components/table'
 
 const round = (value: number | undefined) => (value === undefined ? '—' : (Math.round(value * 100) / 100).toString())
+/** Metrics are per model kind; a sensor classifier's also hold a confusion matrix and per-label lists, which this table leaves out. */
+const numberOf = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined)
 
 /**
  * Model versions with their held-out error next to the baseline's on the same examples: for the
@@ -13,7 +15,9 @@ export function ModelsTable({ models }: { models: readonly Model[] }) {
   return (
     <Table headers={['Kind', 'Version', 'Trained', 'Examples', 'Held-out MAE (bpm)', 'Baseline MAE (bpm)', 'Other metrics']}>
       {models.map((model) => {
-        const { heldOutMae, persistenceMae, ...others } = model.metrics
+        const { heldOutMae: mae, persistenceMae: baseline, ...rest } = model.metrics
+        const [heldOutMae, persistenceMae] = [numberOf(mae), numberOf(baseline)]
+        const others = Object.entries(rest).flatMap(([name, value]) => (typeof value === 'number' ? [[name, value] as const] : []))
         const isBetter = heldOutMae !== undefined && persistenceMae !== undefined && heldOutMae < persistenceMae
         return (
           <tr key={model.id}>
@@ -27,7 +31,7 @@ export function ModelsTable({ models }: { models: readonly Model[] }) {
             </td>
             <td>{round(persistenceMae)}</td>
             <td>
-              {Object.entries(others)
+              {others
                 .map(([name, value]) => `${name} ${round(value)}`)
                 .join(', ') || '—'}
             </td>

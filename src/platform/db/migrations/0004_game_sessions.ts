@@ -1,7 +1,7 @@
 import { type Kysely, MysqlAdapter, PostgresAdapter, sql } from 'kysely'
 
 /** Raw bytes: each database names the type differently (MariaDB's BLOB stops at 64 KiB). */
-function bytesType(db: Kysely<unknown>) {
+export function bytesType(db: Kysely<unknown>) {
   const adapter = db.getExecutor().adapter
   if (adapter instanceof PostgresAdapter) return sql`bytea`
   if (adapter instanceof MysqlAdapter) return sql`longblob`

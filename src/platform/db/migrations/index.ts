@@ -8,6 +8,8 @@ import * as meditations from './0006_meditations.js'
 import * as m2mProfiles from './0007_m2m_profiles.js'
 import * as alertTimeline from './0008_alert_timeline.js'
 import * as localTimes from './0009_local_times.js'
+import * as devicePresence from './0010_device_presence.js'
+import * as sensors from './0011_sensors.js'
 
 /** Every migration, in order; add new ones at the end with the next number. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +22,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_m2m_profiles': m2mProfiles,
   '0008_alert_timeline': alertTimeline,
   '0009_local_times': localTimes,
+  '0010_device_presence': devicePresence,
+  '0011_sensors': sensors,
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,74 @@
+// Seed clients that send no credentials act as one account per adapter: a user that cannot log in
+// and a device of theirs, both made on first use. The heart-rate and CSI adapters share this.
+import { randomBytes } from 'node:crypto'
+import { createUser } from '../domains/auth/auth.service.js'
+import { findUserByEmail } from '../domains/auth/users.repository.js'
+import { listDevices } from '../domains/devices/devices.repository.js'
+import type { CreateDeviceBody } from '../domains/devices/devices.schema.js'
+import { createDevice } from '../domains/devices/devices.service.js'
+import { AppError } from '../errors.js'
+import type { Principal } from '../platform/auth/principal.js'
+import type { Db } from '../platform/db/database.js'
+import { isUniqueViolation } from '../platform/db/unique-violation.js'
+
+/** Who an adapter's anonymous clients act as. */
+export interface CompatIdentity {
+  /** The account's address (`…@pulsebase.invalid`, so it can never receive mail). */
+  readonly email: string
+  readonly displayName: string
+  /** The device the clients' calls count as. */
+  readonly deviceName: string
+  readonly deviceKind: CreateDeviceBody['kind']
+  /** The switch that enables the adapter, for the error that names it. */
+  readonly adapter: string
+}
+
+async function findCompatPrincipal(db: Db, identity: CompatIdentity): Promise<Principal | undefined> {
+  const user = await findUserByEmail(db, identity.email)
+  if (user === undefined) return undefined
+  const device = (await listDevices(db, user.id)).find((d) => d.name === identity.deviceName && d.kind === identity.deviceKind)
+  // User and device are created in one transaction, so a user without the device was not made
+  // here (someone registered the address): never hand anonymous seed data to that account.
+  if (device === undefined) {
+    throw new Error(`${identity.email} exists without its '${identity.deviceName}' device, so pulsebase did not create it; remove that account or turn off PULSEBASE_COMPAT=${identity.adapter}`)
+  }
+  return { userId: user.id, role: 'user', deviceId: device.id }
+}
+
+async function createCompatAccount(db: Db, identity: CompatIdentity): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    // A random password nobody is told: the account cannot log in; its device key is discarded too.
+    const user = await createUser({ db: trx }, { email: identity.email, password: randomBytes(32).toString('base64url'), displayName: identity.displayName })
+    await createDevice(trx, { userId: user.id, role: 'user', deviceId: null }, { name: identity.deviceName, kind: identity.deviceKind })
+  })
+}
+
+/**
+ * The principal an adapter's credential-less calls act for, created on first use. Safe when several
+ * processes start at once: the loser of the race hits the unique email and reads the winner's.
+ */
+export async function ensureCompatPrincipal(db: Db, identity: CompatIdentity): Promise<Principal> {
+  const existing = await findCompatPrincipal(db, identity)
+  if (existing !== undefined) return existing
+  try {
+    await createCompatAccount(db, identity)
+  } catch (error) {
+    const isTaken = isUniqueViolation(error) || (error instanceof AppError && error.code === 'conflict')
+    if (!isTaken) throw error
+  }
+  const created = await findCompatPrincipal(db, identity)
+  if (created === undefined) throw new Error(`${identity.email} could not be created`)
+  return created
+}
+
+/** `ensureCompatPrincipal` run once, on first use; a failure is not remembered, so the next call retries. */
+export function lazyCompatPrincipal(db: Db, identity: CompatIdentity): () => Promise<Principal> {
+  let pending: Promise<Principal> | undefined
+  return () => {
+    pending ??= ensureCompatPrincipal(db, identity).catch((error: unknown) => {
+      pending = undefined
+      throw error
+    })
+    return pending
+  }
+}

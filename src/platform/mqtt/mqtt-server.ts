@@ -1,0 +1,173 @@
+// pulsebase's own MQTT listener (aedes): devices connect with their key as the password, publish
+// only under their own `devices/<deviceId>/` topics, and a QoS 1 PUBLISH is acknowledged only after
+// the route that handles its topic has committed it. Off unless PULSEBASE_MQTT_PORT is set.
+import { createServer, type Server } from 'node:net'
+import { Aedes, type AuthenticateError, type Client } from 'aedes'
+import { AppError } from '../../errors.js'
+import type { Authenticate, Principal } from '../auth/principal.js'
+import type { Logger } from '../logging/logger.js'
+import type { Metrics } from '../metrics/metrics.js'
+
+/** What a route knows about the device that published. */
+export interface MqttPublisher {
+  readonly principal: Principal & { readonly deviceId: string }
+  readonly clientId: string
+  readonly address: string | undefined
+}
+
+export interface MqttMessage {
+  readonly publisher: MqttPublisher
+  readonly topic: string
+  /** The topic split at `/`. */
+  readonly levels: readonly string[]
+  readonly payload: Buffer
+  readonly qos: 0 | 1 | 2
+}
+
+/** A reply published to the device's own topics after the message is handled (e.g. per-frame verdicts). */
+export interface MqttReply {
+  readonly topic: string
+  readonly payload: string
+}
+
+export interface MqttRoute {
+  /** A topic filter below `devices/<deviceId>/`, with `+` for one level, e.g. `frames/+`. */
+  readonly topic: string
+  /**
+   * Handles one message; resolves once it is durable (QoS 1 is acknowledged then). Throwing refuses
+   * it: MQTT 3.1.1 has no negative acknowledgement, so the connection is closed unacknowledged and
+   * the client sends it again after reconnecting. Bad content is not a reason to throw: answer with
+   * a reply instead, or the client would resend it forever.
+   */
+  handle(message: MqttMessage): Promise<MqttReply | void>
+}
+
+export interface MqttServer {
+  addRoute(route: MqttRoute): void
+  /** Resolves with the bound port; port 0 picks one. */
+  listen(host: string, port: number): Promise<number>
+  /** Clients connected to this process. */
+  connectedCount(): number
+  close(): Promise<void>
+}
+
+export interface MqttServerDeps {
+  readonly authenticate: Authenticate
+  readonly logger: Logger
+  readonly metrics: Metrics
+}
+
+/** The topics a device owns: everything below this prefix. */
+export const deviceTopicPrefix = (deviceId: string) => `devices/${deviceId}/`
+
+const NOT_AUTHORIZED = 5
+const BAD_USERNAME_OR_PASSWORD = 4
+const SERVER_UNAVAILABLE = 3
+
+function authError(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError
+}
+
+function matches(filter: readonly string[], levels: readonly string[]): boolean {
+  return filter.length === levels.length && filter.every((part, i) => part === '+' || part === levels[i])
+}
+
+interface Session {
+  readonly credential: string
+  publisher: MqttPublisher
+}
+
+export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer> {
+  const routes: { filter: string[]; route: MqttRoute }[] = []
+  const sessions = new WeakMap<Client, Session>()
+  const broker = await Aedes.createBroker({ concurrency: 1000 })
+  const logger = deps.logger
+  const addressOf = (client: Client) => ('remoteAddress' in client.conn ? client.conn.remoteAddress : undefined)
+
+  async function publisherOf(client: Client, credential: string): Promise<MqttPublisher> {
+    const principal = await deps.authenticate(credential, { address: addressOf(client) })
+    if (principal.deviceId === null) throw new AppError('permission_denied', 'MQTT is for devices: connect with a device key as the password')
+    return { principal: { ...principal, deviceId: principal.deviceId }, clientId: client.id, address: addressOf(client) }
+  }
+
+  broker.authenticate = (client, username, password, done) => {
+    const credential = password?.toString('utf8') ?? ''
+    publisherOf(client, credential).then(
+      (publisher) => {
+        if (username !== undefined && username !== '' && username !== publisher.principal.deviceId) {
+          return done(authError('The username must be the device id (or empty)', BAD_USERNAME_OR_PASSWORD), false)
+        }
+        sessions.set(client, { credential, publisher })
+        done(null, true)
+      },
+      (error: unknown) => {
+        if (error instanceof AppError) return done(authError(error.message, error.code === 'permission_denied' ? NOT_AUTHORIZED : BAD_USERNAME_OR_PASSWORD), false)
+        logger.error({ err: error }, 'MQTT authentication failed unexpectedly')
+        done(authError('Server unavailable', SERVER_UNAVAILABLE), false)
+      },
+    )
+  }
+
+  broker.authorizeSubscribe = (client, subscription, done) => {
+    const session = sessions.get(client)
+    // A device subscribes only below devices/<its id>/; a null subscription is a refused one (SUBACK 128).
+    if (session === undefined || !subscription.topic.startsWith(deviceTopicPrefix(session.publisher.principal.deviceId))) return done(null, null)
+    done(null, subscription)
+  }
+
+  broker.authorizePublish = (client, packet, done) => {
+    if (client === null) return done(new Error('no anonymous publishing'))
+    const session = sessions.get(client)
+    if (session === undefined) return done(new Error('not authenticated'))
+    handlePublish(client, session, packet.topic, packet.payload as Buffer, packet.qos).then(
+      () => done(null),
+      (error: unknown) => {
+        const outcome = error instanceof AppError ? 'refused' : 'failed'
+        deps.metrics.mqttMessages.inc({ outcome })
+        if (outcome === 'failed') logger.error({ err: error, topic: packet.topic }, 'MQTT message not handled; closing the connection unacknowledged')
+        else logger.debug({ topic: packet.topic, message: (error as Error).message }, 'MQTT message refused')
+        done(error instanceof Error ? error : new Error(String(error)))
+      },
+    )
+  }
+
+  /** Re-authenticates (cached; a revoked key ends the session here), checks the topic, runs its route. */
+  async function handlePublish(client: Client, session: Session, topic: string, payload: Buffer, qos: 0 | 1 | 2): Promise<void> {
+    session.publisher = await publisherOf(client, session.credential)
+    const prefix = deviceTopicPrefix(session.publisher.principal.deviceId)
+    if (!topic.startsWith(prefix)) throw new AppError('permission_denied', `A device publishes only below ${prefix}`)
+    const levels = topic.slice(prefix.length).split('/')
+    const match = routes.find((r) => matches(r.filter, levels))
+    // A topic of the device's own that no route handles is passed to its subscribers only.
+    if (match === undefined) return
+    const reply = await match.route.handle({ publisher: session.publisher, topic, levels, payload, qos })
+    deps.metrics.mqttMessages.inc({ outcome: 'handled' })
+    if (reply) broker.publish({ cmd: 'publish', topic: reply.topic, payload: Buffer.from(reply.payload), qos: 0, retain: false, dup: false }, () => undefined)
+  }
+
+  broker.on('clientError', (client, error) => logger.debug({ clientId: client.id, err: error }, 'MQTT client error'))
+
+  let server: Server | undefined
+  return {
+    addRoute(route) {
+      routes.push({ filter: route.topic.split('/'), route })
+    },
+    listen(host, port) {
+      server ??= createServer(broker.handle)
+      const listening = server
+      return new Promise((resolve, reject) => {
+        listening.once('error', reject)
+        listening.listen(port, host, () => {
+          listening.off('error', reject)
+          const address = listening.address()
+          resolve(typeof address === 'object' && address !== null ? address.port : port)
+        })
+      })
+    },
+    connectedCount: () => broker.connectedClients,
+    async close() {
+      await new Promise<void>((resolve) => broker.close(() => resolve()))
+      await new Promise<void>((resolve) => (server?.listening === true ? server.close(() => resolve()) : resolve()))
+    },
+  }
+}
