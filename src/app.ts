@@ -17,7 +17,7 @@ import { type JobHandlers, startWorker } from './jobs.js'
 import type { AuthedPlatform, Module, Platform } from './module.js'
 import type { Authenticate } from './platform/auth/principal.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
-import { createGrpcServer, type GrpcServer } from './platform/grpc/grpc-server.js'
+import { createGrpcServer, GRPC_DEFAULT_MAX_MESSAGE_BYTES, type GrpcServer } from './platform/grpc/grpc-server.js'
 import { registerDashboard } from './platform/http/dashboard.js'
 import { createGuards } from './platform/http/http-auth.js'
 import { createHttpServer, type HttpServer } from './platform/http/http-server.js'
@@ -145,7 +145,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
   const platform: AuthedPlatform = { ...base, authenticate, guards: createGuards(authenticate) }
   const heartRate = heartRateModule(platform)
   const ml = mlModule(platform)
-  const meditation = meditationModule(platform, ml)
+  const meditation = meditationModule(platform, ml, heartRate)
   const sensors = await sensorsModule(platform, ml)
   const domains: Module[] = [
     auth.module(platform.guards),
@@ -208,7 +208,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerDashboard(http)
   const corsOrigin = config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
   const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger, corsOrigin })
-  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }) })
+  const maxMessageBytes = Math.max(GRPC_DEFAULT_MAX_MESSAGE_BYTES, ...modules.map((m) => m.grpcMaxMessageBytes ?? 0))
+  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes })
   const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, metrics, logger: logger.child({ module: 'mqtt' }) })
   for (const module of modules) {
     await module.http?.(http)

@@ -60,6 +60,8 @@ export const EnvSchema = Type.Object({
   PULSEBASE_SENSOR_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
   PULSEBASE_GAME_SESSION_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024, default: 50 * 1024 * 1024 }),
   PULSEBASE_ML_TRAINING_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  // The shape here; whether the runtime knows the zone is checked when the MindSync adapter is built.
+  PULSEBASE_MINDSYNC_TIME_ZONE: Type.String({ default: 'UTC', maxLength: 64, pattern: '^([A-Za-z][A-Za-z0-9_+\\-/]*|[+-][0-9]{2}:[0-9]{2})$' }),
   PULSEBASE_MEDITATION_MIN_PERIODS: Type.Integer({ minimum: MIN_MEDITATION_PERIODS, default: 40 }),
   PULSEBASE_MEDITATION_CANDIDATES: Type.Integer({ minimum: 100, maximum: 100_000, default: 100 }),
   PULSEBASE_MEDITATION_BEAT_HZ: Type.String({ default: '1-40', pattern: RANGE }),
@@ -123,6 +125,8 @@ export interface Config {
   /** Worker threads that train models (inference has one thread of its own). */
   readonly mlTrainingThreads: number
   readonly meditation: MeditationConfig
+  /** The time zone of devices the MindSync adapter creates: where their zone-less local times are placed. */
+  readonly mindsyncTimeZone: string
 }
 
 export interface MeditationConfig {
@@ -279,6 +283,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       multipliers: rangeValues(env.PULSEBASE_MEDITATION_MULTIPLIERS),
       visualizations: [...new Set(env.PULSEBASE_MEDITATION_VISUALIZATIONS.split(','))] as Visualization[],
     },
+    mindsyncTimeZone: env.PULSEBASE_MINDSYNC_TIME_ZONE,
   }
 }
 

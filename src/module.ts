@@ -59,6 +59,8 @@ export interface Module {
   /** Adds HTTP routes. May run more than once: on the main port and on a compat adapter's own port. */
   readonly http?: (server: HttpServer) => void | Promise<void>
   readonly grpc?: (server: GrpcServer) => void
+  /** The largest gRPC message (bytes) one of this module's methods must accept; the server takes the largest over all modules. */
+  readonly grpcMaxMessageBytes?: number
   readonly sockets?: (sockets: SocketServer) => void
   /** Adds MQTT topic routes; only called when the MQTT listener is on (PULSEBASE_MQTT_PORT). */
   readonly mqtt?: (server: MqttServer) => void

@@ -67,7 +67,7 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(paths, ['body', 'body.email', 'body.password'])
       const bad = await api.patch('/v1/me', { settings: { heartRate: { lowAlert: 170, highAlert: 160 } } }, (await signUp(api)).accessToken)
       assert.equal(bad.status, 400)
-      assert.match(bad.body.error.message, /lowAlert < highAlert/)
+      assert.match(bad.body.error.message, /lowAlert must be below highAlert/)
     })
 
     test('refresh tokens rotate, and reusing one revokes the whole login session', async () => {

@@ -96,7 +96,7 @@ for (const target of await databaseTargets()) {
       assert.notEqual(login.status, 200, 'the compat account cannot log in')
     })
 
-    test('SubmitHeartRate: seed ranges, alerts and exact strings; rejected samples are not stored', async () => {
+    test('SubmitHeartRate: plausibility (20-250), the seed thresholds for alerts and exact strings; rejected samples are not stored', async () => {
       const user = await signUp(api)
       const { key } = await deviceKey(api, user.accessToken)
       const submit = (bpm: number, timestamp: number | string) => call(seed, 'SubmitHeartRate', { bpm, timestamp }, key)
@@ -107,12 +107,17 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(await submit(180, T0 + 4), ok('HIGH_HEART_RATE'))
       assert.deepEqual(await submit(50, T0 + 5), ok(), '50 and 150 are normal')
       assert.deepEqual(await submit(150, T0 + 6), ok())
-      for (const bpm of [39, 181, 0, -5, 250]) assert.deepEqual(await submit(bpm, T0 + 7), rejected(OUT_OF_RANGE), `bpm ${bpm}`)
+      // The seed refused 39 and 181 ("out of typical range"); an athlete's real 39 and a sprint's 181
+      // are stored with their alerts, and only implausible values and sensor sentinels are refused.
+      assert.deepEqual(await submit(39, T0 + 7), ok('LOW_HEART_RATE'))
+      assert.deepEqual(await submit(181, T0 + 8), ok('HIGH_HEART_RATE'))
+      assert.deepEqual(await submit(250, T0 + 9), ok('HIGH_HEART_RATE'))
+      for (const bpm of [19, 251, 255, 0, -5]) assert.deepEqual(await submit(bpm, T0 + 10), rejected(OUT_OF_RANGE), `bpm ${bpm}`)
       assert.deepEqual(await submit(70, Math.floor(Date.now() / 1000) + 3600), rejected('timestamp is more than 60 s ahead of the server clock'))
 
       const samples = await storedSamples(api, user.accessToken)
-      assert.deepEqual(samples.map((s) => s.bpm), [72, 45, 160, 40, 180, 50, 150])
-      assert.deepEqual(samples.map((s) => secondsOf(s.timestamp)), [0, 1, 2, 3, 4, 5, 6].map((i) => T0 + i), 'unix seconds are stored as that second')
+      assert.deepEqual(samples.map((s) => s.bpm), [72, 45, 160, 40, 180, 50, 150, 39, 181, 250])
+      assert.deepEqual(samples.map((s) => secondsOf(s.timestamp)), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => T0 + i), 'unix seconds are stored as that second')
     })
 
     test('SubmitHeartRate: a same-second resubmission answers success but is stored once; timestamp 0 means now', async () => {
@@ -144,9 +149,9 @@ for (const target of await databaseTargets()) {
         ],
         { credential: key },
       )
-      assert.deepEqual(responses, [ok(), rejected(OUT_OF_RANGE), ok('LOW_HEART_RATE'), rejected(OUT_OF_RANGE), ok('HIGH_HEART_RATE'), ok(), ok()])
+      assert.deepEqual(responses, [ok(), rejected(OUT_OF_RANGE), ok('LOW_HEART_RATE'), ok('LOW_HEART_RATE'), ok('HIGH_HEART_RATE'), ok(), ok()])
       const samples = await storedSamples(api, user.accessToken)
-      assert.deepEqual(samples.map((s) => [secondsOf(s.timestamp) - T0, s.bpm]), [[0, 72], [2, 45], [4, 160], [5, 76]], 'a repeated second is stored once')
+      assert.deepEqual(samples.map((s) => [secondsOf(s.timestamp) - T0, s.bpm]), [[0, 72], [2, 45], [3, 39], [4, 160], [5, 76]], 'a repeated second is stored once')
     })
 
     test('StreamHeartRate: requests sent in several bursts are answered in order; an empty stream gets no responses', async () => {
@@ -168,7 +173,7 @@ for (const target of await databaseTargets()) {
         })
       const firstTwo = received(2)
       duplex.write({ bpm: 60, timestamp: T0 })
-      duplex.write({ bpm: 20, timestamp: T0 + 1 })
+      duplex.write({ bpm: 19, timestamp: T0 + 1 })
       await firstTwo
       for (let i = 2; i < 10; i++) duplex.write({ bpm: 60 + i, timestamp: T0 + i })
       duplex.end()
@@ -182,11 +187,11 @@ for (const target of await databaseTargets()) {
     test('StreamHeartRate: a long burst with repeated seconds is answered in order, each second stored once', async () => {
       const user = await signUp(api)
       const { key } = await deviceKey(api, user.accessToken)
-      const requests = Array.from({ length: 400 }, (_, i) => ({ bpm: i % 50 === 7 ? 200 : 60 + (i % 40), timestamp: T0 - 1000 + Math.floor(i / 2) }))
+      const requests = Array.from({ length: 400 }, (_, i) => ({ bpm: i % 50 === 7 ? 300 : 60 + (i % 40), timestamp: T0 - 1000 + Math.floor(i / 2) }))
       const responses = await stream(seed, requests, { credential: key })
-      assert.deepEqual(responses, requests.map((r) => (r.bpm === 200 ? rejected(OUT_OF_RANGE) : ok())))
+      assert.deepEqual(responses, requests.map((r) => (r.bpm === 300 ? rejected(OUT_OF_RANGE) : ok())))
       const expected = new Map<number, number>()
-      for (const r of requests) if (r.bpm !== 200 && !expected.has(r.timestamp)) expected.set(r.timestamp, r.bpm)
+      for (const r of requests) if (r.bpm !== 300 && !expected.has(r.timestamp)) expected.set(r.timestamp, r.bpm)
       const samples = await storedSamples(api, user.accessToken)
       assert.deepEqual(samples.map((s) => [secondsOf(s.timestamp), s.bpm]), [...expected])
     })
@@ -286,7 +291,7 @@ for (const target of await databaseTargets()) {
       await kysely.schema.alterTable('heart_rate_samples').renameTo('heart_rate_samples_away').execute()
       try {
         assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 70, timestamp: T0 }, key), rejected(STORE_FAILED))
-        assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 20, timestamp: T0 }, key), rejected(OUT_OF_RANGE), 'an invalid value is still just invalid')
+        assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 19, timestamp: T0 }, key), rejected(OUT_OF_RANGE), 'an invalid value is still just invalid')
         const responses = await stream(seed, [{ bpm: 70, timestamp: T0 }], { credential: key, keepOpen: true })
         assert.deepEqual(responses, [rejected(STORE_FAILED)], 'the server ended the stream although the client had not')
       } finally {

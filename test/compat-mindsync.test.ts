@@ -19,7 +19,7 @@ for (const target of await databaseTargets()) {
 
     before(async () => {
       db = await target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_COMPAT: 'mindsync', PULSEBASE_ML_TRAINING_THREADS: '1' })
+      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_COMPAT: 'mindsync', PULSEBASE_ML_TRAINING_THREADS: '1', PULSEBASE_MINDSYNC_TIME_ZONE: 'Asia/Tokyo' })
       await server.app.startWorker()
       api = client(server.url)
     })
@@ -47,15 +47,26 @@ for (const target of await databaseTargets()) {
         [{ other: 1 }, 'Missing required field: deviceId'],
         [noDate, 'Missing required field: date'],
         [{ ...ok, deviceId: '' }, 'Device ID is empty. Please provide a valid device ID.'],
+        [{ ...ok, deviceId: '', sessionPeriods: [] }, 'Device ID is empty. Please provide a valid device ID.'],
         [{ ...ok, sessionPeriods: [] }, 'Session period list is empty.'],
         [{ ...ok, sessionPeriods: [period, periodNoVisualization] }, "Missing required field 'visualization' in session period at index 1"],
         [
           { ...ok, sessionPeriods: [{ ...period, heartRateMeasurements: [period.heartRateMeasurements[0], measurementNoRate] }, periodNoVisualization] },
           "Missing required field 'heartRate' in heart rate measurement at index 1 in session period at index 0",
         ],
-        [{ ...ok, sessionPeriods: [{ ...period, visualization: 'disco' }] }, 'Unknown visualization "disco" in session period at index 0; expected one of Arctic, Aurora, Circle, City, Golden, Japan, Metropolis, Nature, Plants, Skyline.'],
-        [{ ...ok, date: 'yesterday' }, 'Invalid date "yesterday" in field \'date\': expected ISO-8601 like 2024-01-01T21:47:31.000Z.'],
-        [{ ...ok, duration: '3600' }, "Invalid value for 'duration': expected whole seconds from 0 to 86400."],
+        [{ ...ok, sessionPeriods: [{ ...period, visualization: 'disco' }] }, "Invalid value for 'visualization' in session period at index 0: expected null or one of Arctic, Aurora, Circle, City, Golden, Japan, Metropolis, Nature, Plants, Skyline."],
+        [{ ...ok, date: 'yesterday' }, 'Invalid value for \'date\': date "yesterday" is not an RFC 3339 date-time like 2026-11-23T10:00:00Z.'],
+        [{ ...ok, date: '2026-02-29T10:00:00.000Z' }, 'Invalid value for \'date\': date "2026-02-29T10:00:00.000Z" names 2026-02-29, a day that does not exist.'],
+        [{ ...ok, duration: '3600' }, "Invalid value for 'duration': must be integer."],
+        [{ ...ok, duration: 90_000 }, "Invalid value for 'duration': must be <= 86400."],
+        [
+          { ...ok, sessionPeriods: [{ ...period, heartRateMeasurements: [{ date: '1999-12-31T23:59:59.000Z', heartRate: 70 }] }] },
+          "Invalid value for 'date' in heart rate measurement at index 0 in session period at index 0: timestamp is before 2000-01-01 (epoch milliseconds are expected, not seconds).",
+        ],
+        [
+          { ...ok, sessionPeriods: [period, { ...period, heartRateMeasurements: [{ date: period.heartRateMeasurements[0]!.date, heartRate: 0 }] }] },
+          "Invalid value for 'heartRate' in heart rate measurement at index 0 in session period at index 1: bpm 0 is the value sensors send when they have no reading.",
+        ],
       ]
       for (const [body, message] of cases) {
         const reply = await api.call('POST', '/meditations', body, undefined)
@@ -84,7 +95,7 @@ for (const target of await databaseTargets()) {
       const sessions = reply.body.meditationSessions
       assert.equal(sessions.length, 2)
       assert.deepEqual(sessions[0], first, 'oldest first, as sent')
-      assert.equal(sessions[1].date, '2024-01-09T21:47:31.000Z')
+      assert.equal(sessions[1].date, '2024-01-09T21:47:31Z', 'in the form it came')
       assert.equal(sessions[1].sessionPeriods[0].visualization, 'nature')
       assert.equal(sessions[1].sessionPeriods[1].visualization, null)
       assert.equal('extraKey' in sessions[1], false)
@@ -92,6 +103,34 @@ for (const target of await databaseTargets()) {
       assert.deepEqual([(await api.get('/meditations')).status, (await api.get('/meditations')).body], [400, { error: 'No device id provided.' }])
       const other = await api.get(`/meditations?deviceId=${randomUUID()}`)
       assert.deepEqual([other.status, other.body], [404, { message: 'No meditation sessions found' }])
+    })
+
+    test("zone-less local times are placed in the device's zone (Asia/Tokyo here), come back as sent, and their samples go through the alert episodes", async () => {
+      const deviceId = randomUUID()
+      const body = validSession(deviceId)
+      body.date = '2026-11-30T15:09:00.000'
+      const period = body.sessionPeriods[0]!
+      period.heartRateMeasurements = [
+        { date: '2026-11-30T15:09:00.000', heartRate: 72 },
+        { date: '2026-11-30T15:09:02.000', heartRate: 165 },
+        { date: '2026-11-30T15:09:04.000', heartRate: 168 },
+      ]
+      body.sessionPeriods = [period]
+      const reply = await api.post('/meditations', body)
+      assert.deepEqual([reply.status, reply.body], [201, { message: 'Meditation session created successfully' }])
+      const [stored] = (await api.get(`/meditations?deviceId=${deviceId}`)).body.meditationSessions
+      assert.equal(stored.date, '2026-11-30T15:09:00.000')
+      assert.deepEqual(stored.sessionPeriods[0].heartRateMeasurements.map((m: { date: string }) => m.date), ['2026-11-30T15:09:00.000', '2026-11-30T15:09:02.000', '2026-11-30T15:09:04.000'])
+
+      // On the timeline: 15:09 in Tokyo is 06:09 UTC, not 15:09 UTC (nine hours in the future of the real time).
+      const { db: kysely } = server.app.database
+      const mapping = await kysely.selectFrom('compat_mindsync_devices').select('user_id').where('client_id', '=', deviceId).executeTakeFirstOrThrow()
+      const session = await kysely.selectFrom('meditation_sessions').select('started_at').where('user_id', '=', mapping.user_id).executeTakeFirstOrThrow()
+      assert.equal(Number(session.started_at), Date.UTC(2026, 10, 30, 6, 9))
+      const samples = await kysely.selectFrom('heart_rate_samples').select(['ts', 'alert']).where('user_id', '=', mapping.user_id).orderBy('ts').execute()
+      assert.deepEqual(samples.map((r) => [Number(r.ts), r.alert]), [[Date.UTC(2026, 10, 30, 6, 9, 0), null], [Date.UTC(2026, 10, 30, 6, 9, 2), 'HIGH'], [Date.UTC(2026, 10, 30, 6, 9, 4), 'HIGH']])
+      const alerts = await kysely.selectFrom('heart_rate_alerts').select(['kind', 'opened_at', 'peak_bpm', 'sample_count']).where('user_id', '=', mapping.user_id).execute()
+      assert.deepEqual(alerts.map((a) => [a.kind, Number(a.opened_at), a.peak_bpm, a.sample_count]), [['HIGH', Date.UTC(2026, 10, 30, 6, 9, 2), 168, 2]])
     })
 
     test('train_model and predict: not enough data, no model yet, trained, then a best combination', async () => {

@@ -150,7 +150,7 @@ for (const target of await databaseTargets()) {
         { timestampMs: at(0), bpm: 72, rrIntervalsMs: [820, 830] },
         { timestampMs: at(1), bpm: 80 },
         { timestampMs: at(2), bpm: 160 },
-        { timestampMs: at(3), bpm: 39 },
+        { timestampMs: at(3), bpm: 19 },
         { timestampMs: at(4), bpm: Number.NaN },
         { timestampMs: at(1), bpm: 71 },
         { timestampMs: at(5), bpm: 70, rrIntervalsMs: [5] },
@@ -171,9 +171,20 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(await storedBpms(api, user.accessToken, at(-1), at(60)), [72, 80, 160, 75], 'a retried batch never duplicates')
 
       const tooMany = Array.from({ length: 10_001 }, (_, i) => ({ timestampMs: at(100 + i), bpm: 70 }))
-      await assert.rejects(rpc.submitBatch({ samples: tooMany }, user.accessToken), isCode(status.INVALID_ARGUMENT, /at most 10,000/))
-      await assert.rejects(rpc.submitBatch({ samples: [] }, user.accessToken), isCode(status.INVALID_ARGUMENT, /empty/))
+      await assert.rejects(rpc.submitBatch({ samples: tooMany }, user.accessToken), isCode(status.INVALID_ARGUMENT, /samples .*10000/))
+      await assert.rejects(rpc.submitBatch({ samples: [] }, user.accessToken), isCode(status.INVALID_ARGUMENT, /samples .*1 item/))
       assert.deepEqual(await storedBpms(api, user.accessToken, at(99), at(20_000)), [])
+    })
+
+    test('the documented batch (10,000 samples of 60 RR intervals, about 5 MB) is accepted over gRPC and over REST alike', async () => {
+      const user = await signUp(api)
+      const rr = Array.from({ length: 60 }, (_, k) => 800 + (k % 7) * 10 + 0.125)
+      const batch = (offset: number) => Array.from({ length: 10_000 }, (_, i) => ({ timestampMs: at(-40_000 + offset + i), bpm: 60 + (i % 40), rrIntervalsMs: rr }))
+      const viaGrpc = await rpc.submitBatch({ samples: batch(0) }, user.accessToken)
+      assert.deepEqual([viaGrpc.stored, viaGrpc.rejected], [10_000, 0])
+      const viaRest = await api.post('/v1/heart-rate/samples', { samples: batch(10_000).map(({ timestampMs, ...rest }) => ({ timestamp: timestampMs, ...rest })) }, user.accessToken)
+      assert.equal(viaRest.status, 200)
+      assert.deepEqual([viaRest.body.stored, viaRest.body.rejected], [10_000, 0])
     })
 
     test('Stream: a verdict per sample, in order, each after its commit; a bad sample does not end it', async () => {
@@ -311,7 +322,7 @@ describe('gRPC heart-rate reads and live events', () => {
     const { app } = server
     const grpc = createGrpcServer({ metrics: createMetrics(), logger: app.logger })
     const writer = createSampleWriter({ db: app.database.db, kind: app.database.kind, alertClearSamples: 2 })
-    registerHeartRateGrpc(grpc, { db: app.database.db, writer, config: app.config.heartRate, publish: () => undefined }, app.authenticate, counting.port)
+    registerHeartRateGrpc(grpc, { db: app.database.db, kind: app.database.kind, writer, config: app.config.heartRate, publish: () => undefined }, app.authenticate, counting.port)
     const own = connect(`127.0.0.1:${await grpc.listen('127.0.0.1', 0)}`)
     try {
       const channel = userChannel(user.userId)

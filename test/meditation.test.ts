@@ -75,6 +75,29 @@ for (const target of await databaseTargets()) {
       assert.equal((await api.post('/v1/meditation/sessions', body)).status, 401)
     })
 
+    test('session measurements take the one ingest path: the same checks, and the same alert episodes', async () => {
+      const user = await signUp(api)
+      const body = toV1Body(simulatedSessions(4, 2).sessions[0]!)
+      const period = body.periods[0]!
+      const old = { ...body, periods: [{ ...period, heartRates: [{ timestamp: '1999-12-31T23:59:59Z', bpm: 70 }, ...period.heartRates.slice(1)] }] }
+      const refused = await api.post('/v1/meditation/sessions', old, user.accessToken)
+      assert.equal(refused.status, 400)
+      assert.deepEqual(refused.body.error.details.map((d: { path: string; reason: string }) => [d.path, d.reason]), [['body.periods.0.heartRates.0.timestamp', 'timestamp_before_2000']])
+      const implausible = { ...body, periods: [{ ...period, heartRates: [{ ...period.heartRates[0]!, bpm: 255 }] }] }
+      assert.equal((await api.post('/v1/meditation/sessions', implausible, user.accessToken)).body.error.details[0].reason, 'bpm_out_of_range')
+      const leap = { ...body, date: '2026-02-29T20:00:00Z' }
+      assert.equal((await api.post('/v1/meditation/sessions', leap, user.accessToken)).status, 400)
+      assert.deepEqual((await api.get('/v1/meditation/sessions', user.accessToken)).body.sessions, [], 'nothing stored')
+
+      const start = Date.parse(period.heartRates[0]!.timestamp)
+      const racing = { ...body, periods: [{ ...period, heartRates: [0, 2, 4, 6].map((s, i) => ({ timestamp: new Date(start + s * 1000).toISOString(), bpm: [70, 165, 170, 168][i]! })) }] }
+      assert.equal((await api.post('/v1/meditation/sessions', racing, user.accessToken)).status, 201)
+      const alerts = (await api.get('/v1/heart-rate/alerts', user.accessToken)).body.alerts
+      assert.deepEqual(alerts.map((a: { kind: string; openedAt: string; peakBpm: number; sampleCount: number }) => [a.kind, a.openedAt, a.peakBpm, a.sampleCount]), [['HIGH', new Date(start + 2000).toISOString(), 170, 3]])
+      const stored = await api.get(`/v1/heart-rate/samples?from=${start}&to=${start + 10_000}`, user.accessToken)
+      assert.deepEqual(stored.body.samples.map((x: { alert: string | null }) => x.alert), [null, 'HIGH', 'HIGH', 'HIGH'])
+    })
+
     test('training: 400 below the minimum, then a queued job runs with live epochs, stores a versioned model, and recommends', async () => {
       const user = await signUp(api)
       const { sessions } = simulatedSessions(3, 45)
@@ -123,6 +146,15 @@ for (const target of await databaseTargets()) {
       assert.ok(['arctic', 'aurora', 'circle', 'city', 'golden', 'japan', 'metropolis', 'nature', 'plants', 'skyline'].includes(rec.body.visualization))
       assert.deepEqual([rec.body.modelId, rec.body.modelVersion], [model.id, 1])
       assert.ok(rec.body.predictedHeartRate > 30 && rec.body.predictedHeartRate < 150)
+
+      // Same data, same model: the same answer, every time (the candidates are seeded by the model).
+      const again = await Promise.all([1, 2, 3].map(() => api.post('/v1/recommendations/meditation', {}, user.accessToken)))
+      for (const reply of again) assert.deepEqual(reply.body, rec.body)
+
+      const feed = (await api.get('/v1/sync?limit=1000', user.accessToken)).body.changes as Array<{ kind: string; id: string; change: string; data: any }>
+      assert.deepEqual(feed.filter((c) => c.kind === 'training-job').map((c) => c.change), ['queued', 'running', 'succeeded'])
+      assert.deepEqual(feed.filter((c) => c.kind === 'model').map((c) => [c.id, c.change, c.data.version]), [[model.id, 'created', 1]])
+      assert.equal(feed.filter((c) => c.kind === 'meditation-session' && c.change === 'created').length, sessions.length)
 
       const second = await api.post('/v1/training-jobs', { kind: 'meditation' }, user.accessToken)
       await until(() => api.get(`/v1/training-jobs/${second.body.id}`, user.accessToken), (r) => TERMINAL.includes(r.body.state), 'the second training')

@@ -849,20 +849,19 @@ export interface paths {
                                 role: "user" | "admin";
                                 settings: {
                                     birthYear?: number;
+                                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                     heartRate?: {
-                                        /** @description An alert opens above this (default 150) */
+                                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                         highAlert?: number;
-                                        /** @description An alert opens below this (default 50) */
+                                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                         lowAlert?: number;
-                                        /** @description Samples above are rejected (default 180) */
-                                        validMax?: number;
-                                        /** @description Samples below are rejected (default 40) */
-                                        validMin?: number;
                                     };
                                     /** @description Measured maximum heart rate; otherwise 220 - age */
                                     maxHeartRate?: number;
                                     /** @description Resting heart rate, for Karvonen zones */
                                     restingHeartRate?: number;
+                                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                    timeZone?: string;
                                 };
                             }[];
                         };
@@ -1070,20 +1069,19 @@ export interface paths {
                             role: "user" | "admin";
                             settings: {
                                 birthYear?: number;
+                                /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                 heartRate?: {
-                                    /** @description An alert opens above this (default 150) */
+                                    /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                     highAlert?: number;
-                                    /** @description An alert opens below this (default 50) */
+                                    /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                     lowAlert?: number;
-                                    /** @description Samples above are rejected (default 180) */
-                                    validMax?: number;
-                                    /** @description Samples below are rejected (default 40) */
-                                    validMin?: number;
                                 };
                                 /** @description Measured maximum heart rate; otherwise 220 - age */
                                 maxHeartRate?: number;
                                 /** @description Resting heart rate, for Karvonen zones */
                                 restingHeartRate?: number;
+                                /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                timeZone?: string;
                             };
                         };
                     };
@@ -1372,20 +1370,19 @@ export interface paths {
                             role: "user" | "admin";
                             settings: {
                                 birthYear?: number;
+                                /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                 heartRate?: {
-                                    /** @description An alert opens above this (default 150) */
+                                    /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                     highAlert?: number;
-                                    /** @description An alert opens below this (default 50) */
+                                    /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                     lowAlert?: number;
-                                    /** @description Samples above are rejected (default 180) */
-                                    validMax?: number;
-                                    /** @description Samples below are rejected (default 40) */
-                                    validMin?: number;
                                 };
                                 /** @description Measured maximum heart rate; otherwise 220 - age */
                                 maxHeartRate?: number;
                                 /** @description Resting heart rate, for Karvonen zones */
                                 restingHeartRate?: number;
+                                /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                timeZone?: string;
                             };
                         };
                     };
@@ -1680,20 +1677,19 @@ export interface paths {
                                 role: "user" | "admin";
                                 settings: {
                                     birthYear?: number;
+                                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                     heartRate?: {
-                                        /** @description An alert opens above this (default 150) */
+                                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                         highAlert?: number;
-                                        /** @description An alert opens below this (default 50) */
+                                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                         lowAlert?: number;
-                                        /** @description Samples above are rejected (default 180) */
-                                        validMax?: number;
-                                        /** @description Samples below are rejected (default 40) */
-                                        validMin?: number;
                                     };
                                     /** @description Measured maximum heart rate; otherwise 220 - age */
                                     maxHeartRate?: number;
                                     /** @description Resting heart rate, for Karvonen zones */
                                     restingHeartRate?: number;
+                                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                    timeZone?: string;
                                 };
                             };
                         };
@@ -2499,20 +2495,19 @@ export interface paths {
                                 role: "user" | "admin";
                                 settings: {
                                     birthYear?: number;
+                                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                     heartRate?: {
-                                        /** @description An alert opens above this (default 150) */
+                                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                         highAlert?: number;
-                                        /** @description An alert opens below this (default 50) */
+                                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                         lowAlert?: number;
-                                        /** @description Samples above are rejected (default 180) */
-                                        validMax?: number;
-                                        /** @description Samples below are rejected (default 40) */
-                                        validMin?: number;
                                     };
                                     /** @description Measured maximum heart rate; otherwise 220 - age */
                                     maxHeartRate?: number;
                                     /** @description Resting heart rate, for Karvonen zones */
                                     restingHeartRate?: number;
+                                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                    timeZone?: string;
                                 };
                             };
                         };
@@ -2805,6 +2800,8 @@ export interface paths {
                                 remoteAddress: string | null;
                                 /** Format: date-time */
                                 revokedAt: string | null;
+                                /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
+                                timeZone: string | null;
                             }[];
                         };
                     };
@@ -2987,6 +2984,8 @@ export interface paths {
                         /** @enum {unknown} */
                         kind: "phone" | "watch" | "raspberry-pi" | "esp32" | "glove" | "other";
                         name: string;
+                        /** @description IANA time zone (Asia/Tokyo) or a fixed offset (+05:45) */
+                        timeZone?: string;
                     };
                 };
             };
@@ -3022,6 +3021,8 @@ export interface paths {
                                 remoteAddress: string | null;
                                 /** Format: date-time */
                                 revokedAt: string | null;
+                                /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
+                                timeZone: string | null;
                             };
                         };
                     };
@@ -3310,6 +3311,8 @@ export interface paths {
                             remoteAddress: string | null;
                             /** Format: date-time */
                             revokedAt: string | null;
+                            /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
+                            timeZone: string | null;
                         };
                     };
                 };
@@ -3684,7 +3687,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename a device or set its presence timeout */
+        /** Rename a device, set its presence timeout or its time zone */
         patch: {
             parameters: {
                 query?: never;
@@ -3700,6 +3703,8 @@ export interface paths {
                         name?: string;
                         /** @description null returns to the server default */
                         presenceTimeoutSeconds?: number | null;
+                        /** @description null: the owner's timeZone setting */
+                        timeZone?: string | (never | null);
                     };
                 };
             };
@@ -3732,6 +3737,8 @@ export interface paths {
                             remoteAddress: string | null;
                             /** Format: date-time */
                             revokedAt: string | null;
+                            /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
+                            timeZone: string | null;
                         };
                     };
                 };
@@ -4018,6 +4025,8 @@ export interface paths {
                             remoteAddress: string | null;
                             /** Format: date-time */
                             revokedAt: string | null;
+                            /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
+                            timeZone: string | null;
                         };
                     };
                 };
@@ -4473,25 +4482,29 @@ export interface paths {
                                 analysis: {
                                     channels: {
                                         durationMs: number;
+                                        /** @description Per axis, in the channel's own units */
                                         max: number[];
-                                        /** @description Per axis */
+                                        /** @description Per axis, in the channel's own units (6 significant digits) */
                                         mean: number[];
+                                        /** @description Per axis, in the channel's own units */
                                         min: number[];
                                         name: string;
-                                        /** @description max - min, per axis */
+                                        /** @description max - min, per axis, in the channel's own units (6 significant digits) */
                                         rangeOfMotion: number[];
                                         sampleCount: number;
+                                        /** @description Population standard deviation per axis, in the channel's own units (6 significant digits) */
                                         standardDeviation: number[];
                                     }[];
                                     progress: {
+                                        /** @description The game's score units (2 decimals) */
                                         previousMeanScore: number | null;
                                         /** @description Processed sessions of the same game that ended before this one */
                                         previousSessions: number;
-                                        /** @description Percent of the previous sessions this score beats (ties count half); null for the first */
+                                        /** @description Percent (2 decimals) of the previous sessions this score beats (ties count half); null for the first */
                                         progressScore: number | null;
                                         /** @description Mean range of motion minus the previous sessions' mean */
                                         rangeOfMotionChange: number | null;
-                                        /** @description score - previousMeanScore */
+                                        /** @description score - previousMeanScore (2 decimals) */
                                         scoreChange: number | null;
                                     };
                                     /** @description Mean of every channel's per-axis range of motion */
@@ -4710,7 +4723,7 @@ export interface paths {
                                 v: number[];
                             }[];
                         }[];
-                        /** @description ISO-8601 date-time with a zone (2026-11-23T10:00:00Z) or epoch milliseconds */
+                        /** @description RFC 3339 date-time with a zone (2026-11-23T10:00:00Z, 2026-11-23T11:00:00+01:00) or epoch milliseconds */
                         endedAt: string | number;
                         /** @description The game, e.g. "tap-speed" */
                         gameId: string;
@@ -4721,7 +4734,7 @@ export interface paths {
                          */
                         id?: string;
                         score: number;
-                        /** @description ISO-8601 date-time with a zone (2026-11-23T10:00:00Z) or epoch milliseconds */
+                        /** @description RFC 3339 date-time with a zone (2026-11-23T10:00:00Z, 2026-11-23T11:00:00+01:00) or epoch milliseconds */
                         startedAt: string | number;
                     };
                 };
@@ -4737,25 +4750,29 @@ export interface paths {
                             analysis: {
                                 channels: {
                                     durationMs: number;
+                                    /** @description Per axis, in the channel's own units */
                                     max: number[];
-                                    /** @description Per axis */
+                                    /** @description Per axis, in the channel's own units (6 significant digits) */
                                     mean: number[];
+                                    /** @description Per axis, in the channel's own units */
                                     min: number[];
                                     name: string;
-                                    /** @description max - min, per axis */
+                                    /** @description max - min, per axis, in the channel's own units (6 significant digits) */
                                     rangeOfMotion: number[];
                                     sampleCount: number;
+                                    /** @description Population standard deviation per axis, in the channel's own units (6 significant digits) */
                                     standardDeviation: number[];
                                 }[];
                                 progress: {
+                                    /** @description The game's score units (2 decimals) */
                                     previousMeanScore: number | null;
                                     /** @description Processed sessions of the same game that ended before this one */
                                     previousSessions: number;
-                                    /** @description Percent of the previous sessions this score beats (ties count half); null for the first */
+                                    /** @description Percent (2 decimals) of the previous sessions this score beats (ties count half); null for the first */
                                     progressScore: number | null;
                                     /** @description Mean range of motion minus the previous sessions' mean */
                                     rangeOfMotionChange: number | null;
-                                    /** @description score - previousMeanScore */
+                                    /** @description score - previousMeanScore (2 decimals) */
                                     scoreChange: number | null;
                                 };
                                 /** @description Mean of every channel's per-axis range of motion */
@@ -4795,25 +4812,29 @@ export interface paths {
                             analysis: {
                                 channels: {
                                     durationMs: number;
+                                    /** @description Per axis, in the channel's own units */
                                     max: number[];
-                                    /** @description Per axis */
+                                    /** @description Per axis, in the channel's own units (6 significant digits) */
                                     mean: number[];
+                                    /** @description Per axis, in the channel's own units */
                                     min: number[];
                                     name: string;
-                                    /** @description max - min, per axis */
+                                    /** @description max - min, per axis, in the channel's own units (6 significant digits) */
                                     rangeOfMotion: number[];
                                     sampleCount: number;
+                                    /** @description Population standard deviation per axis, in the channel's own units (6 significant digits) */
                                     standardDeviation: number[];
                                 }[];
                                 progress: {
+                                    /** @description The game's score units (2 decimals) */
                                     previousMeanScore: number | null;
                                     /** @description Processed sessions of the same game that ended before this one */
                                     previousSessions: number;
-                                    /** @description Percent of the previous sessions this score beats (ties count half); null for the first */
+                                    /** @description Percent (2 decimals) of the previous sessions this score beats (ties count half); null for the first */
                                     progressScore: number | null;
                                     /** @description Mean range of motion minus the previous sessions' mean */
                                     rangeOfMotionChange: number | null;
-                                    /** @description score - previousMeanScore */
+                                    /** @description score - previousMeanScore (2 decimals) */
                                     scoreChange: number | null;
                                 };
                                 /** @description Mean of every channel's per-axis range of motion */
@@ -5110,25 +5131,29 @@ export interface paths {
                             analysis: {
                                 channels: {
                                     durationMs: number;
+                                    /** @description Per axis, in the channel's own units */
                                     max: number[];
-                                    /** @description Per axis */
+                                    /** @description Per axis, in the channel's own units (6 significant digits) */
                                     mean: number[];
+                                    /** @description Per axis, in the channel's own units */
                                     min: number[];
                                     name: string;
-                                    /** @description max - min, per axis */
+                                    /** @description max - min, per axis, in the channel's own units (6 significant digits) */
                                     rangeOfMotion: number[];
                                     sampleCount: number;
+                                    /** @description Population standard deviation per axis, in the channel's own units (6 significant digits) */
                                     standardDeviation: number[];
                                 }[];
                                 progress: {
+                                    /** @description The game's score units (2 decimals) */
                                     previousMeanScore: number | null;
                                     /** @description Processed sessions of the same game that ended before this one */
                                     previousSessions: number;
-                                    /** @description Percent of the previous sessions this score beats (ties count half); null for the first */
+                                    /** @description Percent (2 decimals) of the previous sessions this score beats (ties count half); null for the first */
                                     progressScore: number | null;
                                     /** @description Mean range of motion minus the previous sessions' mean */
                                     rangeOfMotionChange: number | null;
-                                    /** @description score - previousMeanScore */
+                                    /** @description score - previousMeanScore (2 decimals) */
                                     scoreChange: number | null;
                                 };
                                 /** @description Mean of every channel's per-axis range of motion */
@@ -5342,7 +5367,7 @@ export interface paths {
                 query: {
                     /** @description Only episodes opened before this (for paging: openedAt of the last one) */
                     before?: string;
-                    limit?: number;
+                    limit: number;
                     state: "open" | "closed" | "all";
                 };
                 header?: never;
@@ -6434,11 +6459,18 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description RR intervals found to be artefacts and corrected (split, merged or left out) */
+                            correctedBeats: number;
+                            /** @description NN intervals used (after artefact correction) */
                             intervalCount: number;
-                            /** @description Percent of successive differences above 50 ms */
+                            /** @description Percent of successive differences above 50 ms (%, 2 decimals) */
                             pnn50: number | null;
+                            /** @description Root mean square of successive differences (ms, 2 decimals) */
                             rmssdMs: number | null;
+                            /** @description Standard deviation of NN intervals (sample) (ms, 2 decimals) */
                             sdnnMs: number | null;
+                            /** @description Continuous stretches of recording; successive differences never cross from one to the next */
+                            segments: number;
                         };
                     };
                 };
@@ -6630,6 +6662,8 @@ export interface paths {
                     from?: string;
                     /** @description End (exclusive); default now */
                     to?: string;
+                    /** @description IANA time zone (America/Los_Angeles, Asia/Kathmandu) or a fixed offset (+05:30) for 1h and 1d buckets; default: your timeZone setting, else UTC */
+                    tz?: string;
                 };
                 header?: never;
                 path?: never;
@@ -6647,14 +6681,23 @@ export interface paths {
                             bucket: string;
                             /** @description Buckets with at least one RR interval, oldest first */
                             points: {
+                                /** @description RR intervals found to be artefacts and corrected (split, merged or left out) */
+                                correctedBeats: number;
+                                /** @description NN intervals used (after artefact correction) */
                                 intervalCount: number;
-                                /** @description Percent of successive differences above 50 ms */
+                                /** @description Percent of successive differences above 50 ms (%, 2 decimals) */
                                 pnn50: number | null;
+                                /** @description Root mean square of successive differences (ms, 2 decimals) */
                                 rmssdMs: number | null;
+                                /** @description Standard deviation of NN intervals (sample) (ms, 2 decimals) */
                                 sdnnMs: number | null;
+                                /** @description Continuous stretches of recording; successive differences never cross from one to the next */
+                                segments: number;
                                 /** Format: date-time */
                                 start: string;
                             }[];
+                            /** @description The zone 1h and 1d buckets follow */
+                            timeZone: string;
                         };
                     };
                 };
@@ -6839,13 +6882,13 @@ export interface paths {
         /** Samples in a time range, paged */
         get: {
             parameters: {
-                query?: {
+                query: {
                     /** @description nextCursor of the previous page */
                     cursor?: string;
                     deviceId?: string;
                     /** @description Start (inclusive); default 24 hours before `to` */
                     from?: string;
-                    limit?: number;
+                    limit: number;
                     /** @description End (exclusive); default now */
                     to?: string;
                 };
@@ -7058,7 +7101,7 @@ export interface paths {
                         bpm?: unknown;
                         /** @description RR intervals in milliseconds (for HRV) */
                         rrIntervalsMs?: unknown;
-                        /** @description ISO-8601 date-time with a zone, or epoch milliseconds */
+                        /** @description RFC 3339 date-time with a zone, or epoch milliseconds */
                         timestamp?: unknown;
                     };
                 };
@@ -7393,6 +7436,8 @@ export interface paths {
                     from?: string;
                     /** @description End (exclusive); default now */
                     to?: string;
+                    /** @description IANA time zone (America/Los_Angeles, Asia/Kathmandu) or a fixed offset (+05:30) for 1h and 1d buckets; default: your timeZone setting, else UTC */
+                    tz?: string;
                 };
                 header?: never;
                 path?: never;
@@ -7409,13 +7454,21 @@ export interface paths {
                         "application/json": {
                             bucket: string;
                             points: {
+                                /** @description (bpm, 2 decimals) */
                                 avg: number;
                                 count: number;
+                                /** @description bpm */
                                 max: number;
+                                /** @description bpm */
                                 min: number;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description Start of the bucket (a local hour or day of the time zone for 1h and 1d)
+                                 */
                                 start: string;
                             }[];
+                            /** @description The zone 1h and 1d buckets follow */
+                            timeZone: string;
                         };
                     };
                 };
@@ -7600,9 +7653,9 @@ export interface paths {
         /** Recent samples, the open alert and their stats */
         get: {
             parameters: {
-                query?: {
+                query: {
                     /** @description How many recent samples */
-                    recent?: number;
+                    recent: number;
                 };
                 header?: never;
                 path?: never;
@@ -7643,9 +7696,12 @@ export interface paths {
                                 timestamp: string;
                             }[];
                             stats: {
+                                /** @description (bpm, 2 decimals) */
                                 averageBpm: number;
                                 count: number;
+                                /** @description bpm */
                                 maxBpm: number;
+                                /** @description bpm */
                                 minBpm: number;
                             };
                         };
@@ -7833,14 +7889,16 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Overrides the age from your birth year */
+                    /** @description Years; overrides the age from your birth year */
                     age?: number;
                     deviceId?: string;
                     /** @description Start (inclusive); default 24 hours before `to` */
                     from?: string;
+                    /** @description Seconds; longer intervals between samples are sensor gaps */
                     maxGapSeconds?: number;
+                    /** @description bpm */
                     maxHeartRate?: number;
-                    /** @description Gives Karvonen (heart-rate reserve) zones */
+                    /** @description bpm; gives Karvonen (heart-rate reserve) zones */
                     restingHeartRate?: number;
                     /** @description End (exclusive); default now */
                     to?: string;
@@ -7858,18 +7916,28 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description (s, 2 decimals) */
                             aboveZonesSeconds: number;
+                            /** @description Mean of the samples (bpm, 2 decimals) */
                             averageBpm: number;
+                            /** @description (s, 2 decimals) */
                             belowZonesSeconds: number;
+                            /** @description (s, 2 decimals) */
                             excludedGapSeconds: number;
                             intervalCount: number;
+                            /** @description bpm */
                             maxHeartRate: number;
                             method: "percent-of-max" | "karvonen";
+                            /** @description bpm */
                             restingHeartRate: number | null;
+                            /** @description (s, 2 decimals) */
                             totalSeconds: number;
                             zones: {
+                                /** @description bpm */
                                 lowerBpm: number;
+                                /** @description (s, 2 decimals) */
                                 seconds: number;
+                                /** @description bpm */
                                 upperBpm: number;
                                 zone: number;
                             }[];
@@ -8051,15 +8119,22 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Overrides the age from your birth year */
+                        /** @description Years; overrides the age from your birth year */
                         age?: number;
+                        /** @description Seconds; longer intervals between samples are sensor gaps */
                         maxGapSeconds?: number;
+                        /** @description bpm */
                         maxHeartRate?: number;
-                        /** @description Gives Karvonen (heart-rate reserve) zones */
+                        /** @description bpm; gives Karvonen (heart-rate reserve) zones */
                         restingHeartRate?: number;
+                        /** @description Checked like ingested samples (plausible bpm, RFC 3339 or epoch-ms timestamps) */
                         samples: {
-                            bpm: number;
-                            timestamp: string | number;
+                            /** @description Beats per minute */
+                            bpm?: unknown;
+                            /** @description RR intervals in milliseconds (for HRV) */
+                            rrIntervalsMs?: unknown;
+                            /** @description RFC 3339 date-time with a zone, or epoch milliseconds */
+                            timestamp?: unknown;
                         }[];
                     };
                 };
@@ -8072,18 +8147,28 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description (s, 2 decimals) */
                             aboveZonesSeconds: number;
+                            /** @description Mean of the samples (bpm, 2 decimals) */
                             averageBpm: number;
+                            /** @description (s, 2 decimals) */
                             belowZonesSeconds: number;
+                            /** @description (s, 2 decimals) */
                             excludedGapSeconds: number;
                             intervalCount: number;
+                            /** @description bpm */
                             maxHeartRate: number;
                             method: "percent-of-max" | "karvonen";
+                            /** @description bpm */
                             restingHeartRate: number | null;
+                            /** @description (s, 2 decimals) */
                             totalSeconds: number;
                             zones: {
+                                /** @description bpm */
                                 lowerBpm: number;
+                                /** @description (s, 2 decimals) */
                                 seconds: number;
+                                /** @description bpm */
                                 upperBpm: number;
                                 zone: number;
                             }[];
@@ -9310,20 +9395,19 @@ export interface paths {
                                 role: "user" | "admin";
                                 settings: {
                                     birthYear?: number;
+                                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                     heartRate?: {
-                                        /** @description An alert opens above this (default 150) */
+                                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                         highAlert?: number;
-                                        /** @description An alert opens below this (default 50) */
+                                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                         lowAlert?: number;
-                                        /** @description Samples above are rejected (default 180) */
-                                        validMax?: number;
-                                        /** @description Samples below are rejected (default 40) */
-                                        validMin?: number;
                                     };
                                     /** @description Measured maximum heart rate; otherwise 220 - age */
                                     maxHeartRate?: number;
                                     /** @description Resting heart rate, for Karvonen zones */
                                     restingHeartRate?: number;
+                                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                    timeZone?: string;
                                 };
                             };
                         };
@@ -9511,20 +9595,19 @@ export interface paths {
                         displayName?: string | null;
                         settings?: {
                             birthYear?: number;
+                            /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                             heartRate?: {
-                                /** @description An alert opens above this (default 150) */
+                                /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                 highAlert?: number;
-                                /** @description An alert opens below this (default 50) */
+                                /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                 lowAlert?: number;
-                                /** @description Samples above are rejected (default 180) */
-                                validMax?: number;
-                                /** @description Samples below are rejected (default 40) */
-                                validMin?: number;
                             };
                             /** @description Measured maximum heart rate; otherwise 220 - age */
                             maxHeartRate?: number;
                             /** @description Resting heart rate, for Karvonen zones */
                             restingHeartRate?: number;
+                            /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                            timeZone?: string;
                         };
                     };
                 };
@@ -9545,20 +9628,19 @@ export interface paths {
                             role: "user" | "admin";
                             settings: {
                                 birthYear?: number;
+                                /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
                                 heartRate?: {
-                                    /** @description An alert opens above this (default 150) */
+                                    /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
                                     highAlert?: number;
-                                    /** @description An alert opens below this (default 50) */
+                                    /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
                                     lowAlert?: number;
-                                    /** @description Samples above are rejected (default 180) */
-                                    validMax?: number;
-                                    /** @description Samples below are rejected (default 40) */
-                                    validMin?: number;
                                 };
                                 /** @description Measured maximum heart rate; otherwise 220 - age */
                                 maxHeartRate?: number;
                                 /** @description Resting heart rate, for Karvonen zones */
                                 restingHeartRate?: number;
+                                /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                                timeZone?: string;
                             };
                         };
                     };
@@ -9836,14 +9918,18 @@ export interface paths {
                                 isCanceled: boolean;
                                 isCompleted: boolean;
                                 periods: {
-                                    /** @description binaural beat, Hz */
+                                    /** @description binaural beat, Hz (0-1000) */
                                     beatFrequency: number | null;
                                     breathingMultiplier: number;
                                     /** @description any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}]) */
                                     breathingPattern: unknown;
                                     heartRates: {
+                                        /** @description bpm; checked like an ingested heart-rate sample: plausible from 20 to 250 */
                                         bpm: number;
-                                        /** Format: date-time */
+                                        /**
+                                         * Format: date-time
+                                         * @description RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)
+                                         */
                                         timestamp: string;
                                     }[];
                                     isHapticFeedbackEnabled: boolean;
@@ -10029,20 +10115,28 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)
+                         */
                         date: string;
+                        /** @description Seconds */
                         durationSeconds: number;
                         isCanceled: boolean;
                         isCompleted: boolean;
                         periods: {
-                            /** @description binaural beat, Hz */
+                            /** @description binaural beat, Hz (0-1000) */
                             beatFrequency: number | null;
                             breathingMultiplier: number;
                             /** @description any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}]) */
                             breathingPattern: unknown;
                             heartRates: {
+                                /** @description bpm; checked like an ingested heart-rate sample: plausible from 20 to 250 */
                                 bpm: number;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)
+                                 */
                                 timestamp: string;
                             }[];
                             isHapticFeedbackEnabled: boolean;
@@ -10070,14 +10164,18 @@ export interface paths {
                             isCanceled: boolean;
                             isCompleted: boolean;
                             periods: {
-                                /** @description binaural beat, Hz */
+                                /** @description binaural beat, Hz (0-1000) */
                                 beatFrequency: number | null;
                                 breathingMultiplier: number;
                                 /** @description any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}]) */
                                 breathingPattern: unknown;
                                 heartRates: {
+                                    /** @description bpm; checked like an ingested heart-rate sample: plausible from 20 to 250 */
                                     bpm: number;
-                                    /** Format: date-time */
+                                    /**
+                                     * Format: date-time
+                                     * @description RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)
+                                     */
                                     timestamp: string;
                                 }[];
                                 isHapticFeedbackEnabled: boolean;
@@ -10360,14 +10458,18 @@ export interface paths {
                             isCanceled: boolean;
                             isCompleted: boolean;
                             periods: {
-                                /** @description binaural beat, Hz */
+                                /** @description binaural beat, Hz (0-1000) */
                                 beatFrequency: number | null;
                                 breathingMultiplier: number;
                                 /** @description any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}]) */
                                 breathingPattern: unknown;
                                 heartRates: {
+                                    /** @description bpm; checked like an ingested heart-rate sample: plausible from 20 to 250 */
                                     bpm: number;
-                                    /** Format: date-time */
+                                    /**
+                                     * Format: date-time
+                                     * @description RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)
+                                     */
                                     timestamp: string;
                                 }[];
                                 isHapticFeedbackEnabled: boolean;
@@ -11005,6 +11107,7 @@ export interface paths {
                             firstScore: number | null;
                             gameId: string;
                             lastScore: number | null;
+                            /** @description The game's score units (2 decimals) */
                             meanScore: number | null;
                             points: {
                                 /** Format: date-time */
@@ -11014,7 +11117,7 @@ export interface paths {
                                 score: number;
                                 sessionId: string;
                             }[];
-                            /** @description Least-squares change in score per session */
+                            /** @description Least-squares change in score per session (2 decimals) */
                             scoreSlope: number | null;
                             /** @description Processed sessions in the trend */
                             sessions: number;
@@ -11217,14 +11320,18 @@ export interface paths {
                     "application/json": {
                         /** @description periods not stored yet (e.g. of the session in progress), oldest first; they follow the stored ones */
                         recentPeriods?: {
-                            /** @description binaural beat, Hz */
+                            /** @description binaural beat, Hz (0-1000) */
                             beatFrequency: number | null;
                             breathingMultiplier: number;
                             /** @description any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}]) */
                             breathingPattern: unknown;
                             heartRates: {
+                                /** @description bpm; checked like an ingested heart-rate sample: plausible from 20 to 250 */
                                 bpm: number;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339 with a zone; checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)
+                                 */
                                 timestamp: string;
                             }[];
                             isHapticFeedbackEnabled: boolean;
@@ -11248,7 +11355,7 @@ export interface paths {
                             candidates: number;
                             modelId: string;
                             modelVersion: number;
-                            /** @description mean heart rate the model expects for the next period with this configuration */
+                            /** @description mean heart rate the model expects for the next period with this configuration (bpm, 1 decimal) */
                             predictedHeartRate: number;
                             visualization: string;
                         };
@@ -15419,7 +15526,7 @@ export interface paths {
         };
         /**
          * What changed for me since a cursor
-         * @description Changes in the order they happened, each with the entity as it is now. Keep `cursor` and pass it as `since` to catch up after being offline.
+         * @description Changes in the order they happened, each with the entity as it is now. Start without `since` (everything from the beginning, a page at a time while `hasMore`), keep `cursor` and pass it as `since` to catch up after being offline. A cursor this feed did not give out (another account's, or after a reset) is a 400 `cursor_unknown`: start again without `since`.
          */
         get: {
             parameters: {
@@ -15444,13 +15551,13 @@ export interface paths {
                             changes: {
                                 /** Format: date-time */
                                 at: string;
-                                /** @description created, processed, failed, … */
+                                /** @description created, updated, deleted, processed, failed, queued, running, succeeded, cancelled, opened, closed, backfilled, removed, acknowledged, revoked */
                                 change: string;
                                 cursor: string;
                                 /** @description The entity as it is now; null when it is gone */
                                 data: unknown | (never | null);
                                 id: string;
-                                /** @description What changed, e.g. "game-session" */
+                                /** @description What changed: game-session, meditation-session, training-job, model, alert or device */
                                 kind: string;
                             }[];
                             /** @description Pass as `since` next time */

@@ -2,8 +2,8 @@
 // own pulsebase user (which cannot log in) and a `mindsync` phone device, made on first write.
 import { createHash, randomBytes } from 'node:crypto'
 import { createUser } from '../../domains/auth/auth.service.js'
-import type { Principal } from '../../platform/auth/principal.js'
 import { createDevice } from '../../domains/devices/devices.service.js'
+import type { Principal } from '../../platform/auth/principal.js'
 import type { Db } from '../../platform/db/database.js'
 import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 
@@ -17,15 +17,18 @@ export async function findMindsyncPrincipal(db: Db, clientId: string): Promise<P
   return row === undefined ? undefined : { userId: row.user_id, role: 'user', deviceId: row.device_id }
 }
 
-/** The principal of a deviceId, created with its user and device in one transaction; a lost race reads the winner's. */
-export async function ensureMindsyncPrincipal(db: Db, clientId: string): Promise<Principal> {
+/**
+ * The principal of a deviceId, created with its user and device in one transaction; a lost race
+ * reads the winner's. The device's time zone (`timeZone`) is where its zone-less local times go.
+ */
+export async function ensureMindsyncPrincipal(db: Db, clientId: string, timeZone: string): Promise<Principal> {
   const existing = await findMindsyncPrincipal(db, clientId)
   if (existing !== undefined) return existing
   try {
     await db.transaction().execute(async (trx) => {
       // A random password nobody is told, and a device key that is discarded: the seed has no credentials.
       const user = await createUser({ db: trx }, { email: emailOf(clientId), password: randomBytes(32).toString('base64url'), displayName: 'MindSync client' })
-      const { device } = await createDevice(trx, { userId: user.id, role: 'user', deviceId: null }, { name: 'mindsync', kind: 'phone' })
+      const { device } = await createDevice(trx, { userId: user.id, role: 'user', deviceId: null }, { name: 'mindsync', kind: 'phone', timeZone })
       await trx.insertInto('compat_mindsync_devices').values({ client_id: clientId, user_id: user.id, device_id: device.id, created_at: Date.now() }).execute()
     })
   } catch (error) {

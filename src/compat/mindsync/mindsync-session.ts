@@ -1,7 +1,10 @@
-// The seed's session JSON: its checks in the seed's order and with its messages, then the type
-// checks the seed lacked (it crashed with a 500 instead), then the mapping to pulsebase's session.
-import type { CreateSessionBody, Period, Session } from '../../domains/meditation/meditation.schema.js'
-import { isVisualization } from '../../domains/meditation/meditation.features.js'
+// The seed's session JSON: its presence checks in the seed's order and with its messages (CONTRACTS
+// §1.4), the mapping to pulsebase's session, and pulsebase's own validation errors worded in the
+// seed's terms. The rules (types, ranges, dates, heart-rate checks) are the meditation domain's.
+import type { Static } from 'typebox'
+import type { Period, SeedSessionBody } from '../../domains/meditation/meditation.schema.js'
+import type { StoredSession } from '../../domains/meditation/meditation.service.js'
+import type { ErrorDetail } from '../../errors.js'
 
 export class MindsyncError extends Error {
   constructor(
@@ -12,11 +15,14 @@ export class MindsyncError extends Error {
   }
 }
 
-const bad = (error: string) => new MindsyncError(400, { error })
+export type SeedSession = Static<typeof SeedSessionBody>
+
+export const bad = (error: string) => new MindsyncError(400, { error })
 const TOP_LEVEL = ['deviceId', 'date', 'duration', 'isCompleted', 'isCanceled', 'sessionPeriods'] as const
 const PERIOD_FIELDS = ['heartRateMeasurements', 'visualization', 'beatFrequency', 'breathingPattern', 'breathingPatternMultiplier', 'isHapticFeedbackEnabled'] as const
+/** The identity column's size (compat_mindsync_devices.client_id): a wire limit of this adapter. */
 const MAX_DEVICE_ID = 128
-const DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i
+const SEED_VISUALIZATIONS = 'Arctic, Aurora, Circle, City, Golden, Japan, Metropolis, Nature, Plants, Skyline'
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -42,80 +48,74 @@ function checkPresence(body: unknown): asserts body is Json {
   })
 }
 
-/** ISO-8601 with or without fraction and zone; no zone is read as UTC (the client's dates carry a literal Z anyway). */
-export function parseSeedDate(value: unknown, where: string): string {
-  if (typeof value !== 'string' || !DATE.test(value)) throw bad(`Invalid date ${JSON.stringify(value)} ${where}: expected ISO-8601 like 2024-01-01T21:47:31.000Z.`)
-  const ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`)
-  if (Number.isNaN(ms)) throw bad(`Invalid date ${JSON.stringify(value)} ${where}: expected ISO-8601 like 2024-01-01T21:47:31.000Z.`)
-  return new Date(ms).toISOString()
+/** Seed field names -> pulsebase's, per level. */
+const TOP_NAMES: Record<string, string> = { date: 'date', durationSeconds: 'duration', isCompleted: 'isCompleted', isCanceled: 'isCanceled' }
+const PERIOD_NAMES: Record<string, string> = { breathingMultiplier: 'breathingPatternMultiplier' }
+const MEASUREMENT_NAMES: Record<string, string> = { timestamp: 'date', bpm: 'heartRate' }
+
+/** Where a pulsebase path (`body.periods.2.heartRates.5.bpm`) points, in the seed's words. */
+function seedPlaceOf(path: string): string {
+  const parts = path.replace(/^body\./, '').split('.')
+  const [top, period, level2, measurement, field] = parts
+  if (top !== 'periods' || period === undefined) return `'${TOP_NAMES[top ?? ''] ?? top}'`
+  const inPeriod = `in session period at index ${period}`
+  if (level2 === 'heartRates' && measurement !== undefined) {
+    const name = field === undefined ? 'heartRateMeasurements' : (MEASUREMENT_NAMES[field] ?? field)
+    return `'${name}' in heart rate measurement at index ${measurement} ${inPeriod}`
+  }
+  return `'${PERIOD_NAMES[level2 ?? ''] ?? level2 ?? 'sessionPeriods'}' ${inPeriod}`
 }
 
-function numberOr(value: unknown, what: string, allowNull: boolean): number | null {
-  if (value === null && allowNull) return null
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw bad(`Invalid value for ${what}: expected a number${allowNull ? ' or null' : ''}.`)
-  return value
+/** A pulsebase validation problem as the seed's 400 (`Invalid value for '<field>' …: <what>.`). */
+export function seedErrorOf(detail: ErrorDetail): MindsyncError {
+  const place = seedPlaceOf(detail.path ?? 'body')
+  const what = place.startsWith("'visualization'") ? `expected null or one of ${SEED_VISUALIZATIONS}` : detail.message.replace(/\.$/, '')
+  return bad(`Invalid value for ${place}: ${what}.`)
 }
 
-function bool(value: unknown, what: string): boolean {
-  if (typeof value !== 'boolean') throw bad(`Invalid value for ${what}: expected true or false.`)
-  return value
-}
-
-function toPeriod(raw: Json, i: number): Period {
-  const at = `in session period at index ${i}`
+function toPeriod(raw: Json): SeedSession['periods'][number] {
   const name = raw.visualization
-  if (name !== null && (typeof name !== 'string' || !isVisualization(name.toLowerCase()))) {
-    throw bad(`Unknown visualization ${JSON.stringify(name)} ${at}; expected one of Arctic, Aurora, Circle, City, Golden, Japan, Metropolis, Nature, Plants, Skyline.`)
-  }
-  const multiplier = numberOr(raw.breathingPatternMultiplier, `'breathingPatternMultiplier' ${at}`, false) as number
-  if (multiplier <= 0 || multiplier > 10) throw bad(`Invalid value for 'breathingPatternMultiplier' ${at}: expected a number above 0 and at most 10.`)
-  const beat = numberOr(raw.beatFrequency, `'beatFrequency' ${at}`, true)
-  if (beat !== null && (beat < 0 || beat > 1000)) throw bad(`Invalid value for 'beatFrequency' ${at}: expected 0 to 1000 Hz.`)
-  const heartRates = (raw.heartRateMeasurements as Json[]).map((m, j) => {
-    const where = `in heart rate measurement at index ${j} ${at}`
-    const bpm = numberOr(m.heartRate, `'heartRate' ${where}`, false) as number
-    if (bpm <= 0 || bpm > 400) throw bad(`Invalid value for 'heartRate' ${where}: expected a number above 0 and at most 400.`)
-    return { timestamp: parseSeedDate(m.date, where), bpm }
-  })
   return {
-    visualization: typeof name === 'string' ? name.toLowerCase() : null,
-    beatFrequency: beat,
+    visualization: (typeof name === 'string' ? name.toLowerCase() : name) as Period['visualization'],
+    beatFrequency: raw.beatFrequency as number | null,
     breathingPattern: raw.breathingPattern,
-    breathingMultiplier: multiplier,
-    isHapticFeedbackEnabled: bool(raw.isHapticFeedbackEnabled, `'isHapticFeedbackEnabled' ${at}`),
-    heartRates,
+    breathingMultiplier: raw.breathingPatternMultiplier as number,
+    isHapticFeedbackEnabled: raw.isHapticFeedbackEnabled as boolean,
+    heartRates: (raw.heartRateMeasurements as Json[]).map((m) => ({ timestamp: m.date as string, bpm: m.heartRate as number })),
   }
 }
 
-/** The seed's session body as pulsebase's, or a MindsyncError with the seed's 400 body. */
-export function parseMindsyncSession(body: unknown): { deviceId: string; session: CreateSessionBody } {
+/**
+ * The seed's session body mapped field for field onto pulsebase's (visualization names are
+ * case-insensitive on the wire), or a MindsyncError with the seed's 400 for a missing field. Types
+ * and ranges are checked afterwards with the domain's schema (`SeedSessionBody`).
+ */
+export function parseMindsyncSession(body: unknown): { deviceId: string; session: unknown } {
   checkPresence(body)
   const deviceId = body.deviceId as string
   if (deviceId.length > MAX_DEVICE_ID) throw bad(`Device ID is too long (at most ${MAX_DEVICE_ID} characters).`)
-  const duration = body.duration
-  if (typeof duration !== 'number' || !Number.isInteger(duration) || duration < 0 || duration > 86_400) throw bad("Invalid value for 'duration': expected whole seconds from 0 to 86400.")
   return {
     deviceId,
     session: {
-      date: parseSeedDate(body.date, "in field 'date'"),
-      durationSeconds: duration,
-      isCompleted: bool(body.isCompleted, "'isCompleted'"),
-      isCanceled: bool(body.isCanceled, "'isCanceled'"),
+      date: body.date,
+      durationSeconds: body.duration,
+      isCompleted: body.isCompleted,
+      isCanceled: body.isCanceled,
       periods: (body.sessionPeriods as Json[]).map(toPeriod),
     },
   }
 }
 
-/** A stored session in the seed's JSON. Dates keep their milliseconds and Z (the seed dropped both). */
-export function toMindsyncSession(deviceId: string, session: Session) {
+/** A stored session in the seed's JSON, every date in the form it was sent (a stored one without that: RFC 3339 UTC). */
+export function toMindsyncSession(deviceId: string, session: StoredSession) {
   return {
     deviceId,
-    date: session.date,
+    date: session.dateAsSent ?? session.date,
     duration: session.durationSeconds,
     isCompleted: session.isCompleted,
     isCanceled: session.isCanceled,
     sessionPeriods: session.periods.map((p) => ({
-      heartRateMeasurements: p.heartRates.map((h) => ({ date: h.timestamp, heartRate: h.bpm })),
+      heartRateMeasurements: p.heartRates.map((h) => ({ date: h.timestampAsSent ?? h.timestamp, heartRate: h.bpm })),
       visualization: p.visualization,
       beatFrequency: p.beatFrequency,
       breathingPattern: p.breathingPattern,

@@ -3,32 +3,34 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { PeriodObservation } from '../../domains/meditation/meditation.features.js'
 import { countSessions } from '../../domains/meditation/meditation.repository.js'
+import { SeedSessionBody } from '../../domains/meditation/meditation.schema.js'
 import { listSessions, observationOf, recordSession, type SessionStoreDeps } from '../../domains/meditation/meditation.service.js'
 import { recommend, type RecommenderDeps } from '../../domains/meditation/recommender.js'
-import { getTrainingJob, requestTraining, type TrainingDeps } from '../../domains/ml/training.service.js'
-import type { TrainingJob } from '../../domains/ml/ml.schema.js'
+import { checkPeriods } from '../../domains/meditation/session-checks.js'
+import { awaitTrainingJob, requestOrJoinTraining, type TrainingDeps } from '../../domains/ml/training.service.js'
 import { AppError } from '../../errors.js'
+import type { Principal } from '../../platform/auth/principal.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
+import { schemaProblems } from '../../platform/validation/schema-check.js'
 import { ensureMindsyncPrincipal, findMindsyncPrincipal } from './mindsync-identity.js'
-import { MindsyncError, parseMindsyncSession, toMindsyncSession } from './mindsync-session.js'
+import { MindsyncError, parseMindsyncSession, type SeedSession, seedErrorOf, toMindsyncSession } from './mindsync-session.js'
 
 export interface MindsyncDeps {
   readonly store: SessionStoreDeps
   readonly training: TrainingDeps
   readonly recommender: RecommenderDeps
   readonly ping: () => Promise<void>
+  /** The time zone of the devices this adapter creates (PULSEBASE_MINDSYNC_TIME_ZONE). */
+  readonly timeZone: string
   /** How long `/train_model` waits for its training job before answering 503. */
   readonly trainingWaitMs?: number
 }
 
 const tags = ['compat: mindsync']
-const POLL_MS = 100
 const INVALID_JSON = Symbol('invalid json')
+const LOCAL_TIMES = { isLocalTimeAllowed: true } as const
 
-function capitalized(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1)
-}
-
+const capitalized = (name: string) => name.charAt(0).toUpperCase() + name.slice(1)
 /** JSON whose numbers keep a decimal point: the seed's client reads these fields as doubles. */
 const asDouble = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : String(n))
 
@@ -44,13 +46,21 @@ function requireJson(request: FastifyRequest): unknown {
   return request.body === INVALID_JSON ? undefined : request.body
 }
 
-async function waitForJob(deps: MindsyncDeps, userId: string, id: string): Promise<TrainingJob> {
-  const deadline = Date.now() + (deps.trainingWaitMs ?? 10 * 60_000)
-  for (;;) {
-    const job = await getTrainingJob(deps.training, userId, id)
-    if (job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled') return job
-    if (Date.now() > deadline) throw new MindsyncError(503, { error: 'Training did not finish in time; it goes on in the background.' })
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+/** The body as a pulsebase session, checked with the meditation domain's schema; the first problem in the seed's words. */
+function sessionOf(request: FastifyRequest): { deviceId: string; session: SeedSession } {
+  const { deviceId, session } = parseMindsyncSession(requireJson(request))
+  const [problem] = schemaProblems(SeedSessionBody, session, 'body')
+  if (problem !== undefined) throw seedErrorOf(problem)
+  return { deviceId, session: session as SeedSession }
+}
+
+/** Runs a domain call; its validation error becomes the seed's 400. */
+async function seedWorded<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    const [detail] = error instanceof AppError && error.code === 'invalid_argument' ? error.details : []
+    throw detail === undefined ? error : seedErrorOf(detail)
   }
 }
 
@@ -60,6 +70,64 @@ function handleError(error: FastifyError | MindsyncError, request: FastifyReques
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.status(415).send({ error: 'Unsupported Media Type: send Content-Type: application/json' })
   request.log.error({ err: error }, 'mindsync request failed')
   return reply.status(500).send({ error: 'Internal Server Error' })
+}
+
+async function storeSession(deps: MindsyncDeps, request: FastifyRequest, reply: FastifyReply) {
+  const { deviceId, session } = sessionOf(request)
+  let owner: Principal
+  try {
+    owner = await ensureMindsyncPrincipal(deps.store.db, deviceId, deps.timeZone)
+  } catch (error) {
+    request.log.error({ err: error }, 'mindsync device not created')
+    return reply.status(500).send({ error: 'An error occurred while saving a session.' })
+  }
+  await seedWorded(() => recordSession(deps.store, owner, session, LOCAL_TIMES))
+  return reply.status(201).send({ message: 'Meditation session created successfully' })
+}
+
+async function trainModel(deps: MindsyncDeps, request: FastifyRequest) {
+  const deviceId = deviceIdOf(request)
+  const owner = await findMindsyncPrincipal(deps.store.db, deviceId)
+  if (owner === undefined || (await countSessions(deps.store.db, owner.userId)) === 0) {
+    return { message: `No previous sessions found for device ${deviceId}. Could not train model.` }
+  }
+  let jobId: string
+  try {
+    // A second /train_model while one runs waits for that one, as the client expects an answer once trained.
+    jobId = (await requestOrJoinTraining(deps.training, owner.userId, 'meditation')).id
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'invalid_argument') return { message: `Model for device "${deviceId}" not trained. Could not find enough previous sessions.` }
+    throw error
+  }
+  let finished
+  try {
+    finished = await awaitTrainingJob(deps.training, owner.userId, jobId, deps.trainingWaitMs ?? 10 * 60_000)
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'unavailable') throw new MindsyncError(503, { error: 'Training did not finish in time; it goes on in the background.' })
+    throw error
+  }
+  if (finished.state !== 'succeeded') throw new MindsyncError(500, { error: `Model for device ${deviceId} could not be trained.` })
+  return { message: `Model for device ${deviceId} trained successfully.` }
+}
+
+async function predict(deps: MindsyncDeps, request: FastifyRequest, reply: FastifyReply) {
+  const { deviceId, session } = sessionOf(request)
+  const owner = await findMindsyncPrincipal(deps.store.db, deviceId)
+  if (owner === undefined || (await countSessions(deps.store.db, owner.userId)) < 2) {
+    return { message: `Couldn't predict best combination for ${deviceId}. Not enough data available.` }
+  }
+  await seedWorded(() => checkPeriods(deps.store, owner, session.periods, 'body.periods', LOCAL_TIMES))
+  const recent = session.periods.map(observationOf).filter((p): p is PeriodObservation => p !== null)
+  try {
+    const best = await recommend(deps.recommender, owner.userId, recent)
+    const body = `{"bestCombination":{"beatFrequency":${asDouble(best.beatFrequency)},"visualization":${JSON.stringify(capitalized(best.visualization))},"breathingPatternMultiplier":${asDouble(best.breathingMultiplier)}}}`
+    return reply.type('application/json').send(body)
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') {
+      return reply.status(400).send({ message: `Could not predict best combination for ${deviceId}. User does not have any model yet.` })
+    }
+    throw error
+  }
 }
 
 export async function registerMindsyncCompat(app: HttpServer, deps: MindsyncDeps): Promise<void> {
@@ -91,59 +159,9 @@ export async function registerMindsyncCompat(app: HttpServer, deps: MindsyncDeps
       if (sessions.length === 0) return reply.status(404).send({ message: 'No meditation sessions found' })
       return { meditationSessions: sessions.reverse().map((s) => toMindsyncSession(deviceId, s)) }
     })
-
-    scope.post('/meditations', { schema: { tags, summary: 'MindSync: store a session' } }, async (request, reply) => {
-      const { deviceId, session } = parseMindsyncSession(requireJson(request))
-      try {
-        const owner = await ensureMindsyncPrincipal(deps.store.db, deviceId)
-        await recordSession(deps.store, owner, session)
-      } catch (error) {
-        request.log.error({ err: error }, 'mindsync session not saved')
-        return reply.status(500).send({ error: 'An error occurred while saving a session.' })
-      }
-      return reply.status(201).send({ message: 'Meditation session created successfully' })
-    })
-
-    scope.post('/train_model', { schema: { tags, summary: 'MindSync: train the device model; answers once training has finished' } }, async (request) => {
-      const deviceId = deviceIdOf(request)
-      const owner = await findMindsyncPrincipal(deps.store.db, deviceId)
-      if (owner === undefined || (await countSessions(deps.store.db, owner.userId)) === 0) {
-        return { message: `No previous sessions found for device ${deviceId}. Could not train model.` }
-      }
-      let jobId: string
-      try {
-        jobId = (await requestTraining(deps.training, owner.userId, 'meditation')).id
-      } catch (error) {
-        if (error instanceof AppError && error.code === 'invalid_argument') {
-          return { message: `Model for device "${deviceId}" not trained. Could not find enough previous sessions.` }
-        }
-        // A second /train_model while one runs waits for that one, as the client expects an answer once trained.
-        const running = error instanceof AppError && error.code === 'conflict' ? error.details[0]?.trainingJobId : undefined
-        if (typeof running !== 'string') throw error
-        jobId = running
-      }
-      const finished = await waitForJob(deps, owner.userId, jobId)
-      if (finished.state !== 'succeeded') throw new MindsyncError(500, { error: `Model for device ${deviceId} could not be trained.` })
-      return { message: `Model for device ${deviceId} trained successfully.` }
-    })
-
-    scope.post('/predict', { schema: { tags, summary: 'MindSync: the best next configuration for the session sent (not stored)' } }, async (request, reply) => {
-      const { deviceId, session } = parseMindsyncSession(requireJson(request))
-      const owner = await findMindsyncPrincipal(deps.store.db, deviceId)
-      if (owner === undefined || (await countSessions(deps.store.db, owner.userId)) < 2) {
-        return { message: `Couldn't predict best combination for ${deviceId}. Not enough data available.` }
-      }
-      const recent = session.periods.map(observationOf).filter((p): p is PeriodObservation => p !== null)
-      try {
-        const best = await recommend(deps.recommender, owner.userId, recent)
-        const body = `{"bestCombination":{"beatFrequency":${asDouble(best.beatFrequency)},"visualization":${JSON.stringify(capitalized(best.visualization))},"breathingPatternMultiplier":${asDouble(best.breathingMultiplier)}}}`
-        return reply.type('application/json').send(body)
-      } catch (error) {
-        if (error instanceof AppError && error.code === 'not_found') {
-          return reply.status(400).send({ message: `Could not predict best combination for ${deviceId}. User does not have any model yet.` })
-        }
-        throw error
-      }
-    })
+    scope.post('/meditations', { schema: { tags, summary: 'MindSync: store a session' } }, (request, reply) => storeSession(deps, request, reply))
+    scope.post('/train_model', { schema: { tags, summary: 'MindSync: train the device model; answers once training has finished' } }, (request) => trainModel(deps, request))
+    scope.post('/predict', { schema: { tags, summary: 'MindSync: the best next configuration for the session sent (not stored)' } }, (request, reply) => predict(deps, request, reply))
   })
 }
+

@@ -5,21 +5,22 @@ const Email = Type.String({ format: 'email', maxLength: 320, description: 'Compa
 const Password = Type.String({ minLength: 8, maxLength: 200 })
 const Bpm = (description: string) => Type.Integer({ minimum: 20, maximum: 250, description })
 
-/** Profile settings; later domains read their limits from here (heart-rate thresholds, ages). */
+/** Profile settings; later domains read their limits from here (alert thresholds, ages, time zone). */
 export const UserSettings = Type.Object(
   {
     birthYear: Type.Optional(Type.Integer({ minimum: 1900, maximum: 2100 })),
     restingHeartRate: Type.Optional(Bpm('Resting heart rate, for Karvonen zones')),
     maxHeartRate: Type.Optional(Bpm('Measured maximum heart rate; otherwise 220 - age')),
+    timeZone: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC' }),
+    ),
     heartRate: Type.Optional(
       Type.Object(
         {
-          validMin: Type.Optional(Bpm('Samples below are rejected (default 40)')),
-          validMax: Type.Optional(Bpm('Samples above are rejected (default 180)')),
-          lowAlert: Type.Optional(Bpm('An alert opens below this (default 50)')),
-          highAlert: Type.Optional(Bpm('An alert opens above this (default 150)')),
+          lowAlert: Type.Optional(Bpm('An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is')),
+          highAlert: Type.Optional(Bpm('An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is')),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, description: 'Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm)' },
       ),
     ),
   },

@@ -5,12 +5,12 @@ import type { Database } from '../../platform/db/schema.js'
 import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 import type { DeviceKeyCache } from '../devices/device-key-cache.js'
 import { DEVICE_KEY_PREFIX, principalForDeviceKey } from '../devices/devices.service.js'
-import type { CreateUserBody, LoginBody, PatchMeBody, RegisterBody, Tokens, User, UserSettings } from './auth.schema.js'
+import type { CreateUserBody, LoginBody, PatchMeBody, RegisterBody, Tokens, User } from './auth.schema.js'
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.js'
 import type { AttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import * as sessions from './sessions.repository.js'
-import { mergeSettings } from './settings.js'
+import { mergeSettings, readSettings } from './settings.js'
 import { hashSecret, newSecret, type TokenSigner } from './tokens.js'
 import * as users from './users.repository.js'
 
@@ -34,7 +34,7 @@ function toUser(row: users.UserRow): User {
     email: row.email,
     role: row.role,
     displayName: row.display_name,
-    settings: JSON.parse(row.settings) as UserSettings,
+    settings: readSettings(row.settings),
     createdAt: new Date(row.created_at).toISOString(),
   }
 }
@@ -142,7 +142,7 @@ export async function getUser(db: Kysely<Database>, userId: string): Promise<Use
 export async function updateMe(db: Kysely<Database>, principal: Principal, patch: PatchMeBody): Promise<User> {
   return db.transaction().execute(async (trx) => {
     const current = await getUser(trx, principal.userId)
-    const settings = patch.settings === undefined ? current.settings : mergeSettings(current.settings, patch.settings)
+    const settings = patch.settings === undefined ? current.settings : mergeSettings(current.settings, patch.settings, Date.now())
     await users.updateUser(trx, principal.userId, {
       ...(patch.displayName !== undefined && { display_name: patch.displayName }),
       settings: JSON.stringify(settings),

@@ -51,7 +51,7 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
   )
   app.patch(
     '/v1/devices/:id',
-    { ...common, schema: { tags, security, summary: 'Rename a device or set its presence timeout', params: DeviceParams, body: PatchDeviceBody, response: { 200: Device } } },
+    { ...common, schema: { tags, security, summary: 'Rename a device, set its presence timeout or its time zone', params: DeviceParams, body: PatchDeviceBody, response: { 200: Device } } },
     async (request) => devices.patchDevice(deps, principalOf(request), request.params.id, request.body),
   )
   app.post(

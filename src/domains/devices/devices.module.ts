@@ -1,5 +1,6 @@
 import type { AuthedPlatform, Module, Platform } from '../../module.js'
 import { registerDevicesHttp } from './devices.http.js'
+import { DEVICE_SYNC_KIND, loadDevices } from './devices.service.js'
 import { createDevicePresence, type DevicePresence } from './presence.js'
 
 /**
@@ -22,6 +23,7 @@ export function devicesModule(platform: AuthedPlatform, onKeyRevoked: (deviceId:
   return {
     name: 'devices',
     http: (server) => registerDevicesHttp(server, deps, platform.guards, onKeyRevoked),
+    syncLoaders: { [DEVICE_SYNC_KIND]: loadDevices },
     close: () => presence.close(),
   }
 }

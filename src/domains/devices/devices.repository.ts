@@ -16,6 +16,11 @@ export function findDevice(db: Kysely<Database>, userId: string, id: string): Pr
   return db.selectFrom('devices').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
 }
 
+export function findDevices(db: Kysely<Database>, userId: string, ids: readonly string[]): Promise<DeviceRow[]> {
+  if (ids.length === 0) return Promise.resolve([])
+  return db.selectFrom('devices').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
+}
+
 export function findDeviceByKeyHash(db: Kysely<Database>, keyHash: string) {
   return db
     .selectFrom('devices')
@@ -30,7 +35,7 @@ export async function updateDevice(
   db: Kysely<Database>,
   userId: string,
   id: string,
-  changes: Partial<Pick<DeviceRow, 'name' | 'revoked_at' | 'presence_timeout_ms'>>,
+  changes: Partial<Pick<DeviceRow, 'name' | 'revoked_at' | 'presence_timeout_ms' | 'time_zone'>>,
 ): Promise<boolean> {
   const result = await db.updateTable('devices').set(changes).where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
   return Number(result.numUpdatedRows) > 0 || (await findDevice(db, userId, id)) !== undefined

@@ -17,11 +17,14 @@ export const Device = Type.Object({
   online: Type.Boolean({ description: 'Whether the latest contact is within the presence timeout' }),
   presenceTimeoutSeconds: Type.Integer({ description: "How long after its latest contact the device counts as online (the device's own, else the server default)" }),
   revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  timeZone: Type.Union([Type.String(), Type.Null()], { description: "Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC)" }),
 })
 export type Device = Static<typeof Device>
 
+const TimeZoneName = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone (Asia/Tokyo) or a fixed offset (+05:45)' })
+
 export const CreateDeviceBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), kind: DeviceKind },
+  { name: Type.String({ minLength: 1, maxLength: 200 }), kind: DeviceKind, timeZone: Type.Optional(TimeZoneName) },
   { additionalProperties: false },
 )
 export type CreateDeviceBody = Static<typeof CreateDeviceBody>
@@ -37,6 +40,7 @@ export const PatchDeviceBody = Type.Object(
     presenceTimeoutSeconds: Type.Optional(
       Type.Union([Type.Integer({ minimum: MIN_PRESENCE_TIMEOUT_S, maximum: 86_400 }), Type.Null()], { description: 'null returns to the server default' }),
     ),
+    timeZone: Type.Optional(Type.Union([TimeZoneName, Type.Null()], { description: "null: the owner's timeZone setting" })),
   },
   { additionalProperties: false, minProperties: 1 },
 )

@@ -8,6 +8,10 @@ import type { DeviceKeyCache } from './device-key-cache.js'
 import type { CreateDeviceBody, Device, PatchDeviceBody } from './devices.schema.js'
 import * as devices from './devices.repository.js'
 import { isOnline } from './presence.js'
+import { databaseKindOf } from '../../platform/db/database.js'
+import { resolveTimeZone, type TimeZone, UTC } from '../../platform/time/time-zone.js'
+import { getUser } from '../auth/auth.service.js'
+import { recordChange } from '../sync/sync.repository.js'
 
 export const DEVICE_KEY_PREFIX = 'pbd_'
 /** The presence timeout of a device without its own (PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS). */
@@ -18,6 +22,35 @@ export interface DevicesDeps {
   readonly db: Kysely<Database>
   readonly defaultTimeoutMs: number
   readonly now?: () => number
+}
+
+/** The sync feed's kind for devices. */
+export const DEVICE_SYNC_KIND = 'device'
+
+/** Runs a change of the owner's device and its sync entry in one transaction (inside `db` when that already is one). */
+async function withChange<T>(db: Kysely<Database>, owner: Principal, change: string, run: (db: Kysely<Database>) => Promise<{ id: string; result: T }>): Promise<T> {
+  const inTransaction = async (trx: Kysely<Database>) => {
+    const { id, result } = await run(trx)
+    await recordChange(trx, databaseKindOf(trx), { userId: owner.userId, kind: DEVICE_SYNC_KIND, entityId: id, change }, Date.now())
+    return result
+  }
+  return db.isTransaction ? inTransaction(db) : db.transaction().execute(inTransaction)
+}
+
+function checkedTimeZone(name: string | null | undefined): string | null | undefined {
+  if (name === undefined || name === null || resolveTimeZone(name) !== undefined) return name
+  const message = `${JSON.stringify(name)} is not a time zone: use an IANA name such as Asia/Tokyo, UTC, or an offset such as +05:45`
+  throw new AppError('invalid_argument', message, [{ path: 'body.timeZone', message, reason: 'time_zone_invalid' }])
+}
+
+/**
+ * The zone a principal's zone-less local times are read in: its device's, else its user's
+ * `timeZone` setting, else UTC.
+ */
+export async function localTimeZoneOf(db: Kysely<Database>, principal: Principal): Promise<TimeZone> {
+  const device = principal.deviceId === null ? undefined : await devices.findDevice(db, principal.userId, principal.deviceId)
+  const name = device?.time_zone ?? (await getUser(db, principal.userId)).settings.timeZone
+  return (name === null || name === undefined ? undefined : resolveTimeZone(name)) ?? UTC
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
@@ -35,9 +68,11 @@ export function toDevice(row: devices.DeviceRow, defaultTimeoutMs = DEFAULT_PRES
     online: isOnline(row.last_seen_at, row.presence_timeout_ms, defaultTimeoutMs, nowMs),
     presenceTimeoutSeconds: Math.round((row.presence_timeout_ms ?? defaultTimeoutMs) / 1000),
     revokedAt: iso(row.revoked_at),
+    timeZone: row.time_zone,
   }
 }
 
+/** Registers a device; its API key is in the answer, once. */
 export async function createDevice(db: Kysely<Database>, owner: Principal, input: CreateDeviceBody) {
   const apiKey = newSecret(DEVICE_KEY_PREFIX)
   const row: devices.DeviceRow = {
@@ -53,8 +88,9 @@ export async function createDevice(db: Kysely<Database>, owner: Principal, input
     presence_timeout_ms: null,
     remote_address: null,
     presence_announced: 'offline',
+    time_zone: checkedTimeZone(input.timeZone) ?? null,
   }
-  await devices.insertDevice(db, row)
+  await withChange(db, owner, 'created', async (trx) => ({ id: row.id, result: await devices.insertDevice(trx, row) }))
   return { device: toDevice(row), apiKey }
 }
 
@@ -70,25 +106,38 @@ export async function getDevice(deps: DevicesDeps, owner: Principal, id: string)
   return toDevice(row, deps.defaultTimeoutMs, (deps.now ?? Date.now)())
 }
 
-/** Renames a device and/or sets its presence timeout (null: back to the default). */
+/** Renames a device, sets its presence timeout and/or its time zone (null: back to the default, or the owner's zone). */
 export async function patchDevice(deps: DevicesDeps, owner: Principal, id: string, patch: PatchDeviceBody): Promise<Device> {
+  const timeZone = checkedTimeZone(patch.timeZone)
   const changes = {
     ...(patch.name !== undefined && { name: patch.name }),
     ...(patch.presenceTimeoutSeconds !== undefined && { presence_timeout_ms: patch.presenceTimeoutSeconds === null ? null : patch.presenceTimeoutSeconds * 1000 }),
+    ...(timeZone !== undefined && { time_zone: timeZone }),
   }
-  if (!(await devices.updateDevice(deps.db, owner.userId, id, changes))) throw new AppError('not_found', 'Device not found')
+  await withChange(deps.db, owner, 'updated', async (trx) => {
+    if (!(await devices.updateDevice(trx, owner.userId, id, changes))) throw new AppError('not_found', 'Device not found')
+    return { id, result: undefined }
+  })
   return getDevice(deps, owner, id)
 }
 
 /** Revoking keeps the device and its data but its key stops working at once. */
 export async function revokeDevice(deps: DevicesDeps, owner: Principal, id: string): Promise<Device> {
   const device = await getDevice(deps, owner, id)
-  if (device.revokedAt === null) await devices.updateDevice(deps.db, owner.userId, id, { revoked_at: Date.now() })
+  if (device.revokedAt === null) await withChange(deps.db, owner, 'revoked', async (trx) => ({ id, result: await devices.updateDevice(trx, owner.userId, id, { revoked_at: Date.now() }) }))
   return getDevice(deps, owner, id)
 }
 
 export async function deleteDevice(db: Kysely<Database>, owner: Principal, id: string): Promise<void> {
-  if (!(await devices.deleteDevice(db, owner.userId, id))) throw new AppError('not_found', 'Device not found')
+  await withChange(db, owner, 'deleted', async (trx) => {
+    if (!(await devices.deleteDevice(trx, owner.userId, id))) throw new AppError('not_found', 'Device not found')
+    return { id, result: undefined }
+  })
+}
+
+/** Sync loader: the user's devices by id (a deleted one is absent). */
+export async function loadDevices(db: Kysely<Database>, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+  return new Map((await devices.findDevices(db, userId, ids)).map((row) => [row.id, toDevice(row)]))
 }
 
 /** The owner a device key acts for (contact times are the presence tracker's: `authenticateWithContact`). */

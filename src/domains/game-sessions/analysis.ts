@@ -9,6 +9,12 @@ export interface PreviousSessions {
   readonly meanRangeOfMotion: number | null
 }
 
+/** A percent, a score or a change of one, as published: two decimals. */
+export const round2 = (n: number) => Math.round(n * 100) / 100
+/** A sensor statistic, as published: six significant digits (sensor units vary by orders of magnitude). */
+const significant6 = (n: number) => (Number.isFinite(n) ? Number(n.toPrecision(6)) : n)
+const orNull = <T>(value: T | null, round: (v: T) => T) => (value === null ? null : round(value))
+
 /** Per-axis statistics in two passes (sums, then squared deviations from the mean) for accuracy. */
 export function analyseChannel(channel: Channel): ChannelAnalysis {
   const dims = channel.samples[0]?.v.length ?? 0
@@ -37,27 +43,27 @@ export function analyseChannel(channel: Channel): ChannelAnalysis {
     name: channel.name,
     sampleCount: n,
     durationMs: n > 0 ? last - first : 0,
-    mean,
+    mean: mean.map(significant6),
     min,
     max,
-    standardDeviation: squares.map((s) => Math.sqrt(s / n)),
-    rangeOfMotion: max.map((hi, i) => hi - (min[i] as number)),
+    standardDeviation: squares.map((s) => significant6(Math.sqrt(s / n))),
+    rangeOfMotion: max.map((hi, i) => significant6(hi - (min[i] as number))),
   }
 }
 
 export function meanRangeOfMotion(channels: readonly ChannelAnalysis[]): number {
   const ranges = channels.flatMap((c) => c.rangeOfMotion)
-  return ranges.length === 0 ? 0 : ranges.reduce((a, b) => a + b, 0) / ranges.length
+  return ranges.length === 0 ? 0 : significant6(ranges.reduce((a, b) => a + b, 0) / ranges.length)
 }
 
 export function progressOf(score: number, rangeOfMotion: number, previous: PreviousSessions): Progress {
   const hasPrevious = previous.count > 0
   return {
     previousSessions: previous.count,
-    previousMeanScore: previous.meanScore,
-    scoreChange: hasPrevious && previous.meanScore !== null ? score - previous.meanScore : null,
-    progressScore: hasPrevious ? (100 * previous.beaten) / previous.count : null,
-    rangeOfMotionChange: hasPrevious && previous.meanRangeOfMotion !== null ? rangeOfMotion - previous.meanRangeOfMotion : null,
+    previousMeanScore: orNull(previous.meanScore, round2),
+    scoreChange: hasPrevious && previous.meanScore !== null ? round2(score - previous.meanScore) : null,
+    progressScore: hasPrevious ? round2((100 * previous.beaten) / previous.count) : null,
+    rangeOfMotionChange: hasPrevious && previous.meanRangeOfMotion !== null ? significant6(rangeOfMotion - previous.meanRangeOfMotion) : null,
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Job } from '../../platform/queue/queue.port.js'
+import { encodeSyncCursor } from '../sync/sync-cursor.js'
 import { markNotified, recordChange } from '../sync/sync.repository.js'
 import { analyse } from './analysis.js'
 import { findSession, previousSessions, readSensorData, settleSession } from './game-sessions.repository.js'
@@ -64,6 +65,6 @@ export async function reconcileSession(deps: GameSessionDeps, job: Job<Reconcili
   if (!(await markNotified(deps.db, event.userId, event.cursor, nowOf(deps)))) return
   const session = await findSession(deps.db, event.userId, event.sessionId)
   if (session === undefined) return
-  const data = { cursor: String(event.cursor), session: toGameSession(session) }
+  const data = { cursor: encodeSyncCursor(event.userId, event.cursor), session: toGameSession(session) }
   deps.publish(event.userId, event.state === 'processed' ? 'session-processed' : 'session-failed', data)
 }

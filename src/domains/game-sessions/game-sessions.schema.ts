@@ -1,9 +1,8 @@
 import { type Static, Type } from 'typebox'
+import { INSTANT_DESCRIPTION } from '../../platform/time/date-time.js'
 
 const Iso = Type.String({ format: 'date-time' })
-const Instant = Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Number()], {
-  description: 'ISO-8601 date-time with a zone (2026-11-23T10:00:00Z) or epoch milliseconds',
-})
+const Instant = Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Number()], { description: INSTANT_DESCRIPTION })
 export const GameId = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'The game, e.g. "tap-speed"' })
 
 export const MAX_CHANNELS = 64
@@ -45,19 +44,19 @@ export const ChannelAnalysis = Type.Object({
   name: Type.String(),
   sampleCount: Type.Integer(),
   durationMs: Type.Number(),
-  mean: Type.Array(Type.Number(), { description: 'Per axis' }),
-  min: Type.Array(Type.Number()),
-  max: Type.Array(Type.Number()),
-  standardDeviation: Type.Array(Type.Number()),
-  rangeOfMotion: Type.Array(Type.Number(), { description: 'max - min, per axis' }),
+  mean: Type.Array(Type.Number(), { description: "Per axis, in the channel's own units (6 significant digits)" }),
+  min: Type.Array(Type.Number(), { description: "Per axis, in the channel's own units" }),
+  max: Type.Array(Type.Number(), { description: "Per axis, in the channel's own units" }),
+  standardDeviation: Type.Array(Type.Number(), { description: "Population standard deviation per axis, in the channel's own units (6 significant digits)" }),
+  rangeOfMotion: Type.Array(Type.Number(), { description: "max - min, per axis, in the channel's own units (6 significant digits)" }),
 })
 export type ChannelAnalysis = Static<typeof ChannelAnalysis>
 
 export const Progress = Type.Object({
   previousSessions: Type.Integer({ description: 'Processed sessions of the same game that ended before this one' }),
-  previousMeanScore: Nullable(Type.Number()),
-  scoreChange: Nullable(Type.Number({ description: 'score - previousMeanScore' })),
-  progressScore: Nullable(Type.Number({ description: 'Percent of the previous sessions this score beats (ties count half); null for the first' })),
+  previousMeanScore: Nullable(Type.Number({ description: "The game's score units (2 decimals)" })),
+  scoreChange: Nullable(Type.Number({ description: 'score - previousMeanScore (2 decimals)' })),
+  progressScore: Nullable(Type.Number({ description: 'Percent (2 decimals) of the previous sessions this score beats (ties count half); null for the first' })),
   rangeOfMotionChange: Nullable(Type.Number({ description: 'Mean range of motion minus the previous sessions\' mean' })),
 })
 export type Progress = Static<typeof Progress>
@@ -106,8 +105,8 @@ export const GameProgress = Type.Object({
   firstScore: Nullable(Type.Number()),
   lastScore: Nullable(Type.Number()),
   bestScore: Nullable(Type.Number()),
-  meanScore: Nullable(Type.Number()),
-  scoreSlope: Nullable(Type.Number({ description: 'Least-squares change in score per session' })),
+  meanScore: Nullable(Type.Number({ description: "The game's score units (2 decimals)" })),
+  scoreSlope: Nullable(Type.Number({ description: 'Least-squares change in score per session (2 decimals)' })),
   points: Type.Array(
     Type.Object({
       sessionId: Type.String(),

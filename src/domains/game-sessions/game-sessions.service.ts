@@ -5,7 +5,7 @@ import type { Db, DatabaseKind } from '../../platform/db/database.js'
 import type { Outbox } from '../../platform/queue/outbox.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { recordChange } from '../sync/sync.repository.js'
-import { slopeOf } from './analysis.js'
+import { round2, slopeOf } from './analysis.js'
 import type { CreateGameSessionBody, GameProgress, GameSession, ProcessingEvent, ReconciliationEvent } from './game-sessions.schema.js'
 import { findSession, findSessionById, findSessions, insertSession, listSessions, type PageAfter, progressPoints, type SessionRow } from './game-sessions.repository.js'
 import { encodeUpload } from './sensor-data.js'
@@ -149,8 +149,8 @@ export async function gameProgress(deps: Pick<GameSessionDeps, 'db'>, owner: Pri
     firstScore: has ? (scores[0] as number) : null,
     lastScore: has ? (scores.at(-1) as number) : null,
     bestScore: has ? Math.max(...scores) : null,
-    meanScore: has ? scores.reduce((a, b) => a + b, 0) / scores.length : null,
-    scoreSlope: slopeOf(scores),
+    meanScore: has ? round2(scores.reduce((a, b) => a + b, 0) / scores.length) : null,
+    scoreSlope: ((slope) => (slope === null ? null : round2(slope)))(slopeOf(scores)),
     points: rows.map((r) => ({
       sessionId: r.id,
       endedAt: iso(r.ended_at),

@@ -1,5 +1,5 @@
 import type { ErrorDetail } from '../../errors.js'
-import { parseInstant } from '../heart-rate/sample-checks.js'
+import { instantDetail, parseInstant } from '../../platform/time/date-time.js'
 import type { CreateGameSessionBody } from './game-sessions.schema.js'
 
 /** How far outside [startedAt, endedAt] a sample's time may be (device clocks drift). */
@@ -18,8 +18,8 @@ export interface CheckedTimes {
 export function checkUpload(body: CreateGameSessionBody, problems: Problem[]): CheckedTimes | undefined {
   const startedAt = parseInstant(body.startedAt)
   const endedAt = parseInstant(body.endedAt)
-  if (startedAt === undefined) problems.push({ path: 'body.startedAt', message: 'must be an ISO-8601 date-time with a zone or epoch milliseconds' })
-  if (endedAt === undefined) problems.push({ path: 'body.endedAt', message: 'must be an ISO-8601 date-time with a zone or epoch milliseconds' })
+  if (startedAt === undefined) problems.push(instantDetail(body.startedAt, 'body.startedAt'))
+  if (endedAt === undefined) problems.push(instantDetail(body.endedAt, 'body.endedAt'))
   if (startedAt === undefined || endedAt === undefined) return undefined
   if (endedAt < startedAt) problems.push({ path: 'body.endedAt', message: 'must not be before startedAt' })
   const seen = new Set<string>()

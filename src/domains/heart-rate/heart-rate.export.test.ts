@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { test } from 'node:test'
 import { AppError } from '../../errors.js'
-import { CSV_HEADER, type ExportSample, toCsvRows, toFhirObservation } from './heart-rate.export.js'
+import { CSV_HEADER, type ExportSample, toCsvRows, toFhirEntry, toFhirObservation, fhirBundleChunks } from './heart-rate.export.js'
 
 const T = Date.UTC(2023, 10, 14, 22, 13, 20) // 1700000000000 = 2023-11-14T22:13:20.000Z
 const sample = (overrides: Partial<ExportSample> = {}): ExportSample => ({
@@ -53,7 +53,9 @@ test('an invalid timestamp throws invalid_argument', () => {
 })
 
 test('FHIR R4 Observation for a sample with a device and a HIGH alert', () => {
-  const id = createHash('sha1').update(`Patient/u1|watch-1|${T}`).digest('hex').slice(0, 32)
+  const hex = createHash('sha1').update(`Patient/u1|watch-1|${T}`).digest('hex')
+  // The SHA-1 as a version-5 UUID: version nibble 5, variant bits 10.
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${hex.slice(18, 20)}-${hex.slice(20, 32)}`
   assert.deepEqual(toFhirObservation(sample({ alert: 'HIGH', bpm: 181 }), 'Patient/u1'), {
     resourceType: 'Observation',
     id,
@@ -76,7 +78,7 @@ test('FHIR R4 Observation for a sample with a device and a HIGH alert', () => {
   })
 })
 
-test('FHIR: LOW maps to L, no alert and no device leave those fields out, the id is stable and 32 hex', () => {
+test('FHIR: LOW maps to L, no alert and no device leave those fields out, the id is a stable UUID', () => {
   const low = toFhirObservation(sample({ alert: 'LOW', bpm: 38 }), 'Patient/u1')
   assert.deepEqual(low.interpretation, [
     { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'L', display: 'Low' }] },
@@ -85,9 +87,21 @@ test('FHIR: LOW maps to L, no alert and no device leave those fields out, the id
   const bare = toFhirObservation(sample({ deviceId: null }), 'Patient/u1')
   assert.equal('interpretation' in bare, false)
   assert.equal('device' in bare, false)
-  assert.match(String(bare.id), /^[0-9a-f]{32}$/)
+  assert.match(String(bare.id), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
 
   assert.equal(toFhirObservation(sample(), 'Patient/u1').id, toFhirObservation(sample({ bpm: 99 }), 'Patient/u1').id)
   assert.notEqual(toFhirObservation(sample(), 'Patient/u1').id, toFhirObservation(sample(), 'Patient/u2').id)
   assert.notEqual(toFhirObservation(sample(), 'Patient/u1').id, bare.id)
+})
+
+test('a Bundle entry has its fullUrl, the urn:uuid of its resource', () => {
+  const entry = toFhirEntry(sample(), 'Patient/u1')
+  assert.equal(entry.fullUrl, `urn:uuid:${String(entry.resource.id)}`)
+})
+
+test('a Bundle with no samples has no entry (R4 JSON allows no empty array)', async () => {
+  async function* none() {}
+  let text = ''
+  for await (const chunk of fhirBundleChunks(none(), 'Patient/u1', T)) text += chunk
+  assert.deepEqual(JSON.parse(text), { resourceType: 'Bundle', type: 'collection', timestamp: '2023-11-14T22:13:20.000Z' })
 })

@@ -44,20 +44,28 @@ export function toCsvRows(samples: readonly ExportSample[]): string {
   return samples.map(csvRow).join('')
 }
 
-/** A stable id, so exporting the same sample twice gives the same resource. */
-function observationId(sample: ExportSample, patientReference: string): string {
-  return createHash('sha1')
-    .update(`${patientReference}|${sample.deviceId}|${sample.timestampMs}`)
-    .digest('hex')
-    .slice(0, 32)
+/**
+ * A stable UUID (RFC 9562 version 5 layout, SHA-1 of the sample's key), so exporting the same
+ * sample twice gives the same resource and the same `urn:uuid:` full URL.
+ */
+function observationUuid(sample: ExportSample, patientReference: string): string {
+  const hash = createHash('sha1').update(`${patientReference}|${sample.deviceId}|${sample.timestampMs}`).digest()
+  hash[6] = ((hash[6] as number) & 0x0f) | 0x50
+  hash[8] = ((hash[8] as number) & 0x3f) | 0x80
+  const hex = hash.subarray(0, 16).toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-/** One sample as a FHIR R4 heart-rate Observation (LOINC 8867-4) about `patientReference`. */
-export function toFhirObservation(sample: ExportSample, patientReference: string): Record<string, unknown> {
+/**
+ * One sample as a FHIR R4 heart-rate Observation about `patientReference`, in the vital-signs
+ * profile's terms (http://hl7.org/fhir/R4/heartrate.html): category vital-signs, LOINC 8867-4,
+ * the value in UCUM `/min`, `effectiveDateTime` with its zone (UTC).
+ */
+export function toFhirObservation(sample: ExportSample, patientReference: string, id = observationUuid(sample, patientReference)): Record<string, unknown> {
   if (patientReference.length === 0) throw new AppError('invalid_argument', 'patientReference must not be empty')
   const observation: Record<string, unknown> = {
     resourceType: 'Observation',
-    id: observationId(sample, patientReference),
+    id,
     status: 'final',
     category: [
       {
@@ -77,4 +85,27 @@ export function toFhirObservation(sample: ExportSample, patientReference: string
   }
   if (sample.deviceId) observation.device = { display: sample.deviceId }
   return observation
+}
+
+/** A Bundle entry: every entry has a `fullUrl`, here the resource's `urn:uuid:` (FHIR R4 Bundle.entry.fullUrl). */
+export function toFhirEntry(sample: ExportSample, patientReference: string): { fullUrl: string; resource: Record<string, unknown> } {
+  const id = observationUuid(sample, patientReference)
+  return { fullUrl: `urn:uuid:${id}`, resource: toFhirObservation(sample, patientReference, id) }
+}
+
+/**
+ * A FHIR R4 Bundle (type `collection`) of the pages' samples as JSON text, chunk by chunk, so a
+ * year of samples never sits in memory. R4's JSON rules allow no empty array: a range without
+ * samples is a Bundle with no `entry`. `timestampMs` is when the bundle was assembled.
+ */
+export async function* fhirBundleChunks(pages: AsyncIterable<readonly ExportSample[]>, patientReference: string, timestampMs: number): AsyncGenerator<string> {
+  yield `{"resourceType":"Bundle","type":"collection","timestamp":"${toIso(timestampMs)}"`
+  let isFirst = true
+  for await (const page of pages) {
+    if (page.length === 0) continue
+    const entries = page.map((sample) => JSON.stringify(toFhirEntry(sample, patientReference))).join(',')
+    yield isFirst ? `,"entry":[${entries}` : `,${entries}`
+    isFirst = false
+  }
+  yield isFirst ? '}' : ']}'
 }

@@ -1,6 +1,5 @@
-import type { TSchema } from 'typebox'
-import { Value } from 'typebox/value'
-import { AppError, invalidRequest } from '../../errors.js'
+import { AppError } from '../../errors.js'
+import { assertMatches, parseWith } from '../../platform/validation/schema-check.js'
 import type { Alert as AlertMessage } from '../../generated/proto/pulsebase/v1/Alert.js'
 import type { BatchResult } from '../../generated/proto/pulsebase/v1/BatchResult.js'
 import type { LiveEvent as LiveEventMessage } from '../../generated/proto/pulsebase/v1/LiveEvent.js'
@@ -20,7 +19,7 @@ import { type LiveEvent, subscribeLive } from '../../platform/pubsub/live-events
 import type { PubSubPort } from '../../platform/pubsub/pubsub.port.js'
 import type { Authenticate, Principal } from '../../platform/auth/principal.js'
 import * as queries from './heart-rate.queries.js'
-import { type Alert, type IngestResult, MAX_BATCH_SAMPLES, type Sample, type Verdict, ZonesBody, ZonesQuery } from './heart-rate.schema.js'
+import { type Alert, BatchBody, type IngestResult, MAX_BATCH_SAMPLES, type Sample, StatusQuery, type Verdict, ZonesBody, ZonesQuery } from './heart-rate.schema.js'
 import { type HeartRateDeps, type HeartRateEvents, nowOf, rangeOf, recordSamples } from './heart-rate.service.js'
 import type { ZoneResult } from './zones.js'
 
@@ -82,12 +81,6 @@ function toZonesResponse(result: ZoneResult): ZonesResponse {
   return { ...result, restingHeartRate: result.restingHeartRate ?? 0 }
 }
 
-/** The same TypeBox schema as REST, so both transports refuse the same values. */
-function assertValid(schema: TSchema, value: unknown): void {
-  const details = [...Value.Errors(schema, value)].map((e) => ({ path: e.instancePath.replace(/^\//, '').replaceAll('/', '.'), message: e.message }))
-  if (details.length > 0) throw invalidRequest(details)
-}
-
 /** Zone settings of a request; proto3 sends 0 for "not given". */
 function givenOf(request: ZonesRequest) {
   const { age, maxHeartRate, restingHeartRate, maxGapSeconds } = request
@@ -102,15 +95,15 @@ function givenOf(request: ZonesRequest) {
 async function zonesOf(deps: HeartRateDeps, owner: Principal, request: ZonesRequest): Promise<ZoneResult> {
   const given = givenOf(request)
   if (request.source === 'samples') {
-    const samples = (request.samples?.samples ?? []).map((s) => ({ timestamp: s.timestampMs, bpm: s.bpm }))
-    assertValid(ZonesBody, { samples, ...given })
-    return queries.zones(deps, owner, samples.map((s) => ({ timestampMs: s.timestamp, bpm: s.bpm })), given)
+    const body = parseWith(ZonesBody, { samples: (request.samples?.samples ?? []).map(toRaw), ...given })
+    const { samples, ...settings } = body
+    return queries.zonesOfPosted(deps, owner, samples, settings, 'samples')
   }
   if (request.source === 'range' && request.range) {
     const { fromMs, toMs, deviceId } = request.range
     const query = { ...(fromMs !== 0 && { from: String(fromMs) }), ...(toMs !== 0 && { to: String(toMs) }), ...(deviceId !== '' && { deviceId }) }
-    assertValid(ZonesQuery, { ...query, ...given })
-    return queries.zonesOverRange(deps, owner, rangeOf(query, nowOf(deps)), given)
+    const { from, to, deviceId: device, ...settings } = parseWith(ZonesQuery, { ...query, ...given })
+    return queries.zonesOverRange(deps, owner, rangeOf({ from, to, ...(device !== undefined && { deviceId: device }) }, nowOf(deps)), settings)
   }
   throw invalid('Zones needs a source: range or samples')
 }
@@ -147,15 +140,16 @@ export function registerHeartRateGrpc(server: GrpcServer, deps: HeartRateDeps, a
     }),
     SubmitBatch: unary<SampleBatch, BatchResult>(async ({ samples }, ctx) => {
       const owner = await principalFrom(ctx, authenticate)
-      if (samples.length === 0) throw invalid('The batch is empty: send 1 to 10,000 samples')
-      if (samples.length > MAX_BATCH_SAMPLES) throw invalid(`The batch has ${samples.length} samples; send at most 10,000 per call (or use Stream)`)
-      return toBatchResult(await recordSamples(deps, owner, samples.map(toRaw)), samples)
+      const batch = { samples: samples.map(toRaw) }
+      assertMatches(BatchBody, batch)
+      return toBatchResult(await recordSamples(deps, owner, batch.samples), samples)
     }),
     Stream: bidiStream<SampleMessage, VerdictMessage>((requests, ctx) => streamVerdicts(deps, authenticate, requests, ctx)),
     Status: unary<StatusRequest, StatusResponse>(async ({ recent }, ctx) => {
       const owner = await principalFrom(ctx, authenticate)
-      if (recent < 0 || recent > 1000) throw invalid('recent must be from 1 to 1000 (0 means 10)')
-      const status = await queries.status(deps, owner, recent === 0 ? 10 : recent)
+      // proto3 sends 0 for "not given": the schema's default applies.
+      const query = parseWith(StatusQuery, recent === 0 ? {} : { recent })
+      const status = await queries.status(deps, owner, query.recent)
       return {
         recent: status.recent.map(toStoredSample),
         ...(status.activeAlert !== null && { activeAlert: toAlertMessage(status.activeAlert) }),

@@ -4,7 +4,8 @@ import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { streamedFile } from '../../platform/http/openapi.js'
 import type { Principal } from '../../platform/auth/principal.js'
-import { CSV_HEADER, toCsvRows, toFhirObservation } from './heart-rate.export.js'
+import { CSV_HEADER, fhirBundleChunks, toCsvRows } from './heart-rate.export.js'
+import { maxRestBatchBytes } from './ingest-limits.js'
 import * as queries from './heart-rate.queries.js'
 import {
   Alert,
@@ -29,38 +30,18 @@ import {
   ZonesBody,
   ZonesQuery,
 } from './heart-rate.schema.js'
-import { type HeartRateDeps, nowOf, rangeOf, recordSamples } from './heart-rate.service.js'
-import { parseInstant } from './sample-checks.js'
+import { type HeartRateDeps, nowOf, optionalInstant, rangeOf, recordSamples } from './heart-rate.service.js'
 
 const tags = ['heart-rate']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
-// A batch of 10,000 samples with RR intervals is a few MB of JSON.
-const INGEST_BODY_LIMIT = 16 * 1024 * 1024
+/** The largest batch the contract allows, whatever PULSEBASE_BODY_LIMIT_BYTES says (see ingest-limits.ts). */
+const INGEST_BODY_LIMIT = maxRestBatchBytes()
 /** Exports may span ten years; the other reads keep rangeOf's default. */
 const EXPORT_MAX_SPAN_MS = 3660 * 86_400_000
-
-function beforeOf(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined
-  const ms = parseInstant(text)
-  if (ms === undefined) throw new AppError('invalid_argument', 'before must be an ISO-8601 date-time or epoch milliseconds', [{ path: 'querystring.before', message: 'not a date-time' }])
-  return ms
-}
 
 async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof rangeOf>) {
   yield CSV_HEADER
   for await (const page of queries.exportSamples(deps, owner, range)) yield toCsvRows(page)
-}
-
-/** A FHIR R4 Bundle (collection), written page by page so a year of samples never sits in memory. */
-async function* fhirBundle(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof rangeOf>) {
-  yield `{"resourceType":"Bundle","type":"collection","timestamp":"${new Date(nowOf(deps)).toISOString()}","entry":[`
-  let isFirst = true
-  for await (const page of queries.exportSamples(deps, owner, range)) {
-    const entries = page.map((sample) => JSON.stringify({ resource: toFhirObservation(sample, `Patient/${owner.userId}`) })).join(',')
-    yield isFirst ? entries : `,${entries}`
-    isFirst = false
-  }
-  yield ']}'
 }
 
 export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
@@ -95,14 +76,14 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
   )
   app.get('/v1/heart-rate/samples', { ...anyone, schema: { tags, security, summary: 'Samples in a time range, paged', querystring: SamplesQuery, response: { 200: SamplePage } } }, async (request) => {
     const { limit, cursor, ...range } = request.query
-    return queries.listSamples(deps, principalOf(request), rangeOf(range, nowOf(deps)), limit ?? 1000, cursor)
+    return queries.listSamples(deps, principalOf(request), rangeOf(range, nowOf(deps)), limit, cursor)
   })
   app.get('/v1/heart-rate/series', { ...anyone, schema: { tags, security, summary: 'min/avg/max per bucket, for charts', querystring: SeriesQuery, response: { 200: Series } } }, async (request) => {
-    const { bucket, ...range } = request.query
-    return queries.series(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket)
+    const { bucket, tz, ...range } = request.query
+    return queries.series(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket, tz)
   })
   app.get('/v1/heart-rate/status', { ...anyone, schema: { tags, security, summary: 'Recent samples, the open alert and their stats', querystring: StatusQuery, response: { 200: Status } } }, async (request) =>
-    queries.status(deps, principalOf(request), request.query.recent ?? 10),
+    queries.status(deps, principalOf(request), request.query.recent),
   )
   app.get('/v1/heart-rate/export.csv', { ...person, schema: { tags, security, summary: 'Samples of a range as CSV', querystring: RangeQuery, response: { 200: streamedFile('text/csv', 'timestamp,bpm,… one row per sample') } } }, async (request, reply) => {
     const range = rangeOf(request.query, nowOf(deps), EXPORT_MAX_SPAN_MS)
@@ -112,11 +93,12 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
   app.get('/v1/heart-rate/export.fhir.json', { ...person, schema: { tags, security, summary: 'Samples of a range as a FHIR R4 Bundle of Observations (LOINC 8867-4)', querystring: RangeQuery, response: { 200: streamedFile('application/fhir+json', 'A FHIR R4 Bundle') } } }, async (request, reply) => {
     const range = rangeOf(request.query, nowOf(deps), EXPORT_MAX_SPAN_MS)
     reply.header('content-type', 'application/fhir+json; charset=utf-8')
-    return reply.send(Readable.from(fhirBundle(deps, principalOf(request), range)))
+    const owner = principalOf(request)
+    return reply.send(Readable.from(fhirBundleChunks(queries.exportSamples(deps, owner, range), `Patient/${owner.userId}`, nowOf(deps))))
   })
 
   app.get('/v1/heart-rate/alerts', { ...anyone, schema: { tags, security, summary: 'Alert episodes, newest first', querystring: AlertsQuery, response: { 200: AlertList } } }, async (request) =>
-    queries.listAlerts(deps, principalOf(request), request.query.state, request.query.limit ?? 50, beforeOf(request.query.before)),
+    queries.listAlerts(deps, principalOf(request), request.query.state, request.query.limit, optionalInstant(request.query.before, 'before')),
   )
   app.get('/v1/heart-rate/alerts/:id', { ...anyone, schema: { tags, security, params: AlertParams, response: { 200: Alert } } }, async (request) =>
     queries.getAlert(deps, principalOf(request), request.params.id),
@@ -131,18 +113,13 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
   })
   app.post('/v1/heart-rate/zones', { ...anyone, schema: { tags, security, summary: 'Time per exercise zone for the samples posted', body: ZonesBody, response: { 200: Zones } } }, async (request) => {
     const { samples, ...given } = request.body
-    const timed = samples.map((s, i) => {
-      const ms = parseInstant(s.timestamp)
-      if (ms === undefined) throw new AppError('invalid_argument', `samples[${i}].timestamp is not a date-time`, [{ path: `body.samples.${i}.timestamp`, message: 'not a date-time' }])
-      return { timestampMs: ms, bpm: s.bpm }
-    })
-    return queries.zones(deps, principalOf(request), timed, given)
+    return queries.zonesOfPosted(deps, principalOf(request), samples, given)
   })
   app.get('/v1/heart-rate/hrv', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 from the RR intervals in a range', querystring: RangeQuery, response: { 200: Hrv } } }, async (request) =>
     queries.hrv(deps, principalOf(request), rangeOf(request.query, nowOf(deps))),
   )
   app.get('/v1/heart-rate/hrv/series', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 per bucket, for a chart of HRV over time', querystring: HrvSeriesQuery, response: { 200: HrvSeries } } }, async (request) => {
-    const { bucket, ...range } = request.query
-    return queries.hrvSeries(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket)
+    const { bucket, tz, ...range } = request.query
+    return queries.hrvSeries(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket, tz)
   })
 }

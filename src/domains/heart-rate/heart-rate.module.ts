@@ -1,8 +1,11 @@
 import type { AuthedPlatform, Module } from '../../module.js'
 import { registerHeartRateGrpc } from './heart-rate.grpc.js'
 import { registerHeartRateHttp } from './heart-rate.http.js'
+import { ALERT_SYNC_KIND } from './alert-timeline.js'
 import { purgeOldSamples } from './heart-rate.jobs.js'
+import { loadAlerts } from './heart-rate.queries.js'
 import type { HeartRateDeps } from './heart-rate.service.js'
+import { maxSampleBatchBytes } from './ingest-limits.js'
 import { createSampleWriter } from './sample-writer.js'
 
 export interface HeartRateModule extends Module {
@@ -16,6 +19,7 @@ export function heartRateModule(platform: AuthedPlatform): HeartRateModule {
   const writer = createSampleWriter({ db: database.db, kind: database.kind, alertClearSamples: config.heartRate.alertClearSamples })
   const deps: HeartRateDeps = {
     db: database.db,
+    kind: database.kind,
     writer,
     config: config.heartRate,
     publish: platform.publishLive,
@@ -32,9 +36,11 @@ export function heartRateModule(platform: AuthedPlatform): HeartRateModule {
     deps,
     http: (server) => registerHeartRateHttp(server, deps, guards),
     grpc: (server) => registerHeartRateGrpc(server, deps, authenticate, pubsub),
+    grpcMaxMessageBytes: maxSampleBatchBytes(),
     cleanup: async () => {
       await purgeOldSamples(database.db, config.heartRate.retentionDays, retentionLogger)
     },
     drain: () => writer.drain(),
+    syncLoaders: { [ALERT_SYNC_KIND]: loadAlerts },
   }
 }

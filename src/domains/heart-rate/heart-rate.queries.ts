@@ -1,17 +1,22 @@
-import { AppError } from '../../errors.js'
+import { AppError, invalidRequest } from '../../errors.js'
+import { toIso } from '../../platform/time/date-time.js'
+import { localBoundaries, resolveTimeZone, type TimeZone, UTC } from '../../platform/time/time-zone.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { type ExportSample } from './heart-rate.export.js'
-import { type Alert, BUCKETS, type Bucket, type Status } from './heart-rate.schema.js'
-import { deviceOrNull, type HeartRateDeps, nowOf, type Range, rrOf, settingsOf, toAlert, toSample } from './heart-rate.service.js'
+import { type Alert, BUCKETS, type Bucket, type Status, type ZoneSettings } from './heart-rate.schema.js'
+import { checkSamples, deviceOrNull, type HeartRateDeps, nowOf, type Range, rrOf, settingsOf, toAlert, toSample } from './heart-rate.service.js'
 import * as repo from './heart-rate.repository.js'
-import { computeHrv, type HrvResult } from './hrv.js'
+import { recordChange } from '../sync/sync.repository.js'
+import { ALERT_SYNC_KIND } from './alert-timeline.js'
+import { computeHrv, continuousSegments, type HrvResult, type RrSample } from './hrv.js'
 import { computeZones, FIVE_ZONES, maxHeartRateFromAge, type ZoneMethod, type ZoneResult, type TimedBpm } from './zones.js'
 
-type ReadDeps = Pick<HeartRateDeps, 'db' | 'config' | 'now' | 'publish'>
+type ReadDeps = Pick<HeartRateDeps, 'db' | 'kind' | 'config' | 'now' | 'publish'>
 
 /** Analyses (zones, HRV) read at most this many samples; a wider range must be narrowed. */
 const MAX_ANALYSIS_SAMPLES = 1_000_000
 const MAX_SERIES_POINTS = 100_000
+const QUARTER_HOUR_MS = 900_000
 
 function encodeCursor(row: repo.SampleRow): string {
   return Buffer.from(`${row.ts}:${row.device_id}`).toString('base64url')
@@ -30,16 +35,64 @@ export async function listSamples(deps: ReadDeps, owner: Principal, range: Range
   return { samples: page.map(toSample), nextCursor: rows.length > limit && last ? encodeCursor(last) : null }
 }
 
-export async function series(deps: ReadDeps, owner: Principal, range: Range, bucket: Bucket) {
+/** The zone for 1h and 1d buckets: the one asked for, else the user's setting, else UTC. */
+async function zoneFor(deps: ReadDeps, owner: Principal, tz: string | undefined): Promise<TimeZone> {
+  const name = tz ?? (await settingsOf(deps.db, owner.userId)).timeZone
+  if (name === undefined) return UTC
+  const zone = resolveTimeZone(name)
+  if (zone === undefined) {
+    const message = `${JSON.stringify(name)} is not a time zone: use an IANA name such as America/Los_Angeles, UTC, or an offset such as +05:45`
+    throw new AppError('invalid_argument', message, [{ path: tz === undefined ? 'settings.timeZone' : 'querystring.tz', message, reason: 'time_zone_invalid' }])
+  }
+  return zone
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100
+
+/**
+ * min/avg/max per bucket. 1s and 1m buckets are the same everywhere; 1h and 1d buckets are the
+ * local hours and days of the time zone (a DST day is 23 or 25 hours long).
+ */
+export async function series(deps: ReadDeps, owner: Principal, range: Range, bucket: Bucket, tz?: string) {
   const size = BUCKETS[bucket]
   if ((range.to - range.from) / size > MAX_SERIES_POINTS) {
     throw new AppError('invalid_argument', `That range has more than ${MAX_SERIES_POINTS} ${bucket} buckets; choose a larger bucket or a shorter range`)
   }
-  const points = await repo.series(deps.db, owner.userId, range, size)
+  const zone = bucket === '1h' || bucket === '1d' ? await zoneFor(deps, owner, tz) : UTC
+  const points = await bucketRows(deps, owner, range, bucket, zone)
   return {
     bucket,
-    points: points.map((p) => ({ start: new Date(p.start).toISOString(), count: p.count, min: p.min, avg: Math.round(p.avg * 100) / 100, max: p.max })),
+    timeZone: zone.name,
+    points: points.map((p) => ({ start: toIso(p.start), count: p.count, min: p.min, avg: round2(p.sum / p.count), max: p.max })),
   }
+}
+
+/** SQL buckets where the offset is fixed; 15-minute SQL buckets folded into local ones where it is not. */
+async function bucketRows(deps: ReadDeps, owner: Principal, range: Range, bucket: Bucket, zone: TimeZone): Promise<repo.BucketRow[]> {
+  const size = BUCKETS[bucket]
+  if (zone.fixedOffsetMs !== undefined) return repo.series(deps.db, owner.userId, range, size, zone.fixedOffsetMs)
+  const unit = bucket === '1h' ? 'hour' : 'day'
+  const starts = localBoundaries(range.from, range.to, unit, zone, MAX_SERIES_POINTS + 1)
+  // Every offset in use since 2000 is a whole quarter hour, so a quarter hour never straddles two local buckets.
+  const quarters = await repo.series(deps.db, owner.userId, range, QUARTER_HOUR_MS, 0)
+  return foldBuckets(quarters, starts)
+}
+
+/** Merges rows (by start, ascending) into the buckets starting at `starts` (ascending). */
+export function foldBuckets(rows: readonly repo.BucketRow[], starts: readonly number[]): repo.BucketRow[] {
+  const merged: repo.BucketRow[] = []
+  let b = 0
+  for (const row of rows) {
+    while (b + 1 < starts.length && (starts[b + 1] as number) <= row.start) b += 1
+    const start = starts[b] as number
+    const last = merged.at(-1)
+    if (last !== undefined && last.start === start) {
+      merged[merged.length - 1] = { start, count: last.count + row.count, sum: last.sum + row.sum, min: Math.min(last.min, row.min), max: Math.max(last.max, row.max) }
+    } else {
+      merged.push({ ...row, start })
+    }
+  }
+  return merged
 }
 
 export async function status(deps: ReadDeps, owner: Principal, recentCount: number): Promise<Status> {
@@ -51,7 +104,7 @@ export async function status(deps: ReadDeps, owner: Principal, recentCount: numb
     activeAlert: open === undefined ? null : toAlert(open),
     stats: {
       count: bpms.length,
-      averageBpm: Math.round(average * 100) / 100,
+      averageBpm: round2(average),
       minBpm: bpms.length === 0 ? 0 : Math.min(...bpms),
       maxBpm: bpms.length === 0 ? 0 : Math.max(...bpms),
     },
@@ -68,10 +121,16 @@ export async function getAlert(deps: ReadDeps, owner: Principal, id: string): Pr
   return toAlert(row)
 }
 
+/** Marks the episode as seen (once), with an `acknowledged` entry on the sync feed in the same transaction. */
 export async function acknowledgeAlert(deps: ReadDeps, owner: Principal, id: string): Promise<Alert> {
   const before = await getAlert(deps, owner, id)
   if (before.acknowledgedAt !== null) return before
-  await repo.acknowledgeAlert(deps.db, owner.userId, id, nowOf(deps))
+  const now = nowOf(deps)
+  await deps.db.transaction().execute(async (trx) => {
+    if (await repo.acknowledgeAlert(trx, owner.userId, id, now)) {
+      await recordChange(trx, deps.kind, { userId: owner.userId, kind: ALERT_SYNC_KIND, entityId: id, change: 'acknowledged' }, now)
+    }
+  })
   const alert = await getAlert(deps, owner, id)
   deps.publish(owner.userId, 'alert', { change: 'acknowledged', alert })
   return alert
@@ -81,13 +140,6 @@ async function analysisRows(deps: ReadDeps, owner: Principal, range: Range) {
   const rows = await repo.analysisSamples(deps.db, owner.userId, range, MAX_ANALYSIS_SAMPLES + 1)
   if (rows.length > MAX_ANALYSIS_SAMPLES) throw new AppError('invalid_argument', `The range holds more than ${MAX_ANALYSIS_SAMPLES} samples; narrow it`)
   return rows
-}
-
-export interface ZoneSettings {
-  readonly age?: number
-  readonly maxHeartRate?: number
-  readonly restingHeartRate?: number
-  readonly maxGapSeconds?: number
 }
 
 /** Max heart rate: given, else from settings, else 220 - age (given or from the birth year). Karvonen when a resting rate is known. */
@@ -108,35 +160,68 @@ export async function zones(deps: ReadDeps, owner: Principal, samples: readonly 
   return computeZones(samples, { bands: FIVE_ZONES, method, maxGapMs, isLastBandOpenEnded: true })
 }
 
+/**
+ * Zones over samples the caller sends (not stored): they pass the same checks as ingested ones
+ * (plausible bpm, RFC 3339 or epoch-ms timestamps, not before 2000 nor ahead of the clock, no
+ * repeated timestamp); any that fails makes the request a 400 naming each.
+ */
+export async function zonesOfPosted(deps: ReadDeps, owner: Principal, raws: readonly unknown[], given: ZoneSettings, path = 'body.samples'): Promise<ZoneResult> {
+  const { verdicts, valid } = await checkSamples(deps, owner, raws)
+  const problems = verdicts.flatMap((verdict, i) => (verdict.status === 'rejected' ? [{ path: `${path}.${i}`, message: verdict.message ?? '', reason: verdict.reason }] : []))
+  if (problems.length > 0) throw invalidRequest(problems)
+  return zones(deps, owner, valid.map((s) => ({ timestampMs: s.ts, bpm: s.bpm })), given)
+}
+
 export async function zonesOverRange(deps: ReadDeps, owner: Principal, range: Range, given: ZoneSettings): Promise<ZoneResult> {
   const rows = await analysisRows(deps, owner, range)
   return zones(deps, owner, rows.map((r) => ({ timestampMs: Number(r.ts), bpm: r.bpm })), given)
 }
 
+/** HRV over the RR intervals of a range, cut into continuous segments and cleaned of artefacts (see hrv.ts). */
 export async function hrv(deps: ReadDeps, owner: Principal, range: Range): Promise<HrvResult> {
   const rows = await analysisRows(deps, owner, range)
-  const intervals: number[] = []
-  for (const row of rows) intervals.push(...(rrOf(row.rr_intervals) ?? []))
-  return computeHrv(intervals)
+  return computeHrv(continuousSegments(rows.map((row) => ({ ts: Number(row.ts), rrIntervalsMs: rrOf(row.rr_intervals) }))))
 }
 
-/** HRV per bucket (each bucket's RR intervals on their own), for a chart of HRV over time; empty buckets are left out. */
-export async function hrvSeries(deps: ReadDeps, owner: Principal, range: Range, bucket: Bucket) {
+/** The start of the bucket holding a time: 1m everywhere alike; 1h and 1d the local hours and days of `zone` over `range`. */
+function bucketStarts(range: Range, bucket: Bucket, zone: TimeZone): (ts: number) => number {
   const size = BUCKETS[bucket]
-  if ((range.to - range.from) / size > MAX_SERIES_POINTS) {
+  const offset = bucket === '1h' || bucket === '1d' ? zone.fixedOffsetMs : 0
+  if (offset !== undefined) return (ts) => ts - ((ts + offset) % size)
+  const starts = localBoundaries(range.from, range.to, bucket === '1h' ? 'hour' : 'day', zone, MAX_SERIES_POINTS + 1)
+  return (ts) => {
+    let [low, high] = [0, starts.length - 1]
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if ((starts[mid] as number) <= ts) low = mid
+      else high = mid - 1
+    }
+    return starts[low] as number
+  }
+}
+
+/**
+ * HRV per bucket, for a chart of HRV over time: each bucket's samples on their own, cut into
+ * continuous segments and cleaned of artefacts like `hrv`; 1h and 1d buckets follow the time zone
+ * as in `series`. Buckets without RR intervals are left out.
+ */
+export async function hrvSeries(deps: ReadDeps, owner: Principal, range: Range, bucket: Exclude<Bucket, '1s'>, tz?: string) {
+  if ((range.to - range.from) / BUCKETS[bucket] > MAX_SERIES_POINTS) {
     throw new AppError('invalid_argument', `That range has more than ${MAX_SERIES_POINTS} ${bucket} buckets; choose a larger bucket or a shorter range`)
   }
-  const buckets = new Map<number, number[]>()
+  const zone = bucket === '1h' || bucket === '1d' ? await zoneFor(deps, owner, tz) : UTC
+  const startOf = bucketStarts(range, bucket, zone)
+  const buckets = new Map<number, RrSample[]>()
   for (const row of await analysisRows(deps, owner, range)) {
-    const rr = rrOf(row.rr_intervals)
-    if (rr === null || rr.length === 0) continue
-    const start = Number(row.ts) - (Number(row.ts) % size)
-    const intervals = buckets.get(start) ?? []
-    if (intervals.length === 0) buckets.set(start, intervals)
-    intervals.push(...rr)
+    const rrIntervalsMs = rrOf(row.rr_intervals)
+    if (rrIntervalsMs === null || rrIntervalsMs.length === 0) continue
+    const start = startOf(Number(row.ts))
+    const samples = buckets.get(start) ?? []
+    if (samples.length === 0) buckets.set(start, samples)
+    samples.push({ ts: Number(row.ts), rrIntervalsMs })
   }
-  const points = [...buckets].map(([start, intervals]) => ({ start: new Date(start).toISOString(), ...computeHrv(intervals) }))
-  return { bucket, points }
+  const points = [...buckets].map(([start, samples]) => ({ start: toIso(start), ...computeHrv(continuousSegments(samples)) }))
+  return { bucket, timeZone: zone.name, points }
 }
 
 /** Every sample of a range, page by page, for the CSV and FHIR exports (which stream). */
@@ -151,3 +236,8 @@ export async function* exportSamples(deps: ReadDeps, owner: Principal, range: Ra
   }
 }
 
+
+/** Sync loader: the user's alert episodes by id. */
+export async function loadAlerts(db: HeartRateDeps['db'], userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+  return new Map((await repo.findAlerts(db, userId, ids)).map((row) => [row.id, toAlert(row)]))
+}

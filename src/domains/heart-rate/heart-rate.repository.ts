@@ -76,28 +76,34 @@ export async function analysisSamples(db: Db, userId: string, range: TimeRange, 
 }
 
 export interface BucketRow {
+  /** Epoch ms. */
   readonly start: number
   readonly count: number
+  /** Sum of bpm (the mean is sum / count, so buckets can be merged). */
+  readonly sum: number
   readonly min: number
-  readonly avg: number
   readonly max: number
 }
 
-/** min/avg/max per bucket; `ts - ts % size` is the one bucket expression all three engines share. */
-export async function series(db: Db, userId: string, range: TimeRange, bucketMs: number): Promise<BucketRow[]> {
-  const start = sql<number>`ts - (ts % ${sql.lit(bucketMs)})`
+/**
+ * count/sum/min/max per bucket of `bucketMs` whose starts are whole multiples in the time zone of
+ * the fixed `offsetMs`: `ts - (ts + offset) % size` is the one expression all three engines share
+ * (every ts is positive, as is ts + offset for any real offset).
+ */
+export async function series(db: Db, userId: string, range: TimeRange, bucketMs: number, offsetMs: number): Promise<BucketRow[]> {
+  const start = sql<number>`ts - ((ts + ${sql.lit(offsetMs)}) % ${sql.lit(bucketMs)})`
   const rows = await inRange(db, userId, range)
     .select([
       start.as('start'),
       (eb) => eb.fn.countAll<number>().as('count'),
+      (eb) => eb.fn.sum<number>('bpm').as('sum'),
       (eb) => eb.fn.min<number>('bpm').as('min'),
-      (eb) => eb.fn.avg<number>('bpm').as('avg'),
       (eb) => eb.fn.max<number>('bpm').as('max'),
     ])
     .groupBy(start)
     .orderBy(start)
     .execute()
-  return rows.map((r) => ({ start: Number(r.start), count: Number(r.count), min: Number(r.min), avg: Number(r.avg), max: Number(r.max) }))
+  return rows.map((r) => ({ start: Number(r.start), count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max) }))
 }
 
 /** The user's `count` latest samples, oldest first. */
@@ -136,6 +142,75 @@ export async function listAlerts(db: Db, userId: string, state: 'open' | 'closed
   return query.orderBy('opened_at', 'desc').limit(limit).execute()
 }
 
-export async function acknowledgeAlert(db: Db, userId: string, id: string, atMs: number): Promise<void> {
-  await db.updateTable('heart_rate_alerts').set({ acknowledged_at: atMs, updated_at: atMs }).where('user_id', '=', userId).where('id', '=', id).where('acknowledged_at', 'is', null).execute()
+/** Sets `acknowledged_at` unless it is set; true when this call set it. */
+export async function acknowledgeAlert(db: Db, userId: string, id: string, atMs: number): Promise<boolean> {
+  const result = await db.updateTable('heart_rate_alerts').set({ acknowledged_at: atMs, updated_at: atMs }).where('user_id', '=', userId).where('id', '=', id).where('acknowledged_at', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+export async function findAlerts(db: Db, userId: string, ids: readonly string[]): Promise<AlertRow[]> {
+  if (ids.length === 0) return []
+  return db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
+}
+
+/**
+ * The latest sample time the user's alert episodes have seen (null: none yet), after taking the
+ * write lock on the user's episode state row until commit. One upsert creates the row (with what
+ * is stored so far: the samples from before the table existed have been through the episodes) or
+ * moves its version on; taking the write lock at once avoids the share-lock upgrade deadlock of
+ * concurrent first writers on MariaDB. The upsert's spelling is the one dialect difference.
+ */
+export async function lockEpisodeState(db: Db, kind: DatabaseKind, userId: string): Promise<number | null> {
+  const insert = db.insertInto('heart_rate_episode_state').values((eb) => ({
+    user_id: userId,
+    last_ts: eb.selectFrom('heart_rate_samples').select((s) => s.fn.max('ts').as('ts')).where('user_id', '=', userId),
+    version: 1,
+  }))
+  if (kind === 'mysql') await insert.onDuplicateKeyUpdate({ version: sql`version + 1` }).execute()
+  else await insert.onConflict((oc) => oc.column('user_id').doUpdateSet({ version: sql`heart_rate_episode_state.version + 1` })).execute()
+  const state = await db.selectFrom('heart_rate_episode_state').select('last_ts').where('user_id', '=', userId).executeTakeFirstOrThrow()
+  return state.last_ts === null ? null : Number(state.last_ts)
+}
+
+export async function setEpisodeLastTs(db: Db, userId: string, lastTs: number): Promise<void> {
+  await db.updateTable('heart_rate_episode_state').set({ last_ts: lastTs }).where('user_id', '=', userId).execute()
+}
+
+/** The earliest episode that began before `at` and was still open (or closed no earlier than) at `at`. */
+export async function findEpisodeSpanning(db: Db, userId: string, at: number): Promise<AlertRow | undefined> {
+  return db
+    .selectFrom('heart_rate_alerts')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('opened_at', '<', at)
+    .where((eb) => eb.or([eb('closed_at', 'is', null), eb('closed_at', '>=', at)]))
+    .orderBy('opened_at')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+/** The user's episodes that opened at or after `from`, oldest first. */
+export async function episodesFrom(db: Db, userId: string, from: number): Promise<AlertRow[]> {
+  return db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId).where('opened_at', '>=', from).orderBy('opened_at').orderBy('id').execute()
+}
+
+export interface EpisodeSampleRow {
+  readonly ts: number
+  readonly device_id: string
+  readonly bpm: number
+  readonly alert: 'LOW' | 'HIGH' | null
+}
+
+/** A page of the user's samples in episode order (time, then device), from `from` or after `after`. */
+export async function episodeSamplesPage(db: Db, userId: string, from: number, after: PageAfter | undefined, limit: number): Promise<EpisodeSampleRow[]> {
+  let query = db.selectFrom('heart_rate_samples').select(['ts', 'device_id', 'bpm', 'alert']).where('user_id', '=', userId).where('ts', '>=', from)
+  if (after !== undefined) {
+    query = query.where((eb) => eb.or([eb('ts', '>', after.ts), eb.and([eb('ts', '=', after.ts), eb('device_id', '>', after.deviceId)])]))
+  }
+  const rows = await query.orderBy('ts').orderBy('device_id').limit(limit).execute()
+  return rows.map((r) => ({ ...r, ts: Number(r.ts) }))
+}
+
+export async function deleteAlerts(db: Db, userId: string, ids: readonly string[]): Promise<void> {
+  if (ids.length > 0) await db.deleteFrom('heart_rate_alerts').where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
 }

@@ -1,20 +1,19 @@
 import { type Static, Type } from 'typebox'
+import { InstantText as Instant } from '../../platform/time/date-time.js'
 
 export const MAX_BATCH_SAMPLES = 10_000
 
 const Iso = Type.String({ format: 'date-time' })
 const AlertKind = Type.Union([Type.Literal('LOW'), Type.Literal('HIGH')])
-const Instant = Type.String({
-  minLength: 1,
-  maxLength: 40,
-  description: 'ISO-8601 date-time with a zone (2026-11-23T10:00:00Z) or epoch milliseconds',
-})
+/** A public figure: rounded to two decimals, with its unit in the description. */
+const Figure = (unit: string, description = '') => Type.Number({ description: `${description}${description ? ' ' : ''}(${unit}, 2 decimals)`.trim() })
+const NullableFigure = (unit: string, description = '') => Type.Union([Figure(unit, description), Type.Null()])
 
 // A sample's fields are checked one by one in the service, so that one bad sample gets its own
 // verdict instead of failing the whole batch; here only the shape of the request is fixed.
 export const RawSample = Type.Object(
   {
-    timestamp: Type.Optional(Type.Unknown({ description: 'ISO-8601 date-time with a zone, or epoch milliseconds' })),
+    timestamp: Type.Optional(Type.Unknown({ description: 'RFC 3339 date-time with a zone, or epoch milliseconds' })),
     bpm: Type.Optional(Type.Unknown({ description: 'Beats per minute' })),
     rrIntervalsMs: Type.Optional(Type.Unknown({ description: 'RR intervals in milliseconds (for HRV)' })),
   },
@@ -22,10 +21,9 @@ export const RawSample = Type.Object(
 )
 export type RawSample = Static<typeof RawSample>
 
-export const IngestBody = Type.Union([
-  Type.Object({ samples: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH_SAMPLES }) }, { additionalProperties: false }),
-  RawSample,
-])
+/** A batch: 1 to 10,000 samples, each checked on its own (one bad sample gets its own verdict). */
+export const BatchBody = Type.Object({ samples: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH_SAMPLES }) }, { additionalProperties: false })
+export const IngestBody = Type.Union([BatchBody, RawSample])
 
 const REJECTION_REASONS = [
   'sample_invalid',
@@ -93,7 +91,7 @@ export type RangeQuery = Static<typeof RangeQuery>
 export const SamplesQuery = Type.Object(
   {
     ...RangeQuery.properties,
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+    limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
     cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
   },
   { additionalProperties: false },
@@ -102,28 +100,39 @@ export const SamplePage = Type.Object({ samples: Type.Array(Sample), nextCursor:
 
 export const BUCKETS = { '1s': 1_000, '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const
 export type Bucket = keyof typeof BUCKETS
+export const TimeZoneName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'IANA time zone (America/Los_Angeles, Asia/Kathmandu) or a fixed offset (+05:30) for 1h and 1d buckets; default: your timeZone setting, else UTC',
+})
 export const SeriesQuery = Type.Object(
-  { ...RangeQuery.properties, bucket: Type.Unsafe<Bucket>({ type: 'string', enum: Object.keys(BUCKETS), default: '1m' }) },
+  { ...RangeQuery.properties, bucket: Type.Unsafe<Bucket>({ type: 'string', enum: Object.keys(BUCKETS), default: '1m' }), tz: Type.Optional(TimeZoneName) },
   { additionalProperties: false },
 )
-export const SeriesPoint = Type.Object({ start: Iso, count: Type.Integer(), min: Type.Number(), avg: Type.Number(), max: Type.Number() })
-export const Series = Type.Object({ bucket: Type.String(), points: Type.Array(SeriesPoint) })
+export const SeriesPoint = Type.Object({
+  start: { ...Iso, description: 'Start of the bucket (a local hour or day of the time zone for 1h and 1d)' },
+  count: Type.Integer(),
+  min: Type.Number({ description: 'bpm' }),
+  avg: Figure('bpm'),
+  max: Type.Number({ description: 'bpm' }),
+})
+export const Series = Type.Object({ bucket: Type.String(), timeZone: Type.String({ description: 'The zone 1h and 1d buckets follow' }), points: Type.Array(SeriesPoint) })
 
 export const StatusQuery = Type.Object(
-  { recent: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'How many recent samples' })) },
+  { recent: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'How many recent samples' }) },
   { additionalProperties: false },
 )
 export const Status = Type.Object({
   recent: Type.Array(Sample, { description: 'Oldest first' }),
   activeAlert: Type.Union([Alert, Type.Null()]),
-  stats: Type.Object({ count: Type.Integer(), averageBpm: Type.Number(), minBpm: Type.Number(), maxBpm: Type.Number() }),
+  stats: Type.Object({ count: Type.Integer(), averageBpm: Figure('bpm'), minBpm: Type.Number({ description: 'bpm' }), maxBpm: Type.Number({ description: 'bpm' }) }),
 })
 export type Status = Static<typeof Status>
 
 export const AlertsQuery = Type.Object(
   {
     state: Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('all')], { default: 'all' }),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
     before: Type.Optional({ ...Instant, description: 'Only episodes opened before this (for paging: openedAt of the last one)' }),
   },
   { additionalProperties: false },
@@ -131,50 +140,56 @@ export const AlertsQuery = Type.Object(
 export const AlertList = Type.Object({ alerts: Type.Array(Alert) })
 export const AlertParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 
-const ZoneSettings = {
-  age: Type.Optional(Type.Integer({ minimum: 1, maximum: 120, description: 'Overrides the age from your birth year' })),
-  maxHeartRate: Type.Optional(Type.Integer({ minimum: 60, maximum: 250 })),
-  restingHeartRate: Type.Optional(Type.Integer({ minimum: 20, maximum: 150, description: 'Gives Karvonen (heart-rate reserve) zones' })),
-  maxGapSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
-}
-export const ZonesQuery = Type.Object({ ...RangeQuery.properties, ...ZoneSettings }, { additionalProperties: false })
+export const ZoneSettings = Type.Object(
+  {
+    age: Type.Optional(Type.Integer({ minimum: 1, maximum: 120, description: 'Years; overrides the age from your birth year' })),
+    maxHeartRate: Type.Optional(Type.Integer({ minimum: 60, maximum: 250, description: 'bpm' })),
+    restingHeartRate: Type.Optional(Type.Integer({ minimum: 20, maximum: 150, description: 'bpm; gives Karvonen (heart-rate reserve) zones' })),
+    maxGapSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400, description: 'Seconds; longer intervals between samples are sensor gaps' })),
+  },
+  { additionalProperties: false },
+)
+export type ZoneSettings = Static<typeof ZoneSettings>
+export const ZonesQuery = Type.Object({ ...RangeQuery.properties, ...ZoneSettings.properties }, { additionalProperties: false })
 export const ZonesBody = Type.Object(
   {
-    samples: Type.Array(
-      Type.Object({ timestamp: Type.Union([Instant, Type.Integer({ minimum: 0 })]), bpm: Type.Number({ minimum: 0, maximum: 400 }) }, { additionalProperties: false }),
-      { minItems: 1, maxItems: 100_000 },
-    ),
-    ...ZoneSettings,
+    samples: Type.Array(RawSample, { minItems: 1, maxItems: 100_000, description: 'Checked like ingested samples (plausible bpm, RFC 3339 or epoch-ms timestamps)' }),
+    ...ZoneSettings.properties,
   },
   { additionalProperties: false },
 )
 export type ZonesBody = Static<typeof ZonesBody>
 export const Zones = Type.Object({
   method: Type.Union([Type.Literal('percent-of-max'), Type.Literal('karvonen')]),
-  maxHeartRate: Type.Number(),
-  restingHeartRate: Type.Union([Type.Number(), Type.Null()]),
-  zones: Type.Array(Type.Object({ zone: Type.Integer(), lowerBpm: Type.Number(), upperBpm: Type.Number(), seconds: Type.Number() })),
-  belowZonesSeconds: Type.Number(),
-  aboveZonesSeconds: Type.Number(),
-  totalSeconds: Type.Number(),
-  excludedGapSeconds: Type.Number(),
+  maxHeartRate: Type.Number({ description: 'bpm' }),
+  restingHeartRate: Type.Union([Type.Number({ description: 'bpm' }), Type.Null()]),
+  zones: Type.Array(Type.Object({ zone: Type.Integer(), lowerBpm: Type.Number({ description: 'bpm' }), upperBpm: Type.Number({ description: 'bpm' }), seconds: Figure('s') })),
+  belowZonesSeconds: Figure('s'),
+  aboveZonesSeconds: Figure('s'),
+  totalSeconds: Figure('s'),
+  excludedGapSeconds: Figure('s'),
   intervalCount: Type.Integer(),
-  averageBpm: Type.Number(),
+  averageBpm: Figure('bpm', 'Mean of the samples'),
 })
+export type Zones = Static<typeof Zones>
 
 const HrvFigures = {
-  intervalCount: Type.Integer(),
-  rmssdMs: Type.Union([Type.Number(), Type.Null()]),
-  sdnnMs: Type.Union([Type.Number(), Type.Null()]),
-  pnn50: Type.Union([Type.Number(), Type.Null()], { description: 'Percent of successive differences above 50 ms' }),
+  intervalCount: Type.Integer({ description: 'NN intervals used (after artefact correction)' }),
+  correctedBeats: Type.Integer({ description: 'RR intervals found to be artefacts and corrected (split, merged or left out)' }),
+  segments: Type.Integer({ description: 'Continuous stretches of recording; successive differences never cross from one to the next' }),
+  rmssdMs: NullableFigure('ms', 'Root mean square of successive differences'),
+  sdnnMs: NullableFigure('ms', 'Standard deviation of NN intervals (sample)'),
+  pnn50: NullableFigure('%', 'Percent of successive differences above 50 ms'),
 }
 export const Hrv = Type.Object(HrvFigures)
 
 export const HrvSeriesQuery = Type.Object(
-  { ...RangeQuery.properties, bucket: Type.Unsafe<Exclude<Bucket, '1s'>>({ type: 'string', enum: ['1m', '1h', '1d'], default: '1h' }) },
+  { ...RangeQuery.properties, bucket: Type.Unsafe<Exclude<Bucket, '1s'>>({ type: 'string', enum: ['1m', '1h', '1d'], default: '1h' }), tz: Type.Optional(TimeZoneName) },
   { additionalProperties: false },
 )
 export const HrvSeries = Type.Object({
   bucket: Type.String(),
+  timeZone: Type.String({ description: 'The zone 1h and 1d buckets follow' }),
   points: Type.Array(Type.Object({ start: Iso, ...HrvFigures }), { description: 'Buckets with at least one RR interval, oldest first' }),
 })
+export type Hrv = Static<typeof Hrv>

@@ -2,25 +2,30 @@ import type { Kysely } from 'kysely'
 import type { HeartRateConfig } from '../../config.js'
 import { AppError } from '../../errors.js'
 import type { Database } from '../../platform/db/schema.js'
+import type { DatabaseKind } from '../../platform/db/database.js'
 import type { UserSettings } from '../auth/auth.schema.js'
 import { getUser } from '../auth/auth.service.js'
 import type { Principal } from '../../platform/auth/principal.js'
-import { heartRateLimitsOf } from '../auth/settings.js'
+import { alertThresholdsOf } from '../auth/settings.js'
+import { DAY_MS, instantDetail, parseInstant, toIso } from '../../platform/time/date-time.js'
+import type { TimelineChanges } from './alert-timeline.js'
 import type { AlertRow } from './alert-episodes.js'
 import type { Alert, IngestResult, Sample, Verdict } from './heart-rate.schema.js'
-import { checkSample, type CheckedSample, parseInstant } from './sample-checks.js'
+import { checkSample, type CheckedSample } from './sample-checks.js'
 import type { SampleWriter, WriteOutcome } from './sample-writer.js'
 import type * as repo from './heart-rate.repository.js'
 
 /** Live events this domain pushes to the user's sockets and Subscribe streams. */
 export interface HeartRateEvents {
   'heart-rate': { deviceId: string | null; samples: Sample[] }
-  alert: { change: 'opened' | 'closed' | 'acknowledged'; alert: Alert }
+  /** `backfilled`: an episode late samples revealed (not a live alarm); `removed`: one late samples merged into another. */
+  alert: { change: 'opened' | 'closed' | 'acknowledged' | 'backfilled' | 'removed'; alert: Alert }
 }
 export type PublishLive = <E extends keyof HeartRateEvents>(userId: string, event: E, data: HeartRateEvents[E]) => void
 
 export interface HeartRateDeps {
   readonly db: Kysely<Database>
+  readonly kind: DatabaseKind
   readonly writer: SampleWriter
   readonly config: HeartRateConfig
   readonly publish: PublishLive
@@ -36,7 +41,7 @@ export interface RecordedCounts {
   readonly opened: readonly ('LOW' | 'HIGH')[]
 }
 
-const iso = (ms: number) => new Date(ms).toISOString()
+const iso = toIso
 export const nowOf = (deps: Pick<HeartRateDeps, 'now'>) => (deps.now ?? Date.now)()
 /** Devices are '' in storage for a person's own upload, and null on the wire. */
 export const deviceOrNull = (deviceId: string): string | null => (deviceId === '' ? null : deviceId)
@@ -70,19 +75,28 @@ export async function settingsOf(db: Kysely<Database>, userId: string): Promise<
   return (await getUser(db, userId)).settings
 }
 
+export interface CheckedBatch {
+  /** One per raw sample, in order; a valid one says `stored` before it is (the write sets `alreadyStored`). */
+  readonly verdicts: Verdict[]
+  /** The valid samples, in order, and the index of each in the raw list. */
+  readonly valid: CheckedSample[]
+  readonly validIndex: number[]
+}
+
 /**
- * Checks every sample, stores the valid ones in one commit, runs them through the alert
- * episodes, and answers a verdict per sample in the order sent, only after the commit.
+ * The ingest checks over raw samples, as every path that takes samples runs them: a verdict per
+ * sample, and `duplicate_in_batch` for a timestamp an earlier sample of the batch has. Thresholds
+ * come from the owner's settings.
  */
-export async function recordSamples(deps: HeartRateDeps, owner: Principal, raws: readonly unknown[]): Promise<IngestResult> {
-  const limits = heartRateLimitsOf(await settingsOf(deps.db, owner.userId))
+export async function checkSamples(deps: Pick<HeartRateDeps, 'db' | 'config' | 'now'>, owner: Principal, raws: readonly unknown[]): Promise<CheckedBatch> {
+  const thresholds = alertThresholdsOf(await settingsOf(deps.db, owner.userId))
   const now = nowOf(deps)
   const verdicts: Verdict[] = []
   const valid: CheckedSample[] = []
   const validIndex: number[] = []
   const seen = new Set<number>()
   raws.forEach((raw, index) => {
-    const check = checkSample(raw, limits, now, deps.config.clockSkewMs)
+    const check = checkSample(raw, thresholds, now, deps.config.clockSkewMs)
     if (!check.ok) verdicts.push({ status: 'rejected', ...check.rejection })
     else if (seen.has(check.sample.ts)) {
       verdicts.push({ status: 'rejected', reason: 'duplicate_in_batch', message: 'Another sample in this batch has the same timestamp' })
@@ -93,34 +107,56 @@ export async function recordSamples(deps: HeartRateDeps, owner: Principal, raws:
       verdicts.push({ status: 'stored', ...(check.sample.alert !== null && { alert: check.sample.alert }) })
     }
   })
+  return { verdicts, valid, validIndex }
+}
+
+/**
+ * Checks every sample, stores the valid ones in one commit, runs them through the alert
+ * episodes, and answers a verdict per sample in the order sent, only after the commit.
+ */
+export async function recordSamples(deps: HeartRateDeps, owner: Principal, raws: readonly unknown[]): Promise<IngestResult> {
+  const { verdicts, valid, validIndex } = await checkSamples(deps, owner, raws)
   if (valid.length === 0) {
     deps.onRecorded?.({ stored: 0, alreadyStored: 0, rejected: verdicts.length, opened: [] })
     return { stored: 0, rejected: verdicts.length, verdicts, alerts: [] }
   }
-
   const deviceId = owner.deviceId ?? ''
   const outcome = await deps.writer.write({ userId: owner.userId, deviceId, samples: valid })
   outcome.alreadyStored.forEach((isOld, i) => {
     if (isOld) (verdicts[validIndex[i] as number] as Verdict).alreadyStored = true
   })
   const fresh = valid.filter((_, i) => outcome.alreadyStored[i] !== true)
-  announce(deps, owner.userId, deviceId, fresh, outcome)
-  deps.onRecorded?.({ stored: fresh.length, alreadyStored: valid.length - fresh.length, rejected: verdicts.length - valid.length, opened: outcome.opened.map((row) => row.kind) })
-  const changed = [...new Map([...outcome.closed, ...outcome.opened].map((row) => [row.id, row])).values()]
-  return { stored: valid.length, rejected: verdicts.length - valid.length, verdicts, alerts: changed.map(toAlert) }
+  announceStored(deps, owner, fresh, outcome)
+  deps.onRecorded?.({ stored: fresh.length, alreadyStored: valid.length - fresh.length, rejected: verdicts.length - valid.length, opened: outcome.isAnnouncer ? outcome.alerts.opened.map((row) => row.kind) : [] })
+  return { stored: valid.length, rejected: verdicts.length - valid.length, verdicts, alerts: changedAlerts(outcome.alerts).map(toAlert) }
 }
 
-function announce(deps: HeartRateDeps, userId: string, deviceId: string, fresh: readonly CheckedSample[], alerts: Pick<WriteOutcome, 'opened' | 'closed'>): void {
+/** The episodes a write opened, closed or changed (not those it removed), each once. */
+export function changedAlerts(changes: TimelineChanges): AlertRow[] {
+  return [...new Map([...changes.closed, ...changes.updated, ...changes.opened].map((row) => [row.id, row])).values()]
+}
+
+/**
+ * After the commit: the newly stored samples and the alert changes go to the user's live
+ * connections. A backfilled episode is announced as `backfilled`, never as a live `opened`.
+ */
+export function announceStored(deps: Pick<HeartRateDeps, 'publish'>, owner: Principal, fresh: readonly CheckedSample[], outcome: Pick<WriteOutcome, 'alerts' | 'isAnnouncer'>): void {
+  const { userId } = owner
   if (fresh.length > 0) {
-    const device = deviceOrNull(deviceId)
-    const samples = fresh.map((s) => ({ timestamp: iso(s.ts), bpm: s.bpm, deviceId: device, rrIntervalsMs: s.rrIntervalsMs === null ? null : [...s.rrIntervalsMs], alert: s.alert }))
+    const device = deviceOrNull(owner.deviceId ?? '')
+    const samples = fresh.map((s) => ({ timestamp: toIso(s.ts), bpm: s.bpm, deviceId: device, rrIntervalsMs: s.rrIntervalsMs === null ? null : [...s.rrIntervalsMs], alert: s.alert }))
     deps.publish(userId, 'heart-rate', { deviceId: device, samples })
   }
-  for (const row of alerts.opened) deps.publish(userId, 'alert', { change: 'opened', alert: toAlert({ ...row, closed_at: null }) })
-  for (const row of alerts.closed) deps.publish(userId, 'alert', { change: 'closed', alert: toAlert(row) })
+  if (!outcome.isAnnouncer) return
+  const { opened, backfilled, closed, removed } = outcome.alerts
+  for (const row of opened) {
+    if (backfilled.has(row.id)) deps.publish(userId, 'alert', { change: 'backfilled', alert: toAlert(row) })
+    else deps.publish(userId, 'alert', { change: 'opened', alert: toAlert({ ...row, closed_at: null }) })
+  }
+  for (const row of [...opened.filter((r) => r.closed_at !== null && !backfilled.has(r.id)), ...closed]) deps.publish(userId, 'alert', { change: 'closed', alert: toAlert(row) })
+  for (const row of removed) deps.publish(userId, 'alert', { change: 'removed', alert: toAlert(row) })
 }
 
-const DAY_MS = 86_400_000
 
 export interface Range {
   readonly from: number
@@ -128,14 +164,28 @@ export interface Range {
   readonly deviceId?: string
 }
 
-/** `from`/`to` from a query: ISO-8601 or epoch ms; `to` defaults to now, `from` to a day before `to`. */
+function instantOf(text: string, field: string): number {
+  const ms = parseInstant(text)
+  if (ms === undefined) {
+    const detail = instantDetail(text, `querystring.${field}`)
+    throw new AppError('invalid_argument', detail.message, [detail])
+  }
+  return ms
+}
+
+/** An optional instant from a query string (`before` and the like); see `parseInstant`. */
+export function optionalInstant(text: string | undefined, field: string): number | undefined {
+  return text === undefined ? undefined : instantOf(text, field)
+}
+
+/**
+ * `from`/`to` from a query: RFC 3339 with a zone or epoch ms (`timestamp_invalid` otherwise); `to`
+ * defaults to now and `from` to a day before `to`. The span is at most `maxSpanMs`.
+ */
 export function rangeOf(query: { from?: string; to?: string; deviceId?: string }, nowMs: number, maxSpanMs = 366 * DAY_MS): Range {
-  const to = query.to === undefined ? nowMs + 1 : parseInstant(query.to)
-  if (to === undefined) throw new AppError('invalid_argument', 'to must be an ISO-8601 date-time with a zone or epoch milliseconds', [{ path: 'querystring.to', message: 'not a date-time' }])
-  const from = query.from === undefined ? to - DAY_MS : parseInstant(query.from)
-  if (from === undefined) throw new AppError('invalid_argument', 'from must be an ISO-8601 date-time with a zone or epoch milliseconds', [{ path: 'querystring.from', message: 'not a date-time' }])
+  const to = query.to === undefined ? nowMs + 1 : instantOf(query.to, 'to')
+  const from = query.from === undefined ? to - DAY_MS : instantOf(query.from, 'from')
   if (from >= to) throw new AppError('invalid_argument', 'from must be before to', [{ path: 'querystring.from', message: 'must be before to' }])
   if (to - from > maxSpanMs) throw new AppError('invalid_argument', `The range may span at most ${Math.round(maxSpanMs / DAY_MS)} days`)
   return { from, to, ...(query.deviceId !== undefined && { deviceId: query.deviceId }) }
 }
-

@@ -1,22 +1,86 @@
+// Time-domain HRV (Task Force of the ESC and NASPE, "Heart rate variability: standards of
+// measurement, physiological interpretation and clinical use", Circulation 93(5):1043-1065, 1996)
+// over RR intervals cleaned of artefacts first: the standard's measures are defined on NN
+// (normal-to-normal) intervals, and one missed beat makes RMSSD many times too large.
 import { AppError } from '../../errors.js'
+import type { Hrv } from './heart-rate.schema.js'
 
-export interface HrvResult {
-  readonly intervalCount: number
-  readonly rmssdMs: number | null
-  readonly sdnnMs: number | null
-  /** Percent (0-100) of successive differences above 50 ms. */
-  readonly pnn50: number | null
-}
+export type HrvResult = Hrv
 
+/** A continuous stretch of recording: successive differences are taken within a segment only. */
+export type RrSegment = readonly number[]
+
+/** How far an interval may differ from the reference (the 20 % rule) before it is an artefact. */
+const TOLERANCE = 0.2
+/** Accepted intervals the reference is the median of. */
+const REFERENCE_WINDOW = 5
 const round2 = (value: number) => Math.round(value * 100) / 100
 
-function validateIntervals(rrIntervalsMs: readonly number[]): void {
-  for (let i = 0; i < rrIntervalsMs.length; i++) {
-    const value = rrIntervalsMs[i]!
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new AppError('invalid_argument', `RR interval ${i} must be a positive number of milliseconds`)
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+const isNear = (value: number, target: number) => Math.abs(value - target) <= TOLERANCE * target
+
+export interface CleanedSegment {
+  /** NN intervals, in order, with `null` where a beat was left out (no difference is taken across it). */
+  readonly intervals: ReadonlyArray<number | null>
+  readonly correctedBeats: number
+}
+
+/**
+ * Artefact detection and correction over one segment: the 20 % rule of Malik et al. ("Heart rate
+ * variability in relation to prognosis after myocardial infarction: selection of optimal
+ * processing techniques", European Heart Journal 10(12):1060-1074, 1989), the rule the Task Force
+ * standard (1996) cites for editing RR series. An interval more than 20 % away from the reference
+ * (the median of the last five accepted intervals, or of the whole segment at its start) is an
+ * artefact, corrected by its kind, as Lipponen and Tarvainen (J Med Eng Technol 43(3):173-181,
+ * 2019) classify them:
+ * - about n times the reference (n >= 2): n - 1 missed beats; split into n equal intervals;
+ * - short, and with the next interval about one reference: an extra (false) beat; merged;
+ * - anything else (an ectopic beat and its compensatory pause, noise): left out, and the
+ *   successive differences on either side of it are not taken.
+ */
+export function cleanSegment(rr: RrSegment): CleanedSegment {
+  const intervals: Array<number | null> = []
+  const accepted: number[] = []
+  let correctedBeats = 0
+  const start = median(rr)
+  const reference = () => (accepted.length === 0 ? start : median(accepted.slice(-REFERENCE_WINDOW)))
+  const accept = (value: number) => {
+    intervals.push(value)
+    accepted.push(value)
+  }
+  for (let i = 0; i < rr.length; i++) {
+    const value = rr[i] as number
+    const ref = reference()
+    if (isNear(value, ref)) {
+      accept(value)
+      continue
+    }
+    correctedBeats += 1
+    const multiple = Math.round(value / ref)
+    const next = rr[i + 1]
+    if (multiple >= 2 && isNear(value, multiple * ref)) {
+      for (let k = 0; k < multiple; k++) accept(value / multiple)
+    } else if (value < ref && next !== undefined && isNear(value + next, ref)) {
+      accept(value + next)
+      i += 1
+    } else if (intervals.at(-1) !== null) {
+      intervals.push(null)
     }
   }
+  return { intervals, correctedBeats }
+}
+
+function validateIntervals(segments: readonly RrSegment[]): void {
+  segments.forEach((segment, s) =>
+    segment.forEach((value, i) => {
+      if (!Number.isFinite(value) || value <= 0) throw new AppError('invalid_argument', `RR interval ${i} of segment ${s} must be a positive number of milliseconds`)
+    }),
+  )
 }
 
 // Two passes (mean first, then squared deviations): summing raw squares loses precision when
@@ -30,28 +94,71 @@ function sampleStandardDeviation(values: readonly number[]): number {
   return Math.sqrt(squares / (values.length - 1))
 }
 
-function successiveDifferences(values: readonly number[]): { rmssd: number; pnn50: number } {
-  let squares = 0
-  let over50 = 0
-  for (let i = 1; i < values.length; i++) {
-    const difference = values[i]! - values[i - 1]!
-    squares += difference * difference
-    if (Math.abs(difference) > 50) over50++
+/** Successive differences between adjacent NN intervals of each segment (never across a left-out beat or a gap). */
+function successiveDifferences(segments: readonly CleanedSegment[]): number[] {
+  const differences: number[] = []
+  for (const { intervals } of segments) {
+    for (let i = 1; i < intervals.length; i++) {
+      const [a, b] = [intervals[i - 1], intervals[i]]
+      if (a !== null && a !== undefined && b !== null && b !== undefined) differences.push(b - a)
+    }
   }
-  const count = values.length - 1
-  return { rmssd: Math.sqrt(squares / count), pnn50: (over50 / count) * 100 }
+  return differences
 }
 
-/** Time-domain HRV (RMSSD, SDNN, pNN50) of consecutive RR intervals; null figures below two intervals. */
-export function computeHrv(rrIntervalsMs: readonly number[]): HrvResult {
-  validateIntervals(rrIntervalsMs)
-  const intervalCount = rrIntervalsMs.length
-  if (intervalCount < 2) return { intervalCount, rmssdMs: null, sdnnMs: null, pnn50: null }
-  const { rmssd, pnn50 } = successiveDifferences(rrIntervalsMs)
+/**
+ * RMSSD and SDNN (ms) and pNN50 (% of successive differences above 50 ms) of RR intervals given
+ * as continuous segments, after artefact correction (`cleanSegment`). Figures are null when there
+ * are fewer than two NN intervals (SDNN) or no successive difference (RMSSD, pNN50).
+ */
+export function computeHrv(segments: readonly RrSegment[]): HrvResult {
+  validateIntervals(segments)
+  const cleaned = segments.filter((segment) => segment.length > 0).map(cleanSegment)
+  const nn = cleaned.flatMap((segment) => segment.intervals.filter((v): v is number => v !== null))
+  const differences = successiveDifferences(cleaned)
+  const correctedBeats = cleaned.reduce((sum, segment) => sum + segment.correctedBeats, 0)
+  const squares = differences.reduce((sum, d) => sum + d * d, 0)
   return {
-    intervalCount,
-    rmssdMs: round2(rmssd),
-    sdnnMs: round2(sampleStandardDeviation(rrIntervalsMs)),
-    pnn50: round2(pnn50),
+    intervalCount: nn.length,
+    correctedBeats,
+    segments: cleaned.length,
+    rmssdMs: differences.length === 0 ? null : round2(Math.sqrt(squares / differences.length)),
+    sdnnMs: nn.length < 2 ? null : round2(sampleStandardDeviation(nn)),
+    pnn50: differences.length === 0 ? null : round2((differences.filter((d) => Math.abs(d) > 50).length / differences.length) * 100),
   }
+}
+
+export interface RrSample {
+  /** Epoch ms the sample was taken (its RR intervals end about then). */
+  readonly ts: number
+  readonly rrIntervalsMs: readonly number[] | null
+}
+
+/** Timestamp resolution the continuity check allows for (many devices stamp whole seconds). */
+const STAMP_SLACK_MS = 2000
+
+/**
+ * Cuts samples (in time order) into continuous segments of RR intervals. A sample's intervals are
+ * the beats before its timestamp, so two samples are continuous when the time between them is no
+ * more than the later one's intervals cover, plus the timestamp slack; a sample without intervals,
+ * or a longer pause, starts a new segment (the Task Force standard takes differences only between
+ * adjacent intervals of an uninterrupted recording).
+ */
+export function continuousSegments(samples: readonly RrSample[]): number[][] {
+  const segments: number[][] = []
+  let current: number[] = []
+  let previousTs: number | undefined
+  for (const sample of samples) {
+    const rr = sample.rrIntervalsMs ?? []
+    const covered = rr.reduce((sum, v) => sum + v, 0)
+    const isContinuous = previousTs !== undefined && rr.length > 0 && sample.ts - previousTs <= covered + STAMP_SLACK_MS
+    if (!isContinuous && current.length > 0) {
+      segments.push(current)
+      current = []
+    }
+    current.push(...rr)
+    previousTs = rr.length > 0 ? sample.ts : undefined
+  }
+  if (current.length > 0) segments.push(current)
+  return segments
 }

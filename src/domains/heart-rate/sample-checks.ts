@@ -1,12 +1,24 @@
-import type { HeartRateLimits } from '../auth/settings.js'
+import { instantProblem, parseInstant } from '../../platform/time/date-time.js'
+import type { AlertThresholds } from '../auth/settings.js'
 import type { RejectionReason } from './heart-rate.schema.js'
 
 /** 2000-01-01T00:00:00Z: anything earlier is a clock that was never set (or seconds sent as ms). */
 const EARLIEST_MS = Date.UTC(2000, 0, 1)
-const MAX_RR_INTERVALS = 300
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i
+
+/**
+ * Physiological plausibility, in bpm, the same for everyone: from profound bradycardia (trained
+ * athletes sleep in the 30s) to beyond any measured maximum. It also keeps out the sentinel values
+ * sensors send for "no reading": 0, and 255 (the largest 8-bit value in the Bluetooth Heart Rate
+ * Measurement characteristic). Whether a plausible value is alarming is the user's alert thresholds'
+ * business, never this range's.
+ */
+export const PLAUSIBLE_BPM = { min: 20, max: 250 } as const
+
+/** RR intervals: at most this many per sample, each within 200-3000 ms (300-20 bpm). */
+export const RR_LIMITS = { maxCount: 300, minMs: 200, maxMs: 3000 } as const
 
 export interface CheckedSample {
+  /** Epoch milliseconds. */
   readonly ts: number
   readonly bpm: number
   readonly rrIntervalsMs: readonly number[] | null
@@ -22,47 +34,42 @@ export type SampleCheck = { readonly ok: true; readonly sample: CheckedSample } 
 
 const reject = (reason: RejectionReason, message: string): SampleCheck => ({ ok: false, rejection: { reason, message } })
 
-/** Epoch milliseconds of an ISO-8601 string with a zone or of a number; undefined when it is neither. */
-export function parseInstant(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : undefined
-  if (typeof value === 'string') {
-    const text = value.trim()
-    if (/^\d{1,16}$/.test(text)) return Number(text)
-    if (!ISO_WITH_ZONE.test(text)) return undefined
-    const ms = Date.parse(text)
-    return Number.isNaN(ms) ? undefined : ms
-  }
-  return undefined
-}
-
-export function alertOf(bpm: number, limits: HeartRateLimits): 'LOW' | 'HIGH' | null {
-  if (bpm < limits.lowAlert) return 'LOW'
-  if (bpm > limits.highAlert) return 'HIGH'
+/** LOW below the user's `lowAlert`, HIGH above `highAlert` (both in bpm), else null. */
+export function alertOf(bpm: number, thresholds: AlertThresholds): 'LOW' | 'HIGH' | null {
+  if (bpm < thresholds.lowAlert) return 'LOW'
+  if (bpm > thresholds.highAlert) return 'HIGH'
   return null
 }
 
 function checkRr(value: unknown): readonly number[] | null | undefined {
   if (value === undefined || value === null) return null
-  if (!Array.isArray(value) || value.length > MAX_RR_INTERVALS) return undefined
-  const valid = value.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 200 && v <= 3000)
+  if (!Array.isArray(value) || value.length > RR_LIMITS.maxCount) return undefined
+  const valid = value.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= RR_LIMITS.minMs && v <= RR_LIMITS.maxMs)
   return valid ? (value as number[]) : undefined
 }
 
-/** One sample's verdict before storage: the checks the issue names, in a fixed order. */
-export function checkSample(raw: unknown, limits: HeartRateLimits, nowMs: number, clockSkewMs: number): SampleCheck {
+function bpmProblem(bpm: number): string {
+  if (bpm === 0 || bpm === 255) return `bpm ${bpm} is the value sensors send when they have no reading`
+  return `bpm ${bpm} is outside the plausible range ${PLAUSIBLE_BPM.min}-${PLAUSIBLE_BPM.max}`
+}
+
+/**
+ * One sample's verdict before storage, the same on every path that takes samples (REST, gRPC,
+ * meditation sessions, seed adapters). The checks run in a fixed order and the first failure is
+ * the reason: shape, bpm, timestamp, RR intervals. `nowMs` and `clockSkewMs` are milliseconds.
+ */
+export function checkSample(raw: unknown, thresholds: AlertThresholds, nowMs: number, clockSkewMs: number): SampleCheck {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject('sample_invalid', 'A sample must be an object with timestamp and bpm')
   const { bpm, timestamp, rrIntervalsMs } = raw as Record<string, unknown>
   if (typeof bpm !== 'number' || !Number.isFinite(bpm)) return reject('bpm_not_a_number', `bpm must be a number (got ${JSON.stringify(bpm) ?? 'nothing'})`)
-  if (bpm < limits.validMin || bpm > limits.validMax) {
-    return reject('bpm_out_of_range', `bpm ${bpm} is outside the valid range ${limits.validMin}-${limits.validMax}`)
-  }
+  if (bpm < PLAUSIBLE_BPM.min || bpm > PLAUSIBLE_BPM.max) return reject('bpm_out_of_range', bpmProblem(bpm))
   const ts = parseInstant(timestamp)
-  if (ts === undefined) return reject('timestamp_invalid', 'timestamp must be an ISO-8601 date-time with a zone or epoch milliseconds')
+  if (ts === undefined) return reject('timestamp_invalid', `timestamp ${JSON.stringify(timestamp) ?? 'missing'} ${instantProblem(timestamp)}`)
   if (ts < EARLIEST_MS) return reject('timestamp_before_2000', 'timestamp is before 2000-01-01 (epoch milliseconds are expected, not seconds)')
   if (ts > nowMs + clockSkewMs) return reject('timestamp_in_future', `timestamp is more than ${clockSkewMs / 1000} s ahead of the server clock`)
   const rr = checkRr(rrIntervalsMs)
   if (rr === undefined) {
-    return reject('rr_intervals_invalid', `rrIntervalsMs must be an array of at most ${MAX_RR_INTERVALS} numbers between 200 and 3000`)
+    return reject('rr_intervals_invalid', `rrIntervalsMs must be an array of at most ${RR_LIMITS.maxCount} numbers between ${RR_LIMITS.minMs} and ${RR_LIMITS.maxMs}`)
   }
-  return { ok: true, sample: { ts, bpm, rrIntervalsMs: rr, alert: alertOf(bpm, limits) } }
+  return { ok: true, sample: { ts, bpm, rrIntervalsMs: rr, alert: alertOf(bpm, thresholds) } }
 }

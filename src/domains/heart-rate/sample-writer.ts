@@ -2,7 +2,8 @@ import type { Kysely, Transaction } from 'kysely'
 import { createGroupCommit } from '../../platform/db/group-commit.js'
 import type { DatabaseKind } from '../../platform/db/database.js'
 import type { Database } from '../../platform/db/schema.js'
-import { type AlertRow, applySamples, type EpisodeSample } from './alert-episodes.js'
+import type { EpisodeSample } from './alert-episodes.js'
+import { advanceTimeline, lockTimelines, NO_CHANGES, type TimelineChanges } from './alert-timeline.js'
 import * as repo from './heart-rate.repository.js'
 import type { CheckedSample } from './sample-checks.js'
 
@@ -16,14 +17,17 @@ export interface WriteRequest {
 export interface WriteOutcome {
   /** Aligned with the request's samples: true when that (device, timestamp) was stored before. */
   readonly alreadyStored: readonly boolean[]
-  /** Alert episodes of this request's user that the write opened, and those it closed (one may be both). */
-  readonly opened: readonly AlertRow[]
-  readonly closed: readonly AlertRow[]
+  /** How the write changed this request's user's alert episodes (shared by that user's requests in one flush). */
+  readonly alerts: TimelineChanges
+  /** True for one request per user in a flush: the one whose caller announces the alert changes. */
+  readonly isAnnouncer: boolean
 }
 
 export interface SampleWriter {
   /** Resolves once the samples are committed. */
   write(request: WriteRequest): Promise<WriteOutcome>
+  /** Stores the samples inside the caller's transaction (which commits them), with the same checks on alert episodes. */
+  writeIn(trx: Transaction<Database>, request: WriteRequest): Promise<WriteOutcome>
   /** Waits for the writes in flight. */
   drain(): Promise<void>
 }
@@ -49,12 +53,19 @@ const MAX_FLUSH_REQUESTS = 20
  */
 export function createSampleWriter(options: SampleWriterOptions): SampleWriter {
   const now = options.now ?? Date.now
-  return createGroupCommit<WriteRequest, WriteOutcome>({
+  const group = createGroupCommit<WriteRequest, WriteOutcome>({
     maxItems: MAX_FLUSH_SAMPLES,
     maxRequests: MAX_FLUSH_REQUESTS,
     sizeOf: (request) => request.samples.length,
-    commit: (requests) => options.db.transaction().execute((trx) => writeBatch(trx, options, requests, now())),
+    commit: (requests) => options.db.transaction().execute((trx) => writeSamples(trx, options, requests, now())),
   })
+  return {
+    write: (request) => group.write(request),
+    async writeIn(trx, request) {
+      return (await writeSamples(trx, options, [request], now()))[0] as WriteOutcome
+    },
+    drain: () => group.drain(),
+  }
 }
 
 const streamOf = (userId: string, deviceId: string) => `${userId}/${deviceId}`
@@ -73,7 +84,13 @@ function timestampsByStream() {
   }
 }
 
-async function writeBatch(trx: Transaction<Database>, options: SampleWriterOptions, requests: readonly WriteRequest[], nowMs: number): Promise<WriteOutcome[]> {
+/**
+ * Stores the samples of `requests` and brings their users' alert episodes up to date, inside `trx`
+ * (the caller commits): the group-commit writer's flush, and the way a domain that records samples
+ * in a transaction of its own (meditation sessions) stores them. One outcome per request, in order.
+ */
+export async function writeSamples(trx: Transaction<Database>, options: Pick<SampleWriterOptions, 'kind' | 'alertClearSamples'>, requests: readonly WriteRequest[], nowMs: number): Promise<WriteOutcome[]> {
+  const lastSeen = await lockTimelines(trx, options.kind, requests.map((request) => request.userId))
   // A key sent twice in one flush is inserted once; the later copy counts as already stored.
   const queuedIn = timestampsByStream()
   const rows: repo.SampleRow[] = []
@@ -116,13 +133,13 @@ async function writeBatch(trx: Transaction<Database>, options: SampleWriterOptio
       return !isNew
     })
   })
-  const alertsByUser = new Map<string, { opened: AlertRow[]; closed: AlertRow[] }>()
-  for (const [userId, samples] of fresh) {
-    samples.sort((a, b) => a.ts - b.ts)
-    const changes = applySamples(userId, await repo.findOpenAlert(trx, userId), samples, options.alertClearSamples, nowMs)
-    await repo.insertAlerts(trx, changes.opened)
-    for (const row of changes.updated) await repo.updateAlert(trx, row)
-    alertsByUser.set(userId, { opened: changes.opened, closed: [...changes.updated, ...changes.opened].filter((row) => row.closed_at !== null) })
-  }
-  return requests.map((request, i) => ({ alreadyStored: alreadyStored[i] ?? [], opened: [], closed: [], ...alertsByUser.get(request.userId) }))
+  const write = { kind: options.kind, clearAfter: options.alertClearSamples, nowMs }
+  const alertsByUser = new Map<string, TimelineChanges>()
+  for (const [userId, samples] of fresh) alertsByUser.set(userId, await advanceTimeline(trx, write, userId, lastSeen.get(userId) ?? null, samples))
+  const announced = new Set<string>()
+  return requests.map((request, i) => {
+    const isAnnouncer = !announced.has(request.userId)
+    announced.add(request.userId)
+    return { alreadyStored: alreadyStored[i] ?? [], alerts: alertsByUser.get(request.userId) ?? NO_CHANGES, isAnnouncer }
+  })
 }

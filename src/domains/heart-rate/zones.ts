@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.js'
+import type { Zones } from './heart-rate.schema.js'
 
 export interface TimedBpm {
   readonly timestampMs: number
@@ -47,24 +48,16 @@ export interface ZoneTime {
   readonly seconds: number
 }
 
-export interface ZoneResult {
-  readonly method: ZoneMethod['kind']
-  readonly maxHeartRate: number
-  readonly restingHeartRate: number | null
-  readonly zones: ZoneTime[]
-  readonly belowZonesSeconds: number
-  readonly aboveZonesSeconds: number
-  /** Every counted interval, inside the zones or not. */
-  readonly totalSeconds: number
-  readonly excludedGapSeconds: number
-  /** Intervals that were counted (not skipped for dt <= 0, not excluded as gaps). */
-  readonly intervalCount: number
-  /** Mean bpm over all given samples; 0 when there are none. */
-  readonly averageBpm: number
-}
+/** Zone times in seconds and the mean bpm, rounded to 2 decimals (the public `Zones` shape). */
+export type ZoneResult = Zones
 
 const invalid = (message: string) => new AppError('invalid_argument', message)
 
+/**
+ * The age-predicted maximum heart rate in bpm, 220 - age in years (Fox, Naughton and Haskell,
+ * "Physical activity and the prevention of coronary heart disease", Ann Clin Res 3:404-432, 1971).
+ * Throws invalid_argument outside 0-219.
+ */
 export function maxHeartRateFromAge(age: number): number {
   if (!Number.isFinite(age) || age < 0 || age >= 220) throw invalid('age must be a number from 0 to below 220')
   return 220 - age
@@ -156,6 +149,9 @@ function tallyIntervals(sorted: readonly TimedBpm[], options: ZoneOptions): Tall
   return tally
 }
 
+const round2 = (value: number) => Math.round(value * 100) / 100
+const secondsOf = (ms: number) => round2(ms / 1000)
+
 function averageBpm(samples: readonly TimedBpm[]): number {
   if (samples.length === 0) return 0
   let sum = 0
@@ -181,13 +177,13 @@ export function computeZones(samples: readonly TimedBpm[], options: ZoneOptions)
       zone: band.zone,
       lowerBpm: bpmAt(band.from, method),
       upperBpm: bpmAt(band.to, method),
-      seconds: tally.bandMs[i]! / 1000,
+      seconds: secondsOf(tally.bandMs[i]!),
     })),
-    belowZonesSeconds: tally.belowMs / 1000,
-    aboveZonesSeconds: tally.aboveMs / 1000,
-    totalSeconds: tally.countedMs / 1000,
-    excludedGapSeconds: tally.gapMs / 1000,
+    belowZonesSeconds: secondsOf(tally.belowMs),
+    aboveZonesSeconds: secondsOf(tally.aboveMs),
+    totalSeconds: secondsOf(tally.countedMs),
+    excludedGapSeconds: secondsOf(tally.gapMs),
     intervalCount: tally.intervalCount,
-    averageBpm: averageBpm(samples),
+    averageBpm: round2(averageBpm(samples)),
   }
 }

@@ -5,6 +5,7 @@ import type { PeriodObservation } from './meditation.features.js'
 import { CreateSessionBody, Recommendation, RecommendationBody, Session, SessionList, SessionParams, SessionsQuery } from './meditation.schema.js'
 import { deleteSession, getSession, listSessions, observationOf, recordSession, type SessionStoreDeps } from './meditation.service.js'
 import { recommend, type RecommenderDeps } from './recommender.js'
+import { checkPeriods } from './session-checks.js'
 
 const tags = ['meditation']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
@@ -38,8 +39,11 @@ export function registerMeditationHttp(app: HttpServer, store: SessionStoreDeps,
       },
     },
     async (request) => {
-      const recent = (request.body.recentPeriods ?? []).map(observationOf).filter((p): p is PeriodObservation => p !== null)
-      return recommend(recommender, principalOf(request).userId, recent)
+      const owner = principalOf(request)
+      const periods = request.body.recentPeriods ?? []
+      await checkPeriods(store, owner, periods, 'body.recentPeriods')
+      const recent = periods.map(observationOf).filter((p): p is PeriodObservation => p !== null)
+      return recommend(recommender, owner.userId, recent)
     },
   )
 }

@@ -1,7 +1,8 @@
 import type { AuthedPlatform, Module } from '../../module.js'
+import type { HeartRateModule } from '../heart-rate/heart-rate.module.js'
 import type { MlModule } from '../ml/ml.module.js'
 import { registerMeditationHttp } from './meditation.http.js'
-import type { SessionStoreDeps } from './meditation.service.js'
+import { loadSessions, SESSION_SYNC_KIND, type SessionStoreDeps } from './meditation.service.js'
 import { meditationTrainer, type RecommenderDeps } from './recommender.js'
 
 export interface MeditationModule extends Module {
@@ -10,15 +11,16 @@ export interface MeditationModule extends Module {
 }
 
 /** Meditation sessions and the per-user LSTM recommender (registers the `meditation` model kind). */
-export function meditationModule(platform: AuthedPlatform, ml: MlModule): MeditationModule {
+export function meditationModule(platform: AuthedPlatform, ml: MlModule, heartRate: HeartRateModule): MeditationModule {
   const { database, config, guards } = platform
   ml.registerTrainer('meditation', meditationTrainer(config.meditation))
-  const store: SessionStoreDeps = { db: database.db, kind: database.kind }
+  const store: SessionStoreDeps = { db: database.db, kind: database.kind, heartRate: heartRate.deps }
   const recommender: RecommenderDeps = { db: database.db, runtime: platform.ml, dataDir: config.dataDir, config: config.meditation }
   return {
     name: 'meditation',
     store,
     recommender,
     http: (server) => registerMeditationHttp(server, store, recommender, guards),
+    syncLoaders: { [SESSION_SYNC_KIND]: loadSessions },
   }
 }

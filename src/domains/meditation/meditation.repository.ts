@@ -32,6 +32,11 @@ export async function findSession(db: Db, userId: string, id: string): Promise<S
   return db.selectFrom('meditation_sessions').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
 }
 
+export async function findSessions(db: Db, userId: string, ids: readonly string[]): Promise<SessionRow[]> {
+  if (ids.length === 0) return []
+  return db.selectFrom('meditation_sessions').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
+}
+
 export async function periodsOf(db: Db, sessionIds: readonly string[]): Promise<{ periods: PeriodRow[]; heartRates: HeartRateRow[] }> {
   if (sessionIds.length === 0) return { periods: [], heartRates: [] }
   const ids = [...sessionIds]

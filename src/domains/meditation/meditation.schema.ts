@@ -1,38 +1,55 @@
 import { type Static, Type } from 'typebox'
 import { VISUALIZATIONS } from './meditation.features.js'
 
-export const HeartRateMeasurement = Type.Object(
-  {
-    timestamp: Type.String({ format: 'date-time' }),
-    bpm: Type.Number({ exclusiveMinimum: 0, maximum: 400 }),
-  },
-  { additionalProperties: false },
-)
+const CHECKED = 'checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)'
+const DateTime = Type.String({ format: 'date-time', description: `RFC 3339 with a zone; ${CHECKED}` })
+/** What seed clients send: an RFC 3339 date-time, with or without its zone (placed in the device's or user's zone). */
+const LocalOrZonedDateTime = Type.String({ minLength: 1, maxLength: 40, description: `RFC 3339 date-time, with or without a zone; ${CHECKED}` })
 
-export const Period = Type.Object(
-  {
-    visualization: Type.Union([Type.String({ enum: [...VISUALIZATIONS] }), Type.Null()]),
-    beatFrequency: Type.Union([Type.Number({ minimum: 0, maximum: 1000 }), Type.Null()], { description: 'binaural beat, Hz' }),
-    breathingPattern: Type.Unknown({ description: 'any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}])' }),
-    breathingMultiplier: Type.Number({ exclusiveMinimum: 0, maximum: 10 }),
-    isHapticFeedbackEnabled: Type.Boolean(),
-    heartRates: Type.Array(HeartRateMeasurement, { maxItems: 10_000 }),
-  },
-  { additionalProperties: false },
-)
+function measurementSchema(dateTime: typeof DateTime | typeof LocalOrZonedDateTime) {
+  return Type.Object(
+    {
+      timestamp: dateTime,
+      bpm: Type.Number({ description: 'bpm; checked like an ingested heart-rate sample: plausible from 20 to 250' }),
+    },
+    { additionalProperties: false },
+  )
+}
+
+export const HeartRateMeasurement = measurementSchema(DateTime)
+
+function periodSchema(dateTime: typeof DateTime | typeof LocalOrZonedDateTime) {
+  return Type.Object(
+    {
+      visualization: Type.Union([Type.String({ enum: [...VISUALIZATIONS] }), Type.Null()]),
+      beatFrequency: Type.Union([Type.Number({ minimum: 0, maximum: 1000 }), Type.Null()], { description: 'binaural beat, Hz (0-1000)' }),
+      breathingPattern: Type.Unknown({ description: 'any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}])' }),
+      breathingMultiplier: Type.Number({ exclusiveMinimum: 0, maximum: 10 }),
+      isHapticFeedbackEnabled: Type.Boolean(),
+      heartRates: Type.Array(measurementSchema(dateTime), { maxItems: 10_000 }),
+    },
+    { additionalProperties: false },
+  )
+}
+export const Period = periodSchema(DateTime)
 export type Period = Static<typeof Period>
 
-export const CreateSessionBody = Type.Object(
-  {
-    date: Type.String({ format: 'date-time' }),
-    durationSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
-    isCompleted: Type.Boolean(),
-    isCanceled: Type.Boolean(),
-    periods: Type.Array(Period, { minItems: 1, maxItems: 500 }),
-  },
-  { additionalProperties: false },
-)
+function sessionSchema(dateTime: typeof DateTime | typeof LocalOrZonedDateTime) {
+  return Type.Object(
+    {
+      date: dateTime,
+      durationSeconds: Type.Integer({ minimum: 0, maximum: 86_400, description: 'Seconds' }),
+      isCompleted: Type.Boolean(),
+      isCanceled: Type.Boolean(),
+      periods: Type.Array(periodSchema(dateTime), { minItems: 1, maxItems: 500 }),
+    },
+    { additionalProperties: false },
+  )
+}
+export const CreateSessionBody = sessionSchema(DateTime)
 export type CreateSessionBody = Static<typeof CreateSessionBody>
+/** The same session from a seed client: date-times may lack their zone (see `DateOptions.isLocalTimeAllowed`). */
+export const SeedSessionBody = sessionSchema(LocalOrZonedDateTime)
 
 export const Session = Type.Object({
   id: Type.String(),
@@ -68,7 +85,7 @@ export const Recommendation = Type.Object({
   beatFrequency: Type.Number(),
   visualization: Type.String(),
   breathingMultiplier: Type.Number(),
-  predictedHeartRate: Type.Number({ description: 'mean heart rate the model expects for the next period with this configuration' }),
+  predictedHeartRate: Type.Number({ description: 'mean heart rate the model expects for the next period with this configuration (bpm, 1 decimal)' }),
   candidates: Type.Integer({ description: 'configurations scored' }),
   modelId: Type.String(),
   modelVersion: Type.Integer(),

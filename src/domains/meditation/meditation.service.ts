@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { AppError } from '../../errors.js'
 import type { Db, DatabaseKind } from '../../platform/db/database.js'
-import { getUser } from '../auth/auth.service.js'
+import type { ErrorDetail } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
-import { heartRateLimitsOf } from '../auth/settings.js'
-import { insertSamples, type SampleRow } from '../heart-rate/heart-rate.repository.js'
-import { alertOf } from '../heart-rate/sample-checks.js'
+import { toIso } from '../../platform/time/date-time.js'
+import { announceStored, type HeartRateDeps } from '../heart-rate/heart-rate.service.js'
+import { recordChange } from '../sync/sync.repository.js'
+import { checkPeriods, type DateOptions, type PlacedDate, placeDates, zoneForDates } from './session-checks.js'
 import { isVisualization, type PeriodObservation } from './meditation.features.js'
 import * as repo from './meditation.repository.js'
 import type { CreateSessionBody, Period, Session } from './meditation.schema.js'
@@ -13,90 +14,102 @@ import type { CreateSessionBody, Period, Session } from './meditation.schema.js'
 export interface SessionStoreDeps {
   readonly db: Db
   readonly kind: DatabaseKind
+  /** The heart-rate domain: session measurements go through its checks, store and alert episodes. */
+  readonly heartRate: HeartRateDeps
   readonly now?: () => number
 }
 
-const iso = (ms: number) => new Date(Number(ms)).toISOString()
+/** The sync feed's kind for meditation sessions. */
+export const SESSION_SYNC_KIND = 'meditation-session'
+
 const deviceOf = (owner: Principal) => owner.deviceId ?? ''
 
-function toRows(owner: Principal, body: CreateSessionBody, id: string, now: number): repo.SessionRows {
+function toRows(owner: Principal, body: CreateSessionBody, id: string, now: number, date: PlacedDate, dates: PlacedDate[][]): repo.SessionRows {
   const session: repo.SessionRow = {
-    id, user_id: owner.userId, device_id: deviceOf(owner), started_at: Date.parse(body.date), duration_s: body.durationSeconds,
-    is_completed: body.isCompleted ? 1 : 0, is_canceled: body.isCanceled ? 1 : 0, created_at: now,
+    id, user_id: owner.userId, device_id: deviceOf(owner), started_at: date.ms, duration_s: body.durationSeconds,
+    is_completed: body.isCompleted ? 1 : 0, is_canceled: body.isCanceled ? 1 : 0, created_at: now, date_text: date.asSent,
   }
   const periods = body.periods.map((p, idx): repo.PeriodRow => ({
     session_id: id, idx, visualization: p.visualization, beat_frequency: p.beatFrequency,
     breathing_pattern: JSON.stringify(p.breathingPattern ?? null), breathing_multiplier: p.breathingMultiplier, is_haptic_feedback: p.isHapticFeedbackEnabled ? 1 : 0,
   }))
-  const heartRates = body.periods.flatMap((p, periodIdx) => p.heartRates.map((h, idx): repo.HeartRateRow => ({ session_id: id, period_idx: periodIdx, idx, ts: Date.parse(h.timestamp), bpm: h.bpm })))
+  const heartRates = body.periods.flatMap((p, periodIdx) =>
+    p.heartRates.map((h, idx): repo.HeartRateRow => {
+      const placed = dates[periodIdx]?.[idx] as PlacedDate
+      return { session_id: id, period_idx: periodIdx, idx, ts: placed.ms, bpm: h.bpm, date_text: placed.asSent }
+    }),
+  )
   return { session, periods, heartRates }
 }
 
-/** The session's measurements as heart-rate samples, so the heart-rate API sees them too; out-of-range ones are left out. */
-async function mirrorSamples(deps: SessionStoreDeps, trx: Db, owner: Principal, heartRates: readonly repo.HeartRateRow[]) {
-  const limits = heartRateLimitsOf((await getUser(trx, owner.userId)).settings)
-  const byTs = new Map<number, SampleRow>()
-  for (const h of heartRates) {
-    if (h.bpm < limits.validMin || h.bpm > limits.validMax) continue
-    byTs.set(h.ts, { user_id: owner.userId, device_id: deviceOf(owner), ts: h.ts, bpm: h.bpm, rr_intervals: null, alert: alertOf(h.bpm, limits) })
-  }
-  const rows = [...byTs.values()].sort((a, b) => a.ts - b.ts)
-  if (rows.length > 0) await insertSamples(trx, deps.kind, rows)
-}
-
-/** Stores the session, its periods and measurements in one transaction. */
-export async function recordSession(deps: SessionStoreDeps, owner: Principal, body: CreateSessionBody): Promise<Session> {
+/**
+ * Stores the session, its periods and measurements in one transaction, with the measurements as
+ * heart-rate samples (through the same checks and alert episodes as any ingest) and a `created`
+ * change on the sync feed; the live events go out after the commit.
+ */
+export async function recordSession(deps: SessionStoreDeps, owner: Principal, body: CreateSessionBody, options: DateOptions = {}): Promise<StoredSession> {
+  const problems: ErrorDetail[] = []
+  const [date] = placeDates([{ text: body.date, path: 'body.date' }], await zoneForDates(deps.db, owner, options), options, problems)
+  const { dates, samples } = await checkPeriods(deps, owner, body.periods, 'body.periods', options, problems)
   const id = randomUUID()
-  const rows = toRows(owner, body, id, (deps.now ?? Date.now)())
-  await deps.db.transaction().execute(async (trx) => {
+  const now = (deps.now ?? Date.now)()
+  const rows = toRows(owner, body, id, now, date as PlacedDate, dates)
+  const outcome = await deps.db.transaction().execute(async (trx) => {
     await repo.insertSession(trx, rows)
-    await mirrorSamples(deps, trx, owner, rows.heartRates)
+    await recordChange(trx, deps.kind, { userId: owner.userId, kind: SESSION_SYNC_KIND, entityId: id, change: 'created' }, now)
+    return samples.length === 0 ? undefined : deps.heartRate.writer.writeIn(trx, { userId: owner.userId, deviceId: deviceOf(owner), samples })
   })
+  if (outcome !== undefined) announceStored(deps.heartRate, owner, samples.filter((_, i) => outcome.alreadyStored[i] !== true), outcome)
   return toSession(rows)
 }
 
-function toPeriod(row: repo.PeriodRow, heartRates: readonly repo.HeartRateRow[]): Period {
+/** A session as stored: the public `Session`, plus each date as the client wrote it where that differs (seed clients). */
+export type StoredPeriod = Omit<Period, 'heartRates'> & { heartRates: Array<Period['heartRates'][number] & { timestampAsSent?: string }> }
+export type StoredSession = Omit<Session, 'periods'> & { readonly dateAsSent?: string; periods: StoredPeriod[] }
+
+function toPeriod(row: repo.PeriodRow, heartRates: readonly repo.HeartRateRow[]): StoredPeriod {
   return {
     visualization: row.visualization,
     beatFrequency: row.beat_frequency,
     breathingPattern: JSON.parse(row.breathing_pattern) as unknown,
     breathingMultiplier: row.breathing_multiplier,
     isHapticFeedbackEnabled: Number(row.is_haptic_feedback) === 1,
-    heartRates: heartRates.map((h) => ({ timestamp: iso(h.ts), bpm: h.bpm })),
+    heartRates: heartRates.map((h) => ({ timestamp: toIso(h.ts), bpm: h.bpm, ...(h.date_text !== null && { timestampAsSent: h.date_text }) })),
   }
 }
 
-function toSession(rows: repo.SessionRows): Session {
+function toSession(rows: repo.SessionRows): StoredSession {
   const { session } = rows
   return {
+    ...(session.date_text !== null && { dateAsSent: session.date_text }),
     id: session.id,
     deviceId: session.device_id === '' ? null : session.device_id,
-    date: iso(session.started_at),
+    date: toIso(session.started_at),
     durationSeconds: session.duration_s,
     isCompleted: Number(session.is_completed) === 1,
     isCanceled: Number(session.is_canceled) === 1,
     periods: rows.periods.map((p) => toPeriod(p, rows.heartRates.filter((h) => h.period_idx === p.idx))),
-    createdAt: iso(session.created_at),
+    createdAt: toIso(session.created_at),
   }
 }
 
-async function withPeriods(db: Db, sessions: readonly repo.SessionRow[]): Promise<Session[]> {
+async function withPeriods(db: Db, sessions: readonly repo.SessionRow[]): Promise<StoredSession[]> {
   const { periods, heartRates } = await repo.periodsOf(db, sessions.map((s) => s.id))
   return sessions.map((session) => toSession({ session, periods: periods.filter((p) => p.session_id === session.id), heartRates: heartRates.filter((h) => h.session_id === session.id) }))
 }
 
-export async function listSessions(deps: SessionStoreDeps, userId: string, limit: number, deviceId?: string): Promise<Session[]> {
+export async function listSessions(deps: Pick<SessionStoreDeps, 'db'>, userId: string, limit: number, deviceId?: string): Promise<StoredSession[]> {
   return withPeriods(deps.db, await repo.listSessions(deps.db, userId, limit, deviceId))
 }
 
-export async function getSession(deps: SessionStoreDeps, userId: string, id: string): Promise<Session> {
+export async function getSession(deps: Pick<SessionStoreDeps, 'db'>, userId: string, id: string): Promise<StoredSession> {
   const row = await repo.findSession(deps.db, userId, id)
   if (row === undefined) throw new AppError('not_found', `No meditation session ${id}`)
-  return (await withPeriods(deps.db, [row]))[0] as Session
+  return (await withPeriods(deps.db, [row]))[0] as StoredSession
 }
 
 /** Deletes the session with its periods and measurements; the heart-rate samples it mirrored go too. */
-export async function deleteSession(deps: SessionStoreDeps, userId: string, id: string): Promise<void> {
+export async function deleteSession(deps: Pick<SessionStoreDeps, 'db' | 'kind' | 'now'>, userId: string, id: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const row = await repo.findSession(trx, userId, id)
     if (row === undefined) throw new AppError('not_found', `No meditation session ${id}`)
@@ -106,6 +119,7 @@ export async function deleteSession(deps: SessionStoreDeps, userId: string, id: 
       await trx.deleteFrom('heart_rate_samples').where('user_id', '=', userId).where('device_id', '=', row.device_id).where('ts', 'in', timestamps.slice(i, i + 500)).execute()
     }
     await repo.deleteSession(trx, userId, id)
+    await recordChange(trx, deps.kind, { userId, kind: SESSION_SYNC_KIND, entityId: id, change: 'deleted' }, (deps.now ?? Date.now)())
   })
 }
 
@@ -135,4 +149,9 @@ export function observationOf(period: Period): PeriodObservation | null {
     visualization: period.visualization !== null && isVisualization(period.visualization) ? period.visualization : null,
     breathingMultiplier: period.breathingMultiplier,
   }
+}
+
+/** Sync loader: the user's sessions by id (a deleted one is absent, so its `deleted` change carries null). */
+export async function loadSessions(db: Db, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+  return new Map((await withPeriods(db, await repo.findSessions(db, userId, ids))).map((session) => [session.id, session]))
 }

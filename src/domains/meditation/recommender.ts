@@ -1,5 +1,6 @@
 // The per-user meditation recommender: trains an LSTM on the user's periods (via the ML engine)
 // and scores candidate configurations for the next period in one batched prediction.
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type { MeditationConfig } from '../../config.js'
 import { AppError } from '../../errors.js'
@@ -10,6 +11,7 @@ import { latestModel } from '../ml/training.service.js'
 import type { ModelTrainer, PreparedTraining } from '../ml/training.service.js'
 import { buildTrainingSet, candidateInput, FEATURES, meanOf, type Normalization, type PeriodConfig, type PeriodObservation, STEPS } from './meditation.features.js'
 import { type HistoryPeriod, periodHistory } from './meditation.service.js'
+import { seededRandom } from './simulator.js'
 import type { Recommendation } from './meditation.schema.js'
 
 const SPEC: SequenceModelSpec = { steps: STEPS, features: FEATURES, lstmUnits: 32, denseUnits: 16, learningRate: 0.01 }
@@ -49,12 +51,13 @@ export function prepareTraining(periods: readonly HistoryPeriod[]): PreparedTrai
       const start = count - validationCount
       const errors = outputs.map((out, i) => Math.abs((set.previous[start + i] as number) + out * normalization.hrStd - (set.actual[start + i] as number)))
       const persistence = set.actual.slice(start).map((actual, i) => Math.abs((set.previous[start + i] as number) - actual))
-      return { heldOutMae: meanOf(errors), persistenceMae: meanOf(persistence), heldOutExamples: validationCount }
+      return { heldOutMae: round2(meanOf(errors)), persistenceMae: round2(meanOf(persistence)), heldOutExamples: validationCount }
     },
   }
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10
+const round2 = (n: number) => Math.round(n * 100) / 100
 const keyOf = (c: PeriodConfig) => `${c.beatFrequency}|${c.visualization}|${c.breathingMultiplier}`
 
 /**
@@ -81,15 +84,25 @@ export function candidatesFor(config: MeditationConfig, used: readonly PeriodCon
   return [...chosen.values()]
 }
 
+/** The candidate draw of a model: mulberry32 (see simulator.ts) seeded with SHA-256 of the model id, the same on every process. */
+function candidateRandom(modelId: string): () => number {
+  return seededRandom(createHash('sha256').update(`meditation-candidates:${modelId}`).digest().readUInt32LE(0))
+}
+
 export interface RecommenderDeps {
   readonly db: Db
   readonly runtime: MlRuntime
   readonly dataDir: string
   readonly config: MeditationConfig
+  /** Overrides the candidate draw (tests); by default it is seeded with the model's id, so a model always scores the same candidates. */
   readonly random?: () => number
 }
 
-/** The candidate with the lowest predicted heart rate after the user's history (and `recent`, not stored). */
+/**
+ * The candidate with the lowest predicted heart rate after the user's history (and `recent`, not
+ * stored). Reproducible: the candidates are drawn with a generator seeded by the model's id, so the
+ * same data and the same model give the same answer.
+ */
 export async function recommend(deps: RecommenderDeps, userId: string, recent: readonly PeriodObservation[] = []): Promise<Recommendation> {
   const model = await latestModel(deps, userId, 'meditation')
   if (model === undefined) throw new AppError('not_found', 'No meditation model yet: train one with POST /v1/training-jobs {"kind":"meditation"}')
@@ -97,7 +110,7 @@ export async function recommend(deps: RecommenderDeps, userId: string, recent: r
   const history = [...stored, ...recent]
   if (history.length === 0) throw new AppError('invalid_argument', 'No meditation periods with heart-rate measurements to recommend from')
   const normalization = model.params.normalization as Normalization
-  const candidates = candidatesFor(deps.config, history, deps.random ?? Math.random)
+  const candidates = candidatesFor(deps.config, history, deps.random ?? candidateRandom(model.id))
   const inputs = Float32Array.from(candidates.flatMap((c) => candidateInput(history, c, normalization).flat()))
   const outputs = await deps.runtime.predict({ directory: join(deps.dataDir, 'models', model.id), inputs, steps: STEPS, features: FEATURES })
   let best = 0

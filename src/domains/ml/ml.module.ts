@@ -1,7 +1,7 @@
 import type { AuthedPlatform, Module } from '../../module.js'
 import { registerMlHttp } from './ml.http.js'
 import type { ModelKind } from './ml.schema.js'
-import { runTrainingJob, sweepStaleTrainingJobs, type ModelTrainer, type TrainingDeps } from './training.service.js'
+import { loadModels, loadTrainingJobs, MODEL_SYNC_KIND, runTrainingJob, sweepStaleTrainingJobs, TRAINING_JOB_SYNC_KIND, type ModelTrainer, type TrainingDeps } from './training.service.js'
 
 export interface MlModule extends Module {
   /** What other modules request training and read models through. */
@@ -16,6 +16,7 @@ export function mlModule(platform: AuthedPlatform): MlModule {
   const trainers = new Map<ModelKind, ModelTrainer>()
   const training: TrainingDeps = {
     db: database.db,
+    kind: database.kind,
     runtime: platform.ml,
     dataDir: config.dataDir,
     queueMaxAttempts: config.queueMaxAttempts,
@@ -32,6 +33,7 @@ export function mlModule(platform: AuthedPlatform): MlModule {
       trainers.set(kind, trainer)
     },
     http: (server) => registerMlHttp(server, training, guards),
+    syncLoaders: { [TRAINING_JOB_SYNC_KIND]: loadTrainingJobs, [MODEL_SYNC_KIND]: loadModels },
     jobs: { 'ml.train': (job) => runTrainingJob(training, job.payload.trainingJobId, job.attempt) },
     cleanup: async () => {
       await sweepStaleTrainingJobs(training)

@@ -15,6 +15,16 @@ export async function findTrainingJob(db: Db, id: string, userId?: string): Prom
   return query.executeTakeFirst()
 }
 
+export async function findTrainingJobs(db: Db, userId: string, ids: readonly string[]): Promise<TrainingJobRow[]> {
+  if (ids.length === 0) return []
+  return db.selectFrom('ml_training_jobs').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
+}
+
+export async function findModels(db: Db, userId: string, ids: readonly string[]): Promise<ModelRow[]> {
+  if (ids.length === 0) return []
+  return db.selectFrom('ml_models').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
+}
+
 /** The user's newest job of a kind that is queued or running, if any. */
 export async function findActiveTrainingJob(db: Db, userId: string, kind: string): Promise<TrainingJobRow | undefined> {
   return db
@@ -63,6 +73,11 @@ export async function finishTrainingJob(db: Db, id: string, state: TrainingState
     .where('state', 'in', ['queued', 'running'])
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
+}
+
+export async function isCancelRequested(db: Db, id: string): Promise<boolean> {
+  const row = await db.selectFrom('ml_training_jobs').select('is_cancel_requested').where('id', '=', id).executeTakeFirst()
+  return row?.is_cancel_requested === 1
 }
 
 export async function requestCancel(db: Db, id: string): Promise<void> {

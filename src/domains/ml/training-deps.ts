@@ -1,7 +1,8 @@
 // What the training engine needs, and the rules of a run: shared by the service and the run.
 import type { Logger } from 'pino'
 import { AppError } from '../../errors.js'
-import type { Db } from '../../platform/db/database.js'
+import type { DatabaseKind, Db } from '../../platform/db/database.js'
+import { recordChange } from '../sync/sync.repository.js'
 import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { TrainClassifierTask, TrainSequenceTask } from '../../platform/ml-runtime/ml-tasks.js'
 import type { Outbox } from '../../platform/queue/outbox.js'
@@ -28,6 +29,7 @@ export interface ModelTrainer {
 
 export interface TrainingDeps {
   readonly db: Db
+  readonly kind: DatabaseKind
   readonly runtime: MlRuntime
   /** Model artifacts go under `<dataDir>/models/<model id>`. */
   readonly dataDir: string
@@ -57,4 +59,20 @@ export function trainerOf(deps: Pick<TrainingDeps, 'trainers'>, kind: ModelKind)
   const trainer = deps.trainers.get(kind)
   if (trainer === undefined) throw new AppError('invalid_argument', `No trainer for models of kind "${kind}" in this server`)
   return trainer
+}
+
+/** Sync feed kinds of this domain. */
+export const TRAINING_JOB_SYNC_KIND = 'training-job'
+export const MODEL_SYNC_KIND = 'model'
+
+/**
+ * A training job's state change and its entry on the owner's sync feed, in one transaction:
+ * `change` runs in it and says whether the job moved (a lost race changes nothing and records nothing).
+ */
+export async function changeJobState(deps: Pick<TrainingDeps, 'db' | 'kind' | 'now'>, job: { id: string; userId: string }, state: string, change: (trx: Db) => Promise<boolean>): Promise<boolean> {
+  return deps.db.transaction().execute(async (trx) => {
+    const isChanged = await change(trx)
+    if (isChanged) await recordChange(trx, deps.kind, { userId: job.userId, kind: TRAINING_JOB_SYNC_KIND, entityId: job.id, change: state }, (deps.now ?? Date.now)())
+    return isChanged
+  })
 }

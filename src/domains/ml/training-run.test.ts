@@ -42,7 +42,7 @@ describe('a training run whose worker thread dies', () => {
   let userId: string
   const events: TrainingEvent[] = []
   const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps => ({
-    db: database.db, runtime, dataDir, queueMaxAttempts, logger: pino({ level: 'silent' }),
+    db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts, logger: pino({ level: 'silent' }),
     trainers: new Map([['meditation', trainer(maxEpochs)]]),
     outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: 'sqlite', metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
     publish: (_user, event) => {
@@ -91,5 +91,43 @@ describe('a training run whose worker thread dies', () => {
     await runTrainingJob(deps(5000), job.id, TRAINING_MAX_ATTEMPTS)
     const failed = await getTrainingJob(deps(1), userId, job.id)
     assert.deepEqual([failed.state, failed.attempts], ['failed', TRAINING_MAX_ATTEMPTS])
+  })
+})
+
+describe('cancelling a running training job', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-cancel-'))
+  let database: DatabaseHandle
+  let runtime: MlRuntime
+  let userId: string
+
+  before(async () => {
+    database = await openDatabase({ kind: 'sqlite', file: join(dataDir, 'db.sqlite') }, createMetrics(), pino({ level: 'silent' }))
+    await migrateToLatest(database.db, pino({ level: 'silent' }))
+    runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }) })
+    userId = (await createUser({ db: database.db }, { email: 'cancel@example.com', password: 'correct horse battery' })).id
+  })
+  after(async () => {
+    await runtime.close()
+    await database.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  test('is honoured within one epoch, however fast epochs are', async () => {
+    let jobId = ''
+    const deps: TrainingDeps = {
+      db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts: 5, logger: pino({ level: 'silent' }),
+      trainers: new Map([['meditation', trainer(500)]]),
+      outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: 'sqlite', metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
+      // The cancel is committed while epoch 3 is being reported, as a request arriving then would be.
+      publish: (_user, event) => {
+        if (event.epoch?.epoch === 3) void database.db.updateTable('ml_training_jobs').set({ is_cancel_requested: 1 }).where('id', '=', jobId).execute()
+      },
+    }
+    jobId = (await requestTraining(deps, userId, 'meditation')).id
+    await runTrainingJob(deps, jobId, 1)
+    const job = await getTrainingJob(deps, userId, jobId)
+    assert.equal(job.state, 'cancelled')
+    assert.ok(job.epochs.length >= 3 && job.epochs.length <= 4, `stopped after ${job.epochs.length} of 500 epochs`)
+    assert.deepEqual((await database.db.selectFrom('ml_models').selectAll().where('user_id', '=', userId).execute()).length, 0)
   })
 })

@@ -7,7 +7,9 @@ import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 import { WorkerCrashedError } from '../../platform/ml-runtime/worker-pool.js'
 import * as repo from './ml.repository.js'
 import type { ModelKind, TrainingEpoch } from './ml.schema.js'
-import { type PreparedTraining, TERMINAL_STATES, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
+import type { Db } from '../../platform/db/database.js'
+import { recordChange } from '../sync/sync.repository.js'
+import { changeJobState, MODEL_SYNC_KIND, type PreparedTraining, TERMINAL_STATES, TRAINING_JOB_SYNC_KIND, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
 
 const HEARTBEAT_MS = 5_000
 const PROGRESS_FLUSH_MS = 250
@@ -24,12 +26,14 @@ export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, 
   if (row === undefined || TERMINAL_STATES.has(row.state)) return
   const started = nowOf(deps)
   const finish: Finish = async (state, fields) => {
-    const done = state === 'queued' ? await setQueued(deps, trainingJobId, fields) : await repo.finishTrainingJob(deps.db, trainingJobId, state, { finished_at: nowOf(deps), ...fields })
+    const done = await changeJobState(deps, { id: row.id, userId: row.user_id }, state, (trx) =>
+      state === 'queued' ? setQueued(trx, trainingJobId, fields) : repo.finishTrainingJob(trx, trainingJobId, state, { finished_at: nowOf(deps), ...fields }),
+    )
     if (done) deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state, ...(fields.model_id && { modelId: fields.model_id }), ...(fields.error && { error: fields.error }) })
   }
   if (row.is_cancel_requested === 1) return finish('cancelled', {})
   if (row.attempts >= TRAINING_MAX_ATTEMPTS) return finish('failed', { error: `Gave up after ${row.attempts} runs: ${row.error ?? 'the worker was lost'}` })
-  if (!(await repo.claimTrainingJob(deps.db, trainingJobId, started, started - TRAINING_STALE_MS))) {
+  if (!(await changeJobState(deps, { id: row.id, userId: row.user_id }, 'running', (trx) => repo.claimTrainingJob(trx, trainingJobId, started, started - TRAINING_STALE_MS)))) {
     throw new Error(`training job ${trainingJobId} is running elsewhere`)
   }
   await repo.deleteEpochs(deps.db, trainingJobId)
@@ -47,8 +51,8 @@ export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, 
   }
 }
 
-async function setQueued(deps: TrainingDeps, id: string, fields: Partial<repo.TrainingJobRow>): Promise<boolean> {
-  const result = await deps.db.updateTable('ml_training_jobs').set({ ...fields, state: 'queued' }).where('id', '=', id).where('state', '=', 'running').executeTakeFirst()
+async function setQueued(db: Db, id: string, fields: Partial<repo.TrainingJobRow>): Promise<boolean> {
+  const result = await db.updateTable('ml_training_jobs').set({ ...fields, state: 'queued' }).where('id', '=', id).where('state', '=', 'running').executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
 
@@ -69,17 +73,22 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
     lastFlush = Date.now()
     writes = writes
       .then(async () => {
-        isCancelRequested = await repo.recordProgress(deps.db, row.id, epochs, nowOf(deps))
+        const isCancelled = await repo.recordProgress(deps.db, row.id, epochs, nowOf(deps))
+        isCancelRequested ||= isCancelled
       })
       .catch((err: unknown) => deps.logger.warn({ err, trainingJobId: row.id }, 'training progress not stored'))
   }
   const timer = setInterval(flush, HEARTBEAT_MS)
   let result
-  const onEpoch = (report: { epoch: number; loss: number; valLoss: number | null }) => {
+  const onEpoch = async (report: { epoch: number; loss: number; valLoss: number | null }) => {
     const epoch = { epoch: report.epoch, loss: report.loss, valLoss: report.valLoss }
     pending.push(epoch)
     deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch })
     if (Date.now() - lastFlush >= PROGRESS_FLUSH_MS) flush()
+    // One primary-key read per epoch (the writes stay batched): the next epoch starts only after it,
+    // so a cancel committed during an epoch stops training at that epoch's end.
+    const isCancelled = await repo.isCancelRequested(deps.db, row.id).catch(() => false)
+    isCancelRequested ||= isCancelled
     return !isCancelRequested
   }
   try {
@@ -133,6 +142,9 @@ async function storeModel(deps: TrainingDeps, job: repo.TrainingJobRow, model: N
         })
         const fields = { model_id: model.id, duration_ms: model.durationMs, finished_at: nowOf(deps) }
         if (!(await repo.finishTrainingJob(trx, job.id, 'succeeded', fields))) throw new JobNotRunning()
+        const now = nowOf(deps)
+        await recordChange(trx, deps.kind, { userId: job.user_id, kind: TRAINING_JOB_SYNC_KIND, entityId: job.id, change: 'succeeded' }, now)
+        await recordChange(trx, deps.kind, { userId: job.user_id, kind: MODEL_SYNC_KIND, entityId: model.id, change: 'created' }, now)
       })
       return true
     } catch (error) {

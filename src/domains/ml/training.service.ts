@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { AppError } from '../../errors.js'
 import * as repo from './ml.repository.js'
 import type { Model, ModelKind, TrainingEpoch, TrainingJob } from './ml.schema.js'
-import { TERMINAL_STATES, TRAIN_JOB, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
+import { recordChange } from '../sync/sync.repository.js'
+import { changeJobState, MODEL_SYNC_KIND, TERMINAL_STATES, TRAIN_JOB, TRAINING_JOB_SYNC_KIND, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
 
 export type { ModelTrainer, PreparedTraining, TrainingDeps, TrainingParams } from './training-deps.js'
 export { TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
@@ -71,10 +72,36 @@ export async function requestTraining(deps: TrainingDeps, userId: string, kind: 
   // The row and its run commit together: no queued job without a run coming, even after a crash.
   await deps.outbox.transaction(async (trx, stage) => {
     await repo.insertTrainingJob(trx, row)
+    await recordChange(trx, deps.kind, { userId, kind: TRAINING_JOB_SYNC_KIND, entityId: row.id, change: 'queued' }, row.created_at)
     await stage(TRAIN_JOB, { trainingJobId: row.id })
   })
   deps.publish(userId, { jobId: row.id, kind, state: 'queued' })
   return toTrainingJob(row, [])
+}
+
+/** Like `requestTraining`, but when a job of this kind is already queued or running, that job is the answer. */
+export async function requestOrJoinTraining(deps: TrainingDeps, userId: string, kind: ModelKind): Promise<TrainingJob> {
+  try {
+    return await requestTraining(deps, userId, kind)
+  } catch (error) {
+    const running = error instanceof AppError && error.code === 'conflict' ? error.details[0]?.trainingJobId : undefined
+    if (typeof running !== 'string') throw error
+    return getTrainingJob(deps, userId, running)
+  }
+}
+
+/**
+ * The job once it is succeeded, failed or cancelled, looked at every `pollMs` (ms); throws
+ * `unavailable` when it is still queued or running after `timeoutMs` (ms) of the injected clock.
+ */
+export async function awaitTrainingJob(deps: Pick<TrainingDeps, 'db' | 'now'>, userId: string, id: string, timeoutMs: number, pollMs = 100): Promise<TrainingJob> {
+  const deadline = nowOf(deps) + timeoutMs
+  for (;;) {
+    const job = await getTrainingJob(deps, userId, id)
+    if (TERMINAL_STATES.has(job.state)) return job
+    if (nowOf(deps) > deadline) throw new AppError('unavailable', `Training job ${id} has not finished after ${Math.round(timeoutMs / 1000)} s; it goes on in the background`)
+    await new Promise((resolve) => setTimeout(resolve, pollMs))
+  }
 }
 
 /** Queued jobs are cancelled at once; a running one stops after its current epoch. */
@@ -82,7 +109,7 @@ export async function cancelTraining(deps: TrainingDeps, userId: string, id: str
   const job = await getTrainingJob(deps, userId, id)
   if (TERMINAL_STATES.has(job.state)) throw new AppError('conflict', `Training job ${id} has already ${job.state === 'cancelled' ? 'been cancelled' : job.state}`)
   await repo.requestCancel(deps.db, id)
-  if (job.state === 'queued' && (await repo.finishTrainingJob(deps.db, id, 'cancelled', { finished_at: nowOf(deps) }))) {
+  if (job.state === 'queued' && (await changeJobState(deps, { id, userId }, 'cancelled', (trx) => repo.finishTrainingJob(trx, id, 'cancelled', { finished_at: nowOf(deps) })))) {
     deps.publish(userId, { jobId: id, kind: job.kind, state: 'cancelled' })
   }
   return getTrainingJob(deps, userId, id)
@@ -110,7 +137,7 @@ export async function sweepStaleTrainingJobs(deps: TrainingDeps): Promise<number
   let failed = 0
   for (const row of await repo.staleRunningJobs(deps.db, now - TRAINING_STALE_MS)) {
     const error = `The training run stopped without finishing (no heartbeat since ${iso(row.heartbeat_at)}); its worker was lost`
-    if (await repo.finishTrainingJob(deps.db, row.id, 'failed', { error, finished_at: now })) {
+    if (await changeJobState(deps, { id: row.id, userId: row.user_id }, 'failed', (trx) => repo.finishTrainingJob(trx, row.id, 'failed', { error, finished_at: now }))) {
       failed += 1
       deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'failed', error })
     }
@@ -119,3 +146,16 @@ export async function sweepStaleTrainingJobs(deps: TrainingDeps): Promise<number
 }
 
 export { runTrainingJob } from './training-run.js'
+
+/** Sync loaders: the user's training jobs (with their epochs) and models, by id. */
+export async function loadTrainingJobs(db: TrainingDeps['db'], userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+  const rows = await repo.findTrainingJobs(db, userId, ids)
+  const epochs = await repo.listEpochs(db, rows.map((row) => row.id))
+  return new Map(rows.map((row) => [row.id, toTrainingJob(row, epochs.get(row.id) ?? [])]))
+}
+
+export async function loadModels(db: TrainingDeps['db'], userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+  return new Map((await repo.findModels(db, userId, ids)).map((row) => [row.id, toModel(row)]))
+}
+
+export { MODEL_SYNC_KIND, TRAINING_JOB_SYNC_KIND }

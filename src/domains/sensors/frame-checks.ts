@@ -1,6 +1,6 @@
 // One frame's checks before storage, each failure a verdict with a reason (the rest of the batch is
 // stored). Values become one float32 vector in layout order.
-import { parseInstant } from '../heart-rate/sample-checks.js'
+import { instantProblem, parseInstant } from '../../platform/time/date-time.js'
 import type { Layout } from './frame-layout.js'
 import type { FrameRejectionReason } from './sensors.schema.js'
 
@@ -37,7 +37,7 @@ export function checkKind(kind: unknown): string | undefined {
 
 export function checkTimestamp(value: unknown, nowMs: number, clockSkewMs: number): { ts: number } | FrameRejection {
   const ts = parseInstant(value)
-  if (ts === undefined) return { reason: 'timestamp_invalid', message: 'timestamp must be an ISO-8601 date-time with a zone or epoch milliseconds' }
+  if (ts === undefined) return { reason: 'timestamp_invalid', message: `timestamp ${JSON.stringify(value) ?? 'missing'} ${instantProblem(value)}` }
   if (ts < EARLIEST_MS) return { reason: 'timestamp_before_2000', message: 'timestamp is before 2000-01-01 (epoch milliseconds are expected, not seconds)' }
   if (ts > nowMs + clockSkewMs) return { reason: 'timestamp_in_future', message: `timestamp is more than ${clockSkewMs / 1000} s ahead of the server clock` }
   return { ts }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Db, DatabaseKind } from '../../platform/db/database.js'
 import type { SyncChangesTable } from '../../platform/db/schema.js'
 
@@ -10,20 +11,16 @@ export interface NewChange {
   readonly change: string
 }
 
-/** Makes sure the user's counter row exists without failing when another transaction made it. */
-async function ensureCounter(db: Db, kind: DatabaseKind, userId: string): Promise<void> {
-  const insert = db.insertInto('sync_cursors').values({ user_id: userId, seq: 0 })
-  if (kind === 'mysql') await insert.ignore().execute()
-  else await insert.onConflict((oc) => oc.column('user_id').doNothing()).execute()
-}
-
-async function bumpCounter(db: Db, userId: string): Promise<boolean> {
-  const result = await db
-    .updateTable('sync_cursors')
-    .set((eb) => ({ seq: eb('seq', '+', 1) }))
-    .where('user_id', '=', userId)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) === 1
+/**
+ * Moves the user's counter on by one, creating it at 1, in one statement that takes the row's
+ * write lock at once. (Creating it apart, then updating, lets three concurrent first writers of a
+ * user each hold a share lock from the duplicate-key check and deadlock on the update, on MariaDB.)
+ * The upsert's spelling is the one dialect difference.
+ */
+async function incrementCounter(db: Db, kind: DatabaseKind, userId: string): Promise<void> {
+  const insert = db.insertInto('sync_cursors').values({ user_id: userId, seq: 1 })
+  if (kind === 'mysql') await insert.onDuplicateKeyUpdate({ seq: sql`seq + 1` }).execute()
+  else await insert.onConflict((oc) => oc.column('user_id').doUpdateSet({ seq: sql`sync_cursors.seq + 1` })).execute()
 }
 
 /**
@@ -31,10 +28,7 @@ async function bumpCounter(db: Db, userId: string): Promise<boolean> {
  * locks the user's row until commit, so changes commit in cursor order and no reader skips one.
  */
 export async function recordChange(trx: Db, kind: DatabaseKind, change: NewChange, now: number): Promise<number> {
-  if (!(await bumpCounter(trx, change.userId))) {
-    await ensureCounter(trx, kind, change.userId)
-    await bumpCounter(trx, change.userId)
-  }
+  await incrementCounter(trx, kind, change.userId)
   const { seq } = await trx.selectFrom('sync_cursors').select('seq').where('user_id', '=', change.userId).executeTakeFirstOrThrow()
   const cursor = Number(seq)
   await trx
@@ -58,4 +52,10 @@ export async function markNotified(db: Db, userId: string, seq: number, now: num
     .where('notified_at', 'is', null)
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
+}
+
+/** The user's latest position (0 before the first change). */
+export async function latestSeq(db: Db, userId: string): Promise<number> {
+  const row = await db.selectFrom('sync_cursors').select('seq').where('user_id', '=', userId).executeTakeFirst()
+  return row === undefined ? 0 : Number(row.seq)
 }

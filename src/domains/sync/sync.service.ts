@@ -1,7 +1,9 @@
 import type { Static } from 'typebox'
 import type { SyncLoader } from '../../module.js'
 import type { Db } from '../../platform/db/database.js'
-import { listChanges } from './sync.repository.js'
+import { AppError } from '../../errors.js'
+import { decodeSyncCursor, encodeSyncCursor } from './sync-cursor.js'
+import { latestSeq, listChanges } from './sync.repository.js'
 import type { SyncPage } from './sync.schema.js'
 
 
@@ -11,9 +13,21 @@ export interface SyncDeps {
   readonly loaders: Readonly<Record<string, SyncLoader>>
 }
 
-/** Everything that changed for the user after `since`, with each entity as it is now. */
-export async function changesSince(deps: SyncDeps, userId: string, since: number, limit: number): Promise<Static<typeof SyncPage>> {
-  const rows = await listChanges(deps.db, userId, since, limit + 1)
+/** The position `since` names in the user's feed; 400 `cursor_unknown` for a cursor of another feed, or one beyond its end. */
+async function positionOf(deps: SyncDeps, userId: string, since: string | undefined): Promise<number> {
+  if (since === undefined) return 0
+  const seq = decodeSyncCursor(userId, since)
+  if (seq === undefined || seq > (await latestSeq(deps.db, userId))) {
+    const message = 'This cursor is not one your change feed gave out (another account\'s, or the feed was reset): sync again from the start, without since'
+    throw new AppError('invalid_argument', message, [{ path: 'querystring.since', message, reason: 'cursor_unknown' }])
+  }
+  return seq
+}
+
+/** Everything that changed for the user after the cursor `since` (from the start without it), with each entity as it is now. */
+export async function changesSince(deps: SyncDeps, userId: string, since: string | undefined, limit: number): Promise<Static<typeof SyncPage>> {
+  const position = await positionOf(deps, userId, since)
+  const rows = await listChanges(deps.db, userId, position, limit + 1)
   const hasMore = rows.length > limit
   const page = rows.slice(0, limit)
   const idsByKind = new Map<string, string[]>()
@@ -26,14 +40,14 @@ export async function changesSince(deps: SyncDeps, userId: string, since: number
   const last = page.at(-1)
   return {
     changes: page.map((row) => ({
-      cursor: String(row.seq),
+      cursor: encodeSyncCursor(userId, Number(row.seq)),
       kind: row.kind,
       id: row.entity_id,
       change: row.change,
       at: new Date(Number(row.at)).toISOString(),
       data: loaded.get(row.kind)?.get(row.entity_id) ?? null,
     })),
-    cursor: String(last === undefined ? since : Number(last.seq)),
+    cursor: encodeSyncCursor(userId, last === undefined ? position : Number(last.seq)),
     hasMore,
   }
 }

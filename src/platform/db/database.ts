@@ -1,4 +1,4 @@
-import { Kysely, Migrator, sql } from 'kysely'
+import { Kysely, Migrator, MysqlAdapter, PostgresAdapter, sql } from 'kysely'
 import type { Logger } from 'pino'
 import type { DatabaseConfig } from '../../config.js'
 import type { Metrics } from '../metrics/metrics.js'
@@ -14,6 +14,14 @@ export interface DatabaseHandle {
   readonly kind: DatabaseKind
   ping(): Promise<void>
   close(): Promise<void>
+}
+
+/** Which engine a Kysely instance (or transaction) talks to, for the few statements whose spelling differs. */
+export function databaseKindOf(db: Kysely<unknown> | Db): DatabaseKind {
+  const adapter = (db as Kysely<unknown>).getExecutor().adapter
+  if (adapter instanceof MysqlAdapter) return 'mysql'
+  if (adapter instanceof PostgresAdapter) return 'postgres'
+  return 'sqlite'
 }
 
 /** Opens the configured database, timing every query into the metrics registry. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
-import { type Dialect, MysqlDialect, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely'
+import { CompiledQuery, type Dialect, MysqlDialect, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely'
 import type { DatabaseConfig } from '../../config.js'
 
 const STATEMENT_CACHE_SIZE = 256
@@ -53,6 +53,12 @@ export async function createDialect(config: DatabaseConfig, onIdleError: (error:
       const mysql = await import('mysql2')
       return new MysqlDialect({
         pool: mysql.createPool({ uri: config.url, connectionLimit: 10, supportBigNumbers: true, timezone: 'Z' }),
+        // READ COMMITTED, as PostgreSQL runs by default, so all engines share one isolation: under
+        // InnoDB's REPEATABLE READ an UPDATE that finds no row takes a gap lock, and two writers
+        // creating the same per-user counter row (sync feed, alert episode state) deadlock.
+        onCreateConnection: async (connection) => {
+          await connection.executeQuery(CompiledQuery.raw('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'))
+        },
       })
     }
   }

@@ -38,6 +38,8 @@ export interface DevicesTable {
   created_at: number
   last_seen_at: number | null
   revoked_at: number | null
+  /** IANA name or ±hh:mm the device's zone-less local times are read in; null: its owner's. */
+  time_zone: string | null
   /** null: the configured default (PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS). */
   presence_timeout_ms: number | null
   /** The address of the device's latest contact. */
@@ -84,6 +86,13 @@ export interface HeartRateAlertsTable {
   in_range_streak: number
   acknowledged_at: number | null
   updated_at: number
+}
+
+/** Per user: the latest sample time alert episodes have seen; the row writers lock. */
+export interface HeartRateEpisodeStateTable {
+  user_id: string
+  last_ts: number | null
+  version: number
 }
 
 export type GameSessionState = 'processing' | 'processed' | 'failed'
@@ -203,6 +212,8 @@ export interface MeditationSessionsTable {
   is_completed: number
   is_canceled: number
   created_at: number
+  /** `started_at` as the client wrote it, when that differs from RFC 3339 UTC (e.g. a zone-less local time). */
+  date_text: string | null
 }
 
 export interface MeditationPeriodsTable {
@@ -222,6 +233,8 @@ export interface MeditationHeartRatesTable {
   idx: number
   ts: number
   bpm: number
+  /** `ts` as the client wrote it, when that differs from RFC 3339 UTC. */
+  date_text: string | null
 }
 
 export interface CompatMindsyncDevicesTable {
@@ -303,6 +316,7 @@ export interface Database {
   jobs: JobsTable
   heart_rate_samples: HeartRateSamplesTable
   heart_rate_alerts: HeartRateAlertsTable
+  heart_rate_episode_state: HeartRateEpisodeStateTable
   game_sessions: GameSessionsTable
   game_session_data: GameSessionDataTable
   outbox: OutboxTable

@@ -52,7 +52,12 @@ export interface GrpcServer {
 export interface GrpcServerDeps {
   readonly metrics: Metrics
   readonly logger: Logger
+  /** The largest message a call may send (bytes); grpc-js refuses larger ones with RESOURCE_EXHAUSTED. */
+  readonly maxReceiveMessageBytes?: number
 }
+
+/** grpc-js's own default receive limit (4 MiB), kept when no module needs more. */
+export const GRPC_DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 /** `/pulsebase.v1.Account/WhoAmI` -> `pulsebase.v1.Account`. */
 function serviceNameOf(definition: ServiceDefinition): string {
@@ -92,7 +97,10 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
   // reports to us, such as a port in use, are reported by the caller).
   const grpcLog = deps.logger.child({ library: 'grpc-js' })
   setLogger({ error: (...args: unknown[]) => grpcLog.debug(args.map(String).join(' ')) })
-  const server = new Server({ interceptors: [metricsInterceptor(deps.metrics, deps.logger)] })
+  const server = new Server({
+    interceptors: [metricsInterceptor(deps.metrics, deps.logger)],
+    'grpc.max_receive_message_length': deps.maxReceiveMessageBytes ?? GRPC_DEFAULT_MAX_MESSAGE_BYTES,
+  })
   const health = new HealthImplementation({ '': 'SERVING' })
   health.addToServer(server)
   const services: string[] = ['']

@@ -229,12 +229,10 @@ export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context
       const valLoss = task.validationCount > 0 ? tf.tidy(() => lossOf(tf, logits(tf, xVal, masked()), yVal, heads, classes).dataSync()[0] as number) : null
       const report = { epoch, loss, valLoss }
       epochs.push(report)
-      context.progress(report)
       if (loss < best - 1e-4) [best, sinceBest] = [loss, 0]
       else sinceBest += 1
-      // Let the thread take in a stop request between epochs.
-      await new Promise((resolve) => setImmediate(resolve))
-      isStopped = context.isStopRequested()
+      // The next epoch waits for the caller's word, so a cancel is honoured at the end of this one.
+      isStopped = !(await context.ask(report))
     }
     const final = tf.tidy(() => ({ ...masked() }))
     try {

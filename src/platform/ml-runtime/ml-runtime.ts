@@ -4,10 +4,11 @@ import { createWorkerPool, type WorkerPool } from './worker-pool.js'
 
 /** The ML port: training and inference, each on its own worker threads, never on the event loop. */
 export interface MlRuntime {
-  train(task: Omit<TrainSequenceTask, 'op'>, onEpoch: (report: EpochReport) => boolean): Promise<TrainSequenceResult>
+  /** `onEpoch` answers after each epoch whether to go on; training waits for the answer. */
+  train(task: Omit<TrainSequenceTask, 'op'>, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<TrainSequenceResult>
   predict(task: Omit<PredictSequenceTask, 'op'>): Promise<number[]>
   /** Trains a dense classifier (classifier-task.ts) on a training thread. */
-  trainClassifier(task: Omit<TrainClassifierTask, 'op'>, onEpoch: (report: EpochReport) => boolean): Promise<TrainClassifierResult>
+  trainClassifier(task: Omit<TrainClassifierTask, 'op'>, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<TrainClassifierResult>
   /** Class probabilities from a trained classifier, on the inference thread. */
   predictClassifier(task: Omit<PredictClassifierTask, 'op'>): Promise<ClassifierPrediction>
   /** Inference tasks sent and not yet answered (queued or running): the depth callers shed load by. */

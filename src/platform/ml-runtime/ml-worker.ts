@@ -34,9 +34,9 @@ async function train(tf: Tf, task: TrainSequenceTask, context: TaskContext): Pro
   const model = buildSequenceModel(tf, task.spec)
   try {
     let isStopped = false
-    const epochs = await trainSequenceModel(tf, model, task, (report) => {
-      context.progress(report)
-      isStopped = context.isStopRequested()
+    // Each epoch waits for the caller's word, so a cancel is honoured at the end of the epoch it arrives in.
+    const epochs = await trainSequenceModel(tf, model, task, async (report) => {
+      isStopped = !(await context.ask(report))
       return !isStopped
     })
     const { steps, features } = task.spec

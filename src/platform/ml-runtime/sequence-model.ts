@@ -40,8 +40,8 @@ export function buildSequenceModel(tf: Tf, spec: SequenceModelSpec): LayersModel
   return model
 }
 
-/** Trains in place; `onEpoch` returning false stops training (cancellation). Resolves to the epochs run. */
-export async function trainSequenceModel(tf: Tf, model: LayersModel, input: SequenceTrainInput, onEpoch: (report: EpochReport) => boolean): Promise<EpochReport[]> {
+/** Trains in place; `onEpoch` returning (or resolving to) false stops training after that epoch (cancellation). Resolves to the epochs run. */
+export async function trainSequenceModel(tf: Tf, model: LayersModel, input: SequenceTrainInput, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<EpochReport[]> {
   const { steps, features } = input.spec
   const count = input.targets.length
   const trainCount = count - input.validationCount
@@ -73,7 +73,7 @@ export async function trainSequenceModel(tf: Tf, model: LayersModel, input: Sequ
           } else {
             sinceBest += 1
           }
-          if (!onEpoch(report) || sinceBest >= input.patience) model.stopTraining = true
+          if (!(await onEpoch(report)) || sinceBest >= input.patience) model.stopTraining = true
         },
       },
     })

@@ -2,7 +2,7 @@
 import { serveTasks } from './worker-host.js'
 
 serveTasks(async (raw, context) => {
-  const task = raw as { op: 'echo' | 'count' | 'die' | 'throw'; value?: number }
+  const task = raw as { op: 'echo' | 'count' | 'ask' | 'die' | 'throw'; value?: number }
   if (task.op === 'die') process.exit(3)
   if (task.op === 'throw') throw new Error('task failed on purpose')
   if (task.op === 'count') {
@@ -12,6 +12,11 @@ serveTasks(async (raw, context) => {
       context.progress(n)
       await new Promise((resolve) => setImmediate(resolve))
     }
+    return n
+  }
+  if (task.op === 'ask') {
+    let n = 0
+    while (n < 1000 && (await context.ask(n + 1))) n += 1
     return n
   }
   return task.value

@@ -24,6 +24,17 @@ describe('worker pool', () => {
     assert.deepEqual(seen.slice(0, 3), [1, 2, 3])
   })
 
+  test('a task that asks waits for each answer, so it stops exactly where the caller says', async () => {
+    const seen: unknown[] = []
+    const result = await pool.run({ op: 'ask' }, { onProgress: async (n) => {
+      seen.push(n)
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      return n !== 5
+    } })
+    assert.equal(result, 4, 'the fifth question was answered no')
+    assert.deepEqual(seen, [1, 2, 3, 4, 5])
+  })
+
   test('a thread that dies fails its task with WorkerCrashedError, and a new thread takes its place', async () => {
     await assert.rejects(pool.run({ op: 'die' }), (error: unknown) => error instanceof WorkerCrashedError && /exited with code 3/.test(error.message))
     const results = await Promise.all([1, 2, 3].map((value) => pool.run({ op: 'echo', value })))

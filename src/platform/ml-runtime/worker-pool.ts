@@ -13,8 +13,11 @@ export class WorkerCrashedError extends Error {
 }
 
 export interface RunOptions {
-  /** Progress from the task; returning false asks the task to stop early. */
-  readonly onProgress?: (data: unknown) => boolean | void
+  /**
+   * Progress from the task; returning (or resolving to) false asks the task to stop early. A task
+   * that `ask`s waits for the answer before it goes on.
+   */
+  readonly onProgress?: (data: unknown) => boolean | void | Promise<boolean | void>
 }
 
 /** Runs tasks off the event loop. */
@@ -86,10 +89,25 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       if (pending.options.onProgress?.(message.data) === false) slot.worker.postMessage({ kind: 'stop', id: pending.id } satisfies ToWorker)
       return
     }
+    if (message.kind === 'question') {
+      void answer(slot, pending, message.seq, message.data)
+      return
+    }
     slot.current = undefined
     if (message.kind === 'result') pending.resolve(message.result)
     else pending.reject(new Error(message.message))
     dispatch()
+  }
+
+  /** The caller's word on a question, posted back (a throwing caller lets the task go on; its error is logged). */
+  async function answer(slot: Slot, pending: Pending, seq: number, data: unknown) {
+    let proceed = true
+    try {
+      proceed = (await pending.options.onProgress?.(data)) !== false
+    } catch (err) {
+      options.logger.warn({ err, taskId: pending.id }, 'progress handler failed; the task goes on')
+    }
+    if (slot.current === pending) slot.worker.postMessage({ kind: 'answer', id: pending.id, seq, proceed } satisfies ToWorker)
   }
 
   function onDeath(slot: Slot, reason: string) {

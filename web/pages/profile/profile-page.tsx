@@ -6,10 +6,8 @@ import { ErrorNote } from '../../components/status'
 type Limits = NonNullable<UserSettings['heartRate']>
 
 const LIMITS: { key: keyof Limits; label: string; fallback: number }[] = [
-  { key: 'validMin', label: 'Lowest valid heart rate (bpm)', fallback: 40 },
   { key: 'lowAlert', label: 'Low alert below (bpm)', fallback: 50 },
   { key: 'highAlert', label: 'High alert above (bpm)', fallback: 150 },
-  { key: 'validMax', label: 'Highest valid heart rate (bpm)', fallback: 180 },
 ]
 
 function numberField(form: FormData, name: string): number | undefined {
@@ -31,6 +29,8 @@ function settingsFrom(form: FormData): UserSettings {
   if (birthYear !== undefined) settings.birthYear = birthYear
   if (restingHeartRate !== undefined) settings.restingHeartRate = restingHeartRate
   if (maxHeartRate !== undefined) settings.maxHeartRate = maxHeartRate
+  const timeZone = String(form.get('timeZone') ?? '').trim()
+  if (timeZone !== '') settings.timeZone = timeZone
   return settings
 }
 
@@ -75,6 +75,11 @@ export function ProfilePage({ user }: { user: User }) {
             Birth year
             <input name="birthYear" type="number" min={1900} max={2100} defaultValue={settings.birthYear?.toString() ?? ''} />
           </label>
+          <label>
+            Time zone
+            <input name="timeZone" placeholder="UTC" maxLength={64} defaultValue={settings.timeZone ?? ''} />
+          </label>
+          <p class="hint">An IANA name such as Europe/Berlin, or an offset such as +05:30: days and hours in charts follow it.</p>
         </fieldset>
         <fieldset>
           <legend>Heart rate</legend>
@@ -96,7 +101,7 @@ export function ProfilePage({ user }: { user: User }) {
               <input name={key} type="number" min={20} max={250} placeholder={String(fallback)} defaultValue={settings.heartRate?.[key]?.toString() ?? ''} />
             </label>
           ))}
-          <p class="hint">Empty fields keep their value, or the default shown. Samples outside the valid range are rejected.</p>
+          <p class="hint">Empty fields keep their value, or the default shown. They decide alerts only: every plausible sample (20–250 bpm) is stored.</p>
         </fieldset>
         <ErrorNote error={error} />
         {saved && <p role="status">Saved.</p>}

@@ -6,6 +6,8 @@ import * as gameSessions from './0004_game_sessions.js'
 import * as ml from './0005_ml.js'
 import * as meditations from './0006_meditations.js'
 import * as m2mProfiles from './0007_m2m_profiles.js'
+import * as alertTimeline from './0008_alert_timeline.js'
+import * as localTimes from './0009_local_times.js'
 import * as devicePresence from './0010_device_presence.js'
 import * as sensors from './0011_sensors.js'
 
@@ -18,6 +20,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_ml': ml,
   '0006_meditations': meditations,
   '0007_m2m_profiles': m2mProfiles,
+  '0008_alert_timeline': alertTimeline,
+  '0009_local_times': localTimes,
   '0010_device_presence': devicePresence,
   '0011_sensors': sensors,
 }

@@ -1,0 +1,27 @@
+// Validation with the domain's TypeBox schemas where Fastify does not do it (gRPC messages after
+// decoding, seed adapters, job payloads): the same rules as REST, and the same error details.
+import type { Static, TSchema } from 'typebox'
+import { Value } from 'typebox/value'
+import { type ErrorDetail, invalidRequest } from '../../errors.js'
+
+/** Every problem of `value` against `schema`, each with a dotted path under `prefix` (e.g. `body.samples.3.bpm`). */
+export function schemaProblems(schema: TSchema, value: unknown, prefix: string): ErrorDetail[] {
+  return [...Value.Errors(schema, value)].map((e) => ({ path: [prefix, ...e.instancePath.split('/').filter((p) => p !== '')].filter((p) => p !== '').join('.'), message: e.message }))
+}
+
+/** Throws `invalid_argument` listing every field at fault when `value` does not match `schema` (no copy is made: for large messages). */
+export function assertMatches<T extends TSchema>(schema: T, value: unknown, prefix = ''): asserts value is Static<T> {
+  const problems = schemaProblems(schema, value, prefix)
+  if (problems.length > 0) throw invalidRequest(problems)
+}
+
+/**
+ * `value` with the schema's defaults filled in, when it matches `schema`; otherwise throws
+ * `invalid_argument` listing every field at fault. `value` itself is not changed.
+ */
+export function parseWith<T extends TSchema>(schema: T, value: unknown, prefix = ''): Static<T> {
+  const withDefaults = Value.Default(schema, Value.Clone(value))
+  const problems = schemaProblems(schema, withDefaults, prefix)
+  if (problems.length > 0) throw invalidRequest(problems)
+  return withDefaults as Static<T>
+}
