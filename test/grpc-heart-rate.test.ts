@@ -14,7 +14,8 @@ import { registerHeartRateGrpc } from '../src/domains/heart-rate/heart-rate.grpc
 import { createSampleWriter } from '../src/domains/heart-rate/sample-writer.js'
 import { createGrpcServer, loadProto } from '../src/platform/grpc/grpc-server.js'
 import { createMetrics } from '../src/platform/metrics/metrics.js'
-import { countingPubSub, waitUntil } from '../src/platform/pubsub/counting-pubsub.fixture.js'
+import { countingPubSub } from '../src/platform/pubsub/counting-pubsub.fixture.js'
+import { waitUntil } from './helpers/poll.js'
 import { userChannel } from '../src/platform/pubsub/live-events.js'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
@@ -292,7 +293,7 @@ describe('gRPC heart-rate reads and live events', () => {
     for (let attempt = 0; live.received.length === 0; attempt++) {
       assert.ok(attempt < 50, 'Subscribe never delivered a sample')
       await post(attempt, 70)
-      await waitUntil(() => live.received.length > 0, 'a live sample', 200).catch(() => undefined)
+      await waitUntil(() => live.received.length > 0, 'a live sample', { intervalMs: 5, tries: 40 }).catch(() => undefined)
     }
     assert.equal(live.received[0]?.event, 'samples')
     assert.equal(live.received[0]?.samples?.deviceId, watch.id)

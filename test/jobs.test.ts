@@ -3,14 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { type JobHandlers, publishJob, startWorker } from '../src/jobs.js'
 import { client, startTestApp, type TestApp } from './helpers/app.js'
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+import { waitUntil } from './helpers/poll.js'
 
 describe('queued jobs on the embedded database queue', () => {
   let server: TestApp
@@ -38,7 +31,7 @@ describe('queued jobs on the embedded database queue', () => {
       .execute()
     await publishJob(server.app.queue, 'maintenance.cleanup', {})
     const ids = async () => (await db.selectFrom('auth_sessions').select('id').where('id', 'in', [old, live]).execute()).map((r) => r.id)
-    await until(async () => !(await ids()).includes(old), 'the expired session to be deleted')
+    await waitUntil(async () => !(await ids()).includes(old), 'the expired session to be deleted')
     assert.deepEqual(await ids(), [live])
   })
 
@@ -47,7 +40,7 @@ describe('queued jobs on the embedded database queue', () => {
     const api = client(server.url)
     const admin = (await api.post('/v1/auth/login', { email: 'ops@example.com', password: 'correct horse battery' })).body.accessToken as string
     let jobs: Array<{ payload: unknown; lastError: string }> = []
-    await until(async () => {
+    await waitUntil(async () => {
       jobs = (await api.get('/v1/admin/queues/maintenance.cleanup/dead', admin)).body.jobs
       return jobs.length > 0
     }, 'the bad job to be dead-lettered')

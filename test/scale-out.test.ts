@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test'
 import { client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { gameSession, handledJobs, rabbitEnv } from './helpers/game-sessions.js'
+import { pollUntil } from './helpers/poll.js'
 import { RABBITMQ, REDIS, skipUnless } from './helpers/services.js'
 import { connect, next } from './helpers/sockets.js'
 
@@ -49,11 +50,7 @@ describe('two API processes on PostgreSQL + Redis', { skip: postgres?.skip ?? re
     assert.equal((await apiB.get('/v1/me', apiKey)).status, 200) // now cached on B
     assert.equal((await apiA.post(`/v1/devices/${device.id}/revoke`, undefined, user.accessToken)).status, 200)
     assert.equal((await apiA.get('/v1/me', apiKey)).status, 401, 'the revoking process refuses at once')
-    let status = 200
-    for (let i = 0; i < 100 && status === 200; i += 1) {
-      status = (await apiB.get('/v1/me', apiKey)).status
-      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    const status = await pollUntil(async () => (await apiB.get('/v1/me', apiKey)).status, (s) => s !== 200, 'the other process to refuse the key', { tries: 100, intervalMs: 20 })
     assert.equal(status, 401, 'the other process dropped its cached key on the broadcast, long before its 300 s TTL')
   })
 })

@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test'
 import { publishJob } from '../src/jobs.js'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
-import { csiFrames, newDevice, toWire, until } from './helpers/sensors.js'
+import { csiFrames, newDevice, toWire } from './helpers/sensors.js'
+import { pollUntil } from './helpers/poll.js'
 
 const DAY = 86_400_000
 
@@ -114,7 +115,7 @@ for (const target of await databaseTargets()) {
       await server.app.startWorker()
       await publishJob(server.app.queue, 'maintenance.cleanup', {})
       const range = `deviceId=${pi.id}&kind=csi&from=${Date.now() - 5 * DAY}`
-      const left = await until(() => api.get(`/v1/sensor-frames?${range}`, user.accessToken), (r) => r.body.frames.length === 1, 'retention')
+      const left = await pollUntil(() => api.get(`/v1/sensor-frames?${range}`, user.accessToken), (r) => r.body.frames.length === 1, 'retention')
       assert.equal(Date.parse(left.body.frames[0].timestamp), b!.timestamp)
     })
   })

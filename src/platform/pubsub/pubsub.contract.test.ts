@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { after, describe, test } from 'node:test'
+import { waitUntil } from '../../../test/helpers/poll.js'
 import { Redis } from 'ioredis'
 import { REDIS, skipUnless } from '../../../test/helpers/services.js'
 import { createLogger } from '../logging/logger.js'
@@ -212,11 +213,11 @@ describe('redis pub/sub connection handling', { skip: targets[1]?.skip }, () => 
       await admin.client('KILL', 'ID', id)
 
       // Publish until the resubscribed connection hears it; no fixed sleep to guess the timing.
-      const deadline = Date.now() + 10_000
-      while (received.messages.length === 0 && Date.now() < deadline) {
+      await waitUntil(async () => {
         await pubsub.publish(channel, 'after reconnect')
         await received.waitFor(1, 200).catch(() => undefined)
-      }
+        return received.messages.length > 0
+      }, 'the resubscribed connection to hear a publish', { intervalMs: 0, tries: 50 })
       assert.equal(received.messages[0], 'after reconnect')
     } finally {
       admin.disconnect()

@@ -2,6 +2,7 @@
 // test can cut): rows left behind by a crash, and publishes refused during an outage, still go out.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { waitUntil } from '../../../test/helpers/poll.js'
 import { databaseTargets, type TestDatabase } from '../../../test/helpers/databases.js'
 import { RABBITMQ, skipUnless } from '../../../test/helpers/services.js'
 import { loadConfig } from '../../config.js'
@@ -87,12 +88,9 @@ describe('relay outbox on SQLite + RabbitMQ', { skip: await skipUnless(RABBITMQ)
     const claimOf = async () => (await database.db.selectFrom('outbox').select('claimed_until').where('queue', '=', name).executeTakeFirstOrThrow()).claimed_until
     const firstClaim = await claimOf()
     // The publish waits 200 ms for the broker, is refused, and the row is given back to the sweep.
-    while ((await claimOf()) === firstClaim) await new Promise((r) => setTimeout(r, 20))
+    await waitUntil(async () => (await claimOf()) !== firstClaim, 'the row to be given back')
     await proxy.resume()
-    for (;;) {
-      if (await queue.ping().then(() => true, () => false)) break
-      await new Promise((r) => setTimeout(r, 20))
-    }
+    await waitUntil(() => queue.ping().then(() => true, () => false), 'the broker to answer again')
     assert.deepEqual(await received(name, 1), [{ n: 3 }])
   })
 })
