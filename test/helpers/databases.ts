@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { loadConfig } from '../../src/config.js'
+import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../src/platform/db/database.js'
+import { createLogger } from '../../src/platform/logging/logger.js'
+import { createMetrics } from '../../src/platform/metrics/metrics.js'
 import { MARIADB, POSTGRES, type Service, skipUnless } from './services.js'
 
 export type DatabaseKind = 'sqlite' | 'postgres' | 'mysql'
@@ -87,4 +91,24 @@ export async function databaseTargets(): Promise<DatabaseTarget[]> {
     await target('postgres', POSTGRES, createPostgres),
     await target('mysql', MARIADB, createMariadb),
   ]
+}
+
+export interface OpenedTestDatabase {
+  readonly database: DatabaseHandle
+  close(): Promise<void>
+}
+
+/** A fresh, migrated database of `target`, opened as the app opens it; `close` closes and drops it. */
+export async function openTestDatabase(target: DatabaseTarget): Promise<OpenedTestDatabase> {
+  const testDb = await target.create()
+  const logger = createLogger('silent')
+  const database = await openDatabase(loadConfig({ PULSEBASE_DATABASE_URL: testDb.url }).database, createMetrics(), logger)
+  await migrateToLatest(database.db, logger)
+  return {
+    database,
+    async close() {
+      await database.close()
+      await testDb.drop()
+    },
+  }
 }
