@@ -6,7 +6,6 @@ import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { waitUntil } from './helpers/poll.js'
 import { REDIS, skipUnless } from './helpers/services.js'
 
-const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const ADMIN = { email: 'ops@example.com', password: 'operator password' }
 const sqlite = (await databaseTargets()).find((t) => t.kind === 'sqlite')!
 const redisSkip = await skipUnless(REDIS)
@@ -18,7 +17,7 @@ describe('admin operations on two API processes sharing SQLite and Redis', { ski
 
   before(async () => {
     db = await sqlite.create()
-    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS_URL, PULSEBASE_ADMIN_EMAIL: ADMIN.email, PULSEBASE_ADMIN_PASSWORD: ADMIN.password }
+    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url, PULSEBASE_ADMIN_EMAIL: ADMIN.email, PULSEBASE_ADMIN_PASSWORD: ADMIN.password }
     a = await startTestApp(env)
     b = await startTestApp(env)
   })

@@ -17,7 +17,6 @@ import { RABBITMQ, REDIS, skipUnless } from './helpers/services.js'
 import { connect, next } from './helpers/sockets.js'
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'pulsebase.js')
-const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const ADMIN = { PULSEBASE_ADMIN_EMAIL: 'ops@example.com', PULSEBASE_ADMIN_PASSWORD: 'correct horse battery' }
 const targets = await databaseTargets()
 const sqlite = targets.find((t) => t.kind === 'sqlite') as (typeof targets)[number]
@@ -115,7 +114,7 @@ for (const setup of killSetups) {
     const children: WorkerProcess[] = []
     before(async () => {
       db = await postgres.create()
-      env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS_URL, ...setup.env() }
+      env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url, ...setup.env() }
       server = await startTestApp(env) // the API process; it runs no jobs itself
       api = client(server.url)
     })

@@ -8,7 +8,6 @@ import { pollUntil } from './helpers/poll.js'
 import { RABBITMQ, REDIS, skipUnless } from './helpers/services.js'
 import { connect, next } from './helpers/sockets.js'
 
-const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const postgres = (await databaseTargets()).find((t) => t.kind === 'postgres')
 const redisSkip = await skipUnless(REDIS)
 
@@ -19,7 +18,7 @@ describe('two API processes on PostgreSQL + Redis', { skip: postgres?.skip ?? re
   before(async () => {
     db = await (postgres as NonNullable<typeof postgres>).create()
     // A long key cache, so only the revocation broadcast can make the other process refuse a key.
-    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS_URL, PULSEBASE_DEVICE_KEY_CACHE_SECONDS: '300' }
+    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url, PULSEBASE_DEVICE_KEY_CACHE_SECONDS: '300' }
     a = await startTestApp(env)
     b = await startTestApp(env)
   })
@@ -64,7 +63,7 @@ describe('two API processes and one worker on PostgreSQL + RabbitMQ + Redis', { 
   let worker: TestApp
   before(async () => {
     db = await (postgres as NonNullable<typeof postgres>).create()
-    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS_URL, ...rabbitEnv() }
+    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url, ...rabbitEnv() }
     a = await startTestApp(env)
     b = await startTestApp(env)
     worker = await startTestApp(env)

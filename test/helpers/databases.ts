@@ -24,8 +24,8 @@ export interface DatabaseTarget {
   create(): Promise<TestDatabase>
 }
 
-const POSTGRES_ADMIN_URL = process.env.PULSEBASE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const MARIADB_ADMIN_URL = process.env.PULSEBASE_TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/test'
+const POSTGRES_ADMIN_URL = POSTGRES.url
+const MARIADB_ADMIN_URL = MARIADB.url
 
 function uniqueName(): string {
   return `pb_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`

@@ -4,7 +4,7 @@ import type { Client } from './app.js'
 import { pollDefined } from './poll.js'
 import { RABBITMQ } from './services.js'
 
-export const RABBITMQ_URL = process.env.PULSEBASE_TEST_RABBITMQ_URL ?? `amqp://guest:guest@${RABBITMQ.host}:${RABBITMQ.port}`
+export const RABBITMQ_URL = RABBITMQ.url
 
 /** Queue settings for an app on the shared broker: its own queue names, so test files never steal each other's jobs. */
 export function rabbitEnv(url = RABBITMQ_URL): Record<string, string> {

@@ -12,7 +12,6 @@ import { createMemoryPubSub } from './memory-pubsub.js'
 import type { PubSubPort } from './pubsub.port.js'
 import { createRedisPubSub } from './redis-pubsub.js'
 
-const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const logger = createLogger('silent')
 
 interface Target {
@@ -37,8 +36,8 @@ const targets: Target[] = [
     kind: 'redis',
     skip: await skipUnless(REDIS),
     isShared: true,
-    create: () => createRedisPubSub({ url: REDIS_URL, logger }),
-    factory: { module: './redis-pubsub.ts', name: 'createRedisPubSub', argument: `{ url: '${REDIS_URL}', logger }` },
+    create: () => createRedisPubSub({ url: REDIS.url, logger }),
+    factory: { module: './redis-pubsub.ts', name: 'createRedisPubSub', argument: `{ url: '${REDIS.url}', logger }` },
   },
 ]
 
@@ -200,8 +199,8 @@ describe('redis pub/sub connection handling', { skip: targets[1]?.skip }, () => 
 
   test('ioredis reconnects and resubscribes by itself', async () => {
     const connectionName = `pb-test-${randomBytes(4).toString('hex')}`
-    const pubsub = await createRedisPubSub({ url: REDIS_URL, logger, connectionName })
-    const admin = new Redis(REDIS_URL)
+    const pubsub = await createRedisPubSub({ url: REDIS.url, logger, connectionName })
+    const admin = new Redis(REDIS.url)
     try {
       const channel = uniqueChannel('reconnect')
       const received = inbox()

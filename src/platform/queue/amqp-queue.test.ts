@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, describe, test } from 'node:test'
 import { waitUntil } from '../../../test/helpers/poll.js'
-import { RABBITMQ, skipUnless } from '../../../test/helpers/services.js'
+import { RABBITMQ, skipUnless, urlVia } from '../../../test/helpers/services.js'
 import { AppError } from '../../errors.js'
 import { createLogger } from '../logging/logger.js'
 import { createMetrics } from '../metrics/metrics.js'
@@ -24,7 +24,7 @@ describe('amqp queue across a broker outage', { skip: await skipUnless(RABBITMQ)
   async function openBehindProxy(outageTimeoutMs: number): Promise<{ queue: QueuePort; proxy: TcpProxy; name: string }> {
     const proxy = await startTcpProxy(RABBITMQ.host, RABBITMQ.port)
     const queue = await createAmqpQueue({
-      url: `amqp://guest:guest@127.0.0.1:${proxy.port}`,
+      url: urlVia(RABBITMQ, '127.0.0.1', proxy.port),
       metrics: createMetrics(),
       logger: createLogger('silent'),
       retry: TEST_RETRY,

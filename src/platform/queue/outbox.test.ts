@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { waitUntil } from '../../../test/helpers/poll.js'
 import { databaseTargets, type OpenedTestDatabase, openTestDatabase } from '../../../test/helpers/databases.js'
-import { RABBITMQ, skipUnless } from '../../../test/helpers/services.js'
+import { RABBITMQ, skipUnless, urlVia } from '../../../test/helpers/services.js'
 import type { DatabaseHandle } from '../db/database.js'
 import { createLogger } from '../logging/logger.js'
 import { createMetrics } from '../metrics/metrics.js'
@@ -30,7 +30,7 @@ for (const target of await databaseTargets()) {
       opened = await openTestDatabase(target)
       database = opened.database
       proxy = await startTcpProxy(RABBITMQ.host, RABBITMQ.port)
-      const url = `amqp://guest:guest@127.0.0.1:${proxy.port}`
+      const url = urlVia(RABBITMQ, '127.0.0.1', proxy.port)
       queue = await createAmqpQueue({ url, metrics: createMetrics(), logger, retry: TEST_RETRY, outageTimeoutMs: 200, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } })
       outbox = createRelayOutbox({ db: database.db, queue, logger, sweepIntervalMs: 50, claimMs: 1000 })
     })
