@@ -39,6 +39,7 @@ import { createDatabaseQueue } from './platform/queue/database-queue.js'
 import { createJobsTableOutbox, createRelayOutbox, type Outbox } from './platform/queue/outbox.js'
 import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
 import { createSocketServer, type SocketServer } from './platform/socket/socket-server.js'
+import { type Clock, systemClock } from './platform/time/clock.js'
 import { startupStep, whereOf } from './startup-error.js'
 
 export { VERSION }
@@ -70,6 +71,8 @@ export interface BuildOptions {
   readonly migrate?: boolean
   /** A `/v1` route answering a status its OpenAPI document does not list answers 500 instead (tests). */
   readonly strictResponses?: boolean
+  /** The clock services read; the system clock unless a test pins the time. */
+  readonly now?: Clock
 }
 
 /**
@@ -142,6 +145,7 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
   const liveLogger = logger.child({ module: 'live' })
   return {
     config,
+    now: options.now ?? systemClock,
     logger,
     metrics,
     database,

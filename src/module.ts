@@ -20,6 +20,7 @@ import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
 import type { Outbox } from './platform/queue/outbox.js'
 import type { QueuePort } from './platform/queue/queue.port.js'
 import type { SocketServer } from './platform/socket/socket-server.js'
+import type { Clock } from './platform/time/clock.js'
 
 /** Pushes `data` as `event` to every live connection (Socket.IO, gRPC Subscribe) of one user, on any process; never throws. */
 export type PublishLiveEvent = (userId: string, event: string, data: unknown) => void
@@ -30,6 +31,8 @@ export type SyncLoader = (db: DatabaseHandle['db'], userId: string, ids: readonl
 /** The shared adapters and settings every module is built from (chosen by `app.ts` alone). */
 export interface Platform {
   readonly config: Config
+  /** The time services read (ms since the epoch); tests may pin it. */
+  readonly now: Clock
   readonly logger: Logger
   readonly metrics: Metrics
   readonly database: DatabaseHandle

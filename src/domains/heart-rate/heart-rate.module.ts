@@ -20,6 +20,7 @@ export function heartRateModule(platform: AuthedPlatform): HeartRateModule {
   const deps: HeartRateDeps = {
     db: database.db,
     kind: database.kind,
+    now: platform.now,
     writer,
     config: config.heartRate,
     publish: platform.publishLive,
