@@ -66,8 +66,6 @@ export async function createSession(
   deps: GameSessionDeps,
   owner: Principal,
   body: CreateGameSessionBody,
-  /** The body's JSON text as received, when the transport kept it (stored as sent). */
-  rawJson?: string,
 ): Promise<{ session: GameSession; isNew: boolean }> {
   const problems: Problem[] = []
   const times = checkUpload(body, problems)
@@ -76,7 +74,8 @@ export async function createSession(
     const existing = await findSessionById(deps.db, body.id)
     if (existing !== undefined) return { session: toExisting(existing, owner), isNew: false }
   }
-  const pieces = await encodeUpload(rawJson ?? JSON.stringify(body))
+  // The validated form, not the text as received: the worker reads exactly what was acknowledged.
+  const pieces = await encodeUpload(JSON.stringify(body))
   const now = nowOf(deps)
   const row: SessionRow = {
     id: body.id ?? randomUUID(),
