@@ -3,11 +3,15 @@
 // strict UTF-8, a BOM ignored, Fastify's own errors in our shape.
 import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
+import { credentials, loadPackageDefinition, Metadata, type ServiceError, status } from '@grpc/grpc-js'
+import { connectAsync } from 'mqtt'
+import { loadProto } from '../src/platform/grpc/grpc-server.js'
 import { after, before, describe, test } from 'node:test'
 import { client, type Client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { gameSession } from './helpers/game-sessions.js'
 import { simulatedSessions, toV1Body } from './helpers/meditation.js'
+import { csiFrames, newDevice } from './helpers/sensors.js'
 
 const targets = (await databaseTargets()).filter((t) => t.kind !== 'mysql')
 
@@ -33,7 +37,7 @@ for (const target of targets) {
     let api: Client
     before(async () => {
       db = await target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url })
+      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_MQTT_PORT: '0' })
       api = client(server.url)
     })
     after(async () => {
@@ -118,6 +122,36 @@ for (const target of targets) {
       })
       assertErrorBody(await overflow('/v1/devices', { 'x-filler': 'a'.repeat(20_000) }), 431, 'headers_too_large')
       assertErrorBody(await overflow(`/v1/devices?x=${'a'.repeat(20_000)}`, {}), 431, 'headers_too_large')
+    })
+
+    test('gRPC and MQTT refuse the same text and numbers, and store nothing', async () => {
+      const user = await signUp(api)
+      const pi = await newDevice(api, user.accessToken)
+      const frame = csiFrames(1)[0]!
+      const pkg = loadPackageDefinition(loadProto('pulsebase/v1/sensors.proto')) as any
+      const grpc = new pkg.pulsebase.v1.Sensors(server.grpcAddress, credentials.createInsecure())
+      const metadata = new Metadata()
+      metadata.set('authorization', `Bearer ${pi.apiKey}`)
+      const message = { frames: [{ kind: 'csi\u0000x', timestampMs: frame.timestamp, channels: [{ name: 'magnitude', values: frame.channels.magnitude }] }] }
+      const refused = await new Promise<ServiceError>((resolve) => grpc.SubmitFrames(message, metadata, (error: ServiceError) => resolve(error)))
+      grpc.close()
+      assert.equal(refused?.code, status.INVALID_ARGUMENT)
+      assert.match(refused.details, /NUL/)
+      const mqtt = await connectAsync(server.mqttUrl!, { username: pi.id, password: pi.apiKey, reconnectPeriod: 0, connectTimeout: 5000 })
+      try {
+        await mqtt.subscribeAsync(`devices/${pi.id}/frames/+/verdicts`, { qos: 0 })
+        const verdicts = new Promise<any>((resolve) => mqtt.once('message', (_topic, payload) => resolve(JSON.parse(payload.toString()))))
+        const deep = `{"timestamp":${frame.timestamp},"channels":{"magnitude":${'['.repeat(5000)}${']'.repeat(5000)}}}`
+        await mqtt.publishAsync(`devices/${pi.id}/frames/csi`, deep, { qos: 1 })
+        assert.equal((await verdicts).verdicts[0].reason, 'frame_invalid')
+        const nul = new Promise<any>((resolve) => mqtt.once('message', (_topic, payload) => resolve(JSON.parse(payload.toString()))))
+        await mqtt.publishAsync(`devices/${pi.id}/frames/csi`, JSON.stringify({ timestamp: frame.timestamp, channels: { 'a\u0000b': [1] } }), { qos: 1 })
+        assert.match((await nul).verdicts[0].message, /NUL/)
+      } finally {
+        await mqtt.endAsync()
+      }
+      const read = await api.get(`/v1/sensor-frames?deviceId=${pi.id}&kind=csi&from=${frame.timestamp - 1000}`, user.accessToken)
+      assert.deepEqual([read.status, read.body.error?.code], [404, 'not_found'], 'no csi frame of this device was stored')
     })
   })
 }

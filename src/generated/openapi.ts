@@ -2074,6 +2074,52 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many attempts; `Retry-After` says when to try again */
                 429: {
                     headers: {
@@ -3614,6 +3660,52 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many attempts; `Retry-After` says when to try again */
                 429: {
                     headers: {
@@ -4145,6 +4237,52 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many attempts; `Retry-After` says when to try again */
                 429: {
                     headers: {
@@ -4349,6 +4487,52 @@ export interface paths {
                 };
                 /** @description Conflicts with what is stored (a duplicate, or a state that does not allow it) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5925,6 +6109,52 @@ export interface paths {
                 };
                 /** @description Conflicts with what is stored (a duplicate, or a state that does not allow it) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9282,6 +9512,52 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many attempts; `Retry-After` says when to try again */
                 429: {
                     headers: {
@@ -10757,6 +11033,52 @@ export interface paths {
                 };
                 /** @description Conflicts with what is stored (a duplicate, or a state that does not allow it) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12472,6 +12794,52 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many attempts; `Retry-After` says when to try again */
                 429: {
                     headers: {
@@ -12688,6 +13056,52 @@ export interface paths {
                 };
                 /** @description Conflicts with what is stored (a duplicate, or a state that does not allow it) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13453,6 +13867,52 @@ export interface paths {
                 };
                 /** @description Conflicts with what is stored (a duplicate, or a state that does not allow it) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16629,6 +17089,52 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many attempts; `Retry-After` says when to try again */
                 429: {
                     headers: {
@@ -16917,7 +17423,7 @@ export interface components {
         Error: {
             error: {
                 /** @description Stable, machine-readable; see docs/api.md */
-                code: "invalid_argument" | "unauthenticated" | "permission_denied" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "unavailable" | "internal";
+                code: "invalid_argument" | "unauthenticated" | "permission_denied" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "headers_too_large" | "request_timeout" | "rate_limited" | "unavailable" | "internal";
                 /** @description Every field at fault, for invalid_argument */
                 details: ({
                     message: string;

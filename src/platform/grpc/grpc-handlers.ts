@@ -10,6 +10,7 @@ import {
   type UntypedHandleCall,
 } from '@grpc/grpc-js'
 import type { Logger } from '../logging/logger.js'
+import { assertStorable } from '../validation/input-checks.js'
 import { type GrpcFailure, statusName, toGrpcFailure } from './grpc-errors.js'
 
 /** The four gRPC call shapes; also the `grpc_type` metric label. */
@@ -120,7 +121,25 @@ function startCall(logger: Logger, path: string, call: AnyServerCall): CallScope
  * response side before the handler's last write and the status.
  */
 function requestsOf(call: ServerReadableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>): AsyncIterable<unknown> {
-  return { [Symbol.asyncIterator]: () => call.iterator({ destroyOnReturn: false }) }
+  return {
+    [Symbol.asyncIterator]: () => {
+      const iterator = call.iterator({ destroyOnReturn: false })
+      return {
+        next: async () => {
+          const item = await iterator.next()
+          if (item.done !== true) assertStorable(item.value, 'request')
+          return item
+        },
+        return: async (value?: unknown) => (await iterator.return?.(value)) ?? { done: true, value: undefined },
+      }
+    },
+  }
+}
+
+/** The single request of a unary or server-streaming call, once it holds nothing unstorable (see assertStorable). */
+function checkedRequest(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): unknown {
+  assertStorable(call.request, 'request')
+  return call.request
 }
 
 const ABORTED = Symbol('aborted')
@@ -168,9 +187,8 @@ export function wrapMethod(method: GrpcMethod, path: string, deps: HandlerDeps):
       const { type, handler } = method
       return (call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const scope = startCall(logger, path, call)
-        const input = type === 'unary' ? (call as ServerUnaryCall<unknown, unknown>).request : requestsOf(call as ServerReadableStream<unknown, unknown>)
         Promise.resolve()
-          .then(() => (handler as UnaryHandler<unknown, unknown>)(input, scope.ctx))
+          .then(() => (handler as UnaryHandler<unknown, unknown>)(type === 'unary' ? checkedRequest(call as ServerUnaryCall<unknown, unknown>) : requestsOf(call as ServerReadableStream<unknown, unknown>), scope.ctx))
           .then(
             (response) => {
               callback(null, response ?? {})
@@ -187,9 +205,11 @@ export function wrapMethod(method: GrpcMethod, path: string, deps: HandlerDeps):
       const { type, handler } = method
       return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
         const scope = startCall(logger, path, call)
-        const input = type === 'server_stream' ? (call as ServerWritableStream<unknown, unknown>).request : requestsOf(call as ServerDuplexStream<unknown, unknown>)
         Promise.resolve()
-          .then(() => writeAll(call, (handler as ServerStreamHandler<unknown, unknown>)(input, scope.ctx), scope.ctx.signal))
+          .then(() => {
+            const input = type === 'server_stream' ? checkedRequest(call as ServerWritableStream<unknown, unknown>) : requestsOf(call as ServerDuplexStream<unknown, unknown>)
+            return writeAll(call, (handler as ServerStreamHandler<unknown, unknown>)(input, scope.ctx), scope.ctx.signal)
+          })
           .then(
             () => {
               if (!scope.ctx.signal.aborted) call.end()

@@ -44,7 +44,8 @@ export function inputProblems(input: unknown, prefix: string, limit = 20): Error
     const { value, path, depth } = stack.pop() as { value: unknown; path: string; depth: number }
     const problem = problemOf(value)
     if (problem !== undefined) problems.push({ path: dottedPath(prefix, path), message: problem })
-    if (value === null || typeof value !== 'object') continue
+    // Bytes (gRPC `bytes`, MQTT payloads) are not text: their content is the reader's to judge.
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) continue
     if (depth >= MAX_NESTING_DEPTH) {
       problems.push({ path: dottedPath(prefix, path), message: `is nested deeper than ${MAX_NESTING_DEPTH} levels` })
       continue
