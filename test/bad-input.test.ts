@@ -153,5 +153,28 @@ for (const target of targets) {
       const read = await api.get(`/v1/sensor-frames?deviceId=${pi.id}&kind=csi&from=${frame.timestamp - 1000}`, user.accessToken)
       assert.deepEqual([read.status, read.body.error?.code], [404, 'not_found'], 'no csi frame of this device was stored')
     })
+
+    test('no stored record poisons reads: dates beyond 9999 are refused, a damaged row is left out of lists and can be deleted', async () => {
+      const user = await signUp(api)
+      for (const endedAt of [8_700_000_000_000_000, '8700000000000000', 253_402_300_800_000]) {
+        assertErrorBody(await api.post('/v1/game-sessions', { ...gameSession(), endedAt }, user.accessToken), 400, 'invalid_argument')
+      }
+      const good = await api.post('/v1/game-sessions', gameSession(), user.accessToken)
+      assert.equal(good.status, 202)
+      const damaged = await api.post('/v1/game-sessions', gameSession(), user.accessToken)
+      // A row written before these checks existed: its end no date type can show.
+      await server.app.database.db.updateTable('game_sessions').set({ ended_at: 8_700_000_000_000_000 }).where('id', '=', damaged.body.id).execute()
+      const list = await api.get('/v1/game-sessions', user.accessToken)
+      assert.deepEqual([list.status, list.body.sessions.map((s: { id: string }) => s.id)], [200, [good.body.id]])
+      assert.equal((await api.get('/v1/sync', user.accessToken)).status, 200)
+      assert.equal((await api.get('/v1/progress/games/tap-speed', user.accessToken)).status, 200)
+      const other = await signUp(api)
+      assertErrorBody(await api.delete(`/v1/game-sessions/${damaged.body.id}`, other.accessToken), 404, 'not_found')
+      assert.equal((await api.delete(`/v1/game-sessions/${damaged.body.id}`, user.accessToken)).status, 204)
+      assertErrorBody(await api.get(`/v1/game-sessions/${damaged.body.id}`, user.accessToken), 404, 'not_found')
+      assertErrorBody(await api.delete(`/v1/game-sessions/${damaged.body.id}`, user.accessToken), 404, 'not_found')
+      const changes = (await api.get('/v1/sync', user.accessToken)).body
+      assert.ok(JSON.stringify(changes).includes('deleted'), 'the deletion is a sync change')
+    })
   })
 }

@@ -1,3 +1,4 @@
+import { Type } from 'typebox'
 import { type Guard, type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import {
@@ -10,7 +11,7 @@ import {
   SessionPage,
   SessionParams,
 } from './game-sessions.schema.js'
-import { createSession, type GameSessionDeps, gameProgress, getSession, listGameSessions } from './game-sessions.service.js'
+import { createSession, deleteGameSession, type GameSessionDeps, gameProgress, getSession, listGameSessions } from './game-sessions.service.js'
 
 const tags = ['game-sessions']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
@@ -53,6 +54,15 @@ export function registerGameSessionsHttp(app: HttpServer, deps: GameSessionDeps,
     '/v1/game-sessions/:id',
     { ...anyone, schema: { tags, security, summary: 'One session: its state and, once processed, its analysis', params: SessionParams, response: { 200: GameSession } } },
     async (request) => getSession(deps, principalOf(request), request.params.id),
+  )
+
+  app.delete(
+    '/v1/game-sessions/:id',
+    { ...anyone, schema: { tags, security, summary: 'Delete a session with its sensor data and analysis', params: SessionParams, response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      await deleteGameSession(deps, principalOf(request), request.params.id)
+      return reply.status(204).send(null)
+    },
   )
 
   app.get(
