@@ -15,6 +15,7 @@ import { sensorsModule } from './domains/sensors/sensors.module.js'
 import { syncModule } from './domains/sync/sync.module.js'
 import { type JobHandlers, startWorker } from './jobs.js'
 import type { AuthedPlatform, Module, Platform } from './module.js'
+import { createCredentialWatch } from './platform/auth/credential-watch.js'
 import type { Authenticate } from './platform/auth/principal.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
 import { createGrpcServer, GRPC_DEFAULT_MAX_MESSAGE_BYTES, type GrpcServer } from './platform/grpc/grpc-server.js'
@@ -121,7 +122,9 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
   const redisPart = `Redis at ${whereOf(config.redisUrl ?? '')}`
   const pubsub = await startupStep(redisPart, 'Check PULSEBASE_REDIS_URL and that Redis runs.', () => createPubSub(config, logger))
   const liveLogger = logger.child({ module: 'live' })
+  const credentials = await createCredentialWatch(pubsub, logger.child({ module: 'credentials' }))
   return {
+    credentials,
     config,
     logger,
     metrics,
@@ -207,9 +210,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown, config.metricsToken)
   registerDashboard(http)
   const corsOrigin = config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
-  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger, corsOrigin })
+  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, credentials: platform.credentials, pubsub, logger, corsOrigin })
   const maxMessageBytes = Math.max(GRPC_DEFAULT_MAX_MESSAGE_BYTES, ...modules.map((m) => m.grpcMaxMessageBytes ?? 0))
-  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes })
+  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes, credentials: platform.credentials })
   const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, metrics, logger: logger.child({ module: 'mqtt' }) })
   for (const module of modules) {
     await module.http?.(http)
