@@ -213,7 +213,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, credentials: platform.credentials, pubsub, logger, corsOrigin })
   const maxMessageBytes = Math.max(GRPC_DEFAULT_MAX_MESSAGE_BYTES, ...modules.map((m) => m.grpcMaxMessageBytes ?? 0))
   const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes, credentials: platform.credentials })
-  const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, metrics, logger: logger.child({ module: 'mqtt' }) })
+  const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, credentials: platform.credentials, metrics, logger: logger.child({ module: 'mqtt' }) })
   for (const module of modules) {
     await module.http?.(http)
     module.grpc?.(grpc)

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { credentials as grpcCredentials, loadPackageDefinition, Metadata, type ServiceError, status } from '@grpc/grpc-js'
 import { SignJWT } from 'jose'
+import { connectAsync } from 'mqtt'
 import { io, type Socket } from 'socket.io-client'
 import { loadProto } from '../src/platform/grpc/grpc-server.js'
 import { client, type Client, signUp, startTestApp, TEST_JWT_SECRET, type TestApp } from './helpers/app.js'
@@ -58,7 +59,7 @@ for (const target of targets) {
     let api: Client
     before(async () => {
       db = await target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url })
+      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_MQTT_PORT: '0' })
       api = client(server.url)
     })
     after(async () => {
@@ -90,11 +91,13 @@ for (const target of targets) {
       }
     })
 
-    test('revoking or deleting a device ends its socket and its gRPC stream; a sample after that is refused', async () => {
+    test('revoking or deleting a device ends its socket, MQTT session and gRPC stream; a sample after that is refused', async () => {
       const user = await signUp(api)
       const watch = (await api.post('/v1/devices', { name: 'watch', kind: 'watch' }, user.accessToken)).body
       const phone = (await api.post('/v1/devices', { name: 'phone', kind: 'phone' }, user.accessToken)).body
       const revokedSocket = await connect(server.url, watch.apiKey)
+      const mqtt = await connectAsync(server.mqttUrl!, { username: watch.device.id, password: watch.apiKey, reconnectPeriod: 0, connectTimeout: 5000 })
+      const mqttClosed = new Promise<void>((resolve) => mqtt.once('close', () => resolve()))
       const deletedSocket = await connect(server.url, phone.apiKey)
       const grpc = heartRateClient(server.grpcAddress)
       try {
@@ -109,6 +112,7 @@ for (const target of targets) {
         const revoked = ended(revokedSocket)
         assert.equal((await api.post(`/v1/devices/${watch.device.id}/revoke`, undefined, user.accessToken)).status, 200)
         assert.deepEqual(await revoked, { reason: 'revoked', disconnect: 'io server disconnect' })
+        await mqttClosed // the device's MQTT session is closed by the server too
 
         const deleted = ended(deletedSocket)
         assert.equal((await api.delete(`/v1/devices/${phone.device.id}`, user.accessToken)).status, 204)
@@ -120,6 +124,7 @@ for (const target of targets) {
       } finally {
         revokedSocket.close()
         deletedSocket.close()
+        mqtt.end(true)
         grpc.close()
       }
     })
