@@ -1,4 +1,3 @@
-import { Value } from 'typebox/value'
 import { type App, buildApp, VERSION } from './app.js'
 import { type CommandSpec, commandUsage, type ParsedCommand, parseCommand, requiredOption, UsageError, wholeNumberOption } from './cli.js'
 import { ConfigError, type Config, loadConfig, unknownVariableWarnings } from './config.js'
@@ -10,6 +9,7 @@ import { migrateToLatest, openDatabase } from './platform/db/database.js'
 import { ensureDashboardBuilt } from './platform/http/dashboard-build.js'
 import { createLogger } from './platform/logging/logger.js'
 import { createMetrics } from './platform/metrics/metrics.js'
+import { schemaProblems } from './platform/validation/schema-check.js'
 import { StartupError, startupStep } from './startup-error.js'
 
 const CLEANUP_INTERVAL_MS = 60 * 60_000
@@ -199,7 +199,7 @@ async function migrate(config: Config): Promise<number> {
 
 async function userCreate(config: Config, input: CreateUserBody): Promise<number> {
   // The same schema as POST /v1/admin/users, so the CLI cannot make an account the API would refuse.
-  const problems = [...Value.Errors(CreateUserBody, input)].map((e) => `${e.instancePath.replace(/^\//, '--')} ${e.message}`)
+  const problems = schemaProblems(CreateUserBody, input, '').map((d) => `--${d.path ?? ''} ${d.message}`)
   if (problems.length > 0) {
     console.error(problems.join('\n'))
     return 2

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import type { JobHandlers } from './jobs.js'
+import type { CredentialWatch } from './platform/auth/credential-watch.js'
 import type { Authenticate } from './platform/auth/principal.js'
 import type { BlobStore } from './platform/blob/blob.port.js'
 import type { DatabaseHandle } from './platform/db/database.js'
@@ -41,6 +42,8 @@ export interface Platform {
   readonly outbox: Outbox
   readonly pubsub: PubSubPort
   readonly publishLive: PublishLiveEvent
+  /** Ends live connections when their credentials end (expiry, logout, revocation) on every process. */
+  readonly credentials: CredentialWatch
   /** TensorFlow.js worker threads, started on first use. */
   readonly ml: MlRuntime
   /** Shared across processes when Redis is configured (login limits, etc.). */

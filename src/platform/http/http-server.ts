@@ -7,7 +7,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, t
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
-import { handleHttpError, handleNotFound } from './http-errors.js'
+import { handleClientError, handleFrameworkError, handleHttpError, handleNotFound, refuseUnstorableInput } from './http-errors.js'
+import { registerJsonBodyParser } from './json-body.js'
+import { strictValidatorCompiler } from './validator-compiler.js'
 import { documentErrors, extractComponents, refuseUndocumentedStatus } from './openapi.js'
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
@@ -39,9 +41,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
-    // Unknown fields are rejected rather than silently dropped, so typos surface.
-    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+    // Bodies are never coerced (see validator-compiler.ts); unknown fields are rejected rather than silently dropped.
+    schemaController: { compilersFactory: { buildValidator: strictValidatorCompiler as never } },
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
   }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // Only JSON bodies (a route that takes another type adds its parser in its own scope): text/plain is 415.
+  app.removeContentTypeParser('text/plain')
+  registerJsonBodyParser(app)
+  app.addHook('preHandler', refuseUnstorableInput)
 
   // Every request starts with no principal (guards set it), so a route missing its guard fails closed.
   app.decorateRequest('principal', null)

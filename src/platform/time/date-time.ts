@@ -72,15 +72,17 @@ export function parseDateTime(text: string): number | undefined {
  * (an integer, or its digits as a string, as in a query string). Undefined when it is neither.
  */
 export function parseInstant(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined
-  if (typeof value !== 'string') return undefined
-  if (EPOCH_MS.test(value)) return Number(value)
-  return parseDateTime(value)
+  const ms = typeof value === 'number' ? value : typeof value !== 'string' ? undefined : EPOCH_MS.test(value) ? Number(value) : parseDateTime(value)
+  // Beyond year 9999 no date type of ours (JavaScript's, SQL's, RFC 3339's) can give it back.
+  return ms !== undefined && Number.isSafeInteger(ms) && ms >= 0 && ms <= MAX_INSTANT_MS ? ms : undefined
 }
+
+/** 9999-12-31T23:59:59.999Z, the last instant RFC 3339 (four-digit years) can write. */
+export const MAX_INSTANT_MS = 253_402_300_799_999
 
 /** Why `value` is not an instant, for a message ("timestamp <why>"). */
 export function instantProblem(value: unknown): string {
-  if (typeof value === 'number') return 'must be whole epoch milliseconds (a non-negative integer)'
+  if (typeof value === 'number' || (typeof value === 'string' && EPOCH_MS.test(value))) return 'must be whole epoch milliseconds from 0 to 253402300799999 (9999-12-31)'
   if (typeof value !== 'string') return 'must be an RFC 3339 date-time with a zone or epoch milliseconds'
   const check = checkDateTime(value)
   if (!check.ok) return check.problem
