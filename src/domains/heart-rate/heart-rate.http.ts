@@ -4,7 +4,7 @@ import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { streamedFile } from '../../platform/http/openapi.js'
 import type { Principal } from '../../platform/auth/principal.js'
-import { CSV_HEADER, fhirBundleChunks, toCsvRows } from './heart-rate.export.js'
+import { CSV_HEADER, fhirBundleChunks, slices, toCsvRows } from './heart-rate.export.js'
 import { maxRestBatchBytes } from './ingest-limits.js'
 import * as queries from './heart-rate.queries.js'
 import {
@@ -41,7 +41,7 @@ const EXPORT_MAX_SPAN_MS = 3660 * 86_400_000
 
 async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof rangeOf>) {
   yield CSV_HEADER
-  for await (const page of queries.exportSamples(deps, owner, range)) yield toCsvRows(page)
+  for await (const page of queries.exportSamples(deps, owner, range)) yield* [...slices(page)].map(toCsvRows)
 }
 
 export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
