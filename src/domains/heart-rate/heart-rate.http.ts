@@ -41,7 +41,9 @@ const EXPORT_MAX_SPAN_MS = 3660 * 86_400_000
 
 async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof rangeOf>) {
   yield CSV_HEADER
-  for await (const page of queries.exportSamples(deps, owner, range)) yield* [...slices(page)].map(toCsvRows)
+  for await (const page of queries.exportSamples(deps, owner, range)) {
+    for await (const slice of slices(page)) yield toCsvRows(slice)
+  }
 }
 
 export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {

@@ -275,8 +275,9 @@ export async function readHrvSeries(deps: ReadDeps, owner: Principal, range: Ran
 /** The user's samples of a range in (time, device) order, a bounded page at a time, through the reader. */
 async function* samplePages(deps: ReadDeps, userId: string, range: Range): AsyncGenerator<repo.SampleRow[]> {
   let after: repo.PageAfter | undefined
+  const streams = await streamsOf(readerOf(deps), userId, range.deviceId)
   for (;;) {
-    const rows = await repo.listSamples(readerOf(deps), userId, range, PAGE_SAMPLES, after)
+    const rows = await repo.listStreamSamples(readerOf(deps), userId, streams, range, PAGE_SAMPLES, after)
     if (rows.length === 0) return
     yield rows
     if (rows.length < PAGE_SAMPLES) return

@@ -105,7 +105,11 @@ const byTimeThenDevice = (a: SampleRow, b: SampleRow) => a.ts - b.ts || (a.devic
  * range read on its own key (no sort over the range), the pages merged here.
  */
 export async function listSamples(db: Db, userId: string, range: TimeRange, limit: number, after?: PageAfter): Promise<SampleRow[]> {
-  const streams = await streamsOf(db, userId, range.deviceId)
+  return listStreamSamples(db, userId, await streamsOf(db, userId, range.deviceId), range, limit, after)
+}
+
+/** `listSamples` over streams the caller looked up once (`streamsOf`), for reads of many pages. */
+export async function listStreamSamples(db: Db, userId: string, streams: readonly Stream[], range: TimeRange, limit: number, after?: PageAfter): Promise<SampleRow[]> {
   const pages = await Promise.all(streams.map(async (stream) => (await streamPage(db, stream, range, limit, after, 'asc')).map((row) => ({ ...row, ts: Number(row.ts), user_id: userId, device_id: stream.deviceId }))))
   return pages.flat().sort(byTimeThenDevice).slice(0, limit)
 }

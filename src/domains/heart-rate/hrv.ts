@@ -45,13 +45,15 @@ export interface CleanedSegment {
  */
 export function cleanSegment(rr: RrSegment): CleanedSegment {
   const intervals: Array<number | null> = []
-  const accepted: number[] = []
+  // Only the last REFERENCE_WINDOW accepted intervals matter for the reference.
+  const recent: number[] = []
   let correctedBeats = 0
   const start = median(rr)
-  const reference = () => (accepted.length === 0 ? start : median(accepted.slice(-REFERENCE_WINDOW)))
+  const reference = () => (recent.length === 0 ? start : median(recent))
   const accept = (value: number) => {
     intervals.push(value)
-    accepted.push(value)
+    recent.push(value)
+    if (recent.length > REFERENCE_WINDOW) recent.shift()
   }
   for (let i = 0; i < rr.length; i++) {
     const value = rr[i] as number
