@@ -14593,12 +14593,12 @@ export interface paths {
                     /** @description the nextAfter of the previous page */
                     after?: number;
                     deviceId: string;
-                    /** @description ISO-8601 date-time with a zone or epoch milliseconds */
+                    /** @description RFC 3339 date-time with a zone (2026-11-23T10:00:00Z, 2026-11-23T11:00:00+01:00) or epoch milliseconds */
                     from?: string;
                     /** @description csi, rssi, imu or a name of your own */
                     kind: string;
                     limit?: number;
-                    /** @description ISO-8601 date-time with a zone or epoch milliseconds */
+                    /** @description RFC 3339 date-time with a zone (2026-11-23T10:00:00Z, 2026-11-23T11:00:00+01:00) or epoch milliseconds */
                     to?: string;
                 };
                 header?: never;
@@ -15087,11 +15087,11 @@ export interface paths {
             parameters: {
                 query: {
                     deviceId: string;
-                    /** @description ISO-8601 date-time with a zone or epoch milliseconds */
+                    /** @description RFC 3339 date-time with a zone (2026-11-23T10:00:00Z, 2026-11-23T11:00:00+01:00) or epoch milliseconds */
                     from?: string;
                     /** @description csi, rssi, imu or a name of your own */
                     kind: string;
-                    /** @description ISO-8601 date-time with a zone or epoch milliseconds */
+                    /** @description RFC 3339 date-time with a zone (2026-11-23T10:00:00Z, 2026-11-23T11:00:00+01:00) or epoch milliseconds */
                     to?: string;
                 };
                 header?: never;
