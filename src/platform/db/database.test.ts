@@ -60,7 +60,8 @@ for (const target of await databaseTargets()) {
       for (const [user, device, ts, bpm, rr, alert] of old) {
         await sql`insert into heart_rate_samples (user_id, device_id, ts, bpm, rr_intervals, alert) values (${user}, ${device}, ${ts}, ${bpm}, ${rr}, ${alert})`.execute(handle.db)
       }
-      assert.deepEqual(await migrateToLatest(handle.db, logger), ['0017_compact_samples', '0018_heart_rate_rollups'])
+      const applied = await migrateToLatest(handle.db, logger)
+      assert.deepEqual(applied.filter((name) => name.startsWith('0017') || name.startsWith('0018')), ['0017_compact_samples', '0018_heart_rate_rollups'])
       const moved = await handle.db
         .selectFrom('heart_rate_samples')
         .innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_samples.stream_id')
