@@ -1,7 +1,6 @@
 // What happens to game-session processing when things break: a poison event, a worker killed
 // with SIGKILL mid-job, and the broker connection cut while sessions flow.
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,6 +8,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import pg from 'pg'
 import { startTcpProxy, type TcpProxy } from '../src/platform/queue/tcp-proxy.fixture.js'
+import { type CliProcess, startCli } from './helpers/cli.js'
 import { client, type Client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { gameSession, processedSession, RABBITMQ_URL, rabbitEnv } from './helpers/game-sessions.js'
@@ -16,7 +16,6 @@ import { pollDefined, waitUntil } from './helpers/poll.js'
 import { RABBITMQ, REDIS, skipUnless } from './helpers/services.js'
 import { connect, next } from './helpers/sockets.js'
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'pulsebase.js')
 const ADMIN = { PULSEBASE_ADMIN_EMAIL: 'ops@example.com', PULSEBASE_ADMIN_PASSWORD: 'correct horse battery' }
 const targets = await databaseTargets()
 const sqlite = targets.find((t) => t.kind === 'sqlite') as (typeof targets)[number]
@@ -76,17 +75,7 @@ for (const setup of setups) {
   })
 }
 
-interface WorkerProcess extends ChildProcess {
-  output(): string
-}
-
-function startWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [BIN, 'worker'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout?.on('data', (d) => (output += d))
-  child.stderr?.on('data', (d) => (output += d))
-  return Object.assign(child, { output: () => output })
-}
+const startWorker = (env: Record<string, string>): CliProcess => startCli(['worker'], env)
 
 /** The UPDATE that settles a session, blocked behind the test's row lock: the worker is mid-job. */
 async function waitForBlockedSettle(admin: pg.Client, database: string): Promise<void> {
@@ -111,7 +100,7 @@ for (const setup of killSetups) {
     let api: Client
     let env: Record<string, string>
     const dirs: string[] = []
-    const children: WorkerProcess[] = []
+    const children: CliProcess[] = []
     before(async () => {
       db = await postgres.create()
       env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url, ...setup.env() }

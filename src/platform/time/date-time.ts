@@ -102,6 +102,11 @@ export function toIso(ms: number): string {
   return new Date(Number(ms)).toISOString()
 }
 
+/** `toIso` for a column that may be empty: `null` stays `null`. */
+export function toIsoOrNull(ms: number | null): string | null {
+  return ms === null ? null : toIso(ms)
+}
+
 export const INSTANT_DESCRIPTION = 'RFC 3339 date-time with a zone (2026-11-23T10:00:00Z, 2026-11-23T11:00:00+01:00) or epoch milliseconds'
 
 /** The schema format of an instant (`parseInstant`): HTTP's validator and TypeBox's both know it, so a bad date is listed with every other field at fault. */
