@@ -62,8 +62,14 @@ export interface App {
   readonly authenticate: Authenticate
   /** Starts consuming every declared job in this process. */
   startWorker(): Promise<void>
-  /** Stops taking work, lets in-flight requests and jobs finish, then closes every connection. */
-  close(): Promise<void>
+  /** Readiness turns 503 and gRPC health NOT_SERVING while everything keeps serving (a load balancer drains). */
+  beginShutdown(): void
+  /**
+   * Stops taking work, lets in-flight requests and jobs finish, then closes every connection, all
+   * within `timeoutMs` (default PULSEBASE_SHUTDOWN_TIMEOUT_MS): calls still open then are cut.
+   * Resolves true when everything finished in time (a clean drain).
+   */
+  close(options?: { timeoutMs?: number }): Promise<boolean>
 }
 
 export interface BuildOptions {
@@ -212,6 +218,29 @@ function jobHandlersOf(modules: readonly Module[], logger: Logger): JobHandlers 
   return handlers as JobHandlers
 }
 
+/** A shutdown's time budget: each bounded step gets what is left, and is forced (or left behind) when it runs out. */
+function createDeadline(budgetMs: number) {
+  const endsAt = Date.now() + budgetMs
+  let isClean = true
+  const leftMs = () => Math.max(0, endsAt - Date.now())
+  return {
+    leftMs,
+    isClean: () => isClean,
+    /** Waits for `work` until the deadline; then runs `force` (if any) and waits for `work` to settle. */
+    async bound(work: Promise<unknown>, force?: () => void): Promise<void> {
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), leftMs())))
+      const outcome = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late])
+      clearTimeout(timer)
+      if (outcome === 'done') return
+      isClean = false
+      if (force === undefined) return
+      force()
+      await work.catch(() => undefined)
+    },
+  }
+}
+
 /** The composition root: the only place that chooses adapters and lists the modules. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const { platform, modules } = await buildModules(await createPlatform(config, options))
@@ -226,6 +255,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     corsOrigins: config.corsOrigins,
     version: VERSION,
     isStrictResponses: options.strictResponses,
+    requestTimeoutMs: config.requestTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
   })
   const checks: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
@@ -267,18 +298,29 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       for (const module of modules) await module.onWorkerStart?.()
       consumers.push(...(await startWorker(queue, handlers, logger.child({ module: 'worker' }))))
     },
-    async close() {
+    beginShutdown() {
       isShuttingDown = true
       grpc.setServing(false)
+    },
+    async close(closeOptions = {}) {
+      isShuttingDown = true
+      grpc.setServing(false)
+      const deadline = createDeadline(closeOptions.timeoutMs ?? config.shutdownTimeoutMs)
       await sockets.close()
-      await Promise.allSettled([http.close(), grpc.shutdown(config.shutdownTimeoutMs), mqtt?.close()])
-      await Promise.allSettled(modules.map(async (m) => m.drain?.()))
-      await Promise.allSettled(consumers.map((c) => c.stop()))
+      await Promise.allSettled([
+        deadline.bound(http.close(), () => http.server.closeAllConnections()),
+        grpc.shutdown(deadline.leftMs()),
+        mqtt?.close(),
+      ])
+      await deadline.bound(Promise.allSettled(modules.map(async (m) => m.drain?.())))
+      await deadline.bound(Promise.allSettled(consumers.map((c) => c.stop())))
       await platform.outbox.close()
       await Promise.allSettled(modules.map(async (m) => m.close?.()))
       await platform.ml.close()
       await Promise.allSettled([queue.close(), pubsub.close(), platform.redis?.quit(), platform.mail.close()])
       await database.close()
+      if (!deadline.isClean()) logger.warn('shutdown cut calls or jobs still open at PULSEBASE_SHUTDOWN_TIMEOUT_MS')
+      return deadline.isClean()
     },
   }
 }

@@ -131,22 +131,42 @@ async function runCommand(command: CommandName, parsed: ParsedCommand): Promise<
   }
 }
 
+/** Grace after PULSEBASE_SHUTDOWN_TIMEOUT_MS for the last closes before the process exits regardless. */
+const EXIT_GRACE_MS = 2000
+
+/**
+ * Waits for SIGTERM or SIGINT, then shuts down: readiness 503 for PULSEBASE_SHUTDOWN_DELAY_MS while
+ * serving, then a drain bounded by the rest of PULSEBASE_SHUTDOWN_TIMEOUT_MS. Resolves 0 after a
+ * clean drain, 1 when calls or jobs had to be cut.
+ */
 function untilSignal(app: App): Promise<number> {
-  return new Promise((resolve) => {
+  let code: number | undefined
+  return new Promise((done) => {
+    const resolve = (value: number) => {
+      code = value
+      done(value)
+    }
     const stop = (signal: string) => {
-      app.logger.info({ signal }, 'shutting down')
-      const force = setTimeout(() => {
-        app.logger.error('shutdown timed out')
-        resolve(1)
-      }, app.config.shutdownTimeoutMs + 5000)
-      force.unref()
-      app.close().then(
-        () => resolve(0),
-        (error: unknown) => {
-          app.logger.error({ err: error }, 'shutdown failed')
-          resolve(1)
-        },
-      )
+      const { shutdownTimeoutMs, shutdownDelayMs } = app.config
+      app.logger.info({ signal, timeoutMs: shutdownTimeoutMs, delayMs: shutdownDelayMs }, 'shutting down')
+      // Whatever hangs, the process is gone shortly after its timeout.
+      setTimeout(() => {
+        if (code === undefined) app.logger.error('shutdown did not finish; exiting')
+        process.exit(code ?? 1)
+      }, shutdownTimeoutMs + EXIT_GRACE_MS).unref()
+      app.beginShutdown()
+      setTimeout(() => {
+        app.close({ timeoutMs: shutdownTimeoutMs - shutdownDelayMs }).then(
+          (isClean) => {
+            app.logger.info({ isClean }, 'shut down')
+            resolve(isClean ? 0 : 1)
+          },
+          (error: unknown) => {
+            app.logger.error({ err: error }, 'shutdown failed')
+            resolve(1)
+          },
+        )
+      }, shutdownDelayMs)
     }
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))

@@ -169,7 +169,7 @@ function requestsOf(call: ServerReadableStream<unknown, unknown> | ServerDuplexS
           const item = await iterator.next()
           // A message that arrives after the credentials ended is refused, never handled.
           scope.assertCredentials()
-          if (item.done !== true) assertStorable(item.value, 'request')
+          if (item.done !== true) assertStorable(item.value, 'request', PROTO_INPUT)
           return item
         },
         return: async (value?: unknown) => (await iterator.return?.(value)) ?? { done: true, value: undefined },
@@ -180,9 +180,12 @@ function requestsOf(call: ServerReadableStream<unknown, unknown> | ServerDuplexS
 
 /** The single request of a unary or server-streaming call, once it holds nothing unstorable (see assertStorable). */
 function checkedRequest(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): unknown {
-  assertStorable(call.request, 'request')
+  assertStorable(call.request, 'request', PROTO_INPUT)
   return call.request
 }
+
+/** Proto numbers are typed, and domains judge them per item (a sample's verdict): only text and nesting are checked here. */
+const PROTO_INPUT = { isCheckingNumbers: false } as const
 
 const ABORTED = Symbol('aborted')
 

@@ -22,6 +22,9 @@ export interface HttpServerOptions {
   readonly version: string
   /** Browser origins allowed by CORS; empty: none (no CORS headers), `['*']`: any. */
   readonly corsOrigins?: readonly string[]
+  /** A request's line, headers and body must arrive within this, its headers within `headersTimeoutMs` (Node answers 408 otherwise). */
+  readonly requestTimeoutMs?: number
+  readonly headersTimeoutMs?: number
   /** Answer 500 when a `/v1` route answers a status its OpenAPI document does not list (tests). */
   readonly isStrictResponses?: boolean
 }
@@ -34,6 +37,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
+    // Slow clients (a body trickled a byte at a time) are cut off; Node checks at this interval.
+    requestTimeout: options.requestTimeoutMs ?? 60_000,
+    http: {
+      requestTimeout: options.requestTimeoutMs ?? 60_000,
+      headersTimeout: options.headersTimeoutMs ?? 10_000,
+      connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs ?? 10_000),
+    },
     // Our onResponse hook logs one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,

@@ -26,9 +26,18 @@ function numberProblem(value: number): string | undefined {
   return undefined
 }
 
-function problemOf(value: unknown): string | undefined {
+/** What inputProblems checks besides text and nesting. */
+export interface InputCheckOptions {
+  /**
+   * Refuse non-finite and beyond-±2^53 numbers (default true). gRPC turns it off: its numbers are
+   * typed by the proto, and a domain that answers per item (a sample's verdict) judges them itself.
+   */
+  readonly isCheckingNumbers?: boolean
+}
+
+function problemOf(value: unknown, options: InputCheckOptions): string | undefined {
   if (typeof value === 'string') return textProblem(value)
-  if (typeof value === 'number') return numberProblem(value)
+  if (typeof value === 'number' && options.isCheckingNumbers !== false) return numberProblem(value)
   return undefined
 }
 
@@ -37,12 +46,12 @@ function problemOf(value: unknown): string | undefined {
  * (in values and field names), non-finite numbers or numbers beyond ±(2^53 - 1), nesting deeper
  * than MAX_NESTING_DEPTH. Paths are dotted under `prefix`; at most `limit` problems.
  */
-export function inputProblems(input: unknown, prefix: string, limit = 20): ErrorDetail[] {
+export function inputProblems(input: unknown, prefix: string, limit = 20, options: InputCheckOptions = {}): ErrorDetail[] {
   const problems: ErrorDetail[] = []
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: input, path: '', depth: 0 }]
   while (stack.length > 0 && problems.length < limit) {
     const { value, path, depth } = stack.pop() as { value: unknown; path: string; depth: number }
-    const problem = problemOf(value)
+    const problem = problemOf(value, options)
     if (problem !== undefined) problems.push({ path: dottedPath(prefix, path), message: problem })
     // Bytes (gRPC `bytes`, MQTT payloads) are not text: their content is the reader's to judge.
     if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) continue
@@ -85,8 +94,8 @@ export function isJsonNestedDeeperThan(text: string, max: number): boolean {
 }
 
 /** Throws `invalid_argument` listing what `input` holds that no database stores faithfully (see inputProblems). */
-export function assertStorable(input: unknown, prefix: string): void {
-  const problems = inputProblems(input, prefix)
+export function assertStorable(input: unknown, prefix: string, options: InputCheckOptions = {}): void {
+  const problems = inputProblems(input, prefix, 20, options)
   if (problems.length > 0) throw invalidRequest(problems)
 }
 

@@ -8,12 +8,15 @@ import { inputProblems } from './input-checks.js'
 import { toErrorDetails } from './validation-details.js'
 
 /**
- * Every problem of `value` against `schema`, each with a dotted path under `prefix` (e.g.
- * `body.samples.3.bpm`). Text and numbers no database stores faithfully (NUL, lone surrogates,
- * non-finite or beyond ±2^53) and over-deep nesting are refused first, before the schema walks it.
+ * Text no database stores (NUL, lone surrogates) and over-deep nesting are refused before the schema
+ * walks the value. Numbers are left to the schema: TypeBox refuses NaN and Infinity where it asks
+ * for a number, and a schema that takes anything (a sample's verdict judges it) keeps doing so.
  */
+const BEFORE_SCHEMA = { isCheckingNumbers: false } as const
+
+/** Every problem of `value` against `schema`, each with a dotted path under `prefix` (e.g. `body.samples.3.bpm`). */
 export function schemaProblems(schema: TSchema, value: unknown, prefix: string): ErrorDetail[] {
-  const unstorable = inputProblems(value, prefix)
+  const unstorable = inputProblems(value, prefix, 20, BEFORE_SCHEMA)
   if (unstorable.length > 0) return unstorable
   return toErrorDetails(Value.Errors(schema, value), prefix)
 }
@@ -29,7 +32,7 @@ export function assertMatches<T extends TSchema>(schema: T, value: unknown, pref
  * `invalid_argument` listing every field at fault. `value` itself is not changed.
  */
 export function parseWith<T extends TSchema>(schema: T, value: unknown, prefix = ''): Static<T> {
-  const unstorable = inputProblems(value, prefix)
+  const unstorable = inputProblems(value, prefix, 20, BEFORE_SCHEMA)
   if (unstorable.length > 0) throw invalidRequest(unstorable)
   const withDefaults = Value.Default(schema, Value.Clone(value))
   const problems = schemaProblems(schema, withDefaults, prefix)
