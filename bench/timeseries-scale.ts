@@ -10,7 +10,10 @@
 //   one-day FHIR exports run at once, over and over, for BENCH_DURATION_S: p99;
 // - server RSS: idle after start, and the peak during all of the above;
 // - bytes per sample on disk (heart_rate_samples, and with the rollups), and the ratio to a bare
-//   SQLite table of (ts, bpm) rows holding the same samples (the physical floor).
+//   SQLite table of (ts, bpm) rows holding the same samples (the physical floor);
+// - with BENCH_TS_OTHER_SAMPLES (e.g. 100000), the same load into PostgreSQL and MariaDB when they
+//   answer on loopback, and their bytes per sample (pg_total_relation_size; InnoDB data + index
+//   length after ANALYZE TABLE).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -52,15 +55,15 @@ async function p50Of(url: string, token: string): Promise<number> {
 }
 
 /** Loads the samples in time order; answers stored samples per second. */
-async function load(base: string, token: string, first: number): Promise<number> {
+async function load(base: string, token: string, first: number, count = SAMPLES): Promise<number> {
   const start = performance.now()
-  for (let i = 0; i < SAMPLES; i += BATCH) {
-    const samples = Array.from({ length: Math.min(BATCH, SAMPLES - i) }, (_, k) => ({ timestamp: first + (i + k) * 1000, bpm: bpmAt(i + k), rrIntervalsMs: [Math.round(60_000 / bpmAt(i + k))] }))
+  for (let i = 0; i < count; i += BATCH) {
+    const samples = Array.from({ length: Math.min(BATCH, count - i) }, (_, k) => ({ timestamp: first + (i + k) * 1000, bpm: bpmAt(i + k), rrIntervalsMs: [Math.round(60_000 / bpmAt(i + k))] }))
     const response = await fetch(`${base}/v1/heart-rate/samples`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ samples }) })
     const body = (await response.json()) as { stored?: number }
     if (response.status !== 200 || body.stored !== samples.length) throw new Error(`ingest answered ${response.status}: ${JSON.stringify(body).slice(0, 200)}`)
   }
-  return SAMPLES / ((performance.now() - start) / 1000)
+  return count / ((performance.now() - start) / 1000)
 }
 
 /** /healthz every 10 ms (latency from the scheduled time) while the heavy reads loop; RSS sampled meanwhile. */
@@ -125,10 +128,72 @@ function floorBytes(first: number): number {
   }
 }
 
+const PG_ADMIN = process.env.PULSEBASE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const MARIADB_ADMIN = process.env.PULSEBASE_TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/test'
+
+/** Runs `measure` against a fresh database of the kind, dropped after; undefined when the server does not answer. */
+async function withDatabase<T>(kind: 'postgres' | 'mysql', measure: (url: string, query: (text: string) => Promise<Array<Record<string, unknown>>>) => Promise<T>): Promise<T | undefined> {
+  const name = `pb_bench_${Date.now().toString(36)}`
+  const admin = new URL(kind === 'postgres' ? PG_ADMIN : MARIADB_ADMIN)
+  const url = new URL(admin)
+  url.pathname = `/${name}`
+  if (kind === 'postgres') {
+    const { default: pg } = await import('pg')
+    const adminClient = new pg.Client({ connectionString: admin.toString() })
+    if (!(await adminClient.connect().then(() => true, () => false))) return undefined
+    await adminClient.query(`create database ${name}`)
+    const client = new pg.Client({ connectionString: url.toString() })
+    let isConnected = false
+    try {
+      return await measure(url.toString(), async (text) => {
+        if (!isConnected) await client.connect()
+        isConnected = true
+        return (await client.query(text)).rows as Array<Record<string, unknown>>
+      })
+    } finally {
+      if (isConnected) await client.end()
+      await adminClient.query(`drop database if exists ${name} with (force)`)
+      await adminClient.end()
+    }
+  }
+  const mysql = await import('mysql2/promise')
+  const adminConnection = await mysql.createConnection({ uri: admin.toString() }).catch(() => undefined)
+  if (adminConnection === undefined) return undefined
+  await adminConnection.query(`create database ${name}`)
+  try {
+    return await measure(url.toString(), async (text) => (await adminConnection.query(text.replaceAll('{db}', name)))[0] as Array<Record<string, unknown>>)
+  } finally {
+    await adminConnection.query(`drop database if exists ${name}`)
+    await adminConnection.end()
+  }
+}
+
+/** Loads `count` samples through a server on PostgreSQL or MariaDB; answers bytes per sample. */
+async function otherDatabaseBytes(kind: 'postgres' | 'mysql', count: number): Promise<number | undefined> {
+  return withDatabase(kind, async (url, query) => {
+    const server = await startServer({ env: { PULSEBASE_DATABASE_URL: url } })
+    try {
+      const token = await registerUser(server.httpUrl)
+      const first = Math.floor((Date.now() - (count + 3600) * 1000) / 3_600_000) * 3_600_000
+      await load(server.httpUrl, token, first, count)
+    } finally {
+      await server.stop()
+    }
+    if (kind === 'postgres') {
+      const [row] = await query("select pg_total_relation_size('heart_rate_samples') + pg_total_relation_size('heart_rate_rollups') as bytes")
+      return Number(row?.bytes) / count
+    }
+    await query('analyze table {db}.heart_rate_samples, {db}.heart_rate_rollups')
+    const [row] = await query("select sum(data_length + index_length) as bytes from information_schema.tables where table_schema = '{db}' and table_name in ('heart_rate_samples', 'heart_rate_rollups')")
+    return Number(row?.bytes) / count
+  })
+}
+
+const line = (text: string) => console.log(`timeseries ${text}`)
+
 export async function runTimeseriesScale(options: BenchOptions): Promise<BenchReport> {
   const server = await startServer({ cpuProfDir: options.cpuProfDir })
   const figures: Figure[] = []
-  const line = (text: string) => console.log(`timeseries ${text}`)
   try {
     const base = server.httpUrl
     await sleep(2000)
@@ -166,10 +231,19 @@ export async function runTimeseriesScale(options: BenchOptions): Promise<BenchRe
     const floor = floorBytes(first)
     line(`storage: ${(samplesBytes / SAMPLES).toFixed(1)} bytes/sample (samples table), ${(withRollups / SAMPLES).toFixed(1)} with rollups (target <= 80); bare (ts, bpm) table ${(floor / SAMPLES).toFixed(1)}; ratio ${(withRollups / floor).toFixed(2)}`)
     figures.push({ label: 'bytes per sample with rollups', value: withRollups / SAMPLES, unit: 'B', target: { op: '<', value: 80.01 } }, { label: 'bytes per sample / bare (ts, bpm)', value: withRollups / floor, unit: 'x' })
-    return { bench: 'timeseries-scale', figures }
   } finally {
     await server.stop()
   }
+  const others = Number(process.env.BENCH_TS_OTHER_SAMPLES ?? 0)
+  for (const kind of others > 0 ? (['postgres', 'mysql'] as const) : []) {
+    const bytes = await otherDatabaseBytes(kind, others)
+    if (bytes === undefined) line(`storage on ${kind}: skipped: no ${kind} server on loopback`)
+    else {
+      line(`storage on ${kind}: ${bytes.toFixed(1)} bytes/sample with rollups at ${formatNumber(others)} samples (target <= 80)`)
+      figures.push({ label: `bytes per sample on ${kind}`, value: bytes, unit: 'B', target: { op: '<', value: 80.01 } })
+    }
+  }
+  return { bench: 'timeseries-scale', figures }
 }
 
 if (isMain(import.meta.url)) await runAsScript(() => runTimeseriesScale(benchOptions()))
