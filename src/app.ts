@@ -11,6 +11,7 @@ import { gameSessionsModule } from './domains/game-sessions/game-sessions.module
 import { heartRateModule } from './domains/heart-rate/heart-rate.module.js'
 import { meditationModule } from './domains/meditation/meditation.module.js'
 import { mlModule } from './domains/ml/ml.module.js'
+import { playgroundModule } from './domains/playground/playground.module.js'
 import { sensorsModule } from './domains/sensors/sensors.module.js'
 import { syncModule } from './domains/sync/sync.module.js'
 import { type JobHandlers, startWorker } from './jobs.js'
@@ -156,6 +157,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
     ml,
     meditation,
     sensors,
+    playgroundModule(platform, ml),
   ]
   const compat = await compatModules(platform, { heartRate, meditation, ml, sensors, presence })
   const syncLoaders = Object.assign({}, ...[...domains, ...compat].map((m) => m.syncLoaders ?? {}))

@@ -199,6 +199,8 @@ export interface MlTrainingEpochsTable {
   epoch: number
   loss: number
   val_loss: number | null
+  accuracy: number | null
+  val_accuracy: number | null
   at: number
 }
 
@@ -308,6 +310,25 @@ export interface CompatCsiServersTable {
   created_at: number
 }
 
+export interface PlaygroundRunsTable {
+  training_job_id: string
+  user_id: string
+  name: string
+  data_source: string
+  client_ref: string | null
+  notify_email: string | null
+  emailed_at: number | null
+  created_at: number
+}
+
+export interface PlaygroundAnswersTable {
+  user_id: string
+  module_id: string
+  section_id: string
+  question_id: string
+  answered_at: number
+}
+
 export interface Database {
   users: UsersTable
   auth_sessions: AuthSessionsTable
@@ -336,5 +357,7 @@ export interface Database {
   sensor_dataset_frames: SensorDatasetFramesTable
   sensor_recordings: SensorRecordingsTable
   sensor_live_classifiers: SensorLiveClassifiersTable
+  playground_runs: PlaygroundRunsTable
+  playground_answers: PlaygroundAnswersTable
   compat_csi_servers: CompatCsiServersTable
 }

@@ -1,0 +1,31 @@
+import type { AuthedPlatform, Module } from '../../module.js'
+import { createAttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
+import type { MlModule } from '../ml/ml.module.js'
+import { CLIENT_LOGS_PER_MINUTE, type ClientLogs, createClientLogs } from './client-logs.js'
+import { registerPlaygroundHttp } from './playground.http.js'
+import type { PlaygroundDeps } from './playground.service.js'
+import { PLAYGROUND, playgroundTrainer } from './playground.trainer.js'
+
+/** Inference tasks in flight beyond which `POST /v1/playground/models/:id/predict` answers 429. */
+const MAX_INFERENCE_BACKLOG = 32
+
+export interface PlaygroundModule extends Module {
+  /** What the DLP compat adapter maps onto. */
+  readonly deps: PlaygroundDeps
+  readonly logs: ClientLogs
+}
+
+/** The model playground (`/v1/playground`): datasets, user-described models trained as `playground` jobs, results, learning progress, client logs. */
+export function playgroundModule(platform: AuthedPlatform, ml: MlModule): PlaygroundModule {
+  const { config, guards, logger, redis } = platform
+  ml.registerTrainer(PLAYGROUND, playgroundTrainer({ maxActivePerUser: config.playground.maxActiveRuns }))
+  const deps: PlaygroundDeps = { training: ml.training, runtime: platform.ml, maxBacklog: MAX_INFERENCE_BACKLOG }
+  const limiter = createAttemptLimiter({ name: 'client-logs', points: CLIENT_LOGS_PER_MINUTE, windowSeconds: 60, message: `At most ${CLIENT_LOGS_PER_MINUTE} client log lines a minute`, ...(redis && { redis }) })
+  const logs = createClientLogs(logger.child({ module: 'client-log' }), limiter)
+  return {
+    name: 'playground',
+    deps,
+    logs,
+    http: (server) => registerPlaygroundHttp(server, deps, logs, guards),
+  }
+}

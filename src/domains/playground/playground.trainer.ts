@@ -1,0 +1,46 @@
+// The `playground` model kind: a person's own model (a network or a classical model) trained on a
+// built-in or uploaded dataset through the ML engine's training jobs, several per user at once.
+import { Value } from 'typebox/value'
+import { AppError } from '../../errors.js'
+import type { ModelTrainer, PreparedTraining, TrainingParams } from '../ml/training.service.js'
+import { findBuiltin, loadBuiltin } from './builtin-datasets.js'
+import { TrainingRequest } from './playground.schema.js'
+import { planTraining } from './prepare.js'
+import { runResults } from './results.js'
+
+export const PLAYGROUND = 'playground'
+
+/** The stored request, checked again when the job runs (params are stored as JSON). */
+export function trainingRequest(raw: TrainingParams): TrainingRequest {
+  if (!Value.Check(TrainingRequest, raw)) throw new AppError('invalid_argument', 'A playground model trains through POST /v1/playground/runs')
+  return raw
+}
+
+async function plan(raw: TrainingParams) {
+  const request = trainingRequest(raw)
+  const dataset = findBuiltin(request.dataset.builtin)
+  return { request, planned: planTraining(await loadBuiltin(dataset), request, dataset) }
+}
+
+export function playgroundTrainer(options: { maxActivePerUser: number }): ModelTrainer {
+  return {
+    maxActivePerUser: options.maxActivePerUser,
+    async assertEnoughData(_db, _userId, raw) {
+      await plan(raw)
+    },
+    async prepare(_db, _userId, raw): Promise<PreparedTraining> {
+      const { request, planned } = await plan(raw)
+      const { encoded, testCount, testTargets, task } = planned
+      const trainingExamples = encoded.targets.length - testCount
+      return {
+        task,
+        plannedEpochs: task.op === 'train-network' ? task.spec.epochs : 1,
+        params: { ...request, features: encoded.features, labels: encoded.labels, inputShape: planned.inputShape },
+        dataFrom: null,
+        dataTo: null,
+        examples: encoded.targets.length,
+        evaluate: (outputs, epochs) => runResults(request.problemType, encoded.labels, outputs, testTargets, epochs, trainingExamples),
+      }
+    },
+  }
+}
