@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { compatModules } from './compat/compat.js'
@@ -17,6 +18,9 @@ import { syncModule } from './domains/sync/sync.module.js'
 import { type JobHandlers, startWorker } from './jobs.js'
 import type { AuthedPlatform, Module, Platform } from './module.js'
 import type { Authenticate } from './platform/auth/principal.js'
+import type { BlobStore } from './platform/blob/blob.port.js'
+import { createDatabaseBlobStore } from './platform/blob/database-blob-store.js'
+import { createFileBlobStore } from './platform/blob/file-blob-store.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
 import { createGrpcServer, GRPC_DEFAULT_MAX_MESSAGE_BYTES, type GrpcServer } from './platform/grpc/grpc-server.js'
 import { registerDashboard } from './platform/http/dashboard.js'
@@ -24,6 +28,8 @@ import { createGuards } from './platform/http/http-auth.js'
 import { createHttpServer, type HttpServer } from './platform/http/http-server.js'
 import { type ReadinessCheck, registerSystemRoutes } from './platform/http/system-routes.js'
 import { createLogger } from './platform/logging/logger.js'
+import type { MailPort } from './platform/mail/mail.port.js'
+import { createOutboxMail } from './platform/mail/outbox-mail.js'
 import { createMetrics, type Metrics } from './platform/metrics/metrics.js'
 import { createMlRuntime } from './platform/ml-runtime/ml-runtime.js'
 import { createMqttServer, type MqttServer } from './platform/mqtt/mqtt-server.js'
@@ -45,6 +51,8 @@ export interface App {
   readonly database: DatabaseHandle
   readonly queue: QueuePort
   readonly pubsub: PubSubPort
+  readonly blobs: BlobStore
+  readonly mail: MailPort
   readonly http: HttpServer
   readonly grpc: GrpcServer
   readonly sockets: SocketServer
@@ -94,6 +102,17 @@ async function createRedisClient(url: string | undefined): Promise<Redis | undef
   return new RedisClient(url, { lazyConnect: false, maxRetriesPerRequest: 2 })
 }
 
+function createBlobStore(config: Config, database: DatabaseHandle): BlobStore {
+  return config.blobStore === 'database' ? createDatabaseBlobStore({ db: database.db }) : createFileBlobStore({ root: join(config.dataDir, 'blobs') })
+}
+
+async function createMail(config: Config): Promise<MailPort> {
+  const { smtpUrl, from } = config.mail
+  if (smtpUrl === undefined) return createOutboxMail({ folder: join(config.dataDir, 'outbox'), from })
+  const { createSmtpMail } = await import('./platform/mail/smtp-mail.js')
+  return createSmtpMail({ url: smtpUrl, from })
+}
+
 function databasePart(config: Config): string {
   const where = config.database
   if (where.kind === 'sqlite') return `the SQLite database ${where.file}`
@@ -131,6 +150,8 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
     outbox,
     pubsub,
     redis: await createRedisClient(config.redisUrl),
+    blobs: createBlobStore(config, database),
+    mail: await createMail(config),
     ml: createMlRuntime({ trainingThreads: config.mlTrainingThreads, logger: logger.child({ module: 'ml' }) }),
     publishLive: (userId, event, data) => {
       void publishLive(pubsub, userId, event, data, (err) => liveLogger.warn({ err, event }, 'live push failed'))
@@ -158,6 +179,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
     meditation,
     sensors,
     playgroundModule(platform, ml),
+    { name: 'blobs', cleanup: () => platform.blobs.sweep() },
   ]
   const compat = await compatModules(platform, { heartRate, meditation, ml, sensors, presence })
   const syncLoaders = Object.assign({}, ...[...domains, ...compat].map((m) => m.syncLoaders ?? {}))
@@ -229,6 +251,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     database,
     queue,
     pubsub,
+    blobs: platform.blobs,
+    mail: platform.mail,
     http,
     grpc,
     sockets,
@@ -248,7 +272,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await platform.outbox.close()
       await Promise.allSettled(modules.map(async (m) => m.close?.()))
       await platform.ml.close()
-      await Promise.allSettled([queue.close(), pubsub.close(), platform.redis?.quit()])
+      await Promise.allSettled([queue.close(), pubsub.close(), platform.redis?.quit(), platform.mail.close()])
       await database.close()
     },
   }

@@ -30,6 +30,9 @@ export const EnvSchema = Type.Object({
   PULSEBASE_DATABASE_URL: Type.Optional(Url(['sqlite', 'file', 'postgres', 'postgresql', 'mysql', 'mariadb'])),
   PULSEBASE_QUEUE_URL: Type.Optional(Type.String({ pattern: '^(database|amqps?://)' })),
   PULSEBASE_REDIS_URL: Type.Optional(Url(['redis', 'rediss'])),
+  PULSEBASE_BLOB_STORE: oneOf(['file', 'database'], 'file'),
+  PULSEBASE_SMTP_URL: Type.Optional(Url(['smtp', 'smtps'])),
+  PULSEBASE_MAIL_FROM: Type.String({ default: 'pulsebase <no-reply@localhost>', maxLength: 200, pattern: '^[^\\r\\n]*<?[^@\\s<>]+@[^@\\s<>]+>?$' }),
   PULSEBASE_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   PULSEBASE_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   PULSEBASE_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
@@ -93,6 +96,10 @@ export interface Config {
   /** How long the database queue's claim on a job lasts without renewal (a dead worker's jobs return after it). */
   readonly queueLeaseMs: number
   readonly redisUrl: string | undefined
+  /** Where blobs (model artifacts, datasets) live: files under `<dataDir>/blobs`, or the database (no shared disk). */
+  readonly blobStore: 'file' | 'database'
+  /** Mail goes to SMTP when `smtpUrl` is set, else to `.eml` files in `<dataDir>/outbox`. */
+  readonly mail: { readonly smtpUrl: string | undefined; readonly from: string }
   readonly logLevel: string
   readonly auth: {
     readonly jwtSecret: string | undefined
@@ -249,6 +256,8 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
     queueMaxAttempts: env.PULSEBASE_QUEUE_MAX_ATTEMPTS,
     queueLeaseMs: env.PULSEBASE_QUEUE_LEASE_SECONDS * 1000,
     redisUrl: env.PULSEBASE_REDIS_URL,
+    blobStore: env.PULSEBASE_BLOB_STORE === 'database' ? 'database' : 'file',
+    mail: { smtpUrl: env.PULSEBASE_SMTP_URL, from: env.PULSEBASE_MAIL_FROM },
     logLevel: env.PULSEBASE_LOG_LEVEL,
     auth: {
       jwtSecret: env.PULSEBASE_JWT_SECRET,

@@ -329,6 +329,29 @@ export interface PlaygroundAnswersTable {
   answered_at: number
 }
 
+/** A blob of the database blob store: which upload (object) holds its bytes now. */
+export interface BlobsTable {
+  blob_key: string
+  object_id: string
+  size: number
+  chunks: number
+  created_at: number
+  updated_at: number
+}
+
+/** The bytes of one stored object, in chunks of at most 1 MiB, `seq` from 0. */
+export interface BlobChunksTable {
+  object_id: string
+  seq: number
+  data: Buffer
+}
+
+/** An object being written: its chunks are swept when the put never completes. */
+export interface BlobUploadsTable {
+  object_id: string
+  started_at: number
+}
+
 export interface Database {
   users: UsersTable
   auth_sessions: AuthSessionsTable
@@ -360,4 +383,7 @@ export interface Database {
   playground_runs: PlaygroundRunsTable
   playground_answers: PlaygroundAnswersTable
   compat_csi_servers: CompatCsiServersTable
+  blobs: BlobsTable
+  blob_chunks: BlobChunksTable
+  blob_uploads: BlobUploadsTable
 }
