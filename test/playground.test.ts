@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import * as tf from '@tensorflow/tfjs'
+import { SMTPServer } from 'smtp-server'
 import { client, type Client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { rabbitEnv } from './helpers/game-sessions.js'
@@ -26,6 +27,27 @@ const setups = [
   ...targets.map((target) => ({ name: `${target.kind} with the database queue`, target, skip: target.skip, env: (): Record<string, string> => ({}), isFull: true })),
   { name: 'postgres with RabbitMQ', target: postgres, skip: postgres.skip ?? rabbitSkip, env: () => rabbitEnv(), isFull: false },
 ]
+
+/** A real SMTP server on a free loopback port that keeps what it receives. */
+async function startSmtpServer() {
+  const received: { to: string[]; raw: string }[] = []
+  const server = new SMTPServer({
+    secure: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    onData: (stream, session, callback) => {
+      const parts: Buffer[] = []
+      stream.on('data', (part: Buffer) => parts.push(part))
+      stream.on('end', () => {
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(parts).toString('utf8') })
+        callback()
+      })
+    },
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.server.address() as { port: number }).port
+  return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
 
 /** Waits for the run's terminal `training` event, collecting every event of it. */
 async function finished(socket: Awaited<ReturnType<typeof connect>>, events: any[], jobId: string) {
@@ -57,16 +79,20 @@ for (const setup of setups) {
     let server: TestApp
     let api: Client
     let user: Awaited<ReturnType<typeof signUp>>
+    let smtp: Awaited<ReturnType<typeof startSmtpServer>>
 
     before(async () => {
       db = await setup.target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_ML_TRAINING_THREADS: '1', PULSEBASE_PLAYGROUND_MAX_ACTIVE_RUNS: '2', ...setup.env() })
+      smtp = await startSmtpServer()
+      const mail = { PULSEBASE_SMTP_URL: smtp.url, PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST: 'Teacher@Example.com' }
+      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_ML_TRAINING_THREADS: '1', PULSEBASE_PLAYGROUND_MAX_ACTIVE_RUNS: '2', ...mail, ...setup.env() })
       await server.app.startWorker()
       api = client(server.url)
       user = await signUp(api)
     })
     after(async () => {
       await server?.close()
+      await smtp?.close()
       await db?.drop()
     })
 
@@ -172,6 +198,29 @@ for (const setup of setups) {
       } finally {
         socket.close()
       }
+    })
+
+    test('a run asked to notify mails its results CSV to the account when it ends; other mail only to the account or the allow-list', { skip: !setup.isFull }, async () => {
+      const mailer = await signUp(api)
+      const { run } = await train(server, mailer.accessToken, { name: 'mailed tree', notifyByEmail: true, dataset: { builtin: 'IRIS' }, problemType: 'classification', model: { kind: 'classical', algorithm: 'decisionTree' } })
+      assert.equal(run.notifyEmail, mailer.email)
+      const deadline = Date.now() + 10_000
+      while (!smtp.received.some((m) => m.to.includes(mailer.email)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      const [message, ...more] = smtp.received.filter((m) => m.to.includes(mailer.email))
+      assert.ok(message, 'the run-end mail arrived at the SMTP server')
+      assert.equal(more.length, 0, 'one mail per run')
+      assert.match(message.raw, /Subject: Playground: mailed tree succeeded/)
+      assert.match(message.raw, /filename=dl_results\.csv/)
+      assert.match(message.raw, /Held-out accuracy/)
+
+      const own = await api.post('/v1/playground/mail', { subject: 'my results', text: 'see attached', runId: run.id }, mailer.accessToken)
+      assert.equal(own.status, 200, JSON.stringify(own.body))
+      assert.equal((await api.post('/v1/playground/mail', { to: 'teacher@example.com', subject: 'hi', text: 'hello' }, mailer.accessToken)).status, 200, 'allow-listed')
+      const stranger = await api.post('/v1/playground/mail', { to: 'someone@elsewhere.example', subject: 'hi', text: 'hello' }, mailer.accessToken)
+      assert.equal(stranger.status, 403)
+      const other = await signUp(api)
+      assert.equal((await api.post('/v1/playground/mail', { subject: 'x', text: 'y', runId: run.id }, other.accessToken)).status, 404, "another user's run cannot be attached")
+      assert.equal(smtp.received.filter((m) => m.to.includes('someone@elsewhere.example')).length, 0)
     })
 
     test('built-in datasets list their columns and types, with a preview', { skip: !setup.isFull }, async () => {

@@ -30,6 +30,11 @@ export interface ModelTrainer {
   /** Throws AppError('invalid_argument') with a message a person can act on when there is too little data. */
   assertEnoughData(db: Db, userId: string, params: TrainingParams): Promise<void>
   prepare(db: Db, userId: string, params: TrainingParams): Promise<PreparedTraining>
+  /**
+   * Called once a run has left the job succeeded, failed or cancelled (after the commit, in the
+   * process that ran it); its errors are logged, never the run's.
+   */
+  onFinished?(job: { readonly id: string; readonly userId: string; readonly state: 'succeeded' | 'failed' | 'cancelled' }): Promise<void>
 }
 
 export interface TrainingDeps {

@@ -31,6 +31,7 @@ export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, 
       state === 'queued' ? setQueued(trx, trainingJobId, fields) : repo.finishTrainingJob(trx, trainingJobId, state, { finished_at: nowOf(deps), ...fields }),
     )
     if (done) deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state, ...(fields.model_id && { modelId: fields.model_id }), ...(fields.error && { error: fields.error }) })
+    if (done && state !== 'queued') await notifyFinished(deps, row, state)
   }
   if (row.is_cancel_requested === 1) return finish('cancelled', {})
   if (row.attempts >= TRAINING_MAX_ATTEMPTS) return finish('failed', { error: `Gave up after ${row.attempts} runs: ${row.error ?? 'the worker was lost'}` })
@@ -116,6 +117,13 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
     return
   }
   deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'succeeded', modelId })
+  await notifyFinished(deps, row, 'succeeded')
+}
+
+/** The kind's `onFinished` hook, if any; a failing hook is logged and never fails the run. */
+async function notifyFinished(deps: TrainingDeps, row: repo.TrainingJobRow, state: 'succeeded' | 'failed' | 'cancelled'): Promise<void> {
+  const trainer = deps.trainers.get(row.kind as ModelKind)
+  await trainer?.onFinished?.({ id: row.id, userId: row.user_id, state }).catch((err: unknown) => deps.logger.error({ err, trainingJobId: row.id }, 'training end hook failed'))
 }
 
 interface NewModel {

@@ -4,6 +4,7 @@ import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { ClientLogBody, type ClientLogs } from './client-logs.js'
 import { BuiltinDatasetDetail, BuiltinDatasetList, BuiltinParams, CreateRunBody, ModelParams, PredictBody, PredictResult, Run, RunList, RunParams } from './playground.schema.js'
+import { MAILS_PER_HOUR, type PlaygroundMailDeps, SendMailBody, sendUserMail } from './playground-mail.js'
 import * as playground from './playground.service.js'
 import { AnswerBody, AnswerResult, getProgress, Progress, recordAnswer } from './progress.service.js'
 import { resultsCsv } from './results.js'
@@ -84,7 +85,8 @@ function registerModelRoutes(app: HttpServer, deps: playground.PlaygroundDeps, p
   )
 }
 
-export function registerPlaygroundHttp(app: HttpServer, deps: playground.PlaygroundDeps, logs: ClientLogs, guards: Guards): void {
+export function registerPlaygroundHttp(app: HttpServer, deps: playground.PlaygroundDeps, extra: { logs: ClientLogs; mail: PlaygroundMailDeps }, guards: Guards): void {
+  const { logs, mail } = extra
   const person = { onRequest: guards.person }
   registerDatasetRoutes(app, person)
   registerRunRoutes(app, deps, person)
@@ -94,6 +96,21 @@ export function registerPlaygroundHttp(app: HttpServer, deps: playground.Playgro
   )
   app.post('/v1/playground/progress', { ...person, schema: { tags, security, summary: 'Record an answered question (10 points the first time, nothing on a repeat)', body: AnswerBody, response: { 200: AnswerResult } } }, async (request) =>
     recordAnswer(deps.training.db, principalOf(request), request.body),
+  )
+  app.post(
+    '/v1/playground/mail',
+    {
+      ...person,
+      schema: {
+        tags,
+        security,
+        summary: "E-mail yourself (or an allow-listed address), optionally with one of your runs' results attached",
+        description: `To your account's address or one on PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST (else 403); at most ${MAILS_PER_HOUR} an hour (429).`,
+        body: SendMailBody,
+        response: { 200: Type.Object({ to: Type.String() }) },
+      },
+    },
+    async (request) => sendUserMail(mail, principalOf(request), request.body),
   )
   app.post('/v1/playground/logs', { ...person, schema: { tags, security, summary: 'A log line from your app, kept in the server log tagged with your user (size- and rate-limited)', body: ClientLogBody, response: { 204: Type.Null() } } }, async (request, reply) => {
     await logs.record(principalOf(request), request.body)

@@ -102,7 +102,7 @@ export async function findRunByClientRef(deps: PlaygroundDeps, userId: string, c
 export async function playgroundModel(deps: PlaygroundDeps, userId: string, modelId: string) {
   const found = await findModel(deps.training, userId, modelId)
   if (found.model.kind !== PLAYGROUND) throw new AppError('not_found', `No playground model ${modelId}`)
-  const params = found.model.params as { features: string[]; labels: string[] | null; model: { kind: 'network' | 'classical' } }
+  const params = found.model.params as { features: string[]; labels: string[] | null; model: { kind: 'network' | 'classical' }; inputScale?: number }
   return { ...found, params }
 }
 
@@ -139,7 +139,8 @@ export async function predict(deps: PlaygroundDeps, owner: Principal, modelId: s
   const bad = rows.findIndex((row) => row.length !== width)
   if (bad >= 0) throw new AppError('invalid_argument', `rows[${bad}] has ${rows[bad]?.length} values; the model takes ${width} (${params.features.join(', ')})`, [{ path: `body.rows.${bad}`, message: 'wrong length' }])
   if (deps.runtime.inferenceBacklog() >= deps.maxBacklog) throw new AppError('rate_limited', 'The inference thread is busy; try again shortly', [], 1)
-  const inputs = Float32Array.from(rows.flat())
+  const scale = params.inputScale ?? 1
+  const inputs = Float32Array.from(rows.flat(), (value) => value * scale)
   const op = params.model.kind === 'network' ? 'predict-network' : 'predict-classical'
   const { outputs, values } = await deps.runtime.predictModel({ op, directory, inputs })
   const labels = params.labels

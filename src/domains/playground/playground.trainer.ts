@@ -35,7 +35,7 @@ export function playgroundTrainer(options: { maxActivePerUser: number }): ModelT
       return {
         task,
         plannedEpochs: task.op === 'train-network' ? task.spec.epochs : 1,
-        params: { ...request, features: encoded.features, labels: encoded.labels, inputShape: planned.inputShape },
+        params: { ...request, features: encoded.features, labels: encoded.labels, inputShape: planned.inputShape, inputScale: planned.inputScale },
         dataFrom: null,
         dataTo: null,
         examples: encoded.targets.length,

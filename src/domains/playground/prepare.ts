@@ -125,6 +125,8 @@ export interface Planned {
   /** Held-out targets, in the task's row order. */
   readonly testTargets: Float32Array
   readonly inputShape: number[]
+  /** What each input value is multiplied by before the model sees it (1/max for images). */
+  readonly inputScale: number
 }
 
 function isImageModel(spec: NetworkBody | ClassicalSpec): boolean {
@@ -151,7 +153,7 @@ export function planTraining(table: Table, request: TrainingRequest, dataset: Bu
   const meta = { features: encoded.features, labels: encoded.labels, problemType: request.problemType }
   if (model.kind === 'classical') {
     checkClassical(model, request.problemType)
-    return { encoded, testCount, testTargets, inputShape, task: { op: 'train-classical', algorithm: model.algorithm, options: model.options ?? {}, classes, width: encoded.width, inputs, targets, validationCount: testCount, seed: split.seed, meta } }
+    return { encoded, testCount, testTargets, inputShape, inputScale: 1, task: { op: 'train-classical', algorithm: model.algorithm, options: model.options ?? {}, classes, width: encoded.width, inputs, targets, validationCount: testCount, seed: split.seed, meta } }
   }
   const batchSize = model.batchSize ?? 20
   if (testCount < batchSize || trainCount < batchSize) throw invalid(`reduce batch size, not enough values in dataframe (training rows: ${trainCount}, test rows: ${testCount}, batch size: ${batchSize})`, 'body.model.batchSize')
@@ -169,7 +171,7 @@ export function planTraining(table: Table, request: TrainingRequest, dataset: Bu
     standardize: image === undefined,
     ...(model.loss === 'weightedCrossEntropy' && { classWeights: balancedWeights(targets.subarray(0, trainCount), classes) }),
   }
-  return { encoded, testCount, testTargets, inputShape, task: { op: 'train-network', spec, inputs, targets, validationCount: testCount, seed: split.seed, meta } }
+  return { encoded, testCount, testTargets, inputShape, inputScale: image === undefined ? 1 : 1 / image.maxValue, task: { op: 'train-network', spec, inputs, targets, validationCount: testCount, seed: split.seed, meta } }
 }
 
 const CLASSIFIERS_ONLY = new Set(['logisticRegression', 'naiveBayes', 'knn'])
