@@ -10,6 +10,23 @@ import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { rabbitEnv } from './helpers/game-sessions.js'
 import { RABBITMQ, skipUnless } from './helpers/services.js'
 import { connect, next } from './helpers/sockets.js'
+import { readLimited } from '../src/domains/playground/uploads.js'
+
+describe('reading an upload under its limit', () => {
+  test('refuses with 413 as soon as the stream passes the limit', async () => {
+    async function* chunks() {
+      yield Buffer.alloc(600)
+      yield Buffer.alloc(600)
+      throw new Error('read past the limit')
+    }
+    await assert.rejects(readLimited(chunks(), 1000), (error: any) => error.code === 'payload_too_large')
+    async function* small() {
+      yield Buffer.from('a,b\n')
+      yield Buffer.from('1,2\n')
+    }
+    assert.equal((await readLimited(small(), 1000)).toString(), 'a,b\n1,2\n')
+  })
+})
 
 const IRIS_MLP = {
   kind: 'network',
@@ -221,6 +238,31 @@ for (const setup of setups) {
       const other = await signUp(api)
       assert.equal((await api.post('/v1/playground/mail', { subject: 'x', text: 'y', runId: run.id }, other.accessToken)).status, 404, "another user's run cannot be attached")
       assert.equal(smtp.received.filter((m) => m.to.includes('someone@elsewhere.example')).length, 0)
+    })
+
+    test('an uploaded CSV: types detected, a preview, private to its owner, and a model trains on it', { skip: !setup.isFull }, async () => {
+      const owner = await signUp(api)
+      const rows = Array.from({ length: 60 }, (_, i) => `${i % 2 === 0 ? 1 + (i % 7) * 0.1 : 5 + (i % 5) * 0.1},${i % 3},${i % 2 === 0 ? '"small, round"' : 'large'}`)
+      const csv = ['width,count,kind', ...rows].join('\n')
+      const upload = (text: string, token = owner.accessToken) => fetch(`${server.url}/v1/playground/uploads?name=shapes`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` }, body: text })
+      const created = await upload(csv)
+      assert.equal(created.status, 201)
+      const dataset = await created.json()
+      assert.deepEqual(dataset.columns, [{ name: 'width', type: 'number' }, { name: 'count', type: 'number' }, { name: 'kind', type: 'string' }])
+      assert.equal(dataset.rows, 60)
+      assert.deepEqual(dataset.preview[0], { width: 1, count: 0, kind: 'small, round' })
+      const ragged = await upload('a,b\n1,2\n3\n')
+      assert.equal(ragged.status, 400)
+      assert.match((await ragged.json()).error.message, /Line 3 has 1 cells/)
+      assert.equal((await api.get('/v1/playground/uploads', owner.accessToken)).body.datasets.length, 1, 'the refused file stored nothing')
+      const stranger = await signUp(api)
+      assert.equal((await api.get(`/v1/playground/uploads/${dataset.id}`, stranger.accessToken)).status, 404)
+      assert.equal((await api.post('/v1/playground/runs', { dataset: { id: dataset.id }, target: 'kind', problemType: 'classification', model: { kind: 'classical', algorithm: 'decisionTree' } }, stranger.accessToken)).status, 400, "no training on another user's upload")
+      const { run } = await train(server, owner.accessToken, { dataset: { id: dataset.id }, target: 'kind', problemType: 'classification', model: { kind: 'classical', algorithm: 'decisionTree' } })
+      assert.deepEqual(run.results.labels, ['large', 'small, round'])
+      assert.equal(run.results.accuracy, 1)
+      assert.equal((await api.delete(`/v1/playground/uploads/${dataset.id}`, owner.accessToken)).status, 204)
+      assert.equal((await api.get(`/v1/playground/uploads/${dataset.id}`, owner.accessToken)).status, 404)
     })
 
     test('built-in datasets list their columns and types, with a preview', { skip: !setup.isFull }, async () => {

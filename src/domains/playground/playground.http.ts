@@ -41,7 +41,7 @@ function registerRunRoutes(app: HttpServer, deps: playground.PlaygroundDeps, per
     async (request, reply) => {
       const owner = principalOf(request)
       const body = request.body
-      const run = await playground.createRun(deps, owner, playground.requestOf(body), { name: body.name ?? `${body.dataset.builtin} ${body.model.kind}`, dataSource: body.model.kind === 'classical' ? 'CLASSICAL_ML' : 'TABULAR', notifyEmail: body.notifyByEmail === true ? await playground.ownEmail(deps, owner) : undefined })
+      const run = await playground.createRun(deps, owner, playground.requestOf(body), { name: body.name ?? `${'builtin' in body.dataset ? body.dataset.builtin : 'upload'} ${body.model.kind}`, dataSource: body.model.kind === 'classical' ? 'CLASSICAL_ML' : 'TABULAR', notifyEmail: body.notifyByEmail === true ? await playground.ownEmail(deps, owner) : undefined })
       return reply.status(202).send(run)
     },
   )

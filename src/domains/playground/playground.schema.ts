@@ -6,7 +6,10 @@ import { ModelSpec, ProblemType, SplitSpec } from './model-spec.schema.js'
 const Name = Type.String({ minLength: 1, maxLength: 200 })
 const strict = { additionalProperties: false } as const
 
-export const DatasetRef = Type.Object({ builtin: Type.String({ minLength: 1, maxLength: 40, description: 'IRIS, WINE, BREAST CANCER, DIABETES or DIGITS' }) }, strict)
+export const DatasetRef = Type.Union([
+  Type.Object({ builtin: Type.String({ minLength: 1, maxLength: 40, description: 'IRIS, WINE, BREAST CANCER, DIABETES or DIGITS' }) }, strict),
+  Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, description: 'one of your uploaded CSV datasets (POST /v1/playground/uploads)' }) }, strict),
+])
 export type DatasetRef = Static<typeof DatasetRef>
 
 /** What a training run asks for; checked again when its job runs. */

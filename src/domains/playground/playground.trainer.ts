@@ -7,6 +7,7 @@ import { findBuiltin, loadBuiltin } from './builtin-datasets.js'
 import { TrainingRequest } from './playground.schema.js'
 import { planTraining } from './prepare.js'
 import { runResults } from './results.js'
+import { loadUpload, type UploadsDeps } from './uploads.js'
 
 export const PLAYGROUND = 'playground'
 
@@ -16,20 +17,27 @@ export function trainingRequest(raw: TrainingParams): TrainingRequest {
   return raw
 }
 
-async function plan(raw: TrainingParams) {
+async function plan(raw: TrainingParams, userId: string, uploads: UploadsDeps) {
   const request = trainingRequest(raw)
-  const dataset = findBuiltin(request.dataset.builtin)
-  return { request, planned: planTraining(await loadBuiltin(dataset), request, dataset) }
+  const ref = request.dataset
+  if ('builtin' in ref) {
+    const dataset = findBuiltin(ref.builtin)
+    return { request, planned: planTraining(await loadBuiltin(dataset), request, dataset) }
+  }
+  const table = await loadUpload(uploads, userId, ref.id).catch((error: unknown) => {
+    throw error instanceof AppError && error.code === 'not_found' ? new AppError('invalid_argument', `No uploaded dataset ${ref.id}`, [{ path: 'body.dataset.id', message: 'not found' }]) : error
+  })
+  return { request, planned: planTraining(table, request, undefined) }
 }
 
-export function playgroundTrainer(options: { maxActivePerUser: number }): ModelTrainer {
+export function playgroundTrainer(options: { maxActivePerUser: number; uploads: UploadsDeps }): ModelTrainer {
   return {
     maxActivePerUser: options.maxActivePerUser,
-    async assertEnoughData(_db, _userId, raw) {
-      await plan(raw)
+    async assertEnoughData(_db, userId, raw) {
+      await plan(raw, userId, options.uploads)
     },
-    async prepare(_db, _userId, raw): Promise<PreparedTraining> {
-      const { request, planned } = await plan(raw)
+    async prepare(_db, userId, raw): Promise<PreparedTraining> {
+      const { request, planned } = await plan(raw, userId, options.uploads)
       const { encoded, testCount, testTargets, task } = planned
       const trainingExamples = encoded.targets.length - testCount
       return {

@@ -33,7 +33,7 @@ const invalid = (message: string, path = 'body') => new AppError('invalid_argume
 export function parseCsvTable(text: string, limits: TableLimits = DEFAULT_TABLE_LIMITS): Table {
   let records: string[][]
   try {
-    records = parse(text, { skip_empty_lines: true, trim: true, bom: true, to: limits.maxRows + 2 }) as string[][]
+    records = parse(text, { skip_empty_lines: true, trim: true, bom: true, relax_column_count: true, to: limits.maxRows + 2 }) as string[][]
   } catch (error) {
     throw invalid(`The CSV could not be read: ${(error as Error).message}`)
   }

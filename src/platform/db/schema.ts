@@ -321,6 +321,16 @@ export interface PlaygroundRunsTable {
   created_at: number
 }
 
+export interface PlaygroundDatasetsTable {
+  id: string
+  user_id: string
+  name: string
+  columns: string
+  rows: number
+  size: number
+  created_at: number
+}
+
 export interface PlaygroundAnswersTable {
   user_id: string
   module_id: string
@@ -382,6 +392,7 @@ export interface Database {
   sensor_live_classifiers: SensorLiveClassifiersTable
   playground_runs: PlaygroundRunsTable
   playground_answers: PlaygroundAnswersTable
+  playground_datasets: PlaygroundDatasetsTable
   compat_csi_servers: CompatCsiServersTable
   blobs: BlobsTable
   blob_chunks: BlobChunksTable

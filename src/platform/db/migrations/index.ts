@@ -12,6 +12,7 @@ import * as devicePresence from './0010_device_presence.js'
 import * as sensors from './0011_sensors.js'
 import * as blobs from './0012_blobs.js'
 import * as playground from './0015_playground.js'
+import * as playgroundDatasets from './0016_playground_datasets.js'
 
 /** Every migration, in order; add new ones at the end with the next number. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011_sensors': sensors,
   '0012_blobs': blobs,
   '0015_playground': playground,
+  '0016_playground_datasets': playgroundDatasets,
 }
 
 export const migrationProvider: MigrationProvider = {
