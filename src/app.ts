@@ -12,6 +12,7 @@ import { gameSessionsModule } from './domains/game-sessions/game-sessions.module
 import { heartRateModule } from './domains/heart-rate/heart-rate.module.js'
 import { meditationModule } from './domains/meditation/meditation.module.js'
 import { mlModule } from './domains/ml/ml.module.js'
+import { playgroundModule } from './domains/playground/playground.module.js'
 import { sensorsModule } from './domains/sensors/sensors.module.js'
 import { syncModule } from './domains/sync/sync.module.js'
 import { type JobHandlers, startWorker } from './jobs.js'
@@ -190,6 +191,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
     ml,
     meditation,
     sensors,
+    playgroundModule(platform, ml),
     { name: 'blobs', cleanup: () => platform.blobs.sweep() },
   ]
   const compat = await compatModules(platform, { heartRate, meditation, ml, sensors, presence })

@@ -66,6 +66,8 @@ export const EnvSchema = Type.Object({
   PULSEBASE_SENSOR_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
   PULSEBASE_GAME_SESSION_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024, default: 50 * 1024 * 1024 }),
   PULSEBASE_ML_TRAINING_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  PULSEBASE_PLAYGROUND_MAX_ACTIVE_RUNS: Type.Integer({ minimum: 1, maximum: 100, default: 2 }),
+  PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST: Type.String({ default: '', maxLength: 10_000, pattern: '^([^@\\s,]+@[^@\\s,]+(,[^@\\s,]+@[^@\\s,]+)*)?$' }),
   // The shape here; whether the runtime knows the zone is checked when the MindSync adapter is built.
   PULSEBASE_MINDSYNC_TIME_ZONE: Type.String({ default: 'UTC', maxLength: 64, pattern: '^([A-Za-z][A-Za-z0-9_+\\-/]*|[+-][0-9]{2}:[0-9]{2})$' }),
   PULSEBASE_MEDITATION_MIN_PERIODS: Type.Integer({ minimum: MIN_MEDITATION_PERIODS, default: 40 }),
@@ -142,6 +144,12 @@ export interface Config {
   /** Worker threads that train models (inference has one thread of its own). */
   readonly mlTrainingThreads: number
   readonly meditation: MeditationConfig
+  readonly playground: {
+    /** Playground runs one user may have queued or running at once. */
+    readonly maxActiveRuns: number
+    /** Addresses (lower case) playground mail may go to besides the account's own. */
+    readonly mailAllowList: readonly string[]
+  }
   /** The time zone of devices the MindSync adapter creates: where their zone-less local times are placed. */
   readonly mindsyncTimeZone: string
 }
@@ -298,6 +306,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
     sensors: { clockSkewMs: env.PULSEBASE_SENSOR_CLOCK_SKEW_SECONDS * 1000, retentionDays: env.PULSEBASE_SENSOR_RETENTION_DAYS },
     gameSessionMaxBytes: env.PULSEBASE_GAME_SESSION_MAX_BYTES,
     mlTrainingThreads: env.PULSEBASE_ML_TRAINING_THREADS,
+    playground: { maxActiveRuns: env.PULSEBASE_PLAYGROUND_MAX_ACTIVE_RUNS, mailAllowList: env.PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST.split(',').filter(Boolean).map((a) => a.toLowerCase()) },
     meditation: {
       minPeriods: env.PULSEBASE_MEDITATION_MIN_PERIODS,
       candidates: env.PULSEBASE_MEDITATION_CANDIDATES,
