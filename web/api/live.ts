@@ -5,7 +5,7 @@
 import { useEffect, useRef } from 'preact/hooks'
 import { io, type Socket } from 'socket.io-client'
 import { createStore, useStore } from './store'
-import { currentToken, refreshAccessToken, session } from './session'
+import { currentToken, refreshAccessToken, session, signingOut } from './session'
 
 export type LiveStatus = 'connecting' | 'live' | 'offline'
 export const liveStatus = createStore<LiveStatus>('offline')
@@ -25,6 +25,8 @@ function open(): Socket {
   // socket.io-client retries lost connections by itself, but not a refused handshake or a server-side
   // disconnect (the server ends a socket whose credentials ended): refresh the token, then reconnect.
   const reconnectWithFreshToken = () => {
+    // Signing out ends the connection on the server's side too; that is not a reason to refresh.
+    if (signingOut()) return
     void refreshAccessToken().then((isRefreshed) => {
       if (isRefreshed && socket === next) setTimeout(() => socket === next && next.connect(), RECONNECT_DELAY_MS)
     })

@@ -91,11 +91,18 @@ export async function register(email: string, password: string, displayName?: st
   signedIn(answer.accessToken, answer.user)
 }
 
+let isSigningOut = false
+
+/** True while a sign-out is under way: the server ends the live connection then, and nothing should refresh. */
+export const signingOut = (): boolean => isSigningOut
+
 export async function signOut(): Promise<void> {
+  isSigningOut = true
   try {
     await api.POST('/v1/auth/logout')
   } finally {
     signedOut('You are signed out.')
+    isSigningOut = false
   }
 }
 
