@@ -321,7 +321,7 @@ export function resolveJwtSecret(config: Config): string {
   if (config.auth.jwtSecret !== undefined) return config.auth.jwtSecret
   const file = join(config.dataDir, 'jwt-secret')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
-  mkdirSync(config.dataDir, { recursive: true })
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
   const secret = randomBytes(48).toString('base64url')
   writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' })
   return secret
