@@ -7,6 +7,7 @@ import { registerAccountGrpc } from './auth.grpc.js'
 import { registerAuthHttp } from './auth.http.js'
 import { purgeExpiredSessions } from './auth.jobs.js'
 import * as auth from './auth.service.js'
+import { MAX_FAILURES_COUNTED } from './auth.service.js'
 import { createTokenSigner } from './tokens.js'
 import type { Guards } from '../../platform/http/http-auth.js'
 
@@ -36,6 +37,8 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
     signer: createTokenSigner(resolveJwtSecret(config), config.auth.accessTokenTtlSeconds),
     accountLimiter: limiter('login-account', config.auth.loginAttemptsPerAccount),
     addressLimiter: limiter('login-address', config.auth.loginAttemptsPerAddress),
+    accountFailures: limiter('login-failures', MAX_FAILURES_COUNTED),
+    registrationLimiter: createAttemptLimiter({ name: 'registrations', points: config.auth.registrationsPerAddress, windowSeconds: 3600, message: 'Too many sign-ups from this address; try again later', redis }),
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
     isRegistrationOpen: config.auth.isRegistrationOpen,
     deviceKeys,
