@@ -12,12 +12,16 @@ import { gameSessionsModule } from './domains/game-sessions/game-sessions.module
 import { heartRateModule } from './domains/heart-rate/heart-rate.module.js'
 import { meditationModule } from './domains/meditation/meditation.module.js'
 import { mlModule } from './domains/ml/ml.module.js'
+import { playgroundModule } from './domains/playground/playground.module.js'
 import { sensorsModule } from './domains/sensors/sensors.module.js'
 import { syncModule } from './domains/sync/sync.module.js'
 import { type JobHandlers, startWorker } from './jobs.js'
 import type { AuthedPlatform, Module, Platform } from './module.js'
 import { createCredentialWatch } from './platform/auth/credential-watch.js'
 import type { Authenticate } from './platform/auth/principal.js'
+import type { BlobStore } from './platform/blob/blob.port.js'
+import { createDatabaseBlobStore } from './platform/blob/database-blob-store.js'
+import { createFileBlobStore } from './platform/blob/file-blob-store.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
 import { createGrpcServer, GRPC_DEFAULT_MAX_MESSAGE_BYTES, type GrpcServer } from './platform/grpc/grpc-server.js'
 import { narrowExistingDirs } from './platform/files/private-files.js'
@@ -26,6 +30,8 @@ import { createGuards } from './platform/http/http-auth.js'
 import { createHttpServer, type HttpServer } from './platform/http/http-server.js'
 import { type ReadinessCheck, registerSystemRoutes } from './platform/http/system-routes.js'
 import { createLogger } from './platform/logging/logger.js'
+import type { MailPort } from './platform/mail/mail.port.js'
+import { createOutboxMail } from './platform/mail/outbox-mail.js'
 import { createMetrics, type Metrics } from './platform/metrics/metrics.js'
 import { createMlRuntime } from './platform/ml-runtime/ml-runtime.js'
 import { createMqttServer, type MqttServer } from './platform/mqtt/mqtt-server.js'
@@ -36,6 +42,7 @@ import { createDatabaseQueue } from './platform/queue/database-queue.js'
 import { createJobsTableOutbox, createRelayOutbox, type Outbox } from './platform/queue/outbox.js'
 import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
 import { createSocketServer, type SocketServer } from './platform/socket/socket-server.js'
+import { type Clock, systemClock } from './platform/time/clock.js'
 import { startupStep, whereOf } from './startup-error.js'
 
 export { VERSION }
@@ -47,6 +54,8 @@ export interface App {
   readonly database: DatabaseHandle
   readonly queue: QueuePort
   readonly pubsub: PubSubPort
+  readonly blobs: BlobStore
+  readonly mail: MailPort
   readonly http: HttpServer
   readonly grpc: GrpcServer
   readonly sockets: SocketServer
@@ -71,6 +80,8 @@ export interface BuildOptions {
   readonly migrate?: boolean
   /** A `/v1` route answering a status its OpenAPI document does not list answers 500 instead (tests). */
   readonly strictResponses?: boolean
+  /** The clock services read; the system clock unless a test pins the time. */
+  readonly now?: Clock
 }
 
 /**
@@ -100,6 +111,17 @@ async function createRedisClient(url: string | undefined): Promise<Redis | undef
   if (url === undefined) return undefined
   const { Redis: RedisClient } = await import('ioredis')
   return new RedisClient(url, { lazyConnect: false, maxRetriesPerRequest: 2 })
+}
+
+function createBlobStore(config: Config, database: DatabaseHandle): BlobStore {
+  return config.blobStore === 'database' ? createDatabaseBlobStore({ db: database.db }) : createFileBlobStore({ root: join(config.dataDir, 'blobs') })
+}
+
+async function createMail(config: Config): Promise<MailPort> {
+  const { smtpUrl, from } = config.mail
+  if (smtpUrl === undefined) return createOutboxMail({ folder: join(config.dataDir, 'outbox'), from })
+  const { createSmtpMail } = await import('./platform/mail/smtp-mail.js')
+  return createSmtpMail({ url: smtpUrl, from })
 }
 
 function databasePart(config: Config): string {
@@ -136,6 +158,7 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
   return {
     credentials,
     config,
+    now: options.now ?? systemClock,
     logger,
     metrics,
     database,
@@ -143,6 +166,8 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
     outbox,
     pubsub,
     redis: await createRedisClient(config.redisUrl),
+    blobs: createBlobStore(config, database),
+    mail: await createMail(config),
     ml: createMlRuntime({ trainingThreads: config.mlTrainingThreads, logger: logger.child({ module: 'ml' }) }),
     publishLive: (userId, event, data) => {
       void publishLive(pubsub, userId, event, data, (err) => liveLogger.warn({ err, event }, 'live push failed'))
@@ -169,6 +194,8 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
     ml,
     meditation,
     sensors,
+    playgroundModule(platform, ml),
+    { name: 'blobs', cleanup: () => platform.blobs.sweep() },
   ]
   const compat = await compatModules(platform, { heartRate, meditation, ml, sensors, presence })
   const syncLoaders = Object.assign({}, ...[...domains, ...compat].map((m) => m.syncLoaders ?? {}))
@@ -265,6 +292,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     database,
     queue,
     pubsub,
+    blobs: platform.blobs,
+    mail: platform.mail,
     http,
     grpc,
     sockets,
@@ -293,7 +322,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await platform.outbox.close()
       await Promise.allSettled(modules.map(async (m) => m.close?.()))
       await platform.ml.close()
-      await Promise.allSettled([queue.close(), pubsub.close(), platform.redis?.quit()])
+      await Promise.allSettled([queue.close(), pubsub.close(), platform.redis?.quit(), platform.mail.close()])
       await database.close()
       if (!deadline.isClean()) logger.warn('shutdown cut calls or jobs still open at PULSEBASE_SHUTDOWN_TIMEOUT_MS')
       return deadline.isClean()

@@ -7,10 +7,12 @@ import type { Config } from './config.js'
 import type { JobHandlers } from './jobs.js'
 import type { CredentialWatch } from './platform/auth/credential-watch.js'
 import type { Authenticate } from './platform/auth/principal.js'
+import type { BlobStore } from './platform/blob/blob.port.js'
 import type { DatabaseHandle } from './platform/db/database.js'
 import type { GrpcServer } from './platform/grpc/grpc-server.js'
 import type { Guards } from './platform/http/http-auth.js'
 import type { HttpServer } from './platform/http/http-server.js'
+import type { MailPort } from './platform/mail/mail.port.js'
 import type { ReadinessCheck } from './platform/http/system-routes.js'
 import type { Metrics } from './platform/metrics/metrics.js'
 import type { MlRuntime } from './platform/ml-runtime/ml-runtime.js'
@@ -19,6 +21,7 @@ import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
 import type { Outbox } from './platform/queue/outbox.js'
 import type { QueuePort } from './platform/queue/queue.port.js'
 import type { SocketServer } from './platform/socket/socket-server.js'
+import type { Clock } from './platform/time/clock.js'
 
 /** Pushes `data` as `event` to every live connection (Socket.IO, gRPC Subscribe) of one user, on any process; never throws. */
 export type PublishLiveEvent = (userId: string, event: string, data: unknown) => void
@@ -29,6 +32,8 @@ export type SyncLoader = (db: DatabaseHandle['db'], userId: string, ids: readonl
 /** The shared adapters and settings every module is built from (chosen by `app.ts` alone). */
 export interface Platform {
   readonly config: Config
+  /** The time services read (ms since the epoch); tests may pin it. */
+  readonly now: Clock
   readonly logger: Logger
   readonly metrics: Metrics
   readonly database: DatabaseHandle
@@ -43,6 +48,10 @@ export interface Platform {
   readonly ml: MlRuntime
   /** Shared across processes when Redis is configured (login limits, etc.). */
   readonly redis: Redis | undefined
+  /** Model artifacts, datasets, exports: files under the data dir, or the database (PULSEBASE_BLOB_STORE). */
+  readonly blobs: BlobStore
+  /** Mail to people: `.eml` files in `<data dir>/outbox`, or SMTP (PULSEBASE_SMTP_URL). */
+  readonly mail: MailPort
 }
 
 /** The platform once accounts exist: every module after the auth module gets this. */

@@ -14,6 +14,7 @@ import * as sessions from './sessions.repository.js'
 import { mergeSettings, readSettings } from './settings.js'
 import { hashSecret, newSecret, type TokenSigner } from './tokens.js'
 import * as users from './users.repository.js'
+import { DAY_MS, toIso } from '../../platform/time/date-time.js'
 
 export interface AuthDeps {
   readonly db: Kysely<Database>
@@ -34,7 +35,6 @@ export interface AuthDeps {
   readonly endCredentials?: (ended: CredentialsEnded) => void
 }
 
-const DAY_MS = 86_400_000
 /** Emails compare case-insensitively: stored and looked up trimmed and lower-cased. */
 const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
@@ -45,7 +45,7 @@ function toUser(row: users.UserRow): User {
     role: row.role,
     displayName: row.display_name,
     settings: readSettings(row.settings),
-    createdAt: new Date(row.created_at).toISOString(),
+    createdAt: toIso(row.created_at),
   }
 }
 

@@ -10,6 +10,7 @@ import type { CreateGameSessionBody, GameProgress, GameSession, ProcessingEvent,
 import { deleteSession as deleteSessionRow, findSession, findSessionById, findSessions, insertSession, listSessions, type PageAfter, progressPoints, type SessionRow } from './game-sessions.repository.js'
 import { encodeUpload } from './sensor-data.js'
 import { checkUpload, type Problem } from './upload-checks.js'
+import { toIso } from '../../platform/time/date-time.js'
 
 /** Live events this domain pushes to the owner's sockets. */
 export interface GameSessionEvents {
@@ -39,7 +40,6 @@ export type ProcessingEventPayload = Static<typeof ProcessingEvent>
 export type ReconciliationEventPayload = Static<typeof ReconciliationEvent>
 
 export const nowOf = (deps: Pick<GameSessionDeps, 'now'>) => deps.now?.() ?? Date.now()
-const iso = (ms: number) => new Date(Number(ms)).toISOString()
 
 export function toGameSession(row: SessionRow): GameSession {
   return {
@@ -47,14 +47,14 @@ export function toGameSession(row: SessionRow): GameSession {
     gameId: row.game_id,
     gameName: row.game_name,
     score: Number(row.score),
-    startedAt: iso(row.started_at),
-    endedAt: iso(row.ended_at),
+    startedAt: toIso(row.started_at),
+    endedAt: toIso(row.ended_at),
     deviceId: row.device_id,
     state: row.state,
     channels: JSON.parse(row.channels) as GameSession['channels'],
     sampleCount: Number(row.sample_count),
-    createdAt: iso(row.created_at),
-    processedAt: row.processed_at === null ? null : iso(row.processed_at),
+    createdAt: toIso(row.created_at),
+    processedAt: row.processed_at === null ? null : toIso(row.processed_at),
     failure: row.failure,
     analysis: row.analysis === null ? null : (JSON.parse(row.analysis) as GameSession['analysis']),
   }
@@ -177,7 +177,7 @@ export async function gameProgress(deps: Pick<GameSessionDeps, 'db' | 'onUnreada
     scoreSlope: ((slope) => (slope === null ? null : round2(slope)))(slopeOf(scores)),
     points: rows.map((r) => ({
       sessionId: r.id,
-      endedAt: iso(r.ended_at),
+      endedAt: toIso(r.ended_at),
       score: Number(r.score),
       progressScore: r.progress_score === null ? null : Number(r.progress_score),
       rangeOfMotion: r.range_of_motion === null ? null : Number(r.range_of_motion),

@@ -4,10 +4,12 @@
 // and Infinity (`strictNumbers`).
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import type { FastifySchema } from 'fastify'
+import { INSTANT_FORMAT, isInstantText } from '../time/date-time.js'
 
 type CompileRoute = (route: { schema: FastifySchema; method: string; url: string; httpPart?: string }) => unknown
 
-const SHARED = { allErrors: true, removeAdditional: false, useDefaults: true, strictNumbers: true } as const
+// `verbose` puts the offending value on each issue, so a bad date's message can say what is wrong with it.
+const SHARED = { allErrors: true, removeAdditional: false, useDefaults: true, strictNumbers: true, verbose: true, formats: { [INSTANT_FORMAT]: isInstantText } } as const
 
 const pool = AjvCompiler()
 

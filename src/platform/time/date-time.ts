@@ -2,6 +2,7 @@
 // job payloads): RFC 3339 date-times, checked field by field, never `Date.parse`, which rolls
 // 2026-02-29 over into 1 March and accepts forms no standard names.
 import { Type } from 'typebox'
+import { Format } from 'typebox/format'
 import type { ErrorDetail } from '../../errors.js'
 
 /** Milliseconds in a UTC day (time zones with DST have days of 23 and 25 hours: see time-zone.ts). */
@@ -101,7 +102,17 @@ export function toIso(ms: number): string {
   return new Date(Number(ms)).toISOString()
 }
 
+/** `toIso` for a column that may be empty: `null` stays `null`. */
+export function toIsoOrNull(ms: number | null): string | null {
+  return ms === null ? null : toIso(ms)
+}
+
 export const INSTANT_DESCRIPTION = 'RFC 3339 date-time with a zone (2026-11-23T10:00:00Z, 2026-11-23T11:00:00+01:00) or epoch milliseconds'
 
-/** A query-string or body field that takes an instant: checked by `parseInstant` where it is used. */
-export const InstantText = Type.String({ minLength: 1, maxLength: 40, description: INSTANT_DESCRIPTION })
+/** The schema format of an instant (`parseInstant`): HTTP's validator and TypeBox's both know it, so a bad date is listed with every other field at fault. */
+export const INSTANT_FORMAT = 'instant'
+export const isInstantText = (text: string): boolean => parseInstant(text) !== undefined
+Format.Set(INSTANT_FORMAT, isInstantText)
+
+/** A query-string or body field that takes an instant, checked with the schema (format `instant`). */
+export const InstantText = Type.String({ minLength: 1, maxLength: 40, format: INSTANT_FORMAT, description: INSTANT_DESCRIPTION })
