@@ -24,6 +24,7 @@ import { createDatabaseBlobStore } from './platform/blob/database-blob-store.js'
 import { createFileBlobStore } from './platform/blob/file-blob-store.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
 import { createGrpcServer, GRPC_DEFAULT_MAX_MESSAGE_BYTES, type GrpcServer } from './platform/grpc/grpc-server.js'
+import { narrowExistingDirs } from './platform/files/private-files.js'
 import { registerDashboard } from './platform/http/dashboard.js'
 import { createGuards } from './platform/http/http-auth.js'
 import { createHttpServer, type HttpServer } from './platform/http/http-server.js'
@@ -133,6 +134,8 @@ function databasePart(config: Config): string {
 async function createPlatform(config: Config, options: BuildOptions): Promise<Platform> {
   const logger = options.logger ?? createLogger(config.logLevel)
   const metrics = createMetrics()
+  // A data dir made by an older version (0755) is narrowed: it holds the database and model files.
+  narrowExistingDirs([config.dataDir, join(config.dataDir, 'models')])
   const databaseHint = config.database.kind === 'sqlite' ? 'Check PULSEBASE_DATA_DIR (or PULSEBASE_DATABASE_URL) and that the folder is writable.' : 'Check PULSEBASE_DATABASE_URL and that the server runs.'
   const database = await startupStep(databasePart(config), databaseHint, async () => {
     const opened = await openDatabase(config.database, metrics, logger.child({ module: 'db' }))

@@ -41,6 +41,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
   PULSEBASE_LOGIN_ATTEMPTS_PER_ADDRESS: Type.Integer({ minimum: 1, default: 50 }),
   PULSEBASE_LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
+  PULSEBASE_REGISTRATIONS_PER_ADDRESS: Type.Integer({ minimum: 1, default: 10 }),
   PULSEBASE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
   PULSEBASE_COMPAT: Type.String({ default: 'none', pattern: '^[a-z0-9,-]+$' }),
   PULSEBASE_CORS_ORIGINS: Type.String({ default: '', pattern: '^(\\*|(https?://[^,\\s/]+)(,https?://[^,\\s/]+)*)?$', description: 'comma list of origins such as https://app.example.com, or *' }),
@@ -113,6 +114,8 @@ export interface Config {
     readonly loginAttemptsPerAccount: number
     readonly loginAttemptsPerAddress: number
     readonly loginWindowSeconds: number
+    /** Sign-ups (and anonymous seed-adapter identities) per client address per hour. */
+    readonly registrationsPerAddress: number
     /** How long a process may reuse a device key lookup; revocations are broadcast, this bounds a lost one. */
     readonly deviceKeyCacheMs: number
   }
@@ -280,6 +283,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       loginAttemptsPerAccount: env.PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT,
       loginAttemptsPerAddress: env.PULSEBASE_LOGIN_ATTEMPTS_PER_ADDRESS,
       loginWindowSeconds: env.PULSEBASE_LOGIN_WINDOW_SECONDS,
+      registrationsPerAddress: env.PULSEBASE_REGISTRATIONS_PER_ADDRESS,
       deviceKeyCacheMs: env.PULSEBASE_DEVICE_KEY_CACHE_SECONDS * 1000,
     },
     devicePresenceTimeoutMs: env.PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS * 1000,
@@ -339,7 +343,7 @@ export function resolveJwtSecret(config: Config): string {
   if (config.auth.jwtSecret !== undefined) return config.auth.jwtSecret
   const file = join(config.dataDir, 'jwt-secret')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
-  mkdirSync(config.dataDir, { recursive: true })
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
   const secret = randomBytes(48).toString('base64url')
   writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' })
   return secret

@@ -43,7 +43,7 @@ describe('HTTP error handling', () => {
     const tooShort = await api.call('PATCH', '/v1/me', { displayName: '' }, user.accessToken)
     assert.deepEqual(tooShort.body.error.details, [{ path: 'body.displayName', message: 'must NOT have fewer than 1 characters, or be null' }])
     const constant = await api.post('/v1/training-jobs', { kind: 'forecast' }, user.accessToken)
-    assert.deepEqual(constant.body.error.details, [{ path: 'body.kind', message: 'must be one of: meditation, sensor-classifier' }])
+    assert.deepEqual(constant.body.error.details, [{ path: 'body.kind', message: 'must be one of: meditation, sensor-classifier, playground' }])
     const both = await api.call('POST', '/v1/devices', { name: 5, kind: 'toaster' }, user.accessToken)
     assert.deepEqual(both.body.error.details, [
       { path: 'body.name', message: 'must be string' },

@@ -7,6 +7,7 @@ import { credentials as grpcCredentials, loadPackageDefinition, Metadata, type S
 import { SignJWT } from 'jose'
 import { connectAsync } from 'mqtt'
 import { io, type Socket } from 'socket.io-client'
+import { CREDENTIALS_ENDED_CHANNEL } from '../src/platform/auth/credential-watch.js'
 import { loadProto } from '../src/platform/grpc/grpc-server.js'
 import { client, type Client, signUp, startTestApp, TEST_JWT_SECRET, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
@@ -126,6 +127,24 @@ for (const target of targets) {
         deletedSocket.close()
         mqtt.end(true)
         grpc.close()
+      }
+    })
+
+    test("a deleted account's announcement drops its cached device keys (401, never 404) and ends its sockets", async () => {
+      const user = await signUp(api)
+      const watch = (await api.post('/v1/devices', { name: 'watch', kind: 'watch' }, user.accessToken)).body
+      assert.equal((await api.get('/v1/me', watch.apiKey)).status, 200) // the key is now cached
+      const socket = await connect(server.url, watch.apiKey)
+      try {
+        const socketEnded = ended(socket)
+        // What an account deletion announces (from any process): every credential of the user ends.
+        await server.app.pubsub.publish(CREDENTIALS_ENDED_CHANNEL, { userId: user.userId, reason: 'deleted' })
+        assert.equal((await socketEnded).reason, 'deleted')
+        await server.app.database.db.updateTable('devices').set({ revoked_at: Date.now() }).where('user_id', '=', user.userId).execute()
+        const me = await api.get('/v1/me', watch.apiKey)
+        assert.deepEqual([me.status, me.body.error.code], [401, 'unauthenticated'])
+      } finally {
+        socket.close()
       }
     })
 

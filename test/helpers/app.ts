@@ -28,6 +28,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     PULSEBASE_HTTP_PORT: '0',
     PULSEBASE_GRPC_PORT: '0',
     PULSEBASE_JWT_SECRET: TEST_JWT_SECRET,
+    // Tests sign up many accounts from 127.0.0.1; the sign-up limit has its own test.
+    PULSEBASE_REGISTRATIONS_PER_ADDRESS: '100000',
     ...env,
   })
   // Strict: a route answering a status its OpenAPI document does not list fails the test that meets it.

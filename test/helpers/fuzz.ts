@@ -25,17 +25,8 @@ export interface FuzzRequest {
   readonly label: string
 }
 
-/** mulberry32: a small seeded generator, so every run sends the same requests. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The simulator's seeded generator (mulberry32), so every run sends the same requests. */
+export { seededRandom } from '../../src/domains/meditation/simulator.js'
 
 export function operationsOf(doc: OpenApiDocument): Operation[] {
   return Object.entries(doc.paths).flatMap(([path, methods]) =>

@@ -21,9 +21,10 @@ export async function findMindsyncPrincipal(db: Db, clientId: string): Promise<P
  * The principal of a deviceId, created with its user and device in one transaction; a lost race
  * reads the winner's. The device's time zone (`timeZone`) is where its zone-less local times go.
  */
-export async function ensureMindsyncPrincipal(db: Db, clientId: string, timeZone: string): Promise<Principal> {
+export async function ensureMindsyncPrincipal(db: Db, clientId: string, timeZone: string, mayCreate: () => Promise<void> = async () => undefined): Promise<Principal> {
   const existing = await findMindsyncPrincipal(db, clientId)
   if (existing !== undefined) return existing
+  await mayCreate() // throws when a new account may not be made (registration closed, too many sign-ups)
   try {
     await db.transaction().execute(async (trx) => {
       // A random password nobody is told, and a device key that is discarded: the seed has no credentials.

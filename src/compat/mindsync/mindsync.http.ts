@@ -12,6 +12,7 @@ import { AppError, HTTP_STATUS } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { toAppError } from '../../platform/http/http-errors.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
+import type { AttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
 import { jsonBodyText } from '../../platform/http/json-body.js'
 import { schemaProblems } from '../../platform/validation/schema-check.js'
 import { ensureMindsyncPrincipal, findMindsyncPrincipal } from './mindsync-identity.js'
@@ -26,6 +27,10 @@ export interface MindsyncDeps {
   readonly timeZone: string
   /** How long `/train_model` waits for its training job before answering 503. */
   readonly trainingWaitMs?: number
+  /** Whether an unknown device id may create its (anonymous) account: PULSEBASE_REGISTRATION. */
+  readonly isRegistrationOpen: boolean
+  /** Anonymous accounts created per client address, as sign-ups are. */
+  readonly registrations?: AttemptLimiter
 }
 
 const tags = ['compat: mindsync']
@@ -81,8 +86,12 @@ async function storeSession(deps: MindsyncDeps, request: FastifyRequest, reply: 
   const { deviceId, session } = sessionOf(request)
   let owner: Principal
   try {
-    owner = await ensureMindsyncPrincipal(deps.store.db, deviceId, deps.timeZone)
+    owner = await ensureMindsyncPrincipal(deps.store.db, deviceId, deps.timeZone, async () => {
+      if (!deps.isRegistrationOpen) throw new AppError('permission_denied', 'Registration is closed on this server: this device id has no account')
+      await deps.registrations?.consume(request.ip)
+    })
   } catch (error) {
+    if (error instanceof AppError) throw error
     request.log.error({ err: error }, 'mindsync device not created')
     return reply.status(500).send({ error: 'An error occurred while saving a session.' })
   }

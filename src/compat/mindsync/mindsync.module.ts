@@ -1,6 +1,7 @@
 import type { MeditationModule } from '../../domains/meditation/meditation.module.js'
 import type { MlModule } from '../../domains/ml/ml.module.js'
 import type { AuthedPlatform, Module } from '../../module.js'
+import { createAttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
 import { resolveTimeZone } from '../../platform/time/time-zone.js'
 import { registerMindsyncCompat } from './mindsync.http.js'
 
@@ -14,6 +15,9 @@ export function mindsyncCompatModule(platform: AuthedPlatform, meditation: Medit
     training: ml.training,
     recommender: meditation.recommender,
     timeZone: platform.config.mindsyncTimeZone,
+    // The seed's clients have no accounts: a new device id makes one, so it follows the sign-up rules.
+    isRegistrationOpen: platform.config.auth.isRegistrationOpen,
+    registrations: createAttemptLimiter({ name: 'registrations', points: platform.config.auth.registrationsPerAddress, windowSeconds: 3600, message: 'Too many sign-ups from this address; try again later', redis: platform.redis }),
     ping: () => platform.database.ping(),
   }
   return {

@@ -34,7 +34,7 @@ function registerSessionRoutes(app: HttpServer, deps: auth.AuthDeps, guards: Gua
   app.post(
     '/v1/auth/register',
     { schema: { tags, summary: 'Create an account and log in', headers, body: RegisterBody, response: { 201: Session } } },
-    async (request, reply) => reply.status(201).send(sendTokens(deps, request, reply, await auth.register(deps, request.body))),
+    async (request, reply) => reply.status(201).send(sendTokens(deps, request, reply, await auth.register(deps, request.body, request.ip))),
   )
   app.post(
     '/v1/auth/login',

@@ -1,5 +1,6 @@
 import { resolveJwtSecret } from '../../config.js'
 import type { Module, Platform } from '../../module.js'
+import { CREDENTIALS_ENDED_CHANNEL, type CredentialsEnded, type EndReason } from '../../platform/auth/credential-watch.js'
 import type { Authenticate } from '../../platform/auth/principal.js'
 import { createAttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
 import { createDeviceKeyCache } from '../devices/device-key-cache.js'
@@ -7,6 +8,7 @@ import { registerAccountGrpc } from './auth.grpc.js'
 import { registerAuthHttp } from './auth.http.js'
 import { purgeExpiredSessions } from './auth.jobs.js'
 import * as auth from './auth.service.js'
+import { MAX_FAILURES_COUNTED } from './auth.service.js'
 import { createTokenSigner } from './tokens.js'
 import type { Guards } from '../../platform/http/http-auth.js'
 
@@ -19,6 +21,11 @@ export interface AuthModule {
   readonly authenticate: Authenticate
   /** Drops a device's key from every process's cache after it stopped working (revoked or deleted). */
   readonly revokeDeviceKey: (deviceId: string) => void
+  /**
+   * Ends every credential of a user at once on every process, after the account is deleted or
+   * disabled: cached device keys are dropped and live connections end with `reason`.
+   */
+  readonly endUserCredentials: (userId: string, reason: EndReason) => void
   /** The accounts routes, gRPC Account service and session expiry; needs the guards built on `authenticate`. */
   module(guards: Guards): Module
 }
@@ -29,6 +36,8 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
   if (config.bootstrapAdmin) await auth.ensureAdmin(database.db, config.bootstrapAdmin)
   const deviceKeys = createDeviceKeyCache({ ttlMs: config.auth.deviceKeyCacheMs })
   await pubsub.subscribe(REVOKED_DEVICES, (message) => deviceKeys.forgetDevice((message as { deviceId: string }).deviceId))
+  // A deleted account's device keys stop at once on every process (401, never a stale principal).
+  await pubsub.subscribe(CREDENTIALS_ENDED_CHANNEL, (message) => deviceKeys.forgetCovered(message as CredentialsEnded))
   const limiter = (name: string, points: number) =>
     createAttemptLimiter({ name, points, windowSeconds: config.auth.loginWindowSeconds, message: TOO_MANY_LOGINS, redis })
   const deps: auth.AuthDeps = {
@@ -36,6 +45,8 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
     signer: createTokenSigner(resolveJwtSecret(config), config.auth.accessTokenTtlSeconds),
     accountLimiter: limiter('login-account', config.auth.loginAttemptsPerAccount),
     addressLimiter: limiter('login-address', config.auth.loginAttemptsPerAddress),
+    accountFailures: limiter('login-failures', MAX_FAILURES_COUNTED),
+    registrationLimiter: createAttemptLimiter({ name: 'registrations', points: config.auth.registrationsPerAddress, windowSeconds: 3600, message: 'Too many sign-ups from this address; try again later', redis }),
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
     isRegistrationOpen: config.auth.isRegistrationOpen,
     deviceKeys,
@@ -48,6 +59,10 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
       deviceKeys.forgetDevice(deviceId)
       pubsub.publish(REVOKED_DEVICES, { deviceId }).catch((err: unknown) => logger.warn({ err, deviceId }, 'revocation broadcast failed'))
       void platform.credentials.announce({ reason: 'revoked', deviceId })
+    },
+    endUserCredentials(userId, reason) {
+      deviceKeys.forgetCovered({ userId, reason })
+      void platform.credentials.announce({ userId, reason })
     },
     module: (guards) => ({
       name: 'auth',

@@ -19,8 +19,15 @@ import { DAY_MS, toIso } from '../../platform/time/date-time.js'
 export interface AuthDeps {
   readonly db: Kysely<Database>
   readonly signer: TokenSigner
+  /** Login attempts per account and client address: someone else's failures never lock an account out. */
   readonly accountLimiter: AttemptLimiter
   readonly addressLimiter: AttemptLimiter
+  /** Failed logins per account from anywhere: they slow further attempts down (see loginDelayMs), never lock. */
+  readonly accountFailures?: AttemptLimiter
+  /** Sign-ups per client address. */
+  readonly registrationLimiter?: AttemptLimiter
+  /** Waits (tests may pass a fake). */
+  readonly sleep?: (ms: number) => Promise<void>
   readonly refreshTokenTtlDays: number
   readonly isRegistrationOpen: boolean
   readonly deviceKeys?: DeviceKeyCache
@@ -63,20 +70,44 @@ export async function createUser(deps: Pick<AuthDeps, 'db'>, input: CreateUserBo
   return toUser(row)
 }
 
-export async function register(deps: AuthDeps, input: RegisterBody) {
+/** Failures per account answered without delay; after them each attempt waits twice as long as the last. */
+const FREE_FAILURES = 3
+/** Failures counted per account and window; past it the delay stays at its maximum. */
+export const MAX_FAILURES_COUNTED = 1000
+const FIRST_DELAY_MS = 100
+const MAX_DELAY_MS = 5000
+
+/**
+ * The delay before answering a login to an account with `failures` recent failed logins: none for
+ * the first FREE_FAILURES, then 0.1 s doubling up to 5 s. A progressive delay, not a lock, as
+ * Supabase Auth and PocketBase do: the owner can still log in, a guesser is slowed down.
+ */
+export function loginDelayMs(failures: number): number {
+  return failures <= FREE_FAILURES ? 0 : Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (failures - FREE_FAILURES - 1))
+}
+
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+export async function register(deps: AuthDeps, input: RegisterBody, address?: string) {
   if (!deps.isRegistrationOpen) throw new AppError('permission_denied', 'Registration is closed on this server')
+  if (address !== undefined) await deps.registrationLimiter?.consume(address)
   const user = await createUser(deps, input)
   return { user, ...(await startSession(deps, user.id)) }
 }
 
 export async function login(deps: AuthDeps, input: LoginBody, address: string) {
   const email = normalizeEmail(input.email)
+  const accountAtAddress = `${email}|${address}`
   await deps.addressLimiter.consume(address)
-  await deps.accountLimiter.consume(email)
+  await deps.accountLimiter.consume(accountAtAddress)
   const row = await users.findUserByEmail(deps.db, email)
   const isValid = await verifyPassword(input.password, row?.password_hash ?? DUMMY_PASSWORD_HASH)
-  if (!row || !isValid) throw new AppError('unauthenticated', 'Email or password is wrong')
-  await deps.accountLimiter.reset(email)
+  if (!row || !isValid) {
+    const failures = (await deps.accountFailures?.consume(email).catch(() => MAX_FAILURES_COUNTED)) ?? 0
+    await (deps.sleep ?? wait)(loginDelayMs(failures))
+    throw new AppError('unauthenticated', 'Email or password is wrong')
+  }
+  await Promise.all([deps.accountLimiter.reset(accountAtAddress), deps.accountFailures?.reset(email)])
   return { user: toUser(row), ...(await startSession(deps, row.id)) }
 }
 

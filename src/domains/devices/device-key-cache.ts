@@ -1,3 +1,4 @@
+import { type CredentialsEnded, isCovered } from '../../platform/auth/credential-watch.js'
 import type { Principal } from '../../platform/auth/principal.js'
 
 /**
@@ -11,6 +12,8 @@ export interface DeviceKeyCache {
   set(keyHash: string, principal: Principal): void
   /** Drops every key of the device on this process. */
   forgetDevice(deviceId: string): void
+  /** Drops every key that `ended` covers (a device, or every device of a deleted user) on this process. */
+  forgetCovered(ended: CredentialsEnded): void
 }
 
 export function createDeviceKeyCache(options: { ttlMs: number; maxEntries?: number; now?: () => number }): DeviceKeyCache {
@@ -34,6 +37,9 @@ export function createDeviceKeyCache(options: { ttlMs: number; maxEntries?: numb
     },
     forgetDevice(deviceId) {
       for (const [keyHash, entry] of entries) if (entry.principal.deviceId === deviceId) entries.delete(keyHash)
+    },
+    forgetCovered(ended) {
+      for (const [keyHash, entry] of entries) if (isCovered(entry.principal, ended)) entries.delete(keyHash)
     },
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { ensurePrivateDir, ensurePrivateFile, narrowExistingFiles } from '../files/private-files.js'
 import { dirname } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { CompiledQuery, type Dialect, MysqlDialect, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely'
@@ -33,7 +33,10 @@ export async function createDialect(config: DatabaseConfig, onIdleError: (error:
   switch (config.kind) {
     case 'sqlite': {
       const { default: Sqlite } = await import('better-sqlite3')
-      mkdirSync(dirname(config.file), { recursive: true })
+      ensurePrivateDir(dirname(config.file))
+      // SQLite gives the -wal and -shm files the database file's mode, so 0600 here makes them 0600 too.
+      ensurePrivateFile(config.file)
+      narrowExistingFiles([`${config.file}-wal`, `${config.file}-shm`])
       const db = new Sqlite(config.file)
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')

@@ -14,6 +14,11 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-device-key"]',
   'req.headers.cookie',
+  // Node's clientError carries the raw bytes of the request (its Authorization header included).
+  'rawPacket',
+  '*.rawPacket',
+  'credential',
+  '*.credential',
 ]
 
 /** Lines for a person at a terminal (pino-pretty, loaded only then); JSON lines for everything else. */

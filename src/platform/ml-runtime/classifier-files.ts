@@ -2,6 +2,7 @@
 // and weights.bin (W1, b1, W2, b2 as float32), in a directory named by model id; and the loaded
 // classifiers the inference thread keeps.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../files/private-files.js'
 import { join } from 'node:path'
 import type { Tensor } from '@tensorflow/tfjs'
 import type { ClassifierSpec } from './classifier-task.js'
@@ -35,11 +36,11 @@ export async function saveClassifier(directory: string, file: ClassifierFile, p:
     weights.set(part, at)
     at += part.length
   }
-  await mkdir(directory, { recursive: true })
+  await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE })
   // Write then rename, so a crash never leaves a half-written model that looks complete.
-  await writeFile(join(directory, 'weights.bin.tmp'), new Uint8Array(weights.buffer))
+  await writeFile(join(directory, 'weights.bin.tmp'), new Uint8Array(weights.buffer), { mode: PRIVATE_FILE_MODE })
   await rename(join(directory, 'weights.bin.tmp'), join(directory, 'weights.bin'))
-  await writeFile(join(directory, 'classifier.json.tmp'), JSON.stringify(file))
+  await writeFile(join(directory, 'classifier.json.tmp'), JSON.stringify(file), { mode: PRIVATE_FILE_MODE })
   await rename(join(directory, 'classifier.json.tmp'), join(directory, 'classifier.json'))
 }
 

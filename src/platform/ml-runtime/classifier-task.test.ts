@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -43,6 +43,8 @@ describe('dense classifier task (tfjs-wasm in worker threads)', () => {
     assert.ok(result.epochs.at(-1)!.loss < result.epochs[0]!.loss / 2, 'the loss fell')
     assert.equal(result.validationOutputs.length, 3 * 60 * 3)
     assert.ok(existsSync(join(directory, 'classifier.json')) && existsSync(join(directory, 'weights.bin')))
+    // Model files are private: the directory 0700, its files 0600.
+    assert.deepEqual([statSync(directory).mode & 0o777, statSync(join(directory, 'classifier.json')).mode & 0o777, statSync(join(directory, 'weights.bin')).mode & 0o777], [0o700, 0o600, 0o600])
 
     const predicted = await runtime.predictClassifier({ directory, inputs: inputs.subarray(240 * 7) })
     assert.deepEqual(predicted.heads, ['a', 'b', 'combined'])

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -32,6 +32,8 @@ describe('ML runtime (tfjs-wasm in worker threads)', () => {
     assert.deepEqual(seen, result.epochs.map((e) => e.epoch))
     assert.equal(result.epochs.length, 60)
     assert.ok(existsSync(join(directory, 'model.json')) && existsSync(join(directory, 'weights.bin')))
+    // Model files are private: the directory 0700, its files 0600.
+    assert.deepEqual([statSync(directory).mode & 0o777, statSync(join(directory, 'model.json')).mode & 0o777, statSync(join(directory, 'weights.bin')).mode & 0o777], [0o700, 0o600, 0o600])
     const first = result.epochs[0]!
     const best = Math.min(...result.epochs.map((e) => e.valLoss!))
     assert.ok(best < first.valLoss! / 4, `validation loss fell from ${first.valLoss} to ${best}`)

@@ -1,6 +1,7 @@
 // A trained model as two files in its own directory: model.json (topology, weight specs and the
 // caller's metadata) and weights.bin. Directories are named by model id, never by client input.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../files/private-files.js'
 import { join } from 'node:path'
 import type { LayersModel } from '@tensorflow/tfjs'
 import { fastLstm } from './fast-lstm.js'
@@ -15,11 +16,11 @@ export async function saveModel(tf: Tf, model: LayersModel, directory: string, m
     }),
   )
   if (artifacts === undefined) throw new Error('model.save produced no artifacts')
-  await mkdir(directory, { recursive: true })
+  await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE })
   // Write then rename, so a crash never leaves a half-written model that looks complete.
-  await writeFile(join(directory, 'weights.bin.tmp'), new Uint8Array(artifacts.weightData))
+  await writeFile(join(directory, 'weights.bin.tmp'), new Uint8Array(artifacts.weightData), { mode: PRIVATE_FILE_MODE })
   await rename(join(directory, 'weights.bin.tmp'), join(directory, 'weights.bin'))
-  await writeFile(join(directory, 'model.json.tmp'), JSON.stringify({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, meta }))
+  await writeFile(join(directory, 'model.json.tmp'), JSON.stringify({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, meta }), { mode: PRIVATE_FILE_MODE })
   await rename(join(directory, 'model.json.tmp'), join(directory, 'model.json'))
 }
 

@@ -4,7 +4,8 @@ import { AppError } from '../../errors.js'
 
 /** Counts attempts per key in a window; `consume` throws `rate_limited` once the budget is spent. */
 export interface AttemptLimiter {
-  consume(key: string): Promise<void>
+  /** Counts one attempt; resolves to the attempts counted in the window so far (this one included). */
+  consume(key: string): Promise<number>
   reset(key: string): Promise<void>
 }
 
@@ -24,7 +25,7 @@ export function createAttemptLimiter(options: AttemptLimiterOptions): AttemptLim
   return {
     async consume(key) {
       try {
-        await limiter.consume(key)
+        return (await limiter.consume(key)).consumedPoints
       } catch (error) {
         if (!(error instanceof RateLimiterRes)) throw error
         const retryAfterSeconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000))
