@@ -4,10 +4,17 @@ import { Type } from 'typebox'
 import { AppError } from '../../errors.js'
 import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
-import { deleteUpload, getUpload, listUploads, MAX_UPLOAD_BYTES, readLimited, UploadedDatasetDetail, UploadedDatasetList, UploadParams, UploadQuery, type UploadsDeps, uploadCsv } from './uploads.js'
+import { IMAGE_ZIP_LIMITS } from './image-zip.js'
+import { deleteUpload, getUpload, ImageUploadQuery, listUploads, MAX_UPLOAD_BYTES, readLimited, UploadedDatasetDetail, UploadedDatasetList, UploadParams, UploadQuery, type UploadsDeps, uploadCsv, uploadImageZip } from './uploads.js'
 
 const tags = ['playground']
 const security = [{ bearer: [] }]
+
+/** The unread body stream this scope's parsers hand over; a 400 saying what to send otherwise. */
+function streamOf(body: unknown, what: string): Readable {
+  if (body === null || typeof body !== 'object' || !(Symbol.asyncIterator in body)) throw new AppError('invalid_argument', `Send ${what}`)
+  return body as Readable
+}
 
 export async function registerUploadsHttp(app: HttpServer, deps: UploadsDeps, guards: Guards): Promise<void> {
   const person = { onRequest: guards.person }
@@ -39,11 +46,27 @@ export async function registerUploadsHttp(app: HttpServer, deps: UploadsDeps, gu
           response: { 201: UploadedDatasetDetail },
         },
       },
+      async (request, reply) => reply.status(201).send(await uploadCsv(deps, principalOf(request), request.query.name, await readLimited(streamOf(request.body, 'the CSV as the body with Content-Type: text/csv')))),
+    )
+    scope.addContentTypeParser(['application/zip', 'application/x-zip-compressed'], (_request, payload, done) => done(null, payload))
+    scope.post(
+      '/v1/playground/uploads/images',
+      {
+        ...person,
+        bodyLimit: MAX_UPLOAD_BYTES,
+        schema: {
+          tags,
+          security,
+          summary: 'Upload an image dataset: a zip (Content-Type: application/zip) of one folder per class of PNG or JPEG files',
+          description: `Each image is decoded, resized to height x width (grey or RGB) and stored as a row of pixels with its folder as \`label\`. At most ${MAX_UPLOAD_BYTES} bytes (413); at most ${IMAGE_ZIP_LIMITS.maxFiles} images, each inflating to at most ${IMAGE_ZIP_LIMITS.maxFileBytes} bytes and ${IMAGE_ZIP_LIMITS.maxPixels} pixels; entry names that leave their folder are refused (400).`,
+          querystring: ImageUploadQuery,
+          response: { 201: UploadedDatasetDetail },
+        },
+      },
       async (request, reply) => {
-        const body = request.body as unknown
-        if (body === null || typeof body !== 'object' || !(Symbol.asyncIterator in body)) throw new AppError('invalid_argument', 'Send the CSV as the body with Content-Type: text/csv')
-        const bytes = await readLimited(body as Readable)
-        return reply.status(201).send(await uploadCsv(deps, principalOf(request), request.query.name, bytes))
+        const zip = await readLimited(streamOf(request.body, 'the zip as the body with Content-Type: application/zip'))
+        const { name, height = 28, width = 28, channels = 1 } = request.query
+        return reply.status(201).send(await uploadImageZip(deps, principalOf(request), name, zip, { height, width, channels }))
       },
     )
   })
