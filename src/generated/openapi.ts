@@ -13494,6 +13494,8 @@ export interface paths {
                                 modelId: string | null;
                                 name: string;
                                 notifyEmail: string | null;
+                                /** @description epochs done / planned x 100 */
+                                percent: number;
                                 /** @description once the run succeeded */
                                 results: {
                                     accuracy: number | null;
@@ -13854,6 +13856,8 @@ export interface paths {
                             modelId: string | null;
                             name: string;
                             notifyEmail: string | null;
+                            /** @description epochs done / planned x 100 */
+                            percent: number;
                             /** @description once the run succeeded */
                             results: {
                                 accuracy: number | null;
@@ -14186,6 +14190,8 @@ export interface paths {
                             modelId: string | null;
                             name: string;
                             notifyEmail: string | null;
+                            /** @description epochs done / planned x 100 */
+                            percent: number;
                             /** @description once the run succeeded */
                             results: {
                                 accuracy: number | null;
