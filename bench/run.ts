@@ -17,6 +17,7 @@ import { runSensorMqtt } from './sensor-mqtt.js'
 import { runSensorRest } from './sensor-rest.js'
 import { runSensorTrain } from './sensor-train.js'
 import { runStartup } from './startup.js'
+import { runTimeseriesScale } from './timeseries-scale.js'
 
 const BENCHES: Readonly<Record<string, Bench>> = {
   startup: () => runStartup(benchOptions()),
@@ -34,6 +35,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   'sensor-inference': () => runSensorInference(benchOptions()),
   'sensor-train': () => runSensorTrain(benchOptions()),
   'playground-accuracy': () => runPlaygroundAccuracy(),
+  'timeseries-scale': () => runTimeseriesScale(benchOptions()),
 }
 
 async function main(names: readonly string[]): Promise<number> {

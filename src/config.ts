@@ -53,6 +53,9 @@ export const EnvSchema = Type.Object({
   PULSEBASE_TRUST_PROXY: oneOf(['true', 'false'], 'false'),
   PULSEBASE_EMBEDDED_WORKER: oneOf(['true', 'false'], 'true'),
   PULSEBASE_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 15000 }),
+  PULSEBASE_SHUTDOWN_DELAY_MS: Type.Integer({ minimum: 0, default: 2000 }),
+  PULSEBASE_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 60000 }),
+  PULSEBASE_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 500, default: 10000 }),
   PULSEBASE_DEVICE_KEY_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS: Type.Integer({ minimum: 2, maximum: 86_400, default: 30 }),
   PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES: Type.Integer({ minimum: 1, maximum: 10000, default: 3 }),
@@ -124,7 +127,14 @@ export interface Config {
   readonly metricsToken: string | undefined
   readonly compat: readonly CompatAdapter[]
   readonly bootstrapAdmin: { email: string; password: string } | undefined
+  /** SIGTERM/SIGINT to exit: the whole shutdown, the delay below included, is bounded by it. */
   readonly shutdownTimeoutMs: number
+  /** On SIGTERM, how long `/readyz` answers 503 before the listeners close, so a load balancer drains. */
+  readonly shutdownDelayMs: number
+  /** A request's line, headers and body must all arrive within this (else 408). */
+  readonly requestTimeoutMs: number
+  /** A request's line and headers must arrive within this (else 408); at most requestTimeoutMs. */
+  readonly headersTimeoutMs: number
   /** `serve` also runs queued jobs in its own process. */
   readonly embeddedWorker: boolean
   readonly heartRate: HeartRateConfig
@@ -283,6 +293,9 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
         ? { email: env.PULSEBASE_ADMIN_EMAIL, password: env.PULSEBASE_ADMIN_PASSWORD }
         : undefined,
     shutdownTimeoutMs: env.PULSEBASE_SHUTDOWN_TIMEOUT_MS,
+    shutdownDelayMs: Math.min(env.PULSEBASE_SHUTDOWN_DELAY_MS, env.PULSEBASE_SHUTDOWN_TIMEOUT_MS),
+    requestTimeoutMs: env.PULSEBASE_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: Math.min(env.PULSEBASE_HEADERS_TIMEOUT_MS, env.PULSEBASE_REQUEST_TIMEOUT_MS),
     embeddedWorker: env.PULSEBASE_EMBEDDED_WORKER === 'true',
     heartRate: {
       alertClearSamples: env.PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES,

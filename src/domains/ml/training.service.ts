@@ -8,12 +8,12 @@ import * as repo from './ml.repository.js'
 import type { Model, ModelKind, TrainingEpoch, TrainingJob } from './ml.schema.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { changeJobState, MODEL_SYNC_KIND, TERMINAL_STATES, TRAIN_JOB, TRAINING_JOB_SYNC_KIND, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
+import { toIsoOrNull } from '../../platform/time/date-time.js'
 
 export type { ModelTrainer, PreparedTraining, TrainingDeps, TrainingParams } from './training-deps.js'
 export { TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
 
 const nowOf = (deps: Pick<TrainingDeps, 'now'>) => (deps.now ?? Date.now)()
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
 
 export function toTrainingJob(row: repo.TrainingJobRow, epochs: TrainingEpoch[]): TrainingJob {
   return {
@@ -24,9 +24,9 @@ export function toTrainingJob(row: repo.TrainingJobRow, epochs: TrainingEpoch[])
     error: row.error,
     modelId: row.model_id,
     isCancelRequested: row.is_cancel_requested === 1,
-    createdAt: iso(row.created_at) as string,
-    startedAt: iso(row.started_at),
-    finishedAt: iso(row.finished_at),
+    createdAt: toIsoOrNull(row.created_at) as string,
+    startedAt: toIsoOrNull(row.started_at),
+    finishedAt: toIsoOrNull(row.finished_at),
     durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
     epochs,
   }
@@ -38,12 +38,12 @@ export function toModel(row: repo.ModelRow): Model {
     kind: row.kind,
     version: row.version,
     params: JSON.parse(row.params) as Record<string, unknown>,
-    dataFrom: iso(row.data_from),
-    dataTo: iso(row.data_to),
+    dataFrom: toIsoOrNull(row.data_from),
+    dataTo: toIsoOrNull(row.data_to),
     examples: row.examples,
     metrics: JSON.parse(row.metrics) as Record<string, unknown>,
     trainingJobId: row.training_job_id,
-    createdAt: iso(row.created_at) as string,
+    createdAt: toIsoOrNull(row.created_at) as string,
   }
 }
 
@@ -146,7 +146,7 @@ export async function sweepStaleTrainingJobs(deps: TrainingDeps): Promise<number
   const now = nowOf(deps)
   let failed = 0
   for (const row of await repo.staleRunningJobs(deps.db, now - TRAINING_STALE_MS)) {
-    const error = `The training run stopped without finishing (no heartbeat since ${iso(row.heartbeat_at)}); its worker was lost`
+    const error = `The training run stopped without finishing (no heartbeat since ${toIsoOrNull(row.heartbeat_at)}); its worker was lost`
     if (await changeJobState(deps, { id: row.id, userId: row.user_id }, 'failed', (trx) => repo.finishTrainingJob(trx, row.id, 'failed', { error, finished_at: now }))) {
       failed += 1
       deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'failed', error })

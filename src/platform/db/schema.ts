@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 // Times are epoch milliseconds (bigint) and JSON is text: the one representation all three databases share.
 
 export interface UsersTable {
@@ -62,15 +64,35 @@ export interface JobsTable {
   updated_at: number
 }
 
-export interface HeartRateSamplesTable {
+/** A (user, device) pair of heart-rate samples, keyed by a small integer (migration 0017). */
+export interface HeartRateStreamsTable {
+  id: Generated<number>
   user_id: string
-  /** '' when a person uploaded the sample without a device key. */
+  /** '' when a person uploaded the samples without a device key. */
   device_id: string
+}
+
+export interface HeartRateSamplesTable {
+  /** heart_rate_streams.id: the user and device. */
+  stream_id: number
   ts: number
   bpm: number
   /** JSON array of milliseconds, or null. */
   rr_intervals: string | null
   alert: 'LOW' | 'HIGH' | null
+}
+
+/** Per stream, count/sum/min/max of bpm over 1-minute and 1-hour buckets (migration 0018). */
+export interface HeartRateRollupsTable {
+  stream_id: number
+  /** 60000 or 3600000. */
+  bucket_ms: number
+  /** Epoch ms, a whole multiple of bucket_ms. */
+  bucket_start: number
+  sample_count: number
+  bpm_sum: number
+  bpm_min: number
+  bpm_max: number
 }
 
 export interface HeartRateAlertsTable {
@@ -369,7 +391,9 @@ export interface Database {
   refresh_tokens: RefreshTokensTable
   devices: DevicesTable
   jobs: JobsTable
+  heart_rate_streams: HeartRateStreamsTable
   heart_rate_samples: HeartRateSamplesTable
+  heart_rate_rollups: HeartRateRollupsTable
   heart_rate_alerts: HeartRateAlertsTable
   heart_rate_episode_state: HeartRateEpisodeStateTable
   game_sessions: GameSessionsTable

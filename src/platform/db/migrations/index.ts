@@ -13,6 +13,8 @@ import * as sensors from './0011_sensors.js'
 import * as blobs from './0012_blobs.js'
 import * as playground from './0015_playground.js'
 import * as playgroundDatasets from './0016_playground_datasets.js'
+import * as compactSamples from './0017_compact_samples.js'
+import * as heartRateRollups from './0018_heart_rate_rollups.js'
 
 /** Every migration, in order; add new ones at the end with the next number. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +32,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_blobs': blobs,
   '0015_playground': playground,
   '0016_playground_datasets': playgroundDatasets,
+  '0017_compact_samples': compactSamples,
+  '0018_heart_rate_rollups': heartRateRollups,
 }
 
 export const migrationProvider: MigrationProvider = {
