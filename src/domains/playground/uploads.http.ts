@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AppError } from '../../errors.js'
@@ -10,10 +9,10 @@ import { deleteUpload, getUpload, ImageUploadQuery, listUploads, MAX_UPLOAD_BYTE
 const tags = ['playground']
 const security = [{ bearer: [] }]
 
-/** The unread body stream this scope's parsers hand over; a 400 saying what to send otherwise. */
-function streamOf(body: unknown, what: string): Readable {
-  if (body === null || typeof body !== 'object' || !(Symbol.asyncIterator in body)) throw new AppError('invalid_argument', `Send ${what}`)
-  return body as Readable
+/** The bytes this scope's parser read (streamed, under the limit); a 400 saying what to send otherwise. */
+function bytesOf(body: unknown, what: string): Buffer {
+  if (!Buffer.isBuffer(body)) throw new AppError('invalid_argument', `Send ${what}`)
+  return body
 }
 
 export async function registerUploadsHttp(app: HttpServer, deps: UploadsDeps, guards: Guards): Promise<void> {
@@ -28,10 +27,12 @@ export async function registerUploadsHttp(app: HttpServer, deps: UploadsDeps, gu
     await deleteUpload(deps, principalOf(request), request.params.id)
     return reply.status(204).send(null)
   })
-  // The body arrives as a stream (this scope's parser hands it over unread) and is read under the limit.
+  // This scope's parser reads the body stream under the limit (413 past it) and hands over the bytes.
   await app.register(async (plain) => {
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>()
-    scope.addContentTypeParser(['text/csv', 'text/plain'], (_request, payload, done) => done(null, payload))
+    scope.addContentTypeParser(['text/csv', 'text/plain', 'application/zip', 'application/x-zip-compressed'], (_request, payload, done) => {
+      readLimited(payload).then((bytes) => done(null, bytes), (error: Error) => done(error, undefined))
+    })
     scope.post(
       '/v1/playground/uploads',
       {
@@ -46,9 +47,8 @@ export async function registerUploadsHttp(app: HttpServer, deps: UploadsDeps, gu
           response: { 201: UploadedDatasetDetail },
         },
       },
-      async (request, reply) => reply.status(201).send(await uploadCsv(deps, principalOf(request), request.query.name, await readLimited(streamOf(request.body, 'the CSV as the body with Content-Type: text/csv')))),
+      async (request, reply) => reply.status(201).send(await uploadCsv(deps, principalOf(request), request.query.name, bytesOf(request.body, 'the CSV as the body with Content-Type: text/csv'))),
     )
-    scope.addContentTypeParser(['application/zip', 'application/x-zip-compressed'], (_request, payload, done) => done(null, payload))
     scope.post(
       '/v1/playground/uploads/images',
       {
@@ -64,7 +64,7 @@ export async function registerUploadsHttp(app: HttpServer, deps: UploadsDeps, gu
         },
       },
       async (request, reply) => {
-        const zip = await readLimited(streamOf(request.body, 'the zip as the body with Content-Type: application/zip'))
+        const zip = bytesOf(request.body, 'the zip as the body with Content-Type: application/zip')
         const { name, height = 28, width = 28, channels = 1 } = request.query
         return reply.status(201).send(await uploadImageZip(deps, principalOf(request), name, zip, { height, width, channels }))
       },
