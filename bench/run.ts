@@ -8,6 +8,7 @@ import { runMlEpoch } from './ml-epoch.js'
 import { runMlHealthz } from './ml-healthz.js'
 import { runMlRecommend } from './ml-recommend.js'
 import { runMlTrain } from './ml-train.js'
+import { runPlaygroundAccuracy } from './playground-accuracy.js'
 import { type Bench, type BenchReport, formatSummary, machineLine } from './lib/report.js'
 import { runRestBatch } from './rest-batch.js'
 import { runRestSingle } from './rest-single.js'
@@ -33,6 +34,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   'sensor-mqtt': () => runSensorMqtt(benchOptions()),
   'sensor-inference': () => runSensorInference(benchOptions()),
   'sensor-train': () => runSensorTrain(benchOptions()),
+  'playground-accuracy': () => runPlaygroundAccuracy(),
   'timeseries-scale': () => runTimeseriesScale(benchOptions()),
 }
 

@@ -185,6 +185,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
   const ml = mlModule(platform)
   const meditation = meditationModule(platform, ml, heartRate)
   const sensors = await sensorsModule(platform, ml)
+  const playground = playgroundModule(platform, ml)
   const domains: Module[] = [
     auth.module(platform.guards),
     devicesModule(platform, auth.revokeDeviceKey, presence),
@@ -194,10 +195,10 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
     ml,
     meditation,
     sensors,
-    playgroundModule(platform, ml),
+    playground,
     { name: 'blobs', cleanup: () => platform.blobs.sweep() },
   ]
-  const compat = await compatModules(platform, { heartRate, meditation, ml, sensors, presence })
+  const compat = await compatModules(platform, { heartRate, meditation, ml, sensors, playground, presence })
   const syncLoaders = Object.assign({}, ...[...domains, ...compat].map((m) => m.syncLoaders ?? {}))
   return { platform, modules: [...domains, syncModule(platform, syncLoaders), ...compat] }
 }

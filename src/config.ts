@@ -79,7 +79,7 @@ export const EnvSchema = Type.Object({
 })
 export type Env = Static<typeof EnvSchema>
 
-export const COMPAT_ADAPTERS = ['mindsync', 'heartrate', 'm2m', 'csi'] as const
+export const COMPAT_ADAPTERS = ['mindsync', 'heartrate', 'm2m', 'csi', 'dlp'] as const
 export type CompatAdapter = (typeof COMPAT_ADAPTERS)[number]
 
 export type DatabaseConfig =

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import * as tf from '@tensorflow/tfjs'
+import { zipSync } from 'fflate'
+import { PNG } from 'pngjs'
 import { SMTPServer } from 'smtp-server'
 import { client, type Client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
@@ -263,6 +265,46 @@ for (const setup of setups) {
       assert.equal(run.results.accuracy, 1)
       assert.equal((await api.delete(`/v1/playground/uploads/${dataset.id}`, owner.accessToken)).status, 204)
       assert.equal((await api.get(`/v1/playground/uploads/${dataset.id}`, owner.accessToken)).status, 404)
+    })
+
+    test('an image zip (a folder per class) becomes an image dataset a convolutional network trains on; unsafe zips are refused', { skip: !setup.isFull }, async () => {
+      const owner = await signUp(api)
+      /** An 8x8 PNG: a bright vertical bar (class "bar") or horizontal bar ("stripe") at position k. */
+      const png = (kind: 'bar' | 'stripe', k: number) => {
+        const image = new PNG({ width: 8, height: 8 })
+        for (let y = 0; y < 8; y += 1) for (let x = 0; x < 8; x += 1) {
+          const on = kind === 'bar' ? x === k : y === k
+          const at = (y * 8 + x) * 4
+          image.data[at] = image.data[at + 1] = image.data[at + 2] = on ? 250 : 10
+          image.data[at + 3] = 255
+        }
+        return new Uint8Array(PNG.sync.write(image))
+      }
+      const files: Record<string, Uint8Array> = {}
+      for (let i = 0; i < 40; i += 1) {
+        files[`shapes/bar/${i}.png`] = png('bar', i % 8)
+        files[`shapes/stripe/${i}.png`] = png('stripe', i % 8)
+      }
+      const send = (zip: Uint8Array, query = 'name=bars&height=8&width=8') => fetch(`${server.url}/v1/playground/uploads/images?${query}`, { method: 'POST', headers: { 'content-type': 'application/zip', authorization: `Bearer ${owner.accessToken}` }, body: Buffer.from(zip) })
+      const created = await send(zipSync(files))
+      assert.equal(created.status, 201, await created.clone().text())
+      const dataset = await created.json()
+      assert.deepEqual([dataset.rows, dataset.image, dataset.columns.length], [80, { height: 8, width: 8, channels: 1 }, 65])
+      const conv = { kind: 'network', layers: [{ type: 'conv2d', filters: 4, kernelSize: 3 }, { type: 'activation', activation: 'relu' }, { type: 'maxPool2d', poolSize: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }], loss: 'crossEntropy', optimizer: 'adam', learningRate: 0.05, epochs: 8, batchSize: 8 }
+      const { run } = await train(server, owner.accessToken, { dataset: { id: dataset.id }, target: 'label', problemType: 'classification', model: conv })
+      assert.deepEqual(run.results.labels, ['bar', 'stripe'])
+      assert.ok(run.results.accuracy >= 0.8, `conv accuracy ${run.results.accuracy}`)
+      for (const [zip, message] of [
+        [zipSync({ '../escape/bar/1.png': png('bar', 1), 'x/stripe/1.png': png('stripe', 1) }), /leaves its folder|not a readable zip|could not be read/],
+        [zipSync({ 'bar/1.png': new Uint8Array([1, 2, 3]), 'stripe/1.png': png('stripe', 1) }), /not a readable PNG/],
+        [zipSync({ 'bar/1.png': png('bar', 1) }), /at least two class folders/],
+        [new Uint8Array([1, 2, 3, 4]), /not a readable zip/],
+      ] as const) {
+        const refused = await send(zip)
+        assert.equal(refused.status, 400)
+        assert.match((await refused.json()).error.message, message)
+      }
+      assert.equal((await api.get('/v1/playground/uploads', owner.accessToken)).body.datasets.length, 1, 'refused zips stored nothing')
     })
 
     test('built-in datasets list their columns and types, with a preview', { skip: !setup.isFull }, async () => {

@@ -4,9 +4,11 @@ import type { DevicePresence } from '../domains/devices/presence.js'
 import type { HeartRateModule } from '../domains/heart-rate/heart-rate.module.js'
 import type { MeditationModule } from '../domains/meditation/meditation.module.js'
 import type { MlModule } from '../domains/ml/ml.module.js'
+import type { PlaygroundModule } from '../domains/playground/playground.module.js'
 import type { SensorsModule } from '../domains/sensors/sensors.module.js'
 import type { AuthedPlatform, Module } from '../module.js'
 import { csiCompatModule } from './csi/csi.module.js'
+import { dlpCompatModule } from './dlp/dlp.module.js'
 import { heartrateCompatModule } from './heartrate/heartrate.module.js'
 import { m2mCompatModule } from './m2m/m2m.module.js'
 import { mindsyncCompatModule } from './mindsync/mindsync.module.js'
@@ -17,6 +19,7 @@ export interface CompatDomains {
   readonly meditation: MeditationModule
   readonly ml: MlModule
   readonly sensors: SensorsModule
+  readonly playground: PlaygroundModule
   readonly presence: DevicePresence
 }
 
@@ -28,6 +31,7 @@ const COMPAT_MODULES: Readonly<Record<CompatAdapter, CompatFactory>> = {
   heartrate: (platform, d) => heartrateCompatModule(platform, d.heartRate),
   m2m: (platform) => m2mCompatModule(platform),
   csi: (platform, d) => csiCompatModule(platform, d.sensors, d.ml, d.presence),
+  dlp: (platform, d) => dlpCompatModule(platform, d.playground),
 }
 
 /** The modules of the adapters enabled in the configuration, in the order they are listed there. */

@@ -14066,6 +14066,8 @@ export interface paths {
                                 modelId: string | null;
                                 name: string;
                                 notifyEmail: string | null;
+                                /** @description epochs done / planned x 100 */
+                                percent: number;
                                 /** @description once the run succeeded */
                                 results: {
                                     accuracy: number | null;
@@ -14426,6 +14428,8 @@ export interface paths {
                             modelId: string | null;
                             name: string;
                             notifyEmail: string | null;
+                            /** @description epochs done / planned x 100 */
+                            percent: number;
                             /** @description once the run succeeded */
                             results: {
                                 accuracy: number | null;
@@ -14758,6 +14762,8 @@ export interface paths {
                             modelId: string | null;
                             name: string;
                             notifyEmail: string | null;
+                            /** @description epochs done / planned x 100 */
+                            percent: number;
                             /** @description once the run succeeded */
                             results: {
                                 accuracy: number | null;
@@ -15195,9 +15201,15 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 id: string;
+                                /** @description image datasets: the shape of every row */
+                                image: {
+                                    channels: number;
+                                    height: number;
+                                    width: number;
+                                } | null;
                                 name: string;
                                 rows: number;
-                                /** @description bytes */
+                                /** @description bytes of the stored CSV */
                                 size: number;
                             }[];
                         };
@@ -15396,12 +15408,18 @@ export interface paths {
                             /** Format: date-time */
                             createdAt: string;
                             id: string;
+                            /** @description image datasets: the shape of every row */
+                            image: {
+                                channels: number;
+                                height: number;
+                                width: number;
+                            } | null;
                             name: string;
                             preview: {
                                 [key: string]: number | string;
                             }[];
                             rows: number;
-                            /** @description bytes */
+                            /** @description bytes of the stored CSV */
                             size: number;
                         };
                     };
@@ -15677,12 +15695,18 @@ export interface paths {
                             /** Format: date-time */
                             createdAt: string;
                             id: string;
+                            /** @description image datasets: the shape of every row */
+                            image: {
+                                channels: number;
+                                height: number;
+                                width: number;
+                            } | null;
                             name: string;
                             preview: {
                                 [key: string]: number | string;
                             }[];
                             rows: number;
-                            /** @description bytes */
+                            /** @description bytes of the stored CSV */
                             size: number;
                         };
                     };
@@ -16102,6 +16126,302 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/playground/uploads/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload an image dataset: a zip (Content-Type: application/zip) of one folder per class of PNG or JPEG files
+         * @description Each image is decoded, resized to height x width (grey or RGB) and stored as a row of pixels with its folder as `label`. At most 33554432 bytes (413); at most 5000 images, each inflating to at most 4194304 bytes and 4000000 pixels; entry names that leave their folder are refused (400).
+         */
+        post: {
+            parameters: {
+                query: {
+                    /** @description 1 (grey, the default) or 3 (RGB) */
+                    channels?: 1 | 3;
+                    height?: number;
+                    name: string;
+                    width?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            columns: {
+                                name: string;
+                                type: "number" | "string";
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /** @description image datasets: the shape of every row */
+                            image: {
+                                channels: number;
+                                height: number;
+                                width: number;
+                            } | null;
+                            name: string;
+                            preview: {
+                                [key: string]: number | string;
+                            }[];
+                            rows: number;
+                            /** @description bytes of the stored CSV */
+                            size: number;
+                        };
+                    };
+                };
+                /** @description The request is invalid: every field at fault is in `details` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credentials may not do this (a device key on a person-only route, or not an admin) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource for this user (another user’s ids are not found either) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with what is stored (a duplicate, or a state that does not allow it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts; `Retry-After` says when to try again */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An unexpected failure; the details are in the server log, never in the answer */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, queue) does not answer, or the server is shutting down */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

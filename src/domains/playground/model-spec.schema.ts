@@ -50,14 +50,11 @@ export const NetworkSpec = Type.Object(
 )
 export type NetworkSpec = Static<typeof NetworkSpec>
 
-export const CLASSICAL_ALGORITHMS = ['decisionTree', 'randomForest', 'knn', 'logisticRegression', 'linearRegression', 'naiveBayes'] as const
-export type ClassicalAlgorithm = (typeof CLASSICAL_ALGORITHMS)[number]
-
 /** A classical model: options are literals only, each checked against the algorithm's closed list. */
 export const ClassicalSpec = Type.Object(
   {
     kind: Type.Literal('classical'),
-    algorithm: Type.Union(CLASSICAL_ALGORITHMS.map((name) => Type.Literal(name))),
+    algorithm: Type.Union([Type.Literal('decisionTree'), Type.Literal('randomForest'), Type.Literal('knn'), Type.Literal('logisticRegression'), Type.Literal('linearRegression'), Type.Literal('naiveBayes')]),
     options: Type.Optional(
       Type.Object(
         {

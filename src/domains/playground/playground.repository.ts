@@ -17,6 +17,13 @@ export async function listRuns(db: Db, userId: string, limit: number): Promise<R
   return db.selectFrom('playground_runs').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('training_job_id', 'desc').limit(limit).execute()
 }
 
+/** Epochs the run's model asked for (a classical model: 1), from its training job's stored request. */
+export async function plannedEpochs(db: Db, id: string): Promise<number> {
+  const row = await db.selectFrom('ml_training_jobs').select('params').where('id', '=', id).executeTakeFirst()
+  const model = row === undefined ? undefined : (JSON.parse(row.params) as { model?: { kind?: string; epochs?: number } }).model
+  return model?.kind === 'network' ? (model.epochs ?? 5) : 1
+}
+
 /** Marks the run mailed; false when it already was (another process got there first). */
 export async function markEmailed(db: Db, id: string, now: number): Promise<boolean> {
   const result = await db.updateTable('playground_runs').set({ emailed_at: now }).where('training_job_id', '=', id).where('emailed_at', 'is', null).executeTakeFirst()

@@ -83,6 +83,7 @@ export const Run = Type.Object({
   job: TrainingJob,
   results: Type.Union([RunResults, Type.Null()], { description: 'once the run succeeded' }),
   modelId: Type.Union([Type.String(), Type.Null()]),
+  percent: Type.Number({ description: 'epochs done / planned x 100' }),
 })
 export type Run = Static<typeof Run>
 export const RunList = Type.Object({ runs: Type.Array(Run) })

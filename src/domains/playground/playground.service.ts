@@ -68,11 +68,12 @@ export async function createRun(deps: PlaygroundDeps, owner: Principal, request:
   const job = await requestTraining(deps.training, owner.userId, PLAYGROUND, request, (trx, jobId) =>
     repo.insertRun(trx, { training_job_id: jobId, user_id: owner.userId, name: options.name, data_source: options.dataSource, client_ref: options.clientRef ?? null, notify_email: options.notifyEmail ?? null, emailed_at: null, created_at: nowOf(deps) }),
   )
-  return toRun((await repo.findRun(deps.training.db, owner.userId, job.id)) as repo.RunRow, job, null)
+  return toRun((await repo.findRun(deps.training.db, owner.userId, job.id)) as repo.RunRow, job, null, request.model.kind === 'network' ? (request.model.epochs ?? 5) : 1)
 }
 
-function toRun(row: repo.RunRow, job: TrainingJob, results: RunResults | null): Run {
-  return { id: row.training_job_id, name: row.name, dataSource: row.data_source, notifyEmail: row.notify_email, job, results, modelId: job.modelId }
+function toRun(row: repo.RunRow, job: TrainingJob, results: RunResults | null, plannedEpochs: number): Run {
+  const percent = job.state === 'succeeded' ? 100 : Math.min(100, (job.epochs.length / Math.max(plannedEpochs, 1)) * 100)
+  return { id: row.training_job_id, name: row.name, dataSource: row.data_source, notifyEmail: row.notify_email, job, results, modelId: job.modelId, percent }
 }
 
 async function resultsOf(deps: PlaygroundDeps, userId: string, job: TrainingJob): Promise<RunResults | null> {
@@ -85,7 +86,7 @@ export async function getRun(deps: PlaygroundDeps, userId: string, id: string): 
   const row = await repo.findRun(deps.training.db, userId, id)
   if (row === undefined) throw new AppError('not_found', `No playground run ${id}`)
   const job = await getTrainingJob(deps.training, userId, id)
-  return toRun(row, job, await resultsOf(deps, userId, job))
+  return toRun(row, job, await resultsOf(deps, userId, job), await repo.plannedEpochs(deps.training.db, id))
 }
 
 export async function listRuns(deps: PlaygroundDeps, userId: string, limit: number): Promise<Run[]> {

@@ -24,10 +24,10 @@ async function plan(raw: TrainingParams, userId: string, uploads: UploadsDeps) {
     const dataset = findBuiltin(ref.builtin)
     return { request, planned: planTraining(await loadBuiltin(dataset), request, dataset) }
   }
-  const table = await loadUpload(uploads, userId, ref.id).catch((error: unknown) => {
+  const { table, image } = await loadUpload(uploads, userId, ref.id).catch((error: unknown) => {
     throw error instanceof AppError && error.code === 'not_found' ? new AppError('invalid_argument', `No uploaded dataset ${ref.id}`, [{ path: 'body.dataset.id', message: 'not found' }]) : error
   })
-  return { request, planned: planTraining(table, request, undefined) }
+  return { request, planned: planTraining(table, request, image === null ? undefined : { image: { ...image, maxValue: 255 } }) }
 }
 
 export function playgroundTrainer(options: { maxActivePerUser: number; uploads: UploadsDeps }): ModelTrainer {

@@ -134,7 +134,7 @@ function isImageModel(spec: NetworkBody | ClassicalSpec): boolean {
 }
 
 /** The engine's task for the request on the table; throws `invalid_argument` for a model the data cannot train. */
-export function planTraining(table: Table, request: TrainingRequest, dataset: BuiltinDataset | undefined): Planned {
+export function planTraining(table: Table, request: TrainingRequest, dataset: Pick<BuiltinDataset, 'image'> | undefined): Planned {
   const encoded = encode(table, request)
   const classes = encoded.labels?.length ?? 0
   const split = withSplitDefaults(request.split)
@@ -147,7 +147,7 @@ export function planTraining(table: Table, request: TrainingRequest, dataset: Bu
   const model = request.model
   const image = isImageModel(model) ? dataset?.image : undefined
   if (isImageModel(model) && (image === undefined || encoded.width !== image.height * image.width * image.channels)) {
-    throw invalid('Convolution and pooling layers need an image dataset (DIGITS with all its pixel features)', 'body.model.layers')
+    throw invalid('Convolution and pooling layers need an image dataset (DIGITS, or an uploaded image zip) with all its pixel features', 'body.model.layers')
   }
   const inputShape = image === undefined ? [encoded.width] : [image.height, image.width, image.channels]
   const meta = { features: encoded.features, labels: encoded.labels, problemType: request.problemType }

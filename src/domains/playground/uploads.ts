@@ -6,6 +6,7 @@ import { AppError } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import type { Db } from '../../platform/db/database.js'
 import { type BlobStore, readBlob } from '../../platform/blob/blob.port.js'
+import { type ImageShape, imageZipTable } from './image-zip.js'
 import { describeColumns, parseCsvTable, previewRows, type Table } from './table.js'
 
 /** The largest CSV one upload may be, in bytes. */
@@ -22,7 +23,8 @@ export const UploadedDataset = Type.Object({
   id: Type.String(),
   name: Type.String(),
   rows: Type.Integer(),
-  size: Type.Integer({ description: 'bytes' }),
+  size: Type.Integer({ description: 'bytes of the stored CSV' }),
+  image: Type.Union([Type.Object({ height: Type.Integer(), width: Type.Integer(), channels: Type.Integer() }), Type.Null()], { description: 'image datasets: the shape of every row' }),
   columns: Columns,
   createdAt: Type.String({ format: 'date-time' }),
 })
@@ -30,6 +32,19 @@ export const UploadedDatasetDetail = Type.Object({ ...UploadedDataset.properties
 export const UploadedDatasetList = Type.Object({ datasets: Type.Array(UploadedDataset) })
 export const UploadQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
 export const UploadParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
+export const ImageUploadQuery = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    height: Type.Optional(Type.Integer({ minimum: 4, maximum: 64, default: 28 })),
+    width: Type.Optional(Type.Integer({ minimum: 4, maximum: 64, default: 28 })),
+    channels: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(3)], { description: '1 (grey, the default) or 3 (RGB)' })),
+  },
+  { additionalProperties: false },
+)
+
+/** Parsed tables by dataset id: an upload never changes once stored. */
+const tables = new Map<string, Table>()
+const CACHE_SIZE = 8
 
 const blobKey = (id: string) => `playground/datasets/${id}.csv`
 
@@ -46,17 +61,38 @@ export async function readLimited(body: AsyncIterable<Uint8Array | string>, maxB
   return Buffer.concat(parts)
 }
 
-type Row = { id: string; name: string; columns: string; rows: number; size: number; created_at: number }
-const toDataset = (row: Row) => ({ id: row.id, name: row.name, rows: row.rows, size: Number(row.size), columns: JSON.parse(row.columns) as { name: string; type: 'number' | 'string' }[], createdAt: new Date(Number(row.created_at)).toISOString() })
+type Row = { id: string; name: string; columns: string; rows: number; size: number; image: string | null; created_at: number }
+const toDataset = (row: Row) => ({
+  id: row.id,
+  name: row.name,
+  rows: row.rows,
+  size: Number(row.size),
+  image: row.image === null ? null : (JSON.parse(row.image) as ImageShape),
+  columns: JSON.parse(row.columns) as { name: string; type: 'number' | 'string' }[],
+  createdAt: new Date(Number(row.created_at)).toISOString(),
+})
 
-/** Parses and stores an upload: the blob first, then its row; a file that does not parse stores nothing. */
-export async function uploadCsv(deps: UploadsDeps, owner: Principal, name: string, bytes: Buffer) {
-  const table = parseCsvTable(bytes.toString('utf8'))
+/** Stores a parsed upload: the blob first, then its row. */
+async function store(deps: UploadsDeps, owner: Principal, name: string, bytes: Buffer, table: Table, image: ImageShape | null) {
   const id = randomUUID()
   await deps.blobs.put(blobKey(id), bytes)
-  const row = { id, user_id: owner.userId, name, columns: JSON.stringify(describeColumns(table)), rows: table.rows, size: bytes.byteLength, created_at: Date.now() }
+  const row = { id, user_id: owner.userId, name, columns: JSON.stringify(describeColumns(table)), rows: table.rows, size: bytes.byteLength, image: image === null ? null : JSON.stringify(image), created_at: Date.now() }
   await deps.db.insertInto('playground_datasets').values(row).execute()
+  tables.set(id, table)
   return { ...toDataset(row), preview: previewRows(table, PREVIEW_ROWS) }
+}
+
+/** Parses and stores a CSV upload; a file that does not parse stores nothing. */
+export async function uploadCsv(deps: UploadsDeps, owner: Principal, name: string, bytes: Buffer) {
+  return store(deps, owner, name, bytes, parseCsvTable(bytes.toString('utf8')), null)
+}
+
+/** Decodes a zip of class folders into pixel rows (see image-zip.ts), stored as CSV with the image shape. */
+export async function uploadImageZip(deps: UploadsDeps, owner: Principal, name: string, zip: Buffer, shape: ImageShape) {
+  const table = await imageZipTable(zip, shape)
+  const header = table.columns.map((c) => c.name).join(',')
+  const lines = Array.from({ length: table.rows }, (_, r) => table.columns.map((c) => (c.type === 'number' ? String(c.values[r]) : JSON.stringify(c.values[r]))).join(','))
+  return store(deps, owner, name, Buffer.from(`${header}\n${lines.join('\n')}\n`), table, shape)
 }
 
 async function findRow(deps: UploadsDeps, userId: string, id: string): Promise<Row> {
@@ -70,13 +106,14 @@ export async function listUploads(deps: UploadsDeps, owner: Principal) {
   return rows.map(toDataset)
 }
 
-/** Parsed tables by dataset id: an upload never changes once stored. */
-const tables = new Map<string, Table>()
-const CACHE_SIZE = 8
 
-/** The user's uploaded table; not_found for anyone else's. */
-export async function loadUpload(deps: UploadsDeps, userId: string, id: string): Promise<Table> {
-  await findRow(deps, userId, id)
+/** The user's uploaded table (with its image shape, for image datasets); not_found for anyone else's. */
+export async function loadUpload(deps: UploadsDeps, userId: string, id: string): Promise<{ table: Table; image: ImageShape | null }> {
+  const row = await findRow(deps, userId, id)
+  return { table: await uploadTable(deps, id), image: toDataset(row).image }
+}
+
+async function uploadTable(deps: UploadsDeps, id: string): Promise<Table> {
   let table = tables.get(id)
   if (table === undefined) {
     table = parseCsvTable((await readBlob(deps.blobs, blobKey(id))).toString('utf8'))
@@ -88,7 +125,7 @@ export async function loadUpload(deps: UploadsDeps, userId: string, id: string):
 
 export async function getUpload(deps: UploadsDeps, owner: Principal, id: string) {
   const row = await findRow(deps, owner.userId, id)
-  return { ...toDataset(row), preview: previewRows(await loadUpload(deps, owner.userId, id), PREVIEW_ROWS) }
+  return { ...toDataset(row), preview: previewRows(await uploadTable(deps, id), PREVIEW_ROWS) }
 }
 
 /** Removes the row, then the blob (a run already queued on it fails with a clear message). */

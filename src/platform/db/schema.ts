@@ -350,6 +350,7 @@ export interface PlaygroundDatasetsTable {
   columns: string
   rows: number
   size: number
+  image: string | null
   created_at: number
 }
 

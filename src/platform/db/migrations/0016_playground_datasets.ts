@@ -11,6 +11,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('columns', 'text', (c) => c.notNull())
     .addColumn('rows', 'integer', (c) => c.notNull())
     .addColumn('size', 'bigint', (c) => c.notNull())
+    // Image datasets (from a zip): {height, width, channels} of every row's pixels; null for tables.
+    .addColumn('image', 'varchar(100)')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute()
   await db.schema.createIndex('playground_datasets_user_idx').on('playground_datasets').columns(['user_id', 'created_at']).execute()

@@ -1,0 +1,33 @@
+# The scikit-learn peer of bench/playground-accuracy.ts: reads {width, inputs, targets, testCount,
+# algorithms} as JSON on stdin (rows train-then-test, the split pulsebase made) and prints the
+# held-out accuracy of each algorithm as one JSON line. Run with Debian's /usr/bin/python3.
+import json
+import sys
+
+import sklearn
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+job = json.load(sys.stdin)
+width = job['width']
+rows = [job['inputs'][i:i + width] for i in range(0, len(job['inputs']), width)]
+targets = [int(t) for t in job['targets']]
+cut = len(rows) - job['testCount']
+MODELS = {
+    'decisionTree': lambda: DecisionTreeClassifier(random_state=0),
+    'randomForest': lambda: RandomForestClassifier(n_estimators=100, random_state=0),
+    'knn': lambda: KNeighborsClassifier(n_neighbors=5),
+    # pulsebase standardizes for logistic regression; so does the peer.
+    'logisticRegression': lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+    'naiveBayes': lambda: GaussianNB(),
+}
+out = {'sklearn': sklearn.__version__}
+for name in job['algorithms']:
+    model = MODELS[name]().fit(rows[:cut], targets[:cut])
+    out[name] = float(model.score(rows[cut:], targets[cut:]))
+print(json.dumps(out))

@@ -1,0 +1,14 @@
+import type { PlaygroundModule } from '../../domains/playground/playground.module.js'
+import type { AuthedPlatform, Module } from '../../module.js'
+import { registerDlpCompatHttp } from './dlp.http.js'
+
+/** `PULSEBASE_COMPAT=dlp`: the Deep Learning Playground's REST routes (CONTRACTS §5A) on the playground domain. */
+export function dlpCompatModule(platform: AuthedPlatform, playground: PlaygroundModule): Module {
+  const { compat } = platform.config
+  // `GET /test` belongs to the adapter listed first among those that claim it (m2m before dlp keeps it).
+  const isTestPathTaken = compat.includes('m2m') && compat.indexOf('m2m') < compat.indexOf('dlp')
+  return {
+    name: 'compat:dlp',
+    http: (server) => registerDlpCompatHttp(server, { playground, authenticate: platform.authenticate, isTestPathTaken }),
+  }
+}
