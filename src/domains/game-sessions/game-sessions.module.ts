@@ -6,7 +6,7 @@ import { type GameSessionDeps, loadSessions, SYNC_KIND } from './game-sessions.s
 /** Game uploads with sensor channels, analysed by the queued process/reconcile jobs. */
 export function gameSessionsModule(platform: AuthedPlatform): Module {
   const { database, outbox, config, guards } = platform
-  const deps: GameSessionDeps = { db: database.db, kind: database.kind, outbox, publish: platform.publishLive, maxAttempts: config.queueMaxAttempts }
+  const deps: GameSessionDeps = { db: database.db, kind: database.kind, outbox, publish: platform.publishLive, maxAttempts: config.queueMaxAttempts, now: platform.now }
   return {
     name: 'game-sessions',
     http: (server) => registerGameSessionsHttp(server, deps, guards, config.gameSessionMaxBytes),

@@ -11,6 +11,7 @@ import { findSession, findSessionById, findSessions, insertSession, listSessions
 import { encodeUpload } from './sensor-data.js'
 import { checkUpload, type Problem } from './upload-checks.js'
 import { toIso } from '../../platform/time/date-time.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 /** Live events this domain pushes to the owner's sockets. */
 export interface GameSessionEvents {
@@ -31,13 +32,13 @@ export interface GameSessionDeps {
   readonly publish: PublishGameSessionEvent
   /** The queue's attempts per job: the last one marks the session failed before dead-lettering. */
   readonly maxAttempts: number
-  readonly now?: () => number
+  /** The time now (ms since the epoch): the platform's clock. */
+  readonly now: Clock
 }
 
 export type ProcessingEventPayload = Static<typeof ProcessingEvent>
 export type ReconciliationEventPayload = Static<typeof ReconciliationEvent>
 
-export const nowOf = (deps: Pick<GameSessionDeps, 'now'>) => deps.now?.() ?? Date.now()
 
 export function toGameSession(row: SessionRow): GameSession {
   return {
@@ -77,7 +78,7 @@ export async function createSession(
     if (existing !== undefined) return { session: toExisting(existing, owner), isNew: false }
   }
   const pieces = await encodeUpload(rawJson ?? JSON.stringify(body))
-  const now = nowOf(deps)
+  const now = deps.now()
   const row: SessionRow = {
     id: body.id ?? randomUUID(),
     user_id: owner.userId,

@@ -4,7 +4,7 @@ import { localBoundaries, resolveTimeZone, type TimeZone, UTC } from '../../plat
 import type { Principal } from '../../platform/auth/principal.js'
 import { type ExportSample } from './heart-rate.export.js'
 import { type Alert, BUCKETS, type Bucket, type Status, type ZoneSettings } from './heart-rate.schema.js'
-import { checkSamples, deviceOrNull, type HeartRateDeps, nowOf, type Range, rrOf, settingsOf, toAlert, toSample } from './heart-rate.service.js'
+import { checkSamples, deviceOrNull, type HeartRateDeps, type Range, rrOf, settingsOf, toAlert, toSample } from './heart-rate.service.js'
 import * as repo from './heart-rate.repository.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { ALERT_SYNC_KIND } from './alert-timeline.js'
@@ -125,7 +125,7 @@ export async function getAlert(deps: ReadDeps, owner: Principal, id: string): Pr
 export async function acknowledgeAlert(deps: ReadDeps, owner: Principal, id: string): Promise<Alert> {
   const before = await getAlert(deps, owner, id)
   if (before.acknowledgedAt !== null) return before
-  const now = nowOf(deps)
+  const now = deps.now()
   await deps.db.transaction().execute(async (trx) => {
     if (await repo.acknowledgeAlert(trx, owner.userId, id, now)) {
       await recordChange(trx, deps.kind, { userId: owner.userId, kind: ALERT_SYNC_KIND, entityId: id, change: 'acknowledged' }, now)
@@ -145,7 +145,7 @@ async function analysisRows(deps: ReadDeps, owner: Principal, range: Range) {
 /** Max heart rate: given, else from settings, else 220 - age (given or from the birth year). Karvonen when a resting rate is known. */
 async function zoneMethod(deps: ReadDeps, owner: Principal, given: ZoneSettings): Promise<ZoneMethod> {
   const settings = await settingsOf(deps.db, owner.userId)
-  const age = given.age ?? (settings.birthYear === undefined ? undefined : new Date(nowOf(deps)).getUTCFullYear() - settings.birthYear)
+  const age = given.age ?? (settings.birthYear === undefined ? undefined : new Date(deps.now()).getUTCFullYear() - settings.birthYear)
   const max = given.maxHeartRate ?? settings.maxHeartRate ?? (age === undefined ? undefined : maxHeartRateFromAge(age))
   if (max === undefined) {
     throw new AppError('invalid_argument', 'Zones need a maximum heart rate: pass age or maxHeartRate, or set birthYear or maxHeartRate with PATCH /v1/me')
