@@ -16,7 +16,8 @@ export interface HttpServerOptions {
   readonly logger: Logger
   readonly metrics: Metrics
   readonly bodyLimitBytes: number
-  readonly trustProxy: boolean
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  readonly isTrustProxy: boolean
   readonly version: string
   /** Browser origins allowed by CORS; empty: none (no CORS headers), `['*']`: any. */
   readonly corsOrigins?: readonly string[]
@@ -31,7 +32,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const app = Fastify({
     loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
-    trustProxy: options.trustProxy,
+    trustProxy: options.isTrustProxy,
     // Our onResponse hook logs one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
