@@ -178,3 +178,8 @@ export async function setRole(db: Kysely<Database>, userId: string, role: User['
   await users.updateUser(db, userId, { role })
   return getUser(db, userId)
 }
+
+/** The id of the user with `email` (compared trimmed and lower-cased), or undefined. */
+export async function findUserIdByEmail(db: Kysely<Database>, email: string): Promise<string | undefined> {
+  return (await users.findUserByEmail(db, normalizeEmail(email)))?.id
+}

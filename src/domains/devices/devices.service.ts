@@ -158,3 +158,8 @@ async function lookUpDeviceKey(db: Kysely<Database>, keyHash: string): Promise<P
   if (row.revoked_at !== null) throw new AppError('unauthenticated', 'Device key has been revoked')
   return { userId: row.user_id, role: row.role, deviceId: row.id }
 }
+
+/** The id of `userId`'s device with this name and kind (revoked or not), or undefined. */
+export async function findDeviceIdByName(db: Kysely<Database>, userId: string, match: { readonly name: string; readonly kind: string }): Promise<string | undefined> {
+  return (await devices.listDevices(db, userId)).find((d) => d.name === match.name && d.kind === match.kind)?.id
+}
