@@ -10,6 +10,7 @@ export type SampleRow = HeartRateSamplesTable
 // Rows per INSERT statement: 6 parameters each stays well below every engine's parameter limit.
 const INSERT_CHUNK = 1000
 
+/** A read's window: `from` and `to` in epoch milliseconds, optionally one device only. */
 export interface TimeRange {
   readonly from: number
   readonly to: number

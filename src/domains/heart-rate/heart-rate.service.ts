@@ -157,12 +157,8 @@ export function announceStored(deps: Pick<HeartRateDeps, 'publish'>, owner: Prin
   for (const row of removed) deps.publish(userId, 'alert', { change: 'removed', alert: toAlert(row) })
 }
 
-
-export interface Range {
-  readonly from: number
-  readonly to: number
-  readonly deviceId?: string
-}
+/** A read's window: `from` and `to` in epoch ms, optionally one device (the repository's TimeRange). */
+export type Range = repo.TimeRange
 
 function instantOf(text: string, field: string): number {
   const ms = parseInstant(text)

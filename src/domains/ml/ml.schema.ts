@@ -53,11 +53,15 @@ export type Model = Static<typeof Model>
 export const ModelList = Type.Object({ models: Type.Array(Model) })
 
 /** The Socket.IO `training` event: every state change and every finished epoch of a user's training jobs. */
-export interface TrainingEvent {
-  readonly jobId: string
-  readonly kind: string
-  readonly state: TrainingState
-  readonly epoch?: TrainingEpoch
-  readonly modelId?: string
-  readonly error?: string
-}
+export const TrainingEvent = Type.Object(
+  {
+    jobId: Type.String(),
+    kind: Type.String(),
+    state: TrainingState,
+    epoch: Type.Optional(TrainingEpoch),
+    modelId: Type.Optional(Type.String()),
+    error: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+)
+export type TrainingEvent = Static<typeof TrainingEvent>
