@@ -12,6 +12,7 @@ import { encodeUpload } from './sensor-data.js'
 import { checkUpload, type Problem } from './upload-checks.js'
 import { toIso } from '../../platform/time/date-time.js'
 import type { Clock } from '../../platform/time/clock.js'
+import { decodePageCursor, encodePageCursor } from '../../platform/pagination/page-cursor.js'
 
 /** Live events this domain pushes to the owner's sockets. */
 export interface GameSessionEvents {
@@ -127,16 +128,15 @@ export async function getSession(deps: Pick<GameSessionDeps, 'db'>, owner: Princ
 
 function decodeCursor(cursor: string | undefined): PageAfter | undefined {
   if (cursor === undefined) return undefined
-  const match = /^(\d+)_([0-9a-f-]{1,36})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
-  if (match === null) throw new AppError('invalid_argument', 'cursor is not one this server gave out', [{ path: 'querystring.cursor', message: 'unknown cursor' }])
-  return { createdAt: Number(match[1]), id: match[2] as string }
+  const { position, key } = decodePageCursor(cursor, /[0-9a-f-]{1,36}/)
+  return { createdAt: position, id: key }
 }
 
 export async function listGameSessions(deps: Pick<GameSessionDeps, 'db'>, owner: Principal, query: { game?: string; limit: number; cursor?: string }) {
   const rows = await listSessions(deps.db, owner.userId, { gameId: query.game, after: decodeCursor(query.cursor), limit: query.limit + 1 })
   const page = rows.slice(0, query.limit)
   const last = page.at(-1)
-  const nextCursor = rows.length > query.limit && last !== undefined ? Buffer.from(`${last.created_at}_${last.id}`).toString('base64url') : null
+  const nextCursor = rows.length > query.limit && last !== undefined ? encodePageCursor(Number(last.created_at), last.id) : null
   return { sessions: page.map(toGameSession), nextCursor }
 }
 

@@ -10,6 +10,7 @@ import { recordChange } from '../sync/sync.repository.js'
 import { ALERT_SYNC_KIND } from './alert-timeline.js'
 import { computeHrv, continuousSegments, type HrvResult, type RrSample } from './hrv.js'
 import { computeZones, FIVE_ZONES, maxHeartRateFromAge, type ZoneMethod, type ZoneResult, type TimedBpm } from './zones.js'
+import { decodePageCursor, encodePageCursor } from '../../platform/pagination/page-cursor.js'
 
 type ReadDeps = Pick<HeartRateDeps, 'db' | 'kind' | 'config' | 'now' | 'publish'>
 
@@ -19,13 +20,12 @@ const MAX_SERIES_POINTS = 100_000
 const QUARTER_HOUR_MS = 900_000
 
 function encodeCursor(row: repo.SampleRow): string {
-  return Buffer.from(`${row.ts}:${row.device_id}`).toString('base64url')
+  return encodePageCursor(Number(row.ts), row.device_id)
 }
 
 function decodeCursor(cursor: string): repo.PageAfter {
-  const match = /^(\d+):([\w-]*)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
-  if (!match) throw new AppError('invalid_argument', 'cursor is not one this server gave out', [{ path: 'querystring.cursor', message: 'unknown cursor' }])
-  return { ts: Number(match[1]), deviceId: match[2] ?? '' }
+  const { position, key } = decodePageCursor(cursor, /[\w-]*/)
+  return { ts: position, deviceId: key }
 }
 
 export async function listSamples(deps: ReadDeps, owner: Principal, range: Range, limit: number, cursor?: string) {
