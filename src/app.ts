@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { compatModules } from './compat/compat.js'
@@ -11,11 +12,16 @@ import { gameSessionsModule } from './domains/game-sessions/game-sessions.module
 import { heartRateModule } from './domains/heart-rate/heart-rate.module.js'
 import { meditationModule } from './domains/meditation/meditation.module.js'
 import { mlModule } from './domains/ml/ml.module.js'
+import { playgroundModule } from './domains/playground/playground.module.js'
 import { sensorsModule } from './domains/sensors/sensors.module.js'
 import { syncModule } from './domains/sync/sync.module.js'
 import { type JobHandlers, startWorker } from './jobs.js'
 import type { AuthedPlatform, Module, Platform } from './module.js'
+import { createCredentialWatch } from './platform/auth/credential-watch.js'
 import type { Authenticate } from './platform/auth/principal.js'
+import type { BlobStore } from './platform/blob/blob.port.js'
+import { createDatabaseBlobStore } from './platform/blob/database-blob-store.js'
+import { createFileBlobStore } from './platform/blob/file-blob-store.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
 import { createGrpcServer, GRPC_DEFAULT_MAX_MESSAGE_BYTES, type GrpcServer } from './platform/grpc/grpc-server.js'
 import { registerDashboard } from './platform/http/dashboard.js'
@@ -23,6 +29,8 @@ import { createGuards } from './platform/http/http-auth.js'
 import { createHttpServer, type HttpServer } from './platform/http/http-server.js'
 import { type ReadinessCheck, registerSystemRoutes } from './platform/http/system-routes.js'
 import { createLogger } from './platform/logging/logger.js'
+import type { MailPort } from './platform/mail/mail.port.js'
+import { createOutboxMail } from './platform/mail/outbox-mail.js'
 import { createMetrics, type Metrics } from './platform/metrics/metrics.js'
 import { createMlRuntime } from './platform/ml-runtime/ml-runtime.js'
 import { createMqttServer, type MqttServer } from './platform/mqtt/mqtt-server.js'
@@ -45,6 +53,8 @@ export interface App {
   readonly database: DatabaseHandle
   readonly queue: QueuePort
   readonly pubsub: PubSubPort
+  readonly blobs: BlobStore
+  readonly mail: MailPort
   readonly http: HttpServer
   readonly grpc: GrpcServer
   readonly sockets: SocketServer
@@ -53,8 +63,14 @@ export interface App {
   readonly authenticate: Authenticate
   /** Starts consuming every declared job in this process. */
   startWorker(): Promise<void>
-  /** Stops taking work, lets in-flight requests and jobs finish, then closes every connection. */
-  close(): Promise<void>
+  /** Readiness turns 503 and gRPC health NOT_SERVING while everything keeps serving (a load balancer drains). */
+  beginShutdown(): void
+  /**
+   * Stops taking work, lets in-flight requests and jobs finish, then closes every connection, all
+   * within `timeoutMs` (default PULSEBASE_SHUTDOWN_TIMEOUT_MS): calls still open then are cut.
+   * Resolves true when everything finished in time (a clean drain).
+   */
+  close(options?: { timeoutMs?: number }): Promise<boolean>
 }
 
 export interface BuildOptions {
@@ -96,6 +112,17 @@ async function createRedisClient(url: string | undefined): Promise<Redis | undef
   return new RedisClient(url, { lazyConnect: false, maxRetriesPerRequest: 2 })
 }
 
+function createBlobStore(config: Config, database: DatabaseHandle): BlobStore {
+  return config.blobStore === 'database' ? createDatabaseBlobStore({ db: database.db }) : createFileBlobStore({ root: join(config.dataDir, 'blobs') })
+}
+
+async function createMail(config: Config): Promise<MailPort> {
+  const { smtpUrl, from } = config.mail
+  if (smtpUrl === undefined) return createOutboxMail({ folder: join(config.dataDir, 'outbox'), from })
+  const { createSmtpMail } = await import('./platform/mail/smtp-mail.js')
+  return createSmtpMail({ url: smtpUrl, from })
+}
+
 function databasePart(config: Config): string {
   const where = config.database
   if (where.kind === 'sqlite') return `the SQLite database ${where.file}`
@@ -124,7 +151,9 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
   const redisPart = `Redis at ${whereOf(config.redisUrl ?? '')}`
   const pubsub = await startupStep(redisPart, 'Check PULSEBASE_REDIS_URL and that Redis runs.', () => createPubSub(config, logger))
   const liveLogger = logger.child({ module: 'live' })
+  const credentials = await createCredentialWatch(pubsub, logger.child({ module: 'credentials' }))
   return {
+    credentials,
     config,
     now: options.now ?? systemClock,
     logger,
@@ -134,6 +163,8 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
     outbox,
     pubsub,
     redis: await createRedisClient(config.redisUrl),
+    blobs: createBlobStore(config, database),
+    mail: await createMail(config),
     ml: createMlRuntime({ trainingThreads: config.mlTrainingThreads, logger: logger.child({ module: 'ml' }) }),
     publishLive: (userId, event, data) => {
       void publishLive(pubsub, userId, event, data, (err) => liveLogger.warn({ err, event }, 'live push failed'))
@@ -160,6 +191,8 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
     ml,
     meditation,
     sensors,
+    playgroundModule(platform, ml),
+    { name: 'blobs', cleanup: () => platform.blobs.sweep() },
   ]
   const compat = await compatModules(platform, { heartRate, meditation, ml, sensors, presence })
   const syncLoaders = Object.assign({}, ...[...domains, ...compat].map((m) => m.syncLoaders ?? {}))
@@ -187,6 +220,29 @@ function jobHandlersOf(modules: readonly Module[], logger: Logger): JobHandlers 
   return handlers as JobHandlers
 }
 
+/** A shutdown's time budget: each bounded step gets what is left, and is forced (or left behind) when it runs out. */
+function createDeadline(budgetMs: number) {
+  const endsAt = Date.now() + budgetMs
+  let isClean = true
+  const leftMs = () => Math.max(0, endsAt - Date.now())
+  return {
+    leftMs,
+    isClean: () => isClean,
+    /** Waits for `work` until the deadline; then runs `force` (if any) and waits for `work` to settle. */
+    async bound(work: Promise<unknown>, force?: () => void): Promise<void> {
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), leftMs())))
+      const outcome = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late])
+      clearTimeout(timer)
+      if (outcome === 'done') return
+      isClean = false
+      if (force === undefined) return
+      force()
+      await work.catch(() => undefined)
+    },
+  }
+}
+
 /** The composition root: the only place that chooses adapters and lists the modules. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const { platform, modules } = await buildModules(await createPlatform(config, options))
@@ -201,6 +257,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     corsOrigins: config.corsOrigins,
     version: VERSION,
     isStrictResponses: options.strictResponses,
+    requestTimeoutMs: config.requestTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
   })
   const checks: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
@@ -211,10 +269,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown, config.metricsToken)
   registerDashboard(http)
   const corsOrigin = config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
-  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger, corsOrigin })
+  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, credentials: platform.credentials, pubsub, logger, corsOrigin })
   const maxMessageBytes = Math.max(GRPC_DEFAULT_MAX_MESSAGE_BYTES, ...modules.map((m) => m.grpcMaxMessageBytes ?? 0))
-  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes })
-  const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, metrics, logger: logger.child({ module: 'mqtt' }) })
+  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes, credentials: platform.credentials })
+  const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, credentials: platform.credentials, metrics, logger: logger.child({ module: 'mqtt' }) })
   for (const module of modules) {
     await module.http?.(http)
     module.grpc?.(grpc)
@@ -231,6 +289,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     database,
     queue,
     pubsub,
+    blobs: platform.blobs,
+    mail: platform.mail,
     http,
     grpc,
     sockets,
@@ -240,18 +300,29 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       for (const module of modules) await module.onWorkerStart?.()
       consumers.push(...(await startWorker(queue, handlers, logger.child({ module: 'worker' }))))
     },
-    async close() {
+    beginShutdown() {
       isShuttingDown = true
       grpc.setServing(false)
+    },
+    async close(closeOptions = {}) {
+      isShuttingDown = true
+      grpc.setServing(false)
+      const deadline = createDeadline(closeOptions.timeoutMs ?? config.shutdownTimeoutMs)
       await sockets.close()
-      await Promise.allSettled([http.close(), grpc.shutdown(config.shutdownTimeoutMs), mqtt?.close()])
-      await Promise.allSettled(modules.map(async (m) => m.drain?.()))
-      await Promise.allSettled(consumers.map((c) => c.stop()))
+      await Promise.allSettled([
+        deadline.bound(http.close(), () => http.server.closeAllConnections()),
+        grpc.shutdown(deadline.leftMs()),
+        mqtt?.close(),
+      ])
+      await deadline.bound(Promise.allSettled(modules.map(async (m) => m.drain?.())))
+      await deadline.bound(Promise.allSettled(consumers.map((c) => c.stop())))
       await platform.outbox.close()
       await Promise.allSettled(modules.map(async (m) => m.close?.()))
       await platform.ml.close()
-      await Promise.allSettled([queue.close(), pubsub.close(), platform.redis?.quit()])
+      await Promise.allSettled([queue.close(), pubsub.close(), platform.redis?.quit(), platform.mail.close()])
       await database.close()
+      if (!deadline.isClean()) logger.warn('shutdown cut calls or jobs still open at PULSEBASE_SHUTDOWN_TIMEOUT_MS')
+      return deadline.isClean()
     },
   }
 }

@@ -5,11 +5,14 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import type { JobHandlers } from './jobs.js'
+import type { CredentialWatch } from './platform/auth/credential-watch.js'
 import type { Authenticate } from './platform/auth/principal.js'
+import type { BlobStore } from './platform/blob/blob.port.js'
 import type { DatabaseHandle } from './platform/db/database.js'
 import type { GrpcServer } from './platform/grpc/grpc-server.js'
 import type { Guards } from './platform/http/http-auth.js'
 import type { HttpServer } from './platform/http/http-server.js'
+import type { MailPort } from './platform/mail/mail.port.js'
 import type { ReadinessCheck } from './platform/http/system-routes.js'
 import type { Metrics } from './platform/metrics/metrics.js'
 import type { MlRuntime } from './platform/ml-runtime/ml-runtime.js'
@@ -39,10 +42,16 @@ export interface Platform {
   readonly outbox: Outbox
   readonly pubsub: PubSubPort
   readonly publishLive: PublishLiveEvent
+  /** Ends live connections when their credentials end (expiry, logout, revocation) on every process. */
+  readonly credentials: CredentialWatch
   /** TensorFlow.js worker threads, started on first use. */
   readonly ml: MlRuntime
   /** Shared across processes when Redis is configured (login limits, etc.). */
   readonly redis: Redis | undefined
+  /** Model artifacts, datasets, exports: files under the data dir, or the database (PULSEBASE_BLOB_STORE). */
+  readonly blobs: BlobStore
+  /** Mail to people: `.eml` files in `<data dir>/outbox`, or SMTP (PULSEBASE_SMTP_URL). */
+  readonly mail: MailPort
 }
 
 /** The platform once accounts exist: every module after the auth module gets this. */

@@ -265,7 +265,7 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 99, timestamp: T0 + 100 }), ok())
       const anonymous = await call(seed, 'GetHeartRateStatus', { recent_count: 1 })
       assert.deepEqual(anonymous.recent_measurements, [{ bpm: 99, timestamp: String(T0 + 100), triggered_alert: false }])
-      const row = await server.app.database.db.selectFrom('heart_rate_samples').selectAll().where('ts', '=', (T0 + 100) * 1000).executeTakeFirstOrThrow()
+      const row = await server.app.database.db.selectFrom('heart_rate_samples').innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_samples.stream_id').selectAll().where('ts', '=', (T0 + 100) * 1000).executeTakeFirstOrThrow()
       assert.deepEqual([row.user_id, row.device_id], [compat.userId, compat.deviceId])
 
       const owner = await signUp(api)

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 export interface PollOptions {
   /** Pause between reads, in milliseconds (default 25). */
   intervalMs?: number
-  /** Reads before giving up (default 1200, so about 30 s at the default pause). */
+  /** Reads before giving up (default 4800, about 2 minutes at the default pause: a loaded machine is slow, and a test file has ten minutes). */
   tries?: number
 }
 
@@ -18,7 +18,7 @@ export async function pollUntil<T>(
   read: () => T | Promise<T>,
   isDone: (value: T) => boolean,
   what: string,
-  { intervalMs = 25, tries = 1200 }: PollOptions = {},
+  { intervalMs = 25, tries = 4800 }: PollOptions = {},
 ): Promise<T> {
   for (let i = 0; i < tries; i += 1) {
     const value = await read()

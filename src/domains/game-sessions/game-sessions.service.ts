@@ -7,7 +7,7 @@ import type { Principal } from '../../platform/auth/principal.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { round2, slopeOf } from './analysis.js'
 import type { CreateGameSessionBody, GameProgress, GameSession, ProcessingEvent, ReconciliationEvent } from './game-sessions.schema.js'
-import { findSession, findSessionById, findSessions, insertSession, listSessions, type PageAfter, progressPoints, type SessionRow } from './game-sessions.repository.js'
+import { deleteSession as deleteSessionRow, findSession, findSessionById, findSessions, insertSession, listSessions, type PageAfter, progressPoints, type SessionRow } from './game-sessions.repository.js'
 import { encodeUpload } from './sensor-data.js'
 import { checkUpload, type Problem } from './upload-checks.js'
 import { toIso } from '../../platform/time/date-time.js'
@@ -35,6 +35,8 @@ export interface GameSessionDeps {
   readonly maxAttempts: number
   /** The time now (ms since the epoch): the platform's clock. */
   readonly now: Clock
+  /** Told of a stored row that cannot be shown (lists leave it out rather than fail). */
+  readonly onUnreadableRow?: (id: string, error: unknown) => void
 }
 
 export type ProcessingEventPayload = Static<typeof ProcessingEvent>
@@ -68,8 +70,6 @@ export async function createSession(
   deps: GameSessionDeps,
   owner: Principal,
   body: CreateGameSessionBody,
-  /** The body's JSON text as received, when the transport kept it (stored as sent). */
-  rawJson?: string,
 ): Promise<{ session: GameSession; isNew: boolean }> {
   const problems: Problem[] = []
   const times = checkUpload(body, problems)
@@ -78,7 +78,8 @@ export async function createSession(
     const existing = await findSessionById(deps.db, body.id)
     if (existing !== undefined) return { session: toExisting(existing, owner), isNew: false }
   }
-  const pieces = await encodeUpload(rawJson ?? JSON.stringify(body))
+  // The validated form, not the text as received: the worker reads exactly what was acknowledged.
+  const pieces = await encodeUpload(JSON.stringify(body))
   const now = deps.now()
   const row: SessionRow = {
     id: body.id ?? randomUUID(),
@@ -132,16 +133,39 @@ function decodeCursor(cursor: string | undefined): PageAfter | undefined {
   return { createdAt: position, id: key }
 }
 
-export async function listGameSessions(deps: Pick<GameSessionDeps, 'db'>, owner: Principal, query: { game?: string; limit: number; cursor?: string }) {
+/**
+ * `rows` as the API shows them, leaving out (and reporting) any row that cannot be shown, so one
+ * damaged row never fails a whole list; it can still be deleted by id.
+ */
+function readable<R extends { id: string }, T>(deps: Pick<GameSessionDeps, 'onUnreadableRow'>, rows: readonly R[], show: (row: R) => T): Array<[R, T]> {
+  return rows.flatMap((row): Array<[R, T]> => {
+    try {
+      return [[row, show(row)]]
+    } catch (error) {
+      deps.onUnreadableRow?.(row.id, error)
+      return []
+    }
+  })
+}
+
+export async function listGameSessions(deps: Pick<GameSessionDeps, 'db' | 'onUnreadableRow'>, owner: Principal, query: { game?: string; limit: number; cursor?: string }) {
   const rows = await listSessions(deps.db, owner.userId, { gameId: query.game, after: decodeCursor(query.cursor), limit: query.limit + 1 })
   const page = rows.slice(0, query.limit)
   const last = page.at(-1)
   const nextCursor = rows.length > query.limit && last !== undefined ? encodePageCursor(Number(last.created_at), last.id) : null
-  return { sessions: page.map(toGameSession), nextCursor }
+  return { sessions: readable(deps, page, toGameSession).map(([, session]) => session), nextCursor }
 }
 
-export async function gameProgress(deps: Pick<GameSessionDeps, 'db'>, owner: Principal, gameId: string, limit: number): Promise<GameProgress> {
-  const rows = await progressPoints(deps.db, owner.userId, gameId, limit)
+/** Deletes the owner's session, its sensor data and analysis, and records a `deleted` sync change. Throws `not_found`. */
+export async function deleteGameSession(deps: Pick<GameSessionDeps, 'db' | 'kind' | 'now'>, owner: Principal, id: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await deleteSessionRow(trx, owner.userId, id))) throw new AppError('not_found', 'No such game session')
+    await recordChange(trx, deps.kind, { userId: owner.userId, kind: SYNC_KIND, entityId: id, change: 'deleted' }, deps.now())
+  })
+}
+
+export async function gameProgress(deps: Pick<GameSessionDeps, 'db' | 'onUnreadableRow'>, owner: Principal, gameId: string, limit: number): Promise<GameProgress> {
+  const rows = readable(deps, await progressPoints(deps.db, owner.userId, gameId, limit), (row) => toIso(row.ended_at)).map(([row]) => row)
   const scores = rows.map((r) => Number(r.score))
   const has = scores.length > 0
   return {
@@ -162,7 +186,8 @@ export async function gameProgress(deps: Pick<GameSessionDeps, 'db'>, owner: Pri
   }
 }
 
-/** Sync loader: the sessions by id, as the API shows them. */
-export async function loadSessions(db: Db, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
-  return new Map((await findSessions(db, userId, ids)).map((row) => [row.id, toGameSession(row)]))
+/** Sync loader: the sessions by id, as the API shows them (a row that cannot be shown is left out). */
+export function sessionLoader(deps: Pick<GameSessionDeps, 'onUnreadableRow'>) {
+  return async (db: Db, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> =>
+    new Map(readable(deps, await findSessions(db, userId, ids), toGameSession).map(([row, session]) => [row.id, session]))
 }

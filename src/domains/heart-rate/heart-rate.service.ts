@@ -26,6 +26,8 @@ export type PublishLive = <E extends keyof HeartRateEvents>(userId: string, even
 
 export interface HeartRateDeps {
   readonly db: Kysely<Database>
+  /** Where reads that can be long go (reader threads on SQLite); `db` when absent. */
+  readonly reader?: Kysely<Database>
   readonly kind: DatabaseKind
   readonly writer: SampleWriter
   readonly config: HeartRateConfig

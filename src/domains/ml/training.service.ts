@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { AppError } from '../../errors.js'
+import type { Db } from '../../platform/db/database.js'
 import * as repo from './ml.repository.js'
 import type { Model, ModelKind, TrainingEpoch, TrainingJob } from './ml.schema.js'
 import { recordChange } from '../sync/sync.repository.js'
@@ -57,13 +58,21 @@ export async function listTrainingJobs(deps: Pick<TrainingDeps, 'db'>, userId: s
   return rows.map((row) => toTrainingJob(row, epochs.get(row.id) ?? []))
 }
 
-/** Checks there is enough data and no job of this kind is already queued or running, stores the job (with `params`) as queued, then queues its run. */
-export async function requestTraining(deps: TrainingDeps, userId: string, kind: ModelKind, params: TrainingParams = {}): Promise<TrainingJob> {
-  const active = await repo.findActiveTrainingJob(deps.db, userId, kind)
-  if (active !== undefined) {
-    throw new AppError('conflict', `A ${kind} model is already training (job ${active.id}, ${active.state}); wait for it or cancel it`, [{ path: 'body.kind', message: 'already training', trainingJobId: active.id }])
+/**
+ * Checks there is enough data and the user is under the kind's limit of queued or running jobs,
+ * stores the job (with `params`) as queued, then queues its run. `alsoWrite` stores the caller's
+ * own rows about the job in the same transaction (nothing is written when it throws).
+ */
+export async function requestTraining(deps: TrainingDeps, userId: string, kind: ModelKind, params: TrainingParams = {}, alsoWrite?: (trx: Db, jobId: string) => Promise<void>): Promise<TrainingJob> {
+  const trainer = trainerOf(deps, kind)
+  const limit = trainer.maxActivePerUser ?? 1
+  const active = await repo.findActiveTrainingJobs(deps.db, userId, kind, limit)
+  const newest = active[0]
+  if (newest !== undefined && active.length >= limit) {
+    const message = limit === 1 ? `A ${kind} model is already training (job ${newest.id}, ${newest.state}); wait for it or cancel it` : `You already have ${limit} ${kind} jobs queued or running, the most one account may have; wait for one or cancel it`
+    throw new AppError('conflict', message, [{ path: 'body.kind', message: 'already training', trainingJobId: newest.id }])
   }
-  await trainerOf(deps, kind).assertEnoughData(deps.db, userId, params)
+  await trainer.assertEnoughData(deps.db, userId, params)
   const row: repo.TrainingJobRow = {
     id: randomUUID(), user_id: userId, kind, state: 'queued', params: JSON.stringify(params), attempts: 0, error: null, model_id: null,
     is_cancel_requested: 0, created_at: deps.now(), started_at: null, heartbeat_at: null, finished_at: null, duration_ms: null,
@@ -71,6 +80,7 @@ export async function requestTraining(deps: TrainingDeps, userId: string, kind: 
   // The row and its run commit together: no queued job without a run coming, even after a crash.
   await deps.outbox.transaction(async (trx, stage) => {
     await repo.insertTrainingJob(trx, row)
+    await alsoWrite?.(trx, row.id)
     await recordChange(trx, deps.kind, { userId, kind: TRAINING_JOB_SYNC_KIND, entityId: row.id, change: 'queued' }, row.created_at)
     await stage(TRAIN_JOB, { trainingJobId: row.id })
   })
