@@ -61,6 +61,7 @@ export default tseslint.config(
         'error',
         {
           paths: ['better-sqlite3', 'pg', 'mysql2', 'amqplib', 'ioredis'].map((name) => ({ name, message: 'Compat adapters reach domain services; only platform adapters import drivers.' })),
+          patterns: [{ group: ['**/domains/**/*.repository.js'], message: 'Compat adapters reach domain services, never their repositories.' }],
         },
       ],
     },

@@ -257,7 +257,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    isTrustProxy: config.isTrustProxy,
     corsOrigins: config.corsOrigins,
     version: VERSION,
     isStrictResponses: options.strictResponses,

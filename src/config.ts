@@ -123,7 +123,7 @@ export interface Config {
   readonly devicePresenceTimeoutMs: number
   readonly bodyLimitBytes: number
   /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
-  readonly trustProxy: boolean
+  readonly isTrustProxy: boolean
   /** Browser origins allowed to call the API (CORS); empty allows none, `['*']` any. */
   readonly corsOrigins: readonly string[]
   /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
@@ -139,7 +139,7 @@ export interface Config {
   /** A request's line and headers must arrive within this (else 408); at most requestTimeoutMs. */
   readonly headersTimeoutMs: number
   /** `serve` also runs queued jobs in its own process. */
-  readonly embeddedWorker: boolean
+  readonly hasEmbeddedWorker: boolean
   readonly heartRate: HeartRateConfig
   readonly sensors: SensorsConfig
   /** Largest accepted game-session upload (request body), in bytes. */
@@ -288,7 +288,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
     },
     devicePresenceTimeoutMs: env.PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS * 1000,
     bodyLimitBytes: env.PULSEBASE_BODY_LIMIT_BYTES,
-    trustProxy: env.PULSEBASE_TRUST_PROXY === 'true',
+    isTrustProxy: env.PULSEBASE_TRUST_PROXY === 'true',
     corsOrigins: env.PULSEBASE_CORS_ORIGINS.split(',').filter(Boolean),
     metricsToken: env.PULSEBASE_METRICS_TOKEN,
     compat,
@@ -300,7 +300,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
     shutdownDelayMs: Math.min(env.PULSEBASE_SHUTDOWN_DELAY_MS, env.PULSEBASE_SHUTDOWN_TIMEOUT_MS),
     requestTimeoutMs: env.PULSEBASE_REQUEST_TIMEOUT_MS,
     headersTimeoutMs: Math.min(env.PULSEBASE_HEADERS_TIMEOUT_MS, env.PULSEBASE_REQUEST_TIMEOUT_MS),
-    embeddedWorker: env.PULSEBASE_EMBEDDED_WORKER === 'true',
+    hasEmbeddedWorker: env.PULSEBASE_EMBEDDED_WORKER === 'true',
     heartRate: {
       alertClearSamples: env.PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES,
       maxGapMs: env.PULSEBASE_HEART_RATE_MAX_GAP_SECONDS * 1000,

@@ -109,7 +109,7 @@ async function runCommand(command: CommandName, parsed: ParsedCommand): Promise<
   switch (command) {
     case 'serve': {
       const config = loadCheckedConfig()
-      return serve(config, { withWorker: config.embeddedWorker })
+      return serve(config, { hasWorker: config.hasEmbeddedWorker })
     }
     case 'worker':
       return worker(loadCheckedConfig())
@@ -173,7 +173,7 @@ function untilSignal(app: App): Promise<number> {
   })
 }
 
-async function serve(config: Config, options: { withWorker: boolean }): Promise<number> {
+async function serve(config: Config, options: { hasWorker: boolean }): Promise<number> {
   ensureDashboardBuilt(createLogger(config.logLevel).child({ module: 'dashboard' }))
   const app = await buildApp(config, { migrate: true })
   try {
@@ -189,7 +189,7 @@ async function serve(config: Config, options: { withWorker: boolean }): Promise<
     throw error
   }
   app.logger.info({ http: config.httpPort, grpc: config.grpcPort, mqtt: config.mqttPort, database: config.database.kind, queue: config.queue.kind, compat: config.compat }, 'pulsebase serving')
-  if (options.withWorker) await app.startWorker()
+  if (options.hasWorker) await app.startWorker()
   const schedule = () => publishJob(app.queue, 'maintenance.cleanup', {}).catch((err: unknown) => app.logger.warn({ err }, 'cleanup not scheduled'))
   await schedule()
   const timer = setInterval(schedule, CLEANUP_INTERVAL_MS)

@@ -14,7 +14,7 @@ const HTML = { accept: 'text/html,application/xhtml+xml' }
 
 /** A server with only the dashboard routes, over a fake build in a temp folder (the real build is tested in the browser suite). */
 async function dashboardServer(root: string) {
-  const http = await createHttpServer({ logger: createLogger('silent'), metrics: createMetrics(), bodyLimitBytes: 1024, trustProxy: false, version: 'test' })
+  const http = await createHttpServer({ logger: createLogger('silent'), metrics: createMetrics(), bodyLimitBytes: 1024, isTrustProxy: false, version: 'test' })
   registerDashboard(http, root)
   await http.ready()
   return http

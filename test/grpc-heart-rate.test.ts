@@ -17,6 +17,7 @@ import { createMetrics } from '../src/platform/metrics/metrics.js'
 import { countingPubSub } from '../src/platform/pubsub/counting-pubsub.fixture.js'
 import { waitUntil } from './helpers/poll.js'
 import { userChannel } from '../src/platform/pubsub/live-events.js'
+import { systemClock } from '../src/platform/time/clock.js'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 
@@ -327,7 +328,7 @@ for (const target of await databaseTargets()) {
       const { app } = server
       const grpc = createGrpcServer({ metrics: createMetrics(), logger: app.logger })
       const writer = createSampleWriter({ db: app.database.db, kind: app.database.kind, alertClearSamples: 2 })
-      registerHeartRateGrpc(grpc, { db: app.database.db, kind: app.database.kind, writer, config: app.config.heartRate, publish: () => undefined }, app.authenticate, counting.port)
+      registerHeartRateGrpc(grpc, { db: app.database.db, kind: app.database.kind, writer, config: app.config.heartRate, publish: () => undefined, now: systemClock }, app.authenticate, counting.port)
       const own = connect(`127.0.0.1:${await grpc.listen('127.0.0.1', 0)}`)
       try {
         const channel = userChannel(user.userId)

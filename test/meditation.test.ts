@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { publishJob } from '../src/jobs.js'
+import { TrainingEvent } from '../src/domains/ml/ml.schema.js'
+import { schemaProblems } from '../src/platform/validation/schema-check.js'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { simulatedSessions, toV1Body } from './helpers/meditation.js'
@@ -119,6 +121,7 @@ for (const target of await databaseTargets()) {
 
       await pollUntil(async () => events, (e) => e.some((x) => x.state === 'succeeded'), 'the succeeded event')
       socket.close()
+      for (const event of events) assert.deepEqual(schemaProblems(TrainingEvent, event, 'training'), [], 'every training event matches its schema')
       assert.deepEqual([...new Set(events.map((e) => e.state))], ['queued', 'running', 'succeeded'])
       assert.ok(events.filter((e) => e.epoch !== undefined).length >= 2)
       assert.equal(events.at(-1).modelId, job.body.modelId)

@@ -1,11 +1,9 @@
 // Seed clients that send no credentials act as one account per adapter: a user that cannot log in
 // and a device of theirs, both made on first use. The heart-rate and CSI adapters share this.
 import { randomBytes } from 'node:crypto'
-import { createUser } from '../domains/auth/auth.service.js'
-import { findUserByEmail } from '../domains/auth/users.repository.js'
-import { listDevices } from '../domains/devices/devices.repository.js'
+import { createUser, findUserIdByEmail } from '../domains/auth/auth.service.js'
 import type { CreateDeviceBody } from '../domains/devices/devices.schema.js'
-import { createDevice } from '../domains/devices/devices.service.js'
+import { createDevice, findDeviceIdByName } from '../domains/devices/devices.service.js'
 import { AppError } from '../errors.js'
 import type { Principal } from '../platform/auth/principal.js'
 import type { Db } from '../platform/db/database.js'
@@ -24,15 +22,15 @@ export interface CompatIdentity {
 }
 
 async function findCompatPrincipal(db: Db, identity: CompatIdentity): Promise<Principal | undefined> {
-  const user = await findUserByEmail(db, identity.email)
-  if (user === undefined) return undefined
-  const device = (await listDevices(db, user.id)).find((d) => d.name === identity.deviceName && d.kind === identity.deviceKind)
+  const userId = await findUserIdByEmail(db, identity.email)
+  if (userId === undefined) return undefined
+  const deviceId = await findDeviceIdByName(db, userId, { name: identity.deviceName, kind: identity.deviceKind })
   // User and device are created in one transaction, so a user without the device was not made
   // here (someone registered the address): never hand anonymous seed data to that account.
-  if (device === undefined) {
+  if (deviceId === undefined) {
     throw new Error(`${identity.email} exists without its '${identity.deviceName}' device, so pulsebase did not create it; remove that account or turn off PULSEBASE_COMPAT=${identity.adapter}`)
   }
-  return { userId: user.id, role: 'user', deviceId: device.id }
+  return { userId, role: 'user', deviceId }
 }
 
 async function createCompatAccount(db: Db, identity: CompatIdentity): Promise<void> {

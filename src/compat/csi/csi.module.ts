@@ -28,7 +28,7 @@ export async function csiCompatModule(platform: AuthedPlatform, sensors: Sensors
   })
   const deps: CsiDeps = {
     account,
-    servers: { devices: { db: database.db, defaultTimeoutMs: config.devicePresenceTimeoutMs }, presence, account },
+    servers: { devices: { db: database.db, defaultTimeoutMs: config.devicePresenceTimeoutMs, now: platform.now }, presence, account },
     datasets: sensors.datasets,
     models: sensors.models,
     live: sensors.live,

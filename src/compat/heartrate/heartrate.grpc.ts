@@ -1,7 +1,7 @@
 import type { Authenticate, Principal } from '../../platform/auth/principal.js'
 import { readStatus } from '../../domains/heart-rate/heart-rate.queries.js'
 import type { Verdict } from '../../domains/heart-rate/heart-rate.schema.js'
-import { type HeartRateDeps, nowOf, recordSamples } from '../../domains/heart-rate/heart-rate.service.js'
+import { type HeartRateDeps, recordSamples } from '../../domains/heart-rate/heart-rate.service.js'
 import { computeZones, maxHeartRateFromAge, SEED_THREE_ZONES } from '../../domains/heart-rate/zones.js'
 import { AppError } from '../../errors.js'
 import type { ExerciseZoneRequest__Output as ExerciseZoneRequest } from '../../generated/proto/heartrate/ExerciseZoneRequest.js'
@@ -98,14 +98,14 @@ export function registerHeartRateCompatGrpc(server: GrpcServer, deps: HeartRateD
   server.addService(serviceFrom(loadProto('heartrate/heartrate_service.proto'), 'heartrate.HeartRateMonitor'), {
     SubmitHeartRate: unary<HeartRateRequest, HeartRateResponse>(async (request, ctx) => {
       const principal = await principalOf(ctx)
-      const responses = await record(deps, principal, [measurementOf(request, nowOf(deps))], ctx.logger)
+      const responses = await record(deps, principal, [measurementOf(request, deps.now())], ctx.logger)
       return responses?.[0] ?? failure(STORE_FAILED)
     }),
 
     // Like the seed, a store failure answers once and ends the stream; invalid values do not.
     StreamHeartRate: bidiStream<HeartRateRequest, HeartRateResponse>(async function* (requests, ctx) {
       const principal = await principalOf(ctx)
-      for await (const batch of arrivalBatches(stamped(requests, () => nowOf(deps)), MAX_STREAM_BATCH)) {
+      for await (const batch of arrivalBatches(stamped(requests, deps.now), MAX_STREAM_BATCH)) {
         for (const group of withoutRepeats(batch)) {
           const responses = await record(deps, principal, group, ctx.logger)
           if (responses === undefined) {

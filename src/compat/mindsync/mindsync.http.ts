@@ -2,9 +2,8 @@
 // status codes and message strings are the seed's; the rules are pulsebase's.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { PeriodObservation } from '../../domains/meditation/meditation.features.js'
-import { countSessions } from '../../domains/meditation/meditation.repository.js'
 import { SeedSessionBody } from '../../domains/meditation/meditation.schema.js'
-import { listSessions, observationOf, recordSession, type SessionStoreDeps } from '../../domains/meditation/meditation.service.js'
+import { countUserSessions, listSessions, observationOf, recordSession, type SessionStoreDeps } from '../../domains/meditation/meditation.service.js'
 import { recommend, type RecommenderDeps } from '../../domains/meditation/recommender.js'
 import { checkPeriods } from '../../domains/meditation/session-checks.js'
 import { awaitTrainingJob, requestOrJoinTraining, type TrainingDeps } from '../../domains/ml/training.service.js'
@@ -102,7 +101,7 @@ async function storeSession(deps: MindsyncDeps, request: FastifyRequest, reply: 
 async function trainModel(deps: MindsyncDeps, request: FastifyRequest) {
   const deviceId = deviceIdOf(request)
   const owner = await findMindsyncPrincipal(deps.store.db, deviceId)
-  if (owner === undefined || (await countSessions(deps.store.db, owner.userId)) === 0) {
+  if (owner === undefined || (await countUserSessions(deps.store.db, owner.userId)) === 0) {
     return { message: `No previous sessions found for device ${deviceId}. Could not train model.` }
   }
   let jobId: string
@@ -127,7 +126,7 @@ async function trainModel(deps: MindsyncDeps, request: FastifyRequest) {
 async function predict(deps: MindsyncDeps, request: FastifyRequest, reply: FastifyReply) {
   const { deviceId, session } = sessionOf(request)
   const owner = await findMindsyncPrincipal(deps.store.db, deviceId)
-  if (owner === undefined || (await countSessions(deps.store.db, owner.userId)) < 2) {
+  if (owner === undefined || (await countUserSessions(deps.store.db, owner.userId)) < 2) {
     return { message: `Couldn't predict best combination for ${deviceId}. Not enough data available.` }
   }
   await seedWorded(() => checkPeriods(deps.store, owner, session.periods, 'body.periods', LOCAL_TIMES))

@@ -50,6 +50,7 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
     isRegistrationOpen: config.auth.isRegistrationOpen,
     deviceKeys,
+    now: platform.now,
     endCredentials: (ended) => void platform.credentials.announce(ended),
   }
   const authenticate: Authenticate = (credential) => auth.authenticate(deps, credential)

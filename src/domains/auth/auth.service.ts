@@ -15,6 +15,7 @@ import { mergeSettings, readSettings } from './settings.js'
 import { hashSecret, newSecret, type TokenSigner } from './tokens.js'
 import * as users from './users.repository.js'
 import { DAY_MS, toIso } from '../../platform/time/date-time.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 export interface AuthDeps {
   readonly db: Kysely<Database>
@@ -31,6 +32,8 @@ export interface AuthDeps {
   readonly refreshTokenTtlDays: number
   readonly isRegistrationOpen: boolean
   readonly deviceKeys?: DeviceKeyCache
+  /** The time now (ms since the epoch): the platform's clock. */
+  readonly now: Clock
   /** Ends the live connections (Socket.IO, gRPC streams) opened with credentials that just ended, on every process. */
   readonly endCredentials?: (ended: CredentialsEnded) => void
 }
@@ -113,7 +116,7 @@ export async function login(deps: AuthDeps, input: LoginBody, address: string) {
 
 async function startSession(deps: AuthDeps, userId: string): Promise<Tokens> {
   const sessionId = randomUUID()
-  const expiresAt = Date.now() + deps.refreshTokenTtlDays * DAY_MS
+  const expiresAt = deps.now() + deps.refreshTokenTtlDays * DAY_MS
   return deps.db.transaction().execute(async (trx) => {
     await sessions.insertSession(trx, { id: sessionId, userId, expiresAt })
     return issueTokens({ ...deps, db: trx }, userId, sessionId, expiresAt)
@@ -122,7 +125,7 @@ async function startSession(deps: AuthDeps, userId: string): Promise<Tokens> {
 
 async function issueTokens(deps: AuthDeps, userId: string, sessionId: string, expiresAt: number): Promise<Tokens> {
   const refreshToken = newSecret('pbr_')
-  const now = Date.now()
+  const now = deps.now()
   await sessions.insertRefreshToken(deps.db, {
     token_hash: hashSecret(refreshToken),
     session_id: sessionId,
@@ -139,7 +142,7 @@ async function issueTokens(deps: AuthDeps, userId: string, sessionId: string, ex
 export async function refresh(deps: AuthDeps, refreshToken: string): Promise<Tokens> {
   const invalid = new AppError('unauthenticated', 'Refresh token is invalid, expired or revoked')
   const tokenHash = hashSecret(refreshToken)
-  const now = Date.now()
+  const now = deps.now()
   const row = await sessions.findRefreshToken(deps.db, tokenHash)
   if (!row || row.expires_at <= now) throw invalid
   if (!(await sessions.findLiveSessionRole(deps.db, row.session_id, row.user_id, now))) throw invalid
@@ -165,7 +168,7 @@ export async function logout(deps: AuthDeps, principal: Principal): Promise<void
 export async function authenticate(deps: AuthDeps, credential: string): Promise<Principal> {
   if (credential.startsWith(DEVICE_KEY_PREFIX)) return principalForDeviceKey(deps.db, credential, deps.deviceKeys)
   const claims = await deps.signer.verify(credential)
-  const session = await sessions.findLiveSessionRole(deps.db, claims.sessionId, claims.userId, Date.now())
+  const session = await sessions.findLiveSessionRole(deps.db, claims.sessionId, claims.userId, deps.now())
   if (!session) throw new AppError('unauthenticated', 'Access token has been revoked')
   return { userId: claims.userId, role: session.role, deviceId: null, sessionId: claims.sessionId, ...(claims.expiresAtMs !== undefined && { expiresAtMs: claims.expiresAtMs }) }
 }
@@ -211,4 +214,9 @@ export async function setRole(db: Kysely<Database>, userId: string, role: User['
   await getUser(db, userId)
   await users.updateUser(db, userId, { role })
   return getUser(db, userId)
+}
+
+/** The id of the user with `email` (compared trimmed and lower-cased), or undefined. */
+export async function findUserIdByEmail(db: Kysely<Database>, email: string): Promise<string | undefined> {
+  return (await users.findUserByEmail(db, normalizeEmail(email)))?.id
 }

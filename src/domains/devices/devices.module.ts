@@ -13,12 +13,13 @@ export function devicePresence(platform: Platform): DevicePresence {
     defaultTimeoutMs: platform.config.devicePresenceTimeoutMs,
     publish: platform.publishLive,
     logger: platform.logger.child({ module: 'presence' }),
+    now: platform.now,
   })
 }
 
 /** Devices, their API keys and presence. `onKeyRevoked` runs once a key stopped working (revoked or deleted). */
 export function devicesModule(platform: AuthedPlatform, onKeyRevoked: (deviceId: string) => void, presence: DevicePresence): Module {
-  const deps = { db: platform.database.db, defaultTimeoutMs: platform.config.devicePresenceTimeoutMs }
+  const deps = { db: platform.database.db, defaultTimeoutMs: platform.config.devicePresenceTimeoutMs, now: platform.now }
   presence.start()
   return {
     name: 'devices',

@@ -13,6 +13,7 @@ import { resolveTimeZone, type TimeZone, UTC } from '../../platform/time/time-zo
 import { getUser } from '../auth/auth.service.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { toIso, toIsoOrNull } from '../../platform/time/date-time.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 export const DEVICE_KEY_PREFIX = 'pbd_'
 /** The presence timeout of a device without its own (PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS). */
@@ -22,7 +23,8 @@ export const DEFAULT_PRESENCE_TIMEOUT_MS = 30_000
 export interface DevicesDeps {
   readonly db: Kysely<Database>
   readonly defaultTimeoutMs: number
-  readonly now?: () => number
+  /** The time now (ms since the epoch): the platform's clock. */
+  readonly now: Clock
 }
 
 /** The sync feed's kind for devices. */
@@ -95,7 +97,7 @@ export async function createDevice(db: Kysely<Database>, owner: Principal, input
 }
 
 export async function listDevices(deps: DevicesDeps, owner: Principal, filter: { online?: boolean } = {}): Promise<Device[]> {
-  const nowMs = (deps.now ?? Date.now)()
+  const nowMs = deps.now()
   const all = (await devices.listDevices(deps.db, owner.userId)).map((row) => toDevice(row, deps.defaultTimeoutMs, nowMs))
   return filter.online === undefined ? all : all.filter((device) => device.online === filter.online)
 }
@@ -103,7 +105,7 @@ export async function listDevices(deps: DevicesDeps, owner: Principal, filter: {
 export async function getDevice(deps: DevicesDeps, owner: Principal, id: string): Promise<Device> {
   const row = await devices.findDevice(deps.db, owner.userId, id)
   if (!row) throw new AppError('not_found', 'Device not found')
-  return toDevice(row, deps.defaultTimeoutMs, (deps.now ?? Date.now)())
+  return toDevice(row, deps.defaultTimeoutMs, deps.now())
 }
 
 /** Renames a device, sets its presence timeout and/or its time zone (null: back to the default, or the owner's zone). */
@@ -124,7 +126,7 @@ export async function patchDevice(deps: DevicesDeps, owner: Principal, id: strin
 /** Revoking keeps the device and its data but its key stops working at once. */
 export async function revokeDevice(deps: DevicesDeps, owner: Principal, id: string): Promise<Device> {
   const device = await getDevice(deps, owner, id)
-  if (device.revokedAt === null) await withChange(deps.db, owner, 'revoked', async (trx) => ({ id, result: await devices.updateDevice(trx, owner.userId, id, { revoked_at: Date.now() }) }))
+  if (device.revokedAt === null) await withChange(deps.db, owner, 'revoked', async (trx) => ({ id, result: await devices.updateDevice(trx, owner.userId, id, { revoked_at: deps.now() }) }))
   return getDevice(deps, owner, id)
 }
 
@@ -155,4 +157,9 @@ async function lookUpDeviceKey(db: Kysely<Database>, keyHash: string): Promise<P
   if (!row) throw new AppError('unauthenticated', 'Unknown device key')
   if (row.revoked_at !== null) throw new AppError('unauthenticated', 'Device key has been revoked')
   return { userId: row.user_id, role: row.role, deviceId: row.id }
+}
+
+/** The id of `userId`'s device with this name and kind (revoked or not), or undefined. */
+export async function findDeviceIdByName(db: Kysely<Database>, userId: string, match: { readonly name: string; readonly kind: string }): Promise<string | undefined> {
+  return (await devices.listDevices(db, userId)).find((d) => d.name === match.name && d.kind === match.kind)?.id
 }

@@ -7,6 +7,7 @@ import type { Authenticate } from '../../platform/auth/principal.js'
 import type { Db } from '../../platform/db/database.js'
 import * as repo from './devices.repository.js'
 import { toIsoOrNull } from '../../platform/time/date-time.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 /** The Socket.IO `device-presence` event: one per transition, to the device's owner. */
 export interface PresenceEvent {
@@ -22,7 +23,8 @@ export interface PresenceDeps {
   readonly defaultTimeoutMs: number
   readonly publish: (userId: string, event: 'device-presence', data: PresenceEvent) => void
   readonly logger: Logger
-  readonly now?: () => number
+  /** The time now (ms since the epoch): the platform's clock. */
+  readonly now: Clock
 }
 
 export interface Contact {
@@ -54,7 +56,7 @@ const TICK_MS = 1000
 
 
 export function createDevicePresence(deps: PresenceDeps): DevicePresence {
-  const now = deps.now ?? Date.now
+  const now = deps.now
   /** When this process last stored a contact, per device. */
   const written = new Map<string, number>()
   let pending = new Map<string, { at: number; address: string | null }>()

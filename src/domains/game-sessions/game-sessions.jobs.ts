@@ -6,7 +6,6 @@ import { analyse } from './analysis.js'
 import { findSession, previousSessions, readSensorData, settleSession } from './game-sessions.repository.js'
 import {
   type GameSessionDeps,
-  nowOf,
   type ProcessingEventPayload,
   RECONCILE_JOB,
   type ReconciliationEventPayload,
@@ -25,7 +24,7 @@ async function settle(deps: GameSessionDeps, event: ProcessingEventPayload, fiel
   const state = fields.state === 'processed' ? 'processed' : 'failed'
   await deps.outbox.transaction(async (trx, stage) => {
     if (!(await settleSession(trx, event.userId, event.sessionId, fields))) return
-    const cursor = await recordChange(trx, deps.kind, { userId: event.userId, kind: SYNC_KIND, entityId: event.sessionId, change: state }, nowOf(deps))
+    const cursor = await recordChange(trx, deps.kind, { userId: event.userId, kind: SYNC_KIND, entityId: event.sessionId, change: state }, deps.now())
     const reconciliation: ReconciliationEventPayload = { eventId: randomUUID(), userId: event.userId, sessionId: event.sessionId, cursor, state }
     await stage(RECONCILE_JOB, reconciliation)
   })
@@ -46,13 +45,13 @@ export async function processSession(deps: GameSessionDeps, job: Job<ProcessingE
       progress_score: analysis.progress.progressScore,
       range_of_motion: analysis.rangeOfMotion,
       failure: null,
-      processed_at: nowOf(deps),
+      processed_at: deps.now(),
     })
   } catch (err) {
     // On the last attempt the user learns the session failed; the event still goes to the dead letters.
     if (job.attempt >= deps.maxAttempts) {
       const failure = 'The session could not be processed; its data is kept and an operator can see why'
-      await settle(deps, event, { state: 'failed', analysis: null, progress_score: null, range_of_motion: null, failure, processed_at: nowOf(deps) })
+      await settle(deps, event, { state: 'failed', analysis: null, progress_score: null, range_of_motion: null, failure, processed_at: deps.now() })
     }
     throw err
   }
@@ -62,7 +61,7 @@ export async function processSession(deps: GameSessionDeps, job: Job<ProcessingE
 export async function reconcileSession(deps: GameSessionDeps, job: Job<ReconciliationEventPayload>): Promise<void> {
   const event = job.payload
   // Marked before pushing: a crash in between loses one live push (sync still has it), never sends two.
-  if (!(await markNotified(deps.db, event.userId, event.cursor, nowOf(deps)))) return
+  if (!(await markNotified(deps.db, event.userId, event.cursor, deps.now()))) return
   const session = await findSession(deps.db, event.userId, event.sessionId)
   if (session === undefined) return
   const data = { cursor: encodeSyncCursor(event.userId, event.cursor), session: toGameSession(session) }

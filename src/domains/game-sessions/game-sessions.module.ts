@@ -13,6 +13,7 @@ export function gameSessionsModule(platform: AuthedPlatform): Module {
     outbox,
     publish: platform.publishLive,
     maxAttempts: config.queueMaxAttempts,
+    now: platform.now,
     onUnreadableRow: (id, err) => logger.error({ err, sessionId: id }, 'a stored game session cannot be shown; left out of the list'),
   }
   return {

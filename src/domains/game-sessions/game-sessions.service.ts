@@ -11,6 +11,8 @@ import { deleteSession as deleteSessionRow, findSession, findSessionById, findSe
 import { encodeUpload } from './sensor-data.js'
 import { checkUpload, type Problem } from './upload-checks.js'
 import { toIso } from '../../platform/time/date-time.js'
+import type { Clock } from '../../platform/time/clock.js'
+import { decodePageCursor, encodePageCursor } from '../../platform/pagination/page-cursor.js'
 
 /** Live events this domain pushes to the owner's sockets. */
 export interface GameSessionEvents {
@@ -31,7 +33,8 @@ export interface GameSessionDeps {
   readonly publish: PublishGameSessionEvent
   /** The queue's attempts per job: the last one marks the session failed before dead-lettering. */
   readonly maxAttempts: number
-  readonly now?: () => number
+  /** The time now (ms since the epoch): the platform's clock. */
+  readonly now: Clock
   /** Told of a stored row that cannot be shown (lists leave it out rather than fail). */
   readonly onUnreadableRow?: (id: string, error: unknown) => void
 }
@@ -39,7 +42,6 @@ export interface GameSessionDeps {
 export type ProcessingEventPayload = Static<typeof ProcessingEvent>
 export type ReconciliationEventPayload = Static<typeof ReconciliationEvent>
 
-export const nowOf = (deps: Pick<GameSessionDeps, 'now'>) => deps.now?.() ?? Date.now()
 
 export function toGameSession(row: SessionRow): GameSession {
   return {
@@ -78,7 +80,7 @@ export async function createSession(
   }
   // The validated form, not the text as received: the worker reads exactly what was acknowledged.
   const pieces = await encodeUpload(JSON.stringify(body))
-  const now = nowOf(deps)
+  const now = deps.now()
   const row: SessionRow = {
     id: body.id ?? randomUUID(),
     user_id: owner.userId,
@@ -127,9 +129,8 @@ export async function getSession(deps: Pick<GameSessionDeps, 'db'>, owner: Princ
 
 function decodeCursor(cursor: string | undefined): PageAfter | undefined {
   if (cursor === undefined) return undefined
-  const match = /^(\d+)_([0-9a-f-]{1,36})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
-  if (match === null) throw new AppError('invalid_argument', 'cursor is not one this server gave out', [{ path: 'querystring.cursor', message: 'unknown cursor' }])
-  return { createdAt: Number(match[1]), id: match[2] as string }
+  const { position, key } = decodePageCursor(cursor, /[0-9a-f-]{1,36}/)
+  return { createdAt: position, id: key }
 }
 
 /**
@@ -151,7 +152,7 @@ export async function listGameSessions(deps: Pick<GameSessionDeps, 'db' | 'onUnr
   const rows = await listSessions(deps.db, owner.userId, { gameId: query.game, after: decodeCursor(query.cursor), limit: query.limit + 1 })
   const page = rows.slice(0, query.limit)
   const last = page.at(-1)
-  const nextCursor = rows.length > query.limit && last !== undefined ? Buffer.from(`${last.created_at}_${last.id}`).toString('base64url') : null
+  const nextCursor = rows.length > query.limit && last !== undefined ? encodePageCursor(Number(last.created_at), last.id) : null
   return { sessions: readable(deps, page, toGameSession).map(([, session]) => session), nextCursor }
 }
 
@@ -159,7 +160,7 @@ export async function listGameSessions(deps: Pick<GameSessionDeps, 'db' | 'onUnr
 export async function deleteGameSession(deps: Pick<GameSessionDeps, 'db' | 'kind' | 'now'>, owner: Principal, id: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     if (!(await deleteSessionRow(trx, owner.userId, id))) throw new AppError('not_found', 'No such game session')
-    await recordChange(trx, deps.kind, { userId: owner.userId, kind: SYNC_KIND, entityId: id, change: 'deleted' }, nowOf(deps))
+    await recordChange(trx, deps.kind, { userId: owner.userId, kind: SYNC_KIND, entityId: id, change: 'deleted' }, deps.now())
   })
 }
 

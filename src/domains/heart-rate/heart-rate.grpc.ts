@@ -20,7 +20,7 @@ import type { PubSubPort } from '../../platform/pubsub/pubsub.port.js'
 import type { Authenticate, Principal } from '../../platform/auth/principal.js'
 import * as queries from './heart-rate.queries.js'
 import { type Alert, BatchBody, type IngestResult, MAX_BATCH_SAMPLES, type Sample, StatusQuery, type Verdict, ZonesBody, ZonesQuery } from './heart-rate.schema.js'
-import { type HeartRateDeps, type HeartRateEvents, nowOf, rangeOf, recordSamples } from './heart-rate.service.js'
+import { type HeartRateDeps, type HeartRateEvents, rangeOf, recordSamples } from './heart-rate.service.js'
 import type { ZoneResult } from './zones.js'
 
 /** A Stream call reads at most this many samples ahead of the commits. */
@@ -103,7 +103,7 @@ async function zonesOf(deps: HeartRateDeps, owner: Principal, request: ZonesRequ
     const { fromMs, toMs, deviceId } = request.range
     const query = { ...(fromMs !== 0 && { from: String(fromMs) }), ...(toMs !== 0 && { to: String(toMs) }), ...(deviceId !== '' && { deviceId }) }
     const { from, to, deviceId: device, ...settings } = parseWith(ZonesQuery, { ...query, ...given })
-    return queries.readZones(deps, owner, rangeOf({ from, to, ...(device !== undefined && { deviceId: device }) }, nowOf(deps)), settings)
+    return queries.readZones(deps, owner, rangeOf({ from, to, ...(device !== undefined && { deviceId: device }) }, deps.now()), settings)
   }
   throw invalid('Zones needs a source: range or samples')
 }

@@ -30,7 +30,7 @@ import {
   ZonesBody,
   ZonesQuery,
 } from './heart-rate.schema.js'
-import { type HeartRateDeps, nowOf, optionalInstant, rangeOf, recordSamples } from './heart-rate.service.js'
+import { type HeartRateDeps, optionalInstant, rangeOf, recordSamples } from './heart-rate.service.js'
 import { DAY_MS } from '../../platform/time/date-time.js'
 
 const tags = ['heart-rate']
@@ -79,25 +79,25 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
   )
   app.get('/v1/heart-rate/samples', { ...anyone, schema: { tags, security, summary: 'Samples in a time range, paged', querystring: SamplesQuery, response: { 200: SamplePage } } }, async (request) => {
     const { limit, cursor, ...range } = request.query
-    return queries.listSamples(deps, principalOf(request), rangeOf(range, nowOf(deps)), limit, cursor)
+    return queries.listSamples(deps, principalOf(request), rangeOf(range, deps.now()), limit, cursor)
   })
   app.get('/v1/heart-rate/series', { ...anyone, schema: { tags, security, summary: 'min/avg/max per bucket, for charts', querystring: SeriesQuery, response: { 200: Series } } }, async (request) => {
     const { bucket, tz, ...range } = request.query
-    return queries.readSeries(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket, tz)
+    return queries.readSeries(deps, principalOf(request), rangeOf(range, deps.now()), bucket, tz)
   })
   app.get('/v1/heart-rate/status', { ...anyone, schema: { tags, security, summary: 'Recent samples, the open alert and their stats', querystring: StatusQuery, response: { 200: Status } } }, async (request) =>
     queries.readStatus(deps, principalOf(request), request.query.recent),
   )
   app.get('/v1/heart-rate/export.csv', { ...person, schema: { tags, security, summary: 'Samples of a range as CSV', querystring: RangeQuery, response: { 200: streamedFile('text/csv', 'timestamp,bpm,… one row per sample') } } }, async (request, reply) => {
-    const range = rangeOf(request.query, nowOf(deps), EXPORT_MAX_SPAN_MS)
+    const range = rangeOf(request.query, deps.now(), EXPORT_MAX_SPAN_MS)
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="heart-rate.csv"')
     return reply.send(Readable.from(csvLines(deps, principalOf(request), range)))
   })
   app.get('/v1/heart-rate/export.fhir.json', { ...person, schema: { tags, security, summary: 'Samples of a range as a FHIR R4 Bundle of Observations (LOINC 8867-4)', querystring: RangeQuery, response: { 200: streamedFile('application/fhir+json', 'A FHIR R4 Bundle') } } }, async (request, reply) => {
-    const range = rangeOf(request.query, nowOf(deps), EXPORT_MAX_SPAN_MS)
+    const range = rangeOf(request.query, deps.now(), EXPORT_MAX_SPAN_MS)
     reply.header('content-type', 'application/fhir+json; charset=utf-8')
     const owner = principalOf(request)
-    return reply.send(Readable.from(fhirBundleChunks(queries.exportSamples(deps, owner, range), `Patient/${owner.userId}`, nowOf(deps))))
+    return reply.send(Readable.from(fhirBundleChunks(queries.exportSamples(deps, owner, range), `Patient/${owner.userId}`, deps.now())))
   })
 
   app.get('/v1/heart-rate/alerts', { ...anyone, schema: { tags, security, summary: 'Alert episodes, newest first', querystring: AlertsQuery, response: { 200: AlertList } } }, async (request) =>
@@ -112,17 +112,17 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
 
   app.get('/v1/heart-rate/zones', { ...anyone, schema: { tags, security, summary: 'Time per exercise zone over a range of stored samples', querystring: ZonesQuery, response: { 200: Zones } } }, async (request) => {
     const { from, to, deviceId, ...given } = request.query
-    return queries.readZones(deps, principalOf(request), rangeOf({ from, to, deviceId }, nowOf(deps)), given)
+    return queries.readZones(deps, principalOf(request), rangeOf({ from, to, deviceId }, deps.now()), given)
   })
   app.post('/v1/heart-rate/zones', { ...anyone, schema: { tags, security, summary: 'Time per exercise zone for the samples posted', body: ZonesBody, response: { 200: Zones } } }, async (request) => {
     const { samples, ...given } = request.body
     return queries.computePostedZones(deps, principalOf(request), samples, given)
   })
   app.get('/v1/heart-rate/hrv', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 from the RR intervals in a range', querystring: RangeQuery, response: { 200: Hrv } } }, async (request) =>
-    queries.readHrv(deps, principalOf(request), rangeOf(request.query, nowOf(deps))),
+    queries.readHrv(deps, principalOf(request), rangeOf(request.query, deps.now())),
   )
   app.get('/v1/heart-rate/hrv/series', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 per bucket, for a chart of HRV over time', querystring: HrvSeriesQuery, response: { 200: HrvSeries } } }, async (request) => {
     const { bucket, tz, ...range } = request.query
-    return queries.readHrvSeries(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket, tz)
+    return queries.readHrvSeries(deps, principalOf(request), rangeOf(range, deps.now()), bucket, tz)
   })
 }

@@ -4,7 +4,7 @@ import { localBoundaries, resolveTimeZone, type TimeZone, UTC } from '../../plat
 import type { Principal } from '../../platform/auth/principal.js'
 import { type ExportSample } from './heart-rate.export.js'
 import { type Alert, BUCKETS, type Bucket, type Status, type ZoneSettings } from './heart-rate.schema.js'
-import { checkSamples, deviceOrNull, type HeartRateDeps, nowOf, type Range, rrOf, settingsOf, toAlert, toSample } from './heart-rate.service.js'
+import { checkSamples, deviceOrNull, type HeartRateDeps, type Range, rrOf, settingsOf, toAlert, toSample } from './heart-rate.service.js'
 import * as repo from './heart-rate.repository.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { ALERT_SYNC_KIND } from './alert-timeline.js'
@@ -12,6 +12,7 @@ import { hrvAccumulator, type HrvResult, rrSegmenter } from './hrv.js'
 import { computeZones, FIVE_ZONES, maxHeartRateFromAge, zoneAccumulator, type ZoneMethod, type ZoneOptions, type ZoneResult, type TimedBpm } from './zones.js'
 import { type BucketRow, readRollupBuckets, ROLLUP_SIZES } from './rollups.repository.js'
 import { streamsOf } from './sample-streams.js'
+import { decodePageCursor, encodePageCursor } from '../../platform/pagination/page-cursor.js'
 
 type ReadDeps = Pick<HeartRateDeps, 'db' | 'reader' | 'kind' | 'config' | 'now' | 'publish'>
 
@@ -23,13 +24,12 @@ const MAX_SERIES_POINTS = 100_000
 const QUARTER_HOUR_MS = 900_000
 
 function encodeCursor(row: repo.SampleRow): string {
-  return Buffer.from(`${row.ts}:${row.device_id}`).toString('base64url')
+  return encodePageCursor(Number(row.ts), row.device_id)
 }
 
 function decodeCursor(cursor: string): repo.PageAfter {
-  const match = /^(\d+):([\w-]*)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
-  if (!match) throw new AppError('invalid_argument', 'cursor is not one this server gave out', [{ path: 'querystring.cursor', message: 'unknown cursor' }])
-  return { ts: Number(match[1]), deviceId: match[2] ?? '' }
+  const { position, key } = decodePageCursor(cursor, /[\w-]*/)
+  return { ts: position, deviceId: key }
 }
 
 export async function listSamples(deps: ReadDeps, owner: Principal, range: Range, limit: number, cursor?: string) {
@@ -148,7 +148,7 @@ export async function getAlert(deps: ReadDeps, owner: Principal, id: string): Pr
 export async function acknowledgeAlert(deps: ReadDeps, owner: Principal, id: string): Promise<Alert> {
   const before = await getAlert(deps, owner, id)
   if (before.acknowledgedAt !== null) return before
-  const now = nowOf(deps)
+  const now = deps.now()
   await deps.db.transaction().execute(async (trx) => {
     if (await repo.acknowledgeAlert(trx, owner.userId, id, now)) {
       await recordChange(trx, deps.kind, { userId: owner.userId, kind: ALERT_SYNC_KIND, entityId: id, change: 'acknowledged' }, now)
@@ -162,7 +162,7 @@ export async function acknowledgeAlert(deps: ReadDeps, owner: Principal, id: str
 /** Max heart rate: given, else from settings, else 220 - age (given or from the birth year). Karvonen when a resting rate is known. */
 async function zoneMethod(deps: ReadDeps, owner: Principal, given: ZoneSettings): Promise<ZoneMethod> {
   const settings = await settingsOf(deps.db, owner.userId)
-  const age = given.age ?? (settings.birthYear === undefined ? undefined : new Date(nowOf(deps)).getUTCFullYear() - settings.birthYear)
+  const age = given.age ?? (settings.birthYear === undefined ? undefined : new Date(deps.now()).getUTCFullYear() - settings.birthYear)
   const max = given.maxHeartRate ?? settings.maxHeartRate ?? (age === undefined ? undefined : maxHeartRateFromAge(age))
   if (max === undefined) {
     throw new AppError('invalid_argument', 'Zones need a maximum heart rate: pass age or maxHeartRate, or set birthYear or maxHeartRate with PATCH /v1/me')

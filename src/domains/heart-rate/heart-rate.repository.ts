@@ -23,6 +23,7 @@ export interface SampleRow {
 // Rows per INSERT statement: 5 parameters each stays well below every engine's parameter limit.
 const INSERT_CHUNK = 1000
 
+/** A read's window: `from` and `to` in epoch milliseconds, optionally one device only. */
 export interface TimeRange {
   readonly from: number
   readonly to: number

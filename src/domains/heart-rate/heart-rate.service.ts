@@ -14,6 +14,7 @@ import type { Alert, IngestResult, Sample, Verdict } from './heart-rate.schema.j
 import { checkSample, type CheckedSample } from './sample-checks.js'
 import type { SampleWriter, WriteOutcome } from './sample-writer.js'
 import type * as repo from './heart-rate.repository.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 /** Live events this domain pushes to the user's sockets and Subscribe streams. */
 export interface HeartRateEvents {
@@ -33,7 +34,8 @@ export interface HeartRateDeps {
   readonly publish: PublishLive
   /** Told about every recorded request, for metrics. */
   readonly onRecorded?: (counts: RecordedCounts) => void
-  readonly now?: () => number
+  /** The time now (ms since the epoch): the platform's clock. */
+  readonly now: Clock
 }
 
 export interface RecordedCounts {
@@ -43,7 +45,6 @@ export interface RecordedCounts {
   readonly opened: readonly ('LOW' | 'HIGH')[]
 }
 
-export const nowOf = (deps: Pick<HeartRateDeps, 'now'>) => (deps.now ?? Date.now)()
 /** Devices are '' in storage for a person's own upload, and null on the wire. */
 export const deviceOrNull = (deviceId: string): string | null => (deviceId === '' ? null : deviceId)
 export const rrOf = (text: string | null): number[] | null => (text === null ? null : (JSON.parse(text) as number[]))
@@ -91,7 +92,7 @@ export interface CheckedBatch {
  */
 export async function checkSamples(deps: Pick<HeartRateDeps, 'db' | 'config' | 'now'>, owner: Principal, raws: readonly unknown[]): Promise<CheckedBatch> {
   const thresholds = alertThresholdsOf(await settingsOf(deps.db, owner.userId))
-  const now = nowOf(deps)
+  const now = deps.now()
   const verdicts: Verdict[] = []
   const valid: CheckedSample[] = []
   const validIndex: number[] = []
@@ -158,12 +159,8 @@ export function announceStored(deps: Pick<HeartRateDeps, 'publish'>, owner: Prin
   for (const row of removed) deps.publish(userId, 'alert', { change: 'removed', alert: toAlert(row) })
 }
 
-
-export interface Range {
-  readonly from: number
-  readonly to: number
-  readonly deviceId?: string
-}
+/** A read's window: `from` and `to` in epoch ms, optionally one device (the repository's TimeRange). */
+export type Range = repo.TimeRange
 
 function instantOf(text: string, field: string): number {
   const ms = parseInstant(text)

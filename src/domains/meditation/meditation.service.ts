@@ -154,3 +154,8 @@ export function observationOf(period: Period): PeriodObservation | null {
 export async function loadSessions(db: Db, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
   return new Map((await withPeriods(db, await repo.findSessions(db, userId, ids))).map((session) => [session.id, session]))
 }
+
+/** How many meditation sessions `userId` has stored. */
+export async function countUserSessions(db: Db, userId: string): Promise<number> {
+  return repo.countSessions(db, userId)
+}

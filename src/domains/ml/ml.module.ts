@@ -24,6 +24,7 @@ export function mlModule(platform: AuthedPlatform): MlModule {
     trainers,
     outbox,
     publish: (userId, event) => platform.publishLive(userId, 'training', event),
+    now: platform.now,
   }
   return {
     name: 'ml',

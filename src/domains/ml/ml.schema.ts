@@ -55,13 +55,16 @@ export type Model = Static<typeof Model>
 export const ModelList = Type.Object({ models: Type.Array(Model) })
 
 /** The Socket.IO `training` event: every state change and every finished epoch of a user's training jobs. */
-export interface TrainingEvent {
-  readonly jobId: string
-  readonly kind: string
-  readonly state: TrainingState
-  readonly epoch?: TrainingEpoch
-  /** With an epoch, when the run's epoch count is known: epochs done / planned x 100. */
-  readonly percent?: number
-  readonly modelId?: string
-  readonly error?: string
-}
+export const TrainingEvent = Type.Object(
+  {
+    jobId: Type.String(),
+    kind: Type.String(),
+    state: TrainingState,
+    epoch: Type.Optional(TrainingEpoch),
+    percent: Type.Optional(Type.Number({ description: 'With an epoch, when the run\'s epoch count is known: epochs done / planned x 100' })),
+    modelId: Type.Optional(Type.String()),
+    error: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+)
+export type TrainingEvent = Static<typeof TrainingEvent>

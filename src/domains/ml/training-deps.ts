@@ -7,6 +7,7 @@ import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { EpochReport, TrainClassifierTask, TrainModelInput, TrainSequenceTask } from '../../platform/ml-runtime/ml-tasks.js'
 import type { Outbox } from '../../platform/queue/outbox.js'
 import type { ModelKind, TrainingEvent } from './ml.schema.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 /** What a model kind hands the engine: a ready task (a sequence model, or a classifier, network or classical model named by its `op`) and how to score the held-out outputs. */
 export interface PreparedTraining {
@@ -51,7 +52,8 @@ export interface TrainingDeps {
   /** Deliveries the queue makes before dead-lettering; a run is retried only while the queue will redeliver. */
   readonly queueMaxAttempts: number
   readonly logger: Logger
-  readonly now?: () => number
+  /** The time now (ms since the epoch): the platform's clock. */
+  readonly now: Clock
 }
 
 /** The queued job that runs a training job. */

@@ -16,6 +16,7 @@ import type { TrainingEvent } from './ml.schema.js'
 import { createDatabaseQueue } from '../../platform/queue/database-queue.js'
 import { createJobsTableOutbox } from '../../platform/queue/outbox.js'
 import { exponentialBackoff } from '../../platform/queue/queue.port.js'
+import { systemClock } from '../../platform/time/clock.js'
 import { getTrainingJob, type ModelTrainer, requestTraining, runTrainingJob, TRAINING_MAX_ATTEMPTS, type TrainingDeps } from './training.service.js'
 
 /** y = first feature of the last step; `maxEpochs` decides how long a run lasts. */
@@ -45,7 +46,7 @@ for (const target of await databaseTargets()) {
     let userId: string
     const events: TrainingEvent[] = []
     const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps => ({
-      db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts, logger: pino({ level: 'silent' }),
+      db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts, logger: pino({ level: 'silent' }), now: systemClock,
       trainers: new Map([['meditation', trainer(maxEpochs)]]),
       outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: database.kind, metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
       publish: (_user, event) => {
@@ -119,7 +120,7 @@ for (const target of await databaseTargets()) {
     test('is honoured within one epoch, however fast epochs are', async () => {
       let jobId = ''
       const deps: TrainingDeps = {
-        db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts: 5, logger: pino({ level: 'silent' }),
+        db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts: 5, logger: pino({ level: 'silent' }), now: systemClock,
         trainers: new Map([['meditation', trainer(500)]]),
         outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: database.kind, metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
         // The cancel is committed while epoch 3 is being reported, as a request arriving then would be.

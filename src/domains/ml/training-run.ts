@@ -14,7 +14,6 @@ import { changeJobState, MODEL_SYNC_KIND, type PreparedTraining, TERMINAL_STATES
 
 const HEARTBEAT_MS = 5_000
 const PROGRESS_FLUSH_MS = 250
-const nowOf = (deps: Pick<TrainingDeps, 'now'>) => (deps.now ?? Date.now)()
 
 type Finish = (state: 'succeeded' | 'failed' | 'cancelled' | 'queued', fields: Partial<repo.TrainingJobRow>) => Promise<void>
 
@@ -25,10 +24,10 @@ type Finish = (state: 'succeeded' | 'failed' | 'cancelled' | 'queued', fields: P
 export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, queueAttempt: number): Promise<void> {
   const row = await repo.findTrainingJob(deps.db, trainingJobId)
   if (row === undefined || TERMINAL_STATES.has(row.state)) return
-  const started = nowOf(deps)
+  const started = deps.now()
   const finish: Finish = async (state, fields) => {
     const done = await changeJobState(deps, { id: row.id, userId: row.user_id }, state, (trx) =>
-      state === 'queued' ? setQueued(trx, trainingJobId, fields) : repo.finishTrainingJob(trx, trainingJobId, state, { finished_at: nowOf(deps), ...fields }),
+      state === 'queued' ? setQueued(trx, trainingJobId, fields) : repo.finishTrainingJob(trx, trainingJobId, state, { finished_at: deps.now(), ...fields }),
     )
     if (done) deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state, ...(fields.model_id && { modelId: fields.model_id }), ...(fields.error && { error: fields.error }) })
     if (done && state !== 'queued') await notifyFinished(deps, row, state)
@@ -75,7 +74,7 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
     lastFlush = Date.now()
     writes = writes
       .then(async () => {
-        const isCancelled = await repo.recordProgress(deps.db, row.id, epochs, nowOf(deps))
+        const isCancelled = await repo.recordProgress(deps.db, row.id, epochs, deps.now())
         isCancelRequested ||= isCancelled
       })
       .catch((err: unknown) => deps.logger.warn({ err, trainingJobId: row.id }, 'training progress not stored'))
@@ -110,7 +109,7 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   }
   const metrics = prepared.evaluate(result.validationOutputs, result.epochs)
   const params = { ...prepared.params, epochs: result.epochs.length }
-  const isStored = await storeModel(deps, row, { id: modelId, artifact, params, metrics, prepared, durationMs: nowOf(deps) - started })
+  const isStored = await storeModel(deps, row, { id: modelId, artifact, params, metrics, prepared, durationMs: deps.now() - started })
   if (!isStored) {
     // The job left `running` meanwhile (the sweep failed it): keep its verdict, drop the files.
     await rm(directory, { recursive: true, force: true })
@@ -150,11 +149,11 @@ async function storeModel(deps: TrainingDeps, job: repo.TrainingJobRow, model: N
         await repo.insertModel(trx, {
           id: model.id, user_id: job.user_id, kind: job.kind, version, params: JSON.stringify(model.params),
           data_from: model.prepared.dataFrom, data_to: model.prepared.dataTo, examples: model.prepared.examples,
-          metrics: JSON.stringify(model.metrics), artifact: model.artifact, training_job_id: job.id, created_at: nowOf(deps),
+          metrics: JSON.stringify(model.metrics), artifact: model.artifact, training_job_id: job.id, created_at: deps.now(),
         })
-        const fields = { model_id: model.id, duration_ms: model.durationMs, finished_at: nowOf(deps) }
+        const fields = { model_id: model.id, duration_ms: model.durationMs, finished_at: deps.now() }
         if (!(await repo.finishTrainingJob(trx, job.id, 'succeeded', fields))) throw new JobNotRunning()
-        const now = nowOf(deps)
+        const now = deps.now()
         await recordChange(trx, deps.kind, { userId: job.user_id, kind: TRAINING_JOB_SYNC_KIND, entityId: job.id, change: 'succeeded' }, now)
         await recordChange(trx, deps.kind, { userId: job.user_id, kind: MODEL_SYNC_KIND, entityId: model.id, change: 'created' }, now)
       })

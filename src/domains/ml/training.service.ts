@@ -13,7 +13,6 @@ import { toIsoOrNull } from '../../platform/time/date-time.js'
 export type { ModelTrainer, PreparedTraining, TrainingDeps, TrainingParams } from './training-deps.js'
 export { TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
 
-const nowOf = (deps: Pick<TrainingDeps, 'now'>) => (deps.now ?? Date.now)()
 
 export function toTrainingJob(row: repo.TrainingJobRow, epochs: TrainingEpoch[]): TrainingJob {
   return {
@@ -76,7 +75,7 @@ export async function requestTraining(deps: TrainingDeps, userId: string, kind: 
   await trainer.assertEnoughData(deps.db, userId, params)
   const row: repo.TrainingJobRow = {
     id: randomUUID(), user_id: userId, kind, state: 'queued', params: JSON.stringify(params), attempts: 0, error: null, model_id: null,
-    is_cancel_requested: 0, created_at: nowOf(deps), started_at: null, heartbeat_at: null, finished_at: null, duration_ms: null,
+    is_cancel_requested: 0, created_at: deps.now(), started_at: null, heartbeat_at: null, finished_at: null, duration_ms: null,
   }
   // The row and its run commit together: no queued job without a run coming, even after a crash.
   await deps.outbox.transaction(async (trx, stage) => {
@@ -105,11 +104,11 @@ export async function requestOrJoinTraining(deps: TrainingDeps, userId: string, 
  * `unavailable` when it is still queued or running after `timeoutMs` (ms) of the injected clock.
  */
 export async function awaitTrainingJob(deps: Pick<TrainingDeps, 'db' | 'now'>, userId: string, id: string, timeoutMs: number, pollMs = 100): Promise<TrainingJob> {
-  const deadline = nowOf(deps) + timeoutMs
+  const deadline = deps.now() + timeoutMs
   for (;;) {
     const job = await getTrainingJob(deps, userId, id)
     if (TERMINAL_STATES.has(job.state)) return job
-    if (nowOf(deps) > deadline) throw new AppError('unavailable', `Training job ${id} has not finished after ${Math.round(timeoutMs / 1000)} s; it goes on in the background`)
+    if (deps.now() > deadline) throw new AppError('unavailable', `Training job ${id} has not finished after ${Math.round(timeoutMs / 1000)} s; it goes on in the background`)
     await new Promise((resolve) => setTimeout(resolve, pollMs))
   }
 }
@@ -119,7 +118,7 @@ export async function cancelTraining(deps: TrainingDeps, userId: string, id: str
   const job = await getTrainingJob(deps, userId, id)
   if (TERMINAL_STATES.has(job.state)) throw new AppError('conflict', `Training job ${id} has already ${job.state === 'cancelled' ? 'been cancelled' : job.state}`)
   await repo.requestCancel(deps.db, id)
-  if (job.state === 'queued' && (await changeJobState(deps, { id, userId }, 'cancelled', (trx) => repo.finishTrainingJob(trx, id, 'cancelled', { finished_at: nowOf(deps) })))) {
+  if (job.state === 'queued' && (await changeJobState(deps, { id, userId }, 'cancelled', (trx) => repo.finishTrainingJob(trx, id, 'cancelled', { finished_at: deps.now() })))) {
     deps.publish(userId, { jobId: id, kind: job.kind, state: 'cancelled' })
   }
   return getTrainingJob(deps, userId, id)
@@ -143,7 +142,7 @@ export async function findModel(deps: Pick<TrainingDeps, 'db' | 'dataDir'>, user
 
 /** Fails, visibly, running jobs whose worker stopped beating (a process that died mid-run). */
 export async function sweepStaleTrainingJobs(deps: TrainingDeps): Promise<number> {
-  const now = nowOf(deps)
+  const now = deps.now()
   let failed = 0
   for (const row of await repo.staleRunningJobs(deps.db, now - TRAINING_STALE_MS)) {
     const error = `The training run stopped without finishing (no heartbeat since ${toIsoOrNull(row.heartbeat_at)}); its worker was lost`

@@ -12,17 +12,18 @@ import type { Dataset, QualityReport, Recording, StartRecordingBody } from './da
 import { columnsOf, decodeValues, describeLayout, isSameLayout, type Layout, layoutText, parseLayout, widthOf } from './frame-layout.js'
 import { findStream } from './frames.repository.js'
 import { toIsoOrNull } from '../../platform/time/date-time.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 export interface DatasetsDeps {
   readonly db: Db
-  readonly now?: () => number
+  /** The time now (ms since the epoch): the platform's clock. */
+  readonly now: Clock
 }
 
 /** The rows a report or a training run reads at most (a larger dataset is sampled evenly). */
 export const MAX_DATASET_ROWS = 200_000
 const PAGE = 5000
 
-const nowOf = (deps: DatasetsDeps) => (deps.now ?? Date.now)()
 
 async function toRecording(db: Db, row: repo.RecordingRow): Promise<Recording> {
   const counts = await repo.labelCounts(db, row.dataset_id, row.id)
@@ -53,7 +54,7 @@ export async function datasetRow(db: Db, userId: string, id: string): Promise<re
 }
 
 export async function createDataset(deps: DatasetsDeps, owner: Principal, name: string): Promise<Dataset> {
-  const now = nowOf(deps)
+  const now = deps.now()
   const row: repo.DatasetRow = { id: randomUUID(), user_id: owner.userId, name, layout: null, created_at: now, updated_at: now }
   await repo.insertDataset(deps.db, row)
   return toDataset(deps.db, row)
@@ -84,7 +85,7 @@ export async function startRecording(deps: DatasetsDeps, owner: Principal, datas
   if (stream !== undefined && dataset.layout !== null && !isSameLayout(parseLayout(stream.layout), parseLayout(dataset.layout))) {
     throw new AppError('conflict', `The device's ${body.kind} frames have ${describeLayout(parseLayout(stream.layout))}; the dataset holds ${describeLayout(parseLayout(dataset.layout))}`)
   }
-  const row: repo.RecordingRow = { id: randomUUID(), user_id: owner.userId, dataset_id: datasetId, device_id: body.deviceId, kind: body.kind, label: body.label, started_at: nowOf(deps), stopped_at: null }
+  const row: repo.RecordingRow = { id: randomUUID(), user_id: owner.userId, dataset_id: datasetId, device_id: body.deviceId, kind: body.kind, label: body.label, started_at: deps.now(), stopped_at: null }
   await repo.insertRecording(deps.db, row)
   return toRecording(deps.db, row)
 }
@@ -92,7 +93,7 @@ export async function startRecording(deps: DatasetsDeps, owner: Principal, datas
 export async function stopRecording(deps: DatasetsDeps, owner: Principal, datasetId: string, recordingId: string): Promise<Recording> {
   const row = await repo.findRecording(deps.db, owner.userId, datasetId, recordingId)
   if (row === undefined) throw new AppError('not_found', `No recording ${recordingId} in dataset ${datasetId}`)
-  if (!(await repo.stopRecording(deps.db, recordingId, nowOf(deps)))) throw new AppError('conflict', `Recording ${recordingId} has already stopped`)
+  if (!(await repo.stopRecording(deps.db, recordingId, deps.now()))) throw new AppError('conflict', `Recording ${recordingId} has already stopped`)
   return toRecording(deps.db, (await repo.findRecording(deps.db, owner.userId, datasetId, recordingId)) as repo.RecordingRow)
 }
 
@@ -107,7 +108,7 @@ export async function importRows(deps: DatasetsDeps, owner: Principal, datasetId
   await datasetRow(deps.db, owner.userId, datasetId)
   const width = widthOf(parsed.layout)
   const partId = randomUUID()
-  const now = nowOf(deps)
+  const now = deps.now()
   await deps.db.transaction().execute(async (trx) => {
     if (!(await repo.claimLayout(trx, datasetId, layoutText(parsed.layout), now))) {
       const existing = parseLayout((await repo.findDatasetLayout(trx, datasetId)) ?? '[]')

@@ -58,7 +58,7 @@ export async function sensorsModule(platform: AuthedPlatform, ml: MlModule): Pro
       metrics.sensorFrames.inc({ outcome: 'rejected' }, counts.rejected)
     },
   }
-  const datasets: DatasetsDeps = { db: database.db }
+  const datasets: DatasetsDeps = { db: database.db, now: platform.now }
   const retentionLogger = logger.child({ module: 'sensor-retention' })
   return {
     name: 'sensors',

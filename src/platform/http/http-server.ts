@@ -18,7 +18,8 @@ export interface HttpServerOptions {
   readonly logger: Logger
   readonly metrics: Metrics
   readonly bodyLimitBytes: number
-  readonly trustProxy: boolean
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  readonly isTrustProxy: boolean
   readonly version: string
   /** Browser origins allowed by CORS; empty: none (no CORS headers), `['*']`: any. */
   readonly corsOrigins?: readonly string[]
@@ -36,7 +37,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const app = Fastify({
     loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
-    trustProxy: options.trustProxy,
+    trustProxy: options.isTrustProxy,
     // Slow clients (a body trickled a byte at a time) are cut off; Node checks at this interval.
     requestTimeout: options.requestTimeoutMs ?? 60_000,
     http: {

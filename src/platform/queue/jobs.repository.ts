@@ -18,11 +18,14 @@ export interface ClaimedJob {
 
 export interface NewJob {
   readonly queue: string
+  /** The job's payload as JSON text. */
   readonly payload: string
   readonly maxAttempts: number
+  /** When it becomes due, in epoch milliseconds. */
   readonly runAt: number
 }
 
+/** Adds a ready job and returns its id; `now` (epoch ms) stamps it. */
 export async function insertJob(db: Db, job: NewJob, now: number): Promise<string> {
   const id = randomUUID()
   await db
@@ -123,14 +126,17 @@ async function isUpdated(result: Promise<{ numUpdatedRows: bigint }>): Promise<b
   return (await result).numUpdatedRows > 0n
 }
 
+/** Moves the lease of a held job to `now + leaseMs` (both ms); false when this claim no longer holds it. */
 export function extendLease(db: Db, job: ClaimedJob, now: number, leaseMs: number): Promise<boolean> {
   return isUpdated(updateOwned(db, job).set({ locked_until: now + leaseMs, updated_at: now }).executeTakeFirst())
 }
 
+/** Marks a held job done at `now` (epoch ms); false when this claim no longer holds it. */
 export function completeJob(db: Db, job: ClaimedJob, now: number): Promise<boolean> {
   return isUpdated(updateOwned(db, job).set({ status: 'done', locked_until: null, updated_at: now }).executeTakeFirst())
 }
 
+/** Gives a held job back to be retried at `runAt` (epoch ms), keeping `error`; `now` (epoch ms) stamps it. False when this claim no longer holds it. */
 export function retryJob(db: Db, job: ClaimedJob, runAt: number, error: string, now: number): Promise<boolean> {
   return isUpdated(
     updateOwned(db, job)
@@ -139,13 +145,14 @@ export function retryJob(db: Db, job: ClaimedJob, runAt: number, error: string, 
   )
 }
 
+/** Dead-letters a held job with its last `error`; `now` (epoch ms) stamps it. False when this claim no longer holds it. */
 export function buryJob(db: Db, job: ClaimedJob, error: string, now: number): Promise<boolean> {
   return isUpdated(
     updateOwned(db, job).set({ status: 'dead', locked_until: null, last_error: error, updated_at: now }).executeTakeFirst(),
   )
 }
 
-/** Ready-and-due and dead jobs of one queue (a lapsed lease is not counted: its worker may still finish). */
+/** Ready-and-due (at `now`, epoch ms) and dead jobs of one queue (a lapsed lease is not counted: its worker may still finish). */
 export async function countJobs(db: Db, queue: string, now: number): Promise<QueueDepth> {
   const rows = await db
     .selectFrom('jobs')
@@ -158,6 +165,7 @@ export async function countJobs(db: Db, queue: string, now: number): Promise<Que
   return { queue, ready: countOf('ready'), dead: countOf('dead') }
 }
 
+/** The newest `limit` dead jobs of `queue`, with their attempts and last error. */
 export async function listDeadJobs(db: Db, queue: string, limit: number): Promise<DeadJob[]> {
   const rows = await db
     .selectFrom('jobs')
@@ -177,6 +185,7 @@ export async function listDeadJobs(db: Db, queue: string, limit: number): Promis
   }))
 }
 
+/** Deletes done jobs last touched before `updatedBefore` (epoch ms); returns how many. */
 export async function deleteDoneJobs(db: Db, updatedBefore: number): Promise<number> {
   const result = await db.deleteFrom('jobs').where('status', '=', 'done').where('updated_at', '<', updatedBefore).executeTakeFirst()
   return Number(result.numDeletedRows)

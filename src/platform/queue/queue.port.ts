@@ -60,6 +60,12 @@ export interface RetryPolicy {
   backoffMs(attempt: number): number
 }
 
+/**
+ * Retries with a doubling delay: attempt n waits `min(capMs, baseMs * 2^(n-1))` milliseconds before
+ * attempt n+1 (so 1 s, 2 s, 4 s ... capped at 5 min by default); after `maxAttempts` deliveries the
+ * job is dead-lettered. Capped exponential backoff as in M. Brooker, "Exponential Backoff And
+ * Jitter", AWS Architecture Blog, 2015 (here without the jitter).
+ */
 export function exponentialBackoff(maxAttempts: number, baseMs = 1000, capMs = 5 * 60_000): RetryPolicy {
   return { maxAttempts, backoffMs: (attempt) => Math.min(capMs, baseMs * 2 ** (attempt - 1)) }
 }

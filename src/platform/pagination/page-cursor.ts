@@ -1,0 +1,28 @@
+// The one encoding of keyset-pagination cursors (`nextCursor` / `cursor` on list routes): the last
+// row's ordering position and its tie-breaking key, opaque to clients as base64url.
+import { AppError } from '../../errors.js'
+
+/** Where a page ended: the ordering value (an epoch-ms time) and the key that breaks ties. */
+export interface PagePosition {
+  readonly position: number
+  readonly key: string
+}
+
+/** `<position>:<key>` as base64url. */
+export function encodePageCursor(position: number, key: string): string {
+  return Buffer.from(`${position}:${key}`).toString('base64url')
+}
+
+/**
+ * The position a cursor names. `key` must match `keyPattern` (anchored here); a cursor this server
+ * did not give out throws `invalid_argument` at `querystring.cursor`. The `_` separator of earlier
+ * game-session cursors is read too, so a cursor a client still holds keeps working.
+ */
+export function decodePageCursor(cursor: string, keyPattern: RegExp): PagePosition {
+  const match = /^(\d{1,16})[:_](.*)$/s.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
+  const key = match?.[2]
+  if (match === null || key === undefined || !new RegExp(`^(?:${keyPattern.source})$`).test(key)) {
+    throw new AppError('invalid_argument', 'cursor is not one this server gave out', [{ path: 'querystring.cursor', message: 'unknown cursor' }])
+  }
+  return { position: Number(match[1]), key }
+}
