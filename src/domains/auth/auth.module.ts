@@ -39,6 +39,7 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
     isRegistrationOpen: config.auth.isRegistrationOpen,
     deviceKeys,
+    endCredentials: (ended) => void platform.credentials.announce(ended),
   }
   const authenticate: Authenticate = (credential) => auth.authenticate(deps, credential)
   return {
@@ -46,6 +47,7 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
     revokeDeviceKey(deviceId) {
       deviceKeys.forgetDevice(deviceId)
       pubsub.publish(REVOKED_DEVICES, { deviceId }).catch((err: unknown) => logger.warn({ err, deviceId }, 'revocation broadcast failed'))
+      void platform.credentials.announce({ reason: 'revoked', deviceId })
     },
     module: (guards) => ({
       name: 'auth',

@@ -31,13 +31,14 @@ import {
   ZonesQuery,
 } from './heart-rate.schema.js'
 import { type HeartRateDeps, nowOf, optionalInstant, rangeOf, recordSamples } from './heart-rate.service.js'
+import { DAY_MS } from '../../platform/time/date-time.js'
 
 const tags = ['heart-rate']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
 /** The largest batch the contract allows, whatever PULSEBASE_BODY_LIMIT_BYTES says (see ingest-limits.ts). */
 const INGEST_BODY_LIMIT = maxRestBatchBytes()
 /** Exports may span ten years; the other reads keep rangeOf's default. */
-const EXPORT_MAX_SPAN_MS = 3660 * 86_400_000
+const EXPORT_MAX_SPAN_MS = 3660 * DAY_MS
 
 async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof rangeOf>) {
   yield CSV_HEADER

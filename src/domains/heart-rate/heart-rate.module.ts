@@ -21,6 +21,7 @@ export function heartRateModule(platform: AuthedPlatform): HeartRateModule {
     db: database.db,
     reader: database.reader,
     kind: database.kind,
+    now: platform.now,
     writer,
     config: config.heartRate,
     publish: platform.publishLive,

@@ -221,6 +221,8 @@ export interface MlTrainingEpochsTable {
   epoch: number
   loss: number
   val_loss: number | null
+  accuracy: number | null
+  val_accuracy: number | null
   at: number
 }
 
@@ -330,6 +332,35 @@ export interface CompatCsiServersTable {
   created_at: number
 }
 
+export interface PlaygroundRunsTable {
+  training_job_id: string
+  user_id: string
+  name: string
+  data_source: string
+  client_ref: string | null
+  notify_email: string | null
+  emailed_at: number | null
+  created_at: number
+}
+
+export interface PlaygroundDatasetsTable {
+  id: string
+  user_id: string
+  name: string
+  columns: string
+  rows: number
+  size: number
+  created_at: number
+}
+
+export interface PlaygroundAnswersTable {
+  user_id: string
+  module_id: string
+  section_id: string
+  question_id: string
+  answered_at: number
+}
+
 /** A blob of the database blob store: which upload (object) holds its bytes now. */
 export interface BlobsTable {
   blob_key: string
@@ -383,6 +414,9 @@ export interface Database {
   sensor_dataset_frames: SensorDatasetFramesTable
   sensor_recordings: SensorRecordingsTable
   sensor_live_classifiers: SensorLiveClassifiersTable
+  playground_runs: PlaygroundRunsTable
+  playground_answers: PlaygroundAnswersTable
+  playground_datasets: PlaygroundDatasetsTable
   compat_csi_servers: CompatCsiServersTable
   blobs: BlobsTable
   blob_chunks: BlobChunksTable

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { ClassifierPrediction, EpochReport, PredictClassifierTask, PredictSequenceTask, TrainClassifierResult, TrainClassifierTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
+import type { ClassifierPrediction, EpochReport, ModelOutputs, PredictClassifierTask, PredictModelTask, TrainModelResult, TrainModelTask, PredictSequenceTask, TrainClassifierResult, TrainClassifierTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
 import { createWorkerPool, type WorkerPool } from './worker-pool.js'
 
 /** The ML port: training and inference, each on its own worker threads, never on the event loop. */
@@ -11,6 +11,14 @@ export interface MlRuntime {
   trainClassifier(task: Omit<TrainClassifierTask, 'op'>, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<TrainClassifierResult>
   /** Class probabilities from a trained classifier, on the inference thread. */
   predictClassifier(task: Omit<PredictClassifierTask, 'op'>): Promise<ClassifierPrediction>
+  /**
+   * Trains a model described by its caller (a network or a classical model) on a training thread.
+   * Tasks of different `owner`s (users) waiting for a thread take turns, so one user's queue of
+   * runs never holds back another's.
+   */
+  trainModel(task: TrainModelTask, onEpoch: (report: EpochReport) => boolean | Promise<boolean>, owner?: string): Promise<TrainModelResult>
+  /** Outputs of a trained network or classical model, on the inference thread. */
+  predictModel(task: PredictModelTask): Promise<ModelOutputs>
   /** Inference tasks sent and not yet answered (queued or running): the depth callers shed load by. */
   inferenceBacklog(): number
   /** Ends the training threads now, as a crash would (their runs fail with WorkerCrashedError), and starts fresh ones. */
@@ -84,6 +92,12 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
     },
     async predictClassifier(task) {
       return (await infer({ op: 'predict-classifier', ...task })) as ClassifierPrediction
+    },
+    async trainModel(task, onEpoch, owner) {
+      return (await trainingPool().run(task, { owner, onProgress: (data) => onEpoch(data as EpochReport) })) as TrainModelResult
+    },
+    async predictModel(task) {
+      return (await infer(task)) as ModelOutputs
     },
     inferenceBacklog: () => backlog,
     async recycleTraining() {

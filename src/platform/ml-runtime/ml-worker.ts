@@ -2,32 +2,34 @@
 import { setPriority } from 'node:os'
 import { workerData } from 'node:worker_threads'
 import type { LayersModel } from '@tensorflow/tfjs'
+import { predictClassical, trainClassical } from './classical-task.js'
 import { predictClassifier, trainClassifier } from './classifier-task.js'
 import type { MlTask, PredictSequenceTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
 import { loadModel, saveModel } from './model-files.js'
+import { predictNetwork, trainNetwork } from './network-task.js'
 import { buildSequenceModel, predictSequences, trainSequenceModel } from './sequence-model.js'
 import { loadTf, type Tf } from './tf-runtime.js'
 import { serveTasks, type TaskContext } from './worker-host.js'
 
 /** Loaded models by directory, least recently used first; artifacts never change once written. */
-const cache = new Map<string, LayersModel>()
+const cache = new Map<string, { model: LayersModel; meta: unknown }>()
 const CACHE_SIZE = 16
 
-async function cachedModel(tf: Tf, directory: string): Promise<LayersModel> {
+async function cachedModel(tf: Tf, directory: string): Promise<{ model: LayersModel; meta: unknown }> {
   const hit = cache.get(directory)
   if (hit !== undefined) {
     cache.delete(directory)
     cache.set(directory, hit)
     return hit
   }
-  const { model } = await loadModel(tf, directory)
-  cache.set(directory, model)
+  const loaded = await loadModel(tf, directory)
+  cache.set(directory, loaded)
   for (const [key, old] of cache) {
     if (cache.size <= CACHE_SIZE) break
     cache.delete(key)
-    old.dispose()
+    old.model.dispose()
   }
-  return model
+  return loaded
 }
 
 async function train(tf: Tf, task: TrainSequenceTask, context: TaskContext): Promise<TrainSequenceResult> {
@@ -51,7 +53,7 @@ async function train(tf: Tf, task: TrainSequenceTask, context: TaskContext): Pro
 }
 
 async function predict(tf: Tf, task: PredictSequenceTask): Promise<number[]> {
-  const model = await cachedModel(tf, task.directory)
+  const { model } = await cachedModel(tf, task.directory)
   return Array.from(predictSequences(tf, model, task.inputs, task.steps, task.features))
 }
 
@@ -72,5 +74,9 @@ serveTasks(async (raw, context) => {
   if (task.op === 'predict-sequence') return predict(tf, task)
   if (task.op === 'train-classifier') return trainClassifier(tf, task, context)
   if (task.op === 'predict-classifier') return predictClassifier(tf, task)
+  if (task.op === 'train-network') return trainNetwork(tf, task, context)
+  if (task.op === 'predict-network') return predictNetwork(tf, task, (directory) => cachedModel(tf, directory))
+  if (task.op === 'train-classical') return trainClassical(task, context)
+  if (task.op === 'predict-classical') return predictClassical(task)
   throw new Error(`unknown ML task ${(task as { op: string }).op}`)
 })
