@@ -60,12 +60,12 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
     void pool.close()
   }
   /** Runs `task` on a training thread; the threads end once no run has been in flight for the idle period. */
-  const onTraining = async (task: unknown, onProgress: (data: unknown) => boolean | Promise<boolean>) => {
+  const onTraining = async (task: unknown, onProgress: (data: unknown) => boolean | Promise<boolean>, owner?: string) => {
     clearTimeout(idleTimer)
     trainingRuns += 1
     try {
       training ??= createWorkerPool({ entry: ENTRY, size: options.trainingThreads, logger, threadOptions: { nice: TRAINING_NICE } })
-      return await training.run(task, { onProgress })
+      return await training.run(task, { owner, onProgress })
     } finally {
       trainingRuns -= 1
       if (trainingRuns === 0) idleTimer = setTimeout(releaseTraining, options.trainingIdleMs ?? TRAINING_IDLE_MS).unref()
@@ -94,7 +94,7 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
       return (await infer({ op: 'predict-classifier', ...task })) as ClassifierPrediction
     },
     async trainModel(task, onEpoch, owner) {
-      return (await trainingPool().run(task, { owner, onProgress: (data) => onEpoch(data as EpochReport) })) as TrainModelResult
+      return (await onTraining(task, (data) => onEpoch(data as EpochReport), owner)) as TrainModelResult
     },
     async predictModel(task) {
       return (await infer(task)) as ModelOutputs
