@@ -164,7 +164,7 @@ export async function deleteGameSession(deps: Pick<GameSessionDeps, 'db' | 'kind
 }
 
 export async function gameProgress(deps: Pick<GameSessionDeps, 'db' | 'onUnreadableRow'>, owner: Principal, gameId: string, limit: number): Promise<GameProgress> {
-  const rows = readable(deps, await progressPoints(deps.db, owner.userId, gameId, limit), (row) => iso(row.ended_at)).map(([row]) => row)
+  const rows = readable(deps, await progressPoints(deps.db, owner.userId, gameId, limit), (row) => toIso(row.ended_at)).map(([row]) => row)
   const scores = rows.map((r) => Number(r.score))
   const has = scores.length > 0
   return {

@@ -59,7 +59,10 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
     training = undefined
     void pool.close()
   }
-  /** Runs `task` on a training thread; the threads end once no run has been in flight for the idle period. */
+  /**
+   * Runs `task` on a training thread (taking turns between `owner`s when given); the threads end once
+   * no run has been in flight for the idle period.
+   */
   const onTraining = async (task: unknown, onProgress: (data: unknown) => boolean | Promise<boolean>, owner?: string) => {
     clearTimeout(idleTimer)
     trainingRuns += 1
