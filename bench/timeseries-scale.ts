@@ -71,16 +71,17 @@ async function healthzUnderLoad(base: string, token: string, heavy: readonly str
   let isLoading = true
   let peakRss = rssMb(pid)
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 100)
+  // A failed request is counted and printed, never thrown past the measurement.
+  const failures: string[] = []
   const loops = heavy.map(async (url) => {
     let rounds = 0
     while (isLoading) {
-      await getOk(url, token)
-      rounds += 1
+      await getOk(url, token).then(() => (rounds += 1), (error: Error) => failures.push(`${url.split('?')[0]}: ${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}`))
     }
     return rounds
   })
   const latencies: number[] = []
-  const pending: Promise<void>[] = []
+  const pending: Promise<unknown>[] = []
   const start = performance.now()
   for (let next = start; next < start + durationMs; next += 10) {
     const wait = next - performance.now()
@@ -89,13 +90,13 @@ async function healthzUnderLoad(base: string, token: string, heavy: readonly str
     pending.push(fetch(`${base}/healthz`).then(async (r) => {
       await r.arrayBuffer()
       latencies.push(performance.now() - scheduled)
-    }))
+    }, (error: Error) => failures.push(`/healthz: ${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}`)))
   }
   await Promise.all(pending)
   isLoading = false
   const rounds = await Promise.all(loops)
   clearInterval(rssTimer)
-  return { p99: percentile(sortedCopy(latencies), 99), peakRss, rounds }
+  return { p99: percentile(sortedCopy(latencies), 99), peakRss, rounds, failures }
 }
 
 /** Bytes of the named tables and their indexes (dbstat), read from a copy-free read-only connection. */
@@ -218,7 +219,8 @@ export async function runTimeseriesScale(options: BenchOptions): Promise<BenchRe
       figures.push({ label, value: p50, unit: 'ms', target: { op: '<', value: target } })
     }
     const busy = await healthzUnderLoad(base, token, [series, zones, fhir, fhir], options.durationMs, server.pid)
-    line(`/healthz p99 ${busy.p99.toFixed(1)} ms while series, zones and two one-day FHIR exports ran (rounds ${busy.rounds.join('/')}) (target < 50 ms)`)
+    line(`/healthz p99 ${busy.p99.toFixed(1)} ms while series, zones and two one-day FHIR exports ran (rounds ${busy.rounds.join('/')}; ${busy.failures.length} requests failed) (target < 50 ms)`)
+    for (const failure of new Set(busy.failures)) line(`  failed: ${failure}`)
     line(`RSS: idle ${idleRss.toFixed(0)} MB (target < 120 MB); peak ${busy.peakRss.toFixed(0)} MB during the reads (target < 400 MB)`)
     figures.push(
       { label: '/healthz p99 under long reads', value: busy.p99, unit: 'ms', target: { op: '<', value: 50 } },
@@ -231,6 +233,10 @@ export async function runTimeseriesScale(options: BenchOptions): Promise<BenchRe
     const floor = floorBytes(first)
     line(`storage: ${(samplesBytes / SAMPLES).toFixed(1)} bytes/sample (samples table), ${(withRollups / SAMPLES).toFixed(1)} with rollups (target <= 80); bare (ts, bpm) table ${(floor / SAMPLES).toFixed(1)}; ratio ${(withRollups / floor).toFixed(2)}`)
     figures.push({ label: 'bytes per sample with rollups', value: withRollups / SAMPLES, unit: 'B', target: { op: '<', value: 80.01 } }, { label: 'bytes per sample / bare (ts, bpm)', value: withRollups / floor, unit: 'x' })
+  } catch (error) {
+    // What the server said before it failed, if it did: its data dir goes with it.
+    console.error(readFileSync(join(server.dataDir, 'server.log'), 'utf8').split('\n').slice(-40).join('\n'))
+    throw error
   } finally {
     await server.stop()
   }
