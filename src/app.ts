@@ -140,6 +140,7 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
   const redisPart = `Redis at ${whereOf(config.redisUrl ?? '')}`
   const pubsub = await startupStep(redisPart, 'Check PULSEBASE_REDIS_URL and that Redis runs.', () => createPubSub(config, logger))
   const liveLogger = logger.child({ module: 'live' })
+  const blobs = createBlobStore(config, database)
   return {
     config,
     logger,
@@ -149,9 +150,9 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
     outbox,
     pubsub,
     redis: await createRedisClient(config.redisUrl),
-    blobs: createBlobStore(config, database),
+    blobs,
     mail: await createMail(config),
-    ml: createMlRuntime({ trainingThreads: config.mlTrainingThreads, logger: logger.child({ module: 'ml' }) }),
+    ml: createMlRuntime({ trainingThreads: config.mlTrainingThreads, logger: logger.child({ module: 'ml' }), blobs, legacyRoot: config.dataDir }),
     publishLive: (userId, event, data) => {
       void publishLive(pubsub, userId, event, data, (err) => liveLogger.warn({ err, event }, 'live push failed'))
     },

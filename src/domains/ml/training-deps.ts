@@ -10,7 +10,7 @@ import type { ModelKind, TrainingEvent } from './ml.schema.js'
 
 /** What a model kind hands the engine: a ready task (a sequence model, or a classifier named by its `op`) and how to score the held-out outputs. */
 export interface PreparedTraining {
-  readonly task: Omit<TrainSequenceTask, 'op' | 'directory'> | Omit<TrainClassifierTask, 'directory'>
+  readonly task: Omit<TrainSequenceTask, 'op' | 'artifact'> | Omit<TrainClassifierTask, 'artifact'>
   readonly params: Record<string, unknown>
   readonly dataFrom: number | null
   readonly dataTo: number | null
@@ -31,8 +31,6 @@ export interface TrainingDeps {
   readonly db: Db
   readonly kind: DatabaseKind
   readonly runtime: MlRuntime
-  /** Model artifacts go under `<dataDir>/models/<model id>`. */
-  readonly dataDir: string
   /** One trainer per model kind, registered by the module that owns the kind. */
   readonly trainers: ReadonlyMap<ModelKind, ModelTrainer>
   /** A training job's row and its `ml.train` job are written in one transaction through it. */
@@ -43,6 +41,9 @@ export interface TrainingDeps {
   readonly logger: Logger
   readonly now?: () => number
 }
+
+/** The blob key prefix of a model's files: `models/<model id>` (the `artifact` column of its row). */
+export const artifactOf = (modelId: string): string => `models/${modelId}`
 
 /** The queued job that runs a training job. */
 export const TRAIN_JOB = 'ml.train'

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test'
 import { pino } from 'pino'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../platform/db/database.js'
 import { createMetrics } from '../../platform/metrics/metrics.js'
+import { createDatabaseBlobStore } from '../../platform/blob/database-blob-store.js'
 import { createMlRuntime, type MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import { WorkerCrashedError } from '../../platform/ml-runtime/worker-pool.js'
 import { createUser } from '../auth/auth.service.js'
@@ -42,7 +43,7 @@ describe('a training run whose worker thread dies', () => {
   let userId: string
   const events: TrainingEvent[] = []
   const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps => ({
-    db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts, logger: pino({ level: 'silent' }),
+    db: database.db, kind: database.kind, runtime, queueMaxAttempts, logger: pino({ level: 'silent' }),
     trainers: new Map([['meditation', trainer(maxEpochs)]]),
     outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: 'sqlite', metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
     publish: (_user, event) => {
@@ -55,7 +56,7 @@ describe('a training run whose worker thread dies', () => {
   before(async () => {
     database = await openDatabase({ kind: 'sqlite', file: join(dataDir, 'db.sqlite') }, createMetrics(), pino({ level: 'silent' }))
     await migrateToLatest(database.db, pino({ level: 'silent' }))
-    runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }) })
+    runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
     userId = (await createUser({ db: database.db }, { email: 'crash@example.com', password: 'correct horse battery' })).id
   })
   after(async () => {
@@ -103,7 +104,7 @@ describe('cancelling a running training job', () => {
   before(async () => {
     database = await openDatabase({ kind: 'sqlite', file: join(dataDir, 'db.sqlite') }, createMetrics(), pino({ level: 'silent' }))
     await migrateToLatest(database.db, pino({ level: 'silent' }))
-    runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }) })
+    runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
     userId = (await createUser({ db: database.db }, { email: 'cancel@example.com', password: 'correct horse battery' })).id
   })
   after(async () => {
@@ -115,7 +116,7 @@ describe('cancelling a running training job', () => {
   test('is honoured within one epoch, however fast epochs are', async () => {
     let jobId = ''
     const deps: TrainingDeps = {
-      db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts: 5, logger: pino({ level: 'silent' }),
+      db: database.db, kind: database.kind, runtime, queueMaxAttempts: 5, logger: pino({ level: 'silent' }),
       trainers: new Map([['meditation', trainer(500)]]),
       outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: 'sqlite', metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
       // The cancel is committed while epoch 3 is being reported, as a request arriving then would be.

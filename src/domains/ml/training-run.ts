@@ -1,7 +1,5 @@
 // One run of a training job, as the `ml.train` queue handler performs it.
 import { randomUUID } from 'node:crypto'
-import { rm } from 'node:fs/promises'
-import { join } from 'node:path'
 import { AppError } from '../../errors.js'
 import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 import { WorkerCrashedError } from '../../platform/ml-runtime/worker-pool.js'
@@ -9,7 +7,7 @@ import * as repo from './ml.repository.js'
 import type { ModelKind, TrainingEpoch } from './ml.schema.js'
 import type { Db } from '../../platform/db/database.js'
 import { recordChange } from '../sync/sync.repository.js'
-import { changeJobState, MODEL_SYNC_KIND, type PreparedTraining, TERMINAL_STATES, TRAINING_JOB_SYNC_KIND, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
+import { artifactOf, changeJobState, MODEL_SYNC_KIND, type PreparedTraining, TERMINAL_STATES, TRAINING_JOB_SYNC_KIND, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
 
 const HEARTBEAT_MS = 5_000
 const PROGRESS_FLUSH_MS = 250
@@ -58,8 +56,7 @@ async function setQueued(db: Db, id: string, fields: Partial<repo.TrainingJobRow
 
 async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepared: PreparedTraining, started: number, finish: Finish): Promise<void> {
   const modelId = randomUUID()
-  const artifact = join('models', modelId)
-  const directory = join(deps.dataDir, artifact)
+  const artifact = artifactOf(modelId)
   let isCancelRequested = false
   // Epochs are stored in batches (at most every PROGRESS_FLUSH_MS, and at the end), each with a
   // heartbeat and a look at the cancel flag: fast epochs must not turn into a query storm on the
@@ -93,22 +90,19 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   }
   try {
     const { task } = prepared
-    result = 'op' in task ? await deps.runtime.trainClassifier({ ...task, directory }, onEpoch) : await deps.runtime.train({ ...task, directory }, onEpoch)
+    result = 'op' in task ? await deps.runtime.trainClassifier({ ...task, artifact }, onEpoch) : await deps.runtime.train({ ...task, artifact }, onEpoch)
   } finally {
     clearInterval(timer)
     flush()
     await writes
   }
-  if (result.isStopped) {
-    await rm(directory, { recursive: true, force: true })
-    return finish('cancelled', {})
-  }
+  if (result.isStopped) return finish('cancelled', {})
   const metrics = prepared.evaluate(result.validationOutputs)
   const params = { ...prepared.params, epochs: result.epochs.length }
   const isStored = await storeModel(deps, row, { id: modelId, artifact, params, metrics, prepared, durationMs: nowOf(deps) - started })
   if (!isStored) {
     // The job left `running` meanwhile (the sweep failed it): keep its verdict, drop the files.
-    await rm(directory, { recursive: true, force: true })
+    await deps.runtime.deleteArtifact(artifact)
     return
   }
   deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'succeeded', modelId })

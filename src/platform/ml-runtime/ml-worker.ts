@@ -4,31 +4,14 @@ import { workerData } from 'node:worker_threads'
 import type { LayersModel } from '@tensorflow/tfjs'
 import { predictClassifier, trainClassifier } from './classifier-task.js'
 import type { MlTask, PredictSequenceTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
-import { loadModel, saveModel } from './model-files.js'
+import { ARTIFACT_NEEDED, type ArtifactNeeded, createArtifactCache } from './artifact-files.js'
+import { modelFromFiles, modelToFiles } from './model-files.js'
 import { buildSequenceModel, predictSequences, trainSequenceModel } from './sequence-model.js'
 import { loadTf, type Tf } from './tf-runtime.js'
 import { serveTasks, type TaskContext } from './worker-host.js'
 
-/** Loaded models by directory, least recently used first; artifacts never change once written. */
-const cache = new Map<string, LayersModel>()
-const CACHE_SIZE = 16
-
-async function cachedModel(tf: Tf, directory: string): Promise<LayersModel> {
-  const hit = cache.get(directory)
-  if (hit !== undefined) {
-    cache.delete(directory)
-    cache.set(directory, hit)
-    return hit
-  }
-  const { model } = await loadModel(tf, directory)
-  cache.set(directory, model)
-  for (const [key, old] of cache) {
-    if (cache.size <= CACHE_SIZE) break
-    cache.delete(key)
-    old.dispose()
-  }
-  return model
-}
+/** Loaded models by artifact, least recently used first; artifacts never change once written. */
+const cache = createArtifactCache<LayersModel>(16, (old) => old.dispose())
 
 async function train(tf: Tf, task: TrainSequenceTask, context: TaskContext): Promise<TrainSequenceResult> {
   const model = buildSequenceModel(tf, task.spec)
@@ -43,15 +26,20 @@ async function train(tf: Tf, task: TrainSequenceTask, context: TaskContext): Pro
     const count = task.targets.length
     const heldOut = task.inputs.subarray((count - task.validationCount) * steps * features)
     const validationOutputs = task.validationCount > 0 ? Array.from(predictSequences(tf, model, heldOut, steps, features)) : []
-    if (!isStopped) await saveModel(tf, model, task.directory, task.meta)
-    return { epochs, validationOutputs, isStopped }
+    const files = isStopped ? [] : await modelToFiles(tf, model, task.meta)
+    return { epochs, validationOutputs, isStopped, files }
   } finally {
     model.dispose()
   }
 }
 
-async function predict(tf: Tf, task: PredictSequenceTask): Promise<number[]> {
-  const model = await cachedModel(tf, task.directory)
+async function predict(tf: Tf, task: PredictSequenceTask): Promise<number[] | ArtifactNeeded> {
+  let model = cache.get(task.artifact)
+  if (model === undefined) {
+    if (task.files === undefined) return ARTIFACT_NEEDED
+    model = (await modelFromFiles(tf, task.files, task.artifact)).model
+    cache.set(task.artifact, model)
+  }
   return Array.from(predictSequences(tf, model, task.inputs, task.steps, task.features))
 }
 
