@@ -92,7 +92,7 @@ async function createQueue(config: Config, database: DatabaseHandle, metrics: Me
 async function createPubSub(config: Config, logger: Logger): Promise<PubSubPort> {
   if (config.redisUrl === undefined) return createMemoryPubSub({ logger: logger.child({ module: 'pubsub' }) })
   const { createRedisPubSub } = await import('./platform/pubsub/redis-pubsub.js')
-  return createRedisPubSub({ url: config.redisUrl, logger: logger.child({ module: 'pubsub' }) })
+  return createRedisPubSub({ url: config.redisUrl, logger: logger.child({ module: 'pubsub' }), channelPrefix: config.redisPrefix })
 }
 
 async function createRedisClient(url: string | undefined): Promise<Redis | undefined> {

@@ -30,7 +30,7 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
   const deviceKeys = createDeviceKeyCache({ ttlMs: config.auth.deviceKeyCacheMs })
   await pubsub.subscribe(REVOKED_DEVICES, (message) => deviceKeys.forgetDevice((message as { deviceId: string }).deviceId))
   const limiter = (name: string, points: number) =>
-    createAttemptLimiter({ name, points, windowSeconds: config.auth.loginWindowSeconds, message: TOO_MANY_LOGINS, redis })
+    createAttemptLimiter({ name, points, windowSeconds: config.auth.loginWindowSeconds, message: TOO_MANY_LOGINS, redis, keyPrefix: config.redisPrefix })
   const deps: auth.AuthDeps = {
     db: database.db,
     signer: createTokenSigner(resolveJwtSecret(config), config.auth.accessTokenTtlSeconds),
