@@ -5,6 +5,7 @@ import { publishJob } from '../src/jobs.js'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { csiFrames, newDevice, toWire, until } from './helpers/sensors.js'
+import { connect } from './helpers/sockets.js'
 
 const DAY = 86_400_000
 
@@ -93,6 +94,34 @@ for (const target of await databaseTargets()) {
       assert.equal((await api.get(`/v1/sensor-frames?${range}`, other.accessToken)).status, 404)
       assert.equal((await api.get(`/v1/sensor-frames/export.csv?${range}`, other.accessToken)).status, 404)
       assert.deepEqual((await api.get('/v1/sensor-streams', user.accessToken)).body.streams.map((s: { kind: string }) => s.kind), ['csi'])
+    })
+
+    test("the owner's sockets get a stream's newest frame live (sensor-frames), once per second with the count since the last", async () => {
+      const user = await signUp(api)
+      const pi = await newDevice(api, user.accessToken)
+      const socket = await connect(server.url, user.accessToken)
+      try {
+        const t = Date.now() - 10_000
+        const frames = [0, 1, 2, 3, 4].map((i) => ({ kind: 'imu', timestamp: t + i * 10, channels: { accel: [i, i + 0.5, -i], gyro: [i * 2] } }))
+        const events: { timestamp: string; frames: number }[] = []
+        socket.on('sensor-frames', (event) => events.push(event))
+        assert.equal((await api.post('/v1/sensor-frames', { frames: [frames[3], frames[4], frames[0]] }, pi.apiKey)).body.stored, 3)
+        // A retried frame (frames[0]) is not new, so it is not counted again.
+        assert.equal((await api.post('/v1/sensor-frames', { frames: [frames[1], frames[2], frames[0]] }, pi.apiKey)).body.stored, 3)
+        await until(async () => events.reduce((sum, e) => sum + e.frames, 0), (total) => total >= 5, 'five frames announced')
+        assert.equal(events.reduce((sum, e) => sum + e.frames, 0), 5)
+        // Coalesced per second: the first event already carries the newest frame of the first request.
+        assert.deepEqual(events[0], {
+          deviceId: pi.id,
+          kind: 'imu',
+          layout: [{ name: 'accel', length: 3 }, { name: 'gyro', length: 1 }],
+          timestamp: new Date(t + 40).toISOString(),
+          channels: { accel: [4, 4.5, -4], gyro: [8] },
+          frames: events.length === 1 ? 5 : 3,
+        })
+      } finally {
+        socket.close()
+      }
     })
 
     test('frames come from a device key; people and strangers are refused', async () => {

@@ -11,6 +11,7 @@ import { GameSessionsPage } from './pages/game-sessions/game-sessions-page'
 import { HeartRatePage } from './pages/heart-rate/heart-rate-page'
 import { MeditationPage } from './pages/meditation/meditation-page'
 import { ProfilePage } from './pages/profile/profile-page'
+import { SensorsPage } from './pages/sensors/sensors-page'
 import { SignInPage } from './pages/sign-in/sign-in-page'
 import { TrainingPage } from './pages/training/training-page'
 
@@ -27,6 +28,7 @@ const PAGES: readonly Page[] = [
   { path: '/game-sessions', title: 'Game sessions', component: GameSessionsPage },
   { path: '/meditation', title: 'Meditation', component: MeditationPage },
   { path: '/training', title: 'Training', component: TrainingPage },
+  { path: '/sensors', title: 'Sensors', component: SensorsPage },
   { path: '/profile', title: 'Profile', component: ProfilePage },
   { path: '/admin', title: 'Admin', component: AdminPage, isAdminOnly: true },
 ]

@@ -226,6 +226,33 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
     await screenshot(page, 'training')
   })
 
+  test("sensors: a stream's newest frame live, a dataset's quality report, a classifier trained live with its confusion matrix", async () => {
+    const person = (await api.post('/v1/auth/login', { email: PERSON.email, password: PERSON.password })).body.accessToken as string
+    const rows = ['closed', 'ajar', 'open'].flatMap((label, c) => Array.from({ length: 15 }, (_, i) => `${label},${c * 10 + (i % 5) * 0.3},${c * -4 + (i % 3) * 0.2}`))
+    const dataset = await api.post('/v1/sensor-datasets', { name: 'door' }, person)
+    assert.equal(dataset.status, 201, JSON.stringify(dataset.body))
+    const imported = await fetch(`${server.url}/v1/sensor-datasets/${dataset.body.id}/import?format=generic`, { method: 'POST', headers: { authorization: `Bearer ${person}`, 'content-type': 'text/csv' }, body: `label,a,b\n${rows.join('\n')}\n` })
+    assert.equal(imported.status, 201, await imported.text())
+
+    await openPage(page, 'Sensors', 'Sensors')
+    await page.getByText('No frames yet.', { exact: false }).waitFor()
+    const t = Date.now() - 5000
+    const frames = [0, 1, 2].map((i) => ({ kind: 'imu', timestamp: t + i, channels: { accel: [i, 1, 2], gyro: [3, i] } }))
+    assert.equal((await api.post('/v1/sensor-frames', { frames }, deviceKey)).body.stored, 3)
+    await page.getByRole('status', { name: 'Newest frame' }).filter({ hasText: /3 frames received/ }).waitFor()
+    await page.getByRole('img', { name: "The stream's newest frame, values per channel index" }).waitFor()
+
+    await page.getByRole('button', { name: 'Show the quality report of door' }).click()
+    await page.getByRole('status', { name: 'Verdict' }).filter({ hasText: /^separable:/ }).waitFor()
+    await page.getByRole('button', { name: 'Train a classifier on door' }).click()
+    await page.getByRole('status', { name: 'Classifier training' }).filter({ hasText: /: succeeded,/ }).waitFor({ timeout: 120_000 })
+    const matrix = page.getByRole('table', { name: /^Confusion matrix of model version 1/ })
+    await matrix.waitFor()
+    assert.deepEqual(await matrix.getByRole('columnheader').allInnerTexts(), ['actual \\ predicted', 'ajar', 'closed', 'open'])
+    await page.getByRole('status', { name: 'Held-out accuracy' }).filter({ hasText: /beats the baseline/ }).waitFor()
+    await screenshot(page, 'sensors')
+  })
+
   test('admin: an admin sees users and roles, queue depth and dead letters; signing out ends the session', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByLabel('Email').fill(ADMIN.email)

@@ -19,3 +19,4 @@ export type MeditationSession = Answer<'/v1/meditation/sessions', 'get'>['sessio
 export type TrainingJob = Answer<'/v1/training-jobs', 'get'>['trainingJobs'][number]
 export type TrainingEpoch = TrainingJob['epochs'][number]
 export type Model = Answer<'/v1/models', 'get'>['models'][number]
+export type SensorStream = Answer<'/v1/sensor-streams', 'get'>['streams'][number]

@@ -55,6 +55,9 @@ export function Chart({ label, options, data, height = 240, caption }: ChartProp
 /** Epoch milliseconds (ISO strings) to uPlot's epoch seconds. */
 export const toSeconds = (iso: string | number): number => (typeof iso === 'number' ? iso : Date.parse(iso)) / 1000
 
+/** Axis steps for a count (epochs, channel indexes): whole numbers only. */
+export const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
+
 export const palette = { line: '#c0392b', second: '#2c6fbb', band: 'rgba(231, 76, 60, 0.18)', bar: '#2c6fbb', grid: '#e4e4e4' }
 
 /** A time x scale; a single instant gets five minutes either side (uPlot would widen it to years). */

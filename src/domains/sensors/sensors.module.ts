@@ -6,6 +6,7 @@ import type { DatasetsDeps } from './datasets.service.js'
 import { createFrameStore } from './frame-store.js'
 import { registerFramesHttp } from './frames.http.js'
 import type { FramesDeps } from './frames.service.js'
+import { createLiveFrames } from './live-frames.js'
 import { createLiveClassifiers, type LiveClassifiers } from './live.service.js'
 import { registerSensorModelsHttp } from './sensor-models.http.js'
 import type { SensorModelsDeps } from './sensor-models.service.js'
@@ -41,12 +42,16 @@ export async function sensorsModule(platform: AuthedPlatform, ml: MlModule): Pro
     },
   })
   await liveClassifiers.start()
+  const liveFrames = createLiveFrames({ publish: platform.publishLive })
   const store = createFrameStore({ db: database.db, kind: database.kind })
   const frames: FramesDeps = {
     db: database.db,
     store,
     clockSkewMs: config.sensors.clockSkewMs,
-    onStored: (stored) => liveClassifiers.offer(stored),
+    onStored: (stored) => {
+      liveClassifiers.offer(stored)
+      liveFrames.offer(stored)
+    },
     onRecorded: (counts) => {
       metrics.sensorFrames.inc({ outcome: 'stored' }, counts.stored)
       metrics.sensorFrames.inc({ outcome: 'already_stored' }, counts.alreadyStored)
@@ -72,6 +77,9 @@ export async function sensorsModule(platform: AuthedPlatform, ml: MlModule): Pro
       await purgeOldFrames(database.db, config.sensors.retentionDays, retentionLogger)
     },
     drain: () => store.drain(),
-    close: () => liveClassifiers.close(),
+    close: () => {
+      liveFrames.close()
+      return liveClassifiers.close()
+    },
   }
 }

@@ -67,7 +67,7 @@ export function TrainingPage() {
             )
           }
         </Loaded>
-        {selected && <LossChart epochs={selected.epochs} label={`Loss per epoch of the ${selected.kind} job created ${formatTime(selected.createdAt)}`} />}
+        {selected && <LossChart epochs={selected.epochs} label={`Loss per epoch of the ${selected.kind} job created ${formatTime(selected.createdAt)}`} loss={selected.kind === 'meditation' ? 'MSE' : 'cross-entropy'} />}
       </section>
       <section aria-labelledby="models-title">
         <h2 id="models-title">Models</h2>
