@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { compatModules } from './compat/compat.js'
 import type { Config } from './config.js'
 import { VERSION } from './version.js'
+import { accountsModule } from './domains/accounts/accounts.module.js'
 import { adminModule } from './domains/admin/admin.module.js'
 import { authModule } from './domains/auth/auth.module.js'
 import { devicePresence, devicesModule } from './domains/devices/devices.module.js'
@@ -172,6 +173,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
   const domains: Module[] = [
     auth.module(platform.guards),
     devicesModule(platform, auth.revokeDeviceKey, presence),
+    accountsModule(platform, auth.revokeDeviceKey),
     await adminModule(platform),
     heartRate,
     gameSessionsModule(platform),

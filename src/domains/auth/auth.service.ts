@@ -50,6 +50,7 @@ export async function createUser(deps: Pick<AuthDeps, 'db'>, input: CreateUserBo
     settings: '{}',
     created_at: now,
     updated_at: now,
+    email_verified_at: null,
   }
   try {
     await users.insertUser(deps.db, row)

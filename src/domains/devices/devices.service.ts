@@ -81,6 +81,8 @@ export async function createDevice(db: Kysely<Database>, owner: Principal, input
     name: input.name,
     kind: input.kind,
     key_hash: hashSecret(apiKey),
+    previous_key_hash: null,
+    previous_key_expires_at: null,
     key_prefix: apiKey.slice(0, DEVICE_KEY_PREFIX.length + 6),
     created_at: Date.now(),
     last_seen_at: null,

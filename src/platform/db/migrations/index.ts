@@ -11,6 +11,7 @@ import * as localTimes from './0009_local_times.js'
 import * as devicePresence from './0010_device_presence.js'
 import * as sensors from './0011_sensors.js'
 import * as blobs from './0012_blobs.js'
+import * as accountLifecycle from './0013_accounts.js'
 
 /** Every migration, in order; add new ones at the end with the next number. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_device_presence': devicePresence,
   '0011_sensors': sensors,
   '0012_blobs': blobs,
+  '0013_accounts': accountLifecycle,
 }
 
 export const migrationProvider: MigrationProvider = {
