@@ -158,5 +158,30 @@ for (const target of await databaseTargets()) {
       assert.equal(again.body.error.details[0].path, 'body.token')
       assert.equal((await api.post('/v1/auth/login', { email: user.email, password: 'reset password 1' })).status, 200)
     })
+
+    test('device key rotation: the new key works at once, the old one for its grace period only', async () => {
+      const user = await signUp(api)
+      const { device, apiKey: first } = (await api.post('/v1/devices', { name: 'pi', kind: 'raspberry-pi' }, user.accessToken)).body
+      assert.equal((await api.get('/v1/me', first)).status, 200) // cached now
+      const rotated = await api.post(`/v1/devices/${device.id}/rotate-key`, { graceSeconds: 3600 }, user.accessToken)
+      assert.equal(rotated.status, 200, JSON.stringify(rotated.body))
+      const second = rotated.body.apiKey as string
+      assert.notEqual(second, first)
+      assert.ok(second.startsWith(rotated.body.device.keyPrefix))
+      assert.ok(Date.parse(rotated.body.previousKeyExpiresAt) > Date.now() + 3500_000)
+      assert.deepEqual([(await api.get('/v1/me', second)).status, (await api.get('/v1/me', first)).status], [200, 200], 'both keys during the grace period')
+
+      const third = (await api.post(`/v1/devices/${device.id}/rotate-key`, { graceSeconds: 0 }, user.accessToken)).body.apiKey as string
+      assert.equal((await api.get('/v1/me', third)).status, 200)
+      assert.equal((await api.get('/v1/me', second)).status, 401, 'no grace: the replaced key stops at once')
+      assert.equal((await api.get('/v1/me', first)).status, 401, 'only one previous key is kept')
+
+      assert.equal((await api.post(`/v1/devices/${device.id}/rotate-key`, { graceSeconds: -1 }, user.accessToken)).status, 400)
+      assert.equal((await api.post(`/v1/devices/${device.id}/rotate-key`, {}, third)).status, 403, 'a device key cannot rotate keys')
+      const stranger = await signUp(api)
+      assert.equal((await api.post(`/v1/devices/${device.id}/rotate-key`, {}, stranger.accessToken)).status, 404)
+      await api.post(`/v1/devices/${device.id}/revoke`, undefined, user.accessToken)
+      assert.equal((await api.post(`/v1/devices/${device.id}/rotate-key`, {}, user.accessToken)).status, 409)
+    })
   })
 }
