@@ -9,6 +9,27 @@ import { after, before, describe, test } from 'node:test'
 import { client, type Client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { connect } from './helpers/sockets.js'
+import yauzl from 'yauzl'
+
+/** Every entry of a zip archive: name -> bytes. */
+async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, file) => (err ? reject(err) : resolve(file))))
+  const entries = new Map<string, Buffer>()
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      zip.openReadStream(entry, (err, stream) => {
+        if (err) return reject(err)
+        const parts: Buffer[] = []
+        stream.on('data', (p: Buffer) => parts.push(p))
+        stream.on('end', () => (entries.set(entry.fileName, Buffer.concat(parts)), zip.readEntry()))
+      })
+    })
+    zip.on('end', () => resolve())
+    zip.on('error', reject)
+    zip.readEntry()
+  })
+  return entries
+}
 
 const ADMIN = { email: 'root@example.com', password: 'correct horse battery' }
 
@@ -182,6 +203,31 @@ for (const target of await databaseTargets()) {
       assert.equal((await api.post(`/v1/devices/${device.id}/rotate-key`, {}, stranger.accessToken)).status, 404)
       await api.post(`/v1/devices/${device.id}/revoke`, undefined, user.accessToken)
       assert.equal((await api.post(`/v1/devices/${device.id}/rotate-key`, {}, user.accessToken)).status, 409)
+    })
+
+    test('export all my data: one zip of JSON files with every row of mine and my models\' files, no secrets, nothing of others', async () => {
+      const user = await populatedUser()
+      const other = await populatedUser()
+      user.socket.close()
+      other.socket.close()
+      await api.post('/v1/heart-rate/samples', { samples: [{ timestamp: new Date(Date.now() - 30_000).toISOString(), bpm: 81 }] }, user.accessToken)
+      const response = await fetch(`${server.url}/v1/me/export`, { headers: { authorization: `Bearer ${user.accessToken}` } })
+      assert.equal(response.status, 200)
+      assert.equal(response.headers.get('content-type'), 'application/zip')
+      assert.match(response.headers.get('content-disposition') ?? '', /attachment; filename="pulsebase-export-/)
+      const entries = await unzip(Buffer.from(await response.arrayBuffer()))
+      const json = (name: string) => JSON.parse((entries.get(name) ?? Buffer.from('null')).toString('utf8'))
+      assert.equal(json('account.json').email, user.email)
+      assert.deepEqual(json('heart-rate-samples.json').map((s: { bpm: number }) => s.bpm).sort(), [70, 81])
+      const devices = json('devices.json')
+      assert.equal(devices.length, 1)
+      assert.equal(devices[0].key_hash, undefined, 'no key hashes')
+      assert.equal(json('models.json')[0].id, user.modelId)
+      assert.equal(entries.get(`models/${user.modelId}/model.json`)?.toString(), '{}')
+      const everything = [...entries.values()].map((b) => b.toString('utf8')).join('\n')
+      assert.ok(!everything.includes(other.userId), "nothing of another user's")
+      assert.ok(!everything.includes('scrypt$'), 'no password hash')
+      assert.equal((await fetch(`${server.url}/v1/me/export`, { headers: { authorization: `Bearer ${user.apiKey}` } })).status, 403, 'a person, not a device key')
     })
   })
 }

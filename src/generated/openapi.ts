@@ -11164,6 +11164,206 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export all my data as one zip archive
+         * @description account.json, one JSON file per kind of data (every row of the account, credentials left out, bytes as base64) and models/<id>/ with each model's files. Streamed.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A zip archive of JSON files */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": string;
+                    };
+                };
+                /** @description The request is invalid: every field at fault is in `details` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credentials may not do this (a device key on a person-only route, or not an admin) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource for this user (another user’s ids are not found either) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts; `Retry-After` says when to try again */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An unexpected failure; the details are in the server log, never in the answer */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, queue) does not answer, or the server is shutting down */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/password": {
         parameters: {
             query?: never;

@@ -2,6 +2,9 @@ import { Type } from 'typebox'
 import type { Guards } from '../../platform/http/http-auth.js'
 import { principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
+import { streamedFile } from '../../platform/http/openapi.js'
+import { getUser } from '../auth/auth.service.js'
+import { exportAccount } from './accounts.export.js'
 import { AdminUserParams, ChangePasswordBody, DeleteMeBody, PasswordResetConfirmBody, PasswordResetRequestBody } from './accounts.schema.js'
 import * as accounts from './accounts.service.js'
 
@@ -18,6 +21,19 @@ export function registerAccountsHttp(app: HttpServer, deps: accounts.AccountsDep
     async (request, reply) => {
       await accounts.deleteMyAccount(deps, principalOf(request), request.body.password)
       return reply.status(204).send(null)
+    },
+  )
+  app.get(
+    '/v1/me/export',
+    {
+      onRequest: guards.person,
+      schema: { tags: ['auth'], security, summary: 'Export all my data as one zip archive', description: 'account.json, one JSON file per kind of data (every row of the account, credentials left out, bytes as base64) and models/<id>/ with each model\'s files. Streamed.', response: { 200: streamedFile('application/zip', 'A zip archive of JSON files') } },
+    },
+    async (request, reply) => {
+      const { userId } = principalOf(request)
+      const archive = await exportAccount(deps, userId, await getUser(deps.db, userId))
+      reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="pulsebase-export-${new Date().toISOString().slice(0, 10)}.zip"`)
+      return reply.send(archive)
     },
   )
   app.post(
