@@ -39,6 +39,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
   PULSEBASE_REFRESH_TOKEN_TTL_DAYS: Type.Integer({ minimum: 1, default: 30 }),
   PULSEBASE_REGISTRATION: oneOf(['open', 'closed'], 'open'),
+  PULSEBASE_EMAIL_VERIFICATION: oneOf(['off', 'required'], 'off'),
   PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
   PULSEBASE_LOGIN_ATTEMPTS_PER_ADDRESS: Type.Integer({ minimum: 1, default: 50 }),
   PULSEBASE_LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
@@ -110,6 +111,8 @@ export interface Config {
     readonly accessTokenTtlSeconds: number
     readonly refreshTokenTtlDays: number
     readonly isRegistrationOpen: boolean
+    /** Self-registered accounts log in only after following a mailed verification link. */
+    readonly isEmailVerificationRequired: boolean
     readonly loginAttemptsPerAccount: number
     readonly loginAttemptsPerAddress: number
     readonly loginWindowSeconds: number
@@ -269,6 +272,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       accessTokenTtlSeconds: env.PULSEBASE_ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: env.PULSEBASE_REFRESH_TOKEN_TTL_DAYS,
       isRegistrationOpen: env.PULSEBASE_REGISTRATION === 'open',
+      isEmailVerificationRequired: env.PULSEBASE_EMAIL_VERIFICATION === 'required',
       loginAttemptsPerAccount: env.PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT,
       loginAttemptsPerAddress: env.PULSEBASE_LOGIN_ATTEMPTS_PER_ADDRESS,
       loginWindowSeconds: env.PULSEBASE_LOGIN_WINDOW_SECONDS,

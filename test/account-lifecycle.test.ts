@@ -50,7 +50,8 @@ function outbox(server: TestApp): string[] {
 async function mailFor(server: TestApp, email: string, before: number): Promise<string> {
   for (let i = 0; i < 200; i += 1) {
     const mail = outbox(server).slice(before).find((m) => m.includes(`To: ${email}`))
-    if (mail !== undefined) return mail
+    // The text part is quoted-printable: undo its soft line breaks and escapes.
+    if (mail !== undefined) return mail.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
   throw new Error(`no mail to ${email}`)
@@ -231,3 +232,35 @@ for (const target of await databaseTargets()) {
     })
   })
 }
+
+describe('e-mail verification required (SQLite)', () => {
+  let server: TestApp
+  let api: Client
+  before(async () => {
+    server = await startTestApp({ PULSEBASE_EMAIL_VERIFICATION: 'required' })
+    api = client(server.url)
+  })
+  after(() => server?.close())
+
+  test('registration mails a token and gives no session; login waits for the token, which works once', async () => {
+    const email = `verify-${Date.now()}@example.com`
+    const before = outbox(server).length
+    const registered = await api.post('/v1/auth/register', { email, password: 'correct horse battery' })
+    assert.equal(registered.status, 202)
+    assert.equal(registered.body.verificationRequired, true)
+    assert.equal(registered.body.accessToken, undefined)
+    const login = await api.post('/v1/auth/login', { email, password: 'correct horse battery' })
+    assert.equal(login.status, 403)
+    assert.match(login.body.error.message, /verify-email/)
+    assert.equal((await api.post('/v1/auth/login', { email, password: 'wrong password' })).status, 401, 'a wrong password still says only that')
+
+    const token = /pbv_[A-Za-z0-9_-]+/.exec(await mailFor(server, email, before))?.[0]
+    assert.ok(token !== undefined)
+    assert.equal((await api.post('/v1/auth/verify-email', { token })).status, 204)
+    assert.equal((await api.post('/v1/auth/verify-email', { token })).status, 400, 'single use')
+    assert.equal((await api.post('/v1/auth/login', { email, password: 'correct horse battery' })).status, 200)
+
+    assert.equal((await api.post('/v1/auth/verify-email/resend', { email: 'nobody@example.com' })).status, 202)
+    assert.equal((await api.post('/v1/auth/verify-email/resend', { email })).status, 202)
+  })
+})

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 
 /** Routes anyone may call; every other route in the OpenAPI document must demand credentials. */
-const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /v1/auth/register', 'POST /v1/auth/login', 'POST /v1/auth/refresh', 'POST /v1/auth/password-reset', 'POST /v1/auth/password-reset/confirm'])
+const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /v1/auth/register', 'POST /v1/auth/login', 'POST /v1/auth/refresh', 'POST /v1/auth/password-reset', 'POST /v1/auth/password-reset/confirm', 'POST /v1/auth/verify-email', 'POST /v1/auth/verify-email/resend'])
 
 interface Route {
   method: string

@@ -3195,7 +3195,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account and log in */
+        /** Create an account and log in (202 without a session when the e-mail address must be verified first) */
         post: {
             parameters: {
                 query?: never;
@@ -3260,6 +3260,555 @@ export interface paths {
                             };
                         };
                     };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VerificationPending"];
+                    };
+                };
+                /** @description The request is invalid: every field at fault is in `details` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credentials may not do this (a device key on a person-only route, or not an admin) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource for this user (another user’s ids are not found either) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with what is stored (a duplicate, or a state that does not allow it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts; `Retry-After` says when to try again */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An unexpected failure; the details are in the server log, never in the answer */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, queue) does not answer, or the server is shutting down */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the e-mail address with the mailed token */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is invalid: every field at fault is in `details` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The credentials may not do this (a device key on a person-only route, or not an admin) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource for this user (another user’s ids are not found either) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with what is stored (a duplicate, or a state that does not allow it) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many attempts; `Retry-After` says when to try again */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An unexpected failure; the details are in the server log, never in the answer */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency (database, queue) does not answer, or the server is shutting down */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "invalid_argument",
+                         *         "message": "Invalid request: body.email is required",
+                         *         "details": [
+                         *           {
+                         *             "path": "body.email",
+                         *             "message": "is required"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail a new verification token (202 whether or not the address has an account) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
                 400: {
@@ -18754,6 +19303,38 @@ export interface components {
              * @default 3600
              */
             graceSeconds: number;
+        };
+        /** VerificationPending */
+        VerificationPending: {
+            user: {
+                /** Format: date-time */
+                createdAt: string;
+                displayName: string | null;
+                email: string;
+                id: string;
+                role: "user" | "admin";
+                settings: {
+                    birthYear?: number;
+                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
+                    heartRate?: {
+                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
+                        highAlert?: number;
+                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
+                        lowAlert?: number;
+                    };
+                    /** @description Measured maximum heart rate; otherwise 220 - age */
+                    maxHeartRate?: number;
+                    /** @description Resting heart rate, for Karvonen zones */
+                    restingHeartRate?: number;
+                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                    timeZone?: string;
+                };
+            };
+            /**
+             * @description A token was mailed to the address; log in after POST /v1/auth/verify-email
+             * @enum {boolean}
+             */
+            verificationRequired: true;
         };
     };
     responses: never;

@@ -10,6 +10,7 @@ import type { MailPort } from '../../platform/mail/mail.port.js'
 import { hashPassword, verifyPassword } from '../auth/password.js'
 import { hashSecret, newSecret } from '../auth/tokens.js'
 import * as users from '../auth/users.repository.js'
+import * as tokens from '../auth/account-tokens.repository.js'
 import * as repo from './accounts.repository.js'
 
 export interface AccountsDeps {
@@ -78,7 +79,7 @@ export async function requestPasswordReset(deps: AccountsDeps, email: string): P
   if (row === undefined) return
   const token = newSecret(RESET_TOKEN_PREFIX)
   const now = nowOf(deps)
-  await repo.insertAccountToken(deps.db, { token_hash: hashSecret(token), user_id: row.id, purpose: 'reset', created_at: now, expires_at: now + deps.resetTokenTtlMs, used_at: null })
+  await tokens.insertAccountToken(deps.db, { token_hash: hashSecret(token), user_id: row.id, purpose: 'reset', created_at: now, expires_at: now + deps.resetTokenTtlMs, used_at: null })
   const minutes = Math.round(deps.resetTokenTtlMs / 60_000)
   const text = [
     'Someone (hopefully you) asked to reset the password of your pulsebase account.',
@@ -96,7 +97,7 @@ export async function confirmPasswordReset(deps: AccountsDeps, body: { token: st
   const hash = await hashPassword(body.newPassword)
   const now = nowOf(deps)
   const userId = await deps.db.transaction().execute(async (trx) => {
-    const owner = await repo.useAccountToken(trx, hashSecret(body.token), 'reset', now)
+    const owner = await tokens.useAccountToken(trx, hashSecret(body.token), 'reset', now)
     if (owner === undefined) return undefined
     await repo.setPasswordHash(trx, owner, hash, now)
     await repo.revokeSessions(trx, owner, now)

@@ -39,6 +39,7 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
     isRegistrationOpen: config.auth.isRegistrationOpen,
     deviceKeys,
+    emailVerification: { isRequired: config.auth.isEmailVerificationRequired, mail: platform.mail, logger: logger.child({ module: 'email-verification' }) },
   }
   const authenticate: Authenticate = (credential) => auth.authenticate(deps, credential)
   return {

@@ -12,6 +12,7 @@ import type { Principal } from '../../platform/auth/principal.js'
 import * as sessions from './sessions.repository.js'
 import { mergeSettings, readSettings } from './settings.js'
 import { hashSecret, newSecret, type TokenSigner } from './tokens.js'
+import { type EmailVerification, sendVerificationMail } from './email-verification.js'
 import * as users from './users.repository.js'
 
 export interface AuthDeps {
@@ -22,6 +23,8 @@ export interface AuthDeps {
   readonly refreshTokenTtlDays: number
   readonly isRegistrationOpen: boolean
   readonly deviceKeys?: DeviceKeyCache
+  /** Self-registered accounts verify their address first when this says so. */
+  readonly emailVerification?: EmailVerification
 }
 
 const DAY_MS = 86_400_000
@@ -39,7 +42,8 @@ function toUser(row: users.UserRow): User {
   }
 }
 
-export async function createUser(deps: Pick<AuthDeps, 'db'>, input: CreateUserBody): Promise<User> {
+/** Creates an account; one made by an operator or the system counts as verified, a self-registered one (`isVerified` false) not yet. */
+export async function createUser(deps: Pick<AuthDeps, 'db'>, input: CreateUserBody, isVerified = true): Promise<User> {
   const now = Date.now()
   const row: users.UserRow = {
     id: randomUUID(),
@@ -50,7 +54,7 @@ export async function createUser(deps: Pick<AuthDeps, 'db'>, input: CreateUserBo
     settings: '{}',
     created_at: now,
     updated_at: now,
-    email_verified_at: null,
+    email_verified_at: isVerified ? now : null,
   }
   try {
     await users.insertUser(deps.db, row)
@@ -61,9 +65,14 @@ export async function createUser(deps: Pick<AuthDeps, 'db'>, input: CreateUserBo
   return toUser(row)
 }
 
-export async function register(deps: AuthDeps, input: RegisterBody) {
+/** A new account and its first session; with e-mail verification required, the account and a mailed token instead (no session yet). */
+export async function register(deps: AuthDeps, input: RegisterBody): Promise<({ user: User } & Tokens) | { user: User; verificationRequired: true }> {
   if (!deps.isRegistrationOpen) throw new AppError('permission_denied', 'Registration is closed on this server')
-  const user = await createUser(deps, input)
+  const user = await createUser(deps, input, false)
+  if (deps.emailVerification?.isRequired === true) {
+    await sendVerificationMail(deps.db, deps.emailVerification, user)
+    return { user, verificationRequired: true as const }
+  }
   return { user, ...(await startSession(deps, user.id)) }
 }
 
@@ -75,6 +84,9 @@ export async function login(deps: AuthDeps, input: LoginBody, address: string) {
   const isValid = await verifyPassword(input.password, row?.password_hash ?? DUMMY_PASSWORD_HASH)
   if (!row || !isValid) throw new AppError('unauthenticated', 'Email or password is wrong')
   await deps.accountLimiter.reset(email)
+  if (deps.emailVerification?.isRequired === true && row.email_verified_at === null) {
+    throw new AppError('permission_denied', 'Confirm your e-mail address first: send the token mailed to you to POST /v1/auth/verify-email (POST /v1/auth/verify-email/resend mails a new one)')
+  }
   return { user: toUser(row), ...(await startSession(deps, row.id)) }
 }
 
