@@ -50,7 +50,7 @@ function sessionBody(): string {
 
 function isListening(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url)
-  return answers({ name: url, host: hostname, port: Number(port) })
+  return answers({ host: hostname, port: Number(port) })
 }
 
 async function openSocket(httpUrl: string, token: string): Promise<Socket> {

@@ -16,6 +16,7 @@ import { runSensorMqtt } from './sensor-mqtt.js'
 import { runSensorRest } from './sensor-rest.js'
 import { runSensorTrain } from './sensor-train.js'
 import { runStartup } from './startup.js'
+import { runTimeseriesScale } from './timeseries-scale.js'
 
 const BENCHES: Readonly<Record<string, Bench>> = {
   startup: () => runStartup(benchOptions()),
@@ -32,6 +33,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   'sensor-mqtt': () => runSensorMqtt(benchOptions()),
   'sensor-inference': () => runSensorInference(benchOptions()),
   'sensor-train': () => runSensorTrain(benchOptions()),
+  'timeseries-scale': () => runTimeseriesScale(benchOptions()),
 }
 
 async function main(names: readonly string[]): Promise<number> {

@@ -13,10 +13,12 @@ import { gameSessionsModule } from './domains/game-sessions/game-sessions.module
 import { heartRateModule } from './domains/heart-rate/heart-rate.module.js'
 import { meditationModule } from './domains/meditation/meditation.module.js'
 import { mlModule } from './domains/ml/ml.module.js'
+import { playgroundModule } from './domains/playground/playground.module.js'
 import { sensorsModule } from './domains/sensors/sensors.module.js'
 import { syncModule } from './domains/sync/sync.module.js'
 import { type JobHandlers, startWorker } from './jobs.js'
 import type { AuthedPlatform, Module, Platform } from './module.js'
+import { createCredentialWatch } from './platform/auth/credential-watch.js'
 import type { Authenticate } from './platform/auth/principal.js'
 import type { BlobStore } from './platform/blob/blob.port.js'
 import { createDatabaseBlobStore } from './platform/blob/database-blob-store.js'
@@ -40,6 +42,7 @@ import { createDatabaseQueue } from './platform/queue/database-queue.js'
 import { createJobsTableOutbox, createRelayOutbox, type Outbox } from './platform/queue/outbox.js'
 import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
 import { createSocketServer, type SocketServer } from './platform/socket/socket-server.js'
+import { type Clock, systemClock } from './platform/time/clock.js'
 import { startupStep, whereOf } from './startup-error.js'
 
 export { VERSION }
@@ -61,8 +64,14 @@ export interface App {
   readonly authenticate: Authenticate
   /** Starts consuming every declared job in this process. */
   startWorker(): Promise<void>
-  /** Stops taking work, lets in-flight requests and jobs finish, then closes every connection. */
-  close(): Promise<void>
+  /** Readiness turns 503 and gRPC health NOT_SERVING while everything keeps serving (a load balancer drains). */
+  beginShutdown(): void
+  /**
+   * Stops taking work, lets in-flight requests and jobs finish, then closes every connection, all
+   * within `timeoutMs` (default PULSEBASE_SHUTDOWN_TIMEOUT_MS): calls still open then are cut.
+   * Resolves true when everything finished in time (a clean drain).
+   */
+  close(options?: { timeoutMs?: number }): Promise<boolean>
 }
 
 export interface BuildOptions {
@@ -71,6 +80,8 @@ export interface BuildOptions {
   readonly migrate?: boolean
   /** A `/v1` route answering a status its OpenAPI document does not list answers 500 instead (tests). */
   readonly strictResponses?: boolean
+  /** The clock services read; the system clock unless a test pins the time. */
+  readonly now?: Clock
 }
 
 /**
@@ -142,8 +153,11 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
   const pubsub = await startupStep(redisPart, 'Check PULSEBASE_REDIS_URL and that Redis runs.', () => createPubSub(config, logger))
   const liveLogger = logger.child({ module: 'live' })
   const blobs = createBlobStore(config, database)
+  const credentials = await createCredentialWatch(pubsub, logger.child({ module: 'credentials' }))
   return {
+    credentials,
     config,
+    now: options.now ?? systemClock,
     logger,
     metrics,
     database,
@@ -180,6 +194,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
     ml,
     meditation,
     sensors,
+    playgroundModule(platform, ml),
     { name: 'blobs', cleanup: () => platform.blobs.sweep() },
   ]
   const compat = await compatModules(platform, { heartRate, meditation, ml, sensors, presence })
@@ -208,6 +223,29 @@ function jobHandlersOf(modules: readonly Module[], logger: Logger): JobHandlers 
   return handlers as JobHandlers
 }
 
+/** A shutdown's time budget: each bounded step gets what is left, and is forced (or left behind) when it runs out. */
+function createDeadline(budgetMs: number) {
+  const endsAt = Date.now() + budgetMs
+  let isClean = true
+  const leftMs = () => Math.max(0, endsAt - Date.now())
+  return {
+    leftMs,
+    isClean: () => isClean,
+    /** Waits for `work` until the deadline; then runs `force` (if any) and waits for `work` to settle. */
+    async bound(work: Promise<unknown>, force?: () => void): Promise<void> {
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), leftMs())))
+      const outcome = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late])
+      clearTimeout(timer)
+      if (outcome === 'done') return
+      isClean = false
+      if (force === undefined) return
+      force()
+      await work.catch(() => undefined)
+    },
+  }
+}
+
 /** The composition root: the only place that chooses adapters and lists the modules. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const { platform, modules } = await buildModules(await createPlatform(config, options))
@@ -222,6 +260,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     corsOrigins: config.corsOrigins,
     version: VERSION,
     isStrictResponses: options.strictResponses,
+    requestTimeoutMs: config.requestTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
   })
   const checks: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
@@ -232,10 +272,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown, config.metricsToken)
   registerDashboard(http)
   const corsOrigin = config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
-  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, pubsub, logger, corsOrigin })
+  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, credentials: platform.credentials, pubsub, logger, corsOrigin })
   const maxMessageBytes = Math.max(GRPC_DEFAULT_MAX_MESSAGE_BYTES, ...modules.map((m) => m.grpcMaxMessageBytes ?? 0))
-  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes })
-  const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, metrics, logger: logger.child({ module: 'mqtt' }) })
+  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes, credentials: platform.credentials })
+  const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, credentials: platform.credentials, metrics, logger: logger.child({ module: 'mqtt' }) })
   for (const module of modules) {
     await module.http?.(http)
     module.grpc?.(grpc)
@@ -263,18 +303,29 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       for (const module of modules) await module.onWorkerStart?.()
       consumers.push(...(await startWorker(queue, handlers, logger.child({ module: 'worker' }))))
     },
-    async close() {
+    beginShutdown() {
       isShuttingDown = true
       grpc.setServing(false)
+    },
+    async close(closeOptions = {}) {
+      isShuttingDown = true
+      grpc.setServing(false)
+      const deadline = createDeadline(closeOptions.timeoutMs ?? config.shutdownTimeoutMs)
       await sockets.close()
-      await Promise.allSettled([http.close(), grpc.shutdown(config.shutdownTimeoutMs), mqtt?.close()])
-      await Promise.allSettled(modules.map(async (m) => m.drain?.()))
-      await Promise.allSettled(consumers.map((c) => c.stop()))
+      await Promise.allSettled([
+        deadline.bound(http.close(), () => http.server.closeAllConnections()),
+        grpc.shutdown(deadline.leftMs()),
+        mqtt?.close(),
+      ])
+      await deadline.bound(Promise.allSettled(modules.map(async (m) => m.drain?.())))
+      await deadline.bound(Promise.allSettled(consumers.map((c) => c.stop())))
       await platform.outbox.close()
       await Promise.allSettled(modules.map(async (m) => m.close?.()))
       await platform.ml.close()
       await Promise.allSettled([queue.close(), pubsub.close(), platform.redis?.quit(), platform.mail.close()])
       await database.close()
+      if (!deadline.isClean()) logger.warn('shutdown cut calls or jobs still open at PULSEBASE_SHUTDOWN_TIMEOUT_MS')
+      return deadline.isClean()
     },
   }
 }

@@ -55,6 +55,9 @@ export const EnvSchema = Type.Object({
   PULSEBASE_TRUST_PROXY: oneOf(['true', 'false'], 'false'),
   PULSEBASE_EMBEDDED_WORKER: oneOf(['true', 'false'], 'true'),
   PULSEBASE_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 15000 }),
+  PULSEBASE_SHUTDOWN_DELAY_MS: Type.Integer({ minimum: 0, default: 2000 }),
+  PULSEBASE_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 60000 }),
+  PULSEBASE_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 500, default: 10000 }),
   PULSEBASE_DEVICE_KEY_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS: Type.Integer({ minimum: 2, maximum: 86_400, default: 30 }),
   PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES: Type.Integer({ minimum: 1, maximum: 10000, default: 3 }),
@@ -65,6 +68,8 @@ export const EnvSchema = Type.Object({
   PULSEBASE_SENSOR_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
   PULSEBASE_GAME_SESSION_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024, default: 50 * 1024 * 1024 }),
   PULSEBASE_ML_TRAINING_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  PULSEBASE_PLAYGROUND_MAX_ACTIVE_RUNS: Type.Integer({ minimum: 1, maximum: 100, default: 2 }),
+  PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST: Type.String({ default: '', maxLength: 10_000, pattern: '^([^@\\s,]+@[^@\\s,]+(,[^@\\s,]+@[^@\\s,]+)*)?$' }),
   // The shape here; whether the runtime knows the zone is checked when the MindSync adapter is built.
   PULSEBASE_MINDSYNC_TIME_ZONE: Type.String({ default: 'UTC', maxLength: 64, pattern: '^([A-Za-z][A-Za-z0-9_+\\-/]*|[+-][0-9]{2}:[0-9]{2})$' }),
   PULSEBASE_MEDITATION_MIN_PERIODS: Type.Integer({ minimum: MIN_MEDITATION_PERIODS, default: 40 }),
@@ -130,7 +135,14 @@ export interface Config {
   readonly metricsToken: string | undefined
   readonly compat: readonly CompatAdapter[]
   readonly bootstrapAdmin: { email: string; password: string } | undefined
+  /** SIGTERM/SIGINT to exit: the whole shutdown, the delay below included, is bounded by it. */
   readonly shutdownTimeoutMs: number
+  /** On SIGTERM, how long `/readyz` answers 503 before the listeners close, so a load balancer drains. */
+  readonly shutdownDelayMs: number
+  /** A request's line, headers and body must all arrive within this (else 408). */
+  readonly requestTimeoutMs: number
+  /** A request's line and headers must arrive within this (else 408); at most requestTimeoutMs. */
+  readonly headersTimeoutMs: number
   /** `serve` also runs queued jobs in its own process. */
   readonly embeddedWorker: boolean
   readonly heartRate: HeartRateConfig
@@ -140,6 +152,12 @@ export interface Config {
   /** Worker threads that train models (inference has one thread of its own). */
   readonly mlTrainingThreads: number
   readonly meditation: MeditationConfig
+  readonly playground: {
+    /** Playground runs one user may have queued or running at once. */
+    readonly maxActiveRuns: number
+    /** Addresses (lower case) playground mail may go to besides the account's own. */
+    readonly mailAllowList: readonly string[]
+  }
   /** The time zone of devices the MindSync adapter creates: where their zone-less local times are placed. */
   readonly mindsyncTimeZone: string
 }
@@ -289,6 +307,9 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
         ? { email: env.PULSEBASE_ADMIN_EMAIL, password: env.PULSEBASE_ADMIN_PASSWORD }
         : undefined,
     shutdownTimeoutMs: env.PULSEBASE_SHUTDOWN_TIMEOUT_MS,
+    shutdownDelayMs: Math.min(env.PULSEBASE_SHUTDOWN_DELAY_MS, env.PULSEBASE_SHUTDOWN_TIMEOUT_MS),
+    requestTimeoutMs: env.PULSEBASE_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: Math.min(env.PULSEBASE_HEADERS_TIMEOUT_MS, env.PULSEBASE_REQUEST_TIMEOUT_MS),
     embeddedWorker: env.PULSEBASE_EMBEDDED_WORKER === 'true',
     heartRate: {
       alertClearSamples: env.PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES,
@@ -299,6 +320,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
     sensors: { clockSkewMs: env.PULSEBASE_SENSOR_CLOCK_SKEW_SECONDS * 1000, retentionDays: env.PULSEBASE_SENSOR_RETENTION_DAYS },
     gameSessionMaxBytes: env.PULSEBASE_GAME_SESSION_MAX_BYTES,
     mlTrainingThreads: env.PULSEBASE_ML_TRAINING_THREADS,
+    playground: { maxActiveRuns: env.PULSEBASE_PLAYGROUND_MAX_ACTIVE_RUNS, mailAllowList: env.PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST.split(',').filter(Boolean).map((a) => a.toLowerCase()) },
     meditation: {
       minPeriods: env.PULSEBASE_MEDITATION_MIN_PERIODS,
       candidates: env.PULSEBASE_MEDITATION_CANDIDATES,

@@ -7,6 +7,9 @@ export type ErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'uri_too_long'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'rate_limited'
   | 'unavailable'
   | 'internal'
@@ -42,6 +45,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  uri_too_long: 414,
+  headers_too_large: 431,
+  request_timeout: 408,
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
@@ -56,6 +62,9 @@ export const GRPC_STATUS: Record<ErrorCode, number> = {
   conflict: 6,
   payload_too_large: 8,
   unsupported_media_type: 3,
+  uri_too_long: 3,
+  headers_too_large: 3,
+  request_timeout: 4,
   rate_limited: 8,
   unavailable: 14,
   internal: 13,

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino'
 import { type Static, Type } from 'typebox'
-import { Value } from 'typebox/value'
 import { ProcessingEvent, ReconciliationEvent } from './domains/game-sessions/game-sessions.schema.js'
 import { invalidRequest } from './errors.js'
 import type { Consumer, Job, QueuePort } from './platform/queue/queue.port.js'
+import { schemaProblems } from './platform/validation/schema-check.js'
 
 /** Every job pulsebase runs, declared once: name -> payload schema. Names, types and checks derive from it. */
 const JOBS = {
@@ -34,7 +34,7 @@ export function publishJob<K extends JobName>(queue: QueuePort, name: K, payload
 /** A payload that does not match its schema fails the delivery (and so is retried, then dead-lettered). */
 function checked<K extends JobName>(name: K, handler: JobHandlers[K]): (job: Job) => Promise<void> {
   return async (job) => {
-    const problems = [...Value.Errors(JOBS[name], job.payload)].map((e) => ({ path: `payload${e.instancePath.replaceAll('/', '.')}`, message: e.message }))
+    const problems = schemaProblems(JOBS[name], job.payload, 'payload')
     if (problems.length > 0) throw invalidRequest(problems)
     await handler(job as Job<JobPayloads[K]>)
   }

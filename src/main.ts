@@ -1,4 +1,3 @@
-import { Value } from 'typebox/value'
 import { type App, buildApp, VERSION } from './app.js'
 import { type CommandSpec, commandUsage, type ParsedCommand, parseCommand, requiredOption, UsageError, wholeNumberOption } from './cli.js'
 import { ConfigError, type Config, loadConfig, unknownVariableWarnings } from './config.js'
@@ -10,6 +9,7 @@ import { migrateToLatest, openDatabase } from './platform/db/database.js'
 import { ensureDashboardBuilt } from './platform/http/dashboard-build.js'
 import { createLogger } from './platform/logging/logger.js'
 import { createMetrics } from './platform/metrics/metrics.js'
+import { schemaProblems } from './platform/validation/schema-check.js'
 import { StartupError, startupStep } from './startup-error.js'
 
 const CLEANUP_INTERVAL_MS = 60 * 60_000
@@ -131,22 +131,42 @@ async function runCommand(command: CommandName, parsed: ParsedCommand): Promise<
   }
 }
 
+/** Grace after PULSEBASE_SHUTDOWN_TIMEOUT_MS for the last closes before the process exits regardless. */
+const EXIT_GRACE_MS = 2000
+
+/**
+ * Waits for SIGTERM or SIGINT, then shuts down: readiness 503 for PULSEBASE_SHUTDOWN_DELAY_MS while
+ * serving, then a drain bounded by the rest of PULSEBASE_SHUTDOWN_TIMEOUT_MS. Resolves 0 after a
+ * clean drain, 1 when calls or jobs had to be cut.
+ */
 function untilSignal(app: App): Promise<number> {
-  return new Promise((resolve) => {
+  let code: number | undefined
+  return new Promise((done) => {
+    const resolve = (value: number) => {
+      code = value
+      done(value)
+    }
     const stop = (signal: string) => {
-      app.logger.info({ signal }, 'shutting down')
-      const force = setTimeout(() => {
-        app.logger.error('shutdown timed out')
-        resolve(1)
-      }, app.config.shutdownTimeoutMs + 5000)
-      force.unref()
-      app.close().then(
-        () => resolve(0),
-        (error: unknown) => {
-          app.logger.error({ err: error }, 'shutdown failed')
-          resolve(1)
-        },
-      )
+      const { shutdownTimeoutMs, shutdownDelayMs } = app.config
+      app.logger.info({ signal, timeoutMs: shutdownTimeoutMs, delayMs: shutdownDelayMs }, 'shutting down')
+      // Whatever hangs, the process is gone shortly after its timeout.
+      setTimeout(() => {
+        if (code === undefined) app.logger.error('shutdown did not finish; exiting')
+        process.exit(code ?? 1)
+      }, shutdownTimeoutMs + EXIT_GRACE_MS).unref()
+      app.beginShutdown()
+      setTimeout(() => {
+        app.close({ timeoutMs: shutdownTimeoutMs - shutdownDelayMs }).then(
+          (isClean) => {
+            app.logger.info({ isClean }, 'shut down')
+            resolve(isClean ? 0 : 1)
+          },
+          (error: unknown) => {
+            app.logger.error({ err: error }, 'shutdown failed')
+            resolve(1)
+          },
+        )
+      }, shutdownDelayMs)
     }
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))
@@ -199,7 +219,7 @@ async function migrate(config: Config): Promise<number> {
 
 async function userCreate(config: Config, input: CreateUserBody): Promise<number> {
   // The same schema as POST /v1/admin/users, so the CLI cannot make an account the API would refuse.
-  const problems = [...Value.Errors(CreateUserBody, input)].map((e) => `${e.instancePath.replace(/^\//, '--')} ${e.message}`)
+  const problems = schemaProblems(CreateUserBody, input, '').map((d) => `--${d.path ?? ''} ${d.message}`)
   if (problems.length > 0) {
     console.error(problems.join('\n'))
     return 2

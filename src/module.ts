@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import type { JobHandlers } from './jobs.js'
+import type { CredentialWatch } from './platform/auth/credential-watch.js'
 import type { Authenticate } from './platform/auth/principal.js'
 import type { BlobStore } from './platform/blob/blob.port.js'
 import type { DatabaseHandle } from './platform/db/database.js'
@@ -20,6 +21,7 @@ import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
 import type { Outbox } from './platform/queue/outbox.js'
 import type { QueuePort } from './platform/queue/queue.port.js'
 import type { SocketServer } from './platform/socket/socket-server.js'
+import type { Clock } from './platform/time/clock.js'
 
 /** Pushes `data` as `event` to every live connection (Socket.IO, gRPC Subscribe) of one user, on any process; never throws. */
 export type PublishLiveEvent = (userId: string, event: string, data: unknown) => void
@@ -30,6 +32,8 @@ export type SyncLoader = (db: DatabaseHandle['db'], userId: string, ids: readonl
 /** The shared adapters and settings every module is built from (chosen by `app.ts` alone). */
 export interface Platform {
   readonly config: Config
+  /** The time services read (ms since the epoch); tests may pin it. */
+  readonly now: Clock
   readonly logger: Logger
   readonly metrics: Metrics
   readonly database: DatabaseHandle
@@ -38,6 +42,8 @@ export interface Platform {
   readonly outbox: Outbox
   readonly pubsub: PubSubPort
   readonly publishLive: PublishLiveEvent
+  /** Ends live connections when their credentials end (expiry, logout, revocation) on every process. */
+  readonly credentials: CredentialWatch
   /** TensorFlow.js worker threads, started on first use. */
   readonly ml: MlRuntime
   /** Shared across processes when Redis is configured (login limits, etc.); every key starts with `config.redisPrefix`. */

@@ -3,17 +3,12 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
+import { waitUntil } from './helpers/poll.js'
 import { REDIS, skipUnless } from './helpers/services.js'
 
-const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const ADMIN = { email: 'ops@example.com', password: 'operator password' }
 const sqlite = (await databaseTargets()).find((t) => t.kind === 'sqlite')!
 const redisSkip = await skipUnless(REDIS)
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i += 1) await new Promise((resolve) => setTimeout(resolve, 25))
-  assert.ok(check(), what)
-}
 
 describe('admin operations on two API processes sharing SQLite and Redis', { skip: redisSkip }, () => {
   let db: TestDatabase
@@ -22,7 +17,7 @@ describe('admin operations on two API processes sharing SQLite and Redis', { ski
 
   before(async () => {
     db = await sqlite.create()
-    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS_URL, PULSEBASE_ADMIN_EMAIL: ADMIN.email, PULSEBASE_ADMIN_PASSWORD: ADMIN.password }
+    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url, PULSEBASE_ADMIN_EMAIL: ADMIN.email, PULSEBASE_ADMIN_PASSWORD: ADMIN.password }
     a = await startTestApp(env)
     b = await startTestApp(env)
   })
@@ -41,7 +36,7 @@ describe('admin operations on two API processes sharing SQLite and Redis', { ski
     assert.equal(changed.status, 200)
     assert.deepEqual(changed.body, { level: 'fatal' })
     assert.equal(a.app.logger.level, 'fatal')
-    await until(() => b.app.logger.level === 'fatal', 'the other process follows through pub/sub')
+    await waitUntil(() => b.app.logger.level === 'fatal', 'the other process follows through pub/sub')
     assert.equal(moduleLoggerOnB.isLevelEnabled('fatal'), true)
     assert.equal(moduleLoggerOnB.isLevelEnabled('error'), false)
 
@@ -50,7 +45,7 @@ describe('admin operations on two API processes sharing SQLite and Redis', { ski
     assert.equal((await api.call('PUT', '/v1/admin/log-level', { level: 'silent' }, user.accessToken)).status, 403)
     assert.equal((await api.call('PUT', '/v1/admin/log-level', { level: 'silent' })).status, 401)
     assert.equal((await api.call('PUT', '/v1/admin/log-level', { level: 'silent' }, admin)).status, 200)
-    await until(() => b.app.logger.level === 'silent', 'back to silent everywhere')
+    await waitUntil(() => b.app.logger.level === 'silent', 'back to silent everywhere')
   })
 
   test('GET /v1/version answers admins only', async () => {

@@ -1,43 +1,18 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
-import { once } from 'node:events'
+import { describe, test } from 'node:test'
+import { runCli, tempDataDirs } from './helpers/cli.js'
 import { createServer, type Server } from 'node:net'
 import { POSTGRES, skipUnless } from './helpers/services.js'
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'pulsebase.js')
-const dirs: string[] = []
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
-
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pulsebase-cli-'))
-  dirs.push(dir)
-  return dir
-}
-
-function start(args: string[], env: Record<string, string>): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout.on('data', (d) => (output += d))
-  child.stderr.on('data', (d) => (output += d))
-  return Object.assign(child, { output: () => output })
-}
-
-async function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = start(args, env)
-  const [code] = (await once(child, 'exit')) as [number | null]
-  return { code, output: child.output() }
-}
+const dataDir = tempDataDirs()
 
 describe('pulsebase CLI: help, misuse and start-up failures', () => {
   test('serve --help prints its usage and starts nothing; --version prints the version', async () => {
-    const help = await run(['serve', '--help'], { PULSEBASE_DATA_DIR: join(dataDir(), 'never-created') })
+    const help = await runCli(['serve', '--help'], { PULSEBASE_DATA_DIR: join(dataDir(), 'never-created') })
     assert.equal(help.code, 0)
     assert.match(help.output, /^usage: pulsebase serve/)
-    const version = await run(['--version'], {})
+    const version = await runCli(['--version'], {})
     assert.equal(version.code, 0)
     assert.match(version.output.trim(), /^\d+\.\d+\.\d+$/)
   })
@@ -53,7 +28,7 @@ describe('pulsebase CLI: help, misuse and start-up failures', () => {
       [['frobnicate'], /unknown command "frobnicate"/],
     ]
     for (const [args, reason] of cases) {
-      const result = await run(args, { PULSEBASE_DATA_DIR: join(dataDir(), 'never-created') })
+      const result = await runCli(args, { PULSEBASE_DATA_DIR: join(dataDir(), 'never-created') })
       assert.equal(result.code, args.includes('--help') ? 0 : 2, `${args.join(' ')}: ${result.output}`)
       assert.match(result.output, reason)
       assert.doesNotMatch(result.output, /\n\s+at /, `${args.join(' ')} printed a stack trace`)
@@ -61,7 +36,7 @@ describe('pulsebase CLI: help, misuse and start-up failures', () => {
   })
 
   test('a misspelt PULSEBASE_ variable is named with the setting it probably meant', async () => {
-    const result = await run(['migrate'], { PULSEBASE_DATA_DIR: dataDir(), PULSEBASE_HTPP_PORT: '8081' })
+    const result = await runCli(['migrate'], { PULSEBASE_DATA_DIR: dataDir(), PULSEBASE_HTPP_PORT: '8081' })
     assert.equal(result.code, 0, result.output)
     assert.match(result.output, /warning: PULSEBASE_HTPP_PORT is not a pulsebase setting and is ignored; did you mean PULSEBASE_HTTP_PORT\?/)
   })
@@ -86,7 +61,7 @@ describe('pulsebase CLI: help, misuse and start-up failures', () => {
         [{ PULSEBASE_HTTP_PORT: '0', PULSEBASE_GRPC_PORT: String(busyPort) }, new RegExp(`gRPC on 127.0.0.1:${busyPort}: the port is already in use .*PULSEBASE_GRPC_PORT`)],
       ]
       for (const [env, expected] of cases) {
-        const result = await run(['serve'], { ...base, ...env })
+        const result = await runCli(['serve'], { ...base, ...env })
         assert.equal(result.code, 1, result.output)
         const lines = result.output.trim().split('\n')
         assert.equal(lines.length, 1, `one line, got: ${result.output}`)
@@ -103,10 +78,10 @@ describe('pulsebase CLI: help, misuse and start-up failures', () => {
     const skip = await skipUnless(POSTGRES)
     if (skip) return t.skip(skip)
     const base = { PULSEBASE_DATA_DIR: dataDir(), PULSEBASE_HOST: '127.0.0.1', PULSEBASE_HTTP_PORT: '0', PULSEBASE_GRPC_PORT: '0' }
-    const role = await run(['serve'], { ...base, PULSEBASE_DATABASE_URL: 'postgres://no_such_role_pb@127.0.0.1:5432/test' })
+    const role = await runCli(['serve'], { ...base, PULSEBASE_DATABASE_URL: 'postgres://no_such_role_pb@127.0.0.1:5432/test' })
     assert.equal(role.code, 1, role.output)
     assert.match(role.output.trim(), /^pulsebase: cannot start: PostgreSQL at 127.0.0.1:5432\/test: the role .*"no_such_role_pb" does not exist/)
-    const database = await run(['serve'], { ...base, PULSEBASE_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/no_such_db_pb' })
+    const database = await runCli(['serve'], { ...base, PULSEBASE_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/no_such_db_pb' })
     assert.equal(database.code, 1, database.output)
     assert.match(database.output.trim(), /^pulsebase: cannot start: PostgreSQL at 127.0.0.1:5432\/no_such_db_pb: the database does not exist/)
   })

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import { DOOR_ANGLES, syntheticCsi } from '../src/domains/sensors/synthetic-csi.js'
 import { client, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
-import { until } from './helpers/sensors.js'
+import { pollUntil } from './helpers/poll.js'
 
 const SUBCARRIERS = 12
 const POINTS = 25
@@ -92,7 +92,7 @@ for (const target of await databaseTargets()) {
 
       assert.deepEqual(await post('/training/post/train', JSON.stringify(JSON.stringify({ TYPE: 'CSI', DATA: data }))), { status: 200, text: 'Success', type: 'text/html; charset=utf-8' })
       assert.ok(['START_TRAINING', 'TRAINING_IN_PROGRESS', 'FINISHED_TRAINING'].includes((await get('/training/get/training_status')).text))
-      const status = await until(() => get('/training/get/training_status'), (r) => r.text === 'FINISHED_TRAINING' || r.text === 'TRAINING_FAILED', 'training to finish')
+      const status = await pollUntil(() => get('/training/get/training_status'), (r) => r.text === 'FINISHED_TRAINING' || r.text === 'TRAINING_FAILED', 'training to finish')
       assert.equal(status.text, 'FINISHED_TRAINING', (await get('/debug/get/training_failure')).text)
       const seconds = (await get('/training/get/training_time')).text
       assert.match(seconds, /^\d+\.\d+$/)
@@ -108,7 +108,7 @@ for (const target of await databaseTargets()) {
       const frame = csi.frame(60, 1000)
       const payload = `[${[...frame.magnitude, ...frame.phase].join(', ')}]`
       assert.deepEqual(await post('/ml/post/inference', JSON.stringify({ payload })), { status: 200, text: 'Success', type: 'text/html; charset=utf-8' })
-      const results = await until(() => get('/ml/get/inference_results'), (r) => r.text !== 'DATA NOT AVAILABLE', 'the prediction')
+      const results = await pollUntil(() => get('/ml/get/inference_results'), (r) => r.text !== 'DATA NOT AVAILABLE', 'the prediction')
       assert.equal(results.type, 'application/json; charset=utf-8')
       assert.match(results.text, /^\{"PREDICTION_M":\[\d+\.0\],"PREDICTION_M_CLASS":\[\[[^\]]+\]\],"PREDICTION_P":\[\d+\.0\],"PREDICTION_P_CLASS":\[\[[^\]]+\]\]\}\n$/)
       const body = JSON.parse(results.text)

@@ -70,10 +70,12 @@ for (const target of await databaseTargets()) {
     let server: TestApp
     let api: Client
     let seed: Seed
+    // The server's clock, pinned by a test that needs to know what "now" was; otherwise the system's.
+    let pinnedNowMs: number | undefined
 
     before(async () => {
       db = await target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_COMPAT: 'heartrate' })
+      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_COMPAT: 'heartrate' }, { now: () => pinnedNowMs ?? Date.now() })
       api = client(server.url)
       seed = seedClient(server.grpcAddress)
     })
@@ -125,12 +127,15 @@ for (const target of await databaseTargets()) {
       const { key } = await deviceKey(api, user.accessToken)
       assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 70, timestamp: T0 }, key), ok())
       assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 90, timestamp: T0 }, key), ok())
-      const before = Date.now()
-      assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 80 }, key), ok(), 'no timestamp (0)')
+      pinnedNowMs = T0 * 1000 + 1_234_567
+      try {
+        assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 80 }, key), ok(), 'no timestamp (0)')
+      } finally {
+        pinnedNowMs = undefined
+      }
       const samples = await storedSamples(api, user.accessToken)
       assert.deepEqual(samples.map((s) => s.bpm), [70, 80], 'the first of the second is kept')
-      const nowMs = Date.parse(samples[1]!.timestamp)
-      assert.ok(nowMs >= before - 1000 && nowMs <= Date.now() + 1000, 'timestamp 0 is stored as the time it arrived')
+      assert.equal(samples[1]!.timestamp, new Date(T0 * 1000 + 1_234_567).toISOString(), 'timestamp 0 is stored as the time it arrived')
     })
 
     test('StreamHeartRate: one response per request in order; invalid values do not end the stream', async () => {
@@ -260,7 +265,7 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 99, timestamp: T0 + 100 }), ok())
       const anonymous = await call(seed, 'GetHeartRateStatus', { recent_count: 1 })
       assert.deepEqual(anonymous.recent_measurements, [{ bpm: 99, timestamp: String(T0 + 100), triggered_alert: false }])
-      const row = await server.app.database.db.selectFrom('heart_rate_samples').selectAll().where('ts', '=', (T0 + 100) * 1000).executeTakeFirstOrThrow()
+      const row = await server.app.database.db.selectFrom('heart_rate_samples').innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_samples.stream_id').selectAll().where('ts', '=', (T0 + 100) * 1000).executeTakeFirstOrThrow()
       assert.deepEqual([row.user_id, row.device_id], [compat.userId, compat.deviceId])
 
       const owner = await signUp(api)

@@ -127,7 +127,7 @@ for (const target of await databaseTargets()) {
       const mapping = await kysely.selectFrom('compat_mindsync_devices').select('user_id').where('client_id', '=', deviceId).executeTakeFirstOrThrow()
       const session = await kysely.selectFrom('meditation_sessions').select('started_at').where('user_id', '=', mapping.user_id).executeTakeFirstOrThrow()
       assert.equal(Number(session.started_at), Date.UTC(2026, 10, 30, 6, 9))
-      const samples = await kysely.selectFrom('heart_rate_samples').select(['ts', 'alert']).where('user_id', '=', mapping.user_id).orderBy('ts').execute()
+      const samples = await kysely.selectFrom('heart_rate_samples').innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_samples.stream_id').select(['ts', 'alert']).where('user_id', '=', mapping.user_id).orderBy('ts').execute()
       assert.deepEqual(samples.map((r) => [Number(r.ts), r.alert]), [[Date.UTC(2026, 10, 30, 6, 9, 0), null], [Date.UTC(2026, 10, 30, 6, 9, 2), 'HIGH'], [Date.UTC(2026, 10, 30, 6, 9, 4), 'HIGH']])
       const alerts = await kysely.selectFrom('heart_rate_alerts').select(['kind', 'opened_at', 'peak_bpm', 'sample_count']).where('user_id', '=', mapping.user_id).execute()
       assert.deepEqual(alerts.map((a) => [a.kind, Number(a.opened_at), a.peak_bpm, a.sample_count]), [['HIGH', Date.UTC(2026, 10, 30, 6, 9, 2), 168, 2]])

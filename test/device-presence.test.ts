@@ -8,7 +8,6 @@ import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { REDIS, skipUnless } from './helpers/services.js'
 import { connect, next } from './helpers/sockets.js'
 
-const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const redisSkip = await skipUnless(REDIS)
 
 interface PresenceEvent {
@@ -122,7 +121,7 @@ for (const target of await databaseTargets()) {
 
     before(async () => {
       db = await target.create()
-      const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS_URL }
+      const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url }
       a = await startTestApp(env)
       b = await startTestApp(env)
     })

@@ -5,7 +5,7 @@ import { once } from 'node:events'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { client, signUp, startTestApp, type TestApp } from './helpers/app.js'
-import { eventually } from './helpers/game-sessions.js'
+import { waitUntil } from './helpers/poll.js'
 
 const EXAMPLES = join(import.meta.dirname, '..', 'examples')
 
@@ -75,10 +75,10 @@ describe('examples', () => {
     child.stdout.on('data', (d) => (output += d))
     child.stderr.on('data', (d) => (output += d))
     try {
-      await eventually(async () => (output.includes('"event":"ready"') ? true : undefined))
+      await waitUntil(() => output.includes('"event":"ready"'), 'the listener to be ready')
       const at = new Date(Date.now() - 5000).toISOString()
       await client(server.url).post('/v1/heart-rate/samples', { samples: [{ timestamp: at, bpm: 81 }] }, deviceKey)
-      await eventually(async () => (output.includes('"event":"heart-rate"') ? true : undefined))
+      await waitUntil(() => output.includes('"event":"heart-rate"'), 'the heart-rate event')
       const line = output.split('\n').find((l) => l.includes('"event":"heart-rate"')) as string
       assert.equal(JSON.parse(line).data.samples[0].bpm, 81)
     } finally {

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { client, type Client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
-import { eventually, gameSession, handledJobs, processedSession, rabbitEnv } from './helpers/game-sessions.js'
+import { gameSession, handledJobs, processedSession, rabbitEnv } from './helpers/game-sessions.js'
+import { waitUntil } from './helpers/poll.js'
 import { RABBITMQ, skipUnless } from './helpers/services.js'
 import { connect, next } from './helpers/sockets.js'
 
@@ -105,8 +106,8 @@ for (const target of targets) {
             cursor: Number(String(live.cursor).split('.')[0]), // the position the opaque cursor names
             state: 'processed',
           })
-          await eventually(async () => ((await handledJobs(server.app, 'game-sessions.process')) > processedBefore ? true : undefined))
-          await eventually(async () => ((await handledJobs(server.app, 'game-sessions.reconcile')) > reconciledBefore ? true : undefined))
+          await waitUntil(async () => (await handledJobs(server.app, 'game-sessions.process')) > processedBefore, 'the process job to be handled')
+          await waitUntil(async () => (await handledJobs(server.app, 'game-sessions.reconcile')) > reconciledBefore, 'the reconcile job to be handled')
 
           // A live event published after the duplicates were handled; anything they sent arrives before it.
           const marker = next(socket, 'heart-rate')

@@ -14,7 +14,8 @@ import { registerHeartRateGrpc } from '../src/domains/heart-rate/heart-rate.grpc
 import { createSampleWriter } from '../src/domains/heart-rate/sample-writer.js'
 import { createGrpcServer, loadProto } from '../src/platform/grpc/grpc-server.js'
 import { createMetrics } from '../src/platform/metrics/metrics.js'
-import { countingPubSub, waitUntil } from '../src/platform/pubsub/counting-pubsub.fixture.js'
+import { countingPubSub } from '../src/platform/pubsub/counting-pubsub.fixture.js'
+import { waitUntil } from './helpers/poll.js'
 import { userChannel } from '../src/platform/pubsub/live-events.js'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
@@ -217,127 +218,132 @@ for (const target of await databaseTargets()) {
   })
 }
 
-describe('gRPC heart-rate reads and live events', () => {
-  let server: TestApp
-  let api: Client
-  let rpc: HeartRateRpc
+for (const target of await databaseTargets()) {
+  describe(`gRPC heart-rate reads and live events on ${target.kind}`, { skip: target.skip }, () => {
+    let db: TestDatabase
+    let server: TestApp
+    let api: Client
+    let rpc: HeartRateRpc
 
-  before(async () => {
-    server = await startTestApp({ PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES: '2' })
-    api = client(server.url)
-    rpc = connect(server.grpcAddress)
-  })
-  after(async () => {
-    rpc?.close()
-    await server?.close()
-  })
-
-  const batchOf = (pairs: Array<[number, number]>) => ({ samples: pairs.map(([s, bpm]) => ({ timestampMs: at(s), bpm })) })
-
-  test('Stream: a client that cancels mid-stream ends the call; later calls are served', async () => {
-    const user = await signUp(api)
-    const call = rpc.stream(user.accessToken)
-    const stream = collect<Verdict>(call)
-    call.write({ timestampMs: at(0), bpm: 70 })
-    await waitUntil(() => stream.received.length === 1, 'the first verdict')
-    call.cancel()
-    await assert.rejects(stream.done, isCode(status.CANCELLED))
-    assert.equal((await rpc.submit({ timestampMs: at(1), bpm: 71 }, user.accessToken)).status, 'STORED')
-  })
-
-  test('Status: recent samples oldest first, the open episode and stats; nothing is zeros', async () => {
-    const user = await signUp(api)
-    assert.deepEqual(await rpc.status({}, user.accessToken), { recent: [], activeAlert: null, stats: { count: 0, averageBpm: 0, minBpm: 0, maxBpm: 0 } })
-
-    const { alerts } = await rpc.submitBatch(batchOf([[0, 80], [1, 155], [2, 160], [3, 100]]), user.accessToken)
-    const reply = await rpc.status({ recent: 3 }, user.accessToken)
-    assert.deepEqual(reply.recent.map((s) => [s.timestampMs, s.bpm, s.alert, s.deviceId]), [[at(1), 155, 'HIGH', ''], [at(2), 160, 'HIGH', ''], [at(3), 100, 'ALERT_KIND_NONE', '']])
-    assert.deepEqual(reply.stats, { count: 3, averageBpm: 138.33, minBpm: 100, maxBpm: 160 })
-    assert.equal(reply.activeAlert?.id, alerts[0]?.id)
-    assert.deepEqual([reply.activeAlert?.kind, reply.activeAlert?.openedAtMs, reply.activeAlert?.lastAlertAtMs, reply.activeAlert?.closedAtMs, reply.activeAlert?.peakBpm], ['HIGH', at(1), at(2), 0, 160])
-    assert.equal((await rpc.status({ recent: 0 }, user.accessToken)).recent.length, 4, '0 means 10')
-    for (const recent of [-1, 1001]) await assert.rejects(rpc.status({ recent }, user.accessToken), isCode(status.INVALID_ARGUMENT, /recent/))
-  })
-
-  test('Zones over a stored range or the samples given; a max heart rate and a source are required', async () => {
-    const user = await signUp(api)
-    const range = { fromMs: at(0), toMs: at(100) }
-    await assert.rejects(rpc.zones({ range }, user.accessToken), isCode(status.INVALID_ARGUMENT, /maximum heart rate/))
-    await assert.rejects(rpc.zones({ maxHeartRate: 200 }, user.accessToken), isCode(status.INVALID_ARGUMENT, /source/))
-
-    // max 200: interval means 100 and 115 bpm are zone 1, 130 zone 2, 140 and 150 zone 3; the 60 s gap is left out.
-    await rpc.submitBatch(batchOf([[0, 100], [5, 100], [10, 130], [15, 130], [20, 150], [80, 150], [85, 150]]), user.accessToken)
-    const stored = await rpc.zones({ range, maxHeartRate: 200 }, user.accessToken)
-    assert.deepEqual([stored.method, stored.maxHeartRate, stored.restingHeartRate], ['percent-of-max', 200, 0])
-    assert.deepEqual(stored.zones.map((z) => z.seconds), [10, 5, 10, 0, 0])
-    assert.deepEqual([stored.zones[0]?.lowerBpm, stored.zones[0]?.upperBpm], [100, 120])
-    assert.deepEqual([stored.totalSeconds, stored.excludedGapSeconds, stored.intervalCount], [25, 60, 5])
-    assert.equal((await rpc.zones({ range: { ...range, deviceId: 'not-a-device' }, maxHeartRate: 200 }, user.accessToken)).intervalCount, 0)
-
-    const given = await rpc.zones({ samples: batchOf([[0, 120], [10, 120]]), age: 40, restingHeartRate: 60 }, user.accessToken)
-    assert.deepEqual([given.method, given.maxHeartRate, given.restingHeartRate], ['karvonen', 180, 60]) // 220 - 40
-    assert.deepEqual([given.zones[0]?.seconds, given.totalSeconds, given.averageBpm], [10, 10, 120]) // (120-60)/(180-60) = 50 %
-    await assert.rejects(rpc.zones({ samples: batchOf([[0, 120]]), age: 500 }, user.accessToken), isCode(status.INVALID_ARGUMENT, /age/))
-    await assert.rejects(rpc.zones({ range, maxHeartRate: 200, maxGapSeconds: -1 }, user.accessToken), isCode(status.INVALID_ARGUMENT, /maxGapSeconds/))
-  })
-
-  test("Subscribe carries the caller's samples from a device and an opened alert, until cancelled", async () => {
-    const user = await signUp(api)
-    const watch = await deviceKey(api, user.accessToken)
-    const call = rpc.subscribe(user.accessToken)
-    const live = collect<LiveEvent>(call)
-    const post = (seconds: number, bpm: number) => api.post('/v1/heart-rate/samples', { timestamp: at(seconds), bpm }, watch.key)
-
-    // Nothing is sent before the subscription is active, so probe with fresh samples until one arrives.
-    for (let attempt = 0; live.received.length === 0; attempt++) {
-      assert.ok(attempt < 50, 'Subscribe never delivered a sample')
-      await post(attempt, 70)
-      await waitUntil(() => live.received.length > 0, 'a live sample', 200).catch(() => undefined)
-    }
-    assert.equal(live.received[0]?.event, 'samples')
-    assert.equal(live.received[0]?.samples?.deviceId, watch.id)
-
-    const seen = live.received.length
-    await post(100, 170)
-    await waitUntil(() => live.received.slice(seen).some((e) => e.event === 'alert'), 'the alert event')
-    const events = live.received.slice(seen)
-    assert.deepEqual(events.find((e) => e.event === 'samples')?.samples, {
-      deviceId: watch.id,
-      samples: [{ timestampMs: at(100), bpm: 170, deviceId: watch.id, rrIntervalsMs: [], alert: 'HIGH' }],
+    before(async () => {
+      db = await target.create()
+      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES: '2' })
+      api = client(server.url)
+      rpc = connect(server.grpcAddress)
     })
-    const change = events.find((e) => e.event === 'alert')?.alert
-    assert.equal(change?.change, 'opened')
-    assert.deepEqual(
-      [change?.alert?.kind, change?.alert?.deviceId, change?.alert?.openedAtMs, change?.alert?.closedAtMs, change?.alert?.peakBpm, change?.alert?.sampleCount],
-      ['HIGH', watch.id, at(100), 0, 170, 1],
-    )
+    after(async () => {
+      rpc?.close()
+      await server?.close()
+      await db?.drop()
+    })
 
-    call.cancel()
-    await assert.rejects(live.done, isCode(status.CANCELLED))
-  })
+    const batchOf = (pairs: Array<[number, number]>) => ({ samples: pairs.map(([s, bpm]) => ({ timestampMs: at(s), bpm })) })
 
-  test('Subscribe unsubscribes from the pub/sub when the client cancels', async () => {
-    const user = await signUp(api)
-    const counting = countingPubSub(server.app.pubsub)
-    const { app } = server
-    const grpc = createGrpcServer({ metrics: createMetrics(), logger: app.logger })
-    const writer = createSampleWriter({ db: app.database.db, kind: app.database.kind, alertClearSamples: 2 })
-    registerHeartRateGrpc(grpc, { db: app.database.db, kind: app.database.kind, writer, config: app.config.heartRate, publish: () => undefined }, app.authenticate, counting.port)
-    const own = connect(`127.0.0.1:${await grpc.listen('127.0.0.1', 0)}`)
-    try {
-      const channel = userChannel(user.userId)
-      const call = own.subscribe(user.accessToken)
+    test('Stream: a client that cancels mid-stream ends the call; later calls are served', async () => {
+      const user = await signUp(api)
+      const call = rpc.stream(user.accessToken)
+      const stream = collect<Verdict>(call)
+      call.write({ timestampMs: at(0), bpm: 70 })
+      await waitUntil(() => stream.received.length === 1, 'the first verdict')
+      call.cancel()
+      await assert.rejects(stream.done, isCode(status.CANCELLED))
+      assert.equal((await rpc.submit({ timestampMs: at(1), bpm: 71 }, user.accessToken)).status, 'STORED')
+    })
+
+    test('Status: recent samples oldest first, the open episode and stats; nothing is zeros', async () => {
+      const user = await signUp(api)
+      assert.deepEqual(await rpc.status({}, user.accessToken), { recent: [], activeAlert: null, stats: { count: 0, averageBpm: 0, minBpm: 0, maxBpm: 0 } })
+
+      const { alerts } = await rpc.submitBatch(batchOf([[0, 80], [1, 155], [2, 160], [3, 100]]), user.accessToken)
+      const reply = await rpc.status({ recent: 3 }, user.accessToken)
+      assert.deepEqual(reply.recent.map((s) => [s.timestampMs, s.bpm, s.alert, s.deviceId]), [[at(1), 155, 'HIGH', ''], [at(2), 160, 'HIGH', ''], [at(3), 100, 'ALERT_KIND_NONE', '']])
+      assert.deepEqual(reply.stats, { count: 3, averageBpm: 138.33, minBpm: 100, maxBpm: 160 })
+      assert.equal(reply.activeAlert?.id, alerts[0]?.id)
+      assert.deepEqual([reply.activeAlert?.kind, reply.activeAlert?.openedAtMs, reply.activeAlert?.lastAlertAtMs, reply.activeAlert?.closedAtMs, reply.activeAlert?.peakBpm], ['HIGH', at(1), at(2), 0, 160])
+      assert.equal((await rpc.status({ recent: 0 }, user.accessToken)).recent.length, 4, '0 means 10')
+      for (const recent of [-1, 1001]) await assert.rejects(rpc.status({ recent }, user.accessToken), isCode(status.INVALID_ARGUMENT, /recent/))
+    })
+
+    test('Zones over a stored range or the samples given; a max heart rate and a source are required', async () => {
+      const user = await signUp(api)
+      const range = { fromMs: at(0), toMs: at(100) }
+      await assert.rejects(rpc.zones({ range }, user.accessToken), isCode(status.INVALID_ARGUMENT, /maximum heart rate/))
+      await assert.rejects(rpc.zones({ maxHeartRate: 200 }, user.accessToken), isCode(status.INVALID_ARGUMENT, /source/))
+
+      // max 200: interval means 100 and 115 bpm are zone 1, 130 zone 2, 140 and 150 zone 3; the 60 s gap is left out.
+      await rpc.submitBatch(batchOf([[0, 100], [5, 100], [10, 130], [15, 130], [20, 150], [80, 150], [85, 150]]), user.accessToken)
+      const stored = await rpc.zones({ range, maxHeartRate: 200 }, user.accessToken)
+      assert.deepEqual([stored.method, stored.maxHeartRate, stored.restingHeartRate], ['percent-of-max', 200, 0])
+      assert.deepEqual(stored.zones.map((z) => z.seconds), [10, 5, 10, 0, 0])
+      assert.deepEqual([stored.zones[0]?.lowerBpm, stored.zones[0]?.upperBpm], [100, 120])
+      assert.deepEqual([stored.totalSeconds, stored.excludedGapSeconds, stored.intervalCount], [25, 60, 5])
+      assert.equal((await rpc.zones({ range: { ...range, deviceId: 'not-a-device' }, maxHeartRate: 200 }, user.accessToken)).intervalCount, 0)
+
+      const given = await rpc.zones({ samples: batchOf([[0, 120], [10, 120]]), age: 40, restingHeartRate: 60 }, user.accessToken)
+      assert.deepEqual([given.method, given.maxHeartRate, given.restingHeartRate], ['karvonen', 180, 60]) // 220 - 40
+      assert.deepEqual([given.zones[0]?.seconds, given.totalSeconds, given.averageBpm], [10, 10, 120]) // (120-60)/(180-60) = 50 %
+      await assert.rejects(rpc.zones({ samples: batchOf([[0, 120]]), age: 500 }, user.accessToken), isCode(status.INVALID_ARGUMENT, /age/))
+      await assert.rejects(rpc.zones({ range, maxHeartRate: 200, maxGapSeconds: -1 }, user.accessToken), isCode(status.INVALID_ARGUMENT, /maxGapSeconds/))
+    })
+
+    test("Subscribe carries the caller's samples from a device and an opened alert, until cancelled", async () => {
+      const user = await signUp(api)
+      const watch = await deviceKey(api, user.accessToken)
+      const call = rpc.subscribe(user.accessToken)
       const live = collect<LiveEvent>(call)
-      await waitUntil(() => counting.activeSubscriptions(channel) === 1, 'the subscription is active')
-      await api.post('/v1/heart-rate/samples', { timestamp: at(0), bpm: 70 }, user.accessToken)
-      await waitUntil(() => live.received.length === 1, 'the live sample')
-      assert.deepEqual(live.received[0]?.samples?.samples.map((s) => s.bpm), [70])
+      const post = (seconds: number, bpm: number) => api.post('/v1/heart-rate/samples', { timestamp: at(seconds), bpm }, watch.key)
+
+      // Nothing is sent before the subscription is active, so probe with fresh samples until one arrives.
+      for (let attempt = 0; live.received.length === 0; attempt++) {
+        assert.ok(attempt < 50, 'Subscribe never delivered a sample')
+        await post(attempt, 70)
+        await waitUntil(() => live.received.length > 0, 'a live sample', { intervalMs: 5, tries: 40 }).catch(() => undefined)
+      }
+      assert.equal(live.received[0]?.event, 'samples')
+      assert.equal(live.received[0]?.samples?.deviceId, watch.id)
+
+      const seen = live.received.length
+      await post(100, 170)
+      await waitUntil(() => live.received.slice(seen).some((e) => e.event === 'alert'), 'the alert event')
+      const events = live.received.slice(seen)
+      assert.deepEqual(events.find((e) => e.event === 'samples')?.samples, {
+        deviceId: watch.id,
+        samples: [{ timestampMs: at(100), bpm: 170, deviceId: watch.id, rrIntervalsMs: [], alert: 'HIGH' }],
+      })
+      const change = events.find((e) => e.event === 'alert')?.alert
+      assert.equal(change?.change, 'opened')
+      assert.deepEqual(
+        [change?.alert?.kind, change?.alert?.deviceId, change?.alert?.openedAtMs, change?.alert?.closedAtMs, change?.alert?.peakBpm, change?.alert?.sampleCount],
+        ['HIGH', watch.id, at(100), 0, 170, 1],
+      )
+
       call.cancel()
       await assert.rejects(live.done, isCode(status.CANCELLED))
-      await waitUntil(() => counting.activeSubscriptions(channel) === 0, 'the subscription is gone')
-    } finally {
-      own.close()
-      await grpc.shutdown(1000)
-    }
+    })
+
+    test('Subscribe unsubscribes from the pub/sub when the client cancels', async () => {
+      const user = await signUp(api)
+      const counting = countingPubSub(server.app.pubsub)
+      const { app } = server
+      const grpc = createGrpcServer({ metrics: createMetrics(), logger: app.logger })
+      const writer = createSampleWriter({ db: app.database.db, kind: app.database.kind, alertClearSamples: 2 })
+      registerHeartRateGrpc(grpc, { db: app.database.db, kind: app.database.kind, writer, config: app.config.heartRate, publish: () => undefined }, app.authenticate, counting.port)
+      const own = connect(`127.0.0.1:${await grpc.listen('127.0.0.1', 0)}`)
+      try {
+        const channel = userChannel(user.userId)
+        const call = own.subscribe(user.accessToken)
+        const live = collect<LiveEvent>(call)
+        await waitUntil(() => counting.activeSubscriptions(channel) === 1, 'the subscription is active')
+        await api.post('/v1/heart-rate/samples', { timestamp: at(0), bpm: 70 }, user.accessToken)
+        await waitUntil(() => live.received.length === 1, 'the live sample')
+        assert.deepEqual(live.received[0]?.samples?.samples.map((s) => s.bpm), [70])
+        call.cancel()
+        await assert.rejects(live.done, isCode(status.CANCELLED))
+        await waitUntil(() => counting.activeSubscriptions(channel) === 0, 'the subscription is gone')
+      } finally {
+        own.close()
+        await grpc.shutdown(1000)
+      }
+    })
   })
-})
+}

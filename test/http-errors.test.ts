@@ -36,6 +36,31 @@ describe('HTTP error handling', () => {
     assert.equal(reply.body.error.code, 'payload_too_large')
   })
 
+  test('validation says one thing per field at fault, names the allowed values, and lists every field (dates too) in the first answer', async () => {
+    const user = await signUp(api)
+    const nullable = await api.call('PATCH', '/v1/me', { displayName: 5 }, user.accessToken)
+    assert.deepEqual(nullable.body.error.details, [{ path: 'body.displayName', message: 'must be string or null' }])
+    const tooShort = await api.call('PATCH', '/v1/me', { displayName: '' }, user.accessToken)
+    assert.deepEqual(tooShort.body.error.details, [{ path: 'body.displayName', message: 'must NOT have fewer than 1 characters, or be null' }])
+    const constant = await api.post('/v1/training-jobs', { kind: 'forecast' }, user.accessToken)
+    assert.deepEqual(constant.body.error.details, [{ path: 'body.kind', message: 'must be one of: meditation, sensor-classifier' }])
+    const both = await api.call('POST', '/v1/devices', { name: 5, kind: 'toaster' }, user.accessToken)
+    assert.deepEqual(both.body.error.details, [
+      { path: 'body.name', message: 'must be string' },
+      { path: 'body.kind', message: 'must be one of: phone, watch, raspberry-pi, esp32, glove, other' },
+    ])
+    const query = await api.get('/v1/heart-rate/series?bucket=2m&from=2026-02-29T10:00:00Z&to=yesterday', user.accessToken)
+    assert.equal(query.status, 400)
+    assert.deepEqual(
+      [...query.body.error.details].sort((a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path)),
+      [
+        { path: 'querystring.bucket', message: 'must be one of: 1s, 1m, 1h, 1d' },
+        { path: 'querystring.from', message: '"2026-02-29T10:00:00Z" names 2026-02-29, a day that does not exist', reason: 'timestamp_invalid' },
+        { path: 'querystring.to', message: '"yesterday" is not an RFC 3339 date-time like 2026-11-23T10:00:00Z', reason: 'timestamp_invalid' },
+      ],
+    )
+  })
+
   test('an unknown route is 404 in the same shape', async () => {
     const reply = await api.get('/v1/nothing-here?x=1')
     assert.equal(reply.status, 404)

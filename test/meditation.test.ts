@@ -5,16 +5,9 @@ import { publishJob } from '../src/jobs.js'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { simulatedSessions, toV1Body } from './helpers/meditation.js'
+import { pollUntil } from './helpers/poll.js'
 import { connect } from './helpers/sockets.js'
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 600; i += 1) {
-    const value = await read()
-    if (done(value)) return value
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 const TERMINAL = ['succeeded', 'failed', 'cancelled']
 
@@ -116,7 +109,7 @@ for (const target of await databaseTargets()) {
       assert.equal(queued.status, 202)
       assert.equal(queued.body.state, 'queued')
       const id = queued.body.id as string
-      const job = await until(() => api.get(`/v1/training-jobs/${id}`, user.accessToken), (r) => TERMINAL.includes(r.body.state), 'training to finish')
+      const job = await pollUntil(() => api.get(`/v1/training-jobs/${id}`, user.accessToken), (r) => TERMINAL.includes(r.body.state), 'training to finish')
       assert.equal(job.body.state, 'succeeded', JSON.stringify(job.body))
       assert.equal(job.body.attempts, 1)
       assert.ok(job.body.durationMs > 0)
@@ -124,7 +117,7 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(job.body.epochs.map((e: any) => e.epoch), job.body.epochs.map((_: unknown, i: number) => i + 1))
       assert.ok(job.body.epochs.every((e: any) => Number.isFinite(e.loss) && Number.isFinite(e.valLoss)))
 
-      await until(async () => events, (e) => e.some((x) => x.state === 'succeeded'), 'the succeeded event')
+      await pollUntil(async () => events, (e) => e.some((x) => x.state === 'succeeded'), 'the succeeded event')
       socket.close()
       assert.deepEqual([...new Set(events.map((e) => e.state))], ['queued', 'running', 'succeeded'])
       assert.ok(events.filter((e) => e.epoch !== undefined).length >= 2)
@@ -157,7 +150,7 @@ for (const target of await databaseTargets()) {
       assert.equal(feed.filter((c) => c.kind === 'meditation-session' && c.change === 'created').length, sessions.length)
 
       const second = await api.post('/v1/training-jobs', { kind: 'meditation' }, user.accessToken)
-      await until(() => api.get(`/v1/training-jobs/${second.body.id}`, user.accessToken), (r) => TERMINAL.includes(r.body.state), 'the second training')
+      await pollUntil(() => api.get(`/v1/training-jobs/${second.body.id}`, user.accessToken), (r) => TERMINAL.includes(r.body.state), 'the second training')
       const versions = (await api.get('/v1/models', user.accessToken)).body.models.map((m: any) => m.version)
       assert.deepEqual(versions, [2, 1])
       assert.equal((await api.post('/v1/recommendations/meditation', {}, user.accessToken)).body.modelVersion, 2)
@@ -179,7 +172,7 @@ for (const target of await databaseTargets()) {
         .execute()
       await server.app.startWorker()
       await publishJob(server.app.queue, 'maintenance.cleanup', {})
-      const job = await until(() => api.get(`/v1/training-jobs/${id}`, user.accessToken), (r) => r.body.state !== 'running', 'the sweep')
+      const job = await pollUntil(() => api.get(`/v1/training-jobs/${id}`, user.accessToken), (r) => r.body.state !== 'running', 'the sweep')
       assert.equal(job.body.state, 'failed')
       assert.match(job.body.error, /its worker was lost/)
     })
@@ -215,7 +208,7 @@ describe('cancelling a queued training job (no worker running)', () => {
     assert.equal((await api.post(`/v1/training-jobs/${next.body.id}/cancel`, undefined, user.accessToken)).body.state, 'cancelled')
     await server.app.startWorker()
     const delivery = () => server.app.database.db.selectFrom('jobs').select('status').where('queue', '=', 'ml.train').execute()
-    await until(delivery, (rows) => rows.length === 2 && rows.every((r) => r.status === 'done'), 'the ml.train deliveries to be handled')
+    await pollUntil(delivery, (rows) => rows.length === 2 && rows.every((r) => r.status === 'done'), 'the ml.train deliveries to be handled')
     const listed = await api.get('/v1/training-jobs', user.accessToken)
     assert.deepEqual(listed.body.trainingJobs.map((j: any) => [j.id, j.state, j.attempts]), [[next.body.id, 'cancelled', 0], [queued.body.id, 'cancelled', 0]])
   })

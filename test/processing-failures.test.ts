@@ -1,7 +1,6 @@
 // What happens to game-session processing when things break: a poison event, a worker killed
 // with SIGKILL mid-job, and the broker connection cut while sessions flow.
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,14 +8,14 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import pg from 'pg'
 import { startTcpProxy, type TcpProxy } from '../src/platform/queue/tcp-proxy.fixture.js'
+import { type CliProcess, startCli } from './helpers/cli.js'
 import { client, type Client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
-import { eventually, gameSession, processedSession, RABBITMQ_URL, rabbitEnv } from './helpers/game-sessions.js'
+import { gameSession, processedSession, RABBITMQ_URL, rabbitEnv } from './helpers/game-sessions.js'
+import { pollDefined, waitUntil } from './helpers/poll.js'
 import { RABBITMQ, REDIS, skipUnless } from './helpers/services.js'
 import { connect, next } from './helpers/sockets.js'
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'pulsebase.js')
-const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const ADMIN = { PULSEBASE_ADMIN_EMAIL: 'ops@example.com', PULSEBASE_ADMIN_PASSWORD: 'correct horse battery' }
 const targets = await databaseTargets()
 const sqlite = targets.find((t) => t.kind === 'sqlite') as (typeof targets)[number]
@@ -60,10 +59,10 @@ for (const setup of setups) {
         assert.match(live.session.failure, /could not be processed/)
 
         const admin = (await api.post('/v1/auth/login', { email: ADMIN.PULSEBASE_ADMIN_EMAIL, password: ADMIN.PULSEBASE_ADMIN_PASSWORD })).body.accessToken as string
-        const dead = await eventually(async () => {
+        const dead = await pollDefined(async () => {
           const jobs = (await api.get('/v1/admin/queues/game-sessions.process/dead', admin)).body.jobs as { payload: { sessionId: string }; attempts: number; lastError: string }[]
           return jobs.find((j) => j.payload.sessionId === posted.body.id)
-        })
+        }, 'the dead-lettered job')
         assert.equal(dead.attempts, 2)
         assert.match(dead.lastError, /header|gzip|incorrect/i)
         assert.equal((await api.get('/v1/admin/queues/game-sessions.process/dead', user.accessToken)).status, 403)
@@ -76,27 +75,17 @@ for (const setup of setups) {
   })
 }
 
-interface WorkerProcess extends ChildProcess {
-  output(): string
-}
-
-function startWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [BIN, 'worker'], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout?.on('data', (d) => (output += d))
-  child.stderr?.on('data', (d) => (output += d))
-  return Object.assign(child, { output: () => output })
-}
+const startWorker = (env: Record<string, string>): CliProcess => startCli(['worker'], env)
 
 /** The UPDATE that settles a session, blocked behind the test's row lock: the worker is mid-job. */
 async function waitForBlockedSettle(admin: pg.Client, database: string): Promise<void> {
-  await eventually(async () => {
+  await waitUntil(async () => {
     const { rows } = await admin.query(
       `select 1 from pg_stat_activity where datname = $1 and wait_event_type = 'Lock' and query ilike 'update "game_sessions"%'`,
       [database],
     )
-    return rows.length > 0 ? true : undefined
-  })
+    return rows.length > 0
+  }, 'the settling UPDATE to block')
 }
 
 const killSetups = [
@@ -111,10 +100,10 @@ for (const setup of killSetups) {
     let api: Client
     let env: Record<string, string>
     const dirs: string[] = []
-    const children: WorkerProcess[] = []
+    const children: CliProcess[] = []
     before(async () => {
       db = await postgres.create()
-      env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS_URL, ...setup.env() }
+      env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url, ...setup.env() }
       server = await startTestApp(env) // the API process; it runs no jobs itself
       api = client(server.url)
     })
@@ -130,10 +119,10 @@ for (const setup of killSetups) {
       dirs.push(dir)
       const child = startWorker({ ...env, PULSEBASE_DATA_DIR: dir, PULSEBASE_LOG_LEVEL: 'info' })
       children.push(child)
-      await eventually(async () => {
+      await waitUntil(() => {
         if (child.exitCode !== null) throw new Error(`worker exited: ${child.output()}`)
-        return child.output().includes('worker started') ? true : undefined
-      })
+        return child.output().includes('worker started')
+      }, 'the worker to start')
       return child
     }
 
@@ -212,13 +201,13 @@ describe('the RabbitMQ connection cut and restored while sessions flow (SQLite)'
       for (let i = 0; i < 10; i++) await upload()
       await proxy.cut()
       // The process has noticed: its readiness check reports the broker gone.
-      await eventually(async () => ((await api.get('/readyz')).status === 503 ? true : undefined))
+      await waitUntil(async () => (await api.get('/readyz')).status === 503, 'readyz to answer 503')
       for (let i = 0; i < 10; i++) await upload()
       await proxy.resume()
       for (let i = 0; i < 10; i++) await upload()
 
       for (const id of ids) assert.equal((await processedSession(api, user.accessToken, id)).state, 'processed')
-      await eventually(async () => (announced.length >= ids.length ? true : undefined))
+      await waitUntil(() => announced.length >= ids.length, 'every session to be announced')
       const marker = next(socket, 'heart-rate')
       await api.post('/v1/heart-rate/samples', { samples: [{ timestamp: Date.now() - 1000, bpm: 70 }] }, user.accessToken)
       await marker

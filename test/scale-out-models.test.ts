@@ -10,7 +10,16 @@ import { after, before, describe, test } from 'node:test'
 import { seedLayoutCsv } from '../src/domains/sensors/synthetic-csi.js'
 import { client, signUp, startTestApp, TEST_JWT_SECRET, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
-import { csiFrames, until } from './helpers/sensors.js'
+import { csiFrames } from './helpers/sensors.js'
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, tries = 600): Promise<T> {
+  for (let i = 0; i < tries; i += 1) {
+    const value = await read()
+    if (done(value)) return value
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'pulsebase.js')
 const postgres = (await databaseTargets()).find((t) => t.kind === 'postgres') as NonNullable<Awaited<ReturnType<typeof databaseTargets>>[number]>

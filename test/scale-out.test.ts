@@ -4,10 +4,10 @@ import { after, before, describe, test } from 'node:test'
 import { client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { gameSession, handledJobs, rabbitEnv } from './helpers/game-sessions.js'
+import { pollUntil } from './helpers/poll.js'
 import { RABBITMQ, REDIS, skipUnless } from './helpers/services.js'
 import { connect, next } from './helpers/sockets.js'
 
-const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const postgres = (await databaseTargets()).find((t) => t.kind === 'postgres')
 const redisSkip = await skipUnless(REDIS)
 
@@ -18,7 +18,7 @@ describe('two API processes on PostgreSQL + Redis', { skip: postgres?.skip ?? re
   before(async () => {
     db = await (postgres as NonNullable<typeof postgres>).create()
     // A long key cache, so only the revocation broadcast can make the other process refuse a key.
-    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS_URL, PULSEBASE_DEVICE_KEY_CACHE_SECONDS: '300' }
+    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url, PULSEBASE_DEVICE_KEY_CACHE_SECONDS: '300' }
     a = await startTestApp(env)
     b = await startTestApp(env)
   })
@@ -49,11 +49,7 @@ describe('two API processes on PostgreSQL + Redis', { skip: postgres?.skip ?? re
     assert.equal((await apiB.get('/v1/me', apiKey)).status, 200) // now cached on B
     assert.equal((await apiA.post(`/v1/devices/${device.id}/revoke`, undefined, user.accessToken)).status, 200)
     assert.equal((await apiA.get('/v1/me', apiKey)).status, 401, 'the revoking process refuses at once')
-    let status = 200
-    for (let i = 0; i < 100 && status === 200; i += 1) {
-      status = (await apiB.get('/v1/me', apiKey)).status
-      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    const status = await pollUntil(async () => (await apiB.get('/v1/me', apiKey)).status, (s) => s !== 200, 'the other process to refuse the key', { tries: 100, intervalMs: 20 })
     assert.equal(status, 401, 'the other process dropped its cached key on the broadcast, long before its 300 s TTL')
   })
 })
@@ -67,7 +63,7 @@ describe('two API processes and one worker on PostgreSQL + RabbitMQ + Redis', { 
   let worker: TestApp
   before(async () => {
     db = await (postgres as NonNullable<typeof postgres>).create()
-    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS_URL, ...rabbitEnv() }
+    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url, ...rabbitEnv() }
     a = await startTestApp(env)
     b = await startTestApp(env)
     worker = await startTestApp(env)

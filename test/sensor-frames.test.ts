@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test'
 import { publishJob } from '../src/jobs.js'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
-import { csiFrames, newDevice, toWire, until } from './helpers/sensors.js'
+import { csiFrames, newDevice, toWire } from './helpers/sensors.js'
+import { pollUntil } from './helpers/poll.js'
 import { connect } from './helpers/sockets.js'
 
 const DAY = 86_400_000
@@ -108,7 +109,7 @@ for (const target of await databaseTargets()) {
         assert.equal((await api.post('/v1/sensor-frames', { frames: [frames[3], frames[4], frames[0]] }, pi.apiKey)).body.stored, 3)
         // A retried frame (frames[0]) is not new, so it is not counted again.
         assert.equal((await api.post('/v1/sensor-frames', { frames: [frames[1], frames[2], frames[0]] }, pi.apiKey)).body.stored, 3)
-        await until(async () => events.reduce((sum, e) => sum + e.frames, 0), (total) => total >= 5, 'five frames announced')
+        await pollUntil(async () => events.reduce((sum, e) => sum + e.frames, 0), (total) => total >= 5, 'five frames announced')
         assert.equal(events.reduce((sum, e) => sum + e.frames, 0), 5)
         // Coalesced per second: the first event already carries the newest frame of the first request.
         assert.deepEqual(events[0], {
@@ -143,7 +144,7 @@ for (const target of await databaseTargets()) {
       await server.app.startWorker()
       await publishJob(server.app.queue, 'maintenance.cleanup', {})
       const range = `deviceId=${pi.id}&kind=csi&from=${Date.now() - 5 * DAY}`
-      const left = await until(() => api.get(`/v1/sensor-frames?${range}`, user.accessToken), (r) => r.body.frames.length === 1, 'retention')
+      const left = await pollUntil(() => api.get(`/v1/sensor-frames?${range}`, user.accessToken), (r) => r.body.frames.length === 1, 'retention')
       assert.equal(Date.parse(left.body.frames[0].timestamp), b!.timestamp)
     })
   })

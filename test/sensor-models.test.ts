@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test'
 import { seedLayoutCsv, syntheticCsi } from '../src/domains/sensors/synthetic-csi.js'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
-import { csiFrames, newDevice, until } from './helpers/sensors.js'
+import { csiFrames, newDevice } from './helpers/sensors.js'
+import { pollUntil } from './helpers/poll.js'
 import { connect, next } from './helpers/sockets.js'
 
 const ANGLES = ['0', '15', '30', '45', '60', '75', '90']
@@ -112,7 +113,7 @@ for (const target of await databaseTargets()) {
       } finally {
         socket.close()
       }
-      const kept = await until(() => api.get(`/v1/live-classifiers/${pi.id}/csi`, user.accessToken), (r) => r.body.latest !== null, 'the latest prediction')
+      const kept = await pollUntil(() => api.get(`/v1/live-classifiers/${pi.id}/csi`, user.accessToken), (r) => r.body.latest !== null, 'the latest prediction')
       assert.equal(Date.parse(kept.body.latest.timestamp), Date.parse(new Date(kept.body.latest.timestamp).toISOString()))
       assert.equal(kept.body.latest.skipped, 0)
       assert.equal((await api.get('/v1/live-classifiers', user.accessToken)).body.liveClassifiers.length, 1)

@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { runCli } from './helpers/cli.js'
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'pulsebase.js')
-
-async function run(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, PULSEBASE_ML_TRAINING_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout.on('data', (d) => (output += d))
-  child.stderr.on('data', (d) => (output += d))
-  const [code] = (await once(child, 'exit')) as [number | null]
-  return { code, output }
-}
+// One training thread: the machine is shared with the rest of the suite.
+const run = (args: string[]) => runCli(args, { PULSEBASE_ML_TRAINING_THREADS: '1' })
 
 describe('pulsebase simulate', () => {
   test('trains and recommends for each simulated user through a throw-away server, and reports the score', async () => {

@@ -15,6 +15,8 @@ export interface BenchServer {
   readonly httpUrl: string
   readonly grpcAddress: string
   readonly pid: number
+  /** The server's data dir (its SQLite file is `pulsebase.sqlite` there). */
+  readonly dataDir: string
   /** CPU seconds the server process has used so far (undefined off Linux). */
   cpuSeconds(): number | undefined
   /** SIGTERM (so a CPU profile gets written), SIGKILL after a grace period; removes the data dir. */
@@ -91,6 +93,7 @@ export async function startServer(options: { cpuProfDir?: string | undefined; en
     httpUrl,
     grpcAddress: `127.0.0.1:${grpcPort}`,
     pid,
+    dataDir,
     cpuSeconds: () => processCpuSeconds(pid),
     async stop() {
       await stopChild(child, 10_000)

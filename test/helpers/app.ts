@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type App, buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
+import type { Clock } from '../../src/platform/time/clock.js'
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789'
 
@@ -17,8 +18,8 @@ export interface TestApp {
   close(): Promise<void>
 }
 
-/** Builds the real app from PULSEBASE_* variables, on a fresh data dir, listening on free ports. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** Builds the real app from PULSEBASE_* variables, on a fresh data dir, listening on free ports; `now` pins the clock services read. */
+export async function startTestApp(env: Record<string, string> = {}, options: { now?: Clock } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-app-'))
   const config = loadConfig({
     PULSEBASE_DATA_DIR: dataDir,
@@ -30,7 +31,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   })
   // Strict: a route answering a status its OpenAPI document does not list fails the test that meets it.
-  const app = await buildApp(config, { migrate: true, strictResponses: true })
+  const app = await buildApp(config, { migrate: true, strictResponses: true, ...options })
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 })
   const grpcPort = await app.grpc.listen('127.0.0.1', 0)
   const mqttPort = await app.mqtt?.listen('127.0.0.1', 0)

@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { loadConfig } from '../../src/config.js'
+import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../src/platform/db/database.js'
+import { createLogger } from '../../src/platform/logging/logger.js'
+import { createMetrics } from '../../src/platform/metrics/metrics.js'
 import { MARIADB, POSTGRES, type Service, skipUnless } from './services.js'
 
 export type DatabaseKind = 'sqlite' | 'postgres' | 'mysql'
@@ -20,8 +24,8 @@ export interface DatabaseTarget {
   create(): Promise<TestDatabase>
 }
 
-const POSTGRES_ADMIN_URL = process.env.PULSEBASE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const MARIADB_ADMIN_URL = process.env.PULSEBASE_TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/test'
+const POSTGRES_ADMIN_URL = POSTGRES.url
+const MARIADB_ADMIN_URL = MARIADB.url
 
 function uniqueName(): string {
   return `pb_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
@@ -87,4 +91,24 @@ export async function databaseTargets(): Promise<DatabaseTarget[]> {
     await target('postgres', POSTGRES, createPostgres),
     await target('mysql', MARIADB, createMariadb),
   ]
+}
+
+export interface OpenedTestDatabase {
+  readonly database: DatabaseHandle
+  close(): Promise<void>
+}
+
+/** A fresh, migrated database of `target`, opened as the app opens it; `close` closes and drops it. */
+export async function openTestDatabase(target: DatabaseTarget): Promise<OpenedTestDatabase> {
+  const testDb = await target.create()
+  const logger = createLogger('silent')
+  const database = await openDatabase(loadConfig({ PULSEBASE_DATABASE_URL: testDb.url }).database, createMetrics(), logger)
+  await migrateToLatest(database.db, logger)
+  return {
+    database,
+    async close() {
+      await database.close()
+      await testDb.drop()
+    },
+  }
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { App } from '../../src/app.js'
 import type { Client } from './app.js'
+import { pollDefined } from './poll.js'
 import { RABBITMQ } from './services.js'
 
-export const RABBITMQ_URL = process.env.PULSEBASE_TEST_RABBITMQ_URL ?? `amqp://guest:guest@${RABBITMQ.host}:${RABBITMQ.port}`
+export const RABBITMQ_URL = RABBITMQ.url
 
 /** Queue settings for an app on the shared broker: its own queue names, so test files never steal each other's jobs. */
 export function rabbitEnv(url = RABBITMQ_URL): Record<string, string> {
@@ -36,20 +36,12 @@ export function gameSession(overrides: Record<string, unknown> = {}, samplesPerC
   }
 }
 
-/** Polls until `check` returns a value; the test's own timeout bounds the wait. */
-export async function eventually<T>(check: () => Promise<T | undefined>, intervalMs = 50): Promise<T> {
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    await sleep(intervalMs)
-  }
-}
 
 export async function processedSession(api: Client, token: string, id: string) {
-  return eventually(async () => {
+  return pollDefined(async () => {
     const reply = await api.get(`/v1/game-sessions/${id}`, token)
     return reply.body.state === 'processing' ? undefined : reply.body
-  })
+  }, 'the session to leave processing')
 }
 
 /** Deliveries of one job (by its unprefixed name) this app's worker has finished with `outcome`. */

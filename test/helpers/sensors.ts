@@ -18,11 +18,3 @@ export function csiFrames(perAngle: number, mode: SyntheticMode = 'separable', s
 /** The REST/MQTT wire form of a frame. */
 export const toWire = (frame: LabelledFrame, kind = 'csi') => ({ kind, timestamp: frame.timestamp, channels: frame.channels })
 
-export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, tries = 600): Promise<T> {
-  for (let i = 0; i < tries; i += 1) {
-    const value = await read()
-    if (done(value)) return value
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}

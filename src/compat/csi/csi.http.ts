@@ -2,8 +2,9 @@
 // statuses and plain-text bodies are the seed's, spellings included; the rules are pulsebase's.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { listTrainingJobs } from '../../domains/ml/training.service.js'
-import { AppError } from '../../errors.js'
+import { AppError, HTTP_STATUS } from '../../errors.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
+import { assertStorable, parseBoundedJson } from '../../platform/validation/input-checks.js'
 import { type CsiDeps, SeedReply } from './csi-deps.js'
 import { runInference, inferenceResults, testPredictionResults } from './csi-inference.js'
 import { aliveServers, keepAlive } from './csi-servers.js'
@@ -20,12 +21,15 @@ const NOT_JSON = new SeedReply(400, 'Error, not valid JSON')
 /** The body as JSON; a JSON string holding JSON (the seed's clients double-encode) is parsed again. */
 export function seedJson(request: FastifyRequest): unknown {
   const text = typeof request.body === 'string' ? request.body : ''
+  let value: unknown
   try {
-    const value: unknown = JSON.parse(text)
-    return typeof value === 'string' ? JSON.parse(value) : value
+    value = parseBoundedJson(text)
+    if (typeof value === 'string') value = parseBoundedJson(value)
   } catch {
     throw NOT_JSON
   }
+  assertStorable(value, 'body')
+  return value
 }
 
 function objectOf(request: FastifyRequest): Record<string, unknown> {
@@ -38,6 +42,7 @@ function handleError(error: FastifyError | SeedReply | AppError, request: Fastif
   if (error instanceof SeedReply) return reply.status(error.status).type(error.type).send(error.text)
   if (error instanceof AppError && error.code === 'rate_limited') return reply.status(429).type('text/html; charset=utf-8').send('Error, busy: try again shortly')
   if ((error as FastifyError).statusCode === 413) return reply.status(413).type('text/html; charset=utf-8').send('Error, request too large')
+  if (error instanceof AppError && HTTP_STATUS[error.code] < 500) return reply.status(HTTP_STATUS[error.code]).type('text/html; charset=utf-8').send(`Error, ${error.message}`)
   request.log.error({ err: error }, 'csi compat request failed')
   return reply.status(500).type('text/html; charset=utf-8').send('Internal Server Error')
 }

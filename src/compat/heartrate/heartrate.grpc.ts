@@ -1,5 +1,5 @@
 import type { Authenticate, Principal } from '../../platform/auth/principal.js'
-import { status } from '../../domains/heart-rate/heart-rate.queries.js'
+import { readStatus } from '../../domains/heart-rate/heart-rate.queries.js'
 import type { Verdict } from '../../domains/heart-rate/heart-rate.schema.js'
 import { type HeartRateDeps, nowOf, recordSamples } from '../../domains/heart-rate/heart-rate.service.js'
 import { computeZones, maxHeartRateFromAge, SEED_THREE_ZONES } from '../../domains/heart-rate/zones.js'
@@ -119,7 +119,7 @@ export function registerHeartRateCompatGrpc(server: GrpcServer, deps: HeartRateD
 
     GetHeartRateStatus: unary<StatusRequest, StatusResponse>(async (request, ctx) => {
       const count = request.recentCount <= 0 ? DEFAULT_RECENT : Math.min(request.recentCount, MAX_RECENT)
-      const current = await status(deps, await principalOf(ctx), count)
+      const current = await readStatus(deps, await principalOf(ctx), count)
       const open = current.activeAlert
       return {
         recentMeasurements: current.recent.map((s) => ({ bpm: Math.round(s.bpm), timestamp: Math.floor(Date.parse(s.timestamp) / 1000), triggeredAlert: s.alert !== null })),

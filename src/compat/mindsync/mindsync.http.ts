@@ -8,9 +8,11 @@ import { listSessions, observationOf, recordSession, type SessionStoreDeps } fro
 import { recommend, type RecommenderDeps } from '../../domains/meditation/recommender.js'
 import { checkPeriods } from '../../domains/meditation/session-checks.js'
 import { awaitTrainingJob, requestOrJoinTraining, type TrainingDeps } from '../../domains/ml/training.service.js'
-import { AppError } from '../../errors.js'
+import { AppError, HTTP_STATUS } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
+import { toAppError } from '../../platform/http/http-errors.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
+import { jsonBodyText } from '../../platform/http/json-body.js'
 import { schemaProblems } from '../../platform/validation/schema-check.js'
 import { ensureMindsyncPrincipal, findMindsyncPrincipal } from './mindsync-identity.js'
 import { MindsyncError, parseMindsyncSession, type SeedSession, seedErrorOf, toMindsyncSession } from './mindsync-session.js'
@@ -68,6 +70,9 @@ function handleError(error: FastifyError | MindsyncError, request: FastifyReques
   if (error instanceof MindsyncError) return reply.status(error.status).send(error.body)
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: 'Request body is too large' })
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.status(415).send({ error: 'Unsupported Media Type: send Content-Type: application/json' })
+  // Refused by pulsebase's own edge checks (NUL, lone surrogates, non-finite numbers, a bad URL): the seed's body, our message.
+  const appError = toAppError(error as FastifyError)
+  if (appError.code !== 'internal') return reply.status(HTTP_STATUS[appError.code]).send({ error: appError.message })
   request.log.error({ err: error }, 'mindsync request failed')
   return reply.status(500).send({ error: 'Internal Server Error' })
 }
@@ -134,10 +139,12 @@ export async function registerMindsyncCompat(app: HttpServer, deps: MindsyncDeps
   await app.register(async (scope) => {
     scope.setErrorHandler(handleError)
     // The seed ignores a body it does not read; malformed JSON where one is read is "Invalid request body".
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-      if (text === '') return done(null, undefined)
+    // Strict UTF-8 and bounded nesting as on pulsebase's own routes, with the seed's answer when it fails.
+    scope.removeContentTypeParser('application/json')
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+      if ((body as Buffer).length === 0) return done(null, undefined)
       try {
-        done(null, JSON.parse(text as string))
+        done(null, JSON.parse(jsonBodyText(body as Buffer)))
       } catch {
         done(null, INVALID_JSON)
       }

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../platform/db/schema.js'
 import { deleteExpiredSessions } from './sessions.repository.js'
+import { DAY_MS } from '../../platform/time/date-time.js'
 
-const DAY_MS = 86_400_000
 
 /** Deletes refresh tokens and login sessions that expired over a day ago; safe to run twice. */
 export async function purgeExpiredSessions(db: Kysely<Database>, now = Date.now()): Promise<number> {

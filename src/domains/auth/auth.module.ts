@@ -40,6 +40,7 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
     isRegistrationOpen: config.auth.isRegistrationOpen,
     deviceKeys,
     emailVerification: { isRequired: config.auth.isEmailVerificationRequired, mail: platform.mail, logger: logger.child({ module: 'email-verification' }) },
+    endCredentials: (ended) => void platform.credentials.announce(ended),
   }
   const authenticate: Authenticate = (credential) => auth.authenticate(deps, credential)
   return {
@@ -47,6 +48,7 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
     revokeDeviceKey(deviceId) {
       deviceKeys.forgetDevice(deviceId)
       pubsub.publish(REVOKED_DEVICES, { deviceId }).catch((err: unknown) => logger.warn({ err, deviceId }, 'revocation broadcast failed'))
+      void platform.credentials.announce({ reason: 'revoked', deviceId })
     },
     module: (guards) => ({
       name: 'auth',

@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/schema.js'
 import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 import type { DeviceKeyCache } from '../devices/device-key-cache.js'
 import { DEVICE_KEY_PREFIX, principalForDeviceKey } from '../devices/devices.service.js'
+import type { CredentialsEnded } from '../../platform/auth/credential-watch.js'
 import type { CreateUserBody, LoginBody, PatchMeBody, RegisterBody, Tokens, User } from './auth.schema.js'
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.js'
 import type { AttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
@@ -14,6 +15,7 @@ import { mergeSettings, readSettings } from './settings.js'
 import { hashSecret, newSecret, type TokenSigner } from './tokens.js'
 import { type EmailVerification, sendVerificationMail } from './email-verification.js'
 import * as users from './users.repository.js'
+import { DAY_MS, toIso } from '../../platform/time/date-time.js'
 
 export interface AuthDeps {
   readonly db: Kysely<Database>
@@ -25,9 +27,10 @@ export interface AuthDeps {
   readonly deviceKeys?: DeviceKeyCache
   /** Self-registered accounts verify their address first when this says so. */
   readonly emailVerification?: EmailVerification
+  /** Ends the live connections (Socket.IO, gRPC streams) opened with credentials that just ended, on every process. */
+  readonly endCredentials?: (ended: CredentialsEnded) => void
 }
 
-const DAY_MS = 86_400_000
 /** Emails compare case-insensitively: stored and looked up trimmed and lower-cased. */
 const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
@@ -38,7 +41,7 @@ function toUser(row: users.UserRow): User {
     role: row.role,
     displayName: row.display_name,
     settings: readSettings(row.settings),
-    createdAt: new Date(row.created_at).toISOString(),
+    createdAt: toIso(row.created_at),
   }
 }
 
@@ -128,13 +131,16 @@ export async function refresh(deps: AuthDeps, refreshToken: string): Promise<Tok
   })
   if (rotated === undefined) {
     await sessions.revokeSession(deps.db, row.session_id, row.user_id)
+    deps.endCredentials?.({ reason: 'revoked', userId: row.user_id, sessionId: row.session_id })
     throw new AppError('unauthenticated', 'Refresh token was already used; this login session has been revoked')
   }
   return rotated
 }
 
 export async function logout(deps: AuthDeps, principal: Principal): Promise<void> {
-  if (principal.sessionId !== undefined) await sessions.revokeSession(deps.db, principal.sessionId, principal.userId)
+  if (principal.sessionId === undefined) return
+  await sessions.revokeSession(deps.db, principal.sessionId, principal.userId)
+  deps.endCredentials?.({ reason: 'logout', userId: principal.userId, sessionId: principal.sessionId })
 }
 
 /** Resolves an access token or a device key to the principal it acts for. */
@@ -143,7 +149,7 @@ export async function authenticate(deps: AuthDeps, credential: string): Promise<
   const claims = await deps.signer.verify(credential)
   const session = await sessions.findLiveSessionRole(deps.db, claims.sessionId, claims.userId, Date.now())
   if (!session) throw new AppError('unauthenticated', 'Access token has been revoked')
-  return { userId: claims.userId, role: session.role, deviceId: null, sessionId: claims.sessionId }
+  return { userId: claims.userId, role: session.role, deviceId: null, sessionId: claims.sessionId, ...(claims.expiresAtMs !== undefined && { expiresAtMs: claims.expiresAtMs }) }
 }
 
 export async function getUser(db: Kysely<Database>, userId: string): Promise<User> {

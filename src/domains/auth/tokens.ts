@@ -8,6 +8,8 @@ const AUDIENCE = 'pulsebase'
 export interface AccessClaims {
   readonly userId: string
   readonly sessionId: string
+  /** The token's `exp`, in epoch ms (set by verify). */
+  readonly expiresAtMs?: number
 }
 
 export interface TokenSigner {
@@ -32,11 +34,12 @@ export function createTokenSigner(secret: string, ttlSeconds: number): TokenSign
         .sign(key),
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] })
-        if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+        // exp and iat are required: a token signed with the right key but without an expiry is refused.
+        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp', 'iat', 'sub', 'aud', 'iss'] })
+        if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
           throw new AppError('unauthenticated', 'Invalid access token')
         }
-        return { userId: payload.sub, sessionId: payload.sid }
+        return { userId: payload.sub, sessionId: payload.sid, expiresAtMs: payload.exp * 1000 }
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) throw new AppError('unauthenticated', 'Access token has expired')
         throw new AppError('unauthenticated', 'Invalid access token')

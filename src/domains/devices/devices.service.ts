@@ -12,6 +12,7 @@ import { databaseKindOf } from '../../platform/db/database.js'
 import { resolveTimeZone, type TimeZone, UTC } from '../../platform/time/time-zone.js'
 import { getUser } from '../auth/auth.service.js'
 import { recordChange } from '../sync/sync.repository.js'
+import { toIso, toIsoOrNull } from '../../platform/time/date-time.js'
 
 export const DEVICE_KEY_PREFIX = 'pbd_'
 /** The presence timeout of a device without its own (PULSEBASE_DEVICE_PRESENCE_TIMEOUT_SECONDS). */
@@ -53,7 +54,6 @@ export async function localTimeZoneOf(db: Kysely<Database>, principal: Principal
   return (name === null || name === undefined ? undefined : resolveTimeZone(name)) ?? UTC
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
 
 /** The wire form; `online` as of `nowMs`. */
 export function toDevice(row: devices.DeviceRow, defaultTimeoutMs = DEFAULT_PRESENCE_TIMEOUT_MS, nowMs = Date.now()): Device {
@@ -62,12 +62,12 @@ export function toDevice(row: devices.DeviceRow, defaultTimeoutMs = DEFAULT_PRES
     name: row.name,
     kind: row.kind as Device['kind'],
     keyPrefix: row.key_prefix,
-    createdAt: new Date(Number(row.created_at)).toISOString(),
-    lastSeenAt: iso(row.last_seen_at),
+    createdAt: toIso(row.created_at),
+    lastSeenAt: toIsoOrNull(row.last_seen_at),
     remoteAddress: row.remote_address,
     online: isOnline(row.last_seen_at, row.presence_timeout_ms, defaultTimeoutMs, nowMs),
     presenceTimeoutSeconds: Math.round((row.presence_timeout_ms ?? defaultTimeoutMs) / 1000),
-    revokedAt: iso(row.revoked_at),
+    revokedAt: toIsoOrNull(row.revoked_at),
     timeZone: row.time_zone,
   }
 }

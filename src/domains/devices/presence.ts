@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import type { Authenticate } from '../../platform/auth/principal.js'
 import type { Db } from '../../platform/db/database.js'
 import * as repo from './devices.repository.js'
+import { toIsoOrNull } from '../../platform/time/date-time.js'
 
 /** The Socket.IO `device-presence` event: one per transition, to the device's owner. */
 export interface PresenceEvent {
@@ -51,7 +52,6 @@ export interface DevicePresence {
 export const COALESCE_MS = 1000
 const TICK_MS = 1000
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
 
 export function createDevicePresence(deps: PresenceDeps): DevicePresence {
   const now = deps.now ?? Date.now
@@ -62,7 +62,7 @@ export function createDevicePresence(deps: PresenceDeps): DevicePresence {
   let tick: Promise<void> | undefined
 
   const announce = (row: repo.PresenceRow, online: boolean) =>
-    deps.publish(row.user_id, 'device-presence', { deviceId: row.id, online, lastSeenAt: iso(row.last_seen_at), remoteAddress: row.remote_address })
+    deps.publish(row.user_id, 'device-presence', { deviceId: row.id, online, lastSeenAt: toIsoOrNull(row.last_seen_at), remoteAddress: row.remote_address })
 
   async function store(contact: Contact, at: number): Promise<void> {
     // A device silent past its timeout whose offline transition no sweep announced yet goes offline first.

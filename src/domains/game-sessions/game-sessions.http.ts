@@ -1,6 +1,6 @@
+import { Type } from 'typebox'
 import { type Guard, type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
-import { keepRawJsonBodies } from '../../platform/http/raw-json-body.js'
 import {
   CreateGameSessionBody,
   GameProgress,
@@ -11,14 +11,12 @@ import {
   SessionPage,
   SessionParams,
 } from './game-sessions.schema.js'
-import { createSession, type GameSessionDeps, gameProgress, getSession, listGameSessions } from './game-sessions.service.js'
+import { createSession, deleteGameSession, type GameSessionDeps, gameProgress, getSession, listGameSessions } from './game-sessions.service.js'
 
 const tags = ['game-sessions']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
 
 function registerUpload(scope: HttpServer, deps: GameSessionDeps, anyone: { onRequest: Guard }, maxBytes: number): void {
-  // The upload is stored as sent, which saves serialising the parsed body again.
-  const rawJsonOf = keepRawJsonBodies(scope, maxBytes)
   scope.post(
     '/v1/game-sessions',
     {
@@ -35,7 +33,7 @@ function registerUpload(scope: HttpServer, deps: GameSessionDeps, anyone: { onRe
       },
     },
     async (request, reply) => {
-      const { session, isNew } = await createSession(deps, principalOf(request), request.body, rawJsonOf(request))
+      const { session, isNew } = await createSession(deps, principalOf(request), request.body)
       reply.header('location', `/v1/game-sessions/${session.id}`)
       return reply.status(isNew ? 202 : 200).send(session)
     },
@@ -44,8 +42,7 @@ function registerUpload(scope: HttpServer, deps: GameSessionDeps, anyone: { onRe
 
 export function registerGameSessionsHttp(app: HttpServer, deps: GameSessionDeps, guards: Guards, maxBytes: number): void {
   const anyone = { onRequest: guards.anyone }
-  // Its own scope, so that only the upload route keeps the raw text of its body.
-  void app.register(async (scope: HttpServer) => registerUpload(scope, deps, anyone, maxBytes))
+  registerUpload(app, deps, anyone, maxBytes)
 
   app.get(
     '/v1/game-sessions',
@@ -57,6 +54,15 @@ export function registerGameSessionsHttp(app: HttpServer, deps: GameSessionDeps,
     '/v1/game-sessions/:id',
     { ...anyone, schema: { tags, security, summary: 'One session: its state and, once processed, its analysis', params: SessionParams, response: { 200: GameSession } } },
     async (request) => getSession(deps, principalOf(request), request.params.id),
+  )
+
+  app.delete(
+    '/v1/game-sessions/:id',
+    { ...anyone, schema: { tags, security, summary: 'Delete a session with its sensor data and analysis', params: SessionParams, response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      await deleteGameSession(deps, principalOf(request), request.params.id)
+      return reply.status(204).send(null)
+    },
   )
 
   app.get(

@@ -1,12 +1,20 @@
 import type { AuthedPlatform, Module } from '../../module.js'
 import { processSession, reconcileSession } from './game-sessions.jobs.js'
 import { registerGameSessionsHttp } from './game-sessions.http.js'
-import { type GameSessionDeps, loadSessions, SYNC_KIND } from './game-sessions.service.js'
+import { type GameSessionDeps, sessionLoader, SYNC_KIND } from './game-sessions.service.js'
 
 /** Game uploads with sensor channels, analysed by the queued process/reconcile jobs. */
 export function gameSessionsModule(platform: AuthedPlatform): Module {
   const { database, outbox, config, guards } = platform
-  const deps: GameSessionDeps = { db: database.db, kind: database.kind, outbox, publish: platform.publishLive, maxAttempts: config.queueMaxAttempts }
+  const logger = platform.logger.child({ module: 'game-sessions' })
+  const deps: GameSessionDeps = {
+    db: database.db,
+    kind: database.kind,
+    outbox,
+    publish: platform.publishLive,
+    maxAttempts: config.queueMaxAttempts,
+    onUnreadableRow: (id, err) => logger.error({ err, sessionId: id }, 'a stored game session cannot be shown; left out of the list'),
+  }
   return {
     name: 'game-sessions',
     http: (server) => registerGameSessionsHttp(server, deps, guards, config.gameSessionMaxBytes),
@@ -14,6 +22,6 @@ export function gameSessionsModule(platform: AuthedPlatform): Module {
       'game-sessions.process': (job) => processSession(deps, job),
       'game-sessions.reconcile': (job) => reconcileSession(deps, job),
     },
-    syncLoaders: { [SYNC_KIND]: loadSessions },
+    syncLoaders: { [SYNC_KIND]: sessionLoader(deps) },
   }
 }

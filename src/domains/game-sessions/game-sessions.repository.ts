@@ -44,6 +44,15 @@ export interface PageAfter {
   readonly id: string
 }
 
+/** Deletes the user's session and its sensor data; false when the user has no such session. */
+export async function deleteSession(db: Db, userId: string, id: string): Promise<boolean> {
+  const row = await findSession(db, userId, id)
+  if (row === undefined) return false
+  await db.deleteFrom('game_session_data').where('session_id', '=', id).execute()
+  await db.deleteFrom('game_sessions').where('user_id', '=', userId).where('id', '=', id).execute()
+  return true
+}
+
 /** Newest first; `after` is the last row of the previous page. */
 export async function listSessions(db: Db, userId: string, options: { gameId?: string; after?: PageAfter; limit: number }): Promise<SessionRow[]> {
   let query = db.selectFrom('game_sessions').selectAll().where('user_id', '=', userId)

@@ -7,9 +7,10 @@ import type { Principal } from '../../platform/auth/principal.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { round2, slopeOf } from './analysis.js'
 import type { CreateGameSessionBody, GameProgress, GameSession, ProcessingEvent, ReconciliationEvent } from './game-sessions.schema.js'
-import { findSession, findSessionById, findSessions, insertSession, listSessions, type PageAfter, progressPoints, type SessionRow } from './game-sessions.repository.js'
+import { deleteSession as deleteSessionRow, findSession, findSessionById, findSessions, insertSession, listSessions, type PageAfter, progressPoints, type SessionRow } from './game-sessions.repository.js'
 import { encodeUpload } from './sensor-data.js'
 import { checkUpload, type Problem } from './upload-checks.js'
+import { toIso } from '../../platform/time/date-time.js'
 
 /** Live events this domain pushes to the owner's sockets. */
 export interface GameSessionEvents {
@@ -31,13 +32,14 @@ export interface GameSessionDeps {
   /** The queue's attempts per job: the last one marks the session failed before dead-lettering. */
   readonly maxAttempts: number
   readonly now?: () => number
+  /** Told of a stored row that cannot be shown (lists leave it out rather than fail). */
+  readonly onUnreadableRow?: (id: string, error: unknown) => void
 }
 
 export type ProcessingEventPayload = Static<typeof ProcessingEvent>
 export type ReconciliationEventPayload = Static<typeof ReconciliationEvent>
 
 export const nowOf = (deps: Pick<GameSessionDeps, 'now'>) => deps.now?.() ?? Date.now()
-const iso = (ms: number) => new Date(Number(ms)).toISOString()
 
 export function toGameSession(row: SessionRow): GameSession {
   return {
@@ -45,14 +47,14 @@ export function toGameSession(row: SessionRow): GameSession {
     gameId: row.game_id,
     gameName: row.game_name,
     score: Number(row.score),
-    startedAt: iso(row.started_at),
-    endedAt: iso(row.ended_at),
+    startedAt: toIso(row.started_at),
+    endedAt: toIso(row.ended_at),
     deviceId: row.device_id,
     state: row.state,
     channels: JSON.parse(row.channels) as GameSession['channels'],
     sampleCount: Number(row.sample_count),
-    createdAt: iso(row.created_at),
-    processedAt: row.processed_at === null ? null : iso(row.processed_at),
+    createdAt: toIso(row.created_at),
+    processedAt: row.processed_at === null ? null : toIso(row.processed_at),
     failure: row.failure,
     analysis: row.analysis === null ? null : (JSON.parse(row.analysis) as GameSession['analysis']),
   }
@@ -66,8 +68,6 @@ export async function createSession(
   deps: GameSessionDeps,
   owner: Principal,
   body: CreateGameSessionBody,
-  /** The body's JSON text as received, when the transport kept it (stored as sent). */
-  rawJson?: string,
 ): Promise<{ session: GameSession; isNew: boolean }> {
   const problems: Problem[] = []
   const times = checkUpload(body, problems)
@@ -76,7 +76,8 @@ export async function createSession(
     const existing = await findSessionById(deps.db, body.id)
     if (existing !== undefined) return { session: toExisting(existing, owner), isNew: false }
   }
-  const pieces = await encodeUpload(rawJson ?? JSON.stringify(body))
+  // The validated form, not the text as received: the worker reads exactly what was acknowledged.
+  const pieces = await encodeUpload(JSON.stringify(body))
   const now = nowOf(deps)
   const row: SessionRow = {
     id: body.id ?? randomUUID(),
@@ -131,16 +132,39 @@ function decodeCursor(cursor: string | undefined): PageAfter | undefined {
   return { createdAt: Number(match[1]), id: match[2] as string }
 }
 
-export async function listGameSessions(deps: Pick<GameSessionDeps, 'db'>, owner: Principal, query: { game?: string; limit: number; cursor?: string }) {
+/**
+ * `rows` as the API shows them, leaving out (and reporting) any row that cannot be shown, so one
+ * damaged row never fails a whole list; it can still be deleted by id.
+ */
+function readable<R extends { id: string }, T>(deps: Pick<GameSessionDeps, 'onUnreadableRow'>, rows: readonly R[], show: (row: R) => T): Array<[R, T]> {
+  return rows.flatMap((row): Array<[R, T]> => {
+    try {
+      return [[row, show(row)]]
+    } catch (error) {
+      deps.onUnreadableRow?.(row.id, error)
+      return []
+    }
+  })
+}
+
+export async function listGameSessions(deps: Pick<GameSessionDeps, 'db' | 'onUnreadableRow'>, owner: Principal, query: { game?: string; limit: number; cursor?: string }) {
   const rows = await listSessions(deps.db, owner.userId, { gameId: query.game, after: decodeCursor(query.cursor), limit: query.limit + 1 })
   const page = rows.slice(0, query.limit)
   const last = page.at(-1)
   const nextCursor = rows.length > query.limit && last !== undefined ? Buffer.from(`${last.created_at}_${last.id}`).toString('base64url') : null
-  return { sessions: page.map(toGameSession), nextCursor }
+  return { sessions: readable(deps, page, toGameSession).map(([, session]) => session), nextCursor }
 }
 
-export async function gameProgress(deps: Pick<GameSessionDeps, 'db'>, owner: Principal, gameId: string, limit: number): Promise<GameProgress> {
-  const rows = await progressPoints(deps.db, owner.userId, gameId, limit)
+/** Deletes the owner's session, its sensor data and analysis, and records a `deleted` sync change. Throws `not_found`. */
+export async function deleteGameSession(deps: Pick<GameSessionDeps, 'db' | 'kind' | 'now'>, owner: Principal, id: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await deleteSessionRow(trx, owner.userId, id))) throw new AppError('not_found', 'No such game session')
+    await recordChange(trx, deps.kind, { userId: owner.userId, kind: SYNC_KIND, entityId: id, change: 'deleted' }, nowOf(deps))
+  })
+}
+
+export async function gameProgress(deps: Pick<GameSessionDeps, 'db' | 'onUnreadableRow'>, owner: Principal, gameId: string, limit: number): Promise<GameProgress> {
+  const rows = readable(deps, await progressPoints(deps.db, owner.userId, gameId, limit), (row) => toIso(row.ended_at)).map(([row]) => row)
   const scores = rows.map((r) => Number(r.score))
   const has = scores.length > 0
   return {
@@ -153,7 +177,7 @@ export async function gameProgress(deps: Pick<GameSessionDeps, 'db'>, owner: Pri
     scoreSlope: ((slope) => (slope === null ? null : round2(slope)))(slopeOf(scores)),
     points: rows.map((r) => ({
       sessionId: r.id,
-      endedAt: iso(r.ended_at),
+      endedAt: toIso(r.ended_at),
       score: Number(r.score),
       progressScore: r.progress_score === null ? null : Number(r.progress_score),
       rangeOfMotion: r.range_of_motion === null ? null : Number(r.range_of_motion),
@@ -161,7 +185,8 @@ export async function gameProgress(deps: Pick<GameSessionDeps, 'db'>, owner: Pri
   }
 }
 
-/** Sync loader: the sessions by id, as the API shows them. */
-export async function loadSessions(db: Db, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
-  return new Map((await findSessions(db, userId, ids)).map((row) => [row.id, toGameSession(row)]))
+/** Sync loader: the sessions by id, as the API shows them (a row that cannot be shown is left out). */
+export function sessionLoader(deps: Pick<GameSessionDeps, 'onUnreadableRow'>) {
+  return async (db: Db, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> =>
+    new Map(readable(deps, await findSessions(db, userId, ids), toGameSession).map(([row, session]) => [row.id, session]))
 }

@@ -97,13 +97,13 @@ async function zonesOf(deps: HeartRateDeps, owner: Principal, request: ZonesRequ
   if (request.source === 'samples') {
     const body = parseWith(ZonesBody, { samples: (request.samples?.samples ?? []).map(toRaw), ...given })
     const { samples, ...settings } = body
-    return queries.zonesOfPosted(deps, owner, samples, settings, 'samples')
+    return queries.computePostedZones(deps, owner, samples, settings, 'samples')
   }
   if (request.source === 'range' && request.range) {
     const { fromMs, toMs, deviceId } = request.range
     const query = { ...(fromMs !== 0 && { from: String(fromMs) }), ...(toMs !== 0 && { to: String(toMs) }), ...(deviceId !== '' && { deviceId }) }
     const { from, to, deviceId: device, ...settings } = parseWith(ZonesQuery, { ...query, ...given })
-    return queries.zonesOverRange(deps, owner, rangeOf({ from, to, ...(device !== undefined && { deviceId: device }) }, nowOf(deps)), settings)
+    return queries.readZones(deps, owner, rangeOf({ from, to, ...(device !== undefined && { deviceId: device }) }, nowOf(deps)), settings)
   }
   throw invalid('Zones needs a source: range or samples')
 }
@@ -149,7 +149,7 @@ export function registerHeartRateGrpc(server: GrpcServer, deps: HeartRateDeps, a
       const owner = await principalFrom(ctx, authenticate)
       // proto3 sends 0 for "not given": the schema's default applies.
       const query = parseWith(StatusQuery, recent === 0 ? {} : { recent })
-      const status = await queries.status(deps, owner, query.recent)
+      const status = await queries.readStatus(deps, owner, query.recent)
       return {
         recent: status.recent.map(toStoredSample),
         ...(status.activeAlert !== null && { activeAlert: toAlertMessage(status.activeAlert) }),

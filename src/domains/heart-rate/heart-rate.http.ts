@@ -4,7 +4,7 @@ import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { streamedFile } from '../../platform/http/openapi.js'
 import type { Principal } from '../../platform/auth/principal.js'
-import { CSV_HEADER, fhirBundleChunks, toCsvRows } from './heart-rate.export.js'
+import { CSV_HEADER, fhirBundleChunks, slices, toCsvRows } from './heart-rate.export.js'
 import { maxRestBatchBytes } from './ingest-limits.js'
 import * as queries from './heart-rate.queries.js'
 import {
@@ -31,17 +31,20 @@ import {
   ZonesQuery,
 } from './heart-rate.schema.js'
 import { type HeartRateDeps, nowOf, optionalInstant, rangeOf, recordSamples } from './heart-rate.service.js'
+import { DAY_MS } from '../../platform/time/date-time.js'
 
 const tags = ['heart-rate']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
 /** The largest batch the contract allows, whatever PULSEBASE_BODY_LIMIT_BYTES says (see ingest-limits.ts). */
 const INGEST_BODY_LIMIT = maxRestBatchBytes()
 /** Exports may span ten years; the other reads keep rangeOf's default. */
-const EXPORT_MAX_SPAN_MS = 3660 * 86_400_000
+const EXPORT_MAX_SPAN_MS = 3660 * DAY_MS
 
 async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof rangeOf>) {
   yield CSV_HEADER
-  for await (const page of queries.exportSamples(deps, owner, range)) yield toCsvRows(page)
+  for await (const page of queries.exportSamples(deps, owner, range)) {
+    for await (const slice of slices(page)) yield toCsvRows(slice)
+  }
 }
 
 export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
@@ -80,10 +83,10 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
   })
   app.get('/v1/heart-rate/series', { ...anyone, schema: { tags, security, summary: 'min/avg/max per bucket, for charts', querystring: SeriesQuery, response: { 200: Series } } }, async (request) => {
     const { bucket, tz, ...range } = request.query
-    return queries.series(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket, tz)
+    return queries.readSeries(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket, tz)
   })
   app.get('/v1/heart-rate/status', { ...anyone, schema: { tags, security, summary: 'Recent samples, the open alert and their stats', querystring: StatusQuery, response: { 200: Status } } }, async (request) =>
-    queries.status(deps, principalOf(request), request.query.recent),
+    queries.readStatus(deps, principalOf(request), request.query.recent),
   )
   app.get('/v1/heart-rate/export.csv', { ...person, schema: { tags, security, summary: 'Samples of a range as CSV', querystring: RangeQuery, response: { 200: streamedFile('text/csv', 'timestamp,bpm,… one row per sample') } } }, async (request, reply) => {
     const range = rangeOf(request.query, nowOf(deps), EXPORT_MAX_SPAN_MS)
@@ -109,17 +112,17 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
 
   app.get('/v1/heart-rate/zones', { ...anyone, schema: { tags, security, summary: 'Time per exercise zone over a range of stored samples', querystring: ZonesQuery, response: { 200: Zones } } }, async (request) => {
     const { from, to, deviceId, ...given } = request.query
-    return queries.zonesOverRange(deps, principalOf(request), rangeOf({ from, to, deviceId }, nowOf(deps)), given)
+    return queries.readZones(deps, principalOf(request), rangeOf({ from, to, deviceId }, nowOf(deps)), given)
   })
   app.post('/v1/heart-rate/zones', { ...anyone, schema: { tags, security, summary: 'Time per exercise zone for the samples posted', body: ZonesBody, response: { 200: Zones } } }, async (request) => {
     const { samples, ...given } = request.body
-    return queries.zonesOfPosted(deps, principalOf(request), samples, given)
+    return queries.computePostedZones(deps, principalOf(request), samples, given)
   })
   app.get('/v1/heart-rate/hrv', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 from the RR intervals in a range', querystring: RangeQuery, response: { 200: Hrv } } }, async (request) =>
-    queries.hrv(deps, principalOf(request), rangeOf(request.query, nowOf(deps))),
+    queries.readHrv(deps, principalOf(request), rangeOf(request.query, nowOf(deps))),
   )
   app.get('/v1/heart-rate/hrv/series', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 per bucket, for a chart of HRV over time', querystring: HrvSeriesQuery, response: { 200: HrvSeries } } }, async (request) => {
     const { bucket, tz, ...range } = request.query
-    return queries.hrvSeries(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket, tz)
+    return queries.readHrvSeries(deps, principalOf(request), rangeOf(range, nowOf(deps)), bucket, tz)
   })
 }

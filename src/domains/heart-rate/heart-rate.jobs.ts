@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Database } from '../../platform/db/schema.js'
 import { deleteSamplesBefore } from './heart-rate.repository.js'
+import { DAY_MS } from '../../platform/time/date-time.js'
 
-const DAY_MS = 86_400_000
 
 /** The retention policy: deletes samples older than `retentionDays` (0 keeps everything). */
 export async function purgeOldSamples(db: Kysely<Database>, retentionDays: number, logger: Logger, nowMs = Date.now()): Promise<number> {

@@ -19,7 +19,9 @@ export function heartRateModule(platform: AuthedPlatform): HeartRateModule {
   const writer = createSampleWriter({ db: database.db, kind: database.kind, alertClearSamples: config.heartRate.alertClearSamples })
   const deps: HeartRateDeps = {
     db: database.db,
+    reader: database.reader,
     kind: database.kind,
+    now: platform.now,
     writer,
     config: config.heartRate,
     publish: platform.publishLive,

@@ -8,13 +8,17 @@ import { checkSamples, deviceOrNull, type HeartRateDeps, nowOf, type Range, rrOf
 import * as repo from './heart-rate.repository.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { ALERT_SYNC_KIND } from './alert-timeline.js'
-import { computeHrv, continuousSegments, type HrvResult, type RrSample } from './hrv.js'
-import { computeZones, FIVE_ZONES, maxHeartRateFromAge, type ZoneMethod, type ZoneResult, type TimedBpm } from './zones.js'
+import { hrvAccumulator, type HrvResult, rrSegmenter } from './hrv.js'
+import { computeZones, FIVE_ZONES, maxHeartRateFromAge, zoneAccumulator, type ZoneMethod, type ZoneOptions, type ZoneResult, type TimedBpm } from './zones.js'
+import { type BucketRow, readRollupBuckets, ROLLUP_SIZES } from './rollups.repository.js'
+import { streamsOf } from './sample-streams.js'
 
-type ReadDeps = Pick<HeartRateDeps, 'db' | 'kind' | 'config' | 'now' | 'publish'>
+type ReadDeps = Pick<HeartRateDeps, 'db' | 'reader' | 'kind' | 'config' | 'now' | 'publish'>
 
-/** Analyses (zones, HRV) read at most this many samples; a wider range must be narrowed. */
-const MAX_ANALYSIS_SAMPLES = 1_000_000
+/** Samples per page of a streamed read (exports, zones, HRV): memory holds one page. */
+const PAGE_SAMPLES = 5000
+/** The connection reads go through: reader threads on SQLite (so no read holds the event loop), else the pool. */
+const readerOf = (deps: ReadDeps) => deps.reader ?? deps.db
 const MAX_SERIES_POINTS = 100_000
 const QUARTER_HOUR_MS = 900_000
 
@@ -29,7 +33,7 @@ function decodeCursor(cursor: string): repo.PageAfter {
 }
 
 export async function listSamples(deps: ReadDeps, owner: Principal, range: Range, limit: number, cursor?: string) {
-  const rows = await repo.listSamples(deps.db, owner.userId, range, limit + 1, cursor === undefined ? undefined : decodeCursor(cursor))
+  const rows = await repo.listSamples(readerOf(deps), owner.userId, range, limit + 1, cursor === undefined ? undefined : decodeCursor(cursor))
   const page = rows.slice(0, limit)
   const last = page[page.length - 1]
   return { samples: page.map(toSample), nextCursor: rows.length > limit && last ? encodeCursor(last) : null }
@@ -53,7 +57,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100
  * min/avg/max per bucket. 1s and 1m buckets are the same everywhere; 1h and 1d buckets are the
  * local hours and days of the time zone (a DST day is 23 or 25 hours long).
  */
-export async function series(deps: ReadDeps, owner: Principal, range: Range, bucket: Bucket, tz?: string) {
+export async function readSeries(deps: ReadDeps, owner: Principal, range: Range, bucket: Bucket, tz?: string) {
   const size = BUCKETS[bucket]
   if ((range.to - range.from) / size > MAX_SERIES_POINTS) {
     throw new AppError('invalid_argument', `That range has more than ${MAX_SERIES_POINTS} ${bucket} buckets; choose a larger bucket or a shorter range`)
@@ -68,19 +72,38 @@ export async function series(deps: ReadDeps, owner: Principal, range: Range, buc
 }
 
 /** SQL buckets where the offset is fixed; 15-minute SQL buckets folded into local ones where it is not. */
-async function bucketRows(deps: ReadDeps, owner: Principal, range: Range, bucket: Bucket, zone: TimeZone): Promise<repo.BucketRow[]> {
+async function bucketRows(deps: ReadDeps, owner: Principal, range: Range, bucket: Bucket, zone: TimeZone): Promise<BucketRow[]> {
   const size = BUCKETS[bucket]
-  if (zone.fixedOffsetMs !== undefined) return repo.series(deps.db, owner.userId, range, size, zone.fixedOffsetMs)
+  if (zone.fixedOffsetMs !== undefined) return readBuckets(deps, owner.userId, range, size, zone.fixedOffsetMs)
   const unit = bucket === '1h' ? 'hour' : 'day'
   const starts = localBoundaries(range.from, range.to, unit, zone, MAX_SERIES_POINTS + 1)
   // Every offset in use since 2000 is a whole quarter hour, so a quarter hour never straddles two local buckets.
-  const quarters = await repo.series(deps.db, owner.userId, range, QUARTER_HOUR_MS, 0)
+  const quarters = await readBuckets(deps, owner.userId, range, QUARTER_HOUR_MS, 0)
   return foldBuckets(quarters, starts)
 }
 
+/**
+ * Buckets of `bucketMs` (offset `offsetMs`) over a range, answered from the coarsest rollup that
+ * divides both: the whole rollup buckets inside the range from the rollups, the ragged ends (less
+ * than one rollup bucket each) from the samples. 1s buckets come from the samples.
+ */
+async function readBuckets(deps: ReadDeps, userId: string, range: Range, bucketMs: number, offsetMs: number): Promise<BucketRow[]> {
+  const db = readerOf(deps)
+  const size = [...ROLLUP_SIZES].reverse().find((s) => bucketMs % s === 0 && offsetMs % s === 0)
+  const [inner, end] = size === undefined ? [0, 0] : [Math.ceil(range.from / size) * size, Math.floor(range.to / size) * size]
+  if (size === undefined || inner >= end) return repo.readSampleBuckets(db, userId, range, bucketMs, offsetMs)
+  const streamIds = (await streamsOf(db, userId, range.deviceId)).map((stream) => stream.id)
+  const parts = await Promise.all([
+    repo.readSampleBuckets(db, userId, { ...range, to: inner }, bucketMs, offsetMs),
+    readRollupBuckets(db, streamIds, size, inner, end, bucketMs, offsetMs),
+    repo.readSampleBuckets(db, userId, { ...range, from: end }, bucketMs, offsetMs),
+  ])
+  return foldBuckets(parts.flat(), parts.flat().map((row) => row.start))
+}
+
 /** Merges rows (by start, ascending) into the buckets starting at `starts` (ascending). */
-export function foldBuckets(rows: readonly repo.BucketRow[], starts: readonly number[]): repo.BucketRow[] {
-  const merged: repo.BucketRow[] = []
+export function foldBuckets(rows: readonly BucketRow[], starts: readonly number[]): BucketRow[] {
+  const merged: BucketRow[] = []
   let b = 0
   for (const row of rows) {
     while (b + 1 < starts.length && (starts[b + 1] as number) <= row.start) b += 1
@@ -95,8 +118,8 @@ export function foldBuckets(rows: readonly repo.BucketRow[], starts: readonly nu
   return merged
 }
 
-export async function status(deps: ReadDeps, owner: Principal, recentCount: number): Promise<Status> {
-  const [rows, open] = await Promise.all([repo.recentSamples(deps.db, owner.userId, recentCount), repo.findOpenAlert(deps.db, owner.userId)])
+export async function readStatus(deps: ReadDeps, owner: Principal, recentCount: number): Promise<Status> {
+  const [rows, open] = await Promise.all([repo.readRecentSamples(readerOf(deps), owner.userId, recentCount), repo.findOpenAlert(deps.db, owner.userId)])
   const bpms = rows.map((r) => r.bpm)
   const average = bpms.length === 0 ? 0 : bpms.reduce((a, b) => a + b, 0) / bpms.length
   return {
@@ -136,12 +159,6 @@ export async function acknowledgeAlert(deps: ReadDeps, owner: Principal, id: str
   return alert
 }
 
-async function analysisRows(deps: ReadDeps, owner: Principal, range: Range) {
-  const rows = await repo.analysisSamples(deps.db, owner.userId, range, MAX_ANALYSIS_SAMPLES + 1)
-  if (rows.length > MAX_ANALYSIS_SAMPLES) throw new AppError('invalid_argument', `The range holds more than ${MAX_ANALYSIS_SAMPLES} samples; narrow it`)
-  return rows
-}
-
 /** Max heart rate: given, else from settings, else 220 - age (given or from the birth year). Karvonen when a resting rate is known. */
 async function zoneMethod(deps: ReadDeps, owner: Principal, given: ZoneSettings): Promise<ZoneMethod> {
   const settings = await settingsOf(deps.db, owner.userId)
@@ -154,10 +171,15 @@ async function zoneMethod(deps: ReadDeps, owner: Principal, given: ZoneSettings)
   return resting === undefined ? { kind: 'percent-of-max', maxHeartRate: max } : { kind: 'karvonen', maxHeartRate: max, restingHeartRate: resting }
 }
 
-export async function zones(deps: ReadDeps, owner: Principal, samples: readonly TimedBpm[], given: ZoneSettings): Promise<ZoneResult> {
+async function zoneOptions(deps: ReadDeps, owner: Principal, given: ZoneSettings): Promise<ZoneOptions> {
   const method = await zoneMethod(deps, owner, given)
   const maxGapMs = given.maxGapSeconds === undefined ? deps.config.maxGapMs : given.maxGapSeconds * 1000
-  return computeZones(samples, { bands: FIVE_ZONES, method, maxGapMs, isLastBandOpenEnded: true })
+  return { bands: FIVE_ZONES, method, maxGapMs, isLastBandOpenEnded: true }
+}
+
+/** Zones over samples in memory (any order), with the user's settings. */
+export async function computeUserZones(deps: ReadDeps, owner: Principal, samples: readonly TimedBpm[], given: ZoneSettings): Promise<ZoneResult> {
+  return computeZones(samples, await zoneOptions(deps, owner, given))
 }
 
 /**
@@ -165,22 +187,37 @@ export async function zones(deps: ReadDeps, owner: Principal, samples: readonly 
  * (plausible bpm, RFC 3339 or epoch-ms timestamps, not before 2000 nor ahead of the clock, no
  * repeated timestamp); any that fails makes the request a 400 naming each.
  */
-export async function zonesOfPosted(deps: ReadDeps, owner: Principal, raws: readonly unknown[], given: ZoneSettings, path = 'body.samples'): Promise<ZoneResult> {
+export async function computePostedZones(deps: ReadDeps, owner: Principal, raws: readonly unknown[], given: ZoneSettings, path = 'body.samples'): Promise<ZoneResult> {
   const { verdicts, valid } = await checkSamples(deps, owner, raws)
   const problems = verdicts.flatMap((verdict, i) => (verdict.status === 'rejected' ? [{ path: `${path}.${i}`, message: verdict.message ?? '', reason: verdict.reason }] : []))
   if (problems.length > 0) throw invalidRequest(problems)
-  return zones(deps, owner, valid.map((s) => ({ timestampMs: s.ts, bpm: s.bpm })), given)
+  return computeUserZones(deps, owner, valid.map((s) => ({ timestampMs: s.ts, bpm: s.bpm })), given)
 }
 
-export async function zonesOverRange(deps: ReadDeps, owner: Principal, range: Range, given: ZoneSettings): Promise<ZoneResult> {
-  const rows = await analysisRows(deps, owner, range)
-  return zones(deps, owner, rows.map((r) => ({ timestampMs: Number(r.ts), bpm: r.bpm })), given)
+/**
+ * Zones over a stored range of any allowed length, in constant memory: the samples stream through
+ * page by page in time order (the options are checked before the first page).
+ */
+export async function readZones(deps: ReadDeps, owner: Principal, range: Range, given: ZoneSettings): Promise<ZoneResult> {
+  const accumulator = zoneAccumulator(await zoneOptions(deps, owner, given))
+  for await (const page of samplePages(deps, owner.userId, range)) {
+    for (const row of page) accumulator.add({ timestampMs: row.ts, bpm: row.bpm })
+  }
+  return accumulator.result()
 }
 
-/** HRV over the RR intervals of a range, cut into continuous segments and cleaned of artefacts (see hrv.ts). */
-export async function hrv(deps: ReadDeps, owner: Principal, range: Range): Promise<HrvResult> {
-  const rows = await analysisRows(deps, owner, range)
-  return computeHrv(continuousSegments(rows.map((row) => ({ ts: Number(row.ts), rrIntervalsMs: rrOf(row.rr_intervals) }))))
+/**
+ * HRV over the RR intervals of a range, cut into continuous segments and cleaned of artefacts
+ * (see hrv.ts); the samples stream through page by page, so memory holds one page and one segment.
+ */
+export async function readHrv(deps: ReadDeps, owner: Principal, range: Range): Promise<HrvResult> {
+  const accumulator = hrvAccumulator()
+  const segmenter = rrSegmenter((segment) => accumulator.addSegment(segment))
+  for await (const page of samplePages(deps, owner.userId, range)) {
+    for (const row of page) segmenter.add({ ts: row.ts, rrIntervalsMs: rrOf(row.rr_intervals) })
+  }
+  segmenter.end()
+  return accumulator.result()
 }
 
 /** The start of the bucket holding a time: 1m everywhere alike; 1h and 1d the local hours and days of `zone` over `range`. */
@@ -205,37 +242,56 @@ function bucketStarts(range: Range, bucket: Bucket, zone: TimeZone): (ts: number
  * continuous segments and cleaned of artefacts like `hrv`; 1h and 1d buckets follow the time zone
  * as in `series`. Buckets without RR intervals are left out.
  */
-export async function hrvSeries(deps: ReadDeps, owner: Principal, range: Range, bucket: Exclude<Bucket, '1s'>, tz?: string) {
+export async function readHrvSeries(deps: ReadDeps, owner: Principal, range: Range, bucket: Exclude<Bucket, '1s'>, tz?: string) {
   if ((range.to - range.from) / BUCKETS[bucket] > MAX_SERIES_POINTS) {
     throw new AppError('invalid_argument', `That range has more than ${MAX_SERIES_POINTS} ${bucket} buckets; choose a larger bucket or a shorter range`)
   }
   const zone = bucket === '1h' || bucket === '1d' ? await zoneFor(deps, owner, tz) : UTC
   const startOf = bucketStarts(range, bucket, zone)
-  const buckets = new Map<number, RrSample[]>()
-  for (const row of await analysisRows(deps, owner, range)) {
-    const rrIntervalsMs = rrOf(row.rr_intervals)
-    if (rrIntervalsMs === null || rrIntervalsMs.length === 0) continue
-    const start = startOf(Number(row.ts))
-    const samples = buckets.get(start) ?? []
-    if (samples.length === 0) buckets.set(start, samples)
-    samples.push({ ts: Number(row.ts), rrIntervalsMs })
+  const points: Array<{ start: string } & HrvResult> = []
+  let current: { start: number; accumulator: ReturnType<typeof hrvAccumulator>; segmenter: ReturnType<typeof rrSegmenter> } | undefined
+  const finish = () => {
+    if (current === undefined) return
+    current.segmenter.end()
+    points.push({ start: toIso(current.start), ...current.accumulator.result() })
   }
-  const points = [...buckets].map(([start, samples]) => ({ start: toIso(start), ...computeHrv(continuousSegments(samples)) }))
+  for await (const page of samplePages(deps, owner.userId, range)) {
+    for (const row of page) {
+      const rrIntervalsMs = rrOf(row.rr_intervals)
+      if (rrIntervalsMs === null || rrIntervalsMs.length === 0) continue
+      const start = startOf(row.ts)
+      if (current?.start !== start) {
+        finish()
+        const accumulator = hrvAccumulator()
+        current = { start, accumulator, segmenter: rrSegmenter((segment) => accumulator.addSegment(segment)) }
+      }
+      current.segmenter.add({ ts: row.ts, rrIntervalsMs })
+    }
+  }
+  finish()
   return { bucket, timeZone: zone.name, points }
+}
+
+/** The user's samples of a range in (time, device) order, a bounded page at a time, through the reader. */
+async function* samplePages(deps: ReadDeps, userId: string, range: Range): AsyncGenerator<repo.SampleRow[]> {
+  let after: repo.PageAfter | undefined
+  const streams = await streamsOf(readerOf(deps), userId, range.deviceId)
+  for (;;) {
+    const rows = await repo.listStreamSamples(readerOf(deps), userId, streams, range, PAGE_SAMPLES, after)
+    if (rows.length === 0) return
+    yield rows
+    if (rows.length < PAGE_SAMPLES) return
+    const last = rows[rows.length - 1] as repo.SampleRow
+    after = { ts: last.ts, deviceId: last.device_id }
+  }
 }
 
 /** Every sample of a range, page by page, for the CSV and FHIR exports (which stream). */
 export async function* exportSamples(deps: ReadDeps, owner: Principal, range: Range): AsyncGenerator<ExportSample[]> {
-  let after: repo.PageAfter | undefined
-  for (;;) {
-    const rows = await repo.listSamples(deps.db, owner.userId, range, 5000, after)
-    if (rows.length === 0) return
-    yield rows.map((r) => ({ timestampMs: Number(r.ts), bpm: r.bpm, deviceId: deviceOrNull(r.device_id), rrIntervalsMs: rrOf(r.rr_intervals), alert: r.alert }))
-    const last = rows[rows.length - 1] as repo.SampleRow
-    after = { ts: Number(last.ts), deviceId: last.device_id }
+  for await (const rows of samplePages(deps, owner.userId, range)) {
+    yield rows.map((r) => ({ timestampMs: r.ts, bpm: r.bpm, deviceId: deviceOrNull(r.device_id), rrIntervalsMs: rrOf(r.rr_intervals), alert: r.alert }))
   }
 }
-
 
 /** Sync loader: the user's alert episodes by id. */
 export async function loadAlerts(db: HeartRateDeps['db'], userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {

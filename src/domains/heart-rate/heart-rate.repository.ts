@@ -1,13 +1,26 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely'
-import type { Database, HeartRateSamplesTable } from '../../platform/db/schema.js'
+import type { Database } from '../../platform/db/schema.js'
 import type { DatabaseKind } from '../../platform/db/database.js'
 import { insertSkippingSql } from '../../platform/db/insert-skipping.js'
 import type { AlertRow } from './alert-episodes.js'
+import { addToRollups, type BucketRow, deleteRollupsBefore, rebuildRollups } from './rollups.repository.js'
+import { type Stream, streamIdFor, streamIdsOf, streamsOf } from './sample-streams.js'
 
 type Db = Kysely<Database> | Transaction<Database>
-export type SampleRow = HeartRateSamplesTable
 
-// Rows per INSERT statement: 6 parameters each stays well below every engine's parameter limit.
+/** A sample as the reads and writes see it: the stream key resolved to its user and device. */
+export interface SampleRow {
+  readonly user_id: string
+  /** '' when a person uploaded the sample without a device key. */
+  readonly device_id: string
+  readonly ts: number
+  readonly bpm: number
+  /** JSON array of milliseconds, or null. */
+  readonly rr_intervals: string | null
+  readonly alert: 'LOW' | 'HIGH' | null
+}
+
+// Rows per INSERT statement: 5 parameters each stays well below every engine's parameter limit.
 const INSERT_CHUNK = 1000
 
 export interface TimeRange {
@@ -16,7 +29,7 @@ export interface TimeRange {
   readonly deviceId?: string
 }
 
-const SAMPLE_COLUMNS = ['user_id', 'device_id', 'ts', 'bpm', 'rr_intervals', 'alert'] as const
+const SAMPLE_COLUMNS = ['stream_id', 'ts', 'bpm', 'rr_intervals', 'alert'] as const
 
 /** Rows in order, cut where the (user, device) changes and at the chunk size. */
 function* chunksByStream(rows: readonly SampleRow[]): Generator<SampleRow[]> {
@@ -38,23 +51,37 @@ export interface InsertedSamples {
   readonly timestamps: readonly number[]
 }
 
-/** Inserts samples; a row whose key is already stored is skipped, never duplicated. Returns what was inserted. */
+/**
+ * Inserts samples and adds them to the rollups, in the caller's transaction; a row whose key is
+ * already stored is skipped, never duplicated (nor counted twice). Returns what was inserted.
+ */
 export async function insertSamples(db: Db, kind: DatabaseKind, rows: readonly SampleRow[]): Promise<InsertedSamples[]> {
   const inserted: InsertedSamples[] = []
+  const streamIds = new Map<string, number>()
   for (const chunk of chunksByStream(rows)) {
-    const parameters: unknown[] = []
-    for (const row of chunk) parameters.push(row.user_id, row.device_id, row.ts, row.bpm, row.rr_intervals, row.alert)
-    const result = await db.executeQuery<{ ts: number }>(CompiledQuery.raw(insertSkippingSql(kind, 'heart_rate_samples', SAMPLE_COLUMNS, chunk.length, 'ts'), parameters))
     const { user_id: userId, device_id: deviceId } = chunk[0] as SampleRow
-    inserted.push({ userId, deviceId, timestamps: result.rows.map((row) => Number(row.ts)) })
+    const key = `${userId}/${deviceId}`
+    const streamId = streamIds.get(key) ?? (await streamIdFor(db, kind, userId, deviceId))
+    streamIds.set(key, streamId)
+    const parameters: unknown[] = []
+    for (const row of chunk) parameters.push(streamId, row.ts, row.bpm, row.rr_intervals, row.alert)
+    const text = insertSkippingSql(kind, 'heart_rate_samples', SAMPLE_COLUMNS, chunk.length, 'ts, bpm')
+    const result = await db.executeQuery<{ ts: number; bpm: number }>(CompiledQuery.raw(text, parameters))
+    const added = result.rows.map((row) => ({ ts: Number(row.ts), bpm: Number(row.bpm) }))
+    await addToRollups(db, kind, streamId, added)
+    inserted.push({ userId, deviceId, timestamps: added.map((row) => row.ts) })
   }
   return inserted
 }
 
-function inRange(db: Db, userId: string, range: TimeRange) {
-  let query = db.selectFrom('heart_rate_samples').where('user_id', '=', userId).where('ts', '>=', range.from).where('ts', '<', range.to)
-  if (range.deviceId !== undefined) query = query.where('device_id', '=', range.deviceId)
-  return query
+/** Deletes one stream's samples at the given times and rebuilds the rollups over them. */
+export async function deleteSamplesAt(db: Db, userId: string, deviceId: string, timestamps: readonly number[]): Promise<void> {
+  const [stream] = await streamsOf(db, userId, deviceId)
+  if (stream === undefined || timestamps.length === 0) return
+  for (let i = 0; i < timestamps.length; i += 500) {
+    await db.deleteFrom('heart_rate_samples').where('stream_id', '=', stream.id).where('ts', 'in', timestamps.slice(i, i + 500)).execute()
+  }
+  await rebuildRollups(db, stream.id, Math.min(...timestamps), Math.max(...timestamps) + 1)
 }
 
 export interface PageAfter {
@@ -62,37 +89,45 @@ export interface PageAfter {
   readonly deviceId: string
 }
 
-export async function listSamples(db: Db, userId: string, range: TimeRange, limit: number, after?: PageAfter): Promise<SampleRow[]> {
-  let query = inRange(db, userId, range).selectAll()
-  if (after !== undefined) {
-    query = query.where((eb) => eb.or([eb('ts', '>', after.ts), eb.and([eb('ts', '=', after.ts), eb('device_id', '>', after.deviceId)])]))
-  }
-  return query.orderBy('ts').orderBy('device_id').limit(limit).execute()
+type StoredColumns = Omit<SampleRow, 'user_id' | 'device_id'>
+
+/** One stream's page in time order, after `after` in (ts, device) order. */
+async function streamPage(db: Db, stream: Stream, range: TimeRange, limit: number, after: PageAfter | undefined, order: 'asc' | 'desc'): Promise<StoredColumns[]> {
+  let query = db.selectFrom('heart_rate_samples').select(['ts', 'bpm', 'rr_intervals', 'alert']).where('stream_id', '=', stream.id).where('ts', '>=', range.from).where('ts', '<', range.to)
+  if (after !== undefined) query = query.where('ts', stream.deviceId > after.deviceId ? '>=' : '>', after.ts)
+  return query.orderBy('ts', order).limit(limit).execute()
 }
 
-/** Time, bpm and RR intervals in a range, oldest first, at most `limit` rows. */
-export async function analysisSamples(db: Db, userId: string, range: TimeRange, limit: number) {
-  return inRange(db, userId, range).select(['ts', 'bpm', 'rr_intervals']).orderBy('ts').limit(limit).execute()
-}
-
-export interface BucketRow {
-  /** Epoch ms. */
-  readonly start: number
-  readonly count: number
-  /** Sum of bpm (the mean is sum / count, so buckets can be merged). */
-  readonly sum: number
-  readonly min: number
-  readonly max: number
-}
+const byTimeThenDevice = (a: SampleRow, b: SampleRow) => a.ts - b.ts || (a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0)
 
 /**
- * count/sum/min/max per bucket of `bucketMs` whose starts are whole multiples in the time zone of
- * the fixed `offsetMs`: `ts - (ts + offset) % size` is the one expression all three engines share
- * (every ts is positive, as is ts + offset for any real offset).
+ * A page of the user's samples in (time, device) order, after `after` when given: each stream's
+ * range read on its own key (no sort over the range), the pages merged here.
  */
-export async function series(db: Db, userId: string, range: TimeRange, bucketMs: number, offsetMs: number): Promise<BucketRow[]> {
+export async function listSamples(db: Db, userId: string, range: TimeRange, limit: number, after?: PageAfter): Promise<SampleRow[]> {
+  return listStreamSamples(db, userId, await streamsOf(db, userId, range.deviceId), range, limit, after)
+}
+
+/** `listSamples` over streams the caller looked up once (`streamsOf`), for reads of many pages. */
+export async function listStreamSamples(db: Db, userId: string, streams: readonly Stream[], range: TimeRange, limit: number, after?: PageAfter): Promise<SampleRow[]> {
+  const pages = await Promise.all(streams.map(async (stream) => (await streamPage(db, stream, range, limit, after, 'asc')).map((row) => ({ ...row, ts: Number(row.ts), user_id: userId, device_id: stream.deviceId }))))
+  return pages.flat().sort(byTimeThenDevice).slice(0, limit)
+}
+
+/** count/sum/min/max per bucket: see `readSampleBuckets`. */
+export type { BucketRow }
+
+/**
+ * count/sum/min/max per bucket of `bucketMs` from the samples themselves, whose starts are whole
+ * multiples in the time zone of the fixed `offsetMs`: `ts - (ts + offset) % size` is the one
+ * expression all three engines share (every ts is positive, as is ts + offset for any real offset).
+ */
+export async function readSampleBuckets(db: Db, userId: string, range: TimeRange, bucketMs: number, offsetMs: number): Promise<BucketRow[]> {
+  if (range.from >= range.to) return []
   const start = sql<number>`ts - ((ts + ${sql.lit(offsetMs)}) % ${sql.lit(bucketMs)})`
-  const rows = await inRange(db, userId, range)
+  const streamIds = range.deviceId === undefined ? streamIdsOf(db, userId) : streamIdsOf(db, userId).where('device_id', '=', range.deviceId)
+  const rows = await db
+    .selectFrom('heart_rate_samples')
     .select([
       start.as('start'),
       (eb) => eb.fn.countAll<number>().as('count'),
@@ -100,6 +135,9 @@ export async function series(db: Db, userId: string, range: TimeRange, bucketMs:
       (eb) => eb.fn.min<number>('bpm').as('min'),
       (eb) => eb.fn.max<number>('bpm').as('max'),
     ])
+    .where('stream_id', 'in', streamIds)
+    .where('ts', '>=', range.from)
+    .where('ts', '<', range.to)
     .groupBy(start)
     .orderBy(start)
     .execute()
@@ -107,14 +145,29 @@ export async function series(db: Db, userId: string, range: TimeRange, bucketMs:
 }
 
 /** The user's `count` latest samples, oldest first. */
-export async function recentSamples(db: Db, userId: string, count: number): Promise<SampleRow[]> {
-  const rows = await db.selectFrom('heart_rate_samples').selectAll().where('user_id', '=', userId).orderBy('ts', 'desc').orderBy('device_id', 'desc').limit(count).execute()
-  return rows.reverse()
+export async function readRecentSamples(db: Db, userId: string, count: number): Promise<SampleRow[]> {
+  const streams = await streamsOf(db, userId)
+  const all = { from: 0, to: Number.MAX_SAFE_INTEGER }
+  const pages = await Promise.all(streams.map(async (stream) => (await streamPage(db, stream, all, count, undefined, 'desc')).map((row) => ({ ...row, ts: Number(row.ts), user_id: userId, device_id: stream.deviceId }))))
+  return pages.flat().sort(byTimeThenDevice).slice(-count)
 }
 
-export async function deleteSamplesBefore(db: Db, cutoffMs: number): Promise<number> {
-  const result = await db.deleteFrom('heart_rate_samples').where('ts', '<', cutoffMs).executeTakeFirst()
-  return Number(result.numDeletedRows)
+/** Retention: deletes every sample before `cutoffMs`, stream by stream, with the rollups of the buckets gone. */
+export async function deleteSamplesBefore(db: Kysely<Database>, cutoffMs: number): Promise<number> {
+  const streams = await db.selectFrom('heart_rate_streams').select('id').orderBy('id').execute()
+  let deleted = 0
+  for (const { id } of streams) {
+    deleted += await db.transaction().execute(async (trx) => {
+      const result = await trx.deleteFrom('heart_rate_samples').where('stream_id', '=', Number(id)).where('ts', '<', cutoffMs).executeTakeFirst()
+      const count = Number(result.numDeletedRows)
+      if (count > 0) {
+        await deleteRollupsBefore(trx, Number(id), cutoffMs)
+        await rebuildRollups(trx, Number(id), cutoffMs, cutoffMs + 1)
+      }
+      return count
+    })
+  }
+  return deleted
 }
 
 export async function findOpenAlert(db: Db, userId: string): Promise<AlertRow | undefined> {
@@ -163,7 +216,7 @@ export async function findAlerts(db: Db, userId: string, ids: readonly string[])
 export async function lockEpisodeState(db: Db, kind: DatabaseKind, userId: string): Promise<number | null> {
   const insert = db.insertInto('heart_rate_episode_state').values((eb) => ({
     user_id: userId,
-    last_ts: eb.selectFrom('heart_rate_samples').select((s) => s.fn.max('ts').as('ts')).where('user_id', '=', userId),
+    last_ts: eb.selectFrom('heart_rate_samples').select((s) => s.fn.max('ts').as('ts')).where('stream_id', 'in', streamIdsOf(db, userId)),
     version: 1,
   }))
   if (kind === 'mysql') await insert.onDuplicateKeyUpdate({ version: sql`version + 1` }).execute()
@@ -203,12 +256,8 @@ export interface EpisodeSampleRow {
 
 /** A page of the user's samples in episode order (time, then device), from `from` or after `after`. */
 export async function episodeSamplesPage(db: Db, userId: string, from: number, after: PageAfter | undefined, limit: number): Promise<EpisodeSampleRow[]> {
-  let query = db.selectFrom('heart_rate_samples').select(['ts', 'device_id', 'bpm', 'alert']).where('user_id', '=', userId).where('ts', '>=', from)
-  if (after !== undefined) {
-    query = query.where((eb) => eb.or([eb('ts', '>', after.ts), eb.and([eb('ts', '=', after.ts), eb('device_id', '>', after.deviceId)])]))
-  }
-  const rows = await query.orderBy('ts').orderBy('device_id').limit(limit).execute()
-  return rows.map((r) => ({ ...r, ts: Number(r.ts) }))
+  const rows = await listSamples(db, userId, { from, to: Number.MAX_SAFE_INTEGER }, limit, after)
+  return rows.map((r) => ({ ts: r.ts, device_id: r.device_id, bpm: r.bpm, alert: r.alert }))
 }
 
 export async function deleteAlerts(db: Db, userId: string, ids: readonly string[]): Promise<void> {

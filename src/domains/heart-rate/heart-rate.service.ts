@@ -25,6 +25,8 @@ export type PublishLive = <E extends keyof HeartRateEvents>(userId: string, even
 
 export interface HeartRateDeps {
   readonly db: Kysely<Database>
+  /** Where reads that can be long go (reader threads on SQLite); `db` when absent. */
+  readonly reader?: Kysely<Database>
   readonly kind: DatabaseKind
   readonly writer: SampleWriter
   readonly config: HeartRateConfig
@@ -41,7 +43,6 @@ export interface RecordedCounts {
   readonly opened: readonly ('LOW' | 'HIGH')[]
 }
 
-const iso = toIso
 export const nowOf = (deps: Pick<HeartRateDeps, 'now'>) => (deps.now ?? Date.now)()
 /** Devices are '' in storage for a person's own upload, and null on the wire. */
 export const deviceOrNull = (deviceId: string): string | null => (deviceId === '' ? null : deviceId)
@@ -52,18 +53,18 @@ export function toAlert(row: AlertRow): Alert {
     id: row.id,
     kind: row.kind,
     deviceId: deviceOrNull(row.device_id),
-    openedAt: iso(Number(row.opened_at)),
-    lastAlertAt: iso(Number(row.last_alert_at)),
-    closedAt: row.closed_at === null ? null : iso(Number(row.closed_at)),
+    openedAt: toIso(Number(row.opened_at)),
+    lastAlertAt: toIso(Number(row.last_alert_at)),
+    closedAt: row.closed_at === null ? null : toIso(Number(row.closed_at)),
     peakBpm: row.peak_bpm,
     sampleCount: row.sample_count,
-    acknowledgedAt: row.acknowledged_at === null ? null : iso(Number(row.acknowledged_at)),
+    acknowledgedAt: row.acknowledged_at === null ? null : toIso(Number(row.acknowledged_at)),
   }
 }
 
 export function toSample(row: repo.SampleRow): Sample {
   return {
-    timestamp: iso(Number(row.ts)),
+    timestamp: toIso(Number(row.ts)),
     bpm: row.bpm,
     deviceId: deviceOrNull(row.device_id),
     rrIntervalsMs: rrOf(row.rr_intervals),

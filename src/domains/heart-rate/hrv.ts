@@ -45,13 +45,15 @@ export interface CleanedSegment {
  */
 export function cleanSegment(rr: RrSegment): CleanedSegment {
   const intervals: Array<number | null> = []
-  const accepted: number[] = []
+  // Only the last REFERENCE_WINDOW accepted intervals matter for the reference.
+  const recent: number[] = []
   let correctedBeats = 0
   const start = median(rr)
-  const reference = () => (accepted.length === 0 ? start : median(accepted.slice(-REFERENCE_WINDOW)))
+  const reference = () => (recent.length === 0 ? start : median(recent))
   const accept = (value: number) => {
     intervals.push(value)
-    accepted.push(value)
+    recent.push(value)
+    if (recent.length > REFERENCE_WINDOW) recent.shift()
   }
   for (let i = 0; i < rr.length; i++) {
     const value = rr[i] as number
@@ -75,33 +77,78 @@ export function cleanSegment(rr: RrSegment): CleanedSegment {
   return { intervals, correctedBeats }
 }
 
-function validateIntervals(segments: readonly RrSegment[]): void {
-  segments.forEach((segment, s) =>
-    segment.forEach((value, i) => {
-      if (!Number.isFinite(value) || value <= 0) throw new AppError('invalid_argument', `RR interval ${i} of segment ${s} must be a positive number of milliseconds`)
-    }),
-  )
+function validateSegment(segment: RrSegment, s: number): void {
+  segment.forEach((value, i) => {
+    if (!Number.isFinite(value) || value <= 0) throw new AppError('invalid_argument', `RR interval ${i} of segment ${s} must be a positive number of milliseconds`)
+  })
 }
 
-// Two passes (mean first, then squared deviations): summing raw squares loses precision when
-// the values are large next to their spread, and the input can hold about a million values.
-function sampleStandardDeviation(values: readonly number[]): number {
+/** Count, mean and sum of squared deviations of NN intervals, merged segment by segment. */
+interface Moments {
+  n: number
+  mean: number
+  m2: number
+}
+
+// Each segment's moments in two passes (mean first, then squared deviations: summing raw squares
+// loses precision when the values are large next to their spread), merged with the pairwise update
+// of Chan, Golub and LeVeque ("Algorithms for computing the sample variance", 1983).
+function mergeMoments(total: Moments, values: readonly number[]): void {
+  if (values.length === 0) return
   let sum = 0
   for (const value of values) sum += value
   const mean = sum / values.length
-  let squares = 0
-  for (const value of values) squares += (value - mean) ** 2
-  return Math.sqrt(squares / (values.length - 1))
+  let m2 = 0
+  for (const value of values) m2 += (value - mean) ** 2
+  const n = total.n + values.length
+  const delta = mean - total.mean
+  total.m2 += m2 + (delta * delta * total.n * values.length) / n
+  total.mean += (delta * values.length) / n
+  total.n = n
 }
 
-/** Successive differences between adjacent NN intervals of each segment (never across a left-out beat or a gap). */
-function successiveDifferences(segments: readonly CleanedSegment[]): number[] {
+/** HRV over segments fed one at a time: memory holds one segment, not the range. */
+export interface HrvAccumulator {
+  /** Takes the next continuous segment; throws invalid_argument for an interval that is not a positive number. */
+  addSegment(segment: RrSegment): void
+  result(): HrvResult
+}
+
+export function hrvAccumulator(): HrvAccumulator {
+  const moments: Moments = { n: 0, mean: 0, m2: 0 }
+  let [segments, correctedBeats, differences, squares, above50] = [0, 0, 0, 0, 0]
+  let index = 0
+  return {
+    addSegment(segment) {
+      validateSegment(segment, index++)
+      if (segment.length === 0) return
+      const cleaned = cleanSegment(segment)
+      segments += 1
+      correctedBeats += cleaned.correctedBeats
+      mergeMoments(moments, cleaned.intervals.filter((v): v is number => v !== null))
+      for (const d of successiveDifferences(cleaned)) {
+        differences += 1
+        squares += d * d
+        if (Math.abs(d) > 50) above50 += 1
+      }
+    },
+    result: () => ({
+      intervalCount: moments.n,
+      correctedBeats,
+      segments,
+      rmssdMs: differences === 0 ? null : round2(Math.sqrt(squares / differences)),
+      sdnnMs: moments.n < 2 ? null : round2(Math.sqrt(moments.m2 / (moments.n - 1))),
+      pnn50: differences === 0 ? null : round2((above50 / differences) * 100),
+    }),
+  }
+}
+
+/** Successive differences between adjacent NN intervals of a segment (never across a left-out beat). */
+function successiveDifferences({ intervals }: CleanedSegment): number[] {
   const differences: number[] = []
-  for (const { intervals } of segments) {
-    for (let i = 1; i < intervals.length; i++) {
-      const [a, b] = [intervals[i - 1], intervals[i]]
-      if (a !== null && a !== undefined && b !== null && b !== undefined) differences.push(b - a)
-    }
+  for (let i = 1; i < intervals.length; i++) {
+    const [a, b] = [intervals[i - 1], intervals[i]]
+    if (a !== null && a !== undefined && b !== null && b !== undefined) differences.push(b - a)
   }
   return differences
 }
@@ -112,20 +159,10 @@ function successiveDifferences(segments: readonly CleanedSegment[]): number[] {
  * are fewer than two NN intervals (SDNN) or no successive difference (RMSSD, pNN50).
  */
 export function computeHrv(segments: readonly RrSegment[]): HrvResult {
-  validateIntervals(segments)
-  const cleaned = segments.filter((segment) => segment.length > 0).map(cleanSegment)
-  const nn = cleaned.flatMap((segment) => segment.intervals.filter((v): v is number => v !== null))
-  const differences = successiveDifferences(cleaned)
-  const correctedBeats = cleaned.reduce((sum, segment) => sum + segment.correctedBeats, 0)
-  const squares = differences.reduce((sum, d) => sum + d * d, 0)
-  return {
-    intervalCount: nn.length,
-    correctedBeats,
-    segments: cleaned.length,
-    rmssdMs: differences.length === 0 ? null : round2(Math.sqrt(squares / differences.length)),
-    sdnnMs: nn.length < 2 ? null : round2(sampleStandardDeviation(nn)),
-    pnn50: differences.length === 0 ? null : round2((differences.filter((d) => Math.abs(d) > 50).length / differences.length) * 100),
-  }
+  segments.forEach(validateSegment)
+  const accumulator = hrvAccumulator()
+  for (const segment of segments) accumulator.addSegment(segment)
+  return accumulator.result()
 }
 
 export interface RrSample {
@@ -146,19 +183,31 @@ const STAMP_SLACK_MS = 2000
  */
 export function continuousSegments(samples: readonly RrSample[]): number[][] {
   const segments: number[][] = []
+  const segmenter = rrSegmenter((segment) => segments.push(segment))
+  for (const sample of samples) segmenter.add(sample)
+  segmenter.end()
+  return segments
+}
+
+/** `continuousSegments` over samples fed one at a time (in time order): each segment is handed on once it ends. */
+export function rrSegmenter(onSegment: (segment: number[]) => void): { add(sample: RrSample): void; end(): void } {
   let current: number[] = []
   let previousTs: number | undefined
-  for (const sample of samples) {
-    const rr = sample.rrIntervalsMs ?? []
-    const covered = rr.reduce((sum, v) => sum + v, 0)
-    const isContinuous = previousTs !== undefined && rr.length > 0 && sample.ts - previousTs <= covered + STAMP_SLACK_MS
-    if (!isContinuous && current.length > 0) {
-      segments.push(current)
+  return {
+    add(sample) {
+      const rr = sample.rrIntervalsMs ?? []
+      const covered = rr.reduce((sum, v) => sum + v, 0)
+      const isContinuous = previousTs !== undefined && rr.length > 0 && sample.ts - previousTs <= covered + STAMP_SLACK_MS
+      if (!isContinuous && current.length > 0) {
+        onSegment(current)
+        current = []
+      }
+      for (const v of rr) current.push(v)
+      previousTs = rr.length > 0 ? sample.ts : undefined
+    },
+    end() {
+      if (current.length > 0) onSegment(current)
       current = []
-    }
-    current.push(...rr)
-    previousTs = rr.length > 0 ? sample.ts : undefined
+    },
   }
-  if (current.length > 0) segments.push(current)
-  return segments
 }

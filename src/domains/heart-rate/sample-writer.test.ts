@@ -48,7 +48,7 @@ for (const target of await databaseTargets()) {
       const announcers = outcomes.filter((o) => o.isAnnouncer && o.alerts.opened.length > 0)
       assert.equal(announcers.length, 1)
       assert.deepEqual(announcers[0]?.alerts.opened.map((row) => [row.opened_at, row.closed_at]), [[T0 + 7000, T0 + 10_000]])
-      const stored = await database.db.selectFrom('heart_rate_samples').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow()
+      const stored = await database.db.selectFrom('heart_rate_samples').innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_samples.stream_id').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow()
       assert.equal(Number(stored.n), 50)
     })
 
@@ -63,7 +63,7 @@ for (const target of await databaseTargets()) {
         }),
         /the caller fails/,
       )
-      const samples = await database.db.selectFrom('heart_rate_samples').selectAll().where('user_id', '=', userId).execute()
+      const samples = await database.db.selectFrom('heart_rate_samples').innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_samples.stream_id').selectAll().where('user_id', '=', userId).execute()
       const alerts = await database.db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId).execute()
       assert.deepEqual([samples.length, alerts.length], [0, 0])
     })

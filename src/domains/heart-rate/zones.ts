@@ -128,46 +128,51 @@ interface Tally {
   intervalCount: number
 }
 
-function tallyIntervals(sorted: readonly TimedBpm[], options: ZoneOptions): Tally {
-  const tally: Tally = { bandMs: options.bands.map(() => 0), belowMs: 0, aboveMs: 0, countedMs: 0, gapMs: 0, intervalCount: 0 }
-  for (let i = 1; i < sorted.length; i++) {
-    const a = sorted[i - 1]!
-    const b = sorted[i]!
-    const dt = b.timestampMs - a.timestampMs
-    if (dt <= 0) continue
-    if (dt > options.maxGapMs) {
-      tally.gapMs += dt
-      continue
-    }
-    const index = bandIndex(intensityOf((a.bpm + b.bpm) / 2, options.method), options)
-    if (index < 0) tally.belowMs += dt
-    else if (index >= options.bands.length) tally.aboveMs += dt
-    else tally.bandMs[index]! += dt
-    tally.countedMs += dt
-    tally.intervalCount++
+/** Adds the interval from `a` to `b` to the tally (placed by the mean of its ends; a gap is left out). */
+function tallyInterval(tally: Tally, a: TimedBpm, b: TimedBpm, options: ZoneOptions): void {
+  const dt = b.timestampMs - a.timestampMs
+  if (dt <= 0) return
+  if (dt > options.maxGapMs) {
+    tally.gapMs += dt
+    return
   }
-  return tally
+  const index = bandIndex(intensityOf((a.bpm + b.bpm) / 2, options.method), options)
+  if (index < 0) tally.belowMs += dt
+  else if (index >= options.bands.length) tally.aboveMs += dt
+  else tally.bandMs[index]! += dt
+  tally.countedMs += dt
+  tally.intervalCount++
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100
 const secondsOf = (ms: number) => round2(ms / 1000)
 
-function averageBpm(samples: readonly TimedBpm[]): number {
-  if (samples.length === 0) return 0
-  let sum = 0
-  for (const sample of samples) sum += sample.bpm
-  return sum / samples.length
+/** Zone times over samples fed in time order, in constant memory (one sample and the sums held). */
+export interface ZoneAccumulator {
+  /** Takes the next sample (timestamps ascending); throws invalid_argument for a non-finite one. */
+  add(sample: TimedBpm): void
+  result(): ZoneResult
 }
 
-/**
- * Time spent in each heart-rate zone. Each interval between consecutive samples (by timestamp)
- * is placed by the mean of its two ends; milliseconds are summed and turned into seconds once.
- */
-export function computeZones(samples: readonly TimedBpm[], options: ZoneOptions): ZoneResult {
+/** Zone times as `computeZones` gives them, over samples given one by one in time order. Throws invalid_argument for bad options at once. */
+export function zoneAccumulator(options: ZoneOptions): ZoneAccumulator {
   validateOptions(options)
-  validateSamples(samples)
-  const sorted = [...samples].sort((a, b) => a.timestampMs - b.timestampMs)
-  const tally = tallyIntervals(sorted, options)
+  const tally: Tally = { bandMs: options.bands.map(() => 0), belowMs: 0, aboveMs: 0, countedMs: 0, gapMs: 0, intervalCount: 0 }
+  let previous: TimedBpm | undefined
+  let [count, bpmSum] = [0, 0]
+  return {
+    add(sample) {
+      if (!Number.isFinite(sample.timestampMs) || !Number.isFinite(sample.bpm)) throw invalid(`sample ${count} must have a finite timestampMs and bpm`)
+      if (previous !== undefined) tallyInterval(tally, previous, sample, options)
+      previous = sample
+      count += 1
+      bpmSum += sample.bpm
+    },
+    result: () => zoneResult(tally, options, count === 0 ? 0 : bpmSum / count),
+  }
+}
+
+function zoneResult(tally: Tally, options: ZoneOptions, averageBpm: number): ZoneResult {
   const { method } = options
   return {
     method: method.kind,
@@ -184,6 +189,18 @@ export function computeZones(samples: readonly TimedBpm[], options: ZoneOptions)
     totalSeconds: secondsOf(tally.countedMs),
     excludedGapSeconds: secondsOf(tally.gapMs),
     intervalCount: tally.intervalCount,
-    averageBpm: round2(averageBpm(samples)),
+    averageBpm: round2(averageBpm),
   }
+}
+
+/**
+ * Time spent in each heart-rate zone. Each interval between consecutive samples (by timestamp)
+ * is placed by the mean of its two ends; milliseconds are summed and turned into seconds once.
+ */
+export function computeZones(samples: readonly TimedBpm[], options: ZoneOptions): ZoneResult {
+  validateOptions(options)
+  validateSamples(samples)
+  const accumulator = zoneAccumulator(options)
+  for (const sample of [...samples].sort((a, b) => a.timestampMs - b.timestampMs)) accumulator.add(sample)
+  return accumulator.result()
 }

@@ -5,6 +5,7 @@ import type { ErrorDetail } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { toIso } from '../../platform/time/date-time.js'
 import { announceStored, type HeartRateDeps } from '../heart-rate/heart-rate.service.js'
+import { deleteSamplesAt } from '../heart-rate/heart-rate.repository.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { checkPeriods, type DateOptions, type PlacedDate, placeDates, zoneForDates } from './session-checks.js'
 import { isVisualization, type PeriodObservation } from './meditation.features.js'
@@ -115,9 +116,7 @@ export async function deleteSession(deps: Pick<SessionStoreDeps, 'db' | 'kind' |
     if (row === undefined) throw new AppError('not_found', `No meditation session ${id}`)
     const { heartRates } = await repo.periodsOf(trx, [id])
     const timestamps = [...new Set(heartRates.map((h) => h.ts))]
-    for (let i = 0; i < timestamps.length; i += 500) {
-      await trx.deleteFrom('heart_rate_samples').where('user_id', '=', userId).where('device_id', '=', row.device_id).where('ts', 'in', timestamps.slice(i, i + 500)).execute()
-    }
+    await deleteSamplesAt(trx, userId, row.device_id, timestamps)
     await repo.deleteSession(trx, userId, id)
     await recordChange(trx, deps.kind, { userId, kind: SESSION_SYNC_KIND, entityId: id, change: 'deleted' }, (deps.now ?? Date.now)())
   })

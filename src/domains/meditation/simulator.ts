@@ -4,6 +4,7 @@
 // relaxes towards the level that configuration leads to, with sensor noise.
 import { type PeriodConfig, VISUALIZATIONS, type Visualization } from './meditation.features.js'
 import type { CreateSessionBody } from './meditation.schema.js'
+import { DAY_MS, toIso } from '../../platform/time/date-time.js'
 
 export type Random = () => number
 
@@ -88,16 +89,15 @@ export function simulateSessions(user: SimulatedUser, random: Random, options: {
       }
       periods.push({ ...config, heartRates })
     }
-    sessions.push({ date: start + s * 86_400_000, periods })
+    sessions.push({ date: start + s * DAY_MS, periods })
   }
   return sessions
 }
 
 /** A simulated session as `POST /v1/meditation/sessions` takes it; samples 2 s apart. */
 export function toSessionBody(session: SimulatedSession): CreateSessionBody {
-  const iso = (ms: number) => new Date(ms).toISOString()
   return {
-    date: iso(session.date),
+    date: toIso(session.date),
     durationSeconds: session.periods.length * 30,
     isCompleted: true,
     isCanceled: false,
@@ -107,7 +107,7 @@ export function toSessionBody(session: SimulatedSession): CreateSessionBody {
       breathingPattern: [{ inhale: 4 }, { hold: 7 }, { exhale: 8 }, { hold: null }],
       breathingMultiplier: p.breathingMultiplier,
       isHapticFeedbackEnabled: i % 2 === 0,
-      heartRates: p.heartRates.map((bpm, j) => ({ timestamp: iso(session.date + (i * p.heartRates.length + j) * 2000), bpm })),
+      heartRates: p.heartRates.map((bpm, j) => ({ timestamp: toIso(session.date + (i * p.heartRates.length + j) * 2000), bpm })),
     })),
   }
 }

@@ -25,8 +25,8 @@ export async function findModels(db: Db, userId: string, ids: readonly string[])
   return db.selectFrom('ml_models').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
 }
 
-/** The user's newest job of a kind that is queued or running, if any. */
-export async function findActiveTrainingJob(db: Db, userId: string, kind: string): Promise<TrainingJobRow | undefined> {
+/** The user's jobs of a kind that are queued or running, newest first, at most `limit`. */
+export async function findActiveTrainingJobs(db: Db, userId: string, kind: string, limit: number): Promise<TrainingJobRow[]> {
   return db
     .selectFrom('ml_training_jobs')
     .selectAll()
@@ -34,8 +34,8 @@ export async function findActiveTrainingJob(db: Db, userId: string, kind: string
     .where('kind', '=', kind)
     .where('state', 'in', ['queued', 'running'])
     .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst()
+    .limit(limit)
+    .execute()
 }
 
 export async function listTrainingJobs(db: Db, userId: string, limit: number): Promise<TrainingJobRow[]> {
@@ -46,7 +46,7 @@ export async function listEpochs(db: Db, jobIds: readonly string[]): Promise<Map
   const byJob = new Map<string, TrainingEpoch[]>(jobIds.map((id) => [id, []]))
   if (jobIds.length === 0) return byJob
   const rows = await db.selectFrom('ml_training_epochs').selectAll().where('job_id', 'in', [...jobIds]).orderBy('job_id').orderBy('epoch').execute()
-  for (const row of rows) byJob.get(row.job_id)?.push({ epoch: row.epoch, loss: row.loss, valLoss: row.val_loss })
+  for (const row of rows) byJob.get(row.job_id)?.push({ epoch: row.epoch, loss: row.loss, valLoss: row.val_loss, ...(row.accuracy !== null && { accuracy: row.accuracy }), ...(row.val_accuracy !== null && { valAccuracy: row.val_accuracy }) })
   return byJob
 }
 
@@ -87,7 +87,7 @@ export async function requestCancel(db: Db, id: string): Promise<void> {
 /** Stores finished epochs (maybe none) and refreshes the heartbeat; resolves to whether a cancel was requested. */
 export async function recordProgress(db: Db, id: string, epochs: readonly TrainingEpoch[], now: number): Promise<boolean> {
   if (epochs.length > 0) {
-    await db.insertInto('ml_training_epochs').values(epochs.map((e) => ({ job_id: id, epoch: e.epoch, loss: e.loss, val_loss: e.valLoss, at: now }))).execute()
+    await db.insertInto('ml_training_epochs').values(epochs.map((e) => ({ job_id: id, epoch: e.epoch, loss: e.loss, val_loss: e.valLoss, accuracy: e.accuracy ?? null, val_accuracy: e.valAccuracy ?? null, at: now }))).execute()
   }
   return heartbeat(db, id, now)
 }

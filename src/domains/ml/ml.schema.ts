@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox'
 
-export const ModelKind = Type.Union([Type.Literal('meditation'), Type.Literal('sensor-classifier')])
+export const ModelKind = Type.Union([Type.Literal('meditation'), Type.Literal('sensor-classifier'), Type.Literal('playground')])
 export type ModelKind = Static<typeof ModelKind>
 
 export const TrainingState = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled')])
@@ -10,6 +10,8 @@ export const TrainingEpoch = Type.Object({
   epoch: Type.Integer(),
   loss: Type.Number(),
   valLoss: Type.Union([Type.Number(), Type.Null()]),
+  accuracy: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'classifiers that score it: share of training rows right after the epoch' })),
+  valAccuracy: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'the same share on the held-out rows' })),
 })
 export type TrainingEpoch = Static<typeof TrainingEpoch>
 
@@ -58,6 +60,8 @@ export interface TrainingEvent {
   readonly kind: string
   readonly state: TrainingState
   readonly epoch?: TrainingEpoch
+  /** With an epoch, when the run's epoch count is known: epochs done / planned x 100. */
+  readonly percent?: number
   readonly modelId?: string
   readonly error?: string
 }

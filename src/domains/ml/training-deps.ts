@@ -4,33 +4,45 @@ import { AppError } from '../../errors.js'
 import type { DatabaseKind, Db } from '../../platform/db/database.js'
 import { recordChange } from '../sync/sync.repository.js'
 import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
-import type { TrainClassifierTask, TrainSequenceTask } from '../../platform/ml-runtime/ml-tasks.js'
+import type { EpochReport, TrainClassifierTask, TrainModelInput, TrainSequenceTask } from '../../platform/ml-runtime/ml-tasks.js'
 import type { Outbox } from '../../platform/queue/outbox.js'
 import type { ModelKind, TrainingEvent } from './ml.schema.js'
 
-/** What a model kind hands the engine: a ready task (a sequence model, or a classifier named by its `op`) and how to score the held-out outputs. */
+/** What a model kind hands the engine: a ready task (a sequence model, or a classifier, network or classical model named by its `op`) and how to score the held-out outputs. */
 export interface PreparedTraining {
-  readonly task: Omit<TrainSequenceTask, 'op' | 'artifact'> | Omit<TrainClassifierTask, 'artifact'>
+  readonly task: Omit<TrainSequenceTask, 'op' | 'artifact'> | Omit<TrainClassifierTask, 'artifact'> | TrainModelInput
+  /** Epochs the run will train unless stopped (no early stopping): live events then carry a percent. */
+  readonly plannedEpochs?: number
   readonly params: Record<string, unknown>
   readonly dataFrom: number | null
   readonly dataTo: number | null
   readonly examples: number
-  evaluate(validationOutputs: readonly number[]): Record<string, unknown>
+  /** Held-out metrics from the outputs, with every epoch the run reported (some kinds keep their history). */
+  evaluate(validationOutputs: readonly number[], epochs: readonly EpochReport[]): Record<string, unknown>
 }
 
 /** What a training request asked for beyond its kind (e.g. the dataset a sensor classifier trains on), stored with the job. */
 export type TrainingParams = Readonly<Record<string, unknown>>
 
 export interface ModelTrainer {
+  /** Jobs of this kind one user may have queued or running at once (1 unless set); one more is a 409. */
+  readonly maxActivePerUser?: number
   /** Throws AppError('invalid_argument') with a message a person can act on when there is too little data. */
   assertEnoughData(db: Db, userId: string, params: TrainingParams): Promise<void>
   prepare(db: Db, userId: string, params: TrainingParams): Promise<PreparedTraining>
+  /**
+   * Called once a run has left the job succeeded, failed or cancelled (after the commit, in the
+   * process that ran it); its errors are logged, never the run's.
+   */
+  onFinished?(job: { readonly id: string; readonly userId: string; readonly state: 'succeeded' | 'failed' | 'cancelled' }): Promise<void>
 }
 
 export interface TrainingDeps {
   readonly db: Db
   readonly kind: DatabaseKind
   readonly runtime: MlRuntime
+  /** Where the playground's network and classical models keep their files (`<dataDir>/models/<model id>`); other kinds use the blob store. */
+  readonly dataDir: string
   /** One trainer per model kind, registered by the module that owns the kind. */
   readonly trainers: ReadonlyMap<ModelKind, ModelTrainer>
   /** A training job's row and its `ml.train` job are written in one transaction through it. */

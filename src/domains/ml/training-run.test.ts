@@ -1,4 +1,4 @@
-// A training run whose worker thread dies: real SQLite, real tfjs-wasm threads; the thread is
+// A training run whose worker thread dies: every real database, real tfjs-wasm threads; the thread is
 // ended mid-run with the runtime's recycleTraining, as a crash would end it.
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { pino } from 'pino'
-import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../platform/db/database.js'
+import { databaseTargets, type OpenedTestDatabase, openTestDatabase } from '../../../test/helpers/databases.js'
+import type { DatabaseHandle } from '../../platform/db/database.js'
 import { createMetrics } from '../../platform/metrics/metrics.js'
 import { createDatabaseBlobStore } from '../../platform/blob/database-blob-store.js'
 import { createMlRuntime, type MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
@@ -36,99 +37,103 @@ function trainer(maxEpochs: number): ModelTrainer {
   }
 }
 
-describe('a training run whose worker thread dies', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-run-'))
-  let database: DatabaseHandle
-  let runtime: MlRuntime
-  let userId: string
-  const events: TrainingEvent[] = []
-  const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps => ({
-    db: database.db, kind: database.kind, runtime, queueMaxAttempts, logger: pino({ level: 'silent' }),
-    trainers: new Map([['meditation', trainer(maxEpochs)]]),
-    outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: 'sqlite', metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
-    publish: (_user, event) => {
-      events.push(event)
-      // Ends the thread at the first epoch of a long run: the run is still inside model.fit.
-      if (event.epoch?.epoch === 1 && maxEpochs > 1000) void runtime.recycleTraining()
-    },
-  })
-
-  before(async () => {
-    database = await openDatabase({ kind: 'sqlite', file: join(dataDir, 'db.sqlite') }, createMetrics(), pino({ level: 'silent' }))
-    await migrateToLatest(database.db, pino({ level: 'silent' }))
-    runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
-    userId = (await createUser({ db: database.db }, { email: 'crash@example.com', password: 'correct horse battery' })).id
-  })
-  after(async () => {
-    await runtime.close()
-    await database.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
-
-  test('is put back in the queue (the delivery throws so the queue retries), and the retry succeeds', async () => {
-    const job = await requestTraining(deps(5000), userId, 'meditation')
-    await assert.rejects(runTrainingJob(deps(5000), job.id, 1), WorkerCrashedError)
-    const requeued = await getTrainingJob(deps(1), userId, job.id)
-    assert.deepEqual([requeued.state, requeued.attempts], ['queued', 1])
-    assert.match(requeued.error ?? '', /ML worker thread died/)
-    assert.ok(events.some((e) => e.jobId === job.id && e.state === 'queued' && e.error !== undefined))
-
-    await runTrainingJob(deps(3), job.id, 2)
-    const done = await getTrainingJob(deps(1), userId, job.id)
-    assert.deepEqual([done.state, done.attempts, done.error, done.epochs.length], ['succeeded', 2, null, 3])
-  })
-
-  test('is failed visibly, not retried, when the queue will not deliver it again', async () => {
-    const job = await requestTraining(deps(5000, 2), userId, 'meditation')
-    await runTrainingJob(deps(5000, 2), job.id, 2)
-    const failed = await getTrainingJob(deps(1), userId, job.id)
-    assert.deepEqual([failed.state, failed.attempts], ['failed', 1])
-    assert.match(failed.error ?? '', /ML worker thread died/)
-  })
-
-  test(`is failed once it has used its ${TRAINING_MAX_ATTEMPTS} runs`, async () => {
-    const job = await requestTraining(deps(5000), userId, 'meditation')
-    for (let attempt = 1; attempt < TRAINING_MAX_ATTEMPTS; attempt += 1) await assert.rejects(runTrainingJob(deps(5000), job.id, attempt), WorkerCrashedError)
-    await runTrainingJob(deps(5000), job.id, TRAINING_MAX_ATTEMPTS)
-    const failed = await getTrainingJob(deps(1), userId, job.id)
-    assert.deepEqual([failed.state, failed.attempts], ['failed', TRAINING_MAX_ATTEMPTS])
-  })
-})
-
-describe('cancelling a running training job', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-cancel-'))
-  let database: DatabaseHandle
-  let runtime: MlRuntime
-  let userId: string
-
-  before(async () => {
-    database = await openDatabase({ kind: 'sqlite', file: join(dataDir, 'db.sqlite') }, createMetrics(), pino({ level: 'silent' }))
-    await migrateToLatest(database.db, pino({ level: 'silent' }))
-    runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
-    userId = (await createUser({ db: database.db }, { email: 'cancel@example.com', password: 'correct horse battery' })).id
-  })
-  after(async () => {
-    await runtime.close()
-    await database.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
-
-  test('is honoured within one epoch, however fast epochs are', async () => {
-    let jobId = ''
-    const deps: TrainingDeps = {
-      db: database.db, kind: database.kind, runtime, queueMaxAttempts: 5, logger: pino({ level: 'silent' }),
-      trainers: new Map([['meditation', trainer(500)]]),
-      outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: 'sqlite', metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
-      // The cancel is committed while epoch 3 is being reported, as a request arriving then would be.
+for (const target of await databaseTargets()) {
+  describe(`a training run whose worker thread dies on ${target.kind}`, { skip: target.skip }, () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-run-'))
+    let opened: OpenedTestDatabase
+    let database: DatabaseHandle
+    let runtime: MlRuntime
+    let userId: string
+    const events: TrainingEvent[] = []
+    const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps => ({
+      db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts, logger: pino({ level: 'silent' }),
+      trainers: new Map([['meditation', trainer(maxEpochs)]]),
+      outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: database.kind, metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
       publish: (_user, event) => {
-        if (event.epoch?.epoch === 3) void database.db.updateTable('ml_training_jobs').set({ is_cancel_requested: 1 }).where('id', '=', jobId).execute()
+        events.push(event)
+        // Ends the thread at the first epoch of a long run: the run is still inside model.fit.
+        if (event.epoch?.epoch === 1 && maxEpochs > 1000) void runtime.recycleTraining()
       },
-    }
-    jobId = (await requestTraining(deps, userId, 'meditation')).id
-    await runTrainingJob(deps, jobId, 1)
-    const job = await getTrainingJob(deps, userId, jobId)
-    assert.equal(job.state, 'cancelled')
-    assert.ok(job.epochs.length >= 3 && job.epochs.length <= 4, `stopped after ${job.epochs.length} of 500 epochs`)
-    assert.deepEqual((await database.db.selectFrom('ml_models').selectAll().where('user_id', '=', userId).execute()).length, 0)
+    })
+
+    before(async () => {
+      opened = await openTestDatabase(target)
+      database = opened.database
+      runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
+      userId = (await createUser({ db: database.db }, { email: 'crash@example.com', password: 'correct horse battery' })).id
+    })
+    after(async () => {
+      await runtime.close()
+      await opened.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    })
+
+    test('is put back in the queue (the delivery throws so the queue retries), and the retry succeeds', async () => {
+      const job = await requestTraining(deps(5000), userId, 'meditation')
+      await assert.rejects(runTrainingJob(deps(5000), job.id, 1), WorkerCrashedError)
+      const requeued = await getTrainingJob(deps(1), userId, job.id)
+      assert.deepEqual([requeued.state, requeued.attempts], ['queued', 1])
+      assert.match(requeued.error ?? '', /ML worker thread died/)
+      assert.ok(events.some((e) => e.jobId === job.id && e.state === 'queued' && e.error !== undefined))
+
+      await runTrainingJob(deps(3), job.id, 2)
+      const done = await getTrainingJob(deps(1), userId, job.id)
+      assert.deepEqual([done.state, done.attempts, done.error, done.epochs.length], ['succeeded', 2, null, 3])
+    })
+
+    test('is failed visibly, not retried, when the queue will not deliver it again', async () => {
+      const job = await requestTraining(deps(5000, 2), userId, 'meditation')
+      await runTrainingJob(deps(5000, 2), job.id, 2)
+      const failed = await getTrainingJob(deps(1), userId, job.id)
+      assert.deepEqual([failed.state, failed.attempts], ['failed', 1])
+      assert.match(failed.error ?? '', /ML worker thread died/)
+    })
+
+    test(`is failed once it has used its ${TRAINING_MAX_ATTEMPTS} runs`, async () => {
+      const job = await requestTraining(deps(5000), userId, 'meditation')
+      for (let attempt = 1; attempt < TRAINING_MAX_ATTEMPTS; attempt += 1) await assert.rejects(runTrainingJob(deps(5000), job.id, attempt), WorkerCrashedError)
+      await runTrainingJob(deps(5000), job.id, TRAINING_MAX_ATTEMPTS)
+      const failed = await getTrainingJob(deps(1), userId, job.id)
+      assert.deepEqual([failed.state, failed.attempts], ['failed', TRAINING_MAX_ATTEMPTS])
+    })
   })
-})
+
+  describe(`cancelling a running training job on ${target.kind}`, { skip: target.skip }, () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-cancel-'))
+    let opened: OpenedTestDatabase
+    let database: DatabaseHandle
+    let runtime: MlRuntime
+    let userId: string
+
+    before(async () => {
+      opened = await openTestDatabase(target)
+      database = opened.database
+      runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
+      userId = (await createUser({ db: database.db }, { email: 'cancel@example.com', password: 'correct horse battery' })).id
+    })
+    after(async () => {
+      await runtime.close()
+      await opened.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    })
+
+    test('is honoured within one epoch, however fast epochs are', async () => {
+      let jobId = ''
+      const deps: TrainingDeps = {
+        db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts: 5, logger: pino({ level: 'silent' }),
+        trainers: new Map([['meditation', trainer(500)]]),
+        outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: database.kind, metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
+        // The cancel is committed while epoch 3 is being reported, as a request arriving then would be.
+        publish: (_user, event) => {
+          if (event.epoch?.epoch === 3) void database.db.updateTable('ml_training_jobs').set({ is_cancel_requested: 1 }).where('id', '=', jobId).execute()
+        },
+      }
+      jobId = (await requestTraining(deps, userId, 'meditation')).id
+      await runTrainingJob(deps, jobId, 1)
+      const job = await getTrainingJob(deps, userId, jobId)
+      assert.equal(job.state, 'cancelled')
+      assert.ok(job.epochs.length >= 3 && job.epochs.length <= 4, `stopped after ${job.epochs.length} of 500 epochs`)
+      assert.deepEqual((await database.db.selectFrom('ml_models').selectAll().where('user_id', '=', userId).execute()).length, 0)
+    })
+  })
+}

@@ -1,7 +1,10 @@
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 // One run of a training job, as the `ml.train` queue handler performs it.
 import { randomUUID } from 'node:crypto'
 import { AppError } from '../../errors.js'
 import { isUniqueViolation } from '../../platform/db/unique-violation.js'
+import type { EpochReport } from '../../platform/ml-runtime/ml-tasks.js'
 import { WorkerCrashedError } from '../../platform/ml-runtime/worker-pool.js'
 import * as repo from './ml.repository.js'
 import type { ModelKind, TrainingEpoch } from './ml.schema.js'
@@ -28,6 +31,7 @@ export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, 
       state === 'queued' ? setQueued(trx, trainingJobId, fields) : repo.finishTrainingJob(trx, trainingJobId, state, { finished_at: nowOf(deps), ...fields }),
     )
     if (done) deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state, ...(fields.model_id && { modelId: fields.model_id }), ...(fields.error && { error: fields.error }) })
+    if (done && state !== 'queued') await notifyFinished(deps, row, state)
   }
   if (row.is_cancel_requested === 1) return finish('cancelled', {})
   if (row.attempts >= TRAINING_MAX_ATTEMPTS) return finish('failed', { error: `Gave up after ${row.attempts} runs: ${row.error ?? 'the worker was lost'}` })
@@ -57,6 +61,7 @@ async function setQueued(db: Db, id: string, fields: Partial<repo.TrainingJobRow
 async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepared: PreparedTraining, started: number, finish: Finish): Promise<void> {
   const modelId = randomUUID()
   const artifact = artifactOf(modelId)
+  const directory = join(deps.dataDir, artifact)
   let isCancelRequested = false
   // Epochs are stored in batches (at most every PROGRESS_FLUSH_MS, and at the end), each with a
   // heartbeat and a look at the cancel flag: fast epochs must not turn into a query storm on the
@@ -77,10 +82,11 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   }
   const timer = setInterval(flush, HEARTBEAT_MS)
   let result
-  const onEpoch = async (report: { epoch: number; loss: number; valLoss: number | null }) => {
-    const epoch = { epoch: report.epoch, loss: report.loss, valLoss: report.valLoss }
+  const onEpoch = async (report: EpochReport) => {
+    const epoch: TrainingEpoch = { epoch: report.epoch, loss: report.loss, valLoss: report.valLoss, ...(report.accuracy != null && { accuracy: report.accuracy }), ...(report.valAccuracy != null && { valAccuracy: report.valAccuracy }) }
     pending.push(epoch)
-    deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch })
+    const percent = prepared.plannedEpochs === undefined ? {} : { percent: Math.min(100, (report.epoch / prepared.plannedEpochs) * 100) }
+    deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch, ...percent })
     if (Date.now() - lastFlush >= PROGRESS_FLUSH_MS) flush()
     // One primary-key read per epoch (the writes stay batched): the next epoch starts only after it,
     // so a cancel committed during an epoch stops training at that epoch's end.
@@ -90,22 +96,37 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   }
   try {
     const { task } = prepared
-    result = 'op' in task ? await deps.runtime.trainClassifier({ ...task, artifact }, onEpoch) : await deps.runtime.train({ ...task, artifact }, onEpoch)
+    if (!('op' in task)) result = await deps.runtime.train({ ...task, artifact }, onEpoch)
+    else if (task.op === 'train-classifier') result = await deps.runtime.trainClassifier({ ...task, artifact }, onEpoch)
+    // The playground's network and classical models are still files under the data dir.
+    else result = await deps.runtime.trainModel({ ...task, directory }, onEpoch, row.user_id)
   } finally {
     clearInterval(timer)
     flush()
     await writes
   }
-  if (result.isStopped) return finish('cancelled', {})
-  const metrics = prepared.evaluate(result.validationOutputs)
+  if (result.isStopped) {
+    await rm(directory, { recursive: true, force: true })
+    await deps.runtime.deleteArtifact(artifact)
+    return finish('cancelled', {})
+  }
+  const metrics = prepared.evaluate(result.validationOutputs, result.epochs)
   const params = { ...prepared.params, epochs: result.epochs.length }
   const isStored = await storeModel(deps, row, { id: modelId, artifact, params, metrics, prepared, durationMs: nowOf(deps) - started })
   if (!isStored) {
     // The job left `running` meanwhile (the sweep failed it): keep its verdict, drop the files.
     await deps.runtime.deleteArtifact(artifact)
+    await rm(directory, { recursive: true, force: true })
     return
   }
   deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'succeeded', modelId })
+  await notifyFinished(deps, row, 'succeeded')
+}
+
+/** The kind's `onFinished` hook, if any; a failing hook is logged and never fails the run. */
+async function notifyFinished(deps: TrainingDeps, row: repo.TrainingJobRow, state: 'succeeded' | 'failed' | 'cancelled'): Promise<void> {
+  const trainer = deps.trainers.get(row.kind as ModelKind)
+  await trainer?.onFinished?.({ id: row.id, userId: row.user_id, state }).catch((err: unknown) => deps.logger.error({ err, trainingJobId: row.id }, 'training end hook failed'))
 }
 
 interface NewModel {

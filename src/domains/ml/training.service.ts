@@ -1,17 +1,19 @@
+import { join } from 'node:path'
 // Training jobs: a queued job per request, one run at a time per job, states
 // queued -> running -> succeeded | failed | cancelled, each epoch stored and pushed live.
 import { randomUUID } from 'node:crypto'
 import { AppError } from '../../errors.js'
+import type { Db } from '../../platform/db/database.js'
 import * as repo from './ml.repository.js'
 import type { Model, ModelKind, TrainingEpoch, TrainingJob } from './ml.schema.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { changeJobState, MODEL_SYNC_KIND, TERMINAL_STATES, TRAIN_JOB, TRAINING_JOB_SYNC_KIND, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
+import { toIsoOrNull } from '../../platform/time/date-time.js'
 
 export type { ModelTrainer, PreparedTraining, TrainingDeps, TrainingParams } from './training-deps.js'
 export { artifactOf, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
 
 const nowOf = (deps: Pick<TrainingDeps, 'now'>) => (deps.now ?? Date.now)()
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
 
 export function toTrainingJob(row: repo.TrainingJobRow, epochs: TrainingEpoch[]): TrainingJob {
   return {
@@ -22,9 +24,9 @@ export function toTrainingJob(row: repo.TrainingJobRow, epochs: TrainingEpoch[])
     error: row.error,
     modelId: row.model_id,
     isCancelRequested: row.is_cancel_requested === 1,
-    createdAt: iso(row.created_at) as string,
-    startedAt: iso(row.started_at),
-    finishedAt: iso(row.finished_at),
+    createdAt: toIsoOrNull(row.created_at) as string,
+    startedAt: toIsoOrNull(row.started_at),
+    finishedAt: toIsoOrNull(row.finished_at),
     durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
     epochs,
   }
@@ -36,12 +38,12 @@ export function toModel(row: repo.ModelRow): Model {
     kind: row.kind,
     version: row.version,
     params: JSON.parse(row.params) as Record<string, unknown>,
-    dataFrom: iso(row.data_from),
-    dataTo: iso(row.data_to),
+    dataFrom: toIsoOrNull(row.data_from),
+    dataTo: toIsoOrNull(row.data_to),
     examples: row.examples,
     metrics: JSON.parse(row.metrics) as Record<string, unknown>,
     trainingJobId: row.training_job_id,
-    createdAt: iso(row.created_at) as string,
+    createdAt: toIsoOrNull(row.created_at) as string,
   }
 }
 
@@ -57,13 +59,21 @@ export async function listTrainingJobs(deps: Pick<TrainingDeps, 'db'>, userId: s
   return rows.map((row) => toTrainingJob(row, epochs.get(row.id) ?? []))
 }
 
-/** Checks there is enough data and no job of this kind is already queued or running, stores the job (with `params`) as queued, then queues its run. */
-export async function requestTraining(deps: TrainingDeps, userId: string, kind: ModelKind, params: TrainingParams = {}): Promise<TrainingJob> {
-  const active = await repo.findActiveTrainingJob(deps.db, userId, kind)
-  if (active !== undefined) {
-    throw new AppError('conflict', `A ${kind} model is already training (job ${active.id}, ${active.state}); wait for it or cancel it`, [{ path: 'body.kind', message: 'already training', trainingJobId: active.id }])
+/**
+ * Checks there is enough data and the user is under the kind's limit of queued or running jobs,
+ * stores the job (with `params`) as queued, then queues its run. `alsoWrite` stores the caller's
+ * own rows about the job in the same transaction (nothing is written when it throws).
+ */
+export async function requestTraining(deps: TrainingDeps, userId: string, kind: ModelKind, params: TrainingParams = {}, alsoWrite?: (trx: Db, jobId: string) => Promise<void>): Promise<TrainingJob> {
+  const trainer = trainerOf(deps, kind)
+  const limit = trainer.maxActivePerUser ?? 1
+  const active = await repo.findActiveTrainingJobs(deps.db, userId, kind, limit)
+  const newest = active[0]
+  if (newest !== undefined && active.length >= limit) {
+    const message = limit === 1 ? `A ${kind} model is already training (job ${newest.id}, ${newest.state}); wait for it or cancel it` : `You already have ${limit} ${kind} jobs queued or running, the most one account may have; wait for one or cancel it`
+    throw new AppError('conflict', message, [{ path: 'body.kind', message: 'already training', trainingJobId: newest.id }])
   }
-  await trainerOf(deps, kind).assertEnoughData(deps.db, userId, params)
+  await trainer.assertEnoughData(deps.db, userId, params)
   const row: repo.TrainingJobRow = {
     id: randomUUID(), user_id: userId, kind, state: 'queued', params: JSON.stringify(params), attempts: 0, error: null, model_id: null,
     is_cancel_requested: 0, created_at: nowOf(deps), started_at: null, heartbeat_at: null, finished_at: null, duration_ms: null,
@@ -71,6 +81,7 @@ export async function requestTraining(deps: TrainingDeps, userId: string, kind: 
   // The row and its run commit together: no queued job without a run coming, even after a crash.
   await deps.outbox.transaction(async (trx, stage) => {
     await repo.insertTrainingJob(trx, row)
+    await alsoWrite?.(trx, row.id)
     await recordChange(trx, deps.kind, { userId, kind: TRAINING_JOB_SYNC_KIND, entityId: row.id, change: 'queued' }, row.created_at)
     await stage(TRAIN_JOB, { trainingJobId: row.id })
   })
@@ -124,10 +135,10 @@ export async function listModels(deps: Pick<TrainingDeps, 'db'>, userId: string,
 }
 
 /** One of the user's models with its artifact (the blob key prefix of its files); not_found for anyone else's. */
-export async function findModel(deps: Pick<TrainingDeps, 'db'>, userId: string, id: string): Promise<{ model: Model; artifact: string }> {
+export async function findModel(deps: Pick<TrainingDeps, 'db' | 'dataDir'>, userId: string, id: string): Promise<{ model: Model; artifact: string; directory: string }> {
   const row = await repo.findModel(deps.db, userId, id)
   if (row === undefined) throw new AppError('not_found', `No model ${id}`)
-  return { model: toModel(row), artifact: row.artifact }
+  return { model: toModel(row), artifact: row.artifact, directory: join(deps.dataDir, row.artifact) }
 }
 
 /** Fails, visibly, running jobs whose worker stopped beating (a process that died mid-run). */
@@ -135,7 +146,7 @@ export async function sweepStaleTrainingJobs(deps: TrainingDeps): Promise<number
   const now = nowOf(deps)
   let failed = 0
   for (const row of await repo.staleRunningJobs(deps.db, now - TRAINING_STALE_MS)) {
-    const error = `The training run stopped without finishing (no heartbeat since ${iso(row.heartbeat_at)}); its worker was lost`
+    const error = `The training run stopped without finishing (no heartbeat since ${toIsoOrNull(row.heartbeat_at)}); its worker was lost`
     if (await changeJobState(deps, { id: row.id, userId: row.user_id }, 'failed', (trx) => repo.finishTrainingJob(trx, row.id, 'failed', { error, finished_at: now }))) {
       failed += 1
       deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'failed', error })

@@ -11,6 +11,7 @@ import * as repo from './datasets.repository.js'
 import type { Dataset, QualityReport, Recording, StartRecordingBody } from './datasets.schema.js'
 import { columnsOf, decodeValues, describeLayout, isSameLayout, type Layout, layoutText, parseLayout, widthOf } from './frame-layout.js'
 import { findStream } from './frames.repository.js'
+import { toIsoOrNull } from '../../platform/time/date-time.js'
 
 export interface DatasetsDeps {
   readonly db: Db
@@ -21,13 +22,12 @@ export interface DatasetsDeps {
 export const MAX_DATASET_ROWS = 200_000
 const PAGE = 5000
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
 const nowOf = (deps: DatasetsDeps) => (deps.now ?? Date.now)()
 
 async function toRecording(db: Db, row: repo.RecordingRow): Promise<Recording> {
   const counts = await repo.labelCounts(db, row.dataset_id, row.id)
   const frameCount = [...counts.values()].reduce((a, b) => a + b, 0)
-  return { id: row.id, datasetId: row.dataset_id, deviceId: row.device_id, kind: row.kind, label: row.label, startedAt: iso(row.started_at) as string, stoppedAt: iso(row.stopped_at), frameCount }
+  return { id: row.id, datasetId: row.dataset_id, deviceId: row.device_id, kind: row.kind, label: row.label, startedAt: toIsoOrNull(row.started_at) as string, stoppedAt: toIsoOrNull(row.stopped_at), frameCount }
 }
 
 async function toDataset(db: Db, row: repo.DatasetRow): Promise<Dataset> {
@@ -41,8 +41,8 @@ async function toDataset(db: Db, row: repo.DatasetRow): Promise<Dataset> {
     frameCount: labels.reduce((sum, l) => sum + l.count, 0),
     labels,
     recordings,
-    createdAt: iso(row.created_at) as string,
-    updatedAt: iso(row.updated_at) as string,
+    createdAt: toIsoOrNull(row.created_at) as string,
+    updatedAt: toIsoOrNull(row.updated_at) as string,
   }
 }
 

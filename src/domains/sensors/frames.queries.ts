@@ -6,6 +6,7 @@ import { rangeOf } from '../heart-rate/heart-rate.service.js'
 import { channelsOf, columnsOf, decodeValues, float32Value } from './frame-layout.js'
 import { type Stream, toStream } from './frame-store.js'
 import * as repo from './frames.repository.js'
+import { DAY_MS, toIso } from '../../platform/time/date-time.js'
 
 export interface FrameRange {
   readonly deviceId: string
@@ -16,7 +17,7 @@ export interface FrameRange {
 
 const EXPORT_PAGE = 2000
 /** Exports may span ten years; pages keep rangeOf's default. */
-const EXPORT_MAX_SPAN_MS = 3660 * 86_400_000
+const EXPORT_MAX_SPAN_MS = 3660 * DAY_MS
 
 /** The caller's stream (a device reads only its own); not_found otherwise. */
 export async function streamOf(db: Db, owner: Principal, deviceId: string, kind: string): Promise<Stream> {
@@ -35,7 +36,7 @@ export async function listFrames(db: Db, owner: Principal, query: FrameRange & {
     deviceId: stream.deviceId,
     kind: stream.kind,
     layout: [...stream.layout],
-    frames: rows.map((row) => ({ timestamp: new Date(Number(row.ts)).toISOString(), channels: channelsOf(stream.layout, decodeValues(row.data)) })),
+    frames: rows.map((row) => ({ timestamp: toIso(row.ts), channels: channelsOf(stream.layout, decodeValues(row.data)) })),
     nextAfter: rows.length === limit ? Number(rows[rows.length - 1]?.ts) : null,
   }
 }
@@ -52,7 +53,7 @@ export async function* exportCsv(db: Db, stream: Stream, range: { from: number; 
   let after: number | undefined
   for (;;) {
     const rows = await repo.listFrames(db, stream.id, range, EXPORT_PAGE, after)
-    yield rows.map((row) => `${new Date(Number(row.ts)).toISOString()},${Array.from(decodeValues(row.data), float32Value).join(',')}\n`).join('')
+    yield rows.map((row) => `${toIso(row.ts)},${Array.from(decodeValues(row.data), float32Value).join(',')}\n`).join('')
     if (rows.length < EXPORT_PAGE) return
     after = Number(rows[rows.length - 1]?.ts)
   }
@@ -62,5 +63,5 @@ export async function listStreams(db: Db, owner: Principal) {
   const rows = await repo.listStreams(db, owner.userId)
   return rows
     .filter((row) => owner.deviceId === null || row.device_id === owner.deviceId)
-    .map((row) => ({ deviceId: row.device_id, kind: row.kind, layout: [...toStream(row).layout], createdAt: new Date(Number(row.created_at)).toISOString() }))
+    .map((row) => ({ deviceId: row.device_id, kind: row.kind, layout: [...toStream(row).layout], createdAt: toIso(row.created_at) }))
 }

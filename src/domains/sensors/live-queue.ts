@@ -7,6 +7,7 @@ import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { ClassifierInfo } from './sensor-models.service.js'
 import { toPredictions } from './sensor-models.service.js'
 import type { LivePrediction, SensorPredictionEvent } from './sensor-models.schema.js'
+import { toIso } from '../../platform/time/date-time.js'
 
 /** Where a stream's predictions go. */
 export interface LiveTarget {
@@ -85,7 +86,7 @@ export function createLiveQueue(deps: LiveQueueDeps): LiveQueue {
         const predictions = rows === 0 ? [] : toPredictions(classifier, await deps.runtime.predictClassifier({ artifact: classifier.artifact, inputs }), rows)
         let offset = 0
         for (const part of parts) {
-          const mine: LivePrediction[] = part.frames.map((frame, i) => ({ timestamp: new Date(frame.ts).toISOString(), ...(predictions[offset + i] as (typeof predictions)[number]) }))
+          const mine: LivePrediction[] = part.frames.map((frame, i) => ({ timestamp: toIso(frame.ts), ...(predictions[offset + i] as (typeof predictions)[number]) }))
           offset += part.frames.length
           const { target } = part.queue
           if (mine.length > 0 || part.skipped > 0) deps.onPredictions(target, { deviceId: target.deviceId, kind: target.kind, modelId: classifier.modelId, predictions: mine, skipped: part.skipped })

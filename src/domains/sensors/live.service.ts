@@ -13,6 +13,7 @@ import { createLiveQueue, type LiveQueue, type LiveTarget } from './live-queue.j
 import * as repo from './live.repository.js'
 import type { LiveClassifier, LivePrediction, SensorPredictionEvent } from './sensor-models.schema.js'
 import { classifierInfo, type SensorModelsDeps } from './sensor-models.service.js'
+import { toIsoOrNull } from '../../platform/time/date-time.js'
 
 /** Pub/sub channel telling every process that a stream's live classifier changed. */
 const LIVE_CHANGED = 'sensors.live-classifiers'
@@ -32,7 +33,6 @@ export interface LiveDeps {
 }
 
 const keyOf = (deviceId: string, kind: string) => `${deviceId}\u0000${kind}`
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString())
 
 export interface LiveClassifiers {
   /** After a commit: hands a stream's new frames to its live classifier, if it has one. Never throws. */
@@ -48,7 +48,7 @@ export interface LiveClassifiers {
 }
 
 function toLiveClassifier(row: repo.LiveRow): LiveClassifier {
-  return { deviceId: row.device_id, kind: row.kind, modelId: row.model_id, latest: row.latest === null ? null : (JSON.parse(row.latest) as LiveClassifier['latest']), createdAt: iso(row.created_at) as string }
+  return { deviceId: row.device_id, kind: row.kind, modelId: row.model_id, latest: row.latest === null ? null : (JSON.parse(row.latest) as LiveClassifier['latest']), createdAt: toIsoOrNull(row.created_at) as string }
 }
 
 export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino'
 import type { Db } from '../../platform/db/database.js'
 import { deleteFramesBefore } from './frames.repository.js'
+import { DAY_MS } from '../../platform/time/date-time.js'
 
-const DAY_MS = 86_400_000
 
 /** The retention policy: deletes frames older than `retentionDays` (0 keeps everything); datasets keep their copies. */
 export async function purgeOldFrames(db: Db, retentionDays: number, logger: Logger, nowMs = Date.now()): Promise<number> {

@@ -2,8 +2,11 @@
 // (`{"timestamp":…,"channels":{…}}`) or a batch (`{"frames":[…]}`). QoS 1 is acknowledged after the
 // commit; rejected frames are answered on `devices/<id>/frames/<kind>/verdicts`.
 import type { MqttMessage, MqttReply, MqttServer } from '../../platform/mqtt/mqtt-server.js'
+import { inputProblems, parseBoundedJson } from '../../platform/validation/input-checks.js'
 import { type FramesDeps, recordFrames } from './frames.service.js'
 import { type FrameIngestResult, MAX_BATCH_FRAMES } from './sensors.schema.js'
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true })
 
 const verdictsTopic = (message: MqttMessage) => `${message.topic}/verdicts`
 
@@ -11,10 +14,12 @@ const verdictsTopic = (message: MqttMessage) => `${message.topic}/verdicts`
 function framesOf(payload: Buffer): unknown[] | string {
   let body: unknown
   try {
-    body = JSON.parse(payload.toString('utf8'))
+    body = parseBoundedJson(STRICT_UTF8.decode(payload))
   } catch {
-    return 'The payload is not JSON: send {"timestamp":…,"channels":{…}} or {"frames":[…]}'
+    return 'The payload is not JSON in UTF-8 (or nests too deep): send {"timestamp":…,"channels":{…}} or {"frames":[…]}'
   }
+  const unstorable = inputProblems(body, 'payload', 1)[0]
+  if (unstorable !== undefined) return `${unstorable.path ?? 'payload'} ${unstorable.message}`
   if (typeof body === 'object' && body !== null && 'frames' in body) {
     const frames = (body as { frames: unknown }).frames
     if (!Array.isArray(frames) || frames.length === 0 || frames.length > MAX_BATCH_FRAMES) return 'frames must be an array of 1 to 10,000 frames'

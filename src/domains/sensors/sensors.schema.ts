@@ -1,9 +1,11 @@
 import { type Static, Type } from 'typebox'
+import { InstantText } from '../../platform/time/date-time.js'
 
 export const MAX_BATCH_FRAMES = 10_000
 
 const Iso = Type.String({ format: 'date-time' })
 const Id = Type.String({ minLength: 1, maxLength: 64 })
+// A frame's own timestamp is checked per frame (a verdict each); a query's bounds with the schema.
 const Instant = Type.String({ minLength: 1, maxLength: 40, description: 'ISO-8601 date-time with a zone or epoch milliseconds' })
 export const FrameKind = Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$', description: 'csi, rssi, imu or a name of your own' })
 
@@ -55,15 +57,15 @@ export const FramesQuery = Type.Object(
   {
     deviceId: Id,
     kind: FrameKind,
-    from: Type.Optional(Instant),
-    to: Type.Optional(Instant),
+    from: Type.Optional(InstantText),
+    to: Type.Optional(InstantText),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })),
     after: Type.Optional(Type.Integer({ minimum: 0, description: 'the nextAfter of the previous page' })),
   },
   { additionalProperties: false },
 )
 
-export const ExportQuery = Type.Object({ deviceId: Id, kind: FrameKind, from: Type.Optional(Instant), to: Type.Optional(Instant) }, { additionalProperties: false })
+export const ExportQuery = Type.Object({ deviceId: Id, kind: FrameKind, from: Type.Optional(InstantText), to: Type.Optional(InstantText) }, { additionalProperties: false })
 
 export const LayoutSchema = Type.Array(Type.Object({ name: Type.String(), length: Type.Integer() }))
 

@@ -5,6 +5,7 @@ import { AppError } from '../../errors.js'
 import { decodeSyncCursor, encodeSyncCursor } from './sync-cursor.js'
 import { latestSeq, listChanges } from './sync.repository.js'
 import type { SyncPage } from './sync.schema.js'
+import { toIso } from '../../platform/time/date-time.js'
 
 
 export interface SyncDeps {
@@ -44,7 +45,7 @@ export async function changesSince(deps: SyncDeps, userId: string, since: string
       kind: row.kind,
       id: row.entity_id,
       change: row.change,
-      at: new Date(Number(row.at)).toISOString(),
+      at: toIso(row.at),
       data: loaded.get(row.kind)?.get(row.entity_id) ?? null,
     })),
     cursor: encodeSyncCursor(userId, last === undefined ? position : Number(last.seq)),

@@ -12,6 +12,8 @@ export interface Principal {
   readonly deviceId: string | null
   /** The login session behind an access token; logout revokes it. */
   readonly sessionId?: string
+  /** When the access token expires (epoch ms); live connections end then. Device keys do not expire. */
+  readonly expiresAtMs?: number
 }
 
 /** Where a call came from: a device's calls count as contact (presence), recorded with this address. */

@@ -4,7 +4,9 @@ import { loadConfig } from '../../config.js'
 import { databaseTargets } from '../../../test/helpers/databases.js'
 import { createLogger } from '../logging/logger.js'
 import { createMetrics } from '../metrics/metrics.js'
+import { Migrator, sql } from 'kysely'
 import { migrateToLatest, openDatabase } from './database.js'
+import { migrationProvider } from './migrations/index.js'
 
 const logger = createLogger('silent')
 
@@ -22,7 +24,7 @@ for (const target of await databaseTargets()) {
       const handle = await openDatabase(config.database, createMetrics(), logger)
       cleanups.push(() => handle.close())
 
-      assert.deepEqual(await migrateToLatest(handle.db, logger), ['0001_accounts', '0002_jobs', '0003_heart_rate', '0004_game_sessions', '0005_ml', '0006_meditations', '0007_m2m_profiles', '0008_alert_timeline', '0009_local_times', '0010_device_presence', '0011_sensors', '0012_blobs', '0013_accounts'])
+      assert.deepEqual(await migrateToLatest(handle.db, logger), ['0001_accounts', '0002_jobs', '0003_heart_rate', '0004_game_sessions', '0005_ml', '0006_meditations', '0007_m2m_profiles', '0008_alert_timeline', '0009_local_times', '0010_device_presence', '0011_sensors', '0012_blobs', '0013_accounts', '0015_playground', '0016_playground_datasets', '0017_compact_samples', '0018_heart_rate_rollups'])
       assert.deepEqual(await migrateToLatest(handle.db, logger), [])
       await handle.ping()
 
@@ -34,6 +36,52 @@ for (const target of await databaseTargets()) {
       const row = await handle.db.selectFrom('users').selectAll().where('id', '=', 'u1').executeTakeFirstOrThrow()
       assert.equal(row.created_at, now)
       assert.equal(typeof row.created_at, 'number')
+    })
+
+    test('0017 and 0018 move stored samples to stream keys and build their rollups', async () => {
+      const testDb = await target.create()
+      cleanups.push(() => testDb.drop())
+      const handle = await openDatabase(loadConfig({ PULSEBASE_DATABASE_URL: testDb.url }).database, createMetrics(), logger)
+      cleanups.push(() => handle.close())
+      const migrator = new Migrator({ db: handle.db, provider: migrationProvider })
+      assert.equal((await migrator.migrateTo('0011_sensors')).error, undefined)
+      const now = Date.now()
+      for (const id of ['u1', 'u2']) {
+        await sql`insert into users (id, email, password_hash, role, display_name, settings, created_at, updated_at) values (${id}, ${`${id}@example.com`}, 'x', 'user', null, '{}', ${now}, ${now})`.execute(handle.db)
+      }
+      const T = Date.UTC(2026, 0, 1, 10)
+      const old = [
+        ['u1', '', T, 60, null, null],
+        ['u1', '', T + 30_000, 70, '[800,810]', null],
+        ['u1', 'watch', T, 65, null, null],
+        ['u1', 'watch', T + 3_600_000, 190, null, 'HIGH'],
+        ['u2', '', T + 61_000, 55, null, null],
+      ] as const
+      for (const [user, device, ts, bpm, rr, alert] of old) {
+        await sql`insert into heart_rate_samples (user_id, device_id, ts, bpm, rr_intervals, alert) values (${user}, ${device}, ${ts}, ${bpm}, ${rr}, ${alert})`.execute(handle.db)
+      }
+      const applied = await migrateToLatest(handle.db, logger)
+      assert.deepEqual(applied.filter((name) => name.startsWith('0017') || name.startsWith('0018')), ['0017_compact_samples', '0018_heart_rate_rollups'])
+      const moved = await handle.db
+        .selectFrom('heart_rate_samples')
+        .innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_samples.stream_id')
+        .select(['user_id', 'device_id', 'ts', 'bpm', 'rr_intervals', 'alert'])
+        .orderBy('user_id').orderBy('device_id').orderBy('ts')
+        .execute()
+      assert.deepEqual(moved.map((r) => [r.user_id, r.device_id, Number(r.ts), r.bpm, r.rr_intervals, r.alert]), old.map((row) => [...row]))
+      const rollups = await handle.db
+        .selectFrom('heart_rate_rollups')
+        .innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_rollups.stream_id')
+        .select(['user_id', 'device_id', 'bucket_ms', 'bucket_start', 'sample_count', 'bpm_sum', 'bpm_min', 'bpm_max'])
+        .where('bucket_ms', '=', 60_000)
+        .orderBy('user_id').orderBy('device_id').orderBy('bucket_start')
+        .execute()
+      assert.deepEqual(rollups.map((r) => [r.user_id, r.device_id, Number(r.bucket_start), Number(r.sample_count), Number(r.bpm_sum), Number(r.bpm_min), Number(r.bpm_max)]), [
+        ['u1', '', T, 2, 130, 60, 70],
+        ['u1', 'watch', T, 1, 65, 65, 65],
+        ['u1', 'watch', T + 3_600_000, 1, 190, 190, 190],
+        ['u2', '', T + 60_000, 1, 55, 55, 55],
+      ])
     })
   })
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { DatabaseConfig } from '../../config.js'
 import type { Metrics } from '../metrics/metrics.js'
 import { createDialect } from './dialect.js'
+import { openSqliteReaders } from './sqlite-readers.js'
 import { migrationProvider } from './migrations/index.js'
 import type { Database } from './schema.js'
 
@@ -11,6 +12,12 @@ export type DatabaseKind = DatabaseConfig['kind']
 
 export interface DatabaseHandle {
   readonly db: Db
+  /**
+   * For reads that can take long: on SQLite a pool of reader threads with their own connections
+   * (sqlite-readers.ts), so the event loop never waits on one; on PostgreSQL and MariaDB `db`
+   * itself (their drivers do not block). Read-only: no transactions, no writes.
+   */
+  readonly reader: Db
   readonly kind: DatabaseKind
   ping(): Promise<void>
   close(): Promise<void>
@@ -34,13 +41,18 @@ export async function openDatabase(config: DatabaseConfig, metrics: Metrics, log
       if (event.level === 'error') logger.warn({ err: event.error }, 'query failed')
     },
   })
+  const reader = config.kind === 'sqlite' ? openSqliteReaders(config.file, logger) : db
   return {
     db,
+    reader,
     kind: config.kind,
     ping: async () => {
       await sql`select 1`.execute(db)
     },
-    close: () => db.destroy(),
+    close: async () => {
+      if (reader !== db) await reader.destroy()
+      await db.destroy()
+    },
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 // Times are epoch milliseconds (bigint) and JSON is text: the one representation all three databases share.
 
 export interface UsersTable {
@@ -77,15 +79,35 @@ export interface JobsTable {
   updated_at: number
 }
 
-export interface HeartRateSamplesTable {
+/** A (user, device) pair of heart-rate samples, keyed by a small integer (migration 0017). */
+export interface HeartRateStreamsTable {
+  id: Generated<number>
   user_id: string
-  /** '' when a person uploaded the sample without a device key. */
+  /** '' when a person uploaded the samples without a device key. */
   device_id: string
+}
+
+export interface HeartRateSamplesTable {
+  /** heart_rate_streams.id: the user and device. */
+  stream_id: number
   ts: number
   bpm: number
   /** JSON array of milliseconds, or null. */
   rr_intervals: string | null
   alert: 'LOW' | 'HIGH' | null
+}
+
+/** Per stream, count/sum/min/max of bpm over 1-minute and 1-hour buckets (migration 0018). */
+export interface HeartRateRollupsTable {
+  stream_id: number
+  /** 60000 or 3600000. */
+  bucket_ms: number
+  /** Epoch ms, a whole multiple of bucket_ms. */
+  bucket_start: number
+  sample_count: number
+  bpm_sum: number
+  bpm_min: number
+  bpm_max: number
 }
 
 export interface HeartRateAlertsTable {
@@ -214,6 +236,8 @@ export interface MlTrainingEpochsTable {
   epoch: number
   loss: number
   val_loss: number | null
+  accuracy: number | null
+  val_accuracy: number | null
   at: number
 }
 
@@ -323,6 +347,35 @@ export interface CompatCsiServersTable {
   created_at: number
 }
 
+export interface PlaygroundRunsTable {
+  training_job_id: string
+  user_id: string
+  name: string
+  data_source: string
+  client_ref: string | null
+  notify_email: string | null
+  emailed_at: number | null
+  created_at: number
+}
+
+export interface PlaygroundDatasetsTable {
+  id: string
+  user_id: string
+  name: string
+  columns: string
+  rows: number
+  size: number
+  created_at: number
+}
+
+export interface PlaygroundAnswersTable {
+  user_id: string
+  module_id: string
+  section_id: string
+  question_id: string
+  answered_at: number
+}
+
 /** A blob of the database blob store: which upload (object) holds its bytes now. */
 export interface BlobsTable {
   blob_key: string
@@ -352,7 +405,9 @@ export interface Database {
   refresh_tokens: RefreshTokensTable
   devices: DevicesTable
   jobs: JobsTable
+  heart_rate_streams: HeartRateStreamsTable
   heart_rate_samples: HeartRateSamplesTable
+  heart_rate_rollups: HeartRateRollupsTable
   heart_rate_alerts: HeartRateAlertsTable
   heart_rate_episode_state: HeartRateEpisodeStateTable
   game_sessions: GameSessionsTable
@@ -374,6 +429,9 @@ export interface Database {
   sensor_dataset_frames: SensorDatasetFramesTable
   sensor_recordings: SensorRecordingsTable
   sensor_live_classifiers: SensorLiveClassifiersTable
+  playground_runs: PlaygroundRunsTable
+  playground_answers: PlaygroundAnswersTable
+  playground_datasets: PlaygroundDatasetsTable
   compat_csi_servers: CompatCsiServersTable
   blobs: BlobsTable
   account_tokens: AccountTokensTable

@@ -37,9 +37,12 @@ export function addressOfPeer(peer: string): string | undefined {
   return v4?.[1]
 }
 
-/** Who a gRPC call acts for (its peer address recorded as a device's contact); throws `unauthenticated` when the credential is missing or refused. */
-export async function principalFrom(call: { readonly metadata: Metadata; readonly peer: string }, authenticate: Authenticate): Promise<Principal> {
+/** Who a gRPC call acts for (its peer address recorded as a device's contact), held for the call's life; throws `unauthenticated` when the credential is missing or refused. */
+export async function principalFrom(call: { readonly metadata: Metadata; readonly peer: string; holdCredentials?(principal: Principal): void }, authenticate: Authenticate): Promise<Principal> {
   const credential = credentialFromMetadata(call.metadata)
   if (credential === undefined) throw new AppError('unauthenticated', MISSING)
-  return authenticate(credential, { address: addressOfPeer(call.peer) })
+  const principal = await authenticate(credential, { address: addressOfPeer(call.peer) })
+  // The call ends (UNAUTHENTICATED) when these credentials end, however long it streams.
+  call.holdCredentials?.(principal)
+  return principal
 }

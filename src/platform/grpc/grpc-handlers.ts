@@ -9,7 +9,11 @@ import {
   type ServerWritableStream,
   type UntypedHandleCall,
 } from '@grpc/grpc-js'
+import type { CredentialWatch, EndReason } from '../auth/credential-watch.js'
+import type { Principal } from '../auth/principal.js'
+import { AppError } from '../../errors.js'
 import type { Logger } from '../logging/logger.js'
+import { assertStorable } from '../validation/input-checks.js'
 import { type GrpcFailure, statusName, toGrpcFailure } from './grpc-errors.js'
 
 /** The four gRPC call shapes; also the `grpc_type` metric label. */
@@ -27,6 +31,12 @@ export interface CallContext {
   readonly signal: AbortSignal
   /** A child of the server logger bound to this method. */
   readonly logger: Logger
+  /**
+   * Ties the call to the credentials it authenticated with: when they end (token expiry, logout,
+   * device revoked or deleted, on any process) the call ends with UNAUTHENTICATED and no further
+   * request message is handled. `principalFrom` calls it.
+   */
+  holdCredentials(principal: Principal): void
 }
 
 export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res> | Res
@@ -52,6 +62,7 @@ export const bidiStream = <Req, Res>(handler: BidiStreamHandler<Req, Res>): Grpc
 
 export interface HandlerDeps {
   readonly logger: Logger
+  readonly credentials?: CredentialWatch | undefined
 }
 
 type AnyServerCall =
@@ -64,7 +75,13 @@ interface CallScope {
   readonly ctx: CallContext
   /** Maps and logs a failure; returns the status to send, or undefined when the client has gone. */
   fail(error: unknown): GrpcFailure | undefined
+  /** Throws `unauthenticated` once the call's credentials have ended. */
+  assertCredentials(): void
+  /** Stops watching credentials (the call is over). */
+  finish(): void
 }
+
+const credentialsEnded = (reason: EndReason) => new AppError('unauthenticated', `The call's credentials ended (${reason})`)
 
 function logFailure(logger: Logger, failure: GrpcFailure, error: unknown): void {
   const code = statusName(failure.response.code)
@@ -77,15 +94,25 @@ function logFailure(logger: Logger, failure: GrpcFailure, error: unknown): void 
 // service and the statuses grpc-js produces by itself (deadline, bad message, unimplemented).
 const CANCELLED = new Error('The client cancelled the call or its deadline passed')
 
-function startCall(logger: Logger, path: string, call: AnyServerCall): CallScope {
+function startCall(deps: HandlerDeps, logger: Logger, path: string, call: AnyServerCall, isStream: boolean, onCredentialsEnd: (error: AppError) => void): CallScope {
   // grpc-js reports 'cancelled' after many calls that already finished, so the controller (and the
   // abort it would cost) is only made for a handler that reads `signal`, typically a stream.
   let controller: AbortController | undefined
   let isCancelled = false
+  let ended: AppError | undefined
+  const stops: Array<() => void> = []
   ;(call as EventEmitter).once('cancelled', () => {
     isCancelled = true
     controller?.abort(CANCELLED)
   })
+  const signalOf = () => {
+    if (controller === undefined) {
+      controller = new AbortController()
+      if (isCancelled) controller.abort(CANCELLED)
+      else if (ended !== undefined) controller.abort(ended)
+    }
+    return controller.signal
+  }
   const ctx: CallContext = {
     metadata: call.metadata,
     path,
@@ -94,13 +121,22 @@ function startCall(logger: Logger, path: string, call: AnyServerCall): CallScope
     },
     deadline: call.getDeadline(),
     get signal() {
-      if (controller === undefined) {
-        controller = new AbortController()
-        if (isCancelled) controller.abort(CANCELLED)
-      }
-      return controller.signal
+      return signalOf()
     },
     logger,
+    holdCredentials(principal) {
+      // A unary call is over in a moment and may already have committed: only streams are cut short.
+      if (deps.credentials === undefined || !isStream) return
+      stops.push(
+        deps.credentials.watch(principal, (reason) => {
+          ended = credentialsEnded(reason)
+          logger.debug({ reason }, 'grpc call ended with its credentials')
+          signalOf()
+          controller?.abort(ended)
+          onCredentialsEnd(ended)
+        }),
+      )
+    },
   }
   return {
     ctx,
@@ -111,6 +147,10 @@ function startCall(logger: Logger, path: string, call: AnyServerCall): CallScope
       logFailure(logger, failure, error)
       return failure
     },
+    assertCredentials: () => {
+      if (ended !== undefined) throw ended
+    },
+    finish: () => stops.splice(0).forEach((stop) => stop()),
   }
 }
 
@@ -119,9 +159,33 @@ function startCall(logger: Logger, path: string, call: AnyServerCall): CallScope
  * default iterator destroys the stream on return, which on a bidi call would also kill the
  * response side before the handler's last write and the status.
  */
-function requestsOf(call: ServerReadableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>): AsyncIterable<unknown> {
-  return { [Symbol.asyncIterator]: () => call.iterator({ destroyOnReturn: false }) }
+function requestsOf(call: ServerReadableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>, scope: CallScope): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      const iterator = call.iterator({ destroyOnReturn: false })
+      return {
+        next: async () => {
+          scope.assertCredentials()
+          const item = await iterator.next()
+          // A message that arrives after the credentials ended is refused, never handled.
+          scope.assertCredentials()
+          if (item.done !== true) assertStorable(item.value, 'request', PROTO_INPUT)
+          return item
+        },
+        return: async (value?: unknown) => (await iterator.return?.(value)) ?? { done: true, value: undefined },
+      }
+    },
+  }
 }
+
+/** The single request of a unary or server-streaming call, once it holds nothing unstorable (see assertStorable). */
+function checkedRequest(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>): unknown {
+  assertStorable(call.request, 'request', PROTO_INPUT)
+  return call.request
+}
+
+/** Proto numbers are typed, and domains judge them per item (a sample's verdict): only text and nesting are checked here. */
+const PROTO_INPUT = { isCheckingNumbers: false } as const
 
 const ABORTED = Symbol('aborted')
 
@@ -167,17 +231,27 @@ export function wrapMethod(method: GrpcMethod, path: string, deps: HandlerDeps):
     case 'client_stream': {
       const { type, handler } = method
       return (call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-        const scope = startCall(logger, path, call)
-        const input = type === 'unary' ? (call as ServerUnaryCall<unknown, unknown>).request : requestsOf(call as ServerReadableStream<unknown, unknown>)
+        let isAnswered = false
+        const answer: sendUnaryData<unknown> = (error, response) => {
+          if (isAnswered) return
+          isAnswered = true
+          scope.finish()
+          callback(error, response)
+        }
+        const scope = startCall(deps, logger, path, call, type === 'client_stream', (error) => {
+          const failure = scope.fail(error)
+          if (failure) answer(failure.response)
+        })
         Promise.resolve()
-          .then(() => (handler as UnaryHandler<unknown, unknown>)(input, scope.ctx))
+          .then(() => (handler as UnaryHandler<unknown, unknown>)(type === 'unary' ? checkedRequest(call as ServerUnaryCall<unknown, unknown>) : requestsOf(call as ServerReadableStream<unknown, unknown>, scope), scope.ctx))
           .then(
             (response) => {
-              callback(null, response ?? {})
+              answer(null, response ?? {})
             },
             (error: unknown) => {
               const failure = scope.fail(error)
-              if (failure) callback(failure.response)
+              if (failure) answer(failure.response)
+              else scope.finish()
             },
           )
       }
@@ -186,17 +260,29 @@ export function wrapMethod(method: GrpcMethod, path: string, deps: HandlerDeps):
     case 'bidi_stream': {
       const { type, handler } = method
       return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
-        const scope = startCall(logger, path, call)
-        const input = type === 'server_stream' ? (call as ServerWritableStream<unknown, unknown>).request : requestsOf(call as ServerDuplexStream<unknown, unknown>)
+        let isClosed = false
+        const close = (failure: GrpcFailure | undefined) => {
+          if (isClosed) return
+          isClosed = true
+          scope.finish()
+          if (failure) call.emit('error', failure.response)
+          else if (!scope.ctx.signal.aborted) call.end()
+        }
+        const scope = startCall(deps, logger, path, call, true, (error) => close(scope.fail(error)))
         Promise.resolve()
-          .then(() => writeAll(call, (handler as ServerStreamHandler<unknown, unknown>)(input, scope.ctx), scope.ctx.signal))
+          .then(() => {
+            const input = type === 'server_stream' ? checkedRequest(call as ServerWritableStream<unknown, unknown>) : requestsOf(call as ServerDuplexStream<unknown, unknown>, scope)
+            return writeAll(call, (handler as ServerStreamHandler<unknown, unknown>)(input, scope.ctx), scope.ctx.signal)
+          })
           .then(
-            () => {
-              if (!scope.ctx.signal.aborted) call.end()
-            },
+            () => close(undefined),
             (error: unknown) => {
               const failure = scope.fail(error)
-              if (failure) call.emit('error', failure.response)
+              if (failure) close(failure)
+              else {
+                isClosed = true
+                scope.finish()
+              }
             },
           )
       }

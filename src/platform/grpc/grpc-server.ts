@@ -4,6 +4,7 @@ import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-load
 import { HealthImplementation } from 'grpc-health-check'
 import type { Logger } from '../logging/logger.js'
 import type { Metrics } from '../metrics/metrics.js'
+import type { CredentialWatch } from '../auth/credential-watch.js'
 import { type GrpcImplementation, wrapMethod } from './grpc-handlers.js'
 import { methodType, metricsInterceptor } from './grpc-metrics.js'
 
@@ -54,6 +55,8 @@ export interface GrpcServerDeps {
   readonly logger: Logger
   /** The largest message a call may send (bytes); grpc-js refuses larger ones with RESOURCE_EXHAUSTED. */
   readonly maxReceiveMessageBytes?: number
+  /** Ends a call (UNAUTHENTICATED) when the credentials it authenticated with end. */
+  readonly credentials?: CredentialWatch
 }
 
 /** grpc-js's own default receive limit (4 MiB), kept when no module needs more. */

@@ -7,7 +7,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, t
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
-import { handleHttpError, handleNotFound } from './http-errors.js'
+import { handleClientError, handleFrameworkError, handleHttpError, handleNotFound, refuseUnstorableInput } from './http-errors.js'
+import { registerJsonBodyParser } from './json-body.js'
+import { strictValidatorCompiler } from './validator-compiler.js'
 import { documentErrors, extractComponents, refuseUndocumentedStatus } from './openapi.js'
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
@@ -20,6 +22,9 @@ export interface HttpServerOptions {
   readonly version: string
   /** Browser origins allowed by CORS; empty: none (no CORS headers), `['*']`: any. */
   readonly corsOrigins?: readonly string[]
+  /** A request's line, headers and body must arrive within this, its headers within `headersTimeoutMs` (Node answers 408 otherwise). */
+  readonly requestTimeoutMs?: number
+  readonly headersTimeoutMs?: number
   /** Answer 500 when a `/v1` route answers a status its OpenAPI document does not list (tests). */
   readonly isStrictResponses?: boolean
 }
@@ -32,6 +37,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
+    // Slow clients (a body trickled a byte at a time) are cut off; Node checks at this interval.
+    requestTimeout: options.requestTimeoutMs ?? 60_000,
+    http: {
+      requestTimeout: options.requestTimeoutMs ?? 60_000,
+      headersTimeout: options.headersTimeoutMs ?? 10_000,
+      connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs ?? 10_000),
+    },
     // Our onResponse hook logs one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
@@ -39,9 +51,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
-    // Unknown fields are rejected rather than silently dropped, so typos surface.
-    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+    // Bodies are never coerced (see validator-compiler.ts); unknown fields are rejected rather than silently dropped.
+    schemaController: { compilersFactory: { buildValidator: strictValidatorCompiler as never } },
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
   }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // Only JSON bodies (a route that takes another type adds its parser in its own scope): text/plain is 415.
+  app.removeContentTypeParser('text/plain')
+  registerJsonBodyParser(app)
+  app.addHook('preHandler', refuseUnstorableInput)
 
   // Every request starts with no principal (guards set it), so a route missing its guard fails closed.
   app.decorateRequest('principal', null)

@@ -53,7 +53,8 @@ export function errorStatuses(route: RouteShape): number[] {
   const methods = typeof route.method === 'string' ? [route.method] : route.method
   const hasCredentials = (route.schema?.security?.length ?? 0) > 0
   if (hasCredentials || route.url.startsWith('/v1/auth/')) [401, 403, 429].forEach((s) => statuses.add(s))
-  if (route.schema?.body !== undefined) [413, 415].forEach((s) => statuses.add(s))
+  // Any write may be sent a body, which the parser may refuse as too large or of the wrong type.
+  if (route.schema?.body !== undefined || methods.some((m) => WRITES.has(m))) [413, 415].forEach((s) => statuses.add(s))
   if (methods.some((m) => WRITES.has(m))) statuses.add(409)
   return [...statuses].sort((a, b) => a - b)
 }

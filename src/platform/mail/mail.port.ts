@@ -6,6 +6,14 @@ export interface MailMessage {
   readonly subject: string
   readonly text: string
   readonly html?: string
+  /** Files attached, from bytes the caller holds: never a path, so nothing is read from disk by name. */
+  readonly attachments?: MailAttachment[]
+}
+
+export interface MailAttachment {
+  readonly filename: string
+  readonly content: string | Buffer
+  readonly contentType: string
 }
 
 /**

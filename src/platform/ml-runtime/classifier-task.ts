@@ -12,6 +12,8 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs'
 import { ARTIFACT_NEEDED, type ArtifactFile, type ArtifactNeeded } from './artifact-files.js'
 import { cachedClassifier, classifierToFiles, type Params, widthOf } from './classifier-files.js'
+import { seeded, shuffled } from './seeded.js'
+import { standardization } from './standardization.js'
 import type { EpochReport } from './sequence-model.js'
 import type { Tf } from './tf-runtime.js'
 import type { TaskContext } from './worker-host.js'
@@ -76,17 +78,6 @@ export function headsOf(spec: Pick<ClassifierSpec, 'groups'>): string[] {
   return spec.groups.length > 1 ? [...spec.groups.map((g) => g.name), 'combined'] : ['combined']
 }
 
-
-/** mulberry32: seeded, so a seed gives the same initial weights and batch order. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = Math.imul(state ^ (state >>> 15), state | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** The input rows each head sees: a group's own, or all of them for `combined`. */
 function headRows(spec: ClassifierSpec): [number, number][] {
@@ -154,39 +145,10 @@ function probabilities(tf: Tf, x: Tensor, p: Params, heads: number, classes: num
   })
 }
 
-/** Per-feature mean and standard deviation of the first `rows` rows (a constant feature gets 1, so it stays 0). */
-function standardization(inputs: Float32Array, width: number, rows: number): { mean: number[]; std: number[] } {
-  const mean = new Array<number>(width).fill(0)
-  const squares = new Array<number>(width).fill(0)
-  for (let r = 0; r < rows; r += 1) {
-    for (let j = 0; j < width; j += 1) {
-      const x = inputs[r * width + j] as number
-      mean[j] = (mean[j] as number) + x
-      squares[j] = (squares[j] as number) + x * x
-    }
-  }
-  const n = Math.max(rows, 1)
-  const std = mean.map((sum, j) => {
-    const m = sum / n
-    mean[j] = m
-    const variance = (squares[j] as number) / n - m * m
-    return variance > 1e-12 ? Math.sqrt(variance) : 1
-  })
-  return { mean, std }
-}
 
 function standardized(tf: Tf, inputs: Float32Array, width: number, norm: { mean: number[]; std: number[] }): Tensor {
   const rows = inputs.length / width
   return tf.div(tf.sub(tf.tensor2d(inputs, [rows, width]), tf.tensor1d(norm.mean)), tf.tensor1d(norm.std))
-}
-
-function shuffled(count: number, random: () => number): Int32Array {
-  const order = Int32Array.from({ length: count }, (_, i) => i)
-  for (let i = count - 1; i > 0; i -= 1) {
-    const k = Math.floor(random() * (i + 1))
-    ;[order[i], order[k]] = [order[k] as number, order[i] as number]
-  }
-  return order
 }
 
 export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context: TaskContext): Promise<TrainClassifierResult> {

@@ -79,3 +79,25 @@ describe('ML runtime (tfjs-wasm in worker threads)', () => {
     await assert.rejects(other.predict({ artifact: 'models/legacy-1', inputs: inputs.subarray(0, 12), steps: 4, features: 3 }), { code: 'unavailable' })
   })
 })
+
+describe('ML runtime training threads when idle', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pulsebase-ml-idle-'))
+  const runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createFileBlobStore({ root: join(dir, 'blobs') }), trainingIdleMs: 200 })
+  after(async () => {
+    await runtime.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const spec = { steps: 4, features: 3, lstmUnits: 8, denseUnits: 4, learningRate: 0.02 }
+  const { inputs, targets } = dataset(64, spec.steps, spec.features)
+  const train = (name: string) => runtime.train({ spec, inputs, targets, validationCount: 16, maxEpochs: 2, batchSize: 16, patience: 2, artifact: `models/${name}`, meta: {} }, () => true)
+
+  test('end after the idle period and start again with the next training', async () => {
+    assert.equal(runtime.trainingThreads(), 0, 'none before the first training')
+    assert.equal((await train('a')).epochs.length, 2)
+    assert.equal(runtime.trainingThreads(), 1, 'kept right after a run')
+    for (let i = 0; i < 100 && runtime.trainingThreads() > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.equal(runtime.trainingThreads(), 0, 'released once idle')
+    assert.equal((await train('b')).epochs.length, 2)
+    assert.equal(runtime.trainingThreads(), 1)
+  })
+})

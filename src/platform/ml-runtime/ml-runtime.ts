@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { BlobStore } from '../blob/blob.port.js'
 import { isArtifactNeeded } from './artifact-files.js'
 import { createArtifactStore } from './artifact-store.js'
-import type { ClassifierPrediction, EpochReport, PredictClassifierTask, PredictSequenceTask, TrainClassifierResult, TrainClassifierTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
+import type { ClassifierPrediction, EpochReport, ModelOutputs, PredictClassifierTask, PredictModelTask, TrainModelResult, TrainModelTask, PredictSequenceTask, TrainClassifierResult, TrainClassifierTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
 import { createWorkerPool, type WorkerPool } from './worker-pool.js'
 
 /**
@@ -18,12 +18,22 @@ export interface MlRuntime {
   trainClassifier(task: Omit<TrainClassifierTask, 'op'>, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<TrainClassifierResult>
   /** Class probabilities from a trained classifier, on the inference thread. */
   predictClassifier(task: Omit<PredictClassifierTask, 'op'>): Promise<ClassifierPrediction>
+  /**
+   * Trains a model described by its caller (a network or a classical model) on a training thread.
+   * Tasks of different `owner`s (users) waiting for a thread take turns, so one user's queue of
+   * runs never holds back another's.
+   */
+  trainModel(task: TrainModelTask, onEpoch: (report: EpochReport) => boolean | Promise<boolean>, owner?: string): Promise<TrainModelResult>
+  /** Outputs of a trained network or classical model, on the inference thread. */
+  predictModel(task: PredictModelTask): Promise<ModelOutputs>
   /** Inference tasks sent and not yet answered (queued or running): the depth callers shed load by. */
   inferenceBacklog(): number
   /** Removes a model's stored files (a cancelled run's, a deleted model's); resolves with how many. */
   deleteArtifact(artifact: string): Promise<number>
   /** Ends the training threads now, as a crash would (their runs fail with WorkerCrashedError), and starts fresh ones. */
   recycleTraining(): Promise<void>
+  /** Training threads running now: 0 before the first training and again once training has been idle for `trainingIdleMs`. */
+  trainingThreads(): number
   close(): Promise<void>
 }
 
@@ -34,18 +44,46 @@ const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './ml-worker.ts' : './ml
  * inference thread keep the CPU they need while models train on every core.
  */
 const TRAINING_NICE = 10
+/**
+ * Training threads end after this long without a training run (each holds TensorFlow.js and its
+ * wasm heap, about 130 MB), and start again with the next run.
+ */
+export const TRAINING_IDLE_MS = 60_000
 
 /**
  * Training threads and one inference thread, so a recommendation never waits behind a training
  * run. Threads start lazily: a process that never trains or predicts never loads TensorFlow.js.
  */
-export function createMlRuntime(options: { trainingThreads: number; logger: Logger; blobs: BlobStore; legacyRoot?: string }): MlRuntime {
+export function createMlRuntime(options: { trainingThreads: number; logger: Logger; blobs: BlobStore; legacyRoot?: string; trainingIdleMs?: number }): MlRuntime {
   const artifacts = createArtifactStore(options.blobs, options.legacyRoot)
   let training: WorkerPool | undefined
   let inference: WorkerPool | undefined
   let backlog = 0
+  let trainingRuns = 0
+  let idleTimer: NodeJS.Timeout | undefined
   const logger = options.logger
-  const trainingPool = () => (training ??= createWorkerPool({ entry: ENTRY, size: options.trainingThreads, logger, threadOptions: { nice: TRAINING_NICE } }))
+  const releaseTraining = () => {
+    idleTimer = undefined
+    const pool = training
+    if (trainingRuns > 0 || pool === undefined) return
+    training = undefined
+    void pool.close()
+  }
+  /**
+   * Runs `task` on a training thread (taking turns between `owner`s when given); the threads end once
+   * no run has been in flight for the idle period.
+   */
+  const onTraining = async (task: unknown, onProgress: (data: unknown) => boolean | Promise<boolean>, owner?: string) => {
+    clearTimeout(idleTimer)
+    trainingRuns += 1
+    try {
+      training ??= createWorkerPool({ entry: ENTRY, size: options.trainingThreads, logger, threadOptions: { nice: TRAINING_NICE } })
+      return await training.run(task, { owner, onProgress })
+    } finally {
+      trainingRuns -= 1
+      if (trainingRuns === 0) idleTimer = setTimeout(releaseTraining, options.trainingIdleMs ?? TRAINING_IDLE_MS).unref()
+    }
+  }
   const infer = async (task: unknown) => {
     inference ??= createWorkerPool({ entry: ENTRY, size: 1, logger })
     backlog += 1
@@ -61,7 +99,7 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
     return isArtifactNeeded(answer) ? infer({ ...task, files: await artifacts.load(task.artifact) }) : answer
   }
   const trainWith = async <R extends { isStopped: boolean; files?: unknown }>(task: { readonly op: string; readonly artifact: string }, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<R> => {
-    const { files, ...result } = (await trainingPool().run(task, { onProgress: (data) => onEpoch(data as EpochReport) })) as R
+    const { files, ...result } = (await onTraining(task, (data) => onEpoch(data as EpochReport))) as R
     if (!result.isStopped) await artifacts.store(task.artifact, (files ?? []) as never)
     return result as R
   }
@@ -74,12 +112,20 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
     async predictClassifier(task) {
       return (await predictWith({ op: 'predict-classifier', ...task })) as ClassifierPrediction
     },
+    async trainModel(task, onEpoch, owner) {
+      return (await onTraining(task, (data) => onEpoch(data as EpochReport), owner)) as TrainModelResult
+    },
+    async predictModel(task) {
+      return (await infer(task)) as ModelOutputs
+    },
     inferenceBacklog: () => backlog,
     deleteArtifact: (artifact) => artifacts.remove(artifact),
     async recycleTraining() {
       await training?.recycle()
     },
+    trainingThreads: () => training?.size ?? 0,
     async close() {
+      clearTimeout(idleTimer)
       await Promise.all([training?.close(), inference?.close()])
     },
   }

@@ -1,7 +1,9 @@
 // The tasks an ML worker thread runs, as plain data: the only contract between the API process
 // and its ML threads.
 import type { ArtifactFile } from './artifact-files.js'
+import type { PredictClassicalTask, TrainClassicalResult, TrainClassicalTask } from './classical-task.js'
 import type { PredictClassifierTask, TrainClassifierTask } from './classifier-task.js'
+import type { PredictNetworkTask, TrainNetworkResult, TrainNetworkTask } from './network-task.js'
 import type { EpochReport, SequenceModelSpec, SequenceTrainInput } from './sequence-model.js'
 
 /** The training input itself is the sequence model's; the task adds where the artifacts go. */
@@ -32,6 +34,20 @@ export interface PredictSequenceTask {
   readonly features: number
 }
 
-export type MlTask = TrainSequenceTask | PredictSequenceTask | TrainClassifierTask | PredictClassifierTask
+/** A model trained from a spec the caller describes: a network or a classical model. */
+export type TrainModelTask = TrainNetworkTask | TrainClassicalTask
+/** A TrainModelTask before the engine names its directory. */
+export type TrainModelInput = Omit<TrainNetworkTask, 'directory'> | Omit<TrainClassicalTask, 'directory'>
+export type TrainModelResult = TrainNetworkResult | TrainClassicalResult
+export type PredictModelTask = PredictNetworkTask | PredictClassicalTask
+/** Rows x outputs, flattened (class probabilities, or values). */
+export interface ModelOutputs {
+  readonly outputs: number
+  readonly values: number[]
+}
+
+export type MlTask = TrainSequenceTask | PredictSequenceTask | TrainClassifierTask | PredictClassifierTask | TrainModelTask | PredictModelTask
 export type { EpochReport, SequenceModelSpec }
 export type { ClassifierPrediction, ClassifierSpec, PredictClassifierTask, TrainClassifierResult, TrainClassifierTask } from './classifier-task.js'
+export type { NetworkLayer, NetworkLoss, NetworkSpec, PredictNetworkTask, TrainNetworkResult, TrainNetworkTask } from './network-task.js'
+export type { ClassicalAlgorithm, ClassicalOptions, PredictClassicalTask, TrainClassicalResult, TrainClassicalTask } from './classical-task.js'

@@ -2,16 +2,38 @@
 import { setPriority } from 'node:os'
 import { workerData } from 'node:worker_threads'
 import type { LayersModel } from '@tensorflow/tfjs'
+import { predictClassical, trainClassical } from './classical-task.js'
 import { predictClassifier, trainClassifier } from './classifier-task.js'
 import type { MlTask, PredictSequenceTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
 import { ARTIFACT_NEEDED, type ArtifactNeeded, createArtifactCache } from './artifact-files.js'
-import { modelFromFiles, modelToFiles } from './model-files.js'
+import { loadModel, modelFromFiles, modelToFiles } from './model-files.js'
+import { predictNetwork, trainNetwork } from './network-task.js'
 import { buildSequenceModel, predictSequences, trainSequenceModel } from './sequence-model.js'
 import { loadTf, type Tf } from './tf-runtime.js'
 import { serveTasks, type TaskContext } from './worker-host.js'
 
 /** Loaded models by artifact, least recently used first; artifacts never change once written. */
 const cache = createArtifactCache<LayersModel>(16, (old) => old.dispose())
+/** The playground's network models (still files in a directory), loaded by directory, least recently used first. */
+const directoryCache = new Map<string, { model: LayersModel; meta: unknown }>()
+const CACHE_SIZE = 16
+
+async function cachedModel(tf: Tf, directory: string): Promise<{ model: LayersModel; meta: unknown }> {
+  const hit = directoryCache.get(directory)
+  if (hit !== undefined) {
+    directoryCache.delete(directory)
+    directoryCache.set(directory, hit)
+    return hit
+  }
+  const loaded = await loadModel(tf, directory)
+  directoryCache.set(directory, loaded)
+  for (const [key, old] of directoryCache) {
+    if (directoryCache.size <= CACHE_SIZE) break
+    directoryCache.delete(key)
+    old.model.dispose()
+  }
+  return loaded
+}
 
 async function train(tf: Tf, task: TrainSequenceTask, context: TaskContext): Promise<TrainSequenceResult> {
   const model = buildSequenceModel(tf, task.spec)
@@ -60,5 +82,9 @@ serveTasks(async (raw, context) => {
   if (task.op === 'predict-sequence') return predict(tf, task)
   if (task.op === 'train-classifier') return trainClassifier(tf, task, context)
   if (task.op === 'predict-classifier') return predictClassifier(tf, task)
+  if (task.op === 'train-network') return trainNetwork(tf, task, context)
+  if (task.op === 'predict-network') return predictNetwork(tf, task, (directory) => cachedModel(tf, directory))
+  if (task.op === 'train-classical') return trainClassical(task, context)
+  if (task.op === 'predict-classical') return predictClassical(task)
   throw new Error(`unknown ML task ${(task as { op: string }).op}`)
 })

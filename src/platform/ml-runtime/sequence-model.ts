@@ -29,6 +29,10 @@ export interface EpochReport {
   readonly epoch: number
   readonly loss: number
   readonly valLoss: number | null
+  /** Classifiers that score it: the share of training rows classified right after the epoch. */
+  readonly accuracy?: number | null
+  /** The same share on the held-out rows. */
+  readonly valAccuracy?: number | null
 }
 
 export function buildSequenceModel(tf: Tf, spec: SequenceModelSpec): LayersModel {

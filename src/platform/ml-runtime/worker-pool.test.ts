@@ -40,4 +40,16 @@ describe('worker pool', () => {
     const results = await Promise.all([1, 2, 3].map((value) => pool.run({ op: 'echo', value })))
     assert.deepEqual(results, [1, 2, 3])
   })
+
+  test('waiting tasks of different owners take turns: a later owner is not held behind an earlier one’s queue', async () => {
+    const single = createWorkerPool({ entry: new URL('./worker-pool.fixture.ts', import.meta.url), size: 1, logger: pino({ level: 'silent' }) })
+    try {
+      const order: string[] = []
+      const run = (owner: string, value: number) => single.run({ op: 'echo', value }, { owner }).then(() => order.push(`${owner}${value}`))
+      await Promise.all([run('a', 1), run('a', 2), run('a', 3), run('b', 1), run('b', 2), run('c', 1)])
+      assert.deepEqual(order, ['a1', 'b1', 'c1', 'a2', 'b2', 'a3'])
+    } finally {
+      await single.close()
+    }
+  })
 })

@@ -18,6 +18,8 @@ export interface RunOptions {
    * that `ask`s waits for the answer before it goes on.
    */
   readonly onProgress?: (data: unknown) => boolean | void | Promise<boolean | void>
+  /** Who the task is for (a user id): waiting tasks of different owners take turns for a free thread. */
+  readonly owner?: string | undefined
 }
 
 /** Runs tasks off the event loop. */
@@ -68,10 +70,34 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let nextId = 1
   let isClosed = false
 
+  /**
+   * The next task to run: the oldest waiting task of the owner with the fewest tasks running, ties
+   * going to the owner served longest ago (tasks without an owner count as one owner). FIFO when
+   * every task has the same owner.
+   */
+  const servedAt = new Map<string | undefined, number>()
+  let served = 0
+  function takeNext(): Pending | undefined {
+    let best = -1
+    let bestKey: [number, number] | undefined
+    const seen = new Set<string | undefined>()
+    queue.forEach((pending, index) => {
+      const owner = pending.options.owner
+      if (seen.has(owner)) return
+      seen.add(owner)
+      const key: [number, number] = [slots.filter((s) => s.current?.options.owner === owner).length, servedAt.get(owner) ?? -1]
+      if (bestKey === undefined || key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])) [best, bestKey] = [index, key]
+    })
+    if (best < 0) return undefined
+    const [pending] = queue.splice(best, 1)
+    servedAt.set(pending?.options.owner, (served += 1))
+    return pending
+  }
+
   function dispatch() {
     for (const slot of slots) {
       if (slot.current !== undefined) continue
-      const pending = queue.shift()
+      const pending = takeNext()
       if (pending === undefined) return
       slot.current = pending
       slot.worker.postMessage({ kind: 'task', id: pending.id, task: pending.task } satisfies ToWorker)

@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:net'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import { AppError } from '../../errors.js'
+import type { CredentialWatch } from '../auth/credential-watch.js'
 import type { Authenticate, Principal } from '../auth/principal.js'
 import type { Logger } from '../logging/logger.js'
 import type { Metrics } from '../metrics/metrics.js'
@@ -55,6 +56,8 @@ export interface MqttServerDeps {
   readonly authenticate: Authenticate
   readonly logger: Logger
   readonly metrics: Metrics
+  /** Closes a device's session when its key is revoked or the device deleted (on any process). */
+  readonly credentials?: CredentialWatch
 }
 
 /** The topics a device owns: everything below this prefix. */
@@ -80,6 +83,7 @@ interface Session {
 export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer> {
   const routes: { filter: string[]; route: MqttRoute }[] = []
   const sessions = new WeakMap<Client, Session>()
+  const watches = new WeakMap<Client, () => void>()
   const broker = await Aedes.createBroker({ concurrency: 1000 })
   const logger = deps.logger
   const addressOf = (client: Client) => ('remoteAddress' in client.conn ? client.conn.remoteAddress : undefined)
@@ -98,6 +102,11 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
           return done(authError('The username must be the device id (or empty)', BAD_USERNAME_OR_PASSWORD), false)
         }
         sessions.set(client, { credential, publisher })
+        const stop = deps.credentials?.watch(publisher.principal, (reason) => {
+          logger.debug({ clientId: client.id, reason }, 'MQTT session ended with its credentials')
+          client.close()
+        })
+        if (stop !== undefined) watches.set(client, stop)
         done(null, true)
       },
       (error: unknown) => {
@@ -146,6 +155,7 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
   }
 
   broker.on('clientError', (client, error) => logger.debug({ clientId: client.id, err: error }, 'MQTT client error'))
+  broker.on('clientDisconnect', (client) => watches.get(client)?.())
 
   let server: Server | undefined
   return {

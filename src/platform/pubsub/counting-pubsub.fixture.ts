@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { PubSubPort } from './pubsub.port.js'
 
 /** A real adapter with a window on it: subscribe calls and live subscriptions per channel. */
@@ -48,14 +47,5 @@ export function countingPubSub(inner: PubSubPort): CountingPubSub {
       open?.()
       gate = undefined
     },
-  }
-}
-
-/** Polls until `isDone()` holds; for state another connection changes, with no guessed sleep. */
-export async function waitUntil(isDone: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!isDone()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await sleep(5)
   }
 }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createLogger } from '../logging/logger.js'
-import { countingPubSub, waitUntil } from './counting-pubsub.fixture.js'
+import { countingPubSub } from './counting-pubsub.fixture.js'
+import { waitUntil } from '../../../test/helpers/poll.js'
 import { type LiveEvent, publishLive, subscribeLive, toLiveEvent, userChannel } from './live-events.js'
 import { createMemoryPubSub } from './memory-pubsub.js'
 

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { after, describe, test } from 'node:test'
+import { waitUntil } from '../../../test/helpers/poll.js'
 import { Redis } from 'ioredis'
 import { REDIS, skipUnless } from '../../../test/helpers/services.js'
 import { createLogger } from '../logging/logger.js'
@@ -11,7 +12,6 @@ import { createMemoryPubSub } from './memory-pubsub.js'
 import type { PubSubPort } from './pubsub.port.js'
 import { createRedisPubSub } from './redis-pubsub.js'
 
-const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const logger = createLogger('silent')
 
 interface Target {
@@ -36,8 +36,8 @@ const targets: Target[] = [
     kind: 'redis',
     skip: await skipUnless(REDIS),
     isShared: true,
-    create: () => createRedisPubSub({ url: REDIS_URL, logger }),
-    factory: { module: './redis-pubsub.ts', name: 'createRedisPubSub', argument: `{ url: '${REDIS_URL}', logger }` },
+    create: () => createRedisPubSub({ url: REDIS.url, logger }),
+    factory: { module: './redis-pubsub.ts', name: 'createRedisPubSub', argument: `{ url: '${REDIS.url}', logger }` },
   },
 ]
 
@@ -199,8 +199,8 @@ describe('redis pub/sub connection handling', { skip: targets[1]?.skip }, () => 
 
   test('ioredis reconnects and resubscribes by itself', async () => {
     const connectionName = `pb-test-${randomBytes(4).toString('hex')}`
-    const pubsub = await createRedisPubSub({ url: REDIS_URL, logger, connectionName })
-    const admin = new Redis(REDIS_URL)
+    const pubsub = await createRedisPubSub({ url: REDIS.url, logger, connectionName })
+    const admin = new Redis(REDIS.url)
     try {
       const channel = uniqueChannel('reconnect')
       const received = inbox()
@@ -212,11 +212,11 @@ describe('redis pub/sub connection handling', { skip: targets[1]?.skip }, () => 
       await admin.client('KILL', 'ID', id)
 
       // Publish until the resubscribed connection hears it; no fixed sleep to guess the timing.
-      const deadline = Date.now() + 10_000
-      while (received.messages.length === 0 && Date.now() < deadline) {
+      await waitUntil(async () => {
         await pubsub.publish(channel, 'after reconnect')
         await received.waitFor(1, 200).catch(() => undefined)
-      }
+        return received.messages.length > 0
+      }, 'the resubscribed connection to hear a publish', { intervalMs: 0, tries: 50 })
       assert.equal(received.messages[0], 'after reconnect')
     } finally {
       admin.disconnect()

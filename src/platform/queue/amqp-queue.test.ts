@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, describe, test } from 'node:test'
-import { RABBITMQ, skipUnless } from '../../../test/helpers/services.js'
+import { waitUntil } from '../../../test/helpers/poll.js'
+import { RABBITMQ, skipUnless, urlVia } from '../../../test/helpers/services.js'
 import { AppError } from '../../errors.js'
 import { createLogger } from '../logging/logger.js'
 import { createMetrics } from '../metrics/metrics.js'
@@ -11,14 +12,6 @@ import type { QueuePort } from './queue.port.js'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.fixture.js'
 
 // What only the broker adapter has: surviving a broker that goes away (played by cutting a relay).
-
-async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await sleep(20)
-  }
-}
 
 describe('amqp queue across a broker outage', { skip: await skipUnless(RABBITMQ) }, () => {
   const names: string[] = []
@@ -31,7 +24,7 @@ describe('amqp queue across a broker outage', { skip: await skipUnless(RABBITMQ)
   async function openBehindProxy(outageTimeoutMs: number): Promise<{ queue: QueuePort; proxy: TcpProxy; name: string }> {
     const proxy = await startTcpProxy(RABBITMQ.host, RABBITMQ.port)
     const queue = await createAmqpQueue({
-      url: `amqp://guest:guest@127.0.0.1:${proxy.port}`,
+      url: urlVia(RABBITMQ, '127.0.0.1', proxy.port),
       metrics: createMetrics(),
       logger: createLogger('silent'),
       retry: TEST_RETRY,
@@ -52,7 +45,7 @@ describe('amqp queue across a broker outage', { skip: await skipUnless(RABBITMQ)
       seen.push(job.payload)
     })
     await queue.publish(name, 'before')
-    await waitFor(() => seen.length === 1)
+    await waitUntil(() => seen.length === 1, 'the job to arrive')
 
     await proxy.cut()
     let isPublished = false
@@ -65,7 +58,7 @@ describe('amqp queue across a broker outage', { skip: await skipUnless(RABBITMQ)
 
     await proxy.resume()
     await publishing
-    await waitFor(() => seen.includes('during'))
+    await waitUntil(() => seen.includes('during'), 'the job published during the outage')
     // An ack still in flight when the link was cut is lost with it, so 'before' may come again.
     assert.deepEqual([...new Set(seen)].sort(), ['before', 'during'])
     await queue.ping()

@@ -16,6 +16,7 @@ import {
   retryJob,
 } from './jobs.repository.js'
 import type { Consumer, JobHandler, QueuePort, RetryPolicy } from './queue.port.js'
+import { DAY_MS } from '../time/date-time.js'
 
 /** The database queue can also take a job inside the caller's transaction: its table is its own outbox. */
 export interface DatabaseQueue extends QueuePort {
@@ -55,7 +56,6 @@ interface Poller extends Consumer {
   wake(): void
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000
 
 /** The embedded queue: jobs are rows of the `jobs` table, claimed with a renewable lease. */

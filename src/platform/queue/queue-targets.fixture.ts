@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { connect } from 'amqplib'
 import { databaseTargets, type DatabaseTarget } from '../../../test/helpers/databases.js'
-import { RABBITMQ, skipUnless } from '../../../test/helpers/services.js'
+import { RABBITMQ, skipUnless, urlVia } from '../../../test/helpers/services.js'
 import { loadConfig } from '../../config.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../db/database.js'
 import { createLogger } from '../logging/logger.js'
@@ -15,7 +15,7 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy.fixture.js'
 // Real databases and a real broker; only the timings are shrunk so the suite stays quick.
 export const TEST_RETRY: RetryPolicy = { maxAttempts: 3, backoffMs: () => 50 }
 export const LEASE_MS = 300
-export const RABBITMQ_URL = `amqp://guest:guest@${RABBITMQ.host}:${RABBITMQ.port}`
+export const RABBITMQ_URL = RABBITMQ.url
 
 const logger = createLogger('silent')
 
@@ -98,7 +98,7 @@ function amqpTarget(skip: string | undefined): QueueTarget {
           const proxy = await startTcpProxy(RABBITMQ.host, RABBITMQ.port)
           proxies.push(proxy)
           const metrics = createMetrics()
-          const url = `amqp://guest:guest@127.0.0.1:${proxy.port}`
+          const url = urlVia(RABBITMQ, '127.0.0.1', proxy.port)
           const reconnect = { initialDelayMs: 50, maxDelayMs: 500 }
           const queue = await createAmqpQueue({ url, metrics, logger, retry: TEST_RETRY, reconnect })
           return { queue, metrics, kill: () => proxy.cut() }

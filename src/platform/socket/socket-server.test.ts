@@ -10,14 +10,14 @@ import { REDIS, skipUnless } from '../../../test/helpers/services.js'
 import type { Authenticate } from '../auth/principal.js'
 import { AppError } from '../../errors.js'
 import { createLogger } from '../logging/logger.js'
-import { countingPubSub, waitUntil } from '../pubsub/counting-pubsub.fixture.js'
+import { countingPubSub } from '../pubsub/counting-pubsub.fixture.js'
+import { waitUntil } from '../../../test/helpers/poll.js'
 import { publishLive, userChannel } from '../pubsub/live-events.js'
 import { createMemoryPubSub } from '../pubsub/memory-pubsub.js'
 import type { PubSubPort } from '../pubsub/pubsub.port.js'
 import { createRedisPubSub } from '../pubsub/redis-pubsub.js'
 import { createSocketServer, type SocketServer } from './socket-server.js'
 
-const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const redisSkip = await skipUnless(REDIS)
 const logger = createLogger('silent')
 
@@ -213,7 +213,7 @@ describe('socket server: fan-out across processes', () => {
 
   test('with Redis, an event published on process A reaches the socket held by process B', { skip: redisSkip }, async (t) => {
     const open = async (name: string) => {
-      const pubsub = await createRedisPubSub({ url: REDIS_URL, logger, connectionName: `pb-test-socket-${name}` })
+      const pubsub = await createRedisPubSub({ url: REDIS.url, logger, connectionName: `pb-test-socket-${name}` })
       t.after(() => pubsub.close())
       return pubsub
     }

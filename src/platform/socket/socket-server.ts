@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http'
 import { type DefaultEventsMap, type Namespace, Server, type Socket } from 'socket.io'
+import type { CredentialWatch } from '../auth/credential-watch.js'
 import type { Authenticate, Principal } from '../auth/principal.js'
 import { CREDENTIALS_ENDED, type EndedCredentials, isEndedBy } from '../auth/revocation.js'
 import { AppError } from '../../errors.js'
@@ -26,6 +27,8 @@ type LiveNamespace = Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEvents
 export interface SocketServerDeps {
   readonly server: HttpServer
   readonly authenticate: Authenticate
+  /** Ends a socket when its credentials end (token expiry, logout, device revoked or deleted). */
+  readonly credentials?: CredentialWatch
   readonly pubsub: PubSubPort
   readonly logger: Logger
   readonly corsOrigin?: string | boolean | string[]
@@ -39,6 +42,12 @@ export interface SocketServer {
   /** Sockets currently connected to `/v1` on this process. */
   connectedCount(): number
 }
+
+/** The event a socket receives, with `{ reason }`, just before the server disconnects it because its credentials ended. */
+export const CREDENTIALS_ENDED_EVENT = 'credentials-ended'
+
+/** How long an engine.io connection may stay without joining a namespace (socket.io's default is 45 s). */
+const CONNECT_TIMEOUT_MS = 5000
 
 /** Names socket.io refuses to broadcast, plus `ready`, which clients read as "subscribed". */
 const UNSENDABLE_EVENTS = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener', 'ready'])
@@ -78,6 +87,16 @@ function useAuthentication(nsp: LiveNamespace, authenticate: Authenticate, logge
       (error: unknown) => next(toConnectError(error, logger)),
     )
   })
+}
+
+/** Disconnects `socket` (telling it why) as soon as the credentials it connected with end. */
+function endWithCredentials(socket: Socket, principal: Principal, credentials: CredentialWatch | undefined): void {
+  if (credentials === undefined) return
+  const stop = credentials.watch(principal, (reason) => {
+    socket.emit(CREDENTIALS_ENDED_EVENT, { reason })
+    socket.disconnect(true)
+  })
+  socket.once('disconnect', stop)
 }
 
 /** Per-user ref-counted subscriptions: the first local socket subscribes, the last one unsubscribes. */
@@ -159,13 +178,20 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     cors: deps.corsOrigin === undefined ? undefined : { origin: deps.corsOrigin },
     // After close() the engine still listens on the HTTP server, so new handshakes are refused here.
     allowRequest: (_request, callback) => callback(null, !isClosed),
+    connectTimeout: CONNECT_TIMEOUT_MS,
   })
   const nsp = io.of(LIVE_NAMESPACE)
   const feeds = createFeeds(nsp, deps.pubsub, logger)
   useAuthentication(nsp, deps.authenticate, logger)
+  // The default namespace takes the same credentials (a seed adapter may add handlers there), so an
+  // anonymous client is refused at once rather than held open; its sockets end with their credentials too.
+  const main = io.of('/') as unknown as LiveNamespace
+  useAuthentication(main, deps.authenticate, logger)
+  main.on('connection', (socket: LiveSocket) => endWithCredentials(socket, socket.data.principal, deps.credentials))
 
   nsp.on('connection', (socket: LiveSocket) => {
     const { userId, deviceId } = socket.data.principal
+    endWithCredentials(socket, socket.data.principal, deps.credentials)
     connected += 1
     const feed = feeds.acquire(userId)
     socket.once('disconnect', () => {
@@ -190,6 +216,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
       closing ??= (async () => {
         isClosed = true
         nsp.disconnectSockets(true) // synchronous: every /v1 socket releases its feed now
+        main.disconnectSockets(true)
         // Not io.close(): that also closes the HTTP server, which Fastify owns.
         io.engine.close()
         await feeds.settled()

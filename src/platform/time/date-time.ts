@@ -2,6 +2,7 @@
 // job payloads): RFC 3339 date-times, checked field by field, never `Date.parse`, which rolls
 // 2026-02-29 over into 1 March and accepts forms no standard names.
 import { Type } from 'typebox'
+import { Format } from 'typebox/format'
 import type { ErrorDetail } from '../../errors.js'
 
 /** Milliseconds in a UTC day (time zones with DST have days of 23 and 25 hours: see time-zone.ts). */
@@ -72,15 +73,17 @@ export function parseDateTime(text: string): number | undefined {
  * (an integer, or its digits as a string, as in a query string). Undefined when it is neither.
  */
 export function parseInstant(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined
-  if (typeof value !== 'string') return undefined
-  if (EPOCH_MS.test(value)) return Number(value)
-  return parseDateTime(value)
+  const ms = typeof value === 'number' ? value : typeof value !== 'string' ? undefined : EPOCH_MS.test(value) ? Number(value) : parseDateTime(value)
+  // Beyond year 9999 no date type of ours (JavaScript's, SQL's, RFC 3339's) can give it back.
+  return ms !== undefined && Number.isSafeInteger(ms) && ms >= 0 && ms <= MAX_INSTANT_MS ? ms : undefined
 }
+
+/** 9999-12-31T23:59:59.999Z, the last instant RFC 3339 (four-digit years) can write. */
+export const MAX_INSTANT_MS = 253_402_300_799_999
 
 /** Why `value` is not an instant, for a message ("timestamp <why>"). */
 export function instantProblem(value: unknown): string {
-  if (typeof value === 'number') return 'must be whole epoch milliseconds (a non-negative integer)'
+  if (typeof value === 'number' || (typeof value === 'string' && EPOCH_MS.test(value))) return 'must be whole epoch milliseconds from 0 to 253402300799999 (9999-12-31)'
   if (typeof value !== 'string') return 'must be an RFC 3339 date-time with a zone or epoch milliseconds'
   const check = checkDateTime(value)
   if (!check.ok) return check.problem
@@ -99,7 +102,17 @@ export function toIso(ms: number): string {
   return new Date(Number(ms)).toISOString()
 }
 
+/** `toIso` for a column that may be empty: `null` stays `null`. */
+export function toIsoOrNull(ms: number | null): string | null {
+  return ms === null ? null : toIso(ms)
+}
+
 export const INSTANT_DESCRIPTION = 'RFC 3339 date-time with a zone (2026-11-23T10:00:00Z, 2026-11-23T11:00:00+01:00) or epoch milliseconds'
 
-/** A query-string or body field that takes an instant: checked by `parseInstant` where it is used. */
-export const InstantText = Type.String({ minLength: 1, maxLength: 40, description: INSTANT_DESCRIPTION })
+/** The schema format of an instant (`parseInstant`): HTTP's validator and TypeBox's both know it, so a bad date is listed with every other field at fault. */
+export const INSTANT_FORMAT = 'instant'
+export const isInstantText = (text: string): boolean => parseInstant(text) !== undefined
+Format.Set(INSTANT_FORMAT, isInstantText)
+
+/** A query-string or body field that takes an instant, checked with the schema (format `instant`). */
+export const InstantText = Type.String({ minLength: 1, maxLength: 40, format: INSTANT_FORMAT, description: INSTANT_DESCRIPTION })

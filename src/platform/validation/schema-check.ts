@@ -1,12 +1,24 @@
 // Validation with the domain's TypeBox schemas where Fastify does not do it (gRPC messages after
-// decoding, seed adapters, job payloads): the same rules as REST, and the same error details.
+// decoding, Socket.IO and MQTT payloads, seed adapters, job payloads): the same rules as REST, and
+// the same error details.
 import type { Static, TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import { type ErrorDetail, invalidRequest } from '../../errors.js'
+import { inputProblems } from './input-checks.js'
+import { toErrorDetails } from './validation-details.js'
+
+/**
+ * Text no database stores (NUL, lone surrogates) and over-deep nesting are refused before the schema
+ * walks the value. Numbers are left to the schema: TypeBox refuses NaN and Infinity where it asks
+ * for a number, and a schema that takes anything (a sample's verdict judges it) keeps doing so.
+ */
+const BEFORE_SCHEMA = { isCheckingNumbers: false } as const
 
 /** Every problem of `value` against `schema`, each with a dotted path under `prefix` (e.g. `body.samples.3.bpm`). */
 export function schemaProblems(schema: TSchema, value: unknown, prefix: string): ErrorDetail[] {
-  return [...Value.Errors(schema, value)].map((e) => ({ path: [prefix, ...e.instancePath.split('/').filter((p) => p !== '')].filter((p) => p !== '').join('.'), message: e.message }))
+  const unstorable = inputProblems(value, prefix, 20, BEFORE_SCHEMA)
+  if (unstorable.length > 0) return unstorable
+  return toErrorDetails(Value.Errors(schema, value), prefix)
 }
 
 /** Throws `invalid_argument` listing every field at fault when `value` does not match `schema` (no copy is made: for large messages). */
@@ -20,6 +32,8 @@ export function assertMatches<T extends TSchema>(schema: T, value: unknown, pref
  * `invalid_argument` listing every field at fault. `value` itself is not changed.
  */
 export function parseWith<T extends TSchema>(schema: T, value: unknown, prefix = ''): Static<T> {
+  const unstorable = inputProblems(value, prefix, 20, BEFORE_SCHEMA)
+  if (unstorable.length > 0) throw invalidRequest(unstorable)
   const withDefaults = Value.Default(schema, Value.Clone(value))
   const problems = schemaProblems(schema, withDefaults, prefix)
   if (problems.length > 0) throw invalidRequest(problems)

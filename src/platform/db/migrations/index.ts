@@ -12,6 +12,10 @@ import * as devicePresence from './0010_device_presence.js'
 import * as sensors from './0011_sensors.js'
 import * as blobs from './0012_blobs.js'
 import * as accountLifecycle from './0013_accounts.js'
+import * as playground from './0015_playground.js'
+import * as playgroundDatasets from './0016_playground_datasets.js'
+import * as compactSamples from './0017_compact_samples.js'
+import * as heartRateRollups from './0018_heart_rate_rollups.js'
 
 /** Every migration, in order; add new ones at the end with the next number. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +32,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011_sensors': sensors,
   '0012_blobs': blobs,
   '0013_accounts': accountLifecycle,
+  '0015_playground': playground,
+  '0016_playground_datasets': playgroundDatasets,
+  '0017_compact_samples': compactSamples,
+  '0018_heart_rate_rollups': heartRateRollups,
 }
 
 export const migrationProvider: MigrationProvider = {

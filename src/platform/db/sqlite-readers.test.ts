@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { sql } from 'kysely'
+import { loadConfig } from '../../config.js'
+import { createLogger } from '../logging/logger.js'
+import { createMetrics } from '../metrics/metrics.js'
+import { migrateToLatest, openDatabase } from './database.js'
+
+const logger = createLogger('silent')
+
+describe('SQLite reader threads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pulsebase-readers-'))
+  const opened = openDatabase(loadConfig({ PULSEBASE_DATABASE_URL: `sqlite://${join(dir, 'db.sqlite')}` }).database, createMetrics(), logger)
+  after(async () => {
+    await (await opened).close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('a read runs off the event loop: the loop keeps turning until its answer comes', async () => {
+    const handle = await opened
+    await migrateToLatest(handle.db, logger)
+    assert.notEqual(handle.reader, handle.db)
+    let turns = 0
+    let isReading = true
+    const spin = () => {
+      turns += 1
+      if (isReading) setImmediate(spin)
+    }
+    setImmediate(spin)
+    // Two million rows counted by a recursive query: long work for one statement.
+    const read = sql<{ n: number }>`with recursive c(x) as (select 1 union all select x + 1 from c where x < 2000000) select count(*) as n from c`.execute(handle.reader)
+    const turnsAtStart = turns
+    const { rows } = await read
+    isReading = false
+    assert.equal(rows[0]?.n, 2_000_000)
+    // On the event loop the statement would hold it from start to end: no turn between.
+    assert.ok(turns - turnsAtStart > 100, `the loop turned ${turns - turnsAtStart} times during the read`)
+  })
+
+  test('readers see what the main connection committed, and refuse writes', async () => {
+    const handle = await opened
+    const now = Date.now()
+    await handle.db.insertInto('users').values({ id: 'r1', email: 'r1@example.com', password_hash: 'x', role: 'user', display_name: null, settings: '{}', created_at: now, updated_at: now }).execute()
+    const row = await handle.reader.selectFrom('users').select('email').where('id', '=', 'r1').executeTakeFirst()
+    assert.equal(row?.email, 'r1@example.com')
+    await assert.rejects(handle.reader.deleteFrom('users').where('id', '=', 'r1').execute(), /only statements that return rows|readonly/)
+    await assert.rejects(handle.reader.transaction().execute(async () => undefined), /takes no transactions/)
+    assert.equal((await handle.db.selectFrom('users').select('id').where('id', '=', 'r1').executeTakeFirst())?.id, 'r1')
+  })
+})

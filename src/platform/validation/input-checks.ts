@@ -1,0 +1,109 @@
+// Checks every transport applies to decoded input before its schema: values no database can store
+// or give back as they were sent. One walk, iterative (a 10,000-level body cannot overflow the stack).
+import { type ErrorDetail, invalidRequest } from '../../errors.js'
+import { dottedPath } from './validation-details.js'
+
+/** Deepest nesting of arrays and objects accepted in any request (JSON bodies, gRPC, Socket.IO, MQTT). */
+export const MAX_NESTING_DEPTH = 32
+
+/** Largest magnitude of a number accepted: 2^53 - 1, the last integer a double (and so JSON) holds exactly. */
+export const MAX_NUMBER_MAGNITUDE = Number.MAX_SAFE_INTEGER
+
+// NUL (PostgreSQL text refuses it) and UTF-16 halves without their partner (not encodable as UTF-8).
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
+const BAD_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** Why `text` cannot be stored as text, or undefined when it can. */
+export function textProblem(text: string): string | undefined {
+  const found = BAD_TEXT.exec(text)
+  if (found === null) return undefined
+  return found[0] === '\u0000' ? 'must not contain NUL (\\u0000)' : 'must not contain a lone UTF-16 surrogate (invalid Unicode)'
+}
+
+function numberProblem(value: number): string | undefined {
+  if (!Number.isFinite(value)) return 'must be a finite number'
+  if (Math.abs(value) > MAX_NUMBER_MAGNITUDE) return `must be between -${MAX_NUMBER_MAGNITUDE} and ${MAX_NUMBER_MAGNITUDE}`
+  return undefined
+}
+
+/** What inputProblems checks besides text and nesting. */
+export interface InputCheckOptions {
+  /**
+   * Refuse non-finite and beyond-±2^53 numbers (default true). gRPC turns it off: its numbers are
+   * typed by the proto, and a domain that answers per item (a sample's verdict) judges them itself.
+   */
+  readonly isCheckingNumbers?: boolean
+}
+
+function problemOf(value: unknown, options: InputCheckOptions): string | undefined {
+  if (typeof value === 'string') return textProblem(value)
+  if (typeof value === 'number' && options.isCheckingNumbers !== false) return numberProblem(value)
+  return undefined
+}
+
+/**
+ * Every value in `input` that no database stores faithfully: text with NUL or lone surrogates
+ * (in values and field names), non-finite numbers or numbers beyond ±(2^53 - 1), nesting deeper
+ * than MAX_NESTING_DEPTH. Paths are dotted under `prefix`; at most `limit` problems.
+ */
+export function inputProblems(input: unknown, prefix: string, limit = 20, options: InputCheckOptions = {}): ErrorDetail[] {
+  const problems: ErrorDetail[] = []
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: input, path: '', depth: 0 }]
+  while (stack.length > 0 && problems.length < limit) {
+    const { value, path, depth } = stack.pop() as { value: unknown; path: string; depth: number }
+    const problem = problemOf(value, options)
+    if (problem !== undefined) problems.push({ path: dottedPath(prefix, path), message: problem })
+    // Bytes (gRPC `bytes`, MQTT payloads) are not text: their content is the reader's to judge.
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) continue
+    if (depth >= MAX_NESTING_DEPTH) {
+      problems.push({ path: dottedPath(prefix, path), message: `is nested deeper than ${MAX_NESTING_DEPTH} levels` })
+      continue
+    }
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i -= 1) stack.push({ value: value[i], path: `${path}/${i}`, depth: depth + 1 })
+      continue
+    }
+    for (const [key, child] of Object.entries(value)) {
+      const keyProblem = textProblem(key)
+      if (keyProblem !== undefined) problems.push({ path: dottedPath(prefix, path), message: `has a field name that ${keyProblem}` })
+      stack.push({ value: child, path: `${path}/${key}`, depth: depth + 1 })
+    }
+  }
+  return problems
+}
+
+/**
+ * True when the JSON `text` nests arrays/objects deeper than `max`, found by counting brackets
+ * outside strings (before parsing, so no parser or validator recurses into it).
+ */
+export function isJsonNestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0
+  let isInString = false
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i)
+    if (isInString) {
+      if (c === 92) i += 1 // backslash: skip the escaped character
+      else if (c === 34) isInString = false
+    } else if (c === 34) isInString = true
+    else if (c === 91 || c === 123) {
+      depth += 1
+      if (depth > max) return true
+    } else if (c === 93 || c === 125) depth -= 1
+  }
+  return false
+}
+
+/** Throws `invalid_argument` listing what `input` holds that no database stores faithfully (see inputProblems). */
+export function assertStorable(input: unknown, prefix: string, options: InputCheckOptions = {}): void {
+  const problems = inputProblems(input, prefix, 20, options)
+  if (problems.length > 0) throw invalidRequest(problems)
+}
+
+/**
+ * JSON.parse for text a route reads itself (seed adapters, MQTT payloads), with the nesting bound
+ * checked first. Throws SyntaxError for text that is not JSON or nests deeper than MAX_NESTING_DEPTH.
+ */
+export function parseBoundedJson(text: string): unknown {
+  if (isJsonNestedDeeperThan(text, MAX_NESTING_DEPTH)) throw new SyntaxError(`JSON nested deeper than ${MAX_NESTING_DEPTH} levels`)
+  return JSON.parse(text)
+}

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { sql } from 'kysely'
+import { purgeOldSamples } from '../src/domains/heart-rate/heart-rate.jobs.js'
+import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
+import { databaseTargets, type TestDatabase } from './helpers/databases.js'
+
+const MINUTE = 60_000
+const HOUR = 3_600_000
+const DAY = 86_400_000
+// 1 October 2026, 10:00 UTC: well in the past, so every sample is accepted.
+const T0 = Date.UTC(2026, 9, 1, 10)
+const iso = (ms: number) => new Date(ms).toISOString()
+type Point = { start: string; count: number; min: number; avg: number; max: number }
+type Samples = Map<number, number> // ts -> bpm, as stored (the first write of a timestamp wins)
+
+/** The series the samples give in [from, to), worked out here from what was sent. */
+function expectedSeries(samples: Samples, from: number, to: number, size: number): Point[] {
+  const buckets = new Map<number, number[]>()
+  for (const [ts, bpm] of [...samples].sort((a, b) => a[0] - b[0])) {
+    if (ts < from || ts >= to) continue
+    const start = ts - (ts % size)
+    buckets.set(start, [...(buckets.get(start) ?? []), bpm])
+  }
+  return [...buckets].map(([start, bpms]) => ({
+    start: iso(start),
+    count: bpms.length,
+    min: Math.min(...bpms),
+    avg: Math.round((bpms.reduce((a, b) => a + b, 0) / bpms.length) * 100) / 100,
+    max: Math.max(...bpms),
+  }))
+}
+
+/** Samples every `stepMs` over [from, to) with bpm following the minute and second. */
+function samplesEvery(from: number, to: number, stepMs: number, base: number): Array<[number, number]> {
+  const list: Array<[number, number]> = []
+  for (let ts = from; ts < to; ts += stepMs) list.push([ts, base + ((ts / 1000) % 37)])
+  return list
+}
+
+for (const target of await databaseTargets()) {
+  describe(`heart-rate rollups on ${target.kind}`, { skip: target.skip }, () => {
+    let db: TestDatabase
+    let server: TestApp
+    let api: Client
+
+    before(async () => {
+      db = await target.create()
+      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url })
+      api = client(server.url)
+    })
+    after(async () => {
+      await server?.close()
+      await db?.drop()
+    })
+
+    const post = async (token: string, samples: Array<[number, number]>, stored: Samples) => {
+      for (let i = 0; i < samples.length; i += 5000) {
+        const reply = await api.post('/v1/heart-rate/samples', { samples: samples.slice(i, i + 5000).map(([timestamp, bpm]) => ({ timestamp, bpm })) }, token)
+        assert.equal(reply.status, 200, JSON.stringify(reply.body))
+      }
+      for (const [ts, bpm] of samples) if (!stored.has(ts)) stored.set(ts, bpm)
+    }
+    const series = async (token: string, from: number, to: number, bucket: string) => {
+      const reply = await api.get(`/v1/heart-rate/series?from=${iso(from)}&to=${iso(to)}&bucket=${bucket}&tz=UTC`, token)
+      assert.equal(reply.status, 200, JSON.stringify(reply.body))
+      return (reply.body as { points: Point[] }).points
+    }
+    /** Every rollup row equals the aggregate of the samples stored in its bucket, and no bucket is missing. */
+    const assertRollupsMatchSamples = async () => {
+      const kysely = server.app.database.db
+      for (const size of [MINUTE, HOUR]) {
+        const fromSamples = await sql<{ stream_id: number; start: number; n: number; total: number; low: number; high: number }>`
+          select stream_id, ts - ts % ${sql.lit(size)} as start, count(*) as n, sum(bpm) as total, min(bpm) as low, max(bpm) as high
+          from heart_rate_samples group by stream_id, ts - ts % ${sql.lit(size)} order by stream_id, start`.execute(kysely)
+        const rollups = await sql<{ stream_id: number; start: number; n: number; total: number; low: number; high: number }>`
+          select stream_id, bucket_start as start, sample_count as n, bpm_sum as total, bpm_min as low, bpm_max as high
+          from heart_rate_rollups where bucket_ms = ${size} order by stream_id, bucket_start`.execute(kysely)
+        const plain = (rows: typeof rollups.rows) => rows.map((r) => [Number(r.stream_id), Number(r.start), Number(r.n), Number(r.total), Number(r.low), Number(r.high)])
+        assert.deepEqual(plain(rollups.rows), plain(fromSamples.rows), `the ${size / MINUTE}-minute rollups`)
+      }
+    }
+
+    test('late and backfilled samples land in their minute and hour; ragged range ends come from the samples', async () => {
+      const user = await signUp(api)
+      const stored: Samples = new Map()
+      await post(user.accessToken, samplesEvery(T0, T0 + 3 * HOUR, 10_000, 60), stored)
+      assert.deepEqual(await series(user.accessToken, T0 - HOUR, T0 + 4 * HOUR, '1h'), expectedSeries(stored, T0 - HOUR, T0 + 4 * HOUR, HOUR))
+      // Late: odd seconds into the first two hours, with a new minimum and maximum in both.
+      await post(user.accessToken, [...samplesEvery(T0 + 5000, T0 + 2 * HOUR, 60_000, 70), [T0 + 7000, 41], [T0 + HOUR + 7000, 190]], stored)
+      // Backfilled: an hour before everything else.
+      await post(user.accessToken, samplesEvery(T0 - HOUR, T0, 30_000, 50), stored)
+      for (const [from, to, bucket, size] of [
+        [T0 - 2 * HOUR, T0 + 4 * HOUR, '1h', HOUR],
+        [T0 - 2 * HOUR, T0 + 4 * HOUR, '1d', DAY],
+        [T0, T0 + HOUR, '1m', MINUTE],
+        [T0 + 90_500, T0 + 2 * HOUR + 30_250, '1h', HOUR],
+        [T0 + 90_500, T0 + 20 * MINUTE + 30_250, '1m', MINUTE],
+      ] as const) {
+        assert.deepEqual(await series(user.accessToken, from, to, bucket), expectedSeries(stored, from, to, size), `${bucket} over ${iso(from)}..${iso(to)}`)
+      }
+      await assertRollupsMatchSamples()
+    })
+
+    test('a retried batch, and samples stored before, count once', async () => {
+      const user = await signUp(api)
+      const stored: Samples = new Map()
+      const batch = samplesEvery(T0, T0 + HOUR, 15_000, 80)
+      await post(user.accessToken, batch, stored)
+      await post(user.accessToken, batch, stored)
+      // Overlapping: half new timestamps, half old ones sent with another bpm (the stored value stays).
+      await post(user.accessToken, [...samplesEvery(T0 + 30 * MINUTE, T0 + 90 * MINUTE, 15_000, 120)], stored)
+      assert.deepEqual(await series(user.accessToken, T0, T0 + 2 * HOUR, '1h'), expectedSeries(stored, T0, T0 + 2 * HOUR, HOUR))
+      assert.deepEqual(await series(user.accessToken, T0, T0 + 2 * HOUR, '1m'), expectedSeries(stored, T0, T0 + 2 * HOUR, MINUTE))
+      await assertRollupsMatchSamples()
+    })
+
+    test('retention: buckets wholly before the cutoff go, the one holding it is recounted', async () => {
+      const user = await signUp(api)
+      const stored: Samples = new Map()
+      await post(user.accessToken, samplesEvery(T0, T0 + 3 * HOUR, 20_000, 65), stored)
+      const cutoff = T0 + HOUR + 30 * MINUTE + 5000
+      const deleted = await purgeOldSamples(server.app.database.db, 1, server.app.logger, cutoff + DAY)
+      assert.ok(deleted >= [...stored.keys()].filter((ts) => ts < cutoff).length, 'at least this user\'s old samples')
+      for (const ts of [...stored.keys()]) if (ts < cutoff) stored.delete(ts)
+      assert.deepEqual(await series(user.accessToken, T0 - HOUR, T0 + 4 * HOUR, '1h'), expectedSeries(stored, T0 - HOUR, T0 + 4 * HOUR, HOUR))
+      assert.deepEqual(await series(user.accessToken, T0 + HOUR, T0 + 2 * HOUR, '1m'), expectedSeries(stored, T0 + HOUR, T0 + 2 * HOUR, MINUTE))
+      await assertRollupsMatchSamples()
+    })
+  })
+}

@@ -1,0 +1,191 @@
+// Live connections end when their credentials do (issue 11, point 3): logout, access-token expiry,
+// device revoke and delete end Socket.IO sockets (with a reason) and gRPC streams (UNAUTHENTICATED),
+// on the process that saw the change and on the others (through Redis); anonymous sockets are refused.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { credentials as grpcCredentials, loadPackageDefinition, Metadata, type ServiceError, status } from '@grpc/grpc-js'
+import { SignJWT } from 'jose'
+import { connectAsync } from 'mqtt'
+import { io, type Socket } from 'socket.io-client'
+import { loadProto } from '../src/platform/grpc/grpc-server.js'
+import { client, type Client, signUp, startTestApp, TEST_JWT_SECRET, type TestApp } from './helpers/app.js'
+import { databaseTargets, type TestDatabase } from './helpers/databases.js'
+import { REDIS, skipUnless } from './helpers/services.js'
+import { connect } from './helpers/sockets.js'
+
+const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const targets = (await databaseTargets()).filter((t) => t.kind !== 'mysql')
+const redisSkip = await skipUnless(REDIS)
+
+/** Resolves with the reason the server gave and the disconnect reason, once the socket is disconnected. */
+function ended(socket: Socket): Promise<{ reason: string | undefined; disconnect: string }> {
+  let reason: string | undefined
+  socket.on('credentials-ended', (data: { reason: string }) => (reason = data.reason))
+  return new Promise((resolve) => socket.once('disconnect', (disconnect) => resolve({ reason, disconnect })))
+}
+
+function heartRateClient(address: string): any {
+  const pkg = loadPackageDefinition(loadProto('pulsebase/v1/heart_rate.proto')) as any
+  return new pkg.pulsebase.v1.HeartRate(address, grpcCredentials.createInsecure())
+}
+
+const bearer = (credential: string) => {
+  const metadata = new Metadata()
+  metadata.set('authorization', `Bearer ${credential}`)
+  return metadata
+}
+
+/** The status a gRPC stream ends with. */
+const statusOf = (call: any): Promise<ServiceError> => new Promise((resolve) => call.on('error', resolve))
+
+/** The sid of an access token (its login session), to sign a short-lived token for the same session. */
+const sessionOf = (token: string): string => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()).sid
+
+function shortToken(userId: string, sessionId: string, seconds: number): Promise<string> {
+  return new SignJWT({ sid: sessionId, typ: 'access' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuer('pulsebase')
+    .setAudience('pulsebase')
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + seconds)
+    .sign(new TextEncoder().encode(TEST_JWT_SECRET))
+}
+
+for (const target of targets) {
+  describe(`live connections end with their credentials on ${target.kind}`, { skip: target.skip }, () => {
+    let db: TestDatabase
+    let server: TestApp
+    let api: Client
+    before(async () => {
+      db = await target.create()
+      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_MQTT_PORT: '0' })
+      api = client(server.url)
+    })
+    after(async () => {
+      await server?.close()
+      await db?.drop()
+    })
+
+    test('logout disconnects the Socket.IO sockets of that login (reason "logout") and ends its gRPC Subscribe', async () => {
+      const user = await signUp(api)
+      const other = await api.post('/v1/auth/login', { email: user.email, password: user.password })
+      const socket = await connect(server.url, user.accessToken)
+      const keeps = await connect(server.url, other.body.accessToken)
+      const grpc = heartRateClient(server.grpcAddress)
+      try {
+        const subscription = grpc.Subscribe({}, bearer(user.accessToken))
+        const subscribed = statusOf(subscription)
+        await new Promise((resolve) => setTimeout(resolve, 200)) // let the call authenticate
+        const socketEnded = ended(socket)
+        assert.equal((await api.post('/v1/auth/logout', undefined, user.accessToken)).status, 204)
+        assert.deepEqual(await socketEnded, { reason: 'logout', disconnect: 'io server disconnect' })
+        const error = await subscribed
+        assert.equal(error.code, status.UNAUTHENTICATED)
+        assert.match(error.details, /logout/)
+        assert.equal(keeps.connected, true, 'another login of the same user keeps its socket')
+      } finally {
+        socket.close()
+        keeps.close()
+        grpc.close()
+      }
+    })
+
+    test('revoking or deleting a device ends its socket, MQTT session and gRPC stream; a sample after that is refused', async () => {
+      const user = await signUp(api)
+      const watch = (await api.post('/v1/devices', { name: 'watch', kind: 'watch' }, user.accessToken)).body
+      const phone = (await api.post('/v1/devices', { name: 'phone', kind: 'phone' }, user.accessToken)).body
+      const revokedSocket = await connect(server.url, watch.apiKey)
+      const mqtt = await connectAsync(server.mqttUrl!, { username: watch.device.id, password: watch.apiKey, reconnectPeriod: 0, connectTimeout: 5000 })
+      const mqttClosed = new Promise<void>((resolve) => mqtt.once('close', () => resolve()))
+      const deletedSocket = await connect(server.url, phone.apiKey)
+      const grpc = heartRateClient(server.grpcAddress)
+      try {
+        const stream = grpc.Stream(bearer(phone.apiKey))
+        const verdicts: unknown[] = []
+        stream.on('data', (v: unknown) => verdicts.push(v))
+        const streamEnded = statusOf(stream)
+        stream.write({ timestampMs: Date.now() - 10_000, bpm: 70 })
+        for (let i = 0; i < 100 && verdicts.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20))
+        assert.equal(verdicts.length, 1, 'the stream stored a sample while the key was good')
+
+        const revoked = ended(revokedSocket)
+        assert.equal((await api.post(`/v1/devices/${watch.device.id}/revoke`, undefined, user.accessToken)).status, 200)
+        assert.deepEqual(await revoked, { reason: 'revoked', disconnect: 'io server disconnect' })
+        await mqttClosed // the device's MQTT session is closed by the server too
+
+        const deleted = ended(deletedSocket)
+        assert.equal((await api.delete(`/v1/devices/${phone.device.id}`, user.accessToken)).status, 204)
+        assert.equal((await deleted).reason, 'revoked')
+        assert.equal((await streamEnded).code, status.UNAUTHENTICATED)
+        stream.write({ timestampMs: Date.now() - 5_000, bpm: 71 })
+        const samples = await api.get(`/v1/heart-rate/samples?from=${Date.now() - 60_000}`, user.accessToken)
+        assert.deepEqual(samples.body.samples.map((s: { bpm: number }) => s.bpm), [70], 'nothing stored after the device was deleted')
+      } finally {
+        revokedSocket.close()
+        deletedSocket.close()
+        mqtt.end(true)
+        grpc.close()
+      }
+    })
+
+    test('a socket ends when its access token expires (reason "expired")', async () => {
+      const user = await signUp(api)
+      const token = await shortToken(user.userId, sessionOf(user.accessToken), 2)
+      const socket = await connect(server.url, token)
+      try {
+        assert.deepEqual(await ended(socket), { reason: 'expired', disconnect: 'io server disconnect' })
+      } finally {
+        socket.close()
+      }
+    })
+
+    test('a token without exp is refused everywhere', async () => {
+      const user = await signUp(api)
+      const noExpiry = await new SignJWT({ sid: sessionOf(user.accessToken), typ: 'access' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(user.userId)
+        .setIssuer('pulsebase')
+        .setAudience('pulsebase')
+        .setIssuedAt()
+        .sign(new TextEncoder().encode(TEST_JWT_SECRET))
+      assert.equal((await api.get('/v1/me', noExpiry)).status, 401)
+      await assert.rejects(connect(server.url, noExpiry), /unauthenticated|Invalid access token/i)
+    })
+
+    test('anonymous sockets are refused on the default namespace as on /v1, not held open', async () => {
+      for (const namespace of ['/', '/v1']) {
+        const socket = io(`${server.url}${namespace}`, { transports: ['websocket'], forceNew: true, reconnection: false })
+        const error = await new Promise<Error & { data?: { code: string } }>((resolve) => socket.once('connect_error', resolve))
+        socket.close()
+        assert.equal(error.data?.code, 'unauthenticated', namespace)
+      }
+      assert.equal(server.app.sockets.io.of('/').sockets.size, 0)
+    })
+  })
+}
+
+describe('a logout on one API process ends the sockets held by another (SQLite file + Redis)', { skip: redisSkip }, () => {
+  let a: TestApp
+  let b: TestApp
+  before(async () => {
+    a = await startTestApp({ PULSEBASE_REDIS_URL: REDIS_URL })
+    b = await startTestApp({ PULSEBASE_REDIS_URL: REDIS_URL, PULSEBASE_DATABASE_URL: `sqlite://${a.dataDir}/pulsebase.sqlite` })
+  })
+  after(async () => {
+    await Promise.allSettled([b?.close(), a?.close()])
+  })
+
+  test('the socket on B disconnects with reason "logout" after a logout through A', async () => {
+    const apiA = client(a.url)
+    const user = await signUp(apiA)
+    const socket = await connect(b.url, user.accessToken)
+    try {
+      const socketEnded = ended(socket)
+      assert.equal((await apiA.post('/v1/auth/logout', undefined, user.accessToken)).status, 204)
+      assert.equal((await socketEnded).reason, 'logout')
+    } finally {
+      socket.close()
+    }
+  })
+})
