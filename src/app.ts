@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { compatModules } from './compat/compat.js'
 import type { Config } from './config.js'
 import { VERSION } from './version.js'
+import { accountsModule } from './domains/accounts/accounts.module.js'
 import { adminModule } from './domains/admin/admin.module.js'
 import { authModule } from './domains/auth/auth.module.js'
 import { devicePresence, devicesModule } from './domains/devices/devices.module.js'
@@ -104,7 +105,7 @@ async function createQueue(config: Config, database: DatabaseHandle, metrics: Me
 async function createPubSub(config: Config, logger: Logger): Promise<PubSubPort> {
   if (config.redisUrl === undefined) return createMemoryPubSub({ logger: logger.child({ module: 'pubsub' }) })
   const { createRedisPubSub } = await import('./platform/pubsub/redis-pubsub.js')
-  return createRedisPubSub({ url: config.redisUrl, logger: logger.child({ module: 'pubsub' }) })
+  return createRedisPubSub({ url: config.redisUrl, logger: logger.child({ module: 'pubsub' }), channelPrefix: config.redisPrefix })
 }
 
 async function createRedisClient(url: string | undefined): Promise<Redis | undefined> {
@@ -154,6 +155,7 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
   const redisPart = `Redis at ${whereOf(config.redisUrl ?? '')}`
   const pubsub = await startupStep(redisPart, 'Check PULSEBASE_REDIS_URL and that Redis runs.', () => createPubSub(config, logger))
   const liveLogger = logger.child({ module: 'live' })
+  const blobs = createBlobStore(config, database)
   const credentials = await createCredentialWatch(pubsub, logger.child({ module: 'credentials' }))
   return {
     credentials,
@@ -166,9 +168,9 @@ async function createPlatform(config: Config, options: BuildOptions): Promise<Pl
     outbox,
     pubsub,
     redis: await createRedisClient(config.redisUrl),
-    blobs: createBlobStore(config, database),
+    blobs,
     mail: await createMail(config),
-    ml: createMlRuntime({ trainingThreads: config.mlTrainingThreads, logger: logger.child({ module: 'ml' }) }),
+    ml: createMlRuntime({ trainingThreads: config.mlTrainingThreads, logger: logger.child({ module: 'ml' }), blobs, legacyRoot: config.dataDir }),
     publishLive: (userId, event, data) => {
       void publishLive(pubsub, userId, event, data, (err) => liveLogger.warn({ err, event }, 'live push failed'))
     },
@@ -189,6 +191,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
   const domains: Module[] = [
     auth.module(platform.guards),
     devicesModule(platform, auth.revokeDeviceKey, presence),
+    accountsModule(platform, auth.revokeDeviceKey),
     await adminModule(platform),
     heartRate,
     gameSessionsModule(platform),

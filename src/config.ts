@@ -30,6 +30,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_DATABASE_URL: Type.Optional(Url(['sqlite', 'file', 'postgres', 'postgresql', 'mysql', 'mariadb'])),
   PULSEBASE_QUEUE_URL: Type.Optional(Type.String({ pattern: '^(database|amqps?://)' })),
   PULSEBASE_REDIS_URL: Type.Optional(Url(['redis', 'rediss'])),
+  PULSEBASE_NAMESPACE: Type.String({ default: '', maxLength: 40, pattern: '^([a-z0-9][a-z0-9_-]*)?$', description: 'lower-case letters, digits, _ and -' }),
   PULSEBASE_BLOB_STORE: oneOf(['file', 'database'], 'file'),
   PULSEBASE_SMTP_URL: Type.Optional(Url(['smtp', 'smtps'])),
   PULSEBASE_MAIL_FROM: Type.String({ default: 'pulsebase <no-reply@localhost>', maxLength: 200, pattern: '^[^\\r\\n]*<?[^@\\s<>]+@[^@\\s<>]+>?$' }),
@@ -38,6 +39,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
   PULSEBASE_REFRESH_TOKEN_TTL_DAYS: Type.Integer({ minimum: 1, default: 30 }),
   PULSEBASE_REGISTRATION: oneOf(['open', 'closed'], 'open'),
+  PULSEBASE_EMAIL_VERIFICATION: oneOf(['off', 'required'], 'off'),
   PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
   PULSEBASE_LOGIN_ATTEMPTS_PER_ADDRESS: Type.Integer({ minimum: 1, default: 50 }),
   PULSEBASE_LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
@@ -95,12 +97,16 @@ export interface Config {
   readonly mqttPort: number | undefined
   readonly dataDir: string
   readonly database: DatabaseConfig
-  /** On RabbitMQ, `prefix` goes before every queue name so deployments can share a broker. */
+  /** On RabbitMQ, `prefix` goes before every queue name so deployments can share a broker (from the namespace, or PULSEBASE_QUEUE_PREFIX). */
   readonly queue: { kind: 'database' } | { kind: 'amqp'; url: string; prefix: string }
   readonly queueMaxAttempts: number
   /** How long the database queue's claim on a job lasts without renewal (a dead worker's jobs return after it). */
   readonly queueLeaseMs: number
   readonly redisUrl: string | undefined
+  /** This deployment's name on shared servers ('' for none): it prefixes Redis keys and channels and RabbitMQ queues. */
+  readonly namespace: string
+  /** Before every Redis key and channel: `pulsebase:`, or `pulsebase:<namespace>:`. */
+  readonly redisPrefix: string
   /** Where blobs (model artifacts, datasets) live: files under `<dataDir>/blobs`, or the database (no shared disk). */
   readonly blobStore: 'file' | 'database'
   /** Mail goes to SMTP when `smtpUrl` is set, else to `.eml` files in `<dataDir>/outbox`. */
@@ -111,6 +117,8 @@ export interface Config {
     readonly accessTokenTtlSeconds: number
     readonly refreshTokenTtlDays: number
     readonly isRegistrationOpen: boolean
+    /** Self-registered accounts log in only after following a mailed verification link. */
+    readonly isEmailVerificationRequired: boolean
     readonly loginAttemptsPerAccount: number
     readonly loginAttemptsPerAddress: number
     readonly loginWindowSeconds: number
@@ -212,6 +220,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const key of ['PULSEBASE_MEDITATION_BEAT_HZ', 'PULSEBASE_MEDITATION_MULTIPLIERS'] as const) {
     if (typeof parsed[key] === 'string' && /^[\d.]+-[\d.]+$/.test(parsed[key]) && rangeValues(parsed[key]).length === 0) problems.push(`${key}: the range is empty (got ${JSON.stringify(parsed[key])})`)
   }
+  if (parsed.PULSEBASE_NAMESPACE && parsed.PULSEBASE_QUEUE_PREFIX) {
+    problems.push('PULSEBASE_NAMESPACE and PULSEBASE_QUEUE_PREFIX: set one (the namespace already prefixes RabbitMQ queues with <namespace>.)')
+  }
   if (Boolean(parsed.PULSEBASE_ADMIN_EMAIL) !== Boolean(parsed.PULSEBASE_ADMIN_PASSWORD)) {
     problems.push('PULSEBASE_ADMIN_EMAIL and PULSEBASE_ADMIN_PASSWORD must be set together')
   }
@@ -267,11 +278,13 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
     database: parseDatabaseUrl(env.PULSEBASE_DATABASE_URL, dataDir),
     queue:
       env.PULSEBASE_QUEUE_URL?.startsWith('amqp') === true
-        ? { kind: 'amqp', url: env.PULSEBASE_QUEUE_URL, prefix: env.PULSEBASE_QUEUE_PREFIX }
+        ? { kind: 'amqp', url: env.PULSEBASE_QUEUE_URL, prefix: queuePrefixOf(env) }
         : { kind: 'database' },
     queueMaxAttempts: env.PULSEBASE_QUEUE_MAX_ATTEMPTS,
     queueLeaseMs: env.PULSEBASE_QUEUE_LEASE_SECONDS * 1000,
     redisUrl: env.PULSEBASE_REDIS_URL,
+    namespace: env.PULSEBASE_NAMESPACE,
+    redisPrefix: env.PULSEBASE_NAMESPACE === '' ? 'pulsebase:' : `pulsebase:${env.PULSEBASE_NAMESPACE}:`,
     blobStore: env.PULSEBASE_BLOB_STORE === 'database' ? 'database' : 'file',
     mail: { smtpUrl: env.PULSEBASE_SMTP_URL, from: env.PULSEBASE_MAIL_FROM },
     logLevel: env.PULSEBASE_LOG_LEVEL,
@@ -280,6 +293,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Config {
       accessTokenTtlSeconds: env.PULSEBASE_ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: env.PULSEBASE_REFRESH_TOKEN_TTL_DAYS,
       isRegistrationOpen: env.PULSEBASE_REGISTRATION === 'open',
+      isEmailVerificationRequired: env.PULSEBASE_EMAIL_VERIFICATION === 'required',
       loginAttemptsPerAccount: env.PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT,
       loginAttemptsPerAddress: env.PULSEBASE_LOGIN_ATTEMPTS_PER_ADDRESS,
       loginWindowSeconds: env.PULSEBASE_LOGIN_WINDOW_SECONDS,
@@ -329,6 +343,12 @@ export function rangeValues(range: string): number[] {
   const values: number[] = []
   for (let i = 0; low + i * step <= high + 1e-9; i += 1) values.push(Math.round((low + i * step) * 10) / 10)
   return values
+}
+
+/** RabbitMQ queue names start with `<namespace>.`, or with PULSEBASE_QUEUE_PREFIX as given (the older setting). */
+function queuePrefixOf(env: Env): string {
+  if (env.PULSEBASE_QUEUE_PREFIX !== '') return env.PULSEBASE_QUEUE_PREFIX
+  return env.PULSEBASE_NAMESPACE === '' ? '' : `${env.PULSEBASE_NAMESPACE}.`
 }
 
 function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseConfig {

@@ -46,7 +46,7 @@ export interface Platform {
   readonly credentials: CredentialWatch
   /** TensorFlow.js worker threads, started on first use. */
   readonly ml: MlRuntime
-  /** Shared across processes when Redis is configured (login limits, etc.). */
+  /** Shared across processes when Redis is configured (login limits, etc.); every key starts with `config.redisPrefix`. */
   readonly redis: Redis | undefined
   /** Model artifacts, datasets, exports: files under the data dir, or the database (PULSEBASE_BLOB_STORE). */
   readonly blobs: BlobStore

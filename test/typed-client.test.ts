@@ -14,6 +14,7 @@ describe('the typed client generated from the OpenAPI document', () => {
     const held: { token?: string } = {}
     const api = createPulsebaseClient({ baseUrl: server.url, credential: () => held.token })
     const session = await unwrap(api.POST('/v1/auth/register', { body: { email: 'typed@example.com', password: 'correct horse' } }))
+    assert.ok('accessToken' in session, 'a session (e-mail verification is off)')
     held.token = session.accessToken
     const me = await unwrap(api.GET('/v1/me'))
     assert.equal(me.user.email, 'typed@example.com')

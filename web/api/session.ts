@@ -88,6 +88,8 @@ export async function signIn(email: string, password: string): Promise<void> {
 export async function register(email: string, password: string, displayName?: string): Promise<void> {
   const body = displayName ? { email, password, displayName } : { email, password }
   const answer = await unwrap(api.POST('/v1/auth/register', { params: { header: COOKIE_MODE }, body }))
+  // With PULSEBASE_EMAIL_VERIFICATION=required there is no session until the mailed token comes back.
+  if (!('accessToken' in answer)) throw new Error('Account created: confirm your e-mail address with the token we mailed you, then sign in.')
   signedIn(answer.accessToken, answer.user)
 }
 

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { AppError } from '../../errors.js'
 import { Type } from 'typebox'
 import type { Database } from '../../platform/db/schema.js'
 import type { Guards } from '../../platform/http/http-auth.js'
@@ -19,6 +20,13 @@ const UserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }
 const LogLevelBody = Type.Object({ level: LogLevel }, { additionalProperties: false })
 const VersionInfo = Type.Object({ version: Type.String(), node: Type.String() })
 const QueueParams = Type.Object({ queue: Type.String({ pattern: '^[a-z0-9._-]{1,100}$' }) })
+const DeadJobParams = Type.Object({ queue: QueueParams.properties.queue, id: Type.String({ minLength: 1, maxLength: 64 }) })
+
+/** The queue name as declared (src/jobs.ts); `not_found` for any other. */
+function knownQueue(name: string): string {
+  if (!(JOB_NAMES as readonly string[]).includes(name)) throw new AppError('not_found', `No queue ${name}: the queues are ${JOB_NAMES.join(', ')}`)
+  return name
+}
 
 export interface AdminDeps {
   readonly db: Kysely<Database>
@@ -56,7 +64,23 @@ export function registerAdminHttp(app: HttpServer, deps: AdminDeps): void {
   app.get(
     '/v1/admin/queues/:queue/dead',
     { ...common, schema: { tags, security, summary: 'Jobs that used up their attempts', params: QueueParams, response: { 200: Type.Object({ jobs: Type.Array(DeadJob) }) } } },
-    async (request) => ({ jobs: await queue.deadLetters(request.params.queue) }),
+    async (request) => ({ jobs: await queue.deadLetters(knownQueue(request.params.queue)) }),
+  )
+  app.post(
+    '/v1/admin/queues/:queue/dead/:id/retry',
+    { ...common, schema: { tags, security, summary: 'Run a dead-lettered job again, with a fresh set of attempts', params: DeadJobParams, response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      if (!(await queue.settleDead(knownQueue(request.params.queue), request.params.id, 'retry'))) throw new AppError('not_found', `No dead job ${request.params.id} in ${request.params.queue}`)
+      return reply.status(204).send(null)
+    },
+  )
+  app.delete(
+    '/v1/admin/queues/:queue/dead/:id',
+    { ...common, schema: { tags, security, summary: 'Discard a dead-lettered job', params: DeadJobParams, response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      if (!(await queue.settleDead(knownQueue(request.params.queue), request.params.id, 'discard'))) throw new AppError('not_found', `No dead job ${request.params.id} in ${request.params.queue}`)
+      return reply.status(204).send(null)
+    },
   )
   app.put(
     '/v1/admin/log-level',

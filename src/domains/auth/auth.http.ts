@@ -5,7 +5,8 @@ import { AppError } from '../../errors.js'
 import type { Guards } from '../../platform/http/http-auth.js'
 import { principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
-import { LoginBody, Me, PatchMeBody, RefreshBody, RegisterBody, Session, TokensReply, User } from './auth.schema.js'
+import { EmailBody, LoginBody, Me, PatchMeBody, RefreshBody, RegisterBody, Session, TokenBody, TokensReply, User, VerificationPending } from './auth.schema.js'
+import { resendVerification, verifyEmail } from './email-verification.js'
 import * as auth from './auth.service.js'
 import { clearRefreshCookie, refreshCookieOf, SessionHeaders, toCookieSession, wantsRefreshCookie } from './refresh-cookie.http.js'
 
@@ -33,8 +34,28 @@ function registerSessionRoutes(app: HttpServer, deps: auth.AuthDeps, guards: Gua
   const headers = SessionHeaders
   app.post(
     '/v1/auth/register',
-    { schema: { tags, summary: 'Create an account and log in', headers, body: RegisterBody, response: { 201: Session } } },
-    async (request, reply) => reply.status(201).send(sendTokens(deps, request, reply, await auth.register(deps, request.body, request.ip))),
+    { schema: { tags, summary: 'Create an account and log in (202 without a session when the e-mail address must be verified first)', headers, body: RegisterBody, response: { 201: Session, 202: VerificationPending } } },
+    async (request, reply) => {
+      const registered = await auth.register(deps, request.body, request.ip)
+      if ('verificationRequired' in registered) return reply.status(202).send(registered)
+      return reply.status(201).send(sendTokens(deps, request, reply, registered))
+    },
+  )
+  app.post(
+    '/v1/auth/verify-email',
+    { schema: { tags, summary: 'Confirm the e-mail address with the mailed token', body: TokenBody, response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      await verifyEmail(deps.db, request.body.token)
+      return reply.status(204).send(null)
+    },
+  )
+  app.post(
+    '/v1/auth/verify-email/resend',
+    { schema: { tags, summary: 'Mail a new verification token (202 whether or not the address has an account)', body: EmailBody, response: { 202: Type.Null() } } },
+    async (request, reply) => {
+      if (deps.emailVerification !== undefined) await resendVerification(deps.db, deps.emailVerification, request.body.email)
+      return reply.status(202).send(null)
+    },
   )
   app.post(
     '/v1/auth/login',

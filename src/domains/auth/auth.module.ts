@@ -39,7 +39,7 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
   // A deleted account's device keys stop at once on every process (401, never a stale principal).
   await pubsub.subscribe(CREDENTIALS_ENDED_CHANNEL, (message) => deviceKeys.forgetCovered(message as CredentialsEnded))
   const limiter = (name: string, points: number) =>
-    createAttemptLimiter({ name, points, windowSeconds: config.auth.loginWindowSeconds, message: TOO_MANY_LOGINS, redis })
+    createAttemptLimiter({ name, points, windowSeconds: config.auth.loginWindowSeconds, message: TOO_MANY_LOGINS, redis, keyPrefix: config.redisPrefix })
   const deps: auth.AuthDeps = {
     db: database.db,
     signer: createTokenSigner(resolveJwtSecret(config), config.auth.accessTokenTtlSeconds),
@@ -51,6 +51,7 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
     isRegistrationOpen: config.auth.isRegistrationOpen,
     deviceKeys,
     now: platform.now,
+    emailVerification: { isRequired: config.auth.isEmailVerificationRequired, mail: platform.mail, logger: logger.child({ module: 'email-verification' }) },
     endCredentials: (ended) => void platform.credentials.announce(ended),
   }
   const authenticate: Authenticate = (credential) => auth.authenticate(deps, credential)

@@ -74,6 +74,14 @@ export const TokensReply = Type.Object({
 
 export const Session = Type.Object({ user: User, ...TokensReply.properties })
 
+/** What registration answers (202) when the address must be verified before the first login. */
+export const VerificationPending = Type.Object(
+  { user: User, verificationRequired: Type.Literal(true, { description: 'A token was mailed to the address; log in after POST /v1/auth/verify-email' }) },
+  { title: 'VerificationPending' },
+)
+export const TokenBody = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }) }, { additionalProperties: false })
+export const EmailBody = Type.Object({ email: Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 320 }) }, { additionalProperties: false })
+
 export const Me = Type.Object({
   user: User,
   device: Type.Union([Type.Object({ id: Type.String() }), Type.Null()], { description: 'Set when a device key was used' }),

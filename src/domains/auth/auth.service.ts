@@ -13,6 +13,7 @@ import type { Principal } from '../../platform/auth/principal.js'
 import * as sessions from './sessions.repository.js'
 import { mergeSettings, readSettings } from './settings.js'
 import { hashSecret, newSecret, type TokenSigner } from './tokens.js'
+import { type EmailVerification, sendVerificationMail } from './email-verification.js'
 import * as users from './users.repository.js'
 import { DAY_MS, toIso } from '../../platform/time/date-time.js'
 import type { Clock } from '../../platform/time/clock.js'
@@ -34,6 +35,8 @@ export interface AuthDeps {
   readonly deviceKeys?: DeviceKeyCache
   /** The time now (ms since the epoch): the platform's clock. */
   readonly now: Clock
+  /** Self-registered accounts verify their address first when this says so. */
+  readonly emailVerification?: EmailVerification
   /** Ends the live connections (Socket.IO, gRPC streams) opened with credentials that just ended, on every process. */
   readonly endCredentials?: (ended: CredentialsEnded) => void
 }
@@ -52,7 +55,8 @@ function toUser(row: users.UserRow): User {
   }
 }
 
-export async function createUser(deps: Pick<AuthDeps, 'db'>, input: CreateUserBody): Promise<User> {
+/** Creates an account; one made by an operator or the system counts as verified, a self-registered one (`isVerified` false) not yet. */
+export async function createUser(deps: Pick<AuthDeps, 'db'>, input: CreateUserBody, isVerified = true): Promise<User> {
   const now = Date.now()
   const row: users.UserRow = {
     id: randomUUID(),
@@ -63,6 +67,7 @@ export async function createUser(deps: Pick<AuthDeps, 'db'>, input: CreateUserBo
     settings: '{}',
     created_at: now,
     updated_at: now,
+    email_verified_at: isVerified ? now : null,
   }
   try {
     await users.insertUser(deps.db, row)
@@ -91,10 +96,15 @@ export function loginDelayMs(failures: number): number {
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-export async function register(deps: AuthDeps, input: RegisterBody, address?: string) {
+/** A new account and its first session; with e-mail verification required, the account and a mailed token instead (no session yet). `address` is the client's, for the sign-up throttle. */
+export async function register(deps: AuthDeps, input: RegisterBody, address?: string): Promise<({ user: User } & Tokens) | { user: User; verificationRequired: true }> {
   if (!deps.isRegistrationOpen) throw new AppError('permission_denied', 'Registration is closed on this server')
   if (address !== undefined) await deps.registrationLimiter?.consume(address)
-  const user = await createUser(deps, input)
+  const user = await createUser(deps, input, false)
+  if (deps.emailVerification?.isRequired === true) {
+    await sendVerificationMail(deps.db, deps.emailVerification, user)
+    return { user, verificationRequired: true as const }
+  }
   return { user, ...(await startSession(deps, user.id)) }
 }
 
@@ -111,6 +121,9 @@ export async function login(deps: AuthDeps, input: LoginBody, address: string) {
     throw new AppError('unauthenticated', 'Email or password is wrong')
   }
   await Promise.all([deps.accountLimiter.reset(accountAtAddress), deps.accountFailures?.reset(email)])
+  if (deps.emailVerification?.isRequired === true && row.email_verified_at === null) {
+    throw new AppError('permission_denied', 'Confirm your e-mail address first: send the token mailed to you to POST /v1/auth/verify-email (POST /v1/auth/verify-email/resend mails a new one)')
+  }
   return { user: toUser(row), ...(await startSession(deps, row.id)) }
 }
 

@@ -18,7 +18,7 @@ export function findUserByEmail(db: Kysely<Database>, email: string): Promise<Us
 export async function updateUser(
   db: Kysely<Database>,
   id: string,
-  changes: Partial<Pick<UserRow, 'display_name' | 'settings' | 'role' | 'password_hash'>>,
+  changes: Partial<Pick<UserRow, 'display_name' | 'settings' | 'role' | 'password_hash' | 'email_verified_at'>>,
 ): Promise<void> {
   await db.updateTable('users').set({ ...changes, updated_at: Date.now() }).where('id', '=', id).execute()
 }

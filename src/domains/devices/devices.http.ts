@@ -2,7 +2,7 @@ import { Type } from 'typebox'
 import { AppError } from '../../errors.js'
 import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
-import { CreateDeviceBody, CreatedDevice, Device, DeviceList, DeviceListQuery, DeviceParams, Heartbeat, PatchDeviceBody } from './devices.schema.js'
+import { CreateDeviceBody, CreatedDevice, Device, DeviceList, DeviceListQuery, DeviceParams, Heartbeat, PatchDeviceBody, RotatedDevice, RotateKeyBody } from './devices.schema.js'
 import * as devices from './devices.service.js'
 
 const tags = ['devices']
@@ -61,6 +61,19 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
       const device = await devices.revokeDevice(deps, principalOf(request), request.params.id)
       onKeyRevoked(device.id)
       return device
+    },
+  )
+  app.post(
+    '/v1/devices/:id/rotate-key',
+    {
+      ...common,
+      schema: { tags, security, summary: 'Give the device a new key; the old one works for a grace period', params: DeviceParams, body: RotateKeyBody, response: { 200: RotatedDevice } },
+    },
+    async (request) => {
+      const rotated = await devices.rotateDeviceKey(deps, principalOf(request), request.params.id, request.body.graceSeconds ?? 3600)
+      // Cached lookups of the old key end now; with a grace period the next lookup finds it again, until it expires.
+      onKeyRevoked(rotated.device.id)
+      return rotated
     },
   )
   app.delete(

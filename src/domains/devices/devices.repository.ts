@@ -21,13 +21,24 @@ export function findDevices(db: Kysely<Database>, userId: string, ids: readonly 
   return db.selectFrom('devices').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
 }
 
-export function findDeviceByKeyHash(db: Kysely<Database>, keyHash: string) {
+/** The device of a key: its current key, or its previous one while that is in its grace period (at `now`). */
+export function findDeviceByKeyHash(db: Kysely<Database>, keyHash: string, now: number) {
   return db
     .selectFrom('devices')
     .innerJoin('users', 'users.id', 'devices.user_id')
     .select(['devices.id', 'devices.user_id', 'devices.revoked_at', 'users.role'])
-    .where('devices.key_hash', '=', keyHash)
+    .where((eb) => eb.or([eb('devices.key_hash', '=', keyHash), eb.and([eb('devices.previous_key_hash', '=', keyHash), eb('devices.previous_key_expires_at', '>', now)])]))
     .executeTakeFirst()
+}
+
+/** Makes the current key the previous one (valid until `previousExpiresAt`) and sets the new one. */
+export async function rotateKey(db: Kysely<Database>, userId: string, id: string, next: { keyHash: string; keyPrefix: string; previousExpiresAt: number }): Promise<void> {
+  await db
+    .updateTable('devices')
+    .set((eb) => ({ previous_key_hash: eb.ref('key_hash'), previous_key_expires_at: next.previousExpiresAt, key_hash: next.keyHash, key_prefix: next.keyPrefix }))
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .execute()
 }
 
 /** Applies changes to a device of this user; false when there is no such device. */

@@ -34,6 +34,26 @@ export const CreatedDevice = Type.Object({
   apiKey: Type.String({ description: 'Shown once; send it as "Authorization: Bearer <key>" or "X-Device-Key"' }),
 })
 
+/** At most 30 days: a rotation is for moving a fleet over, not for keeping two keys. */
+export const MAX_KEY_GRACE_SECONDS = 30 * 86_400
+
+export const RotateKeyBody = Type.Object(
+  {
+    graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_KEY_GRACE_SECONDS, default: 3600, description: 'How long the old key keeps working (0: it stops at once)' })),
+  },
+  { additionalProperties: false, title: 'RotateDeviceKeyRequest', examples: [{ graceSeconds: 86400 }] },
+)
+export type RotateKeyBody = Static<typeof RotateKeyBody>
+
+export const RotatedDevice = Type.Object(
+  {
+    device: Device,
+    apiKey: Type.String({ description: 'The new key, shown once' }),
+    previousKeyExpiresAt: Type.String({ format: 'date-time', description: 'Until when the old key still works' }),
+  },
+  { title: 'RotatedDeviceKey' },
+)
+
 export const PatchDeviceBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),

@@ -83,6 +83,8 @@ export async function createDevice(db: Kysely<Database>, owner: Principal, input
     name: input.name,
     kind: input.kind,
     key_hash: hashSecret(apiKey),
+    previous_key_hash: null,
+    previous_key_expires_at: null,
     key_prefix: apiKey.slice(0, DEVICE_KEY_PREFIX.length + 6),
     created_at: Date.now(),
     last_seen_at: null,
@@ -130,6 +132,21 @@ export async function revokeDevice(deps: DevicesDeps, owner: Principal, id: stri
   return getDevice(deps, owner, id)
 }
 
+/**
+ * Gives the device a new key; the old one keeps working for `graceSeconds` (0: not at all), so a
+ * fleet can move over without downtime. A revoked device is a 409; only one previous key is kept,
+ * so rotating again ends the grace of the one before.
+ */
+export async function rotateDeviceKey(deps: DevicesDeps, owner: Principal, id: string, graceSeconds: number) {
+  const device = await getDevice(deps, owner, id)
+  if (device.revokedAt !== null) throw new AppError('conflict', 'The device is revoked: register a new one')
+  const apiKey = newSecret(DEVICE_KEY_PREFIX)
+  const now = (deps.now ?? Date.now)()
+  const previousKeyExpiresAt = now + graceSeconds * 1000
+  await withChange(deps.db, owner, 'key-rotated', async (trx) => ({ id, result: await devices.rotateKey(trx, owner.userId, id, { keyHash: hashSecret(apiKey), keyPrefix: apiKey.slice(0, DEVICE_KEY_PREFIX.length + 6), previousExpiresAt: previousKeyExpiresAt }) }))
+  return { device: await getDevice(deps, owner, id), apiKey, previousKeyExpiresAt: new Date(previousKeyExpiresAt).toISOString() }
+}
+
 export async function deleteDevice(db: Kysely<Database>, owner: Principal, id: string): Promise<void> {
   await withChange(db, owner, 'deleted', async (trx) => {
     if (!(await devices.deleteDevice(trx, owner.userId, id))) throw new AppError('not_found', 'Device not found')
@@ -153,7 +170,7 @@ export async function principalForDeviceKey(db: Kysely<Database>, apiKey: string
 }
 
 async function lookUpDeviceKey(db: Kysely<Database>, keyHash: string): Promise<Principal> {
-  const row = await devices.findDeviceByKeyHash(db, keyHash)
+  const row = await devices.findDeviceByKeyHash(db, keyHash, Date.now())
   if (!row) throw new AppError('unauthenticated', 'Unknown device key')
   if (row.revoked_at !== null) throw new AppError('unauthenticated', 'Device key has been revoked')
   return { userId: row.user_id, role: row.role, deviceId: row.id }

@@ -15,7 +15,7 @@ export function meditationModule(platform: AuthedPlatform, ml: MlModule, heartRa
   const { database, config, guards } = platform
   ml.registerTrainer('meditation', meditationTrainer(config.meditation))
   const store: SessionStoreDeps = { db: database.db, kind: database.kind, heartRate: heartRate.deps }
-  const recommender: RecommenderDeps = { db: database.db, runtime: platform.ml, dataDir: config.dataDir, config: config.meditation }
+  const recommender: RecommenderDeps = { db: database.db, runtime: platform.ml, config: config.meditation }
   return {
     name: 'meditation',
     store,

@@ -1,13 +1,12 @@
 // The per-user meditation recommender: trains an LSTM on the user's periods (via the ML engine)
 // and scores candidate configurations for the next period in one batched prediction.
 import { createHash } from 'node:crypto'
-import { join } from 'node:path'
 import type { MeditationConfig } from '../../config.js'
 import { AppError } from '../../errors.js'
 import type { Db } from '../../platform/db/database.js'
 import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { SequenceModelSpec } from '../../platform/ml-runtime/ml-tasks.js'
-import { latestModel } from '../ml/training.service.js'
+import { artifactOf, latestModel } from '../ml/training.service.js'
 import type { ModelTrainer, PreparedTraining } from '../ml/training.service.js'
 import { buildTrainingSet, candidateInput, FEATURES, meanOf, type Normalization, type PeriodConfig, type PeriodObservation, STEPS } from './meditation.features.js'
 import { type HistoryPeriod, periodHistory } from './meditation.service.js'
@@ -92,7 +91,6 @@ function candidateRandom(modelId: string): () => number {
 export interface RecommenderDeps {
   readonly db: Db
   readonly runtime: MlRuntime
-  readonly dataDir: string
   readonly config: MeditationConfig
   /** Overrides the candidate draw (tests); by default it is seeded with the model's id, so a model always scores the same candidates. */
   readonly random?: () => number
@@ -112,7 +110,7 @@ export async function recommend(deps: RecommenderDeps, userId: string, recent: r
   const normalization = model.params.normalization as Normalization
   const candidates = candidatesFor(deps.config, history, deps.random ?? candidateRandom(model.id))
   const inputs = Float32Array.from(candidates.flatMap((c) => candidateInput(history, c, normalization).flat()))
-  const outputs = await deps.runtime.predict({ directory: join(deps.dataDir, 'models', model.id), inputs, steps: STEPS, features: FEATURES })
+  const outputs = await deps.runtime.predict({ artifact: artifactOf(model.id), inputs, steps: STEPS, features: FEATURES })
   let best = 0
   for (let i = 1; i < outputs.length; i += 1) if ((outputs[i] as number) < (outputs[best] as number)) best = i
   const choice = candidates[best] as PeriodConfig

@@ -11,7 +11,7 @@ import type { Clock } from '../../platform/time/clock.js'
 
 /** What a model kind hands the engine: a ready task (a sequence model, or a classifier, network or classical model named by its `op`) and how to score the held-out outputs. */
 export interface PreparedTraining {
-  readonly task: Omit<TrainSequenceTask, 'op' | 'directory'> | Omit<TrainClassifierTask, 'directory'> | TrainModelInput
+  readonly task: Omit<TrainSequenceTask, 'op' | 'artifact'> | Omit<TrainClassifierTask, 'artifact'> | TrainModelInput
   /** Epochs the run will train unless stopped (no early stopping): live events then carry a percent. */
   readonly plannedEpochs?: number
   readonly params: Record<string, unknown>
@@ -42,7 +42,7 @@ export interface TrainingDeps {
   readonly db: Db
   readonly kind: DatabaseKind
   readonly runtime: MlRuntime
-  /** Model artifacts go under `<dataDir>/models/<model id>`. */
+  /** Where the playground's network and classical models keep their files (`<dataDir>/models/<model id>`); other kinds use the blob store. */
   readonly dataDir: string
   /** One trainer per model kind, registered by the module that owns the kind. */
   readonly trainers: ReadonlyMap<ModelKind, ModelTrainer>
@@ -55,6 +55,9 @@ export interface TrainingDeps {
   /** The time now (ms since the epoch): the platform's clock. */
   readonly now: Clock
 }
+
+/** The blob key prefix of a model's files: `models/<model id>` (the `artifact` column of its row). */
+export const artifactOf = (modelId: string): string => `models/${modelId}`
 
 /** The queued job that runs a training job. */
 export const TRAIN_JOB = 'ml.train'

@@ -9,6 +9,7 @@ import { pino } from 'pino'
 import { databaseTargets, type OpenedTestDatabase, openTestDatabase } from '../../../test/helpers/databases.js'
 import type { DatabaseHandle } from '../../platform/db/database.js'
 import { createMetrics } from '../../platform/metrics/metrics.js'
+import { createDatabaseBlobStore } from '../../platform/blob/database-blob-store.js'
 import { createMlRuntime, type MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import { WorkerCrashedError } from '../../platform/ml-runtime/worker-pool.js'
 import { createUser } from '../auth/auth.service.js'
@@ -59,7 +60,7 @@ for (const target of await databaseTargets()) {
     before(async () => {
       opened = await openTestDatabase(target)
       database = opened.database
-      runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }) })
+      runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
       userId = (await createUser({ db: database.db }, { email: 'crash@example.com', password: 'correct horse battery' })).id
     })
     after(async () => {
@@ -108,7 +109,7 @@ for (const target of await databaseTargets()) {
     before(async () => {
       opened = await openTestDatabase(target)
       database = opened.database
-      runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }) })
+      runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
       userId = (await createUser({ db: database.db }, { email: 'cancel@example.com', password: 'correct horse battery' })).id
     })
     after(async () => {

@@ -1,7 +1,7 @@
-// One run of a training job, as the `ml.train` queue handler performs it.
-import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
+// One run of a training job, as the `ml.train` queue handler performs it.
+import { randomUUID } from 'node:crypto'
 import { AppError } from '../../errors.js'
 import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 import type { EpochReport } from '../../platform/ml-runtime/ml-tasks.js'
@@ -10,7 +10,7 @@ import * as repo from './ml.repository.js'
 import type { ModelKind, TrainingEpoch } from './ml.schema.js'
 import type { Db } from '../../platform/db/database.js'
 import { recordChange } from '../sync/sync.repository.js'
-import { changeJobState, MODEL_SYNC_KIND, type PreparedTraining, TERMINAL_STATES, TRAINING_JOB_SYNC_KIND, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
+import { artifactOf, changeJobState, MODEL_SYNC_KIND, type PreparedTraining, TERMINAL_STATES, TRAINING_JOB_SYNC_KIND, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
 
 const HEARTBEAT_MS = 5_000
 const PROGRESS_FLUSH_MS = 250
@@ -59,7 +59,7 @@ async function setQueued(db: Db, id: string, fields: Partial<repo.TrainingJobRow
 
 async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepared: PreparedTraining, started: number, finish: Finish): Promise<void> {
   const modelId = randomUUID()
-  const artifact = join('models', modelId)
+  const artifact = artifactOf(modelId)
   const directory = join(deps.dataDir, artifact)
   let isCancelRequested = false
   // Epochs are stored in batches (at most every PROGRESS_FLUSH_MS, and at the end), each with a
@@ -95,8 +95,9 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   }
   try {
     const { task } = prepared
-    if (!('op' in task)) result = await deps.runtime.train({ ...task, directory }, onEpoch)
-    else if (task.op === 'train-classifier') result = await deps.runtime.trainClassifier({ ...task, directory }, onEpoch)
+    if (!('op' in task)) result = await deps.runtime.train({ ...task, artifact }, onEpoch)
+    else if (task.op === 'train-classifier') result = await deps.runtime.trainClassifier({ ...task, artifact }, onEpoch)
+    // The playground's network and classical models are still files under the data dir.
     else result = await deps.runtime.trainModel({ ...task, directory }, onEpoch, row.user_id)
   } finally {
     clearInterval(timer)
@@ -105,6 +106,7 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   }
   if (result.isStopped) {
     await rm(directory, { recursive: true, force: true })
+    await deps.runtime.deleteArtifact(artifact)
     return finish('cancelled', {})
   }
   const metrics = prepared.evaluate(result.validationOutputs, result.epochs)
@@ -112,6 +114,7 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   const isStored = await storeModel(deps, row, { id: modelId, artifact, params, metrics, prepared, durationMs: deps.now() - started })
   if (!isStored) {
     // The job left `running` meanwhile (the sweep failed it): keep its verdict, drop the files.
+    await deps.runtime.deleteArtifact(artifact)
     await rm(directory, { recursive: true, force: true })
     return
   }

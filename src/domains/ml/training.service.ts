@@ -1,7 +1,7 @@
+import { join } from 'node:path'
 // Training jobs: a queued job per request, one run at a time per job, states
 // queued -> running -> succeeded | failed | cancelled, each epoch stored and pushed live.
 import { randomUUID } from 'node:crypto'
-import { join } from 'node:path'
 import { AppError } from '../../errors.js'
 import type { Db } from '../../platform/db/database.js'
 import * as repo from './ml.repository.js'
@@ -11,7 +11,7 @@ import { changeJobState, MODEL_SYNC_KIND, TERMINAL_STATES, TRAIN_JOB, TRAINING_J
 import { toIsoOrNull } from '../../platform/time/date-time.js'
 
 export type { ModelTrainer, PreparedTraining, TrainingDeps, TrainingParams } from './training-deps.js'
-export { TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
+export { artifactOf, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
 
 
 export function toTrainingJob(row: repo.TrainingJobRow, epochs: TrainingEpoch[]): TrainingJob {
@@ -133,11 +133,11 @@ export async function listModels(deps: Pick<TrainingDeps, 'db'>, userId: string,
   return (await repo.listModels(deps.db, userId, limit, kind)).map(toModel)
 }
 
-/** One of the user's models with where its artifact files are; not_found for anyone else's. */
-export async function findModel(deps: Pick<TrainingDeps, 'db' | 'dataDir'>, userId: string, id: string): Promise<{ model: Model; directory: string }> {
+/** One of the user's models with its artifact (the blob key prefix of its files); not_found for anyone else's. */
+export async function findModel(deps: Pick<TrainingDeps, 'db' | 'dataDir'>, userId: string, id: string): Promise<{ model: Model; artifact: string; directory: string }> {
   const row = await repo.findModel(deps.db, userId, id)
   if (row === undefined) throw new AppError('not_found', `No model ${id}`)
-  return { model: toModel(row), directory: join(deps.dataDir, row.artifact) }
+  return { model: toModel(row), artifact: row.artifact, directory: join(deps.dataDir, row.artifact) }
 }
 
 /** Fails, visibly, running jobs whose worker stopped beating (a process that died mid-run). */

@@ -24,7 +24,7 @@ const target = (deviceId: string): LiveTarget => ({
   userId: 'u1',
   deviceId,
   kind: 'csi',
-  classifier: { modelId: 'm1', directory: '/models/m1', labels: ['open', 'closed'], layout: [{ name: 'values', length: 2 }], heads: ['combined'] },
+  classifier: { modelId: 'm1', artifact: 'models/m1', labels: ['open', 'closed'], layout: [{ name: 'values', length: 2 }], heads: ['combined'] },
 })
 const frames = (count: number, from = 0) => Array.from({ length: count }, (_, i) => ({ ts: from + i, values: Float32Array.from([i, i]) }))
 

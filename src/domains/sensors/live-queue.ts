@@ -74,7 +74,7 @@ export function createLiveQueue(deps: LiveQueueDeps): LiveQueue {
 
   async function classifyBatch(batch: ReturnType<typeof takeBatch>): Promise<void> {
     const byModel = new Map<string, typeof batch>()
-    for (const part of batch) byModel.set(part.queue.target.classifier.directory, [...(byModel.get(part.queue.target.classifier.directory) ?? []), part])
+    for (const part of batch) byModel.set(part.queue.target.classifier.artifact, [...(byModel.get(part.queue.target.classifier.artifact) ?? []), part])
     for (const parts of byModel.values()) {
       const classifier = (parts[0] as (typeof batch)[number]).queue.target.classifier
       const width = classifier.layout.reduce((sum, g) => sum + g.length, 0)
@@ -83,7 +83,7 @@ export function createLiveQueue(deps: LiveQueueDeps): LiveQueue {
       let at = 0
       for (const part of parts) for (const frame of part.frames) inputs.set(frame.values, at++ * width)
       try {
-        const predictions = rows === 0 ? [] : toPredictions(classifier, await deps.runtime.predictClassifier({ directory: classifier.directory, inputs }), rows)
+        const predictions = rows === 0 ? [] : toPredictions(classifier, await deps.runtime.predictClassifier({ artifact: classifier.artifact, inputs }), rows)
         let offset = 0
         for (const part of parts) {
           const mine: LivePrediction[] = part.frames.map((frame, i) => ({ timestamp: toIso(frame.ts), ...(predictions[offset + i] as (typeof predictions)[number]) }))

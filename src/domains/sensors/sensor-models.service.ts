@@ -22,7 +22,8 @@ export interface SensorModelsDeps {
 /** What predicting with a model needs to know, from its stored params. */
 export interface ClassifierInfo {
   readonly modelId: string
-  readonly directory: string
+  /** The blob key prefix of the model's files. */
+  readonly artifact: string
   readonly labels: readonly string[]
   readonly layout: Layout
   readonly heads: readonly string[]
@@ -47,9 +48,9 @@ async function classifierModel(deps: SensorModelsDeps, userId: string, modelId: 
 }
 
 export async function classifierInfo(deps: SensorModelsDeps, userId: string, modelId: string): Promise<ClassifierInfo> {
-  const { model, directory } = await classifierModel(deps, userId, modelId)
+  const { model, artifact } = await classifierModel(deps, userId, modelId)
   const params = model.params as { labels: string[]; layout: Layout; heads: string[] }
-  return { modelId, directory, labels: params.labels, layout: params.layout, heads: params.heads }
+  return { modelId, artifact, labels: params.labels, layout: params.layout, heads: params.heads }
 }
 
 /** Per row: the combined head's label and probabilities, and every head's. */
@@ -73,7 +74,7 @@ export function toPredictions(info: Pick<ClassifierInfo, 'labels'>, output: Clas
 /** Runs rows through a classifier on the inference thread; 429 when that thread is already this far behind. */
 export async function classify(deps: SensorModelsDeps, info: ClassifierInfo, inputs: Float32Array, rows: number): Promise<Prediction[]> {
   if (deps.runtime.inferenceBacklog() >= deps.maxBacklog) throw new AppError('rate_limited', 'The inference thread is busy; try again shortly')
-  return toPredictions(info, await deps.runtime.predictClassifier({ directory: info.directory, inputs }), rows)
+  return toPredictions(info, await deps.runtime.predictClassifier({ artifact: info.artifact, inputs }), rows)
 }
 
 /**

@@ -24,7 +24,7 @@ for (const target of await databaseTargets()) {
       const handle = await openDatabase(config.database, createMetrics(), logger)
       cleanups.push(() => handle.close())
 
-      assert.deepEqual(await migrateToLatest(handle.db, logger), ['0001_accounts', '0002_jobs', '0003_heart_rate', '0004_game_sessions', '0005_ml', '0006_meditations', '0007_m2m_profiles', '0008_alert_timeline', '0009_local_times', '0010_device_presence', '0011_sensors', '0012_blobs', '0015_playground', '0016_playground_datasets', '0017_compact_samples', '0018_heart_rate_rollups'])
+      assert.deepEqual(await migrateToLatest(handle.db, logger), ['0001_accounts', '0002_jobs', '0003_heart_rate', '0004_game_sessions', '0005_ml', '0006_meditations', '0007_m2m_profiles', '0008_alert_timeline', '0009_local_times', '0010_device_presence', '0011_sensors', '0012_blobs', '0013_accounts', '0015_playground', '0016_playground_datasets', '0017_compact_samples', '0018_heart_rate_rollups'])
       assert.deepEqual(await migrateToLatest(handle.db, logger), [])
       await handle.ping()
 

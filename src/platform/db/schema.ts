@@ -11,6 +11,18 @@ export interface UsersTable {
   settings: string
   created_at: number
   updated_at: number
+  /** When the address was shown to be the user's (a verification link followed); null until then. */
+  email_verified_at: number | null
+}
+
+/** A single-use token mailed to a user (`reset`: password reset, `verify`: e-mail verification); only its hash is kept. */
+export interface AccountTokensTable {
+  token_hash: string
+  user_id: string
+  purpose: 'reset' | 'verify'
+  created_at: number
+  expires_at: number
+  used_at: number | null
 }
 
 export interface AuthSessionsTable {
@@ -37,6 +49,9 @@ export interface DevicesTable {
   kind: string
   key_hash: string
   key_prefix: string
+  /** After a rotation, the old key's hash, accepted until `previous_key_expires_at`. */
+  previous_key_hash: string | null
+  previous_key_expires_at: number | null
   created_at: number
   last_seen_at: number | null
   revoked_at: number | null
@@ -420,6 +435,7 @@ export interface Database {
   playground_datasets: PlaygroundDatasetsTable
   compat_csi_servers: CompatCsiServersTable
   blobs: BlobsTable
+  account_tokens: AccountTokensTable
   blob_chunks: BlobChunksTable
   blob_uploads: BlobUploadsTable
 }

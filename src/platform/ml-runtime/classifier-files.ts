@@ -1,10 +1,8 @@
 // A trained classifier's files: classifier.json (spec, heads, standardization, the caller's meta)
-// and weights.bin (W1, b1, W2, b2 as float32), in a directory named by model id; and the loaded
-// classifiers the inference thread keeps.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../files/private-files.js'
-import { join } from 'node:path'
+// and weights.bin (W1, b1, W2, b2 as float32), produced and read as bytes (the runtime stores them
+// in the blob store); and the loaded classifiers the inference thread keeps.
 import type { Tensor } from '@tensorflow/tfjs'
+import { type ArtifactFile, createArtifactCache, fileOf } from './artifact-files.js'
 import type { ClassifierSpec } from './classifier-task.js'
 import type { Tf } from './tf-runtime.js'
 
@@ -28,7 +26,8 @@ export interface Params {
   readonly b2: Tensor
 }
 
-export async function saveClassifier(directory: string, file: ClassifierFile, p: Params): Promise<void> {
+/** The classifier's files, weights first (the JSON names a complete model). */
+export function classifierToFiles(file: ClassifierFile, p: Params): ArtifactFile[] {
   const parts = [p.w1, p.b1, p.w2, p.b2].map((t) => t.dataSync() as Float32Array)
   const weights = new Float32Array(parts.reduce((n, part) => n + part.length, 0))
   let at = 0
@@ -36,12 +35,10 @@ export async function saveClassifier(directory: string, file: ClassifierFile, p:
     weights.set(part, at)
     at += part.length
   }
-  await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE })
-  // Write then rename, so a crash never leaves a half-written model that looks complete.
-  await writeFile(join(directory, 'weights.bin.tmp'), new Uint8Array(weights.buffer), { mode: PRIVATE_FILE_MODE })
-  await rename(join(directory, 'weights.bin.tmp'), join(directory, 'weights.bin'))
-  await writeFile(join(directory, 'classifier.json.tmp'), JSON.stringify(file), { mode: PRIVATE_FILE_MODE })
-  await rename(join(directory, 'classifier.json.tmp'), join(directory, 'classifier.json'))
+  return [
+    { name: 'weights.bin', bytes: new Uint8Array(weights.buffer) },
+    { name: 'classifier.json', bytes: new TextEncoder().encode(JSON.stringify(file)) },
+  ]
 }
 
 export interface LoadedClassifier {
@@ -51,13 +48,12 @@ export interface LoadedClassifier {
   readonly std: Tensor
 }
 
-/** Loaded classifiers by directory, least recently used first; artifacts never change once written. */
-const cache = new Map<string, LoadedClassifier>()
-const CACHE_SIZE = 32
+/** Loaded classifiers by artifact, least recently used first; artifacts never change once written. */
+let cache: ReturnType<typeof createArtifactCache<LoadedClassifier>> | undefined
 
-async function loadClassifier(tf: Tf, directory: string): Promise<LoadedClassifier> {
-  const file = JSON.parse(await readFile(join(directory, 'classifier.json'), 'utf8')) as ClassifierFile
-  const bytes = await readFile(join(directory, 'weights.bin'))
+function loadClassifier(tf: Tf, files: readonly ArtifactFile[], artifact: string): LoadedClassifier {
+  const file = JSON.parse(new TextDecoder().decode(fileOf(files, 'classifier.json', artifact))) as ClassifierFile
+  const bytes = fileOf(files, 'weights.bin', artifact)
   const weights = new Float32Array(bytes.byteLength / 4)
   new Uint8Array(weights.buffer).set(bytes)
   const [width, heads, hidden, classes] = [widthOf(file.spec), file.heads.length, file.spec.hiddenUnits, file.spec.classes]
@@ -68,26 +64,18 @@ async function loadClassifier(tf: Tf, directory: string): Promise<LoadedClassifi
     parts.push(weights.subarray(at, at + size))
     at += size
   }
-  if (at !== weights.length) throw new Error(`${directory}: weights.bin does not match classifier.json`)
+  if (at !== weights.length) throw new Error(`${artifact}: weights.bin does not match classifier.json`)
   const [w1, b1, w2, b2] = parts as [Float32Array, Float32Array, Float32Array, Float32Array]
   const params = { w1: tf.tensor2d(w1, [width, heads * hidden]), b1: tf.tensor1d(b1), w2: tf.tensor2d(w2, [heads * hidden, heads * classes]), b2: tf.tensor1d(b2) }
   return { file, params, mean: tf.tensor1d(file.mean), std: tf.tensor1d(file.std) }
 }
 
-export async function cachedClassifier(tf: Tf, directory: string): Promise<LoadedClassifier> {
-  const hit = cache.get(directory)
-  if (hit !== undefined) {
-    cache.delete(directory)
-    cache.set(directory, hit)
-    return hit
-  }
-  const loaded = await loadClassifier(tf, directory)
-  cache.set(directory, loaded)
-  for (const [key, old] of cache) {
-    if (cache.size <= CACHE_SIZE) break
-    cache.delete(key)
-    tf.dispose([old.params.w1, old.params.b1, old.params.w2, old.params.b2, old.mean, old.std])
-  }
+/** The loaded classifier of `artifact`: from the cache, else from `files`; undefined when neither has it. */
+export function cachedClassifier(tf: Tf, artifact: string, files: readonly ArtifactFile[] | undefined): LoadedClassifier | undefined {
+  cache ??= createArtifactCache<LoadedClassifier>(32, (old) => tf.dispose([old.params.w1, old.params.b1, old.params.w2, old.params.b2, old.mean, old.std]))
+  const hit = cache.get(artifact)
+  if (hit !== undefined || files === undefined) return hit
+  const loaded = loadClassifier(tf, files, artifact)
+  cache.set(artifact, loaded)
   return loaded
 }
-

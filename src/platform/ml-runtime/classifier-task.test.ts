@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { pino } from 'pino'
+import { createFileBlobStore } from '../blob/file-blob-store.js'
 import { createMlRuntime } from './ml-runtime.js'
 
 // Three classes; group "a" (4 values) tells class 0 from the others, group "b" (3 values) tells 1 from 2.
-function blobs(count: number) {
+function rowsOf(count: number) {
   let seed = 11
   const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1
   const labels = Int32Array.from({ length: count }, (_, i) => i % 3)
@@ -23,30 +24,29 @@ const argmax = (values: number[]) => values.indexOf(Math.max(...values))
 
 describe('dense classifier task (tfjs-wasm in worker threads)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pulsebase-classifier-'))
-  const runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }) })
+  const store = createFileBlobStore({ root: join(dir, 'blobs') })
+  const runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: store })
   after(async () => {
     await runtime.close()
     rmSync(dir, { recursive: true, force: true })
   })
   const spec = { groups: [{ name: 'a', length: 4 }, { name: 'b', length: 3 }], classes: 3, hiddenUnits: 8, learningRate: 0.02 }
-  const { inputs, labels } = blobs(300)
-  const directory = join(dir, 'model-1')
+  const { inputs, labels } = rowsOf(300)
+  const artifact = 'models/model-1'
 
   test('trains every head with per-epoch progress; the saved model predicts the held-out rows as training scored them', async () => {
     const seen: number[] = []
     const result = await runtime.trainClassifier(
-      { spec, inputs, labels, validationCount: 60, maxEpochs: 30, batchSize: 32, patience: 30, seed: 7, directory, meta: { note: 'test' } },
+      { spec, inputs, labels, validationCount: 60, maxEpochs: 30, batchSize: 32, patience: 30, seed: 7, artifact, meta: { note: 'test' } },
       (report) => (seen.push(report.epoch), true),
     )
     assert.deepEqual(result.heads, ['a', 'b', 'combined'])
     assert.deepEqual(seen, result.epochs.map((e) => e.epoch))
     assert.ok(result.epochs.at(-1)!.loss < result.epochs[0]!.loss / 2, 'the loss fell')
     assert.equal(result.validationOutputs.length, 3 * 60 * 3)
-    assert.ok(existsSync(join(directory, 'classifier.json')) && existsSync(join(directory, 'weights.bin')))
-    // Model files are private: the directory 0700, its files 0600.
-    assert.deepEqual([statSync(directory).mode & 0o777, statSync(join(directory, 'classifier.json')).mode & 0o777, statSync(join(directory, 'weights.bin')).mode & 0o777], [0o700, 0o600, 0o600])
+    assert.deepEqual((await store.list(`${artifact}/`)).map((b) => b.key), [`${artifact}/classifier.json`, `${artifact}/weights.bin`])
 
-    const predicted = await runtime.predictClassifier({ directory, inputs: inputs.subarray(240 * 7) })
+    const predicted = await runtime.predictClassifier({ artifact, inputs: inputs.subarray(240 * 7) })
     assert.deepEqual(predicted.heads, ['a', 'b', 'combined'])
     assert.deepEqual(predicted.probabilities.map((p) => p.toFixed(4)), result.validationOutputs.map((p) => p.toFixed(4)))
     const combined = predicted.probabilities.slice(2 * 60 * 3)
@@ -62,16 +62,16 @@ describe('dense classifier task (tfjs-wasm in worker threads)', () => {
 
   test('one group has one head, "combined"; stopping from the progress callback writes no model', async () => {
     const single = { groups: [{ name: 'values', length: 7 }], classes: 3, hiddenUnits: 8, learningRate: 0.02 }
-    const stopped = join(dir, 'model-2')
-    const result = await runtime.trainClassifier({ spec: single, inputs, labels, validationCount: 30, maxEpochs: 50, batchSize: 32, patience: 50, seed: 1, directory: stopped, meta: {} }, (report) => report.epoch < 2)
+    const stopped = 'models/model-2'
+    const result = await runtime.trainClassifier({ spec: single, inputs, labels, validationCount: 30, maxEpochs: 50, batchSize: 32, patience: 50, seed: 1, artifact: stopped, meta: {} }, (report) => report.epoch < 2)
     assert.deepEqual(result.heads, ['combined'])
     assert.equal(result.isStopped, true)
     assert.ok(result.epochs.length < 50)
-    assert.equal(existsSync(join(stopped, 'classifier.json')), false)
+    assert.deepEqual(await store.list(`${stopped}/`), [])
   })
 
   test('rows of the wrong width fail the call, not the inference thread', async () => {
-    await assert.rejects(runtime.predictClassifier({ directory, inputs: new Float32Array(5) }), /whole rows of 7/)
-    assert.equal((await runtime.predictClassifier({ directory, inputs: inputs.subarray(0, 14) })).probabilities.length, 3 * 2 * 3)
+    await assert.rejects(runtime.predictClassifier({ artifact, inputs: new Float32Array(5) }), /whole rows of 7/)
+    assert.equal((await runtime.predictClassifier({ artifact, inputs: inputs.subarray(0, 14) })).probabilities.length, 3 * 2 * 3)
   })
 })

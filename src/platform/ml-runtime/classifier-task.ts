@@ -10,7 +10,8 @@
 // kernels per step instead of Keras' per-layer, per-output bookkeeping, which on the wasm backend
 // cost about 20 ms a batch for the seed's model.
 import type { Tensor, Variable } from '@tensorflow/tfjs'
-import { cachedClassifier, type Params, saveClassifier, widthOf } from './classifier-files.js'
+import { ARTIFACT_NEEDED, type ArtifactFile, type ArtifactNeeded } from './artifact-files.js'
+import { cachedClassifier, classifierToFiles, type Params, widthOf } from './classifier-files.js'
 import { seeded, shuffled } from './seeded.js'
 import { standardization } from './standardization.js'
 import type { EpochReport } from './sequence-model.js'
@@ -40,7 +41,8 @@ export interface TrainClassifierTask {
   readonly patience: number
   /** Seeds the initial weights. */
   readonly seed: number
-  readonly directory: string
+  /** The artifact's key prefix in the blob store, e.g. `models/<model id>` (the runtime stores the files there). */
+  readonly artifact: string
   readonly meta: unknown
 }
 
@@ -50,13 +52,18 @@ export interface TrainClassifierResult {
   readonly validationOutputs: number[]
   readonly heads: string[]
   readonly isStopped: boolean
+  /** The trained model's files (none when stopped); the runtime stores them and leaves them out of what it returns. */
+  readonly files?: ArtifactFile[]
 }
 
 export interface PredictClassifierTask {
   readonly op: 'predict-classifier'
-  readonly directory: string
+  /** The artifact's key prefix in the blob store. */
+  readonly artifact: string
   /** rows x width. */
   readonly inputs: Float32Array
+  /** The artifact's files, sent by the runtime when the thread answered that it does not hold them. */
+  readonly files?: readonly ArtifactFile[]
 }
 
 export interface ClassifierPrediction {
@@ -199,8 +206,8 @@ export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context
     const final = tf.tidy(() => ({ ...masked() }))
     try {
       const validationOutputs = task.validationCount > 0 ? probabilities(tf, xVal, final, heads, classes) : []
-      if (!isStopped) await saveClassifier(task.directory, { format: 'pulsebase-dense-classifier/1', spec, heads: headsOf(spec), mean: norm.mean, std: norm.std, meta: task.meta }, final)
-      return { epochs, validationOutputs, heads: headsOf(spec), isStopped }
+      const files = isStopped ? [] : classifierToFiles({ format: 'pulsebase-dense-classifier/1', spec, heads: headsOf(spec), mean: norm.mean, std: norm.std, meta: task.meta }, final)
+      return { epochs, validationOutputs, heads: headsOf(spec), isStopped, files }
     } finally {
       tf.dispose([final.w1, final.w2])
     }
@@ -210,8 +217,10 @@ export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context
   }
 }
 
-export async function predictClassifier(tf: Tf, task: PredictClassifierTask): Promise<ClassifierPrediction> {
-  const { file, params, mean, std } = await cachedClassifier(tf, task.directory)
+export async function predictClassifier(tf: Tf, task: PredictClassifierTask): Promise<ClassifierPrediction | ArtifactNeeded> {
+  const loaded = cachedClassifier(tf, task.artifact, task.files)
+  if (loaded === undefined) return ARTIFACT_NEEDED
+  const { file, params, mean, std } = loaded
   const width = widthOf(file.spec)
   if (task.inputs.length === 0 || task.inputs.length % width !== 0) throw new Error(`inputs are not whole rows of ${width} values`)
   const x = tf.tidy(() => tf.div(tf.sub(tf.tensor2d(task.inputs, [task.inputs.length / width, width]), mean), std))

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { pino } from 'pino'
+import { readBlob } from '../blob/blob.port.js'
+import { createFileBlobStore } from '../blob/file-blob-store.js'
 import { createMlRuntime } from './ml-runtime.js'
 
 // y = 0.8 * (last step's first feature) - 0.5 * (first step's second feature): an LSTM must carry state to fit it.
@@ -17,28 +19,28 @@ function dataset(count: number, steps: number, features: number) {
 
 describe('ML runtime (tfjs-wasm in worker threads)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pulsebase-ml-'))
-  const runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }) })
+  const blobs = createFileBlobStore({ root: join(dir, 'blobs') })
+  const runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs, legacyRoot: dir })
   after(async () => {
     await runtime.close()
     rmSync(dir, { recursive: true, force: true })
   })
   const spec = { steps: 4, features: 3, lstmUnits: 16, denseUnits: 8, learningRate: 0.02 }
   const { inputs, targets } = dataset(300, spec.steps, spec.features)
-  const directory = join(dir, 'model-1')
+  const artifact = 'models/model-1'
 
-  test('trains with per-epoch progress, writes the artifacts, and the cached model predicts the held-out data', async () => {
+  test('trains with per-epoch progress, stores the artifact files in the blob store, and the model predicts the held-out data', async () => {
     const seen: number[] = []
-    const result = await runtime.train({ spec, inputs, targets, validationCount: 60, maxEpochs: 60, batchSize: 32, patience: 60, directory, meta: { kind: 'test' } }, (report) => (seen.push(report.epoch), true))
+    const result = await runtime.train({ spec, inputs, targets, validationCount: 60, maxEpochs: 60, batchSize: 32, patience: 60, artifact, meta: { kind: 'test' } }, (report) => (seen.push(report.epoch), true))
     assert.deepEqual(seen, result.epochs.map((e) => e.epoch))
     assert.equal(result.epochs.length, 60)
-    assert.ok(existsSync(join(directory, 'model.json')) && existsSync(join(directory, 'weights.bin')))
-    // Model files are private: the directory 0700, its files 0600.
-    assert.deepEqual([statSync(directory).mode & 0o777, statSync(join(directory, 'model.json')).mode & 0o777, statSync(join(directory, 'weights.bin')).mode & 0o777], [0o700, 0o600, 0o600])
+    assert.deepEqual((await blobs.list(`${artifact}/`)).map((b) => b.key), [`${artifact}/model.json`, `${artifact}/weights.bin`])
+    assert.ok(!('files' in result), 'the files stay out of the result')
     const first = result.epochs[0]!
     const best = Math.min(...result.epochs.map((e) => e.valLoss!))
     assert.ok(best < first.valLoss! / 4, `validation loss fell from ${first.valLoss} to ${best}`)
 
-    const outputs = await runtime.predict({ directory, inputs: inputs.subarray(240 * 12), steps: 4, features: 3 })
+    const outputs = await runtime.predict({ artifact, inputs: inputs.subarray(240 * 12), steps: 4, features: 3 })
     assert.equal(outputs.length, 60)
     assert.deepEqual(outputs.map((v) => v.toFixed(4)), result.validationOutputs.map((v) => v.toFixed(4)))
     const mae = outputs.reduce((sum, v, i) => sum + Math.abs(v - targets[240 + i]!), 0) / 60
@@ -47,30 +49,47 @@ describe('ML runtime (tfjs-wasm in worker threads)', () => {
   })
 
   test('stopping from the progress callback ends training early and writes no model', async () => {
-    const stopped = join(dir, 'model-2')
-    const result = await runtime.train({ spec, inputs, targets, validationCount: 60, maxEpochs: 60, batchSize: 32, patience: 60, directory: stopped, meta: {} }, (report) => report.epoch < 2)
+    const stopped = 'models/model-2'
+    const result = await runtime.train({ spec, inputs, targets, validationCount: 60, maxEpochs: 60, batchSize: 32, patience: 60, artifact: stopped, meta: {} }, (report) => report.epoch < 2)
     assert.equal(result.isStopped, true)
     // The stop request crosses threads, so a few more epochs may finish first; never all 60.
     assert.ok(result.epochs.length >= 2 && result.epochs.length < 60, `ran ${result.epochs.length} epochs`)
-    assert.equal(existsSync(join(stopped, 'model.json')), false)
+    assert.deepEqual(await blobs.list(`${stopped}/`), [])
   })
 
   test('predicting with a model that does not exist fails the call, not the thread', async () => {
-    await assert.rejects(runtime.predict({ directory: join(dir, 'missing'), inputs, steps: 4, features: 3 }), /ENOENT/)
-    assert.equal((await runtime.predict({ directory, inputs: inputs.subarray(0, 12), steps: 4, features: 3 })).length, 1)
+    await assert.rejects(runtime.predict({ artifact: 'models/missing', inputs, steps: 4, features: 3 }), { code: 'unavailable' })
+    assert.equal((await runtime.predict({ artifact, inputs: inputs.subarray(0, 12), steps: 4, features: 3 })).length, 1)
+  })
+
+  test('a model trained before artifacts moved to the blob store is read from <data dir>/models once and copied in', async () => {
+    const legacy = join(dir, 'models', 'legacy-1')
+    mkdirSync(legacy, { recursive: true })
+    for (const blob of await blobs.list(`${artifact}/`)) writeFileSync(join(legacy, blob.key.slice(artifact.length + 1)), await readBlob(blobs, blob.key))
+    const outputs = await runtime.predict({ artifact: 'models/legacy-1', inputs: inputs.subarray(0, 12), steps: 4, features: 3 })
+    assert.equal(outputs.length, 1)
+    assert.deepEqual((await blobs.list('models/legacy-1/')).map((b) => b.key), ['models/legacy-1/model.json', 'models/legacy-1/weights.bin'])
+  })
+
+  test('deleteArtifact removes the files, and a fresh runtime (another process) then finds none', async () => {
+    const other = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs })
+    after(() => other.close())
+    assert.equal((await other.predict({ artifact, inputs: inputs.subarray(0, 12), steps: 4, features: 3 })).length, 1, 'another runtime loads what this one trained')
+    assert.equal(await runtime.deleteArtifact('models/legacy-1'), 2)
+    await assert.rejects(other.predict({ artifact: 'models/legacy-1', inputs: inputs.subarray(0, 12), steps: 4, features: 3 }), { code: 'unavailable' })
   })
 })
 
 describe('ML runtime training threads when idle', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pulsebase-ml-idle-'))
-  const runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), trainingIdleMs: 200 })
+  const runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createFileBlobStore({ root: join(dir, 'blobs') }), trainingIdleMs: 200 })
   after(async () => {
     await runtime.close()
     rmSync(dir, { recursive: true, force: true })
   })
   const spec = { steps: 4, features: 3, lstmUnits: 8, denseUnits: 4, learningRate: 0.02 }
   const { inputs, targets } = dataset(64, spec.steps, spec.features)
-  const train = (name: string) => runtime.train({ spec, inputs, targets, validationCount: 16, maxEpochs: 2, batchSize: 16, patience: 2, directory: join(dir, name), meta: {} }, () => true)
+  const train = (name: string) => runtime.train({ spec, inputs, targets, validationCount: 16, maxEpochs: 2, batchSize: 16, patience: 2, artifact: `models/${name}`, meta: {} }, () => true)
 
   test('end after the idle period and start again with the next training', async () => {
     assert.equal(runtime.trainingThreads(), 0, 'none before the first training')

@@ -1,8 +1,15 @@
 import type { Logger } from 'pino'
+import type { BlobStore } from '../blob/blob.port.js'
+import { isArtifactNeeded } from './artifact-files.js'
+import { createArtifactStore } from './artifact-store.js'
 import type { ClassifierPrediction, EpochReport, ModelOutputs, PredictClassifierTask, PredictModelTask, TrainModelResult, TrainModelTask, PredictSequenceTask, TrainClassifierResult, TrainClassifierTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
 import { createWorkerPool, type WorkerPool } from './worker-pool.js'
 
-/** The ML port: training and inference, each on its own worker threads, never on the event loop. */
+/**
+ * The ML port: training and inference, each on its own worker threads, never on the event loop.
+ * A trained model's files go to the blob store under its `artifact` prefix (`<artifact>/<file>`),
+ * so any process of the deployment can load a model any other trained.
+ */
 export interface MlRuntime {
   /** `onEpoch` answers after each epoch whether to go on; training waits for the answer. */
   train(task: Omit<TrainSequenceTask, 'op'>, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<TrainSequenceResult>
@@ -21,6 +28,8 @@ export interface MlRuntime {
   predictModel(task: PredictModelTask): Promise<ModelOutputs>
   /** Inference tasks sent and not yet answered (queued or running): the depth callers shed load by. */
   inferenceBacklog(): number
+  /** Removes a model's stored files (a cancelled run's, a deleted model's); resolves with how many. */
+  deleteArtifact(artifact: string): Promise<number>
   /** Ends the training threads now, as a crash would (their runs fail with WorkerCrashedError), and starts fresh ones. */
   recycleTraining(): Promise<void>
   /** Training threads running now: 0 before the first training and again once training has been idle for `trainingIdleMs`. */
@@ -45,7 +54,8 @@ export const TRAINING_IDLE_MS = 60_000
  * Training threads and one inference thread, so a recommendation never waits behind a training
  * run. Threads start lazily: a process that never trains or predicts never loads TensorFlow.js.
  */
-export function createMlRuntime(options: { trainingThreads: number; logger: Logger; trainingIdleMs?: number }): MlRuntime {
+export function createMlRuntime(options: { trainingThreads: number; logger: Logger; blobs: BlobStore; legacyRoot?: string; trainingIdleMs?: number }): MlRuntime {
+  const artifacts = createArtifactStore(options.blobs, options.legacyRoot)
   let training: WorkerPool | undefined
   let inference: WorkerPool | undefined
   let backlog = 0
@@ -83,18 +93,24 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
       backlog -= 1
     }
   }
+  // The inference thread keeps models it loaded; one it does not hold yet it asks for, and gets the files.
+  const predictWith = async (task: { readonly op: string; readonly artifact: string }) => {
+    const answer = await infer(task)
+    return isArtifactNeeded(answer) ? infer({ ...task, files: await artifacts.load(task.artifact) }) : answer
+  }
+  const trainWith = async <R extends { isStopped: boolean; files?: unknown }>(task: { readonly op: string; readonly artifact: string }, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<R> => {
+    const { files, ...result } = (await onTraining(task, (data) => onEpoch(data as EpochReport))) as R
+    if (!result.isStopped) await artifacts.store(task.artifact, (files ?? []) as never)
+    return result as R
+  }
   return {
-    async train(task, onEpoch) {
-      return (await onTraining({ op: 'train-sequence', ...task }, (data) => onEpoch(data as EpochReport))) as TrainSequenceResult
-    },
+    train: (task, onEpoch) => trainWith<TrainSequenceResult>({ op: 'train-sequence', ...task } as TrainSequenceTask, onEpoch),
     async predict(task) {
-      return (await infer({ op: 'predict-sequence', ...task })) as number[]
+      return (await predictWith({ op: 'predict-sequence', ...task })) as number[]
     },
-    async trainClassifier(task, onEpoch) {
-      return (await onTraining({ op: 'train-classifier', ...task }, (data) => onEpoch(data as EpochReport))) as TrainClassifierResult
-    },
+    trainClassifier: (task, onEpoch) => trainWith<TrainClassifierResult>({ op: 'train-classifier', ...task } as TrainClassifierTask, onEpoch),
     async predictClassifier(task) {
-      return (await infer({ op: 'predict-classifier', ...task })) as ClassifierPrediction
+      return (await predictWith({ op: 'predict-classifier', ...task })) as ClassifierPrediction
     },
     async trainModel(task, onEpoch, owner) {
       return (await onTraining(task, (data) => onEpoch(data as EpochReport), owner)) as TrainModelResult
@@ -103,6 +119,7 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
       return (await infer(task)) as ModelOutputs
     },
     inferenceBacklog: () => backlog,
+    deleteArtifact: (artifact) => artifacts.remove(artifact),
     async recycleTraining() {
       await training?.recycle()
     },

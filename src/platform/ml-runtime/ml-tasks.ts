@@ -1,5 +1,6 @@
 // The tasks an ML worker thread runs, as plain data: the only contract between the API process
 // and its ML threads.
+import type { ArtifactFile } from './artifact-files.js'
 import type { PredictClassicalTask, TrainClassicalResult, TrainClassicalTask } from './classical-task.js'
 import type { PredictClassifierTask, TrainClassifierTask } from './classifier-task.js'
 import type { PredictNetworkTask, TrainNetworkResult, TrainNetworkTask } from './network-task.js'
@@ -8,8 +9,8 @@ import type { EpochReport, SequenceModelSpec, SequenceTrainInput } from './seque
 /** The training input itself is the sequence model's; the task adds where the artifacts go. */
 export interface TrainSequenceTask extends SequenceTrainInput {
   readonly op: 'train-sequence'
-  /** Where the artifacts go (a directory named by model id). */
-  readonly directory: string
+  /** The artifact's key prefix in the blob store, e.g. `models/<model id>` (the runtime stores the files there). */
+  readonly artifact: string
   readonly meta: unknown
 }
 
@@ -18,11 +19,16 @@ export interface TrainSequenceResult {
   /** The trained model's outputs for the held-out examples, in order. */
   readonly validationOutputs: number[]
   readonly isStopped: boolean
+  /** The trained model's files (none when stopped); the runtime stores them and leaves them out of what it returns. */
+  readonly files?: ArtifactFile[]
 }
 
 export interface PredictSequenceTask {
   readonly op: 'predict-sequence'
-  readonly directory: string
+  /** The artifact's key prefix in the blob store. */
+  readonly artifact: string
+  /** The artifact's files, sent by the runtime when the thread answered that it does not hold them. */
+  readonly files?: readonly ArtifactFile[]
   readonly inputs: Float32Array
   readonly steps: number
   readonly features: number

@@ -5,28 +5,31 @@ import type { LayersModel } from '@tensorflow/tfjs'
 import { predictClassical, trainClassical } from './classical-task.js'
 import { predictClassifier, trainClassifier } from './classifier-task.js'
 import type { MlTask, PredictSequenceTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
-import { loadModel, saveModel } from './model-files.js'
+import { ARTIFACT_NEEDED, type ArtifactNeeded, createArtifactCache } from './artifact-files.js'
+import { loadModel, modelFromFiles, modelToFiles } from './model-files.js'
 import { predictNetwork, trainNetwork } from './network-task.js'
 import { buildSequenceModel, predictSequences, trainSequenceModel } from './sequence-model.js'
 import { loadTf, type Tf } from './tf-runtime.js'
 import { serveTasks, type TaskContext } from './worker-host.js'
 
-/** Loaded models by directory, least recently used first; artifacts never change once written. */
-const cache = new Map<string, { model: LayersModel; meta: unknown }>()
+/** Loaded models by artifact, least recently used first; artifacts never change once written. */
+const cache = createArtifactCache<LayersModel>(16, (old) => old.dispose())
+/** The playground's network models (still files in a directory), loaded by directory, least recently used first. */
+const directoryCache = new Map<string, { model: LayersModel; meta: unknown }>()
 const CACHE_SIZE = 16
 
 async function cachedModel(tf: Tf, directory: string): Promise<{ model: LayersModel; meta: unknown }> {
-  const hit = cache.get(directory)
+  const hit = directoryCache.get(directory)
   if (hit !== undefined) {
-    cache.delete(directory)
-    cache.set(directory, hit)
+    directoryCache.delete(directory)
+    directoryCache.set(directory, hit)
     return hit
   }
   const loaded = await loadModel(tf, directory)
-  cache.set(directory, loaded)
-  for (const [key, old] of cache) {
-    if (cache.size <= CACHE_SIZE) break
-    cache.delete(key)
+  directoryCache.set(directory, loaded)
+  for (const [key, old] of directoryCache) {
+    if (directoryCache.size <= CACHE_SIZE) break
+    directoryCache.delete(key)
     old.model.dispose()
   }
   return loaded
@@ -45,15 +48,20 @@ async function train(tf: Tf, task: TrainSequenceTask, context: TaskContext): Pro
     const count = task.targets.length
     const heldOut = task.inputs.subarray((count - task.validationCount) * steps * features)
     const validationOutputs = task.validationCount > 0 ? Array.from(predictSequences(tf, model, heldOut, steps, features)) : []
-    if (!isStopped) await saveModel(tf, model, task.directory, task.meta)
-    return { epochs, validationOutputs, isStopped }
+    const files = isStopped ? [] : await modelToFiles(tf, model, task.meta)
+    return { epochs, validationOutputs, isStopped, files }
   } finally {
     model.dispose()
   }
 }
 
-async function predict(tf: Tf, task: PredictSequenceTask): Promise<number[]> {
-  const { model } = await cachedModel(tf, task.directory)
+async function predict(tf: Tf, task: PredictSequenceTask): Promise<number[] | ArtifactNeeded> {
+  let model = cache.get(task.artifact)
+  if (model === undefined) {
+    if (task.files === undefined) return ARTIFACT_NEEDED
+    model = (await modelFromFiles(tf, task.files, task.artifact)).model
+    cache.set(task.artifact, model)
+  }
   return Array.from(predictSequences(tf, model, task.inputs, task.steps, task.features))
 }
 

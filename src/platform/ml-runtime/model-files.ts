@@ -1,13 +1,14 @@
-// A trained model as two files in its own directory: model.json (topology, weight specs and the
-// caller's metadata) and weights.bin. Directories are named by model id, never by client input.
+// A trained sequence model as two files: model.json (topology, weight specs and the caller's
+// metadata) and weights.bin. Produced and read as bytes; the runtime stores them (blob store).
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../files/private-files.js'
 import { join } from 'node:path'
 import type { LayersModel } from '@tensorflow/tfjs'
+import { type ArtifactFile, fileOf } from './artifact-files.js'
 import { fastLstm } from './fast-lstm.js'
 import type { Tf } from './tf-runtime.js'
 
-export async function saveModel(tf: Tf, model: LayersModel, directory: string, meta: unknown): Promise<void> {
+/** The model's files, weights first (the JSON names a complete model). */
+export async function modelToFiles(tf: Tf, model: LayersModel, meta: unknown): Promise<ArtifactFile[]> {
   let artifacts: { modelTopology: unknown; weightSpecs: unknown; weightData: ArrayBuffer } | undefined
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -16,19 +17,34 @@ export async function saveModel(tf: Tf, model: LayersModel, directory: string, m
     }),
   )
   if (artifacts === undefined) throw new Error('model.save produced no artifacts')
-  await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE })
-  // Write then rename, so a crash never leaves a half-written model that looks complete.
-  await writeFile(join(directory, 'weights.bin.tmp'), new Uint8Array(artifacts.weightData), { mode: PRIVATE_FILE_MODE })
-  await rename(join(directory, 'weights.bin.tmp'), join(directory, 'weights.bin'))
-  await writeFile(join(directory, 'model.json.tmp'), JSON.stringify({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, meta }), { mode: PRIVATE_FILE_MODE })
-  await rename(join(directory, 'model.json.tmp'), join(directory, 'model.json'))
+  const json = JSON.stringify({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs, meta })
+  return [
+    { name: 'weights.bin', bytes: new Uint8Array(artifacts.weightData) },
+    { name: 'model.json', bytes: new TextEncoder().encode(json) },
+  ]
 }
 
-export async function loadModel(tf: Tf, directory: string): Promise<{ model: LayersModel; meta: unknown }> {
+/** The model back from its files; throws when one is missing. */
+export async function modelFromFiles(tf: Tf, files: readonly ArtifactFile[], artifact: string): Promise<{ model: LayersModel; meta: unknown }> {
   fastLstm(tf) // registers the layer class the topology names
-  const json = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8')) as { modelTopology: object; weightSpecs: never; meta: unknown }
-  const weights = await readFile(join(directory, 'weights.bin'))
-  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength)
+  const json = JSON.parse(new TextDecoder().decode(fileOf(files, 'model.json', artifact))) as { modelTopology: object; weightSpecs: never; meta: unknown }
+  const weights = fileOf(files, 'weights.bin', artifact)
+  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightSpecs, weightData }))
   return { model, meta: json.meta }
+}
+
+/** Writes the model's files into `directory` (each written then renamed): the playground's network models still live there. */
+export async function saveModel(tf: Tf, model: LayersModel, directory: string, meta: unknown): Promise<void> {
+  await mkdir(directory, { recursive: true })
+  for (const file of await modelToFiles(tf, model, meta)) {
+    await writeFile(join(directory, `${file.name}.tmp`), file.bytes)
+    await rename(join(directory, `${file.name}.tmp`), join(directory, file.name))
+  }
+}
+
+/** Reads a model that `saveModel` wrote to `directory`. */
+export async function loadModel(tf: Tf, directory: string): Promise<{ model: LayersModel; meta: unknown }> {
+  const files = await Promise.all(['model.json', 'weights.bin'].map(async (name) => ({ name, bytes: new Uint8Array(await readFile(join(directory, name))) })))
+  return modelFromFiles(tf, files, directory)
 }

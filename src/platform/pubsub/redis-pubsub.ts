@@ -8,9 +8,11 @@ export interface RedisPubSubOptions {
   readonly logger: Logger
   /** Names the two connections `<name>-pub` / `<name>-sub` in CLIENT LIST; default `pulsebase`. */
   readonly connectionName?: string
+  /** Before every channel name, so deployments sharing a Redis never hear each other; default CHANNEL_PREFIX. */
+  readonly channelPrefix?: string
 }
 
-/** Every pulsebase channel lives under this prefix, so a shared Redis stays tidy. */
+/** Every pulsebase channel lives under this prefix (then the namespace, when one is set), so a shared Redis stays tidy. */
 export const CHANNEL_PREFIX = 'pulsebase:'
 
 const QUIT_TIMEOUT_MS = 2000
@@ -74,6 +76,7 @@ async function quit(redis: Redis): Promise<void> {
 export async function createRedisPubSub(options: RedisPubSubOptions): Promise<PubSubPort> {
   const logger = options.logger.child({ adapter: 'redis' })
   const name = options.connectionName ?? 'pulsebase'
+  const channelPrefix = options.channelPrefix ?? CHANNEL_PREFIX
   const publisher = connect(options.url, `${name}-pub`, logger)
   const subscriber = connect(options.url, `${name}-sub`, logger)
   let firstError: unknown
@@ -128,12 +131,12 @@ export async function createRedisPubSub(options: RedisPubSubOptions): Promise<Pu
 
     async publish(channel, message) {
       assertOpen()
-      await publisher.publish(CHANNEL_PREFIX + channel, encodeMessage(message))
+      await publisher.publish(channelPrefix + channel, encodeMessage(message))
     },
 
     async subscribe(channel, listener) {
       assertOpen()
-      const fullChannel = CHANNEL_PREFIX + channel
+      const fullChannel = channelPrefix + channel
       let state = channels.get(fullChannel)
       if (!state) {
         state = { subscriptions: new Set(), confirmed: subscriber.subscribe(fullChannel) }

@@ -90,6 +90,11 @@ export async function createAmqpQueue(options: AmqpQueueOptions): Promise<QueueP
     async deadLetters(name, limit = 50) {
       return readDeadLetters(await link.waitForSession(outageTimeoutMs), prefix + name, limit)
     },
+    async settleDead(name, id, action) {
+      const queue = prefix + name
+      const retry = (content: Buffer) => send({ queue, delayMs: 0 }, content, { messageId: id, timestamp: Math.floor(Date.now() / 1000), headers: { [ATTEMPT_HEADER]: 1 } })
+      return settleDeadMessage(await link.waitForSession(outageTimeoutMs), queue, id, action === 'retry' ? retry : undefined)
+    },
     async depth(name) {
       return countMessages(await link.waitForSession(outageTimeoutMs), prefix + name, name)
     },
@@ -183,6 +188,30 @@ async function countMessages(session: Session, queue: string, name: string): Pro
  * channel, then close that channel so the broker puts every one back in place. The queue is FIFO,
  * so the newest are the last ones read.
  */
+/**
+ * Takes dead job `id` off the dead queue, publishing its body to the work queue first when `retry`
+ * is given. The other messages it passed stay (unacked, they return when the channel closes).
+ */
+async function settleDeadMessage(session: Session, queue: string, id: string, retry: ((content: Buffer) => Promise<void>) | undefined): Promise<boolean> {
+  const channel = await session.model.createChannel()
+  channel.on('error', () => {})
+  try {
+    await assertWorkQueues(channel, queue)
+    const { messageCount } = await channel.checkQueue(deadQueueName(queue))
+    for (let i = 0; i < Math.min(messageCount, DEAD_LETTER_SCAN_LIMIT); i++) {
+      const message = await channel.get(deadQueueName(queue), { noAck: false })
+      if (!message) break
+      if (toDeadJob(queue, message).id !== id) continue
+      await retry?.(message.content)
+      channel.ack(message)
+      return true
+    }
+    return false
+  } finally {
+    await channel.close().catch(() => {})
+  }
+}
+
 async function readDeadLetters(session: Session, queue: string, limit: number): Promise<DeadJob[]> {
   const channel = await session.model.createChannel()
   channel.on('error', () => {})

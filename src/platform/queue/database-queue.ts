@@ -12,7 +12,7 @@ import {
   deleteDoneJobs,
   extendLease,
   insertJob,
-  countJobs, listDeadJobs,
+  countJobs, listDeadJobs, settleDeadJob,
   retryJob,
 } from './jobs.repository.js'
 import type { Consumer, JobHandler, QueuePort, RetryPolicy } from './queue.port.js'
@@ -103,6 +103,7 @@ export function createDatabaseQueue(options: DatabaseQueueOptions): DatabaseQueu
       }
     },
     deadLetters: (queue, limit = 50) => listDeadJobs(ctx.db, queue, limit),
+    settleDead: (queue, id, action) => settleDeadJob(ctx.db, queue, id, action, Date.now()),
     depth: (queue) => countJobs(ctx.db, queue, Date.now()),
     async ping() {
       await sql`select 1`.execute(ctx.db)

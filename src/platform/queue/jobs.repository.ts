@@ -165,6 +165,15 @@ export async function countJobs(db: Db, queue: string, now: number): Promise<Que
   return { queue, ready: countOf('ready'), dead: countOf('dead') }
 }
 
+/** Puts a dead job back (attempts from zero, due now) or deletes it; false when there is no dead job `id` in `queue`. */
+export async function settleDeadJob(db: Db, queue: string, id: string, action: 'retry' | 'discard', now: number): Promise<boolean> {
+  const result =
+    action === 'retry'
+      ? await db.updateTable('jobs').set({ status: 'ready', attempts: 0, run_at: now, locked_until: null, updated_at: now }).where('id', '=', id).where('queue', '=', queue).where('status', '=', 'dead').executeTakeFirst()
+      : await db.deleteFrom('jobs').where('id', '=', id).where('queue', '=', queue).where('status', '=', 'dead').executeTakeFirst()
+  return Number('numUpdatedRows' in result ? result.numUpdatedRows : result.numDeletedRows) > 0
+}
+
 /** The newest `limit` dead jobs of `queue`, with their attempts and last error. */
 export async function listDeadJobs(db: Db, queue: string, limit: number): Promise<DeadJob[]> {
   const rows = await db

@@ -47,6 +47,8 @@ export interface QueuePort {
   consume(queue: string, handler: JobHandler, options?: ConsumeOptions): Promise<Consumer>
   /** Jobs that used up their attempts, newest first. */
   deadLetters(queue: string, limit?: number): Promise<DeadJob[]>
+  /** Retries one dead-lettered job (a fresh set of attempts, due now) or discards it; false when `queue` has no dead job `id`. */
+  settleDead(queue: string, id: string, action: 'retry' | 'discard'): Promise<boolean>
   /** Jobs of `queue` waiting for a worker and dead-lettered, counted now. */
   depth(queue: string): Promise<QueueDepth>
   ping(): Promise<void>

@@ -16,11 +16,13 @@ export interface AttemptLimiterOptions {
   readonly message: string
   /** Shared across API processes when given; in-process otherwise. */
   readonly redis?: Redis
+  /** Before `name` in every Redis key (the deployment's namespace); default `pulsebase:`. */
+  readonly keyPrefix?: string
 }
 
 /** rate-limiter-flexible behind the AttemptLimiter port. */
 export function createAttemptLimiter(options: AttemptLimiterOptions): AttemptLimiter {
-  const common = { keyPrefix: `pulsebase:${options.name}`, points: options.points, duration: options.windowSeconds }
+  const common = { keyPrefix: `${options.keyPrefix ?? 'pulsebase:'}${options.name}`, points: options.points, duration: options.windowSeconds }
   const limiter = options.redis ? new RateLimiterRedis({ ...common, storeClient: options.redis }) : new RateLimiterMemory(common)
   return {
     async consume(key) {

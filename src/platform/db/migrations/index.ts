@@ -11,6 +11,7 @@ import * as localTimes from './0009_local_times.js'
 import * as devicePresence from './0010_device_presence.js'
 import * as sensors from './0011_sensors.js'
 import * as blobs from './0012_blobs.js'
+import * as accountLifecycle from './0013_accounts.js'
 import * as playground from './0015_playground.js'
 import * as playgroundDatasets from './0016_playground_datasets.js'
 import * as compactSamples from './0017_compact_samples.js'
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_device_presence': devicePresence,
   '0011_sensors': sensors,
   '0012_blobs': blobs,
+  '0013_accounts': accountLifecycle,
   '0015_playground': playground,
   '0016_playground_datasets': playgroundDatasets,
   '0017_compact_samples': compactSamples,

@@ -1,0 +1,108 @@
+// The account lifecycle: delete my account (GDPR art. 17), change password, password reset by mail,
+// admin deletion. Every credential that ends takes its live streams with it.
+import type { Logger } from 'pino'
+import { AppError } from '../../errors.js'
+import type { Principal } from '../../platform/auth/principal.js'
+import { endLiveStreams } from '../../platform/auth/revocation.js'
+import type { BlobStore } from '../../platform/blob/blob.port.js'
+import type { Db } from '../../platform/db/database.js'
+import type { MailPort } from '../../platform/mail/mail.port.js'
+import { hashPassword, verifyPassword } from '../auth/password.js'
+import { hashSecret, newSecret } from '../auth/tokens.js'
+import * as users from '../auth/users.repository.js'
+import * as tokens from '../auth/account-tokens.repository.js'
+import * as repo from './accounts.repository.js'
+
+export interface AccountsDeps {
+  readonly db: Db
+  readonly blobs: BlobStore
+  readonly mail: MailPort
+  readonly publishLive: (userId: string, event: string, data: unknown) => void
+  /** Drops a device's key from every process's key cache. */
+  readonly revokeDeviceKey: (deviceId: string) => void
+  readonly logger: Logger
+  /** How long a mailed password-reset token works, in ms. */
+  readonly resetTokenTtlMs: number
+  readonly now?: () => number
+}
+
+const nowOf = (deps: Pick<AccountsDeps, 'now'>) => (deps.now ?? Date.now)()
+export const RESET_TOKEN_PREFIX = 'pbp_'
+
+async function checkPassword(deps: AccountsDeps, userId: string, password: string): Promise<void> {
+  const row = await users.findUserById(deps.db, userId)
+  if (row === undefined) throw new AppError('not_found', 'User not found')
+  if (!(await verifyPassword(password, row.password_hash))) throw new AppError('permission_denied', 'The password is wrong')
+}
+
+/**
+ * Deletes the user and everything of theirs: rows (foreign keys cascade, in one transaction), then
+ * device keys in every process's cache, live streams, and model artifacts in the blob store.
+ * Throws `not_found` when there is no such user.
+ */
+export async function deleteAccount(deps: AccountsDeps, userId: string): Promise<void> {
+  const owned = await deps.db.transaction().execute(async (trx) => {
+    const outside = await repo.ownedOutside(trx, userId)
+    if (!(await repo.deleteUser(trx, userId))) throw new AppError('not_found', `No user ${userId}`)
+    return outside
+  })
+  for (const deviceId of owned.deviceIds) deps.revokeDeviceKey(deviceId)
+  endLiveStreams(deps.publishLive, userId)
+  for (const artifact of owned.artifacts) {
+    await deps.blobs.deletePrefix(`${artifact}/`).catch((err: unknown) => deps.logger.error({ err, artifact }, 'model files of a deleted account not removed'))
+  }
+}
+
+/** DELETE /v1/me: the password confirms it (`permission_denied` when wrong). */
+export async function deleteMyAccount(deps: AccountsDeps, principal: Principal, password: string): Promise<void> {
+  await checkPassword(deps, principal.userId, password)
+  await deleteAccount(deps, principal.userId)
+}
+
+/** Sets a new password after checking the current one; every other login session (and its streams) ends. */
+export async function changePassword(deps: AccountsDeps, principal: Principal, body: { currentPassword: string; newPassword: string }): Promise<void> {
+  await checkPassword(deps, principal.userId, body.currentPassword)
+  const hash = await hashPassword(body.newPassword)
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.setPasswordHash(trx, principal.userId, hash, nowOf(deps))
+    await repo.revokeSessions(trx, principal.userId, nowOf(deps), principal.sessionId)
+  })
+  endLiveStreams(deps.publishLive, principal.userId, { isSessionsOnly: true, exceptSessionId: principal.sessionId })
+}
+
+/**
+ * Mails a single-use reset token when the address has an account; answers the same either way (no
+ * account enumeration), and the mail goes out after the answer so timing tells nothing either.
+ */
+export async function requestPasswordReset(deps: AccountsDeps, email: string): Promise<void> {
+  const row = await users.findUserByEmail(deps.db, email.trim().toLowerCase())
+  if (row === undefined) return
+  const token = newSecret(RESET_TOKEN_PREFIX)
+  const now = nowOf(deps)
+  await tokens.insertAccountToken(deps.db, { token_hash: hashSecret(token), user_id: row.id, purpose: 'reset', created_at: now, expires_at: now + deps.resetTokenTtlMs, used_at: null })
+  const minutes = Math.round(deps.resetTokenTtlMs / 60_000)
+  const text = [
+    'Someone (hopefully you) asked to reset the password of your pulsebase account.',
+    '',
+    `Your reset token: ${token}`,
+    '',
+    `Send it with a new password to POST /v1/auth/password-reset/confirm within ${minutes} minutes. It works once.`,
+    'If you did not ask for this, ignore this message: your password stays as it is.',
+  ].join('\n')
+  void deps.mail.send({ to: row.email, subject: 'Reset your pulsebase password', text }).catch((err: unknown) => deps.logger.error({ err, userId: row.id }, 'password reset mail not sent'))
+}
+
+/** Sets the password from a mailed token (used once); every login session and its streams end. `invalid_argument` for a bad token. */
+export async function confirmPasswordReset(deps: AccountsDeps, body: { token: string; newPassword: string }): Promise<void> {
+  const hash = await hashPassword(body.newPassword)
+  const now = nowOf(deps)
+  const userId = await deps.db.transaction().execute(async (trx) => {
+    const owner = await tokens.useAccountToken(trx, hashSecret(body.token), 'reset', now)
+    if (owner === undefined) return undefined
+    await repo.setPasswordHash(trx, owner, hash, now)
+    await repo.revokeSessions(trx, owner, now)
+    return owner
+  })
+  if (userId === undefined) throw new AppError('invalid_argument', 'The reset token is unknown, expired or already used', [{ path: 'body.token', message: 'is unknown, expired or already used' }])
+  endLiveStreams(deps.publishLive, userId, { isSessionsOnly: true })
+}
