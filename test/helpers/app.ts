@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { type App, buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import type { Clock } from '../../src/platform/time/clock.js'
+import type { Logger } from 'pino'
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789'
 
@@ -18,8 +19,8 @@ export interface TestApp {
   close(): Promise<void>
 }
 
-/** Builds the real app from PULSEBASE_* variables, on a fresh data dir, listening on free ports; `now` pins the clock services read. */
-export async function startTestApp(env: Record<string, string> = {}, options: { now?: Clock } = {}): Promise<TestApp> {
+/** Builds the real app from PULSEBASE_* variables, on a fresh data dir, listening on free ports; `now` pins the clock services read, `logger` takes its log lines. */
+export async function startTestApp(env: Record<string, string> = {}, options: { now?: Clock; logger?: Logger } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-app-'))
   const config = loadConfig({
     PULSEBASE_DATA_DIR: dataDir,

@@ -10,17 +10,14 @@ import { toAppError } from '../../platform/http/http-errors.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import type { PlaygroundModule } from '../../domains/playground/playground.module.js'
 import { sendUserMail } from '../../domains/playground/playground-mail.js'
-import { createRun, getBuiltinDataset, listRuns } from '../../domains/playground/playground.service.js'
+import { getBuiltinDataset, listRuns } from '../../domains/playground/playground.service.js'
 import { getProgress, recordAnswer, seedProgress } from '../../domains/playground/progress.service.js'
-import { uploadCsv } from '../../domains/playground/uploads.js'
-import { awaitTrainingJob } from '../../domains/ml/training.service.js'
-import { dlpRequest, trainingEnvelope, type DlpBody } from './dlp.mapping.js'
+import type { DlpBody } from './dlp.mapping.js'
+import { dlpEnvelopeWhenDone, type DlpKind, queueDlpRun } from './dlp.training.js'
 
 const NOT_AUTHENTICATED = 'User is not authenticated'
 const tags = ['compat: dlp']
 const Body = Type.Record(Type.String(), Type.Unknown())
-/** How long `tabular-run` and `ml-run` wait for their training before answering (the seed trained in the request). */
-const TRAIN_WAIT_MS = 10 * 60_000
 
 function seedAuth(authenticate: Authenticate) {
   return async (request: FastifyRequest): Promise<void> => {
@@ -51,23 +48,20 @@ const SEED_STATUS: Record<string, string> = { queued: 'QUEUED', running: 'TRAINI
 
 /** The routes, each at its flat path and (when it has one) its May-2023 blueprint path. */
 function routes(platform: { playground: PlaygroundModule }): [string, string | undefined, Handler][] {
-  const { deps, uploads, mail } = platform.playground
+  const { playground } = platform
+  const { deps, mail } = playground
   const owner = (request: FastifyRequest) => principalOf(request)
-  const queue = async (body: DlpBody, request: FastifyRequest, kind: 'tabular' | 'classical') => {
-    const mapped = await dlpRequest(body, kind, (rows) => uploadCsv(uploads, owner(request), `dlp ${String(body.execution_id ?? 'upload')}`.slice(0, 200), rows).then((d) => d.id))
-    return createRun(deps, owner(request), mapped.request, mapped.run)
-  }
-  const train = (kind: 'tabular' | 'classical'): Handler => async (body, request) => {
-    const run = await queue(body, request, kind)
-    const job = await awaitTrainingJob(deps.training, owner(request).userId, run.id, TRAIN_WAIT_MS)
-    if (job.state !== 'succeeded') throw new AppError('invalid_argument', job.error ?? `Training ${job.state}`)
-    return trainingEnvelope(deps, owner(request).userId, run.id, body)
+  const train = (kind: DlpKind): Handler => async (body, request) => {
+    const run = await queueDlpRun(playground, owner(request), body, kind)
+    return dlpEnvelopeWhenDone(playground, owner(request), run.id, body)
   }
   return [
     ['/api/tabular-run', '/api/train/tabular-run', train('tabular')],
     ['/api/ml-run', undefined, train('classical')],
+    ['/api/img-run', '/api/train/img-run', train('image')],
     ['/api/writeToQueue', '/api/aws/writeToQueue', async (body, request) => {
-      await queue(body, request, String(body.data_source ?? '').toUpperCase() === 'CLASSICAL_ML' ? 'classical' : 'tabular')
+      const source = String(body.data_source ?? '').toUpperCase()
+      await queueDlpRun(playground, owner(request), body, source === 'CLASSICAL_ML' ? 'classical' : source === 'IMAGE' ? 'image' : 'tabular')
       return { message: 'Successfully added your training request to the queue' }
     }],
     ['/api/defaultDataset', '/api/dataset/defaultDataset', async (body) => {

@@ -1,8 +1,9 @@
 import type { PlaygroundModule } from '../../domains/playground/playground.module.js'
 import type { AuthedPlatform, Module } from '../../module.js'
 import { registerDlpCompatHttp } from './dlp.http.js'
+import { registerDlpSockets } from './dlp.socket.js'
 
-/** `PULSEBASE_COMPAT=dlp`: the Deep Learning Playground's REST routes (CONTRACTS §5A) on the playground domain. */
+/** `PULSEBASE_COMPAT=dlp`: the Deep Learning Playground's REST routes (CONTRACTS §5A) and 2022 Socket.IO events (§5B) on the playground domain. */
 export function dlpCompatModule(platform: AuthedPlatform, playground: PlaygroundModule): Module {
   const { compat } = platform.config
   // `GET /test` belongs to the adapter listed first among those that claim it (m2m before dlp keeps it).
@@ -10,5 +11,6 @@ export function dlpCompatModule(platform: AuthedPlatform, playground: Playground
   return {
     name: 'compat:dlp',
     http: (server) => registerDlpCompatHttp(server, { playground, authenticate: platform.authenticate, isTestPathTaken }),
+    sockets: (sockets) => registerDlpSockets(sockets, { playground, pubsub: platform.pubsub, authenticate: platform.authenticate, logger: platform.logger.child({ module: 'compat-dlp' }) }),
   }
 }
