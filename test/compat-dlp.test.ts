@@ -6,7 +6,9 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
+import { zipSync } from 'fflate'
 import { pino } from 'pino'
+import { PNG } from 'pngjs'
 import { io, type Socket } from 'socket.io-client'
 import { client, type Client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
@@ -242,6 +244,62 @@ for (const setup of setups) {
       } finally {
         socket.close()
       }
+    })
+
+    test('upload takes a multipart zip or CSV; the dataset file routes list the user’s own; img-run trains on the newest zip', full, async () => {
+      const owner = await signUp(api)
+      const png = (isBar: boolean, k: number) => {
+        const image = new PNG({ width: 8, height: 8 })
+        for (let y = 0; y < 8; y += 1) for (let x = 0; x < 8; x += 1) {
+          const at = (y * 8 + x) * 4
+          image.data[at] = image.data[at + 1] = image.data[at + 2] = (isBar ? x === k : y === k) ? 250 : 10
+          image.data[at + 3] = 255
+        }
+        return new Uint8Array(PNG.sync.write(image))
+      }
+      const files: Record<string, Uint8Array> = {}
+      for (let i = 0; i < 30; i += 1) {
+        files[`bar/${i}.png`] = png(true, i % 8)
+        files[`stripe/${i}.png`] = png(false, i % 8)
+      }
+      const upload = (path: string, name: string, bytes: Uint8Array | string, field = 'file') => {
+        const form = new FormData()
+        form.append(field, new Blob([typeof bytes === 'string' ? bytes : Buffer.from(bytes)]), name)
+        return fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${owner.accessToken}` }, body: form }).then(async (r) => ({ status: r.status, body: await r.json() }))
+      }
+      assert.deepEqual(await upload('/api/upload', 'shapes.zip', zipSync(files)), { status: 200, body: { success: true, message: 'upload success' } })
+      assert.deepEqual(await upload('/api/s3/getSignedUploadUrl', 'sizes.csv', 'size,kind\n1,a\n2,b\n'), { status: 200, body: { success: true, message: 'Upload successful' } })
+      for (const [name, bytes, field, message] of [
+        ['notes.txt', 'hello', 'file', /Upload a \.zip .* or a \.csv/],
+        ['bad.zip', new Uint8Array([1, 2, 3]), 'file', /not a readable zip/],
+        ['x.csv', 'a,b\n1,2\n', 'other', /in the field "file"/],
+      ] as const) {
+        const refused = await upload('/api/upload', name, bytes, field)
+        assert.equal(refused.status, 400, name)
+        assert.match(refused.body.message, message)
+      }
+      assert.equal((await api.post('/api/upload', {}, owner.accessToken)).status, 400, 'JSON instead of multipart')
+      assert.equal((await fetch(`${server.url}/api/upload`, { method: 'POST', body: new FormData() })).status, 401)
+
+      const ask = (path: string, body: unknown, token = owner.accessToken) => api.post(path, body, token)
+      const images = JSON.parse((await ask('/api/s3/getUserDatasetFilesData', { data_source: 'image', user: { uid: user.userId } })).body.data)
+      assert.deepEqual(images.map((f: any) => [f.name, f.type]), [['shapes.zip', 'zip']])
+      assert.match(images[0].last_modified, /^\d{4}-\d\d-\d\dT/)
+      const tables = JSON.parse((await ask('/api/getUserDatasetFilesData', { data_source: 'tabular' })).body.data)
+      assert.deepEqual(tables.map((f: any) => f.name), ['sizes.csv'])
+      assert.deepEqual(JSON.parse((await ask('/api/dataset/getColumnsFromDatasetFile', { data_source: 'tabular', name: 'sizes.csv' })).body.columns), ['size', 'kind'])
+      assert.deepEqual(JSON.parse((await ask('/api/getUserDatasetFilesData', { data_source: 'image' }, user.accessToken)).body.data), [], 'another user sees none of them')
+      assert.equal((await ask('/api/getColumnsFromDatasetFile', { data_source: 'tabular', name: 'sizes.csv' }, user.accessToken)).status, 400)
+      assert.match((await ask('/api/sendUserCodeEval', { data: '[]', codeSnippet: 'import os' })).body.message, /never runs submitted code/)
+
+      const conv = { ...DIGITS_CONV, using_default_dataset: null, user_arch: ['nn.Conv2d(1, 4, 3)', 'nn.ReLU()', 'nn.MaxPool2d(2)', 'nn.Flatten()', 'nn.Linear(676, 2)'], test_transform: ['Resize((28, 28))'], epochs: 6, batch_size: 8, custom_model_name: 'shapes' }
+      const trained = await ask('/api/img-run', conv)
+      assert.equal(trained.status, 200, JSON.stringify(trained.body))
+      assert.equal(trained.body.auxiliary_outputs.confusion_matrix.length, 2)
+      assert.deepEqual(trained.body.auxiliary_outputs.category_list, ['bar', 'stripe'])
+      assert.match((await ask('/api/img-run', { ...conv, test_transform: ['Resize(8)'] })).body.message, /asks for 8x8 images, but the dataset's images are 28x28/)
+      const listed = JSON.parse((await ask('/api/trainspace/getTrainspaceData', {})).body.record)
+      assert.deepEqual(listed.map((r: any) => [r.name, r.data_source, r.status]), [['shapes', 'IMAGE', 'SUCCESS']])
     })
 
     test('socket sendEmail, defaultDataset (to the asking socket only), frontendLog and updateUserSettings', full, async () => {

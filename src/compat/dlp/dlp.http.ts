@@ -1,6 +1,7 @@
 // The Deep Learning Playground's spring-2023 REST routes (CONTRACTS §5A) on the playground domain:
 // flat `/api/<name>` and blueprint `/api/<group>/<name>` paths, `{"success": …}` bodies as JSON, the
 // user always the token's. No eval (user_arch.ts), no file paths, no URL fetching, no tracebacks.
+import multipart from '@fastify/multipart'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { AppError, HTTP_STATUS } from '../../errors.js'
@@ -12,6 +13,8 @@ import type { PlaygroundModule } from '../../domains/playground/playground.modul
 import { sendUserMail } from '../../domains/playground/playground-mail.js'
 import { getBuiltinDataset, listRuns } from '../../domains/playground/playground.service.js'
 import { getProgress, recordAnswer, seedProgress } from '../../domains/playground/progress.service.js'
+import { MAX_UPLOAD_BYTES } from '../../domains/playground/uploads.js'
+import { datasetFileColumns, datasetFilesData, storeUploadedFile } from './dlp.files.js'
 import type { DlpBody } from './dlp.mapping.js'
 import { dlpEnvelopeWhenDone, type DlpKind, queueDlpRun } from './dlp.training.js'
 
@@ -55,6 +58,11 @@ function routes(platform: { playground: PlaygroundModule }): [string, string | u
     const run = await queueDlpRun(playground, owner(request), body, kind)
     return dlpEnvelopeWhenDone(playground, owner(request), run.id, body)
   }
+  const executions: Handler = async (_body, request) => {
+    const runs = await listRuns(deps, owner(request).userId, 100)
+    const record = runs.map((run) => ({ data_source: run.dataSource, name: run.name, progress: run.percent, status: run.job.state === 'running' && run.job.epochs.length === 0 ? 'STARTING' : SEED_STATUS[run.job.state], timestamp: run.job.createdAt.replace(/\.\d{3}Z$/, 'Z'), execution_id: run.id }))
+    return { record: JSON.stringify(record) }
+  }
   return [
     ['/api/tabular-run', '/api/train/tabular-run', train('tabular')],
     ['/api/ml-run', undefined, train('classical')],
@@ -64,15 +72,17 @@ function routes(platform: { playground: PlaygroundModule }): [string, string | u
       await queueDlpRun(playground, owner(request), body, source === 'CLASSICAL_ML' ? 'classical' : source === 'IMAGE' ? 'image' : 'tabular')
       return { message: 'Successfully added your training request to the queue' }
     }],
+    ['/api/getUserDatasetFilesData', '/api/s3/getUserDatasetFilesData', async (body, request) => datasetFilesData(playground, request, body)],
+    ['/api/getColumnsFromDatasetFile', '/api/dataset/getColumnsFromDatasetFile', async (body, request) => datasetFileColumns(playground, request, body)],
+    ['/api/sendUserCodeEval', '/api/aws/sendUserCodeEval', async () => {
+      throw new AppError('invalid_argument', 'The server never runs submitted code; prepare the data before uploading it')
+    }],
     ['/api/defaultDataset', '/api/dataset/defaultDataset', async (body) => {
       const dataset = await getBuiltinDataset(String(body.using_default_dataset ?? ''))
       return { columns: JSON.stringify(dataset.columns.map((c) => c.name)) }
     }],
-    ['/api/getExecutionsData', undefined, async (_body, request) => {
-      const runs = await listRuns(deps, owner(request).userId, 100)
-      const record = runs.map((run) => ({ data_source: run.dataSource, name: run.name, progress: run.percent, status: run.job.state === 'running' && run.job.epochs.length === 0 ? 'STARTING' : SEED_STATUS[run.job.state], timestamp: run.job.createdAt.replace(/\.\d{3}Z$/, 'Z'), execution_id: run.id }))
-      return { record: JSON.stringify(record) }
-    }],
+    ['/api/getExecutionsData', undefined, executions],
+    ['/api/getTrainspaceData', '/api/trainspace/getTrainspaceData', executions],
     ['/api/getUserProgressData', '/api/trainspace/getUserProgressData', async (_body, request) => seedProgress(await getProgress(deps.training.db, owner(request)))],
     ['/api/updateUserProgressData', '/api/trainspace/updateUserProgressData', async (body, request) => {
       const ids = ['moduleID', 'sectionID', 'questionID'].map((key) => {
@@ -103,6 +113,15 @@ export async function registerDlpCompatHttp(app: HttpServer, platform: { playgro
     if (!platform.isTestPathTaken) scope.get('/test', alive, async () => ({ Status: 'Backend is alive' }))
     scope.get('/api/test/', alive, async () => ({ Status: 'Backend is alive' }))
     const auth = { onRequest: seedAuth(platform.authenticate) }
+    // The seed's uploads are multipart (`file`): one file, under the playground's upload limit.
+    await scope.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } })
+    const uploads: [string, string][] = [['/api/upload', 'upload success'], ['/api/s3/upload', 'upload success'], ['/api/getSignedUploadUrl', 'Upload successful'], ['/api/s3/getSignedUploadUrl', 'Upload successful']]
+    for (const [path, message] of uploads) {
+      scope.post(path, { ...auth, bodyLimit: MAX_UPLOAD_BYTES + 64 * 1024, schema: { tags, hide: path.startsWith('/api/s3/'), summary: 'DLP: upload a dataset file (multipart `file`: a .zip of class folders or a .csv)' } }, async (request) => {
+        await storeUploadedFile(platform.playground, request)
+        return { success: true, message }
+      })
+    }
     for (const [flat, blueprint, handle] of routes(platform)) {
       for (const path of blueprint === undefined ? [flat] : [flat, blueprint]) {
         scope.post(path, { ...auth, schema: { tags, hide: path !== flat, body: Body } }, async (request) => {
