@@ -16,6 +16,8 @@ export interface TestApp {
   /** `mqtt://127.0.0.1:<port>` when PULSEBASE_MQTT_PORT was given (any value: a free port is bound). */
   readonly mqttUrl: string | undefined
   readonly dataDir: string
+  /** Each PULSEBASE_COMPAT_PORTS adapter's own address by adapter name (`http://127.0.0.1:<port>`, or `127.0.0.1:<port>` for gRPC). */
+  readonly compatAddresses: Readonly<Record<string, string>>
   close(): Promise<void>
 }
 
@@ -38,12 +40,18 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 })
   const grpcPort = await app.grpc.listen('127.0.0.1', 0)
   const mqttPort = await app.mqtt?.listen('127.0.0.1', 0)
+  const compatAddresses: Record<string, string> = {}
+  for (const listener of app.compatListeners) {
+    const port = await listener.listen('127.0.0.1')
+    compatAddresses[listener.adapter] = listener.adapter === 'heartrate' ? `127.0.0.1:${port}` : `http://127.0.0.1:${port}`
+  }
   return {
     app,
     url: address,
     grpcAddress: `127.0.0.1:${grpcPort}`,
     mqttUrl: mqttPort === undefined ? undefined : `mqtt://127.0.0.1:${mqttPort}`,
     dataDir,
+    compatAddresses,
     async close() {
       await app.close()
       rmSync(dataDir, { recursive: true, force: true })

@@ -10,7 +10,8 @@ export function dlpCompatModule(platform: AuthedPlatform, playground: Playground
   const isTestPathTaken = compat.includes('m2m') && compat.indexOf('m2m') < compat.indexOf('dlp')
   return {
     name: 'compat:dlp',
-    http: (server) => registerDlpCompatHttp(server, { playground, authenticate: platform.authenticate, isTestPathTaken }),
+    // On its own port (PULSEBASE_COMPAT_PORTS) the adapter has all its paths, GET /test included.
+    http: (server, where) => registerDlpCompatHttp(server, { playground, authenticate: platform.authenticate, isTestPathTaken: isTestPathTaken && where?.isOwnPort !== true }),
     sockets: (sockets) => registerDlpSockets(sockets, { playground, pubsub: platform.pubsub, authenticate: platform.authenticate, logger: platform.logger.child({ module: 'compat-dlp' }) }),
   }
 }
