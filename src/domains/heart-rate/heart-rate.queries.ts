@@ -8,7 +8,7 @@ import { checkSamples, deviceOrNull, type HeartRateDeps, type Range, rrOf, setti
 import * as repo from './heart-rate.repository.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { ALERT_SYNC_KIND } from './alert-timeline.js'
-import { hrvAccumulator, type HrvResult, rrSegmenter } from './hrv.js'
+import { hrvAccumulator, type HrvResult, rrIntervalStream } from './hrv.js'
 import { computeZones, FIVE_ZONES, maxHeartRateFromAge, zoneAccumulator, type ZoneMethod, type ZoneOptions, type ZoneResult, type TimedBpm } from './zones.js'
 import { type BucketRow, readRollupBuckets, ROLLUP_SIZES } from './rollups.repository.js'
 import { streamsOf } from './sample-streams.js'
@@ -208,11 +208,12 @@ export async function readZones(deps: ReadDeps, owner: Principal, range: Range, 
 
 /**
  * HRV over the RR intervals of a range, cut into continuous segments and cleaned of artefacts
- * (see hrv.ts); the samples stream through page by page, so memory holds one page and one segment.
+ * (see hrv.ts); the samples stream through page by page and the intervals one by one, so memory
+ * holds one page and a bounded window of intervals, however long a recording is.
  */
 export async function readHrv(deps: ReadDeps, owner: Principal, range: Range): Promise<HrvResult> {
   const accumulator = hrvAccumulator()
-  const segmenter = rrSegmenter((segment) => accumulator.addSegment(segment))
+  const segmenter = rrIntervalStream({ interval: accumulator.addInterval, endSegment: accumulator.endSegment })
   for await (const page of samplePages(deps, owner.userId, range)) {
     for (const row of page) segmenter.add({ ts: row.ts, rrIntervalsMs: rrOf(row.rr_intervals) })
   }
@@ -249,7 +250,7 @@ export async function readHrvSeries(deps: ReadDeps, owner: Principal, range: Ran
   const zone = bucket === '1h' || bucket === '1d' ? await zoneFor(deps, owner, tz) : UTC
   const startOf = bucketStarts(range, bucket, zone)
   const points: Array<{ start: string } & HrvResult> = []
-  let current: { start: number; accumulator: ReturnType<typeof hrvAccumulator>; segmenter: ReturnType<typeof rrSegmenter> } | undefined
+  let current: { start: number; accumulator: ReturnType<typeof hrvAccumulator>; segmenter: ReturnType<typeof rrIntervalStream> } | undefined
   const finish = () => {
     if (current === undefined) return
     current.segmenter.end()
@@ -263,7 +264,7 @@ export async function readHrvSeries(deps: ReadDeps, owner: Principal, range: Ran
       if (current?.start !== start) {
         finish()
         const accumulator = hrvAccumulator()
-        current = { start, accumulator, segmenter: rrSegmenter((segment) => accumulator.addSegment(segment)) }
+        current = { start, accumulator, segmenter: rrIntervalStream({ interval: accumulator.addInterval, endSegment: accumulator.endSegment }) }
       }
       current.segmenter.add({ ts: row.ts, rrIntervalsMs })
     }
