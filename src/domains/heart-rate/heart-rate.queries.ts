@@ -9,9 +9,10 @@ import * as repo from './heart-rate.repository.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { ALERT_SYNC_KIND } from './alert-timeline.js'
 import { hrvAccumulator, type HrvResult, rrIntervalStream } from './hrv.js'
-import { computeZones, FIVE_ZONES, maxHeartRateFromAge, zoneAccumulator, type ZoneMethod, type ZoneOptions, type ZoneResult, type TimedBpm } from './zones.js'
+import { computeZones, FIVE_ZONES, maxHeartRateFromAge, type ZoneMethod, type ZoneOptions, type ZoneResult, type TimedBpm } from './zones.js'
 import { type BucketRow, readRollupBuckets, ROLLUP_SIZES } from './rollups.repository.js'
 import { streamsOf } from './sample-streams.js'
+import { readZonesFromRollups } from './zones-reader.js'
 import { decodePageCursor, encodePageCursor } from '../../platform/pagination/page-cursor.js'
 
 type ReadDeps = Pick<HeartRateDeps, 'db' | 'reader' | 'kind' | 'config' | 'now' | 'publish'>
@@ -195,15 +196,19 @@ export async function computePostedZones(deps: ReadDeps, owner: Principal, raws:
 }
 
 /**
- * Zones over a stored range of any allowed length, in constant memory: the samples stream through
- * page by page in time order (the options are checked before the first page).
+ * Zones over a stored range of any allowed length, in constant memory: whole hours from the zone
+ * rollups where they answer exactly, the rest from the samples page by page (zones-reader.ts). The
+ * options are checked before anything is read.
  */
 export async function readZones(deps: ReadDeps, owner: Principal, range: Range, given: ZoneSettings): Promise<ZoneResult> {
-  const accumulator = zoneAccumulator(await zoneOptions(deps, owner, given))
-  for await (const page of samplePages(deps, owner.userId, range)) {
-    for (const row of page) accumulator.add({ timestampMs: row.ts, bpm: row.bpm })
-  }
-  return accumulator.result()
+  const options = await zoneOptions(deps, owner, given)
+  const db = readerOf(deps)
+  const streams = await streamsOf(db, owner.userId, range.deviceId)
+  return readZonesFromRollups(db, streams.map((stream) => stream.id), range, options, (part) => timedPages(deps, owner.userId, { ...range, ...part }))
+}
+
+async function* timedPages(deps: ReadDeps, userId: string, range: Range): AsyncGenerator<TimedBpm[]> {
+  for await (const page of samplePages(deps, userId, range)) yield page.map((row) => ({ timestampMs: row.ts, bpm: row.bpm }))
 }
 
 /**
