@@ -45,16 +45,16 @@ const START_WINDOW = 256
 const CLEAN_CHUNK = 1024
 
 /** The median of at most REFERENCE_WINDOW values, without allocating. */
-const window: number[] = []
+const medianScratch: number[] = []
 function smallMedian(values: readonly number[]): number {
-  window.length = 0
+  medianScratch.length = 0
   for (const v of values) {
-    let i = window.length
-    while (i > 0 && (window[i - 1] as number) > v) i -= 1
-    window.splice(i, 0, v)
+    let i = medianScratch.length
+    while (i > 0 && (medianScratch[i - 1] as number) > v) i -= 1
+    medianScratch.splice(i, 0, v)
   }
-  const mid = window.length >> 1
-  return window.length % 2 === 1 ? (window[mid] as number) : ((window[mid - 1] as number) + (window[mid] as number)) / 2
+  const mid = medianScratch.length >> 1
+  return medianScratch.length % 2 === 1 ? (medianScratch[mid] as number) : ((medianScratch[mid - 1] as number) + (medianScratch[mid] as number)) / 2
 }
 
 /**
