@@ -69,5 +69,5 @@ export function previewRows(table: Table, count: number): Record<string, number 
   return Array.from({ length: Math.min(count, table.rows) }, (_, r) => Object.fromEntries(table.columns.map((c) => [c.name, c.values[r] as number | string])))
 }
 
-/** Column names and detected types, in file order. */
-export const describeColumns = (table: Table) => table.columns.map((c) => ({ name: c.name, type: c.type }))
+/** Column names, detected types and distinct-value counts (what a form needs to size a classifier's output), in file order. */
+export const describeColumns = (table: Table) => table.columns.map((c) => ({ name: c.name, type: c.type, distinct: new Set<number | string>(c.values).size }))
