@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { compatModules } from './compat/compat.js'
-import type { Config } from './config.js'
+import type { CompatAdapter, Config } from './config.js'
 import { VERSION } from './version.js'
 import { accountsModule } from './domains/accounts/accounts.module.js'
 import { adminModule } from './domains/admin/admin.module.js'
@@ -60,6 +60,8 @@ export interface App {
   readonly http: HttpServer
   readonly grpc: GrpcServer
   readonly sockets: SocketServer
+  /** Seed adapters on ports of their own (PULSEBASE_COMPAT_PORTS), each with only its routes or services (`main.ts` binds them). */
+  readonly compatListeners: readonly CompatListener[]
   /** The MQTT listener, when PULSEBASE_MQTT_PORT is set (`main.ts` binds it). */
   readonly mqtt: MqttServer | undefined
   readonly authenticate: Authenticate
@@ -73,6 +75,15 @@ export interface App {
    * Resolves true when everything finished in time (a clean drain).
    */
   close(options?: { timeoutMs?: number }): Promise<boolean>
+}
+
+/** One adapter's own port: an HTTP server with its routes, or a gRPC server with its services (the heartrate seed). */
+export interface CompatListener {
+  readonly adapter: CompatAdapter
+  readonly port: number
+  /** Binds the port (0: a free one); resolves the bound port. */
+  listen(host: string): Promise<number>
+  close(timeoutMs: number): Promise<void>
 }
 
 export interface BuildOptions {
@@ -227,6 +238,24 @@ function jobHandlersOf(modules: readonly Module[], logger: Logger): JobHandlers 
   return handlers as JobHandlers
 }
 
+/** A server per PULSEBASE_COMPAT_PORTS entry holding that adapter's module alone (its paths as on the seed's own server). */
+async function createCompatListeners(config: Config, modules: readonly Module[], newHttp: () => Promise<HttpServer>, newGrpc: () => GrpcServer): Promise<CompatListener[]> {
+  const listeners: CompatListener[] = []
+  for (const { adapter, port } of config.compatPorts) {
+    const module = modules.find((m) => m.name === `compat:${adapter}`)
+    if (module?.http !== undefined) {
+      const http = await newHttp()
+      await module.http(http, { isOwnPort: true })
+      listeners.push({ adapter, port, listen: async (host) => Number(new URL(await http.listen({ host, port })).port), close: () => http.close() })
+    } else if (module?.grpc !== undefined) {
+      const grpc = newGrpc()
+      module.grpc(grpc)
+      listeners.push({ adapter, port, listen: (host) => grpc.listen(host, port), close: (timeoutMs) => grpc.shutdown(timeoutMs) })
+    }
+  }
+  return listeners
+}
+
 /** A shutdown's time budget: each bounded step gets what is left, and is forced (or left behind) when it runs out. */
 function createDeadline(budgetMs: number) {
   const endsAt = Date.now() + budgetMs
@@ -256,17 +285,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const { logger, metrics, database, queue, pubsub } = platform
 
   let isShuttingDown = false
-  const http = await createHttpServer({
-    logger,
-    metrics,
-    bodyLimitBytes: config.bodyLimitBytes,
-    isTrustProxy: config.isTrustProxy,
-    corsOrigins: config.corsOrigins,
-    version: VERSION,
-    isStrictResponses: options.strictResponses,
-    requestTimeoutMs: config.requestTimeoutMs,
-    headersTimeoutMs: config.headersTimeoutMs,
-  })
+  const newHttp = () =>
+    createHttpServer({
+      logger,
+      metrics,
+      bodyLimitBytes: config.bodyLimitBytes,
+      isTrustProxy: config.isTrustProxy,
+      corsOrigins: config.corsOrigins,
+      version: VERSION,
+      isStrictResponses: options.strictResponses,
+      requestTimeoutMs: config.requestTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
+    })
+  const http = await newHttp()
   const checks: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
     { name: 'queue', check: () => queue.ping() },
@@ -278,7 +309,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const corsOrigin = config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
   const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, credentials: platform.credentials, pubsub, logger, corsOrigin })
   const maxMessageBytes = Math.max(GRPC_DEFAULT_MAX_MESSAGE_BYTES, ...modules.map((m) => m.grpcMaxMessageBytes ?? 0))
-  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes, credentials: platform.credentials })
+  const newGrpc = () => createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes, credentials: platform.credentials })
+  const grpc = newGrpc()
   const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, credentials: platform.credentials, metrics, logger: logger.child({ module: 'mqtt' }) })
   for (const module of modules) {
     await module.http?.(http)
@@ -286,6 +318,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     module.sockets?.(sockets)
     if (mqtt !== undefined) module.mqtt?.(mqtt)
   }
+  const compatListeners = await createCompatListeners(config, modules, newHttp, newGrpc)
 
   const handlers = jobHandlersOf(modules, logger.child({ module: 'cleanup' }))
   const consumers: Consumer[] = []
@@ -301,6 +334,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     http,
     grpc,
     sockets,
+    compatListeners,
     mqtt,
     authenticate: platform.authenticate,
     async startWorker() {
@@ -319,6 +353,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await Promise.allSettled([
         deadline.bound(http.close(), () => http.server.closeAllConnections()),
         grpc.shutdown(deadline.leftMs()),
+        ...compatListeners.map((listener) => deadline.bound(listener.close(deadline.leftMs()))),
         mqtt?.close(),
       ])
       await deadline.bound(Promise.allSettled(modules.map(async (m) => m.drain?.())))

@@ -68,8 +68,8 @@ export interface AuthedPlatform extends Platform {
 export interface Module {
   /** For logs and errors, e.g. `heart-rate` or `compat:mindsync`. */
   readonly name: string
-  /** Adds HTTP routes. May run more than once: on the main port and on a compat adapter's own port. */
-  readonly http?: (server: HttpServer) => void | Promise<void>
+  /** Adds HTTP routes. May run more than once: on the main port and on a compat adapter's own port (`isOwnPort`, PULSEBASE_COMPAT_PORTS). */
+  readonly http?: (server: HttpServer, where?: { readonly isOwnPort: boolean }) => void | Promise<void>
   readonly grpc?: (server: GrpcServer) => void
   /** The largest gRPC message (bytes) one of this module's methods must accept; the server takes the largest over all modules. */
   readonly grpcMaxMessageBytes?: number
