@@ -63,6 +63,8 @@ export interface App {
   /** The MQTT listener, when PULSEBASE_MQTT_PORT is set (`main.ts` binds it). */
   readonly mqtt: MqttServer | undefined
   readonly authenticate: Authenticate
+  /** The clock services read (the system clock unless `BuildOptions.now` pinned it). */
+  readonly now: Clock
   /** Starts consuming every declared job in this process. */
   startWorker(): Promise<void>
   /** Readiness turns 503 and gRPC health NOT_SERVING while everything keeps serving (a load balancer drains). */
@@ -303,6 +305,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     sockets,
     mqtt,
     authenticate: platform.authenticate,
+    now: platform.now,
     async startWorker() {
       for (const module of modules) await module.onWorkerStart?.()
       consumers.push(...(await startWorker(queue, handlers, logger.child({ module: 'worker' }))))
