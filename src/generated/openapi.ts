@@ -14560,6 +14560,8 @@ export interface paths {
                         "application/json": {
                             datasets: {
                                 columns: {
+                                    /** @description distinct values in the column */
+                                    distinct?: number;
                                     name: string;
                                     type: "number" | "string";
                                 }[];
@@ -14774,6 +14776,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             columns: {
+                                /** @description distinct values in the column */
+                                distinct?: number;
                                 name: string;
                                 type: "number" | "string";
                             }[];
@@ -18083,6 +18087,8 @@ export interface paths {
                         "application/json": {
                             datasets: {
                                 columns: {
+                                    /** @description distinct values in the column */
+                                    distinct?: number;
                                     name: string;
                                     type: "number" | "string";
                                 }[];
@@ -18290,6 +18296,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             columns: {
+                                /** @description distinct values in the column */
+                                distinct?: number;
                                 name: string;
                                 type: "number" | "string";
                             }[];
@@ -18577,6 +18585,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             columns: {
+                                /** @description distinct values in the column */
+                                distinct?: number;
                                 name: string;
                                 type: "number" | "string";
                             }[];
@@ -19055,6 +19065,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             columns: {
+                                /** @description distinct values in the column */
+                                distinct?: number;
                                 name: string;
                                 type: "number" | "string";
                             }[];
