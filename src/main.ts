@@ -8,6 +8,7 @@ import { publishJob } from './jobs.js'
 import { migrateToLatest, openDatabase } from './platform/db/database.js'
 import { ensureDashboardBuilt } from './platform/http/dashboard-build.js'
 import { createLogger } from './platform/logging/logger.js'
+import { systemClock } from './platform/time/clock.js'
 import { createMetrics } from './platform/metrics/metrics.js'
 import { schemaProblems } from './platform/validation/schema-check.js'
 import { StartupError, startupStep } from './startup-error.js'
@@ -231,7 +232,7 @@ async function userCreate(config: Config, input: CreateUserBody): Promise<number
   const database = await startupStep('the database', 'Check PULSEBASE_DATABASE_URL.', () => openDatabase(config.database, createMetrics(), logger))
   try {
     await migrateToLatest(database.db, logger)
-    const user = await createUser({ db: database.db }, input)
+    const user = await createUser({ db: database.db, now: systemClock }, input)
     console.log(`created ${user.role} ${user.email} (${user.id})`)
     return 0
   } catch (error) {

@@ -39,7 +39,7 @@ export async function runInference(deps: CsiDeps, payload: unknown): Promise<voi
   const width = target.classifier.layout.reduce((sum, g) => sum + g.length, 0)
   if (values.length !== width) throw MALFORMED
   if (deps.live.queue.waiting(target.deviceId, target.kind) >= MAX_WAITING_PER_STREAM) throw new SeedReply(429, 'Error, inference queue is full, try again')
-  deps.live.queue.offer(target, [{ ts: Date.now(), values: Float32Array.from(values) }])
+  deps.live.queue.offer(target, [{ ts: deps.now(), values: Float32Array.from(values) }])
 }
 
 /** A head's label (a door angle) and class probabilities in label order; an RSSI model's one head answers for both. */

@@ -64,7 +64,7 @@ function registerDebugRoutes(scope: HttpServer, deps: CsiDeps): void {
     await deps.requestLog.set(body.ENABLED === 'True')
     return text(reply, 200, `Successfully set ENABLED to ${body.ENABLED}`)
   })
-  scope.get('/debug/get/time', { schema: { tags } }, async (_request, reply) => text(reply, 200, seedTime(new Date())))
+  scope.get('/debug/get/time', { schema: { tags } }, async (_request, reply) => text(reply, 200, seedTime(new Date(deps.now()))))
   scope.get('/debug/get/version/server', { schema: { tags } }, async (_request, reply) => text(reply, 200, SEED_SERVER_VERSION))
   scope.get('/debug/get/version/tensorflow', { schema: { tags, summary: 'CSI seed: the TensorFlow.js version (the seed route was broken)' } }, async (_request, reply) => text(reply, 200, deps.tfVersion))
   scope.get('/debug/get/version/tf_model_handler', { schema: { tags } }, async (_request, reply) => text(reply, 200, SEED_MODEL_HANDLER_VERSION))

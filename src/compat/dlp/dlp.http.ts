@@ -90,7 +90,7 @@ function routes(platform: { playground: PlaygroundModule }): [string, string | u
         if ((typeof value !== 'string' && typeof value !== 'number') || !/^[A-Za-z0-9._:-]{1,100}$/.test(String(value))) throw new AppError('invalid_argument', `Missing parameter ${key}`)
         return String(value)
       }) as [string, string, string]
-      await recordAnswer(deps.training.db, owner(request), { moduleId: ids[0], sectionId: ids[1], questionId: ids[2] })
+      await recordAnswer(deps.training.db, owner(request), { moduleId: ids[0], sectionId: ids[1], questionId: ids[2] }, deps.training.now())
       return { status: 'success' }
     }],
     ['/api/sendEmail', '/api/aws/sendEmail', async (body, request) => {

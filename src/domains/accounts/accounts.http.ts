@@ -32,7 +32,7 @@ export function registerAccountsHttp(app: HttpServer, deps: accounts.AccountsDep
     async (request, reply) => {
       const { userId } = principalOf(request)
       const archive = await exportAccount(deps, userId, await getUser(deps.db, userId))
-      reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="pulsebase-export-${new Date().toISOString().slice(0, 10)}.zip"`)
+      reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="pulsebase-export-${new Date(deps.now()).toISOString().slice(0, 10)}.zip"`)
       return reply.send(archive)
     },
   )

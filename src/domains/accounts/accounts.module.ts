@@ -8,6 +8,7 @@ const HOUR_MS = 3_600_000
 export function accountsModule(platform: AuthedPlatform, revokeDeviceKey: (deviceId: string) => void): Module {
   const deps: AccountsDeps = {
     db: platform.database.db,
+    now: platform.now,
     blobs: platform.blobs,
     mail: platform.mail,
     publishLive: platform.publishLive,

@@ -12,6 +12,7 @@ import { hashSecret, newSecret } from '../auth/tokens.js'
 import * as users from '../auth/users.repository.js'
 import * as tokens from '../auth/account-tokens.repository.js'
 import * as repo from './accounts.repository.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 export interface AccountsDeps {
   readonly db: Db
@@ -23,10 +24,9 @@ export interface AccountsDeps {
   readonly logger: Logger
   /** How long a mailed password-reset token works, in ms. */
   readonly resetTokenTtlMs: number
-  readonly now?: () => number
+  readonly now: Clock
 }
 
-const nowOf = (deps: Pick<AccountsDeps, 'now'>) => (deps.now ?? Date.now)()
 export const RESET_TOKEN_PREFIX = 'pbp_'
 
 async function checkPassword(deps: AccountsDeps, userId: string, password: string): Promise<void> {
@@ -64,8 +64,8 @@ export async function changePassword(deps: AccountsDeps, principal: Principal, b
   await checkPassword(deps, principal.userId, body.currentPassword)
   const hash = await hashPassword(body.newPassword)
   await deps.db.transaction().execute(async (trx) => {
-    await repo.setPasswordHash(trx, principal.userId, hash, nowOf(deps))
-    await repo.revokeSessions(trx, principal.userId, nowOf(deps), principal.sessionId)
+    await repo.setPasswordHash(trx, principal.userId, hash, deps.now())
+    await repo.revokeSessions(trx, principal.userId, deps.now(), principal.sessionId)
   })
   endLiveStreams(deps.publishLive, principal.userId, { isSessionsOnly: true, exceptSessionId: principal.sessionId })
 }
@@ -78,7 +78,7 @@ export async function requestPasswordReset(deps: AccountsDeps, email: string): P
   const row = await users.findUserByEmail(deps.db, email.trim().toLowerCase())
   if (row === undefined) return
   const token = newSecret(RESET_TOKEN_PREFIX)
-  const now = nowOf(deps)
+  const now = deps.now()
   await tokens.insertAccountToken(deps.db, { token_hash: hashSecret(token), user_id: row.id, purpose: 'reset', created_at: now, expires_at: now + deps.resetTokenTtlMs, used_at: null })
   const minutes = Math.round(deps.resetTokenTtlMs / 60_000)
   const text = [
@@ -95,7 +95,7 @@ export async function requestPasswordReset(deps: AccountsDeps, email: string): P
 /** Sets the password from a mailed token (used once); every login session and its streams end. `invalid_argument` for a bad token. */
 export async function confirmPasswordReset(deps: AccountsDeps, body: { token: string; newPassword: string }): Promise<void> {
   const hash = await hashPassword(body.newPassword)
-  const now = nowOf(deps)
+  const now = deps.now()
   const userId = await deps.db.transaction().execute(async (trx) => {
     const owner = await tokens.useAccountToken(trx, hashSecret(body.token), 'reset', now)
     if (owner === undefined) return undefined

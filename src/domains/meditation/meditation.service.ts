@@ -11,13 +11,14 @@ import { checkPeriods, type DateOptions, type PlacedDate, placeDates, zoneForDat
 import { isVisualization, type PeriodObservation } from './meditation.features.js'
 import * as repo from './meditation.repository.js'
 import type { CreateSessionBody, Period, Session } from './meditation.schema.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 export interface SessionStoreDeps {
   readonly db: Db
   readonly kind: DatabaseKind
   /** The heart-rate domain: session measurements go through its checks, store and alert episodes. */
   readonly heartRate: HeartRateDeps
-  readonly now?: () => number
+  readonly now: Clock
 }
 
 /** The sync feed's kind for meditation sessions. */
@@ -53,7 +54,7 @@ export async function recordSession(deps: SessionStoreDeps, owner: Principal, bo
   const [date] = placeDates([{ text: body.date, path: 'body.date' }], await zoneForDates(deps.db, owner, options), options, problems)
   const { dates, samples } = await checkPeriods(deps, owner, body.periods, 'body.periods', options, problems)
   const id = randomUUID()
-  const now = (deps.now ?? Date.now)()
+  const now = deps.now()
   const rows = toRows(owner, body, id, now, date as PlacedDate, dates)
   const outcome = await deps.db.transaction().execute(async (trx) => {
     await repo.insertSession(trx, rows)
@@ -118,7 +119,7 @@ export async function deleteSession(deps: Pick<SessionStoreDeps, 'db' | 'kind' |
     const timestamps = [...new Set(heartRates.map((h) => h.ts))]
     await deleteSamplesAt(trx, userId, row.device_id, timestamps)
     await repo.deleteSession(trx, userId, id)
-    await recordChange(trx, deps.kind, { userId, kind: SESSION_SYNC_KIND, entityId: id, change: 'deleted' }, (deps.now ?? Date.now)())
+    await recordChange(trx, deps.kind, { userId, kind: SESSION_SYNC_KIND, entityId: id, change: 'deleted' }, deps.now())
   })
 }
 

@@ -87,7 +87,7 @@ export const MODEL_SYNC_KIND = 'model'
 export async function changeJobState(deps: Pick<TrainingDeps, 'db' | 'kind' | 'now'>, job: { id: string; userId: string }, state: string, change: (trx: Db) => Promise<boolean>): Promise<boolean> {
   return deps.db.transaction().execute(async (trx) => {
     const isChanged = await change(trx)
-    if (isChanged) await recordChange(trx, deps.kind, { userId: job.userId, kind: TRAINING_JOB_SYNC_KIND, entityId: job.id, change: state }, (deps.now ?? Date.now)())
+    if (isChanged) await recordChange(trx, deps.kind, { userId: job.userId, kind: TRAINING_JOB_SYNC_KIND, entityId: job.id, change: state }, deps.now())
     return isChanged
   })
 }

@@ -61,7 +61,7 @@ for (const target of await databaseTargets()) {
       opened = await openTestDatabase(target)
       database = opened.database
       runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
-      userId = (await createUser({ db: database.db }, { email: 'crash@example.com', password: 'correct horse battery' })).id
+      userId = (await createUser({ db: database.db, now: systemClock }, { email: 'crash@example.com', password: 'correct horse battery' })).id
     })
     after(async () => {
       await runtime.close()
@@ -110,7 +110,7 @@ for (const target of await databaseTargets()) {
       opened = await openTestDatabase(target)
       database = opened.database
       runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
-      userId = (await createUser({ db: database.db }, { email: 'cancel@example.com', password: 'correct horse battery' })).id
+      userId = (await createUser({ db: database.db, now: systemClock }, { email: 'cancel@example.com', password: 'correct horse battery' })).id
     })
     after(async () => {
       await runtime.close()

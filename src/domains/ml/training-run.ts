@@ -64,14 +64,15 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   let isCancelRequested = false
   // Epochs are stored in batches (at most every PROGRESS_FLUSH_MS, and at the end), each with a
   // heartbeat and a look at the cancel flag: fast epochs must not turn into a query storm on the
-  // API process. Live events still go out per epoch.
+  // API process. Live events still go out per epoch. The pacing is of I/O, not of data, so it reads
+  // the monotonic timer (`performance.now()`), never the platform's clock (a pinned one never moves).
   let writes = Promise.resolve()
   let pending: TrainingEpoch[] = []
   let lastFlush = 0
   const flush = () => {
     const epochs = pending
     pending = []
-    lastFlush = Date.now()
+    lastFlush = performance.now()
     writes = writes
       .then(async () => {
         const isCancelled = await repo.recordProgress(deps.db, row.id, epochs, deps.now())
@@ -86,7 +87,7 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
     pending.push(epoch)
     const percent = prepared.plannedEpochs === undefined ? {} : { percent: Math.min(100, (report.epoch / prepared.plannedEpochs) * 100) }
     deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch, ...percent })
-    if (Date.now() - lastFlush >= PROGRESS_FLUSH_MS) flush()
+    if (performance.now() - lastFlush >= PROGRESS_FLUSH_MS) flush()
     // One primary-key read per epoch (the writes stay batched): the next epoch starts only after it,
     // so a cancel committed during an epoch stops training at that epoch's end.
     const isCancelled = await repo.isCancelRequested(deps.db, row.id).catch(() => false)

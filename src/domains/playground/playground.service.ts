@@ -12,16 +12,16 @@ import type { CreateRunBody, Run, RunResults, TrainingRequest } from './playgrou
 import * as repo from './playground.repository.js'
 import { PLAYGROUND } from './playground.trainer.js'
 import { describeColumns, previewRows } from './table.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 export interface PlaygroundDeps {
   readonly training: TrainingDeps
   readonly runtime: MlRuntime
   /** Inference tasks in flight beyond which a predict request gets 429. */
   readonly maxBacklog: number
-  readonly now?: () => number
+  readonly now: Clock
 }
 
-const nowOf = (deps: Pick<PlaygroundDeps, 'now'>) => (deps.now ?? Date.now)()
 
 export async function listBuiltinDatasets() {
   return Promise.all(BUILTIN_DATASETS.map(async (dataset) => summary(dataset.name)))
@@ -66,7 +66,7 @@ export async function ownEmail(deps: PlaygroundDeps, owner: Principal): Promise<
 /** Queues a run (its job and its row in one transaction); 409 past the per-user limit of runs in flight. */
 export async function createRun(deps: PlaygroundDeps, owner: Principal, request: TrainingRequest, options: RunOptions): Promise<Run> {
   const job = await requestTraining(deps.training, owner.userId, PLAYGROUND, request, (trx, jobId) =>
-    repo.insertRun(trx, { training_job_id: jobId, user_id: owner.userId, name: options.name, data_source: options.dataSource, client_ref: options.clientRef ?? null, notify_email: options.notifyEmail ?? null, emailed_at: null, created_at: nowOf(deps) }),
+    repo.insertRun(trx, { training_job_id: jobId, user_id: owner.userId, name: options.name, data_source: options.dataSource, client_ref: options.clientRef ?? null, notify_email: options.notifyEmail ?? null, emailed_at: null, created_at: deps.now() }),
   )
   return toRun((await repo.findRun(deps.training.db, owner.userId, job.id)) as repo.RunRow, job, null, request.model.kind === 'network' ? (request.model.epochs ?? 5) : 1)
 }
