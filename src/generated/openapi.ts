@@ -13304,6 +13304,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
                     /** @description only this device's sessions */
                     deviceId?: string;
                     limit?: number;
@@ -13321,6 +13323,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                             sessions: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -14325,6 +14329,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -14360,6 +14366,8 @@ export interface paths {
                                 trainingJobId: string;
                                 version: number;
                             }[];
+                            /** @description pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -22964,6 +22972,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -22999,6 +23009,8 @@ export interface paths {
                                 trainingJobId: string;
                                 version: number;
                             }[];
+                            /** @description pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -24131,6 +24143,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -24146,6 +24160,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                             trainingJobs: {
                                 /** @description runs started; a run whose worker died is retried */
                                 attempts: number;
