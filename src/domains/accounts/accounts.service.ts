@@ -37,7 +37,7 @@ async function checkPassword(deps: AccountsDeps, userId: string, password: strin
 
 /**
  * Deletes the user and everything of theirs: rows (foreign keys cascade, in one transaction), then
- * device keys in every process's cache, live streams, and model artifacts in the blob store.
+ * device keys in every process's cache, live streams, and its files in the blob store (model artifacts, uploaded datasets).
  * Throws `not_found` when there is no such user.
  */
 export async function deleteAccount(deps: AccountsDeps, userId: string): Promise<void> {
@@ -48,8 +48,8 @@ export async function deleteAccount(deps: AccountsDeps, userId: string): Promise
   })
   for (const deviceId of owned.deviceIds) deps.revokeDeviceKey(deviceId)
   endLiveStreams(deps.publishLive, userId)
-  for (const artifact of owned.artifacts) {
-    await deps.blobs.deletePrefix(`${artifact}/`).catch((err: unknown) => deps.logger.error({ err, artifact }, 'model files of a deleted account not removed'))
+  for (const prefix of owned.blobPrefixes) {
+    await deps.blobs.deletePrefix(prefix).catch((err: unknown) => deps.logger.error({ err, prefix }, 'files of a deleted account not removed'))
   }
 }
 

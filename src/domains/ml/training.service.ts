@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 // Training jobs: a queued job per request, one run at a time per job, states
 // queued -> running -> succeeded | failed | cancelled, each epoch stored and pushed live.
 import { randomUUID } from 'node:crypto'
@@ -154,10 +153,10 @@ function modelsAfter(cursor: string | undefined): repo.ListAfter | undefined {
 }
 
 /** One of the user's models with its artifact (the blob key prefix of its files); not_found for anyone else's. */
-export async function findModel(deps: Pick<TrainingDeps, 'db' | 'dataDir'>, userId: string, id: string): Promise<{ model: Model; artifact: string; directory: string }> {
+export async function findModel(deps: Pick<TrainingDeps, 'db'>, userId: string, id: string): Promise<{ model: Model; artifact: string }> {
   const row = await repo.findModel(deps.db, userId, id)
   if (row === undefined) throw new AppError('not_found', `No model ${id}`)
-  return { model: toModel(row), artifact: row.artifact, directory: join(deps.dataDir, row.artifact) }
+  return { model: toModel(row), artifact: row.artifact }
 }
 
 /** Fails, visibly, running jobs whose worker stopped beating (a process that died mid-run). */
