@@ -238,6 +238,21 @@ for (const target of await databaseTargets()) {
       assert.equal((await fetch(`${server.url}/v1/me/export`, { headers: { authorization: `Bearer ${user.apiKey}` } })).status, 403, 'a person, not a device key')
     })
 
+    // Last in this suite: it spends this client address's budget of reset requests.
+    test('password-reset requests are limited per e-mail address (with or without an account) and per client address', async () => {
+      const reset = (email: string) => api.post('/v1/auth/password-reset', { email })
+      const flooded = `flooded-${randomUUID()}@example.com`
+      for (let i = 0; i < 3; i += 1) assert.equal((await reset(flooded)).status, 202)
+      const refused = await reset(flooded.toUpperCase())
+      assert.equal(refused.status, 429, 'the same address, however spelt')
+      assert.equal(refused.body.error.code, 'rate_limited')
+      assert.ok(Number(refused.headers.get('retry-after')) > 0)
+      // This client has made 2 requests in the test above and 4 here: 4 more fit its budget of 10.
+      for (let i = 0; i < 4; i += 1) assert.equal((await reset(`other-${i}-${randomUUID()}@example.com`)).status, 202)
+      const sprayed = await reset(`one-more-${randomUUID()}@example.com`)
+      assert.equal(sprayed.status, 429, 'one client cannot spray many inboxes')
+      assert.equal(sprayed.body.error.code, 'rate_limited')
+    })
   })
 }
 

@@ -2992,7 +2992,7 @@ export interface paths {
         put?: never;
         /**
          * Mail a password-reset token
-         * @description Answers 202 whether or not the address has an account; when it has, a single-use token valid for an hour is mailed to it.
+         * @description Answers 202 whether or not the address has an account; when it has, a single-use token valid for an hour is mailed to it. At most 3 requests an hour per e-mail address and 10 per client address, then 429.
          */
         post: {
             parameters: {

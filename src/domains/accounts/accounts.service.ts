@@ -1,6 +1,7 @@
 // The account lifecycle: delete my account (GDPR art. 17), change password, password reset by mail,
 // admin deletion. Every credential that ends takes its live streams with it.
 import type { Logger } from 'pino'
+import type { AttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
 import { AppError } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { endLiveStreams } from '../../platform/auth/revocation.js'
@@ -23,11 +24,18 @@ export interface AccountsDeps {
   readonly logger: Logger
   /** How long a mailed password-reset token works, in ms. */
   readonly resetTokenTtlMs: number
+  /** Password-reset requests per address asked for (an hour), so nobody floods one inbox. */
+  readonly resetAccountLimiter: AttemptLimiter
+  /** Password-reset requests per client address (an hour), so nobody sprays many inboxes. */
+  readonly resetAddressLimiter: AttemptLimiter
   readonly now?: () => number
 }
 
 const nowOf = (deps: Pick<AccountsDeps, 'now'>) => (deps.now ?? Date.now)()
 export const RESET_TOKEN_PREFIX = 'pbp_'
+/** Password-reset requests an hour per e-mail address asked for, and per client address. */
+export const RESETS_PER_ACCOUNT = 3
+export const RESETS_PER_CLIENT = 10
 
 async function checkPassword(deps: AccountsDeps, userId: string, password: string): Promise<void> {
   const row = await users.findUserById(deps.db, userId)
@@ -73,9 +81,14 @@ export async function changePassword(deps: AccountsDeps, principal: Principal, b
 /**
  * Mails a single-use reset token when the address has an account; answers the same either way (no
  * account enumeration), and the mail goes out after the answer so timing tells nothing either.
+ * `rate_limited` past the per-account or per-client-address budget (AccountsDeps).
  */
-export async function requestPasswordReset(deps: AccountsDeps, email: string): Promise<void> {
-  const row = await users.findUserByEmail(deps.db, email.trim().toLowerCase())
+export async function requestPasswordReset(deps: AccountsDeps, email: string, clientAddress: string): Promise<void> {
+  const normalized = email.trim().toLowerCase()
+  // Counted per e-mail address whether or not it has an account, so a 429 tells nothing either.
+  await deps.resetAddressLimiter.consume(clientAddress)
+  await deps.resetAccountLimiter.consume(normalized)
+  const row = await users.findUserByEmail(deps.db, normalized)
   if (row === undefined) return
   const token = newSecret(RESET_TOKEN_PREFIX)
   const now = nowOf(deps)
