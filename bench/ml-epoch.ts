@@ -6,29 +6,18 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { Worker } from 'node:worker_threads'
 import { type BenchOptions, benchOptions } from './lib/options.js'
 import { type BenchReport, type Figure, isMain, runAsScript } from './lib/report.js'
 import { formatNumber } from './lib/stats.js'
 import { awaitQuietMachine } from './lib/window.js'
+import { runInWorker } from './lib/worker-run.js'
 
 const RUNS = 3
 const PYTHON = '/usr/bin/python3'
 const TORCH_SCRIPT = fileURLToPath(new URL('./lib/torch_epoch.py', import.meta.url))
 
-/** The tfjs side runs in a worker thread (tsx registered there too), like pulsebase's ML threads. */
-function tfjsEpochs(): Promise<{ medianMs: number; runsMs: number[]; simd: boolean }> {
-  const boot = `const { workerData, parentPort } = require('node:worker_threads')
-import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry) }).then((m) => m.run(workerData.runs)).then((r) => parentPort.postMessage(r), (e) => { throw e })`
-  const worker = new Worker(boot, { eval: true, workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: new URL('./lib/tfjs-epoch.ts', import.meta.url).href, runs: RUNS } })
-  return new Promise((resolve, reject) => {
-    worker.once('message', (result) => {
-      resolve(result)
-      void worker.terminate()
-    })
-    worker.once('error', reject)
-  })
-}
+/** The tfjs side runs in a worker thread, like pulsebase's ML threads. */
+const tfjsEpochs = () => runInWorker<{ medianMs: number; runsMs: number[]; simd: boolean }>(new URL('./lib/tfjs-epoch.ts', import.meta.url), RUNS)
 
 async function torchEpochs(): Promise<{ medianMs: number; torch: string; threads: number } | string> {
   if (!existsSync(PYTHON)) return 'skipped: PyTorch peer not installed (apt-get install python3-torch)'

@@ -1,12 +1,11 @@
 // GET /healthz at 100 req/s (open loop: latency from each request's scheduled time) while two
 // trainings run on the server's two training threads the whole time (each user's next job is
 // queued as soon as a poll every 250 ms sees the last one finish) -> p99 (target < 20 ms).
-import { performance } from 'node:perf_hooks'
+import { probeHealthz } from './lib/healthz-probe.js'
 import { awaitTraining, meditator, startTraining } from './lib/meditation.js'
 import { type BenchOptions, benchOptions } from './lib/options.js'
 import { type BenchReport, isMain, runAsScript } from './lib/report.js'
 import { startServer } from './lib/server.js'
-import { percentile, sortedCopy } from './lib/stats.js'
 
 const RATE = 100
 const USERS = 2
@@ -30,27 +29,9 @@ export async function runMlHealthz(options: BenchOptions): Promise<BenchReport> 
       }
     })
     await new Promise((resolve) => setTimeout(resolve, 1000)) // both running
-    const latencies: number[] = []
-    const pending: Promise<void>[] = []
-    const start = performance.now()
-    const end = start + options.durationMs
-    for (let next = start; next < end; next += 1000 / RATE) {
-      const wait = next - performance.now()
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
-      const scheduled = next
-      pending.push(
-        fetch(`${base}/healthz`).then(async (r) => {
-          await r.arrayBuffer()
-          if (r.status !== 200) throw new Error(`/healthz ${r.status}`)
-          latencies.push(performance.now() - scheduled)
-        }),
-      )
-    }
-    await Promise.all(pending)
+    const { p50, p99 } = await probeHealthz(base, options.durationMs, RATE)
     isLoading = false
     await Promise.all(load)
-    const sorted = sortedCopy(latencies)
-    const [p50, p99] = [percentile(sorted, 50), percentile(sorted, 99)]
     console.log(`ml healthz: p99 ${p99.toFixed(1)} ms (p50 ${p50.toFixed(1)} ms) at ${RATE} req/s for ${options.durationMs / 1000} s while 2 trainings ran (${trainings} finished) (target p99 < 20 ms)`)
     return { bench: 'ml-healthz', figures: [{ label: '/healthz p99 during 2 trainings', value: p99, unit: 'ms', target: { op: '<', value: 20 } }] }
   } finally {

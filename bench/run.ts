@@ -9,6 +9,8 @@ import { runMlHealthz } from './ml-healthz.js'
 import { runMlRecommend } from './ml-recommend.js'
 import { runMlTrain } from './ml-train.js'
 import { runPlaygroundAccuracy } from './playground-accuracy.js'
+import { runPlaygroundHealthz } from './playground-healthz.js'
+import { runPlaygroundTorch } from './playground-torch.js'
 import { type Bench, type BenchReport, formatSummary, machineLine } from './lib/report.js'
 import { runRestBatch } from './rest-batch.js'
 import { runRestSingle } from './rest-single.js'
@@ -35,6 +37,8 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   'sensor-inference': () => runSensorInference(benchOptions()),
   'sensor-train': () => runSensorTrain(benchOptions()),
   'playground-accuracy': () => runPlaygroundAccuracy(),
+  'playground-torch': () => runPlaygroundTorch(benchOptions()),
+  'playground-healthz': () => runPlaygroundHealthz(benchOptions()),
   'timeseries-scale': () => runTimeseriesScale(benchOptions()),
 }
 

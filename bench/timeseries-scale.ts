@@ -181,16 +181,19 @@ async function otherDatabaseBytes(kind: 'postgres' | 'mysql', count: number): Pr
       await server.stop()
     }
     if (kind === 'postgres') {
-      const [row] = await query("select pg_total_relation_size('heart_rate_samples') + pg_total_relation_size('heart_rate_rollups') as bytes")
+      const [row] = await query(`select ${['heart_rate_samples', ...ROLLUP_TABLES].map((t) => `pg_total_relation_size('${t}')`).join(' + ')} as bytes`)
       return Number(row?.bytes) / count
     }
-    await query('analyze table {db}.heart_rate_samples, {db}.heart_rate_rollups')
-    const [row] = await query("select sum(data_length + index_length) as bytes from information_schema.tables where table_schema = '{db}' and table_name in ('heart_rate_samples', 'heart_rate_rollups')")
+    const tables = ['heart_rate_samples', ...ROLLUP_TABLES]
+    await query(`analyze table ${tables.map((t) => `{db}.${t}`).join(', ')}`)
+    const [row] = await query(`select sum(data_length + index_length) as bytes from information_schema.tables where table_schema = '{db}' and table_name in (${tables.map((t) => `'${t}'`).join(', ')})`)
     return Number(row?.bytes) / count
   })
 }
 
 const line = (text: string) => console.log(`timeseries ${text}`)
+/** The tables kept beside the samples for long reads (migrations 0018, 0019). */
+const ROLLUP_TABLES = ['heart_rate_rollups', 'heart_rate_hour_spans', 'heart_rate_zone_intervals']
 
 export async function runTimeseriesScale(options: BenchOptions): Promise<BenchReport> {
   const server = await startServer({ cpuProfDir: options.cpuProfDir })
@@ -229,7 +232,7 @@ export async function runTimeseriesScale(options: BenchOptions): Promise<BenchRe
     )
     const file = join(server.dataDir, 'pulsebase.sqlite')
     const samplesBytes = tableBytes(file, ['heart_rate_samples'])
-    const withRollups = tableBytes(file, ['heart_rate_samples', 'heart_rate_rollups', 'heart_rate_streams'])
+    const withRollups = tableBytes(file, ['heart_rate_samples', ...ROLLUP_TABLES, 'heart_rate_streams'])
     const floor = floorBytes(first)
     line(`storage: ${(samplesBytes / SAMPLES).toFixed(1)} bytes/sample (samples table), ${(withRollups / SAMPLES).toFixed(1)} with rollups (target <= 80); bare (ts, bpm) table ${(floor / SAMPLES).toFixed(1)}; ratio ${(withRollups / floor).toFixed(2)}`)
     figures.push({ label: 'bytes per sample with rollups', value: withRollups / SAMPLES, unit: 'B', target: { op: '<', value: 80.01 } }, { label: 'bytes per sample / bare (ts, bpm)', value: withRollups / floor, unit: 'x' })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { sql } from 'kysely'
 import { purgeOldSamples } from '../src/domains/heart-rate/heart-rate.jobs.js'
+import { computeZones, FIVE_ZONES } from '../src/domains/heart-rate/zones.js'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 
@@ -66,6 +67,46 @@ for (const target of await databaseTargets()) {
       assert.equal(reply.status, 200, JSON.stringify(reply.body))
       return (reply.body as { points: Point[] }).points
     }
+    const postAs = async (token: string, deviceKey: string | undefined, samples: Array<[number, number]>) => {
+      const reply = await api.post('/v1/heart-rate/samples', { samples: samples.map(([timestamp, bpm]) => ({ timestamp, bpm })) }, deviceKey ?? token)
+      assert.equal(reply.status, 200, JSON.stringify(reply.body))
+    }
+    /** The zones the server answers over [from, to) against zones.ts over the samples sent (worked out here). */
+    const assertZones = async (token: string, stored: Samples, from: number, to: number, maxGapSeconds: number) => {
+      const reply = await api.get(`/v1/heart-rate/zones?from=${iso(from)}&to=${iso(to)}&maxHeartRate=190&maxGapSeconds=${maxGapSeconds}`, token)
+      assert.equal(reply.status, 200, JSON.stringify(reply.body))
+      const inRange = [...stored].filter(([ts]) => ts >= from && ts < to).map(([timestampMs, bpm]) => ({ timestampMs, bpm }))
+      const expected = computeZones(inRange, { bands: FIVE_ZONES, method: { kind: 'percent-of-max', maxHeartRate: 190 }, maxGapMs: maxGapSeconds * 1000, isLastBandOpenEnded: true })
+      assert.deepEqual(reply.body, expected, `zones over ${iso(from)}..${iso(to)}, gaps above ${maxGapSeconds} s`)
+    }
+    /** The zone rollups equal what the samples stored now give (the migration's and the rebuild's SQL, worked out again here in JS). */
+    const assertZoneRollupsMatchSamples = async () => {
+      const kysely = server.app.database.db
+      const samples = await kysely.selectFrom('heart_rate_samples').select(['stream_id', 'ts', 'bpm']).orderBy('stream_id').orderBy('ts').execute()
+      const spans = new Map<string, number[]>()
+      const pairs = new Map<string, number[]>()
+      let previous: { stream: number; hour: number; ts: number; bpm: number } | undefined
+      for (const row of samples) {
+        const [stream, ts, bpm] = [Number(row.stream_id), Number(row.ts), Number(row.bpm)]
+        const hour = ts - (ts % HOUR)
+        const key = `${stream}:${hour}`
+        const span = spans.get(key)
+        if (span === undefined) spans.set(key, [stream, hour, ts, ts, 0, bpm, bpm])
+        else {
+          const dt = ts - (previous as { ts: number }).ts
+          const pairKey = `${key}:${(previous as { bpm: number }).bpm + bpm}`
+          const pair = pairs.get(pairKey) ?? [stream, hour, (previous as { bpm: number }).bpm + bpm, 0, 0]
+          pairs.set(pairKey, [stream, hour, pair[2] as number, (pair[3] as number) + 1, (pair[4] as number) + dt])
+          spans.set(key, [stream, hour, span[2] as number, ts, Math.max(span[4] as number, dt), span[5] as number, bpm])
+        }
+        previous = { stream, hour, ts, bpm }
+      }
+      const storedSpans = await kysely.selectFrom('heart_rate_hour_spans').select(['stream_id', 'hour_start', 'first_ts', 'last_ts', 'longest_interval_ms', 'first_bpm', 'last_bpm']).orderBy('stream_id').orderBy('hour_start').execute()
+      assert.deepEqual(storedSpans.map((r) => Object.values(r).map(Number)), [...spans.values()], 'the hour spans')
+      const storedPairs = await kysely.selectFrom('heart_rate_zone_intervals').select(['stream_id', 'hour_start', 'bpm_pair', 'interval_count', 'interval_ms']).orderBy('stream_id').orderBy('hour_start').orderBy('bpm_pair').execute()
+      const expectedPairs = [...pairs.values()].sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number) || (a[2] as number) - (b[2] as number))
+      assert.deepEqual(storedPairs.map((r) => Object.values(r).map(Number)), expectedPairs, 'the zone intervals')
+    }
     /** Every rollup row equals the aggregate of the samples stored in its bucket, and no bucket is missing. */
     const assertRollupsMatchSamples = async () => {
       const kysely = server.app.database.db
@@ -100,6 +141,27 @@ for (const target of await databaseTargets()) {
         assert.deepEqual(await series(user.accessToken, from, to, bucket), expectedSeries(stored, from, to, size), `${bucket} over ${iso(from)}..${iso(to)}`)
       }
       await assertRollupsMatchSamples()
+      await assertZoneRollupsMatchSamples()
+      for (const [from, to] of [[T0 - 2 * HOUR, T0 + 4 * HOUR], [T0 + 90_500, T0 + 2 * HOUR + 30_250]] as const) {
+        for (const maxGapSeconds of [600, 25]) await assertZones(user.accessToken, stored, from, to, maxGapSeconds)
+      }
+    })
+
+    test('zones over several devices: hours where two devices overlap come from the merged samples', async () => {
+      const user = await signUp(api)
+      const device = await api.post('/v1/devices', { name: 'strap', kind: 'watch' }, user.accessToken)
+      assert.equal(device.status, 201, JSON.stringify(device.body))
+      const key = (device.body as { apiKey: string }).apiKey
+      const stored: Samples = new Map()
+      const own = samplesEvery(T0, T0 + 3 * HOUR, 20_000, 90)
+      // The strap: the middle hour only, 7 s off the person's own samples, and one alone later on.
+      const strap = [...samplesEvery(T0 + HOUR + 7000, T0 + 2 * HOUR, 20_000, 140), ...samplesEvery(T0 + 4 * HOUR, T0 + 5 * HOUR, 30_000, 150)]
+      await postAs(user.accessToken, undefined, own)
+      await postAs(user.accessToken, key, strap)
+      for (const [ts, bpm] of [...own, ...strap]) stored.set(ts, bpm)
+      await assertZones(user.accessToken, stored, T0 - HOUR, T0 + 6 * HOUR, 600)
+      await assertZones(user.accessToken, stored, T0 + 1000, T0 + 5 * HOUR - 1000, 3600)
+      await assertZoneRollupsMatchSamples()
     })
 
     test('a retried batch, and samples stored before, count once', async () => {
@@ -113,6 +175,8 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(await series(user.accessToken, T0, T0 + 2 * HOUR, '1h'), expectedSeries(stored, T0, T0 + 2 * HOUR, HOUR))
       assert.deepEqual(await series(user.accessToken, T0, T0 + 2 * HOUR, '1m'), expectedSeries(stored, T0, T0 + 2 * HOUR, MINUTE))
       await assertRollupsMatchSamples()
+      await assertZoneRollupsMatchSamples()
+      await assertZones(user.accessToken, stored, T0 - HOUR, T0 + 3 * HOUR, 600)
     })
 
     test('retention: buckets wholly before the cutoff go, the one holding it is recounted', async () => {
@@ -126,6 +190,8 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(await series(user.accessToken, T0 - HOUR, T0 + 4 * HOUR, '1h'), expectedSeries(stored, T0 - HOUR, T0 + 4 * HOUR, HOUR))
       assert.deepEqual(await series(user.accessToken, T0 + HOUR, T0 + 2 * HOUR, '1m'), expectedSeries(stored, T0 + HOUR, T0 + 2 * HOUR, MINUTE))
       await assertRollupsMatchSamples()
+      await assertZoneRollupsMatchSamples()
+      await assertZones(user.accessToken, stored, T0 - HOUR, T0 + 4 * HOUR, 600)
     })
   })
 }

@@ -10,6 +10,7 @@ import { DevicesPage } from './pages/devices/devices-page'
 import { GameSessionsPage } from './pages/game-sessions/game-sessions-page'
 import { HeartRatePage } from './pages/heart-rate/heart-rate-page'
 import { MeditationPage } from './pages/meditation/meditation-page'
+import { PlaygroundPage } from './pages/playground/playground-page'
 import { ProfilePage } from './pages/profile/profile-page'
 import { SensorsPage } from './pages/sensors/sensors-page'
 import { SignInPage } from './pages/sign-in/sign-in-page'
@@ -29,6 +30,7 @@ const PAGES: readonly Page[] = [
   { path: '/meditation', title: 'Meditation', component: MeditationPage },
   { path: '/training', title: 'Training', component: TrainingPage },
   { path: '/sensors', title: 'Sensors', component: SensorsPage },
+  { path: '/playground', title: 'Playground', component: PlaygroundPage },
   { path: '/profile', title: 'Profile', component: ProfilePage },
   { path: '/admin', title: 'Admin', component: AdminPage, isAdminOnly: true },
 ]

@@ -14568,6 +14568,8 @@ export interface paths {
                         "application/json": {
                             datasets: {
                                 columns: {
+                                    /** @description distinct values in the column */
+                                    distinct?: number;
                                     name: string;
                                     type: "number" | "string";
                                 }[];
@@ -14782,6 +14784,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             columns: {
+                                /** @description distinct values in the column */
+                                distinct?: number;
                                 name: string;
                                 type: "number" | "string";
                             }[];
@@ -18091,6 +18095,8 @@ export interface paths {
                         "application/json": {
                             datasets: {
                                 columns: {
+                                    /** @description distinct values in the column */
+                                    distinct?: number;
                                     name: string;
                                     type: "number" | "string";
                                 }[];
@@ -18298,6 +18304,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             columns: {
+                                /** @description distinct values in the column */
+                                distinct?: number;
                                 name: string;
                                 type: "number" | "string";
                             }[];
@@ -18585,6 +18593,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             columns: {
+                                /** @description distinct values in the column */
+                                distinct?: number;
                                 name: string;
                                 type: "number" | "string";
                             }[];
@@ -19063,6 +19073,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             columns: {
+                                /** @description distinct values in the column */
+                                distinct?: number;
                                 name: string;
                                 type: "number" | "string";
                             }[];

@@ -12,9 +12,12 @@ export interface TrainingEvent {
   readonly epoch?: TrainingEpoch
   readonly modelId?: string
   readonly error?: string
+  /** With an epoch, when the job's epoch count is known: epochs done / planned x 100. */
+  readonly percent?: number
 }
 
-function applyEvent(job: TrainingJob, event: TrainingEvent): TrainingJob {
+/** The job as the event leaves it: its new state, and the epoch appended unless it is there already. */
+export function applyEvent(job: TrainingJob, event: TrainingEvent): TrainingJob {
   const epochs = event.epoch && !job.epochs.some((e) => e.epoch === event.epoch?.epoch) ? [...job.epochs, event.epoch] : job.epochs
   return { ...job, state: event.state, epochs, modelId: event.modelId ?? job.modelId, error: event.error ?? job.error }
 }

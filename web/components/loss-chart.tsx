@@ -2,8 +2,8 @@ import { useMemo } from 'preact/hooks'
 import type { TrainingEpoch } from '../api/types'
 import { Chart, type ChartOptions, INTEGER_STEPS, palette } from './chart'
 
-/** The loss each model kind trains on: the meditation LSTM's mean squared error, a classifier's cross-entropy. */
-export type LossName = 'MSE' | 'cross-entropy'
+/** The loss a model trains on, as the axis names it: the meditation LSTM's 'MSE', a classifier's 'cross-entropy', a playground model's own. */
+export type LossName = string
 
 const lossOptions = (loss: LossName): ChartOptions => ({
   scales: { x: { time: false } },
@@ -12,7 +12,9 @@ const lossOptions = (loss: LossName): ChartOptions => ({
   legend: { show: true },
   cursor: { drag: { x: false, y: false } },
 })
-const OPTIONS: Record<LossName, ChartOptions> = { MSE: lossOptions('MSE'), 'cross-entropy': lossOptions('cross-entropy') }
+/** One options object per loss name, so that a re-render does not rebuild the chart. */
+const OPTIONS = new Map<LossName, ChartOptions>()
+const optionsFor = (loss: LossName): ChartOptions => OPTIONS.get(loss) ?? (OPTIONS.set(loss, lossOptions(loss)).get(loss) as ChartOptions)
 
 /** Loss and validation loss per epoch; grows live as `training` events arrive. */
 export function LossChart({ epochs, label, loss = 'MSE' }: { epochs: readonly TrainingEpoch[]; label: string; loss?: LossName }) {
@@ -24,7 +26,7 @@ export function LossChart({ epochs, label, loss = 'MSE' }: { epochs: readonly Tr
   return (
     <Chart
       label={label}
-      options={OPTIONS[loss]}
+      options={optionsFor(loss)}
       data={data}
       height={200}
       caption={`Loss curve: ${epochs.length} ${epochs.length === 1 ? 'epoch' : 'epochs'}${last === undefined ? '' : `, last loss ${last.toFixed(4)}`}`}

@@ -2,7 +2,6 @@
 // row of the user's, secrets left out) and the files of the user's models from the blob store.
 import { Readable } from 'node:stream'
 import type { Kysely } from 'kysely'
-import yazl from 'yazl'
 import type { BlobStore } from '../../platform/blob/blob.port.js'
 import type { Db } from '../../platform/db/database.js'
 import { isPastRow } from '../../platform/pagination/keyset.js'
@@ -85,6 +84,7 @@ async function* jsonArray(db: Db, part: Part, userId: string): AsyncGenerator<st
  * `models/<model id>/<file>` for each model's files. Entries are read only as the zip is written.
  */
 export async function exportAccount(deps: { db: Db; blobs: BlobStore }, userId: string, account: unknown): Promise<Readable> {
+  const { default: yazl } = await import('yazl')
   const zip = new yazl.ZipFile()
   zip.addBuffer(Buffer.from(`${JSON.stringify(account, null, 2)}\n`), 'account.json')
   for (const part of PARTS) zip.addReadStream(Readable.from(jsonArray(deps.db, part, userId)), part.file)

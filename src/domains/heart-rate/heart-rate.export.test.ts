@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { test } from 'node:test'
 import { AppError } from '../../errors.js'
-import { CSV_HEADER, type ExportSample, toCsvRows, toFhirEntry, toFhirObservation, fhirBundleChunks } from './heart-rate.export.js'
+import { CSV_HEADER, type ExportSample, fhirEntryWriter, toCsvRows, toFhirEntry, toFhirObservation, fhirBundleChunks } from './heart-rate.export.js'
 
 const T = Date.UTC(2023, 10, 14, 22, 13, 20) // 1700000000000 = 2023-11-14T22:13:20.000Z
 const sample = (overrides: Partial<ExportSample> = {}): ExportSample => ({
@@ -97,6 +97,15 @@ test('FHIR: LOW maps to L, no alert and no device leave those fields out, the id
 test('a Bundle entry has its fullUrl, the urn:uuid of its resource', () => {
   const entry = toFhirEntry(sample(), 'Patient/u1')
   assert.equal(entry.fullUrl, `urn:uuid:${String(entry.resource.id)}`)
+})
+
+test('the export writes each entry as the text JSON.stringify gives the entry object', () => {
+  const variants = [sample(), sample({ alert: 'LOW', bpm: 38.5 }), sample({ alert: 'HIGH', deviceId: null }), sample({ deviceId: 'strap "2"\\x', rrIntervalsMs: null, bpm: 201.25 })]
+  for (const reference of ['Patient/u1', 'Patient/ü "quoted"']) {
+    const write = fhirEntryWriter(reference)
+    for (const variant of variants) assert.equal(write(variant), JSON.stringify(toFhirEntry(variant, reference)))
+  }
+  assert.throws(() => fhirEntryWriter(''), (error: unknown) => error instanceof AppError && error.code === 'invalid_argument')
 })
 
 test('a Bundle with no samples has no entry (R4 JSON allows no empty array)', async () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import * as crypto from 'node:crypto'
 import { setImmediate } from 'node:timers/promises'
 import { AppError } from '../../errors.js'
 
@@ -65,12 +65,14 @@ export function toCsvRows(samples: readonly ExportSample[]): string {
  * A stable UUID (RFC 9562 version 5 layout, SHA-1 of the sample's key), so exporting the same
  * sample twice gives the same resource and the same `urn:uuid:` full URL.
  */
+// One-shot hashing where Node has it (20.12 and later): about twice as fast as a Hash object per sample.
+const sha1Hex: (text: string) => string = typeof crypto.hash === 'function' ? (text) => crypto.hash('sha1', text, 'hex') : (text) => crypto.createHash('sha1').update(text).digest('hex')
+
 function observationUuid(sample: ExportSample, patientReference: string): string {
-  const hash = createHash('sha1').update(`${patientReference}|${sample.deviceId}|${sample.timestampMs}`).digest()
-  hash[6] = ((hash[6] as number) & 0x0f) | 0x50
-  hash[8] = ((hash[8] as number) & 0x3f) | 0x80
-  const hex = hash.subarray(0, 16).toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  const hex = sha1Hex(`${patientReference}|${sample.deviceId}|${sample.timestampMs}`)
+  // Version 5 in the high nibble of byte 6; the RFC variant (10xx) in the top bits of byte 8.
+  const variant = ((Number.parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`
 }
 
 /**
@@ -111,6 +113,29 @@ export function toFhirEntry(sample: ExportSample, patientReference: string): { f
 }
 
 /**
+ * `JSON.stringify(toFhirEntry(sample, patientReference))`, the same text, built from pieces
+ * stringified once per export: the export's hot loop (a day of 1 Hz samples is 86,400 entries)
+ * spends its time on the sample's own fields only.
+ */
+export function fhirEntryWriter(patientReference: string): (sample: ExportSample) => string {
+  if (patientReference.length === 0) throw new AppError('invalid_argument', 'patientReference must not be empty')
+  const probe = toFhirObservation({ timestampMs: 0, bpm: 0, deviceId: null, rrIntervalsMs: null, alert: null }, patientReference, '')
+  const { category, code, subject } = probe
+  const middle = `","status":"final","category":${JSON.stringify(category)},"code":${JSON.stringify(code)},"subject":${JSON.stringify(subject)},"effectiveDateTime":"`
+  const interpretations = { LOW: interpretationJson('LOW'), HIGH: interpretationJson('HIGH') }
+  return (sample) => {
+    const id = observationUuid(sample, patientReference)
+    const tail = `${sample.alert ? interpretations[sample.alert] : ''}${sample.deviceId ? `,"device":{"display":${JSON.stringify(sample.deviceId)}}` : ''}`
+    return `{"fullUrl":"urn:uuid:${id}","resource":{"resourceType":"Observation","id":"${id}${middle}${toIso(sample.timestampMs)}","valueQuantity":{"value":${JSON.stringify(sample.bpm)},"unit":"/min","system":"http://unitsofmeasure.org","code":"/min"}${tail}}}`
+  }
+}
+
+function interpretationJson(alert: keyof typeof INTERPRETATIONS): string {
+  const { code, display } = INTERPRETATIONS[alert]
+  return `,"interpretation":${JSON.stringify([{ coding: [{ system: INTERPRETATION_SYSTEM, code, display }] }])}`
+}
+
+/**
  * A FHIR R4 Bundle (type `collection`) of the pages' samples as JSON text, chunk by chunk, so a
  * year of samples never sits in memory. R4's JSON rules allow no empty array: a range without
  * samples is a Bundle with no `entry`. `timestampMs` is when the bundle was assembled.
@@ -118,9 +143,10 @@ export function toFhirEntry(sample: ExportSample, patientReference: string): { f
 export async function* fhirBundleChunks(pages: AsyncIterable<readonly ExportSample[]>, patientReference: string, timestampMs: number): AsyncGenerator<string> {
   yield `{"resourceType":"Bundle","type":"collection","timestamp":"${toIso(timestampMs)}"`
   let isFirst = true
+  const entryJson = fhirEntryWriter(patientReference)
   for await (const page of pages) {
     for await (const slice of slices(page)) {
-      const entries = slice.map((sample) => JSON.stringify(toFhirEntry(sample, patientReference))).join(',')
+      const entries = slice.map(entryJson).join(',')
       yield isFirst ? `,"entry":[${entries}` : `,${entries}`
       isFirst = false
     }

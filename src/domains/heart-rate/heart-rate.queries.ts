@@ -8,10 +8,11 @@ import { checkSamples, deviceOrNull, type HeartRateDeps, type Range, rrOf, setti
 import * as repo from './heart-rate.repository.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { ALERT_SYNC_KIND } from './alert-timeline.js'
-import { hrvAccumulator, type HrvResult, rrSegmenter } from './hrv.js'
-import { computeZones, FIVE_ZONES, maxHeartRateFromAge, zoneAccumulator, type ZoneMethod, type ZoneOptions, type ZoneResult, type TimedBpm } from './zones.js'
+import { hrvAccumulator, type HrvResult, rrIntervalStream } from './hrv.js'
+import { computeZones, FIVE_ZONES, maxHeartRateFromAge, type ZoneMethod, type ZoneOptions, type ZoneResult, type TimedBpm } from './zones.js'
 import { type BucketRow, readRollupBuckets, ROLLUP_SIZES } from './rollups.repository.js'
 import { streamsOf } from './sample-streams.js'
+import { readZonesFromRollups } from './zones-reader.js'
 import { decodePageCursor, encodePageCursor } from '../../platform/pagination/page-cursor.js'
 
 type ReadDeps = Pick<HeartRateDeps, 'db' | 'reader' | 'kind' | 'config' | 'now' | 'publish'>
@@ -195,24 +196,29 @@ export async function computePostedZones(deps: ReadDeps, owner: Principal, raws:
 }
 
 /**
- * Zones over a stored range of any allowed length, in constant memory: the samples stream through
- * page by page in time order (the options are checked before the first page).
+ * Zones over a stored range of any allowed length, in constant memory: whole hours from the zone
+ * rollups where they answer exactly, the rest from the samples page by page (zones-reader.ts). The
+ * options are checked before anything is read.
  */
 export async function readZones(deps: ReadDeps, owner: Principal, range: Range, given: ZoneSettings): Promise<ZoneResult> {
-  const accumulator = zoneAccumulator(await zoneOptions(deps, owner, given))
-  for await (const page of samplePages(deps, owner.userId, range)) {
-    for (const row of page) accumulator.add({ timestampMs: row.ts, bpm: row.bpm })
-  }
-  return accumulator.result()
+  const options = await zoneOptions(deps, owner, given)
+  const db = readerOf(deps)
+  const streams = await streamsOf(db, owner.userId, range.deviceId)
+  return readZonesFromRollups(db, streams.map((stream) => stream.id), range, options, (part) => timedPages(deps, owner.userId, { ...range, ...part }))
+}
+
+async function* timedPages(deps: ReadDeps, userId: string, range: Range): AsyncGenerator<TimedBpm[]> {
+  for await (const page of samplePages(deps, userId, range)) yield page.map((row) => ({ timestampMs: row.ts, bpm: row.bpm }))
 }
 
 /**
  * HRV over the RR intervals of a range, cut into continuous segments and cleaned of artefacts
- * (see hrv.ts); the samples stream through page by page, so memory holds one page and one segment.
+ * (see hrv.ts); the samples stream through page by page and the intervals one by one, so memory
+ * holds one page and a bounded window of intervals, however long a recording is.
  */
 export async function readHrv(deps: ReadDeps, owner: Principal, range: Range): Promise<HrvResult> {
   const accumulator = hrvAccumulator()
-  const segmenter = rrSegmenter((segment) => accumulator.addSegment(segment))
+  const segmenter = rrIntervalStream({ interval: accumulator.addInterval, endSegment: accumulator.endSegment })
   for await (const page of samplePages(deps, owner.userId, range)) {
     for (const row of page) segmenter.add({ ts: row.ts, rrIntervalsMs: rrOf(row.rr_intervals) })
   }
@@ -249,7 +255,7 @@ export async function readHrvSeries(deps: ReadDeps, owner: Principal, range: Ran
   const zone = bucket === '1h' || bucket === '1d' ? await zoneFor(deps, owner, tz) : UTC
   const startOf = bucketStarts(range, bucket, zone)
   const points: Array<{ start: string } & HrvResult> = []
-  let current: { start: number; accumulator: ReturnType<typeof hrvAccumulator>; segmenter: ReturnType<typeof rrSegmenter> } | undefined
+  let current: { start: number; accumulator: ReturnType<typeof hrvAccumulator>; segmenter: ReturnType<typeof rrIntervalStream> } | undefined
   const finish = () => {
     if (current === undefined) return
     current.segmenter.end()
@@ -263,7 +269,7 @@ export async function readHrvSeries(deps: ReadDeps, owner: Principal, range: Ran
       if (current?.start !== start) {
         finish()
         const accumulator = hrvAccumulator()
-        current = { start, accumulator, segmenter: rrSegmenter((segment) => accumulator.addSegment(segment)) }
+        current = { start, accumulator, segmenter: rrIntervalStream({ interval: accumulator.addInterval, endSegment: accumulator.endSegment }) }
       }
       current.segmenter.add({ ts: row.ts, rrIntervalsMs })
     }

@@ -99,6 +99,15 @@ async function streamPage(db: Db, stream: Stream, range: TimeRange, limit: numbe
   return query.orderBy('ts', order).limit(limit).execute()
 }
 
+function toSampleRows(rows: readonly StoredColumns[], userId: string, deviceId: string): SampleRow[] {
+  const out: SampleRow[] = new Array(rows.length)
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as StoredColumns
+    out[i] = { ts: Number(row.ts), bpm: row.bpm, rr_intervals: row.rr_intervals, alert: row.alert, user_id: userId, device_id: deviceId }
+  }
+  return out
+}
+
 const byTimeThenDevice = (a: SampleRow, b: SampleRow) => a.ts - b.ts || (a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0)
 
 /**
@@ -111,8 +120,9 @@ export async function listSamples(db: Db, userId: string, range: TimeRange, limi
 
 /** `listSamples` over streams the caller looked up once (`streamsOf`), for reads of many pages. */
 export async function listStreamSamples(db: Db, userId: string, streams: readonly Stream[], range: TimeRange, limit: number, after?: PageAfter): Promise<SampleRow[]> {
-  const pages = await Promise.all(streams.map(async (stream) => (await streamPage(db, stream, range, limit, after, 'asc')).map((row) => ({ ...row, ts: Number(row.ts), user_id: userId, device_id: stream.deviceId }))))
-  return pages.flat().sort(byTimeThenDevice).slice(0, limit)
+  const pages = await Promise.all(streams.map(async (stream) => toSampleRows(await streamPage(db, stream, range, limit, after, 'asc'), userId, stream.deviceId)))
+  // One stream's page is in order already: only pages of several streams are merged.
+  return pages.length === 1 ? (pages[0] as SampleRow[]) : pages.flat().sort(byTimeThenDevice).slice(0, limit)
 }
 
 /** count/sum/min/max per bucket: see `readSampleBuckets`. */

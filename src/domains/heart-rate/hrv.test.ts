@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { AppError } from '../../errors.js'
-import { cleanSegment, computeHrv, continuousSegments } from './hrv.js'
+import { cleanSegment, computeHrv, continuousSegments, hrvAccumulator, segmentCleaner } from './hrv.js'
 
 const clean = (extra: { correctedBeats?: number; segments?: number } = {}) => ({ correctedBeats: 0, segments: 1, ...extra })
 
@@ -53,7 +53,7 @@ describe('HRV figures', () => {
     assert.equal(computeHrv([[800, 810, 500, 1100, 805, 790]]).rmssdMs, 12.75)
   })
 
-  test('an artefact at the very start is judged against the segment median', () => {
+  test('an artefact at the very start is judged against the median of the segment start', () => {
     assert.deepEqual(cleanSegment([1600, 800, 810, 805]).intervals, [800, 800, 800, 810, 805])
   })
 
@@ -74,6 +74,34 @@ describe('HRV figures', () => {
     // mean 850, SDNN = sqrt(1e6 * 50² / (1e6 - 1)) = 50.000025 -> 50
     const values = Array.from({ length: 1_000_000 }, (_, i) => (i % 2 === 0 ? 800 : 900))
     assert.deepEqual(computeHrv([values]), { intervalCount: 1_000_000, ...clean(), rmssdMs: 100, sdnnMs: 50, pnn50: 100 })
+  })
+
+  test('a long recording is cleaned in a bounded window, artefacts across the window edges included', () => {
+    // 3,000 intervals of 800 with an extra beat (300 + 500) astride each cleaning chunk's edge
+    // (positions 1023/1024 and 2047/2048) and a missed beat (1600) at 1500: two merges and a split.
+    const values = Array.from({ length: 3000 }, () => 800)
+    values.splice(1023, 2, 300, 500)
+    values.splice(2047, 2, 300, 500)
+    values[1500] = 1600
+    assert.deepEqual(computeHrv([values]), { intervalCount: 2999, correctedBeats: 3, segments: 1, rmssdMs: 0, sdnnMs: 0, pnn50: 0 })
+    let held = 0
+    const cleaner = segmentCleaner({ nn: () => (held += 1), gap: () => assert.fail('no beat is left out') })
+    for (const [i, value] of values.entries()) {
+      cleaner.add(value)
+      // What the cleaner has handed on trails what it was given by less than its window (1,024).
+      assert.ok(i + 1 - held < 1024 + 2, `at ${i} it held ${i + 1 - held}`)
+    }
+    assert.equal(cleaner.end(), 3)
+  })
+
+  test('intervals fed one by one give what whole segments give', () => {
+    const segments = [[812, 798, 805, 820, 1610, 801, 795], [810, 300, 500, 806, 799], [800, 810, 500, 1100, 805, 790]]
+    const streamed = hrvAccumulator()
+    for (const segment of segments) {
+      for (const value of segment) streamed.addInterval(value)
+      streamed.endSegment()
+    }
+    assert.deepEqual(streamed.result(), computeHrv(segments))
   })
 
   test('non-positive or non-finite intervals throw invalid_argument', () => {

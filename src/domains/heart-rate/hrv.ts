@@ -30,67 +30,123 @@ export interface CleanedSegment {
   readonly correctedBeats: number
 }
 
+/** What the cleaner hands on, in order: an accepted NN interval, or a left-out beat (no difference is taken across it). */
+export interface NnSink {
+  nn(value: number): void
+  gap(): void
+}
+
 /**
- * Artefact detection and correction over one segment: the 20 % rule of Malik et al. ("Heart rate
- * variability in relation to prognosis after myocardial infarction: selection of optimal
- * processing techniques", European Heart Journal 10(12):1060-1074, 1989), the rule the Task Force
- * standard (1996) cites for editing RR series. An interval more than 20 % away from the reference
- * (the median of the last five accepted intervals, or of the whole segment at its start) is an
- * artefact, corrected by its kind, as Lipponen and Tarvainen (J Med Eng Technol 43(3):173-181,
- * 2019) classify them:
+ * The start reference of a segment is the median of its first START_WINDOW intervals (all of them
+ * when it is shorter), so a recording of any length is cleaned holding a bounded window.
+ */
+const START_WINDOW = 256
+/** Intervals buffered before they are cleaned (one more than is cleaned is kept, as the rule looks one ahead). */
+const CLEAN_CHUNK = 1024
+
+/** The median of at most REFERENCE_WINDOW values, without allocating. */
+const medianScratch: number[] = []
+function smallMedian(values: readonly number[]): number {
+  medianScratch.length = 0
+  for (const v of values) {
+    let i = medianScratch.length
+    while (i > 0 && (medianScratch[i - 1] as number) > v) i -= 1
+    medianScratch.splice(i, 0, v)
+  }
+  const mid = medianScratch.length >> 1
+  return medianScratch.length % 2 === 1 ? (medianScratch[mid] as number) : ((medianScratch[mid - 1] as number) + (medianScratch[mid] as number)) / 2
+}
+
+/**
+ * Artefact detection and correction over one segment fed interval by interval: the 20 % rule of
+ * Malik et al. ("Heart rate variability in relation to prognosis after myocardial infarction:
+ * selection of optimal processing techniques", European Heart Journal 10(12):1060-1074, 1989), the
+ * rule the Task Force standard (1996) cites for editing RR series. An interval more than 20 % away
+ * from the reference (the median of the last five accepted intervals, or at the segment's start the
+ * median of its first START_WINDOW intervals) is an artefact, corrected by its kind, as Lipponen and
+ * Tarvainen (J Med Eng Technol 43(3):173-181, 2019) classify them:
  * - about n times the reference (n >= 2): n - 1 missed beats; split into n equal intervals;
  * - short, and with the next interval about one reference: an extra (false) beat; merged;
  * - anything else (an ectopic beat and its compensatory pause, noise): left out, and the
  *   successive differences on either side of it are not taken.
+ * Memory holds at most CLEAN_CHUNK intervals, however long the segment. `end` returns the corrections.
  */
-export function cleanSegment(rr: RrSegment): CleanedSegment {
-  const intervals: Array<number | null> = []
-  // Only the last REFERENCE_WINDOW accepted intervals matter for the reference.
+export function segmentCleaner(sink: NnSink): { add(value: number): void; end(): number } {
+  const pending: number[] = []
   const recent: number[] = []
-  let correctedBeats = 0
-  const start = median(rr)
-  const reference = () => (recent.length === 0 ? start : median(recent))
+  let start: number | undefined
+  let [correctedBeats, isAfterGap] = [0, false]
   const accept = (value: number) => {
-    intervals.push(value)
+    sink.nn(value)
+    isAfterGap = false
     recent.push(value)
     if (recent.length > REFERENCE_WINDOW) recent.shift()
   }
-  for (let i = 0; i < rr.length; i++) {
-    const value = rr[i] as number
-    const ref = reference()
-    if (isNear(value, ref)) {
-      accept(value)
-      continue
+  const clean = (isFinal: boolean) => {
+    if (start === undefined) {
+      if (!isFinal && pending.length < START_WINDOW) return
+      start = median(pending.slice(0, START_WINDOW))
     }
-    correctedBeats += 1
-    const multiple = Math.round(value / ref)
-    const next = rr[i + 1]
-    if (multiple >= 2 && isNear(value, multiple * ref)) {
-      for (let k = 0; k < multiple; k++) accept(value / multiple)
-    } else if (value < ref && next !== undefined && isNear(value + next, ref)) {
-      accept(value + next)
-      i += 1
-    } else if (intervals.at(-1) !== null) {
-      intervals.push(null)
+    const limit = isFinal ? pending.length : pending.length - 1
+    let i = 0
+    for (; i < limit; i++) {
+      const value = pending[i] as number
+      const ref = recent.length === 0 ? start : smallMedian(recent)
+      if (isNear(value, ref)) {
+        accept(value)
+        continue
+      }
+      correctedBeats += 1
+      const multiple = Math.round(value / ref)
+      const next = pending[i + 1]
+      if (multiple >= 2 && isNear(value, multiple * ref)) {
+        for (let k = 0; k < multiple; k++) accept(value / multiple)
+      } else if (value < ref && next !== undefined && isNear(value + next, ref)) {
+        accept(value + next)
+        i += 1
+      } else if (!isAfterGap) {
+        sink.gap()
+        isAfterGap = true
+      }
     }
+    pending.splice(0, i)
   }
-  return { intervals, correctedBeats }
+  return {
+    add(value) {
+      pending.push(value)
+      if (pending.length >= CLEAN_CHUNK) clean(false)
+    },
+    end() {
+      if (pending.length > 0) clean(true)
+      return correctedBeats
+    },
+  }
+}
+
+/** `segmentCleaner` over a whole segment at once: its NN intervals, with `null` where a beat was left out. */
+export function cleanSegment(rr: RrSegment): CleanedSegment {
+  const intervals: Array<number | null> = []
+  const cleaner = segmentCleaner({ nn: (value) => intervals.push(value), gap: () => intervals.push(null) })
+  for (const value of rr) cleaner.add(value)
+  return { intervals, correctedBeats: cleaner.end() }
 }
 
 function validateSegment(segment: RrSegment, s: number): void {
-  segment.forEach((value, i) => {
-    if (!Number.isFinite(value) || value <= 0) throw new AppError('invalid_argument', `RR interval ${i} of segment ${s} must be a positive number of milliseconds`)
-  })
+  segment.forEach((value, i) => validateInterval(value, i, s))
 }
 
-/** Count, mean and sum of squared deviations of NN intervals, merged segment by segment. */
+function validateInterval(value: number, i: number, s: number): void {
+  if (!Number.isFinite(value) || value <= 0) throw new AppError('invalid_argument', `RR interval ${i} of segment ${s} must be a positive number of milliseconds`)
+}
+
+/** Count, mean and sum of squared deviations of NN intervals, merged chunk by chunk. */
 interface Moments {
   n: number
   mean: number
   m2: number
 }
 
-// Each segment's moments in two passes (mean first, then squared deviations: summing raw squares
+// Each chunk's moments in two passes (mean first, then squared deviations: summing raw squares
 // loses precision when the values are large next to their spread), merged with the pairwise update
 // of Chan, Golub and LeVeque ("Algorithms for computing the sample variance", 1983).
 function mergeMoments(total: Moments, values: readonly number[]): void {
@@ -107,50 +163,85 @@ function mergeMoments(total: Moments, values: readonly number[]): void {
   total.n = n
 }
 
-/** HRV over segments fed one at a time: memory holds one segment, not the range. */
+/** NN intervals held before their moments are merged into the running ones. */
+const MOMENT_CHUNK = 4096
+
+/** HRV over RR intervals fed in order, segment by segment: memory holds a bounded window, not a segment. */
 export interface HrvAccumulator {
-  /** Takes the next continuous segment; throws invalid_argument for an interval that is not a positive number. */
+  /** Takes a whole continuous segment; throws invalid_argument for an interval that is not a positive number. */
   addSegment(segment: RrSegment): void
+  /** The next interval of the current segment (one is started when none is open). */
+  addInterval(value: number): void
+  /** Ends the current segment (nothing when none is open). */
+  endSegment(): void
   result(): HrvResult
 }
 
 export function hrvAccumulator(): HrvAccumulator {
   const moments: Moments = { n: 0, mean: 0, m2: 0 }
+  const chunk: number[] = []
   let [segments, correctedBeats, differences, squares, above50] = [0, 0, 0, 0, 0]
-  let index = 0
-  return {
-    addSegment(segment) {
-      validateSegment(segment, index++)
-      if (segment.length === 0) return
-      const cleaned = cleanSegment(segment)
-      segments += 1
-      correctedBeats += cleaned.correctedBeats
-      mergeMoments(moments, cleaned.intervals.filter((v): v is number => v !== null))
-      for (const d of successiveDifferences(cleaned)) {
+  let [index, position] = [0, 0]
+  let previous: number | null = null
+  const sink: NnSink = {
+    nn(value) {
+      if (previous !== null) {
+        const d = value - previous
         differences += 1
         squares += d * d
         if (Math.abs(d) > 50) above50 += 1
       }
+      previous = value
+      chunk.push(value)
+      if (chunk.length >= MOMENT_CHUNK) {
+        mergeMoments(moments, chunk)
+        chunk.length = 0
+      }
     },
-    result: () => ({
-      intervalCount: moments.n,
-      correctedBeats,
-      segments,
-      rmssdMs: differences === 0 ? null : round2(Math.sqrt(squares / differences)),
-      sdnnMs: moments.n < 2 ? null : round2(Math.sqrt(moments.m2 / (moments.n - 1))),
-      pnn50: differences === 0 ? null : round2((above50 / differences) * 100),
-    }),
+    gap: () => (previous = null),
   }
-}
-
-/** Successive differences between adjacent NN intervals of a segment (never across a left-out beat). */
-function successiveDifferences({ intervals }: CleanedSegment): number[] {
-  const differences: number[] = []
-  for (let i = 1; i < intervals.length; i++) {
-    const [a, b] = [intervals[i - 1], intervals[i]]
-    if (a !== null && a !== undefined && b !== null && b !== undefined) differences.push(b - a)
+  let cleaner: ReturnType<typeof segmentCleaner> | undefined
+  const endSegment = () => {
+    if (cleaner === undefined) return
+    correctedBeats += cleaner.end()
+    cleaner = undefined
+    previous = null
+    index += 1
   }
-  return differences
+  const addInterval = (value: number) => {
+    if (cleaner === undefined) {
+      cleaner = segmentCleaner(sink)
+      segments += 1
+      position = 0
+    }
+    validateInterval(value, position++, index)
+    cleaner.add(value)
+  }
+  return {
+    addSegment(segment) {
+      validateSegment(segment, index)
+      if (segment.length === 0) {
+        index += 1
+        return
+      }
+      for (const value of segment) addInterval(value)
+      endSegment()
+    },
+    addInterval,
+    endSegment,
+    result: () => {
+      mergeMoments(moments, chunk)
+      chunk.length = 0
+      return {
+        intervalCount: moments.n,
+        correctedBeats,
+        segments,
+        rmssdMs: differences === 0 ? null : round2(Math.sqrt(squares / differences)),
+        sdnnMs: moments.n < 2 ? null : round2(Math.sqrt(moments.m2 / (moments.n - 1))),
+        pnn50: differences === 0 ? null : round2((above50 / differences) * 100),
+      }
+    },
+  }
 }
 
 /**
@@ -192,22 +283,37 @@ export function continuousSegments(samples: readonly RrSample[]): number[][] {
 /** `continuousSegments` over samples fed one at a time (in time order): each segment is handed on once it ends. */
 export function rrSegmenter(onSegment: (segment: number[]) => void): { add(sample: RrSample): void; end(): void } {
   let current: number[] = []
+  return rrIntervalStream({
+    interval: (value) => current.push(value),
+    endSegment: () => {
+      if (current.length > 0) onSegment(current)
+      current = []
+    },
+  })
+}
+
+/** Where `rrIntervalStream` hands the intervals: one by one, and the end of each continuous segment. */
+export interface IntervalSink {
+  interval(value: number): void
+  endSegment(): void
+}
+
+/** The cut of `continuousSegments`, streamed: intervals go on one by one, so no segment is held. */
+export function rrIntervalStream(sink: IntervalSink): { add(sample: RrSample): void; end(): void } {
   let previousTs: number | undefined
   return {
     add(sample) {
       const rr = sample.rrIntervalsMs ?? []
-      const covered = rr.reduce((sum, v) => sum + v, 0)
+      let covered = 0
+      for (const v of rr) covered += v
       const isContinuous = previousTs !== undefined && rr.length > 0 && sample.ts - previousTs <= covered + STAMP_SLACK_MS
-      if (!isContinuous && current.length > 0) {
-        onSegment(current)
-        current = []
-      }
-      for (const v of rr) current.push(v)
+      if (!isContinuous && previousTs !== undefined) sink.endSegment()
+      for (const v of rr) sink.interval(v)
       previousTs = rr.length > 0 ? sample.ts : undefined
     },
     end() {
-      if (current.length > 0) onSegment(current)
-      current = []
+      if (previousTs !== undefined) sink.endSegment()
+      previousTs = undefined
     },
   }
 }

@@ -5,6 +5,7 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely'
 import type { DatabaseKind } from '../../platform/db/database.js'
 import type { Database } from '../../platform/db/schema.js'
+import { addToZoneRollups, deleteZoneRollupsBefore, rebuildZoneRollups } from './zone-rollups.repository.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -45,7 +46,7 @@ function upsertSql(kind: DatabaseKind, rows: number): string {
   return text
 }
 
-/** Adds samples just inserted into one stream (ts epoch ms, bpm) to its rollups of every size. */
+/** Adds samples just inserted into one stream (ts epoch ms, bpm) to its rollups of every size, and to its zone rollups. */
 export async function addToRollups(db: Db, kind: DatabaseKind, streamId: number, samples: readonly { ts: number; bpm: number }[]): Promise<void> {
   if (samples.length === 0) return
   const parameters: unknown[] = []
@@ -67,11 +68,12 @@ export async function addToRollups(db: Db, kind: DatabaseKind, streamId: number,
     rows += buckets.size
   }
   await db.executeQuery(CompiledQuery.raw(upsertSql(kind, rows), parameters))
+  await addToZoneRollups(db, kind, streamId, samples)
 }
 
 /**
  * Rebuilds a stream's rollups of every size over the buckets that hold any time in [from, to),
- * from the samples stored now: after samples there were deleted.
+ * and its zone rollups over those hours, from the samples stored now: after samples there were deleted.
  */
 export async function rebuildRollups(db: Db, streamId: number, from: number, to: number): Promise<void> {
   for (const size of ROLLUP_SIZES) {
@@ -81,13 +83,15 @@ export async function rebuildRollups(db: Db, streamId: number, from: number, to:
       select stream_id, ${sql.lit(size)}, ts - ts % ${sql.lit(size)}, count(*), sum(bpm), min(bpm), max(bpm) from heart_rate_samples
       where stream_id = ${streamId} and ts >= ${start} and ts < ${end} group by stream_id, ts - ts % ${sql.lit(size)}`.execute(db)
   }
+  await rebuildZoneRollups(db, streamId, from, to)
 }
 
-/** Deletes a stream's rollup buckets that end at or before `cutoffMs` (all their samples are gone). */
+/** Deletes a stream's rollup buckets (and zone rollup hours) that end at or before `cutoffMs` (all their samples are gone). */
 export async function deleteRollupsBefore(db: Db, streamId: number, cutoffMs: number): Promise<void> {
   for (const size of ROLLUP_SIZES) {
     await db.deleteFrom('heart_rate_rollups').where('stream_id', '=', streamId).where('bucket_ms', '=', size).where('bucket_start', '<=', cutoffMs - size).execute()
   }
+  await deleteZoneRollupsBefore(db, streamId, cutoffMs)
 }
 
 /**
@@ -115,4 +119,19 @@ export async function readRollupBuckets(db: Db, streamIds: readonly number[], si
     .orderBy(start)
     .execute()
   return rows.map((r) => ({ start: Number(r.start), count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max) }))
+}
+
+/** Sample count and bpm sum over the streams' rollups of `size` starting in [from, to), or only at the listed starts. */
+export async function readRollupTotals(db: Db, streamIds: readonly number[], size: number, from: number, to: number, onlyStarts?: readonly number[]): Promise<{ count: number; sum: number }> {
+  if (streamIds.length === 0 || from >= to || onlyStarts?.length === 0) return { count: 0, sum: 0 }
+  let query = db
+    .selectFrom('heart_rate_rollups')
+    .select([(eb) => eb.fn.sum<number>('sample_count').as('count'), (eb) => eb.fn.sum<number>('bpm_sum').as('sum')])
+    .where('stream_id', 'in', [...streamIds])
+    .where('bucket_ms', '=', size)
+    .where('bucket_start', '>=', from)
+    .where('bucket_start', '<', to)
+  if (onlyStarts !== undefined) query = query.where('bucket_start', 'in', [...onlyStarts])
+  const row = await query.executeTakeFirst()
+  return { count: Number(row?.count ?? 0), sum: Number(row?.sum ?? 0) }
 }

@@ -136,12 +136,17 @@ function tallyInterval(tally: Tally, a: TimedBpm, b: TimedBpm, options: ZoneOpti
     tally.gapMs += dt
     return
   }
-  const index = bandIndex(intensityOf((a.bpm + b.bpm) / 2, options.method), options)
-  if (index < 0) tally.belowMs += dt
-  else if (index >= options.bands.length) tally.aboveMs += dt
-  else tally.bandMs[index]! += dt
-  tally.countedMs += dt
-  tally.intervalCount++
+  tallyIntervals(tally, a.bpm + b.bpm, 1, dt, options)
+}
+
+/** Adds `count` counted intervals of `ms` in all whose ends' bpm add up to `bpmPair`. */
+function tallyIntervals(tally: Tally, bpmPair: number, count: number, ms: number, options: ZoneOptions): void {
+  const index = bandIndex(intensityOf(bpmPair / 2, options.method), options)
+  if (index < 0) tally.belowMs += ms
+  else if (index >= options.bands.length) tally.aboveMs += ms
+  else tally.bandMs[index]! += ms
+  tally.countedMs += ms
+  tally.intervalCount += count
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100
@@ -151,6 +156,12 @@ const secondsOf = (ms: number) => round2(ms / 1000)
 export interface ZoneAccumulator {
   /** Takes the next sample (timestamps ascending); throws invalid_argument for a non-finite one. */
   add(sample: TimedBpm): void
+  /** Joins a stretch summed elsewhere (rollups): the interval from the previous sample to `first` is counted, and `last` becomes the previous sample. */
+  link(first: TimedBpm, last: TimedBpm): void
+  /** Intervals summed elsewhere, none longer than the gap limit: `count` of them, `ms` in all, whose ends' bpm add up to `bpmPair`. */
+  addIntervals(bpmPair: number, count: number, ms: number): void
+  /** Samples counted elsewhere, for the mean: how many, and the sum of their bpm. */
+  addSamples(count: number, bpmSum: number): void
   result(): ZoneResult
 }
 
@@ -167,6 +178,15 @@ export function zoneAccumulator(options: ZoneOptions): ZoneAccumulator {
       previous = sample
       count += 1
       bpmSum += sample.bpm
+    },
+    link(first, last) {
+      if (previous !== undefined) tallyInterval(tally, previous, first, options)
+      previous = last
+    },
+    addIntervals: (bpmPair, n, ms) => tallyIntervals(tally, bpmPair, n, ms, options),
+    addSamples(n, sum) {
+      count += n
+      bpmSum += sum
     },
     result: () => zoneResult(tally, options, count === 0 ? 0 : bpmSum / count),
   }

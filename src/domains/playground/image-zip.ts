@@ -3,11 +3,17 @@
 // turned into a row of pixel values (0-255) with its class as `label`. Nothing is written to disk,
 // so entry names never become paths; still, any name with `..`, a leading `/` or a drive is refused
 // (zip slip), and sizes are bounded before and while inflating (zip bombs).
-import jpeg from 'jpeg-js'
-import { PNG } from 'pngjs'
-import yauzl from 'yauzl'
+import { createRequire } from 'node:module'
+import type jpegJs from 'jpeg-js'
+import type { PNG as Png } from 'pngjs'
+import type yauzl from 'yauzl'
 import { AppError } from '../../errors.js'
 import type { Column, Table } from './table.js'
+
+// The decoders and the zip reader load on the first image upload (synchronous requires: decoding is).
+const require = createRequire(import.meta.url)
+const decoders = () => ({ PNG: (require('pngjs') as { PNG: typeof Png }).PNG, jpeg: require('jpeg-js') as typeof jpegJs })
+const zipReader = () => require('yauzl') as typeof yauzl
 
 export interface ImageZipLimits {
   readonly maxFiles: number
@@ -40,6 +46,7 @@ export function classOfEntry(name: string): string | undefined {
 }
 
 function decode(name: string, bytes: Buffer, limits: ImageZipLimits): { width: number; height: number; rgba: Uint8Array } {
+  const { PNG, jpeg } = decoders()
   try {
     if (/\.png$/i.test(name)) {
       const png = PNG.sync.read(bytes)
@@ -72,7 +79,7 @@ export function toPixels(image: { width: number; height: number; rgba: Uint8Arra
 
 /** Every image entry's class and bytes, inflated under the limits. */
 async function readEntries(zip: Buffer, limits: ImageZipLimits): Promise<{ name: string; label: string; bytes: Buffer }[]> {
-  const file = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.fromBuffer(zip, { lazyEntries: true, validateEntrySizes: true, strictFileNames: true }, (error, opened) => (error ? reject(invalid(`The upload is not a readable zip: ${error.message}`)) : resolve(opened))))
+  const file = await new Promise<yauzl.ZipFile>((resolve, reject) => zipReader().fromBuffer(zip, { lazyEntries: true, validateEntrySizes: true, strictFileNames: true }, (error, opened) => (error ? reject(invalid(`The upload is not a readable zip: ${error.message}`)) : resolve(opened))))
   const entries: { name: string; label: string; bytes: Buffer }[] = []
   let total = 0
   return new Promise((resolve, reject) => {

@@ -2,6 +2,7 @@
 import { type Static, Type } from 'typebox'
 import { TrainingJob } from '../ml/ml.schema.js'
 import { ModelSpec, ProblemType, SplitSpec } from './model-spec.schema.js'
+import { Columns } from './uploads.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 200 })
 const strict = { additionalProperties: false } as const
@@ -41,7 +42,7 @@ export const BuiltinDatasetSummary = Type.Object({
   problemType: ProblemType,
   description: Type.String(),
   rows: Type.Integer(),
-  columns: Type.Array(Type.Object({ name: Type.String(), type: Type.Union([Type.Literal('number'), Type.Literal('string')]) })),
+  columns: Columns,
   image: Type.Union([Type.Object({ height: Type.Integer(), width: Type.Integer(), channels: Type.Integer() }), Type.Null()]),
 })
 export const BuiltinDatasetList = Type.Object({ datasets: Type.Array(BuiltinDatasetSummary) })

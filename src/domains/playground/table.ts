@@ -1,6 +1,7 @@
 // A dataset as the playground trains on it: named columns, each all numbers or all text, parsed
 // from CSV strictly (a ragged row or an empty cell refuses the file, naming its line).
-import { parse } from 'csv-parse/sync'
+import { createRequire } from 'node:module'
+import type { parse as ParseCsv } from 'csv-parse/sync'
 import { AppError } from '../../errors.js'
 
 export type ColumnType = 'number' | 'string'
@@ -28,6 +29,10 @@ export const DEFAULT_TABLE_LIMITS: TableLimits = { maxRows: 200_000, maxColumns:
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
 
 const invalid = (message: string, path = 'body') => new AppError('invalid_argument', message, [{ path, message }])
+
+// csv-parse loads on the first upload (a synchronous require, as the parser is synchronous).
+const require = createRequire(import.meta.url)
+const parse = ((...args: unknown[]) => (require('csv-parse/sync') as { parse: (...a: unknown[]) => unknown }).parse(...args)) as typeof ParseCsv
 
 /** Parses CSV text with a header row; throws `invalid_argument` naming the first problem's line. */
 export function parseCsvTable(text: string, limits: TableLimits = DEFAULT_TABLE_LIMITS): Table {
@@ -64,5 +69,5 @@ export function previewRows(table: Table, count: number): Record<string, number 
   return Array.from({ length: Math.min(count, table.rows) }, (_, r) => Object.fromEntries(table.columns.map((c) => [c.name, c.values[r] as number | string])))
 }
 
-/** Column names and detected types, in file order. */
-export const describeColumns = (table: Table) => table.columns.map((c) => ({ name: c.name, type: c.type }))
+/** Column names, detected types and distinct-value counts (what a form needs to size a classifier's output), in file order. */
+export const describeColumns = (table: Table) => table.columns.map((c) => ({ name: c.name, type: c.type, distinct: new Set<number | string>(c.values).size }))

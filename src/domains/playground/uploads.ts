@@ -18,7 +18,8 @@ export interface UploadsDeps {
   readonly blobs: BlobStore
 }
 
-const Columns = Type.Array(Type.Object({ name: Type.String(), type: Type.Union([Type.Literal('number'), Type.Literal('string')]) }))
+/** A dataset's columns; `distinct` (values in the column) is missing for uploads stored before it was counted. */
+export const Columns = Type.Array(Type.Object({ name: Type.String(), type: Type.Union([Type.Literal('number'), Type.Literal('string')]), distinct: Type.Optional(Type.Integer({ minimum: 0, description: 'distinct values in the column' })) }))
 export const UploadedDataset = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -70,7 +71,7 @@ const toDataset = (row: Row) => ({
   rows: row.rows,
   size: Number(row.size),
   image: row.image === null ? null : (JSON.parse(row.image) as ImageShape),
-  columns: JSON.parse(row.columns) as { name: string; type: 'number' | 'string' }[],
+  columns: JSON.parse(row.columns) as { name: string; type: 'number' | 'string'; distinct?: number }[],
   createdAt: new Date(Number(row.created_at)).toISOString(),
 })
 

@@ -24,7 +24,7 @@ for (const target of await databaseTargets()) {
       const handle = await openDatabase(config.database, createMetrics(), logger)
       cleanups.push(() => handle.close())
 
-      assert.deepEqual(await migrateToLatest(handle.db, logger), ['0001_accounts', '0002_jobs', '0003_heart_rate', '0004_game_sessions', '0005_ml', '0006_meditations', '0007_m2m_profiles', '0008_alert_timeline', '0009_local_times', '0010_device_presence', '0011_sensors', '0012_blobs', '0013_accounts', '0015_playground', '0016_playground_datasets', '0017_compact_samples', '0018_heart_rate_rollups'])
+      assert.deepEqual(await migrateToLatest(handle.db, logger), ['0001_accounts', '0002_jobs', '0003_heart_rate', '0004_game_sessions', '0005_ml', '0006_meditations', '0007_m2m_profiles', '0008_alert_timeline', '0009_local_times', '0010_device_presence', '0011_sensors', '0012_blobs', '0013_accounts', '0015_playground', '0016_playground_datasets', '0017_compact_samples', '0018_heart_rate_rollups', '0019_heart_rate_zone_rollups'])
       assert.deepEqual(await migrateToLatest(handle.db, logger), [])
       await handle.ping()
 
@@ -38,7 +38,7 @@ for (const target of await databaseTargets()) {
       assert.equal(typeof row.created_at, 'number')
     })
 
-    test('0017 and 0018 move stored samples to stream keys and build their rollups', async () => {
+    test('0017, 0018 and 0019 move stored samples to stream keys and build their rollups and zone rollups', async () => {
       const testDb = await target.create()
       cleanups.push(() => testDb.drop())
       const handle = await openDatabase(loadConfig({ PULSEBASE_DATABASE_URL: testDb.url }).database, createMetrics(), logger)
@@ -61,7 +61,7 @@ for (const target of await databaseTargets()) {
         await sql`insert into heart_rate_samples (user_id, device_id, ts, bpm, rr_intervals, alert) values (${user}, ${device}, ${ts}, ${bpm}, ${rr}, ${alert})`.execute(handle.db)
       }
       const applied = await migrateToLatest(handle.db, logger)
-      assert.deepEqual(applied.filter((name) => name.startsWith('0017') || name.startsWith('0018')), ['0017_compact_samples', '0018_heart_rate_rollups'])
+      assert.deepEqual(applied.filter((name) => /^001[789]/.test(name)), ['0017_compact_samples', '0018_heart_rate_rollups', '0019_heart_rate_zone_rollups'])
       const moved = await handle.db
         .selectFrom('heart_rate_samples')
         .innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_samples.stream_id')
@@ -82,6 +82,20 @@ for (const target of await databaseTargets()) {
         ['u1', 'watch', T + 3_600_000, 1, 190, 190, 190],
         ['u2', '', T + 60_000, 1, 55, 55, 55],
       ])
+      const spans = await handle.db
+        .selectFrom('heart_rate_hour_spans')
+        .innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_hour_spans.stream_id')
+        .select(['user_id', 'device_id', 'hour_start', 'first_ts', 'last_ts', 'longest_interval_ms', 'first_bpm', 'last_bpm'])
+        .orderBy('user_id').orderBy('device_id').orderBy('hour_start')
+        .execute()
+      assert.deepEqual(spans.map((r) => [r.user_id, r.device_id, ...[r.hour_start, r.first_ts, r.last_ts, r.longest_interval_ms, r.first_bpm, r.last_bpm].map(Number)]), [
+        ['u1', '', T, T, T + 30_000, 30_000, 60, 70],
+        ['u1', 'watch', T, T, T, 0, 65, 65],
+        ['u1', 'watch', T + 3_600_000, T + 3_600_000, T + 3_600_000, 0, 190, 190],
+        ['u2', '', T, T + 61_000, T + 61_000, 0, 55, 55],
+      ])
+      const intervals = await handle.db.selectFrom('heart_rate_zone_intervals').select(['hour_start', 'bpm_pair', 'interval_count', 'interval_ms']).execute()
+      assert.deepEqual(intervals.map((r) => [r.hour_start, r.bpm_pair, r.interval_count, r.interval_ms].map(Number)), [[T, 130, 1, 30_000]])
     })
   })
 }

@@ -110,6 +110,28 @@ export interface HeartRateRollupsTable {
   bpm_max: number
 }
 
+/** Per stream and hour: the first and last sample and the longest interval between consecutive samples (migration 0019). */
+export interface HeartRateHourSpansTable {
+  stream_id: number
+  /** Epoch ms, a whole hour. */
+  hour_start: number
+  first_ts: number
+  last_ts: number
+  longest_interval_ms: number
+  first_bpm: number
+  last_bpm: number
+}
+
+/** Per stream and hour, the intervals between consecutive samples inside the hour by the sum of their ends' bpm (migration 0019). */
+export interface HeartRateZoneIntervalsTable {
+  stream_id: number
+  hour_start: number
+  /** bpm of the interval's start plus bpm of its end. */
+  bpm_pair: number
+  interval_count: number
+  interval_ms: number
+}
+
 export interface HeartRateAlertsTable {
   id: string
   user_id: string
@@ -409,6 +431,8 @@ export interface Database {
   heart_rate_streams: HeartRateStreamsTable
   heart_rate_samples: HeartRateSamplesTable
   heart_rate_rollups: HeartRateRollupsTable
+  heart_rate_hour_spans: HeartRateHourSpansTable
+  heart_rate_zone_intervals: HeartRateZoneIntervalsTable
   heart_rate_alerts: HeartRateAlertsTable
   heart_rate_episode_state: HeartRateEpisodeStateTable
   game_sessions: GameSessionsTable

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import nodemailer from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import type { MailPort } from './mail.port.js'
 
 /**
@@ -12,11 +12,13 @@ import type { MailPort } from './mail.port.js'
  * renamed, so a reader of the folder never sees half a message.
  */
 export function createOutboxMail(options: { folder: string; from: string }): MailPort {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' })
+  // nodemailer loads on the first message: most processes never send one, and it is megabytes of code.
+  let composer: Promise<Transporter> | undefined
+  const compose = () => (composer ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' })))
   return {
     kind: 'outbox',
     async send(message) {
-      const sent = await composer.sendMail({ from: options.from, ...message })
+      const sent = await (await compose()).sendMail({ from: options.from, ...message })
       await mkdir(options.folder, { recursive: true, mode: 0o700 })
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`
       const temp = join(options.folder, `.${name}.tmp`)
@@ -25,7 +27,7 @@ export function createOutboxMail(options: { folder: string; from: string }): Mai
       return { messageId: sent.messageId }
     },
     async close() {
-      composer.close()
+      if (composer !== undefined) (await composer).close()
     },
   }
 }

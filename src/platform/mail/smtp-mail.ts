@@ -1,5 +1,5 @@
 // Mail through an SMTP server (PULSEBASE_SMTP_URL), with nodemailer's pooled connections.
-import nodemailer from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import { AppError } from '../../errors.js'
 import type { MailPort } from './mail.port.js'
 
@@ -9,12 +9,14 @@ import type { MailPort } from './mail.port.js'
  * `unavailable`; the URL (it may hold a password) is never part of a message.
  */
 export function createSmtpMail(options: { url: string; from: string }): MailPort {
-  const transport = nodemailer.createTransport(options.url)
+  // nodemailer loads on the first message (megabytes of code a process may never need).
+  let transport: Promise<Transporter> | undefined
+  const open = () => (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(options.url)))
   return {
     kind: 'smtp',
     async send(message) {
       try {
-        const sent = await transport.sendMail({ from: options.from, ...message })
+        const sent = await (await open()).sendMail({ from: options.from, ...message })
         return { messageId: sent.messageId }
       } catch (error) {
         const reason = (error as { code?: string; responseCode?: number }).responseCode ?? (error as { code?: string }).code ?? 'error'
@@ -22,7 +24,7 @@ export function createSmtpMail(options: { url: string; from: string }): MailPort
       }
     },
     async close() {
-      transport.close()
+      if (transport !== undefined) (await transport).close()
     },
   }
 }

@@ -2,7 +2,7 @@
 // layer by layer, trained with PyTorch's conventions (its losses, its default initialisation, SGD
 // or Adam) on a seeded batch order, each epoch scored on the training and held-out rows. Runs in an
 // ML worker thread; its files are in the TensorFlow.js layers format (model-files.ts), stored by the runtime.
-import type { LayersModel, Tensor } from '@tensorflow/tfjs'
+import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs'
 import type { ArtifactFile } from './artifact-files.js'
 import { modelToFiles } from './model-files.js'
 import { seeded, shuffled } from './seeded.js'
@@ -235,6 +235,33 @@ function score(tf: Tf, spec: NetworkSpec, model: LayersModel, part: Split): { lo
 }
 
 /**
+ * One epoch in the given row order, batch by batch (the last one partial), by a plain loop of
+ * `optimizer.minimize` over the layers in training mode (dropout on, batch norm on the batch's
+ * statistics, updating its running ones): what Keras' `fit` does, without its per-batch callbacks
+ * and bookkeeping, which on the wasm backend cost more than a small network's own kernels.
+ * Returns the mean training loss over the rows.
+ */
+function trainEpoch(tf: Tf, spec: NetworkSpec, model: LayersModel, optimizer: Optimizer, train: Split, order: Int32Array): number {
+  const weights = model.trainableWeights.map((w) => w.read() as Variable)
+  const rows = order.length
+  let total: Tensor = tf.scalar(0)
+  for (let start = 0; start < rows; start += spec.batchSize) {
+    const batch = order.subarray(start, Math.min(start + spec.batchSize, rows))
+    const cost = tf.tidy(() => {
+      const index = tf.tensor1d(batch, 'int32')
+      const [xb, yb] = [tf.gather(train.x, index), tf.gather(train.y, index)]
+      return optimizer.minimize(() => lossOf(tf, spec, yb, model.apply(xb, { training: true }) as Tensor) as Scalar, true, weights) as Scalar
+    })
+    const next = tf.add(total, tf.mul(cost, batch.length))
+    tf.dispose([total, cost])
+    total = next
+  }
+  const loss = (total.dataSync()[0] as number) / Math.max(rows, 1)
+  total.dispose()
+  return loss
+}
+
+/**
  * Trains on the thread's backend (wasm), except networks with convolutions: wasm has no gradient
  * kernels for them (Conv2DBackpropFilter/Input), so those train on TensorFlow.js's CPU backend and
  * the thread returns to wasm afterwards. Saved models predict on wasm either way.
@@ -269,21 +296,17 @@ async function trainOnBackend(tf: Tf, task: TrainNetworkTask, context: TaskConte
   const train: Split = { x: xTrain, y: yTrain, targets: task.targets.subarray(0, trainCount) }
   const test: Split = { x: xTest, y: yTest, targets: task.targets.subarray(trainCount) }
   const optimizer = spec.optimizer === 'adam' ? tf.train.adam(spec.learningRate) : tf.train.sgd(spec.learningRate)
-  model.compile({ optimizer, loss: (yTrue: Tensor, yPred: Tensor) => lossOf(tf, spec, yTrue, yPred) as never })
   const random = seeded(task.seed + 1)
   const epochs: NetworkEpoch[] = []
   let isStopped = false
   try {
     for (let epoch = 1; epoch <= spec.epochs && !isStopped; epoch += 1) {
       const started = performance.now()
-      const order = tf.tensor1d(shuffled(trainCount, random), 'int32')
-      const [xs, ys] = [tf.gather(xTrain, order), tf.gather(yTrain, order)]
-      const history = await model.fit(xs, ys, { epochs: 1, batchSize: spec.batchSize, shuffle: false, verbose: 0, yieldEvery: 'never' })
-      tf.dispose([order, xs, ys])
+      const loss = trainEpoch(tf, spec, model, optimizer, train, shuffled(trainCount, random))
       const seconds = (performance.now() - started) / 1000
       const trainScore = score(tf, spec, model, train)
       const testScore = task.validationCount > 0 ? score(tf, spec, model, test) : null
-      const report = { epoch, loss: Number(history.history.loss?.[0] ?? trainScore.loss), valLoss: testScore?.loss ?? null, accuracy: trainScore.accuracy, valAccuracy: testScore?.accuracy ?? null, seconds }
+      const report = { epoch, loss, valLoss: testScore?.loss ?? null, accuracy: trainScore.accuracy, valAccuracy: testScore?.accuracy ?? null, seconds }
       epochs.push(report)
       // The next epoch waits for the caller's word, so a cancel is honoured at the end of this one.
       isStopped = !(await context.ask(report))

@@ -2,7 +2,7 @@
 // only under their own `devices/<deviceId>/` topics, and a QoS 1 PUBLISH is acknowledged only after
 // the route that handles its topic has committed it. Off unless PULSEBASE_MQTT_PORT is set.
 import { createServer, type Server } from 'node:net'
-import { Aedes, type AuthenticateError, type Client } from 'aedes'
+import type { AuthenticateError, Client } from 'aedes'
 import { AppError } from '../../errors.js'
 import type { CredentialWatch } from '../auth/credential-watch.js'
 import type { Authenticate, Principal } from '../auth/principal.js'
@@ -84,6 +84,7 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
   const routes: { filter: string[]; route: MqttRoute }[] = []
   const sessions = new WeakMap<Client, Session>()
   const watches = new WeakMap<Client, () => void>()
+  const { Aedes } = await import('aedes')
   const broker = await Aedes.createBroker({ concurrency: 1000 })
   const logger = deps.logger
   const addressOf = (client: Client) => ('remoteAddress' in client.conn ? client.conn.remoteAddress : undefined)

@@ -1,19 +1,8 @@
 import { useState } from 'preact/hooks'
 import { call } from '../../api/session'
+import { saveFile } from '../../components/save-file'
 import { ErrorNote } from '../../components/status'
 import type { Range } from './range'
-
-/** Saves a Blob under a file name (the exports need the access token, so a plain link cannot fetch them). */
-function save(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob)
-  const link = document.createElement('a')
-  link.href = url
-  link.download = fileName
-  document.body.append(link)
-  link.click()
-  link.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 10_000)
-}
 
 export function ExportButtons({ range }: { range: Range }) {
   const [error, setError] = useState<unknown>(undefined)
@@ -24,7 +13,7 @@ export function ExportButtons({ range }: { range: Range }) {
     setBusy(true)
     setError(undefined)
     try {
-      save((await download()) as Blob, fileName)
+      saveFile((await download()) as Blob, fileName)
     } catch (failure) {
       setError(failure)
     } finally {

@@ -1,6 +1,6 @@
 import type { Model } from '../../api/types'
 import { Table } from '../../components/table'
-import { ConfusionMatrix } from './confusion-matrix'
+import { ConfusionMatrix } from '../../components/confusion-matrix'
 
 /** The metrics a sensor classifier's model carries (docs/sensors.md, "Held-out evaluation"). */
 interface ClassifierMetrics {
