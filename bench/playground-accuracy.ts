@@ -40,8 +40,8 @@ export async function runPlaygroundAccuracy(): Promise<BenchReport> {
     for (const algorithm of ALGORITHMS) {
       const request = { dataset: { builtin: name }, problemType: 'classification', model: { kind: 'classical', algorithm }, split: { seed: 0 } } as TrainingRequest
       const planned = planTraining(table, request, dataset)
-      const task = { ...planned.task, directory: `/tmp/pulsebase-bench-${process.pid}` } as TrainClassicalTask
-      const result = await trainClassical({ ...task, directory: task.directory }, QUIET)
+      const task = { ...planned.task, artifact: `models/bench-${process.pid}` } as TrainClassicalTask
+      const result = await trainClassical(task, QUIET)
       ours[algorithm] = runResults('classification', planned.encoded.labels, result.validationOutputs, planned.testTargets, result.epochs, 0).accuracy ?? 0
       shared ??= { width: task.width, inputs: Array.from(task.inputs), targets: Array.from(task.targets), testCount: task.validationCount }
     }

@@ -24,7 +24,7 @@ export function parsePayload(payload: unknown): number[] {
 }
 
 async function currentTarget(deps: CsiDeps, owner: Principal): Promise<LiveTarget | undefined> {
-  const model = (await listSensorModels(deps.models, owner, 1))[0]
+  const model = (await listSensorModels(deps.models, owner, { limit: 1 })).models[0]
   if (model === undefined || owner.deviceId === null) return undefined
   const current = await deps.live.get(owner, owner.deviceId, INFERENCE_KIND).catch(() => undefined)
   if (current?.modelId !== model.id) await deps.live.assign(owner, owner.deviceId, INFERENCE_KIND, model.id)
@@ -60,7 +60,7 @@ export async function inferenceResults(deps: CsiDeps): Promise<string | undefine
 
 export async function testPredictionResults(deps: CsiDeps): Promise<string | undefined> {
   const owner = await deps.account()
-  const model = (await listSensorModels(deps.models, owner, 1))[0]
+  const model = (await listSensorModels(deps.models, owner, { limit: 1 })).models[0]
   if (model === undefined) return undefined
   const { predictions } = await predictHeldOut(deps.models, owner.userId, model.id)
   const labels = (model.params as { labels: string[] }).labels

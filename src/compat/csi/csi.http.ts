@@ -51,7 +51,7 @@ const text = (reply: FastifyReply, status: number, body: string) => reply.status
 
 async function latestJob(deps: CsiDeps) {
   const owner = await deps.account()
-  return (await listTrainingJobs(deps.training, owner.userId, 20)).find((job) => job.kind === 'sensor-classifier')
+  return (await listTrainingJobs(deps.training, owner.userId, { limit: 20 })).trainingJobs.find((job) => job.kind === 'sensor-classifier')
 }
 
 function registerDebugRoutes(scope: HttpServer, deps: CsiDeps): void {
@@ -99,7 +99,7 @@ function registerTrainingRoutes(scope: HttpServer, deps: CsiDeps): void {
   scope.get('/training/get/training_status', { schema: { tags } }, async (_request, reply) => text(reply, 200, trainingStatus(await latestJob(deps))))
   scope.get('/training/get/training_time', { schema: { tags, summary: 'CSI seed: seconds the latest finished training took' } }, async (_request, reply) => {
     const owner = await deps.account()
-    const done = (await listTrainingJobs(deps.training, owner.userId, 20)).find((job) => job.kind === 'sensor-classifier' && job.state === 'succeeded')
+    const done = (await listTrainingJobs(deps.training, owner.userId, { limit: 20 })).trainingJobs.find((job) => job.kind === 'sensor-classifier' && job.state === 'succeeded')
     return text(reply, 200, pyFloat((done?.durationMs ?? 0) / 1000))
   })
 }

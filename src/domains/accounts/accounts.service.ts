@@ -1,6 +1,7 @@
 // The account lifecycle: delete my account (GDPR art. 17), change password, password reset by mail,
 // admin deletion. Every credential that ends takes its live streams with it.
 import type { Logger } from 'pino'
+import type { AttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
 import { AppError } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { endLiveStreams } from '../../platform/auth/revocation.js'
@@ -25,9 +26,16 @@ export interface AccountsDeps {
   /** How long a mailed password-reset token works, in ms. */
   readonly resetTokenTtlMs: number
   readonly now: Clock
+  /** Password-reset requests per address asked for (an hour), so nobody floods one inbox. */
+  readonly resetAccountLimiter: AttemptLimiter
+  /** Password-reset requests per client address (an hour), so nobody sprays many inboxes. */
+  readonly resetAddressLimiter: AttemptLimiter
 }
 
 export const RESET_TOKEN_PREFIX = 'pbp_'
+/** Password-reset requests an hour per e-mail address asked for, and per client address. */
+export const RESETS_PER_ACCOUNT = 3
+export const RESETS_PER_CLIENT = 10
 
 async function checkPassword(deps: AccountsDeps, userId: string, password: string): Promise<void> {
   const row = await users.findUserById(deps.db, userId)
@@ -37,7 +45,7 @@ async function checkPassword(deps: AccountsDeps, userId: string, password: strin
 
 /**
  * Deletes the user and everything of theirs: rows (foreign keys cascade, in one transaction), then
- * device keys in every process's cache, live streams, and model artifacts in the blob store.
+ * device keys in every process's cache, live streams, and its files in the blob store (model artifacts, uploaded datasets).
  * Throws `not_found` when there is no such user.
  */
 export async function deleteAccount(deps: AccountsDeps, userId: string): Promise<void> {
@@ -48,8 +56,8 @@ export async function deleteAccount(deps: AccountsDeps, userId: string): Promise
   })
   for (const deviceId of owned.deviceIds) deps.revokeDeviceKey(deviceId)
   endLiveStreams(deps.publishLive, userId)
-  for (const artifact of owned.artifacts) {
-    await deps.blobs.deletePrefix(`${artifact}/`).catch((err: unknown) => deps.logger.error({ err, artifact }, 'model files of a deleted account not removed'))
+  for (const prefix of owned.blobPrefixes) {
+    await deps.blobs.deletePrefix(prefix).catch((err: unknown) => deps.logger.error({ err, prefix }, 'files of a deleted account not removed'))
   }
 }
 
@@ -73,9 +81,14 @@ export async function changePassword(deps: AccountsDeps, principal: Principal, b
 /**
  * Mails a single-use reset token when the address has an account; answers the same either way (no
  * account enumeration), and the mail goes out after the answer so timing tells nothing either.
+ * `rate_limited` past the per-account or per-client-address budget (AccountsDeps).
  */
-export async function requestPasswordReset(deps: AccountsDeps, email: string): Promise<void> {
-  const row = await users.findUserByEmail(deps.db, email.trim().toLowerCase())
+export async function requestPasswordReset(deps: AccountsDeps, email: string, clientAddress: string): Promise<void> {
+  const normalized = email.trim().toLowerCase()
+  // Counted per e-mail address whether or not it has an account, so a 429 tells nothing either.
+  await deps.resetAddressLimiter.consume(clientAddress)
+  await deps.resetAccountLimiter.consume(normalized)
+  const row = await users.findUserByEmail(deps.db, normalized)
   if (row === undefined) return
   const token = newSecret(RESET_TOKEN_PREFIX)
   const now = deps.now()

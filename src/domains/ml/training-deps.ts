@@ -42,8 +42,6 @@ export interface TrainingDeps {
   readonly db: Db
   readonly kind: DatabaseKind
   readonly runtime: MlRuntime
-  /** Where the playground's network and classical models keep their files (`<dataDir>/models/<model id>`); other kinds use the blob store. */
-  readonly dataDir: string
   /** One trainer per model kind, registered by the module that owns the kind. */
   readonly trainers: ReadonlyMap<ModelKind, ModelTrainer>
   /** A training job's row and its `ml.train` job are written in one transaction through it. */

@@ -1,5 +1,3 @@
-import { rm } from 'node:fs/promises'
-import { join } from 'node:path'
 // One run of a training job, as the `ml.train` queue handler performs it.
 import { randomUUID } from 'node:crypto'
 import { AppError } from '../../errors.js'
@@ -60,7 +58,6 @@ async function setQueued(db: Db, id: string, fields: Partial<repo.TrainingJobRow
 async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepared: PreparedTraining, started: number, finish: Finish): Promise<void> {
   const modelId = randomUUID()
   const artifact = artifactOf(modelId)
-  const directory = join(deps.dataDir, artifact)
   let isCancelRequested = false
   // Epochs are stored in batches (at most every PROGRESS_FLUSH_MS, and at the end), each with a
   // heartbeat and a look at the cancel flag: fast epochs must not turn into a query storm on the
@@ -98,15 +95,13 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
     const { task } = prepared
     if (!('op' in task)) result = await deps.runtime.train({ ...task, artifact }, onEpoch)
     else if (task.op === 'train-classifier') result = await deps.runtime.trainClassifier({ ...task, artifact }, onEpoch)
-    // The playground's network and classical models are still files under the data dir.
-    else result = await deps.runtime.trainModel({ ...task, directory }, onEpoch, row.user_id)
+    else result = await deps.runtime.trainModel({ ...task, artifact }, onEpoch, row.user_id)
   } finally {
     clearInterval(timer)
     flush()
     await writes
   }
   if (result.isStopped) {
-    await rm(directory, { recursive: true, force: true })
     await deps.runtime.deleteArtifact(artifact)
     return finish('cancelled', {})
   }
@@ -116,7 +111,6 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   if (!isStored) {
     // The job left `running` meanwhile (the sweep failed it): keep its verdict, drop the files.
     await deps.runtime.deleteArtifact(artifact)
-    await rm(directory, { recursive: true, force: true })
     return
   }
   deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'succeeded', modelId })

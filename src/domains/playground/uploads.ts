@@ -50,7 +50,9 @@ export const ImageUploadQuery = Type.Object(
 const tables = new Map<string, Table>()
 const CACHE_SIZE = 8
 
-const blobKey = (id: string) => `playground/datasets/${id}.csv`
+/** Where an uploaded dataset's CSV lies in the blob store. */
+export const datasetBlobKey = (id: string): string => `playground/datasets/${id}.csv`
+const blobKey = datasetBlobKey
 
 /** Reads the body to its end, refusing (413) past MAX_UPLOAD_BYTES without buffering more. */
 export async function readLimited(body: AsyncIterable<Uint8Array | string>, maxBytes = MAX_UPLOAD_BYTES): Promise<Buffer> {
