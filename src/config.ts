@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
 
-const oneOf = (values: string[], fallback: string) =>
+const toEnumSchema = (values: string[], fallback: string) =>
   Type.String({ pattern: `^(${values.join('|')})$`, default: fallback, description: `one of ${values.join(', ')}` })
 const Port = Type.Integer({ minimum: 0, maximum: 65535 })
 /** `min-max`: integers step 1 when both ends are integers, else step 0.1. */
@@ -31,15 +31,15 @@ export const EnvSchema = Type.Object({
   PULSEBASE_QUEUE_URL: Type.Optional(Type.String({ pattern: '^(database|amqps?://)' })),
   PULSEBASE_REDIS_URL: Type.Optional(Url(['redis', 'rediss'])),
   PULSEBASE_NAMESPACE: Type.String({ default: '', maxLength: 40, pattern: '^([a-z0-9][a-z0-9_-]*)?$', description: 'lower-case letters, digits, _ and -' }),
-  PULSEBASE_BLOB_STORE: oneOf(['file', 'database'], 'file'),
+  PULSEBASE_BLOB_STORE: toEnumSchema(['file', 'database'], 'file'),
   PULSEBASE_SMTP_URL: Type.Optional(Url(['smtp', 'smtps'])),
   PULSEBASE_MAIL_FROM: Type.String({ default: 'pulsebase <no-reply@localhost>', maxLength: 200, pattern: '^[^\\r\\n]*<?[^@\\s<>]+@[^@\\s<>]+>?$' }),
-  PULSEBASE_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  PULSEBASE_LOG_LEVEL: toEnumSchema(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   PULSEBASE_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   PULSEBASE_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
   PULSEBASE_REFRESH_TOKEN_TTL_DAYS: Type.Integer({ minimum: 1, default: 30 }),
-  PULSEBASE_REGISTRATION: oneOf(['open', 'closed'], 'open'),
-  PULSEBASE_EMAIL_VERIFICATION: oneOf(['off', 'required'], 'off'),
+  PULSEBASE_REGISTRATION: toEnumSchema(['open', 'closed'], 'open'),
+  PULSEBASE_EMAIL_VERIFICATION: toEnumSchema(['off', 'required'], 'off'),
   PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
   PULSEBASE_LOGIN_ATTEMPTS_PER_ADDRESS: Type.Integer({ minimum: 1, default: 50 }),
   PULSEBASE_LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
@@ -54,8 +54,8 @@ export const EnvSchema = Type.Object({
   PULSEBASE_QUEUE_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5 }),
   PULSEBASE_QUEUE_PREFIX: Type.String({ default: '', maxLength: 60, pattern: '^[A-Za-z0-9._-]*$' }),
   PULSEBASE_QUEUE_LEASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
-  PULSEBASE_TRUST_PROXY: oneOf(['true', 'false'], 'false'),
-  PULSEBASE_EMBEDDED_WORKER: oneOf(['true', 'false'], 'true'),
+  PULSEBASE_TRUST_PROXY: toEnumSchema(['true', 'false'], 'false'),
+  PULSEBASE_EMBEDDED_WORKER: toEnumSchema(['true', 'false'], 'true'),
   PULSEBASE_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 15000 }),
   PULSEBASE_SHUTDOWN_DELAY_MS: Type.Integer({ minimum: 0, default: 2000 }),
   PULSEBASE_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 60000 }),
@@ -300,7 +300,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Omit<Config, 'compatPorts'
     database: parseDatabaseUrl(env.PULSEBASE_DATABASE_URL, dataDir),
     queue:
       env.PULSEBASE_QUEUE_URL?.startsWith('amqp') === true
-        ? { kind: 'amqp', url: env.PULSEBASE_QUEUE_URL, prefix: queuePrefixOf(env) }
+        ? { kind: 'amqp', url: env.PULSEBASE_QUEUE_URL, prefix: readQueuePrefix(env) }
         : { kind: 'database' },
     queueMaxAttempts: env.PULSEBASE_QUEUE_MAX_ATTEMPTS,
     queueLeaseMs: env.PULSEBASE_QUEUE_LEASE_SECONDS * 1000,
@@ -368,7 +368,7 @@ export function rangeValues(range: string): number[] {
 }
 
 /** RabbitMQ queue names start with `<namespace>.`, or with PULSEBASE_QUEUE_PREFIX as given (the older setting). */
-function queuePrefixOf(env: Env): string {
+function readQueuePrefix(env: Env): string {
   if (env.PULSEBASE_QUEUE_PREFIX !== '') return env.PULSEBASE_QUEUE_PREFIX
   return env.PULSEBASE_NAMESPACE === '' ? '' : `${env.PULSEBASE_NAMESPACE}.`
 }

@@ -9,7 +9,7 @@ export class StartupError extends Error {
     readonly hint: string,
     cause: unknown,
   ) {
-    super(`${part}: ${reasonOf(cause)}. ${hint}`, { cause })
+    super(`${part}: ${readReason(cause)}. ${hint}`, { cause })
     this.name = 'StartupError'
   }
 }
@@ -51,7 +51,7 @@ const REASONS: Readonly<Record<string, string>> = {
 }
 
 /** A short reason for a driver or system error, from its code where one is known, else its own message. */
-export function reasonOf(error: unknown): string {
+export function readReason(error: unknown): string {
   const e = innermost(error)
   // grpc-js reports a bind failure as text: "No address added … errors: [listen EADDRINUSE: …]".
   const codeInText = typeof e.message === 'string' ? /\b(EADDRINUSE|EADDRNOTAVAIL|EACCES)\b/.exec(e.message)?.[1] : undefined
@@ -74,7 +74,7 @@ export async function startupStep<T>(part: string, hint: string, step: () => Pro
 }
 
 /** `scheme://user:secret@host:port/db` as `host:port/db`, so a password never reaches a message. */
-export function whereOf(url: string): string {
+export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url)
     return `${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { applySamples } from '../src/domains/heart-rate/alert-episodes.js'
-import { alertOf } from '../src/domains/heart-rate/sample-checks.js'
+import { classifyAlert } from '../src/domains/heart-rate/sample-checks.js'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { connect, next } from './helpers/sockets.js'
@@ -143,7 +143,7 @@ for (const target of await databaseTargets()) {
       const replies = await Promise.all(chunks.map((chunk) => api.post('/v1/heart-rate/samples', { samples: chunk.map((s) => ({ timestamp: s.ts, bpm: s.bpm })) }, chunk[0]?.device.apiKey)))
       assert.ok(replies.every((r) => r.status === 200 && r.body.stored === 6))
 
-      const samples = timeline.map((s) => ({ ts: s.ts, bpm: s.bpm, deviceId: s.device.device.id, alert: alertOf(s.bpm, { lowAlert: 50, highAlert: 150 }) }))
+      const samples = timeline.map((s) => ({ ts: s.ts, bpm: s.bpm, deviceId: s.device.device.id, alert: classifyAlert(s.bpm, { lowAlert: 50, highAlert: 150 }) }))
       const expected = applySamples(user.userId, undefined, samples, 3, 0).opened
       assert.ok(expected.length >= 5, 'the generated timeline has several episodes')
       const stored = await alertsOf(user.accessToken)

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
-import { whereOf } from '../startup-error.js'
+import { redactUrl } from '../startup-error.js'
 import type { BlobStore } from './blob/blob.port.js'
 import { createDatabaseBlobStore } from './blob/database-blob-store.js'
 import { createFileBlobStore } from './blob/file-blob-store.js'
@@ -66,5 +66,5 @@ export async function createMail(config: Config): Promise<MailPort> {
 export function describeDatabase(config: Config): string {
   const where = config.database
   if (where.kind === 'sqlite') return `the SQLite database ${where.file}`
-  return `${where.kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} at ${whereOf(where.url)}`
+  return `${where.kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} at ${redactUrl(where.url)}`
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
-import { startupStep, whereOf } from '../startup-error.js'
+import { startupStep, redactUrl } from '../startup-error.js'
 import { createBlobStore, createMail, createPubSub, createQueue, createRedisClient, describeDatabase } from './adapters.js'
 import { type CredentialWatch, createCredentialWatch } from './auth/credential-watch.js'
 import type { BlobStore } from './blob/blob.port.js'
@@ -82,9 +82,9 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
   // A data dir made by an older version (0755) is narrowed: it holds the database and model files.
   narrowExistingDirs([config.dataDir, join(config.dataDir, 'models')])
   const database = await openCheckedDatabase(config, options, metrics, logger)
-  const queuePart = config.queue.kind === 'amqp' ? `RabbitMQ at ${whereOf(config.queue.url)}` : 'the job queue'
+  const queuePart = config.queue.kind === 'amqp' ? `RabbitMQ at ${redactUrl(config.queue.url)}` : 'the job queue'
   const { queue, outbox } = await startupStep(queuePart, 'Check PULSEBASE_QUEUE_URL and that the broker runs.', () => createQueue(config, database, metrics, logger))
-  const pubsub = await startupStep(`Redis at ${whereOf(config.redisUrl ?? '')}`, 'Check PULSEBASE_REDIS_URL and that Redis runs.', () => createPubSub(config, logger))
+  const pubsub = await startupStep(`Redis at ${redactUrl(config.redisUrl ?? '')}`, 'Check PULSEBASE_REDIS_URL and that Redis runs.', () => createPubSub(config, logger))
   const liveLogger = logger.child({ module: 'live' })
   const blobs = createBlobStore(config, database)
   return {

@@ -43,7 +43,7 @@ export async function runInference(deps: CsiDeps, payload: unknown): Promise<voi
 }
 
 /** A head's label (a door angle) and class probabilities in label order; an RSSI model's one head answers for both. */
-function headOf(prediction: Prediction, labels: readonly string[], name: string): { label: number; probabilities: number[] } {
+function readHead(prediction: Prediction, labels: readonly string[], name: string): { label: number; probabilities: number[] } {
   const head = prediction.heads[name] ?? (prediction.heads.combined as Prediction['heads'][string])
   return { label: Number(head.label), probabilities: labels.map((label) => head.probabilities[label] ?? 0) }
 }
@@ -54,7 +54,7 @@ export async function inferenceResults(deps: CsiDeps): Promise<string | undefine
   const live = await deps.live.get(owner, owner.deviceId, INFERENCE_KIND).catch(() => undefined)
   if (live?.latest == null) return undefined
   const labels = Object.keys(live.latest.probabilities)
-  const [m, p] = [headOf(live.latest, labels, 'magnitude'), headOf(live.latest, labels, 'phase')]
+  const [m, p] = [readHead(live.latest, labels, 'magnitude'), readHead(live.latest, labels, 'phase')]
   return flaskJsonify({ PREDICTION_M: [m.label], PREDICTION_M_CLASS: [m.probabilities], PREDICTION_P: [p.label], PREDICTION_P_CLASS: [p.probabilities] })
 }
 
@@ -64,7 +64,7 @@ export async function testPredictionResults(deps: CsiDeps): Promise<string | und
   if (model === undefined) return undefined
   const { predictions } = await predictHeldOut(deps.models, owner.userId, model.id)
   const labels = (model.params as { labels: string[] }).labels
-  const heads = (name: string) => predictions.map((prediction) => headOf(prediction, labels, name))
+  const heads = (name: string) => predictions.map((prediction) => readHead(prediction, labels, name))
   const [m, p] = [heads('magnitude'), heads('phase')]
   return flaskJsonify({
     TEST_PREDICTION_M: m.map((h) => h.label),

@@ -19,7 +19,7 @@ export interface CsiServersDeps {
 const findServer = (db: Db, seedId: number) => db.selectFrom('compat_csi_servers').select(['seed_id', 'device_id']).where('seed_id', '=', seedId).executeTakeFirst()
 
 /** The device of a seed ID, made (as a raspberry-pi of the compat account) on its first keep-alive. */
-async function deviceOf(deps: CsiServersDeps, owner: Principal, seedId: number, name: string): Promise<string> {
+async function resolveDevice(deps: CsiServersDeps, owner: Principal, seedId: number, name: string): Promise<string> {
   const known = await findServer(deps.devices.db, seedId)
   if (known !== undefined) return known.device_id
   try {
@@ -40,7 +40,7 @@ async function deviceOf(deps: CsiServersDeps, owner: Principal, seedId: number, 
 /** A keep-alive: the Pi is (again) alive at `address`, under `name`. */
 export async function keepAlive(deps: CsiServersDeps, seedId: number, name: string, address: string | null): Promise<void> {
   const owner = await deps.account()
-  const deviceId = await deviceOf(deps, owner, seedId, name)
+  const deviceId = await resolveDevice(deps, owner, seedId, name)
   await patchDevice(deps.devices, owner, deviceId, { name })
   await deps.presence.touch({ userId: owner.userId, deviceId, address })
 }

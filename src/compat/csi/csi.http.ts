@@ -32,7 +32,7 @@ export function seedJson(request: FastifyRequest): unknown {
   return value
 }
 
-function objectOf(request: FastifyRequest): Record<string, unknown> {
+function readObject(request: FastifyRequest): Record<string, unknown> {
   const value = seedJson(request)
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw NOT_JSON
   return value as Record<string, unknown>
@@ -58,7 +58,7 @@ function registerDebugRoutes(scope: HttpServer, deps: CsiDeps): void {
   scope.post('/debug/post/echo', { schema: { tags, summary: 'CSI seed: echoes the JSON sent' } }, async (request, reply) => reply.type('application/json').send(flaskJsonify(seedJson(request), false)))
   scope.post('/debug/post/redeploy', { schema: { tags, summary: 'CSI seed: never redeploys or runs anything (404)' } }, async (_request, reply) => text(reply, 404, 'Error, redeploy is not available: pulsebase does not run commands'))
   scope.post('/debug/post/enable_logging', { schema: { tags, summary: "CSI seed: switch these routes' request log" } }, async (request, reply) => {
-    const body = objectOf(request)
+    const body = readObject(request)
     if (!('ENABLED' in body)) return text(reply, 401, 'Error, no ENABLED provided')
     if (body.ENABLED !== 'True' && body.ENABLED !== 'False') return text(reply, 401, 'ENABLED not a valid value')
     await deps.requestLog.set(body.ENABLED === 'True')
@@ -78,7 +78,7 @@ function registerDebugRoutes(scope: HttpServer, deps: CsiDeps): void {
 function registerServerRoutes(scope: HttpServer, deps: CsiDeps): void {
   scope.get('/app/get/list_of_servers', { schema: { tags, summary: 'CSI seed: the Pis alive (keep-alive within 30 s)' } }, async (_request, reply) => text(reply, 200, pyJsonDumps(await aliveServers(deps.servers))))
   scope.post('/server/post/keep_alive', { schema: { tags, summary: 'CSI seed: a Pi says it is alive' } }, async (request, reply) => {
-    const body = objectOf(request)
+    const body = readObject(request)
     if (typeof body.NAME !== 'string' || body.NAME.trim() === '' || body.NAME.length > 200) return text(reply, 401, 'Error, no name provided')
     const id = body.ID
     if (!Number.isInteger(id) || (id as number) < 0 || (id as number) > 32767) return text(reply, 402, 'Error, no id provided')
@@ -89,7 +89,7 @@ function registerServerRoutes(scope: HttpServer, deps: CsiDeps): void {
 
 function registerTrainingRoutes(scope: HttpServer, deps: CsiDeps): void {
   scope.post('/training/post/train', { schema: { tags, summary: 'CSI seed: train on the DATA sent' } }, async (request, reply) => {
-    const body = objectOf(request)
+    const body = readObject(request)
     if (!('TYPE' in body)) return text(reply, 401, 'Error, no type provided')
     if (!('DATA' in body)) return text(reply, 402, 'Error, no data provided')
     if (body.TYPE !== 'CSI' && body.TYPE !== 'RSSI') return text(reply, 403, "Error, data type specified doesn't exist")
@@ -106,7 +106,7 @@ function registerTrainingRoutes(scope: HttpServer, deps: CsiDeps): void {
 
 function registerMlRoutes(scope: HttpServer, deps: CsiDeps): void {
   scope.post('/ml/post/inference', { schema: { tags, summary: 'CSI seed: queue one frame for inference (2×S values: magnitudes, then phases)' } }, async (request, reply) => {
-    await runInference(deps, objectOf(request).payload)
+    await runInference(deps, readObject(request).payload)
     return text(reply, 200, 'Success')
   })
   scope.get('/ml/get/inference_results', { schema: { tags } }, async (_request, reply) => {

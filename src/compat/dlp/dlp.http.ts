@@ -6,7 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { AppError, HTTP_STATUS } from '../../errors.js'
 import type { Authenticate } from '../../platform/auth/principal.js'
-import { principalOf } from '../../platform/http/http-auth.js'
+import { readPrincipal } from '../../platform/http/http-auth.js'
 import { toAppError } from '../../platform/http/http-errors.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import type { PlaygroundModule } from '../../domains/playground/playground.module.js'
@@ -53,7 +53,7 @@ const SEED_STATUS: Record<string, string> = { queued: 'QUEUED', running: 'TRAINI
 function routes(platform: { playground: PlaygroundModule }): [string, string | undefined, Handler][] {
   const { playground } = platform
   const { deps, mail } = playground
-  const owner = (request: FastifyRequest) => principalOf(request)
+  const owner = (request: FastifyRequest) => readPrincipal(request)
   const train = (kind: DlpKind): Handler => async (body, request) => {
     const run = await queueDlpRun(playground, owner(request), body, kind)
     return dlpEnvelopeWhenDone(playground, owner(request), run.id, body)

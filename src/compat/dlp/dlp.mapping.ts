@@ -24,7 +24,7 @@ function number(body: DlpBody, key: string, fallback: number): number {
 }
 
 /** The seed's `csv_data`: a JSON string of row objects, as CSV text (header from the first row). */
-function csvOf(csvData: string): Buffer {
+function toCsv(csvData: string): Buffer {
   let rows: unknown
   try {
     rows = JSON.parse(csvData)
@@ -45,20 +45,20 @@ export async function dlpRequest(body: DlpBody, kind: 'tabular' | 'classical', u
   const builtin = typeof body.using_default_dataset === 'string' && body.using_default_dataset !== '' ? body.using_default_dataset : undefined
   let dataset: TrainingRequest['dataset']
   if (builtin !== undefined) dataset = { builtin }
-  else if (typeof body.csv_data === 'string' && body.csv_data !== '') dataset = { id: await upload(csvOf(body.csv_data)) }
+  else if (typeof body.csv_data === 'string' && body.csv_data !== '') dataset = { id: await upload(toCsv(body.csv_data)) }
   else if (body.file_URL) throw invalid(NO_URL_FETCH)
   else throw invalid('Must specify an input file, target, and features if not selecting default dataset. ')
   const features = Array.isArray(body.features) && body.features.length > 0 ? body.features.map(String) : undefined
   const target = builtin !== undefined ? 'target' : typeof body.target === 'string' ? body.target : undefined
   if (target === undefined) throw invalid('Must specify an input file, target, and features if not selecting default dataset. ')
   const split = { testSize: number(body, 'test_size', 0.2), shuffle: body.shuffle !== false, seed: 0 }
-  const model: TrainingRequest['model'] = kind === 'classical' ? parseClassical(String(body.user_arch ?? '')) : networkOf(body)
+  const model: TrainingRequest['model'] = kind === 'classical' ? parseClassical(String(body.user_arch ?? '')) : toNetwork(body)
   const request: TrainingRequest = { dataset, target, problemType, model, split, ...(features !== undefined && { features }) }
   const name = typeof body.custom_model_name === 'string' && body.custom_model_name !== '' ? body.custom_model_name.slice(0, 200) : `${builtin ?? 'upload'} ${kind}`
-  return { request, run: { name, dataSource: kind === 'classical' ? 'CLASSICAL_ML' : 'TABULAR', clientRef: clientRefOf(body) } }
+  return { request, run: { name, dataSource: kind === 'classical' ? 'CLASSICAL_ML' : 'TABULAR', clientRef: readClientRef(body) } }
 }
 
-const clientRefOf = (body: DlpBody) => (typeof body.execution_id === 'string' ? body.execution_id.slice(0, 100) : undefined)
+const readClientRef = (body: DlpBody) => (typeof body.execution_id === 'string' ? body.execution_id.slice(0, 100) : undefined)
 
 /** An uploaded image dataset of the user's (its id and the pixel shape it was decoded to). */
 export type ImageUpload = { readonly id: string; readonly image: PixelShape }
@@ -85,12 +85,12 @@ export async function dlpImageRequest(body: DlpBody, newestImageUpload: () => Pr
   }
   checkTransforms({ train_transform: body.train_transform, test_transform: body.test_transform }, shape)
   const split = { testSize: number(body, 'test_size', 0.2), shuffle: body.shuffle !== false, seed: 0 }
-  const request: TrainingRequest = { dataset, target: builtin !== undefined ? 'target' : 'label', problemType: 'classification', model: networkOf(body), split }
+  const request: TrainingRequest = { dataset, target: builtin !== undefined ? 'target' : 'label', problemType: 'classification', model: toNetwork(body), split }
   const name = typeof body.custom_model_name === 'string' && body.custom_model_name !== '' ? body.custom_model_name.slice(0, 200) : `${builtin?.name ?? 'upload'} image`
-  return { request, run: { name, dataSource: 'IMAGE', clientRef: clientRefOf(body) } }
+  return { request, run: { name, dataSource: 'IMAGE', clientRef: readClientRef(body) } }
 }
 
-function networkOf(body: DlpBody): TrainingRequest['model'] {
+function toNetwork(body: DlpBody): TrainingRequest['model'] {
   if (!Array.isArray(body.user_arch) || body.user_arch.some((layer) => typeof layer !== 'string')) throw invalid('At least one layer must be added. ')
   const loss = CRITERIA[String(body.criterion ?? '').toUpperCase()]
   if (loss === undefined) throw invalid('A criterion must be specified. ')

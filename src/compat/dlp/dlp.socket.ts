@@ -31,7 +31,7 @@ const TERMINAL = new Set(['succeeded', 'failed', 'cancelled'])
 const LAST_EVENTS_GRACE_MS = 2000
 
 /** A sentence the person can act on; an unknown error is logged and never shown. */
-function messageOf(error: unknown, logger: Logger): string {
+function toMessage(error: unknown, logger: Logger): string {
   if (error instanceof AppError) return error.message
   logger.error({ err: error }, 'dlp socket event failed')
   return 'Something went wrong on the server; try again later'
@@ -72,7 +72,7 @@ async function runTraining(deps: DlpSocketDeps, socket: Socket, owner: Principal
     socket.emit('trainingResult', { success: true, ...(await envelope), status: 200 })
   } catch (error) {
     isOver = true
-    socket.emit('trainingResult', { success: false, message: messageOf(error, deps.logger), status: 400 })
+    socket.emit('trainingResult', { success: false, message: toMessage(error, deps.logger), status: 400 })
   } finally {
     await unsubscribe?.().catch((err: unknown) => deps.logger.warn({ err }, 'dlp training unsubscribe failed'))
   }
@@ -109,7 +109,7 @@ function onConnection(deps: DlpSocketDeps, socket: Socket): void {
   socket.on('img-run', (payload: unknown) => safely(() => runTraining(deps, socket, owner, payload, 'image')))
   socket.on('sendEmail', (payload: unknown) =>
     safely(async () => {
-      socket.emit('emailResult', await sendEmail(deps, owner, payload).catch((error: unknown) => ({ success: false, message: messageOf(error, deps.logger) })))
+      socket.emit('emailResult', await sendEmail(deps, owner, payload).catch((error: unknown) => ({ success: false, message: toMessage(error, deps.logger) })))
     }),
   )
   socket.on('defaultDataset', (payload: unknown) =>
@@ -119,7 +119,7 @@ function onConnection(deps: DlpSocketDeps, socket: Socket): void {
         const dataset = await getBuiltinDataset((payload as { using_default_dataset: string }).using_default_dataset)
         socket.emit('defaultColumns', { success: true, columns: dataset.columns.map((c) => c.name) })
       } catch (error) {
-        socket.emit('defaultColumns', { success: false, message: messageOf(error, deps.logger) })
+        socket.emit('defaultColumns', { success: false, message: toMessage(error, deps.logger) })
       }
     }),
   )
@@ -131,7 +131,7 @@ function onConnection(deps: DlpSocketDeps, socket: Socket): void {
   )
   socket.on('updateUserSettings', (payload: unknown) =>
     safely(async () => {
-      await checkSettingsToken(deps, owner, payload).catch((error: unknown) => socket.emit('authenticationResult', { success: false, message: messageOf(error, deps.logger) }))
+      await checkSettingsToken(deps, owner, payload).catch((error: unknown) => socket.emit('authenticationResult', { success: false, message: toMessage(error, deps.logger) }))
     }),
   )
 }

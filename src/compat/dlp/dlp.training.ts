@@ -22,7 +22,7 @@ async function newestImageUpload(playground: PlaygroundModule, owner: Principal)
 }
 
 /** The 2022 client's `email`: results are mailed at the run's end, to the account's own address only. */
-async function notifyEmailOf(playground: PlaygroundModule, owner: Principal, email: unknown): Promise<string | undefined> {
+async function resolveNotifyEmail(playground: PlaygroundModule, owner: Principal, email: unknown): Promise<string | undefined> {
   if (email === undefined || email === null || email === '') return undefined
   const own = await ownEmail(playground.deps, owner)
   if (typeof email !== 'string' || email.trim().toLowerCase() !== own.toLowerCase()) throw new AppError('invalid_argument', "Training results are e-mailed only to your account's own address")
@@ -33,7 +33,7 @@ async function notifyEmailOf(playground: PlaygroundModule, owner: Principal, ema
 export async function queueDlpRun(playground: PlaygroundModule, owner: Principal, body: DlpBody, kind: DlpKind): Promise<Run> {
   const upload = (rows: Buffer) => uploadCsv(playground.uploads, owner, `dlp ${String(body.execution_id ?? 'upload')}`.slice(0, 200), rows).then((d) => d.id)
   const mapped = kind === 'image' ? await dlpImageRequest(body, () => newestImageUpload(playground, owner)) : await dlpRequest(body, kind, upload)
-  const notifyEmail = await notifyEmailOf(playground, owner, body.email)
+  const notifyEmail = await resolveNotifyEmail(playground, owner, body.email)
   return createRun(playground.deps, owner, mapped.request, { ...mapped.run, notifyEmail })
 }
 

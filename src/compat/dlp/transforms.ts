@@ -16,7 +16,7 @@ const GRAYSCALE = /^(?:transforms\.)?Grayscale\(\s*(?:(?:num_output_channels\s*=
 const TO_TENSOR = /^(?:transforms\.)?ToTensor\(\s*\)$/
 
 /** Why one transform does not fit `shape`, or undefined when it describes what is done anyway. */
-function problemOf(text: string, shape: PixelShape): string | undefined {
+function findProblem(text: string, shape: PixelShape): string | undefined {
   if (TO_TENSOR.test(text)) return undefined
   const grey = GRAYSCALE.exec(text)
   if (grey !== null) return Number(grey[1] ?? 1) === 1 && shape.channels === 1 ? undefined : `does not match the dataset's ${shape.channels} channel(s)`
@@ -37,7 +37,7 @@ export function checkTransforms(lists: Readonly<Record<string, unknown>>, shape:
       throw new AppError('invalid_argument', `${key} must be a list of transform strings`, [{ path: `body.${key}`, message: 'not a list of strings' }])
     }
     list.forEach((item: string, index) => {
-      const problem = problemOf(item.trim(), shape)
+      const problem = findProblem(item.trim(), shape)
       if (problem !== undefined) throw new AppError('invalid_argument', `Transform ${index + 1} of ${key} (${JSON.stringify(item)}) ${problem}`, [{ path: `body.${key}.${index}`, message: problem }])
     })
   }

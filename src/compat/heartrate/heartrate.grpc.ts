@@ -29,7 +29,7 @@ interface Measurement {
   readonly timestamp: number
 }
 
-const measurementOf = (request: HeartRateRequest, nowMs: number): Measurement => ({
+const toMeasurement = (request: HeartRateRequest, nowMs: number): Measurement => ({
   bpm: request.bpm,
   timestamp: request.timestamp === 0 ? nowMs : request.timestamp * 1000,
 })
@@ -37,7 +37,7 @@ const measurementOf = (request: HeartRateRequest, nowMs: number): Measurement =>
 const failure = (error: string): HeartRateResponse => ({ success: false, error, alertTriggered: false, alertType: 'NONE' })
 
 // A resent (device, second) is already stored: its verdict is `stored` with `alreadyStored`, so success.
-function responseOf(verdict: Verdict): HeartRateResponse {
+function toResponse(verdict: Verdict): HeartRateResponse {
   if (verdict.status === 'rejected') return failure(verdict.reason === 'bpm_out_of_range' ? OUT_OF_RANGE : (verdict.message ?? 'Invalid measurement'))
   return { success: true, error: '', alertTriggered: verdict.alert !== undefined, alertType: verdict.alert === undefined ? 'NONE' : ALERT_TYPE[verdict.alert] }
 }
@@ -46,7 +46,7 @@ function responseOf(verdict: Verdict): HeartRateResponse {
 async function record(deps: HeartRateDeps, principal: Principal, measurements: readonly Measurement[], logger: Logger): Promise<HeartRateResponse[] | undefined> {
   try {
     const result = await recordSamples(deps, principal, measurements)
-    return result.verdicts.map(responseOf)
+    return result.verdicts.map(toResponse)
   } catch (error) {
     logger.error({ err: error }, 'storing seed heart-rate measurements failed')
     return undefined
@@ -72,10 +72,10 @@ function withoutRepeats(measurements: readonly Measurement[]): Measurement[][] {
 }
 
 async function* stamped(requests: AsyncIterable<HeartRateRequest>, now: () => number): AsyncGenerator<Measurement> {
-  for await (const request of requests) yield measurementOf(request, now())
+  for await (const request of requests) yield toMeasurement(request, now())
 }
 
-function zonesOf(request: ExerciseZoneRequest): ExerciseZoneResponse {
+function toZonesResponse(request: ExerciseZoneRequest): ExerciseZoneResponse {
   if (request.age <= 0) throw new AppError('invalid_argument', 'Age must be a positive integer')
   if (request.measurements.length === 0) throw new AppError('invalid_argument', 'No measurements provided')
   const result = computeZones(
@@ -92,19 +92,19 @@ function zonesOf(request: ExerciseZoneRequest): ExerciseZoneResponse {
  * `authorization` metadata scopes the call to its owner instead.
  */
 export function registerHeartRateCompatGrpc(server: GrpcServer, deps: HeartRateDeps, authenticate: Authenticate, defaultPrincipal: () => Promise<Principal>): void {
-  const principalOf = (ctx: CallContext): Promise<Principal> =>
+  const authenticateCall = (ctx: CallContext): Promise<Principal> =>
     credentialFromMetadata(ctx.metadata) === undefined ? defaultPrincipal() : principalFrom(ctx, authenticate)
 
   server.addService(serviceFrom(loadProto('heartrate/heartrate_service.proto'), 'heartrate.HeartRateMonitor'), {
     SubmitHeartRate: unary<HeartRateRequest, HeartRateResponse>(async (request, ctx) => {
-      const principal = await principalOf(ctx)
-      const responses = await record(deps, principal, [measurementOf(request, deps.now())], ctx.logger)
+      const principal = await authenticateCall(ctx)
+      const responses = await record(deps, principal, [toMeasurement(request, deps.now())], ctx.logger)
       return responses?.[0] ?? failure(STORE_FAILED)
     }),
 
     // Like the seed, a store failure answers once and ends the stream; invalid values do not.
     StreamHeartRate: bidiStream<HeartRateRequest, HeartRateResponse>(async function* (requests, ctx) {
-      const principal = await principalOf(ctx)
+      const principal = await authenticateCall(ctx)
       for await (const batch of arrivalBatches(stamped(requests, deps.now), MAX_STREAM_BATCH)) {
         for (const group of withoutRepeats(batch)) {
           const responses = await record(deps, principal, group, ctx.logger)
@@ -119,7 +119,7 @@ export function registerHeartRateCompatGrpc(server: GrpcServer, deps: HeartRateD
 
     GetHeartRateStatus: unary<StatusRequest, StatusResponse>(async (request, ctx) => {
       const count = request.recentCount <= 0 ? DEFAULT_RECENT : Math.min(request.recentCount, MAX_RECENT)
-      const current = await readStatus(deps, await principalOf(ctx), count)
+      const current = await readStatus(deps, await authenticateCall(ctx), count)
       const open = current.activeAlert
       return {
         recentMeasurements: current.recent.map((s) => ({ bpm: Math.round(s.bpm), timestamp: Math.floor(Date.parse(s.timestamp) / 1000), triggeredAlert: s.alert !== null })),
@@ -132,7 +132,7 @@ export function registerHeartRateCompatGrpc(server: GrpcServer, deps: HeartRateD
     // Pure arithmetic on the request; a credential, when sent, must still be valid.
     CalculateExerciseZones: unary<ExerciseZoneRequest, ExerciseZoneResponse>(async (request, ctx) => {
       if (credentialFromMetadata(ctx.metadata) !== undefined) await principalFrom(ctx, authenticate)
-      return zonesOf(request)
+      return toZonesResponse(request)
     }),
   })
 }

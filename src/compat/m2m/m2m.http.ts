@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Authenticate } from '../../platform/auth/principal.js'
 import { AppError, HTTP_STATUS } from '../../errors.js'
-import { principalOf } from '../../platform/http/http-auth.js'
+import { readPrincipal } from '../../platform/http/http-auth.js'
 import { toAppError } from '../../platform/http/http-errors.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { M2mError, M2mProfile, M2mProfileBody } from './m2m.schema.js'
@@ -72,7 +72,7 @@ export async function registerM2mCompatHttp(app: HttpServer, deps: profiles.Prof
   await app.register(async (scope: HttpServer) => {
     scope.setErrorHandler(handleSeedError)
     const auth = { onRequest: seedAuth(authenticate) }
-    const userOf = (request: FastifyRequest) => principalOf(request).userId
+    const readUserId = (request: FastifyRequest) => readPrincipal(request).userId
 
     // Express routers mounted at /test and /user answer with and without the trailing slash.
     for (const path of ['/test', '/test/']) {
@@ -87,23 +87,23 @@ export async function registerM2mCompatHttp(app: HttpServer, deps: profiles.Prof
       scope.get(
         path,
         { ...auth, schema: { hide, tags, security, summary: 'Your m2m profile, or null before you create one', response: { 200: Type.Union([M2mProfile, Type.Null()]), ...errors } } },
-        async (request) => profiles.readProfile(db, userOf(request)),
+        async (request) => profiles.readProfile(db, readUserId(request)),
       )
       scope.post(
         path,
         { ...auth, schema: { hide, tags, security, summary: 'Create your m2m profile', body: M2mProfileBody, response: { 201: M2mProfile, ...errors, 409: M2mError } } },
-        async (request, reply) => reply.status(201).send(await inSeedWords(profiles.createProfile(deps, userOf(request), request.body))),
+        async (request, reply) => reply.status(201).send(await inSeedWords(profiles.createProfile(deps, readUserId(request), request.body))),
       )
       scope.put(
         path,
         { ...auth, schema: { hide, tags, security, summary: 'Replace your m2m profile', body: M2mProfileBody, response: { 200: M2mProfile, ...errors, 404: M2mError } } },
-        async (request) => inSeedWords(profiles.replaceProfile(deps, userOf(request), request.body)),
+        async (request) => inSeedWords(profiles.replaceProfile(deps, readUserId(request), request.body)),
       )
       scope.delete(
         path,
         { ...auth, schema: { hide, tags, security, summary: 'Delete your m2m profile (not your account)', response: { 204: Type.Null(), ...errors } } },
         async (request, reply) => {
-          await profiles.deleteProfile(db, userOf(request))
+          await profiles.deleteProfile(db, readUserId(request))
           return reply.status(204).send(null)
         },
       )

@@ -9,7 +9,7 @@ import type { AccountStore } from '../compat-account.js'
 import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 
 /** The address of the user behind a deviceId: a hash, so the client's id never lands in an email or a path. */
-function emailOf(clientId: string): string {
+function toEmail(clientId: string): string {
   return `mindsync-${createHash('sha256').update(clientId).digest('hex').slice(0, 32)}@pulsebase.invalid`
 }
 
@@ -30,7 +30,7 @@ export async function ensureMindsyncPrincipal(store: AccountStore, clientId: str
   try {
     await db.transaction().execute(async (trx) => {
       // A random password nobody is told, and a device key that is discarded: the seed has no credentials.
-      const user = await createUser({ db: trx, now }, { email: emailOf(clientId), password: randomBytes(32).toString('base64url'), displayName: 'MindSync client' })
+      const user = await createUser({ db: trx, now }, { email: toEmail(clientId), password: randomBytes(32).toString('base64url'), displayName: 'MindSync client' })
       const { device } = await createDevice({ db: trx, now }, { userId: user.id, role: 'user', deviceId: null }, { name: 'mindsync', kind: 'phone', timeZone })
       await trx.insertInto('compat_mindsync_devices').values({ client_id: clientId, user_id: user.id, device_id: device.id, created_at: now() }).execute()
     })

@@ -54,7 +54,7 @@ const PERIOD_NAMES: Record<string, string> = { breathingMultiplier: 'breathingPa
 const MEASUREMENT_NAMES: Record<string, string> = { timestamp: 'date', bpm: 'heartRate' }
 
 /** Where a pulsebase path (`body.periods.2.heartRates.5.bpm`) points, in the seed's words. */
-function seedPlaceOf(path: string): string {
+function toSeedPlace(path: string): string {
   const parts = path.replace(/^body\./, '').split('.')
   const [top, period, level2, measurement, field] = parts
   if (top !== 'periods' || period === undefined) return `'${TOP_NAMES[top ?? ''] ?? top}'`
@@ -67,8 +67,8 @@ function seedPlaceOf(path: string): string {
 }
 
 /** A pulsebase validation problem as the seed's 400 (`Invalid value for '<field>' …: <what>.`). */
-export function seedErrorOf(detail: ErrorDetail): MindsyncError {
-  const place = seedPlaceOf(detail.path ?? 'body')
+export function toSeedError(detail: ErrorDetail): MindsyncError {
+  const place = toSeedPlace(detail.path ?? 'body')
   const what = place.startsWith("'visualization'") ? `expected null or one of ${SEED_VISUALIZATIONS}` : detail.message.replace(/\.$/, '')
   return bad(`Invalid value for ${place}: ${what}.`)
 }

@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { PeriodObservation } from '../../domains/meditation/meditation.features.js'
 import { SeedSessionBody } from '../../domains/meditation/meditation.schema.js'
-import { countUserSessions, listSessions, observationOf, recordSession, type SessionStoreDeps } from '../../domains/meditation/meditation.service.js'
+import { countUserSessions, listSessions, toObservation, recordSession, type SessionStoreDeps } from '../../domains/meditation/meditation.service.js'
 import { recommend, type RecommenderDeps } from '../../domains/meditation/recommender.js'
 import { checkPeriods } from '../../domains/meditation/session-checks.js'
 import { awaitTrainingJob, requestOrJoinTraining, type TrainingDeps } from '../../domains/ml/training.service.js'
@@ -15,7 +15,7 @@ import type { AttemptLimiter } from '../../platform/rate-limit/attempt-limiter.j
 import { jsonBodyText } from '../../platform/http/json-body.js'
 import { schemaProblems } from '../../platform/validation/schema-check.js'
 import { ensureMindsyncPrincipal, findMindsyncPrincipal } from './mindsync-identity.js'
-import { MindsyncError, parseMindsyncSession, type SeedSession, seedErrorOf, toMindsyncSession } from './mindsync-session.js'
+import { MindsyncError, parseMindsyncSession, type SeedSession, toSeedError, toMindsyncSession } from './mindsync-session.js'
 
 export interface MindsyncDeps {
   readonly store: SessionStoreDeps
@@ -40,7 +40,7 @@ const capitalized = (name: string) => name.charAt(0).toUpperCase() + name.slice(
 /** JSON whose numbers keep a decimal point: the seed's client reads these fields as doubles. */
 const asDouble = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : String(n))
 
-function deviceIdOf(request: FastifyRequest): string {
+function readDeviceId(request: FastifyRequest): string {
   const value = (request.query as Record<string, unknown>).deviceId
   if (typeof value !== 'string' || value === '') throw new MindsyncError(400, { error: 'No device id provided.' })
   return value
@@ -53,10 +53,10 @@ function requireJson(request: FastifyRequest): unknown {
 }
 
 /** The body as a pulsebase session, checked with the meditation domain's schema; the first problem in the seed's words. */
-function sessionOf(request: FastifyRequest): { deviceId: string; session: SeedSession } {
+function readSession(request: FastifyRequest): { deviceId: string; session: SeedSession } {
   const { deviceId, session } = parseMindsyncSession(requireJson(request))
   const [problem] = schemaProblems(SeedSessionBody, session, 'body')
-  if (problem !== undefined) throw seedErrorOf(problem)
+  if (problem !== undefined) throw toSeedError(problem)
   return { deviceId, session: session as SeedSession }
 }
 
@@ -66,7 +66,7 @@ async function seedWorded<T>(run: () => Promise<T>): Promise<T> {
     return await run()
   } catch (error) {
     const [detail] = error instanceof AppError && error.code === 'invalid_argument' ? error.details : []
-    throw detail === undefined ? error : seedErrorOf(detail)
+    throw detail === undefined ? error : toSeedError(detail)
   }
 }
 
@@ -82,7 +82,7 @@ function handleError(error: FastifyError | MindsyncError, request: FastifyReques
 }
 
 async function storeSession(deps: MindsyncDeps, request: FastifyRequest, reply: FastifyReply) {
-  const { deviceId, session } = sessionOf(request)
+  const { deviceId, session } = readSession(request)
   let owner: Principal
   try {
     owner = await ensureMindsyncPrincipal(deps.store, deviceId, deps.timeZone, async () => {
@@ -99,7 +99,7 @@ async function storeSession(deps: MindsyncDeps, request: FastifyRequest, reply: 
 }
 
 async function trainModel(deps: MindsyncDeps, request: FastifyRequest) {
-  const deviceId = deviceIdOf(request)
+  const deviceId = readDeviceId(request)
   const owner = await findMindsyncPrincipal(deps.store.db, deviceId)
   if (owner === undefined || (await countUserSessions(deps.store.db, owner.userId)) === 0) {
     return { message: `No previous sessions found for device ${deviceId}. Could not train model.` }
@@ -124,13 +124,13 @@ async function trainModel(deps: MindsyncDeps, request: FastifyRequest) {
 }
 
 async function predict(deps: MindsyncDeps, request: FastifyRequest, reply: FastifyReply) {
-  const { deviceId, session } = sessionOf(request)
+  const { deviceId, session } = readSession(request)
   const owner = await findMindsyncPrincipal(deps.store.db, deviceId)
   if (owner === undefined || (await countUserSessions(deps.store.db, owner.userId)) < 2) {
     return { message: `Couldn't predict best combination for ${deviceId}. Not enough data available.` }
   }
   await seedWorded(() => checkPeriods(deps.store, owner, session.periods, 'body.periods', LOCAL_TIMES))
-  const recent = session.periods.map(observationOf).filter((p): p is PeriodObservation => p !== null)
+  const recent = session.periods.map(toObservation).filter((p): p is PeriodObservation => p !== null)
   try {
     const best = await recommend(deps.recommender, owner.userId, recent)
     const body = `{"bestCombination":{"beatFrequency":${asDouble(best.beatFrequency)},"visualization":${JSON.stringify(capitalized(best.visualization))},"breathingPatternMultiplier":${asDouble(best.breathingMultiplier)}}}`
@@ -168,7 +168,7 @@ export async function registerMindsyncCompat(app: HttpServer, deps: MindsyncDeps
     })
 
     scope.get('/meditations', { schema: { tags, summary: "MindSync: a device's sessions (deviceId is required here)" } }, async (request, reply) => {
-      const deviceId = deviceIdOf(request)
+      const deviceId = readDeviceId(request)
       const owner = await findMindsyncPrincipal(deps.store.db, deviceId)
       const sessions = owner === undefined ? [] : await listSessions(deps.store, owner.userId, 100_000, owner.deviceId ?? '')
       if (sessions.length === 0) return reply.status(404).send({ message: 'No meditation sessions found' })

@@ -52,7 +52,7 @@ function exportable(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The page of the part's rows after `last` (the previous page's last row) in the part's key order: keyset, no OFFSET. */
-function pageOf(db: Db, part: Part, userId: string, last: Record<string, unknown> | undefined): Promise<Record<string, unknown>[]> {
+function readPage(db: Db, part: Part, userId: string, last: Record<string, unknown> | undefined): Promise<Record<string, unknown>[]> {
   const loose = db as unknown as Kysely<Record<string, Record<string, unknown>>>
   let query = loose.selectFrom(part.table).selectAll()
   query = part.via === undefined
@@ -68,7 +68,7 @@ async function* jsonArray(db: Db, part: Part, userId: string): AsyncGenerator<st
   yield '['
   let first = true
   for (let last: Record<string, unknown> | undefined; ; ) {
-    const rows = await pageOf(db, part, userId, last)
+    const rows = await readPage(db, part, userId, last)
     last = rows.at(-1)
     for (const row of rows) {
       yield `${first ? '\n' : ',\n'}${JSON.stringify(exportable(row))}`

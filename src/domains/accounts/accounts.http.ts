@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import type { Guards } from '../../platform/http/http-auth.js'
-import { principalOf } from '../../platform/http/http-auth.js'
+import { readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { streamedFile } from '../../platform/http/openapi.js'
 import { getUser } from '../auth/auth.service.js'
@@ -19,7 +19,7 @@ export function registerAccountsHttp(app: HttpServer, deps: accounts.AccountsDep
       schema: { tags: ['auth'], security, summary: 'Delete my account and all its data', description: 'Devices, samples, sessions, models and their files, everything the account owns. Every token and device key stops working; live streams end. The password confirms it (403 when wrong).', body: DeleteMeBody, response: NoContent },
     },
     async (request, reply) => {
-      await accounts.deleteMyAccount(deps, principalOf(request), request.body.password)
+      await accounts.deleteMyAccount(deps, readPrincipal(request), request.body.password)
       return reply.status(204).send(null)
     },
   )
@@ -30,7 +30,7 @@ export function registerAccountsHttp(app: HttpServer, deps: accounts.AccountsDep
       schema: { tags: ['auth'], security, summary: 'Export all my data as one zip archive', description: 'account.json, one JSON file per kind of data (every row of the account, credentials left out, bytes as base64) and models/<id>/ with each model\'s files. Streamed.', response: { 200: streamedFile('application/zip', 'A zip archive of JSON files') } },
     },
     async (request, reply) => {
-      const { userId } = principalOf(request)
+      const { userId } = readPrincipal(request)
       const archive = await exportAccount(deps, userId, await getUser(deps.db, userId))
       reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="pulsebase-export-${new Date(deps.now()).toISOString().slice(0, 10)}.zip"`)
       return reply.send(archive)
@@ -40,7 +40,7 @@ export function registerAccountsHttp(app: HttpServer, deps: accounts.AccountsDep
     '/v1/me/password',
     { onRequest: guards.person, schema: { tags: ['auth'], security, summary: 'Change my password; every other login session ends', body: ChangePasswordBody, response: NoContent } },
     async (request, reply) => {
-      await accounts.changePassword(deps, principalOf(request), request.body)
+      await accounts.changePassword(deps, readPrincipal(request), request.body)
       return reply.status(204).send(null)
     },
   )

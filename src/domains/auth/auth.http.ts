@@ -3,20 +3,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { AppError } from '../../errors.js'
 import type { Guards } from '../../platform/http/http-auth.js'
-import { principalOf } from '../../platform/http/http-auth.js'
+import { readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { EmailBody, LoginBody, Me, PatchMeBody, RefreshBody, RegisterBody, Session, TokenBody, TokensReply, User, VerificationPending } from './auth.schema.js'
 import { resendVerification, verifyEmail } from './email-verification.js'
 import * as auth from './auth.service.js'
-import { clearRefreshCookie, refreshCookieOf, SessionHeaders, toCookieSession, wantsRefreshCookie } from './refresh-cookie.http.js'
+import { clearRefreshCookie, readRefreshCookie, SessionHeaders, toCookieSession, wantsRefreshCookie } from './refresh-cookie.http.js'
 
 const tags = ['auth']
 const security = [{ bearer: [] }]
 
 /** The refresh token of a refresh request: from the cookie when asked for, else from the body. */
-function refreshTokenOf(request: FastifyRequest<{ Body: { refreshToken?: string } }>): string {
+function readRefreshToken(request: FastifyRequest<{ Body: { refreshToken?: string } }>): string {
   if (wantsRefreshCookie(request)) {
-    const token = refreshCookieOf(request)
+    const token = readRefreshCookie(request)
     if (token === undefined) throw new AppError('unauthenticated', 'No session cookie: sign in again')
     return token
   }
@@ -76,7 +76,7 @@ function registerSessionRoutes(app: HttpServer, deps: auth.AuthDeps, guards: Gua
     },
     async (request, reply) => {
       try {
-        return sendTokens(deps, request, reply, await auth.refresh(deps, refreshTokenOf(request)))
+        return sendTokens(deps, request, reply, await auth.refresh(deps, readRefreshToken(request)))
       } catch (error) {
         if (wantsRefreshCookie(request)) clearRefreshCookie(request, reply) // a dead cookie is never offered again
         throw error
@@ -87,7 +87,7 @@ function registerSessionRoutes(app: HttpServer, deps: auth.AuthDeps, guards: Gua
     '/v1/auth/logout',
     { onRequest: guards.person, schema: { tags, security, summary: 'Revoke this login session (and clear the refresh cookie)', response: { 204: Type.Null() } } },
     async (request, reply) => {
-      await auth.logout(deps, principalOf(request))
+      await auth.logout(deps, readPrincipal(request))
       clearRefreshCookie(request, reply)
       return reply.status(204).send(null)
     },
@@ -104,13 +104,13 @@ export function registerAuthHttp(app: HttpServer, deps: auth.AuthDeps, guards: G
     '/v1/me',
     { onRequest: guards.anyone, schema: { tags, security, summary: 'The account (and device) behind the credential', response: { 200: Me } } },
     async (request) => {
-      const principal = principalOf(request)
+      const principal = readPrincipal(request)
       return { user: await auth.getUser(deps.db, principal.userId), device: principal.deviceId ? { id: principal.deviceId } : null }
     },
   )
   app.patch(
     '/v1/me',
     { onRequest: guards.person, schema: { tags, security, summary: 'Update profile and settings', body: PatchMeBody, response: { 200: User } } },
-    async (request) => auth.updateMe(deps, principalOf(request), request.body),
+    async (request) => auth.updateMe(deps, readPrincipal(request), request.body),
   )
 }

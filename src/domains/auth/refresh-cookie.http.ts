@@ -43,7 +43,7 @@ export function clearRefreshCookie(request: FastifyRequest, reply: FastifyReply)
   reply.clearCookie(REFRESH_COOKIE, cookieOptions(request))
 }
 
-export function refreshCookieOf(request: FastifyRequest): string | undefined {
+export function readRefreshCookie(request: FastifyRequest): string | undefined {
   const value = request.cookies[REFRESH_COOKIE]
   return value === undefined || value === '' ? undefined : value
 }

@@ -8,7 +8,7 @@ const DEFAULT_ALERT_THRESHOLDS = { lowAlert: 50, highAlert: 150 } as const
 /** A user's alert thresholds in bpm: an episode opens below `lowAlert` or above `highAlert`. */
 export type AlertThresholds = { readonly [K in keyof typeof DEFAULT_ALERT_THRESHOLDS]: number }
 
-export function alertThresholdsOf(settings: UserSettings): AlertThresholds {
+export function toAlertThresholds(settings: UserSettings): AlertThresholds {
   return { ...DEFAULT_ALERT_THRESHOLDS, ...settings.heartRate }
 }
 
@@ -28,7 +28,7 @@ export function readSettings(text: string): UserSettings {
 export function mergeSettings(current: UserSettings, patch: UserSettings, nowMs: number): UserSettings {
   const merged: UserSettings = { ...current, ...patch }
   if (patch.heartRate !== undefined) merged.heartRate = { ...current.heartRate, ...patch.heartRate }
-  const thresholds = alertThresholdsOf(merged)
+  const thresholds = toAlertThresholds(merged)
   const problems: ErrorDetail[] = []
   if (thresholds.lowAlert >= thresholds.highAlert) {
     problems.push({ path: 'body.settings.heartRate', message: `lowAlert must be below highAlert (got ${thresholds.lowAlert} and ${thresholds.highAlert})` })

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { AppError } from '../../errors.js'
-import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import { type Guards, readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { CreateDeviceBody, CreatedDevice, Device, DeviceList, DeviceListQuery, DeviceParams, Heartbeat, PatchDeviceBody, RotatedDevice, RotateKeyBody } from './devices.schema.js'
 import * as devices from './devices.service.js'
@@ -14,7 +14,7 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
   app.post(
     '/v1/devices',
     { ...common, schema: { tags, security, summary: 'Register a device; its API key is shown once', body: CreateDeviceBody, response: { 201: CreatedDevice } } },
-    async (request, reply) => reply.status(201).send(await devices.createDevice(deps, principalOf(request), request.body)),
+    async (request, reply) => reply.status(201).send(await devices.createDevice(deps, readPrincipal(request), request.body)),
   )
   app.post(
     '/v1/devices/heartbeat',
@@ -28,7 +28,7 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
       },
     },
     async (request) => {
-      const principal = principalOf(request)
+      const principal = readPrincipal(request)
       if (principal.deviceId === null) throw new AppError('permission_denied', "A heartbeat comes from a device: send it with the device's key")
       // The guard's authentication has already stored this contact.
       const device = await devices.getDevice(deps, principal, principal.deviceId)
@@ -40,24 +40,24 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
     { ...common, schema: { tags, security, summary: 'List your devices, with their presence', querystring: DeviceListQuery, response: { 200: DeviceList } } },
     async (request) => {
       const online = request.query.online
-      return { devices: await devices.listDevices(deps, principalOf(request), online === undefined ? {} : { online: online === 'true' }) }
+      return { devices: await devices.listDevices(deps, readPrincipal(request), online === undefined ? {} : { online: online === 'true' }) }
     },
   )
   app.get(
     '/v1/devices/:id',
     { ...common, schema: { tags, security, params: DeviceParams, response: { 200: Device } } },
-    async (request) => devices.getDevice(deps, principalOf(request), request.params.id),
+    async (request) => devices.getDevice(deps, readPrincipal(request), request.params.id),
   )
   app.patch(
     '/v1/devices/:id',
     { ...common, schema: { tags, security, summary: 'Rename a device, set its presence timeout or its time zone', params: DeviceParams, body: PatchDeviceBody, response: { 200: Device } } },
-    async (request) => devices.patchDevice(deps, principalOf(request), request.params.id, request.body),
+    async (request) => devices.patchDevice(deps, readPrincipal(request), request.params.id, request.body),
   )
   app.post(
     '/v1/devices/:id/revoke',
     { ...common, schema: { tags, security, summary: 'Revoke the device key', params: DeviceParams, response: { 200: Device } } },
     async (request) => {
-      const device = await devices.revokeDevice(deps, principalOf(request), request.params.id)
+      const device = await devices.revokeDevice(deps, readPrincipal(request), request.params.id)
       onKeyRevoked(device.id)
       return device
     },
@@ -69,7 +69,7 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
       schema: { tags, security, summary: 'Give the device a new key; the old one works for a grace period', params: DeviceParams, body: RotateKeyBody, response: { 200: RotatedDevice } },
     },
     async (request) => {
-      const rotated = await devices.rotateDeviceKey(deps, principalOf(request), request.params.id, request.body.graceSeconds ?? 3600)
+      const rotated = await devices.rotateDeviceKey(deps, readPrincipal(request), request.params.id, request.body.graceSeconds ?? 3600)
       // Cached lookups of the old key end now; with a grace period the next lookup finds it again, until it expires.
       onKeyRevoked(rotated.device.id)
       return rotated
@@ -79,7 +79,7 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
     '/v1/devices/:id',
     { ...common, schema: { tags, security, params: DeviceParams, response: { 204: Type.Null() } } },
     async (request, reply) => {
-      await devices.deleteDevice(deps, principalOf(request), request.params.id)
+      await devices.deleteDevice(deps, readPrincipal(request), request.params.id)
       onKeyRevoked(request.params.id)
       return reply.status(204).send(null)
     },

@@ -8,7 +8,7 @@ import type { DeviceKeyCache } from './device-key-cache.js'
 import type { CreateDeviceBody, Device, PatchDeviceBody } from './devices.schema.js'
 import * as devices from './devices.repository.js'
 import { isOnline } from './presence.js'
-import { databaseKindOf } from '../../platform/db/database.js'
+import { readDatabaseKind } from '../../platform/db/database.js'
 import { resolveTimeZone, type TimeZone, UTC } from '../../platform/time/time-zone.js'
 import { getUser } from '../auth/auth.service.js'
 import { recordChange } from '../sync/sync.repository.js'
@@ -34,7 +34,7 @@ export const DEVICE_SYNC_KIND = 'device'
 async function withChange<T>(db: Kysely<Database>, owner: Principal, change: string, nowMs: number, run: (db: Kysely<Database>) => Promise<{ id: string; result: T }>): Promise<T> {
   const inTransaction = async (trx: Kysely<Database>) => {
     const { id, result } = await run(trx)
-    await recordChange(trx, databaseKindOf(trx), { userId: owner.userId, kind: DEVICE_SYNC_KIND, entityId: id, change }, nowMs)
+    await recordChange(trx, readDatabaseKind(trx), { userId: owner.userId, kind: DEVICE_SYNC_KIND, entityId: id, change }, nowMs)
     return result
   }
   return db.isTransaction ? inTransaction(db) : db.transaction().execute(inTransaction)
@@ -50,7 +50,7 @@ function checkedTimeZone(name: string | null | undefined): string | null | undef
  * The zone a principal's zone-less local times are read in: its device's, else its user's
  * `timeZone` setting, else UTC.
  */
-export async function localTimeZoneOf(db: Kysely<Database>, principal: Principal): Promise<TimeZone> {
+export async function readLocalTimeZone(db: Kysely<Database>, principal: Principal): Promise<TimeZone> {
   const device = principal.deviceId === null ? undefined : await devices.findDevice(db, principal.userId, principal.deviceId)
   const name = device?.time_zone ?? (await getUser(db, principal.userId)).settings.timeZone
   return (name === null || name === undefined ? undefined : resolveTimeZone(name)) ?? UTC

@@ -56,7 +56,7 @@ export function meanRangeOfMotion(channels: readonly ChannelAnalysis[]): number 
   return ranges.length === 0 ? 0 : significant6(ranges.reduce((a, b) => a + b, 0) / ranges.length)
 }
 
-export function progressOf(score: number, rangeOfMotion: number, previous: PreviousSessions): Progress {
+export function computeProgress(score: number, rangeOfMotion: number, previous: PreviousSessions): Progress {
   const hasPrevious = previous.count > 0
   return {
     previousSessions: previous.count,
@@ -70,11 +70,11 @@ export function progressOf(score: number, rangeOfMotion: number, previous: Previ
 export function analyse(channels: readonly Channel[], score: number, previous: PreviousSessions): Analysis {
   const analysed = channels.map(analyseChannel)
   const rangeOfMotion = meanRangeOfMotion(analysed)
-  return { channels: analysed, rangeOfMotion, progress: progressOf(score, rangeOfMotion, previous) }
+  return { channels: analysed, rangeOfMotion, progress: computeProgress(score, rangeOfMotion, previous) }
 }
 
 /** Least-squares slope of y over its index; null with fewer than two points. */
-export function slopeOf(values: readonly number[]): number | null {
+export function computeSlope(values: readonly number[]): number | null {
   const n = values.length
   if (n < 2) return null
   const meanX = (n - 1) / 2

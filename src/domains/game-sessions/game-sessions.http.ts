@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { type Guard, type Guards, principalOf } from '../../platform/http/http-auth.js'
+import { type Guard, type Guards, readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import {
   CreateGameSessionBody,
@@ -33,7 +33,7 @@ function registerUpload(scope: HttpServer, deps: GameSessionDeps, anyone: { onRe
       },
     },
     async (request, reply) => {
-      const { session, isNew } = await createSession(deps, principalOf(request), request.body)
+      const { session, isNew } = await createSession(deps, readPrincipal(request), request.body)
       reply.header('location', `/v1/game-sessions/${session.id}`)
       return reply.status(isNew ? 202 : 200).send(session)
     },
@@ -47,20 +47,20 @@ export function registerGameSessionsHttp(app: HttpServer, deps: GameSessionDeps,
   app.get(
     '/v1/game-sessions',
     { ...anyone, schema: { tags, security, summary: 'My game sessions, newest first', querystring: ListQuery, response: { 200: SessionPage } } },
-    async (request) => listGameSessions(deps, principalOf(request), request.query),
+    async (request) => listGameSessions(deps, readPrincipal(request), request.query),
   )
 
   app.get(
     '/v1/game-sessions/:id',
     { ...anyone, schema: { tags, security, summary: 'One session: its state and, once processed, its analysis', params: SessionParams, response: { 200: GameSession } } },
-    async (request) => getSession(deps, principalOf(request), request.params.id),
+    async (request) => getSession(deps, readPrincipal(request), request.params.id),
   )
 
   app.delete(
     '/v1/game-sessions/:id',
     { ...anyone, schema: { tags, security, summary: 'Delete a session with its sensor data and analysis', params: SessionParams, response: { 204: Type.Null() } } },
     async (request, reply) => {
-      await deleteGameSession(deps, principalOf(request), request.params.id)
+      await deleteGameSession(deps, readPrincipal(request), request.params.id)
       return reply.status(204).send(null)
     },
   )
@@ -71,6 +71,6 @@ export function registerGameSessionsHttp(app: HttpServer, deps: GameSessionDeps,
       ...anyone,
       schema: { tags, security, summary: 'My trend in one game over its processed sessions', params: ProgressParams, querystring: ProgressQuery, response: { 200: GameProgress } },
     },
-    async (request) => gameProgress(deps, principalOf(request), request.params.game, request.query.limit),
+    async (request) => gameProgress(deps, readPrincipal(request), request.params.game, request.query.limit),
   )
 }

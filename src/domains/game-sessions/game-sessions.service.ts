@@ -5,7 +5,7 @@ import type { Db, DatabaseKind } from '../../platform/db/database.js'
 import type { Outbox } from '../../platform/queue/outbox.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { recordChange } from '../sync/sync.repository.js'
-import { round2, slopeOf } from './analysis.js'
+import { round2, computeSlope } from './analysis.js'
 import type { CreateGameSessionBody, GameProgress, GameSession, ProcessingEvent, ReconciliationEvent } from './game-sessions.schema.js'
 import { deleteSession as deleteSessionRow, findSession, findSessionById, findSessions, insertSession, listSessions, type PageAfter, progressPoints, type SessionRow } from './game-sessions.repository.js'
 import { encodeUpload } from './sensor-data.js'
@@ -175,7 +175,7 @@ export async function gameProgress(deps: Pick<GameSessionDeps, 'db' | 'onUnreada
     lastScore: has ? (scores.at(-1) as number) : null,
     bestScore: has ? Math.max(...scores) : null,
     meanScore: has ? round2(scores.reduce((a, b) => a + b, 0) / scores.length) : null,
-    scoreSlope: ((slope) => (slope === null ? null : round2(slope)))(slopeOf(scores)),
+    scoreSlope: ((slope) => (slope === null ? null : round2(slope)))(computeSlope(scores)),
     points: rows.map((r) => ({
       sessionId: r.id,
       endedAt: toIso(r.ended_at),

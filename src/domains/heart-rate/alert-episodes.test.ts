@@ -12,7 +12,7 @@ function sample(s: number, bpm: number, deviceId = 'd1'): EpisodeSample {
 
 /** What an episode says, in seconds: [kind, opened, last alert, closed, count, peak, streak]. */
 type Shape = [string, number, number, number | null, number, number, number]
-const shapeOf = (row: AlertRow): Shape => [row.kind, row.opened_at / 1000, row.last_alert_at / 1000, row.closed_at === null ? null : row.closed_at / 1000, row.sample_count, row.peak_bpm, row.in_range_streak]
+const toShape = (row: AlertRow): Shape => [row.kind, row.opened_at / 1000, row.last_alert_at / 1000, row.closed_at === null ? null : row.closed_at / 1000, row.sample_count, row.peak_bpm, row.in_range_streak]
 
 function episode(shape: Shape, id = 'stored'): AlertRow {
   const [kind, opened, last, closed, count, peak, streak] = shape
@@ -59,10 +59,10 @@ describe('the alert episode state machine', () => {
     test(c.name, () => {
       const open = c.open === undefined ? undefined : episode(c.open)
       const changes = applySamples(USER, open, c.bpms.map(([s, bpm]) => sample(s, bpm)), CLEAR_AFTER, 99)
-      assert.deepEqual(changes.opened.map(shapeOf), c.opened)
+      assert.deepEqual(changes.opened.map(toShape), c.opened)
       if (c.given !== undefined) {
-        assert.deepEqual(changes.updated.map(shapeOf), [c.given])
-        assert.deepEqual(open === undefined ? undefined : shapeOf(open), c.open, 'the stored row is not changed in place')
+        assert.deepEqual(changes.updated.map(toShape), [c.given])
+        assert.deepEqual(open === undefined ? undefined : toShape(open), c.open, 'the stored row is not changed in place')
       } else {
         assert.deepEqual(changes.updated, [])
       }
@@ -87,7 +87,7 @@ describe('reconciling a replay with the stored episodes (backfill)', () => {
     const stored = { ...episode(['HIGH', 10, 10, 13, 1, 160, 3], 'kept'), acknowledged_at: 5 }
     const { inserted, updated, removed } = reconcileEpisodes([stored], replay([[8, 170], [10, 160], [11, 90], [12, 90], [13, 90]]))
     assert.deepEqual([inserted, removed], [[], []])
-    assert.deepEqual(updated.map((u) => [u.after.id, u.after.acknowledged_at, ...shapeOf(u.after)]), [['kept', 5, 'HIGH', 8, 10, 13, 2, 170, 3]])
+    assert.deepEqual(updated.map((u) => [u.after.id, u.after.acknowledged_at, ...toShape(u.after)]), [['kept', 5, 'HIGH', 8, 10, 13, 2, 170, 3]])
   })
 
   test('an unchanged episode is neither updated nor replaced', () => {
@@ -101,14 +101,14 @@ describe('reconciling a replay with the stored episodes (backfill)', () => {
     const merged = replay([[0, 160], [1, 90], [2, 90], [2.5, 155], [3, 90], [4, 170]])
     const { inserted, updated, removed } = reconcileEpisodes([first, second], merged)
     assert.deepEqual(inserted, [])
-    assert.deepEqual(updated.map((u) => [u.after.id, ...shapeOf(u.after)]), [['first', 'HIGH', 0, 4, null, 3, 170, 0]])
+    assert.deepEqual(updated.map((u) => [u.after.id, ...toShape(u.after)]), [['first', 'HIGH', 0, 4, null, 3, 170, 0]])
     assert.deepEqual(removed.map((r) => r.id), ['second'])
   })
 
   test('a backfilled episode with no stored counterpart is inserted', () => {
     const stored = episode(['LOW', 100, 100, null, 1, 45, 0], 'later')
     const { inserted, removed } = reconcileEpisodes([stored], replay([[0, 160], [1, 90], [2, 90], [3, 90], [100, 45]]))
-    assert.deepEqual(inserted.map(shapeOf), [['HIGH', 0, 0, 3, 1, 160, 3]])
+    assert.deepEqual(inserted.map(toShape), [['HIGH', 0, 0, 3, 1, 160, 3]])
     assert.deepEqual(removed, [])
   })
 })

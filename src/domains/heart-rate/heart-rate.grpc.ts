@@ -20,13 +20,13 @@ import type { PubSubPort } from '../../platform/pubsub/pubsub.port.js'
 import type { Authenticate, Principal } from '../../platform/auth/principal.js'
 import * as queries from './heart-rate.queries.js'
 import { type Alert, BatchBody, type IngestResult, MAX_BATCH_SAMPLES, type Sample, StatusQuery, type Verdict, ZonesBody, ZonesQuery } from './heart-rate.schema.js'
-import { type HeartRateDeps, type HeartRateEvents, rangeOf, recordSamples } from './heart-rate.service.js'
+import { type HeartRateDeps, type HeartRateEvents, parseRange, recordSamples } from './heart-rate.service.js'
 import type { ZoneResult } from './zones.js'
 
 /** A Stream call reads at most this many samples ahead of the commits. */
 const MAX_PENDING_SAMPLES = MAX_BATCH_SAMPLES
 const invalid = (message: string) => new AppError('invalid_argument', message)
-const msOf = (iso: string | null): number => (iso === null ? 0 : Date.parse(iso))
+const parseMs = (iso: string | null): number => (iso === null ? 0 : Date.parse(iso))
 
 function toRaw(sample: SampleMessage): unknown {
   const rr = sample.rrIntervalsMs
@@ -49,18 +49,18 @@ function toAlertMessage(alert: Alert): AlertMessage {
     id: alert.id,
     kind: alert.kind,
     deviceId: alert.deviceId ?? '',
-    openedAtMs: msOf(alert.openedAt),
-    lastAlertAtMs: msOf(alert.lastAlertAt),
-    closedAtMs: msOf(alert.closedAt),
+    openedAtMs: parseMs(alert.openedAt),
+    lastAlertAtMs: parseMs(alert.lastAlertAt),
+    closedAtMs: parseMs(alert.closedAt),
     peakBpm: alert.peakBpm,
     sampleCount: alert.sampleCount,
-    acknowledgedAtMs: msOf(alert.acknowledgedAt),
+    acknowledgedAtMs: parseMs(alert.acknowledgedAt),
   }
 }
 
 function toStoredSample(sample: Sample): StoredSample {
   return {
-    timestampMs: msOf(sample.timestamp),
+    timestampMs: parseMs(sample.timestamp),
     bpm: sample.bpm,
     deviceId: sample.deviceId ?? '',
     rrIntervalsMs: sample.rrIntervalsMs ?? [],
@@ -82,7 +82,7 @@ function toZonesResponse(result: ZoneResult): ZonesResponse {
 }
 
 /** Zone settings of a request; proto3 sends 0 for "not given". */
-function givenOf(request: ZonesRequest) {
+function readGiven(request: ZonesRequest) {
   const { age, maxHeartRate, restingHeartRate, maxGapSeconds } = request
   return {
     ...(age !== 0 && { age }),
@@ -92,8 +92,8 @@ function givenOf(request: ZonesRequest) {
   }
 }
 
-async function zonesOf(deps: HeartRateDeps, owner: Principal, request: ZonesRequest): Promise<ZoneResult> {
-  const given = givenOf(request)
+async function computeZones(deps: HeartRateDeps, owner: Principal, request: ZonesRequest): Promise<ZoneResult> {
+  const given = readGiven(request)
   if (request.source === 'samples') {
     const body = parseWith(ZonesBody, { samples: (request.samples?.samples ?? []).map(toRaw), ...given })
     const { samples, ...settings } = body
@@ -103,7 +103,7 @@ async function zonesOf(deps: HeartRateDeps, owner: Principal, request: ZonesRequ
     const { fromMs, toMs, deviceId } = request.range
     const query = { ...(fromMs !== 0 && { from: String(fromMs) }), ...(toMs !== 0 && { to: String(toMs) }), ...(deviceId !== '' && { deviceId }) }
     const { from, to, deviceId: device, ...settings } = parseWith(ZonesQuery, { ...query, ...given })
-    return queries.readZones(deps, owner, rangeOf({ from, to, ...(device !== undefined && { deviceId: device }) }, deps.now()), settings)
+    return queries.readZones(deps, owner, parseRange({ from, to, ...(device !== undefined && { deviceId: device }) }, deps.now()), settings)
   }
   throw invalid('Zones needs a source: range or samples')
 }
@@ -158,7 +158,7 @@ export function registerHeartRateGrpc(server: GrpcServer, deps: HeartRateDeps, a
     }),
     Zones: unary<ZonesRequest, ZonesResponse>(async (request, ctx) => {
       const owner = await principalFrom(ctx, authenticate)
-      return toZonesResponse(await zonesOf(deps, owner, request))
+      return toZonesResponse(await computeZones(deps, owner, request))
     }),
     Subscribe: serverStream<SubscribeRequest, LiveEventMessage>(async function* (_request, ctx) {
       const owner = await principalFrom(ctx, authenticate)

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
 import { AppError } from '../../errors.js'
-import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import { type Guards, readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { streamedFile } from '../../platform/http/openapi.js'
 import type { Principal } from '../../platform/auth/principal.js'
@@ -30,17 +30,17 @@ import {
   ZonesBody,
   ZonesQuery,
 } from './heart-rate.schema.js'
-import { type HeartRateDeps, optionalInstant, rangeOf, recordSamples } from './heart-rate.service.js'
+import { type HeartRateDeps, optionalInstant, parseRange, recordSamples } from './heart-rate.service.js'
 import { DAY_MS } from '../../platform/time/date-time.js'
 
 const tags = ['heart-rate']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
 /** The largest batch the contract allows, whatever PULSEBASE_BODY_LIMIT_BYTES says (see ingest-limits.ts). */
 const INGEST_BODY_LIMIT = maxRestBatchBytes()
-/** Exports may span ten years; the other reads keep rangeOf's default. */
+/** Exports may span ten years; the other reads keep parseRange's default. */
 const EXPORT_MAX_SPAN_MS = 3660 * DAY_MS
 
-async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof rangeOf>) {
+async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof parseRange>) {
   yield CSV_HEADER
   for await (const page of queries.exportSamples(deps, owner, range)) {
     for await (const slice of slices(page)) yield toCsvRows(slice)
@@ -67,7 +67,7 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
     },
     async (request, reply) => {
       const body = request.body
-      const owner = principalOf(request)
+      const owner = readPrincipal(request)
       if ('samples' in body) return reply.status(200).send(await recordSamples(deps, owner, body.samples))
       const result = await recordSamples(deps, owner, [body])
       const verdict = result.verdicts[0] as Verdict
@@ -79,50 +79,50 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
   )
   app.get('/v1/heart-rate/samples', { ...anyone, schema: { tags, security, summary: 'Samples in a time range, paged', querystring: SamplesQuery, response: { 200: SamplePage } } }, async (request) => {
     const { limit, cursor, ...range } = request.query
-    return queries.listSamples(deps, principalOf(request), rangeOf(range, deps.now()), limit, cursor)
+    return queries.listSamples(deps, readPrincipal(request), parseRange(range, deps.now()), limit, cursor)
   })
   app.get('/v1/heart-rate/series', { ...anyone, schema: { tags, security, summary: 'min/avg/max per bucket, for charts', querystring: SeriesQuery, response: { 200: Series } } }, async (request) => {
     const { bucket, tz, ...range } = request.query
-    return queries.readSeries(deps, principalOf(request), rangeOf(range, deps.now()), bucket, tz)
+    return queries.readSeries(deps, readPrincipal(request), parseRange(range, deps.now()), bucket, tz)
   })
   app.get('/v1/heart-rate/status', { ...anyone, schema: { tags, security, summary: 'Recent samples, the open alert and their stats', querystring: StatusQuery, response: { 200: Status } } }, async (request) =>
-    queries.readStatus(deps, principalOf(request), request.query.recent),
+    queries.readStatus(deps, readPrincipal(request), request.query.recent),
   )
   app.get('/v1/heart-rate/export.csv', { ...person, schema: { tags, security, summary: 'Samples of a range as CSV', querystring: RangeQuery, response: { 200: streamedFile('text/csv', 'timestamp,bpm,… one row per sample') } } }, async (request, reply) => {
-    const range = rangeOf(request.query, deps.now(), EXPORT_MAX_SPAN_MS)
+    const range = parseRange(request.query, deps.now(), EXPORT_MAX_SPAN_MS)
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="heart-rate.csv"')
-    return reply.send(Readable.from(csvLines(deps, principalOf(request), range)))
+    return reply.send(Readable.from(csvLines(deps, readPrincipal(request), range)))
   })
   app.get('/v1/heart-rate/export.fhir.json', { ...person, schema: { tags, security, summary: 'Samples of a range as a FHIR R4 Bundle of Observations (LOINC 8867-4)', querystring: RangeQuery, response: { 200: streamedFile('application/fhir+json', 'A FHIR R4 Bundle') } } }, async (request, reply) => {
-    const range = rangeOf(request.query, deps.now(), EXPORT_MAX_SPAN_MS)
+    const range = parseRange(request.query, deps.now(), EXPORT_MAX_SPAN_MS)
     reply.header('content-type', 'application/fhir+json; charset=utf-8')
-    const owner = principalOf(request)
+    const owner = readPrincipal(request)
     return reply.send(Readable.from(fhirBundleChunks(queries.exportSamples(deps, owner, range), `Patient/${owner.userId}`, deps.now())))
   })
 
   app.get('/v1/heart-rate/alerts', { ...anyone, schema: { tags, security, summary: 'Alert episodes, newest first', querystring: AlertsQuery, response: { 200: AlertList } } }, async (request) =>
-    queries.listAlerts(deps, principalOf(request), request.query.state, request.query.limit, optionalInstant(request.query.before, 'before')),
+    queries.listAlerts(deps, readPrincipal(request), request.query.state, request.query.limit, optionalInstant(request.query.before, 'before')),
   )
   app.get('/v1/heart-rate/alerts/:id', { ...anyone, schema: { tags, security, params: AlertParams, response: { 200: Alert } } }, async (request) =>
-    queries.getAlert(deps, principalOf(request), request.params.id),
+    queries.getAlert(deps, readPrincipal(request), request.params.id),
   )
   app.post('/v1/heart-rate/alerts/:id/acknowledge', { ...person, schema: { tags, security, summary: 'Mark an alert as seen', params: AlertParams, response: { 200: Alert } } }, async (request) =>
-    queries.acknowledgeAlert(deps, principalOf(request), request.params.id),
+    queries.acknowledgeAlert(deps, readPrincipal(request), request.params.id),
   )
 
   app.get('/v1/heart-rate/zones', { ...anyone, schema: { tags, security, summary: 'Time per exercise zone over a range of stored samples', querystring: ZonesQuery, response: { 200: Zones } } }, async (request) => {
     const { from, to, deviceId, ...given } = request.query
-    return queries.readZones(deps, principalOf(request), rangeOf({ from, to, deviceId }, deps.now()), given)
+    return queries.readZones(deps, readPrincipal(request), parseRange({ from, to, deviceId }, deps.now()), given)
   })
   app.post('/v1/heart-rate/zones', { ...anyone, schema: { tags, security, summary: 'Time per exercise zone for the samples posted', body: ZonesBody, response: { 200: Zones } } }, async (request) => {
     const { samples, ...given } = request.body
-    return queries.computePostedZones(deps, principalOf(request), samples, given)
+    return queries.computePostedZones(deps, readPrincipal(request), samples, given)
   })
   app.get('/v1/heart-rate/hrv', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 from the RR intervals in a range', querystring: RangeQuery, response: { 200: Hrv } } }, async (request) =>
-    queries.readHrv(deps, principalOf(request), rangeOf(request.query, deps.now())),
+    queries.readHrv(deps, readPrincipal(request), parseRange(request.query, deps.now())),
   )
   app.get('/v1/heart-rate/hrv/series', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 per bucket, for a chart of HRV over time', querystring: HrvSeriesQuery, response: { 200: HrvSeries } } }, async (request) => {
     const { bucket, tz, ...range } = request.query
-    return queries.readHrvSeries(deps, principalOf(request), rangeOf(range, deps.now()), bucket, tz)
+    return queries.readHrvSeries(deps, readPrincipal(request), parseRange(range, deps.now()), bucket, tz)
   })
 }

@@ -4,14 +4,14 @@ import { localBoundaries, resolveTimeZone, type TimeZone, UTC } from '../../plat
 import type { Principal } from '../../platform/auth/principal.js'
 import { type ExportSample } from './heart-rate.export.js'
 import { type Alert, BUCKETS, type Bucket, type Status, type ZoneSettings } from './heart-rate.schema.js'
-import { checkSamples, deviceOrNull, type HeartRateDeps, type Range, rrOf, settingsOf, toAlert, toSample } from './heart-rate.service.js'
+import { checkSamples, deviceOrNull, type HeartRateDeps, type Range, parseRr, readSettings, toAlert, toSample } from './heart-rate.service.js'
 import * as repo from './heart-rate.repository.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { ALERT_SYNC_KIND } from './alert-timeline.js'
 import { hrvAccumulator, type HrvResult, rrIntervalStream } from './hrv.js'
 import { computeZones, FIVE_ZONES, maxHeartRateFromAge, type ZoneMethod, type ZoneOptions, type ZoneResult, type TimedBpm } from './zones.js'
 import { type BucketRow, readRollupBuckets, ROLLUP_SIZES } from './rollups.repository.js'
-import { streamsOf } from './sample-streams.js'
+import { findStreams } from './sample-streams.js'
 import { readZonesFromRollups } from './zones-reader.js'
 import { decodePageCursor, encodePageCursor } from '../../platform/pagination/page-cursor.js'
 
@@ -20,7 +20,7 @@ type ReadDeps = Pick<HeartRateDeps, 'db' | 'reader' | 'kind' | 'config' | 'now' 
 /** Samples per page of a streamed read (exports, zones, HRV): memory holds one page. */
 const PAGE_SAMPLES = 5000
 /** The connection reads go through: reader threads on SQLite (so no read holds the event loop), else the pool. */
-const readerOf = (deps: ReadDeps) => deps.reader ?? deps.db
+const pickReader = (deps: ReadDeps) => deps.reader ?? deps.db
 const MAX_SERIES_POINTS = 100_000
 const QUARTER_HOUR_MS = 900_000
 
@@ -34,7 +34,7 @@ function decodeCursor(cursor: string): repo.PageAfter {
 }
 
 export async function listSamples(deps: ReadDeps, owner: Principal, range: Range, limit: number, cursor?: string) {
-  const rows = await repo.listSamples(readerOf(deps), owner.userId, range, limit + 1, cursor === undefined ? undefined : decodeCursor(cursor))
+  const rows = await repo.listSamples(pickReader(deps), owner.userId, range, limit + 1, cursor === undefined ? undefined : decodeCursor(cursor))
   const page = rows.slice(0, limit)
   const last = page[page.length - 1]
   return { samples: page.map(toSample), nextCursor: rows.length > limit && last ? encodeCursor(last) : null }
@@ -42,7 +42,7 @@ export async function listSamples(deps: ReadDeps, owner: Principal, range: Range
 
 /** The zone for 1h and 1d buckets: the one asked for, else the user's setting, else UTC. */
 async function zoneFor(deps: ReadDeps, owner: Principal, tz: string | undefined): Promise<TimeZone> {
-  const name = tz ?? (await settingsOf(deps.db, owner.userId)).timeZone
+  const name = tz ?? (await readSettings(deps.db, owner.userId)).timeZone
   if (name === undefined) return UTC
   const zone = resolveTimeZone(name)
   if (zone === undefined) {
@@ -89,11 +89,11 @@ async function bucketRows(deps: ReadDeps, owner: Principal, range: Range, bucket
  * than one rollup bucket each) from the samples. 1s buckets come from the samples.
  */
 async function readBuckets(deps: ReadDeps, userId: string, range: Range, bucketMs: number, offsetMs: number): Promise<BucketRow[]> {
-  const db = readerOf(deps)
+  const db = pickReader(deps)
   const size = [...ROLLUP_SIZES].reverse().find((s) => bucketMs % s === 0 && offsetMs % s === 0)
   const [inner, end] = size === undefined ? [0, 0] : [Math.ceil(range.from / size) * size, Math.floor(range.to / size) * size]
   if (size === undefined || inner >= end) return repo.readSampleBuckets(db, userId, range, bucketMs, offsetMs)
-  const streamIds = (await streamsOf(db, userId, range.deviceId)).map((stream) => stream.id)
+  const streamIds = (await findStreams(db, userId, range.deviceId)).map((stream) => stream.id)
   const parts = await Promise.all([
     repo.readSampleBuckets(db, userId, { ...range, to: inner }, bucketMs, offsetMs),
     readRollupBuckets(db, streamIds, size, inner, end, bucketMs, offsetMs),
@@ -120,7 +120,7 @@ export function foldBuckets(rows: readonly BucketRow[], starts: readonly number[
 }
 
 export async function readStatus(deps: ReadDeps, owner: Principal, recentCount: number): Promise<Status> {
-  const [rows, open] = await Promise.all([repo.readRecentSamples(readerOf(deps), owner.userId, recentCount), repo.findOpenAlert(deps.db, owner.userId)])
+  const [rows, open] = await Promise.all([repo.readRecentSamples(pickReader(deps), owner.userId, recentCount), repo.findOpenAlert(deps.db, owner.userId)])
   const bpms = rows.map((r) => r.bpm)
   const average = bpms.length === 0 ? 0 : bpms.reduce((a, b) => a + b, 0) / bpms.length
   return {
@@ -162,7 +162,7 @@ export async function acknowledgeAlert(deps: ReadDeps, owner: Principal, id: str
 
 /** Max heart rate: given, else from settings, else 220 - age (given or from the birth year). Karvonen when a resting rate is known. */
 async function zoneMethod(deps: ReadDeps, owner: Principal, given: ZoneSettings): Promise<ZoneMethod> {
-  const settings = await settingsOf(deps.db, owner.userId)
+  const settings = await readSettings(deps.db, owner.userId)
   const age = given.age ?? (settings.birthYear === undefined ? undefined : new Date(deps.now()).getUTCFullYear() - settings.birthYear)
   const max = given.maxHeartRate ?? settings.maxHeartRate ?? (age === undefined ? undefined : maxHeartRateFromAge(age))
   if (max === undefined) {
@@ -202,8 +202,8 @@ export async function computePostedZones(deps: ReadDeps, owner: Principal, raws:
  */
 export async function readZones(deps: ReadDeps, owner: Principal, range: Range, given: ZoneSettings): Promise<ZoneResult> {
   const options = await zoneOptions(deps, owner, given)
-  const db = readerOf(deps)
-  const streams = await streamsOf(db, owner.userId, range.deviceId)
+  const db = pickReader(deps)
+  const streams = await findStreams(db, owner.userId, range.deviceId)
   return readZonesFromRollups(db, streams.map((stream) => stream.id), range, options, (part) => timedPages(deps, owner.userId, { ...range, ...part }))
 }
 
@@ -220,7 +220,7 @@ export async function readHrv(deps: ReadDeps, owner: Principal, range: Range): P
   const accumulator = hrvAccumulator()
   const segmenter = rrIntervalStream({ interval: accumulator.addInterval, endSegment: accumulator.endSegment })
   for await (const page of samplePages(deps, owner.userId, range)) {
-    for (const row of page) segmenter.add({ ts: row.ts, rrIntervalsMs: rrOf(row.rr_intervals) })
+    for (const row of page) segmenter.add({ ts: row.ts, rrIntervalsMs: parseRr(row.rr_intervals) })
   }
   segmenter.end()
   return accumulator.result()
@@ -253,7 +253,7 @@ export async function readHrvSeries(deps: ReadDeps, owner: Principal, range: Ran
     throw new AppError('invalid_argument', `That range has more than ${MAX_SERIES_POINTS} ${bucket} buckets; choose a larger bucket or a shorter range`)
   }
   const zone = bucket === '1h' || bucket === '1d' ? await zoneFor(deps, owner, tz) : UTC
-  const startOf = bucketStarts(range, bucket, zone)
+  const toBucketStart = bucketStarts(range, bucket, zone)
   const points: Array<{ start: string } & HrvResult> = []
   let current: { start: number; accumulator: ReturnType<typeof hrvAccumulator>; segmenter: ReturnType<typeof rrIntervalStream> } | undefined
   const finish = () => {
@@ -263,9 +263,9 @@ export async function readHrvSeries(deps: ReadDeps, owner: Principal, range: Ran
   }
   for await (const page of samplePages(deps, owner.userId, range)) {
     for (const row of page) {
-      const rrIntervalsMs = rrOf(row.rr_intervals)
+      const rrIntervalsMs = parseRr(row.rr_intervals)
       if (rrIntervalsMs === null || rrIntervalsMs.length === 0) continue
-      const start = startOf(row.ts)
+      const start = toBucketStart(row.ts)
       if (current?.start !== start) {
         finish()
         const accumulator = hrvAccumulator()
@@ -281,9 +281,9 @@ export async function readHrvSeries(deps: ReadDeps, owner: Principal, range: Ran
 /** The user's samples of a range in (time, device) order, a bounded page at a time, through the reader. */
 async function* samplePages(deps: ReadDeps, userId: string, range: Range): AsyncGenerator<repo.SampleRow[]> {
   let after: repo.PageAfter | undefined
-  const streams = await streamsOf(readerOf(deps), userId, range.deviceId)
+  const streams = await findStreams(pickReader(deps), userId, range.deviceId)
   for (;;) {
-    const rows = await repo.listStreamSamples(readerOf(deps), userId, streams, range, PAGE_SAMPLES, after)
+    const rows = await repo.listStreamSamples(pickReader(deps), userId, streams, range, PAGE_SAMPLES, after)
     if (rows.length === 0) return
     yield rows
     if (rows.length < PAGE_SAMPLES) return
@@ -295,7 +295,7 @@ async function* samplePages(deps: ReadDeps, userId: string, range: Range): Async
 /** Every sample of a range, page by page, for the CSV and FHIR exports (which stream). */
 export async function* exportSamples(deps: ReadDeps, owner: Principal, range: Range): AsyncGenerator<ExportSample[]> {
   for await (const rows of samplePages(deps, owner.userId, range)) {
-    yield rows.map((r) => ({ timestampMs: r.ts, bpm: r.bpm, deviceId: deviceOrNull(r.device_id), rrIntervalsMs: rrOf(r.rr_intervals), alert: r.alert }))
+    yield rows.map((r) => ({ timestampMs: r.ts, bpm: r.bpm, deviceId: deviceOrNull(r.device_id), rrIntervalsMs: parseRr(r.rr_intervals), alert: r.alert }))
   }
 }
 

@@ -4,7 +4,7 @@ import type { DatabaseKind } from '../../platform/db/database.js'
 import { insertSkippingSql } from '../../platform/db/insert-skipping.js'
 import type { AlertRow } from './alert-episodes.js'
 import { addToRollups, type BucketRow, deleteRollupsBefore, rebuildRollups } from './rollups.repository.js'
-import { type Stream, streamIdFor, streamIdsOf, streamsOf } from './sample-streams.js'
+import { type Stream, streamIdFor, selectStreamIds, findStreams } from './sample-streams.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -77,7 +77,7 @@ export async function insertSamples(db: Db, kind: DatabaseKind, rows: readonly S
 
 /** Deletes one stream's samples at the given times and rebuilds the rollups over them. */
 export async function deleteSamplesAt(db: Db, userId: string, deviceId: string, timestamps: readonly number[]): Promise<void> {
-  const [stream] = await streamsOf(db, userId, deviceId)
+  const [stream] = await findStreams(db, userId, deviceId)
   if (stream === undefined || timestamps.length === 0) return
   for (let i = 0; i < timestamps.length; i += 500) {
     await db.deleteFrom('heart_rate_samples').where('stream_id', '=', stream.id).where('ts', 'in', timestamps.slice(i, i + 500)).execute()
@@ -115,10 +115,10 @@ const byTimeThenDevice = (a: SampleRow, b: SampleRow) => a.ts - b.ts || (a.devic
  * range read on its own key (no sort over the range), the pages merged here.
  */
 export async function listSamples(db: Db, userId: string, range: TimeRange, limit: number, after?: PageAfter): Promise<SampleRow[]> {
-  return listStreamSamples(db, userId, await streamsOf(db, userId, range.deviceId), range, limit, after)
+  return listStreamSamples(db, userId, await findStreams(db, userId, range.deviceId), range, limit, after)
 }
 
-/** `listSamples` over streams the caller looked up once (`streamsOf`), for reads of many pages. */
+/** `listSamples` over streams the caller looked up once (`findStreams`), for reads of many pages. */
 export async function listStreamSamples(db: Db, userId: string, streams: readonly Stream[], range: TimeRange, limit: number, after?: PageAfter): Promise<SampleRow[]> {
   const pages = await Promise.all(streams.map(async (stream) => toSampleRows(await streamPage(db, stream, range, limit, after, 'asc'), userId, stream.deviceId)))
   // One stream's page is in order already: only pages of several streams are merged.
@@ -136,7 +136,7 @@ export type { BucketRow }
 export async function readSampleBuckets(db: Db, userId: string, range: TimeRange, bucketMs: number, offsetMs: number): Promise<BucketRow[]> {
   if (range.from >= range.to) return []
   const start = sql<number>`ts - ((ts + ${sql.lit(offsetMs)}) % ${sql.lit(bucketMs)})`
-  const streamIds = range.deviceId === undefined ? streamIdsOf(db, userId) : streamIdsOf(db, userId).where('device_id', '=', range.deviceId)
+  const streamIds = range.deviceId === undefined ? selectStreamIds(db, userId) : selectStreamIds(db, userId).where('device_id', '=', range.deviceId)
   const rows = await db
     .selectFrom('heart_rate_samples')
     .select([
@@ -157,7 +157,7 @@ export async function readSampleBuckets(db: Db, userId: string, range: TimeRange
 
 /** The user's `count` latest samples, oldest first. */
 export async function readRecentSamples(db: Db, userId: string, count: number): Promise<SampleRow[]> {
-  const streams = await streamsOf(db, userId)
+  const streams = await findStreams(db, userId)
   const all = { from: 0, to: Number.MAX_SAFE_INTEGER }
   const pages = await Promise.all(streams.map(async (stream) => (await streamPage(db, stream, all, count, undefined, 'desc')).map((row) => ({ ...row, ts: Number(row.ts), user_id: userId, device_id: stream.deviceId }))))
   return pages.flat().sort(byTimeThenDevice).slice(-count)
@@ -227,7 +227,7 @@ export async function findAlerts(db: Db, userId: string, ids: readonly string[])
 export async function lockEpisodeState(db: Db, kind: DatabaseKind, userId: string): Promise<number | null> {
   const insert = db.insertInto('heart_rate_episode_state').values((eb) => ({
     user_id: userId,
-    last_ts: eb.selectFrom('heart_rate_samples').select((s) => s.fn.max('ts').as('ts')).where('stream_id', 'in', streamIdsOf(db, userId)),
+    last_ts: eb.selectFrom('heart_rate_samples').select((s) => s.fn.max('ts').as('ts')).where('stream_id', 'in', selectStreamIds(db, userId)),
     version: 1,
   }))
   if (kind === 'mysql') await insert.onDuplicateKeyUpdate({ version: sql`version + 1` }).execute()

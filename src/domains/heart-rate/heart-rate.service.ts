@@ -6,7 +6,7 @@ import type { DatabaseKind } from '../../platform/db/database.js'
 import type { UserSettings } from '../auth/auth.schema.js'
 import { getUser } from '../auth/auth.service.js'
 import type { Principal } from '../../platform/auth/principal.js'
-import { alertThresholdsOf } from '../auth/settings.js'
+import { toAlertThresholds } from '../auth/settings.js'
 import { DAY_MS, instantDetail, parseInstant, toIso } from '../../platform/time/date-time.js'
 import type { TimelineChanges } from './alert-timeline.js'
 import type { AlertRow } from './alert-episodes.js'
@@ -47,7 +47,7 @@ export interface RecordedCounts {
 
 /** Devices are '' in storage for a person's own upload, and null on the wire. */
 export const deviceOrNull = (deviceId: string): string | null => (deviceId === '' ? null : deviceId)
-export const rrOf = (text: string | null): number[] | null => (text === null ? null : (JSON.parse(text) as number[]))
+export const parseRr = (text: string | null): number[] | null => (text === null ? null : (JSON.parse(text) as number[]))
 
 export function toAlert(row: AlertRow): Alert {
   return {
@@ -68,12 +68,12 @@ export function toSample(row: repo.SampleRow): Sample {
     timestamp: toIso(Number(row.ts)),
     bpm: row.bpm,
     deviceId: deviceOrNull(row.device_id),
-    rrIntervalsMs: rrOf(row.rr_intervals),
+    rrIntervalsMs: parseRr(row.rr_intervals),
     alert: row.alert,
   }
 }
 
-export async function settingsOf(db: Kysely<Database>, userId: string): Promise<UserSettings> {
+export async function readSettings(db: Kysely<Database>, userId: string): Promise<UserSettings> {
   return (await getUser(db, userId)).settings
 }
 
@@ -91,7 +91,7 @@ export interface CheckedBatch {
  * come from the owner's settings.
  */
 export async function checkSamples(deps: Pick<HeartRateDeps, 'db' | 'config' | 'now'>, owner: Principal, raws: readonly unknown[]): Promise<CheckedBatch> {
-  const thresholds = alertThresholdsOf(await settingsOf(deps.db, owner.userId))
+  const thresholds = toAlertThresholds(await readSettings(deps.db, owner.userId))
   const now = deps.now()
   const verdicts: Verdict[] = []
   const valid: CheckedSample[] = []
@@ -162,7 +162,7 @@ export function announceStored(deps: Pick<HeartRateDeps, 'publish'>, owner: Prin
 /** A read's window: `from` and `to` in epoch ms, optionally one device (the repository's TimeRange). */
 export type Range = repo.TimeRange
 
-function instantOf(text: string, field: string): number {
+function parseInstantField(text: string, field: string): number {
   const ms = parseInstant(text)
   if (ms === undefined) {
     const detail = instantDetail(text, `querystring.${field}`)
@@ -171,18 +171,18 @@ function instantOf(text: string, field: string): number {
   return ms
 }
 
-/** An optional instant from a query string (`before` and the like); see `parseInstant`. */
+/** An optional instant from a query string (`before` and the like); see `parseInstantField`. */
 export function optionalInstant(text: string | undefined, field: string): number | undefined {
-  return text === undefined ? undefined : instantOf(text, field)
+  return text === undefined ? undefined : parseInstantField(text, field)
 }
 
 /**
  * `from`/`to` from a query: RFC 3339 with a zone or epoch ms (`timestamp_invalid` otherwise); `to`
  * defaults to now and `from` to a day before `to`. The span is at most `maxSpanMs`.
  */
-export function rangeOf(query: { from?: string; to?: string; deviceId?: string }, nowMs: number, maxSpanMs = 366 * DAY_MS): Range {
-  const to = query.to === undefined ? nowMs + 1 : instantOf(query.to, 'to')
-  const from = query.from === undefined ? to - DAY_MS : instantOf(query.from, 'from')
+export function parseRange(query: { from?: string; to?: string; deviceId?: string }, nowMs: number, maxSpanMs = 366 * DAY_MS): Range {
+  const to = query.to === undefined ? nowMs + 1 : parseInstantField(query.to, 'to')
+  const from = query.from === undefined ? to - DAY_MS : parseInstantField(query.from, 'from')
   if (from >= to) throw new AppError('invalid_argument', 'from must be before to', [{ path: 'querystring.from', message: 'must be before to' }])
   if (to - from > maxSpanMs) throw new AppError('invalid_argument', `The range may span at most ${Math.round(maxSpanMs / DAY_MS)} days`)
   return { from, to, ...(query.deviceId !== undefined && { deviceId: query.deviceId }) }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { alertOf, checkSample, PLAUSIBLE_BPM } from './sample-checks.js'
+import { classifyAlert, checkSample, PLAUSIBLE_BPM } from './sample-checks.js'
 
 const NOW = Date.UTC(2026, 10, 23, 12)
 const SKEW = 60_000
@@ -67,7 +67,7 @@ describe('sample checks', () => {
 
   test('alerts come from the thresholds, exclusive at both ends', () => {
     const cases: Array<[number, string | null]> = [[49.9, 'LOW'], [50, null], [150, null], [150.1, 'HIGH']]
-    for (const [bpm, alert] of cases) assert.equal(alertOf(bpm, THRESHOLDS), alert, `bpm ${bpm}`)
-    assert.equal(alertOf(45, { lowAlert: 40, highAlert: 180 }), null)
+    for (const [bpm, alert] of cases) assert.equal(classifyAlert(bpm, THRESHOLDS), alert, `bpm ${bpm}`)
+    assert.equal(classifyAlert(45, { lowAlert: 40, highAlert: 180 }), null)
   })
 })

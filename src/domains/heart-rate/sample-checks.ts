@@ -35,7 +35,7 @@ export type SampleCheck = { readonly ok: true; readonly sample: CheckedSample } 
 const reject = (reason: RejectionReason, message: string): SampleCheck => ({ ok: false, rejection: { reason, message } })
 
 /** LOW below the user's `lowAlert`, HIGH above `highAlert` (both in bpm), else null. */
-export function alertOf(bpm: number, thresholds: AlertThresholds): 'LOW' | 'HIGH' | null {
+export function classifyAlert(bpm: number, thresholds: AlertThresholds): 'LOW' | 'HIGH' | null {
   if (bpm < thresholds.lowAlert) return 'LOW'
   if (bpm > thresholds.highAlert) return 'HIGH'
   return null
@@ -71,5 +71,5 @@ export function checkSample(raw: unknown, thresholds: AlertThresholds, nowMs: nu
   if (rr === undefined) {
     return reject('rr_intervals_invalid', `rrIntervalsMs must be an array of at most ${RR_LIMITS.maxCount} numbers between ${RR_LIMITS.minMs} and ${RR_LIMITS.maxMs}`)
   }
-  return { ok: true, sample: { ts, bpm, rrIntervalsMs: rr, alert: alertOf(bpm, thresholds) } }
+  return { ok: true, sample: { ts, bpm, rrIntervalsMs: rr, alert: classifyAlert(bpm, thresholds) } }
 }

@@ -13,7 +13,7 @@ export interface Stream {
 }
 
 /** The user's streams (or the one of `deviceId`), by device id. */
-export async function streamsOf(db: Db, userId: string, deviceId?: string): Promise<Stream[]> {
+export async function findStreams(db: Db, userId: string, deviceId?: string): Promise<Stream[]> {
   let query = db.selectFrom('heart_rate_streams').select(['id', 'device_id']).where('user_id', '=', userId)
   if (deviceId !== undefined) query = query.where('device_id', '=', deviceId)
   const rows = await query.orderBy('device_id').execute()
@@ -21,7 +21,7 @@ export async function streamsOf(db: Db, userId: string, deviceId?: string): Prom
 }
 
 /** The subquery of a user's stream keys, for statements over all their devices. */
-export function streamIdsOf(db: Db, userId: string) {
+export function selectStreamIds(db: Db, userId: string) {
   return db.selectFrom('heart_rate_streams').select('id').where('user_id', '=', userId)
 }
 

@@ -70,13 +70,13 @@ export function createSampleWriter(options: SampleWriterOptions): SampleWriter {
   }
 }
 
-const streamOf = (userId: string, deviceId: string) => `${userId}/${deviceId}`
+const toStreamKey = (userId: string, deviceId: string) => `${userId}/${deviceId}`
 
 /** Timestamps per (user, device): numbers in a set per stream, not a string per sample. */
 function timestampsByStream() {
   const streams = new Map<string, Set<number>>()
   return (userId: string, deviceId: string): Set<number> => {
-    const key = streamOf(userId, deviceId)
+    const key = toStreamKey(userId, deviceId)
     let set = streams.get(key)
     if (set === undefined) {
       set = new Set()

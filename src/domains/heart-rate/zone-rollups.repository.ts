@@ -115,16 +115,16 @@ export async function rebuildZoneRollups(db: Db, streamId: number, from: number,
     await db.deleteFrom(table).where('stream_id', '=', streamId).where('hour_start', '>=', start).where('hour_start', '<', end).execute()
   }
   const hour = sql.raw(`ts - ts % ${HOUR_MS}`)
-  const lagOf = (column: string) => sql`lag(${sql.ref(column)}) over (partition by stream_id, ${hour} order by ts)`
+  const selectLag = (column: string) => sql`lag(${sql.ref(column)}) over (partition by stream_id, ${hour} order by ts)`
   const scope = sql`from heart_rate_samples where stream_id = ${streamId} and ts >= ${start} and ts < ${end}`
   await sql`insert into heart_rate_zone_intervals (${sql.raw(INTERVAL_COLUMNS.join(', '))})
     select stream_id, hour_start, bpm_pair, count(*), sum(dt) from (
-      select stream_id, ${hour} as hour_start, bpm + ${lagOf('bpm')} as bpm_pair, ts - ${lagOf('ts')} as dt ${scope}) x
+      select stream_id, ${hour} as hour_start, bpm + ${selectLag('bpm')} as bpm_pair, ts - ${selectLag('ts')} as dt ${scope}) x
     where dt is not null group by stream_id, hour_start, bpm_pair`.execute(db)
   await sql`insert into heart_rate_hour_spans (${sql.raw(SPAN_COLUMNS.join(', '))})
     select h.stream_id, h.hour_start, h.first_ts, h.last_ts, h.longest, f.bpm, l.bpm from (
       select stream_id, hour_start, min(ts) as first_ts, max(ts) as last_ts, coalesce(max(dt), 0) as longest from (
-        select stream_id, ts, ${hour} as hour_start, ts - ${lagOf('ts')} as dt ${scope}) y
+        select stream_id, ts, ${hour} as hour_start, ts - ${selectLag('ts')} as dt ${scope}) y
       group by stream_id, hour_start) h
     join heart_rate_samples f on f.stream_id = h.stream_id and f.ts = h.first_ts
     join heart_rate_samples l on l.stream_id = h.stream_id and l.ts = h.last_ts`.execute(db)

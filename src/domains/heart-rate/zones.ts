@@ -100,7 +100,7 @@ function validateSamples(samples: readonly TimedBpm[]): void {
   })
 }
 
-function intensityOf(bpm: number, method: ZoneMethod): number {
+function computeIntensity(bpm: number, method: ZoneMethod): number {
   if (method.kind === 'percent-of-max') return bpm / method.maxHeartRate
   return (bpm - method.restingHeartRate) / (method.maxHeartRate - method.restingHeartRate)
 }
@@ -141,7 +141,7 @@ function tallyInterval(tally: Tally, a: TimedBpm, b: TimedBpm, options: ZoneOpti
 
 /** Adds `count` counted intervals of `ms` in all whose ends' bpm add up to `bpmPair`. */
 function tallyIntervals(tally: Tally, bpmPair: number, count: number, ms: number, options: ZoneOptions): void {
-  const index = bandIndex(intensityOf(bpmPair / 2, options.method), options)
+  const index = bandIndex(computeIntensity(bpmPair / 2, options.method), options)
   if (index < 0) tally.belowMs += ms
   else if (index >= options.bands.length) tally.aboveMs += ms
   else tally.bandMs[index]! += ms
@@ -150,7 +150,7 @@ function tallyIntervals(tally: Tally, bpmPair: number, count: number, ms: number
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100
-const secondsOf = (ms: number) => round2(ms / 1000)
+const toSeconds = (ms: number) => round2(ms / 1000)
 
 /** Zone times over samples fed in time order, in constant memory (one sample and the sums held). */
 export interface ZoneAccumulator {
@@ -202,12 +202,12 @@ function zoneResult(tally: Tally, options: ZoneOptions, averageBpm: number): Zon
       zone: band.zone,
       lowerBpm: bpmAt(band.from, method),
       upperBpm: bpmAt(band.to, method),
-      seconds: secondsOf(tally.bandMs[i]!),
+      seconds: toSeconds(tally.bandMs[i]!),
     })),
-    belowZonesSeconds: secondsOf(tally.belowMs),
-    aboveZonesSeconds: secondsOf(tally.aboveMs),
-    totalSeconds: secondsOf(tally.countedMs),
-    excludedGapSeconds: secondsOf(tally.gapMs),
+    belowZonesSeconds: toSeconds(tally.belowMs),
+    aboveZonesSeconds: toSeconds(tally.aboveMs),
+    totalSeconds: toSeconds(tally.countedMs),
+    excludedGapSeconds: toSeconds(tally.gapMs),
     intervalCount: tally.intervalCount,
     averageBpm: round2(averageBpm),
   }

@@ -45,14 +45,14 @@ export interface TrainingSet {
 
 export const isVisualization = (name: string): name is Visualization => (VISUALIZATIONS as readonly string[]).includes(name)
 
-export function meanOf(values: readonly number[]): number {
+export function computeMean(values: readonly number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / values.length
 }
 
 export function fitNormalization(periods: readonly PeriodObservation[]): Normalization {
   const rates = periods.map((p) => p.heartRate)
-  const mean = meanOf(rates)
-  const std = Math.sqrt(meanOf(rates.map((r) => (r - mean) ** 2)))
+  const mean = computeMean(rates)
+  const std = Math.sqrt(computeMean(rates.map((r) => (r - mean) ** 2)))
   return { hrMean: mean, hrStd: Math.max(std, 1) }
 }
 

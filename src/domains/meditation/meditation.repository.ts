@@ -47,7 +47,7 @@ export async function findSessions(db: Db, userId: string, ids: readonly string[
   return db.selectFrom('meditation_sessions').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
 }
 
-export async function periodsOf(db: Db, sessionIds: readonly string[]): Promise<{ periods: PeriodRow[]; heartRates: HeartRateRow[] }> {
+export async function findPeriods(db: Db, sessionIds: readonly string[]): Promise<{ periods: PeriodRow[]; heartRates: HeartRateRow[] }> {
   if (sessionIds.length === 0) return { periods: [], heartRates: [] }
   const ids = [...sessionIds]
   const periods = await db.selectFrom('meditation_periods').selectAll().where('session_id', 'in', ids).orderBy('session_id').orderBy('idx').execute()

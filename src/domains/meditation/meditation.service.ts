@@ -25,11 +25,11 @@ export interface SessionStoreDeps {
 /** The sync feed's kind for meditation sessions. */
 export const SESSION_SYNC_KIND = 'meditation-session'
 
-const deviceOf = (owner: Principal) => owner.deviceId ?? ''
+const readDeviceId = (owner: Principal) => owner.deviceId ?? ''
 
 function toRows(owner: Principal, body: CreateSessionBody, id: string, now: number, date: PlacedDate, dates: PlacedDate[][]): repo.SessionRows {
   const session: repo.SessionRow = {
-    id, user_id: owner.userId, device_id: deviceOf(owner), started_at: date.ms, duration_s: body.durationSeconds,
+    id, user_id: owner.userId, device_id: readDeviceId(owner), started_at: date.ms, duration_s: body.durationSeconds,
     is_completed: body.isCompleted ? 1 : 0, is_canceled: body.isCanceled ? 1 : 0, created_at: now, date_text: date.asSent,
   }
   const periods = body.periods.map((p, idx): repo.PeriodRow => ({
@@ -60,7 +60,7 @@ export async function recordSession(deps: SessionStoreDeps, owner: Principal, bo
   const outcome = await deps.db.transaction().execute(async (trx) => {
     await repo.insertSession(trx, rows)
     await recordChange(trx, deps.kind, { userId: owner.userId, kind: SESSION_SYNC_KIND, entityId: id, change: 'created' }, now)
-    return samples.length === 0 ? undefined : deps.heartRate.writer.writeIn(trx, { userId: owner.userId, deviceId: deviceOf(owner), samples })
+    return samples.length === 0 ? undefined : deps.heartRate.writer.writeIn(trx, { userId: owner.userId, deviceId: readDeviceId(owner), samples })
   })
   if (outcome !== undefined) announceStored(deps.heartRate, owner, samples.filter((_, i) => outcome.alreadyStored[i] !== true), outcome)
   return toSession(rows)
@@ -97,7 +97,7 @@ function toSession(rows: repo.SessionRows): StoredSession {
 }
 
 async function withPeriods(db: Db, sessions: readonly repo.SessionRow[]): Promise<StoredSession[]> {
-  const { periods, heartRates } = await repo.periodsOf(db, sessions.map((s) => s.id))
+  const { periods, heartRates } = await repo.findPeriods(db, sessions.map((s) => s.id))
   return sessions.map((session) => toSession({ session, periods: periods.filter((p) => p.session_id === session.id), heartRates: heartRates.filter((h) => h.session_id === session.id) }))
 }
 
@@ -131,7 +131,7 @@ export async function deleteSession(deps: Pick<SessionStoreDeps, 'db' | 'kind' |
   await deps.db.transaction().execute(async (trx) => {
     const row = await repo.findSession(trx, userId, id)
     if (row === undefined) throw new AppError('not_found', `No meditation session ${id}`)
-    const { heartRates } = await repo.periodsOf(trx, [id])
+    const { heartRates } = await repo.findPeriods(trx, [id])
     const timestamps = [...new Set(heartRates.map((h) => h.ts))]
     await deleteSamplesAt(trx, userId, row.device_id, timestamps)
     await repo.deleteSession(trx, userId, id)
@@ -157,7 +157,7 @@ export async function periodHistory(db: Db, userId: string, deviceId?: string): 
 }
 
 /** A period as sent (not stored) in the recommender's terms; null when it has no measurements. */
-export function observationOf(period: Period): PeriodObservation | null {
+export function toObservation(period: Period): PeriodObservation | null {
   if (period.heartRates.length === 0) return null
   return {
     heartRate: period.heartRates.reduce((sum, h) => sum + h.bpm, 0) / period.heartRates.length,

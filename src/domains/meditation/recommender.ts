@@ -6,9 +6,9 @@ import { AppError } from '../../errors.js'
 import type { Db } from '../../platform/db/database.js'
 import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { SequenceModelSpec } from '../../platform/ml-runtime/ml-tasks.js'
-import { artifactOf, latestModel } from '../ml/training.service.js'
+import { toArtifactKey, latestModel } from '../ml/training.service.js'
 import type { ModelTrainer, PreparedTraining } from '../ml/training.service.js'
-import { buildTrainingSet, candidateInput, FEATURES, meanOf, type Normalization, type PeriodConfig, type PeriodObservation, STEPS } from './meditation.features.js'
+import { buildTrainingSet, candidateInput, FEATURES, computeMean, type Normalization, type PeriodConfig, type PeriodObservation, STEPS } from './meditation.features.js'
 import { type HistoryPeriod, periodHistory } from './meditation.service.js'
 import { seededRandom } from './simulator.js'
 import type { Recommendation } from './meditation.schema.js'
@@ -50,14 +50,14 @@ export function prepareTraining(periods: readonly HistoryPeriod[]): PreparedTrai
       const start = count - validationCount
       const errors = outputs.map((out, i) => Math.abs((set.previous[start + i] as number) + out * normalization.hrStd - (set.actual[start + i] as number)))
       const persistence = set.actual.slice(start).map((actual, i) => Math.abs((set.previous[start + i] as number) - actual))
-      return { heldOutMae: round2(meanOf(errors)), persistenceMae: round2(meanOf(persistence)), heldOutExamples: validationCount }
+      return { heldOutMae: round2(computeMean(errors)), persistenceMae: round2(computeMean(persistence)), heldOutExamples: validationCount }
     },
   }
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10
 const round2 = (n: number) => Math.round(n * 100) / 100
-const keyOf = (c: PeriodConfig) => `${c.beatFrequency}|${c.visualization}|${c.breathingMultiplier}`
+const toKey = (c: PeriodConfig) => `${c.beatFrequency}|${c.visualization}|${c.breathingMultiplier}`
 
 /**
  * Candidates: `config.candidates` drawn from the configured ranges (all of them when the grid is
@@ -74,11 +74,11 @@ export function candidatesFor(config: MeditationConfig, used: readonly PeriodCon
     const j = Math.floor(random() * (i + 1))
     ;[grid[i], grid[j]] = [grid[j] as PeriodConfig, grid[i] as PeriodConfig]
   }
-  const chosen = new Map(grid.slice(0, config.candidates).map((c) => [keyOf(c), c]))
+  const chosen = new Map(grid.slice(0, config.candidates).map((c) => [toKey(c), c]))
   for (const c of used) {
     if (c.beatFrequency === null || c.visualization === null || !config.visualizations.includes(c.visualization)) continue
     const own = { beatFrequency: c.beatFrequency, visualization: c.visualization, breathingMultiplier: round1(c.breathingMultiplier) }
-    chosen.set(keyOf(own), own)
+    chosen.set(toKey(own), own)
   }
   return [...chosen.values()]
 }
@@ -110,7 +110,7 @@ export async function recommend(deps: RecommenderDeps, userId: string, recent: r
   const normalization = model.params.normalization as Normalization
   const candidates = candidatesFor(deps.config, history, deps.random ?? candidateRandom(model.id))
   const inputs = Float32Array.from(candidates.flatMap((c) => candidateInput(history, c, normalization).flat()))
-  const outputs = await deps.runtime.predict({ artifact: artifactOf(model.id), inputs, steps: STEPS, features: FEATURES })
+  const outputs = await deps.runtime.predict({ artifact: toArtifactKey(model.id), inputs, steps: STEPS, features: FEATURES })
   let best = 0
   for (let i = 1; i < outputs.length; i += 1) if ((outputs[i] as number) < (outputs[best] as number)) best = i
   const choice = candidates[best] as PeriodConfig

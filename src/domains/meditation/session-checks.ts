@@ -5,7 +5,7 @@ import type { Db } from '../../platform/db/database.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { checkDateTime, instantDetail, toIso } from '../../platform/time/date-time.js'
 import { instantOfWallClock, type TimeZone, UTC } from '../../platform/time/time-zone.js'
-import { localTimeZoneOf } from '../devices/devices.service.js'
+import { readLocalTimeZone } from '../devices/devices.service.js'
 import { checkSamples, type HeartRateDeps } from '../heart-rate/heart-rate.service.js'
 import type { CheckedSample } from '../heart-rate/sample-checks.js'
 import type { Period } from './meditation.schema.js'
@@ -34,7 +34,7 @@ export interface CheckedPeriods {
 
 /** The zone zone-less times are read in, when they are allowed. */
 export async function zoneForDates(db: Db, owner: Principal, options: DateOptions): Promise<TimeZone> {
-  return options.isLocalTimeAllowed === true ? localTimeZoneOf(db, owner) : UTC
+  return options.isLocalTimeAllowed === true ? readLocalTimeZone(db, owner) : UTC
 }
 
 /** RFC 3339 date-times placed on the timeline (zone-less ones in `zone`, if allowed); problems name their paths. */

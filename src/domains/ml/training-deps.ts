@@ -55,7 +55,7 @@ export interface TrainingDeps {
 }
 
 /** The blob key prefix of a model's files: `models/<model id>` (the `artifact` column of its row). */
-export const artifactOf = (modelId: string): string => `models/${modelId}`
+export const toArtifactKey = (modelId: string): string => `models/${modelId}`
 
 /** The queued job that runs a training job. */
 export const TRAIN_JOB = 'ml.train'
@@ -68,7 +68,7 @@ export const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'faile
 
 
 /** The trainer of a model kind; throws `invalid_argument` when no module registered one (its domain is not enabled). */
-export function trainerOf(deps: Pick<TrainingDeps, 'trainers'>, kind: ModelKind): ModelTrainer {
+export function findTrainer(deps: Pick<TrainingDeps, 'trainers'>, kind: ModelKind): ModelTrainer {
   const trainer = deps.trainers.get(kind)
   if (trainer === undefined) throw new AppError('invalid_argument', `No trainer for models of kind "${kind}" in this server`)
   return trainer

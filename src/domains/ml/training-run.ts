@@ -8,7 +8,7 @@ import * as repo from './ml.repository.js'
 import type { ModelKind, TrainingEpoch } from './ml.schema.js'
 import type { Db } from '../../platform/db/database.js'
 import { recordChange } from '../sync/sync.repository.js'
-import { artifactOf, changeJobState, MODEL_SYNC_KIND, type PreparedTraining, TERMINAL_STATES, TRAINING_JOB_SYNC_KIND, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
+import { toArtifactKey, changeJobState, MODEL_SYNC_KIND, type PreparedTraining, TERMINAL_STATES, TRAINING_JOB_SYNC_KIND, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, findTrainer, type TrainingDeps, type TrainingParams } from './training-deps.js'
 
 const HEARTBEAT_MS = 5_000
 const PROGRESS_FLUSH_MS = 250
@@ -38,7 +38,7 @@ export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, 
   await repo.deleteEpochs(deps.db, trainingJobId)
   deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running' })
   try {
-    const prepared = await trainerOf(deps, row.kind as ModelKind).prepare(deps.db, row.user_id, JSON.parse(row.params) as TrainingParams)
+    const prepared = await findTrainer(deps, row.kind as ModelKind).prepare(deps.db, row.user_id, JSON.parse(row.params) as TrainingParams)
     await trainAndStore(deps, row, prepared, started, finish)
   } catch (error) {
     const mayRetry = error instanceof WorkerCrashedError && row.attempts + 1 < TRAINING_MAX_ATTEMPTS && queueAttempt < deps.queueMaxAttempts
@@ -57,7 +57,7 @@ async function setQueued(db: Db, id: string, fields: Partial<repo.TrainingJobRow
 
 async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepared: PreparedTraining, started: number, finish: Finish): Promise<void> {
   const modelId = randomUUID()
-  const artifact = artifactOf(modelId)
+  const artifact = toArtifactKey(modelId)
   let isCancelRequested = false
   // Epochs are stored in batches (at most every PROGRESS_FLUSH_MS, and at the end), each with a
   // heartbeat and a look at the cancel flag: fast epochs must not turn into a query storm on the

@@ -6,12 +6,12 @@ import type { Db } from '../../platform/db/database.js'
 import * as repo from './ml.repository.js'
 import type { Model, ModelKind, TrainingEpoch, TrainingJob } from './ml.schema.js'
 import { recordChange } from '../sync/sync.repository.js'
-import { changeJobState, MODEL_SYNC_KIND, TERMINAL_STATES, TRAIN_JOB, TRAINING_JOB_SYNC_KIND, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
+import { changeJobState, MODEL_SYNC_KIND, TERMINAL_STATES, TRAIN_JOB, TRAINING_JOB_SYNC_KIND, TRAINING_STALE_MS, findTrainer, type TrainingDeps, type TrainingParams } from './training-deps.js'
 import { toIsoOrNull } from '../../platform/time/date-time.js'
 import { decodePageCursor, encodePageCursor, splitPage } from '../../platform/pagination/page-cursor.js'
 
 export type { ModelTrainer, PreparedTraining, TrainingDeps, TrainingParams } from './training-deps.js'
-export { artifactOf, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
+export { toArtifactKey, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
 
 
 export function toTrainingJob(row: repo.TrainingJobRow, epochs: TrainingEpoch[]): TrainingJob {
@@ -73,7 +73,7 @@ export async function listTrainingJobs(deps: Pick<TrainingDeps, 'db'>, userId: s
  * own rows about the job in the same transaction (nothing is written when it throws).
  */
 export async function requestTraining(deps: TrainingDeps, userId: string, kind: ModelKind, params: TrainingParams = {}, alsoWrite?: (trx: Db, jobId: string) => Promise<void>): Promise<TrainingJob> {
-  const trainer = trainerOf(deps, kind)
+  const trainer = findTrainer(deps, kind)
   const limit = trainer.maxActivePerUser ?? 1
   const active = await repo.findActiveTrainingJobs(deps.db, userId, kind, limit)
   const newest = active[0]

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { AppError } from '../../errors.js'
-import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import { type Guards, readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { ClientLogBody, type ClientLogs } from './client-logs.js'
 import { BuiltinDatasetDetail, BuiltinDatasetList, BuiltinParams, CreateRunBody, ModelParams, PredictBody, PredictResult, Run, RunList, RunParams } from './playground.schema.js'
@@ -39,23 +39,23 @@ function registerRunRoutes(app: HttpServer, deps: playground.PlaygroundDeps, per
       },
     },
     async (request, reply) => {
-      const owner = principalOf(request)
+      const owner = readPrincipal(request)
       const body = request.body
-      const run = await playground.createRun(deps, owner, playground.requestOf(body), { name: body.name ?? `${'builtin' in body.dataset ? body.dataset.builtin : 'upload'} ${body.model.kind}`, dataSource: body.model.kind === 'classical' ? 'CLASSICAL_ML' : 'TABULAR', notifyEmail: body.notifyByEmail === true ? await playground.ownEmail(deps, owner) : undefined })
+      const run = await playground.createRun(deps, owner, playground.toTrainingRequest(body), { name: body.name ?? `${'builtin' in body.dataset ? body.dataset.builtin : 'upload'} ${body.model.kind}`, dataSource: body.model.kind === 'classical' ? 'CLASSICAL_ML' : 'TABULAR', notifyEmail: body.notifyByEmail === true ? await playground.ownEmail(deps, owner) : undefined })
       return reply.status(202).send(run)
     },
   )
   app.get('/v1/playground/runs', { ...person, schema: { tags, security, summary: 'Your runs, newest first', querystring: ListQuery, response: { 200: RunList } } }, async (request) => ({
-    runs: await playground.listRuns(deps, principalOf(request).userId, request.query.limit ?? 20),
+    runs: await playground.listRuns(deps, readPrincipal(request).userId, request.query.limit ?? 20),
   }))
   app.get('/v1/playground/runs/:id', { ...person, schema: { tags, security, summary: 'A run: its job, per-epoch progress and, once it succeeded, its results', params: RunParams, response: { 200: Run } } }, async (request) =>
-    playground.getRun(deps, principalOf(request).userId, request.params.id),
+    playground.getRun(deps, readPrincipal(request).userId, request.params.id),
   )
   app.get(
     '/v1/playground/runs/:id/results.csv',
     { ...person, schema: { tags, security, summary: "A finished run's per-epoch results as CSV (the seed's dl_results.csv columns)", params: RunParams, produces: ['text/csv'], response: { 200: Type.String() } } },
     async (request, reply) => {
-      const run = await playground.getRun(deps, principalOf(request).userId, request.params.id)
+      const run = await playground.getRun(deps, readPrincipal(request).userId, request.params.id)
       if (run.results === null) throw new AppError('not_found', `Run ${run.id} has no results (it is ${run.job.state})`)
       return reply.type('text/csv; charset=utf-8').send(resultsCsv(run.results))
     },
@@ -66,22 +66,22 @@ function registerModelRoutes(app: HttpServer, deps: playground.PlaygroundDeps, p
   app.get(
     '/v1/playground/models/:id/model.json',
     { ...person, schema: { tags, security, summary: 'A trained network in the TensorFlow.js layers format (tf.loadLayersModel reads it; weights.bin beside it)', params: ModelParams, response: { 200: Type.Record(Type.String(), Type.Unknown()) } } },
-    async (request) => playground.tfjsModelJson(deps, principalOf(request), request.params.id),
+    async (request) => playground.tfjsModelJson(deps, readPrincipal(request), request.params.id),
   )
   app.get(
     '/v1/playground/models/:id/weights.bin',
     { ...person, schema: { tags, security, summary: "A trained network's weights (float32, in model.json's manifest order)", params: ModelParams, produces: ['application/octet-stream'], response: { 200: Type.Unknown() } } },
-    async (request, reply) => reply.type('application/octet-stream').send(await playground.modelFile(deps, principalOf(request), request.params.id, 'weights.bin')),
+    async (request, reply) => reply.type('application/octet-stream').send(await playground.modelFile(deps, readPrincipal(request), request.params.id, 'weights.bin')),
   )
   app.get(
     '/v1/playground/models/:id/classical.json',
     { ...person, schema: { tags, security, summary: 'A trained classical model as its ml.js JSON', params: ModelParams, response: { 200: Type.Record(Type.String(), Type.Unknown()) } } },
-    async (request) => JSON.parse((await playground.modelFile(deps, principalOf(request), request.params.id, 'classical.json')).toString('utf8')) as Record<string, unknown>,
+    async (request) => JSON.parse((await playground.modelFile(deps, readPrincipal(request), request.params.id, 'classical.json')).toString('utf8')) as Record<string, unknown>,
   )
   app.post(
     '/v1/playground/models/:id/predict',
     { ...person, bodyLimit: PREDICT_BODY_LIMIT, schema: { tags, security, summary: 'Predict with a trained model (rows of feature values in its feature order)', description: 'Runs on the ML inference thread; 429 when it is busy.', params: ModelParams, body: PredictBody, response: { 200: PredictResult } } },
-    async (request) => playground.predict(deps, principalOf(request), request.params.id, request.body.rows),
+    async (request) => playground.predict(deps, readPrincipal(request), request.params.id, request.body.rows),
   )
 }
 
@@ -92,10 +92,10 @@ export function registerPlaygroundHttp(app: HttpServer, deps: playground.Playgro
   registerRunRoutes(app, deps, person)
   registerModelRoutes(app, deps, person)
   app.get('/v1/playground/progress', { ...person, schema: { tags, security, summary: 'Your learning progress: points per question, section and module', response: { 200: Progress } } }, async (request) =>
-    getProgress(deps.training.db, principalOf(request)),
+    getProgress(deps.training.db, readPrincipal(request)),
   )
   app.post('/v1/playground/progress', { ...person, schema: { tags, security, summary: 'Record an answered question (10 points the first time, nothing on a repeat)', body: AnswerBody, response: { 200: AnswerResult } } }, async (request) =>
-    recordAnswer(deps.training.db, principalOf(request), request.body, deps.training.now()),
+    recordAnswer(deps.training.db, readPrincipal(request), request.body, deps.training.now()),
   )
   app.post(
     '/v1/playground/mail',
@@ -110,10 +110,10 @@ export function registerPlaygroundHttp(app: HttpServer, deps: playground.Playgro
         response: { 200: Type.Object({ to: Type.String() }) },
       },
     },
-    async (request) => sendUserMail(mail, principalOf(request), request.body),
+    async (request) => sendUserMail(mail, readPrincipal(request), request.body),
   )
   app.post('/v1/playground/logs', { ...person, schema: { tags, security, summary: 'A log line from your app, kept in the server log tagged with your user (size- and rate-limited)', body: ClientLogBody, response: { 204: Type.Null() } } }, async (request, reply) => {
-    await logs.record(principalOf(request), request.body)
+    await logs.record(readPrincipal(request), request.body)
     return reply.status(204).send(null)
   })
 }

@@ -2,7 +2,7 @@
 // results; its model downloaded in the TensorFlow.js format or used to predict on the inference thread.
 import { AppError } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
-import { fileOf } from '../../platform/ml-runtime/artifact-files.js'
+import { findFile } from '../../platform/ml-runtime/artifact-files.js'
 import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { TrainingJob } from '../ml/ml.schema.js'
 import { findModel, getTrainingJob, requestTraining, type TrainingDeps } from '../ml/training.service.js'
@@ -43,7 +43,7 @@ export async function getBuiltinDataset(name: string, previewCount = 10) {
 }
 
 /** The training request of a run body: everything but the run's own fields. */
-export function requestOf(body: CreateRunBody): TrainingRequest {
+export function toTrainingRequest(body: CreateRunBody): TrainingRequest {
   return { dataset: body.dataset, problemType: body.problemType, model: body.model, ...(body.target !== undefined && { target: body.target }), ...(body.features !== undefined && { features: body.features }), ...(body.split !== undefined && { split: body.split }) }
 }
 
@@ -75,7 +75,7 @@ function toRun(row: repo.RunRow, job: TrainingJob, results: RunResults | null, p
   return { id: row.training_job_id, name: row.name, dataSource: row.data_source, notifyEmail: row.notify_email, job, results, modelId: job.modelId, percent }
 }
 
-async function resultsOf(deps: PlaygroundDeps, userId: string, job: TrainingJob): Promise<RunResults | null> {
+async function readResults(deps: PlaygroundDeps, userId: string, job: TrainingJob): Promise<RunResults | null> {
   if (job.modelId === null) return null
   const { model } = await findModel(deps.training, userId, job.modelId)
   return model.metrics as RunResults
@@ -85,7 +85,7 @@ export async function getRun(deps: PlaygroundDeps, userId: string, id: string): 
   const row = await repo.findRun(deps.training.db, userId, id)
   if (row === undefined) throw new AppError('not_found', `No playground run ${id}`)
   const job = await getTrainingJob(deps.training, userId, id)
-  return toRun(row, job, await resultsOf(deps, userId, job), await repo.plannedEpochs(deps.training.db, id))
+  return toRun(row, job, await readResults(deps, userId, job), await repo.plannedEpochs(deps.training.db, id))
 }
 
 export async function listRuns(deps: PlaygroundDeps, userId: string, limit: number): Promise<Run[]> {
@@ -115,7 +115,7 @@ export async function tfjsModelJson(deps: PlaygroundDeps, owner: Principal, mode
   const { artifact, params } = await playgroundModel(deps, owner.userId, modelId)
   if (params.model.kind !== 'network') throw new AppError('not_found', `Model ${modelId} is a classical model; download it as JSON from /classical.json`)
   const files = await deps.runtime.loadArtifact(artifact)
-  const saved = JSON.parse(new TextDecoder().decode(fileOf(files, 'model.json', artifact))) as { modelTopology: unknown; weightSpecs: unknown; meta: Record<string, unknown> }
+  const saved = JSON.parse(new TextDecoder().decode(findFile(files, 'model.json', artifact))) as { modelTopology: unknown; weightSpecs: unknown; meta: Record<string, unknown> }
   return {
     format: 'layers-model',
     generatedBy: 'pulsebase',
@@ -130,7 +130,7 @@ export async function tfjsModelJson(deps: PlaygroundDeps, owner: Principal, mode
 export async function modelFile(deps: PlaygroundDeps, owner: Principal, modelId: string, file: 'weights.bin' | 'classical.json'): Promise<Buffer> {
   const { artifact, params } = await playgroundModel(deps, owner.userId, modelId)
   if ((file === 'weights.bin') !== (params.model.kind === 'network')) throw new AppError('not_found', `Model ${modelId} has no ${file}`)
-  const bytes = fileOf(await deps.runtime.loadArtifact(artifact), file, artifact)
+  const bytes = findFile(await deps.runtime.loadArtifact(artifact), file, artifact)
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 

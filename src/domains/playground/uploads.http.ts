@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AppError } from '../../errors.js'
-import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import { type Guards, readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { IMAGE_ZIP_LIMITS } from './image-zip.js'
 import { deleteUpload, getUpload, ImageUploadQuery, listUploads, MAX_UPLOAD_BYTES, readLimited, UploadedDatasetDetail, UploadedDatasetList, UploadParams, UploadQuery, type UploadsDeps, uploadCsv, uploadImageZip } from './uploads.js'
@@ -10,7 +10,7 @@ const tags = ['playground']
 const security = [{ bearer: [] }]
 
 /** The bytes this scope's parser read (streamed, under the limit); a 400 saying what to send otherwise. */
-function bytesOf(body: unknown, what: string): Buffer {
+function readBytes(body: unknown, what: string): Buffer {
   if (!Buffer.isBuffer(body)) throw new AppError('invalid_argument', `Send ${what}`)
   return body
 }
@@ -18,13 +18,13 @@ function bytesOf(body: unknown, what: string): Buffer {
 export async function registerUploadsHttp(app: HttpServer, deps: UploadsDeps, guards: Guards): Promise<void> {
   const person = { onRequest: guards.person }
   app.get('/v1/playground/uploads', { ...person, schema: { tags, security, summary: 'Your uploaded CSV datasets, newest first', response: { 200: UploadedDatasetList } } }, async (request) => ({
-    datasets: await listUploads(deps, principalOf(request)),
+    datasets: await listUploads(deps, readPrincipal(request)),
   }))
   app.get('/v1/playground/uploads/:id', { ...person, schema: { tags, security, summary: 'An uploaded dataset: columns, detected types, first rows', params: UploadParams, response: { 200: UploadedDatasetDetail } } }, async (request) =>
-    getUpload(deps, principalOf(request), request.params.id),
+    getUpload(deps, readPrincipal(request), request.params.id),
   )
   app.delete('/v1/playground/uploads/:id', { ...person, schema: { tags, security, params: UploadParams, response: { 204: Type.Null() } } }, async (request, reply) => {
-    await deleteUpload(deps, principalOf(request), request.params.id)
+    await deleteUpload(deps, readPrincipal(request), request.params.id)
     return reply.status(204).send(null)
   })
   // This scope's parser reads the body stream under the limit (413 past it) and hands over the bytes.
@@ -47,7 +47,7 @@ export async function registerUploadsHttp(app: HttpServer, deps: UploadsDeps, gu
           response: { 201: UploadedDatasetDetail },
         },
       },
-      async (request, reply) => reply.status(201).send(await uploadCsv(deps, principalOf(request), request.query.name, bytesOf(request.body, 'the CSV as the body with Content-Type: text/csv'))),
+      async (request, reply) => reply.status(201).send(await uploadCsv(deps, readPrincipal(request), request.query.name, readBytes(request.body, 'the CSV as the body with Content-Type: text/csv'))),
     )
     scope.post(
       '/v1/playground/uploads/images',
@@ -64,9 +64,9 @@ export async function registerUploadsHttp(app: HttpServer, deps: UploadsDeps, gu
         },
       },
       async (request, reply) => {
-        const zip = bytesOf(request.body, 'the zip as the body with Content-Type: application/zip')
+        const zip = readBytes(request.body, 'the zip as the body with Content-Type: application/zip')
         const { name, height = 28, width = 28, channels = 1 } = request.query
-        return reply.status(201).send(await uploadImageZip(deps, principalOf(request), name, zip, { height, width, channels }))
+        return reply.status(201).send(await uploadImageZip(deps, readPrincipal(request), name, zip, { height, width, channels }))
       },
     )
   })

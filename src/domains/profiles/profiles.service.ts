@@ -29,14 +29,14 @@ function storedFrom(account: User, body: ProfileBody): StoredProfile {
   return { ...fields, miscInfo: fields.miscInfo ?? {}, games: fields.games ?? [] }
 }
 
-function documentOf(account: User, stored: StoredProfile): Profile {
+function toProfile(account: User, stored: StoredProfile): Profile {
   return { id: account.id, email: account.email, ...stored, name: stored.name ?? account.displayName }
 }
 
 /** The caller's profile, or null when they have not created one. */
 export async function readProfile(db: Kysely<Database>, userId: string): Promise<Profile | null> {
   const [account, row] = await Promise.all([getUser(db, userId), profiles.findProfile(db, userId)])
-  return row === undefined ? null : documentOf(account, JSON.parse(row.document) as StoredProfile)
+  return row === undefined ? null : toProfile(account, JSON.parse(row.document) as StoredProfile)
 }
 
 /** Creates the caller's profile; `conflict` when they have one. */
@@ -49,7 +49,7 @@ export async function createProfile(deps: ProfilesDeps, userId: string, body: Pr
     if (isUniqueViolation(error)) throw new AppError('conflict', 'You already have a profile; replace it instead')
     throw error
   }
-  return documentOf(account, stored)
+  return toProfile(account, stored)
 }
 
 /** Replaces the caller's profile; `not_found` when they have none yet. */
@@ -59,7 +59,7 @@ export async function replaceProfile(deps: ProfilesDeps, userId: string, body: P
   if (!(await profiles.replaceProfile(deps.db, userId, JSON.stringify(stored), deps.now()))) {
     throw new AppError('not_found', 'You have no profile yet; create it first')
   }
-  return documentOf(account, stored)
+  return toProfile(account, stored)
 }
 
 /** Deletes the profile, never the account; deleting a missing profile is not an error. */

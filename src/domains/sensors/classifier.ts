@@ -5,12 +5,12 @@ import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
 import { AppError } from '../../errors.js'
 import type { Db } from '../../platform/db/database.js'
-import { headsOf } from '../../platform/ml-runtime/classifier-task.js'
+import { listHeads } from '../../platform/ml-runtime/classifier-task.js'
 import type { ModelTrainer, PreparedTraining, TrainingParams } from '../ml/training.service.js'
 import { sortLabels } from './dataset-quality.js'
 import { datasetRow, loadDataset } from './datasets.service.js'
 import * as repo from './datasets.repository.js'
-import { widthOf } from './frame-layout.js'
+import { computeWidth } from './frame-layout.js'
 import { seededRandom } from './synthetic-csi.js'
 
 export const SENSOR_CLASSIFIER = 'sensor-classifier'
@@ -42,12 +42,12 @@ export function classifierParams(raw: TrainingParams): ClassifierParams {
 }
 
 /** Each label's rows shuffled (seeded); `share` of them, at least one, held out: the split is the same for the same dataset and seed. */
-export function stratifiedSplit(classOf: Int32Array, classes: number, share: number, seed: number): { train: number[]; heldOut: number[] } {
+export function stratifiedSplit(classIndices: Int32Array, classes: number, share: number, seed: number): { train: number[]; heldOut: number[] } {
   const random = seededRandom(seed)
   const train: number[] = []
   const heldOut: number[] = []
   for (let c = 0; c < classes; c += 1) {
-    const rows = [...classOf.keys()].filter((row) => classOf[row] === c)
+    const rows = [...classIndices.keys()].filter((row) => classIndices[row] === c)
     for (let i = rows.length - 1; i > 0; i -= 1) {
       const k = Math.floor(random() * (i + 1))
       ;[rows[i], rows[k]] = [rows[k] as number, rows[i] as number]
@@ -86,22 +86,22 @@ export function sensorClassifierTrainer(): ModelTrainer {
 function prepareTraining(data: Awaited<ReturnType<typeof loadDataset>>, params: ClassifierParams): PreparedTraining {
   const labels = sortLabels(data.labels)
   const index = new Map(labels.map((label, i) => [label, i]))
-  const classOf = Int32Array.from(data.labels, (label) => index.get(label) as number)
-  const { train, heldOut } = stratifiedSplit(classOf, labels.length, params.testShare, params.seed)
+  const classIndices = Int32Array.from(data.labels, (label) => index.get(label) as number)
+  const { train, heldOut } = stratifiedSplit(classIndices, labels.length, params.testShare, params.seed)
   const order = [...train, ...heldOut]
-  const width = widthOf(data.layout)
+  const width = computeWidth(data.layout)
   const inputs = new Float32Array(order.length * width)
   order.forEach((row, i) => inputs.set(data.values.subarray(row * width, (row + 1) * width), i * width))
   const spec = { groups: data.layout.map(({ name, length }) => ({ name, length })), classes: labels.length, hiddenUnits: params.hiddenUnits, learningRate: params.learningRate }
-  const heads = headsOf(spec)
-  const trainLabels = Int32Array.from(order, (row) => classOf[row] as number)
+  const heads = listHeads(spec)
+  const trainLabels = Int32Array.from(order, (row) => classIndices[row] as number)
   return {
     task: { op: 'train-classifier', spec, inputs, labels: trainLabels, validationCount: heldOut.length, maxEpochs: params.maxEpochs, batchSize: params.batchSize, patience: params.patience, seed: params.seed, meta: { labels } },
     params: { ...params, labels, layout: spec.groups, heads, split: 'stratified', trainingExamples: train.length, heldOutExamples: heldOut.length, sampledFrom: data.total },
     dataFrom: null,
     dataTo: null,
     examples: order.length,
-    evaluate: (outputs) => evaluate(outputs, heads, labels, Int32Array.from(heldOut, (row) => classOf[row] as number), Int32Array.from(train, (row) => classOf[row] as number)),
+    evaluate: (outputs) => evaluate(outputs, heads, labels, Int32Array.from(heldOut, (row) => classIndices[row] as number), Int32Array.from(train, (row) => classIndices[row] as number)),
   }
 }
 

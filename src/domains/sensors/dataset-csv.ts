@@ -18,7 +18,7 @@ const MAX_PROBLEMS = 20
 const SEED_COLUMN = /^CH(\d+)_(mag|phase)$/i
 const LABEL_PATTERN = /^[^\r\n,"]{1,100}$/
 
-const cellsOf = (line: string) => line.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'))
+const splitCells = (line: string) => line.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'))
 
 /** For the seed's header: which columns feed the magnitude group and which the phase group, in column order. */
 function seedColumns(header: readonly string[]): { magnitude: number[]; phase: number[] } | undefined {
@@ -40,7 +40,7 @@ function invalid(message: string, problems: { path: string; message: string }[] 
 /** Parses a whole CSV file; throws `invalid_argument` listing up to 20 bad cells. */
 export function parseLabelledCsv(text: string, format: CsvFormat): ParsedCsv {
   const lines = text.split(/\r?\n/)
-  const header = cellsOf(lines[0] ?? '')
+  const header = splitCells(lines[0] ?? '')
   const seed = format === 'generic' ? undefined : seedColumns(header)
   if (format === 'seed' && seed === undefined) throw invalid('The header is not the seed layout: Label, then CH<n>_mag columns and as many CH<n>_phase columns')
   if (seed === undefined && header[0]?.toLowerCase() !== 'label') throw invalid('The first column must be "label" (generic layout: label,f1,…,fn)')
@@ -55,7 +55,7 @@ export function parseLabelledCsv(text: string, format: CsvFormat): ParsedCsv {
   const values = new Float32Array(rows.length * order.length)
   rows.forEach(({ line, number }, r) => {
     if (problems.length >= MAX_PROBLEMS) return
-    const cells = cellsOf(line)
+    const cells = splitCells(line)
     if (cells.length !== header.length) return void problems.push({ path: `line ${number}`, message: `has ${cells.length} cells; the header has ${header.length}` })
     const label = cells[0] as string
     if (!LABEL_PATTERN.test(label)) return void problems.push({ path: `line ${number}`, message: 'the label is empty or longer than 100 characters' })

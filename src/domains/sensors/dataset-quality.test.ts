@@ -3,7 +3,7 @@ import { describe, test } from 'node:test'
 import { assessQuality, sortLabels } from './dataset-quality.js'
 import { labelledCsiFrames } from './synthetic-csi.js'
 
-function rowsOf(mode: 'separable' | 'inseparable', perAngle: number, seed = 3) {
+function makeRows(mode: 'separable' | 'inseparable', perAngle: number, seed = 3) {
   const frames = labelledCsiFrames({ mode, seed, perAngle, startMs: 0, intervalMs: 100 })
   const width = 106
   const values = new Float32Array(frames.length * width)
@@ -14,7 +14,7 @@ function rowsOf(mode: 'separable' | 'inseparable', perAngle: number, seed = 3) {
 
 describe('dataset quality report', () => {
   test('separable synthetic CSI: high Fisher ratios, little overlap, a baseline far above the majority rate', async () => {
-    const { data, names } = rowsOf('separable', 40)
+    const { data, names } = makeRows('separable', 40)
     const report = await assessQuality(data, names)
     assert.deepEqual(report.labels.map((l) => [l.label, l.count]), ['0', '15', '30', '45', '60', '75', '90'].map((l) => [l, 40]))
     assert.ok(Math.abs(report.majorityRate - 1 / 7) < 1e-9)
@@ -29,7 +29,7 @@ describe('dataset quality report', () => {
   })
 
   test('inseparable synthetic CSI is flagged as indistinguishable from chance', async () => {
-    const { data, names } = rowsOf('inseparable', 40)
+    const { data, names } = makeRows('inseparable', 40)
     const report = await assessQuality(data, names)
     assert.equal(report.verdict, 'indistinguishable from chance', `accuracy ${report.baseline.accuracy}, majority ${report.majorityRate}`)
     assert.ok(report.separability.meanFisherRatio < 0.1, `mean Fisher ${report.separability.meanFisherRatio}`)

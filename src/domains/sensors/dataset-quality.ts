@@ -55,11 +55,11 @@ interface ClassMoments {
 }
 
 /** Mean and (population) variance per channel of the rows with each class, over `rows` (all when omitted). */
-function momentsByClass(data: LabelledRows, classOf: Int32Array, classes: number, rows?: readonly number[]): ClassMoments[] {
+function momentsByClass(data: LabelledRows, classIndices: Int32Array, classes: number, rows?: readonly number[]): ClassMoments[] {
   const { width, values } = data
   const sums = Array.from({ length: classes }, () => ({ count: 0, sum: new Float64Array(width), squares: new Float64Array(width) }))
   const each = (row: number) => {
-    const acc = sums[classOf[row] as number] as (typeof sums)[number]
+    const acc = sums[classIndices[row] as number] as (typeof sums)[number]
     acc.count += 1
     const base = row * width
     for (let j = 0; j < width; j += 1) {
@@ -68,7 +68,7 @@ function momentsByClass(data: LabelledRows, classOf: Int32Array, classes: number
       acc.squares[j] = (acc.squares[j] as number) + x * x
     }
   }
-  if (rows === undefined) for (let row = 0; row < classOf.length; row += 1) each(row)
+  if (rows === undefined) for (let row = 0; row < classIndices.length; row += 1) each(row)
   else for (const row of rows) each(row)
   return sums.map(({ count, sum, squares }) => {
     const mean = sum.map((s) => (count > 0 ? s / count : 0))
@@ -104,11 +104,11 @@ function channelStats(moments: readonly ClassMoments[], names: readonly string[]
 }
 
 /** Stratified folds: each class's rows shuffled (seeded) and dealt round-robin. */
-function stratifiedFolds(classOf: Int32Array, classes: number, folds: number, seed: number): number[][] {
+function stratifiedFolds(classIndices: Int32Array, classes: number, folds: number, seed: number): number[][] {
   const random = seededRandom(seed)
   const out: number[][] = Array.from({ length: folds }, () => [])
   for (let c = 0; c < classes; c += 1) {
-    const rows = [...classOf.keys()].filter((row) => classOf[row] === c)
+    const rows = [...classIndices.keys()].filter((row) => classIndices[row] === c)
     for (let i = rows.length - 1; i > 0; i -= 1) {
       const k = Math.floor(random() * (i + 1))
       ;[rows[i], rows[k]] = [rows[k] as number, rows[i] as number]
@@ -119,14 +119,14 @@ function stratifiedFolds(classOf: Int32Array, classes: number, folds: number, se
 }
 
 /** Gaussian naive Bayes accuracy over stratified k-fold cross-validation (variance smoothed as scikit-learn does: 1e-9 of the largest). */
-async function crossValidatedAccuracy(data: LabelledRows, classOf: Int32Array, classes: number, folds: number): Promise<number> {
+async function crossValidatedAccuracy(data: LabelledRows, classIndices: Int32Array, classes: number, folds: number): Promise<number> {
   const { width, values } = data
-  const foldRows = stratifiedFolds(classOf, classes, folds, 7)
+  const foldRows = stratifiedFolds(classIndices, classes, folds, 7)
   let correct = 0
   for (let f = 0; f < folds; f += 1) {
     const test = new Set(foldRows[f])
-    const train = [...classOf.keys()].filter((row) => !test.has(row))
-    const moments = momentsByClass(data, classOf, classes, train)
+    const train = [...classIndices.keys()].filter((row) => !test.has(row))
+    const moments = momentsByClass(data, classIndices, classes, train)
     const smoothing = 1e-9 * Math.max(1e-12, ...moments.flatMap((m) => Array.from(m.variance)))
     const model = moments.map((m) => {
       const variance = m.variance.map((v) => v + smoothing)
@@ -142,14 +142,14 @@ async function crossValidatedAccuracy(data: LabelledRows, classOf: Int32Array, c
         for (let j = 0; j < width; j += 1) score -= ((values[row * width + j] as number) - (m.mean[j] as number)) ** 2 / (2 * (m.variance[j] as number))
         if (score > bestScore) [bestScore, best] = [score, c]
       })
-      if (best === classOf[row]) correct += 1
+      if (best === classIndices[row]) correct += 1
       if (++seen % YIELD_EVERY === 0) await yieldToLoop()
     }
   }
-  return correct / classOf.length
+  return correct / classIndices.length
 }
 
-function verdictOf(accuracy: number, majority: number, frames: number): { verdict: Verdict; summary: string } {
+function computeVerdict(accuracy: number, majority: number, frames: number): { verdict: Verdict; summary: string } {
   const stdError = Math.sqrt((majority * (1 - majority)) / frames)
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`
   if (accuracy - majority < CHANCE_Z * stdError) {
@@ -163,9 +163,9 @@ function verdictOf(accuracy: number, majority: number, frames: number): { verdic
 export async function assessQuality(data: LabelledRows, channelNames: readonly string[]): Promise<Quality> {
   const labels = sortLabels(data.labels)
   const index = new Map(labels.map((label, i) => [label, i]))
-  const classOf = Int32Array.from(data.labels, (label) => index.get(label) as number)
+  const classIndices = Int32Array.from(data.labels, (label) => index.get(label) as number)
   const frames = data.labels.length
-  const moments = momentsByClass(data, classOf, labels.length)
+  const moments = momentsByClass(data, classIndices, labels.length)
   const counts = labels.map((label, c) => ({ label, count: (moments[c] as ClassMoments).count }))
   const majorityRate = frames === 0 ? 0 : Math.max(...counts.map((c) => c.count)) / frames
   const channels = channelStats(moments, channelNames, labels, Math.max(frames, 1))
@@ -181,6 +181,6 @@ export async function assessQuality(data: LabelledRows, channelNames: readonly s
     return { frames, labels: counts, majorityRate, baseline: { method: 'gaussian-naive-bayes', folds: 0, accuracy: 0 }, separability, channels, verdict: 'too little data', summary }
   }
   const folds = Math.min(FOLDS, smallest)
-  const accuracy = await crossValidatedAccuracy(data, classOf, labels.length, folds)
-  return { frames, labels: counts, majorityRate, baseline: { method: 'gaussian-naive-bayes', folds, accuracy }, separability, channels, ...verdictOf(accuracy, majorityRate, frames) }
+  const accuracy = await crossValidatedAccuracy(data, classIndices, labels.length, folds)
+  return { frames, labels: counts, majorityRate, baseline: { method: 'gaussian-naive-bayes', folds, accuracy }, separability, channels, ...computeVerdict(accuracy, majorityRate, frames) }
 }

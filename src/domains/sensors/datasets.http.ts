@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AppError } from '../../errors.js'
-import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import { type Guards, readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { CreateDatasetBody, Dataset, DatasetList, DatasetListQuery, DatasetParams, ImportQuery, ImportResult, QualityReport, Recording, RecordingParams, StartRecordingBody } from './datasets.schema.js'
 import * as datasets from './datasets.service.js'
@@ -13,16 +13,16 @@ const CSV_BODY_LIMIT = 256 * 1024 * 1024
 export async function registerDatasetsHttp(app: HttpServer, deps: datasets.DatasetsDeps, guards: Guards): Promise<void> {
   const person = { onRequest: guards.person }
   app.post('/v1/sensor-datasets', { ...person, schema: { tags, security, summary: 'Create an empty labelled dataset', body: CreateDatasetBody, response: { 201: Dataset } } }, async (request, reply) =>
-    reply.status(201).send(await datasets.createDataset(deps, principalOf(request), request.body.name)),
+    reply.status(201).send(await datasets.createDataset(deps, readPrincipal(request), request.body.name)),
   )
   app.get('/v1/sensor-datasets', { ...person, schema: { tags, security, summary: 'Your datasets, newest first', querystring: DatasetListQuery, response: { 200: DatasetList } } }, async (request) => ({
-    datasets: await datasets.listDatasets(deps, principalOf(request), request.query.limit ?? 50),
+    datasets: await datasets.listDatasets(deps, readPrincipal(request), request.query.limit ?? 50),
   }))
   app.get('/v1/sensor-datasets/:id', { ...person, schema: { tags, security, summary: 'A dataset: its layout, frames per label and recordings', params: DatasetParams, response: { 200: Dataset } } }, async (request) =>
-    datasets.getDataset(deps, principalOf(request), request.params.id),
+    datasets.getDataset(deps, readPrincipal(request), request.params.id),
   )
   app.delete('/v1/sensor-datasets/:id', { ...person, schema: { tags, security, params: DatasetParams, response: { 204: Type.Null() } } }, async (request, reply) => {
-    await datasets.deleteDataset(deps, principalOf(request), request.params.id)
+    await datasets.deleteDataset(deps, readPrincipal(request), request.params.id)
     return reply.status(204).send(null)
   })
   app.post(
@@ -39,13 +39,13 @@ export async function registerDatasetsHttp(app: HttpServer, deps: datasets.Datas
         response: { 201: Recording },
       },
     },
-    async (request, reply) => reply.status(201).send(await datasets.startRecording(deps, principalOf(request), request.params.id, request.body)),
+    async (request, reply) => reply.status(201).send(await datasets.startRecording(deps, readPrincipal(request), request.params.id, request.body)),
   )
   app.post('/v1/sensor-datasets/:id/recordings/:recordingId/stop', { ...person, schema: { tags, security, summary: 'Stop a recording', params: RecordingParams, response: { 200: Recording } } }, async (request) =>
-    datasets.stopRecording(deps, principalOf(request), request.params.id, request.params.recordingId),
+    datasets.stopRecording(deps, readPrincipal(request), request.params.id, request.params.recordingId),
   )
   app.get('/v1/sensor-datasets/:id/quality', { ...person, schema: { tags, security, summary: 'Is the dataset usable? Per-label statistics, separability and a cross-validated baseline', params: DatasetParams, response: { 200: QualityReport } } }, async (request) =>
-    datasets.qualityReport(deps, principalOf(request), request.params.id),
+    datasets.qualityReport(deps, readPrincipal(request), request.params.id),
   )
   // The CSV parser applies to this route only (an encapsulated scope).
   await app.register(async (plain) => {
@@ -68,7 +68,7 @@ export async function registerDatasetsHttp(app: HttpServer, deps: datasets.Datas
       },
       async (request, reply) => {
         if (typeof request.body !== 'string') throw new AppError('invalid_argument', 'Send the CSV as the body with Content-Type: text/csv')
-        return reply.status(201).send(await datasets.importCsv(deps, principalOf(request), request.params.id, request.body, request.query.format ?? 'auto'))
+        return reply.status(201).send(await datasets.importCsv(deps, readPrincipal(request), request.params.id, request.body, request.query.format ?? 'auto'))
       },
     )
   })

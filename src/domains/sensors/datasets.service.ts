@@ -9,7 +9,7 @@ import { type CsvFormat, parseLabelledCsv } from './dataset-csv.js'
 import { assessQuality, sortLabels } from './dataset-quality.js'
 import * as repo from './datasets.repository.js'
 import type { Dataset, QualityReport, Recording, StartRecordingBody } from './datasets.schema.js'
-import { columnsOf, decodeValues, describeLayout, isSameLayout, type Layout, layoutText, parseLayout, widthOf } from './frame-layout.js'
+import { listColumns, decodeValues, describeLayout, isSameLayout, type Layout, layoutText, parseLayout, computeWidth } from './frame-layout.js'
 import { findStream } from './frames.repository.js'
 import { toIsoOrNull } from '../../platform/time/date-time.js'
 import type { Clock } from '../../platform/time/clock.js'
@@ -106,7 +106,7 @@ export async function importCsv(deps: DatasetsDeps, owner: Principal, datasetId:
 /** Labelled rows (rows x width values in layout order) into the dataset, in one transaction. */
 export async function importRows(deps: DatasetsDeps, owner: Principal, datasetId: string, parsed: { layout: Layout; labels: readonly string[]; values: Float32Array }) {
   await datasetRow(deps.db, owner.userId, datasetId)
-  const width = widthOf(parsed.layout)
+  const width = computeWidth(parsed.layout)
   const partId = randomUUID()
   const now = deps.now()
   await deps.db.transaction().execute(async (trx) => {
@@ -133,7 +133,7 @@ export interface LoadedDataset {
 /** Every row (or an even sample of at most `maxRows`), in storage order. */
 export async function loadDataset(db: Db, dataset: repo.DatasetRow, maxRows = MAX_DATASET_ROWS): Promise<LoadedDataset> {
   const layout = dataset.layout === null ? [] : parseLayout(dataset.layout)
-  const width = widthOf(layout)
+  const width = computeWidth(layout)
   const total = [...(await repo.labelCounts(db, dataset.id)).values()].reduce((a, b) => a + b, 0)
   const stride = Math.max(1, Math.ceil(total / maxRows))
   const labels: string[] = []
@@ -157,6 +157,6 @@ export async function loadDataset(db: Db, dataset: repo.DatasetRow, maxRows = MA
 export async function qualityReport(deps: DatasetsDeps, owner: Principal, datasetId: string): Promise<QualityReport> {
   const dataset = await datasetRow(deps.db, owner.userId, datasetId)
   const loaded = await loadDataset(deps.db, dataset)
-  const report = await assessQuality({ labels: loaded.labels, values: loaded.values, width: widthOf(loaded.layout) }, columnsOf(loaded.layout))
+  const report = await assessQuality({ labels: loaded.labels, values: loaded.values, width: computeWidth(loaded.layout) }, listColumns(loaded.layout))
   return { datasetId, ...report }
 }

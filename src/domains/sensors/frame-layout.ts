@@ -12,7 +12,7 @@ export type Layout = readonly ChannelGroup[]
 const IS_LITTLE_ENDIAN = endianness() === 'LE'
 
 /** Values of all groups together. */
-export const widthOf = (layout: Layout): number => layout.reduce((sum, group) => sum + group.length, 0)
+export const computeWidth = (layout: Layout): number => layout.reduce((sum, group) => sum + group.length, 0)
 
 export const layoutText = (layout: Layout): string => JSON.stringify(layout.map(({ name, length }) => ({ name, length })))
 
@@ -59,7 +59,7 @@ export function float32Value(value: number): number {
 }
 
 /** The groups of one frame as named arrays, e.g. `{ magnitude: [...], phase: [...] }`. */
-export function channelsOf(layout: Layout, values: Float32Array): Record<string, number[]> {
+export function toChannels(layout: Layout, values: Float32Array): Record<string, number[]> {
   const channels: Record<string, number[]> = {}
   let at = 0
   for (const group of layout) {
@@ -70,6 +70,6 @@ export function channelsOf(layout: Layout, values: Float32Array): Record<string,
 }
 
 /** CSV column names: `magnitude_0 … magnitude_52, phase_0 …`. */
-export function columnsOf(layout: Layout): string[] {
+export function listColumns(layout: Layout): string[] {
   return layout.flatMap((group) => Array.from({ length: group.length }, (_, i) => `${group.name}_${i}`))
 }

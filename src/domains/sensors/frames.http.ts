@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream'
-import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import { type Guards, readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { streamedFile } from '../../platform/http/openapi.js'
-import { exportCsv, exportOf, listFrames, listStreams } from './frames.queries.js'
+import { exportCsv, resolveExport, listFrames, listStreams } from './frames.queries.js'
 import { type FramesDeps, recordFrames } from './frames.service.js'
 import { ExportQuery, FrameBatchBody, FrameIngestResult, FramePage, FramesQuery, StreamList } from './sensors.schema.js'
 
@@ -28,21 +28,21 @@ export function registerFramesHttp(app: HttpServer, deps: FramesDeps, guards: Gu
         response: { 200: FrameIngestResult },
       },
     },
-    async (request) => recordFrames(deps, principalOf(request), request.body.frames),
+    async (request) => recordFrames(deps, readPrincipal(request), request.body.frames),
   )
   app.get('/v1/sensor-frames', { ...anyone, schema: { tags, security, summary: "A stream's frames in a time range, oldest first, paged", querystring: FramesQuery, response: { 200: FramePage } } }, async (request) =>
-    listFrames(deps.db, principalOf(request), request.query, deps.now()),
+    listFrames(deps.db, readPrincipal(request), request.query, deps.now()),
   )
   app.get(
     '/v1/sensor-frames/export.csv',
     { ...anyone, schema: { tags, security, summary: "A stream's frames in a time range as CSV", querystring: ExportQuery, response: { 200: streamedFile('text/csv', 'timestamp,magnitude_0,…,phase_52: one row per frame') } } },
     async (request, reply) => {
-    const { stream, range } = await exportOf(deps.db, principalOf(request), request.query, deps.now())
+    const { stream, range } = await resolveExport(deps.db, readPrincipal(request), request.query, deps.now())
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${stream.kind}-frames.csv"`)
     return reply.send(Readable.from(exportCsv(deps.db, stream, range)))
     },
   )
   app.get('/v1/sensor-streams', { ...anyone, schema: { tags, security, summary: 'Your devices\' frame streams and their layouts', response: { 200: StreamList } } }, async (request) => ({
-    streams: await listStreams(deps.db, principalOf(request)),
+    streams: await listStreams(deps.db, readPrincipal(request)),
   }))
 }

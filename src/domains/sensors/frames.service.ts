@@ -27,7 +27,7 @@ export interface FramesDeps {
 }
 
 /** The device a frame comes from: frames are sent with the device's key. */
-export function deviceOf(owner: Principal): { userId: string; deviceId: string } {
+export function readDevice(owner: Principal): { userId: string; deviceId: string } {
   if (owner.deviceId === null) throw new AppError('permission_denied', "Sensor frames come from a device: send them with the device's key")
   return { userId: owner.userId, deviceId: owner.deviceId }
 }
@@ -43,7 +43,7 @@ interface Pending {
  * rejected with `layout_mismatch`; nothing invalid is ever stored.
  */
 export async function recordFrames(deps: FramesDeps, owner: Principal, raws: readonly unknown[], topicKind?: string): Promise<FrameIngestResult> {
-  const device = deviceOf(owner)
+  const device = readDevice(owner)
   const now = deps.now()
   const verdicts: FrameVerdict[] = raws.map(() => ({ status: 'stored' }))
   const byKind = new Map<string, Pending[]>()

@@ -1,7 +1,7 @@
 // Live frames for people watching a stream (the dashboard's frame chart): at most one `sensor-frames`
 // event per stream and interval, carrying the newest committed frame and how many frames arrived since
 // the last event. A device sending 100 frames a second costs its owner one event a second, not 100.
-import { channelsOf, type Layout } from './frame-layout.js'
+import { toChannels, type Layout } from './frame-layout.js'
 import type { StoredFrames } from './frames.service.js'
 
 /** The `sensor-frames` live event: the newest frame of one stream and the count since the last event. */
@@ -58,7 +58,7 @@ export function createLiveFrames(deps: LiveFramesDeps): LiveFrames {
         kind: item.kind,
         layout: item.layout,
         timestamp: new Date(item.ts).toISOString(),
-        channels: channelsOf(item.layout, item.values),
+        channels: toChannels(item.layout, item.values),
         frames: item.count,
       })
     }

@@ -49,7 +49,7 @@ interface StreamQueue {
   skipped: number
 }
 
-const keyOf = (deviceId: string, kind: string) => `${deviceId}\u0000${kind}`
+const toKey = (deviceId: string, kind: string) => `${deviceId}\u0000${kind}`
 
 export function createLiveQueue(deps: LiveQueueDeps): LiveQueue {
   const streams = new Map<string, StreamQueue>()
@@ -107,7 +107,7 @@ export function createLiveQueue(deps: LiveQueueDeps): LiveQueue {
 
   return {
     offer(target, frames) {
-      const key = keyOf(target.deviceId, target.kind)
+      const key = toKey(target.deviceId, target.kind)
       let queue = streams.get(key)
       if (queue === undefined) {
         queue = { target, frames: [], skipped: 0 }
@@ -122,7 +122,7 @@ export function createLiveQueue(deps: LiveQueueDeps): LiveQueue {
       }
       running ??= Promise.resolve().then(pump)
     },
-    waiting: (deviceId, kind) => streams.get(keyOf(deviceId, kind))?.frames.length ?? 0,
+    waiting: (deviceId, kind) => streams.get(toKey(deviceId, kind))?.frames.length ?? 0,
     async drain() {
       while (running !== undefined) await running
     },

@@ -35,7 +35,7 @@ export interface LiveDeps {
   readonly now: Clock
 }
 
-const keyOf = (deviceId: string, kind: string) => `${deviceId}\u0000${kind}`
+const toKey = (deviceId: string, kind: string) => `${deviceId}\u0000${kind}`
 
 export interface LiveClassifiers {
   /** After a commit: hands a stream's new frames to its live classifier, if it has one. Never throws. */
@@ -66,7 +66,7 @@ export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
     onPredictions: (target, event) => {
       deps.publish(target.userId, 'sensor-prediction', event)
       const last = event.predictions[event.predictions.length - 1]
-      if (last !== undefined) latest.set(keyOf(target.deviceId, target.kind), { target, modelId: event.modelId, prediction: { ...last, skipped: event.skipped }, at: deps.now() })
+      if (last !== undefined) latest.set(toKey(target.deviceId, target.kind), { target, modelId: event.modelId, prediction: { ...last, skipped: event.skipped }, at: deps.now() })
     },
   })
 
@@ -77,8 +77,8 @@ export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
   }
 
   /** One lookup in flight per stream, so frames that arrive meanwhile keep their order. */
-  function targetOf(deviceId: string, kind: string): Promise<LiveTarget | undefined> {
-    const key = keyOf(deviceId, kind)
+  function findTarget(deviceId: string, kind: string): Promise<LiveTarget | undefined> {
+    const key = toKey(deviceId, kind)
     const cached = lookups.get(key)
     if (cached !== undefined && cached.expires > deps.now()) return cached.target
     const target = lookUp(deviceId, kind).catch((err: unknown) => {
@@ -100,14 +100,14 @@ export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
   }
 
   async function changed(deviceId: string, kind: string): Promise<void> {
-    lookups.delete(keyOf(deviceId, kind))
+    lookups.delete(toKey(deviceId, kind))
     await deps.pubsub.publish(LIVE_CHANGED, { deviceId, kind }).catch((err: unknown) => deps.logger.warn({ err }, 'live classifier change not broadcast'))
   }
 
   return {
     offer(stored) {
       const { deviceId, kind } = stored.stream
-      void targetOf(deviceId, kind).then((target) => {
+      void findTarget(deviceId, kind).then((target) => {
         if (target !== undefined && isSameLayout(target.classifier.layout, stored.stream.layout)) queue.offer(target, stored.frames)
       })
     },
@@ -138,7 +138,7 @@ export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
     async start() {
       unsubscribe = await deps.pubsub.subscribe(LIVE_CHANGED, (message) => {
         const { deviceId, kind } = message as { deviceId?: unknown; kind?: unknown }
-        if (typeof deviceId === 'string' && typeof kind === 'string') lookups.delete(keyOf(deviceId, kind))
+        if (typeof deviceId === 'string' && typeof kind === 'string') lookups.delete(toKey(deviceId, kind))
       })
       timer = setInterval(() => void flushLatest(), LATEST_FLUSH_MS).unref()
     },

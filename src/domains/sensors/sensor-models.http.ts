@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import { TrainingJob } from '../ml/ml.schema.js'
 import { ListQuery, Model, ModelList } from '../ml/ml.schema.js'
-import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import { type Guards, readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { TrainClassifierBody } from './classifier.js'
 import { DatasetParams } from './datasets.schema.js'
@@ -30,12 +30,12 @@ export function registerSensorModelsHttp(app: HttpServer, deps: SensorModelsDeps
         response: { 202: TrainingJob },
       },
     },
-    async (request, reply) => reply.status(202).send(await trainOnDataset(deps, principalOf(request), request.params.id, request.body ?? {})),
+    async (request, reply) => reply.status(202).send(await trainOnDataset(deps, readPrincipal(request), request.params.id, request.body ?? {})),
   )
   app.get('/v1/sensor-models', { ...anyone, schema: { tags, security, summary: 'Your sensor classifiers, newest first, with held-out metrics', querystring: ListQuery, response: { 200: ModelList } } }, async (request) =>
-    listSensorModels(deps, principalOf(request), { limit: request.query.limit ?? 20, cursor: request.query.cursor }),
+    listSensorModels(deps, readPrincipal(request), { limit: request.query.limit ?? 20, cursor: request.query.cursor }),
   )
-  app.get('/v1/sensor-models/:id', { ...anyone, schema: { tags, security, params: ModelParams, response: { 200: Model } } }, async (request) => getSensorModel(deps, principalOf(request), request.params.id))
+  app.get('/v1/sensor-models/:id', { ...anyone, schema: { tags, security, params: ModelParams, response: { 200: Model } } }, async (request) => getSensorModel(deps, readPrincipal(request), request.params.id))
   app.post(
     '/v1/sensor-models/:id/predict',
     {
@@ -51,7 +51,7 @@ export function registerSensorModelsHttp(app: HttpServer, deps: SensorModelsDeps
         response: { 200: PredictResult },
       },
     },
-    async (request) => predictFrames(deps, principalOf(request), request.params.id, request.body),
+    async (request) => predictFrames(deps, readPrincipal(request), request.params.id, request.body),
   )
 
   app.put(
@@ -68,16 +68,16 @@ export function registerSensorModelsHttp(app: HttpServer, deps: SensorModelsDeps
         response: { 200: LiveClassifier },
       },
     },
-    async (request) => live.assign(principalOf(request), request.params.deviceId, request.params.kind, request.body.modelId),
+    async (request) => live.assign(readPrincipal(request), request.params.deviceId, request.params.kind, request.body.modelId),
   )
   app.get('/v1/live-classifiers', { ...person, schema: { tags, security, summary: 'Your live classifiers and their latest predictions', response: { 200: LiveClassifierList } } }, async (request) => ({
-    liveClassifiers: await live.list(principalOf(request)),
+    liveClassifiers: await live.list(readPrincipal(request)),
   }))
   app.get('/v1/live-classifiers/:deviceId/:kind', { ...person, schema: { tags, security, params: LiveParams, response: { 200: LiveClassifier } } }, async (request) =>
-    live.get(principalOf(request), request.params.deviceId, request.params.kind),
+    live.get(readPrincipal(request), request.params.deviceId, request.params.kind),
   )
   app.delete('/v1/live-classifiers/:deviceId/:kind', { ...person, schema: { tags, security, params: LiveParams, response: { 204: Type.Null() } } }, async (request, reply) => {
-    await live.remove(principalOf(request), request.params.deviceId, request.params.kind)
+    await live.remove(readPrincipal(request), request.params.deviceId, request.params.kind)
     return reply.status(204).send(null)
   })
 }

@@ -8,7 +8,7 @@ import type { Authenticate } from '../../platform/auth/principal.js'
 import { arrivalBatches } from '../../platform/grpc/arrival-batches.js'
 import { principalFrom } from '../../platform/grpc/grpc-auth.js'
 import { clientStream, type GrpcServer, loadProto, serviceFrom, unary } from '../../platform/grpc/grpc-server.js'
-import { deviceOf, type FramesDeps, recordFrames } from './frames.service.js'
+import { readDevice, type FramesDeps, recordFrames } from './frames.service.js'
 import { type FrameVerdict, MAX_BATCH_FRAMES } from './sensors.schema.js'
 
 /** A StreamFrames call reads at most this many batch messages ahead of the commits. */
@@ -45,14 +45,14 @@ export function registerSensorsGrpc(server: GrpcServer, deps: FramesDeps, authen
   server.addService(service, {
     SubmitFrames: unary<FrameBatch, FrameBatchResult>(async ({ frames }, ctx) => {
       const owner = await principalFrom(ctx, authenticate)
-      deviceOf(owner)
+      readDevice(owner)
       checkBatchSize(frames.length)
       const result = await recordFrames(deps, owner, frames.map(toRaw))
       return { stored: result.stored, rejected: result.rejected, verdicts: result.verdicts.map((v, i) => toVerdictMessage(v, frames[i])) }
     }),
     StreamFrames: clientStream<FrameBatch, StreamSummary>(async (requests, ctx) => {
       const owner = await principalFrom(ctx, authenticate)
-      deviceOf(owner)
+      readDevice(owner)
       const summary = { stored: 0, alreadyStored: 0, rejected: 0, rejections: [] as FrameVerdictMessage[] }
       for await (const messages of arrivalBatches(requests, MAX_PENDING_BATCHES)) {
         for (const message of messages) checkBatchSize(message.frames.length)

@@ -11,7 +11,7 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true })
 const verdictsTopic = (message: MqttMessage) => `${message.topic}/verdicts`
 
 /** The frames of a payload, or why there are none (answered as a rejection, never thrown). */
-function framesOf(payload: Buffer): unknown[] | string {
+function parseFrames(payload: Buffer): unknown[] | string {
   let body: unknown
   try {
     body = parseBoundedJson(STRICT_UTF8.decode(payload))
@@ -29,7 +29,7 @@ function framesOf(payload: Buffer): unknown[] | string {
 }
 
 async function handleFrames(deps: FramesDeps, message: MqttMessage): Promise<MqttReply | void> {
-  const frames = framesOf(message.payload)
+  const frames = parseFrames(message.payload)
   if (typeof frames === 'string') {
     const refused: FrameIngestResult = { stored: 0, rejected: 1, verdicts: [{ status: 'rejected', reason: 'frame_invalid', message: frames }] }
     return { topic: verdictsTopic(message), payload: JSON.stringify(refused) }

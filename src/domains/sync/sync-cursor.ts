@@ -4,13 +4,13 @@ import { createHash } from 'node:crypto'
 
 const CURSOR = /^(\d{1,15})(?:\.([0-9a-f]{8}))?$/
 
-function tagOf(userId: string, seq: number): string {
+function toTag(userId: string, seq: number): string {
   return createHash('sha256').update(`${userId}:${seq}`).digest('hex').slice(0, 8)
 }
 
 /** The cursor of position `seq` in `userId`'s feed (`0`, the start, has no tag). */
 export function encodeSyncCursor(userId: string, seq: number): string {
-  return seq === 0 ? '0' : `${seq}.${tagOf(userId, seq)}`
+  return seq === 0 ? '0' : `${seq}.${toTag(userId, seq)}`
 }
 
 /**
@@ -21,6 +21,6 @@ export function decodeSyncCursor(userId: string, cursor: string): number | undef
   const match = CURSOR.exec(cursor)
   if (match === null) return undefined
   const seq = Number(match[1])
-  if (match[2] !== undefined && match[2] !== tagOf(userId, seq)) return undefined
+  if (match[2] !== undefined && match[2] !== toTag(userId, seq)) return undefined
   return seq
 }

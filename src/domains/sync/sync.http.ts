@@ -1,4 +1,4 @@
-import { type Guards, principalOf } from '../../platform/http/http-auth.js'
+import { type Guards, readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { SyncPage, SyncQuery } from './sync.schema.js'
 import { changesSince, type SyncDeps } from './sync.service.js'
@@ -19,7 +19,7 @@ export function registerSyncHttp(app: HttpServer, deps: SyncDeps, guards: Guards
     },
     async (request) => {
       const { since, limit } = request.query
-      return changesSince(deps, principalOf(request).userId, since, limit)
+      return changesSince(deps, readPrincipal(request).userId, since, limit)
     },
   )
 }

@@ -15,7 +15,7 @@ export interface SyncDeps {
 }
 
 /** The position `since` names in the user's feed; 400 `cursor_unknown` for a cursor of another feed, or one beyond its end. */
-async function positionOf(deps: SyncDeps, userId: string, since: string | undefined): Promise<number> {
+async function resolvePosition(deps: SyncDeps, userId: string, since: string | undefined): Promise<number> {
   if (since === undefined) return 0
   const seq = decodeSyncCursor(userId, since)
   if (seq === undefined || seq > (await latestSeq(deps.db, userId))) {
@@ -27,7 +27,7 @@ async function positionOf(deps: SyncDeps, userId: string, since: string | undefi
 
 /** Everything that changed for the user after the cursor `since` (from the start without it), with each entity as it is now. */
 export async function changesSince(deps: SyncDeps, userId: string, since: string | undefined, limit: number): Promise<Static<typeof SyncPage>> {
-  const position = await positionOf(deps, userId, since)
+  const position = await resolvePosition(deps, userId, since)
   const rows = await listChanges(deps.db, userId, position, limit + 1)
   const hasMore = rows.length > limit
   const page = rows.slice(0, limit)

@@ -72,7 +72,7 @@ export async function readBlob(store: BlobStore, key: string): Promise<Buffer> {
 }
 
 /** A stream over `chunks` (for adapters that produce their bytes as an async generator). */
-export function streamOf(chunks: AsyncIterable<Buffer>): Readable {
+export function toReadable(chunks: AsyncIterable<Buffer>): Readable {
   return Readable.from(chunks, { objectMode: false })
 }
 

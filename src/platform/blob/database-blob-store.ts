@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import type { Readable } from 'node:stream'
 import type { Db } from '../db/database.js'
 import { isUniqueViolation } from '../db/unique-violation.js'
-import { type BlobBody, type BlobStore, blobNotFound, bodyChunks, checkBlobKey, checkBlobPrefix, deleteListed, sortByKey, streamOf } from './blob.port.js'
+import { type BlobBody, type BlobStore, blobNotFound, bodyChunks, checkBlobKey, checkBlobPrefix, deleteListed, sortByKey, toReadable } from './blob.port.js'
 
 /** Rows of at most this many bytes: under MariaDB's default max_allowed_packet (16 MiB) with room to spare. */
 export const BLOB_CHUNK_BYTES = 1024 * 1024
@@ -88,7 +88,7 @@ export function createDatabaseBlobStore(options: { db: Db }): BlobStore {
     async get(key): Promise<Readable> {
       const row = await db.selectFrom('blobs').select(['object_id', 'chunks']).where('blob_key', '=', checkBlobKey(key)).executeTakeFirst()
       if (row === undefined) throw blobNotFound(key)
-      return streamOf(chunksOf(db, key, row.object_id, Number(row.chunks)))
+      return toReadable(chunksOf(db, key, row.object_id, Number(row.chunks)))
     },
     async delete(key) {
       checkBlobKey(key)

@@ -19,7 +19,7 @@ const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 
  */
 export function createFileBlobStore(options: { root: string }): BlobStore {
   const root = options.root
-  const pathOf = (key: string) => `${join(root, ...key.split('/'))}${SUFFIX}`
+  const toPath = (key: string) => `${join(root, ...key.split('/'))}${SUFFIX}`
 
   async function moveIntoPlace(temp: string, target: string): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
@@ -55,7 +55,7 @@ export function createFileBlobStore(options: { root: string }): BlobStore {
   const store: BlobStore = {
     kind: 'file',
     async put(key, body: BlobBody) {
-      const target = pathOf(checkBlobKey(key))
+      const target = toPath(checkBlobKey(key))
       await mkdir(join(root, TEMP), { recursive: true, mode: 0o700 })
       const temp = join(root, TEMP, randomUUID())
       const handle = await open(temp, 'wx', 0o600)
@@ -76,11 +76,11 @@ export function createFileBlobStore(options: { root: string }): BlobStore {
       }
     },
     async get(key): Promise<Readable> {
-      const handle = await open(pathOf(checkBlobKey(key)), 'r').catch((error: unknown) => Promise.reject(isMissing(error) ? blobNotFound(key) : error))
+      const handle = await open(toPath(checkBlobKey(key)), 'r').catch((error: unknown) => Promise.reject(isMissing(error) ? blobNotFound(key) : error))
       return handle.createReadStream()
     },
     async delete(key) {
-      const path = pathOf(checkBlobKey(key))
+      const path = toPath(checkBlobKey(key))
       const removed = await unlink(path).then(() => true, (error: unknown) => (isMissing(error) ? false : Promise.reject(error)))
       if (removed) await removeEmptyParents(path)
       return removed

@@ -24,7 +24,7 @@ export interface DatabaseHandle {
 }
 
 /** Which engine a Kysely instance (or transaction) talks to, for the few statements whose spelling differs. */
-export function databaseKindOf(db: Kysely<unknown> | Db): DatabaseKind {
+export function readDatabaseKind(db: Kysely<unknown> | Db): DatabaseKind {
   const adapter = (db as Kysely<unknown>).getExecutor().adapter
   if (adapter instanceof MysqlAdapter) return 'mysql'
   if (adapter instanceof PostgresAdapter) return 'postgres'

@@ -105,7 +105,7 @@ function startCall(deps: HandlerDeps, logger: Logger, path: string, call: AnySer
     isCancelled = true
     controller?.abort(CANCELLED)
   })
-  const signalOf = () => {
+  const ensureSignal = () => {
     if (controller === undefined) {
       controller = new AbortController()
       if (isCancelled) controller.abort(CANCELLED)
@@ -121,7 +121,7 @@ function startCall(deps: HandlerDeps, logger: Logger, path: string, call: AnySer
     },
     deadline: call.getDeadline(),
     get signal() {
-      return signalOf()
+      return ensureSignal()
     },
     logger,
     holdCredentials(principal) {
@@ -131,7 +131,7 @@ function startCall(deps: HandlerDeps, logger: Logger, path: string, call: AnySer
         deps.credentials.watch(principal, (reason) => {
           ended = credentialsEnded(reason)
           logger.debug({ reason }, 'grpc call ended with its credentials')
-          signalOf()
+          ensureSignal()
           controller?.abort(ended)
           onCredentialsEnd(ended)
         }),
@@ -159,7 +159,7 @@ function startCall(deps: HandlerDeps, logger: Logger, path: string, call: AnySer
  * default iterator destroys the stream on return, which on a bidi call would also kill the
  * response side before the handler's last write and the status.
  */
-function requestsOf(call: ServerReadableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>, scope: CallScope): AsyncIterable<unknown> {
+function readRequests(call: ServerReadableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>, scope: CallScope): AsyncIterable<unknown> {
   return {
     [Symbol.asyncIterator]: () => {
       const iterator = call.iterator({ destroyOnReturn: false })
@@ -243,7 +243,7 @@ export function wrapMethod(method: GrpcMethod, path: string, deps: HandlerDeps):
           if (failure) answer(failure.response)
         })
         Promise.resolve()
-          .then(() => (handler as UnaryHandler<unknown, unknown>)(type === 'unary' ? checkedRequest(call as ServerUnaryCall<unknown, unknown>) : requestsOf(call as ServerReadableStream<unknown, unknown>, scope), scope.ctx))
+          .then(() => (handler as UnaryHandler<unknown, unknown>)(type === 'unary' ? checkedRequest(call as ServerUnaryCall<unknown, unknown>) : readRequests(call as ServerReadableStream<unknown, unknown>, scope), scope.ctx))
           .then(
             (response) => {
               answer(null, response ?? {})
@@ -271,7 +271,7 @@ export function wrapMethod(method: GrpcMethod, path: string, deps: HandlerDeps):
         const scope = startCall(deps, logger, path, call, true, (error) => close(scope.fail(error)))
         Promise.resolve()
           .then(() => {
-            const input = type === 'server_stream' ? checkedRequest(call as ServerWritableStream<unknown, unknown>) : requestsOf(call as ServerDuplexStream<unknown, unknown>, scope)
+            const input = type === 'server_stream' ? checkedRequest(call as ServerWritableStream<unknown, unknown>) : readRequests(call as ServerDuplexStream<unknown, unknown>, scope)
             return writeAll(call, (handler as ServerStreamHandler<unknown, unknown>)(input, scope.ctx), scope.ctx.signal)
           })
           .then(

@@ -63,7 +63,7 @@ export interface GrpcServerDeps {
 export const GRPC_DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 /** `/pulsebase.v1.Account/WhoAmI` -> `pulsebase.v1.Account`. */
-function serviceNameOf(definition: ServiceDefinition): string {
+function readServiceName(definition: ServiceDefinition): string {
   const first = Object.values(definition)[0]
   const name = first?.path.split('/')[1]
   if (!name) throw new Error('A gRPC service definition needs at least one method')
@@ -71,7 +71,7 @@ function serviceNameOf(definition: ServiceDefinition): string {
 }
 
 function wrapService(definition: ServiceDefinition, implementation: GrpcImplementation, deps: GrpcServerDeps): UntypedServiceImplementation {
-  const service = serviceNameOf(definition)
+  const service = readServiceName(definition)
   const wrapped: UntypedServiceImplementation = {}
   const known = new Set<string>()
   for (const [name, method] of Object.entries(definition)) {
@@ -116,7 +116,7 @@ export function createGrpcServer(deps: GrpcServerDeps): GrpcServer {
   return {
     addService(definition, implementation) {
       server.addService(definition, wrapService(definition, implementation, deps))
-      const name = serviceNameOf(definition)
+      const name = readServiceName(definition)
       services.push(name)
       health.setStatus(name, isServing ? 'SERVING' : 'NOT_SERVING')
     },

@@ -53,7 +53,7 @@ export function createGuards(authenticate: Authenticate): Guards {
 }
 
 /** The principal a guard has set; routes call it only behind a guard. */
-export function principalOf(request: FastifyRequest): Principal {
+export function readPrincipal(request: FastifyRequest): Principal {
   if (request.principal === null) throw new AppError('unauthenticated', 'Not authenticated')
   return request.principal
 }

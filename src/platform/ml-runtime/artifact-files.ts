@@ -19,7 +19,7 @@ export function isArtifactNeeded(value: unknown): value is ArtifactNeeded {
 }
 
 /** The file called `name`; throws naming the artifact when it is missing. */
-export function fileOf(files: readonly ArtifactFile[], name: string, artifact: string): Uint8Array {
+export function findFile(files: readonly ArtifactFile[], name: string, artifact: string): Uint8Array {
   const file = files.find((f) => f.name === name)
   if (file === undefined) throw new Error(`${artifact}: the artifact has no ${name}`)
   return file.bytes

@@ -7,7 +7,7 @@ import LogisticRegression from 'ml-logistic-regression'
 import { Matrix } from 'ml-matrix'
 import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest'
 import MLR from 'ml-regression-multivariate-linear'
-import { ARTIFACT_NEEDED, type ArtifactFile, type ArtifactNeeded, fileOf } from './artifact-files.js'
+import { ARTIFACT_NEEDED, type ArtifactFile, type ArtifactNeeded, findFile } from './artifact-files.js'
 import { fitGaussianNb, type GaussianNbModel, gaussianNbProbabilities } from './gaussian-nb.js'
 import { standardization } from './standardization.js'
 import type { TaskContext } from './worker-host.js'
@@ -91,7 +91,7 @@ const STANDARDIZED: ReadonlySet<ClassicalAlgorithm> = new Set(['logisticRegressi
 
 const normalized = (rows: number[][], norm: ClassicalFile['norm']): number[][] => (norm === null ? rows : rows.map((row) => row.map((x, j) => (x - (norm.mean[j] as number)) / (norm.std[j] as number))))
 
-const rowsOf = (values: Float32Array, width: number): number[][] => Array.from({ length: values.length / width }, (_, r) => Array.from(values.subarray(r * width, (r + 1) * width)))
+const toRows = (values: Float32Array, width: number): number[][] => Array.from({ length: values.length / width }, (_, r) => Array.from(values.subarray(r * width, (r + 1) * width)))
 
 function wrap(model: { predict(x: never): unknown; toJSON(): unknown }, toMatrix = false): Fitted {
   return {
@@ -180,13 +180,13 @@ function load(file: ClassicalFile): Fitted {
 }
 
 /** Rows x outputs: probabilities, or one-hot of the predicted class, or the predicted value. */
-function outputsOf(model: Fitted, rows: number[][], classes: number): number[] {
+function computeOutputs(model: Fitted, rows: number[][], classes: number): number[] {
   if (classes === 0) return model.predict(rows)
   if (model.probabilities !== undefined) return model.probabilities(rows).flat()
   return model.predict(rows).flatMap((c) => Array.from({ length: classes }, (_, k) => (k === Math.round(c) ? 1 : 0)))
 }
 
-function errorOf(model: Fitted, rows: number[][], targets: number[], classes: number): { loss: number; accuracy: number | null } {
+function computeError(model: Fitted, rows: number[][], targets: number[], classes: number): { loss: number; accuracy: number | null } {
   const predicted = model.predict(rows)
   if (classes === 0) return { loss: predicted.reduce((sum, p, i) => sum + (p - (targets[i] as number)) ** 2, 0) / Math.max(rows.length, 1), accuracy: null }
   const accuracy = predicted.filter((p, i) => Math.round(p) === targets[i]).length / Math.max(rows.length, 1)
@@ -194,7 +194,7 @@ function errorOf(model: Fitted, rows: number[][], targets: number[], classes: nu
 }
 
 export async function trainClassical(task: TrainClassicalTask, context: TaskContext): Promise<TrainClassicalResult> {
-  const raw = rowsOf(task.inputs, task.width)
+  const raw = toRows(task.inputs, task.width)
   const targets = Array.from(task.targets)
   const trainCount = raw.length - task.validationCount
   const norm = STANDARDIZED.has(task.algorithm) ? standardization(task.inputs, task.width, trainCount) : null
@@ -204,11 +204,11 @@ export async function trainClassical(task: TrainClassicalTask, context: TaskCont
   const started = performance.now()
   const model = fit(task, trainRows, trainTargets)
   const seconds = (performance.now() - started) / 1000
-  const train = errorOf(model, trainRows, trainTargets, task.classes)
-  const test = testRows.length > 0 ? errorOf(model, testRows, testTargets, task.classes) : null
+  const train = computeError(model, trainRows, trainTargets, task.classes)
+  const test = testRows.length > 0 ? computeError(model, testRows, testTargets, task.classes) : null
   const report = { epoch: 1, loss: train.loss, valLoss: test?.loss ?? null, accuracy: train.accuracy, valAccuracy: test?.accuracy ?? null, seconds }
   const isStopped = !(await context.ask(report))
-  const validationOutputs = testRows.length > 0 ? outputsOf(model, testRows, task.classes) : []
+  const validationOutputs = testRows.length > 0 ? computeOutputs(model, testRows, task.classes) : []
   const file: ClassicalFile = { format: 'pulsebase-classical/1', algorithm: task.algorithm, classes: task.classes, width: task.width, model: model.toJSON(), norm, meta: task.meta }
   const files = isStopped ? [] : [{ name: 'classical.json', bytes: new TextEncoder().encode(JSON.stringify(file)) }]
   return { epochs: [report], validationOutputs, outputs: task.classes === 0 ? 1 : task.classes, isStopped, files }
@@ -222,12 +222,12 @@ export function predictClassical(task: PredictClassicalTask): { outputs: number;
   let hit = cache.get(task.artifact)
   if (hit === undefined) {
     if (task.files === undefined) return ARTIFACT_NEEDED
-    const file = JSON.parse(new TextDecoder().decode(fileOf(task.files, 'classical.json', task.artifact))) as ClassicalFile
+    const file = JSON.parse(new TextDecoder().decode(findFile(task.files, 'classical.json', task.artifact))) as ClassicalFile
     hit = { file, model: load(file) }
     cache.set(task.artifact, hit)
     for (const key of cache.keys()) if (cache.size > CACHE_SIZE) cache.delete(key)
   }
   const { file, model } = hit
   if (task.inputs.length === 0 || task.inputs.length % file.width !== 0) throw new Error(`inputs are not whole rows of ${file.width} values`)
-  return { outputs: file.classes === 0 ? 1 : file.classes, values: outputsOf(model, normalized(rowsOf(task.inputs, file.width), file.norm), file.classes) }
+  return { outputs: file.classes === 0 ? 1 : file.classes, values: computeOutputs(model, normalized(toRows(task.inputs, file.width), file.norm), file.classes) }
 }

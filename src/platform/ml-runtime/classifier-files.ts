@@ -2,13 +2,13 @@
 // and weights.bin (W1, b1, W2, b2 as float32), produced and read as bytes (the runtime stores them
 // in the blob store); and the loaded classifiers the inference thread keeps.
 import type { Tensor } from '@tensorflow/tfjs'
-import { type ArtifactFile, createArtifactCache, fileOf } from './artifact-files.js'
+import { type ArtifactFile, createArtifactCache, findFile } from './artifact-files.js'
 import type { ClassifierSpec } from './classifier-task.js'
 import type { Tf } from './tf-runtime.js'
 
 /** What a saved classifier holds besides its weights (`classifier.json`). */
 /** Values of a row: the groups together. */
-export const widthOf = (spec: Pick<ClassifierSpec, 'groups'>): number => spec.groups.reduce((sum, g) => sum + g.length, 0)
+export const computeWidth = (spec: Pick<ClassifierSpec, 'groups'>): number => spec.groups.reduce((sum, g) => sum + g.length, 0)
 
 export interface ClassifierFile {
   readonly format: 'pulsebase-dense-classifier/1'
@@ -52,11 +52,11 @@ export interface LoadedClassifier {
 let cache: ReturnType<typeof createArtifactCache<LoadedClassifier>> | undefined
 
 function loadClassifier(tf: Tf, files: readonly ArtifactFile[], artifact: string): LoadedClassifier {
-  const file = JSON.parse(new TextDecoder().decode(fileOf(files, 'classifier.json', artifact))) as ClassifierFile
-  const bytes = fileOf(files, 'weights.bin', artifact)
+  const file = JSON.parse(new TextDecoder().decode(findFile(files, 'classifier.json', artifact))) as ClassifierFile
+  const bytes = findFile(files, 'weights.bin', artifact)
   const weights = new Float32Array(bytes.byteLength / 4)
   new Uint8Array(weights.buffer).set(bytes)
-  const [width, heads, hidden, classes] = [widthOf(file.spec), file.heads.length, file.spec.hiddenUnits, file.spec.classes]
+  const [width, heads, hidden, classes] = [computeWidth(file.spec), file.heads.length, file.spec.hiddenUnits, file.spec.classes]
   const sizes = [width * heads * hidden, heads * hidden, heads * hidden * heads * classes, heads * classes]
   const parts: Float32Array[] = []
   let at = 0

@@ -8,7 +8,7 @@ import { createFileBlobStore } from '../blob/file-blob-store.js'
 import { createMlRuntime } from './ml-runtime.js'
 
 // Three classes; group "a" (4 values) tells class 0 from the others, group "b" (3 values) tells 1 from 2.
-function rowsOf(count: number) {
+function makeRows(count: number) {
   let seed = 11
   const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1
   const labels = Int32Array.from({ length: count }, (_, i) => i % 3)
@@ -31,7 +31,7 @@ describe('dense classifier task (tfjs-wasm in worker threads)', () => {
     rmSync(dir, { recursive: true, force: true })
   })
   const spec = { groups: [{ name: 'a', length: 4 }, { name: 'b', length: 3 }], classes: 3, hiddenUnits: 8, learningRate: 0.02 }
-  const { inputs, labels } = rowsOf(300)
+  const { inputs, labels } = makeRows(300)
   const artifact = 'models/model-1'
 
   test('trains every head with per-epoch progress; the saved model predicts the held-out rows as training scored them', async () => {

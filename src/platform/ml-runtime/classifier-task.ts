@@ -11,7 +11,7 @@
 // cost about 20 ms a batch for the seed's model.
 import type { Tensor, Variable } from '@tensorflow/tfjs'
 import { ARTIFACT_NEEDED, type ArtifactFile, type ArtifactNeeded } from './artifact-files.js'
-import { cachedClassifier, classifierToFiles, type Params, widthOf } from './classifier-files.js'
+import { cachedClassifier, classifierToFiles, type Params, computeWidth } from './classifier-files.js'
 import { seeded, shuffled } from './seeded.js'
 import { standardization } from './standardization.js'
 import type { EpochReport } from './sequence-model.js'
@@ -74,7 +74,7 @@ export interface ClassifierPrediction {
 }
 
 /** One head per group, plus `combined` over all groups when there are several; a single group's head is `combined`. */
-export function headsOf(spec: Pick<ClassifierSpec, 'groups'>): string[] {
+export function listHeads(spec: Pick<ClassifierSpec, 'groups'>): string[] {
   return spec.groups.length > 1 ? [...spec.groups.map((g) => g.name), 'combined'] : ['combined']
 }
 
@@ -93,7 +93,7 @@ function headRows(spec: ClassifierSpec): [number, number][] {
 /** The block masks and Glorot-uniform initial weights (per head block: limit sqrt(6 / (fan in + fan out))). */
 function initialWeights(spec: ClassifierSpec, seed: number) {
   const random = seeded(seed)
-  const width = widthOf(spec)
+  const width = computeWidth(spec)
   const rows = headRows(spec)
   const heads = rows.length
   const [hidden, classes] = [spec.hiddenUnits, spec.classes]
@@ -129,7 +129,7 @@ function logits(tf: Tf, x: Tensor, p: Params): Tensor {
 }
 
 /** Mean cross-entropy per head: y is one-hot rows x classes. */
-function lossOf(tf: Tf, z: Tensor, y: Tensor, heads: number, classes: number): Tensor {
+function computeLoss(tf: Tf, z: Tensor, y: Tensor, heads: number, classes: number): Tensor {
   const rows = z.shape[0] as number
   const logProbabilities = tf.logSoftmax(tf.reshape(z, [rows * heads, classes]))
   const targets = tf.reshape(tf.tile(tf.expandDims(y, 1), [1, heads, 1]), [rows * heads, classes])
@@ -153,7 +153,7 @@ function standardized(tf: Tf, inputs: Float32Array, width: number, norm: { mean:
 
 export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context: TaskContext): Promise<TrainClassifierResult> {
   const { spec } = task
-  const width = widthOf(spec)
+  const width = computeWidth(spec)
   const trainCount = task.labels.length - task.validationCount
   const norm = standardization(task.inputs, width, trainCount)
   const init = initialWeights(spec, task.seed)
@@ -187,7 +187,7 @@ export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context
         const cost = tf.tidy(() => {
           const index = tf.tensor1d(batch, 'int32')
           const [xb, yb] = [tf.gather(x, index), tf.gather(y, index)]
-          return optimizer.minimize(() => lossOf(tf, logits(tf, xb, masked()), yb, heads, classes) as never, true, vars) as Tensor
+          return optimizer.minimize(() => computeLoss(tf, logits(tf, xb, masked()), yb, heads, classes) as never, true, vars) as Tensor
         })
         const next = tf.add(total, tf.mul(cost, batch.length))
         tf.dispose([total, cost])
@@ -195,7 +195,7 @@ export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context
       }
       const loss = (total.dataSync()[0] as number) / trainCount
       total.dispose()
-      const valLoss = task.validationCount > 0 ? tf.tidy(() => lossOf(tf, logits(tf, xVal, masked()), yVal, heads, classes).dataSync()[0] as number) : null
+      const valLoss = task.validationCount > 0 ? tf.tidy(() => computeLoss(tf, logits(tf, xVal, masked()), yVal, heads, classes).dataSync()[0] as number) : null
       const report = { epoch, loss, valLoss }
       epochs.push(report)
       if (loss < best - 1e-4) [best, sinceBest] = [loss, 0]
@@ -206,8 +206,8 @@ export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context
     const final = tf.tidy(() => ({ ...masked() }))
     try {
       const validationOutputs = task.validationCount > 0 ? probabilities(tf, xVal, final, heads, classes) : []
-      const files = isStopped ? [] : classifierToFiles({ format: 'pulsebase-dense-classifier/1', spec, heads: headsOf(spec), mean: norm.mean, std: norm.std, meta: task.meta }, final)
-      return { epochs, validationOutputs, heads: headsOf(spec), isStopped, files }
+      const files = isStopped ? [] : classifierToFiles({ format: 'pulsebase-dense-classifier/1', spec, heads: listHeads(spec), mean: norm.mean, std: norm.std, meta: task.meta }, final)
+      return { epochs, validationOutputs, heads: listHeads(spec), isStopped, files }
     } finally {
       tf.dispose([final.w1, final.w2])
     }
@@ -221,7 +221,7 @@ export async function predictClassifier(tf: Tf, task: PredictClassifierTask): Pr
   const loaded = cachedClassifier(tf, task.artifact, task.files)
   if (loaded === undefined) return ARTIFACT_NEEDED
   const { file, params, mean, std } = loaded
-  const width = widthOf(file.spec)
+  const width = computeWidth(file.spec)
   if (task.inputs.length === 0 || task.inputs.length % width !== 0) throw new Error(`inputs are not whole rows of ${width} values`)
   const x = tf.tidy(() => tf.div(tf.sub(tf.tensor2d(task.inputs, [task.inputs.length / width, width]), mean), std))
   try {

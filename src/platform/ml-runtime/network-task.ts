@@ -156,7 +156,7 @@ function targetTensor(tf: Tf, spec: NetworkSpec, targets: Float32Array, outputs:
 const EPSILON = 1e-7
 
 /** Mean loss over the rows, as PyTorch computes it (cross-entropies on logits, BCE on probabilities). */
-export function lossOf(tf: Tf, spec: NetworkSpec, y: Tensor, z: Tensor): Tensor {
+export function computeLoss(tf: Tf, spec: NetworkSpec, y: Tensor, z: Tensor): Tensor {
   return tf.tidy(() => {
     switch (spec.loss) {
       case 'l1':
@@ -189,7 +189,7 @@ function scored(tf: Tf, spec: NetworkSpec, z: Tensor): Tensor {
 }
 
 /** Share of rows whose predicted class is right: argmax over several outputs, p > 0.5 for one. */
-function accuracyOf(tf: Tf, spec: NetworkSpec, targets: Float32Array, z: Tensor): number | null {
+function computeAccuracy(tf: Tf, spec: NetworkSpec, targets: Float32Array, z: Tensor): number | null {
   if (spec.classes === 0) return null
   const classes = tf.tidy(() => {
     const p = scored(tf, spec, z)
@@ -225,10 +225,10 @@ interface Split {
 function score(tf: Tf, spec: NetworkSpec, model: LayersModel, part: Split): { loss: number; accuracy: number | null } {
   const z = model.predict(part.x) as Tensor
   try {
-    const loss = lossOf(tf, spec, part.y, z)
+    const loss = computeLoss(tf, spec, part.y, z)
     const value = loss.dataSync()[0] as number
     loss.dispose()
-    return { loss: value, accuracy: accuracyOf(tf, spec, part.targets, z) }
+    return { loss: value, accuracy: computeAccuracy(tf, spec, part.targets, z) }
   } finally {
     z.dispose()
   }
@@ -250,7 +250,7 @@ function trainEpoch(tf: Tf, spec: NetworkSpec, model: LayersModel, optimizer: Op
     const cost = tf.tidy(() => {
       const index = tf.tensor1d(batch, 'int32')
       const [xb, yb] = [tf.gather(train.x, index), tf.gather(train.y, index)]
-      return optimizer.minimize(() => lossOf(tf, spec, yb, model.apply(xb, { training: true }) as Tensor) as Scalar, true, weights) as Scalar
+      return optimizer.minimize(() => computeLoss(tf, spec, yb, model.apply(xb, { training: true }) as Tensor) as Scalar, true, weights) as Scalar
     })
     const next = tf.add(total, tf.mul(cost, batch.length))
     tf.dispose([total, cost])

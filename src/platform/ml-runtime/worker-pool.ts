@@ -64,40 +64,59 @@ const BOOT = `const { workerData } = require('node:worker_threads')
 if (!workerData.entry.endsWith('.ts')) import(workerData.entry)
 else import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry) })`
 
-export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
-  const queue: Pending[] = []
-  const slots: Slot[] = []
-  let nextId = 1
-  let isClosed = false
-
-  /**
-   * The next task to run: the oldest waiting task of the owner with the fewest tasks running, ties
-   * going to the owner served longest ago (tasks without an owner count as one owner). FIFO when
-   * every task has the same owner.
-   */
+/**
+ * The tasks waiting for a thread. `take` gives the oldest waiting task of the owner with the fewest
+ * tasks running on `slots`, ties going to the owner served longest ago (tasks without an owner count
+ * as one owner): FIFO when every task has the same owner. `drain` empties the queue and returns what it held.
+ */
+function createFairQueue(slots: readonly Slot[]): { push(pending: Pending): void; take(): Pending | undefined; drain(): Pending[] } {
+  const waiting: Pending[] = []
   const servedAt = new Map<string | undefined, number>()
   let served = 0
-  function takeNext(): Pending | undefined {
-    let best = -1
-    let bestKey: [number, number] | undefined
-    const seen = new Set<string | undefined>()
-    queue.forEach((pending, index) => {
-      const owner = pending.options.owner
-      if (seen.has(owner)) return
-      seen.add(owner)
-      const key: [number, number] = [slots.filter((s) => s.current?.options.owner === owner).length, servedAt.get(owner) ?? -1]
-      if (bestKey === undefined || key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])) [best, bestKey] = [index, key]
-    })
-    if (best < 0) return undefined
-    const [pending] = queue.splice(best, 1)
-    servedAt.set(pending?.options.owner, (served += 1))
-    return pending
+  return {
+    push: (pending) => void waiting.push(pending),
+    drain: () => waiting.splice(0),
+    take() {
+      let best = -1
+      let bestKey: [number, number] | undefined
+      const seen = new Set<string | undefined>()
+      waiting.forEach((pending, index) => {
+        const owner = pending.options.owner
+        if (seen.has(owner)) return
+        seen.add(owner)
+        const key: [number, number] = [slots.filter((s) => s.current?.options.owner === owner).length, servedAt.get(owner) ?? -1]
+        if (bestKey === undefined || key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])) [best, bestKey] = [index, key]
+      })
+      if (best < 0) return undefined
+      const [pending] = waiting.splice(best, 1)
+      servedAt.set(pending?.options.owner, (served += 1))
+      return pending
+    },
   }
+}
+
+/** The caller's word on a question, posted back (a throwing caller lets the task go on; its error is logged). */
+async function answer(slot: Slot, pending: Pending, seq: number, data: unknown, logger: Logger): Promise<void> {
+  let proceed = true
+  try {
+    proceed = (await pending.options.onProgress?.(data)) !== false
+  } catch (err) {
+    logger.warn({ err, taskId: pending.id }, 'progress handler failed; the task goes on')
+  }
+  if (slot.current === pending) slot.worker.postMessage({ kind: 'answer', id: pending.id, seq, proceed } satisfies ToWorker)
+}
+
+/** Starts `options.size` threads running `options.entry` and returns the pool that hands them tasks (see `WorkerPool`). */
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  const slots: Slot[] = []
+  const queue = createFairQueue(slots)
+  let nextId = 1
+  let isClosed = false
 
   function dispatch() {
     for (const slot of slots) {
       if (slot.current !== undefined) continue
-      const pending = takeNext()
+      const pending = queue.take()
       if (pending === undefined) return
       slot.current = pending
       slot.worker.postMessage({ kind: 'task', id: pending.id, task: pending.task } satisfies ToWorker)
@@ -116,24 +135,13 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       return
     }
     if (message.kind === 'question') {
-      void answer(slot, pending, message.seq, message.data)
+      void answer(slot, pending, message.seq, message.data, options.logger)
       return
     }
     slot.current = undefined
     if (message.kind === 'result') pending.resolve(message.result)
     else pending.reject(new Error(message.message))
     dispatch()
-  }
-
-  /** The caller's word on a question, posted back (a throwing caller lets the task go on; its error is logged). */
-  async function answer(slot: Slot, pending: Pending, seq: number, data: unknown) {
-    let proceed = true
-    try {
-      proceed = (await pending.options.onProgress?.(data)) !== false
-    } catch (err) {
-      options.logger.warn({ err, taskId: pending.id }, 'progress handler failed; the task goes on')
-    }
-    if (slot.current === pending) slot.worker.postMessage({ kind: 'answer', id: pending.id, seq, proceed } satisfies ToWorker)
   }
 
   function onDeath(slot: Slot, reason: string) {
@@ -150,7 +158,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       return
     }
     // It never started: waiting tasks would only meet the same fate.
-    for (const waiting of queue.splice(0)) waiting.reject(new WorkerCrashedError(`ML worker thread could not start: ${reason}`))
+    for (const waiting of queue.drain()) waiting.reject(new WorkerCrashedError(`ML worker thread could not start: ${reason}`))
     setTimeout(() => {
       if (!isClosed) spawn()
     }, RESPAWN_DELAY_MS).unref()
@@ -188,7 +196,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     },
     async close() {
       isClosed = true
-      for (const pending of queue.splice(0)) pending.reject(new WorkerCrashedError('the ML worker pool is closed'))
+      for (const pending of queue.drain()) pending.reject(new WorkerCrashedError('the ML worker pool is closed'))
       await Promise.all(slots.map((slot) => slot.worker.terminate()))
     },
   }

@@ -87,17 +87,17 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
   const { Aedes } = await import('aedes')
   const broker = await Aedes.createBroker({ concurrency: 1000 })
   const logger = deps.logger
-  const addressOf = (client: Client) => ('remoteAddress' in client.conn ? client.conn.remoteAddress : undefined)
+  const readAddress = (client: Client) => ('remoteAddress' in client.conn ? client.conn.remoteAddress : undefined)
 
-  async function publisherOf(client: Client, credential: string): Promise<MqttPublisher> {
-    const principal = await deps.authenticate(credential, { address: addressOf(client) })
+  async function authenticatePublisher(client: Client, credential: string): Promise<MqttPublisher> {
+    const principal = await deps.authenticate(credential, { address: readAddress(client) })
     if (principal.deviceId === null) throw new AppError('permission_denied', 'MQTT is for devices: connect with a device key as the password')
-    return { principal: { ...principal, deviceId: principal.deviceId }, clientId: client.id, address: addressOf(client) }
+    return { principal: { ...principal, deviceId: principal.deviceId }, clientId: client.id, address: readAddress(client) }
   }
 
   broker.authenticate = (client, username, password, done) => {
     const credential = password?.toString('utf8') ?? ''
-    publisherOf(client, credential).then(
+    authenticatePublisher(client, credential).then(
       (publisher) => {
         if (username !== undefined && username !== '' && username !== publisher.principal.deviceId) {
           return done(authError('The username must be the device id (or empty)', BAD_USERNAME_OR_PASSWORD), false)
@@ -143,7 +143,7 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
 
   /** Re-authenticates (cached; a revoked key ends the session here), checks the topic, runs its route. */
   async function handlePublish(client: Client, session: Session, topic: string, payload: Buffer, qos: 0 | 1 | 2): Promise<void> {
-    session.publisher = await publisherOf(client, session.credential)
+    session.publisher = await authenticatePublisher(client, session.credential)
     const prefix = deviceTopicPrefix(session.publisher.principal.deviceId)
     if (!topic.startsWith(prefix)) throw new AppError('permission_denied', `A device publishes only below ${prefix}`)
     const levels = topic.slice(prefix.length).split('/')

@@ -2,7 +2,7 @@ import type { Channel, ConsumeMessage } from 'amqplib'
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
 import type { AmqpLink, Session } from './amqp-link.js'
-import { assertWorkQueues, attemptOf } from './amqp-topology.js'
+import { assertWorkQueues, readAttempt } from './amqp-topology.js'
 import { describeError } from './job-error.js'
 import type { JobHandler, RetryPolicy } from './queue.port.js'
 
@@ -76,7 +76,7 @@ export function createAmqpConsumer(ctx: ConsumerContext, queue: string, handler:
 }
 
 async function handle(ctx: ConsumerContext, queue: string, handler: JobHandler, channel: Channel, message: ConsumeMessage) {
-  const attempt = attemptOf(message)
+  const attempt = readAttempt(message)
   const id = String(message.properties.messageId ?? `${queue}:${message.fields.deliveryTag}`)
   const log = ctx.log.child({ queue, jobId: id, attempt })
   const stopTimer = ctx.metrics.queueProcessingDuration.startTimer({ queue })

@@ -63,7 +63,7 @@ function headerNumber(message: Message, name: string): number | undefined {
  * Classic queues do not count redeliveries, so a message the broker hands out again (its consumer
  * died or gave it back) counts one more attempt than its header says: a lower bound.
  */
-export function attemptOf(message: Message & { fields: { redelivered: boolean } }): number {
+export function readAttempt(message: Message & { fields: { redelivered: boolean } }): number {
   return (headerNumber(message, ATTEMPT_HEADER) ?? 1) + (message.fields.redelivered ? 1 : 0)
 }
 

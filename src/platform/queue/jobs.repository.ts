@@ -161,8 +161,8 @@ export async function countJobs(db: Db, queue: string, now: number): Promise<Que
     .where((eb) => eb.or([eb('status', '=', 'dead'), eb.and([eb('status', '=', 'ready'), eb('run_at', '<=', now)])]))
     .groupBy('status')
     .execute()
-  const countOf = (status: string) => Number(rows.find((row) => row.status === status)?.count ?? 0)
-  return { queue, ready: countOf('ready'), dead: countOf('dead') }
+  const readCount = (status: string) => Number(rows.find((row) => row.status === status)?.count ?? 0)
+  return { queue, ready: readCount('ready'), dead: readCount('dead') }
 }
 
 /** Puts a dead job back (attempts from zero, due now) or deletes it; false when there is no dead job `id` in `queue`. */

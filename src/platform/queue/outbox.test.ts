@@ -83,10 +83,10 @@ for (const target of await databaseTargets()) {
       names.push(name)
       await proxy.cut()
       await outbox.transaction(async (_trx, stage) => stage(name, { n: 3 }))
-      const claimOf = async () => (await database.db.selectFrom('outbox').select('claimed_until').where('queue', '=', name).executeTakeFirstOrThrow()).claimed_until
-      const firstClaim = await claimOf()
+      const readClaim = async () => (await database.db.selectFrom('outbox').select('claimed_until').where('queue', '=', name).executeTakeFirstOrThrow()).claimed_until
+      const firstClaim = await readClaim()
       // The publish waits 200 ms for the broker, is refused, and the row is given back to the sweep.
-      await waitUntil(async () => (await claimOf()) !== firstClaim, 'the row to be given back')
+      await waitUntil(async () => (await readClaim()) !== firstClaim, 'the row to be given back')
       await proxy.resume()
       await waitUntil(() => queue.ping().then(() => true, () => false), 'the broker to answer again')
       assert.deepEqual(await received(name, 1), [{ n: 3 }])

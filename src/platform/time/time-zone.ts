@@ -77,7 +77,7 @@ export function resolveTimeZone(name: string): TimeZone | undefined {
 export const UTC: TimeZone = fixedZone('UTC', 0)
 
 /** The wall-clock time at `ms` in `zone`, read as if it were UTC (epoch ms). */
-export function wallClockOf(ms: number, zone: TimeZone): number {
+export function toWallClock(ms: number, zone: TimeZone): number {
   return ms + zone.offsetAt(ms)
 }
 
@@ -104,9 +104,9 @@ function floorWall(wallMs: number, unit: CalendarUnit): number {
 
 /** The start of the local hour or day that holds `ms`. */
 export function startOfLocal(ms: number, unit: CalendarUnit, zone: TimeZone): number {
-  const start = instantOfWallClock(floorWall(wallClockOf(ms, zone), unit), zone)
+  const start = instantOfWallClock(floorWall(toWallClock(ms, zone), unit), zone)
   // A day whose midnight was skipped starts at its first instant, which can come after `ms` rounding down.
-  return start > ms ? instantOfWallClock(floorWall(wallClockOf(ms, zone), unit) - (unit === 'hour' ? HOUR_MS : DAY_MS), zone) : start
+  return start > ms ? instantOfWallClock(floorWall(toWallClock(ms, zone), unit) - (unit === 'hour' ? HOUR_MS : DAY_MS), zone) : start
 }
 
 /** The start of the local hour or day after the one starting at `start`. */
@@ -114,10 +114,10 @@ function nextLocalStart(start: number, unit: CalendarUnit, zone: TimeZone): numb
   if (unit === 'hour') {
     // An instant one hour on is the next hour's start unless the offset moved by a non-whole hour.
     const candidate = start + HOUR_MS
-    if (wallClockOf(candidate, zone) % HOUR_MS === 0) return candidate
-    return instantOfWallClock(floorWall(wallClockOf(candidate, zone), 'hour') + HOUR_MS, zone)
+    if (toWallClock(candidate, zone) % HOUR_MS === 0) return candidate
+    return instantOfWallClock(floorWall(toWallClock(candidate, zone), 'hour') + HOUR_MS, zone)
   }
-  return instantOfWallClock(floorWall(wallClockOf(start, zone), 'day') + DAY_MS, zone)
+  return instantOfWallClock(floorWall(toWallClock(start, zone), 'day') + DAY_MS, zone)
 }
 
 /**

@@ -35,7 +35,7 @@ export interface InputCheckOptions {
   readonly isCheckingNumbers?: boolean
 }
 
-function problemOf(value: unknown, options: InputCheckOptions): string | undefined {
+function findProblem(value: unknown, options: InputCheckOptions): string | undefined {
   if (typeof value === 'string') return textProblem(value)
   if (typeof value === 'number' && options.isCheckingNumbers !== false) return numberProblem(value)
   return undefined
@@ -51,7 +51,7 @@ export function inputProblems(input: unknown, prefix: string, limit = 20, option
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: input, path: '', depth: 0 }]
   while (stack.length > 0 && problems.length < limit) {
     const { value, path, depth } = stack.pop() as { value: unknown; path: string; depth: number }
-    const problem = problemOf(value, options)
+    const problem = findProblem(value, options)
     if (problem !== undefined) problems.push({ path: dottedPath(prefix, path), message: problem })
     // Bytes (gRPC `bytes`, MQTT payloads) are not text: their content is the reader's to judge.
     if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) continue

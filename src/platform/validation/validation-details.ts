@@ -26,14 +26,14 @@ const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : va
 const quoted = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value))
 
 /** The values a `const` or `enum` issue allows, or none. */
-function allowedOf(issue: SchemaIssue): unknown[] {
+function readAllowed(issue: SchemaIssue): unknown[] {
   const params = issue.params ?? {}
   if (issue.keyword === 'const') return [params.allowedValue]
   return Array.isArray(params.allowedValues) ? params.allowedValues : []
 }
 
 /** One issue as details: ajv names one missing or unknown field per issue, TypeBox lists them. */
-function detailsOf(issue: SchemaIssue, prefix: string): ErrorDetail[] {
+function toDetails(issue: SchemaIssue, prefix: string): ErrorDetail[] {
   const params = issue.params ?? {}
   // TypeBox also reports each unknown field as a `false` schema; its additionalProperties issue says it better.
   if (issue.keyword === 'boolean') return []
@@ -44,7 +44,7 @@ function detailsOf(issue: SchemaIssue, prefix: string): ErrorDetail[] {
   if (issue.keyword === 'format' && params.format === INSTANT_FORMAT) {
     return [{ path: dottedPath(prefix, issue.instancePath), message: `${JSON.stringify(issue.data) ?? 'value'} ${instantProblem(issue.data)}`, reason: 'timestamp_invalid' }]
   }
-  const allowed = allowedOf(issue)
+  const allowed = readAllowed(issue)
   if (allowed.length > 0) return [{ path: dottedPath(prefix, issue.instancePath), message: `must be ${allowed.length === 1 ? quoted(allowed[0]) : `one of: ${allowed.map(quoted).join(', ')}`}` }]
   return [{ path: dottedPath(prefix, issue.instancePath), message: issue.message ?? 'is invalid' }]
 }
@@ -55,8 +55,8 @@ function detailsOf(issue: SchemaIssue, prefix: string): ErrorDetail[] {
  */
 function unionMessage(branches: readonly SchemaIssue[]): string {
   const types = branches.flatMap((b) => (b.keyword === 'type' ? asList(b.params?.type).map(String) : []))
-  const values = branches.flatMap(allowedOf)
-  const others = branches.filter((b) => b.keyword !== 'type' && allowedOf(b).length === 0).map((b) => (b.message ?? 'is invalid').replace(/^must /, ''))
+  const values = branches.flatMap(readAllowed)
+  const others = branches.filter((b) => b.keyword !== 'type' && readAllowed(b).length === 0).map((b) => (b.message ?? 'is invalid').replace(/^must /, ''))
   const alternatives = [...others, ...(types.length > 0 ? [`be ${types.join(' or ')}`] : []), ...(values.length > 0 ? [`be ${values.length === 1 ? quoted(values[0]) : `one of: ${values.map(quoted).join(', ')}`}`] : [])]
   return alternatives.length === 0 ? 'does not match any allowed form' : `must ${alternatives.join(', or ')}`
 }
@@ -87,7 +87,7 @@ export function toErrorDetails(issues: Iterable<SchemaIssue>, prefix: string): E
   const details: ErrorDetail[] = []
   let more = 0
   for (const issue of collapseUnions([...issues])) {
-    for (const detail of detailsOf(issue, prefix)) {
+    for (const detail of toDetails(issue, prefix)) {
       const key = `${detail.path ?? ''}\u0000${detail.message}`
       if (seen.has(key)) continue
       seen.add(key)

@@ -6,7 +6,7 @@ import { type Kysely, MysqlAdapter, PostgresAdapter, sql } from 'kysely'
 // WITHOUT ROWID, so the primary key is the table (the key is stored once); InnoDB clusters on the
 // primary key anyway; PostgreSQL keeps a heap plus the (stream_id, ts) index, 4 + 8 bytes a row.
 // Reads across a user's devices merge the streams' ranges in the repository.
-function engineOf(db: Kysely<unknown>): 'sqlite' | 'postgres' | 'mysql' {
+function readEngine(db: Kysely<unknown>): 'sqlite' | 'postgres' | 'mysql' {
   const adapter = db.getExecutor().adapter
   if (adapter instanceof PostgresAdapter) return 'postgres'
   if (adapter instanceof MysqlAdapter) return 'mysql'
@@ -16,7 +16,7 @@ function engineOf(db: Kysely<unknown>): 'sqlite' | 'postgres' | 'mysql' {
 const STREAM_KEY = { sqlite: sql`integer primary key`, postgres: sql`serial primary key`, mysql: sql`integer auto_increment primary key` }
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  const engine = engineOf(db)
+  const engine = readEngine(db)
   await sql`create table heart_rate_streams (
     id ${STREAM_KEY[engine]},
     user_id varchar(36) not null,
