@@ -45,4 +45,44 @@ describe('the typed client generated from the OpenAPI document', () => {
     assert.equal(anonymous.status, 401)
     assert.match(anonymous.message, /Missing credentials/)
   })
+  test('the document names the shared schemas as components and the routes reference them, with examples', async () => {
+    const response = await fetch(`${server.url}/openapi.json`)
+    assert.equal(response.status, 200)
+    type Media = { schema?: { $ref?: string; anyOf?: { $ref?: string }[] }; example?: unknown }
+    type Operation = { requestBody?: { content: Record<string, Media> }; responses: Record<string, { content?: Record<string, Media> }> }
+    const document = (await response.json()) as { components: { schemas: Record<string, { title?: string }> }; paths: Record<string, Record<string, Operation>> }
+    const named = ['Error', 'HeartRateSample', 'HeartRateSamplePage', 'NextCursor', 'Device', 'User', 'Session', 'TrainingJob', 'TrainingJobPage', 'Model', 'ModelPage']
+    for (const name of named) assert.equal(document.components.schemas[name]?.title, name, `component ${name}`)
+
+    const operation = (path: string, method: string): Operation => {
+      const found = document.paths[path]?.[method]
+      assert.ok(found, `${method} ${path} is documented`)
+      return found
+    }
+    const json = (media: Record<string, Media> | undefined): Media => media?.['application/json'] ?? {}
+    const ref = (name: string) => `#/components/schemas/${name}`
+    const responseRef = (path: string, method: string, status: string) => json(operation(path, method).responses[status]?.content).schema?.$ref
+    assert.equal(responseRef('/v1/heart-rate/samples', 'get', '200'), ref('HeartRateSamplePage'))
+    assert.equal(responseRef('/v1/devices/{id}', 'get', '200'), ref('Device'))
+    assert.equal(responseRef('/v1/auth/login', 'post', '200'), ref('Session'))
+    assert.equal(responseRef('/v1/training-jobs', 'post', '202'), ref('TrainingJob'))
+    assert.equal(responseRef('/v1/training-jobs', 'get', '200'), ref('TrainingJobPage'))
+    assert.equal(responseRef('/v1/models', 'get', '200'), ref('ModelPage'))
+    assert.equal(responseRef('/v1/devices', 'post', '400'), ref('Error'))
+    assert.equal(responseRef('/v1/me', 'get', '401'), ref('Error'))
+    // Inside the components, the shared parts are references too, not copies.
+    const page = JSON.stringify(document.components.schemas.HeartRateSamplePage)
+    assert.ok(page.includes(ref('HeartRateSample')) && page.includes(ref('NextCursor')), page)
+    assert.ok(JSON.stringify(document.components.schemas.Session).includes(ref('User')))
+
+    const body = (path: string, method: string) => json(operation(path, method).requestBody?.content)
+    assert.equal(body('/v1/auth/login', 'post').schema?.$ref, ref('LoginRequest'))
+    assert.equal(body('/v1/devices', 'post').schema?.$ref, ref('CreateDeviceRequest'))
+    assert.equal(body('/v1/training-jobs', 'post').schema?.$ref, ref('CreateTrainingJobRequest'))
+    assert.deepEqual(body('/v1/heart-rate/samples', 'post').schema?.anyOf?.map((s) => s.$ref), [ref('HeartRateBatch'), ref('HeartRateSampleInput')])
+    for (const [path, method] of [['/v1/auth/login', 'post'], ['/v1/devices', 'post'], ['/v1/training-jobs', 'post'], ['/v1/heart-rate/samples', 'post']] as const) {
+      assert.ok(body(path, method).example !== undefined, `${method} ${path} has an example body`)
+    }
+    assert.equal((json(operation('/v1/training-jobs', 'post').responses['202']?.content).example as { kind?: string } | undefined)?.kind, 'meditation')
+  })
 })

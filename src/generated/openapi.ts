@@ -1374,30 +1374,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            users: {
-                                /** Format: date-time */
-                                createdAt: string;
-                                displayName: string | null;
-                                email: string;
-                                id: string;
-                                role: "user" | "admin";
-                                settings: {
-                                    birthYear?: number;
-                                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
-                                    heartRate?: {
-                                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
-                                        highAlert?: number;
-                                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
-                                        lowAlert?: number;
-                                    };
-                                    /** @description Measured maximum heart rate; otherwise 220 - age */
-                                    maxHeartRate?: number;
-                                    /** @description Resting heart rate, for Karvonen zones */
-                                    restingHeartRate?: number;
-                                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
-                                    timeZone?: string;
-                                };
-                            }[];
+                            users: components["schemas"]["User"][];
                         };
                     };
                 };
@@ -1594,30 +1571,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            createdAt: string;
-                            displayName: string | null;
-                            email: string;
-                            id: string;
-                            role: "user" | "admin";
-                            settings: {
-                                birthYear?: number;
-                                /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
-                                heartRate?: {
-                                    /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
-                                    highAlert?: number;
-                                    /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
-                                    lowAlert?: number;
-                                };
-                                /** @description Measured maximum heart rate; otherwise 220 - age */
-                                maxHeartRate?: number;
-                                /** @description Resting heart rate, for Karvonen zones */
-                                restingHeartRate?: number;
-                                /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
-                                timeZone?: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["User"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -2145,30 +2099,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            createdAt: string;
-                            displayName: string | null;
-                            email: string;
-                            id: string;
-                            role: "user" | "admin";
-                            settings: {
-                                birthYear?: number;
-                                /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
-                                heartRate?: {
-                                    /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
-                                    highAlert?: number;
-                                    /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
-                                    lowAlert?: number;
-                                };
-                                /** @description Measured maximum heart rate; otherwise 220 - age */
-                                maxHeartRate?: number;
-                                /** @description Resting heart rate, for Karvonen zones */
-                                restingHeartRate?: number;
-                                /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
-                                timeZone?: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["User"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -2427,14 +2358,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: email
-                         * @description Compared case-insensitively
-                         */
-                        email: string;
-                        password: string;
-                    };
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "password": "correct horse battery"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LoginRequest"];
                 };
             };
             responses: {
@@ -2444,39 +2374,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            accessToken: string;
-                            /** @description Seconds until the access token expires */
-                            expiresIn: number;
-                            /** @description Absent when the request sent `Pulsebase-Session: cookie` (then it is in the httpOnly cookie) */
-                            refreshToken?: string;
-                            /** @enum {string} */
-                            tokenType: "Bearer";
-                            user: {
-                                /** Format: date-time */
-                                createdAt: string;
-                                displayName: string | null;
-                                email: string;
-                                id: string;
-                                role: "user" | "admin";
-                                settings: {
-                                    birthYear?: number;
-                                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
-                                    heartRate?: {
-                                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
-                                        highAlert?: number;
-                                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
-                                        lowAlert?: number;
-                                    };
-                                    /** @description Measured maximum heart rate; otherwise 220 - age */
-                                    maxHeartRate?: number;
-                                    /** @description Resting heart rate, for Karvonen zones */
-                                    restingHeartRate?: number;
-                                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
-                                    timeZone?: string;
-                                };
-                            };
-                        };
+                        "application/json": components["schemas"]["Session"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -3834,15 +3732,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        displayName?: string;
-                        /**
-                         * Format: email
-                         * @description Compared case-insensitively
-                         */
-                        email: string;
-                        password: string;
-                    };
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "password": "correct horse battery",
+                     *       "displayName": "Ada"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RegisterRequest"];
                 };
             };
             responses: {
@@ -3852,39 +3749,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            accessToken: string;
-                            /** @description Seconds until the access token expires */
-                            expiresIn: number;
-                            /** @description Absent when the request sent `Pulsebase-Session: cookie` (then it is in the httpOnly cookie) */
-                            refreshToken?: string;
-                            /** @enum {string} */
-                            tokenType: "Bearer";
-                            user: {
-                                /** Format: date-time */
-                                createdAt: string;
-                                displayName: string | null;
-                                email: string;
-                                id: string;
-                                role: "user" | "admin";
-                                settings: {
-                                    birthYear?: number;
-                                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
-                                    heartRate?: {
-                                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
-                                        highAlert?: number;
-                                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
-                                        lowAlert?: number;
-                                    };
-                                    /** @description Measured maximum heart rate; otherwise 220 - age */
-                                    maxHeartRate?: number;
-                                    /** @description Resting heart rate, for Karvonen zones */
-                                    restingHeartRate?: number;
-                                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
-                                    timeZone?: string;
-                                };
-                            };
-                        };
+                        "application/json": components["schemas"]["Session"];
                     };
                 };
                 /** @description Default Response */
@@ -4701,31 +4566,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            devices: {
-                                /** Format: date-time */
-                                createdAt: string;
-                                id: string;
-                                /** @description The first characters of the API key, to tell keys apart */
-                                keyPrefix: string;
-                                /** @enum {unknown} */
-                                kind: "phone" | "watch" | "raspberry-pi" | "esp32" | "glove" | "other";
-                                /**
-                                 * Format: date-time
-                                 * @description The latest contact: a heartbeat or any call made with the device key
-                                 */
-                                lastSeenAt: string | null;
-                                name: string;
-                                /** @description Whether the latest contact is within the presence timeout */
-                                online: boolean;
-                                /** @description How long after its latest contact the device counts as online (the device's own, else the server default) */
-                                presenceTimeoutSeconds: number;
-                                /** @description The address of the latest contact */
-                                remoteAddress: string | null;
-                                /** Format: date-time */
-                                revokedAt: string | null;
-                                /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
-                                timeZone: string | null;
-                            }[];
+                            devices: components["schemas"]["Device"][];
                         };
                     };
                 };
@@ -4903,13 +4744,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        kind: "phone" | "watch" | "raspberry-pi" | "esp32" | "glove" | "other";
-                        name: string;
-                        /** @description IANA time zone (Asia/Tokyo) or a fixed offset (+05:45) */
-                        timeZone?: string;
-                    };
+                    /**
+                     * @example {
+                     *       "name": "chest strap",
+                     *       "kind": "watch",
+                     *       "timeZone": "Europe/Berlin"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreateDeviceRequest"];
                 };
             };
             responses: {
@@ -4919,35 +4761,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Shown once; send it as "Authorization: Bearer <key>" or "X-Device-Key" */
-                            apiKey: string;
-                            device: {
-                                /** Format: date-time */
-                                createdAt: string;
-                                id: string;
-                                /** @description The first characters of the API key, to tell keys apart */
-                                keyPrefix: string;
-                                /** @enum {unknown} */
-                                kind: "phone" | "watch" | "raspberry-pi" | "esp32" | "glove" | "other";
-                                /**
-                                 * Format: date-time
-                                 * @description The latest contact: a heartbeat or any call made with the device key
-                                 */
-                                lastSeenAt: string | null;
-                                name: string;
-                                /** @description Whether the latest contact is within the presence timeout */
-                                online: boolean;
-                                /** @description How long after its latest contact the device counts as online (the device's own, else the server default) */
-                                presenceTimeoutSeconds: number;
-                                /** @description The address of the latest contact */
-                                remoteAddress: string | null;
-                                /** Format: date-time */
-                                revokedAt: string | null;
-                                /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
-                                timeZone: string | null;
-                            };
-                        };
+                        "application/json": components["schemas"]["CreatedDevice"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -5212,31 +5026,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            createdAt: string;
-                            id: string;
-                            /** @description The first characters of the API key, to tell keys apart */
-                            keyPrefix: string;
-                            /** @enum {unknown} */
-                            kind: "phone" | "watch" | "raspberry-pi" | "esp32" | "glove" | "other";
-                            /**
-                             * Format: date-time
-                             * @description The latest contact: a heartbeat or any call made with the device key
-                             */
-                            lastSeenAt: string | null;
-                            name: string;
-                            /** @description Whether the latest contact is within the presence timeout */
-                            online: boolean;
-                            /** @description How long after its latest contact the device counts as online (the device's own, else the server default) */
-                            presenceTimeoutSeconds: number;
-                            /** @description The address of the latest contact */
-                            remoteAddress: string | null;
-                            /** Format: date-time */
-                            revokedAt: string | null;
-                            /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
-                            timeZone: string | null;
-                        };
+                        "application/json": components["schemas"]["Device"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -5684,31 +5474,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            createdAt: string;
-                            id: string;
-                            /** @description The first characters of the API key, to tell keys apart */
-                            keyPrefix: string;
-                            /** @enum {unknown} */
-                            kind: "phone" | "watch" | "raspberry-pi" | "esp32" | "glove" | "other";
-                            /**
-                             * Format: date-time
-                             * @description The latest contact: a heartbeat or any call made with the device key
-                             */
-                            lastSeenAt: string | null;
-                            name: string;
-                            /** @description Whether the latest contact is within the presence timeout */
-                            online: boolean;
-                            /** @description How long after its latest contact the device counts as online (the device's own, else the server default) */
-                            presenceTimeoutSeconds: number;
-                            /** @description The address of the latest contact */
-                            remoteAddress: string | null;
-                            /** Format: date-time */
-                            revokedAt: string | null;
-                            /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
-                            timeZone: string | null;
-                        };
+                        "application/json": components["schemas"]["Device"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -5972,31 +5738,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            createdAt: string;
-                            id: string;
-                            /** @description The first characters of the API key, to tell keys apart */
-                            keyPrefix: string;
-                            /** @enum {unknown} */
-                            kind: "phone" | "watch" | "raspberry-pi" | "esp32" | "glove" | "other";
-                            /**
-                             * Format: date-time
-                             * @description The latest contact: a heartbeat or any call made with the device key
-                             */
-                            lastSeenAt: string | null;
-                            name: string;
-                            /** @description Whether the latest contact is within the presence timeout */
-                            online: boolean;
-                            /** @description How long after its latest contact the device counts as online (the device's own, else the server default) */
-                            presenceTimeoutSeconds: number;
-                            /** @description The address of the latest contact */
-                            remoteAddress: string | null;
-                            /** Format: date-time */
-                            revokedAt: string | null;
-                            /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
-                            timeZone: string | null;
-                        };
+                        "application/json": components["schemas"]["Device"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -6815,7 +6557,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            nextCursor: string | null;
+                            nextCursor: components["schemas"]["NextCursor"];
                             sessions: {
                                 analysis: {
                                     channels: {
@@ -9538,17 +9280,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            nextCursor: string | null;
-                            samples: {
-                                alert: ("LOW" | "HIGH") | (never | null);
-                                bpm: number;
-                                deviceId: string | null;
-                                rrIntervalsMs: number[] | null;
-                                /** Format: date-time */
-                                timestamp: string;
-                            }[];
-                        };
+                        "application/json": components["schemas"]["HeartRateSamplePage"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -9728,16 +9460,25 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        samples: unknown[];
-                    } | {
-                        /** @description Beats per minute */
-                        bpm?: unknown;
-                        /** @description RR intervals in milliseconds (for HRV) */
-                        rrIntervalsMs?: unknown;
-                        /** @description RFC 3339 date-time with a zone, or epoch milliseconds */
-                        timestamp?: unknown;
-                    };
+                    /**
+                     * @example {
+                     *       "samples": [
+                     *         {
+                     *           "timestamp": "2026-11-30T09:00:00.000Z",
+                     *           "bpm": 72,
+                     *           "rrIntervalsMs": [
+                     *             830,
+                     *             845
+                     *           ]
+                     *         },
+                     *         {
+                     *           "timestamp": 1764493201000,
+                     *           "bpm": 74
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HeartRateBatch"] | components["schemas"]["HeartRateSampleInput"];
                 };
             };
             responses: {
@@ -9747,37 +9488,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description Alert episodes this request opened or closed */
-                            alerts: {
-                                /** Format: date-time */
-                                acknowledgedAt: string | null;
-                                /** Format: date-time */
-                                closedAt: string | null;
-                                deviceId: string | null;
-                                id: string;
-                                kind: "LOW" | "HIGH";
-                                /** Format: date-time */
-                                lastAlertAt: string;
-                                /** Format: date-time */
-                                openedAt: string;
-                                peakBpm: number;
-                                /** @description Samples beyond the threshold during the episode */
-                                sampleCount: number;
-                            }[];
-                            rejected: number;
-                            stored: number;
-                            /** @description One per sample, in the order sent */
-                            verdicts: {
-                                alert?: "LOW" | "HIGH";
-                                /** @description The same sample (device, timestamp) was stored before; nothing changed */
-                                alreadyStored?: boolean;
-                                message?: string;
-                                /** @enum {string} */
-                                reason?: "sample_invalid" | "bpm_not_a_number" | "bpm_out_of_range" | "timestamp_invalid" | "timestamp_in_future" | "timestamp_before_2000" | "duplicate_in_batch" | "rr_intervals_invalid";
-                                status: "stored" | "rejected";
-                            }[];
-                        };
+                        /**
+                         * @example {
+                         *       "stored": 1,
+                         *       "rejected": 1,
+                         *       "verdicts": [
+                         *         {
+                         *           "status": "stored"
+                         *         },
+                         *         {
+                         *           "status": "rejected",
+                         *           "reason": "bpm_out_of_range",
+                         *           "message": "bpm must be 20-250"
+                         *         }
+                         *       ],
+                         *       "alerts": []
+                         *     }
+                         */
+                        "application/json": components["schemas"]["HeartRateIngestResult"];
                     };
                 };
                 /** @description Default Response */
@@ -10321,14 +10049,7 @@ export interface paths {
                                 sampleCount: number;
                             } | null;
                             /** @description Oldest first */
-                            recent: {
-                                alert: ("LOW" | "HIGH") | (never | null);
-                                bpm: number;
-                                deviceId: string | null;
-                                rrIntervalsMs: number[] | null;
-                                /** Format: date-time */
-                                timestamp: string;
-                            }[];
+                            recent: components["schemas"]["HeartRateSample"][];
                             stats: {
                                 /** @description (bpm, 2 decimals) */
                                 averageBpm: number;
@@ -12066,30 +11787,7 @@ export interface paths {
                             device: {
                                 id: string;
                             } | null;
-                            user: {
-                                /** Format: date-time */
-                                createdAt: string;
-                                displayName: string | null;
-                                email: string;
-                                id: string;
-                                role: "user" | "admin";
-                                settings: {
-                                    birthYear?: number;
-                                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
-                                    heartRate?: {
-                                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
-                                        highAlert?: number;
-                                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
-                                        lowAlert?: number;
-                                    };
-                                    /** @description Measured maximum heart rate; otherwise 220 - age */
-                                    maxHeartRate?: number;
-                                    /** @description Resting heart rate, for Karvonen zones */
-                                    restingHeartRate?: number;
-                                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
-                                    timeZone?: string;
-                                };
-                            };
+                            user: components["schemas"]["User"];
                         };
                     };
                 };
@@ -12559,30 +12257,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            createdAt: string;
-                            displayName: string | null;
-                            email: string;
-                            id: string;
-                            role: "user" | "admin";
-                            settings: {
-                                birthYear?: number;
-                                /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
-                                heartRate?: {
-                                    /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
-                                    highAlert?: number;
-                                    /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
-                                    lowAlert?: number;
-                                };
-                                /** @description Measured maximum heart rate; otherwise 220 - age */
-                                maxHeartRate?: number;
-                                /** @description Resting heart rate, for Karvonen zones */
-                                restingHeartRate?: number;
-                                /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
-                                timeZone?: string;
-                            };
-                        };
+                        "application/json": components["schemas"]["User"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -13323,8 +12998,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description pass as `cursor` for the next page; null on the last page */
-                            nextCursor: string | null;
+                            nextCursor: components["schemas"]["NextCursor"];
                             sessions: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -14345,30 +14019,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            models: {
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                dataFrom: string | null;
-                                /** Format: date-time */
-                                dataTo: string | null;
-                                examples: number;
-                                id: string;
-                                kind: string;
-                                /** @description held-out evaluation; its fields depend on the kind */
-                                metrics: {
-                                    [key: string]: unknown;
-                                };
-                                params: {
-                                    [key: string]: unknown;
-                                };
-                                trainingJobId: string;
-                                version: number;
-                            }[];
-                            /** @description pass as `cursor` for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
+                        "application/json": components["schemas"]["ModelPage"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -16936,33 +16587,7 @@ export interface paths {
                                 dataSource: string;
                                 /** @description the training job id */
                                 id: string;
-                                job: {
-                                    /** @description runs started; a run whose worker died is retried */
-                                    attempts: number;
-                                    /** Format: date-time */
-                                    createdAt: string;
-                                    /** @description time to train, of the run that finished */
-                                    durationMs: number | null;
-                                    epochs: {
-                                        /** @description classifiers that score it: share of training rows right after the epoch */
-                                        accuracy?: number | null;
-                                        epoch: number;
-                                        loss: number;
-                                        /** @description the same share on the held-out rows */
-                                        valAccuracy?: number | null;
-                                        valLoss: number | null;
-                                    }[];
-                                    error: string | null;
-                                    /** Format: date-time */
-                                    finishedAt: string | null;
-                                    id: string;
-                                    isCancelRequested: boolean;
-                                    kind: string;
-                                    modelId: string | null;
-                                    /** Format: date-time */
-                                    startedAt: string | null;
-                                    state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                                };
+                                job: components["schemas"]["TrainingJob"];
                                 modelId: string | null;
                                 name: string;
                                 notifyEmail: string | null;
@@ -17298,33 +16923,7 @@ export interface paths {
                             dataSource: string;
                             /** @description the training job id */
                             id: string;
-                            job: {
-                                /** @description runs started; a run whose worker died is retried */
-                                attempts: number;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** @description time to train, of the run that finished */
-                                durationMs: number | null;
-                                epochs: {
-                                    /** @description classifiers that score it: share of training rows right after the epoch */
-                                    accuracy?: number | null;
-                                    epoch: number;
-                                    loss: number;
-                                    /** @description the same share on the held-out rows */
-                                    valAccuracy?: number | null;
-                                    valLoss: number | null;
-                                }[];
-                                error: string | null;
-                                /** Format: date-time */
-                                finishedAt: string | null;
-                                id: string;
-                                isCancelRequested: boolean;
-                                kind: string;
-                                modelId: string | null;
-                                /** Format: date-time */
-                                startedAt: string | null;
-                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                            };
+                            job: components["schemas"]["TrainingJob"];
                             modelId: string | null;
                             name: string;
                             notifyEmail: string | null;
@@ -17632,33 +17231,7 @@ export interface paths {
                             dataSource: string;
                             /** @description the training job id */
                             id: string;
-                            job: {
-                                /** @description runs started; a run whose worker died is retried */
-                                attempts: number;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** @description time to train, of the run that finished */
-                                durationMs: number | null;
-                                epochs: {
-                                    /** @description classifiers that score it: share of training rows right after the epoch */
-                                    accuracy?: number | null;
-                                    epoch: number;
-                                    loss: number;
-                                    /** @description the same share on the held-out rows */
-                                    valAccuracy?: number | null;
-                                    valLoss: number | null;
-                                }[];
-                                error: string | null;
-                                /** Format: date-time */
-                                finishedAt: string | null;
-                                id: string;
-                                isCancelRequested: boolean;
-                                kind: string;
-                                modelId: string | null;
-                                /** Format: date-time */
-                                startedAt: string | null;
-                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                            };
+                            job: components["schemas"]["TrainingJob"];
                             modelId: string | null;
                             name: string;
                             notifyEmail: string | null;
@@ -22005,33 +21578,29 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description runs started; a run whose worker died is retried */
-                            attempts: number;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description time to train, of the run that finished */
-                            durationMs: number | null;
-                            epochs: {
-                                /** @description classifiers that score it: share of training rows right after the epoch */
-                                accuracy?: number | null;
-                                epoch: number;
-                                loss: number;
-                                /** @description the same share on the held-out rows */
-                                valAccuracy?: number | null;
-                                valLoss: number | null;
-                            }[];
-                            error: string | null;
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                            id: string;
-                            isCancelRequested: boolean;
-                            kind: string;
-                            modelId: string | null;
-                            /** Format: date-time */
-                            startedAt: string | null;
-                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                        };
+                        /**
+                         * @example {
+                         *       "id": "job-1",
+                         *       "kind": "meditation",
+                         *       "state": "succeeded",
+                         *       "attempts": 1,
+                         *       "error": null,
+                         *       "modelId": "model-1",
+                         *       "isCancelRequested": false,
+                         *       "createdAt": "2026-11-30T09:00:00.000Z",
+                         *       "startedAt": "2026-11-30T09:00:01.000Z",
+                         *       "finishedAt": "2026-11-30T09:00:09.000Z",
+                         *       "durationMs": 8000,
+                         *       "epochs": [
+                         *         {
+                         *           "epoch": 1,
+                         *           "loss": 0.41,
+                         *           "valLoss": 0.44
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": components["schemas"]["TrainingJob"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -23000,30 +22569,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            models: {
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                dataFrom: string | null;
-                                /** Format: date-time */
-                                dataTo: string | null;
-                                examples: number;
-                                id: string;
-                                kind: string;
-                                /** @description held-out evaluation; its fields depend on the kind */
-                                metrics: {
-                                    [key: string]: unknown;
-                                };
-                                params: {
-                                    [key: string]: unknown;
-                                };
-                                trainingJobId: string;
-                                version: number;
-                            }[];
-                            /** @description pass as `cursor` for the next page; null on the last page */
-                            nextCursor: string | null;
-                        };
+                        "application/json": components["schemas"]["ModelPage"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -23221,26 +22767,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            dataFrom: string | null;
-                            /** Format: date-time */
-                            dataTo: string | null;
-                            examples: number;
-                            id: string;
-                            kind: string;
-                            /** @description held-out evaluation; its fields depend on the kind */
-                            metrics: {
-                                [key: string]: unknown;
-                            };
-                            params: {
-                                [key: string]: unknown;
-                            };
-                            trainingJobId: string;
-                            version: number;
-                        };
+                        "application/json": components["schemas"]["Model"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -24171,37 +23698,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description pass as `cursor` for the next page; null on the last page */
-                            nextCursor: string | null;
-                            trainingJobs: {
-                                /** @description runs started; a run whose worker died is retried */
-                                attempts: number;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** @description time to train, of the run that finished */
-                                durationMs: number | null;
-                                epochs: {
-                                    /** @description classifiers that score it: share of training rows right after the epoch */
-                                    accuracy?: number | null;
-                                    epoch: number;
-                                    loss: number;
-                                    /** @description the same share on the held-out rows */
-                                    valAccuracy?: number | null;
-                                    valLoss: number | null;
-                                }[];
-                                error: string | null;
-                                /** Format: date-time */
-                                finishedAt: string | null;
-                                id: string;
-                                isCancelRequested: boolean;
-                                kind: string;
-                                modelId: string | null;
-                                /** Format: date-time */
-                                startedAt: string | null;
-                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                            }[];
-                        };
+                        "application/json": components["schemas"]["TrainingJobPage"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -24381,9 +23878,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        kind: "meditation" | "sensor-classifier" | "playground";
-                    };
+                    /**
+                     * @example {
+                     *       "kind": "meditation"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreateTrainingJobRequest"];
                 };
             };
             responses: {
@@ -24393,33 +23893,29 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description runs started; a run whose worker died is retried */
-                            attempts: number;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description time to train, of the run that finished */
-                            durationMs: number | null;
-                            epochs: {
-                                /** @description classifiers that score it: share of training rows right after the epoch */
-                                accuracy?: number | null;
-                                epoch: number;
-                                loss: number;
-                                /** @description the same share on the held-out rows */
-                                valAccuracy?: number | null;
-                                valLoss: number | null;
-                            }[];
-                            error: string | null;
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                            id: string;
-                            isCancelRequested: boolean;
-                            kind: string;
-                            modelId: string | null;
-                            /** Format: date-time */
-                            startedAt: string | null;
-                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                        };
+                        /**
+                         * @example {
+                         *       "id": "job-1",
+                         *       "kind": "meditation",
+                         *       "state": "succeeded",
+                         *       "attempts": 1,
+                         *       "error": null,
+                         *       "modelId": "model-1",
+                         *       "isCancelRequested": false,
+                         *       "createdAt": "2026-11-30T09:00:00.000Z",
+                         *       "startedAt": "2026-11-30T09:00:01.000Z",
+                         *       "finishedAt": "2026-11-30T09:00:09.000Z",
+                         *       "durationMs": 8000,
+                         *       "epochs": [
+                         *         {
+                         *           "epoch": 1,
+                         *           "loss": 0.41,
+                         *           "valLoss": 0.44
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": components["schemas"]["TrainingJob"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -24685,33 +24181,29 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description runs started; a run whose worker died is retried */
-                            attempts: number;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description time to train, of the run that finished */
-                            durationMs: number | null;
-                            epochs: {
-                                /** @description classifiers that score it: share of training rows right after the epoch */
-                                accuracy?: number | null;
-                                epoch: number;
-                                loss: number;
-                                /** @description the same share on the held-out rows */
-                                valAccuracy?: number | null;
-                                valLoss: number | null;
-                            }[];
-                            error: string | null;
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                            id: string;
-                            isCancelRequested: boolean;
-                            kind: string;
-                            modelId: string | null;
-                            /** Format: date-time */
-                            startedAt: string | null;
-                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                        };
+                        /**
+                         * @example {
+                         *       "id": "job-1",
+                         *       "kind": "meditation",
+                         *       "state": "succeeded",
+                         *       "attempts": 1,
+                         *       "error": null,
+                         *       "modelId": "model-1",
+                         *       "isCancelRequested": false,
+                         *       "createdAt": "2026-11-30T09:00:00.000Z",
+                         *       "startedAt": "2026-11-30T09:00:01.000Z",
+                         *       "finishedAt": "2026-11-30T09:00:09.000Z",
+                         *       "durationMs": 8000,
+                         *       "epochs": [
+                         *         {
+                         *           "epoch": 1,
+                         *           "loss": 0.41,
+                         *           "valLoss": 0.44
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": components["schemas"]["TrainingJob"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -24912,33 +24404,29 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            /** @description runs started; a run whose worker died is retried */
-                            attempts: number;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description time to train, of the run that finished */
-                            durationMs: number | null;
-                            epochs: {
-                                /** @description classifiers that score it: share of training rows right after the epoch */
-                                accuracy?: number | null;
-                                epoch: number;
-                                loss: number;
-                                /** @description the same share on the held-out rows */
-                                valAccuracy?: number | null;
-                                valLoss: number | null;
-                            }[];
-                            error: string | null;
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                            id: string;
-                            isCancelRequested: boolean;
-                            kind: string;
-                            modelId: string | null;
-                            /** Format: date-time */
-                            startedAt: string | null;
-                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                        };
+                        /**
+                         * @example {
+                         *       "id": "job-1",
+                         *       "kind": "meditation",
+                         *       "state": "succeeded",
+                         *       "attempts": 1,
+                         *       "error": null,
+                         *       "modelId": "model-1",
+                         *       "isCancelRequested": false,
+                         *       "createdAt": "2026-11-30T09:00:00.000Z",
+                         *       "startedAt": "2026-11-30T09:00:01.000Z",
+                         *       "finishedAt": "2026-11-30T09:00:09.000Z",
+                         *       "durationMs": 8000,
+                         *       "epochs": [
+                         *         {
+                         *           "epoch": 1,
+                         *           "loss": 0.41,
+                         *           "valLoss": 0.44
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": components["schemas"]["TrainingJob"];
                     };
                 };
                 /** @description The request is invalid: every field at fault is in `details` */
@@ -25390,10 +24878,54 @@ export interface components {
             /** @description At least 8 characters */
             newPassword: string;
         };
+        /** CreatedDevice */
+        CreatedDevice: {
+            /** @description Shown once; send it as "Authorization: Bearer <key>" or "X-Device-Key" */
+            apiKey: string;
+            device: components["schemas"]["Device"];
+        };
+        /** CreateDeviceRequest */
+        CreateDeviceRequest: {
+            /** @enum {unknown} */
+            kind: "phone" | "watch" | "raspberry-pi" | "esp32" | "glove" | "other";
+            name: string;
+            /** @description IANA time zone (Asia/Tokyo) or a fixed offset (+05:45) */
+            timeZone?: string;
+        };
+        /** CreateTrainingJobRequest */
+        CreateTrainingJobRequest: {
+            kind: "meditation" | "sensor-classifier" | "playground";
+        };
         /** DeleteAccountRequest */
         DeleteAccountRequest: {
             /** @description The current password */
             password: string;
+        };
+        /** Device */
+        Device: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            /** @description The first characters of the API key, to tell keys apart */
+            keyPrefix: string;
+            /** @enum {unknown} */
+            kind: "phone" | "watch" | "raspberry-pi" | "esp32" | "glove" | "other";
+            /**
+             * Format: date-time
+             * @description The latest contact: a heartbeat or any call made with the device key
+             */
+            lastSeenAt: string | null;
+            name: string;
+            /** @description Whether the latest contact is within the presence timeout */
+            online: boolean;
+            /** @description How long after its latest contact the device counts as online (the device's own, else the server default) */
+            presenceTimeoutSeconds: number;
+            /** @description The address of the latest contact */
+            remoteAddress: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
+            timeZone: string | null;
         };
         /**
          * Error
@@ -25415,6 +24947,143 @@ export interface components {
                 message: string;
             };
         };
+        /**
+         * HeartRateBatch
+         * @example {
+         *       "samples": [
+         *         {
+         *           "timestamp": "2026-11-30T09:00:00.000Z",
+         *           "bpm": 72,
+         *           "rrIntervalsMs": [
+         *             830,
+         *             845
+         *           ]
+         *         },
+         *         {
+         *           "timestamp": 1764493201000,
+         *           "bpm": 74
+         *         }
+         *       ]
+         *     }
+         */
+        HeartRateBatch: {
+            /** @description Each shaped like HeartRateSampleInput */
+            samples: unknown[];
+        };
+        /** HeartRateIngestResult */
+        HeartRateIngestResult: {
+            /** @description Alert episodes this request opened or closed */
+            alerts: {
+                /** Format: date-time */
+                acknowledgedAt: string | null;
+                /** Format: date-time */
+                closedAt: string | null;
+                deviceId: string | null;
+                id: string;
+                kind: "LOW" | "HIGH";
+                /** Format: date-time */
+                lastAlertAt: string;
+                /** Format: date-time */
+                openedAt: string;
+                peakBpm: number;
+                /** @description Samples beyond the threshold during the episode */
+                sampleCount: number;
+            }[];
+            rejected: number;
+            stored: number;
+            /** @description One per sample, in the order sent */
+            verdicts: {
+                alert?: "LOW" | "HIGH";
+                /** @description The same sample (device, timestamp) was stored before; nothing changed */
+                alreadyStored?: boolean;
+                message?: string;
+                /** @enum {string} */
+                reason?: "sample_invalid" | "bpm_not_a_number" | "bpm_out_of_range" | "timestamp_invalid" | "timestamp_in_future" | "timestamp_before_2000" | "duplicate_in_batch" | "rr_intervals_invalid";
+                status: "stored" | "rejected";
+            }[];
+        };
+        /**
+         * HeartRateSample
+         * @example {
+         *       "timestamp": "2026-11-30T09:00:00.000Z",
+         *       "bpm": 72,
+         *       "deviceId": "dev-1",
+         *       "rrIntervalsMs": [
+         *         830,
+         *         845
+         *       ],
+         *       "alert": null
+         *     }
+         */
+        HeartRateSample: {
+            alert: ("LOW" | "HIGH") | (never | null);
+            bpm: number;
+            deviceId: string | null;
+            rrIntervalsMs: number[] | null;
+            /** Format: date-time */
+            timestamp: string;
+        };
+        /**
+         * HeartRateSampleInput
+         * @example {
+         *       "timestamp": "2026-11-30T09:00:00.000Z",
+         *       "bpm": 72
+         *     }
+         */
+        HeartRateSampleInput: {
+            /** @description Beats per minute */
+            bpm?: unknown;
+            /** @description RR intervals in milliseconds (for HRV) */
+            rrIntervalsMs?: unknown;
+            /** @description RFC 3339 date-time with a zone, or epoch milliseconds */
+            timestamp?: unknown;
+        };
+        /** HeartRateSamplePage */
+        HeartRateSamplePage: {
+            nextCursor: components["schemas"]["NextCursor"];
+            samples: components["schemas"]["HeartRateSample"][];
+        };
+        /** LoginRequest */
+        LoginRequest: {
+            /**
+             * Format: email
+             * @description Compared case-insensitively
+             */
+            email: string;
+            password: string;
+        };
+        /** Model */
+        Model: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            dataFrom: string | null;
+            /** Format: date-time */
+            dataTo: string | null;
+            examples: number;
+            id: string;
+            kind: string;
+            /** @description held-out evaluation; its fields depend on the kind */
+            metrics: {
+                [key: string]: unknown;
+            };
+            params: {
+                [key: string]: unknown;
+            };
+            trainingJobId: string;
+            version: number;
+        };
+        /** ModelPage */
+        ModelPage: {
+            models: components["schemas"]["Model"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * NextCursor
+         * @description pass as `cursor` for the next page; null on the last page
+         * @example MTczMjg3NjAwMDAwMDpkZXYtMQ
+         */
+        NextCursor: string | null;
         /** PasswordResetConfirm */
         PasswordResetConfirm: {
             /** @description At least 8 characters */
@@ -25426,35 +25095,21 @@ export interface components {
         PasswordResetRequest: {
             email: string;
         };
+        /** RegisterRequest */
+        RegisterRequest: {
+            displayName?: string;
+            /**
+             * Format: email
+             * @description Compared case-insensitively
+             */
+            email: string;
+            password: string;
+        };
         /** RotatedDeviceKey */
         RotatedDeviceKey: {
             /** @description The new key, shown once */
             apiKey: string;
-            device: {
-                /** Format: date-time */
-                createdAt: string;
-                id: string;
-                /** @description The first characters of the API key, to tell keys apart */
-                keyPrefix: string;
-                /** @enum {unknown} */
-                kind: "phone" | "watch" | "raspberry-pi" | "esp32" | "glove" | "other";
-                /**
-                 * Format: date-time
-                 * @description The latest contact: a heartbeat or any call made with the device key
-                 */
-                lastSeenAt: string | null;
-                name: string;
-                /** @description Whether the latest contact is within the presence timeout */
-                online: boolean;
-                /** @description How long after its latest contact the device counts as online (the device's own, else the server default) */
-                presenceTimeoutSeconds: number;
-                /** @description The address of the latest contact */
-                remoteAddress: string | null;
-                /** Format: date-time */
-                revokedAt: string | null;
-                /** @description Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC) */
-                timeZone: string | null;
-            };
+            device: components["schemas"]["Device"];
             /**
              * Format: date-time
              * @description Until when the old key still works
@@ -25469,32 +25124,78 @@ export interface components {
              */
             graceSeconds: number;
         };
+        /** Session */
+        Session: {
+            accessToken: string;
+            /** @description Seconds until the access token expires */
+            expiresIn: number;
+            /** @description Absent when the request sent `Pulsebase-Session: cookie` (then it is in the httpOnly cookie) */
+            refreshToken?: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+            user: components["schemas"]["User"];
+        };
+        /** TrainingJob */
+        TrainingJob: {
+            /** @description runs started; a run whose worker died is retried */
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description time to train, of the run that finished */
+            durationMs: number | null;
+            epochs: {
+                /** @description classifiers that score it: share of training rows right after the epoch */
+                accuracy?: number | null;
+                epoch: number;
+                loss: number;
+                /** @description the same share on the held-out rows */
+                valAccuracy?: number | null;
+                valLoss: number | null;
+            }[];
+            error: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            id: string;
+            isCancelRequested: boolean;
+            kind: string;
+            modelId: string | null;
+            /** Format: date-time */
+            startedAt: string | null;
+            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        };
+        /** TrainingJobPage */
+        TrainingJobPage: {
+            nextCursor: components["schemas"]["NextCursor"];
+            trainingJobs: components["schemas"]["TrainingJob"][];
+        };
+        /** User */
+        User: {
+            /** Format: date-time */
+            createdAt: string;
+            displayName: string | null;
+            email: string;
+            id: string;
+            role: "user" | "admin";
+            settings: {
+                birthYear?: number;
+                /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
+                heartRate?: {
+                    /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
+                    highAlert?: number;
+                    /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
+                    lowAlert?: number;
+                };
+                /** @description Measured maximum heart rate; otherwise 220 - age */
+                maxHeartRate?: number;
+                /** @description Resting heart rate, for Karvonen zones */
+                restingHeartRate?: number;
+                /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
+                timeZone?: string;
+            };
+        };
         /** VerificationPending */
         VerificationPending: {
-            user: {
-                /** Format: date-time */
-                createdAt: string;
-                displayName: string | null;
-                email: string;
-                id: string;
-                role: "user" | "admin";
-                settings: {
-                    birthYear?: number;
-                    /** @description Per-user alert thresholds (not the plausibility range, which is fixed at 20-250 bpm) */
-                    heartRate?: {
-                        /** @description An alert episode opens above this, in bpm (default 150). Samples are stored whatever it is */
-                        highAlert?: number;
-                        /** @description An alert episode opens below this, in bpm (default 50). Samples are stored whatever it is */
-                        lowAlert?: number;
-                    };
-                    /** @description Measured maximum heart rate; otherwise 220 - age */
-                    maxHeartRate?: number;
-                    /** @description Resting heart rate, for Karvonen zones */
-                    restingHeartRate?: number;
-                    /** @description IANA time zone (Europe/Berlin) or a fixed offset (+05:45); the default for day and hour buckets. Default UTC */
-                    timeZone?: string;
-                };
-            };
+            user: components["schemas"]["User"];
             /**
              * @description A token was mailed to the address; log in after POST /v1/auth/verify-email
              * @enum {boolean}

@@ -38,18 +38,18 @@ export const User = Type.Object({
   displayName: Type.Union([Type.String(), Type.Null()]),
   settings: UserSettings,
   createdAt: Type.String({ format: 'date-time' }),
-})
+}, { title: 'User' })
 export type User = Static<typeof User>
 
 export const RegisterBody = Type.Object(
   { email: Email, password: Password, displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'RegisterRequest', examples: [{ email: 'ada@example.com', password: 'correct horse battery', displayName: 'Ada' }] },
 )
 export type RegisterBody = Static<typeof RegisterBody>
 
 export const LoginBody = Type.Object(
   { email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'LoginRequest', examples: [{ email: 'ada@example.com', password: 'correct horse battery' }] },
 )
 export type LoginBody = Static<typeof LoginBody>
 
@@ -72,7 +72,7 @@ export const TokensReply = Type.Object({
   refreshToken: Type.Optional(Type.String({ description: 'Absent when the request sent `Pulsebase-Session: cookie` (then it is in the httpOnly cookie)' })),
 })
 
-export const Session = Type.Object({ user: User, ...TokensReply.properties })
+export const Session = Type.Object({ user: User, ...TokensReply.properties }, { title: 'Session' })
 
 /** What registration answers (202) when the address must be verified before the first login. */
 export const VerificationPending = Type.Object(

@@ -18,21 +18,21 @@ export const Device = Type.Object({
   presenceTimeoutSeconds: Type.Integer({ description: "How long after its latest contact the device counts as online (the device's own, else the server default)" }),
   revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   timeZone: Type.Union([Type.String(), Type.Null()], { description: "Where the device's zone-less local times are read; null: the owner's timeZone setting (else UTC)" }),
-})
+}, { title: 'Device' })
 export type Device = Static<typeof Device>
 
 const TimeZoneName = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone (Asia/Tokyo) or a fixed offset (+05:45)' })
 
 export const CreateDeviceBody = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }), kind: DeviceKind, timeZone: Type.Optional(TimeZoneName) },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'CreateDeviceRequest', examples: [{ name: 'chest strap', kind: 'watch', timeZone: 'Europe/Berlin' }] },
 )
 export type CreateDeviceBody = Static<typeof CreateDeviceBody>
 
 export const CreatedDevice = Type.Object({
   device: Device,
   apiKey: Type.String({ description: 'Shown once; send it as "Authorization: Bearer <key>" or "X-Device-Key"' }),
-})
+}, { title: 'CreatedDevice' })
 
 /** At most 30 days: a rotation is for moving a fleet over, not for keeping two keys. */
 export const MAX_KEY_GRACE_SECONDS = 30 * 86_400

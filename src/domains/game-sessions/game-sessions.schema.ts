@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { NextCursor } from '../../platform/pagination/page-cursor.js'
 import { INSTANT_DESCRIPTION } from '../../platform/time/date-time.js'
 
 const Iso = Type.String({ format: 'date-time' })
@@ -95,7 +96,7 @@ export const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
   cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
 })
-export const SessionPage = Type.Object({ sessions: Type.Array(GameSession), nextCursor: Nullable(Type.String()) })
+export const SessionPage = Type.Object({ sessions: Type.Array(GameSession), nextCursor: NextCursor })
 
 export const ProgressParams = Type.Object({ game: GameId })
 export const ProgressQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) })

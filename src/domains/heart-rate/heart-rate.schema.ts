@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { NextCursor } from '../../platform/pagination/page-cursor.js'
 import { InstantText as Instant } from '../../platform/time/date-time.js'
 
 export const MAX_BATCH_SAMPLES = 10_000
@@ -21,9 +22,22 @@ export const RawSample = Type.Object(
 )
 export type RawSample = Static<typeof RawSample>
 
+/** A two-sample batch for the OpenAPI document: an RFC 3339 timestamp with RR intervals, and an epoch-ms one. */
+const BATCH_EXAMPLE = { samples: [{ timestamp: '2026-11-30T09:00:00.000Z', bpm: 72, rrIntervalsMs: [830, 845] }, { timestamp: 1764493201000, bpm: 74 }] }
+
 /** A batch: 1 to 10,000 samples, each checked on its own (one bad sample gets its own verdict). */
-export const BatchBody = Type.Object({ samples: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH_SAMPLES }) }, { additionalProperties: false })
-export const IngestBody = Type.Union([BatchBody, RawSample])
+export const BatchBody = Type.Object(
+  { samples: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH_SAMPLES, description: 'Each shaped like HeartRateSampleInput' }) },
+  {
+    additionalProperties: false,
+    title: 'HeartRateBatch',
+    examples: [BATCH_EXAMPLE],
+  },
+)
+/** One sample, or a batch of them. */
+export const IngestBody = Type.Union([BatchBody, { ...RawSample, title: 'HeartRateSampleInput', examples: [{ timestamp: '2026-11-30T09:00:00.000Z', bpm: 72 }] }], {
+  examples: [BATCH_EXAMPLE],
+})
 
 const REJECTION_REASONS = [
   'sample_invalid',
@@ -64,7 +78,7 @@ export const IngestResult = Type.Object({
   rejected: Type.Integer(),
   verdicts: Type.Array(Verdict, { description: 'One per sample, in the order sent' }),
   alerts: Type.Array(Alert, { description: 'Alert episodes this request opened or closed' }),
-})
+}, { title: 'HeartRateIngestResult', examples: [{ stored: 1, rejected: 1, verdicts: [{ status: 'stored' }, { status: 'rejected', reason: 'bpm_out_of_range', message: 'bpm must be 20-250' }], alerts: [] }] })
 export type IngestResult = Static<typeof IngestResult>
 
 export const SingleIngestResult = Type.Object({ verdict: Verdict, alerts: Type.Array(Alert) })
@@ -75,7 +89,7 @@ export const Sample = Type.Object({
   deviceId: Type.Union([Type.String(), Type.Null()]),
   rrIntervalsMs: Type.Union([Type.Array(Type.Number()), Type.Null()]),
   alert: Type.Union([AlertKind, Type.Null()]),
-})
+}, { title: 'HeartRateSample', examples: [{ timestamp: '2026-11-30T09:00:00.000Z', bpm: 72, deviceId: 'dev-1', rrIntervalsMs: [830, 845], alert: null }] })
 export type Sample = Static<typeof Sample>
 
 export const RangeQuery = Type.Object(
@@ -96,7 +110,7 @@ export const SamplesQuery = Type.Object(
   },
   { additionalProperties: false },
 )
-export const SamplePage = Type.Object({ samples: Type.Array(Sample), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+export const SamplePage = Type.Object({ samples: Type.Array(Sample), nextCursor: NextCursor }, { title: 'HeartRateSamplePage' })
 
 export const BUCKETS = { '1s': 1_000, '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const
 export type Bucket = keyof typeof BUCKETS

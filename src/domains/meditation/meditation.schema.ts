@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { NextCursor } from '../../platform/pagination/page-cursor.js'
 import { VISUALIZATIONS } from './meditation.features.js'
 
 const CHECKED = 'checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)'
@@ -63,7 +64,7 @@ export const Session = Type.Object({
 })
 export type Session = Static<typeof Session>
 
-export const SessionList = Type.Object({ sessions: Type.Array(Session), nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null on the last page' }) })
+export const SessionList = Type.Object({ sessions: Type.Array(Session), nextCursor: NextCursor })
 export const SessionParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
 export const SessionsQuery = Type.Object(
   {

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { NextCursor } from '../../platform/pagination/page-cursor.js'
 
 export const ModelKind = Type.Union([Type.Literal('meditation'), Type.Literal('sensor-classifier'), Type.Literal('playground')])
 export type ModelKind = Static<typeof ModelKind>
@@ -15,6 +16,22 @@ export const TrainingEpoch = Type.Object({
 })
 export type TrainingEpoch = Static<typeof TrainingEpoch>
 
+/** What a finished meditation training looks like in the OpenAPI document. */
+const TRAINING_JOB_EXAMPLE = {
+  id: 'job-1',
+  kind: 'meditation',
+  state: 'succeeded',
+  attempts: 1,
+  error: null,
+  modelId: 'model-1',
+  isCancelRequested: false,
+  createdAt: '2026-11-30T09:00:00.000Z',
+  startedAt: '2026-11-30T09:00:01.000Z',
+  finishedAt: '2026-11-30T09:00:09.000Z',
+  durationMs: 8000,
+  epochs: [{ epoch: 1, loss: 0.41, valLoss: 0.44 }],
+}
+
 const Instant = Type.Union([Type.String({ format: 'date-time' }), Type.Null()])
 
 export const TrainingJob = Type.Object({
@@ -30,14 +47,12 @@ export const TrainingJob = Type.Object({
   finishedAt: Instant,
   durationMs: Type.Union([Type.Integer(), Type.Null()], { description: 'time to train, of the run that finished' }),
   epochs: Type.Array(TrainingEpoch),
-})
+}, { title: 'TrainingJob', examples: [TRAINING_JOB_EXAMPLE] })
 export type TrainingJob = Static<typeof TrainingJob>
 
-const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null on the last page' })
+export const TrainingJobList = Type.Object({ trainingJobs: Type.Array(TrainingJob), nextCursor: NextCursor }, { title: 'TrainingJobPage' })
 
-export const TrainingJobList = Type.Object({ trainingJobs: Type.Array(TrainingJob), nextCursor: NextCursor })
-
-export const CreateTrainingJobBody = Type.Object({ kind: ModelKind }, { additionalProperties: false })
+export const CreateTrainingJobBody = Type.Object({ kind: ModelKind }, { additionalProperties: false, title: 'CreateTrainingJobRequest', examples: [{ kind: 'meditation' }] })
 export const TrainingJobParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
 export const ListQuery = Type.Object(
   {
@@ -58,9 +73,9 @@ export const Model = Type.Object({
   metrics: Type.Record(Type.String(), Type.Unknown(), { description: 'held-out evaluation; its fields depend on the kind' }),
   trainingJobId: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
-})
+}, { title: 'Model' })
 export type Model = Static<typeof Model>
-export const ModelList = Type.Object({ models: Type.Array(Model), nextCursor: NextCursor })
+export const ModelList = Type.Object({ models: Type.Array(Model), nextCursor: NextCursor }, { title: 'ModelPage' })
 
 /** The Socket.IO `training` event: every state change and every finished epoch of a user's training jobs. */
 export const TrainingEvent = Type.Object(

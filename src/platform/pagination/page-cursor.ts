@@ -1,6 +1,14 @@
 // The one encoding of keyset-pagination cursors (`nextCursor` / `cursor` on list routes): the last
 // row's ordering position and its tie-breaking key, opaque to clients as base64url.
+import { Type } from 'typebox'
 import { AppError } from '../../errors.js'
+
+/** The `nextCursor` of every page envelope: an opaque string to send back as `cursor`, or null on the last page. */
+export const NextCursor = Type.Union([Type.String(), Type.Null()], {
+  title: 'NextCursor',
+  description: 'pass as `cursor` for the next page; null on the last page',
+  examples: ['MTczMjg3NjAwMDAwMDpkZXYtMQ', null],
+})
 
 /** Where a page ended: the ordering value (an epoch-ms time) and the key that breaks ties. */
 export interface PagePosition {
