@@ -22,7 +22,10 @@ MODELS = {
     'decisionTree': lambda: DecisionTreeClassifier(random_state=0),
     'randomForest': lambda: RandomForestClassifier(n_estimators=100, random_state=0),
     'knn': lambda: KNeighborsClassifier(n_neighbors=5),
-    # pulsebase standardizes for logistic regression; so does the peer.
+    # Both sides standardize for logistic regression only (pulsebase's model standardizes with the
+    # training rows' mean and deviation, as StandardScaler does); the others see raw features.
+    # LogisticRegression's defaults (L2, C=1, lbfgs) with max_iter raised from 100 so that lbfgs
+    # converges; pulsebase fits the same objective to its minimum.
     'logisticRegression': lambda: make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
     'naiveBayes': lambda: GaussianNB(),
 }

@@ -10,6 +10,7 @@ import { Matrix } from 'ml-matrix'
 import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest'
 import MLR from 'ml-regression-multivariate-linear'
 import { fitGaussianNb, type GaussianNbModel, gaussianNbProbabilities } from './gaussian-nb.js'
+import { fitLogistic, type LogisticModel, logisticProbabilities } from './logistic-regression.js'
 import { standardization } from './standardization.js'
 import type { TaskContext } from './worker-host.js'
 
@@ -107,6 +108,35 @@ function naiveBayes(model: GaussianNbModel): Fitted {
   }
 }
 
+function logistic(model: LogisticModel): Fitted {
+  const probabilities = (rows: number[][]) => rows.map((row) => logisticProbabilities(model, row))
+  return {
+    predict: (rows) => probabilities(rows).map((p) => p.indexOf(Math.max(...p))),
+    probabilities,
+    toJSON: () => model,
+  }
+}
+
+/**
+ * k-NN votes as scikit-learn's uniform KNeighborsClassifier: each of the k nearest rows one vote,
+ * the vote shares are the probabilities, and a tie goes to the lowest class index (ml-knn's own
+ * predict breaks ties by its heap's order).
+ */
+function neighbours(model: KNN, classes: number): Fitted {
+  const probabilities = (rows: number[][]) =>
+    rows.map((row) => {
+      const votes = new Array<number>(classes).fill(0)
+      const nearest = model.kdTree.nearest(row, model.k)
+      for (const [point] of nearest) votes[point[point.length - 1] as number] = (votes[point[point.length - 1] as number] as number) + 1
+      return votes.map((v) => v / Math.max(nearest.length, 1))
+    })
+  return {
+    predict: (rows) => probabilities(rows).map((p) => p.indexOf(Math.max(...p))),
+    probabilities,
+    toJSON: () => model.toJSON(),
+  }
+}
+
 function forest(model: RandomForestClassifier, classes: number): Fitted {
   return {
     ...wrap(model),
@@ -142,13 +172,11 @@ function fit(task: TrainClassicalTask, x: number[][], y: number[]): Fitted {
       return forest(model, task.classes)
     }
     case 'knn':
-      return wrap(new KNN(x, y, { k: Math.min(o.k ?? 5, x.length) }))
+      return neighbours(new KNN(x, y, { k: Math.min(o.k ?? 5, x.length) }), task.classes)
     case 'naiveBayes':
       return naiveBayes(fitGaussianNb(x, y, task.classes))
     case 'logisticRegression': {
-      const model = new LogisticRegression({ numSteps: o.maxIterations ?? 1000, learningRate: o.learningRate ?? 0.005 })
-      model.train(new Matrix(x), Matrix.columnVector(y))
-      return wrap(model, true)
+      return logistic(fitLogistic(x, y, task.classes, { maxIterations: o.maxIterations, learningRate: o.learningRate }))
     }
     case 'linearRegression':
       return wrap(new MLR(x, y.map((v) => [v])))
@@ -164,11 +192,12 @@ function load(file: ClassicalFile): Fitted {
     case 'randomForest':
       return isClassifier ? forest(RandomForestClassifier.load(json), file.classes) : wrap(RandomForestRegression.load(json))
     case 'knn':
-      return wrap(KNN.load(json))
+      return neighbours(KNN.load(json), file.classes)
     case 'naiveBayes':
       return naiveBayes(json)
     case 'logisticRegression':
-      return wrap(LogisticRegression.load(json), true)
+      // Model files written by earlier builds hold ml-logistic-regression's JSON.
+      return (file.model as { name?: string }).name === 'LogisticRegression' ? wrap(LogisticRegression.load(json), true) : logistic(json)
     case 'linearRegression':
       return wrap(MLR.load(json))
   }
