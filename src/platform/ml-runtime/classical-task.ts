@@ -137,14 +137,22 @@ function neighbours(model: KNN, classes: number): Fitted {
   }
 }
 
+/**
+ * A forest's class probabilities are the shares of its trees' votes, the predicted class the most
+ * voted (a tie to the lowest class). Counted here: ml-random-forest 2.1.0's `predictProbability`
+ * leaves the first tree's vote out.
+ */
 function forest(model: RandomForestClassifier, classes: number): Fitted {
-  return {
-    ...wrap(model),
-    probabilities: (rows) => {
-      const perClass = Array.from({ length: classes }, (_, c) => model.predictProbability(rows, c))
-      return rows.map((_, r) => perClass.map((p) => p[r] as number))
-    },
+  const probabilities = (rows: number[][]) => {
+    const votes = model.predictionValues(rows)
+    return rows.map((_, r) => {
+      const shares = new Array<number>(classes).fill(0)
+      const row = votes.getRow(r)
+      for (const c of row) shares[c] = (shares[c] as number) + 1 / row.length
+      return shares
+    })
   }
+  return { predict: (rows) => probabilities(rows).map((p) => p.indexOf(Math.max(...p))), probabilities, toJSON: () => model.toJSON() }
 }
 
 /** Fits the algorithm; options it does not take are ignored (the schema documents which apply). */
@@ -161,7 +169,12 @@ function fit(task: TrainClassicalTask, x: number[][], y: number[]): Fitted {
     case 'randomForest': {
       // Unset tree options stay unset: ml-cart reads an undefined maxDepth as "never split".
       const treeOptions = { minNumSamples: o.minSamplesLeaf ?? 1, ...(o.maxDepth !== undefined && { maxDepth: o.maxDepth }) }
-      const options = { seed: task.seed, nEstimators: o.nEstimators ?? 100, maxFeatures: o.maxFeatures ?? (isClassifier ? Math.sqrt(task.width) / task.width : 1), replacement: true, useSampleBagging: true, treeOptions }
+      // ml-random-forest draws a tree's features once for the whole tree (scikit-learn draws √p
+      // anew at every split, so each of its trees can still use every feature): a √p share per
+      // tree would cap each tree at √p features. By default every tree gets all the features,
+      // distinct ones (`replacement` is the feature draw's; the rows are always bootstrapped). No
+      // out-of-bag score: unused, and with few trees a row in no tree's out-of-bag set crashes it.
+      const options = { seed: task.seed, nEstimators: o.nEstimators ?? 100, maxFeatures: o.maxFeatures ?? 1, replacement: false, useSampleBagging: true, noOOB: true, treeOptions }
       if (!isClassifier) {
         const model = new RandomForestRegression(options)
         model.train(x, y)
