@@ -42,7 +42,7 @@ export async function runPlaygroundAccuracy(): Promise<BenchReport> {
     for (const algorithm of ALGORITHMS) {
       const request = { dataset: { builtin: name }, problemType: 'classification', model: { kind: 'classical', algorithm }, split: { seed: 0 } } as TrainingRequest
       const planned = planTraining(table, request, dataset)
-      const task = { ...planned.task, directory: `/tmp/pulsebase-bench-${process.pid}` } as TrainClassicalTask
+      const task = { ...planned.task, artifact: `models/bench-${process.pid}` } as TrainClassicalTask
       // A forest is random: its accuracy on a few dozen held-out rows moves by a row or two with the
       // seed, and the two sides draw differently; both are the mean over the same FOREST_SEEDS.
       const seeds = algorithm === 'randomForest' ? FOREST_SEEDS : [task.seed]

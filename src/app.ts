@@ -1,7 +1,6 @@
-import { join } from 'node:path'
-import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { compatModules } from './compat/compat.js'
+import { createCompatListeners, type CompatListener } from './compat/compat-listeners.js'
 import type { Config } from './config.js'
 import { VERSION } from './version.js'
 import { accountsModule } from './domains/accounts/accounts.module.js'
@@ -18,33 +17,23 @@ import { sensorsModule } from './domains/sensors/sensors.module.js'
 import { syncModule } from './domains/sync/sync.module.js'
 import { type JobHandlers, startWorker } from './jobs.js'
 import type { AuthedPlatform, Module, Platform } from './module.js'
-import { createCredentialWatch } from './platform/auth/credential-watch.js'
 import type { Authenticate } from './platform/auth/principal.js'
 import type { BlobStore } from './platform/blob/blob.port.js'
-import { createDatabaseBlobStore } from './platform/blob/database-blob-store.js'
-import { createFileBlobStore } from './platform/blob/file-blob-store.js'
-import { type DatabaseHandle, migrateToLatest, openDatabase } from './platform/db/database.js'
+import type { DatabaseHandle } from './platform/db/database.js'
 import { createGrpcServer, GRPC_DEFAULT_MAX_MESSAGE_BYTES, type GrpcServer } from './platform/grpc/grpc-server.js'
-import { narrowExistingDirs } from './platform/files/private-files.js'
 import { registerDashboard } from './platform/http/dashboard.js'
 import { createGuards } from './platform/http/http-auth.js'
 import { createHttpServer, type HttpServer } from './platform/http/http-server.js'
 import { type ReadinessCheck, registerSystemRoutes } from './platform/http/system-routes.js'
-import { createLogger } from './platform/logging/logger.js'
 import type { MailPort } from './platform/mail/mail.port.js'
-import { createOutboxMail } from './platform/mail/outbox-mail.js'
-import { createMetrics, type Metrics } from './platform/metrics/metrics.js'
-import { createMlRuntime } from './platform/ml-runtime/ml-runtime.js'
+import type { Metrics } from './platform/metrics/metrics.js'
 import { createMqttServer, type MqttServer } from './platform/mqtt/mqtt-server.js'
-import { publishLive } from './platform/pubsub/live-events.js'
-import { createMemoryPubSub } from './platform/pubsub/memory-pubsub.js'
+import { openPlatform, type PlatformOptions } from './platform/platform.js'
 import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
-import { createDatabaseQueue } from './platform/queue/database-queue.js'
-import { createJobsTableOutbox, createRelayOutbox, type Outbox } from './platform/queue/outbox.js'
-import { type Consumer, exponentialBackoff, type QueuePort } from './platform/queue/queue.port.js'
+import type { Consumer, QueuePort } from './platform/queue/queue.port.js'
+import { createDeadline } from './platform/shutdown/deadline.js'
 import { createSocketServer, type SocketServer } from './platform/socket/socket-server.js'
-import { type Clock, systemClock } from './platform/time/clock.js'
-import { startupStep, whereOf } from './startup-error.js'
+import type { Clock } from './platform/time/clock.js'
 
 export { VERSION }
 
@@ -60,9 +49,13 @@ export interface App {
   readonly http: HttpServer
   readonly grpc: GrpcServer
   readonly sockets: SocketServer
+  /** Seed adapters on ports of their own (PULSEBASE_COMPAT_PORTS), each with only its routes or services (`main.ts` binds them). */
+  readonly compatListeners: readonly CompatListener[]
   /** The MQTT listener, when PULSEBASE_MQTT_PORT is set (`main.ts` binds it). */
   readonly mqtt: MqttServer | undefined
   readonly authenticate: Authenticate
+  /** The clock services read (the system clock unless `BuildOptions.now` pinned it). */
+  readonly now: Clock
   /** Starts consuming every declared job in this process. */
   startWorker(): Promise<void>
   /** Readiness turns 503 and gRPC health NOT_SERVING while everything keeps serving (a load balancer drains). */
@@ -75,106 +68,9 @@ export interface App {
   close(options?: { timeoutMs?: number }): Promise<boolean>
 }
 
-export interface BuildOptions {
-  readonly logger?: Logger
-  /** Apply pending migrations before serving (the default for `serve` and tests). */
-  readonly migrate?: boolean
+export interface BuildOptions extends PlatformOptions {
   /** A `/v1` route answering a status its OpenAPI document does not list answers 500 instead (tests). */
   readonly strictResponses?: boolean
-  /** The clock services read; the system clock unless a test pins the time. */
-  readonly now?: Clock
-}
-
-/**
- * The queue, and where business transactions stage their jobs: on the database queue its own jobs
- * table, on RabbitMQ an outbox table relayed to the broker after each commit.
- */
-async function createQueue(config: Config, database: DatabaseHandle, metrics: Metrics, logger: Logger): Promise<{ queue: QueuePort; outbox: Outbox }> {
-  const retry = exponentialBackoff(config.queueMaxAttempts)
-  const queueLogger = logger.child({ module: 'queue' })
-  if (config.queue.kind === 'amqp') {
-    // Drivers load only when configured: the embedded default never loads amqplib or ioredis.
-    const { createAmqpQueue } = await import('./platform/queue/amqp-queue.js')
-    const queue = await createAmqpQueue({ url: config.queue.url, queuePrefix: config.queue.prefix, metrics, logger: queueLogger, retry })
-    return { queue, outbox: createRelayOutbox({ db: database.db, queue, logger }) }
-  }
-  const queue = createDatabaseQueue({ db: database.db, dialect: database.kind, metrics, logger: queueLogger, retry, leaseMs: config.queueLeaseMs })
-  return { queue, outbox: createJobsTableOutbox(database.db, queue) }
-}
-
-async function createPubSub(config: Config, logger: Logger): Promise<PubSubPort> {
-  if (config.redisUrl === undefined) return createMemoryPubSub({ logger: logger.child({ module: 'pubsub' }) })
-  const { createRedisPubSub } = await import('./platform/pubsub/redis-pubsub.js')
-  return createRedisPubSub({ url: config.redisUrl, logger: logger.child({ module: 'pubsub' }), channelPrefix: config.redisPrefix })
-}
-
-async function createRedisClient(url: string | undefined): Promise<Redis | undefined> {
-  if (url === undefined) return undefined
-  const { Redis: RedisClient } = await import('ioredis')
-  return new RedisClient(url, { lazyConnect: false, maxRetriesPerRequest: 2 })
-}
-
-function createBlobStore(config: Config, database: DatabaseHandle): BlobStore {
-  return config.blobStore === 'database' ? createDatabaseBlobStore({ db: database.db }) : createFileBlobStore({ root: join(config.dataDir, 'blobs') })
-}
-
-async function createMail(config: Config): Promise<MailPort> {
-  const { smtpUrl, from } = config.mail
-  if (smtpUrl === undefined) return createOutboxMail({ folder: join(config.dataDir, 'outbox'), from })
-  const { createSmtpMail } = await import('./platform/mail/smtp-mail.js')
-  return createSmtpMail({ url: smtpUrl, from })
-}
-
-function databasePart(config: Config): string {
-  const where = config.database
-  if (where.kind === 'sqlite') return `the SQLite database ${where.file}`
-  return `${where.kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} at ${whereOf(where.url)}`
-}
-
-/** Opens the database (migrating it unless told not to), the queue, pub/sub and Redis: the adapters every module shares. */
-async function createPlatform(config: Config, options: BuildOptions): Promise<Platform> {
-  const logger = options.logger ?? createLogger(config.logLevel)
-  const metrics = createMetrics()
-  // A data dir made by an older version (0755) is narrowed: it holds the database and model files.
-  narrowExistingDirs([config.dataDir, join(config.dataDir, 'models')])
-  const databaseHint = config.database.kind === 'sqlite' ? 'Check PULSEBASE_DATA_DIR (or PULSEBASE_DATABASE_URL) and that the folder is writable.' : 'Check PULSEBASE_DATABASE_URL and that the server runs.'
-  const database = await startupStep(databasePart(config), databaseHint, async () => {
-    const opened = await openDatabase(config.database, metrics, logger.child({ module: 'db' }))
-    // Pools connect lazily: ask once now, so an unreachable server is reported as such, not as a failed migration.
-    await opened.ping().catch(async (error: unknown) => {
-      await opened.close().catch(() => {})
-      throw error
-    })
-    return opened
-  })
-  if (options.migrate !== false) {
-    await startupStep(`Migrating ${databasePart(config)}`, 'Check the database user may create tables; `pulsebase migrate` applies migrations on their own.', () => migrateToLatest(database.db, logger.child({ module: 'migrate' })))
-  }
-  const queuePart = config.queue.kind === 'amqp' ? `RabbitMQ at ${whereOf(config.queue.url)}` : 'the job queue'
-  const { queue, outbox } = await startupStep(queuePart, 'Check PULSEBASE_QUEUE_URL and that the broker runs.', () => createQueue(config, database, metrics, logger))
-  const redisPart = `Redis at ${whereOf(config.redisUrl ?? '')}`
-  const pubsub = await startupStep(redisPart, 'Check PULSEBASE_REDIS_URL and that Redis runs.', () => createPubSub(config, logger))
-  const liveLogger = logger.child({ module: 'live' })
-  const blobs = createBlobStore(config, database)
-  const credentials = await createCredentialWatch(pubsub, logger.child({ module: 'credentials' }))
-  return {
-    credentials,
-    config,
-    now: options.now ?? systemClock,
-    logger,
-    metrics,
-    database,
-    queue,
-    outbox,
-    pubsub,
-    redis: await createRedisClient(config.redisUrl),
-    blobs,
-    mail: await createMail(config),
-    ml: createMlRuntime({ trainingThreads: config.mlTrainingThreads, logger: logger.child({ module: 'ml' }), blobs, legacyRoot: config.dataDir }),
-    publishLive: (userId, event, data) => {
-      void publishLive(pubsub, userId, event, data, (err) => liveLogger.warn({ err, event }, 'live push failed'))
-    },
-  }
 }
 
 /** Every domain, then the enabled seed adapters: the one list to extend when a domain is added. */
@@ -207,7 +103,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
 }
 
 /** Every module's job handlers in one map, plus the cleanup job that runs each module's cleanup hook. */
-function jobHandlersOf(modules: readonly Module[], logger: Logger): JobHandlers {
+function mergeJobHandlers(modules: readonly Module[], logger: Logger): JobHandlers {
   const handlers: Partial<Record<string, unknown>> = {}
   for (const module of modules) {
     for (const [name, handler] of Object.entries(module.jobs ?? {})) {
@@ -227,36 +123,19 @@ function jobHandlersOf(modules: readonly Module[], logger: Logger): JobHandlers 
   return handlers as JobHandlers
 }
 
-/** A shutdown's time budget: each bounded step gets what is left, and is forced (or left behind) when it runs out. */
-function createDeadline(budgetMs: number) {
-  const endsAt = Date.now() + budgetMs
-  let isClean = true
-  const leftMs = () => Math.max(0, endsAt - Date.now())
-  return {
-    leftMs,
-    isClean: () => isClean,
-    /** Waits for `work` until the deadline; then runs `force` (if any) and waits for `work` to settle. */
-    async bound(work: Promise<unknown>, force?: () => void): Promise<void> {
-      let timer: NodeJS.Timeout | undefined
-      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), leftMs())))
-      const outcome = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late])
-      clearTimeout(timer)
-      if (outcome === 'done') return
-      isClean = false
-      if (force === undefined) return
-      force()
-      await work.catch(() => undefined)
-    },
-  }
+/** The listeners every module registers on: HTTP (with Socket.IO on its server), gRPC, and MQTT when PULSEBASE_MQTT_PORT is set. */
+interface Servers {
+  readonly http: HttpServer
+  readonly grpc: GrpcServer
+  readonly sockets: SocketServer
+  readonly mqtt: MqttServer | undefined
+  readonly compatListeners: readonly CompatListener[]
 }
 
-/** The composition root: the only place that chooses adapters and lists the modules. */
-export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
-  const { platform, modules } = await buildModules(await createPlatform(config, options))
-  const { logger, metrics, database, queue, pubsub } = platform
-
-  let isShuttingDown = false
-  const http = await createHttpServer({
+/** A bare HTTP server with the configured limits: the main listener, and each adapter's own port. */
+function newHttpServer(platform: AuthedPlatform, options: BuildOptions): Promise<HttpServer> {
+  const { config, logger, metrics } = platform
+  return createHttpServer({
     logger,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -267,69 +146,100 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     requestTimeoutMs: config.requestTimeoutMs,
     headersTimeoutMs: config.headersTimeoutMs,
   })
+}
+
+/** The HTTP server with the system routes (`/healthz`, `/readyz` over every module's checks, `/metrics`) and the dashboard. */
+async function createHttp(platform: AuthedPlatform, modules: readonly Module[], options: BuildOptions, isShuttingDown: () => boolean): Promise<HttpServer> {
+  const { config, metrics, database, queue, pubsub } = platform
+  const http = await newHttpServer(platform, options)
   const checks: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
     { name: 'queue', check: () => queue.ping() },
     ...(config.redisUrl ? [{ name: 'pubsub', check: () => pubsub.ping() }] : []),
     ...modules.flatMap((m) => m.readiness ?? []),
   ]
-  registerSystemRoutes(http, checks, metrics.registry, () => isShuttingDown, config.metricsToken)
+  registerSystemRoutes(http, checks, metrics.registry, isShuttingDown, config.metricsToken)
   registerDashboard(http)
+  return http
+}
+
+/** Creates the listeners and registers every module's transports on them. */
+async function createServers(platform: AuthedPlatform, modules: readonly Module[], options: BuildOptions, isShuttingDown: () => boolean): Promise<Servers> {
+  const { config, logger, metrics, authenticate, credentials } = platform
+  const http = await createHttp(platform, modules, options, isShuttingDown)
   const corsOrigin = config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
-  const sockets = createSocketServer({ server: http.server, authenticate: platform.authenticate, credentials: platform.credentials, pubsub, logger, corsOrigin })
+  const sockets = createSocketServer({ server: http.server, authenticate, credentials, pubsub: platform.pubsub, logger, corsOrigin })
   const maxMessageBytes = Math.max(GRPC_DEFAULT_MAX_MESSAGE_BYTES, ...modules.map((m) => m.grpcMaxMessageBytes ?? 0))
-  const grpc = createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes, credentials: platform.credentials })
-  const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate: platform.authenticate, credentials: platform.credentials, metrics, logger: logger.child({ module: 'mqtt' }) })
+  const newGrpc = () => createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes, credentials })
+  const grpc = newGrpc()
+  const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate, credentials, metrics, logger: logger.child({ module: 'mqtt' }) })
   for (const module of modules) {
     await module.http?.(http)
     module.grpc?.(grpc)
     module.sockets?.(sockets)
     if (mqtt !== undefined) module.mqtt?.(mqtt)
   }
+  const compatListeners = await createCompatListeners(config.compatPorts, modules, () => newHttpServer(platform, options), newGrpc)
+  return { http, grpc, sockets, mqtt, compatListeners }
+}
 
-  const handlers = jobHandlersOf(modules, logger.child({ module: 'cleanup' }))
+/**
+ * Stops taking work, lets in-flight calls and jobs finish within `timeoutMs`, then closes modules,
+ * ports and the database, in that order. True when everything finished in time.
+ */
+async function closeApp(platform: Platform, servers: Servers, modules: readonly Module[], consumers: readonly Consumer[], timeoutMs: number): Promise<boolean> {
+  const { http, grpc, sockets, mqtt, compatListeners } = servers
+  const deadline = createDeadline(timeoutMs)
+  await sockets.close()
+  await Promise.allSettled([
+    deadline.bound(http.close(), () => http.server.closeAllConnections()),
+    grpc.shutdown(deadline.leftMs()),
+    ...compatListeners.map((listener) => deadline.bound(listener.close(deadline.leftMs()))),
+    mqtt?.close(),
+  ])
+  await deadline.bound(Promise.allSettled(modules.map(async (m) => m.drain?.())))
+  await deadline.bound(Promise.allSettled(consumers.map((c) => c.stop())))
+  await platform.outbox.close()
+  await Promise.allSettled(modules.map(async (m) => m.close?.()))
+  await platform.ml.close()
+  await Promise.allSettled([platform.queue.close(), platform.pubsub.close(), platform.redis?.quit(), platform.mail.close()])
+  await platform.database.close()
+  if (!deadline.isClean()) platform.logger.warn('shutdown cut calls or jobs still open at PULSEBASE_SHUTDOWN_TIMEOUT_MS')
+  return deadline.isClean()
+}
+
+/** The composition root: opens the platform, builds the modules and registers them on the listeners. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const { platform, modules } = await buildModules(await openPlatform(config, options))
+  const { logger, queue } = platform
+  let isShuttingDown = false
+  const servers = await createServers(platform, modules, options, () => isShuttingDown)
+  const handlers = mergeJobHandlers(modules, logger.child({ module: 'cleanup' }))
   const consumers: Consumer[] = []
+  const stopServing = () => {
+    isShuttingDown = true
+    servers.grpc.setServing(false)
+  }
   return {
+    ...servers,
     config,
     logger,
-    metrics,
-    database,
+    metrics: platform.metrics,
+    database: platform.database,
     queue,
-    pubsub,
+    pubsub: platform.pubsub,
     blobs: platform.blobs,
     mail: platform.mail,
-    http,
-    grpc,
-    sockets,
-    mqtt,
     authenticate: platform.authenticate,
+    now: platform.now,
     async startWorker() {
       for (const module of modules) await module.onWorkerStart?.()
       consumers.push(...(await startWorker(queue, handlers, logger.child({ module: 'worker' }))))
     },
-    beginShutdown() {
-      isShuttingDown = true
-      grpc.setServing(false)
-    },
+    beginShutdown: stopServing,
     async close(closeOptions = {}) {
-      isShuttingDown = true
-      grpc.setServing(false)
-      const deadline = createDeadline(closeOptions.timeoutMs ?? config.shutdownTimeoutMs)
-      await sockets.close()
-      await Promise.allSettled([
-        deadline.bound(http.close(), () => http.server.closeAllConnections()),
-        grpc.shutdown(deadline.leftMs()),
-        mqtt?.close(),
-      ])
-      await deadline.bound(Promise.allSettled(modules.map(async (m) => m.drain?.())))
-      await deadline.bound(Promise.allSettled(consumers.map((c) => c.stop())))
-      await platform.outbox.close()
-      await Promise.allSettled(modules.map(async (m) => m.close?.()))
-      await platform.ml.close()
-      await Promise.allSettled([queue.close(), pubsub.close(), platform.redis?.quit(), platform.mail.close()])
-      await database.close()
-      if (!deadline.isClean()) logger.warn('shutdown cut calls or jobs still open at PULSEBASE_SHUTDOWN_TIMEOUT_MS')
-      return deadline.isClean()
+      stopServing()
+      return closeApp(platform, servers, modules, consumers, closeOptions.timeoutMs ?? config.shutdownTimeoutMs)
     },
   }
 }

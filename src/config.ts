@@ -46,6 +46,7 @@ export const EnvSchema = Type.Object({
   PULSEBASE_REGISTRATIONS_PER_ADDRESS: Type.Integer({ minimum: 1, default: 10 }),
   PULSEBASE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
   PULSEBASE_COMPAT: Type.String({ default: 'none', pattern: '^[a-z0-9,-]+$' }),
+  PULSEBASE_COMPAT_PORTS: Type.String({ default: '', maxLength: 500, description: 'comma list of adapter=port, e.g. dlp=8000,m2m=3000' }),
   PULSEBASE_CORS_ORIGINS: Type.String({ default: '', pattern: '^(\\*|(https?://[^,\\s/]+)(,https?://[^,\\s/]+)*)?$', description: 'comma list of origins such as https://app.example.com, or *' }),
   PULSEBASE_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   PULSEBASE_ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
@@ -137,6 +138,8 @@ export interface Config {
   /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | undefined
   readonly compat: readonly CompatAdapter[]
+  /** Enabled adapters that also listen on a port of their own (HTTP, or gRPC for `heartrate`); port 0 takes a free one. */
+  readonly compatPorts: readonly { readonly adapter: CompatAdapter; readonly port: number }[]
   readonly bootstrapAdmin: { email: string; password: string } | undefined
   /** SIGTERM/SIGINT to exit: the whole shutdown, the delay below included, is bounded by it. */
   readonly shutdownTimeoutMs: number
@@ -217,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   ]
   const parsed = converted as Env
   const compat = parseCompat(String(parsed.PULSEBASE_COMPAT), problems)
+  const compatPorts = parseCompatPorts(String(parsed.PULSEBASE_COMPAT_PORTS ?? ''), compat, [parsed.PULSEBASE_HTTP_PORT, parsed.PULSEBASE_GRPC_PORT], problems)
   for (const key of ['PULSEBASE_MEDITATION_BEAT_HZ', 'PULSEBASE_MEDITATION_MULTIPLIERS'] as const) {
     if (typeof parsed[key] === 'string' && /^[\d.]+-[\d.]+$/.test(parsed[key]) && rangeValues(parsed[key]).length === 0) problems.push(`${key}: the range is empty (got ${JSON.stringify(parsed[key])})`)
   }
@@ -227,7 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('PULSEBASE_ADMIN_EMAIL and PULSEBASE_ADMIN_PASSWORD must be set together')
   }
   if (problems.length > 0) throw new ConfigError(problems)
-  return Object.freeze(toConfig(parsed, compat))
+  return Object.freeze({ ...toConfig(parsed, compat), compatPorts })
 }
 
 /** Variables the test and CI harness read; they are not settings of the server. */
@@ -267,7 +271,25 @@ function parseCompat(value: string, problems: string[]): CompatAdapter[] {
   return names as CompatAdapter[]
 }
 
-function toConfig(env: Env, compat: CompatAdapter[]): Config {
+/** `dlp=8000,m2m=3000`: each an enabled adapter with a port of its own, distinct from each other and the main ports. */
+function parseCompatPorts(value: string, compat: readonly CompatAdapter[], mainPorts: readonly number[], problems: string[]): Config['compatPorts'] {
+  const ports: { adapter: CompatAdapter; port: number }[] = []
+  for (const entry of value.split(',').filter(Boolean)) {
+    const match = /^([a-z0-9-]+)=(\d{1,5})$/.exec(entry.trim())
+    const adapter = match?.[1] as CompatAdapter | undefined
+    const port = Number(match?.[2])
+    if (match === null || adapter === undefined) problems.push(`PULSEBASE_COMPAT_PORTS: "${entry}" is not adapter=port (e.g. dlp=8000)`)
+    else if (!(COMPAT_ADAPTERS as readonly string[]).includes(adapter)) problems.push(`PULSEBASE_COMPAT_PORTS: unknown adapter ${adapter}; use ${COMPAT_ADAPTERS.join(', ')}`)
+    else if (!compat.includes(adapter)) problems.push(`PULSEBASE_COMPAT_PORTS: ${adapter} is not enabled in PULSEBASE_COMPAT`)
+    else if (port > 65535) problems.push(`PULSEBASE_COMPAT_PORTS: ${entry} is not a port (0 to 65535)`)
+    else if (ports.some((p) => p.adapter === adapter)) problems.push(`PULSEBASE_COMPAT_PORTS: ${adapter} is listed twice`)
+    else if (port !== 0 && (mainPorts.includes(port) || ports.some((p) => p.port === port))) problems.push(`PULSEBASE_COMPAT_PORTS: port ${port} of ${adapter} is already taken by another listener`)
+    else ports.push({ adapter, port })
+  }
+  return ports
+}
+
+function toConfig(env: Env, compat: CompatAdapter[]): Omit<Config, 'compatPorts'> {
   const dataDir = resolve(env.PULSEBASE_DATA_DIR)
   return {
     host: env.PULSEBASE_HOST,

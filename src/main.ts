@@ -8,6 +8,7 @@ import { publishJob } from './jobs.js'
 import { migrateToLatest, openDatabase } from './platform/db/database.js'
 import { ensureDashboardBuilt } from './platform/http/dashboard-build.js'
 import { createLogger } from './platform/logging/logger.js'
+import { systemClock } from './platform/time/clock.js'
 import { createMetrics } from './platform/metrics/metrics.js'
 import { schemaProblems } from './platform/validation/schema-check.js'
 import { StartupError, startupStep } from './startup-error.js'
@@ -179,6 +180,9 @@ async function serve(config: Config, options: { hasWorker: boolean }): Promise<n
   try {
     await startupStep(`HTTP on ${config.host}:${config.httpPort}`, 'Stop the other process or set PULSEBASE_HTTP_PORT.', () => app.http.listen({ host: config.host, port: config.httpPort }))
     await startupStep(`gRPC on ${config.host}:${config.grpcPort}`, 'Stop the other process or set PULSEBASE_GRPC_PORT.', () => app.grpc.listen(config.host, config.grpcPort))
+    for (const listener of app.compatListeners) {
+      await startupStep(`The ${listener.adapter} adapter on ${config.host}:${listener.port}`, 'Stop the other process or change PULSEBASE_COMPAT_PORTS.', () => listener.listen(config.host))
+    }
     const { mqtt } = app
     if (mqtt !== undefined && config.mqttPort !== undefined) {
       const port = config.mqttPort
@@ -188,7 +192,7 @@ async function serve(config: Config, options: { hasWorker: boolean }): Promise<n
     await app.close()
     throw error
   }
-  app.logger.info({ http: config.httpPort, grpc: config.grpcPort, mqtt: config.mqttPort, database: config.database.kind, queue: config.queue.kind, compat: config.compat }, 'pulsebase serving')
+  app.logger.info({ http: config.httpPort, grpc: config.grpcPort, mqtt: config.mqttPort, database: config.database.kind, queue: config.queue.kind, compat: config.compat, compatPorts: config.compatPorts }, 'pulsebase serving')
   if (options.hasWorker) await app.startWorker()
   const schedule = () => publishJob(app.queue, 'maintenance.cleanup', {}).catch((err: unknown) => app.logger.warn({ err }, 'cleanup not scheduled'))
   await schedule()
@@ -228,7 +232,7 @@ async function userCreate(config: Config, input: CreateUserBody): Promise<number
   const database = await startupStep('the database', 'Check PULSEBASE_DATABASE_URL.', () => openDatabase(config.database, createMetrics(), logger))
   try {
     await migrateToLatest(database.db, logger)
-    const user = await createUser({ db: database.db }, input)
+    const user = await createUser({ db: database.db, now: systemClock }, input)
     console.log(`created ${user.role} ${user.email} (${user.id})`)
     return 0
   } catch (error) {

@@ -1,58 +1,21 @@
-// The shape every domain and compat adapter plugs into: `app.ts` builds the platform once, calls
+// The shape every domain and compat adapter plugs into: `app.ts` opens the platform once, calls
 // each module factory with it, and assembles what the modules return. Adding a domain is a folder
 // that exports one factory, plus one line in app.ts.
-import type { Redis } from 'ioredis'
-import type { Logger } from 'pino'
-import type { Config } from './config.js'
 import type { JobHandlers } from './jobs.js'
-import type { CredentialWatch } from './platform/auth/credential-watch.js'
 import type { Authenticate } from './platform/auth/principal.js'
-import type { BlobStore } from './platform/blob/blob.port.js'
+import type { Platform } from './platform/platform.js'
 import type { DatabaseHandle } from './platform/db/database.js'
 import type { GrpcServer } from './platform/grpc/grpc-server.js'
 import type { Guards } from './platform/http/http-auth.js'
 import type { HttpServer } from './platform/http/http-server.js'
-import type { MailPort } from './platform/mail/mail.port.js'
 import type { ReadinessCheck } from './platform/http/system-routes.js'
-import type { Metrics } from './platform/metrics/metrics.js'
-import type { MlRuntime } from './platform/ml-runtime/ml-runtime.js'
 import type { MqttServer } from './platform/mqtt/mqtt-server.js'
-import type { PubSubPort } from './platform/pubsub/pubsub.port.js'
-import type { Outbox } from './platform/queue/outbox.js'
-import type { QueuePort } from './platform/queue/queue.port.js'
 import type { SocketServer } from './platform/socket/socket-server.js'
-import type { Clock } from './platform/time/clock.js'
-
-/** Pushes `data` as `event` to every live connection (Socket.IO, gRPC Subscribe) of one user, on any process; never throws. */
-export type PublishLiveEvent = (userId: string, event: string, data: unknown) => void
 
 /** Loads the current state of the changed entities of one sync kind, by id, for one user. */
 export type SyncLoader = (db: DatabaseHandle['db'], userId: string, ids: readonly string[]) => Promise<Map<string, unknown>>
 
-/** The shared adapters and settings every module is built from (chosen by `app.ts` alone). */
-export interface Platform {
-  readonly config: Config
-  /** The time services read (ms since the epoch); tests may pin it. */
-  readonly now: Clock
-  readonly logger: Logger
-  readonly metrics: Metrics
-  readonly database: DatabaseHandle
-  readonly queue: QueuePort
-  /** Where a business transaction stages its jobs (committed with it, published after). */
-  readonly outbox: Outbox
-  readonly pubsub: PubSubPort
-  readonly publishLive: PublishLiveEvent
-  /** Ends live connections when their credentials end (expiry, logout, revocation) on every process. */
-  readonly credentials: CredentialWatch
-  /** TensorFlow.js worker threads, started on first use. */
-  readonly ml: MlRuntime
-  /** Shared across processes when Redis is configured (login limits, etc.); every key starts with `config.redisPrefix`. */
-  readonly redis: Redis | undefined
-  /** Model artifacts, datasets, exports: files under the data dir, or the database (PULSEBASE_BLOB_STORE). */
-  readonly blobs: BlobStore
-  /** Mail to people: `.eml` files in `<data dir>/outbox`, or SMTP (PULSEBASE_SMTP_URL). */
-  readonly mail: MailPort
-}
+export type { Platform, PublishLiveEvent } from './platform/platform.js'
 
 /** The platform once accounts exist: every module after the auth module gets this. */
 export interface AuthedPlatform extends Platform {
@@ -68,8 +31,8 @@ export interface AuthedPlatform extends Platform {
 export interface Module {
   /** For logs and errors, e.g. `heart-rate` or `compat:mindsync`. */
   readonly name: string
-  /** Adds HTTP routes. May run more than once: on the main port and on a compat adapter's own port. */
-  readonly http?: (server: HttpServer) => void | Promise<void>
+  /** Adds HTTP routes. May run more than once: on the main port and on a compat adapter's own port (`isOwnPort`, PULSEBASE_COMPAT_PORTS). */
+  readonly http?: (server: HttpServer, where?: { readonly isOwnPort: boolean }) => void | Promise<void>
   readonly grpc?: (server: GrpcServer) => void
   /** The largest gRPC message (bytes) one of this module's methods must accept; the server takes the largest over all modules. */
   readonly grpcMaxMessageBytes?: number

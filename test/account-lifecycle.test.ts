@@ -81,8 +81,11 @@ for (const target of await databaseTargets()) {
       const modelId = randomUUID()
       await server.app.database.db.insertInto('ml_models').values({ id: modelId, user_id: user.userId, kind: 'meditation', version: 1, params: '{}', data_from: null, data_to: null, examples: 1, metrics: '{}', artifact: `models/${modelId}`, training_job_id: randomUUID(), created_at: Date.now() }).execute()
       await server.app.blobs.put(`models/${modelId}/model.json`, '{}')
+      const upload = await fetch(`${server.url}/v1/playground/uploads?name=mine`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${user.accessToken}` }, body: 'x,y\n1,a\n2,b\n3,a\n' })
+      assert.equal(upload.status, 201, await upload.clone().text())
+      const datasetId = ((await upload.json()) as { id: string }).id
       const socket = await connect(server.url, user.accessToken)
-      return { ...user, apiKey, modelId, socket }
+      return { ...user, apiKey, modelId, datasetId, socket }
     }
 
     async function rowsOf(userId: string) {
@@ -106,6 +109,7 @@ for (const target of await databaseTargets()) {
         assert.equal(await ended, 'io server disconnect')
         assert.deepEqual(await rowsOf(user.userId), { devices: 0, samples: 0, sessions: 0, models: 0 })
         assert.deepEqual(await server.app.blobs.list(`models/${user.modelId}/`), [])
+        assert.deepEqual(await server.app.blobs.list(`playground/datasets/${user.datasetId}`), [], 'the uploaded dataset')
         assert.equal((await api.get('/v1/me', user.accessToken)).status, 401, 'the access token')
         assert.equal((await api.get('/v1/me', user.apiKey)).status, 401, 'the device key')
         assert.equal((await api.post('/v1/auth/refresh', { refreshToken: user.refreshToken })).status, 401, 'the refresh token')
@@ -113,6 +117,7 @@ for (const target of await databaseTargets()) {
 
         assert.deepEqual(await rowsOf(other.userId), { devices: 1, samples: 1, sessions: 1, models: 1 }, 'another user keeps everything')
         assert.equal((await server.app.blobs.list(`models/${other.modelId}/`)).length, 1)
+        assert.equal((await server.app.blobs.list(`playground/datasets/${other.datasetId}`)).length, 1)
         assert.ok(other.socket.connected)
       } finally {
         user.socket.close()
@@ -231,6 +236,22 @@ for (const target of await databaseTargets()) {
       assert.ok(!everything.includes(other.userId), "nothing of another user's")
       assert.ok(!everything.includes('scrypt$'), 'no password hash')
       assert.equal((await fetch(`${server.url}/v1/me/export`, { headers: { authorization: `Bearer ${user.apiKey}` } })).status, 403, 'a person, not a device key')
+    })
+
+    // Last in this suite: it spends this client address's budget of reset requests.
+    test('password-reset requests are limited per e-mail address (with or without an account) and per client address', async () => {
+      const reset = (email: string) => api.post('/v1/auth/password-reset', { email })
+      const flooded = `flooded-${randomUUID()}@example.com`
+      for (let i = 0; i < 3; i += 1) assert.equal((await reset(flooded)).status, 202)
+      const refused = await reset(flooded.toUpperCase())
+      assert.equal(refused.status, 429, 'the same address, however spelt')
+      assert.equal(refused.body.error.code, 'rate_limited')
+      assert.ok(Number(refused.headers.get('retry-after')) > 0)
+      // This client has made 2 requests in the test above and 4 here: 4 more fit its budget of 10.
+      for (let i = 0; i < 4; i += 1) assert.equal((await reset(`other-${i}-${randomUUID()}@example.com`)).status, 202)
+      const sprayed = await reset(`one-more-${randomUUID()}@example.com`)
+      assert.equal(sprayed.status, 429, 'one client cannot spray many inboxes')
+      assert.equal(sprayed.body.error.code, 'rate_limited')
     })
   })
 }

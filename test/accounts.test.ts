@@ -187,7 +187,7 @@ describe('registration and login policies', () => {
       const before = await signUp(api, { email: 'existing@example.com' })
       assert.equal((await api.get('/v1/admin/users', before.accessToken)).status, 403)
       const { ensureAdmin } = await import('../src/domains/auth/auth.service.js')
-      await ensureAdmin(again.app.database.db, { email: 'existing@example.com', password: 'ignored password' })
+      await ensureAdmin({ db: again.app.database.db, now: again.app.now }, { email: 'existing@example.com', password: 'ignored password' })
       assert.equal((await api.get('/v1/admin/users', before.accessToken)).status, 200)
       const login = await api.post('/v1/auth/login', { email: 'existing@example.com', password: before.password })
       assert.equal(login.body.user.role, 'admin', 'the password is kept; only the role changes')

@@ -87,7 +87,7 @@ for (const target of await databaseTargets()) {
 
     // First, while the compat account does not exist yet, so the race is real.
     test('concurrent boots create one compat user and device, and agree on them', async () => {
-      const principals = await Promise.all([1, 2, 3].map(() => ensureCompatPrincipal(server.app.database.db)))
+      const principals = await Promise.all([1, 2, 3].map(() => ensureCompatPrincipal({ db: server.app.database.db, now: server.app.now })))
       assert.equal(new Set(principals.map((p) => JSON.stringify(p))).size, 1)
       const users = await server.app.database.db.selectFrom('users').selectAll().where('email', '=', COMPAT_EMAIL).execute()
       assert.equal(users.length, 1)
@@ -261,7 +261,7 @@ for (const target of await databaseTargets()) {
     })
 
     test('with no credentials calls act for the compat device; a device key or token scopes them to its owner', async () => {
-      const compat = await ensureCompatPrincipal(server.app.database.db)
+      const compat = await ensureCompatPrincipal({ db: server.app.database.db, now: server.app.now })
       assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 99, timestamp: T0 + 100 }), ok())
       const anonymous = await call(seed, 'GetHeartRateStatus', { recent_count: 1 })
       assert.deepEqual(anonymous.recent_measurements, [{ bpm: 99, timestamp: String(T0 + 100), triggered_alert: false }])

@@ -327,7 +327,7 @@ for (const target of await databaseTargets()) {
       const counting = countingPubSub(server.app.pubsub)
       const { app } = server
       const grpc = createGrpcServer({ metrics: createMetrics(), logger: app.logger })
-      const writer = createSampleWriter({ db: app.database.db, kind: app.database.kind, alertClearSamples: 2 })
+      const writer = createSampleWriter({ db: app.database.db, kind: app.database.kind, alertClearSamples: 2, now: systemClock })
       registerHeartRateGrpc(grpc, { db: app.database.db, kind: app.database.kind, writer, config: app.config.heartRate, publish: () => undefined, now: systemClock }, app.authenticate, counting.port)
       const own = connect(`127.0.0.1:${await grpc.listen('127.0.0.1', 0)}`)
       try {

@@ -239,12 +239,12 @@ for (const target of await databaseTargets()) {
       const user = await signUp(api)
       await api.post('/v1/heart-rate/samples', { samples: [{ timestamp: Date.now() - 3 * 86_400_000, bpm: 70 }, { timestamp: at(0), bpm: 71 }] }, user.accessToken)
       const logger = server.app.logger
-      assert.equal(await purgeOldSamples(server.app.database.db, 0, logger), 0, '0 keeps everything')
+      assert.equal(await purgeOldSamples(server.app.database.db, 0, logger, server.app.now()), 0, '0 keeps everything')
       // Other tests of this file stored old samples too (1 March): every sample past the cutoff goes.
       const db = server.app.database.db
       const older = await db.selectFrom('heart_rate_samples').select((eb) => eb.fn.countAll<number>().as('n')).where('ts', '<', Date.now() - 2 * 86_400_000).executeTakeFirstOrThrow()
       assert.ok(Number(older.n) >= 1)
-      assert.equal(await purgeOldSamples(db, 2, logger), Number(older.n), 'exactly the samples past 2 days')
+      assert.equal(await purgeOldSamples(db, 2, logger, server.app.now()), Number(older.n), 'exactly the samples past 2 days')
       const left = await api.get(`/v1/heart-rate/samples?from=${Date.now() - 5 * 86_400_000}`, user.accessToken)
       assert.deepEqual(left.body.samples.map((s: { bpm: number }) => s.bpm), [71])
     })

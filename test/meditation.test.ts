@@ -58,6 +58,31 @@ for (const target of await databaseTargets()) {
       assert.equal((await api.get(`/v1/heart-rate/samples?${range}`, user.accessToken)).body.samples.length, 0)
     })
 
+    test('the session list pages newest first with a cursor; a cursor this server did not give out is a 400', async () => {
+      const user = await signUp(api)
+      const bodies = simulatedSessions(2, 25).sessions.map(toV1Body)
+      const ids: string[] = []
+      for (const body of bodies) ids.push((await api.post('/v1/meditation/sessions', body, user.accessToken)).body.id)
+      const newestFirst = [...ids].reverse()
+      const seen: string[] = []
+      let cursor: string | null = null
+      do {
+        const reply: { status: number; body: { sessions: Array<{ id: string }>; nextCursor: string | null } } = await api.get(`/v1/meditation/sessions?limit=2${cursor === null ? '' : `&cursor=${cursor}`}`, user.accessToken)
+        assert.equal(reply.status, 200)
+        assert.ok(reply.body.sessions.length <= 2)
+        seen.push(...reply.body.sessions.map((s) => s.id))
+        cursor = reply.body.nextCursor
+      } while (cursor !== null)
+      assert.deepEqual(seen, newestFirst)
+      const whole = await api.get('/v1/meditation/sessions', user.accessToken)
+      assert.deepEqual([whole.body.sessions.map((s: { id: string }) => s.id), whole.body.nextCursor], [newestFirst, null])
+      for (const bad of ['bogus', Buffer.from('12:not-an-id').toString('base64url')]) {
+        const reply = await api.get(`/v1/meditation/sessions?cursor=${bad}`, user.accessToken)
+        assert.equal(reply.status, 400)
+        assert.equal(reply.body.error.details[0].path, 'querystring.cursor')
+      }
+    })
+
     test('a bad session is refused whole with a 400 naming the field, and nothing is stored', async () => {
       const user = await signUp(api)
       const body = toV1Body(simulatedSessions(2, 5).sessions[0]!)
@@ -156,6 +181,21 @@ for (const target of await databaseTargets()) {
       await pollUntil(() => api.get(`/v1/training-jobs/${second.body.id}`, user.accessToken), (r) => TERMINAL.includes(r.body.state), 'the second training')
       const versions = (await api.get('/v1/models', user.accessToken)).body.models.map((m: any) => m.version)
       assert.deepEqual(versions, [2, 1])
+      const models1 = await api.get('/v1/models?limit=1', user.accessToken)
+      assert.deepEqual([models1.body.models.map((m: any) => m.version), typeof models1.body.nextCursor], [[2], 'string'])
+      const models2 = await api.get(`/v1/models?limit=1&cursor=${models1.body.nextCursor}`, user.accessToken)
+      assert.deepEqual([models2.body.models.map((m: any) => m.version), models2.body.nextCursor], [[1], null])
+      const jobs1 = await api.get('/v1/training-jobs?limit=1', user.accessToken)
+      assert.deepEqual(jobs1.body.trainingJobs.map((j: any) => j.id), [second.body.id])
+      const jobs2 = await api.get(`/v1/training-jobs?limit=1&cursor=${jobs1.body.nextCursor}`, user.accessToken)
+      assert.deepEqual([jobs2.body.trainingJobs.map((j: any) => j.id), jobs2.body.nextCursor], [[id], null])
+      for (const path of ['/v1/models', '/v1/training-jobs']) {
+        const bogus = await api.get(`${path}?cursor=bogus`, user.accessToken)
+        assert.equal(bogus.status, 400, path)
+        assert.equal(bogus.body.error.details[0].path, 'querystring.cursor')
+      }
+      const stolen = await api.get(`/v1/models?limit=1&cursor=${models1.body.nextCursor}`, (await signUp(api)).accessToken)
+      assert.deepEqual(stolen.body, { models: [], nextCursor: null }, "another user's cursor shows nothing of the first user")
       assert.equal((await api.post('/v1/recommendations/meditation', {}, user.accessToken)).body.modelVersion, 2)
 
       const other = await signUp(api)

@@ -1,9 +1,6 @@
 // Runs inside a worker thread for bench/playground-torch.ts: pulsebase's own network training
 // (`trainNetwork` on the wasm backend, as the ML threads run it) on a planned playground task, once
 // per initialisation seed. Returns the held-out accuracy of each run and the time of every epoch.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { trainNetwork, type TrainNetworkTask } from '../../src/platform/ml-runtime/network-task.js'
 import { loadTf } from '../../src/platform/ml-runtime/tf-runtime.js'
 
@@ -20,19 +17,15 @@ function accuracyOf(outputs: readonly number[], width: number, targets: Float32A
   return correct / testCount
 }
 
-export async function run(job: { task: Omit<TrainNetworkTask, 'directory' | 'seed'>; seeds: number[] }): Promise<{ accuracies: number[]; epochMs: number[][]; simd: boolean }> {
+export async function run(job: { task: Omit<TrainNetworkTask, 'artifact' | 'seed'>; seeds: number[] }): Promise<{ accuracies: number[]; epochMs: number[][]; simd: boolean }> {
   const tf = await loadTf()
   const accuracies: number[] = []
   const epochMs: number[][] = []
   for (const seed of job.seeds) {
-    const directory = mkdtempSync(join(tmpdir(), 'pulsebase-bench-net-'))
-    try {
-      const result = await trainNetwork(tf, { ...job.task, seed, directory }, QUIET)
-      accuracies.push(accuracyOf(result.validationOutputs, result.outputs, job.task.targets, job.task.validationCount))
-      epochMs.push(result.epochs.map((e) => e.seconds * 1000))
-    } finally {
-      rmSync(directory, { recursive: true, force: true })
-    }
+    // The files come back as bytes (nothing is written); the bench keeps only the figures.
+    const result = await trainNetwork(tf, { ...job.task, seed, artifact: `models/bench-${seed}` }, QUIET)
+    accuracies.push(accuracyOf(result.validationOutputs, result.outputs, job.task.targets, job.task.validationCount))
+    epochMs.push(result.epochs.map((e) => e.seconds * 1000))
   }
   return { accuracies, epochMs, simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean }
 }

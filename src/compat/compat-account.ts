@@ -8,6 +8,13 @@ import { AppError } from '../errors.js'
 import type { Principal } from '../platform/auth/principal.js'
 import type { Db } from '../platform/db/database.js'
 import { isUniqueViolation } from '../platform/db/unique-violation.js'
+import type { Clock } from '../platform/time/clock.js'
+
+/** Where compat accounts are made: the database and the platform's clock (their creation times). */
+export interface AccountStore {
+  readonly db: Db
+  readonly now: Clock
+}
 
 /** Who an adapter's anonymous clients act as. */
 export interface CompatIdentity {
@@ -33,11 +40,11 @@ async function findCompatPrincipal(db: Db, identity: CompatIdentity): Promise<Pr
   return { userId, role: 'user', deviceId }
 }
 
-async function createCompatAccount(db: Db, identity: CompatIdentity): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+async function createCompatAccount(store: AccountStore, identity: CompatIdentity): Promise<void> {
+  await store.db.transaction().execute(async (trx) => {
     // A random password nobody is told: the account cannot log in; its device key is discarded too.
-    const user = await createUser({ db: trx }, { email: identity.email, password: randomBytes(32).toString('base64url'), displayName: identity.displayName })
-    await createDevice(trx, { userId: user.id, role: 'user', deviceId: null }, { name: identity.deviceName, kind: identity.deviceKind })
+    const user = await createUser({ db: trx, now: store.now }, { email: identity.email, password: randomBytes(32).toString('base64url'), displayName: identity.displayName })
+    await createDevice({ db: trx, now: store.now }, { userId: user.id, role: 'user', deviceId: null }, { name: identity.deviceName, kind: identity.deviceKind })
   })
 }
 
@@ -45,25 +52,25 @@ async function createCompatAccount(db: Db, identity: CompatIdentity): Promise<vo
  * The principal an adapter's credential-less calls act for, created on first use. Safe when several
  * processes start at once: the loser of the race hits the unique email and reads the winner's.
  */
-export async function ensureCompatPrincipal(db: Db, identity: CompatIdentity): Promise<Principal> {
-  const existing = await findCompatPrincipal(db, identity)
+export async function ensureCompatPrincipal(store: AccountStore, identity: CompatIdentity): Promise<Principal> {
+  const existing = await findCompatPrincipal(store.db, identity)
   if (existing !== undefined) return existing
   try {
-    await createCompatAccount(db, identity)
+    await createCompatAccount(store, identity)
   } catch (error) {
     const isTaken = isUniqueViolation(error) || (error instanceof AppError && error.code === 'conflict')
     if (!isTaken) throw error
   }
-  const created = await findCompatPrincipal(db, identity)
+  const created = await findCompatPrincipal(store.db, identity)
   if (created === undefined) throw new Error(`${identity.email} could not be created`)
   return created
 }
 
 /** `ensureCompatPrincipal` run once, on first use; a failure is not remembered, so the next call retries. */
-export function lazyCompatPrincipal(db: Db, identity: CompatIdentity): () => Promise<Principal> {
+export function lazyCompatPrincipal(store: AccountStore, identity: CompatIdentity): () => Promise<Principal> {
   let pending: Promise<Principal> | undefined
   return () => {
-    pending ??= ensureCompatPrincipal(db, identity).catch((error: unknown) => {
+    pending ??= ensureCompatPrincipal(store, identity).catch((error: unknown) => {
       pending = undefined
       throw error
     })

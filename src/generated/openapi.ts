@@ -2992,7 +2992,7 @@ export interface paths {
         put?: never;
         /**
          * Mail a password-reset token
-         * @description Answers 202 whether or not the address has an account; when it has, a single-use token valid for an hour is mailed to it.
+         * @description Answers 202 whether or not the address has an account; when it has, a single-use token valid for an hour is mailed to it. At most 3 requests an hour per e-mail address and 10 per client address, then 429.
          */
         post: {
             parameters: {
@@ -13304,6 +13304,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
                     /** @description only this device's sessions */
                     deviceId?: string;
                     limit?: number;
@@ -13321,6 +13323,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                             sessions: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -14325,6 +14329,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -14360,6 +14366,8 @@ export interface paths {
                                 trainingJobId: string;
                                 version: number;
                             }[];
+                            /** @description pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -22976,6 +22984,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -23011,6 +23021,8 @@ export interface paths {
                                 trainingJobId: string;
                                 version: number;
                             }[];
+                            /** @description pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -24143,6 +24155,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -24158,6 +24172,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
                             trainingJobs: {
                                 /** @description runs started; a run whose worker died is retried */
                                 attempts: number;

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { type App, buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import type { Clock } from '../../src/platform/time/clock.js'
+import type { Logger } from 'pino'
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789'
 
@@ -15,11 +16,13 @@ export interface TestApp {
   /** `mqtt://127.0.0.1:<port>` when PULSEBASE_MQTT_PORT was given (any value: a free port is bound). */
   readonly mqttUrl: string | undefined
   readonly dataDir: string
+  /** Each PULSEBASE_COMPAT_PORTS adapter's own address by adapter name (`http://127.0.0.1:<port>`, or `127.0.0.1:<port>` for gRPC). */
+  readonly compatAddresses: Readonly<Record<string, string>>
   close(): Promise<void>
 }
 
-/** Builds the real app from PULSEBASE_* variables, on a fresh data dir, listening on free ports; `now` pins the clock services read. */
-export async function startTestApp(env: Record<string, string> = {}, options: { now?: Clock } = {}): Promise<TestApp> {
+/** Builds the real app from PULSEBASE_* variables, on a fresh data dir, listening on free ports; `now` pins the clock services read, `logger` takes its log lines. */
+export async function startTestApp(env: Record<string, string> = {}, options: { now?: Clock; logger?: Logger } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-app-'))
   const config = loadConfig({
     PULSEBASE_DATA_DIR: dataDir,
@@ -37,12 +40,18 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   const address = await app.http.listen({ host: '127.0.0.1', port: 0 })
   const grpcPort = await app.grpc.listen('127.0.0.1', 0)
   const mqttPort = await app.mqtt?.listen('127.0.0.1', 0)
+  const compatAddresses: Record<string, string> = {}
+  for (const listener of app.compatListeners) {
+    const port = await listener.listen('127.0.0.1')
+    compatAddresses[listener.adapter] = listener.adapter === 'heartrate' ? `127.0.0.1:${port}` : `http://127.0.0.1:${port}`
+  }
   return {
     app,
     url: address,
     grpcAddress: `127.0.0.1:${grpcPort}`,
     mqttUrl: mqttPort === undefined ? undefined : `mqtt://127.0.0.1:${mqttPort}`,
     dataDir,
+    compatAddresses,
     async close() {
       await app.close()
       rmSync(dataDir, { recursive: true, force: true })

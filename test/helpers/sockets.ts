@@ -10,9 +10,13 @@ export async function connect(url: string, token: string): Promise<Socket> {
   return socket
 }
 
-export function next<T = any>(socket: Socket, event: string): Promise<T> {
+/**
+ * The socket's next `event`. Gives up after `limitMs` (60 s: a first training on a loaded machine
+ * starts its thread and loads TensorFlow.js first); a limit on waiting, not an assertion on time.
+ */
+export function next<T = any>(socket: Socket, event: string, limitMs = 60_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} event within 10 s`)), 10_000)
+    const timer = setTimeout(() => reject(new Error(`no ${event} event within ${limitMs / 1000} s`)), limitMs)
     socket.once(event, (data: T) => {
       clearTimeout(timer)
       resolve(data)

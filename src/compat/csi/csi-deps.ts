@@ -6,6 +6,7 @@ import type { LiveClassifiers } from '../../domains/sensors/live.service.js'
 import type { SensorModelsDeps } from '../../domains/sensors/sensor-models.service.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import type { CsiServersDeps } from './csi-servers.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 export interface CsiDeps {
   readonly account: () => Promise<Principal>
@@ -18,6 +19,8 @@ export interface CsiDeps {
   readonly requestLog: { isEnabled(): boolean; set(isEnabled: boolean): Promise<void> }
   readonly tfVersion: string
   readonly logger: Logger
+  /** The platform's clock: inference frames' times, dataset names, `/debug/get/time`. */
+  readonly now: Clock
 }
 
 /** A seed answer: a status and a plain-text body (Flask's text/html). */

@@ -24,7 +24,7 @@ export function parsePayload(payload: unknown): number[] {
 }
 
 async function currentTarget(deps: CsiDeps, owner: Principal): Promise<LiveTarget | undefined> {
-  const model = (await listSensorModels(deps.models, owner, 1))[0]
+  const model = (await listSensorModels(deps.models, owner, { limit: 1 })).models[0]
   if (model === undefined || owner.deviceId === null) return undefined
   const current = await deps.live.get(owner, owner.deviceId, INFERENCE_KIND).catch(() => undefined)
   if (current?.modelId !== model.id) await deps.live.assign(owner, owner.deviceId, INFERENCE_KIND, model.id)
@@ -39,7 +39,7 @@ export async function runInference(deps: CsiDeps, payload: unknown): Promise<voi
   const width = target.classifier.layout.reduce((sum, g) => sum + g.length, 0)
   if (values.length !== width) throw MALFORMED
   if (deps.live.queue.waiting(target.deviceId, target.kind) >= MAX_WAITING_PER_STREAM) throw new SeedReply(429, 'Error, inference queue is full, try again')
-  deps.live.queue.offer(target, [{ ts: Date.now(), values: Float32Array.from(values) }])
+  deps.live.queue.offer(target, [{ ts: deps.now(), values: Float32Array.from(values) }])
 }
 
 /** A head's label (a door angle) and class probabilities in label order; an RSSI model's one head answers for both. */
@@ -60,7 +60,7 @@ export async function inferenceResults(deps: CsiDeps): Promise<string | undefine
 
 export async function testPredictionResults(deps: CsiDeps): Promise<string | undefined> {
   const owner = await deps.account()
-  const model = (await listSensorModels(deps.models, owner, 1))[0]
+  const model = (await listSensorModels(deps.models, owner, { limit: 1 })).models[0]
   if (model === undefined) return undefined
   const { predictions } = await predictHeldOut(deps.models, owner.userId, model.id)
   const labels = (model.params as { labels: string[] }).labels

@@ -24,8 +24,9 @@ async function deviceOf(deps: CsiServersDeps, owner: Principal, seedId: number, 
   if (known !== undefined) return known.device_id
   try {
     await deps.devices.db.transaction().execute(async (trx) => {
-      const { device } = await createDevice(trx, owner, { name, kind: 'raspberry-pi' })
-      await trx.insertInto('compat_csi_servers').values({ seed_id: seedId, device_id: device.id, created_at: Date.now() }).execute()
+      const now = deps.devices.now()
+      const { device } = await createDevice({ ...deps.devices, db: trx }, owner, { name, kind: 'raspberry-pi' })
+      await trx.insertInto('compat_csi_servers').values({ seed_id: seedId, device_id: device.id, created_at: now }).execute()
     })
   } catch (error) {
     if (!isUniqueViolation(error)) throw error // another process registered the same ID first

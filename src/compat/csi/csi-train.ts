@@ -13,7 +13,7 @@ export async function startTraining(deps: CsiDeps, type: 'CSI' | 'RSSI', data: u
   const rows = rowsOfData(type, data)
   if (typeof rows === 'string') throw new SeedReply(400, `Error, DATA does not match TYPE ${type}: ${rows}`)
   const owner = await deps.account()
-  const dataset = await createDataset(deps.datasets, owner, `csi seed ${type} ${new Date().toISOString()}`)
+  const dataset = await createDataset(deps.datasets, owner, `csi seed ${type} ${new Date(deps.now()).toISOString()}`)
   try {
     await importRows(deps.datasets, owner, dataset.id, rows)
     await trainOnDataset(deps.models, owner, dataset.id, SEED_TRAINING)

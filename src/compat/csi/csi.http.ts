@@ -51,7 +51,7 @@ const text = (reply: FastifyReply, status: number, body: string) => reply.status
 
 async function latestJob(deps: CsiDeps) {
   const owner = await deps.account()
-  return (await listTrainingJobs(deps.training, owner.userId, 20)).find((job) => job.kind === 'sensor-classifier')
+  return (await listTrainingJobs(deps.training, owner.userId, { limit: 20 })).trainingJobs.find((job) => job.kind === 'sensor-classifier')
 }
 
 function registerDebugRoutes(scope: HttpServer, deps: CsiDeps): void {
@@ -64,7 +64,7 @@ function registerDebugRoutes(scope: HttpServer, deps: CsiDeps): void {
     await deps.requestLog.set(body.ENABLED === 'True')
     return text(reply, 200, `Successfully set ENABLED to ${body.ENABLED}`)
   })
-  scope.get('/debug/get/time', { schema: { tags } }, async (_request, reply) => text(reply, 200, seedTime(new Date())))
+  scope.get('/debug/get/time', { schema: { tags } }, async (_request, reply) => text(reply, 200, seedTime(new Date(deps.now()))))
   scope.get('/debug/get/version/server', { schema: { tags } }, async (_request, reply) => text(reply, 200, SEED_SERVER_VERSION))
   scope.get('/debug/get/version/tensorflow', { schema: { tags, summary: 'CSI seed: the TensorFlow.js version (the seed route was broken)' } }, async (_request, reply) => text(reply, 200, deps.tfVersion))
   scope.get('/debug/get/version/tf_model_handler', { schema: { tags } }, async (_request, reply) => text(reply, 200, SEED_MODEL_HANDLER_VERSION))
@@ -99,7 +99,7 @@ function registerTrainingRoutes(scope: HttpServer, deps: CsiDeps): void {
   scope.get('/training/get/training_status', { schema: { tags } }, async (_request, reply) => text(reply, 200, trainingStatus(await latestJob(deps))))
   scope.get('/training/get/training_time', { schema: { tags, summary: 'CSI seed: seconds the latest finished training took' } }, async (_request, reply) => {
     const owner = await deps.account()
-    const done = (await listTrainingJobs(deps.training, owner.userId, 20)).find((job) => job.kind === 'sensor-classifier' && job.state === 'succeeded')
+    const done = (await listTrainingJobs(deps.training, owner.userId, { limit: 20 })).trainingJobs.find((job) => job.kind === 'sensor-classifier' && job.state === 'succeeded')
     return text(reply, 200, pyFloat((done?.durationMs ?? 0) / 1000))
   })
 }

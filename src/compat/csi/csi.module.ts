@@ -21,7 +21,7 @@ function tfjsVersion(): string {
 export async function csiCompatModule(platform: AuthedPlatform, sensors: SensorsModule, ml: MlModule, presence: DevicePresence): Promise<Module> {
   const { database, pubsub, config } = platform
   const logger = platform.logger.child({ module: 'compat:csi' })
-  const account = lazyCompatPrincipal(database.db, CSI_COMPAT)
+  const account = lazyCompatPrincipal({ db: database.db, now: platform.now }, CSI_COMPAT)
   let isLogging = false
   const unsubscribe = await pubsub.subscribe(REQUEST_LOG_CHANNEL, (message) => {
     if (typeof (message as { isEnabled?: unknown }).isEnabled === 'boolean') isLogging = (message as { isEnabled: boolean }).isEnabled
@@ -42,6 +42,7 @@ export async function csiCompatModule(platform: AuthedPlatform, sensors: Sensors
     },
     tfVersion: tfjsVersion(),
     logger,
+    now: platform.now,
   }
   return {
     name: 'compat:csi',

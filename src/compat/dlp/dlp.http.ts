@@ -1,6 +1,7 @@
 // The Deep Learning Playground's spring-2023 REST routes (CONTRACTS §5A) on the playground domain:
 // flat `/api/<name>` and blueprint `/api/<group>/<name>` paths, `{"success": …}` bodies as JSON, the
 // user always the token's. No eval (user_arch.ts), no file paths, no URL fetching, no tracebacks.
+import multipart from '@fastify/multipart'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { AppError, HTTP_STATUS } from '../../errors.js'
@@ -10,17 +11,16 @@ import { toAppError } from '../../platform/http/http-errors.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import type { PlaygroundModule } from '../../domains/playground/playground.module.js'
 import { sendUserMail } from '../../domains/playground/playground-mail.js'
-import { createRun, getBuiltinDataset, listRuns } from '../../domains/playground/playground.service.js'
+import { getBuiltinDataset, listRuns } from '../../domains/playground/playground.service.js'
 import { getProgress, recordAnswer, seedProgress } from '../../domains/playground/progress.service.js'
-import { uploadCsv } from '../../domains/playground/uploads.js'
-import { awaitTrainingJob } from '../../domains/ml/training.service.js'
-import { dlpRequest, trainingEnvelope, type DlpBody } from './dlp.mapping.js'
+import { MAX_UPLOAD_BYTES } from '../../domains/playground/uploads.js'
+import { datasetFileColumns, datasetFilesData, storeUploadedFile } from './dlp.files.js'
+import type { DlpBody } from './dlp.mapping.js'
+import { dlpEnvelopeWhenDone, type DlpKind, queueDlpRun } from './dlp.training.js'
 
 const NOT_AUTHENTICATED = 'User is not authenticated'
 const tags = ['compat: dlp']
 const Body = Type.Record(Type.String(), Type.Unknown())
-/** How long `tabular-run` and `ml-run` wait for their training before answering (the seed trained in the request). */
-const TRAIN_WAIT_MS = 10 * 60_000
 
 function seedAuth(authenticate: Authenticate) {
   return async (request: FastifyRequest): Promise<void> => {
@@ -51,34 +51,38 @@ const SEED_STATUS: Record<string, string> = { queued: 'QUEUED', running: 'TRAINI
 
 /** The routes, each at its flat path and (when it has one) its May-2023 blueprint path. */
 function routes(platform: { playground: PlaygroundModule }): [string, string | undefined, Handler][] {
-  const { deps, uploads, mail } = platform.playground
+  const { playground } = platform
+  const { deps, mail } = playground
   const owner = (request: FastifyRequest) => principalOf(request)
-  const queue = async (body: DlpBody, request: FastifyRequest, kind: 'tabular' | 'classical') => {
-    const mapped = await dlpRequest(body, kind, (rows) => uploadCsv(uploads, owner(request), `dlp ${String(body.execution_id ?? 'upload')}`.slice(0, 200), rows).then((d) => d.id))
-    return createRun(deps, owner(request), mapped.request, mapped.run)
+  const train = (kind: DlpKind): Handler => async (body, request) => {
+    const run = await queueDlpRun(playground, owner(request), body, kind)
+    return dlpEnvelopeWhenDone(playground, owner(request), run.id, body)
   }
-  const train = (kind: 'tabular' | 'classical'): Handler => async (body, request) => {
-    const run = await queue(body, request, kind)
-    const job = await awaitTrainingJob(deps.training, owner(request).userId, run.id, TRAIN_WAIT_MS)
-    if (job.state !== 'succeeded') throw new AppError('invalid_argument', job.error ?? `Training ${job.state}`)
-    return trainingEnvelope(deps, owner(request).userId, run.id, body)
+  const executions: Handler = async (_body, request) => {
+    const runs = await listRuns(deps, owner(request).userId, 100)
+    const record = runs.map((run) => ({ data_source: run.dataSource, name: run.name, progress: run.percent, status: run.job.state === 'running' && run.job.epochs.length === 0 ? 'STARTING' : SEED_STATUS[run.job.state], timestamp: run.job.createdAt.replace(/\.\d{3}Z$/, 'Z'), execution_id: run.id }))
+    return { record: JSON.stringify(record) }
   }
   return [
     ['/api/tabular-run', '/api/train/tabular-run', train('tabular')],
     ['/api/ml-run', undefined, train('classical')],
+    ['/api/img-run', '/api/train/img-run', train('image')],
     ['/api/writeToQueue', '/api/aws/writeToQueue', async (body, request) => {
-      await queue(body, request, String(body.data_source ?? '').toUpperCase() === 'CLASSICAL_ML' ? 'classical' : 'tabular')
+      const source = String(body.data_source ?? '').toUpperCase()
+      await queueDlpRun(playground, owner(request), body, source === 'CLASSICAL_ML' ? 'classical' : source === 'IMAGE' ? 'image' : 'tabular')
       return { message: 'Successfully added your training request to the queue' }
+    }],
+    ['/api/getUserDatasetFilesData', '/api/s3/getUserDatasetFilesData', async (body, request) => datasetFilesData(playground, request, body)],
+    ['/api/getColumnsFromDatasetFile', '/api/dataset/getColumnsFromDatasetFile', async (body, request) => datasetFileColumns(playground, request, body)],
+    ['/api/sendUserCodeEval', '/api/aws/sendUserCodeEval', async () => {
+      throw new AppError('invalid_argument', 'The server never runs submitted code; prepare the data before uploading it')
     }],
     ['/api/defaultDataset', '/api/dataset/defaultDataset', async (body) => {
       const dataset = await getBuiltinDataset(String(body.using_default_dataset ?? ''))
       return { columns: JSON.stringify(dataset.columns.map((c) => c.name)) }
     }],
-    ['/api/getExecutionsData', undefined, async (_body, request) => {
-      const runs = await listRuns(deps, owner(request).userId, 100)
-      const record = runs.map((run) => ({ data_source: run.dataSource, name: run.name, progress: run.percent, status: run.job.state === 'running' && run.job.epochs.length === 0 ? 'STARTING' : SEED_STATUS[run.job.state], timestamp: run.job.createdAt.replace(/\.\d{3}Z$/, 'Z'), execution_id: run.id }))
-      return { record: JSON.stringify(record) }
-    }],
+    ['/api/getExecutionsData', undefined, executions],
+    ['/api/getTrainspaceData', '/api/trainspace/getTrainspaceData', executions],
     ['/api/getUserProgressData', '/api/trainspace/getUserProgressData', async (_body, request) => seedProgress(await getProgress(deps.training.db, owner(request)))],
     ['/api/updateUserProgressData', '/api/trainspace/updateUserProgressData', async (body, request) => {
       const ids = ['moduleID', 'sectionID', 'questionID'].map((key) => {
@@ -86,7 +90,7 @@ function routes(platform: { playground: PlaygroundModule }): [string, string | u
         if ((typeof value !== 'string' && typeof value !== 'number') || !/^[A-Za-z0-9._:-]{1,100}$/.test(String(value))) throw new AppError('invalid_argument', `Missing parameter ${key}`)
         return String(value)
       }) as [string, string, string]
-      await recordAnswer(deps.training.db, owner(request), { moduleId: ids[0], sectionId: ids[1], questionId: ids[2] })
+      await recordAnswer(deps.training.db, owner(request), { moduleId: ids[0], sectionId: ids[1], questionId: ids[2] }, deps.training.now())
       return { status: 'success' }
     }],
     ['/api/sendEmail', '/api/aws/sendEmail', async (body, request) => {
@@ -109,6 +113,15 @@ export async function registerDlpCompatHttp(app: HttpServer, platform: { playgro
     if (!platform.isTestPathTaken) scope.get('/test', alive, async () => ({ Status: 'Backend is alive' }))
     scope.get('/api/test/', alive, async () => ({ Status: 'Backend is alive' }))
     const auth = { onRequest: seedAuth(platform.authenticate) }
+    // The seed's uploads are multipart (`file`): one file, under the playground's upload limit.
+    await scope.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } })
+    const uploads: [string, string][] = [['/api/upload', 'upload success'], ['/api/s3/upload', 'upload success'], ['/api/getSignedUploadUrl', 'Upload successful'], ['/api/s3/getSignedUploadUrl', 'Upload successful']]
+    for (const [path, message] of uploads) {
+      scope.post(path, { ...auth, bodyLimit: MAX_UPLOAD_BYTES + 64 * 1024, schema: { tags, hide: path.startsWith('/api/s3/'), summary: 'DLP: upload a dataset file (multipart `file`: a .zip of class folders or a .csv)' } }, async (request) => {
+        await storeUploadedFile(platform.playground, request)
+        return { success: true, message }
+      })
+    }
     for (const [flat, blueprint, handle] of routes(platform)) {
       for (const path of blueprint === undefined ? [flat] : [flat, blueprint]) {
         scope.post(path, { ...auth, schema: { tags, hide: path !== flat, body: Body } }, async (request) => {

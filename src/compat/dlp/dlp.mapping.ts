@@ -1,10 +1,12 @@
 // The seed's training payload to a playground training request, and a finished run to the seed's
 // training envelope (`dl_results` rows of strings, `auxiliary_outputs`).
 import { AppError } from '../../errors.js'
+import { findBuiltin } from '../../domains/playground/builtin-datasets.js'
 import type { Loss } from '../../domains/playground/model-spec.schema.js'
 import type { TrainingRequest } from '../../domains/playground/playground.schema.js'
 import { getRun, type PlaygroundDeps, type RunOptions } from '../../domains/playground/playground.service.js'
 import { resultsCsv } from '../../domains/playground/results.js'
+import { checkTransforms, type PixelShape } from './transforms.js'
 import { parseClassical, parseLayers } from './user-arch.js'
 
 export type DlpBody = Record<string, unknown>
@@ -12,6 +14,7 @@ export type DlpBody = Record<string, unknown>
 const CRITERIA: Readonly<Record<string, Loss>> = { L1LOSS: 'l1', MSELOSS: 'mse', BCELOSS: 'bce', BCEWITHLOGITSLOSS: 'bceWithLogits', CELOSS: 'crossEntropy', WCELOSS: 'weightedCrossEntropy' }
 
 const invalid = (message: string) => new AppError('invalid_argument', message)
+const NO_URL_FETCH = 'The server does not fetch files from a URL; send the rows as csv_data or upload the file'
 
 function number(body: DlpBody, key: string, fallback: number): number {
   const value = body[key] ?? fallback
@@ -43,7 +46,7 @@ export async function dlpRequest(body: DlpBody, kind: 'tabular' | 'classical', u
   let dataset: TrainingRequest['dataset']
   if (builtin !== undefined) dataset = { builtin }
   else if (typeof body.csv_data === 'string' && body.csv_data !== '') dataset = { id: await upload(csvOf(body.csv_data)) }
-  else if (body.file_URL) throw invalid('The server does not fetch files from a URL; send the rows as csv_data or upload the file')
+  else if (body.file_URL) throw invalid(NO_URL_FETCH)
   else throw invalid('Must specify an input file, target, and features if not selecting default dataset. ')
   const features = Array.isArray(body.features) && body.features.length > 0 ? body.features.map(String) : undefined
   const target = builtin !== undefined ? 'target' : typeof body.target === 'string' ? body.target : undefined
@@ -52,8 +55,39 @@ export async function dlpRequest(body: DlpBody, kind: 'tabular' | 'classical', u
   const model: TrainingRequest['model'] = kind === 'classical' ? parseClassical(String(body.user_arch ?? '')) : networkOf(body)
   const request: TrainingRequest = { dataset, target, problemType, model, split, ...(features !== undefined && { features }) }
   const name = typeof body.custom_model_name === 'string' && body.custom_model_name !== '' ? body.custom_model_name.slice(0, 200) : `${builtin ?? 'upload'} ${kind}`
-  const clientRef = typeof body.execution_id === 'string' ? body.execution_id.slice(0, 100) : undefined
-  return { request, run: { name, dataSource: kind === 'classical' ? 'CLASSICAL_ML' : 'TABULAR', clientRef } }
+  return { request, run: { name, dataSource: kind === 'classical' ? 'CLASSICAL_ML' : 'TABULAR', clientRef: clientRefOf(body) } }
+}
+
+const clientRefOf = (body: DlpBody) => (typeof body.execution_id === 'string' ? body.execution_id.slice(0, 100) : undefined)
+
+/** An uploaded image dataset of the user's (its id and the pixel shape it was decoded to). */
+export type ImageUpload = { readonly id: string; readonly image: PixelShape }
+
+/**
+ * The training request of an `img-run` body: a network on the built-in DIGITS images, or on the
+ * user's newest uploaded image zip (`/api/upload` first, as the seed's client does). The transform
+ * strings are checked against the dataset (transforms.ts); a URL is never fetched.
+ */
+export async function dlpImageRequest(body: DlpBody, newestImageUpload: () => Promise<ImageUpload | undefined>): Promise<{ request: TrainingRequest; run: RunOptions }> {
+  const builtin = typeof body.using_default_dataset === 'string' && body.using_default_dataset !== '' ? findBuiltin(body.using_default_dataset) : undefined
+  let dataset: TrainingRequest['dataset']
+  let shape: PixelShape
+  if (builtin !== undefined) {
+    if (builtin.image === undefined) throw invalid(`${builtin.name} is not an image dataset; img-run trains on DIGITS or on an uploaded zip of one folder per class`)
+    dataset = { builtin: builtin.name }
+    shape = builtin.image
+  } else {
+    if (body.file_URL) throw invalid(NO_URL_FETCH)
+    const upload = await newestImageUpload()
+    if (upload === undefined) throw invalid('Upload a zip of one folder per class of images first (POST /api/upload), or choose the DIGITS dataset')
+    dataset = { id: upload.id }
+    shape = upload.image
+  }
+  checkTransforms({ train_transform: body.train_transform, test_transform: body.test_transform }, shape)
+  const split = { testSize: number(body, 'test_size', 0.2), shuffle: body.shuffle !== false, seed: 0 }
+  const request: TrainingRequest = { dataset, target: builtin !== undefined ? 'target' : 'label', problemType: 'classification', model: networkOf(body), split }
+  const name = typeof body.custom_model_name === 'string' && body.custom_model_name !== '' ? body.custom_model_name.slice(0, 200) : `${builtin?.name ?? 'upload'} image`
+  return { request, run: { name, dataSource: 'IMAGE', clientRef: clientRefOf(body) } }
 }
 
 function networkOf(body: DlpBody): TrainingRequest['model'] {

@@ -1,9 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import type { Kysely } from 'kysely'
 import { Type } from 'typebox'
 import type { Authenticate } from '../../platform/auth/principal.js'
 import { AppError, HTTP_STATUS } from '../../errors.js'
-import type { Database } from '../../platform/db/schema.js'
 import { principalOf } from '../../platform/http/http-auth.js'
 import { toAppError } from '../../platform/http/http-errors.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
@@ -69,7 +67,8 @@ function handleSeedError(error: FastifyError, request: FastifyRequest, reply: Fa
  * The m2m seed gateway's routes (`GET /test`, `GET /test/private`, `/user` CRUD) for its client.
  * Registered in their own scope so that only they answer with the seed's error body.
  */
-export async function registerM2mCompatHttp(app: HttpServer, db: Kysely<Database>, authenticate: Authenticate): Promise<void> {
+export async function registerM2mCompatHttp(app: HttpServer, deps: profiles.ProfilesDeps, authenticate: Authenticate): Promise<void> {
+  const { db } = deps
   await app.register(async (scope: HttpServer) => {
     scope.setErrorHandler(handleSeedError)
     const auth = { onRequest: seedAuth(authenticate) }
@@ -93,12 +92,12 @@ export async function registerM2mCompatHttp(app: HttpServer, db: Kysely<Database
       scope.post(
         path,
         { ...auth, schema: { hide, tags, security, summary: 'Create your m2m profile', body: M2mProfileBody, response: { 201: M2mProfile, ...errors, 409: M2mError } } },
-        async (request, reply) => reply.status(201).send(await inSeedWords(profiles.createProfile(db, userOf(request), request.body))),
+        async (request, reply) => reply.status(201).send(await inSeedWords(profiles.createProfile(deps, userOf(request), request.body))),
       )
       scope.put(
         path,
         { ...auth, schema: { hide, tags, security, summary: 'Replace your m2m profile', body: M2mProfileBody, response: { 200: M2mProfile, ...errors, 404: M2mError } } },
-        async (request) => inSeedWords(profiles.replaceProfile(db, userOf(request), request.body)),
+        async (request) => inSeedWords(profiles.replaceProfile(deps, userOf(request), request.body)),
       )
       scope.delete(
         path,

@@ -5,6 +5,7 @@ import { createUser } from '../../domains/auth/auth.service.js'
 import { createDevice } from '../../domains/devices/devices.service.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import type { Db } from '../../platform/db/database.js'
+import type { AccountStore } from '../compat-account.js'
 import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 
 /** The address of the user behind a deviceId: a hash, so the client's id never lands in an email or a path. */
@@ -21,16 +22,17 @@ export async function findMindsyncPrincipal(db: Db, clientId: string): Promise<P
  * The principal of a deviceId, created with its user and device in one transaction; a lost race
  * reads the winner's. The device's time zone (`timeZone`) is where its zone-less local times go.
  */
-export async function ensureMindsyncPrincipal(db: Db, clientId: string, timeZone: string, mayCreate: () => Promise<void> = async () => undefined): Promise<Principal> {
+export async function ensureMindsyncPrincipal(store: AccountStore, clientId: string, timeZone: string, mayCreate: () => Promise<void> = async () => undefined): Promise<Principal> {
+  const { db, now } = store
   const existing = await findMindsyncPrincipal(db, clientId)
   if (existing !== undefined) return existing
   await mayCreate() // throws when a new account may not be made (registration closed, too many sign-ups)
   try {
     await db.transaction().execute(async (trx) => {
       // A random password nobody is told, and a device key that is discarded: the seed has no credentials.
-      const user = await createUser({ db: trx }, { email: emailOf(clientId), password: randomBytes(32).toString('base64url'), displayName: 'MindSync client' })
-      const { device } = await createDevice(trx, { userId: user.id, role: 'user', deviceId: null }, { name: 'mindsync', kind: 'phone', timeZone })
-      await trx.insertInto('compat_mindsync_devices').values({ client_id: clientId, user_id: user.id, device_id: device.id, created_at: Date.now() }).execute()
+      const user = await createUser({ db: trx, now }, { email: emailOf(clientId), password: randomBytes(32).toString('base64url'), displayName: 'MindSync client' })
+      const { device } = await createDevice({ db: trx, now }, { userId: user.id, role: 'user', deviceId: null }, { name: 'mindsync', kind: 'phone', timeZone })
+      await trx.insertInto('compat_mindsync_devices').values({ client_id: clientId, user_id: user.id, device_id: device.id, created_at: now() }).execute()
     })
   } catch (error) {
     const isTaken = isUniqueViolation(error) || (error instanceof Error && 'code' in error && error.code === 'conflict')

@@ -85,7 +85,7 @@ async function storeSession(deps: MindsyncDeps, request: FastifyRequest, reply: 
   const { deviceId, session } = sessionOf(request)
   let owner: Principal
   try {
-    owner = await ensureMindsyncPrincipal(deps.store.db, deviceId, deps.timeZone, async () => {
+    owner = await ensureMindsyncPrincipal(deps.store, deviceId, deps.timeZone, async () => {
       if (!deps.isRegistrationOpen) throw new AppError('permission_denied', 'Registration is closed on this server: this device id has no account')
       await deps.registrations?.consume(request.ip)
     })

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream'
 import type { Kysely } from 'kysely'
 import type { BlobStore } from '../../platform/blob/blob.port.js'
 import type { Db } from '../../platform/db/database.js'
+import { isPastRow } from '../../platform/pagination/keyset.js'
 
 /** One file of the archive: a table's rows of the user, directly (`user_id`) or through a parent row. */
 interface Part {
@@ -50,22 +51,25 @@ function exportable(row: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(row).filter(([k]) => !SECRET_COLUMNS.has(k)).map(([k, v]) => [k, Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v]))
 }
 
-function pageOf(db: Db, part: Part, userId: string, offset: number): Promise<Record<string, unknown>[]> {
+/** The page of the part's rows after `last` (the previous page's last row) in the part's key order: keyset, no OFFSET. */
+function pageOf(db: Db, part: Part, userId: string, last: Record<string, unknown> | undefined): Promise<Record<string, unknown>[]> {
   const loose = db as unknown as Kysely<Record<string, Record<string, unknown>>>
   let query = loose.selectFrom(part.table).selectAll()
   query = part.via === undefined
     ? query.where('user_id', '=', userId)
     : query.where(part.via.column, 'in', loose.selectFrom(part.via.parent).select('id').where('user_id', '=', userId))
+  if (last !== undefined) query = query.where((eb) => isPastRow(eb, part.order.map((column) => [column, last[column]] as const), 'asc'))
   for (const column of part.order) query = query.orderBy(column)
-  return query.limit(PAGE).offset(offset).execute()
+  return query.limit(PAGE).execute()
 }
 
 /** The part's rows as one JSON array, read and written page by page. */
 async function* jsonArray(db: Db, part: Part, userId: string): AsyncGenerator<string> {
   yield '['
   let first = true
-  for (let offset = 0; ; offset += PAGE) {
-    const rows = await pageOf(db, part, userId, offset)
+  for (let last: Record<string, unknown> | undefined; ; ) {
+    const rows = await pageOf(db, part, userId, last)
+    last = rows.at(-1)
     for (const row of rows) {
       yield `${first ? '\n' : ',\n'}${JSON.stringify(exportable(row))}`
       first = false

@@ -32,7 +32,7 @@ export function registerAccountsHttp(app: HttpServer, deps: accounts.AccountsDep
     async (request, reply) => {
       const { userId } = principalOf(request)
       const archive = await exportAccount(deps, userId, await getUser(deps.db, userId))
-      reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="pulsebase-export-${new Date().toISOString().slice(0, 10)}.zip"`)
+      reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="pulsebase-export-${new Date(deps.now()).toISOString().slice(0, 10)}.zip"`)
       return reply.send(archive)
     },
   )
@@ -47,10 +47,10 @@ export function registerAccountsHttp(app: HttpServer, deps: accounts.AccountsDep
   app.post(
     '/v1/auth/password-reset',
     {
-      schema: { tags: ['auth'], summary: 'Mail a password-reset token', description: 'Answers 202 whether or not the address has an account; when it has, a single-use token valid for an hour is mailed to it.', body: PasswordResetRequestBody, response: { 202: Type.Null() } },
+      schema: { tags: ['auth'], summary: 'Mail a password-reset token', description: `Answers 202 whether or not the address has an account; when it has, a single-use token valid for an hour is mailed to it. At most ${accounts.RESETS_PER_ACCOUNT} requests an hour per e-mail address and ${accounts.RESETS_PER_CLIENT} per client address, then 429.`, body: PasswordResetRequestBody, response: { 202: Type.Null() } },
     },
     async (request, reply) => {
-      await accounts.requestPasswordReset(deps, request.body.email)
+      await accounts.requestPasswordReset(deps, request.body.email, request.ip)
       return reply.status(202).send(null)
     },
   )

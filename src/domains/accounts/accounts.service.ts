@@ -1,6 +1,7 @@
 // The account lifecycle: delete my account (GDPR art. 17), change password, password reset by mail,
 // admin deletion. Every credential that ends takes its live streams with it.
 import type { Logger } from 'pino'
+import type { AttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
 import { AppError } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { endLiveStreams } from '../../platform/auth/revocation.js'
@@ -12,6 +13,7 @@ import { hashSecret, newSecret } from '../auth/tokens.js'
 import * as users from '../auth/users.repository.js'
 import * as tokens from '../auth/account-tokens.repository.js'
 import * as repo from './accounts.repository.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 export interface AccountsDeps {
   readonly db: Db
@@ -23,11 +25,17 @@ export interface AccountsDeps {
   readonly logger: Logger
   /** How long a mailed password-reset token works, in ms. */
   readonly resetTokenTtlMs: number
-  readonly now?: () => number
+  readonly now: Clock
+  /** Password-reset requests per address asked for (an hour), so nobody floods one inbox. */
+  readonly resetAccountLimiter: AttemptLimiter
+  /** Password-reset requests per client address (an hour), so nobody sprays many inboxes. */
+  readonly resetAddressLimiter: AttemptLimiter
 }
 
-const nowOf = (deps: Pick<AccountsDeps, 'now'>) => (deps.now ?? Date.now)()
 export const RESET_TOKEN_PREFIX = 'pbp_'
+/** Password-reset requests an hour per e-mail address asked for, and per client address. */
+export const RESETS_PER_ACCOUNT = 3
+export const RESETS_PER_CLIENT = 10
 
 async function checkPassword(deps: AccountsDeps, userId: string, password: string): Promise<void> {
   const row = await users.findUserById(deps.db, userId)
@@ -37,7 +45,7 @@ async function checkPassword(deps: AccountsDeps, userId: string, password: strin
 
 /**
  * Deletes the user and everything of theirs: rows (foreign keys cascade, in one transaction), then
- * device keys in every process's cache, live streams, and model artifacts in the blob store.
+ * device keys in every process's cache, live streams, and its files in the blob store (model artifacts, uploaded datasets).
  * Throws `not_found` when there is no such user.
  */
 export async function deleteAccount(deps: AccountsDeps, userId: string): Promise<void> {
@@ -48,8 +56,8 @@ export async function deleteAccount(deps: AccountsDeps, userId: string): Promise
   })
   for (const deviceId of owned.deviceIds) deps.revokeDeviceKey(deviceId)
   endLiveStreams(deps.publishLive, userId)
-  for (const artifact of owned.artifacts) {
-    await deps.blobs.deletePrefix(`${artifact}/`).catch((err: unknown) => deps.logger.error({ err, artifact }, 'model files of a deleted account not removed'))
+  for (const prefix of owned.blobPrefixes) {
+    await deps.blobs.deletePrefix(prefix).catch((err: unknown) => deps.logger.error({ err, prefix }, 'files of a deleted account not removed'))
   }
 }
 
@@ -64,8 +72,8 @@ export async function changePassword(deps: AccountsDeps, principal: Principal, b
   await checkPassword(deps, principal.userId, body.currentPassword)
   const hash = await hashPassword(body.newPassword)
   await deps.db.transaction().execute(async (trx) => {
-    await repo.setPasswordHash(trx, principal.userId, hash, nowOf(deps))
-    await repo.revokeSessions(trx, principal.userId, nowOf(deps), principal.sessionId)
+    await repo.setPasswordHash(trx, principal.userId, hash, deps.now())
+    await repo.revokeSessions(trx, principal.userId, deps.now(), principal.sessionId)
   })
   endLiveStreams(deps.publishLive, principal.userId, { isSessionsOnly: true, exceptSessionId: principal.sessionId })
 }
@@ -73,12 +81,17 @@ export async function changePassword(deps: AccountsDeps, principal: Principal, b
 /**
  * Mails a single-use reset token when the address has an account; answers the same either way (no
  * account enumeration), and the mail goes out after the answer so timing tells nothing either.
+ * `rate_limited` past the per-account or per-client-address budget (AccountsDeps).
  */
-export async function requestPasswordReset(deps: AccountsDeps, email: string): Promise<void> {
-  const row = await users.findUserByEmail(deps.db, email.trim().toLowerCase())
+export async function requestPasswordReset(deps: AccountsDeps, email: string, clientAddress: string): Promise<void> {
+  const normalized = email.trim().toLowerCase()
+  // Counted per e-mail address whether or not it has an account, so a 429 tells nothing either.
+  await deps.resetAddressLimiter.consume(clientAddress)
+  await deps.resetAccountLimiter.consume(normalized)
+  const row = await users.findUserByEmail(deps.db, normalized)
   if (row === undefined) return
   const token = newSecret(RESET_TOKEN_PREFIX)
-  const now = nowOf(deps)
+  const now = deps.now()
   await tokens.insertAccountToken(deps.db, { token_hash: hashSecret(token), user_id: row.id, purpose: 'reset', created_at: now, expires_at: now + deps.resetTokenTtlMs, used_at: null })
   const minutes = Math.round(deps.resetTokenTtlMs / 60_000)
   const text = [
@@ -95,7 +108,7 @@ export async function requestPasswordReset(deps: AccountsDeps, email: string): P
 /** Sets the password from a mailed token (used once); every login session and its streams end. `invalid_argument` for a bad token. */
 export async function confirmPasswordReset(deps: AccountsDeps, body: { token: string; newPassword: string }): Promise<void> {
   const hash = await hashPassword(body.newPassword)
-  const now = nowOf(deps)
+  const now = deps.now()
   const userId = await deps.db.transaction().execute(async (trx) => {
     const owner = await tokens.useAccountToken(trx, hashSecret(body.token), 'reset', now)
     if (owner === undefined) return undefined

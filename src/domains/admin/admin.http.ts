@@ -9,6 +9,7 @@ import { DeadJob, QueueDepth, type QueuePort } from '../../platform/queue/queue.
 import { CreateUserBody, PatchUserBody, User } from '../auth/auth.schema.js'
 import * as auth from '../auth/auth.service.js'
 import { LogLevel } from './log-level.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 const tags = ['admin']
 const security = [{ bearer: [] }]
@@ -35,6 +36,8 @@ export interface AdminDeps {
   /** Sets the log level of this process and, through pub/sub, of every other one. */
   readonly setLogLevel: (level: string) => Promise<void>
   readonly version: string
+  /** The platform's clock (epoch ms). */
+  readonly now: Clock
 }
 
 /** Routes for operators; every one needs a person's token with the admin role. */
@@ -49,12 +52,12 @@ export function registerAdminHttp(app: HttpServer, deps: AdminDeps): void {
   app.post(
     '/v1/admin/users',
     { ...common, schema: { tags, security, summary: 'Create an account (also when registration is closed)', body: CreateUserBody, response: { 201: User } } },
-    async (request, reply) => reply.status(201).send(await auth.createUser({ db }, request.body)),
+    async (request, reply) => reply.status(201).send(await auth.createUser(deps, request.body)),
   )
   app.patch(
     '/v1/admin/users/:id',
     { ...common, schema: { tags, security, summary: "Change a user's role", params: UserParams, body: PatchUserBody, response: { 200: User } } },
-    async (request) => auth.setRole(db, request.params.id, request.body.role),
+    async (request) => auth.setRole(deps, request.params.id, request.body.role),
   )
   app.get(
     '/v1/admin/queues',

@@ -45,7 +45,7 @@ function registerSessionRoutes(app: HttpServer, deps: auth.AuthDeps, guards: Gua
     '/v1/auth/verify-email',
     { schema: { tags, summary: 'Confirm the e-mail address with the mailed token', body: TokenBody, response: { 204: Type.Null() } } },
     async (request, reply) => {
-      await verifyEmail(deps.db, request.body.token)
+      await verifyEmail(deps.db, request.body.token, deps.now())
       return reply.status(204).send(null)
     },
   )
@@ -53,7 +53,7 @@ function registerSessionRoutes(app: HttpServer, deps: auth.AuthDeps, guards: Gua
     '/v1/auth/verify-email/resend',
     { schema: { tags, summary: 'Mail a new verification token (202 whether or not the address has an account)', body: EmailBody, response: { 202: Type.Null() } } },
     async (request, reply) => {
-      if (deps.emailVerification !== undefined) await resendVerification(deps.db, deps.emailVerification, request.body.email)
+      if (deps.emailVerification !== undefined) await resendVerification(deps.db, deps.emailVerification, request.body.email, deps.now())
       return reply.status(202).send(null)
     },
   )
@@ -111,6 +111,6 @@ export function registerAuthHttp(app: HttpServer, deps: auth.AuthDeps, guards: G
   app.patch(
     '/v1/me',
     { onRequest: guards.person, schema: { tags, security, summary: 'Update profile and settings', body: PatchMeBody, response: { 200: User } } },
-    async (request) => auth.updateMe(deps.db, principalOf(request), request.body),
+    async (request) => auth.updateMe(deps, principalOf(request), request.body),
   )
 }

@@ -4,7 +4,7 @@ import { deleteExpiredSessions } from './sessions.repository.js'
 import { DAY_MS } from '../../platform/time/date-time.js'
 
 
-/** Deletes refresh tokens and login sessions that expired over a day ago; safe to run twice. */
-export async function purgeExpiredSessions(db: Kysely<Database>, now = Date.now()): Promise<number> {
+/** Deletes refresh tokens and login sessions that expired over a day before `now` (epoch ms); safe to run twice. */
+export async function purgeExpiredSessions(db: Kysely<Database>, now: number): Promise<number> {
   return deleteExpiredSessions(db, now - DAY_MS)
 }

@@ -33,8 +33,8 @@ export interface AuthModule {
 /** Accounts, login sessions and credentials: the first module, since every other one needs `authenticate`. */
 export async function authModule(platform: Platform): Promise<AuthModule> {
   const { config, database, pubsub, logger, redis } = platform
-  if (config.bootstrapAdmin) await auth.ensureAdmin(database.db, config.bootstrapAdmin)
-  const deviceKeys = createDeviceKeyCache({ ttlMs: config.auth.deviceKeyCacheMs })
+  if (config.bootstrapAdmin) await auth.ensureAdmin({ db: database.db, now: platform.now }, config.bootstrapAdmin)
+  const deviceKeys = createDeviceKeyCache({ ttlMs: config.auth.deviceKeyCacheMs, now: platform.now })
   await pubsub.subscribe(REVOKED_DEVICES, (message) => deviceKeys.forgetDevice((message as { deviceId: string }).deviceId))
   // A deleted account's device keys stop at once on every process (401, never a stale principal).
   await pubsub.subscribe(CREDENTIALS_ENDED_CHANNEL, (message) => deviceKeys.forgetCovered(message as CredentialsEnded))
@@ -71,7 +71,7 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
       http: (server) => registerAuthHttp(server, deps, guards),
       grpc: (server) => registerAccountGrpc(server, authenticate),
       cleanup: async () => {
-        await purgeExpiredSessions(database.db)
+        await purgeExpiredSessions(database.db, platform.now())
       },
     }),
   }

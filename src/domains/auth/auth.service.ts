@@ -56,8 +56,8 @@ function toUser(row: users.UserRow): User {
 }
 
 /** Creates an account; one made by an operator or the system counts as verified, a self-registered one (`isVerified` false) not yet. */
-export async function createUser(deps: Pick<AuthDeps, 'db'>, input: CreateUserBody, isVerified = true): Promise<User> {
-  const now = Date.now()
+export async function createUser(deps: Pick<AuthDeps, 'db' | 'now'>, input: CreateUserBody, isVerified = true): Promise<User> {
+  const now = deps.now()
   const row: users.UserRow = {
     id: randomUUID(),
     email: normalizeEmail(input.email),
@@ -102,7 +102,7 @@ export async function register(deps: AuthDeps, input: RegisterBody, address?: st
   if (address !== undefined) await deps.registrationLimiter?.consume(address)
   const user = await createUser(deps, input, false)
   if (deps.emailVerification?.isRequired === true) {
-    await sendVerificationMail(deps.db, deps.emailVerification, user)
+    await sendVerificationMail(deps.db, deps.emailVerification, user, deps.now())
     return { user, verificationRequired: true as const }
   }
   return { user, ...(await startSession(deps, user.id)) }
@@ -131,7 +131,7 @@ async function startSession(deps: AuthDeps, userId: string): Promise<Tokens> {
   const sessionId = randomUUID()
   const expiresAt = deps.now() + deps.refreshTokenTtlDays * DAY_MS
   return deps.db.transaction().execute(async (trx) => {
-    await sessions.insertSession(trx, { id: sessionId, userId, expiresAt })
+    await sessions.insertSession(trx, { id: sessionId, userId, createdAt: deps.now(), expiresAt })
     return issueTokens({ ...deps, db: trx }, userId, sessionId, expiresAt)
   })
 }
@@ -164,7 +164,7 @@ export async function refresh(deps: AuthDeps, refreshToken: string): Promise<Tok
     return issueTokens({ ...deps, db: trx }, row.user_id, row.session_id, row.expires_at)
   })
   if (rotated === undefined) {
-    await sessions.revokeSession(deps.db, row.session_id, row.user_id)
+    await sessions.revokeSession(deps.db, row.session_id, row.user_id, now)
     deps.endCredentials?.({ reason: 'revoked', userId: row.user_id, sessionId: row.session_id })
     throw new AppError('unauthenticated', 'Refresh token was already used; this login session has been revoked')
   }
@@ -173,13 +173,13 @@ export async function refresh(deps: AuthDeps, refreshToken: string): Promise<Tok
 
 export async function logout(deps: AuthDeps, principal: Principal): Promise<void> {
   if (principal.sessionId === undefined) return
-  await sessions.revokeSession(deps.db, principal.sessionId, principal.userId)
+  await sessions.revokeSession(deps.db, principal.sessionId, principal.userId, deps.now())
   deps.endCredentials?.({ reason: 'logout', userId: principal.userId, sessionId: principal.sessionId })
 }
 
 /** Resolves an access token or a device key to the principal it acts for. */
 export async function authenticate(deps: AuthDeps, credential: string): Promise<Principal> {
-  if (credential.startsWith(DEVICE_KEY_PREFIX)) return principalForDeviceKey(deps.db, credential, deps.deviceKeys)
+  if (credential.startsWith(DEVICE_KEY_PREFIX)) return principalForDeviceKey(deps.db, credential, deps.now(), deps.deviceKeys)
   const claims = await deps.signer.verify(credential)
   const session = await sessions.findLiveSessionRole(deps.db, claims.sessionId, claims.userId, deps.now())
   if (!session) throw new AppError('unauthenticated', 'Access token has been revoked')
@@ -192,27 +192,34 @@ export async function getUser(db: Kysely<Database>, userId: string): Promise<Use
   return toUser(row)
 }
 
-export async function updateMe(db: Kysely<Database>, principal: Principal, patch: PatchMeBody): Promise<User> {
-  return db.transaction().execute(async (trx) => {
+/** Changes the caller's display name and settings (merged; a threshold change is stamped with the platform's time). */
+export async function updateMe(deps: Pick<AuthDeps, 'db' | 'now'>, principal: Principal, patch: PatchMeBody): Promise<User> {
+  const now = deps.now()
+  return deps.db.transaction().execute(async (trx) => {
     const current = await getUser(trx, principal.userId)
-    const settings = patch.settings === undefined ? current.settings : mergeSettings(current.settings, patch.settings, Date.now())
-    await users.updateUser(trx, principal.userId, {
-      ...(patch.displayName !== undefined && { display_name: patch.displayName }),
-      settings: JSON.stringify(settings),
-    })
+    const settings = patch.settings === undefined ? current.settings : mergeSettings(current.settings, patch.settings, now)
+    await users.updateUser(
+      trx,
+      principal.userId,
+      {
+        ...(patch.displayName !== undefined && { display_name: patch.displayName }),
+        settings: JSON.stringify(settings),
+      },
+      now,
+    )
     return getUser(trx, principal.userId)
   })
 }
 
 /** Creates the configured admin once, or gives an existing account of that email the admin role. */
-export async function ensureAdmin(db: Kysely<Database>, admin: { email: string; password: string }): Promise<void> {
-  const existing = await users.findUserByEmail(db, normalizeEmail(admin.email))
+export async function ensureAdmin(deps: Pick<AuthDeps, 'db' | 'now'>, admin: { email: string; password: string }): Promise<void> {
+  const existing = await users.findUserByEmail(deps.db, normalizeEmail(admin.email))
   if (existing) {
-    if (existing.role !== 'admin') await users.updateUser(db, existing.id, { role: 'admin' })
+    if (existing.role !== 'admin') await users.updateUser(deps.db, existing.id, { role: 'admin' }, deps.now())
     return
   }
   try {
-    await createUser({ db }, { email: admin.email, password: admin.password, role: 'admin' })
+    await createUser(deps, { email: admin.email, password: admin.password, role: 'admin' })
   } catch (error) {
     // Another process starting at the same moment created it first.
     if (!(error instanceof AppError && error.code === 'conflict')) throw error
@@ -223,10 +230,10 @@ export async function listAllUsers(db: Kysely<Database>, page: { limit: number; 
   return (await users.listUsers(db, page)).map(toUser)
 }
 
-export async function setRole(db: Kysely<Database>, userId: string, role: User['role']): Promise<User> {
-  await getUser(db, userId)
-  await users.updateUser(db, userId, { role })
-  return getUser(db, userId)
+export async function setRole(deps: Pick<AuthDeps, 'db' | 'now'>, userId: string, role: User['role']): Promise<User> {
+  await getUser(deps.db, userId)
+  await users.updateUser(deps.db, userId, { role }, deps.now())
+  return getUser(deps.db, userId)
 }
 
 /** The id of the user with `email` (compared trimmed and lower-cased), or undefined. */

@@ -3,10 +3,11 @@ import type { Database, RefreshTokensTable } from '../../platform/db/schema.js'
 
 export type RefreshTokenRow = Selectable<RefreshTokensTable>
 
-export async function insertSession(db: Kysely<Database>, row: { id: string; userId: string; expiresAt: number }) {
+/** Stores a login session; `createdAt` and `expiresAt` in epoch milliseconds. */
+export async function insertSession(db: Kysely<Database>, row: { id: string; userId: string; createdAt: number; expiresAt: number }) {
   await db
     .insertInto('auth_sessions')
-    .values({ id: row.id, user_id: row.userId, created_at: Date.now(), expires_at: row.expiresAt, revoked_at: null })
+    .values({ id: row.id, user_id: row.userId, created_at: row.createdAt, expires_at: row.expiresAt, revoked_at: null })
     .execute()
 }
 
@@ -29,10 +30,11 @@ export async function markRefreshTokenUsed(db: Kysely<Database>, tokenHash: stri
   return Number(result.numUpdatedRows) === 1
 }
 
-export async function revokeSession(db: Kysely<Database>, sessionId: string, userId: string): Promise<void> {
+/** Revokes one of the user's sessions at `at` (epoch milliseconds); a revoked one keeps its first time. */
+export async function revokeSession(db: Kysely<Database>, sessionId: string, userId: string, at: number): Promise<void> {
   await db
     .updateTable('auth_sessions')
-    .set({ revoked_at: Date.now() })
+    .set({ revoked_at: at })
     .where('id', '=', sessionId)
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)

@@ -15,12 +15,14 @@ export function findUserByEmail(db: Kysely<Database>, email: string): Promise<Us
   return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()
 }
 
+/** Changes a user's row and stamps `updated_at` with `now` (epoch milliseconds). */
 export async function updateUser(
   db: Kysely<Database>,
   id: string,
   changes: Partial<Pick<UserRow, 'display_name' | 'settings' | 'role' | 'password_hash' | 'email_verified_at'>>,
+  now: number,
 ): Promise<void> {
-  await db.updateTable('users').set({ ...changes, updated_at: Date.now() }).where('id', '=', id).execute()
+  await db.updateTable('users').set({ ...changes, updated_at: now }).where('id', '=', id).execute()
 }
 
 export function listUsers(db: Kysely<Database>, page: { limit: number; offset: number }): Promise<UserRow[]> {

@@ -1,5 +1,6 @@
 import { type CredentialsEnded, isCovered } from '../../platform/auth/credential-watch.js'
 import type { Principal } from '../../platform/auth/principal.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 /**
  * Remembers for a few seconds which principal a device key stands for, so a device streaming
@@ -16,8 +17,8 @@ export interface DeviceKeyCache {
   forgetCovered(ended: CredentialsEnded): void
 }
 
-export function createDeviceKeyCache(options: { ttlMs: number; maxEntries?: number; now?: () => number }): DeviceKeyCache {
-  const now = options.now ?? Date.now
+export function createDeviceKeyCache(options: { ttlMs: number; maxEntries?: number; now: Clock }): DeviceKeyCache {
+  const { now } = options
   const maxEntries = options.maxEntries ?? 10_000
   const entries = new Map<string, { principal: Principal; expiresAt: number }>()
   return {

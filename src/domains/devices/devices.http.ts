@@ -11,11 +11,10 @@ const security = [{ bearer: [] }]
 /** `onKeyRevoked` runs after a device's key stopped working (revoked or deleted), e.g. to drop cached keys. */
 export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, guards: Guards, onKeyRevoked: (deviceId: string) => void = () => {}): void {
   const common = { onRequest: guards.person }
-  const { db } = deps
   app.post(
     '/v1/devices',
     { ...common, schema: { tags, security, summary: 'Register a device; its API key is shown once', body: CreateDeviceBody, response: { 201: CreatedDevice } } },
-    async (request, reply) => reply.status(201).send(await devices.createDevice(db, principalOf(request), request.body)),
+    async (request, reply) => reply.status(201).send(await devices.createDevice(deps, principalOf(request), request.body)),
   )
   app.post(
     '/v1/devices/heartbeat',
@@ -80,7 +79,7 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
     '/v1/devices/:id',
     { ...common, schema: { tags, security, params: DeviceParams, response: { 204: Type.Null() } } },
     async (request, reply) => {
-      await devices.deleteDevice(db, principalOf(request), request.params.id)
+      await devices.deleteDevice(deps, principalOf(request), request.params.id)
       onKeyRevoked(request.params.id)
       return reply.status(204).send(null)
     },

@@ -24,7 +24,7 @@ export function devicesModule(platform: AuthedPlatform, onKeyRevoked: (deviceId:
   return {
     name: 'devices',
     http: (server) => registerDevicesHttp(server, deps, platform.guards, onKeyRevoked),
-    syncLoaders: { [DEVICE_SYNC_KIND]: loadDevices },
+    syncLoaders: { [DEVICE_SYNC_KIND]: (db, userId, ids) => loadDevices({ ...deps, db }, userId, ids) },
     close: () => presence.close(),
   }
 }

@@ -30,11 +30,11 @@ export interface DevicesDeps {
 /** The sync feed's kind for devices. */
 export const DEVICE_SYNC_KIND = 'device'
 
-/** Runs a change of the owner's device and its sync entry in one transaction (inside `db` when that already is one). */
-async function withChange<T>(db: Kysely<Database>, owner: Principal, change: string, run: (db: Kysely<Database>) => Promise<{ id: string; result: T }>): Promise<T> {
+/** Runs a change of the owner's device and its sync entry (stamped `nowMs`) in one transaction (inside `db` when that already is one). */
+async function withChange<T>(db: Kysely<Database>, owner: Principal, change: string, nowMs: number, run: (db: Kysely<Database>) => Promise<{ id: string; result: T }>): Promise<T> {
   const inTransaction = async (trx: Kysely<Database>) => {
     const { id, result } = await run(trx)
-    await recordChange(trx, databaseKindOf(trx), { userId: owner.userId, kind: DEVICE_SYNC_KIND, entityId: id, change }, Date.now())
+    await recordChange(trx, databaseKindOf(trx), { userId: owner.userId, kind: DEVICE_SYNC_KIND, entityId: id, change }, nowMs)
     return result
   }
   return db.isTransaction ? inTransaction(db) : db.transaction().execute(inTransaction)
@@ -57,8 +57,8 @@ export async function localTimeZoneOf(db: Kysely<Database>, principal: Principal
 }
 
 
-/** The wire form; `online` as of `nowMs`. */
-export function toDevice(row: devices.DeviceRow, defaultTimeoutMs = DEFAULT_PRESENCE_TIMEOUT_MS, nowMs = Date.now()): Device {
+/** The wire form; `online` as of `nowMs` (epoch ms), with `defaultTimeoutMs` for a device without its own timeout. */
+export function toDevice(row: devices.DeviceRow, defaultTimeoutMs: number, nowMs: number): Device {
   return {
     id: row.id,
     name: row.name,
@@ -74,9 +74,10 @@ export function toDevice(row: devices.DeviceRow, defaultTimeoutMs = DEFAULT_PRES
   }
 }
 
-/** Registers a device; its API key is in the answer, once. */
-export async function createDevice(db: Kysely<Database>, owner: Principal, input: CreateDeviceBody) {
+/** Registers a device (inside `deps.db` when that is a transaction); its API key is in the answer, once. */
+export async function createDevice(deps: Pick<DevicesDeps, 'db' | 'now'> & { readonly defaultTimeoutMs?: number }, owner: Principal, input: CreateDeviceBody) {
   const apiKey = newSecret(DEVICE_KEY_PREFIX)
+  const now = deps.now()
   const row: devices.DeviceRow = {
     id: randomUUID(),
     user_id: owner.userId,
@@ -86,7 +87,7 @@ export async function createDevice(db: Kysely<Database>, owner: Principal, input
     previous_key_hash: null,
     previous_key_expires_at: null,
     key_prefix: apiKey.slice(0, DEVICE_KEY_PREFIX.length + 6),
-    created_at: Date.now(),
+    created_at: now,
     last_seen_at: null,
     revoked_at: null,
     presence_timeout_ms: null,
@@ -94,8 +95,8 @@ export async function createDevice(db: Kysely<Database>, owner: Principal, input
     presence_announced: 'offline',
     time_zone: checkedTimeZone(input.timeZone) ?? null,
   }
-  await withChange(db, owner, 'created', async (trx) => ({ id: row.id, result: await devices.insertDevice(trx, row) }))
-  return { device: toDevice(row), apiKey }
+  await withChange(deps.db, owner, 'created', now, async (trx) => ({ id: row.id, result: await devices.insertDevice(trx, row) }))
+  return { device: toDevice(row, deps.defaultTimeoutMs ?? DEFAULT_PRESENCE_TIMEOUT_MS, now), apiKey }
 }
 
 export async function listDevices(deps: DevicesDeps, owner: Principal, filter: { online?: boolean } = {}): Promise<Device[]> {
@@ -118,7 +119,7 @@ export async function patchDevice(deps: DevicesDeps, owner: Principal, id: strin
     ...(patch.presenceTimeoutSeconds !== undefined && { presence_timeout_ms: patch.presenceTimeoutSeconds === null ? null : patch.presenceTimeoutSeconds * 1000 }),
     ...(timeZone !== undefined && { time_zone: timeZone }),
   }
-  await withChange(deps.db, owner, 'updated', async (trx) => {
+  await withChange(deps.db, owner, 'updated', deps.now(), async (trx) => {
     if (!(await devices.updateDevice(trx, owner.userId, id, changes))) throw new AppError('not_found', 'Device not found')
     return { id, result: undefined }
   })
@@ -128,7 +129,10 @@ export async function patchDevice(deps: DevicesDeps, owner: Principal, id: strin
 /** Revoking keeps the device and its data but its key stops working at once. */
 export async function revokeDevice(deps: DevicesDeps, owner: Principal, id: string): Promise<Device> {
   const device = await getDevice(deps, owner, id)
-  if (device.revokedAt === null) await withChange(deps.db, owner, 'revoked', async (trx) => ({ id, result: await devices.updateDevice(trx, owner.userId, id, { revoked_at: deps.now() }) }))
+  if (device.revokedAt === null) {
+    const now = deps.now()
+    await withChange(deps.db, owner, 'revoked', now, async (trx) => ({ id, result: await devices.updateDevice(trx, owner.userId, id, { revoked_at: now }) }))
+  }
   return getDevice(deps, owner, id)
 }
 
@@ -141,36 +145,37 @@ export async function rotateDeviceKey(deps: DevicesDeps, owner: Principal, id: s
   const device = await getDevice(deps, owner, id)
   if (device.revokedAt !== null) throw new AppError('conflict', 'The device is revoked: register a new one')
   const apiKey = newSecret(DEVICE_KEY_PREFIX)
-  const now = (deps.now ?? Date.now)()
+  const now = deps.now()
   const previousKeyExpiresAt = now + graceSeconds * 1000
-  await withChange(deps.db, owner, 'key-rotated', async (trx) => ({ id, result: await devices.rotateKey(trx, owner.userId, id, { keyHash: hashSecret(apiKey), keyPrefix: apiKey.slice(0, DEVICE_KEY_PREFIX.length + 6), previousExpiresAt: previousKeyExpiresAt }) }))
+  await withChange(deps.db, owner, 'key-rotated', now, async (trx) => ({ id, result: await devices.rotateKey(trx, owner.userId, id, { keyHash: hashSecret(apiKey), keyPrefix: apiKey.slice(0, DEVICE_KEY_PREFIX.length + 6), previousExpiresAt: previousKeyExpiresAt }) }))
   return { device: await getDevice(deps, owner, id), apiKey, previousKeyExpiresAt: new Date(previousKeyExpiresAt).toISOString() }
 }
 
-export async function deleteDevice(db: Kysely<Database>, owner: Principal, id: string): Promise<void> {
-  await withChange(db, owner, 'deleted', async (trx) => {
+export async function deleteDevice(deps: Pick<DevicesDeps, 'db' | 'now'>, owner: Principal, id: string): Promise<void> {
+  await withChange(deps.db, owner, 'deleted', deps.now(), async (trx) => {
     if (!(await devices.deleteDevice(trx, owner.userId, id))) throw new AppError('not_found', 'Device not found')
     return { id, result: undefined }
   })
 }
 
-/** Sync loader: the user's devices by id (a deleted one is absent). */
-export async function loadDevices(db: Kysely<Database>, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
-  return new Map((await devices.findDevices(db, userId, ids)).map((row) => [row.id, toDevice(row)]))
+/** Sync loader: the user's devices by id (a deleted one is absent), `online` as of the platform's time. */
+export async function loadDevices(deps: DevicesDeps, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+  const nowMs = deps.now()
+  return new Map((await devices.findDevices(deps.db, userId, ids)).map((row) => [row.id, toDevice(row, deps.defaultTimeoutMs, nowMs)]))
 }
 
-/** The owner a device key acts for (contact times are the presence tracker's: `authenticateWithContact`). */
-export async function principalForDeviceKey(db: Kysely<Database>, apiKey: string, cache?: DeviceKeyCache): Promise<Principal> {
+/** The owner a device key acts for at `nowMs` (epoch ms; a rotated-out key works until its grace ends). Contact times are the presence tracker's: `authenticateWithContact`. */
+export async function principalForDeviceKey(db: Kysely<Database>, apiKey: string, nowMs: number, cache?: DeviceKeyCache): Promise<Principal> {
   const keyHash = hashSecret(apiKey)
   const cached = cache?.get(keyHash)
   if (cached !== undefined) return cached
-  const principal = await lookUpDeviceKey(db, keyHash)
+  const principal = await lookUpDeviceKey(db, keyHash, nowMs)
   cache?.set(keyHash, principal)
   return principal
 }
 
-async function lookUpDeviceKey(db: Kysely<Database>, keyHash: string): Promise<Principal> {
-  const row = await devices.findDeviceByKeyHash(db, keyHash, Date.now())
+async function lookUpDeviceKey(db: Kysely<Database>, keyHash: string, nowMs: number): Promise<Principal> {
+  const row = await devices.findDeviceByKeyHash(db, keyHash, nowMs)
   if (!row) throw new AppError('unauthenticated', 'Unknown device key')
   if (row.revoked_at !== null) throw new AppError('unauthenticated', 'Device key has been revoked')
   return { userId: row.user_id, role: row.role, deviceId: row.id }

@@ -16,7 +16,7 @@ export interface HeartRateModule extends Module {
 /** Heart-rate samples, alert episodes, reads and exports; REST and `pulsebase.v1.HeartRate`. */
 export function heartRateModule(platform: AuthedPlatform): HeartRateModule {
   const { config, database, metrics, guards, authenticate, pubsub, logger } = platform
-  const writer = createSampleWriter({ db: database.db, kind: database.kind, alertClearSamples: config.heartRate.alertClearSamples })
+  const writer = createSampleWriter({ db: database.db, kind: database.kind, alertClearSamples: config.heartRate.alertClearSamples, now: platform.now })
   const deps: HeartRateDeps = {
     db: database.db,
     reader: database.reader,
@@ -40,7 +40,7 @@ export function heartRateModule(platform: AuthedPlatform): HeartRateModule {
     grpc: (server) => registerHeartRateGrpc(server, deps, authenticate, pubsub),
     grpcMaxMessageBytes: maxSampleBatchBytes(),
     cleanup: async () => {
-      await purgeOldSamples(database.db, config.heartRate.retentionDays, retentionLogger)
+      await purgeOldSamples(database.db, config.heartRate.retentionDays, retentionLogger, platform.now())
     },
     drain: () => writer.drain(),
     syncLoaders: { [ALERT_SYNC_KIND]: loadAlerts },

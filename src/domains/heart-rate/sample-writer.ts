@@ -6,6 +6,7 @@ import type { EpisodeSample } from './alert-episodes.js'
 import { advanceTimeline, lockTimelines, NO_CHANGES, type TimelineChanges } from './alert-timeline.js'
 import * as repo from './heart-rate.repository.js'
 import type { CheckedSample } from './sample-checks.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 export interface WriteRequest {
   readonly userId: string
@@ -36,7 +37,8 @@ export interface SampleWriterOptions {
   readonly db: Kysely<Database>
   readonly kind: DatabaseKind
   readonly alertClearSamples: number
-  readonly now?: () => number
+  /** The platform's clock: stamps `updated_at` of the episodes a write changes. */
+  readonly now: Clock
 }
 
 // A flush takes waiting requests up to this many samples, so one commit covers many callers ...
@@ -52,7 +54,7 @@ const MAX_FLUSH_REQUESTS = 20
  * a few transactions; when idle a request is written at once.
  */
 export function createSampleWriter(options: SampleWriterOptions): SampleWriter {
-  const now = options.now ?? Date.now
+  const { now } = options
   const group = createGroupCommit<WriteRequest, WriteOutcome>({
     maxItems: MAX_FLUSH_SAMPLES,
     maxRequests: MAX_FLUSH_REQUESTS,

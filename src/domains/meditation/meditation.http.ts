@@ -3,7 +3,7 @@ import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import type { PeriodObservation } from './meditation.features.js'
 import { CreateSessionBody, Recommendation, RecommendationBody, Session, SessionList, SessionParams, SessionsQuery } from './meditation.schema.js'
-import { deleteSession, getSession, listSessions, observationOf, recordSession, type SessionStoreDeps } from './meditation.service.js'
+import { deleteSession, getSession, observationOf, pageSessions, recordSession, type SessionStoreDeps } from './meditation.service.js'
 import { recommend, type RecommenderDeps } from './recommender.js'
 import { checkPeriods } from './session-checks.js'
 
@@ -15,9 +15,9 @@ export function registerMeditationHttp(app: HttpServer, store: SessionStoreDeps,
   app.post('/v1/meditation/sessions', { ...anyone, schema: { tags, security, summary: 'Store a session with its periods and heart-rate measurements', body: CreateSessionBody, response: { 201: Session } } }, async (request, reply) =>
     reply.status(201).send(await recordSession(store, principalOf(request), request.body)),
   )
-  app.get('/v1/meditation/sessions', { ...anyone, schema: { tags, security, summary: 'Sessions, newest first', querystring: SessionsQuery, response: { 200: SessionList } } }, async (request) => ({
-    sessions: await listSessions(store, principalOf(request).userId, request.query.limit ?? 50, request.query.deviceId),
-  }))
+  app.get('/v1/meditation/sessions', { ...anyone, schema: { tags, security, summary: 'Sessions, newest first', querystring: SessionsQuery, response: { 200: SessionList } } }, async (request) =>
+    pageSessions(store, principalOf(request).userId, { limit: request.query.limit ?? 50, cursor: request.query.cursor, deviceId: request.query.deviceId }),
+  )
   app.get('/v1/meditation/sessions/:id', { ...anyone, schema: { tags, security, params: SessionParams, response: { 200: Session } } }, async (request) =>
     getSession(store, principalOf(request).userId, request.params.id),
   )

@@ -14,7 +14,7 @@ export interface MeditationModule extends Module {
 export function meditationModule(platform: AuthedPlatform, ml: MlModule, heartRate: HeartRateModule): MeditationModule {
   const { database, config, guards } = platform
   ml.registerTrainer('meditation', meditationTrainer(config.meditation))
-  const store: SessionStoreDeps = { db: database.db, kind: database.kind, heartRate: heartRate.deps }
+  const store: SessionStoreDeps = { db: database.db, kind: database.kind, heartRate: heartRate.deps, now: platform.now }
   const recommender: RecommenderDeps = { db: database.db, runtime: platform.ml, config: config.meditation }
   return {
     name: 'meditation',

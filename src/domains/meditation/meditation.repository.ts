@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/db/database.js'
 import type { MeditationHeartRatesTable, MeditationPeriodsTable, MeditationSessionsTable } from '../../platform/db/schema.js'
+import { isOlderThan } from '../../platform/pagination/keyset.js'
 
 export type SessionRow = MeditationSessionsTable
 export type PeriodRow = MeditationPeriodsTable
@@ -21,10 +22,19 @@ export async function insertSession(db: Db, rows: SessionRows): Promise<void> {
   }
 }
 
-/** Sessions newest first (by date, then insertion), optionally of one device ('' is a person's own). */
-export async function listSessions(db: Db, userId: string, limit: number, deviceId?: string): Promise<SessionRow[]> {
+/** Where the previous page of sessions ended: its last row's date, insertion time and id. */
+export interface SessionsAfter {
+  readonly startedAt: number
+  readonly createdAt: number
+  readonly id: string
+}
+
+/** Sessions newest first (by date, then insertion), optionally of one device ('' is a person's own); `after` is the previous page's last row. */
+export async function listSessions(db: Db, userId: string, limit: number, options: { deviceId?: string; after?: SessionsAfter } = {}): Promise<SessionRow[]> {
   let query = db.selectFrom('meditation_sessions').selectAll().where('user_id', '=', userId)
-  if (deviceId !== undefined) query = query.where('device_id', '=', deviceId)
+  if (options.deviceId !== undefined) query = query.where('device_id', '=', options.deviceId)
+  const after = options.after
+  if (after !== undefined) query = query.where((eb) => isOlderThan(eb, [['started_at', after.startedAt], ['created_at', after.createdAt], ['id', after.id]]))
   return query.orderBy('started_at', 'desc').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()
 }
 

@@ -63,12 +63,13 @@ export const Session = Type.Object({
 })
 export type Session = Static<typeof Session>
 
-export const SessionList = Type.Object({ sessions: Type.Array(Session) })
+export const SessionList = Type.Object({ sessions: Type.Array(Session), nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null on the last page' }) })
 export const SessionParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
 export const SessionsQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
     deviceId: Type.Optional(Type.String({ maxLength: 64, description: "only this device's sessions" })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
   },
   { additionalProperties: false },
 )

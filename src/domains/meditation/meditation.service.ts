@@ -4,6 +4,7 @@ import type { Db, DatabaseKind } from '../../platform/db/database.js'
 import type { ErrorDetail } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { toIso } from '../../platform/time/date-time.js'
+import { decodePageCursor, encodePageCursor, splitPage } from '../../platform/pagination/page-cursor.js'
 import { announceStored, type HeartRateDeps } from '../heart-rate/heart-rate.service.js'
 import { deleteSamplesAt } from '../heart-rate/heart-rate.repository.js'
 import { recordChange } from '../sync/sync.repository.js'
@@ -11,13 +12,14 @@ import { checkPeriods, type DateOptions, type PlacedDate, placeDates, zoneForDat
 import { isVisualization, type PeriodObservation } from './meditation.features.js'
 import * as repo from './meditation.repository.js'
 import type { CreateSessionBody, Period, Session } from './meditation.schema.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 export interface SessionStoreDeps {
   readonly db: Db
   readonly kind: DatabaseKind
   /** The heart-rate domain: session measurements go through its checks, store and alert episodes. */
   readonly heartRate: HeartRateDeps
-  readonly now?: () => number
+  readonly now: Clock
 }
 
 /** The sync feed's kind for meditation sessions. */
@@ -53,7 +55,7 @@ export async function recordSession(deps: SessionStoreDeps, owner: Principal, bo
   const [date] = placeDates([{ text: body.date, path: 'body.date' }], await zoneForDates(deps.db, owner, options), options, problems)
   const { dates, samples } = await checkPeriods(deps, owner, body.periods, 'body.periods', options, problems)
   const id = randomUUID()
-  const now = (deps.now ?? Date.now)()
+  const now = deps.now()
   const rows = toRows(owner, body, id, now, date as PlacedDate, dates)
   const outcome = await deps.db.transaction().execute(async (trx) => {
     await repo.insertSession(trx, rows)
@@ -99,8 +101,23 @@ async function withPeriods(db: Db, sessions: readonly repo.SessionRow[]): Promis
   return sessions.map((session) => toSession({ session, periods: periods.filter((p) => p.session_id === session.id), heartRates: heartRates.filter((h) => h.session_id === session.id) }))
 }
 
+/** Every session of the user (or of one device, '' for a person's own), newest first; for the MindSync seed's unpaged list. */
 export async function listSessions(deps: Pick<SessionStoreDeps, 'db'>, userId: string, limit: number, deviceId?: string): Promise<StoredSession[]> {
-  return withPeriods(deps.db, await repo.listSessions(deps.db, userId, limit, deviceId))
+  return withPeriods(deps.db, await repo.listSessions(deps.db, userId, limit, { deviceId }))
+}
+
+/** One page of the user's sessions, newest first, after `cursor` (a `nextCursor` this server gave out; else `invalid_argument`). */
+export async function pageSessions(deps: Pick<SessionStoreDeps, 'db'>, userId: string, query: { limit: number; cursor?: string; deviceId?: string }): Promise<{ sessions: StoredSession[]; nextCursor: string | null }> {
+  const rows = await repo.listSessions(deps.db, userId, query.limit + 1, { deviceId: query.deviceId, after: sessionsAfter(query.cursor) })
+  const { page, nextCursor } = splitPage(rows, query.limit, (last) => encodePageCursor(Number(last.started_at), `${Number(last.created_at)}.${last.id}`))
+  return { sessions: await withPeriods(deps.db, page), nextCursor }
+}
+
+function sessionsAfter(cursor: string | undefined): repo.SessionsAfter | undefined {
+  if (cursor === undefined) return undefined
+  const { position, key } = decodePageCursor(cursor, /\d{1,16}\.[0-9a-f-]{36}/)
+  const [createdAt, id] = key.split('.') as [string, string]
+  return { startedAt: position, createdAt: Number(createdAt), id }
 }
 
 export async function getSession(deps: Pick<SessionStoreDeps, 'db'>, userId: string, id: string): Promise<StoredSession> {
@@ -118,7 +135,7 @@ export async function deleteSession(deps: Pick<SessionStoreDeps, 'db' | 'kind' |
     const timestamps = [...new Set(heartRates.map((h) => h.ts))]
     await deleteSamplesAt(trx, userId, row.device_id, timestamps)
     await repo.deleteSession(trx, userId, id)
-    await recordChange(trx, deps.kind, { userId, kind: SESSION_SYNC_KIND, entityId: id, change: 'deleted' }, (deps.now ?? Date.now)())
+    await recordChange(trx, deps.kind, { userId, kind: SESSION_SYNC_KIND, entityId: id, change: 'deleted' }, deps.now())
   })
 }
 

@@ -23,9 +23,9 @@ export function registerMlHttp(app: HttpServer, deps: TrainingDeps, guards: Guar
     },
     async (request, reply) => reply.status(202).send(await requestTraining(deps, principalOf(request).userId, request.body.kind)),
   )
-  app.get('/v1/training-jobs', { ...anyone, schema: { tags, security, summary: 'Training jobs, newest first', querystring: ListQuery, response: { 200: TrainingJobList } } }, async (request) => ({
-    trainingJobs: await listTrainingJobs(deps, principalOf(request).userId, request.query.limit ?? 20),
-  }))
+  app.get('/v1/training-jobs', { ...anyone, schema: { tags, security, summary: 'Training jobs, newest first', querystring: ListQuery, response: { 200: TrainingJobList } } }, async (request) =>
+    listTrainingJobs(deps, principalOf(request).userId, { limit: request.query.limit ?? 20, cursor: request.query.cursor }),
+  )
   app.get('/v1/training-jobs/:id', { ...anyone, schema: { tags, security, summary: 'A training job with its per-epoch progress', params: TrainingJobParams, response: { 200: TrainingJob } } }, async (request) =>
     getTrainingJob(deps, principalOf(request).userId, request.params.id),
   )
@@ -34,7 +34,7 @@ export function registerMlHttp(app: HttpServer, deps: TrainingDeps, guards: Guar
     { ...anyone, schema: { tags, security, summary: 'Cancel a queued job at once, or a running one after its current epoch', params: TrainingJobParams, response: { 200: TrainingJob } } },
     async (request) => cancelTraining(deps, principalOf(request).userId, request.params.id),
   )
-  app.get('/v1/models', { ...anyone, schema: { tags, security, summary: 'Trained model versions, newest first, with their held-out metrics', querystring: ListQuery, response: { 200: ModelList } } }, async (request) => ({
-    models: await listModels(deps, principalOf(request).userId, request.query.limit ?? 20),
-  }))
+  app.get('/v1/models', { ...anyone, schema: { tags, security, summary: 'Trained model versions, newest first, with their held-out metrics', querystring: ListQuery, response: { 200: ModelList } } }, async (request) =>
+    listModels(deps, principalOf(request).userId, { limit: request.query.limit ?? 20, cursor: request.query.cursor }),
+  )
 }

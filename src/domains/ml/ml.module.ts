@@ -18,7 +18,6 @@ export function mlModule(platform: AuthedPlatform): MlModule {
     db: database.db,
     kind: database.kind,
     runtime: platform.ml,
-    dataDir: config.dataDir,
     queueMaxAttempts: config.queueMaxAttempts,
     logger: logger.child({ module: 'training' }),
     trainers,

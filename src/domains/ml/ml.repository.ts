@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/db/database.js'
 import type { MlModelsTable, MlTrainingJobsTable } from '../../platform/db/schema.js'
+import { isOlderThan } from '../../platform/pagination/keyset.js'
 import type { TrainingEpoch, TrainingState } from './ml.schema.js'
 
 export type TrainingJobRow = MlTrainingJobsTable
@@ -38,8 +39,18 @@ export async function findActiveTrainingJobs(db: Db, userId: string, kind: strin
     .execute()
 }
 
-export async function listTrainingJobs(db: Db, userId: string, limit: number): Promise<TrainingJobRow[]> {
-  return db.selectFrom('ml_training_jobs').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()
+/** Where the previous page of a newest-first list ended (`created_at`, then the tie-breakers). */
+export interface ListAfter {
+  readonly createdAt: number
+  readonly version?: number
+  readonly id: string
+}
+
+/** Newest first; `after` is the last row of the previous page. */
+export async function listTrainingJobs(db: Db, userId: string, limit: number, after?: ListAfter): Promise<TrainingJobRow[]> {
+  let query = db.selectFrom('ml_training_jobs').selectAll().where('user_id', '=', userId)
+  if (after !== undefined) query = query.where((eb) => isOlderThan(eb, [['created_at', after.createdAt], ['id', after.id]]))
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute()
 }
 
 export async function listEpochs(db: Db, jobIds: readonly string[]): Promise<Map<string, TrainingEpoch[]>> {
@@ -120,10 +131,13 @@ export async function latestModel(db: Db, userId: string, kind: string): Promise
   return db.selectFrom('ml_models').selectAll().where('user_id', '=', userId).where('kind', '=', kind).orderBy('version', 'desc').limit(1).executeTakeFirst()
 }
 
-export async function listModels(db: Db, userId: string, limit: number, kind?: string): Promise<ModelRow[]> {
+/** Newest first (then the higher version); `after` is the last row of the previous page. */
+export async function listModels(db: Db, userId: string, limit: number, options: { kind?: string; after?: ListAfter } = {}): Promise<ModelRow[]> {
   let query = db.selectFrom('ml_models').selectAll().where('user_id', '=', userId)
-  if (kind !== undefined) query = query.where('kind', '=', kind)
-  return query.orderBy('created_at', 'desc').orderBy('version', 'desc').limit(limit).execute()
+  if (options.kind !== undefined) query = query.where('kind', '=', options.kind)
+  const after = options.after
+  if (after !== undefined) query = query.where((eb) => isOlderThan(eb, [['created_at', after.createdAt], ['version', after.version ?? 0], ['id', after.id]]))
+  return query.orderBy('created_at', 'desc').orderBy('version', 'desc').orderBy('id', 'desc').limit(limit).execute()
 }
 
 export async function findModel(db: Db, userId: string, id: string): Promise<ModelRow | undefined> {

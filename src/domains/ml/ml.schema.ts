@@ -33,11 +33,19 @@ export const TrainingJob = Type.Object({
 })
 export type TrainingJob = Static<typeof TrainingJob>
 
-export const TrainingJobList = Type.Object({ trainingJobs: Type.Array(TrainingJob) })
+const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null on the last page' })
+
+export const TrainingJobList = Type.Object({ trainingJobs: Type.Array(TrainingJob), nextCursor: NextCursor })
 
 export const CreateTrainingJobBody = Type.Object({ kind: ModelKind }, { additionalProperties: false })
 export const TrainingJobParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
-export const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }, { additionalProperties: false })
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+)
 
 export const Model = Type.Object({
   id: Type.String(),
@@ -52,7 +60,7 @@ export const Model = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 })
 export type Model = Static<typeof Model>
-export const ModelList = Type.Object({ models: Type.Array(Model) })
+export const ModelList = Type.Object({ models: Type.Array(Model), nextCursor: NextCursor })
 
 /** The Socket.IO `training` event: every state change and every finished epoch of a user's training jobs. */
 export const TrainingEvent = Type.Object(

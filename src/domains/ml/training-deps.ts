@@ -42,8 +42,6 @@ export interface TrainingDeps {
   readonly db: Db
   readonly kind: DatabaseKind
   readonly runtime: MlRuntime
-  /** Where the playground's network and classical models keep their files (`<dataDir>/models/<model id>`); other kinds use the blob store. */
-  readonly dataDir: string
   /** One trainer per model kind, registered by the module that owns the kind. */
   readonly trainers: ReadonlyMap<ModelKind, ModelTrainer>
   /** A training job's row and its `ml.train` job are written in one transaction through it. */
@@ -87,7 +85,7 @@ export const MODEL_SYNC_KIND = 'model'
 export async function changeJobState(deps: Pick<TrainingDeps, 'db' | 'kind' | 'now'>, job: { id: string; userId: string }, state: string, change: (trx: Db) => Promise<boolean>): Promise<boolean> {
   return deps.db.transaction().execute(async (trx) => {
     const isChanged = await change(trx)
-    if (isChanged) await recordChange(trx, deps.kind, { userId: job.userId, kind: TRAINING_JOB_SYNC_KIND, entityId: job.id, change: state }, (deps.now ?? Date.now)())
+    if (isChanged) await recordChange(trx, deps.kind, { userId: job.userId, kind: TRAINING_JOB_SYNC_KIND, entityId: job.id, change: state }, deps.now())
     return isChanged
   })
 }

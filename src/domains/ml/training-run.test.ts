@@ -47,7 +47,7 @@ for (const target of await databaseTargets()) {
     let userId: string
     const events: TrainingEvent[] = []
     const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps => ({
-      db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts, logger: pino({ level: 'silent' }), now: systemClock,
+      db: database.db, kind: database.kind, runtime, queueMaxAttempts, logger: pino({ level: 'silent' }), now: systemClock,
       trainers: new Map([['meditation', trainer(maxEpochs)]]),
       outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: database.kind, metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
       publish: (_user, event) => {
@@ -61,7 +61,7 @@ for (const target of await databaseTargets()) {
       opened = await openTestDatabase(target)
       database = opened.database
       runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
-      userId = (await createUser({ db: database.db }, { email: 'crash@example.com', password: 'correct horse battery' })).id
+      userId = (await createUser({ db: database.db, now: systemClock }, { email: 'crash@example.com', password: 'correct horse battery' })).id
     })
     after(async () => {
       await runtime.close()
@@ -110,7 +110,7 @@ for (const target of await databaseTargets()) {
       opened = await openTestDatabase(target)
       database = opened.database
       runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
-      userId = (await createUser({ db: database.db }, { email: 'cancel@example.com', password: 'correct horse battery' })).id
+      userId = (await createUser({ db: database.db, now: systemClock }, { email: 'cancel@example.com', password: 'correct horse battery' })).id
     })
     after(async () => {
       await runtime.close()
@@ -121,7 +121,7 @@ for (const target of await databaseTargets()) {
     test('is honoured within one epoch, however fast epochs are', async () => {
       let jobId = ''
       const deps: TrainingDeps = {
-        db: database.db, kind: database.kind, runtime, dataDir, queueMaxAttempts: 5, logger: pino({ level: 'silent' }), now: systemClock,
+        db: database.db, kind: database.kind, runtime, queueMaxAttempts: 5, logger: pino({ level: 'silent' }), now: systemClock,
         trainers: new Map([['meditation', trainer(500)]]),
         outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: database.kind, metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
         // The cancel is committed while epoch 3 is being reported, as a request arriving then would be.

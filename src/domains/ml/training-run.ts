@@ -1,5 +1,3 @@
-import { rm } from 'node:fs/promises'
-import { join } from 'node:path'
 // One run of a training job, as the `ml.train` queue handler performs it.
 import { randomUUID } from 'node:crypto'
 import { AppError } from '../../errors.js'
@@ -60,18 +58,18 @@ async function setQueued(db: Db, id: string, fields: Partial<repo.TrainingJobRow
 async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepared: PreparedTraining, started: number, finish: Finish): Promise<void> {
   const modelId = randomUUID()
   const artifact = artifactOf(modelId)
-  const directory = join(deps.dataDir, artifact)
   let isCancelRequested = false
   // Epochs are stored in batches (at most every PROGRESS_FLUSH_MS, and at the end), each with a
   // heartbeat and a look at the cancel flag: fast epochs must not turn into a query storm on the
-  // API process. Live events still go out per epoch.
+  // API process. Live events still go out per epoch. The pacing is of I/O, not of data, so it reads
+  // the monotonic timer (`performance.now()`), never the platform's clock (a pinned one never moves).
   let writes = Promise.resolve()
   let pending: TrainingEpoch[] = []
   let lastFlush = 0
   const flush = () => {
     const epochs = pending
     pending = []
-    lastFlush = Date.now()
+    lastFlush = performance.now()
     writes = writes
       .then(async () => {
         const isCancelled = await repo.recordProgress(deps.db, row.id, epochs, deps.now())
@@ -86,7 +84,7 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
     pending.push(epoch)
     const percent = prepared.plannedEpochs === undefined ? {} : { percent: Math.min(100, (report.epoch / prepared.plannedEpochs) * 100) }
     deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch, ...percent })
-    if (Date.now() - lastFlush >= PROGRESS_FLUSH_MS) flush()
+    if (performance.now() - lastFlush >= PROGRESS_FLUSH_MS) flush()
     // One primary-key read per epoch (the writes stay batched): the next epoch starts only after it,
     // so a cancel committed during an epoch stops training at that epoch's end.
     const isCancelled = await repo.isCancelRequested(deps.db, row.id).catch(() => false)
@@ -97,15 +95,13 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
     const { task } = prepared
     if (!('op' in task)) result = await deps.runtime.train({ ...task, artifact }, onEpoch)
     else if (task.op === 'train-classifier') result = await deps.runtime.trainClassifier({ ...task, artifact }, onEpoch)
-    // The playground's network and classical models are still files under the data dir.
-    else result = await deps.runtime.trainModel({ ...task, directory }, onEpoch, row.user_id)
+    else result = await deps.runtime.trainModel({ ...task, artifact }, onEpoch, row.user_id)
   } finally {
     clearInterval(timer)
     flush()
     await writes
   }
   if (result.isStopped) {
-    await rm(directory, { recursive: true, force: true })
     await deps.runtime.deleteArtifact(artifact)
     return finish('cancelled', {})
   }
@@ -115,7 +111,6 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   if (!isStored) {
     // The job left `running` meanwhile (the sweep failed it): keep its verdict, drop the files.
     await deps.runtime.deleteArtifact(artifact)
-    await rm(directory, { recursive: true, force: true })
     return
   }
   deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'succeeded', modelId })

@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 // Training jobs: a queued job per request, one run at a time per job, states
 // queued -> running -> succeeded | failed | cancelled, each epoch stored and pushed live.
 import { randomUUID } from 'node:crypto'
@@ -9,6 +8,7 @@ import type { Model, ModelKind, TrainingEpoch, TrainingJob } from './ml.schema.j
 import { recordChange } from '../sync/sync.repository.js'
 import { changeJobState, MODEL_SYNC_KIND, TERMINAL_STATES, TRAIN_JOB, TRAINING_JOB_SYNC_KIND, TRAINING_STALE_MS, trainerOf, type TrainingDeps, type TrainingParams } from './training-deps.js'
 import { toIsoOrNull } from '../../platform/time/date-time.js'
+import { decodePageCursor, encodePageCursor, splitPage } from '../../platform/pagination/page-cursor.js'
 
 export type { ModelTrainer, PreparedTraining, TrainingDeps, TrainingParams } from './training-deps.js'
 export { artifactOf, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS } from './training-deps.js'
@@ -52,10 +52,19 @@ export async function getTrainingJob(deps: Pick<TrainingDeps, 'db'>, userId: str
   return toTrainingJob(row, (await repo.listEpochs(deps.db, [id])).get(id) ?? [])
 }
 
-export async function listTrainingJobs(deps: Pick<TrainingDeps, 'db'>, userId: string, limit: number): Promise<TrainingJob[]> {
-  const rows = await repo.listTrainingJobs(deps.db, userId, limit)
-  const epochs = await repo.listEpochs(deps.db, rows.map((r) => r.id))
-  return rows.map((row) => toTrainingJob(row, epochs.get(row.id) ?? []))
+/** One page of a newest-first list: at most `limit` rows after `cursor` (a `nextCursor` this server gave out). */
+export interface ListPageQuery {
+  readonly limit: number
+  readonly cursor?: string
+}
+
+/** The user's training jobs, newest first, a page at a time; `invalid_argument` for a cursor this server did not give out. */
+export async function listTrainingJobs(deps: Pick<TrainingDeps, 'db'>, userId: string, query: ListPageQuery): Promise<{ trainingJobs: TrainingJob[]; nextCursor: string | null }> {
+  const after = query.cursor === undefined ? undefined : decodePageCursor(query.cursor, /[0-9a-f-]{36}/)
+  const rows = await repo.listTrainingJobs(deps.db, userId, query.limit + 1, after && { createdAt: after.position, id: after.key })
+  const { page, nextCursor } = splitPage(rows, query.limit, (last) => encodePageCursor(Number(last.created_at), last.id))
+  const epochs = await repo.listEpochs(deps.db, page.map((r) => r.id))
+  return { trainingJobs: page.map((row) => toTrainingJob(row, epochs.get(row.id) ?? [])), nextCursor }
 }
 
 /**
@@ -129,15 +138,25 @@ export async function latestModel(deps: Pick<TrainingDeps, 'db'>, userId: string
   return row === undefined ? undefined : toModel(row)
 }
 
-export async function listModels(deps: Pick<TrainingDeps, 'db'>, userId: string, limit: number, kind?: ModelKind): Promise<Model[]> {
-  return (await repo.listModels(deps.db, userId, limit, kind)).map(toModel)
+/** The user's models (of one kind, or all), newest first, a page at a time; `invalid_argument` for a foreign cursor. */
+export async function listModels(deps: Pick<TrainingDeps, 'db'>, userId: string, query: ListPageQuery, kind?: ModelKind): Promise<{ models: Model[]; nextCursor: string | null }> {
+  const rows = await repo.listModels(deps.db, userId, query.limit + 1, { kind, after: modelsAfter(query.cursor) })
+  const { page, nextCursor } = splitPage(rows, query.limit, (last) => encodePageCursor(Number(last.created_at), `${last.version}.${last.id}`))
+  return { models: page.map(toModel), nextCursor }
+}
+
+function modelsAfter(cursor: string | undefined): repo.ListAfter | undefined {
+  if (cursor === undefined) return undefined
+  const { position, key } = decodePageCursor(cursor, /\d{1,9}\.[0-9a-f-]{36}/)
+  const [version, id] = key.split('.') as [string, string]
+  return { createdAt: position, version: Number(version), id }
 }
 
 /** One of the user's models with its artifact (the blob key prefix of its files); not_found for anyone else's. */
-export async function findModel(deps: Pick<TrainingDeps, 'db' | 'dataDir'>, userId: string, id: string): Promise<{ model: Model; artifact: string; directory: string }> {
+export async function findModel(deps: Pick<TrainingDeps, 'db'>, userId: string, id: string): Promise<{ model: Model; artifact: string }> {
   const row = await repo.findModel(deps.db, userId, id)
   if (row === undefined) throw new AppError('not_found', `No model ${id}`)
-  return { model: toModel(row), artifact: row.artifact, directory: join(deps.dataDir, row.artifact) }
+  return { model: toModel(row), artifact: row.artifact }
 }
 
 /** Fails, visibly, running jobs whose worker stopped beating (a process that died mid-run). */

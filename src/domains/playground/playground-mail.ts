@@ -77,7 +77,7 @@ function summary(run: Run): string {
 export async function mailRunEnd(deps: PlaygroundMailDeps, job: { id: string; userId: string }): Promise<void> {
   const db = deps.playground.training.db
   const row = await repo.findRun(db, job.userId, job.id)
-  if (row?.notify_email == null || !(await repo.markEmailed(db, job.id, Date.now()))) return
+  if (row?.notify_email == null || !(await repo.markEmailed(db, job.id, deps.playground.now()))) return
   try {
     await deps.limiter.consume(job.userId)
   } catch {

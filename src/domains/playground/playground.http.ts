@@ -95,7 +95,7 @@ export function registerPlaygroundHttp(app: HttpServer, deps: playground.Playgro
     getProgress(deps.training.db, principalOf(request)),
   )
   app.post('/v1/playground/progress', { ...person, schema: { tags, security, summary: 'Record an answered question (10 points the first time, nothing on a repeat)', body: AnswerBody, response: { 200: AnswerResult } } }, async (request) =>
-    recordAnswer(deps.training.db, principalOf(request), request.body),
+    recordAnswer(deps.training.db, principalOf(request), request.body, deps.training.now()),
   )
   app.post(
     '/v1/playground/mail',

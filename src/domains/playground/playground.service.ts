@@ -1,9 +1,8 @@
 // Playground runs: a training job of kind `playground` plus its name, source and mail wish; its
 // results; its model downloaded in the TensorFlow.js format or used to predict on the inference thread.
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { AppError } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
+import { fileOf } from '../../platform/ml-runtime/artifact-files.js'
 import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { TrainingJob } from '../ml/ml.schema.js'
 import { findModel, getTrainingJob, requestTraining, type TrainingDeps } from '../ml/training.service.js'
@@ -12,16 +11,16 @@ import type { CreateRunBody, Run, RunResults, TrainingRequest } from './playgrou
 import * as repo from './playground.repository.js'
 import { PLAYGROUND } from './playground.trainer.js'
 import { describeColumns, previewRows } from './table.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 export interface PlaygroundDeps {
   readonly training: TrainingDeps
   readonly runtime: MlRuntime
   /** Inference tasks in flight beyond which a predict request gets 429. */
   readonly maxBacklog: number
-  readonly now?: () => number
+  readonly now: Clock
 }
 
-const nowOf = (deps: Pick<PlaygroundDeps, 'now'>) => (deps.now ?? Date.now)()
 
 export async function listBuiltinDatasets() {
   return Promise.all(BUILTIN_DATASETS.map(async (dataset) => summary(dataset.name)))
@@ -66,7 +65,7 @@ export async function ownEmail(deps: PlaygroundDeps, owner: Principal): Promise<
 /** Queues a run (its job and its row in one transaction); 409 past the per-user limit of runs in flight. */
 export async function createRun(deps: PlaygroundDeps, owner: Principal, request: TrainingRequest, options: RunOptions): Promise<Run> {
   const job = await requestTraining(deps.training, owner.userId, PLAYGROUND, request, (trx, jobId) =>
-    repo.insertRun(trx, { training_job_id: jobId, user_id: owner.userId, name: options.name, data_source: options.dataSource, client_ref: options.clientRef ?? null, notify_email: options.notifyEmail ?? null, emailed_at: null, created_at: nowOf(deps) }),
+    repo.insertRun(trx, { training_job_id: jobId, user_id: owner.userId, name: options.name, data_source: options.dataSource, client_ref: options.clientRef ?? null, notify_email: options.notifyEmail ?? null, emailed_at: null, created_at: deps.now() }),
   )
   return toRun((await repo.findRun(deps.training.db, owner.userId, job.id)) as repo.RunRow, job, null, request.model.kind === 'network' ? (request.model.epochs ?? 5) : 1)
 }
@@ -99,7 +98,7 @@ export async function findRunByClientRef(deps: PlaygroundDeps, userId: string, c
   return id === undefined ? undefined : getRun(deps, userId, id.training_job_id)
 }
 
-/** One of the user's playground models, with its directory and stored params. */
+/** One of the user's playground models, with its artifact (blob key prefix) and stored params. */
 export async function playgroundModel(deps: PlaygroundDeps, userId: string, modelId: string) {
   const found = await findModel(deps.training, userId, modelId)
   if (found.model.kind !== PLAYGROUND) throw new AppError('not_found', `No playground model ${modelId}`)
@@ -113,9 +112,10 @@ export async function playgroundModel(deps: PlaygroundDeps, userId: string, mode
  * standardization the inputs need (mean, std per feature) is in `userDefinedMetadata`.
  */
 export async function tfjsModelJson(deps: PlaygroundDeps, owner: Principal, modelId: string): Promise<Record<string, unknown>> {
-  const { directory, params } = await playgroundModel(deps, owner.userId, modelId)
+  const { artifact, params } = await playgroundModel(deps, owner.userId, modelId)
   if (params.model.kind !== 'network') throw new AppError('not_found', `Model ${modelId} is a classical model; download it as JSON from /classical.json`)
-  const saved = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8')) as { modelTopology: unknown; weightSpecs: unknown; meta: Record<string, unknown> }
+  const files = await deps.runtime.loadArtifact(artifact)
+  const saved = JSON.parse(new TextDecoder().decode(fileOf(files, 'model.json', artifact))) as { modelTopology: unknown; weightSpecs: unknown; meta: Record<string, unknown> }
   return {
     format: 'layers-model',
     generatedBy: 'pulsebase',
@@ -128,14 +128,15 @@ export async function tfjsModelJson(deps: PlaygroundDeps, owner: Principal, mode
 
 /** The raw file of a model (weights.bin of a network, classical.json of a classical model). */
 export async function modelFile(deps: PlaygroundDeps, owner: Principal, modelId: string, file: 'weights.bin' | 'classical.json'): Promise<Buffer> {
-  const { directory, params } = await playgroundModel(deps, owner.userId, modelId)
+  const { artifact, params } = await playgroundModel(deps, owner.userId, modelId)
   if ((file === 'weights.bin') !== (params.model.kind === 'network')) throw new AppError('not_found', `Model ${modelId} has no ${file}`)
-  return readFile(join(directory, file))
+  const bytes = fileOf(await deps.runtime.loadArtifact(artifact), file, artifact)
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 /** Predictions for rows of feature values (in the model's feature order), on the inference thread. */
 export async function predict(deps: PlaygroundDeps, owner: Principal, modelId: string, rows: readonly (readonly number[])[]) {
-  const { directory, params } = await playgroundModel(deps, owner.userId, modelId)
+  const { artifact, params } = await playgroundModel(deps, owner.userId, modelId)
   const width = params.features.length
   const bad = rows.findIndex((row) => row.length !== width)
   if (bad >= 0) throw new AppError('invalid_argument', `rows[${bad}] has ${rows[bad]?.length} values; the model takes ${width} (${params.features.join(', ')})`, [{ path: `body.rows.${bad}`, message: 'wrong length' }])
@@ -143,7 +144,7 @@ export async function predict(deps: PlaygroundDeps, owner: Principal, modelId: s
   const scale = params.inputScale ?? 1
   const inputs = Float32Array.from(rows.flat(), (value) => value * scale)
   const op = params.model.kind === 'network' ? 'predict-network' : 'predict-classical'
-  const { outputs, values } = await deps.runtime.predictModel({ op, directory, inputs })
+  const { outputs, values } = await deps.runtime.predictModel({ op, artifact, inputs })
   const labels = params.labels
   const predictions = rows.map((_, r) => {
     const row = values.slice(r * outputs, (r + 1) * outputs)

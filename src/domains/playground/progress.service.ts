@@ -34,7 +34,7 @@ export async function getProgress(db: Db, owner: Principal): Promise<Progress> {
   return progress
 }
 
-export async function recordAnswer(db: Db, owner: Principal, answer: { moduleId: string; sectionId: string; questionId: string }, now = Date.now()): Promise<{ isNew: boolean; progress: Progress }> {
+export async function recordAnswer(db: Db, owner: Principal, answer: { moduleId: string; sectionId: string; questionId: string }, now: number): Promise<{ isNew: boolean; progress: Progress }> {
   const isNew = await repo.insertAnswer(db, { user_id: owner.userId, module_id: answer.moduleId, section_id: answer.sectionId, question_id: answer.questionId, answered_at: now })
   return { isNew, progress: await getProgress(db, owner) }
 }

@@ -6,6 +6,7 @@ import { AppError } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import type { Db } from '../../platform/db/database.js'
 import { type BlobStore, readBlob } from '../../platform/blob/blob.port.js'
+import type { Clock } from '../../platform/time/clock.js'
 import { type ImageShape, imageZipTable } from './image-zip.js'
 import { describeColumns, parseCsvTable, previewRows, type Table } from './table.js'
 
@@ -16,6 +17,8 @@ const PREVIEW_ROWS = 10
 export interface UploadsDeps {
   readonly db: Db
   readonly blobs: BlobStore
+  /** The platform's clock: an upload's `created_at`. */
+  readonly now: Clock
 }
 
 /** A dataset's columns; `distinct` (values in the column) is missing for uploads stored before it was counted. */
@@ -47,7 +50,9 @@ export const ImageUploadQuery = Type.Object(
 const tables = new Map<string, Table>()
 const CACHE_SIZE = 8
 
-const blobKey = (id: string) => `playground/datasets/${id}.csv`
+/** Where an uploaded dataset's CSV lies in the blob store. */
+export const datasetBlobKey = (id: string): string => `playground/datasets/${id}.csv`
+const blobKey = datasetBlobKey
 
 /** Reads the body to its end, refusing (413) past MAX_UPLOAD_BYTES without buffering more. */
 export async function readLimited(body: AsyncIterable<Uint8Array | string>, maxBytes = MAX_UPLOAD_BYTES): Promise<Buffer> {
@@ -77,7 +82,7 @@ const toDataset = (row: Row) => ({
 async function store(deps: UploadsDeps, owner: Principal, name: string, bytes: Buffer, table: Table, image: ImageShape | null) {
   const id = randomUUID()
   await deps.blobs.put(blobKey(id), bytes)
-  const row = { id, user_id: owner.userId, name, columns: JSON.stringify(describeColumns(table)), rows: table.rows, size: bytes.byteLength, image: image === null ? null : JSON.stringify(image), created_at: Date.now() }
+  const row = { id, user_id: owner.userId, name, columns: JSON.stringify(describeColumns(table)), rows: table.rows, size: bytes.byteLength, image: image === null ? null : JSON.stringify(image), created_at: deps.now() }
   await deps.db.insertInto('playground_datasets').values(row).execute()
   tables.set(id, table)
   return { ...toDataset(row), preview: previewRows(table, PREVIEW_ROWS) }

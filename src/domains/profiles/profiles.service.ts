@@ -6,6 +6,13 @@ import type { Database } from '../../platform/db/schema.js'
 import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 import type { Profile, ProfileBody, StoredProfile } from './profiles.schema.js'
 import * as profiles from './profiles.repository.js'
+import type { Clock } from '../../platform/time/clock.js'
+
+/** What writing a profile needs: the database and the platform's clock (`updated_at`). */
+export interface ProfilesDeps {
+  readonly db: Kysely<Database>
+  readonly now: Clock
+}
 
 // A person's profile, read and written for the caller only: the user id always comes from the credentials.
 
@@ -32,11 +39,12 @@ export async function readProfile(db: Kysely<Database>, userId: string): Promise
   return row === undefined ? null : documentOf(account, JSON.parse(row.document) as StoredProfile)
 }
 
-export async function createProfile(db: Kysely<Database>, userId: string, body: ProfileBody): Promise<Profile> {
-  const account = await getUser(db, userId)
+/** Creates the caller's profile; `conflict` when they have one. */
+export async function createProfile(deps: ProfilesDeps, userId: string, body: ProfileBody): Promise<Profile> {
+  const account = await getUser(deps.db, userId)
   const stored = storedFrom(account, body)
   try {
-    await profiles.insertProfile(db, userId, JSON.stringify(stored), Date.now())
+    await profiles.insertProfile(deps.db, userId, JSON.stringify(stored), deps.now())
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError('conflict', 'You already have a profile; replace it instead')
     throw error
@@ -44,10 +52,11 @@ export async function createProfile(db: Kysely<Database>, userId: string, body: 
   return documentOf(account, stored)
 }
 
-export async function replaceProfile(db: Kysely<Database>, userId: string, body: ProfileBody): Promise<Profile> {
-  const account = await getUser(db, userId)
+/** Replaces the caller's profile; `not_found` when they have none yet. */
+export async function replaceProfile(deps: ProfilesDeps, userId: string, body: ProfileBody): Promise<Profile> {
+  const account = await getUser(deps.db, userId)
   const stored = storedFrom(account, body)
-  if (!(await profiles.replaceProfile(db, userId, JSON.stringify(stored), Date.now()))) {
+  if (!(await profiles.replaceProfile(deps.db, userId, JSON.stringify(stored), deps.now()))) {
     throw new AppError('not_found', 'You have no profile yet; create it first')
   }
   return documentOf(account, stored)

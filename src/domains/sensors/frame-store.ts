@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../../platform/db/unique-violation.js'
 import { type Layout, layoutText, parseLayout } from './frame-layout.js'
 import * as repo from './frames.repository.js'
 import { addToRecordings } from './recordings.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 export interface Stream {
   readonly id: string
@@ -36,7 +37,7 @@ const MAX_FLUSH_REQUESTS = 20
 
 export const toStream = (row: repo.StreamRow): Stream => ({ id: row.id, userId: row.user_id, deviceId: row.device_id, kind: row.kind, layout: parseLayout(row.layout) })
 
-export function createFrameStore(options: { db: Db; kind: DatabaseKind; now?: () => number }): FrameStore {
+export function createFrameStore(options: { db: Db; kind: DatabaseKind; now: Clock }): FrameStore {
   const { db, kind } = options
   const streams = new Map<string, Stream>()
   const writer = createGroupCommit<FrameWrite, boolean[]>({
@@ -52,7 +53,7 @@ export function createFrameStore(options: { db: Db; kind: DatabaseKind; now?: ()
           outcomes.push(request.frames.map((frame) => !inserted.delete(frame.ts)))
         }
         // Frames that arrive while a recording runs join its dataset in the same commit.
-        await addToRecordings(trx, requests, outcomes, (options.now ?? Date.now)())
+        await addToRecordings(trx, requests, outcomes, options.now())
         return outcomes
       }),
   })
@@ -60,7 +61,7 @@ export function createFrameStore(options: { db: Db; kind: DatabaseKind; now?: ()
   async function loadOrCreate(owner: { userId: string; deviceId: string }, streamKind: string, layout: Layout): Promise<Stream> {
     const existing = await repo.findStream(db, owner.deviceId, streamKind)
     if (existing !== undefined) return toStream(existing)
-    const row: repo.StreamRow = { id: randomUUID(), user_id: owner.userId, device_id: owner.deviceId, kind: streamKind, layout: layoutText(layout), created_at: (options.now ?? Date.now)() }
+    const row: repo.StreamRow = { id: randomUUID(), user_id: owner.userId, device_id: owner.deviceId, kind: streamKind, layout: layoutText(layout), created_at: options.now() }
     try {
       await repo.insertStream(db, row)
       return toStream(row)

@@ -27,7 +27,7 @@ export async function streamOf(db: Db, owner: Principal, deviceId: string, kind:
   return toStream(row)
 }
 
-export async function listFrames(db: Db, owner: Principal, query: FrameRange & { limit?: number | undefined; after?: number | undefined }, nowMs = Date.now()) {
+export async function listFrames(db: Db, owner: Principal, query: FrameRange & { limit?: number | undefined; after?: number | undefined }, nowMs: number) {
   const stream = await streamOf(db, owner, query.deviceId, query.kind)
   const range = rangeOf(query, nowMs)
   const limit = query.limit ?? 1000
@@ -42,7 +42,7 @@ export async function listFrames(db: Db, owner: Principal, query: FrameRange & {
 }
 
 /** What an export covers, resolved (and refused with a 4xx) before the first byte goes out. */
-export async function exportOf(db: Db, owner: Principal, query: FrameRange, nowMs = Date.now()): Promise<{ stream: Stream; range: { from: number; to: number } }> {
+export async function exportOf(db: Db, owner: Principal, query: FrameRange, nowMs: number): Promise<{ stream: Stream; range: { from: number; to: number } }> {
   const stream = await streamOf(db, owner, query.deviceId, query.kind)
   return { stream, range: rangeOf(query, nowMs, EXPORT_MAX_SPAN_MS) }
 }

@@ -7,6 +7,7 @@ import { type CheckedFrame, checkFrame } from './frame-checks.js'
 import { describeLayout, encodeValues, isSameLayout } from './frame-layout.js'
 import type { FrameStore, Stream } from './frame-store.js'
 import type { FrameIngestResult, FrameVerdict } from './sensors.schema.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 /** Frames of one stream that were new in a commit, for whoever watches the stream (live classification). */
 export interface StoredFrames {
@@ -22,7 +23,7 @@ export interface FramesDeps {
   readonly onRecorded?: (counts: { stored: number; alreadyStored: number; rejected: number }) => void
   /** Called after the commit with the frames that were new, per stream. Never throws into ingest. */
   readonly onStored?: (stored: StoredFrames) => void
-  readonly now?: () => number
+  readonly now: Clock
 }
 
 /** The device a frame comes from: frames are sent with the device's key. */
@@ -43,7 +44,7 @@ interface Pending {
  */
 export async function recordFrames(deps: FramesDeps, owner: Principal, raws: readonly unknown[], topicKind?: string): Promise<FrameIngestResult> {
   const device = deviceOf(owner)
-  const now = (deps.now ?? Date.now)()
+  const now = deps.now()
   const verdicts: FrameVerdict[] = raws.map(() => ({ status: 'stored' }))
   const byKind = new Map<string, Pending[]>()
   const seen = new Set<string>()

@@ -14,6 +14,7 @@ import * as repo from './live.repository.js'
 import type { LiveClassifier, LivePrediction, SensorPredictionEvent } from './sensor-models.schema.js'
 import { classifierInfo, type SensorModelsDeps } from './sensor-models.service.js'
 import { toIsoOrNull } from '../../platform/time/date-time.js'
+import type { Clock } from '../../platform/time/clock.js'
 
 /** Pub/sub channel telling every process that a stream's live classifier changed. */
 const LIVE_CHANGED = 'sensors.live-classifiers'
@@ -30,6 +31,8 @@ export interface LiveDeps {
   readonly publish: (userId: string, event: 'sensor-prediction', data: SensorPredictionEvent) => void
   readonly onCounts?: (counts: { predicted: number; skipped: number }) => void
   readonly logger: Logger
+  /** The platform's clock: when a prediction or an assignment happened, and when a lookup goes stale. */
+  readonly now: Clock
 }
 
 const keyOf = (deviceId: string, kind: string) => `${deviceId}\u0000${kind}`
@@ -63,7 +66,7 @@ export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
     onPredictions: (target, event) => {
       deps.publish(target.userId, 'sensor-prediction', event)
       const last = event.predictions[event.predictions.length - 1]
-      if (last !== undefined) latest.set(keyOf(target.deviceId, target.kind), { target, modelId: event.modelId, prediction: { ...last, skipped: event.skipped }, at: Date.now() })
+      if (last !== undefined) latest.set(keyOf(target.deviceId, target.kind), { target, modelId: event.modelId, prediction: { ...last, skipped: event.skipped }, at: deps.now() })
     },
   })
 
@@ -77,13 +80,13 @@ export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
   function targetOf(deviceId: string, kind: string): Promise<LiveTarget | undefined> {
     const key = keyOf(deviceId, kind)
     const cached = lookups.get(key)
-    if (cached !== undefined && cached.expires > Date.now()) return cached.target
+    if (cached !== undefined && cached.expires > deps.now()) return cached.target
     const target = lookUp(deviceId, kind).catch((err: unknown) => {
       deps.logger.warn({ err, deviceId, kind }, 'live classifier lookup failed')
       lookups.delete(key)
       return undefined
     })
-    lookups.set(key, { target, expires: Date.now() + LOOKUP_TTL_MS })
+    lookups.set(key, { target, expires: deps.now() + LOOKUP_TTL_MS })
     return target
   }
 
@@ -116,7 +119,7 @@ export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
       if (stream !== undefined && !isSameLayout(parseLayout(stream.layout), info.layout)) {
         throw new AppError('invalid_argument', `The device's ${kind} frames have ${describeLayout(parseLayout(stream.layout))}; model ${modelId} takes ${describeLayout(info.layout)}`)
       }
-      await repo.upsertLive(deps.db, { device_id: deviceId, kind, user_id: owner.userId, model_id: modelId, latest: null, latest_at: null, created_at: Date.now() })
+      await repo.upsertLive(deps.db, { device_id: deviceId, kind, user_id: owner.userId, model_id: modelId, latest: null, latest_at: null, created_at: deps.now() })
       await changed(deviceId, kind)
       return this.get(owner, deviceId, kind)
     },

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import { TrainingJob } from '../ml/ml.schema.js'
-import { Model, ModelList } from '../ml/ml.schema.js'
+import { ListQuery, Model, ModelList } from '../ml/ml.schema.js'
 import { type Guards, principalOf } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { TrainClassifierBody } from './classifier.js'
@@ -11,7 +11,6 @@ import { getSensorModel, listSensorModels, predictFrames, type SensorModelsDeps,
 
 const tags = ['sensor models']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
-const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }, { additionalProperties: false })
 const PREDICT_BODY_LIMIT = 32 * 1024 * 1024
 
 export function registerSensorModelsHttp(app: HttpServer, deps: SensorModelsDeps, live: LiveClassifiers, guards: Guards): void {
@@ -33,9 +32,9 @@ export function registerSensorModelsHttp(app: HttpServer, deps: SensorModelsDeps
     },
     async (request, reply) => reply.status(202).send(await trainOnDataset(deps, principalOf(request), request.params.id, request.body ?? {})),
   )
-  app.get('/v1/sensor-models', { ...anyone, schema: { tags, security, summary: 'Your sensor classifiers, newest first, with held-out metrics', querystring: ListQuery, response: { 200: ModelList } } }, async (request) => ({
-    models: await listSensorModels(deps, principalOf(request), request.query.limit ?? 20),
-  }))
+  app.get('/v1/sensor-models', { ...anyone, schema: { tags, security, summary: 'Your sensor classifiers, newest first, with held-out metrics', querystring: ListQuery, response: { 200: ModelList } } }, async (request) =>
+    listSensorModels(deps, principalOf(request), { limit: request.query.limit ?? 20, cursor: request.query.cursor }),
+  )
   app.get('/v1/sensor-models/:id', { ...anyone, schema: { tags, security, params: ModelParams, response: { 200: Model } } }, async (request) => getSensorModel(deps, principalOf(request), request.params.id))
   app.post(
     '/v1/sensor-models/:id/predict',

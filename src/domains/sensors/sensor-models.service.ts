@@ -5,7 +5,7 @@ import type { Principal } from '../../platform/auth/principal.js'
 import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { ClassifierPrediction } from '../../platform/ml-runtime/ml-tasks.js'
 import type { Model, TrainingJob } from '../ml/ml.schema.js'
-import { findModel, listModels, requestTraining, type TrainingDeps } from '../ml/training.service.js'
+import { findModel, type ListPageQuery, listModels, requestTraining, type TrainingDeps } from '../ml/training.service.js'
 import { classifierParams, SENSOR_CLASSIFIER, stratifiedSplit, type TrainClassifierBody } from './classifier.js'
 import { datasetRow, loadDataset } from './datasets.service.js'
 import { checkChannels } from './frame-checks.js'
@@ -33,8 +33,9 @@ export async function trainOnDataset(deps: SensorModelsDeps, owner: Principal, d
   return requestTraining(deps.training, owner.userId, SENSOR_CLASSIFIER, { ...body, datasetId })
 }
 
-export async function listSensorModels(deps: SensorModelsDeps, owner: Principal, limit: number): Promise<Model[]> {
-  return listModels(deps.training, owner.userId, limit, SENSOR_CLASSIFIER)
+/** The owner's sensor classifiers, newest first, a page at a time (see `listModels`). */
+export async function listSensorModels(deps: SensorModelsDeps, owner: Principal, query: ListPageQuery): Promise<{ models: Model[]; nextCursor: string | null }> {
+  return listModels(deps.training, owner.userId, query, SENSOR_CLASSIFIER)
 }
 
 export async function getSensorModel(deps: SensorModelsDeps, owner: Principal, modelId: string): Promise<Model> {

@@ -35,6 +35,7 @@ export async function sensorsModule(platform: AuthedPlatform, ml: MlModule): Pro
     models,
     pubsub: platform.pubsub,
     publish: platform.publishLive,
+    now: platform.now,
     logger: logger.child({ module: 'live-classification' }),
     onCounts: ({ predicted, skipped }) => {
       metrics.sensorPredictions.inc({ outcome: 'predicted' }, predicted)
@@ -43,10 +44,11 @@ export async function sensorsModule(platform: AuthedPlatform, ml: MlModule): Pro
   })
   await liveClassifiers.start()
   const liveFrames = createLiveFrames({ publish: platform.publishLive })
-  const store = createFrameStore({ db: database.db, kind: database.kind })
+  const store = createFrameStore({ db: database.db, kind: database.kind, now: platform.now })
   const frames: FramesDeps = {
     db: database.db,
     store,
+    now: platform.now,
     clockSkewMs: config.sensors.clockSkewMs,
     onStored: (stored) => {
       liveClassifiers.offer(stored)
@@ -74,7 +76,7 @@ export async function sensorsModule(platform: AuthedPlatform, ml: MlModule): Pro
     grpc: (server) => registerSensorsGrpc(server, frames, authenticate),
     mqtt: (server) => registerSensorsMqtt(server, frames),
     cleanup: async () => {
-      await purgeOldFrames(database.db, config.sensors.retentionDays, retentionLogger)
+      await purgeOldFrames(database.db, config.sensors.retentionDays, retentionLogger, platform.now())
     },
     drain: () => store.drain(),
     close: () => {

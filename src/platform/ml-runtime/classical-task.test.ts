@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
-import { predictClassical, trainClassical, type TrainClassicalTask } from './classical-task.js'
+import { describe, test } from 'node:test'
+import { isArtifactNeeded } from './artifact-files.js'
+import { predictClassical, type TrainClassicalResult, trainClassical, type TrainClassicalTask } from './classical-task.js'
 
 const QUIET = { progress() {}, isStopRequested: () => false, ask: async () => true }
-const directory = mkdtempSync(join(tmpdir(), 'pulsebase-classical-'))
-after(() => rmSync(directory, { recursive: true, force: true }))
+
+/** Predictions of the model as saved in the trained artifact (loaded afresh, as an inference thread does). */
+function predictSaved(trained: TrainClassicalTask, result: TrainClassicalResult, rows: number[][]): number[] {
+  const answer = predictClassical({ op: 'predict-classical', artifact: trained.artifact, files: result.files ?? [], inputs: Float32Array.from(rows.flat()) })
+  assert.ok(!isArtifactNeeded(answer))
+  return answer.values
+}
 
 /** Rows train-then-test, width 2; the last `validationCount` rows are held out. */
 function task(algorithm: TrainClassicalTask['algorithm'], rows: number[][], targets: number[], validationCount: number, options: TrainClassicalTask['options'] = {}): TrainClassicalTask {
-  return { op: 'train-classical', algorithm, options, classes: Math.max(...targets) + 1, width: 2, inputs: Float32Array.from(rows.flat()), targets: Float32Array.from(targets), validationCount, seed: 3, directory: join(directory, `${algorithm}-${rows.length}`), meta: null }
+  return { op: 'train-classical', algorithm, options, classes: Math.max(...targets) + 1, width: 2, inputs: Float32Array.from(rows.flat()), targets: Float32Array.from(targets), validationCount, seed: 3, artifact: `test/${algorithm}-${rows.length}`, meta: null }
 }
 
 describe('classical models', () => {
@@ -22,8 +25,7 @@ describe('classical models', () => {
     const trained = task('knn', rows, targets, 1, { k: 4 })
     const result = await trainClassical(trained, QUIET)
     assert.deepEqual(result.validationOutputs, [0, 0.5, 0.5])
-    const loaded = await predictClassical({ op: 'predict-classical', directory: trained.directory, inputs: Float32Array.from([0, 0]) })
-    assert.deepEqual(loaded.values, [0, 0.5, 0.5])
+    assert.deepEqual(predictSaved(trained, result, [[0, 0]]), [0, 0.5, 0.5])
   })
 
   test("random forest: the probabilities are every tree's vote shares and sum to 1", async () => {
@@ -44,7 +46,6 @@ describe('classical models', () => {
     const trained = task('logisticRegression', rows, targets, 8)
     const result = await trainClassical(trained, QUIET)
     assert.equal(result.epochs[0]?.valAccuracy, 1)
-    const loaded = await predictClassical({ op: 'predict-classical', directory: trained.directory, inputs: Float32Array.from(rows.slice(32).flat()) })
-    loaded.values.forEach((v, i) => assert.ok(Math.abs(v - (result.validationOutputs[i] as number)) < 1e-6))
+    predictSaved(trained, result, rows.slice(32)).forEach((v, i) => assert.ok(Math.abs(v - (result.validationOutputs[i] as number)) < 1e-6))
   })
 })

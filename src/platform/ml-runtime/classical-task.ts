@@ -1,14 +1,13 @@
 // Classical models from the ml.js packages (decision tree, random forest, k-NN, logistic and linear
 // regression, Gaussian naive Bayes), trained and used in an ML worker thread. A model is saved as
-// its own `toJSON()` in classical.json, in a directory named by model id.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+// its own `toJSON()` in one file, classical.json, that the runtime stores in the blob store.
 import { DecisionTreeClassifier, DecisionTreeRegression } from 'ml-cart'
 import KNN from 'ml-knn'
 import LogisticRegression from 'ml-logistic-regression'
 import { Matrix } from 'ml-matrix'
 import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest'
 import MLR from 'ml-regression-multivariate-linear'
+import { ARTIFACT_NEEDED, type ArtifactFile, type ArtifactNeeded, fileOf } from './artifact-files.js'
 import { fitGaussianNb, type GaussianNbModel, gaussianNbProbabilities } from './gaussian-nb.js'
 import { fitLogistic, type LogisticModel, logisticProbabilities } from './logistic-regression.js'
 import { standardization } from './standardization.js'
@@ -40,7 +39,8 @@ export interface TrainClassicalTask {
   /** The last rows are held out. */
   readonly validationCount: number
   readonly seed: number
-  readonly directory: string
+  /** The artifact's key prefix in the blob store (the runtime stores classical.json there). */
+  readonly artifact: string
   readonly meta: unknown
 }
 
@@ -51,11 +51,16 @@ export interface TrainClassicalResult {
   readonly validationOutputs: number[]
   readonly outputs: number
   readonly isStopped: boolean
+  /** classical.json (none when stopped); the runtime stores it and leaves it out of what it returns. */
+  readonly files?: ArtifactFile[]
 }
 
 export interface PredictClassicalTask {
   readonly op: 'predict-classical'
-  readonly directory: string
+  /** The artifact's key prefix in the blob store. */
+  readonly artifact: string
+  /** The artifact's files, sent by the runtime when the thread answered that it does not hold them. */
+  readonly files?: readonly ArtifactFile[]
   readonly inputs: Float32Array
 }
 
@@ -246,25 +251,22 @@ export async function trainClassical(task: TrainClassicalTask, context: TaskCont
   const report = { epoch: 1, loss: train.loss, valLoss: test?.loss ?? null, accuracy: train.accuracy, valAccuracy: test?.accuracy ?? null, seconds }
   const isStopped = !(await context.ask(report))
   const validationOutputs = testRows.length > 0 ? outputsOf(model, testRows, task.classes) : []
-  if (!isStopped) {
-    const file: ClassicalFile = { format: 'pulsebase-classical/1', algorithm: task.algorithm, classes: task.classes, width: task.width, model: model.toJSON(), norm, meta: task.meta }
-    await mkdir(task.directory, { recursive: true })
-    // Write then rename, so a crash never leaves a half-written model that looks complete.
-    await writeFile(join(task.directory, 'classical.json.tmp'), JSON.stringify(file))
-    await rename(join(task.directory, 'classical.json.tmp'), join(task.directory, 'classical.json'))
-  }
-  return { epochs: [report], validationOutputs, outputs: task.classes === 0 ? 1 : task.classes, isStopped }
+  const file: ClassicalFile = { format: 'pulsebase-classical/1', algorithm: task.algorithm, classes: task.classes, width: task.width, model: model.toJSON(), norm, meta: task.meta }
+  const files = isStopped ? [] : [{ name: 'classical.json', bytes: new TextEncoder().encode(JSON.stringify(file)) }]
+  return { epochs: [report], validationOutputs, outputs: task.classes === 0 ? 1 : task.classes, isStopped, files }
 }
 
 const cache = new Map<string, { file: ClassicalFile; model: Fitted }>()
 const CACHE_SIZE = 16
 
-export async function predictClassical(task: PredictClassicalTask): Promise<{ outputs: number; values: number[] }> {
-  let hit = cache.get(task.directory)
+/** Outputs of a trained classical model; `ARTIFACT_NEEDED` when this thread does not hold it and no files came. */
+export function predictClassical(task: PredictClassicalTask): { outputs: number; values: number[] } | ArtifactNeeded {
+  let hit = cache.get(task.artifact)
   if (hit === undefined) {
-    const file = JSON.parse(await readFile(join(task.directory, 'classical.json'), 'utf8')) as ClassicalFile
+    if (task.files === undefined) return ARTIFACT_NEEDED
+    const file = JSON.parse(new TextDecoder().decode(fileOf(task.files, 'classical.json', task.artifact))) as ClassicalFile
     hit = { file, model: load(file) }
-    cache.set(task.directory, hit)
+    cache.set(task.artifact, hit)
     for (const key of cache.keys()) if (cache.size > CACHE_SIZE) cache.delete(key)
   }
   const { file, model } = hit

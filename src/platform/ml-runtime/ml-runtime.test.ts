@@ -82,7 +82,7 @@ describe('ML runtime (tfjs-wasm in worker threads)', () => {
 
 describe('ML runtime training threads when idle', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pulsebase-ml-idle-'))
-  const runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createFileBlobStore({ root: join(dir, 'blobs') }), trainingIdleMs: 200 })
+  const runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createFileBlobStore({ root: join(dir, 'blobs') }), trainingIdleMs: 2000 })
   after(async () => {
     await runtime.close()
     rmSync(dir, { recursive: true, force: true })
@@ -95,7 +95,7 @@ describe('ML runtime training threads when idle', () => {
     assert.equal(runtime.trainingThreads(), 0, 'none before the first training')
     assert.equal((await train('a')).epochs.length, 2)
     assert.equal(runtime.trainingThreads(), 1, 'kept right after a run')
-    for (let i = 0; i < 100 && runtime.trainingThreads() > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 50))
+    for (let i = 0; i < 600 && runtime.trainingThreads() > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 50))
     assert.equal(runtime.trainingThreads(), 0, 'released once idle')
     assert.equal((await train('b')).epochs.length, 2)
     assert.equal(runtime.trainingThreads(), 1)

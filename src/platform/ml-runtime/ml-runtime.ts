@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { BlobStore } from '../blob/blob.port.js'
-import { isArtifactNeeded } from './artifact-files.js'
+import { type ArtifactFile, isArtifactNeeded } from './artifact-files.js'
 import { createArtifactStore } from './artifact-store.js'
 import type { ClassifierPrediction, EpochReport, ModelOutputs, PredictClassifierTask, PredictModelTask, TrainModelResult, TrainModelTask, PredictSequenceTask, TrainClassifierResult, TrainClassifierTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
 import { createWorkerPool, type WorkerPool } from './worker-pool.js'
@@ -28,6 +28,8 @@ export interface MlRuntime {
   predictModel(task: PredictModelTask): Promise<ModelOutputs>
   /** Inference tasks sent and not yet answered (queued or running): the depth callers shed load by. */
   inferenceBacklog(): number
+  /** Every stored file of a model (e.g. for a download); `unavailable` when the blob store has none. */
+  loadArtifact(artifact: string): Promise<ArtifactFile[]>
   /** Removes a model's stored files (a cancelled run's, a deleted model's); resolves with how many. */
   deleteArtifact(artifact: string): Promise<number>
   /** Ends the training threads now, as a crash would (their runs fail with WorkerCrashedError), and starts fresh ones. */
@@ -98,8 +100,8 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
     const answer = await infer(task)
     return isArtifactNeeded(answer) ? infer({ ...task, files: await artifacts.load(task.artifact) }) : answer
   }
-  const trainWith = async <R extends { isStopped: boolean; files?: unknown }>(task: { readonly op: string; readonly artifact: string }, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<R> => {
-    const { files, ...result } = (await onTraining(task, (data) => onEpoch(data as EpochReport))) as R
+  const trainWith = async <R extends { isStopped: boolean; files?: unknown }>(task: { readonly op: string; readonly artifact: string }, onEpoch: (report: EpochReport) => boolean | Promise<boolean>, owner?: string): Promise<R> => {
+    const { files, ...result } = (await onTraining(task, (data) => onEpoch(data as EpochReport), owner)) as R
     if (!result.isStopped) await artifacts.store(task.artifact, (files ?? []) as never)
     return result as R
   }
@@ -112,12 +114,11 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
     async predictClassifier(task) {
       return (await predictWith({ op: 'predict-classifier', ...task })) as ClassifierPrediction
     },
-    async trainModel(task, onEpoch, owner) {
-      return (await onTraining(task, (data) => onEpoch(data as EpochReport), owner)) as TrainModelResult
-    },
+    trainModel: (task, onEpoch, owner) => trainWith<TrainModelResult>(task, onEpoch, owner),
     async predictModel(task) {
-      return (await infer(task)) as ModelOutputs
+      return (await predictWith(task)) as ModelOutputs
     },
+    loadArtifact: (artifact) => artifacts.load(artifact),
     inferenceBacklog: () => backlog,
     deleteArtifact: (artifact) => artifacts.remove(artifact),
     async recycleTraining() {

@@ -36,8 +36,8 @@ export interface PredictSequenceTask {
 
 /** A model trained from a spec the caller describes: a network or a classical model. */
 export type TrainModelTask = TrainNetworkTask | TrainClassicalTask
-/** A TrainModelTask before the engine names its directory. */
-export type TrainModelInput = Omit<TrainNetworkTask, 'directory'> | Omit<TrainClassicalTask, 'directory'>
+/** A TrainModelTask before the engine names its artifact. */
+export type TrainModelInput = Omit<TrainNetworkTask, 'artifact'> | Omit<TrainClassicalTask, 'artifact'>
 export type TrainModelResult = TrainNetworkResult | TrainClassicalResult
 export type PredictModelTask = PredictNetworkTask | PredictClassicalTask
 /** Rows x outputs, flattened (class probabilities, or values). */

@@ -4,9 +4,9 @@ import { workerData } from 'node:worker_threads'
 import type { LayersModel } from '@tensorflow/tfjs'
 import { predictClassical, trainClassical } from './classical-task.js'
 import { predictClassifier, trainClassifier } from './classifier-task.js'
-import type { MlTask, PredictSequenceTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
+import type { MlTask, ModelOutputs, PredictNetworkTask, PredictSequenceTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
 import { ARTIFACT_NEEDED, type ArtifactNeeded, createArtifactCache } from './artifact-files.js'
-import { loadModel, modelFromFiles, modelToFiles } from './model-files.js'
+import { modelFromFiles, modelToFiles } from './model-files.js'
 import { predictNetwork, trainNetwork } from './network-task.js'
 import { buildSequenceModel, predictSequences, trainSequenceModel } from './sequence-model.js'
 import { loadTf, type Tf } from './tf-runtime.js'
@@ -14,25 +14,17 @@ import { serveTasks, type TaskContext } from './worker-host.js'
 
 /** Loaded models by artifact, least recently used first; artifacts never change once written. */
 const cache = createArtifactCache<LayersModel>(16, (old) => old.dispose())
-/** The playground's network models (still files in a directory), loaded by directory, least recently used first. */
-const directoryCache = new Map<string, { model: LayersModel; meta: unknown }>()
-const CACHE_SIZE = 16
+/** The playground's network models with their metadata, by artifact, least recently used first. */
+const networkCache = createArtifactCache<{ model: LayersModel; meta: unknown }>(16, (old) => old.model.dispose())
 
-async function cachedModel(tf: Tf, directory: string): Promise<{ model: LayersModel; meta: unknown }> {
-  const hit = directoryCache.get(directory)
-  if (hit !== undefined) {
-    directoryCache.delete(directory)
-    directoryCache.set(directory, hit)
-    return hit
+async function predictNetworkCached(tf: Tf, task: PredictNetworkTask): Promise<ModelOutputs | ArtifactNeeded> {
+  let loaded = networkCache.get(task.artifact)
+  if (loaded === undefined) {
+    if (task.files === undefined) return ARTIFACT_NEEDED
+    loaded = await modelFromFiles(tf, task.files, task.artifact)
+    networkCache.set(task.artifact, loaded)
   }
-  const loaded = await loadModel(tf, directory)
-  directoryCache.set(directory, loaded)
-  for (const [key, old] of directoryCache) {
-    if (directoryCache.size <= CACHE_SIZE) break
-    directoryCache.delete(key)
-    old.model.dispose()
-  }
-  return loaded
+  return predictNetwork(tf, task, loaded)
 }
 
 async function train(tf: Tf, task: TrainSequenceTask, context: TaskContext): Promise<TrainSequenceResult> {
@@ -83,7 +75,7 @@ serveTasks(async (raw, context) => {
   if (task.op === 'train-classifier') return trainClassifier(tf, task, context)
   if (task.op === 'predict-classifier') return predictClassifier(tf, task)
   if (task.op === 'train-network') return trainNetwork(tf, task, context)
-  if (task.op === 'predict-network') return predictNetwork(tf, task, (directory) => cachedModel(tf, directory))
+  if (task.op === 'predict-network') return predictNetworkCached(tf, task)
   if (task.op === 'train-classical') return trainClassical(task, context)
   if (task.op === 'predict-classical') return predictClassical(task)
   throw new Error(`unknown ML task ${(task as { op: string }).op}`)

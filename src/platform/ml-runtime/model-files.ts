@@ -1,7 +1,5 @@
 // A trained sequence model as two files: model.json (topology, weight specs and the caller's
 // metadata) and weights.bin. Produced and read as bytes; the runtime stores them (blob store).
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { LayersModel } from '@tensorflow/tfjs'
 import { type ArtifactFile, fileOf } from './artifact-files.js'
 import { fastLstm } from './fast-lstm.js'
@@ -32,19 +30,4 @@ export async function modelFromFiles(tf: Tf, files: readonly ArtifactFile[], art
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightSpecs, weightData }))
   return { model, meta: json.meta }
-}
-
-/** Writes the model's files into `directory` (each written then renamed): the playground's network models still live there. */
-export async function saveModel(tf: Tf, model: LayersModel, directory: string, meta: unknown): Promise<void> {
-  await mkdir(directory, { recursive: true })
-  for (const file of await modelToFiles(tf, model, meta)) {
-    await writeFile(join(directory, `${file.name}.tmp`), file.bytes)
-    await rename(join(directory, `${file.name}.tmp`), join(directory, file.name))
-  }
-}
-
-/** Reads a model that `saveModel` wrote to `directory`. */
-export async function loadModel(tf: Tf, directory: string): Promise<{ model: LayersModel; meta: unknown }> {
-  const files = await Promise.all(['model.json', 'weights.bin'].map(async (name) => ({ name, bytes: new Uint8Array(await readFile(join(directory, name))) })))
-  return modelFromFiles(tf, files, directory)
 }

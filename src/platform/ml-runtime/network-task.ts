@@ -1,9 +1,10 @@
 // A network described as data (the playground's model spec): a sequential TensorFlow.js model built
 // layer by layer, trained with PyTorch's conventions (its losses, its default initialisation, SGD
 // or Adam) on a seeded batch order, each epoch scored on the training and held-out rows. Runs in an
-// ML worker thread; saved in the TensorFlow.js layers format (model-files.ts).
+// ML worker thread; its files are in the TensorFlow.js layers format (model-files.ts), stored by the runtime.
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs'
-import { saveModel } from './model-files.js'
+import type { ArtifactFile } from './artifact-files.js'
+import { modelToFiles } from './model-files.js'
 import { seeded, shuffled } from './seeded.js'
 import { standardization } from './standardization.js'
 import type { Tf } from './tf-runtime.js'
@@ -47,7 +48,8 @@ export interface TrainNetworkTask {
   /** The last rows are held out: scored every epoch, never trained on. */
   readonly validationCount: number
   readonly seed: number
-  readonly directory: string
+  /** The artifact's key prefix in the blob store, e.g. `models/<model id>` (the runtime stores the files there). */
+  readonly artifact: string
   readonly meta: unknown
 }
 
@@ -67,11 +69,16 @@ export interface TrainNetworkResult {
   readonly validationOutputs: number[]
   readonly outputs: number
   readonly isStopped: boolean
+  /** model.json and weights.bin (none when stopped); the runtime stores them and leaves them out of what it returns. */
+  readonly files?: ArtifactFile[]
 }
 
 export interface PredictNetworkTask {
   readonly op: 'predict-network'
-  readonly directory: string
+  /** The artifact's key prefix in the blob store. */
+  readonly artifact: string
+  /** The artifact's files, sent by the runtime when the thread answered that it does not hold them. */
+  readonly files?: readonly ArtifactFile[]
   /** rows x prod(inputShape). */
   readonly inputs: Float32Array
 }
@@ -305,8 +312,9 @@ async function trainOnBackend(tf: Tf, task: TrainNetworkTask, context: TaskConte
       isStopped = !(await context.ask(report))
     }
     const validationOutputs = task.validationCount > 0 ? tf.tidy(() => Array.from(scored(tf, spec, model.predict(xTest) as Tensor).dataSync())) : []
-    if (!isStopped) await saveModel(tf, model, task.directory, { format: 'pulsebase-network/1', spec, mean: norm?.mean ?? null, std: norm?.std ?? null, extra: task.meta } satisfies NetworkMeta)
-    return { epochs, validationOutputs, outputs, isStopped }
+    const meta = { format: 'pulsebase-network/1', spec, mean: norm?.mean ?? null, std: norm?.std ?? null, extra: task.meta } satisfies NetworkMeta
+    const files = isStopped ? [] : await modelToFiles(tf, model, meta)
+    return { epochs, validationOutputs, outputs, isStopped, files }
   } finally {
     model.dispose()
     optimizer.dispose()
@@ -314,9 +322,9 @@ async function trainOnBackend(tf: Tf, task: TrainNetworkTask, context: TaskConte
   }
 }
 
-/** Outputs (rows x outputs, probabilities for classification) of a saved network; `load` is the worker's model cache. */
-export async function predictNetwork(tf: Tf, task: PredictNetworkTask, load: (directory: string) => Promise<{ model: LayersModel; meta: unknown }>): Promise<{ outputs: number; values: number[] }> {
-  const { model, meta } = await load(task.directory)
+/** Outputs (rows x outputs, probabilities for classification) of a trained network, loaded by the worker's model cache. */
+export function predictNetwork(tf: Tf, task: PredictNetworkTask, loaded: { model: LayersModel; meta: unknown }): { outputs: number; values: number[] } {
+  const { model, meta } = loaded
   const { spec, mean, std } = meta as NetworkMeta
   const width = spec.inputShape.reduce((a, b) => a * b, 1)
   if (task.inputs.length === 0 || task.inputs.length % width !== 0) throw new Error(`inputs are not whole rows of ${width} values`)

@@ -26,3 +26,13 @@ export function decodePageCursor(cursor: string, keyPattern: RegExp): PagePositi
   }
   return { position: Number(match[1]), key }
 }
+
+/**
+ * Rows fetched with `limit + 1` (newest first): the page to show, and the cursor after its last row
+ * (null when no row follows, i.e. on the last page).
+ */
+export function splitPage<R>(rows: readonly R[], limit: number, cursorOf: (last: R) => string): { page: R[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return { page, nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null }
+}
