@@ -25,6 +25,9 @@ declare module 'ml-cart' {
 declare module 'ml-knn' {
   export default class KNN {
     constructor(dataset: number[][], labels: number[], options?: { k?: number })
+    readonly k: number
+    /** Each training row with its label appended as the last value. */
+    readonly kdTree: { nearest(point: number[], count: number): [number[], number][] }
     predict(x: number[][]): number[]
     toJSON(): unknown
     static load(model: unknown): KNN

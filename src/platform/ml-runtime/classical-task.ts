@@ -9,6 +9,7 @@ import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest
 import MLR from 'ml-regression-multivariate-linear'
 import { ARTIFACT_NEEDED, type ArtifactFile, type ArtifactNeeded, findFile } from './artifact-files.js'
 import { fitGaussianNb, type GaussianNbModel, gaussianNbProbabilities } from './gaussian-nb.js'
+import { fitLogistic, type LogisticModel, logisticProbabilities } from './logistic-regression.js'
 import { standardization } from './standardization.js'
 import type { TaskContext } from './worker-host.js'
 
@@ -112,14 +113,51 @@ function naiveBayes(model: GaussianNbModel): Fitted {
   }
 }
 
-function forest(model: RandomForestClassifier, classes: number): Fitted {
+function logistic(model: LogisticModel): Fitted {
+  const probabilities = (rows: number[][]) => rows.map((row) => logisticProbabilities(model, row))
   return {
-    ...wrap(model),
-    probabilities: (rows) => {
-      const perClass = Array.from({ length: classes }, (_, c) => model.predictProbability(rows, c))
-      return rows.map((_, r) => perClass.map((p) => p[r] as number))
-    },
+    predict: (rows) => probabilities(rows).map((p) => p.indexOf(Math.max(...p))),
+    probabilities,
+    toJSON: () => model,
   }
+}
+
+/**
+ * k-NN votes as scikit-learn's uniform KNeighborsClassifier: each of the k nearest rows one vote,
+ * the vote shares are the probabilities, and a tie goes to the lowest class index (ml-knn's own
+ * predict breaks ties by its heap's order).
+ */
+function neighbours(model: KNN, classes: number): Fitted {
+  const probabilities = (rows: number[][]) =>
+    rows.map((row) => {
+      const votes = new Array<number>(classes).fill(0)
+      const nearest = model.kdTree.nearest(row, model.k)
+      for (const [point] of nearest) votes[point[point.length - 1] as number] = (votes[point[point.length - 1] as number] as number) + 1
+      return votes.map((v) => v / Math.max(nearest.length, 1))
+    })
+  return {
+    predict: (rows) => probabilities(rows).map((p) => p.indexOf(Math.max(...p))),
+    probabilities,
+    toJSON: () => model.toJSON(),
+  }
+}
+
+/**
+ * A forest's class probabilities are the shares of its trees' votes, the predicted class the most
+ * voted (a tie to the lowest class). Counted here: ml-random-forest 2.1.0's `predictProbability`
+ * leaves the first tree's vote out.
+ */
+function forest(model: RandomForestClassifier, classes: number): Fitted {
+  const probabilities = (rows: number[][]) => {
+    const votes = model.predictionValues(rows)
+    return rows.map((_, r) => {
+      const shares = new Array<number>(classes).fill(0)
+      const row = votes.getRow(r)
+      for (const c of row) shares[c] = (shares[c] as number) + 1 / row.length
+      return shares
+    })
+  }
+  return { predict: (rows) => probabilities(rows).map((p) => p.indexOf(Math.max(...p))), probabilities, toJSON: () => model.toJSON() }
 }
 
 /** Fits the algorithm; options it does not take are ignored (the schema documents which apply). */
@@ -136,7 +174,12 @@ function fit(task: TrainClassicalTask, x: number[][], y: number[]): Fitted {
     case 'randomForest': {
       // Unset tree options stay unset: ml-cart reads an undefined maxDepth as "never split".
       const treeOptions = { minNumSamples: o.minSamplesLeaf ?? 1, ...(o.maxDepth !== undefined && { maxDepth: o.maxDepth }) }
-      const options = { seed: task.seed, nEstimators: o.nEstimators ?? 100, maxFeatures: o.maxFeatures ?? (isClassifier ? Math.sqrt(task.width) / task.width : 1), replacement: true, useSampleBagging: true, treeOptions }
+      // ml-random-forest draws a tree's features once for the whole tree (scikit-learn draws √p
+      // anew at every split, so each of its trees can still use every feature): a √p share per
+      // tree would cap each tree at √p features. By default every tree gets all the features,
+      // distinct ones (`replacement` is the feature draw's; the rows are always bootstrapped). No
+      // out-of-bag score: unused, and with few trees a row in no tree's out-of-bag set crashes it.
+      const options = { seed: task.seed, nEstimators: o.nEstimators ?? 100, maxFeatures: o.maxFeatures ?? 1, replacement: false, useSampleBagging: true, noOOB: true, treeOptions }
       if (!isClassifier) {
         const model = new RandomForestRegression(options)
         model.train(x, y)
@@ -147,13 +190,11 @@ function fit(task: TrainClassicalTask, x: number[][], y: number[]): Fitted {
       return forest(model, task.classes)
     }
     case 'knn':
-      return wrap(new KNN(x, y, { k: Math.min(o.k ?? 5, x.length) }))
+      return neighbours(new KNN(x, y, { k: Math.min(o.k ?? 5, x.length) }), task.classes)
     case 'naiveBayes':
       return naiveBayes(fitGaussianNb(x, y, task.classes))
     case 'logisticRegression': {
-      const model = new LogisticRegression({ numSteps: o.maxIterations ?? 1000, learningRate: o.learningRate ?? 0.005 })
-      model.train(new Matrix(x), Matrix.columnVector(y))
-      return wrap(model, true)
+      return logistic(fitLogistic(x, y, task.classes, { maxIterations: o.maxIterations, learningRate: o.learningRate }))
     }
     case 'linearRegression':
       return wrap(new MLR(x, y.map((v) => [v])))
@@ -169,11 +210,12 @@ function load(file: ClassicalFile): Fitted {
     case 'randomForest':
       return isClassifier ? forest(RandomForestClassifier.load(json), file.classes) : wrap(RandomForestRegression.load(json))
     case 'knn':
-      return wrap(KNN.load(json))
+      return neighbours(KNN.load(json), file.classes)
     case 'naiveBayes':
       return naiveBayes(json)
     case 'logisticRegression':
-      return wrap(LogisticRegression.load(json), true)
+      // Model files written by earlier builds hold ml-logistic-regression's JSON.
+      return (file.model as { name?: string }).name === 'LogisticRegression' ? wrap(LogisticRegression.load(json), true) : logistic(json)
     case 'linearRegression':
       return wrap(MLR.load(json))
   }
