@@ -26,7 +26,7 @@ export interface LogisticOptions {
 const MEMORY = 10
 
 /** Logits per class of one row (0 for class 0 of a binary model). */
-function logitsOf(model: Pick<LogisticModel, 'classes' | 'weights' | 'intercepts'>, row: readonly number[]): number[] {
+function computeLogits(model: Pick<LogisticModel, 'classes' | 'weights' | 'intercepts'>, row: readonly number[]): number[] {
   const fitted = model.weights.map((w, k) => row.reduce((sum, x, j) => sum + x * (w[j] as number), model.intercepts[k] as number))
   return model.classes === 2 ? [0, fitted[0] as number] : fitted
 }
@@ -40,7 +40,7 @@ function softmax(logits: number[]): number[] {
 
 /** Class probabilities of one row. */
 export function logisticProbabilities(model: LogisticModel, row: readonly number[]): number[] {
-  return softmax(logitsOf(model, row))
+  return softmax(computeLogits(model, row))
 }
 
 const dot = (a: Float64Array, b: Float64Array): number => a.reduce((sum, v, i) => sum + v * (b[i] as number), 0)
@@ -65,7 +65,7 @@ export function fitLogistic(rows: readonly (readonly number[])[], labels: readon
     const gradient = new Float64Array(theta.length)
     let loss = 0
     rows.forEach((row, i) => {
-      const p = softmax(logitsOf(model, row))
+      const p = softmax(computeLogits(model, row))
       const label = labels[i] as number
       loss -= Math.log(Math.max(p[label] as number, 1e-300))
       for (let k = 0; k < fitted; k += 1) {
