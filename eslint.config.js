@@ -10,7 +10,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'test', 'it', 'suite'], package: 'node:test' }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['describe', 'test', 'it', 'suite'], package: 'node:test' },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/await-thenable': 'error',
@@ -21,12 +25,27 @@ export default tseslint.config(
   },
   {
     files: ['src/domains/**/*.ts'],
-    ignores: ['src/domains/**/*.http.ts', 'src/domains/**/*.grpc.ts', 'src/domains/**/*.socket.ts', 'src/domains/**/*.test.ts'],
+    ignores: [
+      'src/domains/**/*.http.ts',
+      'src/domains/**/*.grpc.ts',
+      'src/domains/**/*.socket.ts',
+      'src/domains/**/*.test.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: ['fastify', '@grpc/grpc-js', 'socket.io', 'better-sqlite3', 'pg', 'mysql2', 'amqplib', 'ioredis', 'mqtt'].map((name) => ({
+          paths: [
+            'fastify',
+            '@grpc/grpc-js',
+            'socket.io',
+            'better-sqlite3',
+            'pg',
+            'mysql2',
+            'amqplib',
+            'ioredis',
+            'mqtt',
+          ].map((name) => ({
             name,
             message: 'Domain code uses ports; only platform adapters and transports import drivers and frameworks.',
           })),
@@ -41,7 +60,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/domains/**', '**/compat/**', '**/app.js', '**/module.js'], message: 'platform/ never imports a domain, an adapter or the composition root.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/domains/**', '**/compat/**', '**/app.js', '**/module.js'],
+              message: 'platform/ never imports a domain, an adapter or the composition root.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -49,7 +75,17 @@ export default tseslint.config(
     // The configuration is read before any domain exists; domains read their slice of it.
     files: ['src/config.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/domains/**', '**/compat/**', '**/platform/**'], message: 'config.ts imports no domain, adapter or platform code.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/domains/**', '**/compat/**', '**/platform/**'],
+              message: 'config.ts imports no domain, adapter or platform code.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -60,8 +96,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['better-sqlite3', 'pg', 'mysql2', 'amqplib', 'ioredis'].map((name) => ({ name, message: 'Compat adapters reach domain services; only platform adapters import drivers.' })),
-          patterns: [{ group: ['**/domains/**/*.repository.js'], message: 'Compat adapters reach domain services, never their repositories.' }],
+          paths: ['better-sqlite3', 'pg', 'mysql2', 'amqplib', 'ioredis'].map((name) => ({
+            name,
+            message: 'Compat adapters reach domain services; only platform adapters import drivers.',
+          })),
+          patterns: [
+            {
+              group: ['**/domains/**/*.repository.js'],
+              message: 'Compat adapters reach domain services, never their repositories.',
+            },
+          ],
         },
       ],
     },
@@ -71,5 +115,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   { files: ['bin/**/*.js', 'examples/**/*.mjs', 'eslint.config.js'], ...tseslint.configs.disableTypeChecked },
-  { files: ['bin/**/*.js', 'examples/**/*.mjs'], languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } } },
+  {
+    files: ['bin/**/*.js', 'examples/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
+  },
 )

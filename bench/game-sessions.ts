@@ -37,7 +37,10 @@ function sessionBody(): string {
   const start = endedAt - 10_000
   const channel = (name: string, dims: number) => ({
     name,
-    samples: Array.from({ length: 500 }, (_, i) => ({ t: start + i * 20, v: Array.from({ length: dims }, (_, d) => Math.round(1000 * Math.sin(i / 10 + d)) / 10) })),
+    samples: Array.from({ length: 500 }, (_, i) => ({
+      t: start + i * 20,
+      v: Array.from({ length: dims }, (_, d) => Math.round(1000 * Math.sin(i / 10 + d)) / 10),
+    })),
   })
   return JSON.stringify({
     gameId: 'tap-speed',
@@ -54,7 +57,12 @@ function isListening(url: string): Promise<boolean> {
 }
 
 async function openSocket(httpUrl: string, token: string): Promise<Socket> {
-  const socket = io(`${httpUrl}/v1`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false })
+  const socket = io(`${httpUrl}/v1`, {
+    auth: { token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  })
   await new Promise<void>((resolve, reject) => {
     socket.once('ready', () => resolve())
     socket.once('connect_error', reject)
@@ -131,9 +139,14 @@ async function measure(setup: Setup, options: BenchOptions) {
 }
 
 export async function runGameSessions(options = benchOptions()): Promise<BenchReport> {
-  console.log(`game-sessions: 1,000-sample sessions, POST -> session-processed; ${LATENCY_SESSIONS} one at a time, then ${IN_FLIGHT} in flight for ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s`)
+  console.log(
+    `game-sessions: 1,000-sample sessions, POST -> session-processed; ${LATENCY_SESSIONS} one at a time, then ${IN_FLIGHT} in flight for ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s`,
+  )
   const setups: Setup[] = [{ name: 'embedded (SQLite, database queue, jobs in serve)', tag: 'embedded', env: {} }]
-  const rabbit = () => ({ PULSEBASE_QUEUE_URL: RABBITMQ_URL, PULSEBASE_QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}.` })
+  const rabbit = () => ({
+    PULSEBASE_QUEUE_URL: RABBITMQ_URL,
+    PULSEBASE_QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}.`,
+  })
   if (await isListening(RABBITMQ_URL)) {
     setups.push({ name: 'RabbitMQ (SQLite, outbox relay, jobs in serve)', tag: 'RabbitMQ', env: rabbit() })
     if (await isListening(REDIS_URL)) {
@@ -142,7 +155,12 @@ export async function runGameSessions(options = benchOptions()): Promise<BenchRe
       setups.push({
         name: 'RabbitMQ + Redis, a separate worker process (one SQLite file)',
         tag: 'worker-process',
-        env: { ...rabbit(), PULSEBASE_REDIS_URL: REDIS_URL, PULSEBASE_EMBEDDED_WORKER: 'false', PULSEBASE_DATABASE_URL: `sqlite://${join(dir, 'bench.sqlite')}` },
+        env: {
+          ...rabbit(),
+          PULSEBASE_REDIS_URL: REDIS_URL,
+          PULSEBASE_EMBEDDED_WORKER: 'false',
+          PULSEBASE_DATABASE_URL: `sqlite://${join(dir, 'bench.sqlite')}`,
+        },
         hasWorkerProcess: true,
       })
     } else console.log(`  skipped the worker-process setup: no Redis at ${REDIS_URL} (set BENCH_REDIS_URL)`)
@@ -152,7 +170,9 @@ export async function runGameSessions(options = benchOptions()): Promise<BenchRe
     const { latencies, rate, cpu } = await measure(setup, options)
     const [p50, p99] = [percentile(latencies, 50), percentile(latencies, 99)]
     console.log(`  ${setup.name}: ${cpu}`)
-    console.log(`game sessions ${setup.name}: p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms one at a time; ${formatNumber(rate)} sessions/s with ${IN_FLIGHT} in flight (targets p50 < 50 ms, >= 500/s)`)
+    console.log(
+      `game sessions ${setup.name}: p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms one at a time; ${formatNumber(rate)} sessions/s with ${IN_FLIGHT} in flight (targets p50 < 50 ms, >= 500/s)`,
+    )
     const tag = setup.tag
     figures.push(
       { label: `${tag} p50 POST->event`, value: p50, unit: 'ms', target: { op: '<', value: 50 } },

@@ -43,14 +43,22 @@ async function measureThroughput(server: BenchServer, options: BenchOptions): Pr
 }
 
 export async function runGrpcStream(options = benchOptions()): Promise<BenchReport> {
-  console.log(`grpc-stream: ${STREAMS} streams over ${Math.min(options.grpcClients, STREAMS)} client process(es), ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s; then ${BURST_STREAMS} streams at once`)
+  console.log(
+    `grpc-stream: ${STREAMS} streams over ${Math.min(options.grpcClients, STREAMS)} client process(es), ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s; then ${BURST_STREAMS} streams at once`,
+  )
   const server = await startServer({ cpuProfDir: options.cpuProfDir })
   try {
     const rate = await measureThroughput(server, options)
     console.log(`grpc stream: ${formatNumber(rate)} stored samples/s over ${STREAMS} streams (target >= 30,000)`)
     const [burstKey] = await enrollDevices(server.httpUrl, 1)
     if (options.quietWaitMs > 0) await awaitQuietMachine(options.quietWaitMs)
-    const burst = await streamBurst(server.grpcAddress, burstKey as string, BURST_STREAMS, firstTimestamp(), BURST_TIMEOUT_MS)
+    const burst = await streamBurst(
+      server.grpcAddress,
+      burstKey as string,
+      BURST_STREAMS,
+      firstTimestamp(),
+      BURST_TIMEOUT_MS,
+    )
     const errors = [...burst.errors].map(([message, n]) => `${n}x ${message}`).join('; ')
     console.log(
       `  burst: ${burst.stored} STORED; time to verdict p50 ${round(burst.p50Ms)} ms, p99 ${round(burst.p99Ms)} ms, last ${round(burst.allAnsweredMs)} ms${errors ? `; errors: ${errors}` : ''}`,
@@ -59,8 +67,18 @@ export async function runGrpcStream(options = benchOptions()): Promise<BenchRepo
     return {
       bench: 'grpc-stream',
       figures: [
-        { label: `stored samples/s, ${STREAMS} streams`, value: rate, unit: 'samples/s', target: { op: '>=', value: 30_000 } },
-        { label: `answered of ${BURST_STREAMS} streams at once`, value: burst.answered, unit: 'streams', target: { op: '>=', value: BURST_STREAMS } },
+        {
+          label: `stored samples/s, ${STREAMS} streams`,
+          value: rate,
+          unit: 'samples/s',
+          target: { op: '>=', value: 30_000 },
+        },
+        {
+          label: `answered of ${BURST_STREAMS} streams at once`,
+          value: burst.answered,
+          unit: 'streams',
+          target: { op: '>=', value: BURST_STREAMS },
+        },
       ],
     }
   } finally {

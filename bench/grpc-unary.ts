@@ -26,13 +26,26 @@ interface Measured {
 /** Splits the callers (and their keys) over the load-generator processes. */
 function configsFor(address: string, apiKeys: readonly string[], processes: number): UnaryLoadConfig[] {
   const firstTs = firstTimestamp()
-  return Array.from({ length: processes }, (_, p) => ({ address, apiKeys: apiKeys.filter((_, i) => i % processes === p), firstTs }))
+  return Array.from({ length: processes }, (_, p) => ({
+    address,
+    apiKeys: apiKeys.filter((_, i) => i % processes === p),
+    firstTs,
+  }))
 }
 
-async function measure(name: string, target: Target, apiKeys: readonly string[], options: BenchOptions): Promise<Measured> {
+async function measure(
+  name: string,
+  target: Target,
+  apiKeys: readonly string[],
+  options: BenchOptions,
+): Promise<Measured> {
   const cpu = windowCpu(() => target.cpuSeconds())
   const timing = { ...options, onWindow: cpu.watch }
-  const results = await runLoadChildren<UnaryLoadConfig, UnaryLoadResult>(CLIENT, configsFor(target.grpcAddress, apiKeys, options.grpcClients), timing)
+  const results = await runLoadChildren<UnaryLoadConfig, UnaryLoadResult>(
+    CLIENT,
+    configsFor(target.grpcAddress, apiKeys, options.grpcClients),
+    timing,
+  )
   const completed = results.reduce((sum, r) => sum + r.completed, 0)
   const latencies = sortedCopy(results.flatMap((r) => r.latenciesMs))
   const rate = completed / (options.durationMs / 1000)
@@ -43,7 +56,9 @@ async function measure(name: string, target: Target, apiKeys: readonly string[],
 }
 
 export async function runGrpcUnary(options = benchOptions()): Promise<BenchReport> {
-  console.log(`grpc-unary: ${CALLERS} callers over ${options.grpcClients} client process(es), ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s each`)
+  console.log(
+    `grpc-unary: ${CALLERS} callers over ${options.grpcClients} client process(es), ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s each`,
+  )
   const server = await startServer({ cpuProfDir: options.cpuProfDir })
   let ours: Measured
   try {
@@ -55,14 +70,21 @@ export async function runGrpcUnary(options = benchOptions()): Promise<BenchRepor
   const trivial = await startTrivialServer()
   let peer: Measured
   try {
-    peer = await measure('trivial grpc-js', trivial, Array.from({ length: CALLERS }, () => 'unused'), options)
+    peer = await measure(
+      'trivial grpc-js',
+      trivial,
+      Array.from({ length: CALLERS }, () => 'unused'),
+      options,
+    )
   } finally {
     await trivial.stop()
   }
   const ratio = ours.rate / peer.rate
   console.log(ours.line)
   console.log(peer.line)
-  console.log(`grpc unary Submit: ${formatNumber(ours.rate)} req/s; trivial grpc-js: ${formatNumber(peer.rate)} req/s; ratio ${ratio.toFixed(2)} (target >= 0.7)`)
+  console.log(
+    `grpc unary Submit: ${formatNumber(ours.rate)} req/s; trivial grpc-js: ${formatNumber(peer.rate)} req/s; ratio ${ratio.toFixed(2)} (target >= 0.7)`,
+  )
   return {
     bench: 'grpc-unary',
     figures: [

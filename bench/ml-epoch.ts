@@ -17,7 +17,11 @@ const PYTHON = '/usr/bin/python3'
 const TORCH_SCRIPT = fileURLToPath(new URL('./lib/torch_epoch.py', import.meta.url))
 
 /** The tfjs side runs in a worker thread, like pulsebase's ML threads. */
-const tfjsEpochs = () => runInWorker<{ medianMs: number; runsMs: number[]; simd: boolean }>(new URL('./lib/tfjs-epoch.ts', import.meta.url), RUNS)
+const tfjsEpochs = () =>
+  runInWorker<{ medianMs: number; runsMs: number[]; simd: boolean }>(
+    new URL('./lib/tfjs-epoch.ts', import.meta.url),
+    RUNS,
+  )
 
 async function torchEpochs(): Promise<{ medianMs: number; torch: string; threads: number } | string> {
   if (!existsSync(PYTHON)) return 'skipped: PyTorch peer not installed (apt-get install python3-torch)'
@@ -26,7 +30,8 @@ async function torchEpochs(): Promise<{ medianMs: number; torch: string; threads
     return JSON.parse(stdout.trim().split('\n').at(-1) as string)
   } catch (error) {
     const text = String((error as { stderr?: string }).stderr ?? error)
-    if (/No module named 'torch'/.test(text)) return 'skipped: PyTorch peer not installed (apt-get install python3-torch)'
+    if (/No module named 'torch'/.test(text))
+      return 'skipped: PyTorch peer not installed (apt-get install python3-torch)'
     throw error
   }
 }
@@ -39,7 +44,9 @@ export async function runMlEpoch(options: BenchOptions): Promise<BenchReport> {
   const figures: Figure[] = [{ label: 'tfjs-wasm epoch (1,024 x 45 x 4, LSTM 64)', value: tfjs.medianMs, unit: 'ms' }]
   const runs = (ms: number[]) => ms.map((m) => formatNumber(m)).join(', ')
   if (typeof torch === 'string') {
-    console.log(`ml epoch: tfjs-wasm${tfjs.simd ? ' (SIMD)' : ''} ${formatNumber(tfjs.medianMs)} ms (runs ${runs(tfjs.runsMs)}); ${torch}`)
+    console.log(
+      `ml epoch: tfjs-wasm${tfjs.simd ? ' (SIMD)' : ''} ${formatNumber(tfjs.medianMs)} ms (runs ${runs(tfjs.runsMs)}); ${torch}`,
+    )
   } else {
     const ratio = tfjs.medianMs / torch.medianMs
     console.log(
@@ -47,7 +54,12 @@ export async function runMlEpoch(options: BenchOptions): Promise<BenchReport> {
         `PyTorch ${torch.torch} CPU (${torch.threads} threads) ${formatNumber(torch.medianMs)} ms; ratio ${ratio.toFixed(2)} (target <= 1.0)`,
     )
     figures.push({ label: 'PyTorch CPU epoch (same model and data)', value: torch.medianMs, unit: 'ms' })
-    figures.push({ label: 'tfjs-wasm / PyTorch epoch time', value: ratio, unit: 'x', target: { op: '<', value: 1.0001 } })
+    figures.push({
+      label: 'tfjs-wasm / PyTorch epoch time',
+      value: ratio,
+      unit: 'x',
+      target: { op: '<', value: 1.0001 },
+    })
   }
   return { bench: 'ml-epoch', figures }
 }

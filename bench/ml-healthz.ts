@@ -32,8 +32,13 @@ export async function runMlHealthz(options: BenchOptions): Promise<BenchReport> 
     const { p50, p99 } = await probeHealthz(base, options.durationMs, RATE)
     isLoading = false
     await Promise.all(load)
-    console.log(`ml healthz: p99 ${p99.toFixed(1)} ms (p50 ${p50.toFixed(1)} ms) at ${RATE} req/s for ${options.durationMs / 1000} s while 2 trainings ran (${trainings} finished) (target p99 < 20 ms)`)
-    return { bench: 'ml-healthz', figures: [{ label: '/healthz p99 during 2 trainings', value: p99, unit: 'ms', target: { op: '<', value: 20 } }] }
+    console.log(
+      `ml healthz: p99 ${p99.toFixed(1)} ms (p50 ${p50.toFixed(1)} ms) at ${RATE} req/s for ${options.durationMs / 1000} s while 2 trainings ran (${trainings} finished) (target p99 < 20 ms)`,
+    )
+    return {
+      bench: 'ml-healthz',
+      figures: [{ label: '/healthz p99 during 2 trainings', value: p99, unit: 'ms', target: { op: '<', value: 20 } }],
+    }
   } finally {
     await server.stop()
   }

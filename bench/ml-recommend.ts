@@ -31,8 +31,13 @@ export async function runMlRecommend(options: BenchOptions): Promise<BenchReport
     }
     const sorted = sortedCopy(latencies)
     const [p50, p99] = [percentile(sorted, 50), percentile(sorted, 99)]
-    console.log(`ml recommend: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${REQUESTS} sequential requests, ${candidates} candidates each (target p50 < 50 ms)`)
-    return { bench: 'ml-recommend', figures: [{ label: 'recommendation p50, cached model', value: p50, unit: 'ms', target: { op: '<', value: 50 } }] }
+    console.log(
+      `ml recommend: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${REQUESTS} sequential requests, ${candidates} candidates each (target p50 < 50 ms)`,
+    )
+    return {
+      bench: 'ml-recommend',
+      figures: [{ label: 'recommendation p50, cached model', value: p50, unit: 'ms', target: { op: '<', value: 50 } }],
+    }
   } finally {
     await server.stop()
   }

@@ -33,7 +33,17 @@ export async function runMlTrain(options: BenchOptions): Promise<BenchReport> {
         `(${Math.min(...epochs)}-${Math.max(...epochs)} epochs; time to train recorded ${formatNumber(warm[0]!.job.durationMs)} ms; cold first run ${formatNumber(cold.ms)} ms; ` +
         `held-out MAE ${model.metrics.heldOutMae.toFixed(2)} bpm vs persistence ${model.metrics.persistenceMae.toFixed(2)}) (target < 5,000 ms)`,
     )
-    return { bench: 'ml-train', figures: [{ label: 'seed-size training, request to succeeded', value: median, unit: 'ms', target: { op: '<', value: 5000 } }] }
+    return {
+      bench: 'ml-train',
+      figures: [
+        {
+          label: 'seed-size training, request to succeeded',
+          value: median,
+          unit: 'ms',
+          target: { op: '<', value: 5000 },
+        },
+      ],
+    }
   } finally {
     await server.stop()
   }

@@ -16,11 +16,26 @@ const POLL_MS = 250
 const RUN = {
   dataset: { builtin: 'DIGITS' },
   problemType: 'classification',
-  model: { kind: 'network', layers: [{ type: 'dense', units: 32 }, { type: 'activation', activation: 'relu' }, { type: 'dense', units: 10 }], loss: 'crossEntropy', optimizer: 'adam', learningRate: 0.01, epochs: 15, batchSize: 20 },
+  model: {
+    kind: 'network',
+    layers: [
+      { type: 'dense', units: 32 },
+      { type: 'activation', activation: 'relu' },
+      { type: 'dense', units: 10 },
+    ],
+    loss: 'crossEntropy',
+    optimizer: 'adam',
+    learningRate: 0.01,
+    epochs: 15,
+    batchSize: 20,
+  },
 }
 
 async function user(base: string, i: number): Promise<string> {
-  const account = await call(base, 'POST', '/v1/auth/register', { email: `bench-playground-${i}-${Date.now()}@example.com`, password: 'bench playground' })
+  const account = await call(base, 'POST', '/v1/auth/register', {
+    email: `bench-playground-${i}-${Date.now()}@example.com`,
+    password: 'bench playground',
+  })
   if (account.status !== 201) throw new Error(`register: ${account.status} ${JSON.stringify(account.body)}`)
   return account.body.accessToken as string
 }
@@ -33,12 +48,16 @@ async function trainOnce(base: string, token: string): Promise<void> {
     await sleep(POLL_MS)
     const job = await call(base, 'GET', `/v1/training-jobs/${run.body.id as string}`, undefined, token)
     if (job.body.state === 'succeeded') return
-    if (job.body.state !== 'queued' && job.body.state !== 'running') throw new Error(`run ${job.body.state}: ${job.body.error}`)
+    if (job.body.state !== 'queued' && job.body.state !== 'running')
+      throw new Error(`run ${job.body.state}: ${job.body.error}`)
   }
 }
 
 export async function runPlaygroundHealthz(options: BenchOptions): Promise<BenchReport> {
-  const server = await startServer({ cpuProfDir: options.cpuProfDir, env: { PULSEBASE_ML_TRAINING_THREADS: String(TRAININGS) } })
+  const server = await startServer({
+    cpuProfDir: options.cpuProfDir,
+    env: { PULSEBASE_ML_TRAINING_THREADS: String(TRAININGS) },
+  })
   try {
     const base = server.httpUrl
     const tokens = await Promise.all(Array.from({ length: TRAININGS }, (_, i) => user(base, i)))
@@ -55,8 +74,20 @@ export async function runPlaygroundHealthz(options: BenchOptions): Promise<Bench
     const { p50, p99 } = await probeHealthz(base, options.durationMs, RATE)
     isLoading = false
     await Promise.all(load)
-    console.log(`playground healthz: p99 ${p99.toFixed(1)} ms (p50 ${p50.toFixed(1)} ms) at ${RATE} req/s for ${options.durationMs / 1000} s while ${TRAININGS} playground trainings ran (${finished} finished) (target p99 < 20 ms)`)
-    return { bench: 'playground-healthz', figures: [{ label: `/healthz p99 during ${TRAININGS} playground trainings`, value: p99, unit: 'ms', target: { op: '<', value: 20 } }] }
+    console.log(
+      `playground healthz: p99 ${p99.toFixed(1)} ms (p50 ${p50.toFixed(1)} ms) at ${RATE} req/s for ${options.durationMs / 1000} s while ${TRAININGS} playground trainings ran (${finished} finished) (target p99 < 20 ms)`,
+    )
+    return {
+      bench: 'playground-healthz',
+      figures: [
+        {
+          label: `/healthz p99 during ${TRAININGS} playground trainings`,
+          value: p99,
+          unit: 'ms',
+          target: { op: '<', value: 20 },
+        },
+      ],
+    }
   } finally {
     await server.stop()
   }

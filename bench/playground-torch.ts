@@ -36,10 +36,15 @@ interface Side {
 function torch(job: unknown): Promise<(Side & { torch: string; threads: number }) | string> {
   if (!existsSync(PYTHON)) return Promise.resolve(SKIPPED)
   return new Promise((resolve, reject) => {
-    const child = execFile(PYTHON, [SCRIPT], { timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) return /No module named 'torch'/.test(stderr) ? resolve(SKIPPED) : reject(error)
-      resolve(JSON.parse(stdout.trim().split('\n').at(-1) as string))
-    })
+    const child = execFile(
+      PYTHON,
+      [SCRIPT],
+      { timeout: 600_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) return /No module named 'torch'/.test(stderr) ? resolve(SKIPPED) : reject(error)
+        resolve(JSON.parse(stdout.trim().split('\n').at(-1) as string))
+      },
+    )
     child.stdin?.end(JSON.stringify(job))
   })
 }
@@ -54,7 +59,19 @@ async function plannedTask(name: string) {
   const table = await loadBuiltin(dataset)
   const base = { dataset: { builtin: name }, problemType: 'classification' as const, split: { seed: 0 } }
   const classes = encode(table, base).labels?.length ?? 0
-  const model = { kind: 'network', layers: [{ type: 'dense', units: HIDDEN }, { type: 'activation', activation: 'relu' }, { type: 'dense', units: classes }], loss: 'crossEntropy', optimizer: 'sgd', learningRate: 0.05, epochs: EPOCHS, batchSize: 20 }
+  const model = {
+    kind: 'network',
+    layers: [
+      { type: 'dense', units: HIDDEN },
+      { type: 'activation', activation: 'relu' },
+      { type: 'dense', units: classes },
+    ],
+    loss: 'crossEntropy',
+    optimizer: 'sgd',
+    learningRate: 0.05,
+    epochs: EPOCHS,
+    batchSize: 20,
+  }
   const planned = planTraining(table, { ...base, model } as TrainingRequest, undefined)
   const { op, spec, inputs, targets, validationCount, meta } = planned.task as TrainNetworkTask
   return { task: { op, spec, inputs, targets, validationCount, meta }, classes }
@@ -67,10 +84,24 @@ export async function runPlaygroundTorch(options: BenchOptions): Promise<BenchRe
   for (const name of DATASETS) {
     const { task, classes } = await plannedTask(name)
     await awaitQuietMachine(options.quietWaitMs)
-    const ours = await runInWorker<Side & { simd: boolean }>(new URL('./lib/playground-network.ts', import.meta.url), { task, seeds: SEEDS })
+    const ours = await runInWorker<Side & { simd: boolean }>(new URL('./lib/playground-network.ts', import.meta.url), {
+      task,
+      seeds: SEEDS,
+    })
     await awaitQuietMachine(options.quietWaitMs)
     const width = task.spec.inputShape[0] as number
-    const peer = await torch({ width, inputs: Array.from(task.inputs), targets: Array.from(task.targets), testCount: task.validationCount, classes, hidden: HIDDEN, learningRate: task.spec.learningRate, batchSize: task.spec.batchSize, epochs: EPOCHS, seeds: SEEDS })
+    const peer = await torch({
+      width,
+      inputs: Array.from(task.inputs),
+      targets: Array.from(task.targets),
+      testCount: task.validationCount,
+      classes,
+      hidden: HIDDEN,
+      learningRate: task.spec.learningRate,
+      batchSize: task.spec.batchSize,
+      epochs: EPOCHS,
+      seeds: SEEDS,
+    })
     const mine = mean(ours.accuracies) * 100
     figures.push({ label: `${name} default MLP held-out accuracy, mean of ${SEEDS.length}`, value: mine, unit: '%' })
     const runs = (side: Side) => side.accuracies.map((a) => (a * 100).toFixed(1)).join(', ')
@@ -85,12 +116,26 @@ export async function runPlaygroundTorch(options: BenchOptions): Promise<BenchRe
       const [a, b] = [medianEpoch(ours), medianEpoch(peer)]
       ratios.push(a / b)
       timing = `; epoch tfjs-wasm${ours.simd ? ' (SIMD)' : ''} ${a.toFixed(1)} ms vs PyTorch ${peer.torch} CPU (${peer.threads} threads) ${b.toFixed(1)} ms, ratio ${(a / b).toFixed(2)} (target <= 1.0)`
-      figures.push({ label: `${name} MLP epoch time tfjs-wasm / PyTorch`, value: a / b, unit: 'x', target: { op: '<', value: 1.0001 } })
+      figures.push({
+        label: `${name} MLP epoch time tfjs-wasm / PyTorch`,
+        value: a / b,
+        unit: 'x',
+        target: { op: '<', value: 1.0001 },
+      })
     }
-    console.log(`${name.padEnd(13)} pulsebase ${mine.toFixed(1)} % (runs ${runs(ours)})  PyTorch ${theirs.toFixed(1)} % (runs ${runs(peer)})  (${theirs >= mine ? 'behind' : 'ahead'} by ${Math.abs(theirs - mine).toFixed(1)} points)${timing}`)
+    console.log(
+      `${name.padEnd(13)} pulsebase ${mine.toFixed(1)} % (runs ${runs(ours)})  PyTorch ${theirs.toFixed(1)} % (runs ${runs(peer)})  (${theirs >= mine ? 'behind' : 'ahead'} by ${Math.abs(theirs - mine).toFixed(1)} points)${timing}`,
+    )
   }
-  figures.push({ label: 'largest accuracy shortfall against PyTorch', value: worst, unit: 'points', target: { op: '<', value: 2.0001 } })
-  console.log(`playground torch: largest shortfall against PyTorch ${worst.toFixed(1)} points (target <= 2); epoch time ratios ${ratios.map((r) => r.toFixed(2)).join(', ') || 'n/a'} (target <= 1.0)`)
+  figures.push({
+    label: 'largest accuracy shortfall against PyTorch',
+    value: worst,
+    unit: 'points',
+    target: { op: '<', value: 2.0001 },
+  })
+  console.log(
+    `playground torch: largest shortfall against PyTorch ${worst.toFixed(1)} points (target <= 2); epoch time ratios ${ratios.map((r) => r.toFixed(2)).join(', ') || 'n/a'} (target <= 1.0)`,
+  )
   return { bench: 'playground-torch', figures }
 }
 

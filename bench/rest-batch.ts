@@ -40,7 +40,10 @@ async function postBatches(server: BenchServer, apiKeys: readonly string[], wind
   const tally: Tally = { stored: 0, notStored: 0, failures: 0 }
   const connection = async (apiKey: string) => {
     for (let ts = firstTimestamp(); Date.now() < window.measureTo; ts += BATCH) {
-      const reply = await postJson(agent, url, batchBody(ts, BATCH), apiKey).catch((error: Error) => ({ status: 0, body: error.message }))
+      const reply = await postJson(agent, url, batchBody(ts, BATCH), apiKey).catch((error: Error) => ({
+        status: 0,
+        body: error.message,
+      }))
       if (!isInWindow(window, Date.now())) continue
       if (reply.status !== 200) {
         tally.failures += 1
@@ -69,7 +72,9 @@ async function measureHttp(options: BenchOptions): Promise<number> {
     const tally = await postBatches(server, apiKeys, window)
     const rate = tally.stored / (options.durationMs / 1000)
     const failed = tally.failures > 0 ? ` (first: ${tally.firstFailure})` : ''
-    console.log(`  HTTP: ${formatNumber(tally.stored)} samples stored in ${options.durationMs / 1000} s, not stored ${tally.notStored}, failed requests ${tally.failures}${failed}; ${cpu.describe()}`)
+    console.log(
+      `  HTTP: ${formatNumber(tally.stored)} samples stored in ${options.durationMs / 1000} s, not stored ${tally.notStored}, failed requests ${tally.failures}${failed}; ${cpu.describe()}`,
+    )
     return rate
   } finally {
     await server.stop()
@@ -77,17 +82,26 @@ async function measureHttp(options: BenchOptions): Promise<number> {
 }
 
 export async function runRestBatch(options = benchOptions()): Promise<BenchReport> {
-  console.log(`rest-batch: ${BATCH}-sample POSTs over ${CONNECTIONS} connections, ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s; then raw better-sqlite3 for as long`)
+  console.log(
+    `rest-batch: ${BATCH}-sample POSTs over ${CONNECTIONS} connections, ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s; then raw better-sqlite3 for as long`,
+  )
   const http = await measureHttp(options)
   if (options.quietWaitMs > 0) await awaitQuietMachine(options.quietWaitMs)
   const rows = await rawInsertRows(windowFrom(Date.now(), options.warmupMs, options.durationMs), BATCH, CONNECTIONS)
   const raw = rows / (options.durationMs / 1000)
   const ratio = http / raw
-  console.log(`rest batch: ${formatNumber(http)} stored samples/s (target >= 200,000); raw better-sqlite3: ${formatNumber(raw)} rows/s; ratio ${ratio.toFixed(2)} (target >= 0.5)`)
+  console.log(
+    `rest batch: ${formatNumber(http)} stored samples/s (target >= 200,000); raw better-sqlite3: ${formatNumber(raw)} rows/s; ratio ${ratio.toFixed(2)} (target >= 0.5)`,
+  )
   return {
     bench: 'rest-batch',
     figures: [
-      { label: `stored samples/s, ${BATCH}-sample POSTs`, value: http, unit: 'samples/s', target: { op: '>=', value: 200_000 } },
+      {
+        label: `stored samples/s, ${BATCH}-sample POSTs`,
+        value: http,
+        unit: 'samples/s',
+        target: { op: '>=', value: 200_000 },
+      },
       { label: 'raw better-sqlite3 inserts', value: raw, unit: 'rows/s' },
       { label: 'ratio to raw better-sqlite3', value: ratio, unit: 'x', target: { op: '>=', value: 0.5 } },
     ],

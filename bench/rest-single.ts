@@ -69,7 +69,10 @@ async function measure(options: BenchOptions) {
     const window = windowFrom(Date.now() + 100, options.warmupMs, options.durationMs)
     const cpu = windowCpu(() => server.cpuSeconds())
     cpu.watch(window)
-    const outcome = await openLoop((ts) => postJson(agent, url, `{"timestamp":${ts},"bpm":${bpmFor(ts)}}`, apiKey), window)
+    const outcome = await openLoop(
+      (ts) => postJson(agent, url, `{"timestamp":${ts},"bpm":${bpmFor(ts)}}`, apiKey),
+      window,
+    )
     return { outcome, cpu: cpu.describe() }
   } finally {
     agent.destroy()
@@ -78,14 +81,20 @@ async function measure(options: BenchOptions) {
 }
 
 export async function runRestSingle(options = benchOptions()): Promise<BenchReport> {
-  console.log(`rest-single: single-sample POSTs at ${RATE}/s, open loop, ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s`)
+  console.log(
+    `rest-single: single-sample POSTs at ${RATE}/s, open loop, ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s`,
+  )
   const { outcome, cpu } = await measure(options)
   const sorted = sortedCopy(outcome.latenciesMs)
   const [p50, p99] = [percentile(sorted, 50), percentile(sorted, 99)]
   const achieved = outcome.answered / (options.durationMs / 1000)
   const failed = outcome.failures > 0 ? ` (first: ${outcome.firstFailure})` : ''
-  console.log(`  ${formatNumber(sorted.length)} answered 201, failed ${outcome.failures}${failed}; max ${round(sorted.at(-1) ?? Number.NaN, 1)} ms; ${cpu}`)
-  console.log(`rest single: p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms at ${formatNumber(achieved)} req/s achieved of ${RATE} offered (target p99 < 10 ms)`)
+  console.log(
+    `  ${formatNumber(sorted.length)} answered 201, failed ${outcome.failures}${failed}; max ${round(sorted.at(-1) ?? Number.NaN, 1)} ms; ${cpu}`,
+  )
+  console.log(
+    `rest single: p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms at ${formatNumber(achieved)} req/s achieved of ${RATE} offered (target p99 < 10 ms)`,
+  )
   return {
     bench: 'rest-single',
     figures: [

@@ -18,10 +18,20 @@ const TIMED_FRAMES = 300
 const BATCH = 256
 const CALLERS = 4
 
-async function liveLatencies(httpUrl: string, token: string, device: { id: string; apiKey: string }, modelId: string): Promise<number[]> {
+async function liveLatencies(
+  httpUrl: string,
+  token: string,
+  device: { id: string; apiKey: string },
+  modelId: string,
+): Promise<number[]> {
   const set = await call(httpUrl, 'PUT', `/v1/live-classifiers/${device.id}/csi`, { modelId }, token)
   if (set.status !== 200) throw new Error(`live classifier: ${set.status} ${JSON.stringify(set.body)}`)
-  const socket = io(`${httpUrl}/v1`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false })
+  const socket = io(`${httpUrl}/v1`, {
+    auth: { token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  })
   await new Promise<void>((resolve, reject) => {
     socket.once('ready', () => resolve())
     socket.once('connect_error', reject)
@@ -39,7 +49,12 @@ async function liveLatencies(httpUrl: string, token: string, device: { id: strin
       ts += 1
       const arrived = new Promise<void>((resolve) => waiting.set(ts, resolve))
       const started = performance.now()
-      const reply = await postJson(agent, `${httpUrl}/v1/sensor-frames`, `{"frames":[${framesJson(pool, ts, 1)}]}`, device.apiKey)
+      const reply = await postJson(
+        agent,
+        `${httpUrl}/v1/sensor-frames`,
+        `{"frames":[${framesJson(pool, ts, 1)}]}`,
+        device.apiKey,
+      )
       if (reply.status !== 200) throw new Error(`frame: ${reply.status} ${reply.body}`)
       await arrived
       if (i >= WARMUP_FRAMES) latencies.push(performance.now() - started)
@@ -52,7 +67,13 @@ async function liveLatencies(httpUrl: string, token: string, device: { id: strin
   return latencies
 }
 
-async function predictionsPerSecond(httpUrl: string, apiKey: string, modelId: string, options: BenchOptions, describeCpu: ReturnType<typeof windowCpu>) {
+async function predictionsPerSecond(
+  httpUrl: string,
+  apiKey: string,
+  modelId: string,
+  options: BenchOptions,
+  describeCpu: ReturnType<typeof windowCpu>,
+) {
   const pool = channelPool()
   const body = `{"frames":[${Array.from({ length: BATCH }, (_, i) => `{"channels":${pool[i % pool.length]}}`).join(',')}]}`
   const agent = connectionPool(CALLERS)
@@ -96,7 +117,12 @@ export async function runSensorInference(options = benchOptions()): Promise<Benc
       figures: [
         { label: 'live, POST frame -> sensor-prediction, p50', value: p50, unit: 'ms', target: { op: '<', value: 5 } },
         { label: 'live, POST frame -> sensor-prediction, p99', value: p99, unit: 'ms' },
-        { label: `predictions/s, ${BATCH}-frame batches`, value: throughput.rate, unit: 'predictions/s', target: { op: '>=', value: 2000 } },
+        {
+          label: `predictions/s, ${BATCH}-frame batches`,
+          value: throughput.rate,
+          unit: 'predictions/s',
+          target: { op: '>=', value: 2000 },
+        },
       ],
     }
   } finally {

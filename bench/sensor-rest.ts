@@ -34,7 +34,12 @@ async function measureHttp(options: BenchOptions): Promise<number> {
     await Promise.all(
       devices.map(async ({ apiKey }) => {
         for (let ts = firstTimestamp(); Date.now() < window.measureTo; ts += BATCH) {
-          const reply = await postJson(agent, `${server.httpUrl}/v1/sensor-frames`, `{"frames":[${framesJson(pool, ts, BATCH)}]}`, apiKey).catch((error: Error) => ({ status: 0, body: error.message }))
+          const reply = await postJson(
+            agent,
+            `${server.httpUrl}/v1/sensor-frames`,
+            `{"frames":[${framesJson(pool, ts, BATCH)}]}`,
+            apiKey,
+          ).catch((error: Error) => ({ status: 0, body: error.message }))
           if (!isInWindow(window, Date.now())) continue
           if (reply.status !== 200) {
             tally.failures += 1
@@ -44,7 +49,9 @@ async function measureHttp(options: BenchOptions): Promise<number> {
       }),
     )
     agent.destroy()
-    console.log(`  HTTP: ${formatNumber(tally.stored)} frames stored in ${options.durationMs / 1000} s, failed requests ${tally.failures}${tally.failures > 0 ? ` (first: ${tally.firstFailure})` : ''}; ${cpu.describe()}`)
+    console.log(
+      `  HTTP: ${formatNumber(tally.stored)} frames stored in ${options.durationMs / 1000} s, failed requests ${tally.failures}${tally.failures > 0 ? ` (first: ${tally.firstFailure})` : ''}; ${cpu.describe()}`,
+    )
     return tally.stored / (options.durationMs / 1000)
   } finally {
     await server.stop()
@@ -52,16 +59,27 @@ async function measureHttp(options: BenchOptions): Promise<number> {
 }
 
 export async function runSensorRest(options = benchOptions()): Promise<BenchReport> {
-  console.log(`sensor-rest: ${BATCH}-frame POSTs (106 values a frame) over ${CONNECTIONS} connections, ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s; then raw better-sqlite3 for as long`)
+  console.log(
+    `sensor-rest: ${BATCH}-frame POSTs (106 values a frame) over ${CONNECTIONS} connections, ${options.warmupMs / 1000} s warm-up + ${options.durationMs / 1000} s; then raw better-sqlite3 for as long`,
+  )
   const http = await measureHttp(options)
   if (options.quietWaitMs > 0) await awaitQuietMachine(options.quietWaitMs)
-  const raw = (await rawInsertFrames(windowFrom(Date.now(), options.warmupMs, options.durationMs), BATCH, CONNECTIONS)) / (options.durationMs / 1000)
+  const raw =
+    (await rawInsertFrames(windowFrom(Date.now(), options.warmupMs, options.durationMs), BATCH, CONNECTIONS)) /
+    (options.durationMs / 1000)
   const ratio = http / raw
-  console.log(`sensor rest: ${formatNumber(http)} stored frames/s (target >= 50,000); raw better-sqlite3: ${formatNumber(raw)} frames/s; ratio ${ratio.toFixed(2)}`)
+  console.log(
+    `sensor rest: ${formatNumber(http)} stored frames/s (target >= 50,000); raw better-sqlite3: ${formatNumber(raw)} frames/s; ratio ${ratio.toFixed(2)}`,
+  )
   return {
     bench: 'sensor-rest',
     figures: [
-      { label: `stored frames/s, ${BATCH}-frame POSTs`, value: http, unit: 'frames/s', target: { op: '>=', value: 50_000 } },
+      {
+        label: `stored frames/s, ${BATCH}-frame POSTs`,
+        value: http,
+        unit: 'frames/s',
+        target: { op: '>=', value: 50_000 },
+      },
       { label: 'raw better-sqlite3 inserts of the same blobs', value: raw, unit: 'rows/s' },
       { label: 'REST / raw better-sqlite3', value: ratio, unit: 'x' },
     ],

@@ -21,12 +21,24 @@ import { awaitQuietMachine } from './lib/window.js'
 
 const PYTHON = '/usr/bin/python3'
 const TORCH_SCRIPT = fileURLToPath(new URL('./lib/torch_classifier.py', import.meta.url))
-const SETTINGS = { hiddenUnits: 24, maxEpochs: 50, patience: 50, batchSize: 32, learningRate: 0.005, testShare: 0.2, seed: 7 }
+const SETTINGS = {
+  hiddenUnits: 24,
+  maxEpochs: 50,
+  patience: 50,
+  batchSize: 32,
+  learningRate: 0.005,
+  testShare: 0.2,
+  seed: 7,
+}
 const NO_TORCH = 'skipped: no PyTorch (apt-get install python3-torch)'
 
 /** The seed-size rows, split as the server splits them (train rows first), in files for the Python peer. */
 function writeRows(dir: string): string {
-  const lines = seedSizeCsv().csv.trim().split('\n').slice(1).map((line) => line.split(','))
+  const lines = seedSizeCsv()
+    .csv.trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(','))
   const labels = sortLabels(lines.map((cells) => cells[0] as string))
   const classOf = Int32Array.from(lines, (cells) => labels.indexOf(cells[0] as string))
   const { train, heldOut } = stratifiedSplit(classOf, labels.length, SETTINGS.testShare, SETTINGS.seed)
@@ -36,8 +48,21 @@ function writeRows(dir: string): string {
   writeFileSync(join(dir, 'inputs.f32'), new Uint8Array(inputs.buffer))
   writeFileSync(join(dir, 'labels.i32'), new Uint8Array(Int32Array.from(order, (row) => classOf[row] as number).buffer))
   const spec = {
-    rows: order.length, width: FRAME_VALUES, trainCount: train.length, classes: labels.length, inputs: join(dir, 'inputs.f32'), labels: join(dir, 'labels.i32'),
-    groups: [[0, SUBCARRIERS], [SUBCARRIERS, FRAME_VALUES], [0, FRAME_VALUES]], hiddenUnits: SETTINGS.hiddenUnits, learningRate: SETTINGS.learningRate, batchSize: SETTINGS.batchSize, epochs: SETTINGS.maxEpochs,
+    rows: order.length,
+    width: FRAME_VALUES,
+    trainCount: train.length,
+    classes: labels.length,
+    inputs: join(dir, 'inputs.f32'),
+    labels: join(dir, 'labels.i32'),
+    groups: [
+      [0, SUBCARRIERS],
+      [SUBCARRIERS, FRAME_VALUES],
+      [0, FRAME_VALUES],
+    ],
+    hiddenUnits: SETTINGS.hiddenUnits,
+    learningRate: SETTINGS.learningRate,
+    batchSize: SETTINGS.batchSize,
+    epochs: SETTINGS.maxEpochs,
   }
   writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec))
   return join(dir, 'spec.json')
@@ -71,14 +96,21 @@ export async function runSensorTrain(options: BenchOptions = benchOptions()): Pr
   }
   if (options.quietWaitMs > 0) await awaitQuietMachine(options.quietWaitMs)
   const torch = await torchTraining()
-  const figures: Figure[] = [{ label: `seed-size classifier, ${SETTINGS.maxEpochs} epochs, time to train`, value: ours.durationMs, unit: 'ms' }]
+  const figures: Figure[] = [
+    { label: `seed-size classifier, ${SETTINGS.maxEpochs} epochs, time to train`, value: ours.durationMs, unit: 'ms' },
+  ]
   const head = `sensor train (2,839 frames x 106, 3 heads of Dense(24), ${SETTINGS.maxEpochs} epochs of batch 32): pulsebase ${formatNumber(ours.durationMs)} ms recorded for the job (held-out accuracy ${(ours.accuracy * 100).toFixed(1)} %)`
   if (typeof torch === 'string') {
     console.log(`${head}; ${torch}`)
   } else {
     const ratio = ours.durationMs / torch.ms
-    console.log(`${head}; PyTorch ${torch.torch} CPU (${torch.threads} threads) ${formatNumber(torch.ms)} ms; ratio ${ratio.toFixed(2)}`)
-    figures.push({ label: 'PyTorch CPU, the same MLP, data and epochs', value: torch.ms, unit: 'ms' }, { label: 'pulsebase / PyTorch training time', value: ratio, unit: 'x' })
+    console.log(
+      `${head}; PyTorch ${torch.torch} CPU (${torch.threads} threads) ${formatNumber(torch.ms)} ms; ratio ${ratio.toFixed(2)}`,
+    )
+    figures.push(
+      { label: 'PyTorch CPU, the same MLP, data and epochs', value: torch.ms, unit: 'ms' },
+      { label: 'pulsebase / PyTorch training time', value: ratio, unit: 'x' },
+    )
   }
   return { bench: 'sensor-train', figures }
 }

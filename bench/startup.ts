@@ -34,7 +34,9 @@ export async function runStartup(options: BenchOptions): Promise<BenchReport> {
   }
   const p50 = percentile(sortedCopy(times), 50)
   const rss = idle.length > 0 ? percentile(sortedCopy(idle), 50) : Number.NaN
-  console.log(`startup: ${p50.toFixed(0)} ms to /readyz (median of ${STARTS}: ${times.map((t) => t.toFixed(0)).join(', ')}) (target < 3,000 ms); idle RSS ${rss.toFixed(0)} MB (target < 120 MB)`)
+  console.log(
+    `startup: ${p50.toFixed(0)} ms to /readyz (median of ${STARTS}: ${times.map((t) => t.toFixed(0)).join(', ')}) (target < 3,000 ms); idle RSS ${rss.toFixed(0)} MB (target < 120 MB)`,
+  )
   return {
     bench: 'startup',
     figures: [

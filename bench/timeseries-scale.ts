@@ -58,16 +58,31 @@ async function p50Of(url: string, token: string): Promise<number> {
 async function load(base: string, token: string, first: number, count = SAMPLES): Promise<number> {
   const start = performance.now()
   for (let i = 0; i < count; i += BATCH) {
-    const samples = Array.from({ length: Math.min(BATCH, count - i) }, (_, k) => ({ timestamp: first + (i + k) * 1000, bpm: bpmAt(i + k), rrIntervalsMs: [Math.round(60_000 / bpmAt(i + k))] }))
-    const response = await fetch(`${base}/v1/heart-rate/samples`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ samples }) })
+    const samples = Array.from({ length: Math.min(BATCH, count - i) }, (_, k) => ({
+      timestamp: first + (i + k) * 1000,
+      bpm: bpmAt(i + k),
+      rrIntervalsMs: [Math.round(60_000 / bpmAt(i + k))],
+    }))
+    const response = await fetch(`${base}/v1/heart-rate/samples`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ samples }),
+    })
     const body = (await response.json()) as { stored?: number }
-    if (response.status !== 200 || body.stored !== samples.length) throw new Error(`ingest answered ${response.status}: ${JSON.stringify(body).slice(0, 200)}`)
+    if (response.status !== 200 || body.stored !== samples.length)
+      throw new Error(`ingest answered ${response.status}: ${JSON.stringify(body).slice(0, 200)}`)
   }
   return count / ((performance.now() - start) / 1000)
 }
 
 /** /healthz every 10 ms (latency from the scheduled time) while the heavy reads loop; RSS sampled meanwhile. */
-async function healthzUnderLoad(base: string, token: string, heavy: readonly string[], durationMs: number, pid: number) {
+async function healthzUnderLoad(
+  base: string,
+  token: string,
+  heavy: readonly string[],
+  durationMs: number,
+  pid: number,
+) {
   let isLoading = true
   let peakRss = rssMb(pid)
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 100)
@@ -76,7 +91,13 @@ async function healthzUnderLoad(base: string, token: string, heavy: readonly str
   const loops = heavy.map(async (url) => {
     let rounds = 0
     while (isLoading) {
-      await getOk(url, token).then(() => (rounds += 1), (error: Error) => failures.push(`${url.split('?')[0]}: ${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}`))
+      await getOk(url, token).then(
+        () => (rounds += 1),
+        (error: Error) =>
+          failures.push(
+            `${url.split('?')[0]}: ${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}`,
+          ),
+      )
     }
     return rounds
   })
@@ -87,10 +108,16 @@ async function healthzUnderLoad(base: string, token: string, heavy: readonly str
     const wait = next - performance.now()
     if (wait > 0) await sleep(wait)
     const scheduled = next
-    pending.push(fetch(`${base}/healthz`).then(async (r) => {
-      await r.arrayBuffer()
-      latencies.push(performance.now() - scheduled)
-    }, (error: Error) => failures.push(`/healthz: ${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}`)))
+    pending.push(
+      fetch(`${base}/healthz`).then(
+        async (r) => {
+          await r.arrayBuffer()
+          latencies.push(performance.now() - scheduled)
+        },
+        (error: Error) =>
+          failures.push(`/healthz: ${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}`),
+      ),
+    )
   }
   await Promise.all(pending)
   isLoading = false
@@ -104,7 +131,11 @@ function tableBytes(file: string, names: readonly string[]): number {
   const db = new Sqlite(file, { readonly: true })
   try {
     const list = names.map((n) => `'${n}'`).join(',')
-    const row = db.prepare(`select sum(pgsize) as bytes from dbstat where name in (${list}) or name in (select name from sqlite_schema where type = 'index' and tbl_name in (${list}))`).get() as { bytes: number }
+    const row = db
+      .prepare(
+        `select sum(pgsize) as bytes from dbstat where name in (${list}) or name in (select name from sqlite_schema where type = 'index' and tbl_name in (${list}))`,
+      )
+      .get() as { bytes: number }
     return row.bytes
   } finally {
     db.close()
@@ -121,7 +152,8 @@ function floorBytes(first: number): number {
     db.transaction(() => {
       for (let i = 0; i < SAMPLES; i += 1) insert.run(first + i * 1000, bpmAt(i))
     })()
-    const bytes = (db.prepare("select sum(pgsize) as bytes from dbstat where name = 't'").get() as { bytes: number }).bytes
+    const bytes = (db.prepare("select sum(pgsize) as bytes from dbstat where name = 't'").get() as { bytes: number })
+      .bytes
     db.close()
     return bytes
   } finally {
@@ -133,7 +165,10 @@ const PG_ADMIN = process.env.PULSEBASE_TEST_POSTGRES_URL ?? 'postgres://postgres
 const MARIADB_ADMIN = process.env.PULSEBASE_TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/test'
 
 /** Runs `measure` against a fresh database of the kind, dropped after; undefined when the server does not answer. */
-async function withDatabase<T>(kind: 'postgres' | 'mysql', measure: (url: string, query: (text: string) => Promise<Array<Record<string, unknown>>>) => Promise<T>): Promise<T | undefined> {
+async function withDatabase<T>(
+  kind: 'postgres' | 'mysql',
+  measure: (url: string, query: (text: string) => Promise<Array<Record<string, unknown>>>) => Promise<T>,
+): Promise<T | undefined> {
   const name = `pb_bench_${Date.now().toString(36)}`
   const admin = new URL(kind === 'postgres' ? PG_ADMIN : MARIADB_ADMIN)
   const url = new URL(admin)
@@ -141,7 +176,13 @@ async function withDatabase<T>(kind: 'postgres' | 'mysql', measure: (url: string
   if (kind === 'postgres') {
     const { default: pg } = await import('pg')
     const adminClient = new pg.Client({ connectionString: admin.toString() })
-    if (!(await adminClient.connect().then(() => true, () => false))) return undefined
+    if (
+      !(await adminClient.connect().then(
+        () => true,
+        () => false,
+      ))
+    )
+      return undefined
     await adminClient.query(`create database ${name}`)
     const client = new pg.Client({ connectionString: url.toString() })
     let isConnected = false
@@ -162,7 +203,10 @@ async function withDatabase<T>(kind: 'postgres' | 'mysql', measure: (url: string
   if (adminConnection === undefined) return undefined
   await adminConnection.query(`create database ${name}`)
   try {
-    return await measure(url.toString(), async (text) => (await adminConnection.query(text.replaceAll('{db}', name)))[0] as Array<Record<string, unknown>>)
+    return await measure(
+      url.toString(),
+      async (text) => (await adminConnection.query(text.replaceAll('{db}', name)))[0] as Array<Record<string, unknown>>,
+    )
   } finally {
     await adminConnection.query(`drop database if exists ${name}`)
     await adminConnection.end()
@@ -181,12 +225,16 @@ async function otherDatabaseBytes(kind: 'postgres' | 'mysql', count: number): Pr
       await server.stop()
     }
     if (kind === 'postgres') {
-      const [row] = await query(`select ${['heart_rate_samples', ...ROLLUP_TABLES].map((t) => `pg_total_relation_size('${t}')`).join(' + ')} as bytes`)
+      const [row] = await query(
+        `select ${['heart_rate_samples', ...ROLLUP_TABLES].map((t) => `pg_total_relation_size('${t}')`).join(' + ')} as bytes`,
+      )
       return Number(row?.bytes) / count
     }
     const tables = ['heart_rate_samples', ...ROLLUP_TABLES]
     await query(`analyze table ${tables.map((t) => `{db}.${t}`).join(', ')}`)
-    const [row] = await query(`select sum(data_length + index_length) as bytes from information_schema.tables where table_schema = '{db}' and table_name in (${tables.map((t) => `'${t}'`).join(', ')})`)
+    const [row] = await query(
+      `select sum(data_length + index_length) as bytes from information_schema.tables where table_schema = '{db}' and table_name in (${tables.map((t) => `'${t}'`).join(', ')})`,
+    )
     return Number(row?.bytes) / count
   })
 }
@@ -206,9 +254,18 @@ export async function runTimeseriesScale(options: BenchOptions): Promise<BenchRe
     const first = Math.floor((Date.now() - (SAMPLES + 3600) * 1000) / 3_600_000) * 3_600_000
     const ingest = await load(base, token, first)
     const loadSeconds = SAMPLES / ingest
-    const raw = (await rawInsertRows(windowFrom(Date.now(), 1000, Math.min(20_000, loadSeconds * 1000)), 1000, 1)) / Math.min(20, loadSeconds)
-    line(`load: ${formatNumber(SAMPLES)} samples at ${formatNumber(ingest)} samples/s (rollups on); raw better-sqlite3 ${formatNumber(raw)} rows/s; ratio ${(ingest / raw).toFixed(2)} (target >= 0.59)`)
-    figures.push({ label: 'ingest ratio to raw better-sqlite3', value: ingest / raw, unit: 'x', target: { op: '>=', value: 0.59 } })
+    const raw =
+      (await rawInsertRows(windowFrom(Date.now(), 1000, Math.min(20_000, loadSeconds * 1000)), 1000, 1)) /
+      Math.min(20, loadSeconds)
+    line(
+      `load: ${formatNumber(SAMPLES)} samples at ${formatNumber(ingest)} samples/s (rollups on); raw better-sqlite3 ${formatNumber(raw)} rows/s; ratio ${(ingest / raw).toFixed(2)} (target >= 0.59)`,
+    )
+    figures.push({
+      label: 'ingest ratio to raw better-sqlite3',
+      value: ingest / raw,
+      unit: 'x',
+      target: { op: '>=', value: 0.59 },
+    })
 
     const whole = `from=${new Date(first).toISOString()}&to=${new Date(first + SAMPLES * 1000).toISOString()}`
     const lastDay = `from=${new Date(first + SAMPLES * 1000 - DAY).toISOString()}&to=${new Date(first + SAMPLES * 1000).toISOString()}`
@@ -216,15 +273,25 @@ export async function runTimeseriesScale(options: BenchOptions): Promise<BenchRe
     const zones = `${base}/v1/heart-rate/zones?${whole}&maxHeartRate=190`
     const hrv = `${base}/v1/heart-rate/hrv?${lastDay}`
     const fhir = `${base}/v1/heart-rate/export.fhir.json?${lastDay}`
-    for (const [label, url, target] of [['series whole range 1h p50', series, 100], ['zones whole range p50', zones, 500], ['HRV one day p50', hrv, 100]] as const) {
+    for (const [label, url, target] of [
+      ['series whole range 1h p50', series, 100],
+      ['zones whole range p50', zones, 500],
+      ['HRV one day p50', hrv, 100],
+    ] as const) {
       const p50 = await p50Of(url, token)
-      line(`${label}: ${p50.toFixed(1)} ms over ${CALLS} calls at ${formatNumber(SAMPLES)} samples (target < ${target} ms)`)
+      line(
+        `${label}: ${p50.toFixed(1)} ms over ${CALLS} calls at ${formatNumber(SAMPLES)} samples (target < ${target} ms)`,
+      )
       figures.push({ label, value: p50, unit: 'ms', target: { op: '<', value: target } })
     }
     const busy = await healthzUnderLoad(base, token, [series, zones, fhir, fhir], options.durationMs, server.pid)
-    line(`/healthz p99 ${busy.p99.toFixed(1)} ms while series, zones and two one-day FHIR exports ran (rounds ${busy.rounds.join('/')}; ${busy.failures.length} requests failed) (target < 50 ms)`)
+    line(
+      `/healthz p99 ${busy.p99.toFixed(1)} ms while series, zones and two one-day FHIR exports ran (rounds ${busy.rounds.join('/')}; ${busy.failures.length} requests failed) (target < 50 ms)`,
+    )
     for (const failure of new Set(busy.failures)) line(`  failed: ${failure}`)
-    line(`RSS: idle ${idleRss.toFixed(0)} MB (target < 120 MB); peak ${busy.peakRss.toFixed(0)} MB during the reads (target < 400 MB)`)
+    line(
+      `RSS: idle ${idleRss.toFixed(0)} MB (target < 120 MB); peak ${busy.peakRss.toFixed(0)} MB during the reads (target < 400 MB)`,
+    )
     figures.push(
       { label: '/healthz p99 under long reads', value: busy.p99, unit: 'ms', target: { op: '<', value: 50 } },
       { label: 'idle RSS', value: idleRss, unit: 'MB', target: { op: '<', value: 120 } },
@@ -234,8 +301,18 @@ export async function runTimeseriesScale(options: BenchOptions): Promise<BenchRe
     const samplesBytes = tableBytes(file, ['heart_rate_samples'])
     const withRollups = tableBytes(file, ['heart_rate_samples', ...ROLLUP_TABLES, 'heart_rate_streams'])
     const floor = floorBytes(first)
-    line(`storage: ${(samplesBytes / SAMPLES).toFixed(1)} bytes/sample (samples table), ${(withRollups / SAMPLES).toFixed(1)} with rollups (target <= 80); bare (ts, bpm) table ${(floor / SAMPLES).toFixed(1)}; ratio ${(withRollups / floor).toFixed(2)}`)
-    figures.push({ label: 'bytes per sample with rollups', value: withRollups / SAMPLES, unit: 'B', target: { op: '<', value: 80.01 } }, { label: 'bytes per sample / bare (ts, bpm)', value: withRollups / floor, unit: 'x' })
+    line(
+      `storage: ${(samplesBytes / SAMPLES).toFixed(1)} bytes/sample (samples table), ${(withRollups / SAMPLES).toFixed(1)} with rollups (target <= 80); bare (ts, bpm) table ${(floor / SAMPLES).toFixed(1)}; ratio ${(withRollups / floor).toFixed(2)}`,
+    )
+    figures.push(
+      {
+        label: 'bytes per sample with rollups',
+        value: withRollups / SAMPLES,
+        unit: 'B',
+        target: { op: '<', value: 80.01 },
+      },
+      { label: 'bytes per sample / bare (ts, bpm)', value: withRollups / floor, unit: 'x' },
+    )
   } catch (error) {
     // What the server said before it failed, if it did: its data dir goes with it.
     console.error(readFileSync(join(server.dataDir, 'server.log'), 'utf8').split('\n').slice(-40).join('\n'))
@@ -248,7 +325,9 @@ export async function runTimeseriesScale(options: BenchOptions): Promise<BenchRe
     const bytes = await otherDatabaseBytes(kind, others)
     if (bytes === undefined) line(`storage on ${kind}: skipped: no ${kind} server on loopback`)
     else {
-      line(`storage on ${kind}: ${bytes.toFixed(1)} bytes/sample with rollups at ${formatNumber(others)} samples (target <= 80)`)
+      line(
+        `storage on ${kind}: ${bytes.toFixed(1)} bytes/sample with rollups at ${formatNumber(others)} samples (target <= 80)`,
+      )
       figures.push({ label: `bytes per sample on ${kind}`, value: bytes, unit: 'B', target: { op: '<', value: 80.01 } })
     }
   }

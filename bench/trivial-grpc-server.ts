@@ -11,7 +11,14 @@ const server = new Server()
 // Methods left out answer UNIMPLEMENTED (grpc-js fills them in).
 server.addService(serviceFrom(heartRateDefinition(), 'pulsebase.v1.HeartRate'), {
   Submit(call: ServerUnaryCall<Sample__Output, Verdict>, callback: sendUnaryData<Verdict>) {
-    callback(null, { status: 'STORED', alert: 'ALERT_KIND_NONE', alreadyStored: false, reason: '', message: '', timestampMs: call.request.timestampMs })
+    callback(null, {
+      status: 'STORED',
+      alert: 'ALERT_KIND_NONE',
+      alreadyStored: false,
+      reason: '',
+      message: '',
+      timestampMs: call.request.timestampMs,
+    })
   },
 })
 server.bindAsync(`127.0.0.1:${process.argv[2] ?? '0'}`, ServerCredentials.createInsecure(), (error, port) => {

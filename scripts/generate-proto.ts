@@ -15,11 +15,24 @@ function walk(dir: string, suffix: string): string[] {
   })
 }
 
-const protos = walk(PROTO_DIR, '.proto').map((file) => relative(PROTO_DIR, file)).sort()
+const protos = walk(PROTO_DIR, '.proto')
+  .map((file) => relative(PROTO_DIR, file))
+  .sort()
 rmSync(OUT_DIR, { recursive: true, force: true })
 execFileSync(
   'node_modules/.bin/proto-loader-gen-types',
-  ['--longs=Number', '--enums=String', '--defaults', '--oneofs', '--grpcLib=@grpc/grpc-js', '-I', PROTO_DIR, '-O', OUT_DIR, ...protos],
+  [
+    '--longs=Number',
+    '--enums=String',
+    '--defaults',
+    '--oneofs',
+    '--grpcLib=@grpc/grpc-js',
+    '-I',
+    PROTO_DIR,
+    '-O',
+    OUT_DIR,
+    ...protos,
+  ],
   { stdio: 'inherit' },
 )
 // The generator writes extensionless relative imports; ESM with nodenext needs `.js`.

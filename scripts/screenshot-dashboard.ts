@@ -18,7 +18,11 @@ function workout(end: number) {
     const effort = t < 0.2 ? 0 : t < 0.55 ? (t - 0.2) / 0.35 : t < 0.65 ? 1 : Math.max(0, 1 - (t - 0.65) / 0.2)
     const bpm = Math.round(68 + effort * 92 + Math.sin(i / 17) * 3)
     const rr = Math.round(60_000 / bpm)
-    return { timestamp: new Date(end - (count - i) * 1000).toISOString(), bpm, rrIntervalsMs: [rr + (i % 7) * 6, rr - (i % 5) * 5] }
+    return {
+      timestamp: new Date(end - (count - i) * 1000).toISOString(),
+      bpm,
+      rrIntervalsMs: [rr + (i % 7) * 6, rr - (i % 5) * 5],
+    }
   })
 }
 
@@ -45,7 +49,10 @@ try {
   await page.getByLabel('Range').selectOption({ label: 'last hour' })
   await page.getByText(/alert episode marked$/).waitFor()
   await page.getByText(/with RR intervals$/).waitFor()
-  await page.getByRole('status', { name: 'Live updates' }).filter({ hasText: /^Live$/ }).waitFor()
+  await page
+    .getByRole('status', { name: 'Live updates' })
+    .filter({ hasText: /^Live$/ })
+    .waitFor()
   await page.screenshot({ path: OUT, fullPage: true })
   assert.deepEqual(browser.errors, [])
   console.log(`wrote ${OUT}`)

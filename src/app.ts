@@ -107,7 +107,8 @@ function mergeJobHandlers(modules: readonly Module[], logger: Logger): JobHandle
   const handlers: Partial<Record<string, unknown>> = {}
   for (const module of modules) {
     for (const [name, handler] of Object.entries(module.jobs ?? {})) {
-      if (handlers[name] !== undefined) throw new Error(`job ${name} has a handler in two modules (the second: ${module.name})`)
+      if (handlers[name] !== undefined)
+        throw new Error(`job ${name} has a handler in two modules (the second: ${module.name})`)
       handlers[name] = handler
     }
   }
@@ -149,7 +150,12 @@ function newHttpServer(platform: AuthedPlatform, options: BuildOptions): Promise
 }
 
 /** The HTTP server with the system routes (`/healthz`, `/readyz` over every module's checks, `/metrics`) and the dashboard. */
-async function createHttp(platform: AuthedPlatform, modules: readonly Module[], options: BuildOptions, isShuttingDown: () => boolean): Promise<HttpServer> {
+async function createHttp(
+  platform: AuthedPlatform,
+  modules: readonly Module[],
+  options: BuildOptions,
+  isShuttingDown: () => boolean,
+): Promise<HttpServer> {
   const { config, metrics, database, queue, pubsub } = platform
   const http = await newHttpServer(platform, options)
   const checks: ReadinessCheck[] = [
@@ -164,22 +170,49 @@ async function createHttp(platform: AuthedPlatform, modules: readonly Module[], 
 }
 
 /** Creates the listeners and registers every module's transports on them. */
-async function createServers(platform: AuthedPlatform, modules: readonly Module[], options: BuildOptions, isShuttingDown: () => boolean): Promise<Servers> {
+async function createServers(
+  platform: AuthedPlatform,
+  modules: readonly Module[],
+  options: BuildOptions,
+  isShuttingDown: () => boolean,
+): Promise<Servers> {
   const { config, logger, metrics, authenticate, credentials } = platform
   const http = await createHttp(platform, modules, options, isShuttingDown)
-  const corsOrigin = config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
-  const sockets = createSocketServer({ server: http.server, authenticate, credentials, pubsub: platform.pubsub, logger, corsOrigin })
+  const corsOrigin =
+    config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
+  const sockets = createSocketServer({
+    server: http.server,
+    authenticate,
+    credentials,
+    pubsub: platform.pubsub,
+    logger,
+    corsOrigin,
+  })
   const maxMessageBytes = Math.max(GRPC_DEFAULT_MAX_MESSAGE_BYTES, ...modules.map((m) => m.grpcMaxMessageBytes ?? 0))
-  const newGrpc = () => createGrpcServer({ metrics, logger: logger.child({ module: 'grpc' }), maxReceiveMessageBytes: maxMessageBytes, credentials })
+  const newGrpc = () =>
+    createGrpcServer({
+      metrics,
+      logger: logger.child({ module: 'grpc' }),
+      maxReceiveMessageBytes: maxMessageBytes,
+      credentials,
+    })
   const grpc = newGrpc()
-  const mqtt = config.mqttPort === undefined ? undefined : await createMqttServer({ authenticate, credentials, metrics, logger: logger.child({ module: 'mqtt' }) })
+  const mqtt =
+    config.mqttPort === undefined
+      ? undefined
+      : await createMqttServer({ authenticate, credentials, metrics, logger: logger.child({ module: 'mqtt' }) })
   for (const module of modules) {
     await module.http?.(http)
     module.grpc?.(grpc)
     module.sockets?.(sockets)
     if (mqtt !== undefined) module.mqtt?.(mqtt)
   }
-  const compatListeners = await createCompatListeners(config.compatPorts, modules, () => newHttpServer(platform, options), newGrpc)
+  const compatListeners = await createCompatListeners(
+    config.compatPorts,
+    modules,
+    () => newHttpServer(platform, options),
+    newGrpc,
+  )
   return { http, grpc, sockets, mqtt, compatListeners }
 }
 
@@ -187,7 +220,13 @@ async function createServers(platform: AuthedPlatform, modules: readonly Module[
  * Stops taking work, lets in-flight calls and jobs finish within `timeoutMs`, then closes modules,
  * ports and the database, in that order. True when everything finished in time.
  */
-async function closeApp(platform: Platform, servers: Servers, modules: readonly Module[], consumers: readonly Consumer[], timeoutMs: number): Promise<boolean> {
+async function closeApp(
+  platform: Platform,
+  servers: Servers,
+  modules: readonly Module[],
+  consumers: readonly Consumer[],
+  timeoutMs: number,
+): Promise<boolean> {
   const { http, grpc, sockets, mqtt, compatListeners } = servers
   const deadline = createDeadline(timeoutMs)
   await sockets.close()
@@ -202,9 +241,15 @@ async function closeApp(platform: Platform, servers: Servers, modules: readonly 
   await platform.outbox.close()
   await Promise.allSettled(modules.map(async (m) => m.close?.()))
   await platform.ml.close()
-  await Promise.allSettled([platform.queue.close(), platform.pubsub.close(), platform.redis?.quit(), platform.mail.close()])
+  await Promise.allSettled([
+    platform.queue.close(),
+    platform.pubsub.close(),
+    platform.redis?.quit(),
+    platform.mail.close(),
+  ])
   await platform.database.close()
-  if (!deadline.isClean()) platform.logger.warn('shutdown cut calls or jobs still open at PULSEBASE_SHUTDOWN_TIMEOUT_MS')
+  if (!deadline.isClean())
+    platform.logger.warn('shutdown cut calls or jobs still open at PULSEBASE_SHUTDOWN_TIMEOUT_MS')
   return deadline.isClean()
 }
 

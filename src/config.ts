@@ -12,7 +12,18 @@ const RANGE = '^\\d+(\\.\\d)?-\\d+(\\.\\d)?$'
 const Url = (schemes: string[]) => Type.String({ pattern: `^(${schemes.join('|')})://` })
 
 /** The MindSync app's visualizations (CONTRACTS §1.6): the values `PULSEBASE_MEDITATION_VISUALIZATIONS` may list. */
-export const VISUALIZATIONS = ['arctic', 'aurora', 'circle', 'city', 'golden', 'japan', 'metropolis', 'nature', 'plants', 'skyline'] as const
+export const VISUALIZATIONS = [
+  'arctic',
+  'aurora',
+  'circle',
+  'city',
+  'golden',
+  'japan',
+  'metropolis',
+  'nature',
+  'plants',
+  'skyline',
+] as const
 export type Visualization = (typeof VISUALIZATIONS)[number]
 /**
  * The fewest stored periods a meditation model may be trained on: the recommender's context of 3
@@ -30,10 +41,19 @@ export const EnvSchema = Type.Object({
   PULSEBASE_DATABASE_URL: Type.Optional(Url(['sqlite', 'file', 'postgres', 'postgresql', 'mysql', 'mariadb'])),
   PULSEBASE_QUEUE_URL: Type.Optional(Type.String({ pattern: '^(database|amqps?://)' })),
   PULSEBASE_REDIS_URL: Type.Optional(Url(['redis', 'rediss'])),
-  PULSEBASE_NAMESPACE: Type.String({ default: '', maxLength: 40, pattern: '^([a-z0-9][a-z0-9_-]*)?$', description: 'lower-case letters, digits, _ and -' }),
+  PULSEBASE_NAMESPACE: Type.String({
+    default: '',
+    maxLength: 40,
+    pattern: '^([a-z0-9][a-z0-9_-]*)?$',
+    description: 'lower-case letters, digits, _ and -',
+  }),
   PULSEBASE_BLOB_STORE: toEnumSchema(['file', 'database'], 'file'),
   PULSEBASE_SMTP_URL: Type.Optional(Url(['smtp', 'smtps'])),
-  PULSEBASE_MAIL_FROM: Type.String({ default: 'pulsebase <no-reply@localhost>', maxLength: 200, pattern: '^[^\\r\\n]*<?[^@\\s<>]+@[^@\\s<>]+>?$' }),
+  PULSEBASE_MAIL_FROM: Type.String({
+    default: 'pulsebase <no-reply@localhost>',
+    maxLength: 200,
+    pattern: '^[^\\r\\n]*<?[^@\\s<>]+@[^@\\s<>]+>?$',
+  }),
   PULSEBASE_LOG_LEVEL: toEnumSchema(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   PULSEBASE_JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   PULSEBASE_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
@@ -46,8 +66,16 @@ export const EnvSchema = Type.Object({
   PULSEBASE_REGISTRATIONS_PER_ADDRESS: Type.Integer({ minimum: 1, default: 10 }),
   PULSEBASE_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
   PULSEBASE_COMPAT: Type.String({ default: 'none', pattern: '^[a-z0-9,-]+$' }),
-  PULSEBASE_COMPAT_PORTS: Type.String({ default: '', maxLength: 500, description: 'comma list of adapter=port, e.g. dlp=8000,m2m=3000' }),
-  PULSEBASE_CORS_ORIGINS: Type.String({ default: '', pattern: '^(\\*|(https?://[^,\\s/]+)(,https?://[^,\\s/]+)*)?$', description: 'comma list of origins such as https://app.example.com, or *' }),
+  PULSEBASE_COMPAT_PORTS: Type.String({
+    default: '',
+    maxLength: 500,
+    description: 'comma list of adapter=port, e.g. dlp=8000,m2m=3000',
+  }),
+  PULSEBASE_CORS_ORIGINS: Type.String({
+    default: '',
+    pattern: '^(\\*|(https?://[^,\\s/]+)(,https?://[^,\\s/]+)*)?$',
+    description: 'comma list of origins such as https://app.example.com, or *',
+  }),
   PULSEBASE_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   PULSEBASE_ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' })),
   PULSEBASE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
@@ -68,17 +96,32 @@ export const EnvSchema = Type.Object({
   PULSEBASE_HEART_RATE_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
   PULSEBASE_SENSOR_CLOCK_SKEW_SECONDS: Type.Integer({ minimum: 0, default: 60 }),
   PULSEBASE_SENSOR_RETENTION_DAYS: Type.Integer({ minimum: 0, default: 0 }),
-  PULSEBASE_GAME_SESSION_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024, default: 50 * 1024 * 1024 }),
+  PULSEBASE_GAME_SESSION_MAX_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 1024 * 1024 * 1024,
+    default: 50 * 1024 * 1024,
+  }),
   PULSEBASE_ML_TRAINING_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
   PULSEBASE_PLAYGROUND_MAX_ACTIVE_RUNS: Type.Integer({ minimum: 1, maximum: 100, default: 2 }),
-  PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST: Type.String({ default: '', maxLength: 10_000, pattern: '^([^@\\s,]+@[^@\\s,]+(,[^@\\s,]+@[^@\\s,]+)*)?$' }),
+  PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST: Type.String({
+    default: '',
+    maxLength: 10_000,
+    pattern: '^([^@\\s,]+@[^@\\s,]+(,[^@\\s,]+@[^@\\s,]+)*)?$',
+  }),
   // The shape here; whether the runtime knows the zone is checked when the MindSync adapter is built.
-  PULSEBASE_MINDSYNC_TIME_ZONE: Type.String({ default: 'UTC', maxLength: 64, pattern: '^([A-Za-z][A-Za-z0-9_+\\-/]*|[+-][0-9]{2}:[0-9]{2})$' }),
+  PULSEBASE_MINDSYNC_TIME_ZONE: Type.String({
+    default: 'UTC',
+    maxLength: 64,
+    pattern: '^([A-Za-z][A-Za-z0-9_+\\-/]*|[+-][0-9]{2}:[0-9]{2})$',
+  }),
   PULSEBASE_MEDITATION_MIN_PERIODS: Type.Integer({ minimum: MIN_MEDITATION_PERIODS, default: 40 }),
   PULSEBASE_MEDITATION_CANDIDATES: Type.Integer({ minimum: 100, maximum: 100_000, default: 100 }),
   PULSEBASE_MEDITATION_BEAT_HZ: Type.String({ default: '1-40', pattern: RANGE }),
   PULSEBASE_MEDITATION_MULTIPLIERS: Type.String({ default: '0.8-1.6', pattern: RANGE }),
-  PULSEBASE_MEDITATION_VISUALIZATIONS: Type.String({ default: VISUALIZATIONS.join(','), pattern: `^(${VISUALIZATIONS.join('|')})(,(${VISUALIZATIONS.join('|')}))*$` }),
+  PULSEBASE_MEDITATION_VISUALIZATIONS: Type.String({
+    default: VISUALIZATIONS.join(','),
+    pattern: `^(${VISUALIZATIONS.join('|')})(,(${VISUALIZATIONS.join('|')}))*$`,
+  }),
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -86,9 +129,7 @@ export const COMPAT_ADAPTERS = ['mindsync', 'heartrate', 'm2m', 'csi', 'dlp'] as
 export type CompatAdapter = (typeof COMPAT_ADAPTERS)[number]
 
 export type DatabaseConfig =
-  | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string }
-  | { kind: 'mysql'; url: string }
+  { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string } | { kind: 'mysql'; url: string }
 
 export interface Config {
   readonly host: string
@@ -220,12 +261,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   ]
   const parsed = converted as Env
   const compat = parseCompat(String(parsed.PULSEBASE_COMPAT), problems)
-  const compatPorts = parseCompatPorts(String(parsed.PULSEBASE_COMPAT_PORTS ?? ''), compat, [parsed.PULSEBASE_HTTP_PORT, parsed.PULSEBASE_GRPC_PORT], problems)
+  const compatPorts = parseCompatPorts(
+    String(parsed.PULSEBASE_COMPAT_PORTS ?? ''),
+    compat,
+    [parsed.PULSEBASE_HTTP_PORT, parsed.PULSEBASE_GRPC_PORT],
+    problems,
+  )
   for (const key of ['PULSEBASE_MEDITATION_BEAT_HZ', 'PULSEBASE_MEDITATION_MULTIPLIERS'] as const) {
-    if (typeof parsed[key] === 'string' && /^[\d.]+-[\d.]+$/.test(parsed[key]) && rangeValues(parsed[key]).length === 0) problems.push(`${key}: the range is empty (got ${JSON.stringify(parsed[key])})`)
+    if (typeof parsed[key] === 'string' && /^[\d.]+-[\d.]+$/.test(parsed[key]) && rangeValues(parsed[key]).length === 0)
+      problems.push(`${key}: the range is empty (got ${JSON.stringify(parsed[key])})`)
   }
   if (parsed.PULSEBASE_NAMESPACE && parsed.PULSEBASE_QUEUE_PREFIX) {
-    problems.push('PULSEBASE_NAMESPACE and PULSEBASE_QUEUE_PREFIX: set one (the namespace already prefixes RabbitMQ queues with <namespace>.)')
+    problems.push(
+      'PULSEBASE_NAMESPACE and PULSEBASE_QUEUE_PREFIX: set one (the namespace already prefixes RabbitMQ queues with <namespace>.)',
+    )
   }
   if (Boolean(parsed.PULSEBASE_ADMIN_EMAIL) !== Boolean(parsed.PULSEBASE_ADMIN_PASSWORD)) {
     problems.push('PULSEBASE_ADMIN_EMAIL and PULSEBASE_ADMIN_PASSWORD must be set together')
@@ -242,7 +291,12 @@ function distance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i += 1) {
     const row = [i]
-    for (let j = 1; j <= b.length; j += 1) row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1))
+    for (let j = 1; j <= b.length; j += 1)
+      row[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
     previous = row
   }
   return previous[b.length] ?? 0
@@ -266,24 +320,36 @@ function parseCompat(value: string, problems: string[]): CompatAdapter[] {
   const names = value.split(',').filter(Boolean)
   const unknown = names.filter((n) => !(COMPAT_ADAPTERS as readonly string[]).includes(n))
   if (unknown.length > 0) {
-    problems.push(`PULSEBASE_COMPAT: unknown adapter(s) ${unknown.join(', ')}; use none, all or a list of ${COMPAT_ADAPTERS.join(', ')}`)
+    problems.push(
+      `PULSEBASE_COMPAT: unknown adapter(s) ${unknown.join(', ')}; use none, all or a list of ${COMPAT_ADAPTERS.join(', ')}`,
+    )
   }
   return names as CompatAdapter[]
 }
 
 /** `dlp=8000,m2m=3000`: each an enabled adapter with a port of its own, distinct from each other and the main ports. */
-function parseCompatPorts(value: string, compat: readonly CompatAdapter[], mainPorts: readonly number[], problems: string[]): Config['compatPorts'] {
+function parseCompatPorts(
+  value: string,
+  compat: readonly CompatAdapter[],
+  mainPorts: readonly number[],
+  problems: string[],
+): Config['compatPorts'] {
   const ports: { adapter: CompatAdapter; port: number }[] = []
   for (const entry of value.split(',').filter(Boolean)) {
     const match = /^([a-z0-9-]+)=(\d{1,5})$/.exec(entry.trim())
     const adapter = match?.[1] as CompatAdapter | undefined
     const port = Number(match?.[2])
-    if (match === null || adapter === undefined) problems.push(`PULSEBASE_COMPAT_PORTS: "${entry}" is not adapter=port (e.g. dlp=8000)`)
-    else if (!(COMPAT_ADAPTERS as readonly string[]).includes(adapter)) problems.push(`PULSEBASE_COMPAT_PORTS: unknown adapter ${adapter}; use ${COMPAT_ADAPTERS.join(', ')}`)
-    else if (!compat.includes(adapter)) problems.push(`PULSEBASE_COMPAT_PORTS: ${adapter} is not enabled in PULSEBASE_COMPAT`)
+    if (match === null || adapter === undefined)
+      problems.push(`PULSEBASE_COMPAT_PORTS: "${entry}" is not adapter=port (e.g. dlp=8000)`)
+    else if (!(COMPAT_ADAPTERS as readonly string[]).includes(adapter))
+      problems.push(`PULSEBASE_COMPAT_PORTS: unknown adapter ${adapter}; use ${COMPAT_ADAPTERS.join(', ')}`)
+    else if (!compat.includes(adapter))
+      problems.push(`PULSEBASE_COMPAT_PORTS: ${adapter} is not enabled in PULSEBASE_COMPAT`)
     else if (port > 65535) problems.push(`PULSEBASE_COMPAT_PORTS: ${entry} is not a port (0 to 65535)`)
-    else if (ports.some((p) => p.adapter === adapter)) problems.push(`PULSEBASE_COMPAT_PORTS: ${adapter} is listed twice`)
-    else if (port !== 0 && (mainPorts.includes(port) || ports.some((p) => p.port === port))) problems.push(`PULSEBASE_COMPAT_PORTS: port ${port} of ${adapter} is already taken by another listener`)
+    else if (ports.some((p) => p.adapter === adapter))
+      problems.push(`PULSEBASE_COMPAT_PORTS: ${adapter} is listed twice`)
+    else if (port !== 0 && (mainPorts.includes(port) || ports.some((p) => p.port === port)))
+      problems.push(`PULSEBASE_COMPAT_PORTS: port ${port} of ${adapter} is already taken by another listener`)
     else ports.push({ adapter, port })
   }
   return ports
@@ -343,10 +409,18 @@ function toConfig(env: Env, compat: CompatAdapter[]): Omit<Config, 'compatPorts'
       clockSkewMs: env.PULSEBASE_HEART_RATE_CLOCK_SKEW_SECONDS * 1000,
       retentionDays: env.PULSEBASE_HEART_RATE_RETENTION_DAYS,
     },
-    sensors: { clockSkewMs: env.PULSEBASE_SENSOR_CLOCK_SKEW_SECONDS * 1000, retentionDays: env.PULSEBASE_SENSOR_RETENTION_DAYS },
+    sensors: {
+      clockSkewMs: env.PULSEBASE_SENSOR_CLOCK_SKEW_SECONDS * 1000,
+      retentionDays: env.PULSEBASE_SENSOR_RETENTION_DAYS,
+    },
     gameSessionMaxBytes: env.PULSEBASE_GAME_SESSION_MAX_BYTES,
     mlTrainingThreads: env.PULSEBASE_ML_TRAINING_THREADS,
-    playground: { maxActiveRuns: env.PULSEBASE_PLAYGROUND_MAX_ACTIVE_RUNS, mailAllowList: env.PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST.split(',').filter(Boolean).map((a) => a.toLowerCase()) },
+    playground: {
+      maxActiveRuns: env.PULSEBASE_PLAYGROUND_MAX_ACTIVE_RUNS,
+      mailAllowList: env.PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST.split(',')
+        .filter(Boolean)
+        .map((a) => a.toLowerCase()),
+    },
     meditation: {
       minPeriods: env.PULSEBASE_MEDITATION_MIN_PERIODS,
       candidates: env.PULSEBASE_MEDITATION_CANDIDATES,
@@ -376,7 +450,8 @@ function readQueuePrefix(env: Env): string {
 function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseConfig {
   if (url === undefined) return { kind: 'sqlite', file: join(dataDir, 'pulsebase.sqlite') }
   if (url.startsWith('postgres')) return { kind: 'postgres', url }
-  if (url.startsWith('mysql') || url.startsWith('mariadb')) return { kind: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') }
+  if (url.startsWith('mysql') || url.startsWith('mariadb'))
+    return { kind: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') }
   return { kind: 'sqlite', file: resolve(url.replace(/^(sqlite|file):\/\//, '')) }
 }
 

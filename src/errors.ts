@@ -34,7 +34,11 @@ export class AppError extends Error {
 
 /** The one `invalid_argument` for failed schema validation: every field at fault, in the message and in details. */
 export function invalidRequest(details: ErrorDetail[]): AppError {
-  return new AppError('invalid_argument', `Invalid request: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, details)
+  return new AppError(
+    'invalid_argument',
+    `Invalid request: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`,
+    details,
+  )
 }
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {

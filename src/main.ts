@@ -1,5 +1,13 @@
 import { type App, buildApp, VERSION } from './app.js'
-import { type CommandSpec, commandUsage, type ParsedCommand, parseCommand, requiredOption, UsageError, wholeNumberOption } from './cli.js'
+import {
+  type CommandSpec,
+  commandUsage,
+  type ParsedCommand,
+  parseCommand,
+  requiredOption,
+  UsageError,
+  wholeNumberOption,
+} from './cli.js'
 import { ConfigError, type Config, loadConfig, unknownVariableWarnings } from './config.js'
 import { CreateUserBody } from './domains/auth/auth.schema.js'
 import { createUser } from './domains/auth/auth.service.js'
@@ -17,7 +25,10 @@ const CLEANUP_INTERVAL_MS = 60 * 60_000
 
 /** Every subcommand, with its options; `pulsebase <command> --help` prints one of these. */
 const COMMANDS = {
-  serve: { summary: 'Migrate the database, then serve HTTP, gRPC and Socket.IO (and run queued jobs in-process unless PULSEBASE_EMBEDDED_WORKER=false).' },
+  serve: {
+    summary:
+      'Migrate the database, then serve HTTP, gRPC and Socket.IO (and run queued jobs in-process unless PULSEBASE_EMBEDDED_WORKER=false).',
+  },
   worker: { summary: 'Run queued jobs only; start any number next to the API processes.' },
   migrate: { summary: 'Apply pending database migrations (the same set on SQLite, PostgreSQL and MariaDB).' },
   user: {
@@ -30,14 +41,23 @@ const COMMANDS = {
     },
   },
   simulate: {
-    summary: 'Train and ask for a recommendation for simulated meditators, or with --sensors record, judge, train and classify a simulated CSI door sensor, on a throw-away server (temporary SQLite).',
+    summary:
+      'Train and ask for a recommendation for simulated meditators, or with --sensors record, judge, train and classify a simulated CSI door sensor, on a throw-away server (temporary SQLite).',
     options: {
       users: { type: 'string', description: 'simulated meditators', default: '10' },
       periods: { type: 'string', description: 'meditation periods per meditator (at least 5)', default: '40' },
       seed: { type: 'string', description: 'random seed', default: '1' },
       sensors: { type: 'boolean', description: 'simulate a Wi-Fi CSI door sensor instead of meditators' },
-      mode: { type: 'string', description: 'with --sensors: separable or inseparable (labels the data cannot tell apart)', default: 'separable' },
-      'per-angle': { type: 'string', description: 'with --sensors: frames recorded per door angle (at least 5)', default: '100' },
+      mode: {
+        type: 'string',
+        description: 'with --sensors: separable or inseparable (labels the data cannot tell apart)',
+        default: 'separable',
+      },
+      'per-angle': {
+        type: 'string',
+        description: 'with --sensors: frames recorded per door angle (at least 5)',
+        default: '100',
+      },
     },
   },
 } as const satisfies Record<string, CommandSpec>
@@ -93,7 +113,8 @@ function reportFailure(error: unknown): number {
   }
   if (error instanceof StartupError) {
     console.error(`pulsebase: cannot start: ${error.message}`)
-    if (process.env.PULSEBASE_LOG_LEVEL === 'debug' || process.env.PULSEBASE_LOG_LEVEL === 'trace') console.error(error.cause)
+    if (process.env.PULSEBASE_LOG_LEVEL === 'debug' || process.env.PULSEBASE_LOG_LEVEL === 'trace')
+      console.error(error.cause)
     return 1
   }
   throw error
@@ -117,16 +138,29 @@ async function runCommand(command: CommandName, parsed: ParsedCommand): Promise<
     case 'migrate':
       return migrate(loadCheckedConfig())
     case 'user': {
-      const input = { email: requiredOption(parsed, 'email', usage), password: requiredOption(parsed, 'password', usage), role: parsed.values.admin === true ? ('admin' as const) : ('user' as const) }
+      const input = {
+        email: requiredOption(parsed, 'email', usage),
+        password: requiredOption(parsed, 'password', usage),
+        role: parsed.values.admin === true ? ('admin' as const) : ('user' as const),
+      }
       return userCreate(loadCheckedConfig(), input)
     }
     case 'simulate': {
       if (parsed.values.sensors === true) {
         const mode = parsed.values.mode
-        if (mode !== 'separable' && mode !== 'inseparable') throw new UsageError(`--mode must be separable or inseparable (got ${JSON.stringify(mode)})`, usage)
-        return (await import('./simulate-sensors.js')).simulateSensors({ mode, perAngle: wholeNumberOption(parsed, 'per-angle', 5, usage), seed: wholeNumberOption(parsed, 'seed', 0, usage) })
+        if (mode !== 'separable' && mode !== 'inseparable')
+          throw new UsageError(`--mode must be separable or inseparable (got ${JSON.stringify(mode)})`, usage)
+        return (await import('./simulate-sensors.js')).simulateSensors({
+          mode,
+          perAngle: wholeNumberOption(parsed, 'per-angle', 5, usage),
+          seed: wholeNumberOption(parsed, 'seed', 0, usage),
+        })
       }
-      const options = { users: wholeNumberOption(parsed, 'users', 1, usage), periods: wholeNumberOption(parsed, 'periods', 5, usage), seed: wholeNumberOption(parsed, 'seed', 0, usage) }
+      const options = {
+        users: wholeNumberOption(parsed, 'users', 1, usage),
+        periods: wholeNumberOption(parsed, 'periods', 5, usage),
+        seed: wholeNumberOption(parsed, 'seed', 0, usage),
+      }
       return (await import('./simulate.js')).simulateCommand(options)
     }
   }
@@ -178,23 +212,53 @@ async function serve(config: Config, options: { hasWorker: boolean }): Promise<n
   ensureDashboardBuilt(createLogger(config.logLevel).child({ module: 'dashboard' }))
   const app = await buildApp(config, { migrate: true })
   try {
-    await startupStep(`HTTP on ${config.host}:${config.httpPort}`, 'Stop the other process or set PULSEBASE_HTTP_PORT.', () => app.http.listen({ host: config.host, port: config.httpPort }))
-    await startupStep(`gRPC on ${config.host}:${config.grpcPort}`, 'Stop the other process or set PULSEBASE_GRPC_PORT.', () => app.grpc.listen(config.host, config.grpcPort))
+    await startupStep(
+      `HTTP on ${config.host}:${config.httpPort}`,
+      'Stop the other process or set PULSEBASE_HTTP_PORT.',
+      () => app.http.listen({ host: config.host, port: config.httpPort }),
+    )
+    await startupStep(
+      `gRPC on ${config.host}:${config.grpcPort}`,
+      'Stop the other process or set PULSEBASE_GRPC_PORT.',
+      () => app.grpc.listen(config.host, config.grpcPort),
+    )
     for (const listener of app.compatListeners) {
-      await startupStep(`The ${listener.adapter} adapter on ${config.host}:${listener.port}`, 'Stop the other process or change PULSEBASE_COMPAT_PORTS.', () => listener.listen(config.host))
+      await startupStep(
+        `The ${listener.adapter} adapter on ${config.host}:${listener.port}`,
+        'Stop the other process or change PULSEBASE_COMPAT_PORTS.',
+        () => listener.listen(config.host),
+      )
     }
     const { mqtt } = app
     if (mqtt !== undefined && config.mqttPort !== undefined) {
       const port = config.mqttPort
-      await startupStep(`MQTT on ${config.host}:${port}`, 'Stop the other MQTT broker on that port or set PULSEBASE_MQTT_PORT.', () => mqtt.listen(config.host, port))
+      await startupStep(
+        `MQTT on ${config.host}:${port}`,
+        'Stop the other MQTT broker on that port or set PULSEBASE_MQTT_PORT.',
+        () => mqtt.listen(config.host, port),
+      )
     }
   } catch (error) {
     await app.close()
     throw error
   }
-  app.logger.info({ http: config.httpPort, grpc: config.grpcPort, mqtt: config.mqttPort, database: config.database.kind, queue: config.queue.kind, compat: config.compat, compatPorts: config.compatPorts }, 'pulsebase serving')
+  app.logger.info(
+    {
+      http: config.httpPort,
+      grpc: config.grpcPort,
+      mqtt: config.mqttPort,
+      database: config.database.kind,
+      queue: config.queue.kind,
+      compat: config.compat,
+      compatPorts: config.compatPorts,
+    },
+    'pulsebase serving',
+  )
   if (options.hasWorker) await app.startWorker()
-  const schedule = () => publishJob(app.queue, 'maintenance.cleanup', {}).catch((err: unknown) => app.logger.warn({ err }, 'cleanup not scheduled'))
+  const schedule = () =>
+    publishJob(app.queue, 'maintenance.cleanup', {}).catch((err: unknown) =>
+      app.logger.warn({ err }, 'cleanup not scheduled'),
+    )
   await schedule()
   const timer = setInterval(schedule, CLEANUP_INTERVAL_MS)
   timer.unref()
@@ -211,7 +275,9 @@ async function worker(config: Config): Promise<number> {
 
 async function migrate(config: Config): Promise<number> {
   const logger = createLogger(config.logLevel)
-  const database = await startupStep('the database', 'Check PULSEBASE_DATABASE_URL.', () => openDatabase(config.database, createMetrics(), logger))
+  const database = await startupStep('the database', 'Check PULSEBASE_DATABASE_URL.', () =>
+    openDatabase(config.database, createMetrics(), logger),
+  )
   try {
     const applied = await migrateToLatest(database.db, logger)
     console.log(applied.length === 0 ? 'database is up to date' : `applied ${applied.join(', ')}`)
@@ -229,7 +295,9 @@ async function userCreate(config: Config, input: CreateUserBody): Promise<number
     return 2
   }
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel)
-  const database = await startupStep('the database', 'Check PULSEBASE_DATABASE_URL.', () => openDatabase(config.database, createMetrics(), logger))
+  const database = await startupStep('the database', 'Check PULSEBASE_DATABASE_URL.', () =>
+    openDatabase(config.database, createMetrics(), logger),
+  )
   try {
     await migrateToLatest(database.db, logger)
     const user = await createUser({ db: database.db, now: systemClock }, input)

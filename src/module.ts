@@ -13,7 +13,11 @@ import type { MqttServer } from './platform/mqtt/mqtt-server.js'
 import type { SocketServer } from './platform/socket/socket-server.js'
 
 /** Loads the current state of the changed entities of one sync kind, by id, for one user. */
-export type SyncLoader = (db: DatabaseHandle['db'], userId: string, ids: readonly string[]) => Promise<Map<string, unknown>>
+export type SyncLoader = (
+  db: DatabaseHandle['db'],
+  userId: string,
+  ids: readonly string[],
+) => Promise<Map<string, unknown>>
 
 export type { Platform, PublishLiveEvent } from './platform/platform.js'
 

@@ -54,7 +54,8 @@ const REASONS: Readonly<Record<string, string>> = {
 export function readReason(error: unknown): string {
   const e = innermost(error)
   // grpc-js reports a bind failure as text: "No address added … errors: [listen EADDRINUSE: …]".
-  const codeInText = typeof e.message === 'string' ? /\b(EADDRINUSE|EADDRNOTAVAIL|EACCES)\b/.exec(e.message)?.[1] : undefined
+  const codeInText =
+    typeof e.message === 'string' ? /\b(EADDRINUSE|EADDRNOTAVAIL|EACCES)\b/.exec(e.message)?.[1] : undefined
   const code = typeof e.code === 'string' ? e.code : codeInText
   const known = code === undefined ? undefined : REASONS[code]
   const message = typeof e.message === 'string' && e.message !== '' ? e.message.split('\n')[0] : String(error)

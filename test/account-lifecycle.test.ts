@@ -13,7 +13,9 @@ import yauzl from 'yauzl'
 
 /** Every entry of a zip archive: name -> bytes. */
 async function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, file) => (err ? reject(err) : resolve(file))))
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, file) => (err ? reject(err) : resolve(file))),
+  )
   const entries = new Map<string, Buffer>()
   await new Promise<void>((resolve, reject) => {
     zip.on('entry', (entry: yauzl.Entry) => {
@@ -44,14 +46,22 @@ const disconnected = (socket: ReturnType<typeof connect> extends Promise<infer S
 function outbox(server: TestApp): string[] {
   const folder = join(server.dataDir, 'outbox')
   if (!existsSync(folder)) return []
-  return readdirSync(folder).filter((n) => n.endsWith('.eml')).sort().map((n) => readFileSync(join(folder, n), 'utf8'))
+  return readdirSync(folder)
+    .filter((n) => n.endsWith('.eml'))
+    .sort()
+    .map((n) => readFileSync(join(folder, n), 'utf8'))
 }
 
 async function mailFor(server: TestApp, email: string, before: number): Promise<string> {
   for (let i = 0; i < 200; i += 1) {
-    const mail = outbox(server).slice(before).find((m) => m.includes(`To: ${email}`))
+    const mail = outbox(server)
+      .slice(before)
+      .find((m) => m.includes(`To: ${email}`))
     // The text part is quoted-printable: undo its soft line breaks and escapes.
-    if (mail !== undefined) return mail.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+    if (mail !== undefined)
+      return mail
+        .replace(/=\r\n/g, '')
+        .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
   throw new Error(`no mail to ${email}`)
@@ -64,7 +74,11 @@ for (const target of await databaseTargets()) {
     let api: Client
     before(async () => {
       db = await target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_ADMIN_EMAIL: ADMIN.email, PULSEBASE_ADMIN_PASSWORD: ADMIN.password })
+      server = await startTestApp({
+        PULSEBASE_DATABASE_URL: db.url,
+        PULSEBASE_ADMIN_EMAIL: ADMIN.email,
+        PULSEBASE_ADMIN_PASSWORD: ADMIN.password,
+      })
       api = client(server.url)
     })
     after(async () => {
@@ -76,12 +90,36 @@ for (const target of await databaseTargets()) {
     async function populatedUser() {
       const user = await signUp(api)
       const { apiKey } = (await api.post('/v1/devices', { name: 'watch', kind: 'watch' }, user.accessToken)).body
-      const posted = await api.post('/v1/heart-rate/samples', { samples: [{ timestamp: new Date(Date.now() - 60_000).toISOString(), bpm: 70 }] }, apiKey)
+      const posted = await api.post(
+        '/v1/heart-rate/samples',
+        { samples: [{ timestamp: new Date(Date.now() - 60_000).toISOString(), bpm: 70 }] },
+        apiKey,
+      )
       assert.equal(posted.status, 200, JSON.stringify(posted.body))
       const modelId = randomUUID()
-      await server.app.database.db.insertInto('ml_models').values({ id: modelId, user_id: user.userId, kind: 'meditation', version: 1, params: '{}', data_from: null, data_to: null, examples: 1, metrics: '{}', artifact: `models/${modelId}`, training_job_id: randomUUID(), created_at: Date.now() }).execute()
+      await server.app.database.db
+        .insertInto('ml_models')
+        .values({
+          id: modelId,
+          user_id: user.userId,
+          kind: 'meditation',
+          version: 1,
+          params: '{}',
+          data_from: null,
+          data_to: null,
+          examples: 1,
+          metrics: '{}',
+          artifact: `models/${modelId}`,
+          training_job_id: randomUUID(),
+          created_at: Date.now(),
+        })
+        .execute()
       await server.app.blobs.put(`models/${modelId}/model.json`, '{}')
-      const upload = await fetch(`${server.url}/v1/playground/uploads?name=mine`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${user.accessToken}` }, body: 'x,y\n1,a\n2,b\n3,a\n' })
+      const upload = await fetch(`${server.url}/v1/playground/uploads?name=mine`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', authorization: `Bearer ${user.accessToken}` },
+        body: 'x,y\n1,a\n2,b\n3,a\n',
+      })
       assert.equal(upload.status, 201, await upload.clone().text())
       const datasetId = ((await upload.json()) as { id: string }).id
       const socket = await connect(server.url, user.accessToken)
@@ -90,17 +128,43 @@ for (const target of await databaseTargets()) {
 
     async function rowsOf(userId: string) {
       const db = server.app.database.db
-      const count = async (table: 'devices' | 'heart_rate_streams' | 'auth_sessions' | 'ml_models') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow()).n)
+      const count = async (table: 'devices' | 'heart_rate_streams' | 'auth_sessions' | 'ml_models') =>
+        Number(
+          (
+            await db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('user_id', '=', userId)
+              .executeTakeFirstOrThrow()
+          ).n,
+        )
       // Samples belong to a user through their stream (user, device).
-      const samples = Number((await db.selectFrom('heart_rate_samples').innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_samples.stream_id').select((eb) => eb.fn.countAll().as('n')).where('heart_rate_streams.user_id', '=', userId).executeTakeFirstOrThrow()).n)
-      return { devices: await count('devices'), samples, sessions: await count('auth_sessions'), models: await count('ml_models') }
+      const samples = Number(
+        (
+          await db
+            .selectFrom('heart_rate_samples')
+            .innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_samples.stream_id')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('heart_rate_streams.user_id', '=', userId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+      return {
+        devices: await count('devices'),
+        samples,
+        sessions: await count('auth_sessions'),
+        models: await count('ml_models'),
+      }
     }
 
     test('delete my account: a wrong password changes nothing; then every row, file, credential and stream of mine is gone', async () => {
       const user = await populatedUser()
       const other = await populatedUser()
       try {
-        assert.equal((await api.call('DELETE', '/v1/me', { password: 'not my password' }, user.accessToken)).status, 403)
+        assert.equal(
+          (await api.call('DELETE', '/v1/me', { password: 'not my password' }, user.accessToken)).status,
+          403,
+        )
         assert.equal((await api.get('/v1/me', user.accessToken)).status, 200)
         assert.deepEqual(await rowsOf(user.userId), { devices: 1, samples: 1, sessions: 1, models: 1 })
 
@@ -109,13 +173,25 @@ for (const target of await databaseTargets()) {
         assert.equal(await ended, 'io server disconnect')
         assert.deepEqual(await rowsOf(user.userId), { devices: 0, samples: 0, sessions: 0, models: 0 })
         assert.deepEqual(await server.app.blobs.list(`models/${user.modelId}/`), [])
-        assert.deepEqual(await server.app.blobs.list(`playground/datasets/${user.datasetId}`), [], 'the uploaded dataset')
+        assert.deepEqual(
+          await server.app.blobs.list(`playground/datasets/${user.datasetId}`),
+          [],
+          'the uploaded dataset',
+        )
         assert.equal((await api.get('/v1/me', user.accessToken)).status, 401, 'the access token')
         assert.equal((await api.get('/v1/me', user.apiKey)).status, 401, 'the device key')
-        assert.equal((await api.post('/v1/auth/refresh', { refreshToken: user.refreshToken })).status, 401, 'the refresh token')
+        assert.equal(
+          (await api.post('/v1/auth/refresh', { refreshToken: user.refreshToken })).status,
+          401,
+          'the refresh token',
+        )
         assert.equal((await api.post('/v1/auth/login', { email: user.email, password: user.password })).status, 401)
 
-        assert.deepEqual(await rowsOf(other.userId), { devices: 1, samples: 1, sessions: 1, models: 1 }, 'another user keeps everything')
+        assert.deepEqual(
+          await rowsOf(other.userId),
+          { devices: 1, samples: 1, sessions: 1, models: 1 },
+          'another user keeps everything',
+        )
         assert.equal((await server.app.blobs.list(`models/${other.modelId}/`)).length, 1)
         assert.equal((await server.app.blobs.list(`playground/datasets/${other.datasetId}`)).length, 1)
         assert.ok(other.socket.connected)
@@ -150,17 +226,47 @@ for (const target of await databaseTargets()) {
       const otherSocket = await connect(server.url, second.accessToken)
       const deviceSocket = await connect(server.url, apiKey)
       try {
-        assert.equal((await api.post('/v1/me/password', { currentPassword: 'wrong password', newPassword: 'a new long password' }, user.accessToken)).status, 403)
-        assert.equal((await api.post('/v1/me/password', { currentPassword: user.password, newPassword: 'short' }, user.accessToken)).status, 400)
+        assert.equal(
+          (
+            await api.post(
+              '/v1/me/password',
+              { currentPassword: 'wrong password', newPassword: 'a new long password' },
+              user.accessToken,
+            )
+          ).status,
+          403,
+        )
+        assert.equal(
+          (
+            await api.post(
+              '/v1/me/password',
+              { currentPassword: user.password, newPassword: 'short' },
+              user.accessToken,
+            )
+          ).status,
+          400,
+        )
         const ended = disconnected(otherSocket)
-        assert.equal((await api.post('/v1/me/password', { currentPassword: user.password, newPassword: 'a new long password' }, user.accessToken)).status, 204)
+        assert.equal(
+          (
+            await api.post(
+              '/v1/me/password',
+              { currentPassword: user.password, newPassword: 'a new long password' },
+              user.accessToken,
+            )
+          ).status,
+          204,
+        )
         await ended
         assert.equal((await api.get('/v1/me', second.accessToken)).status, 401, 'the other session ended')
         assert.equal((await api.get('/v1/me', user.accessToken)).status, 200, 'this session goes on')
         assert.equal((await api.get('/v1/me', apiKey)).status, 200, 'device keys are not passwords')
         assert.ok(deviceSocket.connected)
         assert.equal((await api.post('/v1/auth/login', { email: user.email, password: user.password })).status, 401)
-        assert.equal((await api.post('/v1/auth/login', { email: user.email, password: 'a new long password' })).status, 200)
+        assert.equal(
+          (await api.post('/v1/auth/login', { email: user.email, password: 'a new long password' })).status,
+          200,
+        )
       } finally {
         otherSocket.close()
         deviceSocket.close()
@@ -175,12 +281,24 @@ for (const target of await databaseTargets()) {
       assert.deepEqual([unknown.status, known.status], [202, 202])
       assert.equal(unknown.body, known.body)
       const mail = await mailFor(server, user.email, mailsBefore)
-      assert.ok(!outbox(server).slice(mailsBefore).some((m) => m.includes('nobody-here@example.com')), 'no mail to an address without an account')
+      assert.ok(
+        !outbox(server)
+          .slice(mailsBefore)
+          .some((m) => m.includes('nobody-here@example.com')),
+        'no mail to an address without an account',
+      )
       const token = /pbp_[A-Za-z0-9_-]+/.exec(mail)?.[0]
       assert.ok(token !== undefined, 'the mail carries the token')
 
-      assert.equal((await api.post('/v1/auth/password-reset/confirm', { token: `${token}x`, newPassword: 'reset password 1' })).status, 400)
-      assert.equal((await api.post('/v1/auth/password-reset/confirm', { token, newPassword: 'reset password 1' })).status, 204)
+      assert.equal(
+        (await api.post('/v1/auth/password-reset/confirm', { token: `${token}x`, newPassword: 'reset password 1' }))
+          .status,
+        400,
+      )
+      assert.equal(
+        (await api.post('/v1/auth/password-reset/confirm', { token, newPassword: 'reset password 1' })).status,
+        204,
+      )
       assert.equal((await api.get('/v1/me', user.accessToken)).status, 401, 'sessions end with a reset')
       const again = await api.post('/v1/auth/password-reset/confirm', { token, newPassword: 'reset password 2' })
       assert.equal(again.status, 400, 'single use')
@@ -190,7 +308,9 @@ for (const target of await databaseTargets()) {
 
     test('device key rotation: the new key works at once, the old one for its grace period only', async () => {
       const user = await signUp(api)
-      const { device, apiKey: first } = (await api.post('/v1/devices', { name: 'pi', kind: 'raspberry-pi' }, user.accessToken)).body
+      const { device, apiKey: first } = (
+        await api.post('/v1/devices', { name: 'pi', kind: 'raspberry-pi' }, user.accessToken)
+      ).body
       assert.equal((await api.get('/v1/me', first)).status, 200) // cached now
       const rotated = await api.post(`/v1/devices/${device.id}/rotate-key`, { graceSeconds: 3600 }, user.accessToken)
       assert.equal(rotated.status, 200, JSON.stringify(rotated.body))
@@ -198,35 +318,58 @@ for (const target of await databaseTargets()) {
       assert.notEqual(second, first)
       assert.ok(second.startsWith(rotated.body.device.keyPrefix))
       assert.ok(Date.parse(rotated.body.previousKeyExpiresAt) > Date.now() + 3500_000)
-      assert.deepEqual([(await api.get('/v1/me', second)).status, (await api.get('/v1/me', first)).status], [200, 200], 'both keys during the grace period')
+      assert.deepEqual(
+        [(await api.get('/v1/me', second)).status, (await api.get('/v1/me', first)).status],
+        [200, 200],
+        'both keys during the grace period',
+      )
 
-      const third = (await api.post(`/v1/devices/${device.id}/rotate-key`, { graceSeconds: 0 }, user.accessToken)).body.apiKey as string
+      const third = (await api.post(`/v1/devices/${device.id}/rotate-key`, { graceSeconds: 0 }, user.accessToken)).body
+        .apiKey as string
       assert.equal((await api.get('/v1/me', third)).status, 200)
       assert.equal((await api.get('/v1/me', second)).status, 401, 'no grace: the replaced key stops at once')
       assert.equal((await api.get('/v1/me', first)).status, 401, 'only one previous key is kept')
 
-      assert.equal((await api.post(`/v1/devices/${device.id}/rotate-key`, { graceSeconds: -1 }, user.accessToken)).status, 400)
-      assert.equal((await api.post(`/v1/devices/${device.id}/rotate-key`, {}, third)).status, 403, 'a device key cannot rotate keys')
+      assert.equal(
+        (await api.post(`/v1/devices/${device.id}/rotate-key`, { graceSeconds: -1 }, user.accessToken)).status,
+        400,
+      )
+      assert.equal(
+        (await api.post(`/v1/devices/${device.id}/rotate-key`, {}, third)).status,
+        403,
+        'a device key cannot rotate keys',
+      )
       const stranger = await signUp(api)
       assert.equal((await api.post(`/v1/devices/${device.id}/rotate-key`, {}, stranger.accessToken)).status, 404)
       await api.post(`/v1/devices/${device.id}/revoke`, undefined, user.accessToken)
       assert.equal((await api.post(`/v1/devices/${device.id}/rotate-key`, {}, user.accessToken)).status, 409)
     })
 
-    test('export all my data: one zip of JSON files with every row of mine and my models\' files, no secrets, nothing of others', async () => {
+    test("export all my data: one zip of JSON files with every row of mine and my models' files, no secrets, nothing of others", async () => {
       const user = await populatedUser()
       const other = await populatedUser()
       user.socket.close()
       other.socket.close()
-      await api.post('/v1/heart-rate/samples', { samples: [{ timestamp: new Date(Date.now() - 30_000).toISOString(), bpm: 81 }] }, user.accessToken)
-      const response = await fetch(`${server.url}/v1/me/export`, { headers: { authorization: `Bearer ${user.accessToken}` } })
+      await api.post(
+        '/v1/heart-rate/samples',
+        { samples: [{ timestamp: new Date(Date.now() - 30_000).toISOString(), bpm: 81 }] },
+        user.accessToken,
+      )
+      const response = await fetch(`${server.url}/v1/me/export`, {
+        headers: { authorization: `Bearer ${user.accessToken}` },
+      })
       assert.equal(response.status, 200)
       assert.equal(response.headers.get('content-type'), 'application/zip')
       assert.match(response.headers.get('content-disposition') ?? '', /attachment; filename="pulsebase-export-/)
       const entries = await unzip(Buffer.from(await response.arrayBuffer()))
       const json = (name: string) => JSON.parse((entries.get(name) ?? Buffer.from('null')).toString('utf8'))
       assert.equal(json('account.json').email, user.email)
-      assert.deepEqual(json('heart-rate-samples.json').map((s: { bpm: number }) => s.bpm).sort(), [70, 81])
+      assert.deepEqual(
+        json('heart-rate-samples.json')
+          .map((s: { bpm: number }) => s.bpm)
+          .sort(),
+        [70, 81],
+      )
       const devices = json('devices.json')
       assert.equal(devices.length, 1)
       assert.equal(devices[0].key_hash, undefined, 'no key hashes')
@@ -235,7 +378,11 @@ for (const target of await databaseTargets()) {
       const everything = [...entries.values()].map((b) => b.toString('utf8')).join('\n')
       assert.ok(!everything.includes(other.userId), "nothing of another user's")
       assert.ok(!everything.includes('scrypt$'), 'no password hash')
-      assert.equal((await fetch(`${server.url}/v1/me/export`, { headers: { authorization: `Bearer ${user.apiKey}` } })).status, 403, 'a person, not a device key')
+      assert.equal(
+        (await fetch(`${server.url}/v1/me/export`, { headers: { authorization: `Bearer ${user.apiKey}` } })).status,
+        403,
+        'a person, not a device key',
+      )
     })
 
     // Last in this suite: it spends this client address's budget of reset requests.
@@ -275,7 +422,11 @@ describe('e-mail verification required (SQLite)', () => {
     const login = await api.post('/v1/auth/login', { email, password: 'correct horse battery' })
     assert.equal(login.status, 403)
     assert.match(login.body.error.message, /verify-email/)
-    assert.equal((await api.post('/v1/auth/login', { email, password: 'wrong password' })).status, 401, 'a wrong password still says only that')
+    assert.equal(
+      (await api.post('/v1/auth/login', { email, password: 'wrong password' })).status,
+      401,
+      'a wrong password still says only that',
+    )
 
     const token = /pbv_[A-Za-z0-9_-]+/.exec(await mailFor(server, email, before))?.[0]
     assert.ok(token !== undefined)

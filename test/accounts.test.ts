@@ -21,7 +21,11 @@ for (const target of await databaseTargets()) {
     })
 
     test('register, log in, read and update the profile', async () => {
-      const reg = await api.post('/v1/auth/register', { email: 'Ada@Example.com', password: 'correct horse', displayName: 'Ada' })
+      const reg = await api.post('/v1/auth/register', {
+        email: 'Ada@Example.com',
+        password: 'correct horse',
+        displayName: 'Ada',
+      })
       assert.equal(reg.status, 201)
       assert.equal(reg.body.user.email, 'ada@example.com')
       assert.equal(reg.body.user.role, 'user')
@@ -32,16 +36,26 @@ for (const target of await databaseTargets()) {
       assert.equal(login.status, 200)
       const me = await api.get('/v1/me', login.body.accessToken)
       assert.equal(me.status, 200)
-      assert.deepEqual({ email: me.body.user.email, device: me.body.device }, { email: 'ada@example.com', device: null })
+      assert.deepEqual(
+        { email: me.body.user.email, device: me.body.device },
+        { email: 'ada@example.com', device: null },
+      )
 
       const patched = await api.patch(
         '/v1/me',
-        { displayName: 'Ada L.', settings: { birthYear: 1990, restingHeartRate: 58, heartRate: { lowAlert: 45, highAlert: 160 } } },
+        {
+          displayName: 'Ada L.',
+          settings: { birthYear: 1990, restingHeartRate: 58, heartRate: { lowAlert: 45, highAlert: 160 } },
+        },
         login.body.accessToken,
       )
       assert.equal(patched.status, 200, JSON.stringify(patched.body))
       assert.equal(patched.body.displayName, 'Ada L.')
-      assert.deepEqual(patched.body.settings, { birthYear: 1990, restingHeartRate: 58, heartRate: { lowAlert: 45, highAlert: 160 } })
+      assert.deepEqual(patched.body.settings, {
+        birthYear: 1990,
+        restingHeartRate: 58,
+        heartRate: { lowAlert: 45, highAlert: 160 },
+      })
 
       const again = await api.patch('/v1/me', { settings: { heartRate: { highAlert: 170 } } }, login.body.accessToken)
       assert.deepEqual(again.body.settings.heartRate, { lowAlert: 45, highAlert: 170 }, 'settings patches merge')
@@ -65,7 +79,11 @@ for (const target of await databaseTargets()) {
       assert.equal(reply.body.error.code, 'invalid_argument')
       const paths = reply.body.error.details.map((d: { path: string }) => d.path).sort()
       assert.deepEqual(paths, ['body', 'body.email', 'body.password'])
-      const bad = await api.patch('/v1/me', { settings: { heartRate: { lowAlert: 170, highAlert: 160 } } }, (await signUp(api)).accessToken)
+      const bad = await api.patch(
+        '/v1/me',
+        { settings: { heartRate: { lowAlert: 170, highAlert: 160 } } },
+        (await signUp(api)).accessToken,
+      )
       assert.equal(bad.status, 400)
       assert.match(bad.body.error.message, /lowAlert must be below highAlert/)
     })
@@ -80,7 +98,11 @@ for (const target of await databaseTargets()) {
       const reuse = await api.post('/v1/auth/refresh', { refreshToken: user.refreshToken })
       assert.equal(reuse.status, 401)
       assert.match(reuse.body.error.message, /already used/)
-      assert.equal((await api.post('/v1/auth/refresh', { refreshToken: first.body.refreshToken })).status, 401, 'the family is revoked')
+      assert.equal(
+        (await api.post('/v1/auth/refresh', { refreshToken: first.body.refreshToken })).status,
+        401,
+        'the family is revoked',
+      )
       assert.equal((await api.get('/v1/me', first.body.accessToken)).status, 401, 'its access tokens too')
       assert.equal((await api.get('/v1/me', user.accessToken)).status, 401)
     })
@@ -135,7 +157,10 @@ for (const target of await databaseTargets()) {
       assert.equal(limited.body.error.code, 'rate_limited')
       assert.ok(Number(limited.headers.get('retry-after')) > 0)
       const otherUser = await signUp(api)
-      assert.equal((await api.post('/v1/auth/login', { email: otherUser.email, password: otherUser.password })).status, 200)
+      assert.equal(
+        (await api.post('/v1/auth/login', { email: otherUser.email, password: otherUser.password })).status,
+        200,
+      )
     })
   })
 }
@@ -154,7 +179,11 @@ describe('registration and login policies', () => {
       assert.match(refused.body.error.message, /Registration is closed/)
       const admin = await api.post('/v1/auth/login', { email: 'root@example.com', password: 'admin password' })
       assert.equal(admin.body.user.role, 'admin')
-      const created = await api.post('/v1/admin/users', { email: 'x@example.com', password: 'password123' }, admin.body.accessToken)
+      const created = await api.post(
+        '/v1/admin/users',
+        { email: 'x@example.com', password: 'password123' },
+        admin.body.accessToken,
+      )
       assert.equal(created.status, 201)
       assert.equal((await api.post('/v1/auth/login', { email: 'x@example.com', password: 'password123' })).status, 200)
     } finally {
@@ -163,17 +192,25 @@ describe('registration and login policies', () => {
   })
 
   test('an admin lists users and changes a role; the bootstrap admin variables promote an existing account', async () => {
-    const server = await startTestApp({ PULSEBASE_ADMIN_EMAIL: 'root@example.com', PULSEBASE_ADMIN_PASSWORD: 'admin password' })
+    const server = await startTestApp({
+      PULSEBASE_ADMIN_EMAIL: 'root@example.com',
+      PULSEBASE_ADMIN_PASSWORD: 'admin password',
+    })
     try {
       const api = client(server.url)
-      const admin = (await api.post('/v1/auth/login', { email: 'root@example.com', password: 'admin password' })).body.accessToken as string
+      const admin = (await api.post('/v1/auth/login', { email: 'root@example.com', password: 'admin password' })).body
+        .accessToken as string
       const user = await signUp(api)
       const listed = await api.get('/v1/admin/users?limit=500', admin)
       assert.ok(listed.body.users.some((u: { id: string }) => u.id === user.userId))
       const promoted = await api.patch(`/v1/admin/users/${user.userId}`, { role: 'admin' }, admin)
       assert.equal(promoted.status, 200)
       assert.equal(promoted.body.role, 'admin')
-      assert.equal((await api.get('/v1/admin/users', user.accessToken)).status, 200, 'the new role applies to the live token')
+      assert.equal(
+        (await api.get('/v1/admin/users', user.accessToken)).status,
+        200,
+        'the new role applies to the live token',
+      )
       assert.equal((await api.patch(`/v1/admin/users/${user.userId}`, { role: 'owner' }, admin)).status, 400)
       assert.equal((await api.patch('/v1/admin/users/no-such-user', { role: 'user' }, admin)).status, 404)
     } finally {
@@ -187,7 +224,10 @@ describe('registration and login policies', () => {
       const before = await signUp(api, { email: 'existing@example.com' })
       assert.equal((await api.get('/v1/admin/users', before.accessToken)).status, 403)
       const { ensureAdmin } = await import('../src/domains/auth/auth.service.js')
-      await ensureAdmin({ db: again.app.database.db, now: again.app.now }, { email: 'existing@example.com', password: 'ignored password' })
+      await ensureAdmin(
+        { db: again.app.database.db, now: again.app.now },
+        { email: 'existing@example.com', password: 'ignored password' },
+      )
       assert.equal((await api.get('/v1/admin/users', before.accessToken)).status, 200)
       const login = await api.post('/v1/auth/login', { email: 'existing@example.com', password: before.password })
       assert.equal(login.body.user.role, 'admin', 'the password is kept; only the role changes')
@@ -202,7 +242,9 @@ describe('registration and login policies', () => {
       const api = client(server.url)
       const statuses = []
       for (let i = 0; i < 5; i += 1) {
-        statuses.push((await api.post('/v1/auth/login', { email: `nobody${i}@example.com`, password: 'whatever1' })).status)
+        statuses.push(
+          (await api.post('/v1/auth/login', { email: `nobody${i}@example.com`, password: 'whatever1' })).status,
+        )
       }
       assert.deepEqual(statuses, [401, 401, 401, 401, 429])
     } finally {

@@ -17,7 +17,12 @@ describe('admin operations on two API processes sharing SQLite and Redis', { ski
 
   before(async () => {
     db = await sqlite.create()
-    const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url, PULSEBASE_ADMIN_EMAIL: ADMIN.email, PULSEBASE_ADMIN_PASSWORD: ADMIN.password }
+    const env = {
+      PULSEBASE_DATABASE_URL: db.url,
+      PULSEBASE_REDIS_URL: REDIS.url,
+      PULSEBASE_ADMIN_EMAIL: ADMIN.email,
+      PULSEBASE_ADMIN_PASSWORD: ADMIN.password,
+    }
     a = await startTestApp(env)
     b = await startTestApp(env)
   })
@@ -63,7 +68,10 @@ describe('admin operations on two API processes sharing SQLite and Redis', { ski
     const api = client(a.url)
     const admin = (await api.post('/v1/auth/login', ADMIN)).body.accessToken as string
     const paths = Object.keys((await api.get('/openapi.json')).body.paths as Record<string, unknown>)
-    assert.deepEqual(paths.filter((path) => /redeploy|deploy|exec|shell|restart|pull/i.test(path)), [])
+    assert.deepEqual(
+      paths.filter((path) => /redeploy|deploy|exec|shell|restart|pull/i.test(path)),
+      [],
+    )
     assert.equal((await api.post('/v1/admin/redeploy', {}, admin)).status, 404)
   })
 })

@@ -38,7 +38,10 @@ describe('pulsebase CLI: help, misuse and start-up failures', () => {
   test('a misspelt PULSEBASE_ variable is named with the setting it probably meant', async () => {
     const result = await runCli(['migrate'], { PULSEBASE_DATA_DIR: dataDir(), PULSEBASE_HTPP_PORT: '8081' })
     assert.equal(result.code, 0, result.output)
-    assert.match(result.output, /warning: PULSEBASE_HTPP_PORT is not a pulsebase setting and is ignored; did you mean PULSEBASE_HTTP_PORT\?/)
+    assert.match(
+      result.output,
+      /warning: PULSEBASE_HTPP_PORT is not a pulsebase setting and is ignored; did you mean PULSEBASE_HTTP_PORT\?/,
+    )
   })
 
   test('an unreachable database or broker, or a port in use, is one line saying what, where and what to do, exit 1', async () => {
@@ -52,13 +55,37 @@ describe('pulsebase CLI: help, misuse and start-up failures', () => {
     await new Promise((resolve) => free.close(resolve))
     try {
       // warn: the migration's info lines would come before the one line under test.
-      const base = { PULSEBASE_DATA_DIR: dataDir(), PULSEBASE_HOST: '127.0.0.1', PULSEBASE_GRPC_PORT: '0', PULSEBASE_LOG_LEVEL: 'warn' }
+      const base = {
+        PULSEBASE_DATA_DIR: dataDir(),
+        PULSEBASE_HOST: '127.0.0.1',
+        PULSEBASE_GRPC_PORT: '0',
+        PULSEBASE_LOG_LEVEL: 'warn',
+      }
       const cases: [Record<string, string>, RegExp][] = [
-        [{ PULSEBASE_DATABASE_URL: `postgres://pulsebase:secret-pw@127.0.0.1:${closedPort}/pulsebase` }, new RegExp(`PostgreSQL at 127.0.0.1:${closedPort}/pulsebase: the connection was refused .*PULSEBASE_DATABASE_URL`)],
-        [{ PULSEBASE_QUEUE_URL: `amqp://guest:secret-pw@127.0.0.1:${closedPort}` }, new RegExp(`RabbitMQ at 127.0.0.1:${closedPort}: the connection was refused .*PULSEBASE_QUEUE_URL`)],
-        [{ PULSEBASE_REDIS_URL: `redis://:secret-pw@127.0.0.1:${closedPort}` }, new RegExp(`Redis at 127.0.0.1:${closedPort}: the connection was refused .*PULSEBASE_REDIS_URL`)],
-        [{ PULSEBASE_HTTP_PORT: String(busyPort) }, new RegExp(`HTTP on 127.0.0.1:${busyPort}: the port is already in use by another process. .*PULSEBASE_HTTP_PORT`)],
-        [{ PULSEBASE_HTTP_PORT: '0', PULSEBASE_GRPC_PORT: String(busyPort) }, new RegExp(`gRPC on 127.0.0.1:${busyPort}: the port is already in use .*PULSEBASE_GRPC_PORT`)],
+        [
+          { PULSEBASE_DATABASE_URL: `postgres://pulsebase:secret-pw@127.0.0.1:${closedPort}/pulsebase` },
+          new RegExp(
+            `PostgreSQL at 127.0.0.1:${closedPort}/pulsebase: the connection was refused .*PULSEBASE_DATABASE_URL`,
+          ),
+        ],
+        [
+          { PULSEBASE_QUEUE_URL: `amqp://guest:secret-pw@127.0.0.1:${closedPort}` },
+          new RegExp(`RabbitMQ at 127.0.0.1:${closedPort}: the connection was refused .*PULSEBASE_QUEUE_URL`),
+        ],
+        [
+          { PULSEBASE_REDIS_URL: `redis://:secret-pw@127.0.0.1:${closedPort}` },
+          new RegExp(`Redis at 127.0.0.1:${closedPort}: the connection was refused .*PULSEBASE_REDIS_URL`),
+        ],
+        [
+          { PULSEBASE_HTTP_PORT: String(busyPort) },
+          new RegExp(
+            `HTTP on 127.0.0.1:${busyPort}: the port is already in use by another process. .*PULSEBASE_HTTP_PORT`,
+          ),
+        ],
+        [
+          { PULSEBASE_HTTP_PORT: '0', PULSEBASE_GRPC_PORT: String(busyPort) },
+          new RegExp(`gRPC on 127.0.0.1:${busyPort}: the port is already in use .*PULSEBASE_GRPC_PORT`),
+        ],
       ]
       for (const [env, expected] of cases) {
         const result = await runCli(['serve'], { ...base, ...env })
@@ -77,12 +104,29 @@ describe('pulsebase CLI: help, misuse and start-up failures', () => {
   test('an unknown PostgreSQL role or database is named in the one line', async (t) => {
     const skip = await skipUnless(POSTGRES)
     if (skip) return t.skip(skip)
-    const base = { PULSEBASE_DATA_DIR: dataDir(), PULSEBASE_HOST: '127.0.0.1', PULSEBASE_HTTP_PORT: '0', PULSEBASE_GRPC_PORT: '0' }
-    const role = await runCli(['serve'], { ...base, PULSEBASE_DATABASE_URL: 'postgres://no_such_role_pb@127.0.0.1:5432/test' })
+    const base = {
+      PULSEBASE_DATA_DIR: dataDir(),
+      PULSEBASE_HOST: '127.0.0.1',
+      PULSEBASE_HTTP_PORT: '0',
+      PULSEBASE_GRPC_PORT: '0',
+    }
+    const role = await runCli(['serve'], {
+      ...base,
+      PULSEBASE_DATABASE_URL: 'postgres://no_such_role_pb@127.0.0.1:5432/test',
+    })
     assert.equal(role.code, 1, role.output)
-    assert.match(role.output.trim(), /^pulsebase: cannot start: PostgreSQL at 127.0.0.1:5432\/test: the role .*"no_such_role_pb" does not exist/)
-    const database = await runCli(['serve'], { ...base, PULSEBASE_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/no_such_db_pb' })
+    assert.match(
+      role.output.trim(),
+      /^pulsebase: cannot start: PostgreSQL at 127.0.0.1:5432\/test: the role .*"no_such_role_pb" does not exist/,
+    )
+    const database = await runCli(['serve'], {
+      ...base,
+      PULSEBASE_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/no_such_db_pb',
+    })
     assert.equal(database.code, 1, database.output)
-    assert.match(database.output.trim(), /^pulsebase: cannot start: PostgreSQL at 127.0.0.1:5432\/no_such_db_pb: the database does not exist/)
+    assert.match(
+      database.output.trim(),
+      /^pulsebase: cannot start: PostgreSQL at 127.0.0.1:5432\/no_such_db_pb: the database does not exist/,
+    )
   })
 })

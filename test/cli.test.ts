@@ -16,7 +16,8 @@ describe('pulsebase CLI', () => {
       PULSEBASE_COMPAT: 'mindsync,nope',
     })
     assert.equal(result.code, 2)
-    for (const name of ['PULSEBASE_HTTP_PORT', 'PULSEBASE_QUEUE_URL', 'PULSEBASE_COMPAT']) assert.match(result.output, new RegExp(name))
+    for (const name of ['PULSEBASE_HTTP_PORT', 'PULSEBASE_QUEUE_URL', 'PULSEBASE_COMPAT'])
+      assert.match(result.output, new RegExp(name))
     const { existsSync } = await import('node:fs')
     assert.equal(existsSync(dir), false)
   })
@@ -29,18 +30,29 @@ describe('pulsebase CLI', () => {
     assert.match(migrated.output, /applied 0001_accounts/)
     assert.match((await runCli(['migrate'], env)).output, /up to date/)
 
-    const created = await runCli(['user', 'create', '--email', 'op@example.com', '--password', 'operator pw', '--admin'], env)
+    const created = await runCli(
+      ['user', 'create', '--email', 'op@example.com', '--password', 'operator pw', '--admin'],
+      env,
+    )
     assert.equal(created.code, 0, created.output)
     assert.match(created.output, /created admin op@example.com/)
     assert.equal(created.output.includes('operator pw'), false, 'user create does not print the password')
-    assert.equal((await runCli(['user', 'create', '--email', 'op@example.com', '--password', 'operator pw'], env)).code, 1)
+    assert.equal(
+      (await runCli(['user', 'create', '--email', 'op@example.com', '--password', 'operator pw'], env)).code,
+      1,
+    )
     const refused = await runCli(['user', 'create', '--email', 'not-an-email', '--password', 'short'], env)
     assert.equal(refused.code, 2)
     assert.match(refused.output, /--email must match format "email"/)
     assert.match(refused.output, /--password must not have fewer than 8 characters/)
 
     const port = 20000 + Math.floor(Math.random() * 20000)
-    const server = startCli(['serve'], { ...env, PULSEBASE_HOST: '127.0.0.1', PULSEBASE_HTTP_PORT: String(port), PULSEBASE_GRPC_PORT: String(port + 1) })
+    const server = startCli(['serve'], {
+      ...env,
+      PULSEBASE_HOST: '127.0.0.1',
+      PULSEBASE_HTTP_PORT: String(port),
+      PULSEBASE_GRPC_PORT: String(port + 1),
+    })
     try {
       await waitForReady(`http://127.0.0.1:${port}/readyz`, server)
       const login = await fetch(`http://127.0.0.1:${port}/v1/auth/login`, {

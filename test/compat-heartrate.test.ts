@@ -10,7 +10,13 @@ import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 // Exactly what a seed client does: the seed's proto, snake_case fields, int64 as strings.
 const PROTO_DIR = fileURLToPath(new URL('../proto/', import.meta.url))
 const seedPackage = loadPackageDefinition(
-  loadSync('heartrate/heartrate_service.proto', { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [PROTO_DIR] }),
+  loadSync('heartrate/heartrate_service.proto', {
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: true,
+    includeDirs: [PROTO_DIR],
+  }),
 ) as any
 
 const OUT_OF_RANGE = 'Heart rate out of typical range for an adult'
@@ -33,12 +39,18 @@ function withAuth(credential: string | undefined): Metadata {
 
 function call(seed: Seed, method: string, request: object, credential?: string): Promise<any> {
   return new Promise((resolve, reject) => {
-    seed[method](request, withAuth(credential), (error: ServiceError | null, response: unknown) => (error ? reject(error) : resolve(response)))
+    seed[method](request, withAuth(credential), (error: ServiceError | null, response: unknown) =>
+      error ? reject(error) : resolve(response),
+    )
   })
 }
 
 /** Writes `requests` (then ends the client side unless `keepOpen`); resolves with every response once the server ends. */
-function stream(seed: Seed, requests: object[], options: { credential?: string; keepOpen?: boolean } = {}): Promise<any[]> {
+function stream(
+  seed: Seed,
+  requests: object[],
+  options: { credential?: string; keepOpen?: boolean } = {},
+): Promise<any[]> {
   const duplex = seed.StreamHeartRate(withAuth(options.credential))
   const responses: unknown[] = []
   const done = new Promise<any[]>((resolve, reject) => {
@@ -56,7 +68,10 @@ async function deviceKey(api: Client, token: string) {
   return { key: reply.body.apiKey as string, id: reply.body.device.id as string }
 }
 
-async function storedSamples(api: Client, token: string): Promise<Array<{ timestamp: string; bpm: number; deviceId: string | null }>> {
+async function storedSamples(
+  api: Client,
+  token: string,
+): Promise<Array<{ timestamp: string; bpm: number; deviceId: string | null }>> {
   const reply = await api.get('/v1/heart-rate/samples', token)
   assert.equal(reply.status, 200, JSON.stringify(reply.body))
   return reply.body.samples
@@ -75,7 +90,10 @@ for (const target of await databaseTargets()) {
 
     before(async () => {
       db = await target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_COMPAT: 'heartrate' }, { now: () => pinnedNowMs ?? Date.now() })
+      server = await startTestApp(
+        { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_COMPAT: 'heartrate' },
+        { now: () => pinnedNowMs ?? Date.now() },
+      )
       api = client(server.url)
       seed = seedClient(server.grpcAddress)
     })
@@ -87,12 +105,25 @@ for (const target of await databaseTargets()) {
 
     // First, while the compat account does not exist yet, so the race is real.
     test('concurrent boots create one compat user and device, and agree on them', async () => {
-      const principals = await Promise.all([1, 2, 3].map(() => ensureCompatPrincipal({ db: server.app.database.db, now: server.app.now })))
+      const principals = await Promise.all(
+        [1, 2, 3].map(() => ensureCompatPrincipal({ db: server.app.database.db, now: server.app.now })),
+      )
       assert.equal(new Set(principals.map((p) => JSON.stringify(p))).size, 1)
-      const users = await server.app.database.db.selectFrom('users').selectAll().where('email', '=', COMPAT_EMAIL).execute()
+      const users = await server.app.database.db
+        .selectFrom('users')
+        .selectAll()
+        .where('email', '=', COMPAT_EMAIL)
+        .execute()
       assert.equal(users.length, 1)
-      const devices = await server.app.database.db.selectFrom('devices').selectAll().where('user_id', '=', users[0]!.id).execute()
-      assert.deepEqual(devices.map((d) => [d.name, d.kind]), [[COMPAT_DEVICE_NAME, 'other']])
+      const devices = await server.app.database.db
+        .selectFrom('devices')
+        .selectAll()
+        .where('user_id', '=', users[0]!.id)
+        .execute()
+      assert.deepEqual(
+        devices.map((d) => [d.name, d.kind]),
+        [[COMPAT_DEVICE_NAME, 'other']],
+      )
       assert.deepEqual(principals[0], { userId: users[0]!.id, role: 'user', deviceId: devices[0]!.id })
       const login = await api.post('/v1/auth/login', { email: COMPAT_EMAIL, password: 'anything at all' })
       assert.notEqual(login.status, 200, 'the compat account cannot log in')
@@ -114,12 +145,23 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(await submit(39, T0 + 7), ok('LOW_HEART_RATE'))
       assert.deepEqual(await submit(181, T0 + 8), ok('HIGH_HEART_RATE'))
       assert.deepEqual(await submit(250, T0 + 9), ok('HIGH_HEART_RATE'))
-      for (const bpm of [19, 251, 255, 0, -5]) assert.deepEqual(await submit(bpm, T0 + 10), rejected(OUT_OF_RANGE), `bpm ${bpm}`)
-      assert.deepEqual(await submit(70, Math.floor(Date.now() / 1000) + 3600), rejected('timestamp is more than 60 s ahead of the server clock'))
+      for (const bpm of [19, 251, 255, 0, -5])
+        assert.deepEqual(await submit(bpm, T0 + 10), rejected(OUT_OF_RANGE), `bpm ${bpm}`)
+      assert.deepEqual(
+        await submit(70, Math.floor(Date.now() / 1000) + 3600),
+        rejected('timestamp is more than 60 s ahead of the server clock'),
+      )
 
       const samples = await storedSamples(api, user.accessToken)
-      assert.deepEqual(samples.map((s) => s.bpm), [72, 45, 160, 40, 180, 50, 150, 39, 181, 250])
-      assert.deepEqual(samples.map((s) => secondsOf(s.timestamp)), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => T0 + i), 'unix seconds are stored as that second')
+      assert.deepEqual(
+        samples.map((s) => s.bpm),
+        [72, 45, 160, 40, 180, 50, 150, 39, 181, 250],
+      )
+      assert.deepEqual(
+        samples.map((s) => secondsOf(s.timestamp)),
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => T0 + i),
+        'unix seconds are stored as that second',
+      )
     })
 
     test('SubmitHeartRate: a same-second resubmission answers success but is stored once; timestamp 0 means now', async () => {
@@ -134,8 +176,16 @@ for (const target of await databaseTargets()) {
         pinnedNowMs = undefined
       }
       const samples = await storedSamples(api, user.accessToken)
-      assert.deepEqual(samples.map((s) => s.bpm), [70, 80], 'the first of the second is kept')
-      assert.equal(samples[1]!.timestamp, new Date(T0 * 1000 + 1_234_567).toISOString(), 'timestamp 0 is stored as the time it arrived')
+      assert.deepEqual(
+        samples.map((s) => s.bpm),
+        [70, 80],
+        'the first of the second is kept',
+      )
+      assert.equal(
+        samples[1]!.timestamp,
+        new Date(T0 * 1000 + 1_234_567).toISOString(),
+        'timestamp 0 is stored as the time it arrived',
+      )
     })
 
     test('StreamHeartRate: one response per request in order; invalid values do not end the stream', async () => {
@@ -154,9 +204,27 @@ for (const target of await databaseTargets()) {
         ],
         { credential: key },
       )
-      assert.deepEqual(responses, [ok(), rejected(OUT_OF_RANGE), ok('LOW_HEART_RATE'), ok('LOW_HEART_RATE'), ok('HIGH_HEART_RATE'), ok(), ok()])
+      assert.deepEqual(responses, [
+        ok(),
+        rejected(OUT_OF_RANGE),
+        ok('LOW_HEART_RATE'),
+        ok('LOW_HEART_RATE'),
+        ok('HIGH_HEART_RATE'),
+        ok(),
+        ok(),
+      ])
       const samples = await storedSamples(api, user.accessToken)
-      assert.deepEqual(samples.map((s) => [secondsOf(s.timestamp) - T0, s.bpm]), [[0, 72], [2, 45], [3, 39], [4, 160], [5, 76]], 'a repeated second is stored once')
+      assert.deepEqual(
+        samples.map((s) => [secondsOf(s.timestamp) - T0, s.bpm]),
+        [
+          [0, 72],
+          [2, 45],
+          [3, 39],
+          [4, 160],
+          [5, 76],
+        ],
+        'a repeated second is stored once',
+      )
     })
 
     test('StreamHeartRate: requests sent in several bursts are answered in order; an empty stream gets no responses', async () => {
@@ -184,7 +252,10 @@ for (const target of await databaseTargets()) {
       duplex.end()
       await ended
       assert.deepEqual(responses, [ok(), rejected(OUT_OF_RANGE), ...Array.from({ length: 8 }, () => ok())])
-      assert.deepEqual((await storedSamples(api, user.accessToken)).map((s) => s.bpm), [60, 62, 63, 64, 65, 66, 67, 68, 69])
+      assert.deepEqual(
+        (await storedSamples(api, user.accessToken)).map((s) => s.bpm),
+        [60, 62, 63, 64, 65, 66, 67, 68, 69],
+      )
 
       assert.deepEqual(await stream(seed, [], { credential: key }), [])
     })
@@ -192,13 +263,22 @@ for (const target of await databaseTargets()) {
     test('StreamHeartRate: a long burst with repeated seconds is answered in order, each second stored once', async () => {
       const user = await signUp(api)
       const { key } = await deviceKey(api, user.accessToken)
-      const requests = Array.from({ length: 400 }, (_, i) => ({ bpm: i % 50 === 7 ? 300 : 60 + (i % 40), timestamp: T0 - 1000 + Math.floor(i / 2) }))
+      const requests = Array.from({ length: 400 }, (_, i) => ({
+        bpm: i % 50 === 7 ? 300 : 60 + (i % 40),
+        timestamp: T0 - 1000 + Math.floor(i / 2),
+      }))
       const responses = await stream(seed, requests, { credential: key })
-      assert.deepEqual(responses, requests.map((r) => (r.bpm === 300 ? rejected(OUT_OF_RANGE) : ok())))
+      assert.deepEqual(
+        responses,
+        requests.map((r) => (r.bpm === 300 ? rejected(OUT_OF_RANGE) : ok())),
+      )
       const expected = new Map<number, number>()
       for (const r of requests) if (r.bpm !== 300 && !expected.has(r.timestamp)) expected.set(r.timestamp, r.bpm)
       const samples = await storedSamples(api, user.accessToken)
-      assert.deepEqual(samples.map((s) => [secondsOf(s.timestamp), s.bpm]), [...expected])
+      assert.deepEqual(
+        samples.map((s) => [secondsOf(s.timestamp), s.bpm]),
+        [...expected],
+      )
     })
 
     test('GetHeartRateStatus: the last recent_count samples oldest first, stats over them, recent_count <= 0 means 10', async () => {
@@ -211,7 +291,11 @@ for (const target of await databaseTargets()) {
         stats: { average_bpm: 0, min_bpm: 0, max_bpm: 0 },
       })
       const bpms = [60, 62, 64, 66, 68, 70, 72, 74, 76, 78, 80, 82]
-      await stream(seed, bpms.map((bpm, i) => ({ bpm, timestamp: T0 + i })), { credential: key })
+      await stream(
+        seed,
+        bpms.map((bpm, i) => ({ bpm, timestamp: T0 + i })),
+        { credential: key },
+      )
 
       const three = await call(seed, 'GetHeartRateStatus', { recent_count: 3 }, key)
       assert.deepEqual(three.recent_measurements, [
@@ -222,7 +306,11 @@ for (const target of await databaseTargets()) {
       assert.deepEqual(three.stats, { average_bpm: 80, min_bpm: 78, max_bpm: 82 })
       for (const recent_count of [0, -4]) {
         const status = await call(seed, 'GetHeartRateStatus', { recent_count }, key)
-        assert.deepEqual(status.recent_measurements.map((m: { bpm: number }) => m.bpm), bpms.slice(2), `recent_count ${recent_count} gives the last 10, not everything`)
+        assert.deepEqual(
+          status.recent_measurements.map((m: { bpm: number }) => m.bpm),
+          bpms.slice(2),
+          `recent_count ${recent_count} gives the last 10, not everything`,
+        )
         assert.deepEqual(status.stats, { average_bpm: 73, min_bpm: 64, max_bpm: 82 })
       }
       assert.deepEqual((await call(seed, 'GetHeartRateStatus', {}, key)).recent_measurements.length, 10)
@@ -245,17 +333,29 @@ for (const target of await databaseTargets()) {
         const { alert_active, alert_type } = await call(seed, 'GetHeartRateStatus', { recent_count: 20 }, key)
         return { alert_active, alert_type }
       }
-      const submit = (bpm: number, second: number) => call(seed, 'SubmitHeartRate', { bpm, timestamp: T0 + second }, key)
+      const submit = (bpm: number, second: number) =>
+        call(seed, 'SubmitHeartRate', { bpm, timestamp: T0 + second }, key)
       assert.deepEqual(await alertOf(), { alert_active: false, alert_type: 'NONE' })
       await submit(160, 0)
       assert.deepEqual(await alertOf(), { alert_active: true, alert_type: 'HIGH_HEART_RATE' })
       await submit(80, 1)
       await submit(80, 2)
-      assert.deepEqual(await alertOf(), { alert_active: true, alert_type: 'HIGH_HEART_RATE' }, 'two in-range samples are not enough')
+      assert.deepEqual(
+        await alertOf(),
+        { alert_active: true, alert_type: 'HIGH_HEART_RATE' },
+        'two in-range samples are not enough',
+      )
       await submit(80, 3)
-      assert.deepEqual(await alertOf(), { alert_active: false, alert_type: 'NONE' }, 'three close it, although the history holds a HIGH')
+      assert.deepEqual(
+        await alertOf(),
+        { alert_active: false, alert_type: 'NONE' },
+        'three close it, although the history holds a HIGH',
+      )
       const status = await call(seed, 'GetHeartRateStatus', { recent_count: 20 }, key)
-      assert.deepEqual(status.recent_measurements.map((m: { triggered_alert: boolean }) => m.triggered_alert), [true, false, false, false])
+      assert.deepEqual(
+        status.recent_measurements.map((m: { triggered_alert: boolean }) => m.triggered_alert),
+        [true, false, false, false],
+      )
       await submit(45, 4)
       assert.deepEqual(await alertOf(), { alert_active: true, alert_type: 'LOW_HEART_RATE' })
     })
@@ -264,28 +364,54 @@ for (const target of await databaseTargets()) {
       const compat = await ensureCompatPrincipal({ db: server.app.database.db, now: server.app.now })
       assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 99, timestamp: T0 + 100 }), ok())
       const anonymous = await call(seed, 'GetHeartRateStatus', { recent_count: 1 })
-      assert.deepEqual(anonymous.recent_measurements, [{ bpm: 99, timestamp: String(T0 + 100), triggered_alert: false }])
-      const row = await server.app.database.db.selectFrom('heart_rate_samples').innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_samples.stream_id').selectAll().where('ts', '=', (T0 + 100) * 1000).executeTakeFirstOrThrow()
+      assert.deepEqual(anonymous.recent_measurements, [
+        { bpm: 99, timestamp: String(T0 + 100), triggered_alert: false },
+      ])
+      const row = await server.app.database.db
+        .selectFrom('heart_rate_samples')
+        .innerJoin('heart_rate_streams', 'heart_rate_streams.id', 'heart_rate_samples.stream_id')
+        .selectAll()
+        .where('ts', '=', (T0 + 100) * 1000)
+        .executeTakeFirstOrThrow()
       assert.deepEqual([row.user_id, row.device_id], [compat.userId, compat.deviceId])
 
       const owner = await signUp(api)
       const device = await deviceKey(api, owner.accessToken)
-      assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 101, timestamp: T0 + 101 }, `Bearer ${device.key}`), ok())
+      assert.deepEqual(
+        await call(seed, 'SubmitHeartRate', { bpm: 101, timestamp: T0 + 101 }, `Bearer ${device.key}`),
+        ok(),
+      )
       assert.deepEqual(await stream(seed, [{ bpm: 102, timestamp: T0 + 102 }], { credential: device.key }), [ok()])
       assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 103, timestamp: T0 + 103 }, owner.accessToken), ok())
       const samples = await storedSamples(api, owner.accessToken)
-      assert.deepEqual(samples.map((s) => [s.bpm, s.deviceId]), [[101, device.id], [102, device.id], [103, null]])
+      assert.deepEqual(
+        samples.map((s) => [s.bpm, s.deviceId]),
+        [
+          [101, device.id],
+          [102, device.id],
+          [103, null],
+        ],
+      )
       const ownStatus = await call(seed, 'GetHeartRateStatus', { recent_count: 10 }, device.key)
-      assert.deepEqual(ownStatus.recent_measurements.map((m: { bpm: number }) => m.bpm), [101, 102, 103])
+      assert.deepEqual(
+        ownStatus.recent_measurements.map((m: { bpm: number }) => m.bpm),
+        [101, 102, 103],
+      )
       const stillAnonymous = await call(seed, 'GetHeartRateStatus', { recent_count: 1 })
       assert.equal(stillAnonymous.recent_measurements[0].bpm, 99, "the owner's samples are not the compat device's")
     })
 
     test('a bad credential is UNAUTHENTICATED on every method', async () => {
       const unauthenticated = { code: grpcStatus.UNAUTHENTICATED }
-      await assert.rejects(call(seed, 'SubmitHeartRate', { bpm: 70, timestamp: T0 }, 'Bearer pbd_stolen'), unauthenticated)
+      await assert.rejects(
+        call(seed, 'SubmitHeartRate', { bpm: 70, timestamp: T0 }, 'Bearer pbd_stolen'),
+        unauthenticated,
+      )
       await assert.rejects(call(seed, 'GetHeartRateStatus', {}, 'not a credential'), unauthenticated)
-      await assert.rejects(call(seed, 'CalculateExerciseZones', { age: 30, measurements: [{ bpm: 100, timestamp: 0 }] }, 'pbd_stolen'), unauthenticated)
+      await assert.rejects(
+        call(seed, 'CalculateExerciseZones', { age: 30, measurements: [{ bpm: 100, timestamp: 0 }] }, 'pbd_stolen'),
+        unauthenticated,
+      )
       await assert.rejects(stream(seed, [{ bpm: 70, timestamp: T0 }], { credential: 'pbd_stolen' }), unauthenticated)
     })
 
@@ -296,7 +422,11 @@ for (const target of await databaseTargets()) {
       await kysely.schema.alterTable('heart_rate_samples').renameTo('heart_rate_samples_away').execute()
       try {
         assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 70, timestamp: T0 }, key), rejected(STORE_FAILED))
-        assert.deepEqual(await call(seed, 'SubmitHeartRate', { bpm: 19, timestamp: T0 }, key), rejected(OUT_OF_RANGE), 'an invalid value is still just invalid')
+        assert.deepEqual(
+          await call(seed, 'SubmitHeartRate', { bpm: 19, timestamp: T0 }, key),
+          rejected(OUT_OF_RANGE),
+          'an invalid value is still just invalid',
+        )
         const responses = await stream(seed, [{ bpm: 70, timestamp: T0 }], { credential: key, keepOpen: true })
         assert.deepEqual(responses, [rejected(STORE_FAILED)], 'the server ended the stream although the client had not')
       } finally {
@@ -324,19 +454,34 @@ describe('heartrate compat: CalculateExerciseZones', () => {
 
   test('age <= 0 and no measurements are INVALID_ARGUMENT with the seed details', async () => {
     for (const age of [0, -3]) {
-      await assert.rejects(zones(age, [[100, 0]]), { code: grpcStatus.INVALID_ARGUMENT, details: 'Age must be a positive integer' })
+      await assert.rejects(zones(age, [[100, 0]]), {
+        code: grpcStatus.INVALID_ARGUMENT,
+        details: 'Age must be a positive integer',
+      })
     }
     await assert.rejects(zones(30, []), { code: grpcStatus.INVALID_ARGUMENT, details: 'No measurements provided' })
     await assert.rejects(zones(0, []), { details: 'Age must be a positive integer' }, 'age is checked first')
   })
 
   test('one measurement gives zeros and its bpm as the average', async () => {
-    assert.deepEqual(await zones(30, [[120, 1000]]), { zone1_time: 0, zone2_time: 0, zone3_time: 0, total_duration: 0, average_heart_rate: 120 })
+    assert.deepEqual(await zones(30, [[120, 1000]]), {
+      zone1_time: 0,
+      zone2_time: 0,
+      zone3_time: 0,
+      total_duration: 0,
+      average_heart_rate: 120,
+    })
   })
 
   test('every interval is counted (the seed stops after three)', async () => {
     // max 190: 110 -> 58% zone 1, 130 -> 68% zone 2, 150 -> 79% zone 3, 165 -> 87% zone 3
-    const points: Array<[number, number]> = [[100, 0], [120, 60], [140, 120], [160, 180], [170, 240]]
+    const points: Array<[number, number]> = [
+      [100, 0],
+      [120, 60],
+      [140, 120],
+      [160, 180],
+      [170, 240],
+    ]
     const expected = { zone1_time: 60, zone2_time: 60, zone3_time: 120, total_duration: 240, average_heart_rate: 138 }
     assert.deepEqual(await zones(30, points), expected)
     assert.deepEqual(await zones(30, [...points].reverse()), expected, 'measurements are sorted by timestamp')
@@ -344,9 +489,29 @@ describe('heartrate compat: CalculateExerciseZones', () => {
 
   test('total_duration includes time outside the zones; intervals of zero length are skipped', async () => {
     // 61/190 and 81/190 are below zone 1; 177.5/190 is above zone 3 (0.9 and up is no zone).
-    assert.deepEqual(await zones(30, [[60, 0], [62, 60], [100, 120]]), { zone1_time: 0, zone2_time: 0, zone3_time: 0, total_duration: 120, average_heart_rate: 74 })
-    assert.deepEqual(await zones(30, [[175, 0], [180, 30]]), { zone1_time: 0, zone2_time: 0, zone3_time: 0, total_duration: 30, average_heart_rate: 177.5 })
-    assert.deepEqual(await zones(30, [[110, 0], [110, 0], [110, 45]]), { zone1_time: 45, zone2_time: 0, zone3_time: 0, total_duration: 45, average_heart_rate: 110 })
+    assert.deepEqual(
+      await zones(30, [
+        [60, 0],
+        [62, 60],
+        [100, 120],
+      ]),
+      { zone1_time: 0, zone2_time: 0, zone3_time: 0, total_duration: 120, average_heart_rate: 74 },
+    )
+    assert.deepEqual(
+      await zones(30, [
+        [175, 0],
+        [180, 30],
+      ]),
+      { zone1_time: 0, zone2_time: 0, zone3_time: 0, total_duration: 30, average_heart_rate: 177.5 },
+    )
+    assert.deepEqual(
+      await zones(30, [
+        [110, 0],
+        [110, 0],
+        [110, 45],
+      ]),
+      { zone1_time: 45, zone2_time: 0, zone3_time: 0, total_duration: 45, average_heart_rate: 110 },
+    )
   })
 })
 
@@ -355,8 +520,12 @@ describe('heartrate compat: switched off and guarded', () => {
     const server = await startTestApp()
     const seed = seedClient(server.grpcAddress)
     try {
-      await assert.rejects(call(seed, 'SubmitHeartRate', { bpm: 70, timestamp: T0 }), { code: grpcStatus.UNIMPLEMENTED })
-      await assert.rejects(call(seed, 'CalculateExerciseZones', { age: 30, measurements: [] }), { code: grpcStatus.UNIMPLEMENTED })
+      await assert.rejects(call(seed, 'SubmitHeartRate', { bpm: 70, timestamp: T0 }), {
+        code: grpcStatus.UNIMPLEMENTED,
+      })
+      await assert.rejects(call(seed, 'CalculateExerciseZones', { age: 30, measurements: [] }), {
+        code: grpcStatus.UNIMPLEMENTED,
+      })
     } finally {
       seed.close()
       await server.close()

@@ -84,14 +84,30 @@ for (const target of await databaseTargets()) {
       const missing = await m2m.get('/test/private')
       assert.equal(missing.status, 401)
       assert.deepEqual(missing.body, { error: 'Unauthorized!' })
-      assert.deepEqual((await m2m.get('/test/private', '')).body, { error: 'Unauthorized!' }, 'an empty header is a missing one')
+      assert.deepEqual(
+        (await m2m.get('/test/private', '')).body,
+        { error: 'Unauthorized!' },
+        'an empty header is a missing one',
+      )
 
       const { accessToken, refreshToken } = await signUp(api)
       const device = await api.post('/v1/devices', { name: 'glove', kind: 'glove' }, accessToken)
       const tampered = `${accessToken.slice(0, -4)}AAAA`
-      const refused = ['garbage', 'Bearer garbage', 'Token abc', tampered, await expiredTwin(accessToken), refreshToken, device.body.apiKey as string]
+      const refused = [
+        'garbage',
+        'Bearer garbage',
+        'Token abc',
+        tampered,
+        await expiredTwin(accessToken),
+        refreshToken,
+        device.body.apiKey as string,
+      ]
       for (const header of refused) {
-        for (const reply of [await m2m.get('/test/private', header), await m2m.get('/user', header), await m2m.post('/user', profile, header)]) {
+        for (const reply of [
+          await m2m.get('/test/private', header),
+          await m2m.get('/user', header),
+          await m2m.post('/user', profile, header),
+        ]) {
           assert.equal(reply.status, 401, header)
           assert.deepEqual(reply.body, { error: 'Unable to authorize token;' })
         }
@@ -122,7 +138,11 @@ for (const target of await databaseTargets()) {
       const read = await m2m.get('/user', user.accessToken)
       assert.equal(read.status, 200)
       assert.deepEqual(read.body, created.body)
-      assert.deepEqual((await m2m.get('/user/', `Bearer ${user.accessToken}`)).body, created.body, 'trailing slash and Bearer')
+      assert.deepEqual(
+        (await m2m.get('/user/', `Bearer ${user.accessToken}`)).body,
+        created.body,
+        'trailing slash and Bearer',
+      )
 
       const again = await m2m.post('/user', profile, user.accessToken)
       assert.equal(again.status, 409)
@@ -131,7 +151,13 @@ for (const target of await databaseTargets()) {
       const replacement = { goal: 'Grip for 5 seconds', games: [{ name: 'grip', gameData: { level: 1, score: 10 } }] }
       const put = await m2m.put('/user', replacement, user.accessToken)
       assert.equal(put.status, 200, status(put))
-      assert.deepEqual(put.body, { id: user.userId, email: user.email.toLowerCase(), name: null, miscInfo: {}, ...replacement })
+      assert.deepEqual(put.body, {
+        id: user.userId,
+        email: user.email.toLowerCase(),
+        name: null,
+        miscInfo: {},
+        ...replacement,
+      })
       assert.deepEqual((await m2m.get('/user', user.accessToken)).body, put.body, 'PUT replaces, it does not merge')
 
       const deleted = await m2m.delete('/user', user.accessToken)
@@ -149,7 +175,11 @@ for (const target of await databaseTargets()) {
     })
 
     test('the name falls back to the account display name, and a sent email must be the account one', async () => {
-      const reg = await api.post('/v1/auth/register', { email: `named-${Date.now()}@example.com`, password: 'correct horse', displayName: 'Grace' })
+      const reg = await api.post('/v1/auth/register', {
+        email: `named-${Date.now()}@example.com`,
+        password: 'correct horse',
+        displayName: 'Grace',
+      })
       const token = reg.body.accessToken as string
       const created = await m2m.post('/user', { email: reg.body.user.email.toUpperCase(), goal: 'g' }, token)
       assert.equal(created.status, 201, status(created))
@@ -162,7 +192,11 @@ for (const target of await databaseTargets()) {
 
     test('bad bodies get 400 with a seed-style message naming every field at fault, and nothing is stored', async () => {
       const user = await signUp(api)
-      const bad = await m2m.post('/user', { msScore: 'high', games: [{ gameData: { level: 1 } }], _id: 'x' }, user.accessToken)
+      const bad = await m2m.post(
+        '/user',
+        { msScore: 'high', games: [{ gameData: { level: 1 } }], _id: 'x' },
+        user.accessToken,
+      )
       assert.equal(bad.status, 400)
       assert.deepEqual(Object.keys(bad.body), ['error'])
       for (const field of ['body.goal', 'body.msScore', 'body.games.0.name', 'body.games.0.gameData.score', 'body']) {
@@ -171,12 +205,22 @@ for (const target of await databaseTargets()) {
       const noBody = await m2m.post('/user', undefined, user.accessToken)
       assert.equal(noBody.status, 400)
       assert.equal(typeof noBody.body.error, 'string')
-      const notJson = await api.call('POST', '/user', undefined, undefined, { authorization: user.accessToken, 'content-type': 'application/json' })
+      const notJson = await api.call('POST', '/user', undefined, undefined, {
+        authorization: user.accessToken,
+        'content-type': 'application/json',
+      })
       assert.equal(notJson.status, 400)
-      const broken = await fetch(`${server.url}/user`, { method: 'POST', headers: { authorization: user.accessToken, 'content-type': 'application/json' }, body: '{"goal":' })
+      const broken = await fetch(`${server.url}/user`, {
+        method: 'POST',
+        headers: { authorization: user.accessToken, 'content-type': 'application/json' },
+        body: '{"goal":',
+      })
       assert.equal(broken.status, 400)
       assert.deepEqual(await broken.json(), { error: 'Request body is not valid JSON' })
-      const form = await api.call('POST', '/user', undefined, undefined, { authorization: user.accessToken, 'content-type': 'application/x-www-form-urlencoded' })
+      const form = await api.call('POST', '/user', undefined, undefined, {
+        authorization: user.accessToken,
+        'content-type': 'application/x-www-form-urlencoded',
+      })
       assert.equal(form.status, 415)
       assert.deepEqual(form.body, { error: 'Unsupported content type: send application/json' })
       assert.equal((await m2m.get('/user', user.accessToken)).body, null)
@@ -213,7 +257,10 @@ describe('m2m seed gateway routes when the database fails', () => {
     const api = client(server.url)
     const { accessToken } = await signUp(api)
     await server.app.database.db.schema.dropTable('m2m_profiles').execute()
-    for (const reply of [await seed(api).get('/user', accessToken), await seed(api).post('/user', profile, accessToken)]) {
+    for (const reply of [
+      await seed(api).get('/user', accessToken),
+      await seed(api).post('/user', profile, accessToken),
+    ]) {
       assert.equal(reply.status, 500)
       assert.deepEqual(reply.body, { error: 'Internal server error' })
     }

@@ -10,7 +10,15 @@ import { ConfigError, loadConfig } from '../src/config.js'
 import { client, startTestApp, type TestApp } from './helpers/app.js'
 
 const PROTO_DIR = fileURLToPath(new URL('../proto/', import.meta.url))
-const seedPackage = loadPackageDefinition(loadSync('heartrate/heartrate_service.proto', { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [PROTO_DIR] })) as any
+const seedPackage = loadPackageDefinition(
+  loadSync('heartrate/heartrate_service.proto', {
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: true,
+    includeDirs: [PROTO_DIR],
+  }),
+) as any
 
 describe('PULSEBASE_COMPAT_PORTS in the configuration', () => {
   const problemsOf = (ports: string, compat = 'dlp,m2m') => {
@@ -32,8 +40,15 @@ describe('PULSEBASE_COMPAT_PORTS in the configuration', () => {
     assert.match(problemsOf('dlp=8000,dlp=8001'), /dlp is listed twice/)
   })
   test('a valid list is parsed in order', () => {
-    const config = loadConfig({ PULSEBASE_JWT_SECRET: 'x'.repeat(40), PULSEBASE_COMPAT: 'm2m,dlp', PULSEBASE_COMPAT_PORTS: 'dlp=8000,m2m=3000' })
-    assert.deepEqual(config.compatPorts, [{ adapter: 'dlp', port: 8000 }, { adapter: 'm2m', port: 3000 }])
+    const config = loadConfig({
+      PULSEBASE_JWT_SECRET: 'x'.repeat(40),
+      PULSEBASE_COMPAT: 'm2m,dlp',
+      PULSEBASE_COMPAT_PORTS: 'dlp=8000,m2m=3000',
+    })
+    assert.deepEqual(config.compatPorts, [
+      { adapter: 'dlp', port: 8000 },
+      { adapter: 'm2m', port: 3000 },
+    ])
     assert.deepEqual(loadConfig({ PULSEBASE_JWT_SECRET: 'x'.repeat(40) }).compatPorts, [])
   })
 })
@@ -41,7 +56,10 @@ describe('PULSEBASE_COMPAT_PORTS in the configuration', () => {
 describe('every adapter on a port of its own', () => {
   let server: TestApp
   before(async () => {
-    server = await startTestApp({ PULSEBASE_COMPAT: 'm2m,dlp,mindsync,csi,heartrate', PULSEBASE_COMPAT_PORTS: 'dlp=0,m2m=0,mindsync=0,csi=0,heartrate=0' })
+    server = await startTestApp({
+      PULSEBASE_COMPAT: 'm2m,dlp,mindsync,csi,heartrate',
+      PULSEBASE_COMPAT_PORTS: 'dlp=0,m2m=0,mindsync=0,csi=0,heartrate=0',
+    })
   })
   after(async () => {
     await server?.close()
@@ -51,8 +69,15 @@ describe('every adapter on a port of its own', () => {
     const ports = server.compatAddresses
     assert.deepEqual(Object.keys(ports).sort(), ['csi', 'dlp', 'heartrate', 'm2m', 'mindsync'])
     const dlp = client(ports.dlp as string)
-    assert.deepEqual((await dlp.get('/test')).body, { Status: 'Backend is alive' }, 'GET /test is the DLP’s on its own port')
-    assert.deepEqual((await dlp.post('/api/getExecutionsData', {})).body, { success: false, message: 'User is not authenticated' })
+    assert.deepEqual(
+      (await dlp.get('/test')).body,
+      { Status: 'Backend is alive' },
+      'GET /test is the DLP’s on its own port',
+    )
+    assert.deepEqual((await dlp.post('/api/getExecutionsData', {})).body, {
+      success: false,
+      message: 'User is not authenticated',
+    })
     assert.equal((await dlp.get('/ready')).status, 404, 'no other adapter’s path')
     assert.equal((await dlp.get('/v1/playground/datasets')).status, 404, 'no /v1 route')
     assert.ok(Array.isArray((await client(ports.m2m as string).get('/test')).body), 'm2m’s todo list on its port')
@@ -61,8 +86,17 @@ describe('every adapter on a port of its own', () => {
     assert.deepEqual([csi.status, await csi.text()], [200, 'Success'])
     const seed = new seedPackage.heartrate.HeartRateMonitor(ports.heartrate, credentials.createInsecure())
     try {
-      const refused = await new Promise<ServiceError | null>((resolve) => seed.CalculateExerciseZones({ age: 0, measurements: [{ bpm: 100, timestamp: 0 }] }, (error: ServiceError | null) => resolve(error)))
-      assert.deepEqual([refused?.code, refused?.details], [grpcStatus.INVALID_ARGUMENT, 'Age must be a positive integer'], 'the seed service answers on its gRPC port')
+      const refused = await new Promise<ServiceError | null>((resolve) =>
+        seed.CalculateExerciseZones(
+          { age: 0, measurements: [{ bpm: 100, timestamp: 0 }] },
+          (error: ServiceError | null) => resolve(error),
+        ),
+      )
+      assert.deepEqual(
+        [refused?.code, refused?.details],
+        [grpcStatus.INVALID_ARGUMENT, 'Age must be a positive integer'],
+        'the seed service answers on its gRPC port',
+      )
     } finally {
       seed.close()
     }

@@ -11,8 +11,13 @@ const settings = Object.keys(EnvSchema.properties).sort()
 
 test('the README configuration table lists exactly the settings pulsebase reads', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8')
-  const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5))
-  const documented = [...section.matchAll(/^\| `(PULSEBASE_\w+)`(?: \/ `(PULSEBASE_\w+)`)? \|/gm)].flatMap((m) => [m[1], m[2]].filter((x): x is string => x !== undefined))
+  const section = readme.slice(
+    readme.indexOf('## Configuration'),
+    readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5),
+  )
+  const documented = [...section.matchAll(/^\| `(PULSEBASE_\w+)`(?: \/ `(PULSEBASE_\w+)`)? \|/gm)].flatMap((m) =>
+    [m[1], m[2]].filter((x): x is string => x !== undefined),
+  )
   assert.deepEqual([...new Set(documented)].sort(), settings)
 })
 

@@ -22,7 +22,12 @@ describe('browser session: the refresh token in an httpOnly cookie', () => {
   after(() => server?.close())
 
   test('register with the cookie header: no refresh token in the body, an httpOnly SameSite=Strict cookie scoped to the refresh route', async () => {
-    const reply = await api.post('/v1/auth/register', { email: 'cookie-a@example.com', password: 'correct horse' }, undefined, COOKIE_MODE)
+    const reply = await api.post(
+      '/v1/auth/register',
+      { email: 'cookie-a@example.com', password: 'correct horse' },
+      undefined,
+      COOKIE_MODE,
+    )
     assert.equal(reply.status, 201)
     assert.equal(reply.body.refreshToken, undefined)
     assert.equal(typeof reply.body.accessToken, 'string')
@@ -37,7 +42,12 @@ describe('browser session: the refresh token in an httpOnly cookie', () => {
   })
 
   test('refresh from the cookie rotates it; the old cookie is then refused and cleared', async () => {
-    const login = await api.post('/v1/auth/register', { email: 'cookie-b@example.com', password: 'correct horse' }, undefined, COOKIE_MODE)
+    const login = await api.post(
+      '/v1/auth/register',
+      { email: 'cookie-b@example.com', password: 'correct horse' },
+      undefined,
+      COOKIE_MODE,
+    )
     const first = refreshCookie(login.headers)!.pair
     const refreshed = await api.post('/v1/auth/refresh', {}, undefined, { ...COOKIE_MODE, cookie: first })
     assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body))
@@ -69,7 +79,9 @@ describe('browser session: the refresh token in an httpOnly cookie', () => {
     const login = await api.post('/v1/auth/register', { email: 'cookie-c@example.com', password: 'correct horse' })
     assert.match(login.body.refreshToken, /^pbr_/)
     assert.equal(refreshCookie(login.headers), undefined)
-    const viaCookieOnly = await api.post('/v1/auth/refresh', {}, undefined, { cookie: `pulsebase_refresh=${login.body.refreshToken}` })
+    const viaCookieOnly = await api.post('/v1/auth/refresh', {}, undefined, {
+      cookie: `pulsebase_refresh=${login.body.refreshToken}`,
+    })
     assert.equal(viaCookieOnly.status, 400, 'the cookie is read only when the client says so (no ambient credential)')
     const viaBody = await api.post('/v1/auth/refresh', { refreshToken: login.body.refreshToken })
     assert.equal(viaBody.status, 200)
@@ -77,7 +89,12 @@ describe('browser session: the refresh token in an httpOnly cookie', () => {
   })
 
   test('logout revokes the session and clears the cookie', async () => {
-    const login = await api.post('/v1/auth/register', { email: 'cookie-d@example.com', password: 'correct horse' }, undefined, COOKIE_MODE)
+    const login = await api.post(
+      '/v1/auth/register',
+      { email: 'cookie-d@example.com', password: 'correct horse' },
+      undefined,
+      COOKIE_MODE,
+    )
     const cookie = refreshCookie(login.headers)!.pair
     const out = await api.post('/v1/auth/logout', undefined, login.body.accessToken)
     assert.equal(out.status, 204)
@@ -91,7 +108,12 @@ describe('browser session: the refresh token in an httpOnly cookie', () => {
   test('behind a trusted TLS proxy the cookie is Secure', async () => {
     const proxied = await startTestApp({ PULSEBASE_TRUST_PROXY: 'true' })
     try {
-      const reply = await client(proxied.url).post('/v1/auth/register', { email: 'cookie-e@example.com', password: 'correct horse' }, undefined, { ...COOKIE_MODE, 'x-forwarded-proto': 'https' })
+      const reply = await client(proxied.url).post(
+        '/v1/auth/register',
+        { email: 'cookie-e@example.com', password: 'correct horse' },
+        undefined,
+        { ...COOKIE_MODE, 'x-forwarded-proto': 'https' },
+      )
       assert.ok(refreshCookie(reply.headers)?.attributes.includes('secure'))
     } finally {
       await proxied.close()

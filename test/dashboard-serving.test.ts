@@ -14,7 +14,13 @@ const HTML = { accept: 'text/html,application/xhtml+xml' }
 
 /** A server with only the dashboard routes, over a fake build in a temp folder (the real build is tested in the browser suite). */
 async function dashboardServer(root: string) {
-  const http = await createHttpServer({ logger: createLogger('silent'), metrics: createMetrics(), bodyLimitBytes: 1024, isTrustProxy: false, version: 'test' })
+  const http = await createHttpServer({
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
+    bodyLimitBytes: 1024,
+    isTrustProxy: false,
+    version: 'test',
+  })
   registerDashboard(http, root)
   await http.ready()
   return http
@@ -25,7 +31,10 @@ describe('serving the dashboard', () => {
   before(() => {
     root = mkdtempSync(join(tmpdir(), 'pulsebase-web-'))
     mkdirSync(join(root, 'assets'))
-    writeFileSync(join(root, 'index.html'), '<!doctype html><script type="module" src="/assets/index-abc123.js"></script>')
+    writeFileSync(
+      join(root, 'index.html'),
+      '<!doctype html><script type="module" src="/assets/index-abc123.js"></script>',
+    )
     writeFileSync(join(root, 'assets', 'index-abc123.js'), 'console.log(1)')
   })
   after(() => rmSync(root, { recursive: true, force: true }))
@@ -63,7 +72,12 @@ describe('serving the dashboard', () => {
     assert.equal(page.statusCode, 200)
     assert.match(page.body, /index-abc123/)
     assert.ok(page.headers['content-security-policy'])
-    for (const [url, headers] of [['/v1/nothing-here', HTML], ['/v1', HTML], ['/robots.txt', HTML], ['/heart-rate', { accept: 'application/json' }]] as const) {
+    for (const [url, headers] of [
+      ['/v1/nothing-here', HTML],
+      ['/v1', HTML],
+      ['/robots.txt', HTML],
+      ['/heart-rate', { accept: 'application/json' }],
+    ] as const) {
       const reply = await http.inject({ url, headers })
       assert.equal(reply.statusCode, 404, url)
       assert.deepEqual(Object.keys(reply.json()), ['error'], `${url} answers the JSON error body`)
@@ -84,7 +98,9 @@ describe('serving the dashboard', () => {
 
   test('the app registers the dashboard without hiding the API docs or the JSON 404 of /v1', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-app-'))
-    const app: App = await buildApp(loadConfig({ PULSEBASE_DATA_DIR: dataDir, PULSEBASE_LOG_LEVEL: 'silent', PULSEBASE_JWT_SECRET: 'x'.repeat(40) }))
+    const app: App = await buildApp(
+      loadConfig({ PULSEBASE_DATA_DIR: dataDir, PULSEBASE_LOG_LEVEL: 'silent', PULSEBASE_JWT_SECRET: 'x'.repeat(40) }),
+    )
     try {
       assert.equal((await app.http.inject({ url: '/openapi.json' })).statusCode, 200)
       const apiMiss = await app.http.inject({ url: '/v1/unknown', headers: HTML })

@@ -9,7 +9,9 @@ import { parse } from 'yaml'
 const root = join(import.meta.dirname, '..')
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
 // merge: Compose reads `<<: *anchor` keys as YAML 1.1 merges.
-const compose = parse(readFileSync(join(root, 'compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, { command?: string[]; environment?: Record<string, string>; image?: string }> }
+const compose = parse(readFileSync(join(root, 'compose.yaml'), 'utf8'), { merge: true }) as {
+  services: Record<string, { command?: string[]; environment?: Record<string, string>; image?: string }>
+}
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8')
 
 /** `export PULSEBASE_X=...` names in the first sh block of the README's scale-out section. */
@@ -22,7 +24,8 @@ function scaleOutVariables(): string[] {
 describe('deployment files', () => {
   test('compose.yaml has the README layout: PostgreSQL, RabbitMQ, Redis, a migration, two API processes and a worker', () => {
     const services = compose.services
-    for (const name of ['postgres', 'rabbitmq', 'redis', 'migrate', 'api-1', 'api-2', 'worker']) assert.ok(services[name], `service ${name}`)
+    for (const name of ['postgres', 'rabbitmq', 'redis', 'migrate', 'api-1', 'api-2', 'worker'])
+      assert.ok(services[name], `service ${name}`)
     assert.deepEqual(services['migrate']?.command, ['migrate'])
     assert.deepEqual(services['api-1']?.command, ['serve'])
     assert.deepEqual(services['api-2']?.command, ['serve'])

@@ -61,7 +61,10 @@ for (const target of await databaseTargets()) {
         assert.equal(beat.status, 200)
         assert.deepEqual(beat.body, { deviceId: pi.device.id, online: true, presenceTimeoutSeconds: 30 })
         await untilCount(events, 1, socket)
-        assert.deepEqual([events[0]!.deviceId, events[0]!.online, events[0]!.remoteAddress], [pi.device.id, true, '127.0.0.1'])
+        assert.deepEqual(
+          [events[0]!.deviceId, events[0]!.online, events[0]!.remoteAddress],
+          [pi.device.id, true, '127.0.0.1'],
+        )
 
         const listed = (await api.get('/v1/devices', user.accessToken)).body.devices
         const byId = new Map(listed.map((d: { id: string }) => [d.id, d]))
@@ -71,16 +74,30 @@ for (const target of await databaseTargets()) {
         const never = byId.get(quiet.device.id) as Record<string, unknown>
         assert.deepEqual([never.online, never.lastSeenAt, never.remoteAddress], [false, null, null])
 
-        assert.deepEqual((await api.get('/v1/devices?online=true', user.accessToken)).body.devices.map((d: { id: string }) => d.id), [pi.device.id])
-        assert.deepEqual((await api.get('/v1/devices?online=false', user.accessToken)).body.devices.map((d: { id: string }) => d.id), [quiet.device.id])
+        assert.deepEqual(
+          (await api.get('/v1/devices?online=true', user.accessToken)).body.devices.map((d: { id: string }) => d.id),
+          [pi.device.id],
+        )
+        assert.deepEqual(
+          (await api.get('/v1/devices?online=false', user.accessToken)).body.devices.map((d: { id: string }) => d.id),
+          [quiet.device.id],
+        )
         assert.equal((await api.get('/v1/devices?online=yes', user.accessToken)).status, 400)
 
         // More contacts while online announce nothing new.
         await api.get('/v1/me', pi.apiKey)
         await api.post('/v1/devices/heartbeat', undefined, pi.apiKey)
-        assert.equal((await api.post('/v1/devices/heartbeat', undefined, user.accessToken)).status, 403, 'a person has no heartbeat')
+        assert.equal(
+          (await api.post('/v1/devices/heartbeat', undefined, user.accessToken)).status,
+          403,
+          'a person has no heartbeat',
+        )
         const other = await signUp(api)
-        assert.deepEqual((await api.get('/v1/devices?online=true', other.accessToken)).body.devices, [], 'presence is per owner')
+        assert.deepEqual(
+          (await api.get('/v1/devices?online=true', other.accessToken)).body.devices,
+          [],
+          'presence is per owner',
+        )
         assert.equal(events.length, 1)
       } finally {
         socket.close()
@@ -93,66 +110,88 @@ for (const target of await databaseTargets()) {
       const patched = await api.patch(`/v1/devices/${pi.device.id}`, { presenceTimeoutSeconds: 2 }, user.accessToken)
       assert.equal(patched.status, 200)
       assert.equal(patched.body.presenceTimeoutSeconds, 2)
-      assert.equal((await api.patch(`/v1/devices/${pi.device.id}`, { presenceTimeoutSeconds: 1 }, user.accessToken)).status, 400)
+      assert.equal(
+        (await api.patch(`/v1/devices/${pi.device.id}`, { presenceTimeoutSeconds: 1 }, user.accessToken)).status,
+        400,
+      )
       const socket = await connect(server.url, user.accessToken)
       try {
         const events = recordPresence(socket)
         await api.post('/v1/devices/heartbeat', undefined, pi.apiKey)
         await untilCount(events, 2, socket) // online, then offline once the 2 s have passed unseen
-        assert.deepEqual(events.map((e) => e.online), [true, false])
+        assert.deepEqual(
+          events.map((e) => e.online),
+          [true, false],
+        )
         assert.equal((await api.get(`/v1/devices/${pi.device.id}`, user.accessToken)).body.online, false)
         assert.deepEqual((await api.get('/v1/devices?online=true', user.accessToken)).body.devices, [])
 
         await api.get('/v1/me', pi.apiKey) // any call with the key is a contact
         await untilCount(events, 3, socket)
-        assert.deepEqual(events.map((e) => e.online), [true, false, true])
+        assert.deepEqual(
+          events.map((e) => e.online),
+          [true, false, true],
+        )
         assert.equal((await api.get(`/v1/devices/${pi.device.id}`, user.accessToken)).body.online, true)
-        assert.equal((await api.patch(`/v1/devices/${pi.device.id}`, { presenceTimeoutSeconds: null }, user.accessToken)).body.presenceTimeoutSeconds, 30)
+        assert.equal(
+          (await api.patch(`/v1/devices/${pi.device.id}`, { presenceTimeoutSeconds: null }, user.accessToken)).body
+            .presenceTimeoutSeconds,
+          30,
+        )
       } finally {
         socket.close()
       }
     })
   })
 
-  describe(`device presence across two API processes on ${target.kind} + Redis`, { skip: target.skip ?? redisSkip }, () => {
-    let db: TestDatabase
-    let a: TestApp
-    let b: TestApp
+  describe(
+    `device presence across two API processes on ${target.kind} + Redis`,
+    { skip: target.skip ?? redisSkip },
+    () => {
+      let db: TestDatabase
+      let a: TestApp
+      let b: TestApp
 
-    before(async () => {
-      db = await target.create()
-      const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url }
-      a = await startTestApp(env)
-      b = await startTestApp(env)
-    })
-    after(async () => {
-      await Promise.allSettled([a?.close(), b?.close()])
-      await db?.drop()
-    })
+      before(async () => {
+        db = await target.create()
+        const env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url }
+        a = await startTestApp(env)
+        b = await startTestApp(env)
+      })
+      after(async () => {
+        await Promise.allSettled([a?.close(), b?.close()])
+        await db?.drop()
+      })
 
-    test('contacts through both processes announce each transition once, on sockets held by either', async () => {
-      const apiA = client(a.url)
-      const apiB = client(b.url)
-      const user = await signUp(apiA)
-      const pi = await newDevice(apiA, user.accessToken)
-      await apiA.patch(`/v1/devices/${pi.device.id}`, { presenceTimeoutSeconds: 2 }, user.accessToken)
-      const [onA, onB] = [await connect(a.url, user.accessToken), await connect(b.url, user.accessToken)]
-      try {
-        const [eventsA, eventsB] = [recordPresence(onA), recordPresence(onB)]
-        await apiA.post('/v1/devices/heartbeat', undefined, pi.apiKey)
-        await Promise.all([untilCount(eventsA, 1, onA), untilCount(eventsB, 1, onB)])
-        // Both processes store contacts and both sweep; neither announces what the other did.
-        for (const api of [apiB, apiA, apiB, apiB]) assert.equal((await api.post('/v1/devices/heartbeat', undefined, pi.apiKey)).status, 200)
-        assert.equal((await apiA.get('/v1/devices?online=true', user.accessToken)).body.devices.length, 1)
-        await Promise.all([untilCount(eventsA, 2, onA), untilCount(eventsB, 2, onB)])
-        assert.equal((await apiB.get('/v1/devices?online=true', user.accessToken)).body.devices.length, 0)
-        await apiB.post('/v1/devices/heartbeat', undefined, pi.apiKey)
-        await Promise.all([untilCount(eventsA, 3, onA), untilCount(eventsB, 3, onB)])
-        for (const events of [eventsA, eventsB]) assert.deepEqual(events.map((e) => e.online), [true, false, true])
-      } finally {
-        onA.close()
-        onB.close()
-      }
-    })
-  })
+      test('contacts through both processes announce each transition once, on sockets held by either', async () => {
+        const apiA = client(a.url)
+        const apiB = client(b.url)
+        const user = await signUp(apiA)
+        const pi = await newDevice(apiA, user.accessToken)
+        await apiA.patch(`/v1/devices/${pi.device.id}`, { presenceTimeoutSeconds: 2 }, user.accessToken)
+        const [onA, onB] = [await connect(a.url, user.accessToken), await connect(b.url, user.accessToken)]
+        try {
+          const [eventsA, eventsB] = [recordPresence(onA), recordPresence(onB)]
+          await apiA.post('/v1/devices/heartbeat', undefined, pi.apiKey)
+          await Promise.all([untilCount(eventsA, 1, onA), untilCount(eventsB, 1, onB)])
+          // Both processes store contacts and both sweep; neither announces what the other did.
+          for (const api of [apiB, apiA, apiB, apiB])
+            assert.equal((await api.post('/v1/devices/heartbeat', undefined, pi.apiKey)).status, 200)
+          assert.equal((await apiA.get('/v1/devices?online=true', user.accessToken)).body.devices.length, 1)
+          await Promise.all([untilCount(eventsA, 2, onA), untilCount(eventsB, 2, onB)])
+          assert.equal((await apiB.get('/v1/devices?online=true', user.accessToken)).body.devices.length, 0)
+          await apiB.post('/v1/devices/heartbeat', undefined, pi.apiKey)
+          await Promise.all([untilCount(eventsA, 3, onA), untilCount(eventsB, 3, onB)])
+          for (const events of [eventsA, eventsB])
+            assert.deepEqual(
+              events.map((e) => e.online),
+              [true, false, true],
+            )
+        } finally {
+          onA.close()
+          onB.close()
+        }
+      })
+    },
+  )
 }

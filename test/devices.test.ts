@@ -29,12 +29,18 @@ for (const target of await databaseTargets()) {
       assert.equal(device.lastSeenAt, null)
 
       const listed = await api.get('/v1/devices', user.accessToken)
-      assert.deepEqual(listed.body.devices.map((d: { id: string }) => d.id), [device.id])
+      assert.deepEqual(
+        listed.body.devices.map((d: { id: string }) => d.id),
+        [device.id],
+      )
       assert.equal(JSON.stringify(listed.body).includes(apiKey), false, 'the key is shown only once')
 
       const asBearer = await api.get('/v1/me', apiKey)
       assert.equal(asBearer.status, 200)
-      assert.deepEqual({ user: asBearer.body.user.id, device: asBearer.body.device }, { user: user.userId, device: { id: device.id } })
+      assert.deepEqual(
+        { user: asBearer.body.user.id, device: asBearer.body.device },
+        { user: user.userId, device: { id: device.id } },
+      )
       const asHeader = await api.get('/v1/me', undefined, { 'x-device-key': apiKey })
       assert.equal(asHeader.body.device.id, device.id)
       assert.notEqual((await api.get(`/v1/devices/${device.id}`, user.accessToken)).body.lastSeenAt, null)
@@ -56,7 +62,8 @@ for (const target of await databaseTargets()) {
 
     test('a device key cannot manage devices or the account', async () => {
       const user = await signUp(api)
-      const { apiKey, device } = (await api.post('/v1/devices', { name: 'watch', kind: 'watch' }, user.accessToken)).body
+      const { apiKey, device } = (await api.post('/v1/devices', { name: 'watch', kind: 'watch' }, user.accessToken))
+        .body
       for (const reply of [
         await api.post('/v1/devices', { name: 'x', kind: 'other' }, apiKey),
         await api.get('/v1/devices', apiKey),

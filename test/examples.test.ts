@@ -56,14 +56,25 @@ describe('examples', () => {
   test('the gRPC stream client prints a verdict per sample, after it is stored', async () => {
     const base = Date.now() - 30_000
     const input = `${base} 72\n${base + 1000} 74\n${base + 2000} nan\n`
-    const result = await runProgram(process.execPath, [join(EXAMPLES, 'grpc-stream-client', 'stream.mjs')], { PULSEBASE_GRPC: server.grpcAddress, PULSEBASE_TOKEN: deviceKey }, input)
+    const result = await runProgram(
+      process.execPath,
+      [join(EXAMPLES, 'grpc-stream-client', 'stream.mjs')],
+      { PULSEBASE_GRPC: server.grpcAddress, PULSEBASE_TOKEN: deviceKey },
+      input,
+    )
     assert.equal(result.code, 0, result.output)
     const lines = result.output.trim().split('\n')
     assert.equal(lines[0], `${base} STORED`)
     assert.equal(lines[1], `${base + 1000} STORED`)
     assert.match(lines[2] ?? '', /^\d+ REJECTED /)
-    const stored = await client(server.url).get(`/v1/heart-rate/samples?from=${new Date(base - 1).toISOString()}&to=${new Date(base + 1500).toISOString()}`, token)
-    assert.deepEqual(stored.body.samples.map((s: { bpm: number }) => s.bpm), [72, 74])
+    const stored = await client(server.url).get(
+      `/v1/heart-rate/samples?from=${new Date(base - 1).toISOString()}&to=${new Date(base + 1500).toISOString()}`,
+      token,
+    )
+    assert.deepEqual(
+      stored.body.samples.map((s: { bpm: number }) => s.bpm),
+      [72, 74],
+    )
   })
 
   test('the Node.js live listener prints the events of the account as they happen', async () => {

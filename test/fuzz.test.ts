@@ -21,7 +21,11 @@ async function send(baseUrl: string, request: FuzzRequest, token: string | undef
   const headers: Record<string, string> = {}
   if (request.contentType !== undefined) headers['content-type'] = request.contentType
   if (token !== undefined) headers.authorization = `Bearer ${token}`
-  const response = await fetch(`${baseUrl}${request.url}`, { method: request.method, headers, body: typeof request.body === 'string' || request.body === undefined ? request.body : new Uint8Array(request.body) })
+  const response = await fetch(`${baseUrl}${request.url}`, {
+    method: request.method,
+    headers,
+    body: typeof request.body === 'string' || request.body === undefined ? request.body : new Uint8Array(request.body),
+  })
   await response.arrayBuffer()
   return response.status
 }
@@ -33,7 +37,12 @@ for (const target of targets) {
     let api: Client
     before(async () => {
       db = await target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_COMPAT: 'mindsync,heartrate,m2m,csi', PULSEBASE_ADMIN_EMAIL: ADMIN.email, PULSEBASE_ADMIN_PASSWORD: ADMIN.password })
+      server = await startTestApp({
+        PULSEBASE_DATABASE_URL: db.url,
+        PULSEBASE_COMPAT: 'mindsync,heartrate,m2m,csi',
+        PULSEBASE_ADMIN_EMAIL: ADMIN.email,
+        PULSEBASE_ADMIN_PASSWORD: ADMIN.password,
+      })
       api = client(server.url)
     })
     after(async () => {
@@ -54,7 +63,8 @@ for (const target of targets) {
         for (const request of requestsFor(op, doc, random, MUTATIONS_PER_ROUTE)) {
           const status = await send(server.url, request, token)
           sent += 1
-          if (status >= 500) failures.push(`${status} ${request.method} ${request.url.slice(0, 120)} [${request.label}]`)
+          if (status >= 500)
+            failures.push(`${status} ${request.method} ${request.url.slice(0, 120)} [${request.label}]`)
         }
         // A route that ended the session (logout, account deletion) leaves the next ones a fresh user.
         if ((await api.get('/v1/me', user.accessToken)).status !== 200) user = await signUp(api)
@@ -67,7 +77,9 @@ for (const target of targets) {
           if (status >= 500) failures.push(`after the fuzz: ${status} ${op.method} ${op.path}`)
         }
       }
-      console.log(`fuzz on ${target.kind}: ${sent} requests over ${operations.length} routes, ${failures.length} answered 5xx`)
+      console.log(
+        `fuzz on ${target.kind}: ${sent} requests over ${operations.length} routes, ${failures.length} answered 5xx`,
+      )
       assert.ok(sent > operations.length * MUTATIONS_PER_ROUTE * 0.5, 'the fuzz sent its requests')
       assert.deepEqual(failures, [])
     })

@@ -26,7 +26,11 @@ for (const target of targets) {
       let api: Client
       before(async () => {
         db = await target.create()
-        server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_GAME_SESSION_MAX_BYTES: String(MAX_BYTES), ...queue.env() })
+        server = await startTestApp({
+          PULSEBASE_DATABASE_URL: db.url,
+          PULSEBASE_GAME_SESSION_MAX_BYTES: String(MAX_BYTES),
+          ...queue.env(),
+        })
         await server.app.startWorker()
         api = client(server.url)
       })
@@ -71,10 +75,13 @@ for (const target of targets) {
 
           const sync = await api.get('/v1/sync', user.accessToken)
           assert.equal(sync.status, 200)
-          assert.deepEqual(sync.body.changes.map((c: { change: string; id: string }) => [c.change, c.id]), [
-            ['created', posted.body.id],
-            ['processed', posted.body.id],
-          ])
+          assert.deepEqual(
+            sync.body.changes.map((c: { change: string; id: string }) => [c.change, c.id]),
+            [
+              ['created', posted.body.id],
+              ['processed', posted.body.id],
+            ],
+          )
           assert.equal(sync.body.changes[1].cursor, live.cursor)
           assert.equal(sync.body.changes[1].data.state, 'processed')
           assert.equal(sync.body.cursor, live.cursor)
@@ -91,14 +98,20 @@ for (const target of targets) {
         const socket = await connect(server.url, user.accessToken)
         try {
           const seen: string[] = []
-          socket.onAny((event: string, data: { session?: { id: string } }) => seen.push(`${event}:${data.session?.id ?? ''}`))
+          socket.onAny((event: string, data: { session?: { id: string } }) =>
+            seen.push(`${event}:${data.session?.id ?? ''}`),
+          )
           const first = next(socket, 'session-processed')
           const posted = await api.post('/v1/game-sessions', gameSession(), user.accessToken)
           const live = await first
           const processedBefore = await handledJobs(server.app, 'game-sessions.process')
           const reconciledBefore = await handledJobs(server.app, 'game-sessions.reconcile')
 
-          await server.app.queue.publish('game-sessions.process', { eventId: randomUUID(), userId: user.userId, sessionId: posted.body.id })
+          await server.app.queue.publish('game-sessions.process', {
+            eventId: randomUUID(),
+            userId: user.userId,
+            sessionId: posted.body.id,
+          })
           await server.app.queue.publish('game-sessions.reconcile', {
             eventId: randomUUID(),
             userId: user.userId,
@@ -106,12 +119,22 @@ for (const target of targets) {
             cursor: Number(String(live.cursor).split('.')[0]), // the position the opaque cursor names
             state: 'processed',
           })
-          await waitUntil(async () => (await handledJobs(server.app, 'game-sessions.process')) > processedBefore, 'the process job to be handled')
-          await waitUntil(async () => (await handledJobs(server.app, 'game-sessions.reconcile')) > reconciledBefore, 'the reconcile job to be handled')
+          await waitUntil(
+            async () => (await handledJobs(server.app, 'game-sessions.process')) > processedBefore,
+            'the process job to be handled',
+          )
+          await waitUntil(
+            async () => (await handledJobs(server.app, 'game-sessions.reconcile')) > reconciledBefore,
+            'the reconcile job to be handled',
+          )
 
           // A live event published after the duplicates were handled; anything they sent arrives before it.
           const marker = next(socket, 'heart-rate')
-          await api.post('/v1/heart-rate/samples', { samples: [{ timestamp: Date.now() - 1000, bpm: 70 }] }, user.accessToken)
+          await api.post(
+            '/v1/heart-rate/samples',
+            { samples: [{ timestamp: Date.now() - 1000, bpm: 70 }] },
+            user.accessToken,
+          )
           await marker
           assert.deepEqual(seen, [`session-processed:${posted.body.id}`, 'heart-rate:'])
           const stored = await api.get(`/v1/game-sessions/${posted.body.id}`, user.accessToken)
@@ -128,7 +151,11 @@ for (const target of targets) {
         const base = Date.now() - 3_600_000
         const ids: string[] = []
         for (const [i, score] of [10, 30, 20].entries()) {
-          const posted = await api.post('/v1/game-sessions', gameSession({ score, endedAt: base + i * 600_000 }), user.accessToken)
+          const posted = await api.post(
+            '/v1/game-sessions',
+            gameSession({ score, endedAt: base + i * 600_000 }),
+            user.accessToken,
+          )
           ids.push(posted.body.id)
           await processedSession(api, user.accessToken, posted.body.id)
         }
@@ -145,8 +172,14 @@ for (const target of targets) {
         const trend = await api.get('/v1/progress/games/tap-speed', user.accessToken)
         assert.equal(trend.status, 200)
         assert.equal(trend.body.sessions, 3)
-        assert.deepEqual(trend.body.points.map((p: { score: number }) => p.score), [10, 30, 20])
-        assert.deepEqual(trend.body.points.map((p: { progressScore: number | null }) => p.progressScore), [null, 100, 50])
+        assert.deepEqual(
+          trend.body.points.map((p: { score: number }) => p.score),
+          [10, 30, 20],
+        )
+        assert.deepEqual(
+          trend.body.points.map((p: { progressScore: number | null }) => p.progressScore),
+          [null, 100, 50],
+        )
         assert.equal(trend.body.firstScore, 10)
         assert.equal(trend.body.lastScore, 20)
         assert.equal(trend.body.bestScore, 30)
@@ -161,11 +194,28 @@ for (const target of targets) {
         const base = gameSession()
         const cases: [unknown, RegExp][] = [
           [{ ...base, score: undefined }, /score/],
-          [{ ...base, endedAt: '2026-01-01T00:00:00Z', startedAt: '2026-01-02T00:00:00Z' }, /must not be before startedAt/],
+          [
+            { ...base, endedAt: '2026-01-01T00:00:00Z', startedAt: '2026-01-02T00:00:00Z' },
+            /must not be before startedAt/,
+          ],
           [{ ...base, startedAt: 'yesterday' }, /startedAt/],
           [{ ...base, channels: [] }, /channels/],
           [{ ...base, channels: [base.channels[0], base.channels[0]] }, /appears twice/],
-          [{ ...base, channels: [{ name: 'flex', samples: [{ t: Date.now() - 60_000, v: [1, 2] }, { t: Date.now() - 60_000, v: [1] }] }] }, /has 1 values; this channel's first sample has 2/],
+          [
+            {
+              ...base,
+              channels: [
+                {
+                  name: 'flex',
+                  samples: [
+                    { t: Date.now() - 60_000, v: [1, 2] },
+                    { t: Date.now() - 60_000, v: [1] },
+                  ],
+                },
+              ],
+            },
+            /has 1 values; this channel's first sample has 2/,
+          ],
           [{ ...base, channels: [{ name: 'flex', samples: [{ t: 5, v: [1] }] }] }, /outside the session/],
           [{ ...base, channels: [{ name: 'flex', samples: [{ t: Date.now(), v: ['x'] }] }] }, /number/],
           [{ ...base, id: 'not-a-uuid' }, /body\.id/],
@@ -195,7 +245,10 @@ for (const target of targets) {
         const user = await signUp(api)
         const id = randomUUID()
         const body = gameSession({ id })
-        const [first, second] = await Promise.all([api.post('/v1/game-sessions', body, user.accessToken), api.post('/v1/game-sessions', body, user.accessToken)])
+        const [first, second] = await Promise.all([
+          api.post('/v1/game-sessions', body, user.accessToken),
+          api.post('/v1/game-sessions', body, user.accessToken),
+        ])
         assert.deepEqual([first.status, second.status].sort(), [200, 202])
         await processedSession(api, user.accessToken, id)
         const again = await api.post('/v1/game-sessions', body, user.accessToken)
@@ -211,7 +264,9 @@ for (const target of targets) {
       test("a device key uploads for its owner; lists page newest first; nobody sees another user's sessions", async () => {
         const owner = await signUp(api)
         const stranger = await signUp(api)
-        const { apiKey, device } = (await api.post('/v1/devices', { name: 'left glove', kind: 'glove' }, owner.accessToken)).body
+        const { apiKey, device } = (
+          await api.post('/v1/devices', { name: 'left glove', kind: 'glove' }, owner.accessToken)
+        ).body
         const ids: string[] = []
         for (const game of ['a', 'b', 'a']) {
           const reply = await api.post('/v1/game-sessions', gameSession({ gameId: game }), apiKey)
@@ -220,12 +275,21 @@ for (const target of targets) {
           ids.push(reply.body.id)
         }
         const page1 = await api.get('/v1/game-sessions?limit=2', owner.accessToken)
-        assert.deepEqual(page1.body.sessions.map((s: { id: string }) => s.id), [ids[2], ids[1]])
+        assert.deepEqual(
+          page1.body.sessions.map((s: { id: string }) => s.id),
+          [ids[2], ids[1]],
+        )
         const page2 = await api.get(`/v1/game-sessions?limit=2&cursor=${page1.body.nextCursor}`, owner.accessToken)
-        assert.deepEqual(page2.body.sessions.map((s: { id: string }) => s.id), [ids[0]])
+        assert.deepEqual(
+          page2.body.sessions.map((s: { id: string }) => s.id),
+          [ids[0]],
+        )
         assert.equal(page2.body.nextCursor, null)
         const onlyA = await api.get('/v1/game-sessions?game=a', owner.accessToken)
-        assert.deepEqual(onlyA.body.sessions.map((s: { id: string }) => s.id), [ids[2], ids[0]])
+        assert.deepEqual(
+          onlyA.body.sessions.map((s: { id: string }) => s.id),
+          [ids[2], ids[0]],
+        )
         assert.equal((await api.get('/v1/game-sessions?cursor=bogus', owner.accessToken)).status, 400)
 
         assert.deepEqual((await api.get('/v1/game-sessions', stranger.accessToken)).body.sessions, [])
@@ -263,11 +327,18 @@ for (const target of targets) {
       })
       assert.equal(reply.status, 202)
       const { id } = (await reply.json()) as { id: string }
-      const pieces = await server.app.database.db.selectFrom('game_session_data').select('seq').where('session_id', '=', id).execute()
+      const pieces = await server.app.database.db
+        .selectFrom('game_session_data')
+        .select('seq')
+        .where('session_id', '=', id)
+        .execute()
       assert.ok(pieces.length > 1, `stored in ${pieces.length} pieces`)
       const processed = await processedSession(api, user.accessToken, id)
       assert.equal(processed.state, 'processed')
-      assert.deepEqual(processed.analysis.channels.map((c: { sampleCount: number }) => c.sampleCount), [300_000, 300_000])
+      assert.deepEqual(
+        processed.analysis.channels.map((c: { sampleCount: number }) => c.sampleCount),
+        [300_000, 300_000],
+      )
     })
   })
 }

@@ -28,7 +28,11 @@ describe('gRPC on a started server', () => {
     const user = await signUp(api)
     const { device, apiKey } = (await api.post('/v1/devices', { name: 'esp', kind: 'esp32' }, user.accessToken)).body
     assert.deepEqual(await grpc.whoAmI(apiKey), { userId: user.userId, role: 'user', deviceId: device.id })
-    assert.deepEqual(await grpc.whoAmI(`Bearer ${user.accessToken}`), { userId: user.userId, role: 'user', deviceId: '' })
+    assert.deepEqual(await grpc.whoAmI(`Bearer ${user.accessToken}`), {
+      userId: user.userId,
+      role: 'user',
+      deviceId: '',
+    })
 
     await api.post(`/v1/devices/${device.id}/revoke`, undefined, user.accessToken)
     await assert.rejects(grpc.whoAmI(apiKey), (error: { code: number; details: string }) => {

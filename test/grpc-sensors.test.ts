@@ -52,16 +52,32 @@ for (const target of await databaseTargets()) {
       const frames = csiFrames(1).map(toMessage)
       const bad = { ...frames[0], timestampMs: Date.now() + 3_600_000 }
       const result = await new Promise<any>((resolve, reject) =>
-        grpc.SubmitFrames({ frames: [...frames, bad] }, withKey(pi.apiKey), (error: ServiceError | null, response: any) => (error ? reject(error) : resolve(response))),
+        grpc.SubmitFrames(
+          { frames: [...frames, bad] },
+          withKey(pi.apiKey),
+          (error: ServiceError | null, response: any) => (error ? reject(error) : resolve(response)),
+        ),
       )
       assert.equal(result.stored, 7)
       assert.equal(result.rejected, 1)
-      assert.deepEqual([result.verdicts[7].stored, result.verdicts[7].reason, result.verdicts[7].timestampMs], [false, 'timestamp_in_future', bad.timestampMs])
-      const read = await api.get(`/v1/sensor-frames?deviceId=${pi.id}&kind=csi&from=${frames[0]!.timestampMs}`, user.accessToken)
+      assert.deepEqual(
+        [result.verdicts[7].stored, result.verdicts[7].reason, result.verdicts[7].timestampMs],
+        [false, 'timestamp_in_future', bad.timestampMs],
+      )
+      const read = await api.get(
+        `/v1/sensor-frames?deviceId=${pi.id}&kind=csi&from=${frames[0]!.timestampMs}`,
+        user.accessToken,
+      )
       assert.equal(read.body.frames.length, 7)
-      assert.deepEqual(read.body.frames[3].channels.phase, frames[3]!.channels[1]!.values, 'float32 on the wire, the same values back')
+      assert.deepEqual(
+        read.body.frames[3].channels.phase,
+        frames[3]!.channels[1]!.values,
+        'float32 on the wire, the same values back',
+      )
 
-      const refused = await new Promise<ServiceError>((resolve) => grpc.SubmitFrames({ frames }, withKey(user.accessToken), (error: ServiceError) => resolve(error)))
+      const refused = await new Promise<ServiceError>((resolve) =>
+        grpc.SubmitFrames({ frames }, withKey(user.accessToken), (error: ServiceError) => resolve(error)),
+      )
       assert.equal(refused.code, 7, 'PERMISSION_DENIED: frames come from a device')
     })
 
@@ -70,15 +86,34 @@ for (const target of await databaseTargets()) {
       const pi = await newDevice(api, user.accessToken)
       const frames = csiFrames(30).map(toMessage)
       const summary = await new Promise<any>((resolve, reject) => {
-        const call = grpc.StreamFrames(withKey(pi.apiKey), (error: ServiceError | null, response: any) => (error ? reject(error) : resolve(response)))
+        const call = grpc.StreamFrames(withKey(pi.apiKey), (error: ServiceError | null, response: any) =>
+          error ? reject(error) : resolve(response),
+        )
         for (let i = 0; i < frames.length; i += 20) call.write({ frames: frames.slice(i, i + 20) })
         call.write({ frames: frames.slice(0, 5) }) // a retry of the first five
-        call.write({ frames: [{ ...frames[0], kind: 'csi', timestampMs: frames[0]!.timestampMs + 1, channels: [{ name: 'magnitude', values: [1] }, { name: 'magnitude', values: [2] }] }] })
+        call.write({
+          frames: [
+            {
+              ...frames[0],
+              kind: 'csi',
+              timestampMs: frames[0]!.timestampMs + 1,
+              channels: [
+                { name: 'magnitude', values: [1] },
+                { name: 'magnitude', values: [2] },
+              ],
+            },
+          ],
+        })
         call.end()
       })
       assert.deepEqual([Number(summary.stored), Number(summary.alreadyStored), Number(summary.rejected)], [215, 5, 1])
       assert.equal(summary.rejections[0].reason, 'channels_invalid')
-      const count = await server.app.database.db.selectFrom('sensor_frames').innerJoin('sensor_streams', 'sensor_streams.id', 'sensor_frames.stream_id').where('sensor_streams.device_id', '=', pi.id).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      const count = await server.app.database.db
+        .selectFrom('sensor_frames')
+        .innerJoin('sensor_streams', 'sensor_streams.id', 'sensor_frames.stream_id')
+        .where('sensor_streams.device_id', '=', pi.id)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
       assert.equal(Number(count.n), 210, 'stored once each, all committed before the answer')
     })
   })

@@ -52,29 +52,64 @@ for (const target of await databaseTargets()) {
 
     const send = (token: string, samples: Array<[number, number]>) =>
       api.post('/v1/heart-rate/samples', { samples: samples.map(([ts, bpm]) => ({ timestamp: ts, bpm })) }, token)
-    const alertsOf = async (token: string) => (await api.get('/v1/heart-rate/alerts?state=all&limit=500', token)).body.alerts.reverse() as AlertBody[]
+    const alertsOf = async (token: string) =>
+      (await api.get('/v1/heart-rate/alerts?state=all&limit=500', token)).body.alerts.reverse() as AlertBody[]
 
     test('an episode opens on a crossing, grows, closes after exactly 3 in-range samples, and a crossing resets the count', async () => {
       const user = await signUp(api)
-      await send(user.accessToken, [[at(0), 80], [at(1), 155], [at(2), 160], [at(3), 100], [at(4), 95]])
+      await send(user.accessToken, [
+        [at(0), 80],
+        [at(1), 155],
+        [at(2), 160],
+        [at(3), 100],
+        [at(4), 95],
+      ])
       let [episode] = await alertsOf(user.accessToken)
-      assert.deepEqual(summary(episode as AlertBody), ['HIGH', iso(at(1)), iso(at(2)), null, 2, 160], 'two in range: still open')
+      assert.deepEqual(
+        summary(episode as AlertBody),
+        ['HIGH', iso(at(1)), iso(at(2)), null, 2, 160],
+        'two in range: still open',
+      )
       await send(user.accessToken, [[at(5), 90]])
       ;[episode] = await alertsOf(user.accessToken)
       assert.equal(episode?.closedAt, iso(at(5)), 'the third in-range sample closes it, at its time')
 
-      await send(user.accessToken, [[at(10), 155], [at(11), 100], [at(12), 100], [at(13), 160], [at(14), 100], [at(15), 100]])
+      await send(user.accessToken, [
+        [at(10), 155],
+        [at(11), 100],
+        [at(12), 100],
+        [at(13), 160],
+        [at(14), 100],
+        [at(15), 100],
+      ])
       let second = (await alertsOf(user.accessToken))[1] as AlertBody
-      assert.deepEqual(summary(second), ['HIGH', iso(at(10)), iso(at(13)), null, 2, 160], 'the crossing at 13 s reset the streak of two')
+      assert.deepEqual(
+        summary(second),
+        ['HIGH', iso(at(10)), iso(at(13)), null, 2, 160],
+        'the crossing at 13 s reset the streak of two',
+      )
       await send(user.accessToken, [[at(16), 100]])
       second = (await alertsOf(user.accessToken))[1] as AlertBody
       assert.equal(second.closedAt, iso(at(16)))
 
-      const switched = await send(user.accessToken, [[at(20), 165], [at(21), 45]])
-      assert.deepEqual(switched.body.alerts.map((a: AlertBody) => [a.kind, a.openedAt, a.closedAt]), [['HIGH', iso(at(20)), iso(at(21))], ['LOW', iso(at(21)), null]])
+      const switched = await send(user.accessToken, [
+        [at(20), 165],
+        [at(21), 45],
+      ])
+      assert.deepEqual(
+        switched.body.alerts.map((a: AlertBody) => [a.kind, a.openedAt, a.closedAt]),
+        [
+          ['HIGH', iso(at(20)), iso(at(21))],
+          ['LOW', iso(at(21)), null],
+        ],
+      )
       const status = await api.get('/v1/heart-rate/status', user.accessToken)
       assert.equal(status.body.activeAlert.kind, 'LOW')
-      const acked = await api.post(`/v1/heart-rate/alerts/${status.body.activeAlert.id}/acknowledge`, undefined, user.accessToken)
+      const acked = await api.post(
+        `/v1/heart-rate/alerts/${status.body.activeAlert.id}/acknowledge`,
+        undefined,
+        user.accessToken,
+      )
       assert.notEqual(acked.body.acknowledgedAt, null)
       const other = await signUp(api)
       assert.equal((await api.get(`/v1/heart-rate/alerts/${acked.body.id}`, other.accessToken)).status, 404)
@@ -82,28 +117,56 @@ for (const target of await databaseTargets()) {
 
     test("an athlete's night at 38-39 bpm is stored and opens LOW; a sprint to 197 is stored, peaks at 197 and counts 25 s in zone 5", async () => {
       const user = await signUp(api)
-      const night = await send(user.accessToken, [[clock(2, 0, 0), 39], [clock(2, 0, 5), 38], [clock(2, 0, 10), 39]])
-      assert.deepEqual(night.body.verdicts, [{ status: 'stored', alert: 'LOW' }, { status: 'stored', alert: 'LOW' }, { status: 'stored', alert: 'LOW' }])
-      assert.deepEqual(night.body.alerts.map(summary), [['LOW', iso(clock(2, 0, 0)), iso(clock(2, 0, 10)), null, 3, 38]])
+      const night = await send(user.accessToken, [
+        [clock(2, 0, 0), 39],
+        [clock(2, 0, 5), 38],
+        [clock(2, 0, 10), 39],
+      ])
+      assert.deepEqual(night.body.verdicts, [
+        { status: 'stored', alert: 'LOW' },
+        { status: 'stored', alert: 'LOW' },
+        { status: 'stored', alert: 'LOW' },
+      ])
+      assert.deepEqual(night.body.alerts.map(summary), [
+        ['LOW', iso(clock(2, 0, 0)), iso(clock(2, 0, 10)), null, 3, 38],
+      ])
 
       const sprinter = await signUp(api)
       await api.patch('/v1/me', { settings: { birthYear: new Date().getUTCFullYear() - 20 } }, sprinter.accessToken)
       const bpms = [178, 186, 193, 197, 191, 179]
-      const sprint = await send(sprinter.accessToken, bpms.map((bpm, i): [number, number] => [clock(7, 0, i * 5), bpm]))
+      const sprint = await send(
+        sprinter.accessToken,
+        bpms.map((bpm, i): [number, number] => [clock(7, 0, i * 5), bpm]),
+      )
       assert.equal(sprint.body.stored, 6)
-      assert.deepEqual(sprint.body.alerts.map(summary), [['HIGH', iso(clock(7, 0, 0)), iso(clock(7, 0, 25)), null, 6, 197]])
-      const zones = await api.get(`/v1/heart-rate/zones?from=${clock(7, 0, 0)}&to=${clock(7, 1, 0)}`, sprinter.accessToken)
+      assert.deepEqual(sprint.body.alerts.map(summary), [
+        ['HIGH', iso(clock(7, 0, 0)), iso(clock(7, 0, 25)), null, 6, 197],
+      ])
+      const zones = await api.get(
+        `/v1/heart-rate/zones?from=${clock(7, 0, 0)}&to=${clock(7, 1, 0)}`,
+        sprinter.accessToken,
+      )
       assert.equal(zones.body.maxHeartRate, 200)
-      assert.deepEqual(zones.body.zones.map((z: { seconds: number }) => z.seconds), [0, 0, 0, 0, 25])
+      assert.deepEqual(
+        zones.body.zones.map((z: { seconds: number }) => z.seconds),
+        [0, 0, 0, 0, 25],
+      )
     })
 
     test('a backfilled batch makes an episode in its own time, closed by the later in-range samples; it is announced as backfilled', async () => {
       const user = await signUp(api)
       const socket = await connect(server.url, user.accessToken)
       try {
-        await send(user.accessToken, [0, 5, 10, 15].map((s): [number, number] => [clock(5, 0, s), 70]))
+        await send(
+          user.accessToken,
+          [0, 5, 10, 15].map((s): [number, number] => [clock(5, 0, s), 70]),
+        )
         const event = next(socket, 'alert')
-        const late = await send(user.accessToken, [[clock(3, 0, 0), 158], [clock(3, 0, 5), 162], [clock(3, 0, 10), 165]])
+        const late = await send(user.accessToken, [
+          [clock(3, 0, 0), 158],
+          [clock(3, 0, 5), 162],
+          [clock(3, 0, 10), 165],
+        ])
         const expected = ['HIGH', iso(clock(3, 0, 0)), iso(clock(3, 0, 10)), iso(clock(5, 0, 10)), 3, 165]
         assert.deepEqual(late.body.alerts.map(summary), [expected])
         const live = await event
@@ -112,7 +175,12 @@ for (const target of await databaseTargets()) {
         assert.equal((await api.get('/v1/heart-rate/status', user.accessToken)).body.activeAlert, null)
         assert.deepEqual((await alertsOf(user.accessToken)).map(summary), [expected])
         const sync = await api.get('/v1/sync', user.accessToken)
-        assert.deepEqual(sync.body.changes.filter((c: { kind: string }) => c.kind === 'alert').map((c: { change: string }) => c.change), ['backfilled'])
+        assert.deepEqual(
+          sync.body.changes
+            .filter((c: { kind: string }) => c.kind === 'alert')
+            .map((c: { change: string }) => c.change),
+          ['backfilled'],
+        )
       } finally {
         socket.close()
       }
@@ -120,36 +188,79 @@ for (const target of await databaseTargets()) {
 
     test('late samples that land inside a stored episode extend it in place, keeping its id', async () => {
       const user = await signUp(api)
-      await send(user.accessToken, [[at(0), 160], [at(10), 100], [at(11), 100], [at(12), 100], [at(20), 100]])
+      await send(user.accessToken, [
+        [at(0), 160],
+        [at(10), 100],
+        [at(11), 100],
+        [at(12), 100],
+        [at(20), 100],
+      ])
       const [before] = await alertsOf(user.accessToken)
       assert.deepEqual(summary(before as AlertBody), ['HIGH', iso(at(0)), iso(at(0)), iso(at(12)), 1, 160])
       await send(user.accessToken, [[at(11.5), 170]])
       const [after] = await alertsOf(user.accessToken)
       assert.equal(after?.id, before?.id)
-      assert.deepEqual(summary(after as AlertBody), ['HIGH', iso(at(0)), iso(at(11.5)), null, 2, 170], 'the streak starts again after 11.5 s: 12 s and 20 s are two in range, no third yet')
+      assert.deepEqual(
+        summary(after as AlertBody),
+        ['HIGH', iso(at(0)), iso(at(11.5)), null, 2, 170],
+        'the streak starts again after 11.5 s: 12 s and 20 s are two in range, no third yet',
+      )
       assert.equal((await api.get('/v1/heart-rate/status', user.accessToken)).body.activeAlert.id, before?.id)
     })
 
     test('out-of-order batches across requests, and concurrent requests of one user on two devices, give the episodes of the samples in time order', async () => {
       const rng = random(target.kind.length * 7919)
       const user = await signUp(api)
-      const keys = await Promise.all(['strap', 'watch'].map(async (name) => (await api.post('/v1/devices', { name, kind: 'watch' }, user.accessToken)).body))
-      const timeline = Array.from({ length: 240 }, (_, i) => ({ ts: at(100 + i), bpm: rng() < 0.25 ? 160 : rng() < 0.15 ? 45 : 60 + Math.floor(rng() * 40), device: keys[i % 2] }))
+      const keys = await Promise.all(
+        ['strap', 'watch'].map(
+          async (name) => (await api.post('/v1/devices', { name, kind: 'watch' }, user.accessToken)).body,
+        ),
+      )
+      const timeline = Array.from({ length: 240 }, (_, i) => ({
+        ts: at(100 + i),
+        bpm: rng() < 0.25 ? 160 : rng() < 0.15 ? 45 : 60 + Math.floor(rng() * 40),
+        device: keys[i % 2],
+      }))
       const chunks: (typeof timeline)[] = []
       for (let i = 0; i < timeline.length; i += 6) chunks.push(timeline.slice(i, i + 6))
       chunks.sort(() => rng() - 0.5)
       const first = chunks.splice(0, 10)
-      for (const chunk of first) await api.post('/v1/heart-rate/samples', { samples: chunk.map((s) => ({ timestamp: s.ts, bpm: s.bpm })) }, chunk[0]?.device.apiKey)
-      const replies = await Promise.all(chunks.map((chunk) => api.post('/v1/heart-rate/samples', { samples: chunk.map((s) => ({ timestamp: s.ts, bpm: s.bpm })) }, chunk[0]?.device.apiKey)))
+      for (const chunk of first)
+        await api.post(
+          '/v1/heart-rate/samples',
+          { samples: chunk.map((s) => ({ timestamp: s.ts, bpm: s.bpm })) },
+          chunk[0]?.device.apiKey,
+        )
+      const replies = await Promise.all(
+        chunks.map((chunk) =>
+          api.post(
+            '/v1/heart-rate/samples',
+            { samples: chunk.map((s) => ({ timestamp: s.ts, bpm: s.bpm })) },
+            chunk[0]?.device.apiKey,
+          ),
+        ),
+      )
       assert.ok(replies.every((r) => r.status === 200 && r.body.stored === 6))
 
-      const samples = timeline.map((s) => ({ ts: s.ts, bpm: s.bpm, deviceId: s.device.device.id, alert: classifyAlert(s.bpm, { lowAlert: 50, highAlert: 150 }) }))
+      const samples = timeline.map((s) => ({
+        ts: s.ts,
+        bpm: s.bpm,
+        deviceId: s.device.device.id,
+        alert: classifyAlert(s.bpm, { lowAlert: 50, highAlert: 150 }),
+      }))
       const expected = applySamples(user.userId, undefined, samples, 3, 0).opened
       assert.ok(expected.length >= 5, 'the generated timeline has several episodes')
       const stored = await alertsOf(user.accessToken)
       assert.deepEqual(
         stored.map(summary),
-        expected.map((e) => [e.kind, iso(e.opened_at), iso(e.last_alert_at), e.closed_at === null ? null : iso(e.closed_at), e.sample_count, e.peak_bpm]),
+        expected.map((e) => [
+          e.kind,
+          iso(e.opened_at),
+          iso(e.last_alert_at),
+          e.closed_at === null ? null : iso(e.closed_at),
+          e.sample_count,
+          e.peak_bpm,
+        ]),
       )
     })
   })

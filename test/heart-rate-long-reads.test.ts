@@ -28,12 +28,19 @@ for (const target of await databaseTargets()) {
     test('while an export waits for a slow client, /healthz, a series and zones answer; then the export completes', async () => {
       const user = await signUp(api)
       for (let i = 0; i < SAMPLES; i += 10_000) {
-        const samples = Array.from({ length: 10_000 }, (_, k) => ({ timestamp: T0 + (i + k) * 1000, bpm: 60 + ((i + k) % 50) }))
+        const samples = Array.from({ length: 10_000 }, (_, k) => ({
+          timestamp: T0 + (i + k) * 1000,
+          bpm: 60 + ((i + k) % 50),
+        }))
         assert.equal((await api.post('/v1/heart-rate/samples', { samples }, user.accessToken)).status, 200)
       }
       const range = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + SAMPLES * 1000).toISOString()}`
       const response = await new Promise<IncomingMessage>((resolve, reject) => {
-        get(`${server.url}/v1/heart-rate/export.fhir.json?${range}`, { headers: { authorization: `Bearer ${user.accessToken}` } }, resolve).on('error', reject)
+        get(
+          `${server.url}/v1/heart-rate/export.fhir.json?${range}`,
+          { headers: { authorization: `Bearer ${user.accessToken}` } },
+          resolve,
+        ).on('error', reject)
       })
       assert.equal(response.statusCode, 200)
       const chunks = response[Symbol.asyncIterator]()
@@ -44,7 +51,10 @@ for (const target of await databaseTargets()) {
       assert.deepEqual((await api.get('/healthz')).body, { status: 'ok' })
       const series = await api.get(`/v1/heart-rate/series?${range}&bucket=1h&tz=UTC`, user.accessToken)
       assert.equal(series.status, 200)
-      assert.equal(series.body.points.reduce((n: number, p: { count: number }) => n + p.count, 0), SAMPLES)
+      assert.equal(
+        series.body.points.reduce((n: number, p: { count: number }) => n + p.count, 0),
+        SAMPLES,
+      )
       const zones = await api.get(`/v1/heart-rate/zones?${range}&maxHeartRate=190`, user.accessToken)
       assert.equal(zones.status, 200, JSON.stringify(zones.body))
       assert.equal(zones.body.intervalCount, SAMPLES - 1)
@@ -52,7 +62,9 @@ for (const target of await databaseTargets()) {
 
       const parts: Buffer[] = [first.value as Buffer]
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) parts.push(next.value as Buffer)
-      const bundle = JSON.parse(Buffer.concat(parts).toString('utf8')) as { entry: Array<{ resource: { effectiveDateTime: string } }> }
+      const bundle = JSON.parse(Buffer.concat(parts).toString('utf8')) as {
+        entry: Array<{ resource: { effectiveDateTime: string } }>
+      }
       assert.equal(bundle.entry.length, SAMPLES)
       assert.equal(bundle.entry.at(-1)?.resource.effectiveDateTime, new Date(T0 + (SAMPLES - 1) * 1000).toISOString())
     })

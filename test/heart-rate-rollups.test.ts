@@ -57,32 +57,58 @@ for (const target of await databaseTargets()) {
 
     const post = async (token: string, samples: Array<[number, number]>, stored: Samples) => {
       for (let i = 0; i < samples.length; i += 5000) {
-        const reply = await api.post('/v1/heart-rate/samples', { samples: samples.slice(i, i + 5000).map(([timestamp, bpm]) => ({ timestamp, bpm })) }, token)
+        const reply = await api.post(
+          '/v1/heart-rate/samples',
+          { samples: samples.slice(i, i + 5000).map(([timestamp, bpm]) => ({ timestamp, bpm })) },
+          token,
+        )
         assert.equal(reply.status, 200, JSON.stringify(reply.body))
       }
       for (const [ts, bpm] of samples) if (!stored.has(ts)) stored.set(ts, bpm)
     }
     const series = async (token: string, from: number, to: number, bucket: string) => {
-      const reply = await api.get(`/v1/heart-rate/series?from=${iso(from)}&to=${iso(to)}&bucket=${bucket}&tz=UTC`, token)
+      const reply = await api.get(
+        `/v1/heart-rate/series?from=${iso(from)}&to=${iso(to)}&bucket=${bucket}&tz=UTC`,
+        token,
+      )
       assert.equal(reply.status, 200, JSON.stringify(reply.body))
       return (reply.body as { points: Point[] }).points
     }
     const postAs = async (token: string, deviceKey: string | undefined, samples: Array<[number, number]>) => {
-      const reply = await api.post('/v1/heart-rate/samples', { samples: samples.map(([timestamp, bpm]) => ({ timestamp, bpm })) }, deviceKey ?? token)
+      const reply = await api.post(
+        '/v1/heart-rate/samples',
+        { samples: samples.map(([timestamp, bpm]) => ({ timestamp, bpm })) },
+        deviceKey ?? token,
+      )
       assert.equal(reply.status, 200, JSON.stringify(reply.body))
     }
     /** The zones the server answers over [from, to) against zones.ts over the samples sent (worked out here). */
     const assertZones = async (token: string, stored: Samples, from: number, to: number, maxGapSeconds: number) => {
-      const reply = await api.get(`/v1/heart-rate/zones?from=${iso(from)}&to=${iso(to)}&maxHeartRate=190&maxGapSeconds=${maxGapSeconds}`, token)
+      const reply = await api.get(
+        `/v1/heart-rate/zones?from=${iso(from)}&to=${iso(to)}&maxHeartRate=190&maxGapSeconds=${maxGapSeconds}`,
+        token,
+      )
       assert.equal(reply.status, 200, JSON.stringify(reply.body))
-      const inRange = [...stored].filter(([ts]) => ts >= from && ts < to).map(([timestampMs, bpm]) => ({ timestampMs, bpm }))
-      const expected = computeZones(inRange, { bands: FIVE_ZONES, method: { kind: 'percent-of-max', maxHeartRate: 190 }, maxGapMs: maxGapSeconds * 1000, isLastBandOpenEnded: true })
+      const inRange = [...stored]
+        .filter(([ts]) => ts >= from && ts < to)
+        .map(([timestampMs, bpm]) => ({ timestampMs, bpm }))
+      const expected = computeZones(inRange, {
+        bands: FIVE_ZONES,
+        method: { kind: 'percent-of-max', maxHeartRate: 190 },
+        maxGapMs: maxGapSeconds * 1000,
+        isLastBandOpenEnded: true,
+      })
       assert.deepEqual(reply.body, expected, `zones over ${iso(from)}..${iso(to)}, gaps above ${maxGapSeconds} s`)
     }
     /** The zone rollups equal what the samples stored now give (the migration's and the rebuild's SQL, worked out again here in JS). */
     const assertZoneRollupsMatchSamples = async () => {
       const kysely = server.app.database.db
-      const samples = await kysely.selectFrom('heart_rate_samples').select(['stream_id', 'ts', 'bpm']).orderBy('stream_id').orderBy('ts').execute()
+      const samples = await kysely
+        .selectFrom('heart_rate_samples')
+        .select(['stream_id', 'ts', 'bpm'])
+        .orderBy('stream_id')
+        .orderBy('ts')
+        .execute()
       const spans = new Map<string, number[]>()
       const pairs = new Map<string, number[]>()
       let previous: { stream: number; hour: number; ts: number; bpm: number } | undefined
@@ -101,23 +127,71 @@ for (const target of await databaseTargets()) {
         }
         previous = { stream, hour, ts, bpm }
       }
-      const storedSpans = await kysely.selectFrom('heart_rate_hour_spans').select(['stream_id', 'hour_start', 'first_ts', 'last_ts', 'longest_interval_ms', 'first_bpm', 'last_bpm']).orderBy('stream_id').orderBy('hour_start').execute()
-      assert.deepEqual(storedSpans.map((r) => Object.values(r).map(Number)), [...spans.values()], 'the hour spans')
-      const storedPairs = await kysely.selectFrom('heart_rate_zone_intervals').select(['stream_id', 'hour_start', 'bpm_pair', 'interval_count', 'interval_ms']).orderBy('stream_id').orderBy('hour_start').orderBy('bpm_pair').execute()
-      const expectedPairs = [...pairs.values()].sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number) || (a[2] as number) - (b[2] as number))
-      assert.deepEqual(storedPairs.map((r) => Object.values(r).map(Number)), expectedPairs, 'the zone intervals')
+      const storedSpans = await kysely
+        .selectFrom('heart_rate_hour_spans')
+        .select(['stream_id', 'hour_start', 'first_ts', 'last_ts', 'longest_interval_ms', 'first_bpm', 'last_bpm'])
+        .orderBy('stream_id')
+        .orderBy('hour_start')
+        .execute()
+      assert.deepEqual(
+        storedSpans.map((r) => Object.values(r).map(Number)),
+        [...spans.values()],
+        'the hour spans',
+      )
+      const storedPairs = await kysely
+        .selectFrom('heart_rate_zone_intervals')
+        .select(['stream_id', 'hour_start', 'bpm_pair', 'interval_count', 'interval_ms'])
+        .orderBy('stream_id')
+        .orderBy('hour_start')
+        .orderBy('bpm_pair')
+        .execute()
+      const expectedPairs = [...pairs.values()].sort(
+        (a, b) =>
+          (a[0] as number) - (b[0] as number) ||
+          (a[1] as number) - (b[1] as number) ||
+          (a[2] as number) - (b[2] as number),
+      )
+      assert.deepEqual(
+        storedPairs.map((r) => Object.values(r).map(Number)),
+        expectedPairs,
+        'the zone intervals',
+      )
     }
     /** Every rollup row equals the aggregate of the samples stored in its bucket, and no bucket is missing. */
     const assertRollupsMatchSamples = async () => {
       const kysely = server.app.database.db
       for (const size of [MINUTE, HOUR]) {
-        const fromSamples = await sql<{ stream_id: number; start: number; n: number; total: number; low: number; high: number }>`
+        const fromSamples = await sql<{
+          stream_id: number
+          start: number
+          n: number
+          total: number
+          low: number
+          high: number
+        }>`
           select stream_id, ts - ts % ${sql.lit(size)} as start, count(*) as n, sum(bpm) as total, min(bpm) as low, max(bpm) as high
-          from heart_rate_samples group by stream_id, ts - ts % ${sql.lit(size)} order by stream_id, start`.execute(kysely)
-        const rollups = await sql<{ stream_id: number; start: number; n: number; total: number; low: number; high: number }>`
+          from heart_rate_samples group by stream_id, ts - ts % ${sql.lit(size)} order by stream_id, start`.execute(
+          kysely,
+        )
+        const rollups = await sql<{
+          stream_id: number
+          start: number
+          n: number
+          total: number
+          low: number
+          high: number
+        }>`
           select stream_id, bucket_start as start, sample_count as n, bpm_sum as total, bpm_min as low, bpm_max as high
           from heart_rate_rollups where bucket_ms = ${size} order by stream_id, bucket_start`.execute(kysely)
-        const plain = (rows: typeof rollups.rows) => rows.map((r) => [Number(r.stream_id), Number(r.start), Number(r.n), Number(r.total), Number(r.low), Number(r.high)])
+        const plain = (rows: typeof rollups.rows) =>
+          rows.map((r) => [
+            Number(r.stream_id),
+            Number(r.start),
+            Number(r.n),
+            Number(r.total),
+            Number(r.low),
+            Number(r.high),
+          ])
         assert.deepEqual(plain(rollups.rows), plain(fromSamples.rows), `the ${size / MINUTE}-minute rollups`)
       }
     }
@@ -126,9 +200,16 @@ for (const target of await databaseTargets()) {
       const user = await signUp(api)
       const stored: Samples = new Map()
       await post(user.accessToken, samplesEvery(T0, T0 + 3 * HOUR, 10_000, 60), stored)
-      assert.deepEqual(await series(user.accessToken, T0 - HOUR, T0 + 4 * HOUR, '1h'), expectedSeries(stored, T0 - HOUR, T0 + 4 * HOUR, HOUR))
+      assert.deepEqual(
+        await series(user.accessToken, T0 - HOUR, T0 + 4 * HOUR, '1h'),
+        expectedSeries(stored, T0 - HOUR, T0 + 4 * HOUR, HOUR),
+      )
       // Late: odd seconds into the first two hours, with a new minimum and maximum in both.
-      await post(user.accessToken, [...samplesEvery(T0 + 5000, T0 + 2 * HOUR, 60_000, 70), [T0 + 7000, 41], [T0 + HOUR + 7000, 190]], stored)
+      await post(
+        user.accessToken,
+        [...samplesEvery(T0 + 5000, T0 + 2 * HOUR, 60_000, 70), [T0 + 7000, 41], [T0 + HOUR + 7000, 190]],
+        stored,
+      )
       // Backfilled: an hour before everything else.
       await post(user.accessToken, samplesEvery(T0 - HOUR, T0, 30_000, 50), stored)
       for (const [from, to, bucket, size] of [
@@ -138,11 +219,18 @@ for (const target of await databaseTargets()) {
         [T0 + 90_500, T0 + 2 * HOUR + 30_250, '1h', HOUR],
         [T0 + 90_500, T0 + 20 * MINUTE + 30_250, '1m', MINUTE],
       ] as const) {
-        assert.deepEqual(await series(user.accessToken, from, to, bucket), expectedSeries(stored, from, to, size), `${bucket} over ${iso(from)}..${iso(to)}`)
+        assert.deepEqual(
+          await series(user.accessToken, from, to, bucket),
+          expectedSeries(stored, from, to, size),
+          `${bucket} over ${iso(from)}..${iso(to)}`,
+        )
       }
       await assertRollupsMatchSamples()
       await assertZoneRollupsMatchSamples()
-      for (const [from, to] of [[T0 - 2 * HOUR, T0 + 4 * HOUR], [T0 + 90_500, T0 + 2 * HOUR + 30_250]] as const) {
+      for (const [from, to] of [
+        [T0 - 2 * HOUR, T0 + 4 * HOUR],
+        [T0 + 90_500, T0 + 2 * HOUR + 30_250],
+      ] as const) {
         for (const maxGapSeconds of [600, 25]) await assertZones(user.accessToken, stored, from, to, maxGapSeconds)
       }
     })
@@ -155,7 +243,10 @@ for (const target of await databaseTargets()) {
       const stored: Samples = new Map()
       const own = samplesEvery(T0, T0 + 3 * HOUR, 20_000, 90)
       // The strap: the middle hour only, 7 s off the person's own samples, and one alone later on.
-      const strap = [...samplesEvery(T0 + HOUR + 7000, T0 + 2 * HOUR, 20_000, 140), ...samplesEvery(T0 + 4 * HOUR, T0 + 5 * HOUR, 30_000, 150)]
+      const strap = [
+        ...samplesEvery(T0 + HOUR + 7000, T0 + 2 * HOUR, 20_000, 140),
+        ...samplesEvery(T0 + 4 * HOUR, T0 + 5 * HOUR, 30_000, 150),
+      ]
       await postAs(user.accessToken, undefined, own)
       await postAs(user.accessToken, key, strap)
       for (const [ts, bpm] of [...own, ...strap]) stored.set(ts, bpm)
@@ -172,8 +263,14 @@ for (const target of await databaseTargets()) {
       await post(user.accessToken, batch, stored)
       // Overlapping: half new timestamps, half old ones sent with another bpm (the stored value stays).
       await post(user.accessToken, [...samplesEvery(T0 + 30 * MINUTE, T0 + 90 * MINUTE, 15_000, 120)], stored)
-      assert.deepEqual(await series(user.accessToken, T0, T0 + 2 * HOUR, '1h'), expectedSeries(stored, T0, T0 + 2 * HOUR, HOUR))
-      assert.deepEqual(await series(user.accessToken, T0, T0 + 2 * HOUR, '1m'), expectedSeries(stored, T0, T0 + 2 * HOUR, MINUTE))
+      assert.deepEqual(
+        await series(user.accessToken, T0, T0 + 2 * HOUR, '1h'),
+        expectedSeries(stored, T0, T0 + 2 * HOUR, HOUR),
+      )
+      assert.deepEqual(
+        await series(user.accessToken, T0, T0 + 2 * HOUR, '1m'),
+        expectedSeries(stored, T0, T0 + 2 * HOUR, MINUTE),
+      )
       await assertRollupsMatchSamples()
       await assertZoneRollupsMatchSamples()
       await assertZones(user.accessToken, stored, T0 - HOUR, T0 + 3 * HOUR, 600)
@@ -185,10 +282,16 @@ for (const target of await databaseTargets()) {
       await post(user.accessToken, samplesEvery(T0, T0 + 3 * HOUR, 20_000, 65), stored)
       const cutoff = T0 + HOUR + 30 * MINUTE + 5000
       const deleted = await purgeOldSamples(server.app.database.db, 1, server.app.logger, cutoff + DAY)
-      assert.ok(deleted >= [...stored.keys()].filter((ts) => ts < cutoff).length, 'at least this user\'s old samples')
+      assert.ok(deleted >= [...stored.keys()].filter((ts) => ts < cutoff).length, "at least this user's old samples")
       for (const ts of [...stored.keys()]) if (ts < cutoff) stored.delete(ts)
-      assert.deepEqual(await series(user.accessToken, T0 - HOUR, T0 + 4 * HOUR, '1h'), expectedSeries(stored, T0 - HOUR, T0 + 4 * HOUR, HOUR))
-      assert.deepEqual(await series(user.accessToken, T0 + HOUR, T0 + 2 * HOUR, '1m'), expectedSeries(stored, T0 + HOUR, T0 + 2 * HOUR, MINUTE))
+      assert.deepEqual(
+        await series(user.accessToken, T0 - HOUR, T0 + 4 * HOUR, '1h'),
+        expectedSeries(stored, T0 - HOUR, T0 + 4 * HOUR, HOUR),
+      )
+      assert.deepEqual(
+        await series(user.accessToken, T0 + HOUR, T0 + 2 * HOUR, '1m'),
+        expectedSeries(stored, T0 + HOUR, T0 + 2 * HOUR, MINUTE),
+      )
       await assertRollupsMatchSamples()
       await assertZoneRollupsMatchSamples()
       await assertZones(user.accessToken, stored, T0 - HOUR, T0 + 4 * HOUR, 600)

@@ -12,7 +12,12 @@ for (const target of await databaseTargets()) {
     let server: TestApp
     before(async () => {
       db = await target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_QUEUE_MAX_ATTEMPTS: '1', PULSEBASE_ADMIN_EMAIL: 'ops@example.com', PULSEBASE_ADMIN_PASSWORD: 'correct horse battery' })
+      server = await startTestApp({
+        PULSEBASE_DATABASE_URL: db.url,
+        PULSEBASE_QUEUE_MAX_ATTEMPTS: '1',
+        PULSEBASE_ADMIN_EMAIL: 'ops@example.com',
+        PULSEBASE_ADMIN_PASSWORD: 'correct horse battery',
+      })
       await server.app.startWorker()
     })
     after(async () => {
@@ -21,23 +26,37 @@ for (const target of await databaseTargets()) {
     })
 
     test('the worker refuses to start when a declared job has no handler', async () => {
-      await assert.rejects(startWorker(server.app.queue, {} as JobHandlers, server.app.logger), /no handler for job\(s\): maintenance.cleanup/)
+      await assert.rejects(
+        startWorker(server.app.queue, {} as JobHandlers, server.app.logger),
+        /no handler for job\(s\): maintenance.cleanup/,
+      )
     })
 
     test('maintenance.cleanup deletes login sessions that expired over a day ago, and keeps live ones', async () => {
       const db = server.app.database.db
-      const user = await db.selectFrom('users').select('id').where('email', '=', 'ops@example.com').executeTakeFirstOrThrow()
+      const user = await db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', 'ops@example.com')
+        .executeTakeFirstOrThrow()
       const now = Date.now()
       const [old, live] = [randomUUID(), randomUUID()]
       await db
         .insertInto('auth_sessions')
         .values([
-          { id: old, user_id: user.id, created_at: now - 40 * 86_400_000, expires_at: now - 2 * 86_400_000, revoked_at: null },
+          {
+            id: old,
+            user_id: user.id,
+            created_at: now - 40 * 86_400_000,
+            expires_at: now - 2 * 86_400_000,
+            revoked_at: null,
+          },
           { id: live, user_id: user.id, created_at: now, expires_at: now + 86_400_000, revoked_at: null },
         ])
         .execute()
       await publishJob(server.app.queue, 'maintenance.cleanup', {})
-      const ids = async () => (await db.selectFrom('auth_sessions').select('id').where('id', 'in', [old, live]).execute()).map((r) => r.id)
+      const ids = async () =>
+        (await db.selectFrom('auth_sessions').select('id').where('id', 'in', [old, live]).execute()).map((r) => r.id)
       await waitUntil(async () => !(await ids()).includes(old), 'the expired session to be deleted')
       assert.deepEqual(await ids(), [live])
     })
@@ -45,7 +64,8 @@ for (const target of await databaseTargets()) {
     test('a job whose payload breaks its schema is dead-lettered, and admins can see it', async () => {
       await server.app.queue.publish('maintenance.cleanup', { unexpected: true })
       const api = client(server.url)
-      const admin = (await api.post('/v1/auth/login', { email: 'ops@example.com', password: 'correct horse battery' })).body.accessToken as string
+      const admin = (await api.post('/v1/auth/login', { email: 'ops@example.com', password: 'correct horse battery' }))
+        .body.accessToken as string
       let jobs: Array<{ payload: unknown; lastError: string }> = []
       await waitUntil(async () => {
         jobs = (await api.get('/v1/admin/queues/maintenance.cleanup/dead', admin)).body.jobs
@@ -62,7 +82,10 @@ for (const target of await databaseTargets()) {
         'one entry per declared job',
       )
       assert.deepEqual(depths.body.queues[0], { queue: 'maintenance.cleanup', ready: 0, dead: 1 })
-      const user = await api.post('/v1/auth/register', { email: 'not-ops@example.com', password: 'correct horse battery' })
+      const user = await api.post('/v1/auth/register', {
+        email: 'not-ops@example.com',
+        password: 'correct horse battery',
+      })
       assert.equal((await api.get('/v1/admin/queues', user.body.accessToken)).status, 403)
     })
   })

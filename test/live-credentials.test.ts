@@ -3,7 +3,13 @@
 // on the process that saw the change and on the others (through Redis); anonymous sockets are refused.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { credentials as grpcCredentials, loadPackageDefinition, Metadata, type ServiceError, status } from '@grpc/grpc-js'
+import {
+  credentials as grpcCredentials,
+  loadPackageDefinition,
+  Metadata,
+  type ServiceError,
+  status,
+} from '@grpc/grpc-js'
 import { SignJWT } from 'jose'
 import { connectAsync } from 'mqtt'
 import { io, type Socket } from 'socket.io-client'
@@ -40,7 +46,8 @@ const bearer = (credential: string) => {
 const statusOf = (call: any): Promise<ServiceError> => new Promise((resolve) => call.on('error', resolve))
 
 /** The sid of an access token (its login session), to sign a short-lived token for the same session. */
-const sessionOf = (token: string): string => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()).sid
+const sessionOf = (token: string): string =>
+  JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()).sid
 
 function shortToken(userId: string, sessionId: string, seconds: number): Promise<string> {
   return new SignJWT({ sid: sessionId, typ: 'access' })
@@ -97,7 +104,12 @@ for (const target of targets) {
       const watch = (await api.post('/v1/devices', { name: 'watch', kind: 'watch' }, user.accessToken)).body
       const phone = (await api.post('/v1/devices', { name: 'phone', kind: 'phone' }, user.accessToken)).body
       const revokedSocket = await connect(server.url, watch.apiKey)
-      const mqtt = await connectAsync(server.mqttUrl!, { username: watch.device.id, password: watch.apiKey, reconnectPeriod: 0, connectTimeout: 5000 })
+      const mqtt = await connectAsync(server.mqttUrl!, {
+        username: watch.device.id,
+        password: watch.apiKey,
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+      })
       const mqttClosed = new Promise<void>((resolve) => mqtt.once('close', () => resolve()))
       const deletedSocket = await connect(server.url, phone.apiKey)
       const grpc = heartRateClient(server.grpcAddress)
@@ -107,7 +119,8 @@ for (const target of targets) {
         stream.on('data', (v: unknown) => verdicts.push(v))
         const streamEnded = statusOf(stream)
         stream.write({ timestampMs: Date.now() - 10_000, bpm: 70 })
-        for (let i = 0; i < 100 && verdicts.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20))
+        for (let i = 0; i < 100 && verdicts.length === 0; i += 1)
+          await new Promise((resolve) => setTimeout(resolve, 20))
         assert.equal(verdicts.length, 1, 'the stream stored a sample while the key was good')
 
         const revoked = ended(revokedSocket)
@@ -121,7 +134,11 @@ for (const target of targets) {
         assert.equal((await streamEnded).code, status.UNAUTHENTICATED)
         stream.write({ timestampMs: Date.now() - 5_000, bpm: 71 })
         const samples = await api.get(`/v1/heart-rate/samples?from=${Date.now() - 60_000}`, user.accessToken)
-        assert.deepEqual(samples.body.samples.map((s: { bpm: number }) => s.bpm), [70], 'nothing stored after the device was deleted')
+        assert.deepEqual(
+          samples.body.samples.map((s: { bpm: number }) => s.bpm),
+          [70],
+          'nothing stored after the device was deleted',
+        )
       } finally {
         revokedSocket.close()
         deletedSocket.close()
@@ -140,7 +157,11 @@ for (const target of targets) {
         // What an account deletion announces (from any process): every credential of the user ends.
         await server.app.pubsub.publish(CREDENTIALS_ENDED_CHANNEL, { userId: user.userId, reason: 'deleted' })
         assert.equal((await socketEnded).reason, 'deleted')
-        await server.app.database.db.updateTable('devices').set({ revoked_at: Date.now() }).where('user_id', '=', user.userId).execute()
+        await server.app.database.db
+          .updateTable('devices')
+          .set({ revoked_at: Date.now() })
+          .where('user_id', '=', user.userId)
+          .execute()
         const me = await api.get('/v1/me', watch.apiKey)
         assert.deepEqual([me.status, me.body.error.code], [401, 'unauthenticated'])
       } finally {
@@ -174,8 +195,14 @@ for (const target of targets) {
 
     test('anonymous sockets are refused on the default namespace as on /v1, not held open', async () => {
       for (const namespace of ['/', '/v1']) {
-        const socket = io(`${server.url}${namespace}`, { transports: ['websocket'], forceNew: true, reconnection: false })
-        const error = await new Promise<Error & { data?: { code: string } }>((resolve) => socket.once('connect_error', resolve))
+        const socket = io(`${server.url}${namespace}`, {
+          transports: ['websocket'],
+          forceNew: true,
+          reconnection: false,
+        })
+        const error = await new Promise<Error & { data?: { code: string } }>((resolve) =>
+          socket.once('connect_error', resolve),
+        )
         socket.close()
         assert.equal(error.data?.code, 'unauthenticated', namespace)
       }
@@ -184,27 +211,34 @@ for (const target of targets) {
   })
 }
 
-describe('a logout on one API process ends the sockets held by another (SQLite file + Redis)', { skip: redisSkip }, () => {
-  let a: TestApp
-  let b: TestApp
-  before(async () => {
-    a = await startTestApp({ PULSEBASE_REDIS_URL: REDIS_URL })
-    b = await startTestApp({ PULSEBASE_REDIS_URL: REDIS_URL, PULSEBASE_DATABASE_URL: `sqlite://${a.dataDir}/pulsebase.sqlite` })
-  })
-  after(async () => {
-    await Promise.allSettled([b?.close(), a?.close()])
-  })
+describe(
+  'a logout on one API process ends the sockets held by another (SQLite file + Redis)',
+  { skip: redisSkip },
+  () => {
+    let a: TestApp
+    let b: TestApp
+    before(async () => {
+      a = await startTestApp({ PULSEBASE_REDIS_URL: REDIS_URL })
+      b = await startTestApp({
+        PULSEBASE_REDIS_URL: REDIS_URL,
+        PULSEBASE_DATABASE_URL: `sqlite://${a.dataDir}/pulsebase.sqlite`,
+      })
+    })
+    after(async () => {
+      await Promise.allSettled([b?.close(), a?.close()])
+    })
 
-  test('the socket on B disconnects with reason "logout" after a logout through A', async () => {
-    const apiA = client(a.url)
-    const user = await signUp(apiA)
-    const socket = await connect(b.url, user.accessToken)
-    try {
-      const socketEnded = ended(socket)
-      assert.equal((await apiA.post('/v1/auth/logout', undefined, user.accessToken)).status, 204)
-      assert.equal((await socketEnded).reason, 'logout')
-    } finally {
-      socket.close()
-    }
-  })
-})
+    test('the socket on B disconnects with reason "logout" after a logout through A', async () => {
+      const apiA = client(a.url)
+      const user = await signUp(apiA)
+      const socket = await connect(b.url, user.accessToken)
+      try {
+        const socketEnded = ended(socket)
+        assert.equal((await apiA.post('/v1/auth/logout', undefined, user.accessToken)).status, 204)
+        assert.equal((await socketEnded).reason, 'logout')
+      } finally {
+        socket.close()
+      }
+    })
+  },
+)

@@ -17,8 +17,15 @@ describe('live heart rate over Socket.IO', () => {
   after(async () => server?.close())
 
   test('a handshake without a valid token is refused with a message', async () => {
-    const socket = io(`${server.url}/v1`, { auth: { token: 'nope' }, transports: ['websocket'], forceNew: true, reconnection: false })
-    const error = await new Promise<Error & { data?: { code: string } }>((resolve) => socket.once('connect_error', resolve))
+    const socket = io(`${server.url}/v1`, {
+      auth: { token: 'nope' },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    })
+    const error = await new Promise<Error & { data?: { code: string } }>((resolve) =>
+      socket.once('connect_error', resolve),
+    )
     socket.close()
     assert.equal(error.data?.code, 'unauthenticated')
     assert.match(error.message, /token/i)
@@ -39,7 +46,10 @@ describe('live heart rate over Socket.IO', () => {
       assert.equal(posted.status, 200)
       const live = await samplesEvent
       assert.equal(live.deviceId, device.id)
-      assert.deepEqual(live.samples.map((s: { bpm: number }) => s.bpm), [80, 165])
+      assert.deepEqual(
+        live.samples.map((s: { bpm: number }) => s.bpm),
+        [80, 165],
+      )
       const alert = await alertEvent
       assert.equal(alert.change, 'opened')
       assert.equal(alert.alert.kind, 'HIGH')
@@ -47,12 +57,19 @@ describe('live heart rate over Socket.IO', () => {
       // The stranger's own event arrives; nothing of the owner's came before it.
       const own = next(theirs, 'heart-rate')
       await api.post('/v1/heart-rate/samples', { samples: [sample(2, 70)] }, stranger.accessToken)
-      assert.deepEqual((await own).samples.map((s: { bpm: number }) => s.bpm), [70])
+      assert.deepEqual(
+        (await own).samples.map((s: { bpm: number }) => s.bpm),
+        [70],
+      )
       assert.deepEqual(strangerSaw, ['heart-rate'])
 
       const retried = next(mine, 'heart-rate')
       await api.post('/v1/heart-rate/samples', { samples: [sample(0, 80), sample(1, 165), sample(3, 90)] }, apiKey)
-      assert.deepEqual((await retried).samples.map((s: { bpm: number }) => s.bpm), [90], 'a retried sample is not announced twice')
+      assert.deepEqual(
+        (await retried).samples.map((s: { bpm: number }) => s.bpm),
+        [90],
+        'a retried sample is not announced twice',
+      )
     } finally {
       mine.close()
       theirs.close()

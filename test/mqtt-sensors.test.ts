@@ -35,10 +35,21 @@ for (const target of await databaseTargets()) {
       const pi = await newDevice(api, user.accessToken)
       const mqtt = await connect(pi.id, pi.apiKey)
       const [one, ...rest] = csiFrames(2)
-      await mqtt.publishAsync(`devices/${pi.id}/frames/csi`, JSON.stringify({ timestamp: one!.timestamp, channels: one!.channels }), { qos: 1 })
-      await mqtt.publishAsync(`devices/${pi.id}/frames/csi`, JSON.stringify({ frames: rest.map((f) => ({ timestamp: f.timestamp, channels: f.channels })) }), { qos: 1 })
+      await mqtt.publishAsync(
+        `devices/${pi.id}/frames/csi`,
+        JSON.stringify({ timestamp: one!.timestamp, channels: one!.channels }),
+        { qos: 1 },
+      )
+      await mqtt.publishAsync(
+        `devices/${pi.id}/frames/csi`,
+        JSON.stringify({ frames: rest.map((f) => ({ timestamp: f.timestamp, channels: f.channels })) }),
+        { qos: 1 },
+      )
       // No waiting: the acknowledgements came after the commits.
-      const read = await api.get(`/v1/sensor-frames?deviceId=${pi.id}&kind=csi&from=${one!.timestamp}`, user.accessToken)
+      const read = await api.get(
+        `/v1/sensor-frames?deviceId=${pi.id}&kind=csi&from=${one!.timestamp}`,
+        user.accessToken,
+      )
       assert.equal(read.body.frames.length, 14)
       assert.deepEqual(read.body.frames[0].channels, one!.channels)
       const device = (await api.get(`/v1/devices/${pi.id}`, user.accessToken)).body
@@ -50,15 +61,31 @@ for (const target of await databaseTargets()) {
       const pi = await newDevice(api, user.accessToken)
       const mqtt = await connect(pi.id, pi.apiKey)
       await mqtt.subscribeAsync(`devices/${pi.id}/frames/+/verdicts`, { qos: 0 })
-      const verdicts = new Promise<any>((resolve) => mqtt.once('message', (_topic, payload) => resolve(JSON.parse(payload.toString()))))
+      const verdicts = new Promise<any>((resolve) =>
+        mqtt.once('message', (_topic, payload) => resolve(JSON.parse(payload.toString()))),
+      )
       const frame = csiFrames(1)[0]!
-      await mqtt.publishAsync(`devices/${pi.id}/frames/csi`, JSON.stringify({ frames: [{ timestamp: frame.timestamp, channels: frame.channels }, { timestamp: 'yesterday', channels: frame.channels }] }), { qos: 1 })
+      await mqtt.publishAsync(
+        `devices/${pi.id}/frames/csi`,
+        JSON.stringify({
+          frames: [
+            { timestamp: frame.timestamp, channels: frame.channels },
+            { timestamp: 'yesterday', channels: frame.channels },
+          ],
+        }),
+        { qos: 1 },
+      )
       const answer = await verdicts
       assert.deepEqual([answer.stored, answer.rejected, answer.verdicts[1].reason], [1, 1, 'timestamp_invalid'])
-      const garbage = new Promise<any>((resolve) => mqtt.once('message', (_topic, payload) => resolve(JSON.parse(payload.toString()))))
+      const garbage = new Promise<any>((resolve) =>
+        mqtt.once('message', (_topic, payload) => resolve(JSON.parse(payload.toString()))),
+      )
       await mqtt.publishAsync(`devices/${pi.id}/frames/csi`, 'not json', { qos: 1 })
       assert.equal((await garbage).verdicts[0].reason, 'frame_invalid')
-      const read = await api.get(`/v1/sensor-frames?deviceId=${pi.id}&kind=csi&from=${frame.timestamp - 1000}`, user.accessToken)
+      const read = await api.get(
+        `/v1/sensor-frames?deviceId=${pi.id}&kind=csi&from=${frame.timestamp - 1000}`,
+        user.accessToken,
+      )
       assert.equal(read.body.frames.length, 1)
     })
 
@@ -68,9 +95,17 @@ for (const target of await databaseTargets()) {
       const mqtt = await connect(pi.id, pi.apiKey)
       const closed = new Promise<void>((resolve) => mqtt.once('close', () => resolve()))
       const frame = csiFrames(1)[0]!
-      mqtt.publish(`devices/${other.id}/frames/csi`, JSON.stringify({ timestamp: frame.timestamp, channels: frame.channels }), { qos: 1 })
+      mqtt.publish(
+        `devices/${other.id}/frames/csi`,
+        JSON.stringify({ timestamp: frame.timestamp, channels: frame.channels }),
+        { qos: 1 },
+      )
       await closed
-      assert.equal((await api.get(`/v1/sensor-frames?deviceId=${other.id}&kind=csi`, user.accessToken)).status, 404, 'nothing stored for the other device')
+      assert.equal(
+        (await api.get(`/v1/sensor-frames?deviceId=${other.id}&kind=csi`, user.accessToken)).status,
+        404,
+        'nothing stored for the other device',
+      )
       await assert.rejects(connect(pi.id, user.accessToken), /Not authorized/)
       await assert.rejects(connect(pi.id, 'pbd_wrong'), /Bad username or password/)
     })

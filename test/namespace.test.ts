@@ -23,11 +23,15 @@ test('the namespace names Redis keys and channels and RabbitMQ queues; PULSEBASE
 })
 
 /** Registers one email on each app (separate databases) and spends the account's login budget on the first. */
-async function spendLoginsOnFirst(first: TestApp, second: TestApp): Promise<{ firstStatus: number; secondStatus: number }> {
+async function spendLoginsOnFirst(
+  first: TestApp,
+  second: TestApp,
+): Promise<{ firstStatus: number; secondStatus: number }> {
   const email = `${unique('shared')}@example.com`
   await signUp(client(first.url), { email })
   await signUp(client(second.url), { email })
-  for (let i = 0; i < 2; i += 1) assert.equal((await client(first.url).post('/v1/auth/login', { email, password: 'wrong password!' })).status, 401)
+  for (let i = 0; i < 2; i += 1)
+    assert.equal((await client(first.url).post('/v1/auth/login', { email, password: 'wrong password!' })).status, 401)
   const firstStatus = (await client(first.url).post('/v1/auth/login', { email, password: 'wrong password!' })).status
   const secondStatus = (await client(second.url).post('/v1/auth/login', { email, password: 'wrong password!' })).status
   return { firstStatus, secondStatus }
@@ -41,7 +45,11 @@ describe('two deployments on one Redis', { skip: await skipUnless(REDIS) }, () =
     redis.disconnect()
   })
   const start = async (namespace: string | undefined) => {
-    const app = await startTestApp({ PULSEBASE_REDIS_URL: REDIS_URL, PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT: '2', ...(namespace && { PULSEBASE_NAMESPACE: namespace }) })
+    const app = await startTestApp({
+      PULSEBASE_REDIS_URL: REDIS_URL,
+      PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT: '2',
+      ...(namespace && { PULSEBASE_NAMESPACE: namespace }),
+    })
     opened.push(app)
     return app
   }
@@ -67,11 +75,24 @@ describe('two deployments on one Redis', { skip: await skipUnless(REDIS) }, () =
     await listener.psubscribe('pulsebase:*')
     listener.on('pmessage', (_pattern, channel) => channels.push(channel))
     const user = await signUp(client(app.url))
-    assert.equal((await client(app.url).post('/v1/heart-rate/samples', { samples: [{ timestamp: new Date(Date.now() - 60_000).toISOString(), bpm: 71 }] }, user.accessToken)).status, 200)
-    for (let i = 0; i < 100 && !channels.some((c) => c.includes(user.userId)); i += 1) await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.equal(
+      (
+        await client(app.url).post(
+          '/v1/heart-rate/samples',
+          { samples: [{ timestamp: new Date(Date.now() - 60_000).toISOString(), bpm: 71 }] },
+          user.accessToken,
+        )
+      ).status,
+      200,
+    )
+    for (let i = 0; i < 100 && !channels.some((c) => c.includes(user.userId)); i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20))
     const mine = channels.filter((c) => c.includes(user.userId))
     assert.ok(mine.length > 0, `a live event for the user (${channels.length} channels heard)`)
-    assert.ok(mine.every((c) => c.startsWith(`pulsebase:${namespace}:`)), mine.join(', '))
+    assert.ok(
+      mine.every((c) => c.startsWith(`pulsebase:${namespace}:`)),
+      mine.join(', '),
+    )
   })
 })
 
@@ -83,11 +104,13 @@ describe('a deployment on a shared RabbitMQ', { skip: await skipUnless(RABBITMQ)
     const channel = await connection.createChannel()
     try {
       await app.app.startWorker()
-      for (const job of ['ml.train', 'game-sessions.process']) assert.equal((await channel.checkQueue(`${namespace}.${job}`)).queue, `${namespace}.${job}`)
+      for (const job of ['ml.train', 'game-sessions.process'])
+        assert.equal((await channel.checkQueue(`${namespace}.${job}`)).queue, `${namespace}.${job}`)
     } finally {
       await app.close()
       for (const job of ['maintenance.cleanup', 'game-sessions.process', 'game-sessions.reconcile', 'ml.train']) {
-        for (const name of [`${namespace}.${job}`, `${namespace}.${job}.dead`]) await channel.deleteQueue(name).catch(() => {})
+        for (const name of [`${namespace}.${job}`, `${namespace}.${job}.dead`])
+          await channel.deleteQueue(name).catch(() => {})
       }
       await connection.close().catch(() => {})
     }

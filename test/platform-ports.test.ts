@@ -35,7 +35,10 @@ test('with PULSEBASE_SMTP_URL mail goes to that SMTP server', async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   after(() => new Promise<void>((resolve) => server.close(() => resolve())))
   const port = (server.server.address() as { port: number }).port
-  const started = await startTestApp({ PULSEBASE_SMTP_URL: `smtp://127.0.0.1:${port}`, PULSEBASE_MAIL_FROM: 'Pulse <pulse@example.org>' })
+  const started = await startTestApp({
+    PULSEBASE_SMTP_URL: `smtp://127.0.0.1:${port}`,
+    PULSEBASE_MAIL_FROM: 'Pulse <pulse@example.org>',
+  })
   after(() => started.close())
   assert.equal(started.app.mail.kind, 'smtp')
   await started.app.mail.send({ to: 'ada@example.com', subject: 'via smtp', text: 'hi' })

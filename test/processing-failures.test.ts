@@ -24,7 +24,12 @@ const rabbitSkip = await skipUnless(RABBITMQ)
 const redisSkip = await skipUnless(REDIS)
 
 const setups = [
-  { name: 'SQLite with the database queue', target: sqlite, skip: sqlite.skip, env: (): Record<string, string> => ({}) },
+  {
+    name: 'SQLite with the database queue',
+    target: sqlite,
+    skip: sqlite.skip,
+    env: (): Record<string, string> => ({}),
+  },
   { name: 'PostgreSQL with RabbitMQ', target: postgres, skip: postgres.skip ?? rabbitSkip, env: () => rabbitEnv() },
 ]
 
@@ -35,7 +40,12 @@ for (const setup of setups) {
     let api: Client
     before(async () => {
       db = await setup.target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_QUEUE_MAX_ATTEMPTS: '2', ...ADMIN, ...setup.env() })
+      server = await startTestApp({
+        PULSEBASE_DATABASE_URL: db.url,
+        PULSEBASE_QUEUE_MAX_ATTEMPTS: '2',
+        ...ADMIN,
+        ...setup.env(),
+      })
       api = client(server.url)
     })
     after(async () => {
@@ -48,7 +58,11 @@ for (const setup of setups) {
       const posted = await api.post('/v1/game-sessions', gameSession(), user.accessToken)
       assert.equal(posted.status, 202)
       // Stored data that no longer decodes: every attempt at it fails.
-      await server.app.database.db.updateTable('game_session_data').set({ bytes: Buffer.from('not gzip') }).where('session_id', '=', posted.body.id).execute()
+      await server.app.database.db
+        .updateTable('game_session_data')
+        .set({ bytes: Buffer.from('not gzip') })
+        .where('session_id', '=', posted.body.id)
+        .execute()
       const socket = await connect(server.url, user.accessToken)
       try {
         const failed = next(socket, 'session-failed')
@@ -58,16 +72,28 @@ for (const setup of setups) {
         assert.equal(live.session.state, 'failed')
         assert.match(live.session.failure, /could not be processed/)
 
-        const admin = (await api.post('/v1/auth/login', { email: ADMIN.PULSEBASE_ADMIN_EMAIL, password: ADMIN.PULSEBASE_ADMIN_PASSWORD })).body.accessToken as string
+        const admin = (
+          await api.post('/v1/auth/login', {
+            email: ADMIN.PULSEBASE_ADMIN_EMAIL,
+            password: ADMIN.PULSEBASE_ADMIN_PASSWORD,
+          })
+        ).body.accessToken as string
         const dead = await pollDefined(async () => {
-          const jobs = (await api.get('/v1/admin/queues/game-sessions.process/dead', admin)).body.jobs as { payload: { sessionId: string }; attempts: number; lastError: string }[]
+          const jobs = (await api.get('/v1/admin/queues/game-sessions.process/dead', admin)).body.jobs as {
+            payload: { sessionId: string }
+            attempts: number
+            lastError: string
+          }[]
           return jobs.find((j) => j.payload.sessionId === posted.body.id)
         }, 'the dead-lettered job')
         assert.equal(dead.attempts, 2)
         assert.match(dead.lastError, /header|gzip|incorrect/i)
         assert.equal((await api.get('/v1/admin/queues/game-sessions.process/dead', user.accessToken)).status, 403)
         const sync = await api.get('/v1/sync', user.accessToken)
-        assert.deepEqual(sync.body.changes.map((c: { change: string }) => c.change), ['created', 'failed'])
+        assert.deepEqual(
+          sync.body.changes.map((c: { change: string }) => c.change),
+          ['created', 'failed'],
+        )
       } finally {
         socket.close()
       }
@@ -89,81 +115,100 @@ async function waitForBlockedSettle(admin: pg.Client, database: string): Promise
 }
 
 const killSetups = [
-  { name: 'the database queue', skip: undefined, env: (): Record<string, string> => ({ PULSEBASE_QUEUE_LEASE_SECONDS: '2' }) },
+  {
+    name: 'the database queue',
+    skip: undefined,
+    env: (): Record<string, string> => ({ PULSEBASE_QUEUE_LEASE_SECONDS: '2' }),
+  },
   { name: 'RabbitMQ', skip: rabbitSkip, env: () => rabbitEnv() },
 ]
 
 for (const setup of killSetups) {
-  describe(`kill -9 of a separate worker mid-job, PostgreSQL + Redis + ${setup.name}`, { skip: postgres.skip ?? redisSkip ?? setup.skip }, () => {
-    let db: TestDatabase
-    let server: TestApp
-    let api: Client
-    let env: Record<string, string>
-    const dirs: string[] = []
-    const children: CliProcess[] = []
-    before(async () => {
-      db = await postgres.create()
-      env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url, ...setup.env() }
-      server = await startTestApp(env) // the API process; it runs no jobs itself
-      api = client(server.url)
-    })
-    after(async () => {
-      for (const child of children) child.kill('SIGKILL')
-      await server?.close()
-      await db?.drop()
-      for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
-    })
+  describe(
+    `kill -9 of a separate worker mid-job, PostgreSQL + Redis + ${setup.name}`,
+    { skip: postgres.skip ?? redisSkip ?? setup.skip },
+    () => {
+      let db: TestDatabase
+      let server: TestApp
+      let api: Client
+      let env: Record<string, string>
+      const dirs: string[] = []
+      const children: CliProcess[] = []
+      before(async () => {
+        db = await postgres.create()
+        env = { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REDIS_URL: REDIS.url, ...setup.env() }
+        server = await startTestApp(env) // the API process; it runs no jobs itself
+        api = client(server.url)
+      })
+      after(async () => {
+        for (const child of children) child.kill('SIGKILL')
+        await server?.close()
+        await db?.drop()
+        for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+      })
 
-    const worker = async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'pulsebase-worker-'))
-      dirs.push(dir)
-      const child = startWorker({ ...env, PULSEBASE_DATA_DIR: dir, PULSEBASE_LOG_LEVEL: 'info' })
-      children.push(child)
-      await waitUntil(() => {
-        if (child.exitCode !== null) throw new Error(`worker exited: ${child.output()}`)
-        return child.output().includes('worker started')
-      }, 'the worker to start')
-      return child
-    }
-
-    test('the event is processed after a restart, once, and the user is told once', async () => {
-      const user = await signUp(api)
-      const socket = await connect(server.url, user.accessToken)
-      const seen: string[] = []
-      socket.onAny((event: string) => seen.push(event))
-      const posted = await api.post('/v1/game-sessions', gameSession(), user.accessToken)
-      assert.equal(posted.status, 202)
-
-      const database = new URL(db.url).pathname.slice(1)
-      const locker = new pg.Client({ connectionString: db.url })
-      const watcher = new pg.Client({ connectionString: db.url })
-      await Promise.all([locker.connect(), watcher.connect()])
-      try {
-        await locker.query('begin')
-        await locker.query('select 1 from game_sessions where id = $1 for update', [posted.body.id])
-        const first = await worker()
-        await waitForBlockedSettle(watcher, database)
-        first.kill('SIGKILL')
-        await once(first, 'exit')
-        await locker.query('rollback')
-        assert.equal((await api.get(`/v1/game-sessions/${posted.body.id}`, user.accessToken)).body.state, 'processing', 'the kill came mid-job')
-
-        const processed = next(socket, 'session-processed')
-        await worker()
-        assert.equal((await processed).session.id, posted.body.id)
-        const stored = await processedSession(api, user.accessToken, posted.body.id)
-        assert.equal(stored.state, 'processed')
-        const marker = next(socket, 'heart-rate')
-        await api.post('/v1/heart-rate/samples', { samples: [{ timestamp: Date.now() - 1000, bpm: 70 }] }, user.accessToken)
-        await marker
-        assert.deepEqual(seen, ['session-processed', 'heart-rate'])
-        assert.deepEqual((await api.get('/v1/sync', user.accessToken)).body.changes.map((c: { change: string }) => c.change), ['created', 'processed'])
-      } finally {
-        socket.close()
-        await Promise.allSettled([locker.end(), watcher.end()])
+      const worker = async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'pulsebase-worker-'))
+        dirs.push(dir)
+        const child = startWorker({ ...env, PULSEBASE_DATA_DIR: dir, PULSEBASE_LOG_LEVEL: 'info' })
+        children.push(child)
+        await waitUntil(() => {
+          if (child.exitCode !== null) throw new Error(`worker exited: ${child.output()}`)
+          return child.output().includes('worker started')
+        }, 'the worker to start')
+        return child
       }
-    })
-  })
+
+      test('the event is processed after a restart, once, and the user is told once', async () => {
+        const user = await signUp(api)
+        const socket = await connect(server.url, user.accessToken)
+        const seen: string[] = []
+        socket.onAny((event: string) => seen.push(event))
+        const posted = await api.post('/v1/game-sessions', gameSession(), user.accessToken)
+        assert.equal(posted.status, 202)
+
+        const database = new URL(db.url).pathname.slice(1)
+        const locker = new pg.Client({ connectionString: db.url })
+        const watcher = new pg.Client({ connectionString: db.url })
+        await Promise.all([locker.connect(), watcher.connect()])
+        try {
+          await locker.query('begin')
+          await locker.query('select 1 from game_sessions where id = $1 for update', [posted.body.id])
+          const first = await worker()
+          await waitForBlockedSettle(watcher, database)
+          first.kill('SIGKILL')
+          await once(first, 'exit')
+          await locker.query('rollback')
+          assert.equal(
+            (await api.get(`/v1/game-sessions/${posted.body.id}`, user.accessToken)).body.state,
+            'processing',
+            'the kill came mid-job',
+          )
+
+          const processed = next(socket, 'session-processed')
+          await worker()
+          assert.equal((await processed).session.id, posted.body.id)
+          const stored = await processedSession(api, user.accessToken, posted.body.id)
+          assert.equal(stored.state, 'processed')
+          const marker = next(socket, 'heart-rate')
+          await api.post(
+            '/v1/heart-rate/samples',
+            { samples: [{ timestamp: Date.now() - 1000, bpm: 70 }] },
+            user.accessToken,
+          )
+          await marker
+          assert.deepEqual(seen, ['session-processed', 'heart-rate'])
+          assert.deepEqual(
+            (await api.get('/v1/sync', user.accessToken)).body.changes.map((c: { change: string }) => c.change),
+            ['created', 'processed'],
+          )
+        } finally {
+          socket.close()
+          await Promise.allSettled([locker.end(), watcher.end()])
+        }
+      })
+    },
+  )
 }
 
 describe('the RabbitMQ connection cut and restored while sessions flow (SQLite)', { skip: rabbitSkip }, () => {
@@ -209,7 +254,11 @@ describe('the RabbitMQ connection cut and restored while sessions flow (SQLite)'
       for (const id of ids) assert.equal((await processedSession(api, user.accessToken, id)).state, 'processed')
       await waitUntil(() => announced.length >= ids.length, 'every session to be announced')
       const marker = next(socket, 'heart-rate')
-      await api.post('/v1/heart-rate/samples', { samples: [{ timestamp: Date.now() - 1000, bpm: 70 }] }, user.accessToken)
+      await api.post(
+        '/v1/heart-rate/samples',
+        { samples: [{ timestamp: Date.now() - 1000, bpm: 70 }] },
+        user.accessToken,
+      )
       await marker
       assert.deepEqual([...announced].sort(), [...ids].sort(), 'each session announced exactly once')
     } finally {

@@ -56,22 +56,33 @@ test('at trace level, a request whose headers overflow is answered 431 and its c
       done()
     },
   })
-  const config = loadConfig({ PULSEBASE_DATA_DIR: join(root, 'trace'), PULSEBASE_LOG_LEVEL: 'trace', PULSEBASE_JWT_SECRET: TEST_JWT_SECRET })
+  const config = loadConfig({
+    PULSEBASE_DATA_DIR: join(root, 'trace'),
+    PULSEBASE_LOG_LEVEL: 'trace',
+    PULSEBASE_JWT_SECRET: TEST_JWT_SECRET,
+  })
   const app = await buildApp(config, { migrate: true, logger: createLogger('trace', sink) })
   try {
     const url = await app.http.listen({ host: '127.0.0.1', port: 0 })
     const secret = 'pbd_this-key-must-never-be-logged-0123456789'
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${url}/v1/me`, { headers: { authorization: `Bearer ${secret}`, 'x-device-key': secret, 'x-filler': 'a'.repeat(20_000) } }, (res) => {
-        res.resume()
-        resolve(res.statusCode ?? 0)
-      })
+      const req = httpRequest(
+        `${url}/v1/me`,
+        { headers: { authorization: `Bearer ${secret}`, 'x-device-key': secret, 'x-filler': 'a'.repeat(20_000) } },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        },
+      )
       req.on('error', reject)
       req.end()
     })
     assert.equal(status, 431)
     await app.close()
-    assert.ok(lines.some((line) => line.includes('client error')), 'the overflow was logged')
+    assert.ok(
+      lines.some((line) => line.includes('client error')),
+      'the overflow was logged',
+    )
     assert.equal(lines.filter((line) => line.includes(secret)).length, 0, 'no log line holds the credential')
   } finally {
     await app.close()

@@ -3,7 +3,18 @@ import { after, before, describe, test } from 'node:test'
 import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
 
 /** Routes anyone may call; every other route in the OpenAPI document must demand credentials. */
-const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /v1/auth/register', 'POST /v1/auth/login', 'POST /v1/auth/refresh', 'POST /v1/auth/password-reset', 'POST /v1/auth/password-reset/confirm', 'POST /v1/auth/verify-email', 'POST /v1/auth/verify-email/resend'])
+const PUBLIC = new Set([
+  'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
+  'POST /v1/auth/register',
+  'POST /v1/auth/login',
+  'POST /v1/auth/refresh',
+  'POST /v1/auth/password-reset',
+  'POST /v1/auth/password-reset/confirm',
+  'POST /v1/auth/verify-email',
+  'POST /v1/auth/verify-email/resend',
+])
 
 interface Route {
   method: string
@@ -12,7 +23,9 @@ interface Route {
 
 async function documentedRoutes(api: Client): Promise<Route[]> {
   const doc = (await api.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> }
-  return Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })))
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })),
+  )
 }
 
 const fill = (path: string, id: string) => path.replace(/\{[^}]+\}/g, id)
@@ -67,11 +80,20 @@ describe('security', () => {
     const byId = routes.filter((r) => r.path.startsWith('/v1/devices/{id}'))
     assert.ok(byId.length >= 4)
     for (const route of byId) {
-      const reply = await api.call(route.method, fill(route.path, created.device.id), bodies[route.method], b.accessToken)
+      const reply = await api.call(
+        route.method,
+        fill(route.path, created.device.id),
+        bodies[route.method],
+        b.accessToken,
+      )
       assert.equal(reply.status, 404, `${route.method} ${route.path}`)
     }
     assert.deepEqual((await api.get('/v1/devices', b.accessToken)).body.devices, [])
-    assert.deepEqual((await api.get(`/v1/devices/${created.device.id}`, a.accessToken)).body, before, 'A device unchanged')
+    assert.deepEqual(
+      (await api.get(`/v1/devices/${created.device.id}`, a.accessToken)).body,
+      before,
+      'A device unchanged',
+    )
     assert.equal((await api.get('/v1/me', created.apiKey)).body.user.id, a.userId, "A's key still acts for A")
   })
 
@@ -88,10 +110,13 @@ describe('security', () => {
   test('no secret reaches the logs', async () => {
     const lines: string[] = []
     const { createLogger } = await import('../src/platform/logging/logger.js')
-    const logger = createLogger('trace', { write: (line: string) => lines.push(line) } as unknown as NodeJS.WritableStream)
+    const logger = createLogger('trace', {
+      write: (line: string) => lines.push(line),
+    } as unknown as NodeJS.WritableStream)
     logger.info({ password: 'hunter2-secret', body: { refreshToken: 'pbr_secret', apiKey: 'pbd_secret' } }, 'x')
     logger.info({ req: { headers: { authorization: 'Bearer tok_secret', 'x-device-key': 'pbd_other' } } }, 'y')
     const text = lines.join('\n')
-    for (const secret of ['hunter2-secret', 'pbr_secret', 'pbd_secret', 'tok_secret', 'pbd_other']) assert.equal(text.includes(secret), false, secret)
+    for (const secret of ['hunter2-secret', 'pbr_secret', 'pbd_secret', 'tok_secret', 'pbd_other'])
+      assert.equal(text.includes(secret), false, secret)
   })
 })

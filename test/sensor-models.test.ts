@@ -13,7 +13,11 @@ const ANGLES = ['0', '15', '30', '45', '60', '75', '90']
 async function importCsv(server: TestApp, token: string, name: string, csv: string): Promise<string> {
   const api = client(server.url)
   const dataset = (await api.post('/v1/sensor-datasets', { name }, token)).body
-  const response = await fetch(`${server.url}/v1/sensor-datasets/${dataset.id}/import`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` }, body: csv })
+  const response = await fetch(`${server.url}/v1/sensor-datasets/${dataset.id}/import`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` },
+    body: csv,
+  })
   assert.equal(response.status, 201)
   return dataset.id as string
 }
@@ -47,8 +51,13 @@ for (const target of await databaseTargets()) {
         const queued = await api.post(`/v1/sensor-datasets/${datasetId}/train`, { maxEpochs: 60 }, user.accessToken)
         assert.equal(queued.status, 202, JSON.stringify(queued.body))
         assert.deepEqual([queued.body.kind, queued.body.state], ['sensor-classifier', 'queued'])
-        assert.equal((await api.post(`/v1/sensor-datasets/${datasetId}/train`, {}, user.accessToken)).status, 409, 'one sensor classifier training at a time')
-        while (!events.some((e) => e.jobId === queued.body.id && ['succeeded', 'failed'].includes(e.state))) await next(socket, 'training')
+        assert.equal(
+          (await api.post(`/v1/sensor-datasets/${datasetId}/train`, {}, user.accessToken)).status,
+          409,
+          'one sensor classifier training at a time',
+        )
+        while (!events.some((e) => e.jobId === queued.body.id && ['succeeded', 'failed'].includes(e.state)))
+          await next(socket, 'training')
         const mine = events.filter((e) => e.jobId === queued.body.id)
         assert.equal(mine.at(-1).state, 'succeeded', JSON.stringify(mine.at(-1)))
         const epochs = mine.filter((e) => e.epoch !== undefined).map((e) => e.epoch.epoch)
@@ -57,7 +66,12 @@ for (const target of await databaseTargets()) {
       } finally {
         socket.close()
       }
-      const job = (await api.get(`/v1/training-jobs/${(await api.get('/v1/training-jobs', user.accessToken)).body.trainingJobs[0].id}`, user.accessToken)).body
+      const job = (
+        await api.get(
+          `/v1/training-jobs/${(await api.get('/v1/training-jobs', user.accessToken)).body.trainingJobs[0].id}`,
+          user.accessToken,
+        )
+      ).body
       assert.ok(job.durationMs > 0, 'time to train recorded')
       const model = (await api.get(`/v1/sensor-models/${modelId}`, user.accessToken)).body
       assert.equal(model.kind, 'sensor-classifier')
@@ -69,10 +83,19 @@ for (const target of await databaseTargets()) {
       assert.equal(m.trainingExamples, 168)
       assert.ok(Math.abs(m.majorityBaseline - 6 / 42) < 1e-9)
       assert.equal(m.confusionMatrix.length, 7)
-      assert.equal(m.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0), 42)
-      assert.deepEqual(m.perLabel.map((p: { label: string; support: number }) => [p.label, p.support]), ANGLES.map((a) => [a, 6]))
+      assert.equal(
+        m.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0),
+        42,
+      )
+      assert.deepEqual(
+        m.perLabel.map((p: { label: string; support: number }) => [p.label, p.support]),
+        ANGLES.map((a) => [a, 6]),
+      )
       assert.deepEqual(Object.keys(m.heads), ['magnitude', 'phase', 'combined'])
-      assert.deepEqual((await api.get('/v1/sensor-models', user.accessToken)).body.models.map((x: { id: string }) => x.id), [modelId])
+      assert.deepEqual(
+        (await api.get('/v1/sensor-models', user.accessToken)).body.models.map((x: { id: string }) => x.id),
+        [modelId],
+      )
       const stranger = await signUp(api)
       assert.equal((await api.get(`/v1/sensor-models/${modelId}`, stranger.accessToken)).status, 404)
     })
@@ -84,12 +107,20 @@ for (const target of await databaseTargets()) {
       assert.equal(reply.status, 200, JSON.stringify(reply.body))
       assert.deepEqual(reply.body.labels, ANGLES)
       assert.equal(reply.body.predictions.length, 4)
-      const right = reply.body.predictions.filter((p: { label: string }, i: number) => p.label === ['0', '45', '90', '15'][i]).length
+      const right = reply.body.predictions.filter(
+        (p: { label: string }, i: number) => p.label === ['0', '45', '90', '15'][i],
+      ).length
       assert.ok(right >= 3, `right on ${right} of 4`)
       const first = reply.body.predictions[0]
-      assert.ok(Math.abs(Object.values(first.probabilities as Record<string, number>).reduce((a, b) => a + b, 0) - 1) < 1e-4)
+      assert.ok(
+        Math.abs(Object.values(first.probabilities as Record<string, number>).reduce((a, b) => a + b, 0) - 1) < 1e-4,
+      )
       assert.deepEqual(Object.keys(first.heads), ['magnitude', 'phase', 'combined'])
-      const wrong = await api.post(`/v1/sensor-models/${modelId}/predict`, { frames: [{ channels: { magnitude: [1, 2], phase: [3, 4] } }] }, user.accessToken)
+      const wrong = await api.post(
+        `/v1/sensor-models/${modelId}/predict`,
+        { frames: [{ channels: { magnitude: [1, 2], phase: [3, 4] } }] },
+        user.accessToken,
+      )
       assert.equal(wrong.status, 400)
       assert.match(wrong.body.error.message, /the model takes magnitude\[53\], phase\[53\]/)
     })
@@ -104,17 +135,40 @@ for (const target of await databaseTargets()) {
         const csi = syntheticCsi({ mode: 'separable', seed: 8 })
         const t = Date.now() - 5000
         const predicted = next(socket, 'sensor-prediction')
-        const sent = await api.post('/v1/sensor-frames', { frames: [30, 30, 30].map((angle, i) => ({ kind: 'csi', timestamp: t + i, channels: csi.frame(angle, t + i) })) }, pi.apiKey)
+        const sent = await api.post(
+          '/v1/sensor-frames',
+          {
+            frames: [30, 30, 30].map((angle, i) => ({
+              kind: 'csi',
+              timestamp: t + i,
+              channels: csi.frame(angle, t + i),
+            })),
+          },
+          pi.apiKey,
+        )
         assert.equal(sent.body.stored, 3)
         const event = await predicted
         assert.deepEqual([event.deviceId, event.kind, event.modelId, event.skipped], [pi.id, 'csi', modelId, 0])
-        assert.deepEqual(event.predictions.map((p: { timestamp: string }) => Date.parse(p.timestamp)), [t, t + 1, t + 2])
-        assert.ok(event.predictions.filter((p: { label: string }) => p.label === '30').length >= 2, JSON.stringify(event.predictions.map((p: { label: string }) => p.label)))
+        assert.deepEqual(
+          event.predictions.map((p: { timestamp: string }) => Date.parse(p.timestamp)),
+          [t, t + 1, t + 2],
+        )
+        assert.ok(
+          event.predictions.filter((p: { label: string }) => p.label === '30').length >= 2,
+          JSON.stringify(event.predictions.map((p: { label: string }) => p.label)),
+        )
       } finally {
         socket.close()
       }
-      const kept = await pollUntil(() => api.get(`/v1/live-classifiers/${pi.id}/csi`, user.accessToken), (r) => r.body.latest !== null, 'the latest prediction')
-      assert.equal(Date.parse(kept.body.latest.timestamp), Date.parse(new Date(kept.body.latest.timestamp).toISOString()))
+      const kept = await pollUntil(
+        () => api.get(`/v1/live-classifiers/${pi.id}/csi`, user.accessToken),
+        (r) => r.body.latest !== null,
+        'the latest prediction',
+      )
+      assert.equal(
+        Date.parse(kept.body.latest.timestamp),
+        Date.parse(new Date(kept.body.latest.timestamp).toISOString()),
+      )
       assert.equal(kept.body.latest.skipped, 0)
       assert.equal((await api.get('/v1/live-classifiers', user.accessToken)).body.liveClassifiers.length, 1)
       assert.equal((await api.delete(`/v1/live-classifiers/${pi.id}/csi`, user.accessToken)).status, 204)
@@ -127,7 +181,10 @@ for (const target of await databaseTargets()) {
       assert.equal(refused.status, 400)
       assert.match(refused.body.error.message, /at least 2 labels with 2 frames each/)
       assert.equal((await api.post('/v1/training-jobs', { kind: 'sensor-classifier' }, user.accessToken)).status, 400)
-      assert.equal((await api.post(`/v1/sensor-datasets/${small}/train`, { hiddenUnits: 0 }, user.accessToken)).status, 400)
+      assert.equal(
+        (await api.post(`/v1/sensor-datasets/${small}/train`, { hiddenUnits: 0 }, user.accessToken)).status,
+        400,
+      )
     })
   })
 }

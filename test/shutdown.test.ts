@@ -34,7 +34,14 @@ interface Served {
 async function serve(env: Record<string, string>): Promise<Served> {
   const [port, grpcPort] = [await freePort(), await freePort()]
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { PATH: process.env.PATH, PULSEBASE_HOST: '127.0.0.1', PULSEBASE_HTTP_PORT: String(port), PULSEBASE_GRPC_PORT: String(grpcPort), PULSEBASE_JWT_SECRET: TEST_JWT_SECRET, ...env },
+    env: {
+      PATH: process.env.PATH,
+      PULSEBASE_HOST: '127.0.0.1',
+      PULSEBASE_HTTP_PORT: String(port),
+      PULSEBASE_GRPC_PORT: String(grpcPort),
+      PULSEBASE_JWT_SECRET: TEST_JWT_SECRET,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -43,7 +50,13 @@ async function serve(env: Record<string, string>): Promise<Served> {
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 300; i += 1) {
     if (child.exitCode !== null) throw new Error(`server exited: ${output}`)
-    if (await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false)) return { child, url, port, output: () => output }
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      )
+    )
+      return { child, url, port, output: () => output }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   child.kill('SIGKILL')
@@ -53,15 +66,19 @@ async function serve(env: Record<string, string>): Promise<Served> {
 /** A POST whose body arrives a byte at a time, every `everyMs`, and never completes on its own. */
 function trickle(port: number, everyMs: number): { socket: Socket; answer: Promise<string> } {
   const socket = connectTcp(port, '127.0.0.1')
-  socket.write('POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{')
+  socket.write(
+    'POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+  )
   const timer = setInterval(() => socket.writable && socket.write(' '), everyMs)
   let text = ''
   socket.on('data', (d) => (text += d))
   socket.on('error', () => undefined)
-  const answer = new Promise<string>((resolve) => socket.once('close', () => {
-    clearInterval(timer)
-    resolve(text)
-  }))
+  const answer = new Promise<string>((resolve) =>
+    socket.once('close', () => {
+      clearInterval(timer)
+      resolve(text)
+    }),
+  )
   return { socket, answer }
 }
 
@@ -77,21 +94,38 @@ for (const target of targets) {
       rmSync(dataDir, { recursive: true, force: true })
       await db?.drop()
     })
-    const envOf = (extra: Record<string, string>) => ({ PULSEBASE_DATA_DIR: dataDir, PULSEBASE_DATABASE_URL: db.url, PULSEBASE_LOG_LEVEL: 'info', ...extra })
+    const envOf = (extra: Record<string, string>) => ({
+      PULSEBASE_DATA_DIR: dataDir,
+      PULSEBASE_DATABASE_URL: db.url,
+      PULSEBASE_LOG_LEVEL: 'info',
+      ...extra,
+    })
 
     test('a trickled body gets 408 in the one error body; SIGTERM then turns /readyz 503 while serving, and the process exits 0', async () => {
-      const server = await serve(envOf({ PULSEBASE_REQUEST_TIMEOUT_MS: '1500', PULSEBASE_HEADERS_TIMEOUT_MS: '1000', PULSEBASE_SHUTDOWN_DELAY_MS: '1500', PULSEBASE_SHUTDOWN_TIMEOUT_MS: '10000' }))
+      const server = await serve(
+        envOf({
+          PULSEBASE_REQUEST_TIMEOUT_MS: '1500',
+          PULSEBASE_HEADERS_TIMEOUT_MS: '1000',
+          PULSEBASE_SHUTDOWN_DELAY_MS: '1500',
+          PULSEBASE_SHUTDOWN_TIMEOUT_MS: '10000',
+        }),
+      )
       try {
         const slow = trickle(server.port, 200)
         const answer = await slow.answer
         assert.match(answer, /^HTTP\/1\.1 408 /)
-        assert.deepEqual(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)), { error: { code: 'request_timeout', message: 'The request was not received in time', details: [] } })
+        assert.deepEqual(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)), {
+          error: { code: 'request_timeout', message: 'The request was not received in time', details: [] },
+        })
 
         const exited = once(server.child, 'exit')
         server.child.kill('SIGTERM')
         let sawNotReady = false
         for (let i = 0; i < 100 && !sawNotReady; i += 1) {
-          const reply = await fetch(`${server.url}/readyz`).then((r) => r.json() as Promise<any>, () => undefined)
+          const reply = await fetch(`${server.url}/readyz`).then(
+            (r) => r.json() as Promise<any>,
+            () => undefined,
+          )
           if (reply === undefined) break
           sawNotReady = reply.status === 'unavailable' && reply.checks.process === 'shutting down'
           if (!sawNotReady) await new Promise((resolve) => setTimeout(resolve, 20))
@@ -106,7 +140,14 @@ for (const target of targets) {
     })
 
     test('a request that never finishes cannot hold the shutdown past its timeout: cut, exit 1', async () => {
-      const server = await serve(envOf({ PULSEBASE_REQUEST_TIMEOUT_MS: '600000', PULSEBASE_HEADERS_TIMEOUT_MS: '600000', PULSEBASE_SHUTDOWN_DELAY_MS: '0', PULSEBASE_SHUTDOWN_TIMEOUT_MS: '1500' }))
+      const server = await serve(
+        envOf({
+          PULSEBASE_REQUEST_TIMEOUT_MS: '600000',
+          PULSEBASE_HEADERS_TIMEOUT_MS: '600000',
+          PULSEBASE_SHUTDOWN_DELAY_MS: '0',
+          PULSEBASE_SHUTDOWN_TIMEOUT_MS: '1500',
+        }),
+      )
       try {
         const slow = trickle(server.port, 200)
         await new Promise((resolve) => setTimeout(resolve, 300)) // the request is in flight

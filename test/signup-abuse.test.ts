@@ -23,7 +23,12 @@ for (const target of targets) {
     let api: Client
     before(async () => {
       db = await target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_TRUST_PROXY: 'true', PULSEBASE_REGISTRATIONS_PER_ADDRESS: '3', PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT: '3' })
+      server = await startTestApp({
+        PULSEBASE_DATABASE_URL: db.url,
+        PULSEBASE_TRUST_PROXY: 'true',
+        PULSEBASE_REGISTRATIONS_PER_ADDRESS: '3',
+        PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT: '3',
+      })
       api = client(server.url)
     })
     after(async () => {
@@ -32,7 +37,13 @@ for (const target of targets) {
     })
 
     test('sign-ups are throttled per client address, with Retry-After; another address is not', async () => {
-      const register = (address: string) => api.post('/v1/auth/register', { email: `${randomUUID()}@example.com`, password: 'correct horse battery' }, undefined, from(address))
+      const register = (address: string) =>
+        api.post(
+          '/v1/auth/register',
+          { email: `${randomUUID()}@example.com`, password: 'correct horse battery' },
+          undefined,
+          from(address),
+        )
       const statuses = []
       for (let i = 0; i < 4; i += 1) statuses.push((await register('10.1.0.1')).status)
       assert.deepEqual(statuses, [201, 201, 201, 429])
@@ -43,11 +54,27 @@ for (const target of targets) {
     })
 
     test("ten wrong passwords from one address do not lock the owner out: their address is limited, the owner's is not", async () => {
-      const user = await api.post('/v1/auth/register', { email: `${randomUUID()}@example.com`, password: 'correct horse battery' }, undefined, from('10.2.0.9')).then((r) => ({ email: r.body.user.email as string }))
+      const user = await api
+        .post(
+          '/v1/auth/register',
+          { email: `${randomUUID()}@example.com`, password: 'correct horse battery' },
+          undefined,
+          from('10.2.0.9'),
+        )
+        .then((r) => ({ email: r.body.user.email as string }))
       const attacker: number[] = []
-      for (let i = 0; i < 4; i += 1) attacker.push((await api.post('/v1/auth/login', { email: user.email, password: 'guess' }, undefined, from('10.2.0.1'))).status)
+      for (let i = 0; i < 4; i += 1)
+        attacker.push(
+          (await api.post('/v1/auth/login', { email: user.email, password: 'guess' }, undefined, from('10.2.0.1')))
+            .status,
+        )
       assert.deepEqual(attacker, [401, 401, 401, 429])
-      const owner = await api.post('/v1/auth/login', { email: user.email, password: 'correct horse battery' }, undefined, from('10.2.0.2'))
+      const owner = await api.post(
+        '/v1/auth/login',
+        { email: user.email, password: 'correct horse battery' },
+        undefined,
+        from('10.2.0.2'),
+      )
       assert.equal(owner.status, 200, 'the owner logs in from their own address')
     })
   })
@@ -58,7 +85,11 @@ for (const target of targets) {
     let api: Client
     before(async () => {
       db = await target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_REGISTRATION: 'closed', PULSEBASE_COMPAT: 'mindsync' })
+      server = await startTestApp({
+        PULSEBASE_DATABASE_URL: db.url,
+        PULSEBASE_REGISTRATION: 'closed',
+        PULSEBASE_COMPAT: 'mindsync',
+      })
       api = client(server.url)
     })
     after(async () => {
@@ -72,10 +103,12 @@ for (const target of targets) {
       const reply = await api.post('/meditations', body)
       assert.equal(reply.status, 403, JSON.stringify(reply.body))
       assert.match(reply.body.error, /Registration is closed/)
-      const users = await server.app.database.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      const users = await server.app.database.db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
       assert.equal(Number(users.n), 0, 'no user was created')
       assert.equal((await api.get(`/meditations?deviceId=${deviceId}`)).status, 404)
     })
   })
 }
-

@@ -12,7 +12,12 @@ describe('pulsebase simulate', () => {
     const lines = output.trim().split('\n')
     assert.equal(lines.length, 3, output)
     for (const [i, line] of lines.slice(0, 2).entries()) {
-      assert.match(line, new RegExp(`^seed ${1000 + i}: \\d+ epochs in \\d+ ms, held-out MAE [\\d.]+ bpm \\(persistence [\\d.]+\\); recommends [a-z]+ \\d+ Hz x[\\d.]+, settles at [\\d.]+ bpm vs random median [\\d.]+`))
+      assert.match(
+        line,
+        new RegExp(
+          `^seed ${1000 + i}: \\d+ epochs in \\d+ ms, held-out MAE [\\d.]+ bpm \\(persistence [\\d.]+\\); recommends [a-z]+ \\d+ Hz x[\\d.]+, settles at [\\d.]+ bpm vs random median [\\d.]+`,
+        ),
+      )
     }
     assert.match(lines[2]!, /^recommendation beat the median random configuration for [0-2] of 2 simulated users$/)
   })
@@ -31,7 +36,10 @@ describe('pulsebase simulate --sensors', () => {
     const lines = output.trim().split('\n')
     assert.equal(lines.length, 4, output)
     assert.match(lines[0]!, /^recorded 140 frames at 7 door angles \(separable\): Labels are separable/)
-    assert.match(lines[2]!, /^trained in \d+ ms \(\d+ epochs\): held-out accuracy [\d.]+ % vs majority baseline 14\.3 %/)
+    assert.match(
+      lines[2]!,
+      /^trained in \d+ ms \(\d+ epochs\): held-out accuracy [\d.]+ % vs majority baseline 14\.3 %/,
+    )
     const live = /^live: (\d+) of 20 fresh frames/.exec(lines[3]!)
     assert.ok(live !== null && Number(live[1]) >= 18, lines[3])
   })

@@ -25,7 +25,8 @@ describe('the recommender on simulated meditators', () => {
   async function trainedUser(seed: number) {
     const account = await signUp(api)
     const simulated = simulatedSessions(seed, PERIODS)
-    for (const session of simulated.sessions) assert.equal((await api.post('/v1/meditation/sessions', toV1Body(session), account.accessToken)).status, 201)
+    for (const session of simulated.sessions)
+      assert.equal((await api.post('/v1/meditation/sessions', toV1Body(session), account.accessToken)).status, 201)
     const job = await api.post('/v1/training-jobs', { kind: 'meditation' }, account.accessToken)
     assert.equal(job.status, 202, JSON.stringify(job.body))
     return { account, simulated, jobId: job.body.id as string }
@@ -46,10 +47,14 @@ describe('the recommender on simulated meditators', () => {
       const rec = await api.post('/v1/recommendations/meditation', {}, account.accessToken)
       assert.equal(rec.status, 200, JSON.stringify(rec.body))
       const settled = settledHeartRate(simulated.user, rec.body)
-      const randoms = Array.from({ length: 501 }, () => settledHeartRate(simulated.user, randomConfig(simulated.random))).sort((a, b) => a - b)
+      const randoms = Array.from({ length: 501 }, () =>
+        settledHeartRate(simulated.user, randomConfig(simulated.random)),
+      ).sort((a, b) => a - b)
       const median = randoms[250]!
       if (settled < median) wins += 1
-      lines.push(`${rec.body.visualization} ${rec.body.beatFrequency} Hz x${rec.body.breathingMultiplier}: settles at ${settled.toFixed(1)} bpm, random median ${median.toFixed(1)}, best ${randoms[0]!.toFixed(1)}`)
+      lines.push(
+        `${rec.body.visualization} ${rec.body.beatFrequency} Hz x${rec.body.breathingMultiplier}: settles at ${settled.toFixed(1)} bpm, random median ${median.toFixed(1)}, best ${randoms[0]!.toFixed(1)}`,
+      )
     }
     assert.ok(wins >= 8, `won ${wins} of ${USERS}:\n${lines.join('\n')}`)
   })

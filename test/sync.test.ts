@@ -35,10 +35,23 @@ for (const target of await databaseTargets()) {
       const watch = (await api.post('/v1/devices', { name: 'watch', kind: 'watch' }, user.accessToken)).body
       await api.patch(`/v1/devices/${watch.device.id}`, { name: 'strap', timeZone: 'Europe/Berlin' }, user.accessToken)
       await api.post(`/v1/devices/${watch.device.id}/revoke`, undefined, user.accessToken)
-      const posted = await api.post('/v1/heart-rate/samples', { samples: [[0, 160], [1, 90], [2, 90], [3, 90]].map(([s, bpm]) => ({ timestamp: at(s as number), bpm })) }, user.accessToken)
+      const posted = await api.post(
+        '/v1/heart-rate/samples',
+        {
+          samples: [
+            [0, 160],
+            [1, 90],
+            [2, 90],
+            [3, 90],
+          ].map(([s, bpm]) => ({ timestamp: at(s as number), bpm })),
+        },
+        user.accessToken,
+      )
       const alertId = posted.body.alerts[0].id as string
       await api.post(`/v1/heart-rate/alerts/${alertId}/acknowledge`, undefined, user.accessToken)
-      const session = (await api.post('/v1/meditation/sessions', toV1Body(simulatedSessions(5, 2).sessions[0]!), user.accessToken)).body
+      const session = (
+        await api.post('/v1/meditation/sessions', toV1Body(simulatedSessions(5, 2).sessions[0]!), user.accessToken)
+      ).body
       await api.delete(`/v1/meditation/sessions/${session.id}`, user.accessToken)
       const { sessions } = simulatedSessions(6, 45)
       for (const s of sessions) {
@@ -54,13 +67,40 @@ for (const target of await databaseTargets()) {
       const { changes, cursor, hasMore } = await feed(user.accessToken)
       assert.equal(hasMore, false)
       const of = (kind: string) => changes.filter((c) => c.kind === kind)
-      assert.deepEqual(of('device').map((c) => c.change), ['created', 'updated', 'revoked', 'deleted'])
-      assert.ok(of('device').every((c) => c.data === null), 'a deleted device is gone')
-      assert.deepEqual(of('alert').map((c) => [c.id, c.change]), [[alertId, 'opened'], [alertId, 'closed'], [alertId, 'acknowledged']])
+      assert.deepEqual(
+        of('device').map((c) => c.change),
+        ['created', 'updated', 'revoked', 'deleted'],
+      )
+      assert.ok(
+        of('device').every((c) => c.data === null),
+        'a deleted device is gone',
+      )
+      assert.deepEqual(
+        of('alert').map((c) => [c.id, c.change]),
+        [
+          [alertId, 'opened'],
+          [alertId, 'closed'],
+          [alertId, 'acknowledged'],
+        ],
+      )
       assert.notEqual(of('alert')[0]?.data.acknowledgedAt, null, 'each change carries the entity as it is now')
-      assert.deepEqual(of('meditation-session').slice(0, 2).map((c) => [c.id, c.change, c.data]), [[session.id, 'created', null], [session.id, 'deleted', null]])
+      assert.deepEqual(
+        of('meditation-session')
+          .slice(0, 2)
+          .map((c) => [c.id, c.change, c.data]),
+        [
+          [session.id, 'created', null],
+          [session.id, 'deleted', null],
+        ],
+      )
       assert.equal(of('meditation-session').length, 2 + sessions.length)
-      assert.deepEqual(of('training-job').map((c) => [c.id, c.change, c.data.state]), [[job.id, 'queued', 'cancelled'], [job.id, 'cancelled', 'cancelled']])
+      assert.deepEqual(
+        of('training-job').map((c) => [c.id, c.change, c.data.state]),
+        [
+          [job.id, 'queued', 'cancelled'],
+          [job.id, 'cancelled', 'cancelled'],
+        ],
+      )
       const cursors = changes.map((c) => c.cursor)
       assert.equal(new Set(cursors).size, cursors.length)
       assert.equal(cursor, cursors.at(-1))
@@ -68,16 +108,28 @@ for (const target of await databaseTargets()) {
       const caughtUp = await feed(user.accessToken, cursor)
       assert.deepEqual([caughtUp.changes, caughtUp.cursor], [[], cursor])
       const middle = await feed(user.accessToken, changes[4]?.cursor)
-      assert.deepEqual(middle.changes.map((c) => c.cursor), cursors.slice(5))
+      assert.deepEqual(
+        middle.changes.map((c) => c.cursor),
+        cursors.slice(5),
+      )
     })
 
     test("a new account's first changes made at once all commit, each with its own cursor", async () => {
       for (let round = 0; round < 5; round += 1) {
         const user = await signUp(api)
-        const created = await Promise.all(['a', 'b', 'c', 'd'].map((name) => api.post('/v1/devices', { name, kind: 'watch' }, user.accessToken)))
-        assert.deepEqual(created.map((r) => r.status), [201, 201, 201, 201], JSON.stringify(created.map((r) => r.body)))
+        const created = await Promise.all(
+          ['a', 'b', 'c', 'd'].map((name) => api.post('/v1/devices', { name, kind: 'watch' }, user.accessToken)),
+        )
+        assert.deepEqual(
+          created.map((r) => r.status),
+          [201, 201, 201, 201],
+          JSON.stringify(created.map((r) => r.body)),
+        )
         const { changes } = await feed(user.accessToken)
-        assert.deepEqual(changes.map((c) => c.change), ['created', 'created', 'created', 'created'])
+        assert.deepEqual(
+          changes.map((c) => c.change),
+          ['created', 'created', 'created', 'created'],
+        )
         assert.equal(new Set(changes.map((c) => c.cursor)).size, 4)
       }
     })
@@ -97,7 +149,11 @@ for (const target of await databaseTargets()) {
       }
       assert.equal((await api.get(`/v1/sync?since=${mineNow.cursor}`, mine.accessToken)).status, 200)
       assert.equal((await api.get('/v1/sync?since=0', mine.accessToken)).body.changes.length, 1, 'since=0 is the start')
-      assert.equal((await api.get('/v1/sync?since=1', mine.accessToken)).status, 200, 'a bare number (older cursors) within the feed')
+      assert.equal(
+        (await api.get('/v1/sync?since=1', mine.accessToken)).status,
+        200,
+        'a bare number (older cursors) within the feed',
+      )
     })
   })
 }

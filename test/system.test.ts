@@ -76,12 +76,22 @@ describe('system routes', () => {
 
   test('CORS: no browser origin is allowed by default; PULSEBASE_CORS_ORIGINS allows the listed ones and answers their preflight', async () => {
     const preflight = (url: string, origin: string) =>
-      fetch(`${url}/v1/heart-rate/samples`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } })
+      fetch(`${url}/v1/heart-rate/samples`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      })
     const closed = await startTestApp()
     try {
       const answer = await fetch(`${closed.url}/healthz`, { headers: { origin: 'https://app.example.com' } })
       assert.equal(answer.headers.get('access-control-allow-origin'), null)
-      assert.equal((await preflight(closed.url, 'https://app.example.com')).headers.get('access-control-allow-origin'), null)
+      assert.equal(
+        (await preflight(closed.url, 'https://app.example.com')).headers.get('access-control-allow-origin'),
+        null,
+      )
     } finally {
       await closed.close()
     }
@@ -91,7 +101,10 @@ describe('system routes', () => {
       assert.equal(allowed.status, 204)
       assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com')
       assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /authorization/)
-      assert.equal((await preflight(open.url, 'https://evil.example.net')).headers.get('access-control-allow-origin'), null)
+      assert.equal(
+        (await preflight(open.url, 'https://evil.example.net')).headers.get('access-control-allow-origin'),
+        null,
+      )
       const get = await fetch(`${open.url}/healthz`, { headers: { origin: 'http://localhost:5173' } })
       assert.equal(get.headers.get('access-control-allow-origin'), 'http://localhost:5173')
     } finally {
@@ -101,6 +114,9 @@ describe('system routes', () => {
 
   test('a bad PULSEBASE_CORS_ORIGINS is refused at start', async () => {
     const { loadConfig, ConfigError } = await import('../src/config.js')
-    assert.throws(() => loadConfig({ PULSEBASE_CORS_ORIGINS: 'app.example.com' }), (e: unknown) => e instanceof ConfigError && /PULSEBASE_CORS_ORIGINS/.test(e.message))
+    assert.throws(
+      () => loadConfig({ PULSEBASE_CORS_ORIGINS: 'app.example.com' }),
+      (e: unknown) => e instanceof ConfigError && /PULSEBASE_CORS_ORIGINS/.test(e.message),
+    )
   })
 })

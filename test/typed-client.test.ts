@@ -13,7 +13,9 @@ describe('the typed client generated from the OpenAPI document', () => {
   test('registers, sends the credential it is given, and reads typed answers', async () => {
     const held: { token?: string } = {}
     const api = createPulsebaseClient({ baseUrl: server.url, credential: () => held.token })
-    const session = await unwrap(api.POST('/v1/auth/register', { body: { email: 'typed@example.com', password: 'correct horse' } }))
+    const session = await unwrap(
+      api.POST('/v1/auth/register', { body: { email: 'typed@example.com', password: 'correct horse' } }),
+    )
     assert.ok('accessToken' in session, 'a session (e-mail verification is off)')
     held.token = session.accessToken
     const me = await unwrap(api.GET('/v1/me'))
@@ -21,16 +23,23 @@ describe('the typed client generated from the OpenAPI document', () => {
 
     const created = await unwrap(api.POST('/v1/devices', { body: { name: 'strap', kind: 'watch' } }))
     const device = createPulsebaseClient({ baseUrl: server.url, credential: () => created.apiKey })
-    const stored = await unwrap(device.POST('/v1/heart-rate/samples', { body: { samples: [{ timestamp: new Date().toISOString(), bpm: 71 }] } }))
+    const stored = await unwrap(
+      device.POST('/v1/heart-rate/samples', { body: { samples: [{ timestamp: new Date().toISOString(), bpm: 71 }] } }),
+    )
     assert.ok('stored' in stored, 'a batch answers with counts')
     assert.equal(stored.stored, 1)
     const status = await unwrap(api.GET('/v1/heart-rate/status', { params: { query: { recent: 5 } } }))
-    assert.deepEqual(status.recent.map((s) => [s.bpm, s.deviceId]), [[71, created.device.id]])
+    assert.deepEqual(
+      status.recent.map((s) => [s.bpm, s.deviceId]),
+      [[71, created.device.id]],
+    )
   })
 
   test('a 4xx becomes an ApiError with the server code, message and details', async () => {
     const api = createPulsebaseClient({ baseUrl: server.url })
-    const failed = await unwrap(api.POST('/v1/auth/register', { body: { email: 'not an email', password: 'short' } })).then(
+    const failed = await unwrap(
+      api.POST('/v1/auth/register', { body: { email: 'not an email', password: 'short' } }),
+    ).then(
       () => undefined,
       (error: unknown) => error,
     )
@@ -49,9 +58,27 @@ describe('the typed client generated from the OpenAPI document', () => {
     const response = await fetch(`${server.url}/openapi.json`)
     assert.equal(response.status, 200)
     type Media = { schema?: { $ref?: string; anyOf?: { $ref?: string }[] }; example?: unknown }
-    type Operation = { requestBody?: { content: Record<string, Media> }; responses: Record<string, { content?: Record<string, Media> }> }
-    const document = (await response.json()) as { components: { schemas: Record<string, { title?: string }> }; paths: Record<string, Record<string, Operation>> }
-    const named = ['Error', 'HeartRateSample', 'HeartRateSamplePage', 'NextCursor', 'Device', 'User', 'Session', 'TrainingJob', 'TrainingJobPage', 'Model', 'ModelPage']
+    type Operation = {
+      requestBody?: { content: Record<string, Media> }
+      responses: Record<string, { content?: Record<string, Media> }>
+    }
+    const document = (await response.json()) as {
+      components: { schemas: Record<string, { title?: string }> }
+      paths: Record<string, Record<string, Operation>>
+    }
+    const named = [
+      'Error',
+      'HeartRateSample',
+      'HeartRateSamplePage',
+      'NextCursor',
+      'Device',
+      'User',
+      'Session',
+      'TrainingJob',
+      'TrainingJobPage',
+      'Model',
+      'ModelPage',
+    ]
     for (const name of named) assert.equal(document.components.schemas[name]?.title, name, `component ${name}`)
 
     const operation = (path: string, method: string): Operation => {
@@ -61,7 +88,8 @@ describe('the typed client generated from the OpenAPI document', () => {
     }
     const json = (media: Record<string, Media> | undefined): Media => media?.['application/json'] ?? {}
     const ref = (name: string) => `#/components/schemas/${name}`
-    const responseRef = (path: string, method: string, status: string) => json(operation(path, method).responses[status]?.content).schema?.$ref
+    const responseRef = (path: string, method: string, status: string) =>
+      json(operation(path, method).responses[status]?.content).schema?.$ref
     assert.equal(responseRef('/v1/heart-rate/samples', 'get', '200'), ref('HeartRateSamplePage'))
     assert.equal(responseRef('/v1/devices/{id}', 'get', '200'), ref('Device'))
     assert.equal(responseRef('/v1/auth/login', 'post', '200'), ref('Session'))
@@ -79,10 +107,22 @@ describe('the typed client generated from the OpenAPI document', () => {
     assert.equal(body('/v1/auth/login', 'post').schema?.$ref, ref('LoginRequest'))
     assert.equal(body('/v1/devices', 'post').schema?.$ref, ref('CreateDeviceRequest'))
     assert.equal(body('/v1/training-jobs', 'post').schema?.$ref, ref('CreateTrainingJobRequest'))
-    assert.deepEqual(body('/v1/heart-rate/samples', 'post').schema?.anyOf?.map((s) => s.$ref), [ref('HeartRateBatch'), ref('HeartRateSampleInput')])
-    for (const [path, method] of [['/v1/auth/login', 'post'], ['/v1/devices', 'post'], ['/v1/training-jobs', 'post'], ['/v1/heart-rate/samples', 'post']] as const) {
+    assert.deepEqual(
+      body('/v1/heart-rate/samples', 'post').schema?.anyOf?.map((s) => s.$ref),
+      [ref('HeartRateBatch'), ref('HeartRateSampleInput')],
+    )
+    for (const [path, method] of [
+      ['/v1/auth/login', 'post'],
+      ['/v1/devices', 'post'],
+      ['/v1/training-jobs', 'post'],
+      ['/v1/heart-rate/samples', 'post'],
+    ] as const) {
       assert.ok(body(path, method).example !== undefined, `${method} ${path} has an example body`)
     }
-    assert.equal((json(operation('/v1/training-jobs', 'post').responses['202']?.content).example as { kind?: string } | undefined)?.kind, 'meditation')
+    assert.equal(
+      (json(operation('/v1/training-jobs', 'post').responses['202']?.content).example as { kind?: string } | undefined)
+        ?.kind,
+      'meditation',
+    )
   })
 })

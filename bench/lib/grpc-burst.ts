@@ -17,7 +17,12 @@ export interface BurstResult {
 }
 
 /** One stream: send one sample, resolve with the verdict (or the error), then close the stream. */
-function oneSample(client: HeartRateClient, apiKey: string, ts: number, deadline: number): Promise<Verdict__Output | Error> {
+function oneSample(
+  client: HeartRateClient,
+  apiKey: string,
+  ts: number,
+  deadline: number,
+): Promise<Verdict__Output | Error> {
   return new Promise((resolve) => {
     const call = client.Stream(bearer(apiKey), { deadline })
     let isSettled = false
@@ -43,7 +48,13 @@ function oneSample(client: HeartRateClient, apiKey: string, ts: number, deadline
  * `count` clients, each on a connection of its own like separate watches, connect first; then
  * all their streams open in one go and each sends one sample and waits for its verdict.
  */
-export async function streamBurst(address: string, apiKey: string, count: number, firstTs: number, timeoutMs: number): Promise<BurstResult> {
+export async function streamBurst(
+  address: string,
+  apiKey: string,
+  count: number,
+  firstTs: number,
+  timeoutMs: number,
+): Promise<BurstResult> {
   const clients = Array.from({ length: count }, () => heartRateClient(address, true))
   try {
     await Promise.all(clients.map((client) => connected(client, 30_000)))
@@ -59,7 +70,8 @@ export async function streamBurst(address: string, apiKey: string, count: number
       ),
     )
     const errors = new Map<string, number>()
-    for (const outcome of outcomes) if (outcome instanceof Error) errors.set(outcome.message, (errors.get(outcome.message) ?? 0) + 1)
+    for (const outcome of outcomes)
+      if (outcome instanceof Error) errors.set(outcome.message, (errors.get(outcome.message) ?? 0) + 1)
     const verdicts = outcomes.filter((o): o is Verdict__Output => !(o instanceof Error))
     const sorted = sortedCopy(latencies)
     return {

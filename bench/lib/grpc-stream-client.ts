@@ -32,17 +32,25 @@ const WRITE_SLICE = 256 // samples written before yielding, so the streams of a 
 /** Resolves on the first of the events or at the deadline (if any). */
 function anyOf(call: Call, events: readonly string[], deadline?: number): Promise<void> {
   const controller = new AbortController()
-  const timer = deadline === undefined ? undefined : setTimeout(() => controller.abort(), Math.max(0, deadline - Date.now()))
-  return Promise.race(events.map((event) => once(call, event, { signal: controller.signal }))).then(
-    () => undefined,
-    () => undefined,
-  ).finally(() => {
-    clearTimeout(timer)
-    controller.abort()
-  })
+  const timer =
+    deadline === undefined ? undefined : setTimeout(() => controller.abort(), Math.max(0, deadline - Date.now()))
+  return Promise.race(events.map((event) => once(call, event, { signal: controller.signal })))
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .finally(() => {
+      clearTimeout(timer)
+      controller.abort()
+    })
 }
 
-async function pushSamples(call: Call, config: StreamLoadConfig, window: Window, state: { unanswered: number; isOpen: boolean }) {
+async function pushSamples(
+  call: Call,
+  config: StreamLoadConfig,
+  window: Window,
+  state: { unanswered: number; isOpen: boolean },
+) {
   let ts = config.firstTs
   while (state.isOpen && Date.now() < window.measureTo) {
     if (state.unanswered >= config.maxUnanswered) {
@@ -60,7 +68,12 @@ async function pushSamples(call: Call, config: StreamLoadConfig, window: Window,
   }
 }
 
-async function runStream(apiKey: string, config: StreamLoadConfig, window: Window, result: { stored: number; notStored: number; errors: string[] }) {
+async function runStream(
+  apiKey: string,
+  config: StreamLoadConfig,
+  window: Window,
+  result: { stored: number; notStored: number; errors: string[] },
+) {
   const client = heartRateClient(config.address)
   const call: Call = client.Stream(bearer(apiKey))
   const state = { unanswered: 0, isOpen: true }

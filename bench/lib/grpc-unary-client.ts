@@ -24,7 +24,9 @@ export interface UnaryLoadResult {
 
 function submit(client: HeartRateClient, apiKey: string, ts: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    client.Submit({ timestampMs: ts, bpm: bpmFor(ts) }, bearer(apiKey), (error, verdict) => (error || !verdict ? reject(error ?? new Error('no verdict')) : resolve(verdict.status)))
+    client.Submit({ timestampMs: ts, bpm: bpmFor(ts) }, bearer(apiKey), (error, verdict) =>
+      error || !verdict ? reject(error ?? new Error('no verdict')) : resolve(verdict.status),
+    )
   })
 }
 

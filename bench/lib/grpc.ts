@@ -30,5 +30,7 @@ export function bearer(apiKey: string): Metadata {
 
 /** Resolves once the client's channel is connected; rejects after `timeoutMs`. */
 export function connected(client: HeartRateClient, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => client.waitForReady(Date.now() + timeoutMs, (error) => (error ? reject(error) : resolve())))
+  return new Promise((resolve, reject) =>
+    client.waitForReady(Date.now() + timeoutMs, (error) => (error ? reject(error) : resolve())),
+  )
 }

@@ -6,7 +6,11 @@ import { percentile, sortedCopy } from './stats.js'
  * scheduled time whatever earlier ones are doing, and its latency counts from that time (no
  * coordinated omission). Resolves with the p50 and p99 in ms; throws on any status but 200.
  */
-export async function probeHealthz(base: string, durationMs: number, rate: number): Promise<{ p50: number; p99: number; count: number }> {
+export async function probeHealthz(
+  base: string,
+  durationMs: number,
+  rate: number,
+): Promise<{ p50: number; p99: number; count: number }> {
   const latencies: number[] = []
   const pending: Promise<void>[] = []
   const start = performance.now()

@@ -16,7 +16,11 @@ export function postJson(agent: Agent, url: string, body: string, apiKey: string
     const req = request(url, {
       method: 'POST',
       agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${apiKey}` },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        authorization: `Bearer ${apiKey}`,
+      },
     })
     req.once('error', reject)
     req.once('response', (res) => {

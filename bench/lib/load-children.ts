@@ -9,8 +9,12 @@ export type { Window }
 // The protocol between a bench and its load-generator children, over the IPC channel:
 // parent -> {config}; child -> {ready}; parent -> {go, window}; child -> {result}; child exits.
 
-type ParentMessage<C> = { readonly type: 'config'; readonly config: C } | { readonly type: 'go'; readonly window: Window }
-type ChildMessage<R> = { readonly type: 'ready' } | { readonly type: 'result'; readonly result: R } | { readonly type: 'failed'; readonly message: string }
+type ParentMessage<C> =
+  { readonly type: 'config'; readonly config: C } | { readonly type: 'go'; readonly window: Window }
+type ChildMessage<R> =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly result: R }
+  | { readonly type: 'failed'; readonly message: string }
 
 function nextMessage<R>(child: ChildProcess): Promise<ChildMessage<R>> {
   return new Promise((resolve, reject) => {
@@ -45,7 +49,9 @@ export interface LoadTiming {
  */
 export async function runLoadChildren<C, R>(script: URL, configs: readonly C[], timing: LoadTiming): Promise<R[]> {
   const profile = timing.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${timing.cpuProfDir}`]
-  const children = configs.map(() => track(fork(fileURLToPath(script), [], { execArgv: ['--import', 'tsx', ...profile], stdio: 'inherit' })))
+  const children = configs.map(() =>
+    track(fork(fileURLToPath(script), [], { execArgv: ['--import', 'tsx', ...profile], stdio: 'inherit' })),
+  )
   try {
     const ready = children.map((child) => nextMessage<R>(child))
     children.forEach((child, i) => child.send({ type: 'config', config: configs[i] as C } satisfies ParentMessage<C>))
@@ -59,7 +65,9 @@ export async function runLoadChildren<C, R>(script: URL, configs: readonly C[], 
     return messages.map((m) => (m as { result: R }).result)
   } finally {
     // A child exits by itself after its result (writing its CPU profile, if any); the rest are stopped.
-    await Promise.all(children.map((child) => Promise.race([exited(child), sleep(5000)]).then(() => stopChild(child, 5000))))
+    await Promise.all(
+      children.map((child) => Promise.race([exited(child), sleep(5000)]).then(() => stopChild(child, 5000))),
+    )
   }
 }
 
@@ -69,9 +77,12 @@ export function serveLoad<C, R>(prepare: (config: C) => Promise<(window: Window)
   process.once('disconnect', () => process.exit(1)) // the bench is gone: do not linger
   let run: ((window: Window) => Promise<R>) | undefined
   process.on('message', (message: ParentMessage<C>) => {
-    const step = message.type === 'config' ? prepare(message.config).then((r) => ((run = r), send({ type: 'ready' }))) : runAndExit(message.window)
+    const step =
+      message.type === 'config'
+        ? prepare(message.config).then((r) => ((run = r), send({ type: 'ready' })))
+        : runAndExit(message.window)
     step.catch((error: unknown) => {
-      send({ type: 'failed', message: error instanceof Error ? error.stack ?? error.message : String(error) })
+      send({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) })
       process.exit(1)
     })
   })

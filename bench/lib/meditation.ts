@@ -7,10 +7,19 @@ export interface JsonReply {
   readonly body: any // eslint-disable-line @typescript-eslint/no-explicit-any -- the server's own documented JSON
 }
 
-export async function call(base: string, method: string, path: string, body?: unknown, token?: string): Promise<JsonReply> {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<JsonReply> {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token !== undefined && { authorization: `Bearer ${token}` }) },
+    headers: {
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...(token !== undefined && { authorization: `Bearer ${token}` }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   const text = await response.text()
@@ -19,7 +28,10 @@ export async function call(base: string, method: string, path: string, body?: un
 
 /** Registers an account and stores `periods` simulated periods (5 per session, 15 samples each); resolves to its token. */
 export async function meditator(base: string, seed: number, periods: number): Promise<string> {
-  const account = await call(base, 'POST', '/v1/auth/register', { email: `bench-${seed}-${Date.now()}@example.com`, password: 'bench meditator' })
+  const account = await call(base, 'POST', '/v1/auth/register', {
+    email: `bench-${seed}-${Date.now()}@example.com`,
+    password: 'bench meditator',
+  })
   if (account.status !== 201) throw new Error(`register: ${account.status} ${JSON.stringify(account.body)}`)
   const token = account.body.accessToken as string
   for (const session of simulatedUserSessions(seed, periods).sessions) {
@@ -40,7 +52,8 @@ export async function awaitTraining(base: string, token: string, id: string, pol
   for (;;) {
     const job = await call(base, 'GET', `/v1/training-jobs/${id}`, undefined, token)
     if (job.body.state === 'succeeded') return job.body
-    if (job.body.state !== 'queued' && job.body.state !== 'running') throw new Error(`training ${job.body.state}: ${job.body.error}`)
+    if (job.body.state !== 'queued' && job.body.state !== 'running')
+      throw new Error(`training ${job.body.state}: ${job.body.error}`)
     await sleep(pollMs)
   }
 }

@@ -17,7 +17,10 @@ function accuracyOf(outputs: readonly number[], width: number, targets: Float32A
   return correct / testCount
 }
 
-export async function run(job: { task: Omit<TrainNetworkTask, 'artifact' | 'seed'>; seeds: number[] }): Promise<{ accuracies: number[]; epochMs: number[][]; simd: boolean }> {
+export async function run(job: {
+  task: Omit<TrainNetworkTask, 'artifact' | 'seed'>
+  seeds: number[]
+}): Promise<{ accuracies: number[]; epochMs: number[][]; simd: boolean }> {
   const tf = await loadTf()
   const accuracies: number[] = []
   const epochMs: number[][] = []

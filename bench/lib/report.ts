@@ -41,7 +41,14 @@ export function formatSummary(reports: readonly BenchReport[]): string {
     }),
   )
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => (r[i] ?? '').length)))
-  return [row(header, widths), row(widths.map((w) => '-'.repeat(w)), widths), ...rows.map((r) => row(r, widths))].join('\n')
+  return [
+    row(header, widths),
+    row(
+      widths.map((w) => '-'.repeat(w)),
+      widths,
+    ),
+    ...rows.map((r) => row(r, widths)),
+  ].join('\n')
 }
 
 export function machineLine(): string {

@@ -30,7 +30,9 @@ export function freePort(): Promise<number> {
     probe.once('error', reject)
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address()
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+      probe.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }
@@ -55,7 +57,9 @@ async function waitUntilReady(httpUrl: string, hasExited: () => boolean, logFile
 }
 
 /** `pulsebase serve` in a child process on a fresh data dir (SQLite, in-process queue unless `env` says otherwise), once /readyz answers 200. */
-export async function startServer(options: { cpuProfDir?: string | undefined; env?: Record<string, string> } = {}): Promise<BenchServer> {
+export async function startServer(
+  options: { cpuProfDir?: string | undefined; env?: Record<string, string> } = {},
+): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-bench-'))
   const cleanup = trackDir(dataDir)
   const [httpPort, grpcPort] = [await freePort(), await freePort()]
@@ -114,7 +118,13 @@ export async function startWorker(env: Record<string, string>): Promise<BenchWor
   const log = openSync(logFile, 'a')
   const child = track(
     spawn(process.execPath, [BIN, 'worker'], {
-      env: { ...process.env, PULSEBASE_DATA_DIR: dataDir, PULSEBASE_LOG_LEVEL: 'info', PULSEBASE_JWT_SECRET: BENCH_JWT_SECRET, ...env },
+      env: {
+        ...process.env,
+        PULSEBASE_DATA_DIR: dataDir,
+        PULSEBASE_LOG_LEVEL: 'info',
+        PULSEBASE_JWT_SECRET: BENCH_JWT_SECRET,
+        ...env,
+      },
       stdio: ['ignore', log, log],
     }),
   )

@@ -37,7 +37,9 @@ export async function rawInsertRows(window: Window, batchSize: number, devices: 
     const deviceIds = Array.from({ length: devices }, () => randomUUID())
     db.prepare('INSERT INTO users (id) VALUES (?)').run(userId)
     const values = Array.from({ length: batchSize }, () => '(?, ?, ?, ?, ?, ?)').join(', ')
-    const insert = db.prepare(`INSERT INTO heart_rate_samples (user_id, device_id, ts, bpm, rr_intervals, alert) VALUES ${values} ON CONFLICT DO NOTHING`)
+    const insert = db.prepare(
+      `INSERT INTO heart_rate_samples (user_id, device_id, ts, bpm, rr_intervals, alert) VALUES ${values} ON CONFLICT DO NOTHING`,
+    )
     const commitBatch = db.transaction((params: unknown[]) => insert.run(params))
     const nextTs = deviceIds.map(() => Date.now() - 30 * 86_400_000)
     const params: unknown[] = new Array(batchSize * COLUMNS)

@@ -28,7 +28,8 @@ export function processCpuSeconds(pid: number): number | undefined {
 /** CPU seconds every process on the machine has used since boot (undefined off Linux). */
 export function machineCpuSeconds(): number | undefined {
   try {
-    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]?.split(/\s+/) ?? []
+    const [, user, nice, system, , , irq, softirq, steal] =
+      readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]?.split(/\s+/) ?? []
     return [user, nice, system, irq, softirq, steal].reduce((sum, v) => sum + Number(v ?? 0), 0) / TICKS_PER_SECOND
   } catch {
     return undefined
@@ -43,6 +44,7 @@ export function cpuPercent(fromSeconds: number | undefined, toSeconds: number | 
 
 export const round = (value: number, digits = 0): number => Number(value.toFixed(digits))
 
-export const formatNumber = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a')
+export const formatNumber = (value: number): string =>
+  Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a'
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

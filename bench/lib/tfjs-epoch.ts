@@ -17,5 +17,9 @@ export async function run(runs: number): Promise<{ medianMs: number; runsMs: num
     runsMs.push(performance.now() - started)
   }
   const sorted = [...runsMs].sort((a, b) => a - b)
-  return { medianMs: sorted[Math.floor(sorted.length / 2)] as number, runsMs, simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') as boolean }
+  return {
+    medianMs: sorted[Math.floor(sorted.length / 2)] as number,
+    runsMs,
+    simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean,
+  }
 }

@@ -46,7 +46,10 @@ export function windowCpu(serverSeconds: () => number | undefined) {
     /** e.g. `CPU: server 98%, bench process 12%, client processes 80%, rest of machine 4% (2 cores = 200%)`. */
     describe(clientPercents: readonly number[] = []): string {
       const [ours, bench] = [server.percent(), self.percent()]
-      const clients = clientPercents.length === 0 ? '' : `, client processes ${clientPercents.map((p) => `${Math.round(p)}%`).join(' + ')}`
+      const clients =
+        clientPercents.length === 0
+          ? ''
+          : `, client processes ${clientPercents.map((p) => `${Math.round(p)}%`).join(' + ')}`
       // Readings 10 ms apart at 100 ticks/s: a few percent either way is noise, so never below 0.
       const rest = Math.max(0, machine.percent() - ours - bench - clientPercents.reduce((sum, p) => sum + p, 0))
       const cores = availableParallelism()
@@ -71,8 +74,12 @@ export async function awaitQuietMachine(maxWaitMs: number, limitPercent = 30): P
   do {
     const [machineFrom, selfFrom, started] = [machineCpuSeconds(), selfCpuSeconds(), Date.now()]
     await until(started + 1000)
-    busy = cpuPercent(machineFrom, machineCpuSeconds(), Date.now() - started) - cpuPercent(selfFrom, selfCpuSeconds(), Date.now() - started)
+    busy =
+      cpuPercent(machineFrom, machineCpuSeconds(), Date.now() - started) -
+      cpuPercent(selfFrom, selfCpuSeconds(), Date.now() - started)
     if (!(busy >= limitPercent)) return // NaN off Linux: nothing to wait for
   } while (Date.now() < deadline)
-  console.warn(`  warning: the machine stayed busy (${Math.round(busy)}% of one core used by other processes); the figures below are skewed`)
+  console.warn(
+    `  warning: the machine stayed busy (${Math.round(busy)}% of one core used by other processes); the figures below are skewed`,
+  )
 }

@@ -7,7 +7,10 @@ import { Worker } from 'node:worker_threads'
 export function runInWorker<T>(entry: URL, data: unknown): Promise<T> {
   const boot = `const { workerData, parentPort } = require('node:worker_threads')
 import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry) }).then((m) => m.run(workerData.data)).then((r) => parentPort.postMessage(r), (e) => { throw e })`
-  const worker = new Worker(boot, { eval: true, workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: entry.href, data } })
+  const worker = new Worker(boot, {
+    eval: true,
+    workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: entry.href, data },
+  })
   return new Promise((resolve, reject) => {
     worker.once('message', (result: T) => {
       resolve(result)

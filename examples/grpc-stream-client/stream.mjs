@@ -12,7 +12,12 @@ import grpc from '@grpc/grpc-js'
 import protoLoader from '@grpc/proto-loader'
 
 const protoDir = process.env.PULSEBASE_PROTO_DIR ?? fileURLToPath(new URL('../../proto/', import.meta.url))
-const definition = protoLoader.loadSync('pulsebase/v1/heart_rate.proto', { includeDirs: [protoDir], longs: Number, enums: String, defaults: true })
+const definition = protoLoader.loadSync('pulsebase/v1/heart_rate.proto', {
+  includeDirs: [protoDir],
+  longs: Number,
+  enums: String,
+  defaults: true,
+})
 const { HeartRate } = grpc.loadPackageDefinition(definition).pulsebase.v1
 const token = process.env.PULSEBASE_TOKEN
 if (!token) {

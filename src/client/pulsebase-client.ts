@@ -50,9 +50,18 @@ export class ApiError extends Error {
     const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error
     if (error !== undefined && typeof error.message === 'string') {
       const details = Array.isArray(error.details) ? (error.details as ErrorDetail[]) : []
-      return new ApiError(response.status, typeof error.code === 'string' ? error.code : 'unknown', error.message, details)
+      return new ApiError(
+        response.status,
+        typeof error.code === 'string' ? error.code : 'unknown',
+        error.message,
+        details,
+      )
     }
-    return new ApiError(response.status, 'unknown', `The server answered ${response.status} ${response.statusText}`.trim())
+    return new ApiError(
+      response.status,
+      'unknown',
+      `The server answered ${response.status} ${response.statusText}`.trim(),
+    )
   }
 }
 
@@ -64,7 +73,8 @@ export function createPulsebaseClient(options: PulsebaseClientOptions = {}): Pul
     client.use({
       onRequest({ request }) {
         const value = credential()
-        if (value !== undefined && !request.headers.has('authorization')) request.headers.set('authorization', `Bearer ${value}`)
+        if (value !== undefined && !request.headers.has('authorization'))
+          request.headers.set('authorization', `Bearer ${value}`)
         return request
       },
     })

@@ -35,7 +35,9 @@ async function findCompatPrincipal(db: Db, identity: CompatIdentity): Promise<Pr
   // User and device are created in one transaction, so a user without the device was not made
   // here (someone registered the address): never hand anonymous seed data to that account.
   if (deviceId === undefined) {
-    throw new Error(`${identity.email} exists without its '${identity.deviceName}' device, so pulsebase did not create it; remove that account or turn off PULSEBASE_COMPAT=${identity.adapter}`)
+    throw new Error(
+      `${identity.email} exists without its '${identity.deviceName}' device, so pulsebase did not create it; remove that account or turn off PULSEBASE_COMPAT=${identity.adapter}`,
+    )
   }
   return { userId, role: 'user', deviceId }
 }
@@ -43,8 +45,15 @@ async function findCompatPrincipal(db: Db, identity: CompatIdentity): Promise<Pr
 async function createCompatAccount(store: AccountStore, identity: CompatIdentity): Promise<void> {
   await store.db.transaction().execute(async (trx) => {
     // A random password nobody is told: the account cannot log in; its device key is discarded too.
-    const user = await createUser({ db: trx, now: store.now }, { email: identity.email, password: randomBytes(32).toString('base64url'), displayName: identity.displayName })
-    await createDevice({ db: trx, now: store.now }, { userId: user.id, role: 'user', deviceId: null }, { name: identity.deviceName, kind: identity.deviceKind })
+    const user = await createUser(
+      { db: trx, now: store.now },
+      { email: identity.email, password: randomBytes(32).toString('base64url'), displayName: identity.displayName },
+    )
+    await createDevice(
+      { db: trx, now: store.now },
+      { userId: user.id, role: 'user', deviceId: null },
+      { name: identity.deviceName, kind: identity.deviceKind },
+    )
   })
 }
 

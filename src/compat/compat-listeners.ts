@@ -28,11 +28,21 @@ export async function createCompatListeners(
     if (module?.http !== undefined) {
       const http = await newHttp()
       await module.http(http, { isOwnPort: true })
-      listeners.push({ adapter, port, listen: async (host) => Number(new URL(await http.listen({ host, port })).port), close: () => http.close() })
+      listeners.push({
+        adapter,
+        port,
+        listen: async (host) => Number(new URL(await http.listen({ host, port })).port),
+        close: () => http.close(),
+      })
     } else if (module?.grpc !== undefined) {
       const grpc = newGrpc()
       module.grpc(grpc)
-      listeners.push({ adapter, port, listen: (host) => grpc.listen(host, port), close: (timeoutMs) => grpc.shutdown(timeoutMs) })
+      listeners.push({
+        adapter,
+        port,
+        listen: (host) => grpc.listen(host, port),
+        close: (timeoutMs) => grpc.shutdown(timeoutMs),
+      })
     }
   }
   return listeners

@@ -23,15 +23,33 @@ import { exponentialBackoff, type QueuePort } from './queue/queue.port.js'
  * The queue, and where business transactions stage their jobs: on the database queue its own jobs
  * table, on RabbitMQ an outbox table relayed to the broker after each commit.
  */
-export async function createQueue(config: Config, database: DatabaseHandle, metrics: Metrics, logger: Logger): Promise<{ queue: QueuePort; outbox: Outbox }> {
+export async function createQueue(
+  config: Config,
+  database: DatabaseHandle,
+  metrics: Metrics,
+  logger: Logger,
+): Promise<{ queue: QueuePort; outbox: Outbox }> {
   const retry = exponentialBackoff(config.queueMaxAttempts)
   const queueLogger = logger.child({ module: 'queue' })
   if (config.queue.kind === 'amqp') {
     const { createAmqpQueue } = await import('./queue/amqp-queue.js')
-    const queue = await createAmqpQueue({ url: config.queue.url, queuePrefix: config.queue.prefix, metrics, logger: queueLogger, retry })
+    const queue = await createAmqpQueue({
+      url: config.queue.url,
+      queuePrefix: config.queue.prefix,
+      metrics,
+      logger: queueLogger,
+      retry,
+    })
     return { queue, outbox: createRelayOutbox({ db: database.db, queue, logger }) }
   }
-  const queue = createDatabaseQueue({ db: database.db, dialect: database.kind, metrics, logger: queueLogger, retry, leaseMs: config.queueLeaseMs })
+  const queue = createDatabaseQueue({
+    db: database.db,
+    dialect: database.kind,
+    metrics,
+    logger: queueLogger,
+    retry,
+    leaseMs: config.queueLeaseMs,
+  })
   return { queue, outbox: createJobsTableOutbox(database.db, queue) }
 }
 
@@ -39,7 +57,11 @@ export async function createQueue(config: Config, database: DatabaseHandle, metr
 export async function createPubSub(config: Config, logger: Logger): Promise<PubSubPort> {
   if (config.redisUrl === undefined) return createMemoryPubSub({ logger: logger.child({ module: 'pubsub' }) })
   const { createRedisPubSub } = await import('./pubsub/redis-pubsub.js')
-  return createRedisPubSub({ url: config.redisUrl, logger: logger.child({ module: 'pubsub' }), channelPrefix: config.redisPrefix })
+  return createRedisPubSub({
+    url: config.redisUrl,
+    logger: logger.child({ module: 'pubsub' }),
+    channelPrefix: config.redisPrefix,
+  })
 }
 
 /** The shared Redis client (login limits and the like), when PULSEBASE_REDIS_URL is set. */
@@ -51,7 +73,9 @@ export async function createRedisClient(url: string | undefined): Promise<Redis 
 
 /** Files under `<data dir>/blobs`, or chunked rows in the database (PULSEBASE_BLOB_STORE). */
 export function createBlobStore(config: Config, database: DatabaseHandle): BlobStore {
-  return config.blobStore === 'database' ? createDatabaseBlobStore({ db: database.db }) : createFileBlobStore({ root: join(config.dataDir, 'blobs') })
+  return config.blobStore === 'database'
+    ? createDatabaseBlobStore({ db: database.db })
+    : createFileBlobStore({ root: join(config.dataDir, 'blobs') })
 }
 
 /** `.eml` files in `<data dir>/outbox`, or SMTP (PULSEBASE_SMTP_URL). */

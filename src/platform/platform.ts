@@ -5,7 +5,14 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { startupStep, redactUrl } from '../startup-error.js'
-import { createBlobStore, createMail, createPubSub, createQueue, createRedisClient, describeDatabase } from './adapters.js'
+import {
+  createBlobStore,
+  createMail,
+  createPubSub,
+  createQueue,
+  createRedisClient,
+  describeDatabase,
+} from './adapters.js'
 import { type CredentialWatch, createCredentialWatch } from './auth/credential-watch.js'
 import type { BlobStore } from './blob/blob.port.js'
 import { type DatabaseHandle, migrateToLatest, openDatabase } from './db/database.js'
@@ -58,8 +65,16 @@ export interface PlatformOptions {
 }
 
 /** Opens the database (reachable now, not at the first query) and migrates it unless told not to. */
-async function openCheckedDatabase(config: Config, options: PlatformOptions, metrics: Metrics, logger: Logger): Promise<DatabaseHandle> {
-  const databaseHint = config.database.kind === 'sqlite' ? 'Check PULSEBASE_DATA_DIR (or PULSEBASE_DATABASE_URL) and that the folder is writable.' : 'Check PULSEBASE_DATABASE_URL and that the server runs.'
+async function openCheckedDatabase(
+  config: Config,
+  options: PlatformOptions,
+  metrics: Metrics,
+  logger: Logger,
+): Promise<DatabaseHandle> {
+  const databaseHint =
+    config.database.kind === 'sqlite'
+      ? 'Check PULSEBASE_DATA_DIR (or PULSEBASE_DATABASE_URL) and that the folder is writable.'
+      : 'Check PULSEBASE_DATABASE_URL and that the server runs.'
   const database = await startupStep(describeDatabase(config), databaseHint, async () => {
     const opened = await openDatabase(config.database, metrics, logger.child({ module: 'db' }))
     // Pools connect lazily: ask once now, so an unreachable server is reported as such, not as a failed migration.
@@ -70,7 +85,11 @@ async function openCheckedDatabase(config: Config, options: PlatformOptions, met
     return opened
   })
   if (options.migrate !== false) {
-    await startupStep(`Migrating ${describeDatabase(config)}`, 'Check the database user may create tables; `pulsebase migrate` applies migrations on their own.', () => migrateToLatest(database.db, logger.child({ module: 'migrate' })))
+    await startupStep(
+      `Migrating ${describeDatabase(config)}`,
+      'Check the database user may create tables; `pulsebase migrate` applies migrations on their own.',
+      () => migrateToLatest(database.db, logger.child({ module: 'migrate' })),
+    )
   }
   return database
 }
@@ -83,8 +102,14 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
   narrowExistingDirs([config.dataDir, join(config.dataDir, 'models')])
   const database = await openCheckedDatabase(config, options, metrics, logger)
   const queuePart = config.queue.kind === 'amqp' ? `RabbitMQ at ${redactUrl(config.queue.url)}` : 'the job queue'
-  const { queue, outbox } = await startupStep(queuePart, 'Check PULSEBASE_QUEUE_URL and that the broker runs.', () => createQueue(config, database, metrics, logger))
-  const pubsub = await startupStep(`Redis at ${redactUrl(config.redisUrl ?? '')}`, 'Check PULSEBASE_REDIS_URL and that Redis runs.', () => createPubSub(config, logger))
+  const { queue, outbox } = await startupStep(queuePart, 'Check PULSEBASE_QUEUE_URL and that the broker runs.', () =>
+    createQueue(config, database, metrics, logger),
+  )
+  const pubsub = await startupStep(
+    `Redis at ${redactUrl(config.redisUrl ?? '')}`,
+    'Check PULSEBASE_REDIS_URL and that Redis runs.',
+    () => createPubSub(config, logger),
+  )
   const liveLogger = logger.child({ module: 'live' })
   const blobs = createBlobStore(config, database)
   return {
@@ -100,7 +125,12 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
     redis: await createRedisClient(config.redisUrl),
     blobs,
     mail: await createMail(config),
-    ml: createMlRuntime({ trainingThreads: config.mlTrainingThreads, logger: logger.child({ module: 'ml' }), blobs, legacyRoot: config.dataDir }),
+    ml: createMlRuntime({
+      trainingThreads: config.mlTrainingThreads,
+      logger: logger.child({ module: 'ml' }),
+      blobs,
+      legacyRoot: config.dataDir,
+    }),
     publishLive: (userId, event, data) => {
       void publishLive(pubsub, userId, event, data, (err) => liveLogger.warn({ err, event }, 'live push failed'))
     },

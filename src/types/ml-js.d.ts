@@ -44,4 +44,3 @@ declare module 'ml-logistic-regression' {
     static load(model: unknown): LogisticRegression
   }
 }
-

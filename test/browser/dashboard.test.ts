@@ -31,7 +31,13 @@ async function openPage(page: Page, link: string, title: string): Promise<void> 
 /** Heart-rate samples `secondsAgo` before now, as a device sends them. */
 function samplesAt(bpms: number[], firstSecondsAgo: number) {
   const now = Date.now()
-  return { samples: bpms.map((bpm, i) => ({ timestamp: new Date(now - (firstSecondsAgo - i) * 1000).toISOString(), bpm, rrIntervalsMs: [800 + i * 7, 790, 830] })) }
+  return {
+    samples: bpms.map((bpm, i) => ({
+      timestamp: new Date(now - (firstSecondsAgo - i) * 1000).toISOString(),
+      bpm,
+      rrIntervalsMs: [800 + i * 7, 790, 830],
+    })),
+  }
 }
 
 describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () => {
@@ -42,8 +48,15 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
   let deviceKey: string
 
   before(async () => {
-    assert.ok(ensureDashboardBuilt(createLogger('silent')), 'the dashboard is built (npm install runs npm run build:web)')
-    server = await startTestApp({ PULSEBASE_MEDITATION_MIN_PERIODS: '20', PULSEBASE_ADMIN_EMAIL: ADMIN.email, PULSEBASE_ADMIN_PASSWORD: ADMIN.password })
+    assert.ok(
+      ensureDashboardBuilt(createLogger('silent')),
+      'the dashboard is built (npm install runs npm run build:web)',
+    )
+    server = await startTestApp({
+      PULSEBASE_MEDITATION_MIN_PERIODS: '20',
+      PULSEBASE_ADMIN_EMAIL: ADMIN.email,
+      PULSEBASE_ADMIN_PASSWORD: ADMIN.password,
+    })
     await server.app.startWorker()
     api = client(server.url)
     browser = await openBrowser(server.url)
@@ -68,7 +81,9 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
 
     await page.reload()
     await heading(page, 'Heart rate')
-    const stored = await page.evaluate(() => JSON.stringify({ cookie: document.cookie, local: { ...localStorage }, session: { ...sessionStorage } }))
+    const stored = await page.evaluate(() =>
+      JSON.stringify({ cookie: document.cookie, local: { ...localStorage }, session: { ...sessionStorage } }),
+    )
     assert.doesNotMatch(stored, /pbr_|eyJ/, 'no refresh or access token in cookies or storage that scripts can read')
 
     await page.getByRole('button', { name: 'Sign out' }).click()
@@ -129,13 +144,19 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
     await page.getByRole('button', { name: 'I have stored the key' }).click()
     page.once('dialog', (dialog) => void dialog.accept())
     await page.getByRole('button', { name: 'Revoke old phone' }).click()
-    await page.getByRole('row', { name: /old phone/ }).getByRole('cell', { name: 'Revoked' }).waitFor()
+    await page
+      .getByRole('row', { name: /old phone/ })
+      .getByRole('cell', { name: 'Revoked' })
+      .waitFor()
     await screenshot(page, 'devices')
   })
 
   test('heart rate: the current value and the live chart update without a reload; an alert band appears; acknowledge; CSV export', async () => {
     await openPage(page, 'Heart rate', 'Heart rate')
-    await page.getByRole('status', { name: 'Live updates' }).filter({ hasText: /^Live$/ }).waitFor()
+    await page
+      .getByRole('status', { name: 'Live updates' })
+      .filter({ hasText: /^Live$/ })
+      .waitFor()
     await page.evaluate(() => Object.assign(window, { untouchedSinceLoad: true }))
     const current = page.getByRole('status', { name: 'Current heart rate' })
     assert.equal(await current.innerText(), '—')
@@ -146,11 +167,18 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
     await page.getByText('Live: 2 samples in the last 5 minutes').waitFor()
 
     const high = await api.post('/v1/heart-rate/samples', samplesAt([160, 165, 170], 20), deviceKey)
-    assert.deepEqual(high.body.alerts.map((a: { kind: string }) => a.kind), ['HIGH'])
+    assert.deepEqual(
+      high.body.alerts.map((a: { kind: string }) => a.kind),
+      ['HIGH'],
+    )
     await current.filter({ hasText: /^170$/ }).waitFor()
     await page.getByText('Live: 5 samples in the last 5 minutes').waitFor()
     await page.getByText(/; 1 alert episode marked$/).waitFor()
-    assert.equal(await page.evaluate(() => (window as { untouchedSinceLoad?: boolean }).untouchedSinceLoad), true, 'no reload happened')
+    assert.equal(
+      await page.evaluate(() => (window as { untouchedSinceLoad?: boolean }).untouchedSinceLoad),
+      true,
+      'no reload happened',
+    )
 
     const acknowledge = page.getByRole('button', { name: /^Acknowledge HIGH alert opened / })
     await acknowledge.click()
@@ -160,11 +188,19 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
 
     await page.getByText(/Percent of maximum|Karvonen/).waitFor()
     await page.getByText(/^\d+ (hours?|minutes?) with RR intervals$/).waitFor()
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()])
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ])
     assert.equal(download.suggestedFilename(), 'heart-rate.csv')
-    const csv = readFileSync((await download.path()) as string, 'utf8').trim().split('\n')
+    const csv = readFileSync((await download.path()) as string, 'utf8')
+      .trim()
+      .split('\n')
     assert.equal(csv[0], 'timestamp,bpm,device_id,alert,rr_intervals_ms')
-    assert.deepEqual(csv.slice(1).map((line) => Number(line.split(',')[1])), [72, 75, 160, 165, 170])
+    assert.deepEqual(
+      csv.slice(1).map((line) => Number(line.split(',')[1])),
+      [72, 75, 160, 165, 170],
+    )
 
     await screenshot(page, 'heart-rate')
     await page.setViewportSize({ width: 375, height: 812 })
@@ -189,7 +225,8 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
   })
 
   test('meditation: train the recommender and watch the loss curve grow live, then ask for a configuration', async () => {
-    for (const session of simulatedSessions(7, 20).sessions) assert.equal((await api.post('/v1/meditation/sessions', toV1Body(session), deviceKey)).status, 201)
+    for (const session of simulatedSessions(7, 20).sessions)
+      assert.equal((await api.post('/v1/meditation/sessions', toV1Body(session), deviceKey)).status, 201)
     await openPage(page, 'Meditation', 'Meditation')
     await page.getByText(/^5 periods, 75 measurements/).waitFor()
     // Every value the loss chart's caption takes, in order, as the page changes it.
@@ -197,17 +234,26 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
       const seen: number[] = []
       Object.assign(window, { lossEpochsSeen: seen })
       new MutationObserver(() => {
-        const caption = [...document.querySelectorAll('figcaption')].map((f) => f.textContent ?? '').find((t) => t.startsWith('Loss curve:'))
+        const caption = [...document.querySelectorAll('figcaption')]
+          .map((f) => f.textContent ?? '')
+          .find((t) => t.startsWith('Loss curve:'))
         const epochs = Number(/^Loss curve: (\d+)/.exec(caption ?? '')?.[1] ?? Number.NaN)
         if (!Number.isNaN(epochs) && seen.at(-1) !== epochs) seen.push(epochs)
       }).observe(document.body, { subtree: true, childList: true, characterData: true })
     })
     await page.getByRole('button', { name: 'Train the recommender' }).click()
-    await page.getByRole('status').filter({ hasText: /: succeeded$/ }).waitFor({ timeout: 120_000 })
+    await page
+      .getByRole('status')
+      .filter({ hasText: /: succeeded$/ })
+      .waitFor({ timeout: 120_000 })
     const seen = await page.evaluate(() => (window as { lossEpochsSeen?: number[] }).lossEpochsSeen ?? [])
     const [job] = (await api.get('/v1/training-jobs', deviceKey)).body.trainingJobs
     assert.ok(seen.length >= 3, `the curve grew epoch by epoch on the page (saw ${JSON.stringify(seen)})`)
-    assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'it only grew')
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      seen,
+      'it only grew',
+    )
     assert.equal(seen.at(-1), job.epochs.length, 'it ends with every stored epoch')
 
     await page.getByRole('button', { name: 'Recommend a configuration' }).click()
@@ -227,29 +273,57 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
   })
 
   test("sensors: a stream's newest frame live, a dataset's quality report, a classifier trained live with its confusion matrix", async () => {
-    const person = (await api.post('/v1/auth/login', { email: PERSON.email, password: PERSON.password })).body.accessToken as string
-    const rows = ['closed', 'ajar', 'open'].flatMap((label, c) => Array.from({ length: 15 }, (_, i) => `${label},${c * 10 + (i % 5) * 0.3},${c * -4 + (i % 3) * 0.2}`))
+    const person = (await api.post('/v1/auth/login', { email: PERSON.email, password: PERSON.password })).body
+      .accessToken as string
+    const rows = ['closed', 'ajar', 'open'].flatMap((label, c) =>
+      Array.from({ length: 15 }, (_, i) => `${label},${c * 10 + (i % 5) * 0.3},${c * -4 + (i % 3) * 0.2}`),
+    )
     const dataset = await api.post('/v1/sensor-datasets', { name: 'door' }, person)
     assert.equal(dataset.status, 201, JSON.stringify(dataset.body))
-    const imported = await fetch(`${server.url}/v1/sensor-datasets/${dataset.body.id}/import?format=generic`, { method: 'POST', headers: { authorization: `Bearer ${person}`, 'content-type': 'text/csv' }, body: `label,a,b\n${rows.join('\n')}\n` })
+    const imported = await fetch(`${server.url}/v1/sensor-datasets/${dataset.body.id}/import?format=generic`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${person}`, 'content-type': 'text/csv' },
+      body: `label,a,b\n${rows.join('\n')}\n`,
+    })
     assert.equal(imported.status, 201, await imported.text())
 
     await openPage(page, 'Sensors', 'Sensors')
     await page.getByText('No frames yet.', { exact: false }).waitFor()
     const t = Date.now() - 5000
-    const frames = [0, 1, 2].map((i) => ({ kind: 'imu', timestamp: t + i, channels: { accel: [i, 1, 2], gyro: [3, i] } }))
+    const frames = [0, 1, 2].map((i) => ({
+      kind: 'imu',
+      timestamp: t + i,
+      channels: { accel: [i, 1, 2], gyro: [3, i] },
+    }))
     assert.equal((await api.post('/v1/sensor-frames', { frames }, deviceKey)).body.stored, 3)
-    await page.getByRole('status', { name: 'Newest frame' }).filter({ hasText: /3 frames received/ }).waitFor()
+    await page
+      .getByRole('status', { name: 'Newest frame' })
+      .filter({ hasText: /3 frames received/ })
+      .waitFor()
     await page.getByRole('img', { name: "The stream's newest frame, values per channel index" }).waitFor()
 
     await page.getByRole('button', { name: 'Show the quality report of door' }).click()
-    await page.getByRole('status', { name: 'Verdict' }).filter({ hasText: /^separable:/ }).waitFor()
+    await page
+      .getByRole('status', { name: 'Verdict' })
+      .filter({ hasText: /^separable:/ })
+      .waitFor()
     await page.getByRole('button', { name: 'Train a classifier on door' }).click()
-    await page.getByRole('status', { name: 'Classifier training' }).filter({ hasText: /: succeeded,/ }).waitFor({ timeout: 120_000 })
+    await page
+      .getByRole('status', { name: 'Classifier training' })
+      .filter({ hasText: /: succeeded,/ })
+      .waitFor({ timeout: 120_000 })
     const matrix = page.getByRole('table', { name: /^Confusion matrix of model version 1/ })
     await matrix.waitFor()
-    assert.deepEqual(await matrix.getByRole('columnheader').allInnerTexts(), ['actual \\ predicted', 'ajar', 'closed', 'open'])
-    await page.getByRole('status', { name: 'Held-out accuracy' }).filter({ hasText: /beats the baseline/ }).waitFor()
+    assert.deepEqual(await matrix.getByRole('columnheader').allInnerTexts(), [
+      'actual \\ predicted',
+      'ajar',
+      'closed',
+      'open',
+    ])
+    await page
+      .getByRole('status', { name: 'Held-out accuracy' })
+      .filter({ hasText: /beats the baseline/ })
+      .waitFor()
     await screenshot(page, 'sensors')
   })
 

@@ -26,7 +26,9 @@ async function watchEpochCaption(page: Page): Promise<void> {
     const seen: number[] = []
     Object.assign(window, { epochsSeen: seen })
     new MutationObserver(() => {
-      const caption = [...document.querySelectorAll('figcaption')].map((f) => f.textContent ?? '').find((t) => t.startsWith('Loss curve:'))
+      const caption = [...document.querySelectorAll('figcaption')]
+        .map((f) => f.textContent ?? '')
+        .find((t) => t.startsWith('Loss curve:'))
       const epochs = Number(/^Loss curve: (\d+)/.exec(caption ?? '')?.[1] ?? Number.NaN)
       if (!Number.isNaN(epochs) && seen.at(-1) !== epochs) seen.push(epochs)
     }).observe(document.body, { subtree: true, childList: true, characterData: true })
@@ -41,7 +43,10 @@ describe('the playground page in a real browser', { skip: skipUnlessChromium() }
   let token: string
 
   before(async () => {
-    assert.ok(ensureDashboardBuilt(createLogger('silent')), 'the dashboard is built (npm install runs npm run build:web)')
+    assert.ok(
+      ensureDashboardBuilt(createLogger('silent')),
+      'the dashboard is built (npm install runs npm run build:web)',
+    )
     server = await startTestApp()
     await server.app.startWorker()
     api = client(server.url)
@@ -64,17 +69,41 @@ describe('the playground page in a real browser', { skip: skipUnlessChromium() }
     await page.getByRole('heading', { level: 1, name: 'Model playground' }).waitFor()
     const columns = page.getByRole('table', { name: /^Columns of IRIS: 5, 150 rows/ })
     await columns.waitFor()
-    assert.deepEqual(await columns.getByRole('row', { name: /^target / }).getByRole('cell').allInnerTexts(), ['target', 'number', '3'])
+    assert.deepEqual(
+      await columns
+        .getByRole('row', { name: /^target / })
+        .getByRole('cell')
+        .allInnerTexts(),
+      ['target', 'number', '3'],
+    )
     await page.getByRole('table', { name: 'First 5 rows' }).getByRole('cell', { name: '5.1' }).first().waitFor()
 
-    const csv = ['size,weight,kind', ...Array.from({ length: 40 }, (_, i) => `${i % 2 === 0 ? 1 + (i % 5) * 0.1 : 4 + (i % 3) * 0.1},${10 + i},${i % 2 === 0 ? 'small' : 'large'}`)].join('\n')
-    await page.getByLabel('CSV file').setInputFiles({ name: 'shapes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    const csv = [
+      'size,weight,kind',
+      ...Array.from(
+        { length: 40 },
+        (_, i) => `${i % 2 === 0 ? 1 + (i % 5) * 0.1 : 4 + (i % 3) * 0.1},${10 + i},${i % 2 === 0 ? 'small' : 'large'}`,
+      ),
+    ].join('\n')
+    await page
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'shapes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
     await page.getByLabel('Dataset name').fill('shapes')
     await page.getByRole('button', { name: 'Upload' }).click()
     const uploaded = page.getByRole('table', { name: /^Columns of shapes: 3, 40 rows/ })
     await uploaded.waitFor()
-    assert.deepEqual(await uploaded.getByRole('row', { name: /^kind / }).getByRole('cell').allInnerTexts(), ['kind', 'string', '2'])
-    assert.equal(await page.getByLabel('Target column').inputValue(), 'kind', 'the last column is the target of an upload')
+    assert.deepEqual(
+      await uploaded
+        .getByRole('row', { name: /^kind / })
+        .getByRole('cell')
+        .allInnerTexts(),
+      ['kind', 'string', '2'],
+    )
+    assert.equal(
+      await page.getByLabel('Target column').inputValue(),
+      'kind',
+      'the last column is the target of an upload',
+    )
     assert.equal(await page.getByLabel('Problem').inputValue(), 'classification', 'a text target is classified')
   })
 
@@ -96,7 +125,11 @@ describe('the playground page in a real browser', { skip: skipUnlessChromium() }
 
     const seen = await page.evaluate(() => (window as { epochsSeen?: number[] }).epochsSeen ?? [])
     assert.ok(seen.length >= 3, `the loss curve grew epoch by epoch on the page (saw ${JSON.stringify(seen)})`)
-    assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'it only grew')
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      seen,
+      'it only grew',
+    )
     assert.equal(seen.at(-1), 40)
     await page.getByText(/^Accuracy curve: 40 epochs, last test accuracy/).waitFor()
 
@@ -104,27 +137,45 @@ describe('the playground page in a real browser', { skip: skipUnlessChromium() }
     await matrix.waitFor()
     assert.deepEqual(await matrix.getByRole('columnheader').allInnerTexts(), ['actual \\ predicted', '0', '1', '2'])
     const counts = (await matrix.getByRole('cell').allInnerTexts()).map(Number)
-    assert.equal(counts.reduce((a, b) => a + b, 0), 30, 'every held-out row is counted once')
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      30,
+      'every held-out row is counted once',
+    )
     const accuracy = Number((await page.getByLabel('Held-out accuracy').innerText()).replace(' %', ''))
     assert.ok(accuracy >= 80, `IRIS is learnt (held-out accuracy ${accuracy} %)`)
     await page.getByRole('img', { name: 'ROC curve per class, one against the rest' }).waitFor()
-    const aucs = (await page.getByRole('table', { name: 'Area under the ROC curve per class' }).getByRole('cell').allInnerTexts()).filter((_, i) => i % 2 === 1).map(Number)
+    const aucs = (
+      await page.getByRole('table', { name: 'Area under the ROC curve per class' }).getByRole('cell').allInnerTexts()
+    )
+      .filter((_, i) => i % 2 === 1)
+      .map(Number)
     assert.equal(aucs.length, 3)
-    assert.ok(aucs.every((auc) => auc > 0.8 && auc <= 1), `AUC per class ${aucs.join(', ')}`)
+    assert.ok(
+      aucs.every((auc) => auc > 0.8 && auc <= 1),
+      `AUC per class ${aucs.join(', ')}`,
+    )
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download model.json' }).click()])
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download model.json' }).click(),
+    ])
     assert.equal(download.suggestedFilename(), 'model.json')
     const model = JSON.parse(readFileSync((await download.path()) as string, 'utf8'))
     assert.equal(model.format, 'layers-model')
     assert.deepEqual(model.weightsManifest[0].paths, ['weights.bin'])
-    const [weights] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download weights.bin' }).click()])
+    const [weights] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download weights.bin' }).click(),
+    ])
     const bytes = readFileSync((await weights.path()) as string).byteLength
     assert.equal(bytes, (4 * 16 + 16 + 16 * 3 + 3) * 4, 'float32 weights and biases of Dense(16) and Dense(3)')
 
     const [run] = (await api.get('/v1/playground/runs', token)).body.runs
     assert.equal(run.notifyEmail, PERSON.email)
     const outbox = join(server.dataDir, 'outbox')
-    const readMails = () => (existsSync(outbox) ? readdirSync(outbox).map((file) => readFileSync(join(outbox, file), 'utf8')) : [])
+    const readMails = () =>
+      existsSync(outbox) ? readdirSync(outbox).map((file) => readFileSync(join(outbox, file), 'utf8')) : []
     const mails = await pollUntil(readMails, (found) => found.length > 0, 'the run-end mail in the outbox')
     assert.equal(mails.length, 1)
     assert.match(mails[0] as string, new RegExp(`To: ${PERSON.email}`))
@@ -150,8 +201,14 @@ describe('the playground page in a real browser', { skip: skipUnlessChromium() }
     await progress.filter({ hasText: /^succeeded/ }).waitFor({ timeout: 120_000 })
     await page.getByRole('table', { name: 'Confusion matrix of iris tree: rows actual, columns predicted' }).waitFor()
     await page.getByRole('button', { name: 'Download the model (JSON)' }).waitFor()
-    await page.getByRole('row', { name: /^long run / }).getByRole('cell', { name: 'cancelled', exact: true }).waitFor()
-    await page.getByRole('row', { name: /^iris tree / }).getByRole('cell', { name: 'succeeded', exact: true }).waitFor()
+    await page
+      .getByRole('row', { name: /^long run / })
+      .getByRole('cell', { name: 'cancelled', exact: true })
+      .waitFor()
+    await page
+      .getByRole('row', { name: /^iris tree / })
+      .getByRole('cell', { name: 'succeeded', exact: true })
+      .waitFor()
     await screenshot(page, 'playground-classical')
   })
 

@@ -22,7 +22,10 @@ export interface TestApp {
 }
 
 /** Builds the real app from PULSEBASE_* variables, on a fresh data dir, listening on free ports; `now` pins the clock services read, `logger` takes its log lines. */
-export async function startTestApp(env: Record<string, string> = {}, options: { now?: Clock; logger?: Logger } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { now?: Clock; logger?: Logger } = {},
+): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-app-'))
   const config = loadConfig({
     PULSEBASE_DATA_DIR: dataDir,
@@ -43,7 +46,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   const compatAddresses: Record<string, string> = {}
   for (const listener of app.compatListeners) {
     const port = await listener.listen('127.0.0.1')
-    compatAddresses[listener.adapter] = listener.adapter === 'heartrate' ? `127.0.0.1:${port}` : `http://127.0.0.1:${port}`
+    compatAddresses[listener.adapter] =
+      listener.adapter === 'heartrate' ? `127.0.0.1:${port}` : `http://127.0.0.1:${port}`
   }
   return {
     app,
@@ -67,7 +71,13 @@ export interface Reply<T = any> {
 
 /** A small JSON client for tests: `api.post('/v1/devices', body, token)`. */
 export function client(baseUrl: string) {
-  async function call(method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}): Promise<Reply> {
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
@@ -83,8 +93,10 @@ export function client(baseUrl: string) {
   }
   return {
     call,
-    get: (path: string, token?: string, headers?: Record<string, string>) => call('GET', path, undefined, token, headers),
-    post: (path: string, body?: unknown, token?: string, headers?: Record<string, string>) => call('POST', path, body, token, headers),
+    get: (path: string, token?: string, headers?: Record<string, string>) =>
+      call('GET', path, undefined, token, headers),
+    post: (path: string, body?: unknown, token?: string, headers?: Record<string, string>) =>
+      call('POST', path, body, token, headers),
     patch: (path: string, body: unknown, token?: string) => call('PATCH', path, body, token),
     delete: (path: string, token?: string) => call('DELETE', path, undefined, token),
   }
@@ -100,5 +112,11 @@ export async function signUp(api: Client, overrides: { email?: string; password?
   const password = overrides.password ?? 'correct horse battery'
   const reply = await api.post('/v1/auth/register', { email, password })
   if (reply.status !== 201) throw new Error(`register failed: ${reply.status} ${JSON.stringify(reply.body)}`)
-  return { email, password, userId: reply.body.user.id as string, accessToken: reply.body.accessToken as string, refreshToken: reply.body.refreshToken as string }
+  return {
+    email,
+    password,
+    userId: reply.body.user.id as string,
+    accessToken: reply.body.accessToken as string,
+    refreshToken: reply.body.refreshToken as string,
+  }
 }

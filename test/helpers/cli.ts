@@ -14,7 +14,10 @@ export type CliProcess = ChildProcess & { output(): string }
 
 /** Starts `pulsebase <args>` with only PATH and `env` in its environment. */
 export function startCli(args: string[], env: Record<string, string>): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   child.stdout?.on('data', (d) => (output += d))
   child.stderr?.on('data', (d) => (output += d))
@@ -22,7 +25,10 @@ export function startCli(args: string[], env: Record<string, string>): CliProces
 }
 
 /** Runs `pulsebase <args>` to its exit; resolves with the exit code and everything it printed. */
-export async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   const child = startCli(args, env)
   const [code] = (await once(child, 'exit')) as [number | null]
   return { code, output: child.output() }
@@ -33,7 +39,10 @@ export async function waitForReady(url: string, child: CliProcess): Promise<void
   await pollUntil(
     async () => {
       if (child.exitCode !== null) throw new Error(`server exited: ${child.output()}`)
-      return fetch(url).then((r) => r.status === 200, () => false)
+      return fetch(url).then(
+        (r) => r.status === 200,
+        () => false,
+      )
     },
     (isReady) => isReady,
     `the server to become ready: ${url}`,

@@ -102,7 +102,11 @@ export interface OpenedTestDatabase {
 export async function openTestDatabase(target: DatabaseTarget): Promise<OpenedTestDatabase> {
   const testDb = await target.create()
   const logger = createLogger('silent')
-  const database = await openDatabase(loadConfig({ PULSEBASE_DATABASE_URL: testDb.url }).database, createMetrics(), logger)
+  const database = await openDatabase(
+    loadConfig({ PULSEBASE_DATABASE_URL: testDb.url }).database,
+    createMetrics(),
+    logger,
+  )
   await migrateToLatest(database.db, logger)
   return {
     database,

@@ -4,7 +4,16 @@ import { randomUUID } from 'node:crypto'
 
 type Schema = Record<string, any>
 export interface OpenApiDocument {
-  readonly paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; schema?: Schema }>; requestBody?: { content: Record<string, { schema?: Schema }> } }>>
+  readonly paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Array<{ in: string; name: string; schema?: Schema }>
+        requestBody?: { content: Record<string, { schema?: Schema }> }
+      }
+    >
+  >
   readonly components?: { schemas?: Record<string, Schema> }
 }
 
@@ -42,17 +51,26 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
 /** A value that matches `schema` as far as a generic generator can tell (ids are fresh UUIDs). */
 export function plausibleValue(schema: Schema | undefined, doc: OpenApiDocument, depth = 0): unknown {
   if (schema === undefined || depth > 8) return 'x'
-  if (typeof schema.$ref === 'string') return plausibleValue(doc.components?.schemas?.[schema.$ref.split('/').pop() ?? ''], doc, depth + 1)
+  if (typeof schema.$ref === 'string')
+    return plausibleValue(doc.components?.schemas?.[schema.$ref.split('/').pop() ?? ''], doc, depth + 1)
   if (schema.const !== undefined) return schema.const
   if (Array.isArray(schema.enum)) return schema.enum[0]
   const options = schema.anyOf ?? schema.oneOf
-  if (Array.isArray(options)) return plausibleValue(options.find((o: Schema) => o.type !== 'null') ?? options[0], doc, depth + 1)
+  if (Array.isArray(options))
+    return plausibleValue(options.find((o: Schema) => o.type !== 'null') ?? options[0], doc, depth + 1)
   if (schema.default !== undefined) return schema.default
   switch (schema.type) {
     case 'object':
-      return Object.fromEntries(Object.entries<Schema>(schema.properties ?? {}).map(([key, value]) => [key, plausibleValue(value, doc, depth + 1)]))
+      return Object.fromEntries(
+        Object.entries<Schema>(schema.properties ?? {}).map(([key, value]) => [
+          key,
+          plausibleValue(value, doc, depth + 1),
+        ]),
+      )
     case 'array':
-      return Array.from({ length: Math.max(1, schema.minItems ?? 1) }, () => plausibleValue(schema.items, doc, depth + 1))
+      return Array.from({ length: Math.max(1, schema.minItems ?? 1) }, () =>
+        plausibleValue(schema.items, doc, depth + 1),
+      )
     case 'integer':
     case 'number':
       return schema.minimum ?? (schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : 1)
@@ -95,7 +113,24 @@ export const BAD_JSON_VALUES = [
 ] as const
 
 /** Text put in place of a path segment or query value (already URL-encoded where it must be). */
-export const BAD_URL_VALUES = ['Infinity', '-Infinity', 'NaN', '1e309', '99999999999999999999', '-1', '0', '1.5', 'true', '', 'a%00b', '%ED%A0%80', '%zz', '%F0%28', 'x'.repeat(3000), '..%2F..%2Fetc'] as const
+export const BAD_URL_VALUES = [
+  'Infinity',
+  '-Infinity',
+  'NaN',
+  '1e309',
+  '99999999999999999999',
+  '-1',
+  '0',
+  '1.5',
+  'true',
+  '',
+  'a%00b',
+  '%ED%A0%80',
+  '%zz',
+  '%F0%28',
+  'x'.repeat(3000),
+  '..%2F..%2Fetc',
+] as const
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
 
@@ -122,9 +157,11 @@ function urlOf(op: Operation, doc: OpenApiDocument, override?: { name: string; v
   let path = op.path
   const query: string[] = []
   for (const param of op.parameters) {
-    const plausible = override?.name === param.name ? override.value : encodeURIComponent(String(plausibleValue(param.schema, doc)))
+    const plausible =
+      override?.name === param.name ? override.value : encodeURIComponent(String(plausibleValue(param.schema, doc)))
     if (param.in === 'path') path = path.replace(`{${param.name}}`, plausible)
-    else if (param.in === 'query' && (override?.name === param.name || param.schema?.default === undefined)) query.push(`${param.name}=${plausible}`)
+    else if (param.in === 'query' && (override?.name === param.name || param.schema?.default === undefined))
+      query.push(`${param.name}=${plausible}`)
   }
   return query.length === 0 ? path : `${path}?${query.join('&')}`
 }
@@ -134,7 +171,13 @@ export function requestsFor(op: Operation, doc: OpenApiDocument, random: () => n
   const base = op.bodySchema === undefined ? undefined : plausibleValue(op.bodySchema, doc)
   const hasBody = op.method !== 'GET' && op.method !== 'DELETE'
   const baseText = base === undefined ? (hasBody ? '{}' : undefined) : JSON.stringify(base)
-  const json = (body: string | Buffer | undefined, label: string): FuzzRequest => ({ method: op.method, url: urlOf(op, doc), contentType: body === undefined ? undefined : 'application/json', body, label })
+  const json = (body: string | Buffer | undefined, label: string): FuzzRequest => ({
+    method: op.method,
+    url: urlOf(op, doc),
+    contentType: body === undefined ? undefined : 'application/json',
+    body,
+    label,
+  })
   const requests: FuzzRequest[] = [json(baseText, 'plausible')]
   const params = op.parameters.filter((p) => p.in === 'path' || p.in === 'query')
   const paths = leafPaths(base)
@@ -143,7 +186,13 @@ export function requestsFor(op: Operation, doc: OpenApiDocument, random: () => n
     if (params.length > 0 && (kind < 0.35 || !hasBody)) {
       const param = pick(random, params)
       const value = pick(random, BAD_URL_VALUES)
-      requests.push({ method: op.method, url: urlOf(op, doc, { name: param.name, value }), contentType: baseText === undefined ? undefined : 'application/json', body: baseText, label: `${param.in} ${param.name}=${value.slice(0, 40)}` })
+      requests.push({
+        method: op.method,
+        url: urlOf(op, doc, { name: param.name, value }),
+        contentType: baseText === undefined ? undefined : 'application/json',
+        body: baseText,
+        label: `${param.in} ${param.name}=${value.slice(0, 40)}`,
+      })
     } else if (hasBody && kind < 0.8) {
       const path = pick(random, paths)
       const raw = pick(random, BAD_JSON_VALUES)
@@ -154,7 +203,10 @@ export function requestsFor(op: Operation, doc: OpenApiDocument, random: () => n
         { ...json(baseText, 'form'), contentType: 'application/x-www-form-urlencoded' },
         { ...json(baseText, 'no content type'), contentType: undefined },
         json(`\uFEFF${baseText ?? ''}`, 'BOM'),
-        json(Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]), 'invalid UTF-8'),
+        json(
+          Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]),
+          'invalid UTF-8',
+        ),
         json('{"a":', 'truncated JSON'),
       ]
       requests.push(pick(random, variants))

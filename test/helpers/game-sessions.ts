@@ -13,7 +13,10 @@ export function rabbitEnv(url = RABBITMQ_URL): Record<string, string> {
 
 /** Samples whose statistics are known: axis d of sample i reads (i mod 10) * (d + 1). */
 export function samples(start: number, count: number, dims: number, stepMs = 10) {
-  return Array.from({ length: count }, (_, i) => ({ t: start + i * stepMs, v: Array.from({ length: dims }, (_, d) => (i % 10) * (d + 1)) }))
+  return Array.from({ length: count }, (_, i) => ({
+    t: start + i * stepMs,
+    v: Array.from({ length: dims }, (_, d) => (i % 10) * (d + 1)),
+  }))
 }
 
 /** A finished two-channel glove game, ending a minute ago unless `endedAt` says otherwise. */
@@ -36,7 +39,6 @@ export function gameSession(overrides: Record<string, unknown> = {}, samplesPerC
   }
 }
 
-
 export async function processedSession(api: Client, token: string, id: string) {
   return pollDefined(async () => {
     const reply = await api.get(`/v1/game-sessions/${id}`, token)
@@ -47,5 +49,7 @@ export async function processedSession(api: Client, token: string, id: string) {
 /** Deliveries of one job (by its unprefixed name) this app's worker has finished with `outcome`. */
 export async function handledJobs(app: App, job: string, outcome = 'ok'): Promise<number> {
   const { values } = await app.metrics.queueProcessed.get()
-  return values.filter((v) => String(v.labels.queue).endsWith(job) && v.labels.outcome === outcome).reduce((n, v) => n + v.value, 0)
+  return values
+    .filter((v) => String(v.labels.queue).endsWith(job) && v.labels.outcome === outcome)
+    .reduce((n, v) => n + v.value, 0)
 }

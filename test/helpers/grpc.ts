@@ -6,7 +6,9 @@ import { loadProto } from '../../src/platform/grpc/grpc-server.js'
 const require = createRequire(import.meta.url)
 
 type Callback = (error: ServiceError | null, response: any) => void
-type UnaryClient = Record<string, (request: unknown, metadata: Metadata, callback: Callback) => void> & { close(): void }
+type UnaryClient = Record<string, (request: unknown, metadata: Metadata, callback: Callback) => void> & {
+  close(): void
+}
 
 function construct(definition: object, fullName: string, address: string): UnaryClient {
   const ctor = fullName.split('.').reduce((node: any, part) => node[part], loadPackageDefinition(definition as never))

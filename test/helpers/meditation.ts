@@ -1,6 +1,9 @@
 import { type SimulatedSession, toSessionBody } from '../../src/domains/meditation/simulator.js'
 
-export { simulatedUserSessions as simulatedSessions, toSessionBody as toV1Body } from '../../src/domains/meditation/simulator.js'
+export {
+  simulatedUserSessions as simulatedSessions,
+  toSessionBody as toV1Body,
+} from '../../src/domains/meditation/simulator.js'
 
 /** The same session in the MindSync seed's wire format (seed-style dates: milliseconds and a Z). */
 export function toMindsyncBody(deviceId: string, session: SimulatedSession) {
@@ -21,4 +24,3 @@ export function toMindsyncBody(deviceId: string, session: SimulatedSession) {
     })),
   }
 }
-

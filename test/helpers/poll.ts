@@ -29,11 +29,19 @@ export async function pollUntil<T>(
 }
 
 /** Waits until `check()` is true (see `pollUntil`). */
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, options?: PollOptions): Promise<void> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  options?: PollOptions,
+): Promise<void> {
   await pollUntil(check, (done) => done, what, options)
 }
 
 /** Reads `read()` until it returns something other than `undefined`, and returns that (see `pollUntil`). */
-export async function pollDefined<T>(read: () => Promise<T | undefined>, what: string, options?: PollOptions): Promise<T> {
+export async function pollDefined<T>(
+  read: () => Promise<T | undefined>,
+  what: string,
+  options?: PollOptions,
+): Promise<T> {
   return (await pollUntil(read, (value) => value !== undefined, what, options)) as T
 }

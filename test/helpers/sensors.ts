@@ -10,11 +10,26 @@ export async function newDevice(api: Client, token: string, name = 'door pi'): P
 }
 
 /** Synthetic CSI frames of the seed's shape (53 subcarriers), `perAngle` per door angle, ending a minute ago. */
-export function csiFrames(perAngle: number, mode: SyntheticMode = 'separable', seed = 1, subcarriers = 53): LabelledFrame[] {
+export function csiFrames(
+  perAngle: number,
+  mode: SyntheticMode = 'separable',
+  seed = 1,
+  subcarriers = 53,
+): LabelledFrame[] {
   const count = perAngle * 7
-  return labelledCsiFrames({ mode, seed, subcarriers, perAngle, startMs: Date.now() - 60_000 - count * 10, intervalMs: 10 })
+  return labelledCsiFrames({
+    mode,
+    seed,
+    subcarriers,
+    perAngle,
+    startMs: Date.now() - 60_000 - count * 10,
+    intervalMs: 10,
+  })
 }
 
 /** The REST/MQTT wire form of a frame. */
-export const toWire = (frame: LabelledFrame, kind = 'csi') => ({ kind, timestamp: frame.timestamp, channels: frame.channels })
-
+export const toWire = (frame: LabelledFrame, kind = 'csi') => ({
+  kind,
+  timestamp: frame.timestamp,
+  channels: frame.channels,
+})

@@ -13,7 +13,12 @@ function service(name: string, variable: string, fallback: string): Service {
   const parsed = new URL(url)
   const defaultPort = Number(new URL(fallback).port)
   // An IPv6 host comes back bracketed ([::1]); net.connect wants it bare.
-  return { name, url, host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: parsed.port === '' ? defaultPort : Number(parsed.port) }
+  return {
+    name,
+    url,
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: parsed.port === '' ? defaultPort : Number(parsed.port),
+  }
 }
 
 export const POSTGRES = service('PostgreSQL', 'PULSEBASE_TEST_POSTGRES_URL', 'postgres://postgres@127.0.0.1:5432/test')

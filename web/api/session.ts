@@ -3,7 +3,13 @@
  * in an httpOnly cookie the server sets (`Pulsebase-Session: cookie`), which no script can read.
  * A reload signs back in by refreshing from that cookie.
  */
-import { ApiError, type CallResult, createPulsebaseClient, type PulsebaseClient, unwrap } from '../../src/client/pulsebase-client'
+import {
+  ApiError,
+  type CallResult,
+  createPulsebaseClient,
+  type PulsebaseClient,
+  unwrap,
+} from '../../src/client/pulsebase-client'
 import { createStore } from './store'
 import type { User } from './types'
 
@@ -81,7 +87,9 @@ export async function restoreSession(): Promise<void> {
 }
 
 export async function signIn(email: string, password: string): Promise<void> {
-  const answer = await unwrap(api.POST('/v1/auth/login', { params: { header: COOKIE_MODE }, body: { email, password } }))
+  const answer = await unwrap(
+    api.POST('/v1/auth/login', { params: { header: COOKIE_MODE }, body: { email, password } }),
+  )
   signedIn(answer.accessToken, answer.user)
 }
 
@@ -89,7 +97,8 @@ export async function register(email: string, password: string, displayName?: st
   const body = displayName ? { email, password, displayName } : { email, password }
   const answer = await unwrap(api.POST('/v1/auth/register', { params: { header: COOKIE_MODE }, body }))
   // With PULSEBASE_EMAIL_VERIFICATION=required there is no session until the mailed token comes back.
-  if (!('accessToken' in answer)) throw new Error('Account created: confirm your e-mail address with the token we mailed you, then sign in.')
+  if (!('accessToken' in answer))
+    throw new Error('Account created: confirm your e-mail address with the token we mailed you, then sign in.')
   signedIn(answer.accessToken, answer.user)
 }
 

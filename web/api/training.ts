@@ -18,7 +18,8 @@ export interface TrainingEvent {
 
 /** The job as the event leaves it: its new state, and the epoch appended unless it is there already. */
 export function applyEvent(job: TrainingJob, event: TrainingEvent): TrainingJob {
-  const epochs = event.epoch && !job.epochs.some((e) => e.epoch === event.epoch?.epoch) ? [...job.epochs, event.epoch] : job.epochs
+  const epochs =
+    event.epoch && !job.epochs.some((e) => e.epoch === event.epoch?.epoch) ? [...job.epochs, event.epoch] : job.epochs
   return { ...job, state: event.state, epochs, modelId: event.modelId ?? job.modelId, error: event.error ?? job.error }
 }
 
@@ -28,7 +29,10 @@ export function applyEvent(job: TrainingJob, event: TrainingEvent): TrainingJob 
  */
 export function useTrainingJobs(onFinished?: (event: TrainingEvent) => void) {
   const [version, setVersion] = useState(0)
-  const jobs = useResource(async () => (await call((api) => api.GET('/v1/training-jobs', { params: { query: { limit: 20 } } }))).trainingJobs, [version])
+  const jobs = useResource(
+    async () => (await call((api) => api.GET('/v1/training-jobs', { params: { query: { limit: 20 } } }))).trainingJobs,
+    [version],
+  )
   const [live, setLive] = useState<TrainingJob[] | undefined>(undefined)
   const list = live ?? jobs.data
   useLive<TrainingEvent>('training', (event) => {

@@ -25,6 +25,8 @@ export type RunResults = NonNullable<PlaygroundRun['results']>
 export type BuiltinDataset = Answer<'/v1/playground/datasets', 'get'>['datasets'][number]
 export type UploadedDataset = Answer<'/v1/playground/uploads', 'get'>['datasets'][number]
 export type DatasetDetail = Answer<'/v1/playground/datasets/{name}', 'get'>
-export type CreateRunBody = NonNullable<paths['/v1/playground/runs']['post']['requestBody']>['content']['application/json']
+export type CreateRunBody = NonNullable<
+  paths['/v1/playground/runs']['post']['requestBody']
+>['content']['application/json']
 export type ModelSpec = CreateRunBody['model']
 export type Progress = Answer<'/v1/playground/progress', 'get'>

@@ -29,7 +29,11 @@ export function Chart({ label, options, data, height = 240, caption }: ChartProp
   useEffect(() => {
     const element = holder.current
     if (element === null) return
-    const chart = new uPlot({ ...options, width: Math.max(200, element.clientWidth), height }, latestData.current, element)
+    const chart = new uPlot(
+      { ...options, width: Math.max(200, element.clientWidth), height },
+      latestData.current,
+      element,
+    )
     plot.current = chart
     const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(200, element.clientWidth), height }))
     resize.observe(element)
@@ -58,7 +62,13 @@ export const toSeconds = (iso: string | number): number => (typeof iso === 'numb
 /** Axis steps for a count (epochs, channel indexes): whole numbers only. */
 export const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
 
-export const palette = { line: '#c0392b', second: '#2c6fbb', band: 'rgba(231, 76, 60, 0.18)', bar: '#2c6fbb', grid: '#e4e4e4' }
+export const palette = {
+  line: '#c0392b',
+  second: '#2c6fbb',
+  band: 'rgba(231, 76, 60, 0.18)',
+  bar: '#2c6fbb',
+  grid: '#e4e4e4',
+}
 
 /** A time x scale; a single instant gets five minutes either side (uPlot would widen it to years). */
 export const timeScale: uPlot.Scale = {
@@ -71,7 +81,10 @@ export const timeScale: uPlot.Scale = {
 }
 
 /** Options for a time series chart of one or more lines (points show by themselves where there is room). */
-export function timeSeriesOptions(series: { label: string; stroke: string; unit?: string }[], yLabel: string): ChartOptions {
+export function timeSeriesOptions(
+  series: { label: string; stroke: string; unit?: string }[],
+  yLabel: string,
+): ChartOptions {
   return {
     scales: { x: timeScale },
     axes: [{ grid: { stroke: palette.grid } }, { label: yLabel, grid: { stroke: palette.grid } }],

@@ -3,7 +3,15 @@
  * server's order), each cell shaded by its share of its row, with the count as text (so the colour
  * is never the only carrier of the value).
  */
-export function ConfusionMatrix({ labels, matrix, caption }: { labels: readonly string[]; matrix: readonly (readonly number[])[]; caption: string }) {
+export function ConfusionMatrix({
+  labels,
+  matrix,
+  caption,
+}: {
+  labels: readonly string[]
+  matrix: readonly (readonly number[])[]
+  caption: string
+}) {
   return (
     <div class="table-wrap">
       <table class="confusion">
@@ -26,9 +34,16 @@ export function ConfusionMatrix({ labels, matrix, caption }: { labels: readonly 
                 <th scope="row">{labels[i]}</th>
                 {row.map((count, j) => {
                   const share = total === 0 ? 0 : count / total
-                  const style = { background: `rgba(44, 111, 187, ${(share * 0.85).toFixed(3)})`, color: share > 0.5 ? '#fff' : undefined }
+                  const style = {
+                    background: `rgba(44, 111, 187, ${(share * 0.85).toFixed(3)})`,
+                    color: share > 0.5 ? '#fff' : undefined,
+                  }
                   return (
-                    <td key={labels[j]} style={style} title={`${count} of ${total} ${labels[i]} predicted as ${labels[j]}`}>
+                    <td
+                      key={labels[j]}
+                      style={style}
+                      title={`${count} of ${total} ${labels[i]} predicted as ${labels[j]}`}
+                    >
                       {count}
                     </td>
                   )

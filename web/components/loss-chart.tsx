@@ -7,20 +7,40 @@ export type LossName = string
 
 const lossOptions = (loss: LossName): ChartOptions => ({
   scales: { x: { time: false } },
-  axes: [{ label: 'epoch', grid: { stroke: palette.grid }, incrs: INTEGER_STEPS }, { label: `loss (${loss})`, grid: { stroke: palette.grid } }],
-  series: [{ label: 'Epoch' }, { label: 'Loss', stroke: palette.second, width: 2 }, { label: 'Validation loss', stroke: palette.line, width: 2 }],
+  axes: [
+    { label: 'epoch', grid: { stroke: palette.grid }, incrs: INTEGER_STEPS },
+    { label: `loss (${loss})`, grid: { stroke: palette.grid } },
+  ],
+  series: [
+    { label: 'Epoch' },
+    { label: 'Loss', stroke: palette.second, width: 2 },
+    { label: 'Validation loss', stroke: palette.line, width: 2 },
+  ],
   legend: { show: true },
   cursor: { drag: { x: false, y: false } },
 })
 /** One options object per loss name, so that a re-render does not rebuild the chart. */
 const OPTIONS = new Map<LossName, ChartOptions>()
-const optionsFor = (loss: LossName): ChartOptions => OPTIONS.get(loss) ?? (OPTIONS.set(loss, lossOptions(loss)).get(loss) as ChartOptions)
+const optionsFor = (loss: LossName): ChartOptions =>
+  OPTIONS.get(loss) ?? (OPTIONS.set(loss, lossOptions(loss)).get(loss) as ChartOptions)
 
 /** Loss and validation loss per epoch; grows live as `training` events arrive. */
-export function LossChart({ epochs, label, loss = 'MSE' }: { epochs: readonly TrainingEpoch[]; label: string; loss?: LossName }) {
+export function LossChart({
+  epochs,
+  label,
+  loss = 'MSE',
+}: {
+  epochs: readonly TrainingEpoch[]
+  label: string
+  loss?: LossName
+}) {
   const data = useMemo(() => {
     const sorted = [...epochs].sort((a, b) => a.epoch - b.epoch)
-    return [sorted.map((e) => e.epoch), sorted.map((e) => e.loss), sorted.map((e) => e.valLoss)] as [number[], number[], (number | null)[]]
+    return [sorted.map((e) => e.epoch), sorted.map((e) => e.loss), sorted.map((e) => e.valLoss)] as [
+      number[],
+      number[],
+      (number | null)[],
+    ]
   }, [epochs])
   const last = data[1].at(-1)
   return (

@@ -2,7 +2,8 @@ import { ApiError } from '../../src/client/pulsebase-client'
 
 /** The text a person should read for a failed call: the server's own message for 4xx. */
 export function messageOf(error: unknown): string {
-  if (error instanceof ApiError) return error.status >= 500 ? `The server had a problem (${error.status}). Try again later.` : error.message
+  if (error instanceof ApiError)
+    return error.status >= 500 ? `The server had a problem (${error.status}). Try again later.` : error.message
   if (error instanceof TypeError) return 'Cannot reach the server. Check your connection and try again.'
   return error instanceof Error ? error.message : String(error)
 }
@@ -26,7 +27,15 @@ export function Loading({ what }: { what: string }) {
 }
 
 /** Shows loading, the error, or the children once data is there. */
-export function Loaded<T>({ resource, what, children }: { resource: { data: T | undefined; error: unknown; isLoading: boolean }; what: string; children: (data: T) => preact.ComponentChildren }) {
+export function Loaded<T>({
+  resource,
+  what,
+  children,
+}: {
+  resource: { data: T | undefined; error: unknown; isLoading: boolean }
+  what: string
+  children: (data: T) => preact.ComponentChildren
+}) {
   return (
     <>
       <ErrorNote error={resource.error} />

@@ -19,7 +19,8 @@ export function useResource<T>(load: () => Promise<T>, keys: readonly unknown[])
     setState((previous) => ({ ...previous, isLoading: true }))
     loader.current().then(
       (data) => mine === generation.current && setState({ data, isLoading: false }),
-      (error: unknown) => mine === generation.current && setState((previous) => ({ data: previous.data, error, isLoading: false })),
+      (error: unknown) =>
+        mine === generation.current && setState((previous) => ({ data: previous.data, error, isLoading: false })),
     )
   }, [])
   useEffect(reload, keys)

@@ -33,4 +33,3 @@ export class SeedReply extends Error {
     super(text)
   }
 }
-

@@ -28,7 +28,12 @@ async function currentTarget(deps: CsiDeps, owner: Principal): Promise<LiveTarge
   if (model === undefined || owner.deviceId === null) return undefined
   const current = await deps.live.get(owner, owner.deviceId, INFERENCE_KIND).catch(() => undefined)
   if (current?.modelId !== model.id) await deps.live.assign(owner, owner.deviceId, INFERENCE_KIND, model.id)
-  return { userId: owner.userId, deviceId: owner.deviceId, kind: INFERENCE_KIND, classifier: await classifierInfo(deps.models, owner.userId, model.id) }
+  return {
+    userId: owner.userId,
+    deviceId: owner.deviceId,
+    kind: INFERENCE_KIND,
+    classifier: await classifierInfo(deps.models, owner.userId, model.id),
+  }
 }
 
 export async function runInference(deps: CsiDeps, payload: unknown): Promise<void> {
@@ -38,12 +43,17 @@ export async function runInference(deps: CsiDeps, payload: unknown): Promise<voi
   if (target === undefined) throw new SeedReply(503, 'Error, no trained model yet')
   const width = target.classifier.layout.reduce((sum, g) => sum + g.length, 0)
   if (values.length !== width) throw MALFORMED
-  if (deps.live.queue.waiting(target.deviceId, target.kind) >= MAX_WAITING_PER_STREAM) throw new SeedReply(429, 'Error, inference queue is full, try again')
+  if (deps.live.queue.waiting(target.deviceId, target.kind) >= MAX_WAITING_PER_STREAM)
+    throw new SeedReply(429, 'Error, inference queue is full, try again')
   deps.live.queue.offer(target, [{ ts: deps.now(), values: Float32Array.from(values) }])
 }
 
 /** A head's label (a door angle) and class probabilities in label order; an RSSI model's one head answers for both. */
-function readHead(prediction: Prediction, labels: readonly string[], name: string): { label: number; probabilities: number[] } {
+function readHead(
+  prediction: Prediction,
+  labels: readonly string[],
+  name: string,
+): { label: number; probabilities: number[] } {
   const head = prediction.heads[name] ?? (prediction.heads.combined as Prediction['heads'][string])
   return { label: Number(head.label), probabilities: labels.map((label) => head.probabilities[label] ?? 0) }
 }
@@ -55,7 +65,12 @@ export async function inferenceResults(deps: CsiDeps): Promise<string | undefine
   if (live?.latest == null) return undefined
   const labels = Object.keys(live.latest.probabilities)
   const [m, p] = [readHead(live.latest, labels, 'magnitude'), readHead(live.latest, labels, 'phase')]
-  return flaskJsonify({ PREDICTION_M: [m.label], PREDICTION_M_CLASS: [m.probabilities], PREDICTION_P: [p.label], PREDICTION_P_CLASS: [p.probabilities] })
+  return flaskJsonify({
+    PREDICTION_M: [m.label],
+    PREDICTION_M_CLASS: [m.probabilities],
+    PREDICTION_P: [p.label],
+    PREDICTION_P_CLASS: [p.probabilities],
+  })
 }
 
 export async function testPredictionResults(deps: CsiDeps): Promise<string | undefined> {

@@ -16,7 +16,8 @@ export interface CsiServersDeps {
   readonly account: () => Promise<Principal>
 }
 
-const findServer = (db: Db, seedId: number) => db.selectFrom('compat_csi_servers').select(['seed_id', 'device_id']).where('seed_id', '=', seedId).executeTakeFirst()
+const findServer = (db: Db, seedId: number) =>
+  db.selectFrom('compat_csi_servers').select(['seed_id', 'device_id']).where('seed_id', '=', seedId).executeTakeFirst()
 
 /** The device of a seed ID, made (as a raspberry-pi of the compat account) on its first keep-alive. */
 async function resolveDevice(deps: CsiServersDeps, owner: Principal, seedId: number, name: string): Promise<string> {
@@ -26,7 +27,10 @@ async function resolveDevice(deps: CsiServersDeps, owner: Principal, seedId: num
     await deps.devices.db.transaction().execute(async (trx) => {
       const now = deps.devices.now()
       const { device } = await createDevice({ ...deps.devices, db: trx }, owner, { name, kind: 'raspberry-pi' })
-      await trx.insertInto('compat_csi_servers').values({ seed_id: seedId, device_id: device.id, created_at: now }).execute()
+      await trx
+        .insertInto('compat_csi_servers')
+        .values({ seed_id: seedId, device_id: device.id, created_at: now })
+        .execute()
     })
   } catch (error) {
     if (!isUniqueViolation(error)) throw error // another process registered the same ID first
@@ -38,7 +42,12 @@ async function resolveDevice(deps: CsiServersDeps, owner: Principal, seedId: num
 }
 
 /** A keep-alive: the Pi is (again) alive at `address`, under `name`. */
-export async function keepAlive(deps: CsiServersDeps, seedId: number, name: string, address: string | null): Promise<void> {
+export async function keepAlive(
+  deps: CsiServersDeps,
+  seedId: number,
+  name: string,
+  address: string | null,
+): Promise<void> {
   const owner = await deps.account()
   const deviceId = await resolveDevice(deps, owner, seedId, name)
   await patchDevice(deps.devices, owner, deviceId, { name })
@@ -48,7 +57,12 @@ export async function keepAlive(deps: CsiServersDeps, seedId: number, name: stri
 /** The Pis alive now, in the order they first checked in: `[{ addr, name, id }]`. */
 export async function aliveServers(deps: CsiServersDeps): Promise<{ addr: string | null; name: string; id: number }[]> {
   const owner = await deps.account()
-  const servers = await deps.devices.db.selectFrom('compat_csi_servers').select(['seed_id', 'device_id']).orderBy('created_at').orderBy('seed_id').execute()
+  const servers = await deps.devices.db
+    .selectFrom('compat_csi_servers')
+    .select(['seed_id', 'device_id'])
+    .orderBy('created_at')
+    .orderBy('seed_id')
+    .execute()
   const online = new Map((await listDevices(deps.devices, owner, { online: true })).map((d) => [d.id, d]))
   return servers.flatMap((server) => {
     const device = online.get(server.device_id)

@@ -20,8 +20,10 @@ export async function startTraining(deps: CsiDeps, type: 'CSI' | 'RSSI', data: u
   } catch (error) {
     // Nothing half-made stays behind: the dataset goes with its refused run.
     await deleteDataset(deps.datasets, owner, dataset.id)
-    if (error instanceof AppError && error.code === 'conflict') throw new SeedReply(409, 'Error, training already in progress')
-    if (error instanceof AppError && error.code === 'invalid_argument') throw new SeedReply(400, `Error, DATA does not match TYPE ${type}: ${error.message}`)
+    if (error instanceof AppError && error.code === 'conflict')
+      throw new SeedReply(409, 'Error, training already in progress')
+    if (error instanceof AppError && error.code === 'invalid_argument')
+      throw new SeedReply(400, `Error, DATA does not match TYPE ${type}: ${error.message}`)
     throw error
   }
 }

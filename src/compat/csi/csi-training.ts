@@ -21,11 +21,13 @@ export function rowsOfData(type: 'CSI' | 'RSSI', data: unknown): LabelledRows | 
 }
 
 function rssiRows(angles: unknown[]): LabelledRows | string {
-  if (angles.length < 2 || angles.length > MAX_ANGLES) return `DATA has ${angles.length} angles; send 2 to ${MAX_ANGLES} (0, 15, …, 90 degrees)`
+  if (angles.length < 2 || angles.length > MAX_ANGLES)
+    return `DATA has ${angles.length} angles; send 2 to ${MAX_ANGLES} (0, 15, …, 90 degrees)`
   const labels: string[] = []
   const values: number[] = []
   for (const [a, points] of angles.entries()) {
-    if (!Array.isArray(points) || points.length === 0 || !points.every(isNumber)) return `DATA[${a}] must be a non-empty list of numbers`
+    if (!Array.isArray(points) || points.length === 0 || !points.every(isNumber))
+      return `DATA[${a}] must be a non-empty list of numbers`
     for (const point of points) {
       labels.push(String(a * 15))
       values.push(point)
@@ -37,17 +39,21 @@ function rssiRows(angles: unknown[]): LabelledRows | string {
 /** One angle's frames: frame p is the magnitudes [s][p] of every subcarrier s, then the phases. */
 function angleFrames(phase: unknown, magnitude: unknown, a: number): number[][] | string {
   const path = `DATA[0][${a}] and DATA[1][${a}]`
-  if (!Array.isArray(phase) || !Array.isArray(magnitude) || phase.length === 0 || phase.length !== magnitude.length) return `${path} must list the same subcarriers`
+  if (!Array.isArray(phase) || !Array.isArray(magnitude) || phase.length === 0 || phase.length !== magnitude.length)
+    return `${path} must list the same subcarriers`
   const points = (phase[0] as unknown[] | undefined)?.length ?? 0
   const lists = [...magnitude, ...phase] as unknown[]
-  if (points === 0 || !lists.every((list) => Array.isArray(list) && list.length === points && list.every(isNumber))) return `${path}: every subcarrier needs the same number of points, all numbers`
+  if (points === 0 || !lists.every((list) => Array.isArray(list) && list.length === points && list.every(isNumber)))
+    return `${path}: every subcarrier needs the same number of points, all numbers`
   return Array.from({ length: points }, (_, p) => lists.map((list) => (list as number[])[p] as number))
 }
 
 function csiRows(data: unknown[]): LabelledRows | string {
   const [phase, magnitude] = data
-  if (data.length !== 2 || !Array.isArray(phase) || !Array.isArray(magnitude)) return 'CSI DATA is [phase, magnitude], each [angle][subcarrier][points]'
-  if (phase.length !== magnitude.length || phase.length < 2 || phase.length > MAX_ANGLES) return `phase and magnitude need the same 2 to ${MAX_ANGLES} angles`
+  if (data.length !== 2 || !Array.isArray(phase) || !Array.isArray(magnitude))
+    return 'CSI DATA is [phase, magnitude], each [angle][subcarrier][points]'
+  if (phase.length !== magnitude.length || phase.length < 2 || phase.length > MAX_ANGLES)
+    return `phase and magnitude need the same 2 to ${MAX_ANGLES} angles`
   const labels: string[] = []
   const rows: number[][] = []
   let subcarriers = -1
@@ -55,14 +61,22 @@ function csiRows(data: unknown[]): LabelledRows | string {
     const frames = angleFrames(phase[a], magnitude[a], a)
     if (typeof frames === 'string') return frames
     const width = (frames[0] as number[]).length
-    if (subcarriers !== -1 && width !== 2 * subcarriers) return `DATA[0][${a}] has ${width / 2} subcarriers; the angles before it have ${subcarriers}`
+    if (subcarriers !== -1 && width !== 2 * subcarriers)
+      return `DATA[0][${a}] has ${width / 2} subcarriers; the angles before it have ${subcarriers}`
     subcarriers = width / 2
     for (const frame of frames) {
       labels.push(String(a * 15))
       rows.push(frame)
     }
   }
-  return { layout: [{ name: 'magnitude', length: subcarriers }, { name: 'phase', length: subcarriers }], labels, values: Float32Array.from(rows.flat()) }
+  return {
+    layout: [
+      { name: 'magnitude', length: subcarriers },
+      { name: 'phase', length: subcarriers },
+    ],
+    labels,
+    values: Float32Array.from(rows.flat()),
+  }
 }
 
 /** The seed's training state names, from the compat account's latest sensor-classifier job. */

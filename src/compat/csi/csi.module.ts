@@ -8,7 +8,13 @@ import type { CsiDeps } from './csi-deps.js'
 import { registerCsiCompat } from './csi.http.js'
 
 /** Who the seed's credential-less clients act as: one account, whose device stands for the inference client. */
-const CSI_COMPAT: CompatIdentity = { email: 'csi-compat@pulsebase.invalid', displayName: 'Seed CSI clients', deviceName: 'csi-compat', deviceKind: 'other', adapter: 'csi' }
+const CSI_COMPAT: CompatIdentity = {
+  email: 'csi-compat@pulsebase.invalid',
+  displayName: 'Seed CSI clients',
+  deviceName: 'csi-compat',
+  deviceKind: 'other',
+  adapter: 'csi',
+}
 /** Every process follows `/debug/post/enable_logging`, whichever one it reached. */
 const REQUEST_LOG_CHANNEL = 'compat.csi.request-log'
 
@@ -18,17 +24,27 @@ function tfjsVersion(): string {
 }
 
 /** `PULSEBASE_COMPAT=csi`: the CSI seed's REST API, onto devices (presence), sensors (datasets, classifiers, live inference) and ML. */
-export async function csiCompatModule(platform: AuthedPlatform, sensors: SensorsModule, ml: MlModule, presence: DevicePresence): Promise<Module> {
+export async function csiCompatModule(
+  platform: AuthedPlatform,
+  sensors: SensorsModule,
+  ml: MlModule,
+  presence: DevicePresence,
+): Promise<Module> {
   const { database, pubsub, config } = platform
   const logger = platform.logger.child({ module: 'compat:csi' })
   const account = lazyCompatPrincipal({ db: database.db, now: platform.now }, CSI_COMPAT)
   let isLogging = false
   const unsubscribe = await pubsub.subscribe(REQUEST_LOG_CHANNEL, (message) => {
-    if (typeof (message as { isEnabled?: unknown }).isEnabled === 'boolean') isLogging = (message as { isEnabled: boolean }).isEnabled
+    if (typeof (message as { isEnabled?: unknown }).isEnabled === 'boolean')
+      isLogging = (message as { isEnabled: boolean }).isEnabled
   })
   const deps: CsiDeps = {
     account,
-    servers: { devices: { db: database.db, defaultTimeoutMs: config.devicePresenceTimeoutMs, now: platform.now }, presence, account },
+    servers: {
+      devices: { db: database.db, defaultTimeoutMs: config.devicePresenceTimeoutMs, now: platform.now },
+      presence,
+      account,
+    },
     datasets: sensors.datasets,
     models: sensors.models,
     live: sensors.live,

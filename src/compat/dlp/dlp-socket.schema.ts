@@ -43,10 +43,16 @@ export const DlpEmailPayload = Type.Object(
 )
 
 /** `defaultDataset`: a built-in dataset's name. */
-export const DlpDefaultDatasetPayload = Type.Object({ using_default_dataset: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false })
+export const DlpDefaultDatasetPayload = Type.Object(
+  { using_default_dataset: Type.String({ minLength: 1, maxLength: 40 }) },
+  { additionalProperties: false },
+)
 
 /** `frontendLog`: one line of the client's log. */
 export const DlpFrontendLog = Type.String({ minLength: 1, maxLength: MAX_CLIENT_LOG_CHARS })
 
 /** `updateUserSettings`: the seed sent its Firebase ID token; here a pulsebase access token, checked against the socket's own user. */
-export const DlpUserSettingsPayload = Type.Object({ authorization: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })) }, { additionalProperties: false })
+export const DlpUserSettingsPayload = Type.Object(
+  { authorization: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })) },
+  { additionalProperties: false },
+)

@@ -25,7 +25,8 @@ export async function storeUploadedFile(playground: PlaygroundModule, request: F
     file = part
     const name = (part.filename.split(/[\\/]/).pop() ?? '').slice(0, 200) || 'upload'
     const bytes = await part.toBuffer()
-    if (/\.zip$/i.test(name)) await uploadImageZip(playground.uploads, readPrincipal(request), name, bytes, UPLOAD_IMAGE_SHAPE)
+    if (/\.zip$/i.test(name))
+      await uploadImageZip(playground.uploads, readPrincipal(request), name, bytes, UPLOAD_IMAGE_SHAPE)
     else if (/\.csv$/i.test(name)) await uploadCsv(playground.uploads, readPrincipal(request), name, bytes)
     else throw invalid('Upload a .zip of one folder per class of images, or a .csv file')
   }
@@ -41,16 +42,32 @@ function isOfSource(body: DlpBody, dataset: { image: unknown }): boolean {
 }
 
 /** `getUserDatasetFilesData`: the user's uploads of that kind, as the seed's double-encoded `data`. */
-export async function datasetFilesData(playground: PlaygroundModule, request: FastifyRequest, body: DlpBody): Promise<Record<string, unknown>> {
+export async function datasetFilesData(
+  playground: PlaygroundModule,
+  request: FastifyRequest,
+  body: DlpBody,
+): Promise<Record<string, unknown>> {
   const datasets = (await listUploads(playground.uploads, readPrincipal(request))).filter((d) => isOfSource(body, d))
-  const data = datasets.map((d) => ({ name: d.name, type: d.image === null ? 'csv' : 'zip', last_modified: d.createdAt, size: d.size }))
+  const data = datasets.map((d) => ({
+    name: d.name,
+    type: d.image === null ? 'csv' : 'zip',
+    last_modified: d.createdAt,
+    size: d.size,
+  }))
   return { message: 'Get dataset files data success', data: JSON.stringify(data) }
 }
 
 /** `getColumnsFromDatasetFile`: the column names of the user's newest upload of that name, double-encoded. */
-export async function datasetFileColumns(playground: PlaygroundModule, request: FastifyRequest, body: DlpBody): Promise<Record<string, unknown>> {
+export async function datasetFileColumns(
+  playground: PlaygroundModule,
+  request: FastifyRequest,
+  body: DlpBody,
+): Promise<Record<string, unknown>> {
   if (typeof body.name !== 'string' || body.name === '') throw invalid('Missing parameter name')
-  const found = (await listUploads(playground.uploads, readPrincipal(request))).find((d) => d.name === body.name && isOfSource(body, d))
-  if (found === undefined) throw invalid(`You have no uploaded dataset named ${JSON.stringify(body.name.slice(0, 200))}`)
+  const found = (await listUploads(playground.uploads, readPrincipal(request))).find(
+    (d) => d.name === body.name && isOfSource(body, d),
+  )
+  if (found === undefined)
+    throw invalid(`You have no uploaded dataset named ${JSON.stringify(body.name.slice(0, 200))}`)
   return { message: 'Get columns success', columns: JSON.stringify(found.columns.map((c) => c.name)) }
 }

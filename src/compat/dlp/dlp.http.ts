@@ -39,88 +39,194 @@ function handleSeedError(error: FastifyError, request: FastifyRequest, reply: Fa
   const appError = toAppError(error)
   if (appError.code === 'internal') request.log.error({ err: error }, 'request failed')
   if (appError.retryAfterSeconds !== undefined) reply.header('retry-after', String(appError.retryAfterSeconds))
-  const status = appError.code === 'unauthenticated' ? 401 : appError.code === 'internal' || appError.code === 'unavailable' ? HTTP_STATUS[appError.code] : 400
-  return reply.status(status).send({ success: false, message: appError.code === 'internal' ? 'Something went wrong on the server; try again later' : appError.message })
+  const status =
+    appError.code === 'unauthenticated'
+      ? 401
+      : appError.code === 'internal' || appError.code === 'unavailable'
+        ? HTTP_STATUS[appError.code]
+        : 400
+  return reply.status(status).send({
+    success: false,
+    message: appError.code === 'internal' ? 'Something went wrong on the server; try again later' : appError.message,
+  })
 }
 
 type Handler = (body: DlpBody, request: FastifyRequest) => Promise<Record<string, unknown>>
 /** Routes whose answer is their own object, without the `success` envelope (the progress routes). */
 const RAW = new Set(['/api/getUserProgressData', '/api/updateUserProgressData'])
 
-const SEED_STATUS: Record<string, string> = { queued: 'QUEUED', running: 'TRAINING', succeeded: 'SUCCESS', failed: 'ERROR', cancelled: 'ERROR' }
+const SEED_STATUS: Record<string, string> = {
+  queued: 'QUEUED',
+  running: 'TRAINING',
+  succeeded: 'SUCCESS',
+  failed: 'ERROR',
+  cancelled: 'ERROR',
+}
 
 /** The routes, each at its flat path and (when it has one) its May-2023 blueprint path. */
 function routes(platform: { playground: PlaygroundModule }): [string, string | undefined, Handler][] {
   const { playground } = platform
   const { deps, mail } = playground
   const owner = (request: FastifyRequest) => readPrincipal(request)
-  const train = (kind: DlpKind): Handler => async (body, request) => {
-    const run = await queueDlpRun(playground, owner(request), body, kind)
-    return dlpEnvelopeWhenDone(playground, owner(request), run.id, body)
-  }
+  const train =
+    (kind: DlpKind): Handler =>
+    async (body, request) => {
+      const run = await queueDlpRun(playground, owner(request), body, kind)
+      return dlpEnvelopeWhenDone(playground, owner(request), run.id, body)
+    }
   const executions: Handler = async (_body, request) => {
     const runs = await listRuns(deps, owner(request).userId, 100)
-    const record = runs.map((run) => ({ data_source: run.dataSource, name: run.name, progress: run.percent, status: run.job.state === 'running' && run.job.epochs.length === 0 ? 'STARTING' : SEED_STATUS[run.job.state], timestamp: run.job.createdAt.replace(/\.\d{3}Z$/, 'Z'), execution_id: run.id }))
+    const record = runs.map((run) => ({
+      data_source: run.dataSource,
+      name: run.name,
+      progress: run.percent,
+      status: run.job.state === 'running' && run.job.epochs.length === 0 ? 'STARTING' : SEED_STATUS[run.job.state],
+      timestamp: run.job.createdAt.replace(/\.\d{3}Z$/, 'Z'),
+      execution_id: run.id,
+    }))
     return { record: JSON.stringify(record) }
   }
   return [
     ['/api/tabular-run', '/api/train/tabular-run', train('tabular')],
     ['/api/ml-run', undefined, train('classical')],
     ['/api/img-run', '/api/train/img-run', train('image')],
-    ['/api/writeToQueue', '/api/aws/writeToQueue', async (body, request) => {
-      const source = String(body.data_source ?? '').toUpperCase()
-      await queueDlpRun(playground, owner(request), body, source === 'CLASSICAL_ML' ? 'classical' : source === 'IMAGE' ? 'image' : 'tabular')
-      return { message: 'Successfully added your training request to the queue' }
-    }],
-    ['/api/getUserDatasetFilesData', '/api/s3/getUserDatasetFilesData', async (body, request) => datasetFilesData(playground, request, body)],
-    ['/api/getColumnsFromDatasetFile', '/api/dataset/getColumnsFromDatasetFile', async (body, request) => datasetFileColumns(playground, request, body)],
-    ['/api/sendUserCodeEval', '/api/aws/sendUserCodeEval', async () => {
-      throw new AppError('invalid_argument', 'The server never runs submitted code; prepare the data before uploading it')
-    }],
-    ['/api/defaultDataset', '/api/dataset/defaultDataset', async (body) => {
-      const dataset = await getBuiltinDataset(String(body.using_default_dataset ?? ''))
-      return { columns: JSON.stringify(dataset.columns.map((c) => c.name)) }
-    }],
+    [
+      '/api/writeToQueue',
+      '/api/aws/writeToQueue',
+      async (body, request) => {
+        const source = String(body.data_source ?? '').toUpperCase()
+        await queueDlpRun(
+          playground,
+          owner(request),
+          body,
+          source === 'CLASSICAL_ML' ? 'classical' : source === 'IMAGE' ? 'image' : 'tabular',
+        )
+        return { message: 'Successfully added your training request to the queue' }
+      },
+    ],
+    [
+      '/api/getUserDatasetFilesData',
+      '/api/s3/getUserDatasetFilesData',
+      async (body, request) => datasetFilesData(playground, request, body),
+    ],
+    [
+      '/api/getColumnsFromDatasetFile',
+      '/api/dataset/getColumnsFromDatasetFile',
+      async (body, request) => datasetFileColumns(playground, request, body),
+    ],
+    [
+      '/api/sendUserCodeEval',
+      '/api/aws/sendUserCodeEval',
+      async () => {
+        throw new AppError(
+          'invalid_argument',
+          'The server never runs submitted code; prepare the data before uploading it',
+        )
+      },
+    ],
+    [
+      '/api/defaultDataset',
+      '/api/dataset/defaultDataset',
+      async (body) => {
+        const dataset = await getBuiltinDataset(String(body.using_default_dataset ?? ''))
+        return { columns: JSON.stringify(dataset.columns.map((c) => c.name)) }
+      },
+    ],
     ['/api/getExecutionsData', undefined, executions],
     ['/api/getTrainspaceData', '/api/trainspace/getTrainspaceData', executions],
-    ['/api/getUserProgressData', '/api/trainspace/getUserProgressData', async (_body, request) => seedProgress(await getProgress(deps.training.db, owner(request)))],
-    ['/api/updateUserProgressData', '/api/trainspace/updateUserProgressData', async (body, request) => {
-      const ids = ['moduleID', 'sectionID', 'questionID'].map((key) => {
-        const value = body[key]
-        if ((typeof value !== 'string' && typeof value !== 'number') || !/^[A-Za-z0-9._:-]{1,100}$/.test(String(value))) throw new AppError('invalid_argument', `Missing parameter ${key}`)
-        return String(value)
-      }) as [string, string, string]
-      await recordAnswer(deps.training.db, owner(request), { moduleId: ids[0], sectionId: ids[1], questionId: ids[2] }, deps.training.now())
-      return { status: 'success' }
-    }],
-    ['/api/sendEmail', '/api/aws/sendEmail', async (body, request) => {
-      for (const key of ['email_address', 'subject', 'body_text']) if (typeof body[key] !== 'string' || body[key] === '') throw new AppError('invalid_argument', `Missing parameter ${key}`)
-      if (body.attachment_array !== undefined && !(Array.isArray(body.attachment_array) && body.attachment_array.length === 0)) {
-        throw new AppError('invalid_argument', 'Attachments are not read from file paths; e-mail a run’s results with POST /v1/playground/mail and its runId')
-      }
-      const sent = await sendUserMail(mail, owner(request), { to: body.email_address as string, subject: (body.subject as string).slice(0, 200), text: (body.body_text as string).slice(0, 20_000) })
-      return { message: `Sent email to ${sent.to}` }
-    }],
+    [
+      '/api/getUserProgressData',
+      '/api/trainspace/getUserProgressData',
+      async (_body, request) => seedProgress(await getProgress(deps.training.db, owner(request))),
+    ],
+    [
+      '/api/updateUserProgressData',
+      '/api/trainspace/updateUserProgressData',
+      async (body, request) => {
+        const ids = ['moduleID', 'sectionID', 'questionID'].map((key) => {
+          const value = body[key]
+          if (
+            (typeof value !== 'string' && typeof value !== 'number') ||
+            !/^[A-Za-z0-9._:-]{1,100}$/.test(String(value))
+          )
+            throw new AppError('invalid_argument', `Missing parameter ${key}`)
+          return String(value)
+        }) as [string, string, string]
+        await recordAnswer(
+          deps.training.db,
+          owner(request),
+          { moduleId: ids[0], sectionId: ids[1], questionId: ids[2] },
+          deps.training.now(),
+        )
+        return { status: 'success' }
+      },
+    ],
+    [
+      '/api/sendEmail',
+      '/api/aws/sendEmail',
+      async (body, request) => {
+        for (const key of ['email_address', 'subject', 'body_text'])
+          if (typeof body[key] !== 'string' || body[key] === '')
+            throw new AppError('invalid_argument', `Missing parameter ${key}`)
+        if (
+          body.attachment_array !== undefined &&
+          !(Array.isArray(body.attachment_array) && body.attachment_array.length === 0)
+        ) {
+          throw new AppError(
+            'invalid_argument',
+            'Attachments are not read from file paths; e-mail a run’s results with POST /v1/playground/mail and its runId',
+          )
+        }
+        const sent = await sendUserMail(mail, owner(request), {
+          to: body.email_address as string,
+          subject: (body.subject as string).slice(0, 200),
+          text: (body.body_text as string).slice(0, 20_000),
+        })
+        return { message: `Sent email to ${sent.to}` }
+      },
+    ],
   ]
 }
 
 /** Registers the adapter's routes in a scope of their own (only they answer with the seed's body). */
-export async function registerDlpCompatHttp(app: HttpServer, platform: { playground: PlaygroundModule; authenticate: Authenticate; isTestPathTaken: boolean }): Promise<void> {
+export async function registerDlpCompatHttp(
+  app: HttpServer,
+  platform: { playground: PlaygroundModule; authenticate: Authenticate; isTestPathTaken: boolean },
+): Promise<void> {
   await app.register(async (scope: HttpServer) => {
     scope.setErrorHandler(handleSeedError)
-    const alive = { schema: { tags, summary: 'DLP: the backend is alive', response: { 200: Type.Object({ Status: Type.String() }) } } }
+    const alive = {
+      schema: { tags, summary: 'DLP: the backend is alive', response: { 200: Type.Object({ Status: Type.String() }) } },
+    }
     // GET /test is the m2m adapter's when both are on (the first to claim it keeps it); /api/test/ is always ours.
     if (!platform.isTestPathTaken) scope.get('/test', alive, async () => ({ Status: 'Backend is alive' }))
     scope.get('/api/test/', alive, async () => ({ Status: 'Backend is alive' }))
     const auth = { onRequest: seedAuth(platform.authenticate) }
     // The seed's uploads are multipart (`file`): one file, under the playground's upload limit.
     await scope.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, parts: 12 } })
-    const uploads: [string, string][] = [['/api/upload', 'upload success'], ['/api/s3/upload', 'upload success'], ['/api/getSignedUploadUrl', 'Upload successful'], ['/api/s3/getSignedUploadUrl', 'Upload successful']]
+    const uploads: [string, string][] = [
+      ['/api/upload', 'upload success'],
+      ['/api/s3/upload', 'upload success'],
+      ['/api/getSignedUploadUrl', 'Upload successful'],
+      ['/api/s3/getSignedUploadUrl', 'Upload successful'],
+    ]
     for (const [path, message] of uploads) {
-      scope.post(path, { ...auth, bodyLimit: MAX_UPLOAD_BYTES + 64 * 1024, schema: { tags, hide: path.startsWith('/api/s3/'), summary: 'DLP: upload a dataset file (multipart `file`: a .zip of class folders or a .csv)' } }, async (request) => {
-        await storeUploadedFile(platform.playground, request)
-        return { success: true, message }
-      })
+      scope.post(
+        path,
+        {
+          ...auth,
+          bodyLimit: MAX_UPLOAD_BYTES + 64 * 1024,
+          schema: {
+            tags,
+            hide: path.startsWith('/api/s3/'),
+            summary: 'DLP: upload a dataset file (multipart `file`: a .zip of class folders or a .csv)',
+          },
+        },
+        async (request) => {
+          await storeUploadedFile(platform.playground, request)
+          return { success: true, message }
+        },
+      )
     }
     for (const [flat, blueprint, handle] of routes(platform)) {
       for (const path of blueprint === undefined ? [flat] : [flat, blueprint]) {

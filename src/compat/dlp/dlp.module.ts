@@ -11,7 +11,18 @@ export function dlpCompatModule(platform: AuthedPlatform, playground: Playground
   return {
     name: 'compat:dlp',
     // On its own port (PULSEBASE_COMPAT_PORTS) the adapter has all its paths, GET /test included.
-    http: (server, where) => registerDlpCompatHttp(server, { playground, authenticate: platform.authenticate, isTestPathTaken: isTestPathTaken && where?.isOwnPort !== true }),
-    sockets: (sockets) => registerDlpSockets(sockets, { playground, pubsub: platform.pubsub, authenticate: platform.authenticate, logger: platform.logger.child({ module: 'compat-dlp' }) }),
+    http: (server, where) =>
+      registerDlpCompatHttp(server, {
+        playground,
+        authenticate: platform.authenticate,
+        isTestPathTaken: isTestPathTaken && where?.isOwnPort !== true,
+      }),
+    sockets: (sockets) =>
+      registerDlpSockets(sockets, {
+        playground,
+        pubsub: platform.pubsub,
+        authenticate: platform.authenticate,
+        logger: platform.logger.child({ module: 'compat-dlp' }),
+      }),
   }
 }

@@ -15,7 +15,13 @@ import type { TrainingEvent } from '../../domains/ml/ml.schema.js'
 import type { PlaygroundModule } from '../../domains/playground/playground.module.js'
 import { sendUserMail } from '../../domains/playground/playground-mail.js'
 import { getBuiltinDataset } from '../../domains/playground/playground.service.js'
-import { DlpDefaultDatasetPayload, DlpEmailPayload, DlpFrontendLog, DlpTrainingPayload, DlpUserSettingsPayload } from './dlp-socket.schema.js'
+import {
+  DlpDefaultDatasetPayload,
+  DlpEmailPayload,
+  DlpFrontendLog,
+  DlpTrainingPayload,
+  DlpUserSettingsPayload,
+} from './dlp-socket.schema.js'
 import type { DlpBody } from './dlp.mapping.js'
 import { dlpEnvelopeWhenDone, type DlpKind, queueDlpRun } from './dlp.training.js'
 
@@ -41,7 +47,13 @@ function toMessage(error: unknown, logger: Logger): string {
  * Trains the payload and answers as the seed did: `trainingProgress` (percent) per epoch, then
  * `trainingResult` with the envelope and `status: 200`, or `{success: false, message, status: 400}`.
  */
-async function runTraining(deps: DlpSocketDeps, socket: Socket, owner: Principal, payload: unknown, kind: DlpKind): Promise<void> {
+async function runTraining(
+  deps: DlpSocketDeps,
+  socket: Socket,
+  owner: Principal,
+  payload: unknown,
+  kind: DlpKind,
+): Promise<void> {
   let jobId: string | undefined
   const early: TrainingEvent[] = []
   let isOver = false
@@ -78,14 +90,27 @@ async function runTraining(deps: DlpSocketDeps, socket: Socket, owner: Principal
   }
 }
 
-async function sendEmail(deps: DlpSocketDeps, owner: Principal, payload: unknown): Promise<{ success: boolean; message: string }> {
+async function sendEmail(
+  deps: DlpSocketDeps,
+  owner: Principal,
+  payload: unknown,
+): Promise<{ success: boolean; message: string }> {
   const body = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>
-  for (const key of ['email_address', 'subject', 'body_text']) if (body[key] === undefined || body[key] === '') return { success: false, message: `Missing parameter ${key}` }
+  for (const key of ['email_address', 'subject', 'body_text'])
+    if (body[key] === undefined || body[key] === '') return { success: false, message: `Missing parameter ${key}` }
   assertMatches(DlpEmailPayload, payload, 'payload')
   if (Array.isArray(body.attachment_array) && body.attachment_array.length > 0) {
-    return { success: false, message: 'Attachments are not read from file paths; e-mail a run’s results with POST /v1/playground/mail and its runId' }
+    return {
+      success: false,
+      message:
+        'Attachments are not read from file paths; e-mail a run’s results with POST /v1/playground/mail and its runId',
+    }
   }
-  const sent = await sendUserMail(deps.playground.mail, owner, { to: body.email_address as string, subject: body.subject as string, text: body.body_text as string })
+  const sent = await sendUserMail(deps.playground.mail, owner, {
+    to: body.email_address as string,
+    subject: body.subject as string,
+    text: body.body_text as string,
+  })
   return { success: true, message: `Sent email to ${sent.to}` }
 }
 
@@ -104,12 +129,25 @@ function onConnection(deps: DlpSocketDeps, socket: Socket): void {
   if (owner === undefined || owner.deviceId !== null) return // device keys have no playground
   // What is not answered (a bad frontendLog line, a reply to a socket gone) is logged, never thrown.
   const safely = (work: () => Promise<void>) =>
-    void work().catch((error: unknown) => (error instanceof AppError ? deps.logger.warn({ userId: owner.userId, code: error.code, message: error.message }, 'dlp socket event refused') : deps.logger.error({ err: error }, 'dlp socket event failed')))
+    void work().catch((error: unknown) =>
+      error instanceof AppError
+        ? deps.logger.warn(
+            { userId: owner.userId, code: error.code, message: error.message },
+            'dlp socket event refused',
+          )
+        : deps.logger.error({ err: error }, 'dlp socket event failed'),
+    )
   socket.on('runTraining', (payload: unknown) => safely(() => runTraining(deps, socket, owner, payload, 'tabular')))
   socket.on('img-run', (payload: unknown) => safely(() => runTraining(deps, socket, owner, payload, 'image')))
   socket.on('sendEmail', (payload: unknown) =>
     safely(async () => {
-      socket.emit('emailResult', await sendEmail(deps, owner, payload).catch((error: unknown) => ({ success: false, message: toMessage(error, deps.logger) })))
+      socket.emit(
+        'emailResult',
+        await sendEmail(deps, owner, payload).catch((error: unknown) => ({
+          success: false,
+          message: toMessage(error, deps.logger),
+        })),
+      )
     }),
   )
   socket.on('defaultDataset', (payload: unknown) =>
@@ -131,7 +169,9 @@ function onConnection(deps: DlpSocketDeps, socket: Socket): void {
   )
   socket.on('updateUserSettings', (payload: unknown) =>
     safely(async () => {
-      await checkSettingsToken(deps, owner, payload).catch((error: unknown) => socket.emit('authenticationResult', { success: false, message: toMessage(error, deps.logger) }))
+      await checkSettingsToken(deps, owner, payload).catch((error: unknown) =>
+        socket.emit('authenticationResult', { success: false, message: toMessage(error, deps.logger) }),
+      )
     }),
   )
 }

@@ -22,23 +22,44 @@ async function newestImageUpload(playground: PlaygroundModule, owner: Principal)
 }
 
 /** The 2022 client's `email`: results are mailed at the run's end, to the account's own address only. */
-async function resolveNotifyEmail(playground: PlaygroundModule, owner: Principal, email: unknown): Promise<string | undefined> {
+async function resolveNotifyEmail(
+  playground: PlaygroundModule,
+  owner: Principal,
+  email: unknown,
+): Promise<string | undefined> {
   if (email === undefined || email === null || email === '') return undefined
   const own = await ownEmail(playground.deps, owner)
-  if (typeof email !== 'string' || email.trim().toLowerCase() !== own.toLowerCase()) throw new AppError('invalid_argument', "Training results are e-mailed only to your account's own address")
+  if (typeof email !== 'string' || email.trim().toLowerCase() !== own.toLowerCase())
+    throw new AppError('invalid_argument', "Training results are e-mailed only to your account's own address")
   return own
 }
 
 /** Maps the body (400 naming what is wrong) and queues the run for the token's user, whatever user the body names. */
-export async function queueDlpRun(playground: PlaygroundModule, owner: Principal, body: DlpBody, kind: DlpKind): Promise<Run> {
-  const upload = (rows: Buffer) => uploadCsv(playground.uploads, owner, `dlp ${String(body.execution_id ?? 'upload')}`.slice(0, 200), rows).then((d) => d.id)
-  const mapped = kind === 'image' ? await dlpImageRequest(body, () => newestImageUpload(playground, owner)) : await dlpRequest(body, kind, upload)
+export async function queueDlpRun(
+  playground: PlaygroundModule,
+  owner: Principal,
+  body: DlpBody,
+  kind: DlpKind,
+): Promise<Run> {
+  const upload = (rows: Buffer) =>
+    uploadCsv(playground.uploads, owner, `dlp ${String(body.execution_id ?? 'upload')}`.slice(0, 200), rows).then(
+      (d) => d.id,
+    )
+  const mapped =
+    kind === 'image'
+      ? await dlpImageRequest(body, () => newestImageUpload(playground, owner))
+      : await dlpRequest(body, kind, upload)
   const notifyEmail = await resolveNotifyEmail(playground, owner, body.email)
   return createRun(playground.deps, owner, mapped.request, { ...mapped.run, notifyEmail })
 }
 
 /** Waits for the run's end: the seed's training envelope, or a 400 with the reason it failed. */
-export async function dlpEnvelopeWhenDone(playground: PlaygroundModule, owner: Principal, runId: string, body: DlpBody): Promise<Record<string, unknown>> {
+export async function dlpEnvelopeWhenDone(
+  playground: PlaygroundModule,
+  owner: Principal,
+  runId: string,
+  body: DlpBody,
+): Promise<Record<string, unknown>> {
   const job = await awaitTrainingJob(playground.deps.training, owner.userId, runId, TRAIN_WAIT_MS)
   if (job.state !== 'succeeded') throw new AppError('invalid_argument', job.error ?? `Training ${job.state}`)
   return trainingEnvelope(playground.deps, owner.userId, runId, body)

@@ -45,11 +45,15 @@ export function parseCall(text: string): Call | undefined {
   return { name, args, kwargs }
 }
 
-const bad = (index: number, text: string, why: string) => new AppError('invalid_argument', `Layer ${index + 1} (${JSON.stringify(text)}) ${why}`, [{ path: `body.user_arch.${index}`, message: why }])
+const bad = (index: number, text: string, why: string) =>
+  new AppError('invalid_argument', `Layer ${index + 1} (${JSON.stringify(text)}) ${why}`, [
+    { path: `body.user_arch.${index}`, message: why },
+  ])
 
 function integer(value: Literal | undefined, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error('takes whole numbers of at least 1')
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new Error('takes whole numbers of at least 1')
   return value
 }
 
@@ -85,22 +89,38 @@ function toLayer(call: Call): Layer {
       return { type: 'batchNorm' }
     case 'Conv2d':
       integer(k.in_channels ?? a)
-      return { type: 'conv2d', filters: integer(k.out_channels ?? b), kernelSize: integer(k.kernel_size ?? c), stride: integer(k.stride ?? call.args[3], 1), padding: (k.padding ?? call.args[4] ?? 0) === 0 ? 'valid' : 'same' }
+      return {
+        type: 'conv2d',
+        filters: integer(k.out_channels ?? b),
+        kernelSize: integer(k.kernel_size ?? c),
+        stride: integer(k.stride ?? call.args[3], 1),
+        padding: (k.padding ?? call.args[4] ?? 0) === 0 ? 'valid' : 'same',
+      }
     case 'MaxPool2d':
-      return { type: 'maxPool2d', poolSize: integer(k.kernel_size ?? a), ...(k.stride !== undefined || b !== undefined ? { stride: integer(k.stride ?? b) } : {}) }
+      return {
+        type: 'maxPool2d',
+        poolSize: integer(k.kernel_size ?? a),
+        ...(k.stride !== undefined || b !== undefined ? { stride: integer(k.stride ?? b) } : {}),
+      }
     case 'Flatten':
       return { type: 'flatten' }
     default:
-      throw new Error('is not a layer the playground knows (Linear, ReLU, Sigmoid, Tanh, Softmax, LeakyReLU, Dropout, BatchNorm1d, BatchNorm2d, Conv2d, MaxPool2d, Flatten)')
+      throw new Error(
+        'is not a layer the playground knows (Linear, ReLU, Sigmoid, Tanh, Softmax, LeakyReLU, Dropout, BatchNorm1d, BatchNorm2d, Conv2d, MaxPool2d, Flatten)',
+      )
   }
 }
 
 /** The seed's `user_arch` list as playground layers; a 400 naming the first layer it cannot read. */
 export function parseLayers(userArch: readonly string[]): Layer[] {
-  if (userArch.length === 0) throw new AppError('invalid_argument', 'At least one layer must be added. ', [{ path: 'body.user_arch', message: 'empty' }])
+  if (userArch.length === 0)
+    throw new AppError('invalid_argument', 'At least one layer must be added. ', [
+      { path: 'body.user_arch', message: 'empty' },
+    ])
   return userArch.map((text, index) => {
     const call = parseCall(text)
-    if (call === undefined) throw bad(index, text, 'is not a constructor with literal arguments, such as nn.Linear(4, 10)')
+    if (call === undefined)
+      throw bad(index, text, 'is not a constructor with literal arguments, such as nn.Linear(4, 10)')
     try {
       return toLayer(call)
     } catch (error) {
@@ -112,27 +132,45 @@ export function parseLayers(userArch: readonly string[]): Layer[] {
 /** A scikit-learn constructor string as a classical playground model. */
 export function parseClassical(text: string): ClassicalSpec {
   const call = parseCall(text)
-  if (call === undefined) throw bad(0, text, 'is not a constructor with literal arguments, such as DecisionTreeClassifier(max_depth=3)')
+  if (call === undefined)
+    throw bad(0, text, 'is not a constructor with literal arguments, such as DecisionTreeClassifier(max_depth=3)')
   const k = call.kwargs
   const depth = k.max_depth === undefined || k.max_depth === null ? {} : { maxDepth: integer(k.max_depth) }
   try {
     switch (call.name) {
       case 'DecisionTreeClassifier':
       case 'DecisionTreeRegressor':
-        return { kind: 'classical', algorithm: 'decisionTree', options: { ...depth, ...(k.min_samples_leaf !== undefined && { minSamplesLeaf: integer(k.min_samples_leaf) }) } }
+        return {
+          kind: 'classical',
+          algorithm: 'decisionTree',
+          options: {
+            ...depth,
+            ...(k.min_samples_leaf !== undefined && { minSamplesLeaf: integer(k.min_samples_leaf) }),
+          },
+        }
       case 'RandomForestClassifier':
       case 'RandomForestRegressor':
-        return { kind: 'classical', algorithm: 'randomForest', options: { ...depth, nEstimators: integer(k.n_estimators, 100) } }
+        return {
+          kind: 'classical',
+          algorithm: 'randomForest',
+          options: { ...depth, nEstimators: integer(k.n_estimators, 100) },
+        }
       case 'KNeighborsClassifier':
         return { kind: 'classical', algorithm: 'knn', options: { k: integer(k.n_neighbors ?? call.args[0], 5) } }
       case 'LogisticRegression':
-        return { kind: 'classical', algorithm: 'logisticRegression', options: { maxIterations: integer(k.max_iter, 1000) } }
+        return {
+          kind: 'classical',
+          algorithm: 'logisticRegression',
+          options: { maxIterations: integer(k.max_iter, 1000) },
+        }
       case 'LinearRegression':
         return { kind: 'classical', algorithm: 'linearRegression' }
       case 'GaussianNB':
         return { kind: 'classical', algorithm: 'naiveBayes' }
       default:
-        throw new Error('is not a model the playground knows (DecisionTreeClassifier/Regressor, RandomForestClassifier/Regressor, KNeighborsClassifier, LogisticRegression, LinearRegression, GaussianNB)')
+        throw new Error(
+          'is not a model the playground knows (DecisionTreeClassifier/Regressor, RandomForestClassifier/Regressor, KNeighborsClassifier, LogisticRegression, LinearRegression, GaussianNB)',
+        )
     }
   } catch (error) {
     throw bad(0, text, (error as Error).message)

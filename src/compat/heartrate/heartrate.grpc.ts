@@ -12,7 +12,14 @@ import type { StatusRequest__Output as StatusRequest } from '../../generated/pro
 import type { StatusResponse } from '../../generated/proto/heartrate/StatusResponse.js'
 import type { Logger } from '../../platform/logging/logger.js'
 import { credentialFromMetadata, principalFrom } from '../../platform/grpc/grpc-auth.js'
-import { bidiStream, type CallContext, type GrpcServer, loadProto, serviceFrom, unary } from '../../platform/grpc/grpc-server.js'
+import {
+  bidiStream,
+  type CallContext,
+  type GrpcServer,
+  loadProto,
+  serviceFrom,
+  unary,
+} from '../../platform/grpc/grpc-server.js'
 import { arrivalBatches } from '../../platform/grpc/arrival-batches.js'
 
 // The seed's strings: its clients and tests match on them.
@@ -34,16 +41,32 @@ const toMeasurement = (request: HeartRateRequest, nowMs: number): Measurement =>
   timestamp: request.timestamp === 0 ? nowMs : request.timestamp * 1000,
 })
 
-const failure = (error: string): HeartRateResponse => ({ success: false, error, alertTriggered: false, alertType: 'NONE' })
+const failure = (error: string): HeartRateResponse => ({
+  success: false,
+  error,
+  alertTriggered: false,
+  alertType: 'NONE',
+})
 
 // A resent (device, second) is already stored: its verdict is `stored` with `alreadyStored`, so success.
 function toResponse(verdict: Verdict): HeartRateResponse {
-  if (verdict.status === 'rejected') return failure(verdict.reason === 'bpm_out_of_range' ? OUT_OF_RANGE : (verdict.message ?? 'Invalid measurement'))
-  return { success: true, error: '', alertTriggered: verdict.alert !== undefined, alertType: verdict.alert === undefined ? 'NONE' : ALERT_TYPE[verdict.alert] }
+  if (verdict.status === 'rejected')
+    return failure(verdict.reason === 'bpm_out_of_range' ? OUT_OF_RANGE : (verdict.message ?? 'Invalid measurement'))
+  return {
+    success: true,
+    error: '',
+    alertTriggered: verdict.alert !== undefined,
+    alertType: verdict.alert === undefined ? 'NONE' : ALERT_TYPE[verdict.alert],
+  }
 }
 
 /** One response per measurement, in order; undefined when the store failed (already logged). */
-async function record(deps: HeartRateDeps, principal: Principal, measurements: readonly Measurement[], logger: Logger): Promise<HeartRateResponse[] | undefined> {
+async function record(
+  deps: HeartRateDeps,
+  principal: Principal,
+  measurements: readonly Measurement[],
+  logger: Logger,
+): Promise<HeartRateResponse[] | undefined> {
   try {
     const result = await recordSamples(deps, principal, measurements)
     return result.verdicts.map(toResponse)
@@ -80,10 +103,21 @@ function toZonesResponse(request: ExerciseZoneRequest): ExerciseZoneResponse {
   if (request.measurements.length === 0) throw new AppError('invalid_argument', 'No measurements provided')
   const result = computeZones(
     request.measurements.map((m) => ({ timestampMs: m.timestamp * 1000, bpm: m.bpm })),
-    { bands: SEED_THREE_ZONES, method: { kind: 'percent-of-max', maxHeartRate: maxHeartRateFromAge(request.age) }, maxGapMs: Infinity, isLastBandOpenEnded: false },
+    {
+      bands: SEED_THREE_ZONES,
+      method: { kind: 'percent-of-max', maxHeartRate: maxHeartRateFromAge(request.age) },
+      maxGapMs: Infinity,
+      isLastBandOpenEnded: false,
+    },
   )
   const secondsIn = (zone: number) => Math.round(result.zones.find((z) => z.zone === zone)?.seconds ?? 0)
-  return { zone1Time: secondsIn(1), zone2Time: secondsIn(2), zone3Time: secondsIn(3), totalDuration: Math.round(result.totalSeconds), averageHeartRate: result.averageBpm }
+  return {
+    zone1Time: secondsIn(1),
+    zone2Time: secondsIn(2),
+    zone3Time: secondsIn(3),
+    totalDuration: Math.round(result.totalSeconds),
+    averageHeartRate: result.averageBpm,
+  }
 }
 
 /**
@@ -91,7 +125,12 @@ function toZonesResponse(request: ExerciseZoneRequest): ExerciseZoneResponse {
  * credentials and act for `defaultPrincipal` (the compat device); a token or device key in the
  * `authorization` metadata scopes the call to its owner instead.
  */
-export function registerHeartRateCompatGrpc(server: GrpcServer, deps: HeartRateDeps, authenticate: Authenticate, defaultPrincipal: () => Promise<Principal>): void {
+export function registerHeartRateCompatGrpc(
+  server: GrpcServer,
+  deps: HeartRateDeps,
+  authenticate: Authenticate,
+  defaultPrincipal: () => Promise<Principal>,
+): void {
   const authenticateCall = (ctx: CallContext): Promise<Principal> =>
     credentialFromMetadata(ctx.metadata) === undefined ? defaultPrincipal() : principalFrom(ctx, authenticate)
 
@@ -122,10 +161,18 @@ export function registerHeartRateCompatGrpc(server: GrpcServer, deps: HeartRateD
       const current = await readStatus(deps, await authenticateCall(ctx), count)
       const open = current.activeAlert
       return {
-        recentMeasurements: current.recent.map((s) => ({ bpm: Math.round(s.bpm), timestamp: Math.floor(Date.parse(s.timestamp) / 1000), triggeredAlert: s.alert !== null })),
+        recentMeasurements: current.recent.map((s) => ({
+          bpm: Math.round(s.bpm),
+          timestamp: Math.floor(Date.parse(s.timestamp) / 1000),
+          triggeredAlert: s.alert !== null,
+        })),
         alertActive: open !== null,
         alertType: open === null ? 'NONE' : ALERT_TYPE[open.kind],
-        stats: { averageBpm: current.stats.averageBpm, minBpm: Math.round(current.stats.minBpm), maxBpm: Math.round(current.stats.maxBpm) },
+        stats: {
+          averageBpm: current.stats.averageBpm,
+          minBpm: Math.round(current.stats.minBpm),
+          maxBpm: Math.round(current.stats.maxBpm),
+        },
       }
     }),
 

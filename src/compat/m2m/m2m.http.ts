@@ -33,7 +33,9 @@ function seedAuth(authenticate: Authenticate) {
     const token = tokenFrom(request.headers.authorization)
     if (token === undefined) throw new AppError('unauthenticated', MISSING_TOKEN)
     const principal = await authenticate(token).catch((error: unknown) => {
-      throw error instanceof AppError && error.code === 'unauthenticated' ? new AppError('unauthenticated', BAD_TOKEN) : error
+      throw error instanceof AppError && error.code === 'unauthenticated'
+        ? new AppError('unauthenticated', BAD_TOKEN)
+        : error
     })
     if (principal.deviceId !== null) throw new AppError('unauthenticated', BAD_TOKEN)
     request.principal = principal
@@ -67,7 +69,11 @@ function handleSeedError(error: FastifyError, request: FastifyRequest, reply: Fa
  * The m2m seed gateway's routes (`GET /test`, `GET /test/private`, `/user` CRUD) for its client.
  * Registered in their own scope so that only they answer with the seed's error body.
  */
-export async function registerM2mCompatHttp(app: HttpServer, deps: profiles.ProfilesDeps, authenticate: Authenticate): Promise<void> {
+export async function registerM2mCompatHttp(
+  app: HttpServer,
+  deps: profiles.ProfilesDeps,
+  authenticate: Authenticate,
+): Promise<void> {
   const { db } = deps
   await app.register(async (scope: HttpServer) => {
     scope.setErrorHandler(handleSeedError)
@@ -76,32 +82,84 @@ export async function registerM2mCompatHttp(app: HttpServer, deps: profiles.Prof
 
     // Express routers mounted at /test and /user answer with and without the trailing slash.
     for (const path of ['/test', '/test/']) {
-      scope.get(path, { schema: { hide: path.endsWith('/'), tags, summary: "The seed's public test list", response: { 200: TodoList } } }, async () => TODOS)
+      scope.get(
+        path,
+        {
+          schema: {
+            hide: path.endsWith('/'),
+            tags,
+            summary: "The seed's public test list",
+            response: { 200: TodoList },
+          },
+        },
+        async () => TODOS,
+      )
     }
-    scope.get('/test/private', { ...auth, schema: { tags, security, summary: 'Answers the text `Private!` to a valid token' } }, async (_request, reply) =>
-      reply.type(EXPRESS_TEXT).send('Private!'),
+    scope.get(
+      '/test/private',
+      { ...auth, schema: { tags, security, summary: 'Answers the text `Private!` to a valid token' } },
+      async (_request, reply) => reply.type(EXPRESS_TEXT).send('Private!'),
     )
 
     for (const path of ['/user', '/user/']) {
       const hide = path.endsWith('/')
       scope.get(
         path,
-        { ...auth, schema: { hide, tags, security, summary: 'Your m2m profile, or null before you create one', response: { 200: Type.Union([M2mProfile, Type.Null()]), ...errors } } },
+        {
+          ...auth,
+          schema: {
+            hide,
+            tags,
+            security,
+            summary: 'Your m2m profile, or null before you create one',
+            response: { 200: Type.Union([M2mProfile, Type.Null()]), ...errors },
+          },
+        },
         async (request) => profiles.readProfile(db, readUserId(request)),
       )
       scope.post(
         path,
-        { ...auth, schema: { hide, tags, security, summary: 'Create your m2m profile', body: M2mProfileBody, response: { 201: M2mProfile, ...errors, 409: M2mError } } },
-        async (request, reply) => reply.status(201).send(await inSeedWords(profiles.createProfile(deps, readUserId(request), request.body))),
+        {
+          ...auth,
+          schema: {
+            hide,
+            tags,
+            security,
+            summary: 'Create your m2m profile',
+            body: M2mProfileBody,
+            response: { 201: M2mProfile, ...errors, 409: M2mError },
+          },
+        },
+        async (request, reply) =>
+          reply.status(201).send(await inSeedWords(profiles.createProfile(deps, readUserId(request), request.body))),
       )
       scope.put(
         path,
-        { ...auth, schema: { hide, tags, security, summary: 'Replace your m2m profile', body: M2mProfileBody, response: { 200: M2mProfile, ...errors, 404: M2mError } } },
+        {
+          ...auth,
+          schema: {
+            hide,
+            tags,
+            security,
+            summary: 'Replace your m2m profile',
+            body: M2mProfileBody,
+            response: { 200: M2mProfile, ...errors, 404: M2mError },
+          },
+        },
         async (request) => inSeedWords(profiles.replaceProfile(deps, readUserId(request), request.body)),
       )
       scope.delete(
         path,
-        { ...auth, schema: { hide, tags, security, summary: 'Delete your m2m profile (not your account)', response: { 204: Type.Null(), ...errors } } },
+        {
+          ...auth,
+          schema: {
+            hide,
+            tags,
+            security,
+            summary: 'Delete your m2m profile (not your account)',
+            response: { 204: Type.Null(), ...errors },
+          },
+        },
         async (request, reply) => {
           await profiles.deleteProfile(db, readUserId(request))
           return reply.status(204).send(null)

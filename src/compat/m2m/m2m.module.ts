@@ -5,6 +5,7 @@ import { registerM2mCompatHttp } from './m2m.http.js'
 export function m2mCompatModule(platform: AuthedPlatform): Module {
   return {
     name: 'compat:m2m',
-    http: (server) => registerM2mCompatHttp(server, { db: platform.database.db, now: platform.now }, platform.authenticate),
+    http: (server) =>
+      registerM2mCompatHttp(server, { db: platform.database.db, now: platform.now }, platform.authenticate),
   }
 }

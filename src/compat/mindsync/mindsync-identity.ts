@@ -14,7 +14,11 @@ function toEmail(clientId: string): string {
 }
 
 export async function findMindsyncPrincipal(db: Db, clientId: string): Promise<Principal | undefined> {
-  const row = await db.selectFrom('compat_mindsync_devices').select(['user_id', 'device_id']).where('client_id', '=', clientId).executeTakeFirst()
+  const row = await db
+    .selectFrom('compat_mindsync_devices')
+    .select(['user_id', 'device_id'])
+    .where('client_id', '=', clientId)
+    .executeTakeFirst()
   return row === undefined ? undefined : { userId: row.user_id, role: 'user', deviceId: row.device_id }
 }
 
@@ -22,7 +26,12 @@ export async function findMindsyncPrincipal(db: Db, clientId: string): Promise<P
  * The principal of a deviceId, created with its user and device in one transaction; a lost race
  * reads the winner's. The device's time zone (`timeZone`) is where its zone-less local times go.
  */
-export async function ensureMindsyncPrincipal(store: AccountStore, clientId: string, timeZone: string, mayCreate: () => Promise<void> = async () => undefined): Promise<Principal> {
+export async function ensureMindsyncPrincipal(
+  store: AccountStore,
+  clientId: string,
+  timeZone: string,
+  mayCreate: () => Promise<void> = async () => undefined,
+): Promise<Principal> {
   const { db, now } = store
   const existing = await findMindsyncPrincipal(db, clientId)
   if (existing !== undefined) return existing
@@ -30,9 +39,19 @@ export async function ensureMindsyncPrincipal(store: AccountStore, clientId: str
   try {
     await db.transaction().execute(async (trx) => {
       // A random password nobody is told, and a device key that is discarded: the seed has no credentials.
-      const user = await createUser({ db: trx, now }, { email: toEmail(clientId), password: randomBytes(32).toString('base64url'), displayName: 'MindSync client' })
-      const { device } = await createDevice({ db: trx, now }, { userId: user.id, role: 'user', deviceId: null }, { name: 'mindsync', kind: 'phone', timeZone })
-      await trx.insertInto('compat_mindsync_devices').values({ client_id: clientId, user_id: user.id, device_id: device.id, created_at: now() }).execute()
+      const user = await createUser(
+        { db: trx, now },
+        { email: toEmail(clientId), password: randomBytes(32).toString('base64url'), displayName: 'MindSync client' },
+      )
+      const { device } = await createDevice(
+        { db: trx, now },
+        { userId: user.id, role: 'user', deviceId: null },
+        { name: 'mindsync', kind: 'phone', timeZone },
+      )
+      await trx
+        .insertInto('compat_mindsync_devices')
+        .values({ client_id: clientId, user_id: user.id, device_id: device.id, created_at: now() })
+        .execute()
     })
   } catch (error) {
     const isTaken = isUniqueViolation(error) || (error instanceof Error && 'code' in error && error.code === 'conflict')

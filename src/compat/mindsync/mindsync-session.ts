@@ -19,14 +19,22 @@ export type SeedSession = Static<typeof SeedSessionBody>
 
 export const bad = (error: string) => new MindsyncError(400, { error })
 const TOP_LEVEL = ['deviceId', 'date', 'duration', 'isCompleted', 'isCanceled', 'sessionPeriods'] as const
-const PERIOD_FIELDS = ['heartRateMeasurements', 'visualization', 'beatFrequency', 'breathingPattern', 'breathingPatternMultiplier', 'isHapticFeedbackEnabled'] as const
+const PERIOD_FIELDS = [
+  'heartRateMeasurements',
+  'visualization',
+  'beatFrequency',
+  'breathingPattern',
+  'breathingPatternMultiplier',
+  'isHapticFeedbackEnabled',
+] as const
 /** The identity column's size (compat_mindsync_devices.client_id): a wire limit of this adapter. */
 const MAX_DEVICE_ID = 128
 const SEED_VISUALIZATIONS = 'Arctic, Aurora, Circle, City, Golden, Japan, Metropolis, Nature, Plants, Skyline'
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
-const isFalsy = (v: unknown) => !v || (isObject(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0)
+const isFalsy = (v: unknown) =>
+  !v || (isObject(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0)
 
 /** §1.4 in order: the first failure wins. */
 function checkPresence(body: unknown): asserts body is Json {
@@ -38,18 +46,28 @@ function checkPresence(body: unknown): asserts body is Json {
   if (body.sessionPeriods.length === 0) throw bad('Session period list is empty.')
   body.sessionPeriods.forEach((period: unknown, i) => {
     if (!isObject(period)) throw bad(`Session period at index ${i} must be an object.`)
-    for (const field of PERIOD_FIELDS) if (!(field in period)) throw bad(`Missing required field '${field}' in session period at index ${i}`)
-    if (!Array.isArray(period.heartRateMeasurements)) throw bad(`Field 'heartRateMeasurements' in session period at index ${i} must be a list.`)
+    for (const field of PERIOD_FIELDS)
+      if (!(field in period)) throw bad(`Missing required field '${field}' in session period at index ${i}`)
+    if (!Array.isArray(period.heartRateMeasurements))
+      throw bad(`Field 'heartRateMeasurements' in session period at index ${i} must be a list.`)
     period.heartRateMeasurements.forEach((m: unknown, j) => {
       for (const field of ['date', 'heartRate']) {
-        if (!isObject(m) || !(field in m)) throw bad(`Missing required field '${field}' in heart rate measurement at index ${j} in session period at index ${i}`)
+        if (!isObject(m) || !(field in m))
+          throw bad(
+            `Missing required field '${field}' in heart rate measurement at index ${j} in session period at index ${i}`,
+          )
       }
     })
   })
 }
 
 /** Seed field names -> pulsebase's, per level. */
-const TOP_NAMES: Record<string, string> = { date: 'date', durationSeconds: 'duration', isCompleted: 'isCompleted', isCanceled: 'isCanceled' }
+const TOP_NAMES: Record<string, string> = {
+  date: 'date',
+  durationSeconds: 'duration',
+  isCompleted: 'isCompleted',
+  isCanceled: 'isCanceled',
+}
 const PERIOD_NAMES: Record<string, string> = { breathingMultiplier: 'breathingPatternMultiplier' }
 const MEASUREMENT_NAMES: Record<string, string> = { timestamp: 'date', bpm: 'heartRate' }
 
@@ -69,7 +87,9 @@ function toSeedPlace(path: string): string {
 /** A pulsebase validation problem as the seed's 400 (`Invalid value for '<field>' …: <what>.`). */
 export function toSeedError(detail: ErrorDetail): MindsyncError {
   const place = toSeedPlace(detail.path ?? 'body')
-  const what = place.startsWith("'visualization'") ? `expected null or one of ${SEED_VISUALIZATIONS}` : detail.message.replace(/\.$/, '')
+  const what = place.startsWith("'visualization'")
+    ? `expected null or one of ${SEED_VISUALIZATIONS}`
+    : detail.message.replace(/\.$/, '')
   return bad(`Invalid value for ${place}: ${what}.`)
 }
 
@@ -81,7 +101,10 @@ function toPeriod(raw: Json): SeedSession['periods'][number] {
     breathingPattern: raw.breathingPattern,
     breathingMultiplier: raw.breathingPatternMultiplier as number,
     isHapticFeedbackEnabled: raw.isHapticFeedbackEnabled as boolean,
-    heartRates: (raw.heartRateMeasurements as Json[]).map((m) => ({ timestamp: m.date as string, bpm: m.heartRate as number })),
+    heartRates: (raw.heartRateMeasurements as Json[]).map((m) => ({
+      timestamp: m.date as string,
+      bpm: m.heartRate as number,
+    })),
   }
 }
 

@@ -3,7 +3,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { PeriodObservation } from '../../domains/meditation/meditation.features.js'
 import { SeedSessionBody } from '../../domains/meditation/meditation.schema.js'
-import { countUserSessions, listSessions, toObservation, recordSession, type SessionStoreDeps } from '../../domains/meditation/meditation.service.js'
+import {
+  countUserSessions,
+  listSessions,
+  toObservation,
+  recordSession,
+  type SessionStoreDeps,
+} from '../../domains/meditation/meditation.service.js'
 import { recommend, type RecommenderDeps } from '../../domains/meditation/recommender.js'
 import { checkPeriods } from '../../domains/meditation/session-checks.js'
 import { awaitTrainingJob, requestOrJoinTraining, type TrainingDeps } from '../../domains/ml/training.service.js'
@@ -15,7 +21,13 @@ import type { AttemptLimiter } from '../../platform/rate-limit/attempt-limiter.j
 import { jsonBodyText } from '../../platform/http/json-body.js'
 import { schemaProblems } from '../../platform/validation/schema-check.js'
 import { ensureMindsyncPrincipal, findMindsyncPrincipal } from './mindsync-identity.js'
-import { MindsyncError, parseMindsyncSession, type SeedSession, toSeedError, toMindsyncSession } from './mindsync-session.js'
+import {
+  MindsyncError,
+  parseMindsyncSession,
+  type SeedSession,
+  toSeedError,
+  toMindsyncSession,
+} from './mindsync-session.js'
 
 export interface MindsyncDeps {
   readonly store: SessionStoreDeps
@@ -48,7 +60,8 @@ function readDeviceId(request: FastifyRequest): string {
 
 function requireJson(request: FastifyRequest): unknown {
   const type = request.headers['content-type'] ?? ''
-  if (!/^application\/json\b/i.test(type)) throw new MindsyncError(415, { error: 'Unsupported Media Type: send Content-Type: application/json' })
+  if (!/^application\/json\b/i.test(type))
+    throw new MindsyncError(415, { error: 'Unsupported Media Type: send Content-Type: application/json' })
   return request.body === INVALID_JSON ? undefined : request.body
 }
 
@@ -73,7 +86,8 @@ async function seedWorded<T>(run: () => Promise<T>): Promise<T> {
 function handleError(error: FastifyError | MindsyncError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof MindsyncError) return reply.status(error.status).send(error.body)
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: 'Request body is too large' })
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.status(415).send({ error: 'Unsupported Media Type: send Content-Type: application/json' })
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return reply.status(415).send({ error: 'Unsupported Media Type: send Content-Type: application/json' })
   // Refused by pulsebase's own edge checks (NUL, lone surrogates, non-finite numbers, a bad URL): the seed's body, our message.
   const appError = toAppError(error as FastifyError)
   if (appError.code !== 'internal') return reply.status(HTTP_STATUS[appError.code]).send({ error: appError.message })
@@ -86,7 +100,8 @@ async function storeSession(deps: MindsyncDeps, request: FastifyRequest, reply: 
   let owner: Principal
   try {
     owner = await ensureMindsyncPrincipal(deps.store, deviceId, deps.timeZone, async () => {
-      if (!deps.isRegistrationOpen) throw new AppError('permission_denied', 'Registration is closed on this server: this device id has no account')
+      if (!deps.isRegistrationOpen)
+        throw new AppError('permission_denied', 'Registration is closed on this server: this device id has no account')
       await deps.registrations?.consume(request.ip)
     })
   } catch (error) {
@@ -109,17 +124,20 @@ async function trainModel(deps: MindsyncDeps, request: FastifyRequest) {
     // A second /train_model while one runs waits for that one, as the client expects an answer once trained.
     jobId = (await requestOrJoinTraining(deps.training, owner.userId, 'meditation')).id
   } catch (error) {
-    if (error instanceof AppError && error.code === 'invalid_argument') return { message: `Model for device "${deviceId}" not trained. Could not find enough previous sessions.` }
+    if (error instanceof AppError && error.code === 'invalid_argument')
+      return { message: `Model for device "${deviceId}" not trained. Could not find enough previous sessions.` }
     throw error
   }
   let finished
   try {
     finished = await awaitTrainingJob(deps.training, owner.userId, jobId, deps.trainingWaitMs ?? 10 * 60_000)
   } catch (error) {
-    if (error instanceof AppError && error.code === 'unavailable') throw new MindsyncError(503, { error: 'Training did not finish in time; it goes on in the background.' })
+    if (error instanceof AppError && error.code === 'unavailable')
+      throw new MindsyncError(503, { error: 'Training did not finish in time; it goes on in the background.' })
     throw error
   }
-  if (finished.state !== 'succeeded') throw new MindsyncError(500, { error: `Model for device ${deviceId} could not be trained.` })
+  if (finished.state !== 'succeeded')
+    throw new MindsyncError(500, { error: `Model for device ${deviceId} could not be trained.` })
   return { message: `Model for device ${deviceId} trained successfully.` }
 }
 
@@ -137,7 +155,9 @@ async function predict(deps: MindsyncDeps, request: FastifyRequest, reply: Fasti
     return reply.type('application/json').send(body)
   } catch (error) {
     if (error instanceof AppError && error.code === 'not_found') {
-      return reply.status(400).send({ message: `Could not predict best combination for ${deviceId}. User does not have any model yet.` })
+      return reply
+        .status(400)
+        .send({ message: `Could not predict best combination for ${deviceId}. User does not have any model yet.` })
     }
     throw error
   }
@@ -158,25 +178,43 @@ export async function registerMindsyncCompat(app: HttpServer, deps: MindsyncDeps
       }
     })
 
-    scope.get('/ready', { schema: { tags, summary: 'MindSync: is the database reachable' } }, async (_request, reply) => {
-      try {
-        await deps.ping()
-      } catch {
-        return reply.status(503).send({ error: 'database not reachable' })
-      }
-      return { message: 'server is ready' }
-    })
+    scope.get(
+      '/ready',
+      { schema: { tags, summary: 'MindSync: is the database reachable' } },
+      async (_request, reply) => {
+        try {
+          await deps.ping()
+        } catch {
+          return reply.status(503).send({ error: 'database not reachable' })
+        }
+        return { message: 'server is ready' }
+      },
+    )
 
-    scope.get('/meditations', { schema: { tags, summary: "MindSync: a device's sessions (deviceId is required here)" } }, async (request, reply) => {
-      const deviceId = readDeviceId(request)
-      const owner = await findMindsyncPrincipal(deps.store.db, deviceId)
-      const sessions = owner === undefined ? [] : await listSessions(deps.store, owner.userId, 100_000, owner.deviceId ?? '')
-      if (sessions.length === 0) return reply.status(404).send({ message: 'No meditation sessions found' })
-      return { meditationSessions: sessions.reverse().map((s) => toMindsyncSession(deviceId, s)) }
-    })
-    scope.post('/meditations', { schema: { tags, summary: 'MindSync: store a session' } }, (request, reply) => storeSession(deps, request, reply))
-    scope.post('/train_model', { schema: { tags, summary: 'MindSync: train the device model; answers once training has finished' } }, (request) => trainModel(deps, request))
-    scope.post('/predict', { schema: { tags, summary: 'MindSync: the best next configuration for the session sent (not stored)' } }, (request, reply) => predict(deps, request, reply))
+    scope.get(
+      '/meditations',
+      { schema: { tags, summary: "MindSync: a device's sessions (deviceId is required here)" } },
+      async (request, reply) => {
+        const deviceId = readDeviceId(request)
+        const owner = await findMindsyncPrincipal(deps.store.db, deviceId)
+        const sessions =
+          owner === undefined ? [] : await listSessions(deps.store, owner.userId, 100_000, owner.deviceId ?? '')
+        if (sessions.length === 0) return reply.status(404).send({ message: 'No meditation sessions found' })
+        return { meditationSessions: sessions.reverse().map((s) => toMindsyncSession(deviceId, s)) }
+      },
+    )
+    scope.post('/meditations', { schema: { tags, summary: 'MindSync: store a session' } }, (request, reply) =>
+      storeSession(deps, request, reply),
+    )
+    scope.post(
+      '/train_model',
+      { schema: { tags, summary: 'MindSync: train the device model; answers once training has finished' } },
+      (request) => trainModel(deps, request),
+    )
+    scope.post(
+      '/predict',
+      { schema: { tags, summary: 'MindSync: the best next configuration for the session sent (not stored)' } },
+      (request, reply) => predict(deps, request, reply),
+    )
   })
 }
-

@@ -8,7 +8,9 @@ import { registerMindsyncCompat } from './mindsync.http.js'
 /** `PULSEBASE_COMPAT=mindsync`: the MindSync REST API, onto meditation and ML. Throws at build for a time zone the runtime does not know. */
 export function mindsyncCompatModule(platform: AuthedPlatform, meditation: MeditationModule, ml: MlModule): Module {
   if (resolveTimeZone(platform.config.mindsyncTimeZone) === undefined) {
-    throw new Error(`PULSEBASE_MINDSYNC_TIME_ZONE: ${JSON.stringify(platform.config.mindsyncTimeZone)} is not a time zone; use an IANA name such as Asia/Tokyo, UTC, or an offset such as +05:45`)
+    throw new Error(
+      `PULSEBASE_MINDSYNC_TIME_ZONE: ${JSON.stringify(platform.config.mindsyncTimeZone)} is not a time zone; use an IANA name such as Asia/Tokyo, UTC, or an offset such as +05:45`,
+    )
   }
   const deps = {
     store: meditation.store,
@@ -17,7 +19,13 @@ export function mindsyncCompatModule(platform: AuthedPlatform, meditation: Medit
     timeZone: platform.config.mindsyncTimeZone,
     // The seed's clients have no accounts: a new device id makes one, so it follows the sign-up rules.
     isRegistrationOpen: platform.config.auth.isRegistrationOpen,
-    registrations: createAttemptLimiter({ name: 'registrations', points: platform.config.auth.registrationsPerAddress, windowSeconds: 3600, message: 'Too many sign-ups from this address; try again later', redis: platform.redis }),
+    registrations: createAttemptLimiter({
+      name: 'registrations',
+      points: platform.config.auth.registrationsPerAddress,
+      windowSeconds: 3600,
+      message: 'Too many sign-ups from this address; try again later',
+      redis: platform.redis,
+    }),
     ping: () => platform.database.ping(),
   }
   return {

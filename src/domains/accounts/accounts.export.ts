@@ -20,21 +20,56 @@ const PARTS: readonly Part[] = [
   { file: 'devices.json', table: 'devices', order: ['id'] },
   { file: 'login-sessions.json', table: 'auth_sessions', order: ['id'] },
   { file: 'heart-rate-streams.json', table: 'heart_rate_streams', order: ['id'] },
-  { file: 'heart-rate-samples.json', table: 'heart_rate_samples', order: ['stream_id', 'ts'], via: { column: 'stream_id', parent: 'heart_rate_streams' } },
+  {
+    file: 'heart-rate-samples.json',
+    table: 'heart_rate_samples',
+    order: ['stream_id', 'ts'],
+    via: { column: 'stream_id', parent: 'heart_rate_streams' },
+  },
   { file: 'heart-rate-alerts.json', table: 'heart_rate_alerts', order: ['id'] },
   { file: 'game-sessions.json', table: 'game_sessions', order: ['id'] },
-  { file: 'game-session-data.json', table: 'game_session_data', order: ['session_id', 'seq'], via: { column: 'session_id', parent: 'game_sessions' } },
+  {
+    file: 'game-session-data.json',
+    table: 'game_session_data',
+    order: ['session_id', 'seq'],
+    via: { column: 'session_id', parent: 'game_sessions' },
+  },
   { file: 'm2m-profile.json', table: 'm2m_profiles', order: ['user_id'] },
   { file: 'meditation-sessions.json', table: 'meditation_sessions', order: ['id'] },
-  { file: 'meditation-periods.json', table: 'meditation_periods', order: ['session_id', 'idx'], via: { column: 'session_id', parent: 'meditation_sessions' } },
-  { file: 'meditation-heart-rates.json', table: 'meditation_heart_rates', order: ['session_id', 'period_idx', 'idx'], via: { column: 'session_id', parent: 'meditation_sessions' } },
+  {
+    file: 'meditation-periods.json',
+    table: 'meditation_periods',
+    order: ['session_id', 'idx'],
+    via: { column: 'session_id', parent: 'meditation_sessions' },
+  },
+  {
+    file: 'meditation-heart-rates.json',
+    table: 'meditation_heart_rates',
+    order: ['session_id', 'period_idx', 'idx'],
+    via: { column: 'session_id', parent: 'meditation_sessions' },
+  },
   { file: 'training-jobs.json', table: 'ml_training_jobs', order: ['id'] },
-  { file: 'training-epochs.json', table: 'ml_training_epochs', order: ['job_id', 'epoch'], via: { column: 'job_id', parent: 'ml_training_jobs' } },
+  {
+    file: 'training-epochs.json',
+    table: 'ml_training_epochs',
+    order: ['job_id', 'epoch'],
+    via: { column: 'job_id', parent: 'ml_training_jobs' },
+  },
   { file: 'models.json', table: 'ml_models', order: ['id'] },
   { file: 'sensor-streams.json', table: 'sensor_streams', order: ['id'] },
-  { file: 'sensor-frames.json', table: 'sensor_frames', order: ['stream_id', 'ts'], via: { column: 'stream_id', parent: 'sensor_streams' } },
+  {
+    file: 'sensor-frames.json',
+    table: 'sensor_frames',
+    order: ['stream_id', 'ts'],
+    via: { column: 'stream_id', parent: 'sensor_streams' },
+  },
   { file: 'sensor-datasets.json', table: 'sensor_datasets', order: ['id'] },
-  { file: 'sensor-dataset-frames.json', table: 'sensor_dataset_frames', order: ['dataset_id', 'part_id', 'seq'], via: { column: 'dataset_id', parent: 'sensor_datasets' } },
+  {
+    file: 'sensor-dataset-frames.json',
+    table: 'sensor_dataset_frames',
+    order: ['dataset_id', 'part_id', 'seq'],
+    via: { column: 'dataset_id', parent: 'sensor_datasets' },
+  },
   { file: 'sensor-recordings.json', table: 'sensor_recordings', order: ['id'] },
   { file: 'sensor-live-classifiers.json', table: 'sensor_live_classifiers', order: ['device_id', 'kind'] },
   { file: 'playground-runs.json', table: 'playground_runs', order: ['training_job_id'] },
@@ -48,17 +83,34 @@ const PAGE = 2000
 
 /** A row as JSON: secrets dropped, bytes as base64. */
 function exportable(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).filter(([k]) => !SECRET_COLUMNS.has(k)).map(([k, v]) => [k, Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v]))
+  return Object.fromEntries(
+    Object.entries(row)
+      .filter(([k]) => !SECRET_COLUMNS.has(k))
+      .map(([k, v]) => [k, Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v]),
+  )
 }
 
 /** The page of the part's rows after `last` (the previous page's last row) in the part's key order: keyset, no OFFSET. */
-function readPage(db: Db, part: Part, userId: string, last: Record<string, unknown> | undefined): Promise<Record<string, unknown>[]> {
+function readPage(
+  db: Db,
+  part: Part,
+  userId: string,
+  last: Record<string, unknown> | undefined,
+): Promise<Record<string, unknown>[]> {
   const loose = db as unknown as Kysely<Record<string, Record<string, unknown>>>
   let query = loose.selectFrom(part.table).selectAll()
-  query = part.via === undefined
-    ? query.where('user_id', '=', userId)
-    : query.where(part.via.column, 'in', loose.selectFrom(part.via.parent).select('id').where('user_id', '=', userId))
-  if (last !== undefined) query = query.where((eb) => isPastRow(eb, part.order.map((column) => [column, last[column]] as const), 'asc'))
+  query =
+    part.via === undefined
+      ? query.where('user_id', '=', userId)
+      : query.where(part.via.column, 'in', loose.selectFrom(part.via.parent).select('id').where('user_id', '=', userId))
+  if (last !== undefined)
+    query = query.where((eb) =>
+      isPastRow(
+        eb,
+        part.order.map((column) => [column, last[column]] as const),
+        'asc',
+      ),
+    )
   for (const column of part.order) query = query.orderBy(column)
   return query.limit(PAGE).execute()
 }
@@ -67,7 +119,7 @@ function readPage(db: Db, part: Part, userId: string, last: Record<string, unkno
 async function* jsonArray(db: Db, part: Part, userId: string): AsyncGenerator<string> {
   yield '['
   let first = true
-  for (let last: Record<string, unknown> | undefined; ; ) {
+  for (let last: Record<string, unknown> | undefined; ;) {
     const rows = await readPage(db, part, userId, last)
     last = rows.at(-1)
     for (const row of rows) {
@@ -83,14 +135,27 @@ async function* jsonArray(db: Db, part: Part, userId: string): AsyncGenerator<st
  * The archive as a stream: `account.json` (the profile), one JSON file per kind of data, and
  * `models/<model id>/<file>` for each model's files. Entries are read only as the zip is written.
  */
-export async function exportAccount(deps: { db: Db; blobs: BlobStore }, userId: string, account: unknown): Promise<Readable> {
+export async function exportAccount(
+  deps: { db: Db; blobs: BlobStore },
+  userId: string,
+  account: unknown,
+): Promise<Readable> {
   const { default: yazl } = await import('yazl')
   const zip = new yazl.ZipFile()
   zip.addBuffer(Buffer.from(`${JSON.stringify(account, null, 2)}\n`), 'account.json')
   for (const part of PARTS) zip.addReadStream(Readable.from(jsonArray(deps.db, part, userId)), part.file)
-  const models = await deps.db.selectFrom('ml_models').select(['id', 'artifact']).where('user_id', '=', userId).orderBy('id').execute()
+  const models = await deps.db
+    .selectFrom('ml_models')
+    .select(['id', 'artifact'])
+    .where('user_id', '=', userId)
+    .orderBy('id')
+    .execute()
   for (const model of models) {
-    for (const blob of await deps.blobs.list(`${model.artifact}/`)) zip.addReadStream(await deps.blobs.get(blob.key), `models/${model.id}/${blob.key.slice(model.artifact.length + 1)}`)
+    for (const blob of await deps.blobs.list(`${model.artifact}/`))
+      zip.addReadStream(
+        await deps.blobs.get(blob.key),
+        `models/${model.id}/${blob.key.slice(model.artifact.length + 1)}`,
+      )
   }
   zip.end()
   return zip.outputStream as Readable

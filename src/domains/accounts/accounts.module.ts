@@ -24,5 +24,12 @@ export function accountsModule(platform: AuthedPlatform, revokeDeviceKey: (devic
 
 function resetLimiter(platform: AuthedPlatform, name: string, points: number) {
   const message = 'Too many password-reset requests; try again later'
-  return createAttemptLimiter({ name, points, windowSeconds: HOUR_MS / 1000, message, ...(platform.redis && { redis: platform.redis }), keyPrefix: platform.config.redisPrefix })
+  return createAttemptLimiter({
+    name,
+    points,
+    windowSeconds: HOUR_MS / 1000,
+    message,
+    ...(platform.redis && { redis: platform.redis }),
+    keyPrefix: platform.config.redisPrefix,
+  })
 }

@@ -3,7 +3,11 @@ import { datasetBlobKey } from '../playground/uploads.js'
 
 /** Revokes every live login session of the user except `keepSessionId`. */
 export async function revokeSessions(db: Db, userId: string, now: number, keepSessionId?: string): Promise<void> {
-  let query = db.updateTable('auth_sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null)
+  let query = db
+    .updateTable('auth_sessions')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
   if (keepSessionId !== undefined) query = query.where('id', '!=', keepSessionId)
   await query.execute()
 }
@@ -20,7 +24,10 @@ export async function ownedOutside(db: Db, userId: string): Promise<{ deviceIds:
   const devices = await db.selectFrom('devices').select('id').where('user_id', '=', userId).execute()
   const models = await db.selectFrom('ml_models').select('artifact').where('user_id', '=', userId).execute()
   const uploads = await db.selectFrom('playground_datasets').select('id').where('user_id', '=', userId).execute()
-  return { deviceIds: devices.map((d) => d.id), blobPrefixes: [...models.map((m) => `${m.artifact}/`), ...uploads.map((u) => datasetBlobKey(u.id))] }
+  return {
+    deviceIds: devices.map((d) => d.id),
+    blobPrefixes: [...models.map((m) => `${m.artifact}/`), ...uploads.map((u) => datasetBlobKey(u.id))],
+  }
 }
 
 /** Deletes the user; every user-owned row goes with it (foreign keys cascade). False when there was none. */

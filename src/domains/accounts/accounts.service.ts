@@ -40,7 +40,8 @@ export const RESETS_PER_CLIENT = 10
 async function checkPassword(deps: AccountsDeps, userId: string, password: string): Promise<void> {
   const row = await users.findUserById(deps.db, userId)
   if (row === undefined) throw new AppError('not_found', 'User not found')
-  if (!(await verifyPassword(password, row.password_hash))) throw new AppError('permission_denied', 'The password is wrong')
+  if (!(await verifyPassword(password, row.password_hash)))
+    throw new AppError('permission_denied', 'The password is wrong')
 }
 
 /**
@@ -57,7 +58,9 @@ export async function deleteAccount(deps: AccountsDeps, userId: string): Promise
   for (const deviceId of owned.deviceIds) deps.revokeDeviceKey(deviceId)
   endLiveStreams(deps.publishLive, userId)
   for (const prefix of owned.blobPrefixes) {
-    await deps.blobs.deletePrefix(prefix).catch((err: unknown) => deps.logger.error({ err, prefix }, 'files of a deleted account not removed'))
+    await deps.blobs
+      .deletePrefix(prefix)
+      .catch((err: unknown) => deps.logger.error({ err, prefix }, 'files of a deleted account not removed'))
   }
 }
 
@@ -68,7 +71,11 @@ export async function deleteMyAccount(deps: AccountsDeps, principal: Principal, 
 }
 
 /** Sets a new password after checking the current one; every other login session (and its streams) ends. */
-export async function changePassword(deps: AccountsDeps, principal: Principal, body: { currentPassword: string; newPassword: string }): Promise<void> {
+export async function changePassword(
+  deps: AccountsDeps,
+  principal: Principal,
+  body: { currentPassword: string; newPassword: string },
+): Promise<void> {
   await checkPassword(deps, principal.userId, body.currentPassword)
   const hash = await hashPassword(body.newPassword)
   await deps.db.transaction().execute(async (trx) => {
@@ -92,7 +99,14 @@ export async function requestPasswordReset(deps: AccountsDeps, email: string, cl
   if (row === undefined) return
   const token = newSecret(RESET_TOKEN_PREFIX)
   const now = deps.now()
-  await tokens.insertAccountToken(deps.db, { token_hash: hashSecret(token), user_id: row.id, purpose: 'reset', created_at: now, expires_at: now + deps.resetTokenTtlMs, used_at: null })
+  await tokens.insertAccountToken(deps.db, {
+    token_hash: hashSecret(token),
+    user_id: row.id,
+    purpose: 'reset',
+    created_at: now,
+    expires_at: now + deps.resetTokenTtlMs,
+    used_at: null,
+  })
   const minutes = Math.round(deps.resetTokenTtlMs / 60_000)
   const text = [
     'Someone (hopefully you) asked to reset the password of your pulsebase account.',
@@ -102,11 +116,16 @@ export async function requestPasswordReset(deps: AccountsDeps, email: string, cl
     `Send it with a new password to POST /v1/auth/password-reset/confirm within ${minutes} minutes. It works once.`,
     'If you did not ask for this, ignore this message: your password stays as it is.',
   ].join('\n')
-  void deps.mail.send({ to: row.email, subject: 'Reset your pulsebase password', text }).catch((err: unknown) => deps.logger.error({ err, userId: row.id }, 'password reset mail not sent'))
+  void deps.mail
+    .send({ to: row.email, subject: 'Reset your pulsebase password', text })
+    .catch((err: unknown) => deps.logger.error({ err, userId: row.id }, 'password reset mail not sent'))
 }
 
 /** Sets the password from a mailed token (used once); every login session and its streams end. `invalid_argument` for a bad token. */
-export async function confirmPasswordReset(deps: AccountsDeps, body: { token: string; newPassword: string }): Promise<void> {
+export async function confirmPasswordReset(
+  deps: AccountsDeps,
+  body: { token: string; newPassword: string },
+): Promise<void> {
   const hash = await hashPassword(body.newPassword)
   const now = deps.now()
   const userId = await deps.db.transaction().execute(async (trx) => {
@@ -116,6 +135,9 @@ export async function confirmPasswordReset(deps: AccountsDeps, body: { token: st
     await repo.revokeSessions(trx, owner, now)
     return owner
   })
-  if (userId === undefined) throw new AppError('invalid_argument', 'The reset token is unknown, expired or already used', [{ path: 'body.token', message: 'is unknown, expired or already used' }])
+  if (userId === undefined)
+    throw new AppError('invalid_argument', 'The reset token is unknown, expired or already used', [
+      { path: 'body.token', message: 'is unknown, expired or already used' },
+    ])
   endLiveStreams(deps.publishLive, userId, { isSessionsOnly: true })
 }

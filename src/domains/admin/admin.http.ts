@@ -21,11 +21,15 @@ const UserParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }
 const LogLevelBody = Type.Object({ level: LogLevel }, { additionalProperties: false })
 const VersionInfo = Type.Object({ version: Type.String(), node: Type.String() })
 const QueueParams = Type.Object({ queue: Type.String({ pattern: '^[a-z0-9._-]{1,100}$' }) })
-const DeadJobParams = Type.Object({ queue: QueueParams.properties.queue, id: Type.String({ minLength: 1, maxLength: 64 }) })
+const DeadJobParams = Type.Object({
+  queue: QueueParams.properties.queue,
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+})
 
 /** The queue name as declared (src/jobs.ts); `not_found` for any other. */
 function knownQueue(name: string): string {
-  if (!(JOB_NAMES as readonly string[]).includes(name)) throw new AppError('not_found', `No queue ${name}: the queues are ${JOB_NAMES.join(', ')}`)
+  if (!(JOB_NAMES as readonly string[]).includes(name))
+    throw new AppError('not_found', `No queue ${name}: the queues are ${JOB_NAMES.join(', ')}`)
   return name
 }
 
@@ -46,42 +50,101 @@ export function registerAdminHttp(app: HttpServer, deps: AdminDeps): void {
   const common = { onRequest: guards.admin }
   app.get(
     '/v1/admin/users',
-    { ...common, schema: { tags, security, querystring: Page, response: { 200: Type.Object({ users: Type.Array(User) }) } } },
+    {
+      ...common,
+      schema: { tags, security, querystring: Page, response: { 200: Type.Object({ users: Type.Array(User) }) } },
+    },
     async (request) => ({ users: await auth.listAllUsers(db, request.query) }),
   )
   app.post(
     '/v1/admin/users',
-    { ...common, schema: { tags, security, summary: 'Create an account (also when registration is closed)', body: CreateUserBody, response: { 201: User } } },
+    {
+      ...common,
+      schema: {
+        tags,
+        security,
+        summary: 'Create an account (also when registration is closed)',
+        body: CreateUserBody,
+        response: { 201: User },
+      },
+    },
     async (request, reply) => reply.status(201).send(await auth.createUser(deps, request.body)),
   )
   app.patch(
     '/v1/admin/users/:id',
-    { ...common, schema: { tags, security, summary: "Change a user's role", params: UserParams, body: PatchUserBody, response: { 200: User } } },
+    {
+      ...common,
+      schema: {
+        tags,
+        security,
+        summary: "Change a user's role",
+        params: UserParams,
+        body: PatchUserBody,
+        response: { 200: User },
+      },
+    },
     async (request) => auth.setRole(deps, request.params.id, request.body.role),
   )
   app.get(
     '/v1/admin/queues',
-    { ...common, schema: { tags, security, summary: "Every job queue's depth: jobs waiting for a worker and dead-lettered", response: { 200: Type.Object({ queues: Type.Array(QueueDepth) }) } } },
+    {
+      ...common,
+      schema: {
+        tags,
+        security,
+        summary: "Every job queue's depth: jobs waiting for a worker and dead-lettered",
+        response: { 200: Type.Object({ queues: Type.Array(QueueDepth) }) },
+      },
+    },
     async () => ({ queues: await Promise.all(JOB_NAMES.map((name) => queue.depth(name))) }),
   )
   app.get(
     '/v1/admin/queues/:queue/dead',
-    { ...common, schema: { tags, security, summary: 'Jobs that used up their attempts', params: QueueParams, response: { 200: Type.Object({ jobs: Type.Array(DeadJob) }) } } },
+    {
+      ...common,
+      schema: {
+        tags,
+        security,
+        summary: 'Jobs that used up their attempts',
+        params: QueueParams,
+        response: { 200: Type.Object({ jobs: Type.Array(DeadJob) }) },
+      },
+    },
     async (request) => ({ jobs: await queue.deadLetters(knownQueue(request.params.queue)) }),
   )
   app.post(
     '/v1/admin/queues/:queue/dead/:id/retry',
-    { ...common, schema: { tags, security, summary: 'Run a dead-lettered job again, with a fresh set of attempts', params: DeadJobParams, response: { 204: Type.Null() } } },
+    {
+      ...common,
+      schema: {
+        tags,
+        security,
+        summary: 'Run a dead-lettered job again, with a fresh set of attempts',
+        params: DeadJobParams,
+        response: { 204: Type.Null() },
+      },
+    },
     async (request, reply) => {
-      if (!(await queue.settleDead(knownQueue(request.params.queue), request.params.id, 'retry'))) throw new AppError('not_found', `No dead job ${request.params.id} in ${request.params.queue}`)
+      if (!(await queue.settleDead(knownQueue(request.params.queue), request.params.id, 'retry')))
+        throw new AppError('not_found', `No dead job ${request.params.id} in ${request.params.queue}`)
       return reply.status(204).send(null)
     },
   )
   app.delete(
     '/v1/admin/queues/:queue/dead/:id',
-    { ...common, schema: { tags, security, summary: 'Discard a dead-lettered job', params: DeadJobParams, response: { 204: Type.Null() } } },
+    {
+      ...common,
+      schema: {
+        tags,
+        security,
+        summary: 'Discard a dead-lettered job',
+        params: DeadJobParams,
+        response: { 204: Type.Null() },
+      },
+    },
     async (request, reply) => {
-      if (!(await queue.settleDead(knownQueue(request.params.queue), request.params.id, 'discard'))) throw new AppError('not_found', `No dead job ${request.params.id} in ${request.params.queue}`)
+      if (!(await queue.settleDead(knownQueue(request.params.queue), request.params.id, 'discard')))
+        throw new AppError('not_found', `No dead job ${request.params.id} in ${request.params.queue}`)
       return reply.status(204).send(null)
     },
   )
@@ -89,7 +152,13 @@ export function registerAdminHttp(app: HttpServer, deps: AdminDeps): void {
     '/v1/admin/log-level',
     {
       ...common,
-      schema: { tags, security, summary: 'Change the running log level of every process (through pub/sub)', body: LogLevelBody, response: { 200: LogLevelBody } },
+      schema: {
+        tags,
+        security,
+        summary: 'Change the running log level of every process (through pub/sub)',
+        body: LogLevelBody,
+        response: { 200: LogLevelBody },
+      },
     },
     async (request) => {
       await deps.setLogLevel(request.body.level)

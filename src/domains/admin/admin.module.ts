@@ -14,7 +14,15 @@ export async function adminModule(platform: AuthedPlatform): Promise<Module> {
   }
   return {
     name: 'admin',
-    http: (server) => registerAdminHttp(server, { db: platform.database.db, queue: platform.queue, guards: platform.guards, setLogLevel, version: VERSION, now: platform.now }),
+    http: (server) =>
+      registerAdminHttp(server, {
+        db: platform.database.db,
+        queue: platform.queue,
+        guards: platform.guards,
+        setLogLevel,
+        version: VERSION,
+        now: platform.now,
+      }),
     close: unsubscribe,
   }
 }

@@ -1,6 +1,10 @@
 import { resolveJwtSecret } from '../../config.js'
 import type { Module, Platform } from '../../module.js'
-import { CREDENTIALS_ENDED_CHANNEL, type CredentialsEnded, type EndReason } from '../../platform/auth/credential-watch.js'
+import {
+  CREDENTIALS_ENDED_CHANNEL,
+  type CredentialsEnded,
+  type EndReason,
+} from '../../platform/auth/credential-watch.js'
 import type { Authenticate } from '../../platform/auth/principal.js'
 import { createAttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
 import { createDeviceKeyCache } from '../devices/device-key-cache.js'
@@ -35,23 +39,42 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
   const { config, database, pubsub, logger, redis } = platform
   if (config.bootstrapAdmin) await auth.ensureAdmin({ db: database.db, now: platform.now }, config.bootstrapAdmin)
   const deviceKeys = createDeviceKeyCache({ ttlMs: config.auth.deviceKeyCacheMs, now: platform.now })
-  await pubsub.subscribe(REVOKED_DEVICES, (message) => deviceKeys.forgetDevice((message as { deviceId: string }).deviceId))
+  await pubsub.subscribe(REVOKED_DEVICES, (message) =>
+    deviceKeys.forgetDevice((message as { deviceId: string }).deviceId),
+  )
   // A deleted account's device keys stop at once on every process (401, never a stale principal).
   await pubsub.subscribe(CREDENTIALS_ENDED_CHANNEL, (message) => deviceKeys.forgetCovered(message as CredentialsEnded))
   const limiter = (name: string, points: number) =>
-    createAttemptLimiter({ name, points, windowSeconds: config.auth.loginWindowSeconds, message: TOO_MANY_LOGINS, redis, keyPrefix: config.redisPrefix })
+    createAttemptLimiter({
+      name,
+      points,
+      windowSeconds: config.auth.loginWindowSeconds,
+      message: TOO_MANY_LOGINS,
+      redis,
+      keyPrefix: config.redisPrefix,
+    })
   const deps: auth.AuthDeps = {
     db: database.db,
     signer: createTokenSigner(resolveJwtSecret(config), config.auth.accessTokenTtlSeconds),
     accountLimiter: limiter('login-account', config.auth.loginAttemptsPerAccount),
     addressLimiter: limiter('login-address', config.auth.loginAttemptsPerAddress),
     accountFailures: limiter('login-failures', MAX_FAILURES_COUNTED),
-    registrationLimiter: createAttemptLimiter({ name: 'registrations', points: config.auth.registrationsPerAddress, windowSeconds: 3600, message: 'Too many sign-ups from this address; try again later', redis }),
+    registrationLimiter: createAttemptLimiter({
+      name: 'registrations',
+      points: config.auth.registrationsPerAddress,
+      windowSeconds: 3600,
+      message: 'Too many sign-ups from this address; try again later',
+      redis,
+    }),
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
     isRegistrationOpen: config.auth.isRegistrationOpen,
     deviceKeys,
     now: platform.now,
-    emailVerification: { isRequired: config.auth.isEmailVerificationRequired, mail: platform.mail, logger: logger.child({ module: 'email-verification' }) },
+    emailVerification: {
+      isRequired: config.auth.isEmailVerificationRequired,
+      mail: platform.mail,
+      logger: logger.child({ module: 'email-verification' }),
+    },
     endCredentials: (ended) => void platform.credentials.announce(ended),
   }
   const authenticate: Authenticate = (credential) => auth.authenticate(deps, credential)
@@ -59,7 +82,9 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
     authenticate,
     revokeDeviceKey(deviceId) {
       deviceKeys.forgetDevice(deviceId)
-      pubsub.publish(REVOKED_DEVICES, { deviceId }).catch((err: unknown) => logger.warn({ err, deviceId }, 'revocation broadcast failed'))
+      pubsub
+        .publish(REVOKED_DEVICES, { deviceId })
+        .catch((err: unknown) => logger.warn({ err, deviceId }, 'revocation broadcast failed'))
       void platform.credentials.announce({ reason: 'revoked', deviceId })
     },
     endUserCredentials(userId, reason) {

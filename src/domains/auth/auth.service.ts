@@ -56,7 +56,11 @@ function toUser(row: users.UserRow): User {
 }
 
 /** Creates an account; one made by an operator or the system counts as verified, a self-registered one (`isVerified` false) not yet. */
-export async function createUser(deps: Pick<AuthDeps, 'db' | 'now'>, input: CreateUserBody, isVerified = true): Promise<User> {
+export async function createUser(
+  deps: Pick<AuthDeps, 'db' | 'now'>,
+  input: CreateUserBody,
+  isVerified = true,
+): Promise<User> {
   const now = deps.now()
   const row: users.UserRow = {
     id: randomUUID(),
@@ -97,7 +101,11 @@ export function loginDelayMs(failures: number): number {
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** A new account and its first session; with e-mail verification required, the account and a mailed token instead (no session yet). `address` is the client's, for the sign-up throttle. */
-export async function register(deps: AuthDeps, input: RegisterBody, address?: string): Promise<({ user: User } & Tokens) | { user: User; verificationRequired: true }> {
+export async function register(
+  deps: AuthDeps,
+  input: RegisterBody,
+  address?: string,
+): Promise<({ user: User } & Tokens) | { user: User; verificationRequired: true }> {
   if (!deps.isRegistrationOpen) throw new AppError('permission_denied', 'Registration is closed on this server')
   if (address !== undefined) await deps.registrationLimiter?.consume(address)
   const user = await createUser(deps, input, false)
@@ -122,7 +130,10 @@ export async function login(deps: AuthDeps, input: LoginBody, address: string) {
   }
   await Promise.all([deps.accountLimiter.reset(accountAtAddress), deps.accountFailures?.reset(email)])
   if (deps.emailVerification?.isRequired === true && row.email_verified_at === null) {
-    throw new AppError('permission_denied', 'Confirm your e-mail address first: send the token mailed to you to POST /v1/auth/verify-email (POST /v1/auth/verify-email/resend mails a new one)')
+    throw new AppError(
+      'permission_denied',
+      'Confirm your e-mail address first: send the token mailed to you to POST /v1/auth/verify-email (POST /v1/auth/verify-email/resend mails a new one)',
+    )
   }
   return { user: toUser(row), ...(await startSession(deps, row.id)) }
 }
@@ -179,11 +190,18 @@ export async function logout(deps: AuthDeps, principal: Principal): Promise<void
 
 /** Resolves an access token or a device key to the principal it acts for. */
 export async function authenticate(deps: AuthDeps, credential: string): Promise<Principal> {
-  if (credential.startsWith(DEVICE_KEY_PREFIX)) return principalForDeviceKey(deps.db, credential, deps.now(), deps.deviceKeys)
+  if (credential.startsWith(DEVICE_KEY_PREFIX))
+    return principalForDeviceKey(deps.db, credential, deps.now(), deps.deviceKeys)
   const claims = await deps.signer.verify(credential)
   const session = await sessions.findLiveSessionRole(deps.db, claims.sessionId, claims.userId, deps.now())
   if (!session) throw new AppError('unauthenticated', 'Access token has been revoked')
-  return { userId: claims.userId, role: session.role, deviceId: null, sessionId: claims.sessionId, ...(claims.expiresAtMs !== undefined && { expiresAtMs: claims.expiresAtMs }) }
+  return {
+    userId: claims.userId,
+    role: session.role,
+    deviceId: null,
+    sessionId: claims.sessionId,
+    ...(claims.expiresAtMs !== undefined && { expiresAtMs: claims.expiresAtMs }),
+  }
 }
 
 export async function getUser(db: Kysely<Database>, userId: string): Promise<User> {
@@ -193,11 +211,16 @@ export async function getUser(db: Kysely<Database>, userId: string): Promise<Use
 }
 
 /** Changes the caller's display name and settings (merged; a threshold change is stamped with the platform's time). */
-export async function updateMe(deps: Pick<AuthDeps, 'db' | 'now'>, principal: Principal, patch: PatchMeBody): Promise<User> {
+export async function updateMe(
+  deps: Pick<AuthDeps, 'db' | 'now'>,
+  principal: Principal,
+  patch: PatchMeBody,
+): Promise<User> {
   const now = deps.now()
   return deps.db.transaction().execute(async (trx) => {
     const current = await getUser(trx, principal.userId)
-    const settings = patch.settings === undefined ? current.settings : mergeSettings(current.settings, patch.settings, now)
+    const settings =
+      patch.settings === undefined ? current.settings : mergeSettings(current.settings, patch.settings, now)
     await users.updateUser(
       trx,
       principal.userId,
@@ -212,7 +235,10 @@ export async function updateMe(deps: Pick<AuthDeps, 'db' | 'now'>, principal: Pr
 }
 
 /** Creates the configured admin once, or gives an existing account of that email the admin role. */
-export async function ensureAdmin(deps: Pick<AuthDeps, 'db' | 'now'>, admin: { email: string; password: string }): Promise<void> {
+export async function ensureAdmin(
+  deps: Pick<AuthDeps, 'db' | 'now'>,
+  admin: { email: string; password: string },
+): Promise<void> {
   const existing = await users.findUserByEmail(deps.db, normalizeEmail(admin.email))
   if (existing) {
     if (existing.role !== 'admin') await users.updateUser(deps.db, existing.id, { role: 'admin' }, deps.now())

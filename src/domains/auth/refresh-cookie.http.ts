@@ -13,7 +13,9 @@ const REFRESH_COOKIE_PATH = '/v1/auth/refresh'
 /** The request header schema the login, register and refresh routes accept (and OpenAPI shows). */
 export const SessionHeaders = Type.Object({
   [SESSION_HEADER]: Type.Optional(
-    Type.Literal('cookie', { description: 'Keep the refresh token in an httpOnly cookie (for browsers): the body then has no refreshToken' }),
+    Type.Literal('cookie', {
+      description: 'Keep the refresh token in an httpOnly cookie (for browsers): the body then has no refreshToken',
+    }),
   ),
 })
 
@@ -24,7 +26,12 @@ export function wantsRefreshCookie(request: FastifyRequest): boolean {
 function cookieOptions(request: FastifyRequest) {
   // Secure only when the request came over TLS (directly, or per X-Forwarded-Proto behind a trusted proxy),
   // so `npm start` on http://localhost still works in a browser.
-  return { path: REFRESH_COOKIE_PATH, httpOnly: true, sameSite: 'strict' as const, secure: request.protocol === 'https' }
+  return {
+    path: REFRESH_COOKIE_PATH,
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: request.protocol === 'https',
+  }
 }
 
 /** Moves the refresh token from the body to the cookie; returns the body without it. */

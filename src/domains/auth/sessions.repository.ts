@@ -4,7 +4,10 @@ import type { Database, RefreshTokensTable } from '../../platform/db/schema.js'
 export type RefreshTokenRow = Selectable<RefreshTokensTable>
 
 /** Stores a login session; `createdAt` and `expiresAt` in epoch milliseconds. */
-export async function insertSession(db: Kysely<Database>, row: { id: string; userId: string; createdAt: number; expiresAt: number }) {
+export async function insertSession(
+  db: Kysely<Database>,
+  row: { id: string; userId: string; createdAt: number; expiresAt: number },
+) {
   await db
     .insertInto('auth_sessions')
     .values({ id: row.id, user_id: row.userId, created_at: row.createdAt, expires_at: row.expiresAt, revoked_at: null })
@@ -31,7 +34,12 @@ export async function markRefreshTokenUsed(db: Kysely<Database>, tokenHash: stri
 }
 
 /** Revokes one of the user's sessions at `at` (epoch milliseconds); a revoked one keeps its first time. */
-export async function revokeSession(db: Kysely<Database>, sessionId: string, userId: string, at: number): Promise<void> {
+export async function revokeSession(
+  db: Kysely<Database>,
+  sessionId: string,
+  userId: string,
+  at: number,
+): Promise<void> {
   await db
     .updateTable('auth_sessions')
     .set({ revoked_at: at })

@@ -20,7 +20,9 @@ export function toAlertThresholds(settings: UserSettings): AlertThresholds {
 export function readSettings(text: string): UserSettings {
   const stored = JSON.parse(text) as UserSettings & { heartRate?: Record<string, unknown> }
   if (stored.heartRate === undefined) return stored
-  const thresholds = Object.fromEntries(Object.entries(stored.heartRate).filter(([key]) => key !== 'validMin' && key !== 'validMax'))
+  const thresholds = Object.fromEntries(
+    Object.entries(stored.heartRate).filter(([key]) => key !== 'validMin' && key !== 'validMax'),
+  )
   return { ...stored, heartRate: thresholds as UserSettings['heartRate'] }
 }
 
@@ -31,16 +33,27 @@ export function mergeSettings(current: UserSettings, patch: UserSettings, nowMs:
   const thresholds = toAlertThresholds(merged)
   const problems: ErrorDetail[] = []
   if (thresholds.lowAlert >= thresholds.highAlert) {
-    problems.push({ path: 'body.settings.heartRate', message: `lowAlert must be below highAlert (got ${thresholds.lowAlert} and ${thresholds.highAlert})` })
+    problems.push({
+      path: 'body.settings.heartRate',
+      message: `lowAlert must be below highAlert (got ${thresholds.lowAlert} and ${thresholds.highAlert})`,
+    })
   }
-  if (merged.restingHeartRate !== undefined && merged.maxHeartRate !== undefined && merged.restingHeartRate >= merged.maxHeartRate) {
+  if (
+    merged.restingHeartRate !== undefined &&
+    merged.maxHeartRate !== undefined &&
+    merged.restingHeartRate >= merged.maxHeartRate
+  ) {
     problems.push({ path: 'body.settings.restingHeartRate', message: 'must be below maxHeartRate' })
   }
   if (merged.birthYear !== undefined && merged.birthYear > new Date(nowMs).getUTCFullYear()) {
     problems.push({ path: 'body.settings.birthYear', message: 'must not be in the future' })
   }
   if (patch.timeZone !== undefined && resolveTimeZone(patch.timeZone) === undefined) {
-    problems.push({ path: 'body.settings.timeZone', message: `${JSON.stringify(patch.timeZone)} is not a time zone: use an IANA name such as Europe/Berlin, UTC, or an offset such as +05:45`, reason: 'time_zone_invalid' })
+    problems.push({
+      path: 'body.settings.timeZone',
+      message: `${JSON.stringify(patch.timeZone)} is not a time zone: use an IANA name such as Europe/Berlin, UTC, or an offset such as +05:45`,
+      reason: 'time_zone_invalid',
+    })
   }
   if (problems.length > 0) {
     throw new AppError('invalid_argument', `Invalid settings: ${problems.map((p) => p.message).join('; ')}`, problems)

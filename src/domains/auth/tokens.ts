@@ -35,8 +35,18 @@ export function createTokenSigner(secret: string, ttlSeconds: number): TokenSign
     async verify(token) {
       try {
         // exp and iat are required: a token signed with the right key but without an expiry is refused.
-        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp', 'iat', 'sub', 'aud', 'iss'] })
-        if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
+        const { payload } = await jwtVerify(token, key, {
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          algorithms: ['HS256'],
+          requiredClaims: ['exp', 'iat', 'sub', 'aud', 'iss'],
+        })
+        if (
+          payload.typ !== 'access' ||
+          typeof payload.sub !== 'string' ||
+          typeof payload.sid !== 'string' ||
+          typeof payload.exp !== 'number'
+        ) {
           throw new AppError('unauthenticated', 'Invalid access token')
         }
         return { userId: payload.sub, sessionId: payload.sid, expiresAtMs: payload.exp * 1000 }

@@ -22,9 +22,20 @@ export async function updateUser(
   changes: Partial<Pick<UserRow, 'display_name' | 'settings' | 'role' | 'password_hash' | 'email_verified_at'>>,
   now: number,
 ): Promise<void> {
-  await db.updateTable('users').set({ ...changes, updated_at: now }).where('id', '=', id).execute()
+  await db
+    .updateTable('users')
+    .set({ ...changes, updated_at: now })
+    .where('id', '=', id)
+    .execute()
 }
 
 export function listUsers(db: Kysely<Database>, page: { limit: number; offset: number }): Promise<UserRow[]> {
-  return db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').limit(page.limit).offset(page.offset).execute()
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute()
 }

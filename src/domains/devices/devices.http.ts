@@ -2,19 +2,45 @@ import { Type } from 'typebox'
 import { AppError } from '../../errors.js'
 import { type Guards, readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
-import { CreateDeviceBody, CreatedDevice, Device, DeviceList, DeviceListQuery, DeviceParams, Heartbeat, PatchDeviceBody, RotatedDevice, RotateKeyBody } from './devices.schema.js'
+import {
+  CreateDeviceBody,
+  CreatedDevice,
+  Device,
+  DeviceList,
+  DeviceListQuery,
+  DeviceParams,
+  Heartbeat,
+  PatchDeviceBody,
+  RotatedDevice,
+  RotateKeyBody,
+} from './devices.schema.js'
 import * as devices from './devices.service.js'
 
 const tags = ['devices']
 const security = [{ bearer: [] }]
 
 /** `onKeyRevoked` runs after a device's key stopped working (revoked or deleted), e.g. to drop cached keys. */
-export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, guards: Guards, onKeyRevoked: (deviceId: string) => void = () => {}): void {
+export function registerDevicesHttp(
+  app: HttpServer,
+  deps: devices.DevicesDeps,
+  guards: Guards,
+  onKeyRevoked: (deviceId: string) => void = () => {},
+): void {
   const common = { onRequest: guards.person }
   app.post(
     '/v1/devices',
-    { ...common, schema: { tags, security, summary: 'Register a device; its API key is shown once', body: CreateDeviceBody, response: { 201: CreatedDevice } } },
-    async (request, reply) => reply.status(201).send(await devices.createDevice(deps, readPrincipal(request), request.body)),
+    {
+      ...common,
+      schema: {
+        tags,
+        security,
+        summary: 'Register a device; its API key is shown once',
+        body: CreateDeviceBody,
+        response: { 201: CreatedDevice },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await devices.createDevice(deps, readPrincipal(request), request.body)),
   )
   app.post(
     '/v1/devices/heartbeat',
@@ -29,7 +55,8 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
     },
     async (request) => {
       const principal = readPrincipal(request)
-      if (principal.deviceId === null) throw new AppError('permission_denied', "A heartbeat comes from a device: send it with the device's key")
+      if (principal.deviceId === null)
+        throw new AppError('permission_denied', "A heartbeat comes from a device: send it with the device's key")
       // The guard's authentication has already stored this contact.
       const device = await devices.getDevice(deps, principal, principal.deviceId)
       return { deviceId: device.id, online: true as const, presenceTimeoutSeconds: device.presenceTimeoutSeconds }
@@ -37,10 +64,25 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
   )
   app.get(
     '/v1/devices',
-    { ...common, schema: { tags, security, summary: 'List your devices, with their presence', querystring: DeviceListQuery, response: { 200: DeviceList } } },
+    {
+      ...common,
+      schema: {
+        tags,
+        security,
+        summary: 'List your devices, with their presence',
+        querystring: DeviceListQuery,
+        response: { 200: DeviceList },
+      },
+    },
     async (request) => {
       const online = request.query.online
-      return { devices: await devices.listDevices(deps, readPrincipal(request), online === undefined ? {} : { online: online === 'true' }) }
+      return {
+        devices: await devices.listDevices(
+          deps,
+          readPrincipal(request),
+          online === undefined ? {} : { online: online === 'true' },
+        ),
+      }
     },
   )
   app.get(
@@ -50,12 +92,25 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
   )
   app.patch(
     '/v1/devices/:id',
-    { ...common, schema: { tags, security, summary: 'Rename a device, set its presence timeout or its time zone', params: DeviceParams, body: PatchDeviceBody, response: { 200: Device } } },
+    {
+      ...common,
+      schema: {
+        tags,
+        security,
+        summary: 'Rename a device, set its presence timeout or its time zone',
+        params: DeviceParams,
+        body: PatchDeviceBody,
+        response: { 200: Device },
+      },
+    },
     async (request) => devices.patchDevice(deps, readPrincipal(request), request.params.id, request.body),
   )
   app.post(
     '/v1/devices/:id/revoke',
-    { ...common, schema: { tags, security, summary: 'Revoke the device key', params: DeviceParams, response: { 200: Device } } },
+    {
+      ...common,
+      schema: { tags, security, summary: 'Revoke the device key', params: DeviceParams, response: { 200: Device } },
+    },
     async (request) => {
       const device = await devices.revokeDevice(deps, readPrincipal(request), request.params.id)
       onKeyRevoked(device.id)
@@ -66,10 +121,22 @@ export function registerDevicesHttp(app: HttpServer, deps: devices.DevicesDeps, 
     '/v1/devices/:id/rotate-key',
     {
       ...common,
-      schema: { tags, security, summary: 'Give the device a new key; the old one works for a grace period', params: DeviceParams, body: RotateKeyBody, response: { 200: RotatedDevice } },
+      schema: {
+        tags,
+        security,
+        summary: 'Give the device a new key; the old one works for a grace period',
+        params: DeviceParams,
+        body: RotateKeyBody,
+        response: { 200: RotatedDevice },
+      },
     },
     async (request) => {
-      const rotated = await devices.rotateDeviceKey(deps, readPrincipal(request), request.params.id, request.body.graceSeconds ?? 3600)
+      const rotated = await devices.rotateDeviceKey(
+        deps,
+        readPrincipal(request),
+        request.params.id,
+        request.body.graceSeconds ?? 3600,
+      )
       // Cached lookups of the old key end now; with a grace period the next lookup finds it again, until it expires.
       onKeyRevoked(rotated.device.id)
       return rotated

@@ -18,8 +18,16 @@ export function devicePresence(platform: Platform): DevicePresence {
 }
 
 /** Devices, their API keys and presence. `onKeyRevoked` runs once a key stopped working (revoked or deleted). */
-export function devicesModule(platform: AuthedPlatform, onKeyRevoked: (deviceId: string) => void, presence: DevicePresence): Module {
-  const deps = { db: platform.database.db, defaultTimeoutMs: platform.config.devicePresenceTimeoutMs, now: platform.now }
+export function devicesModule(
+  platform: AuthedPlatform,
+  onKeyRevoked: (deviceId: string) => void,
+  presence: DevicePresence,
+): Module {
+  const deps = {
+    db: platform.database.db,
+    defaultTimeoutMs: platform.config.devicePresenceTimeoutMs,
+    now: platform.now,
+  }
   presence.start()
   return {
     name: 'devices',

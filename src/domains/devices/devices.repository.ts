@@ -9,7 +9,13 @@ export async function insertDevice(db: Kysely<Database>, row: DeviceRow): Promis
 }
 
 export function listDevices(db: Kysely<Database>, userId: string): Promise<DeviceRow[]> {
-  return db.selectFrom('devices').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute()
+  return db
+    .selectFrom('devices')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()
 }
 
 export function findDevice(db: Kysely<Database>, userId: string, id: string): Promise<DeviceRow | undefined> {
@@ -18,7 +24,12 @@ export function findDevice(db: Kysely<Database>, userId: string, id: string): Pr
 
 export function findDevices(db: Kysely<Database>, userId: string, ids: readonly string[]): Promise<DeviceRow[]> {
   if (ids.length === 0) return Promise.resolve([])
-  return db.selectFrom('devices').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
+  return db
+    .selectFrom('devices')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('id', 'in', [...ids])
+    .execute()
 }
 
 /** The device of a key: its current key, or its previous one while that is in its grace period (at `now`). */
@@ -27,15 +38,30 @@ export function findDeviceByKeyHash(db: Kysely<Database>, keyHash: string, now: 
     .selectFrom('devices')
     .innerJoin('users', 'users.id', 'devices.user_id')
     .select(['devices.id', 'devices.user_id', 'devices.revoked_at', 'users.role'])
-    .where((eb) => eb.or([eb('devices.key_hash', '=', keyHash), eb.and([eb('devices.previous_key_hash', '=', keyHash), eb('devices.previous_key_expires_at', '>', now)])]))
+    .where((eb) =>
+      eb.or([
+        eb('devices.key_hash', '=', keyHash),
+        eb.and([eb('devices.previous_key_hash', '=', keyHash), eb('devices.previous_key_expires_at', '>', now)]),
+      ]),
+    )
     .executeTakeFirst()
 }
 
 /** Makes the current key the previous one (valid until `previousExpiresAt`) and sets the new one. */
-export async function rotateKey(db: Kysely<Database>, userId: string, id: string, next: { keyHash: string; keyPrefix: string; previousExpiresAt: number }): Promise<void> {
+export async function rotateKey(
+  db: Kysely<Database>,
+  userId: string,
+  id: string,
+  next: { keyHash: string; keyPrefix: string; previousExpiresAt: number },
+): Promise<void> {
   await db
     .updateTable('devices')
-    .set((eb) => ({ previous_key_hash: eb.ref('key_hash'), previous_key_expires_at: next.previousExpiresAt, key_hash: next.keyHash, key_prefix: next.keyPrefix }))
+    .set((eb) => ({
+      previous_key_hash: eb.ref('key_hash'),
+      previous_key_expires_at: next.previousExpiresAt,
+      key_hash: next.keyHash,
+      key_prefix: next.keyPrefix,
+    }))
     .where('user_id', '=', userId)
     .where('id', '=', id)
     .execute()
@@ -48,7 +74,12 @@ export async function updateDevice(
   id: string,
   changes: Partial<Pick<DeviceRow, 'name' | 'revoked_at' | 'presence_timeout_ms' | 'time_zone'>>,
 ): Promise<boolean> {
-  const result = await db.updateTable('devices').set(changes).where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
+  const result = await db
+    .updateTable('devices')
+    .set(changes)
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .executeTakeFirst()
   return Number(result.numUpdatedRows) > 0 || (await findDevice(db, userId, id)) !== undefined
 }
 
@@ -58,7 +89,8 @@ export async function deleteDevice(db: Kysely<Database>, userId: string, id: str
 }
 
 /** `last_seen_at + timeout`: when a device stops being online (its own timeout, else the default). */
-const expiresAt = (defaultTimeoutMs: number) => sql<number>`last_seen_at + coalesce(presence_timeout_ms, ${sql.lit(defaultTimeoutMs)})`
+const expiresAt = (defaultTimeoutMs: number) =>
+  sql<number>`last_seen_at + coalesce(presence_timeout_ms, ${sql.lit(defaultTimeoutMs)})`
 
 export interface PresenceRow {
   readonly id: string
@@ -79,12 +111,22 @@ export async function recordContact(db: Db, deviceId: string, atMs: number, addr
 
 /** Marks the online transition announced; true for the one caller (of any process) that changed it. */
 export async function claimOnlineAnnouncement(db: Db, deviceId: string): Promise<boolean> {
-  const result = await db.updateTable('devices').set({ presence_announced: 'online' }).where('id', '=', deviceId).where('presence_announced', '=', 'offline').executeTakeFirst()
+  const result = await db
+    .updateTable('devices')
+    .set({ presence_announced: 'online' })
+    .where('id', '=', deviceId)
+    .where('presence_announced', '=', 'offline')
+    .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
 
 /** Marks the offline transition announced if the device's timeout has passed at `nowMs`; true for the one caller that changed it. */
-export async function claimOfflineAnnouncement(db: Db, deviceId: string, nowMs: number, defaultTimeoutMs: number): Promise<boolean> {
+export async function claimOfflineAnnouncement(
+  db: Db,
+  deviceId: string,
+  nowMs: number,
+  defaultTimeoutMs: number,
+): Promise<boolean> {
   const result = await db
     .updateTable('devices')
     .set({ presence_announced: 'offline' })
@@ -107,5 +149,9 @@ export function expiredOnlineDevices(db: Db, nowMs: number, defaultTimeoutMs: nu
 }
 
 export function findPresence(db: Db, deviceId: string): Promise<PresenceRow | undefined> {
-  return db.selectFrom('devices').select(['id', 'user_id', 'last_seen_at', 'remote_address']).where('id', '=', deviceId).executeTakeFirst()
+  return db
+    .selectFrom('devices')
+    .select(['id', 'user_id', 'last_seen_at', 'remote_address'])
+    .where('id', '=', deviceId)
+    .executeTakeFirst()
 }

@@ -31,10 +31,21 @@ export interface DevicesDeps {
 export const DEVICE_SYNC_KIND = 'device'
 
 /** Runs a change of the owner's device and its sync entry (stamped `nowMs`) in one transaction (inside `db` when that already is one). */
-async function withChange<T>(db: Kysely<Database>, owner: Principal, change: string, nowMs: number, run: (db: Kysely<Database>) => Promise<{ id: string; result: T }>): Promise<T> {
+async function withChange<T>(
+  db: Kysely<Database>,
+  owner: Principal,
+  change: string,
+  nowMs: number,
+  run: (db: Kysely<Database>) => Promise<{ id: string; result: T }>,
+): Promise<T> {
   const inTransaction = async (trx: Kysely<Database>) => {
     const { id, result } = await run(trx)
-    await recordChange(trx, readDatabaseKind(trx), { userId: owner.userId, kind: DEVICE_SYNC_KIND, entityId: id, change }, nowMs)
+    await recordChange(
+      trx,
+      readDatabaseKind(trx),
+      { userId: owner.userId, kind: DEVICE_SYNC_KIND, entityId: id, change },
+      nowMs,
+    )
     return result
   }
   return db.isTransaction ? inTransaction(db) : db.transaction().execute(inTransaction)
@@ -51,11 +62,11 @@ function checkedTimeZone(name: string | null | undefined): string | null | undef
  * `timeZone` setting, else UTC.
  */
 export async function readLocalTimeZone(db: Kysely<Database>, principal: Principal): Promise<TimeZone> {
-  const device = principal.deviceId === null ? undefined : await devices.findDevice(db, principal.userId, principal.deviceId)
+  const device =
+    principal.deviceId === null ? undefined : await devices.findDevice(db, principal.userId, principal.deviceId)
   const name = device?.time_zone ?? (await getUser(db, principal.userId)).settings.timeZone
   return (name === null || name === undefined ? undefined : resolveTimeZone(name)) ?? UTC
 }
-
 
 /** The wire form; `online` as of `nowMs` (epoch ms), with `defaultTimeoutMs` for a device without its own timeout. */
 export function toDevice(row: devices.DeviceRow, defaultTimeoutMs: number, nowMs: number): Device {
@@ -75,7 +86,11 @@ export function toDevice(row: devices.DeviceRow, defaultTimeoutMs: number, nowMs
 }
 
 /** Registers a device (inside `deps.db` when that is a transaction); its API key is in the answer, once. */
-export async function createDevice(deps: Pick<DevicesDeps, 'db' | 'now'> & { readonly defaultTimeoutMs?: number }, owner: Principal, input: CreateDeviceBody) {
+export async function createDevice(
+  deps: Pick<DevicesDeps, 'db' | 'now'> & { readonly defaultTimeoutMs?: number },
+  owner: Principal,
+  input: CreateDeviceBody,
+) {
   const apiKey = newSecret(DEVICE_KEY_PREFIX)
   const now = deps.now()
   const row: devices.DeviceRow = {
@@ -95,13 +110,22 @@ export async function createDevice(deps: Pick<DevicesDeps, 'db' | 'now'> & { rea
     presence_announced: 'offline',
     time_zone: checkedTimeZone(input.timeZone) ?? null,
   }
-  await withChange(deps.db, owner, 'created', now, async (trx) => ({ id: row.id, result: await devices.insertDevice(trx, row) }))
+  await withChange(deps.db, owner, 'created', now, async (trx) => ({
+    id: row.id,
+    result: await devices.insertDevice(trx, row),
+  }))
   return { device: toDevice(row, deps.defaultTimeoutMs ?? DEFAULT_PRESENCE_TIMEOUT_MS, now), apiKey }
 }
 
-export async function listDevices(deps: DevicesDeps, owner: Principal, filter: { online?: boolean } = {}): Promise<Device[]> {
+export async function listDevices(
+  deps: DevicesDeps,
+  owner: Principal,
+  filter: { online?: boolean } = {},
+): Promise<Device[]> {
   const nowMs = deps.now()
-  const all = (await devices.listDevices(deps.db, owner.userId)).map((row) => toDevice(row, deps.defaultTimeoutMs, nowMs))
+  const all = (await devices.listDevices(deps.db, owner.userId)).map((row) =>
+    toDevice(row, deps.defaultTimeoutMs, nowMs),
+  )
   return filter.online === undefined ? all : all.filter((device) => device.online === filter.online)
 }
 
@@ -112,15 +136,23 @@ export async function getDevice(deps: DevicesDeps, owner: Principal, id: string)
 }
 
 /** Renames a device, sets its presence timeout and/or its time zone (null: back to the default, or the owner's zone). */
-export async function patchDevice(deps: DevicesDeps, owner: Principal, id: string, patch: PatchDeviceBody): Promise<Device> {
+export async function patchDevice(
+  deps: DevicesDeps,
+  owner: Principal,
+  id: string,
+  patch: PatchDeviceBody,
+): Promise<Device> {
   const timeZone = checkedTimeZone(patch.timeZone)
   const changes = {
     ...(patch.name !== undefined && { name: patch.name }),
-    ...(patch.presenceTimeoutSeconds !== undefined && { presence_timeout_ms: patch.presenceTimeoutSeconds === null ? null : patch.presenceTimeoutSeconds * 1000 }),
+    ...(patch.presenceTimeoutSeconds !== undefined && {
+      presence_timeout_ms: patch.presenceTimeoutSeconds === null ? null : patch.presenceTimeoutSeconds * 1000,
+    }),
     ...(timeZone !== undefined && { time_zone: timeZone }),
   }
   await withChange(deps.db, owner, 'updated', deps.now(), async (trx) => {
-    if (!(await devices.updateDevice(trx, owner.userId, id, changes))) throw new AppError('not_found', 'Device not found')
+    if (!(await devices.updateDevice(trx, owner.userId, id, changes)))
+      throw new AppError('not_found', 'Device not found')
     return { id, result: undefined }
   })
   return getDevice(deps, owner, id)
@@ -131,7 +163,10 @@ export async function revokeDevice(deps: DevicesDeps, owner: Principal, id: stri
   const device = await getDevice(deps, owner, id)
   if (device.revokedAt === null) {
     const now = deps.now()
-    await withChange(deps.db, owner, 'revoked', now, async (trx) => ({ id, result: await devices.updateDevice(trx, owner.userId, id, { revoked_at: now }) }))
+    await withChange(deps.db, owner, 'revoked', now, async (trx) => ({
+      id,
+      result: await devices.updateDevice(trx, owner.userId, id, { revoked_at: now }),
+    }))
   }
   return getDevice(deps, owner, id)
 }
@@ -147,8 +182,19 @@ export async function rotateDeviceKey(deps: DevicesDeps, owner: Principal, id: s
   const apiKey = newSecret(DEVICE_KEY_PREFIX)
   const now = deps.now()
   const previousKeyExpiresAt = now + graceSeconds * 1000
-  await withChange(deps.db, owner, 'key-rotated', now, async (trx) => ({ id, result: await devices.rotateKey(trx, owner.userId, id, { keyHash: hashSecret(apiKey), keyPrefix: apiKey.slice(0, DEVICE_KEY_PREFIX.length + 6), previousExpiresAt: previousKeyExpiresAt }) }))
-  return { device: await getDevice(deps, owner, id), apiKey, previousKeyExpiresAt: new Date(previousKeyExpiresAt).toISOString() }
+  await withChange(deps.db, owner, 'key-rotated', now, async (trx) => ({
+    id,
+    result: await devices.rotateKey(trx, owner.userId, id, {
+      keyHash: hashSecret(apiKey),
+      keyPrefix: apiKey.slice(0, DEVICE_KEY_PREFIX.length + 6),
+      previousExpiresAt: previousKeyExpiresAt,
+    }),
+  }))
+  return {
+    device: await getDevice(deps, owner, id),
+    apiKey,
+    previousKeyExpiresAt: new Date(previousKeyExpiresAt).toISOString(),
+  }
 }
 
 export async function deleteDevice(deps: Pick<DevicesDeps, 'db' | 'now'>, owner: Principal, id: string): Promise<void> {
@@ -159,13 +205,27 @@ export async function deleteDevice(deps: Pick<DevicesDeps, 'db' | 'now'>, owner:
 }
 
 /** Sync loader: the user's devices by id (a deleted one is absent), `online` as of the platform's time. */
-export async function loadDevices(deps: DevicesDeps, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+export async function loadDevices(
+  deps: DevicesDeps,
+  userId: string,
+  ids: readonly string[],
+): Promise<Map<string, unknown>> {
   const nowMs = deps.now()
-  return new Map((await devices.findDevices(deps.db, userId, ids)).map((row) => [row.id, toDevice(row, deps.defaultTimeoutMs, nowMs)]))
+  return new Map(
+    (await devices.findDevices(deps.db, userId, ids)).map((row) => [
+      row.id,
+      toDevice(row, deps.defaultTimeoutMs, nowMs),
+    ]),
+  )
 }
 
 /** The owner a device key acts for at `nowMs` (epoch ms; a rotated-out key works until its grace ends). Contact times are the presence tracker's: `authenticateWithContact`. */
-export async function principalForDeviceKey(db: Kysely<Database>, apiKey: string, nowMs: number, cache?: DeviceKeyCache): Promise<Principal> {
+export async function principalForDeviceKey(
+  db: Kysely<Database>,
+  apiKey: string,
+  nowMs: number,
+  cache?: DeviceKeyCache,
+): Promise<Principal> {
   const keyHash = hashSecret(apiKey)
   const cached = cache?.get(keyHash)
   if (cached !== undefined) return cached
@@ -182,6 +242,10 @@ async function lookUpDeviceKey(db: Kysely<Database>, keyHash: string, nowMs: num
 }
 
 /** The id of `userId`'s device with this name and kind (revoked or not), or undefined. */
-export async function findDeviceIdByName(db: Kysely<Database>, userId: string, match: { readonly name: string; readonly kind: string }): Promise<string | undefined> {
+export async function findDeviceIdByName(
+  db: Kysely<Database>,
+  userId: string,
+  match: { readonly name: string; readonly kind: string },
+): Promise<string | undefined> {
   return (await devices.listDevices(db, userId)).find((d) => d.name === match.name && d.kind === match.kind)?.id
 }

@@ -54,7 +54,6 @@ export interface DevicePresence {
 export const COALESCE_MS = 1000
 const TICK_MS = 1000
 
-
 export function createDevicePresence(deps: PresenceDeps): DevicePresence {
   const now = deps.now
   /** When this process last stored a contact, per device. */
@@ -64,7 +63,12 @@ export function createDevicePresence(deps: PresenceDeps): DevicePresence {
   let tick: Promise<void> | undefined
 
   const announce = (row: repo.PresenceRow, online: boolean) =>
-    deps.publish(row.user_id, 'device-presence', { deviceId: row.id, online, lastSeenAt: toIsoOrNull(row.last_seen_at), remoteAddress: row.remote_address })
+    deps.publish(row.user_id, 'device-presence', {
+      deviceId: row.id,
+      online,
+      lastSeenAt: toIsoOrNull(row.last_seen_at),
+      remoteAddress: row.remote_address,
+    })
 
   async function store(contact: Contact, at: number): Promise<void> {
     // A device silent past its timeout whose offline transition no sweep announced yet goes offline first.
@@ -83,7 +87,9 @@ export function createDevicePresence(deps: PresenceDeps): DevicePresence {
     const batch = pending
     pending = new Map()
     for (const [deviceId, { at, address }] of batch) {
-      await repo.recordContact(deps.db, deviceId, at, address).catch((err: unknown) => deps.logger.warn({ err, deviceId }, 'device contact not stored'))
+      await repo
+        .recordContact(deps.db, deviceId, at, address)
+        .catch((err: unknown) => deps.logger.warn({ err, deviceId }, 'device contact not stored'))
     }
     const stale = now() - COALESCE_MS
     for (const [deviceId, at] of written) if (at < stale) written.delete(deviceId)
@@ -111,7 +117,9 @@ export function createDevicePresence(deps: PresenceDeps): DevicePresence {
       }
       written.set(contact.deviceId, at)
       pending.delete(contact.deviceId)
-      await store(contact, at).catch((err: unknown) => deps.logger.warn({ err, deviceId: contact.deviceId }, 'device contact not stored'))
+      await store(contact, at).catch((err: unknown) =>
+        deps.logger.warn({ err, deviceId: contact.deviceId }, 'device contact not stored'),
+      )
     },
     flush,
     sweep,
@@ -139,15 +147,24 @@ export function createDevicePresence(deps: PresenceDeps): DevicePresence {
  * `authenticate` that also records each device call as a contact, with the caller's address:
  * every authenticated request, stream or MQTT session of a device keeps it online.
  */
-export function authenticateWithContact(authenticate: Authenticate, presence: Pick<DevicePresence, 'touch'>): Authenticate {
+export function authenticateWithContact(
+  authenticate: Authenticate,
+  presence: Pick<DevicePresence, 'touch'>,
+): Authenticate {
   return async (credential, origin) => {
     const principal = await authenticate(credential, origin)
-    if (principal.deviceId !== null) await presence.touch({ userId: principal.userId, deviceId: principal.deviceId, address: origin?.address ?? null })
+    if (principal.deviceId !== null)
+      await presence.touch({ userId: principal.userId, deviceId: principal.deviceId, address: origin?.address ?? null })
     return principal
   }
 }
 
 /** Whether a device with this contact time is online at `nowMs`. */
-export function isOnline(lastSeenAt: number | null, timeoutMs: number | null, defaultTimeoutMs: number, nowMs: number): boolean {
+export function isOnline(
+  lastSeenAt: number | null,
+  timeoutMs: number | null,
+  defaultTimeoutMs: number,
+  nowMs: number,
+): boolean {
   return lastSeenAt !== null && Number(lastSeenAt) + (timeoutMs ?? defaultTimeoutMs) >= nowMs
 }

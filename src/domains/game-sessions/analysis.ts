@@ -63,7 +63,10 @@ export function computeProgress(score: number, rangeOfMotion: number, previous: 
     previousMeanScore: orNull(previous.meanScore, round2),
     scoreChange: hasPrevious && previous.meanScore !== null ? round2(score - previous.meanScore) : null,
     progressScore: hasPrevious ? round2((100 * previous.beaten) / previous.count) : null,
-    rangeOfMotionChange: hasPrevious && previous.meanRangeOfMotion !== null ? significant6(rangeOfMotion - previous.meanRangeOfMotion) : null,
+    rangeOfMotionChange:
+      hasPrevious && previous.meanRangeOfMotion !== null
+        ? significant6(rangeOfMotion - previous.meanRangeOfMotion)
+        : null,
   }
 }
 

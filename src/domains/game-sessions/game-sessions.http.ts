@@ -11,12 +11,24 @@ import {
   SessionPage,
   SessionParams,
 } from './game-sessions.schema.js'
-import { createSession, deleteGameSession, type GameSessionDeps, gameProgress, getSession, listGameSessions } from './game-sessions.service.js'
+import {
+  createSession,
+  deleteGameSession,
+  type GameSessionDeps,
+  gameProgress,
+  getSession,
+  listGameSessions,
+} from './game-sessions.service.js'
 
 const tags = ['game-sessions']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
 
-function registerUpload(scope: HttpServer, deps: GameSessionDeps, anyone: { onRequest: Guard }, maxBytes: number): void {
+function registerUpload(
+  scope: HttpServer,
+  deps: GameSessionDeps,
+  anyone: { onRequest: Guard },
+  maxBytes: number,
+): void {
   scope.post(
     '/v1/game-sessions',
     {
@@ -40,25 +52,57 @@ function registerUpload(scope: HttpServer, deps: GameSessionDeps, anyone: { onRe
   )
 }
 
-export function registerGameSessionsHttp(app: HttpServer, deps: GameSessionDeps, guards: Guards, maxBytes: number): void {
+export function registerGameSessionsHttp(
+  app: HttpServer,
+  deps: GameSessionDeps,
+  guards: Guards,
+  maxBytes: number,
+): void {
   const anyone = { onRequest: guards.anyone }
   registerUpload(app, deps, anyone, maxBytes)
 
   app.get(
     '/v1/game-sessions',
-    { ...anyone, schema: { tags, security, summary: 'My game sessions, newest first', querystring: ListQuery, response: { 200: SessionPage } } },
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: 'My game sessions, newest first',
+        querystring: ListQuery,
+        response: { 200: SessionPage },
+      },
+    },
     async (request) => listGameSessions(deps, readPrincipal(request), request.query),
   )
 
   app.get(
     '/v1/game-sessions/:id',
-    { ...anyone, schema: { tags, security, summary: 'One session: its state and, once processed, its analysis', params: SessionParams, response: { 200: GameSession } } },
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: 'One session: its state and, once processed, its analysis',
+        params: SessionParams,
+        response: { 200: GameSession },
+      },
+    },
     async (request) => getSession(deps, readPrincipal(request), request.params.id),
   )
 
   app.delete(
     '/v1/game-sessions/:id',
-    { ...anyone, schema: { tags, security, summary: 'Delete a session with its sensor data and analysis', params: SessionParams, response: { 204: Type.Null() } } },
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: 'Delete a session with its sensor data and analysis',
+        params: SessionParams,
+        response: { 204: Type.Null() },
+      },
+    },
     async (request, reply) => {
       await deleteGameSession(deps, readPrincipal(request), request.params.id)
       return reply.status(204).send(null)
@@ -69,7 +113,14 @@ export function registerGameSessionsHttp(app: HttpServer, deps: GameSessionDeps,
     '/v1/progress/games/:game',
     {
       ...anyone,
-      schema: { tags, security, summary: 'My trend in one game over its processed sessions', params: ProgressParams, querystring: ProgressQuery, response: { 200: GameProgress } },
+      schema: {
+        tags,
+        security,
+        summary: 'My trend in one game over its processed sessions',
+        params: ProgressParams,
+        querystring: ProgressQuery,
+        response: { 200: GameProgress },
+      },
     },
     async (request) => gameProgress(deps, readPrincipal(request), request.params.game, request.query.limit),
   )

@@ -24,8 +24,19 @@ async function settle(deps: GameSessionDeps, event: ProcessingEventPayload, fiel
   const state = fields.state === 'processed' ? 'processed' : 'failed'
   await deps.outbox.transaction(async (trx, stage) => {
     if (!(await settleSession(trx, event.userId, event.sessionId, fields))) return
-    const cursor = await recordChange(trx, deps.kind, { userId: event.userId, kind: SYNC_KIND, entityId: event.sessionId, change: state }, deps.now())
-    const reconciliation: ReconciliationEventPayload = { eventId: randomUUID(), userId: event.userId, sessionId: event.sessionId, cursor, state }
+    const cursor = await recordChange(
+      trx,
+      deps.kind,
+      { userId: event.userId, kind: SYNC_KIND, entityId: event.sessionId, change: state },
+      deps.now(),
+    )
+    const reconciliation: ReconciliationEventPayload = {
+      eventId: randomUUID(),
+      userId: event.userId,
+      sessionId: event.sessionId,
+      cursor,
+      state,
+    }
     await stage(RECONCILE_JOB, reconciliation)
   })
 }
@@ -37,7 +48,13 @@ export async function processSession(deps: GameSessionDeps, job: Job<ProcessingE
   if (session === undefined || session.state !== 'processing') return // deleted, or an earlier delivery finished it
   try {
     const channels = await decodeChannels(await readSensorData(deps.db, event.userId, event.sessionId))
-    const previous = await previousSessions(deps.db, event.userId, session.game_id, Number(session.ended_at), Number(session.score))
+    const previous = await previousSessions(
+      deps.db,
+      event.userId,
+      session.game_id,
+      Number(session.ended_at),
+      Number(session.score),
+    )
     const analysis = analyse(channels, Number(session.score), previous)
     await settle(deps, event, {
       state: 'processed',
@@ -51,7 +68,14 @@ export async function processSession(deps: GameSessionDeps, job: Job<ProcessingE
     // On the last attempt the user learns the session failed; the event still goes to the dead letters.
     if (job.attempt >= deps.maxAttempts) {
       const failure = 'The session could not be processed; its data is kept and an operator can see why'
-      await settle(deps, event, { state: 'failed', analysis: null, progress_score: null, range_of_motion: null, failure, processed_at: deps.now() })
+      await settle(deps, event, {
+        state: 'failed',
+        analysis: null,
+        progress_score: null,
+        range_of_motion: null,
+        failure,
+        processed_at: deps.now(),
+      })
     }
     throw err
   }

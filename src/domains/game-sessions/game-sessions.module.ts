@@ -14,7 +14,8 @@ export function gameSessionsModule(platform: AuthedPlatform): Module {
     publish: platform.publishLive,
     maxAttempts: config.queueMaxAttempts,
     now: platform.now,
-    onUnreadableRow: (id, err) => logger.error({ err, sessionId: id }, 'a stored game session cannot be shown; left out of the list'),
+    onUnreadableRow: (id, err) =>
+      logger.error({ err, sessionId: id }, 'a stored game session cannot be shown; left out of the list'),
   }
   return {
     name: 'game-sessions',

@@ -19,7 +19,12 @@ export async function findSessionById(db: Db, id: string): Promise<SessionRow | 
 }
 
 export async function findSession(db: Db, userId: string, id: string): Promise<SessionRow | undefined> {
-  return db.selectFrom('game_sessions').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
+  return db
+    .selectFrom('game_sessions')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .executeTakeFirst()
 }
 
 export async function findSessions(db: Db, userId: string, ids: readonly string[]): Promise<SessionRow[]> {
@@ -54,12 +59,21 @@ export async function deleteSession(db: Db, userId: string, id: string): Promise
 }
 
 /** Newest first; `after` is the last row of the previous page. */
-export async function listSessions(db: Db, userId: string, options: { gameId?: string; after?: PageAfter; limit: number }): Promise<SessionRow[]> {
+export async function listSessions(
+  db: Db,
+  userId: string,
+  options: { gameId?: string; after?: PageAfter; limit: number },
+): Promise<SessionRow[]> {
   let query = db.selectFrom('game_sessions').selectAll().where('user_id', '=', userId)
   if (options.gameId !== undefined) query = query.where('game_id', '=', options.gameId)
   const after = options.after
   if (after !== undefined) {
-    query = query.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]))
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+      ]),
+    )
   }
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute()
 }
@@ -82,13 +96,21 @@ export async function settleSession(
 }
 
 /** The same game's processed sessions that ended before `endedAt`, summarised against `score`. */
-export async function previousSessions(db: Db, userId: string, gameId: string, endedAt: number, score: number): Promise<PreviousSessions> {
+export async function previousSessions(
+  db: Db,
+  userId: string,
+  gameId: string,
+  endedAt: number,
+  score: number,
+): Promise<PreviousSessions> {
   const row = await db
     .selectFrom('game_sessions')
     .select([
       sql<number>`count(*)`.as('count'),
       sql<number | null>`avg(score)`.as('meanScore'),
-      sql<number | null>`sum(case when score < ${score} then 1.0 when score = ${score} then 0.5 else 0 end)`.as('beaten'),
+      sql<number | null>`sum(case when score < ${score} then 1.0 when score = ${score} then 0.5 else 0 end)`.as(
+        'beaten',
+      ),
       sql<number | null>`avg(range_of_motion)`.as('meanRangeOfMotion'),
     ])
     .where('user_id', '=', userId)

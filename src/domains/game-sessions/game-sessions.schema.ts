@@ -3,8 +3,15 @@ import { NextCursor } from '../../platform/pagination/page-cursor.js'
 import { INSTANT_DESCRIPTION } from '../../platform/time/date-time.js'
 
 const Iso = Type.String({ format: 'date-time' })
-const Instant = Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Number()], { description: INSTANT_DESCRIPTION })
-export const GameId = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'The game, e.g. "tap-speed"' })
+const Instant = Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Number()], {
+  description: INSTANT_DESCRIPTION,
+})
+export const GameId = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+  description: 'The game, e.g. "tap-speed"',
+})
 
 export const MAX_CHANNELS = 64
 export const MAX_DIMENSIONS = 64
@@ -12,13 +19,22 @@ export const MAX_DIMENSIONS = 64
 const Sample = Type.Object(
   {
     t: Type.Number({ description: 'Epoch milliseconds' }),
-    v: Type.Array(Type.Number(), { minItems: 1, maxItems: MAX_DIMENSIONS, description: 'The reading: one number per axis or sensor' }),
+    v: Type.Array(Type.Number(), {
+      minItems: 1,
+      maxItems: MAX_DIMENSIONS,
+      description: 'The reading: one number per axis or sensor',
+    }),
   },
   { additionalProperties: false },
 )
 const Channel = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'e.g. "flex" or "imu"' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9._-]+$',
+      description: 'e.g. "flex" or "imu"',
+    }),
     samples: Type.Array(Sample, { minItems: 1 }),
   },
   { additionalProperties: false },
@@ -27,7 +43,12 @@ export type Channel = Static<typeof Channel>
 
 export const CreateGameSessionBody = Type.Object(
   {
-    id: Type.Optional(Type.String({ format: 'uuid', description: 'Client-chosen id: a retried upload with the same id is stored once' })),
+    id: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description: 'Client-chosen id: a retried upload with the same id is stored once',
+      }),
+    ),
     gameId: GameId,
     gameName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     score: Type.Number(),
@@ -48,8 +69,12 @@ export const ChannelAnalysis = Type.Object({
   mean: Type.Array(Type.Number(), { description: "Per axis, in the channel's own units (6 significant digits)" }),
   min: Type.Array(Type.Number(), { description: "Per axis, in the channel's own units" }),
   max: Type.Array(Type.Number(), { description: "Per axis, in the channel's own units" }),
-  standardDeviation: Type.Array(Type.Number(), { description: "Population standard deviation per axis, in the channel's own units (6 significant digits)" }),
-  rangeOfMotion: Type.Array(Type.Number(), { description: "max - min, per axis, in the channel's own units (6 significant digits)" }),
+  standardDeviation: Type.Array(Type.Number(), {
+    description: "Population standard deviation per axis, in the channel's own units (6 significant digits)",
+  }),
+  rangeOfMotion: Type.Array(Type.Number(), {
+    description: "max - min, per axis, in the channel's own units (6 significant digits)",
+  }),
 })
 export type ChannelAnalysis = Static<typeof ChannelAnalysis>
 
@@ -57,14 +82,19 @@ export const Progress = Type.Object({
   previousSessions: Type.Integer({ description: 'Processed sessions of the same game that ended before this one' }),
   previousMeanScore: Nullable(Type.Number({ description: "The game's score units (2 decimals)" })),
   scoreChange: Nullable(Type.Number({ description: 'score - previousMeanScore (2 decimals)' })),
-  progressScore: Nullable(Type.Number({ description: 'Percent (2 decimals) of the previous sessions this score beats (ties count half); null for the first' })),
-  rangeOfMotionChange: Nullable(Type.Number({ description: 'Mean range of motion minus the previous sessions\' mean' })),
+  progressScore: Nullable(
+    Type.Number({
+      description:
+        'Percent (2 decimals) of the previous sessions this score beats (ties count half); null for the first',
+    }),
+  ),
+  rangeOfMotionChange: Nullable(Type.Number({ description: "Mean range of motion minus the previous sessions' mean" })),
 })
 export type Progress = Static<typeof Progress>
 
 export const Analysis = Type.Object({
   channels: Type.Array(ChannelAnalysis),
-  rangeOfMotion: Type.Number({ description: 'Mean of every channel\'s per-axis range of motion' }),
+  rangeOfMotion: Type.Number({ description: "Mean of every channel's per-axis range of motion" }),
   progress: Progress,
 })
 export type Analysis = Static<typeof Analysis>
@@ -121,7 +151,10 @@ export const GameProgress = Type.Object({
 export type GameProgress = Static<typeof GameProgress>
 
 /** ProcessingEvent: enqueued with the session, in the same transaction. */
-export const ProcessingEvent = Type.Object({ eventId: Type.String(), userId: Type.String(), sessionId: Type.String() }, { additionalProperties: false })
+export const ProcessingEvent = Type.Object(
+  { eventId: Type.String(), userId: Type.String(), sessionId: Type.String() },
+  { additionalProperties: false },
+)
 /** ReconciliationEvent: enqueued with the analysis, in the same transaction; tells the user. */
 export const ReconciliationEvent = Type.Object(
   {

@@ -6,8 +6,24 @@ import type { Outbox } from '../../platform/queue/outbox.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { round2, computeSlope } from './analysis.js'
-import type { CreateGameSessionBody, GameProgress, GameSession, ProcessingEvent, ReconciliationEvent } from './game-sessions.schema.js'
-import { deleteSession as deleteSessionRow, findSession, findSessionById, findSessions, insertSession, listSessions, type PageAfter, progressPoints, type SessionRow } from './game-sessions.repository.js'
+import type {
+  CreateGameSessionBody,
+  GameProgress,
+  GameSession,
+  ProcessingEvent,
+  ReconciliationEvent,
+} from './game-sessions.schema.js'
+import {
+  deleteSession as deleteSessionRow,
+  findSession,
+  findSessionById,
+  findSessions,
+  insertSession,
+  listSessions,
+  type PageAfter,
+  progressPoints,
+  type SessionRow,
+} from './game-sessions.repository.js'
 import { encodeUpload } from './sensor-data.js'
 import { checkUpload, type Problem } from './upload-checks.js'
 import { toIso } from '../../platform/time/date-time.js'
@@ -20,7 +36,11 @@ export interface GameSessionEvents {
   'session-failed': { cursor: string; session: GameSession }
 }
 
-export type PublishGameSessionEvent = <E extends keyof GameSessionEvents>(userId: string, event: E, data: GameSessionEvents[E]) => void
+export type PublishGameSessionEvent = <E extends keyof GameSessionEvents>(
+  userId: string,
+  event: E,
+  data: GameSessionEvents[E],
+) => void
 
 export const PROCESS_JOB = 'game-sessions.process'
 export const RECONCILE_JOB = 'game-sessions.reconcile'
@@ -41,7 +61,6 @@ export interface GameSessionDeps {
 
 export type ProcessingEventPayload = Static<typeof ProcessingEvent>
 export type ReconciliationEventPayload = Static<typeof ReconciliationEvent>
-
 
 export function toGameSession(row: SessionRow): GameSession {
   return {
@@ -91,7 +110,13 @@ export async function createSession(
     started_at: times.startedAt,
     ended_at: times.endedAt,
     state: 'processing',
-    channels: JSON.stringify(body.channels.map((c) => ({ name: c.name, sampleCount: c.samples.length, dimensions: c.samples[0]?.v.length ?? 0 }))),
+    channels: JSON.stringify(
+      body.channels.map((c) => ({
+        name: c.name,
+        sampleCount: c.samples.length,
+        dimensions: c.samples[0]?.v.length ?? 0,
+      })),
+    ),
     sample_count: body.channels.reduce((n, c) => n + c.samples.length, 0),
     analysis: null,
     progress_score: null,
@@ -103,7 +128,12 @@ export async function createSession(
   try {
     await deps.outbox.transaction(async (trx, stage) => {
       await insertSession(trx, row, pieces)
-      await recordChange(trx, deps.kind, { userId: owner.userId, kind: SYNC_KIND, entityId: row.id, change: 'created' }, now)
+      await recordChange(
+        trx,
+        deps.kind,
+        { userId: owner.userId, kind: SYNC_KIND, entityId: row.id, change: 'created' },
+        now,
+      )
       const event: ProcessingEventPayload = { eventId: randomUUID(), userId: owner.userId, sessionId: row.id }
       await stage(PROCESS_JOB, event)
     })
@@ -117,11 +147,16 @@ export async function createSession(
 }
 
 function toExisting(row: SessionRow, owner: Principal): GameSession {
-  if (row.user_id !== owner.userId) throw new AppError('conflict', 'This session id is already in use; choose another id')
+  if (row.user_id !== owner.userId)
+    throw new AppError('conflict', 'This session id is already in use; choose another id')
   return toGameSession(row)
 }
 
-export async function getSession(deps: Pick<GameSessionDeps, 'db'>, owner: Principal, id: string): Promise<GameSession> {
+export async function getSession(
+  deps: Pick<GameSessionDeps, 'db'>,
+  owner: Principal,
+  id: string,
+): Promise<GameSession> {
   const row = await findSession(deps.db, owner.userId, id)
   if (row === undefined) throw new AppError('not_found', 'No such game session')
   return toGameSession(row)
@@ -137,7 +172,11 @@ function decodeCursor(cursor: string | undefined): PageAfter | undefined {
  * `rows` as the API shows them, leaving out (and reporting) any row that cannot be shown, so one
  * damaged row never fails a whole list; it can still be deleted by id.
  */
-function readable<R extends { id: string }, T>(deps: Pick<GameSessionDeps, 'onUnreadableRow'>, rows: readonly R[], show: (row: R) => T): Array<[R, T]> {
+function readable<R extends { id: string }, T>(
+  deps: Pick<GameSessionDeps, 'onUnreadableRow'>,
+  rows: readonly R[],
+  show: (row: R) => T,
+): Array<[R, T]> {
   return rows.flatMap((row): Array<[R, T]> => {
     try {
       return [[row, show(row)]]
@@ -148,24 +187,49 @@ function readable<R extends { id: string }, T>(deps: Pick<GameSessionDeps, 'onUn
   })
 }
 
-export async function listGameSessions(deps: Pick<GameSessionDeps, 'db' | 'onUnreadableRow'>, owner: Principal, query: { game?: string; limit: number; cursor?: string }) {
-  const rows = await listSessions(deps.db, owner.userId, { gameId: query.game, after: decodeCursor(query.cursor), limit: query.limit + 1 })
+export async function listGameSessions(
+  deps: Pick<GameSessionDeps, 'db' | 'onUnreadableRow'>,
+  owner: Principal,
+  query: { game?: string; limit: number; cursor?: string },
+) {
+  const rows = await listSessions(deps.db, owner.userId, {
+    gameId: query.game,
+    after: decodeCursor(query.cursor),
+    limit: query.limit + 1,
+  })
   const page = rows.slice(0, query.limit)
   const last = page.at(-1)
-  const nextCursor = rows.length > query.limit && last !== undefined ? encodePageCursor(Number(last.created_at), last.id) : null
+  const nextCursor =
+    rows.length > query.limit && last !== undefined ? encodePageCursor(Number(last.created_at), last.id) : null
   return { sessions: readable(deps, page, toGameSession).map(([, session]) => session), nextCursor }
 }
 
 /** Deletes the owner's session, its sensor data and analysis, and records a `deleted` sync change. Throws `not_found`. */
-export async function deleteGameSession(deps: Pick<GameSessionDeps, 'db' | 'kind' | 'now'>, owner: Principal, id: string): Promise<void> {
+export async function deleteGameSession(
+  deps: Pick<GameSessionDeps, 'db' | 'kind' | 'now'>,
+  owner: Principal,
+  id: string,
+): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     if (!(await deleteSessionRow(trx, owner.userId, id))) throw new AppError('not_found', 'No such game session')
-    await recordChange(trx, deps.kind, { userId: owner.userId, kind: SYNC_KIND, entityId: id, change: 'deleted' }, deps.now())
+    await recordChange(
+      trx,
+      deps.kind,
+      { userId: owner.userId, kind: SYNC_KIND, entityId: id, change: 'deleted' },
+      deps.now(),
+    )
   })
 }
 
-export async function gameProgress(deps: Pick<GameSessionDeps, 'db' | 'onUnreadableRow'>, owner: Principal, gameId: string, limit: number): Promise<GameProgress> {
-  const rows = readable(deps, await progressPoints(deps.db, owner.userId, gameId, limit), (row) => toIso(row.ended_at)).map(([row]) => row)
+export async function gameProgress(
+  deps: Pick<GameSessionDeps, 'db' | 'onUnreadableRow'>,
+  owner: Principal,
+  gameId: string,
+  limit: number,
+): Promise<GameProgress> {
+  const rows = readable(deps, await progressPoints(deps.db, owner.userId, gameId, limit), (row) =>
+    toIso(row.ended_at),
+  ).map(([row]) => row)
   const scores = rows.map((r) => Number(r.score))
   const has = scores.length > 0
   return {
@@ -189,5 +253,7 @@ export async function gameProgress(deps: Pick<GameSessionDeps, 'db' | 'onUnreada
 /** Sync loader: the sessions by id, as the API shows them (a row that cannot be shown is left out). */
 export function sessionLoader(deps: Pick<GameSessionDeps, 'onUnreadableRow'>) {
   return async (db: Db, userId: string, ids: readonly string[]): Promise<Map<string, unknown>> =>
-    new Map(readable(deps, await findSessions(db, userId, ids), toGameSession).map(([row, session]) => [row.id, session]))
+    new Map(
+      readable(deps, await findSessions(db, userId, ids), toGameSession).map(([row, session]) => [row.id, session]),
+    )
 }

@@ -16,7 +16,8 @@ export async function encodeUpload(json: string): Promise<Buffer[]> {
   // Fastest level: sensor JSON still shrinks about 4x, at a fraction of the default level's CPU.
   const packed = await gzipAsync(json, { level: constants.Z_BEST_SPEED })
   const pieces: Buffer[] = []
-  for (let offset = 0; offset < packed.length; offset += PIECE_BYTES) pieces.push(packed.subarray(offset, offset + PIECE_BYTES))
+  for (let offset = 0; offset < packed.length; offset += PIECE_BYTES)
+    pieces.push(packed.subarray(offset, offset + PIECE_BYTES))
   return pieces
 }
 

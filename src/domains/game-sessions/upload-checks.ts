@@ -24,14 +24,22 @@ export function checkUpload(body: CreateGameSessionBody, problems: Problem[]): C
   if (endedAt < startedAt) problems.push({ path: 'body.endedAt', message: 'must not be before startedAt' })
   const seen = new Set<string>()
   body.channels.forEach((channel, c) => {
-    if (seen.has(channel.name)) problems.push({ path: `body.channels.${c}.name`, message: `channel "${channel.name}" appears twice` })
+    if (seen.has(channel.name))
+      problems.push({ path: `body.channels.${c}.name`, message: `channel "${channel.name}" appears twice` })
     seen.add(channel.name)
     const dims = channel.samples[0]?.v.length
     channel.samples.forEach((sample, s) => {
       if (problems.length >= MAX_PROBLEMS) return
-      if (sample.v.length !== dims) problems.push({ path: `body.channels.${c}.samples.${s}.v`, message: `has ${sample.v.length} values; this channel's first sample has ${dims}` })
+      if (sample.v.length !== dims)
+        problems.push({
+          path: `body.channels.${c}.samples.${s}.v`,
+          message: `has ${sample.v.length} values; this channel's first sample has ${dims}`,
+        })
       if (sample.t < startedAt - SAMPLE_SLACK_MS || sample.t > endedAt + SAMPLE_SLACK_MS) {
-        problems.push({ path: `body.channels.${c}.samples.${s}.t`, message: 'is outside the session (startedAt to endedAt, give or take a minute); t is epoch milliseconds' })
+        problems.push({
+          path: `body.channels.${c}.samples.${s}.t`,
+          message: 'is outside the session (startedAt to endedAt, give or take a minute); t is epoch milliseconds',
+        })
       }
     })
   })

@@ -21,7 +21,10 @@ export interface EpisodeChanges {
 }
 
 /** Samples in the order episodes see them: time, then device (so every path agrees on ties). */
-export function compareSamples(a: Pick<EpisodeSample, 'ts' | 'deviceId'>, b: Pick<EpisodeSample, 'ts' | 'deviceId'>): number {
+export function compareSamples(
+  a: Pick<EpisodeSample, 'ts' | 'deviceId'>,
+  b: Pick<EpisodeSample, 'ts' | 'deviceId'>,
+): number {
   return a.ts - b.ts || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0)
 }
 
@@ -65,7 +68,8 @@ export class EpisodeMachine {
       current.in_range_streak = 0
       current.sample_count += 1
       current.last_alert_at = Math.max(current.last_alert_at, sample.ts)
-      current.peak_bpm = sample.alert === 'HIGH' ? Math.max(current.peak_bpm, sample.bpm) : Math.min(current.peak_bpm, sample.bpm)
+      current.peak_bpm =
+        sample.alert === 'HIGH' ? Math.max(current.peak_bpm, sample.bpm) : Math.min(current.peak_bpm, sample.bpm)
       this.#touch(current)
       return
     }
@@ -110,7 +114,13 @@ export class EpisodeMachine {
 }
 
 /** Runs a user's samples (in time order) through the episode rules, starting from the open episode. */
-export function applySamples(userId: string, open: AlertRow | undefined, samples: readonly EpisodeSample[], clearAfter: number, nowMs: number): EpisodeChanges {
+export function applySamples(
+  userId: string,
+  open: AlertRow | undefined,
+  samples: readonly EpisodeSample[],
+  clearAfter: number,
+  nowMs: number,
+): EpisodeChanges {
   const machine = new EpisodeMachine(userId, open, clearAfter, nowMs)
   for (const sample of samples) machine.feed(sample)
   return machine.changes()
@@ -125,9 +135,20 @@ export interface Reconciled {
   readonly removed: AlertRow[]
 }
 
-const SAME_FIELDS = ['device_id', 'kind', 'opened_at', 'last_alert_at', 'closed_at', 'peak_bpm', 'sample_count', 'in_range_streak'] as const
-const isSame = (a: AlertRow, b: AlertRow) => SAME_FIELDS.every((field) => Number(a[field] ?? -1) === Number(b[field] ?? -1) || a[field] === b[field])
-const overlaps = (a: AlertRow, b: AlertRow) => a.kind === b.kind && Number(a.opened_at) <= Number(b.last_alert_at) && Number(b.opened_at) <= Number(a.last_alert_at)
+const SAME_FIELDS = [
+  'device_id',
+  'kind',
+  'opened_at',
+  'last_alert_at',
+  'closed_at',
+  'peak_bpm',
+  'sample_count',
+  'in_range_streak',
+] as const
+const isSame = (a: AlertRow, b: AlertRow) =>
+  SAME_FIELDS.every((field) => Number(a[field] ?? -1) === Number(b[field] ?? -1) || a[field] === b[field])
+const overlaps = (a: AlertRow, b: AlertRow) =>
+  a.kind === b.kind && Number(a.opened_at) <= Number(b.last_alert_at) && Number(b.opened_at) <= Number(a.last_alert_at)
 
 /**
  * Matches the episodes a replay produced against those stored for the same stretch of time. A

@@ -4,7 +4,14 @@
 // (backfill, out-of-order batches, a late device) replay the stretch of the timeline they touch.
 import type { DatabaseKind } from '../../platform/db/database.js'
 import { recordChange } from '../sync/sync.repository.js'
-import { type AlertRow, applySamples, compareSamples, EpisodeMachine, type EpisodeSample, reconcileEpisodes } from './alert-episodes.js'
+import {
+  type AlertRow,
+  applySamples,
+  compareSamples,
+  EpisodeMachine,
+  type EpisodeSample,
+  reconcileEpisodes,
+} from './alert-episodes.js'
 import * as repo from './heart-rate.repository.js'
 
 type Db = Parameters<typeof repo.lockEpisodeState>[0]
@@ -40,7 +47,11 @@ const REPLAY_PAGE = 2000
  * the latest sample time each one's episodes have seen. Call before storing the samples: every read
  * after the locks sees what earlier writers of these users committed.
  */
-export async function lockTimelines(trx: Db, kind: DatabaseKind, userIds: Iterable<string>): Promise<Map<string, number | null>> {
+export async function lockTimelines(
+  trx: Db,
+  kind: DatabaseKind,
+  userIds: Iterable<string>,
+): Promise<Map<string, number | null>> {
   const seen = new Map<string, number | null>()
   for (const userId of [...new Set(userIds)].sort()) seen.set(userId, await repo.lockEpisodeState(trx, kind, userId))
   return seen
@@ -51,24 +62,44 @@ export async function lockTimelines(trx: Db, kind: DatabaseKind, userIds: Iterab
  * given `lastSeen` from `lockTimelines`. Writes the episodes, the sync feed entries and the new
  * state; the caller commits.
  */
-export async function advanceTimeline(trx: Db, write: TimelineWrite, userId: string, lastSeen: number | null, fresh: readonly EpisodeSample[]): Promise<TimelineChanges> {
+export async function advanceTimeline(
+  trx: Db,
+  write: TimelineWrite,
+  userId: string,
+  lastSeen: number | null,
+  fresh: readonly EpisodeSample[],
+): Promise<TimelineChanges> {
   if (fresh.length === 0) return NO_CHANGES
   const samples = [...fresh].sort(compareSamples)
   const first = samples[0] as EpisodeSample
   const last = samples[samples.length - 1] as EpisodeSample
-  const changes = lastSeen === null || first.ts > lastSeen ? await extend(trx, write, userId, samples) : await replay(trx, write, userId, first.ts, last.ts, lastSeen)
+  const changes =
+    lastSeen === null || first.ts > lastSeen
+      ? await extend(trx, write, userId, samples)
+      : await replay(trx, write, userId, first.ts, last.ts, lastSeen)
   await repo.setEpisodeLastTs(trx, userId, Math.max(lastSeen ?? last.ts, last.ts))
   await recordChanges(trx, write, userId, changes)
   return changes
 }
 
 /** Every sample is later than anything seen: the open episode continues where it stood. */
-async function extend(trx: Db, write: TimelineWrite, userId: string, samples: readonly EpisodeSample[]): Promise<TimelineChanges> {
+async function extend(
+  trx: Db,
+  write: TimelineWrite,
+  userId: string,
+  samples: readonly EpisodeSample[],
+): Promise<TimelineChanges> {
   const open = await repo.findOpenAlert(trx, userId)
   const { opened, updated } = applySamples(userId, open, samples, write.clearAfter, write.nowMs)
   await repo.insertAlerts(trx, opened)
   for (const row of updated) await repo.updateAlert(trx, row)
-  return { opened, backfilled: new Set(), closed: updated.filter((row) => row.closed_at !== null), updated: updated.filter((row) => row.closed_at === null), removed: [] }
+  return {
+    opened,
+    backfilled: new Set(),
+    closed: updated.filter((row) => row.closed_at !== null),
+    updated: updated.filter((row) => row.closed_at === null),
+    removed: [],
+  }
 }
 
 /** Where a replay can start from no open episode: before every episode that was open at `at`. */
@@ -81,14 +112,22 @@ async function anchorBefore(trx: Db, userId: string, at: number): Promise<number
   }
 }
 
-const spans = (row: AlertRow, ts: number) => Number(row.opened_at) <= ts && (row.closed_at === null || Number(row.closed_at) > ts)
+const spans = (row: AlertRow, ts: number) =>
+  Number(row.opened_at) <= ts && (row.closed_at === null || Number(row.closed_at) > ts)
 
 /**
  * Replays the samples from the anchor in time order until the replay and the stored episodes agree
  * again (past the last new sample, both with no episode open at a change of time), then swaps the
  * stored episodes of that stretch for the replayed ones, keeping ids where they overlap.
  */
-async function replay(trx: Db, write: TimelineWrite, userId: string, firstNew: number, lastNew: number, lastSeen: number): Promise<TimelineChanges> {
+async function replay(
+  trx: Db,
+  write: TimelineWrite,
+  userId: string,
+  firstNew: number,
+  lastNew: number,
+  lastSeen: number,
+): Promise<TimelineChanges> {
   const anchor = await anchorBefore(trx, userId, firstNew)
   const stored = await repo.episodesFrom(trx, userId, anchor)
   const machine = new EpisodeMachine(userId, undefined, write.clearAfter, write.nowMs)
@@ -98,7 +137,13 @@ async function replay(trx: Db, write: TimelineWrite, userId: string, firstNew: n
   replaying: for (;;) {
     const page = await repo.episodeSamplesPage(trx, userId, anchor, after, REPLAY_PAGE)
     for (const row of page) {
-      if (previous !== undefined && row.ts > previous.ts && previous.ts >= lastNew && machine.current === undefined && !stored.some((e) => spans(e, previous!.ts))) {
+      if (
+        previous !== undefined &&
+        row.ts > previous.ts &&
+        previous.ts >= lastNew &&
+        machine.current === undefined &&
+        !stored.some((e) => spans(e, previous!.ts))
+      ) {
         end = previous.ts
         break replaying
       }
@@ -111,10 +156,15 @@ async function replay(trx: Db, write: TimelineWrite, userId: string, firstNew: n
   }
   const window = stored.filter((row) => Number(row.opened_at) <= end)
   const { inserted, updated, removed } = reconcileEpisodes(window, machine.opened)
-  await repo.deleteAlerts(trx, userId, removed.map((row) => row.id))
+  await repo.deleteAlerts(
+    trx,
+    userId,
+    removed.map((row) => row.id),
+  )
   await repo.insertAlerts(trx, inserted)
   for (const { after: row } of updated) await repo.updateAlert(trx, { ...row, updated_at: write.nowMs })
-  const isClosing = ({ before, after: row }: { before: AlertRow; after: AlertRow }) => before.closed_at === null && row.closed_at !== null
+  const isClosing = ({ before, after: row }: { before: AlertRow; after: AlertRow }) =>
+    before.closed_at === null && row.closed_at !== null
   return {
     opened: inserted,
     backfilled: new Set(inserted.filter((row) => Number(row.opened_at) < lastSeen).map((row) => row.id)),
@@ -128,7 +178,9 @@ async function replay(trx: Db, write: TimelineWrite, userId: string, firstNew: n
 async function recordChanges(trx: Db, write: TimelineWrite, userId: string, changes: TimelineChanges): Promise<void> {
   const entries: Array<[AlertRow, string]> = [
     ...changes.opened.map((row): [AlertRow, string] => [row, changes.backfilled.has(row.id) ? 'backfilled' : 'opened']),
-    ...changes.opened.filter((row) => row.closed_at !== null && !changes.backfilled.has(row.id)).map((row): [AlertRow, string] => [row, 'closed']),
+    ...changes.opened
+      .filter((row) => row.closed_at !== null && !changes.backfilled.has(row.id))
+      .map((row): [AlertRow, string] => [row, 'closed']),
     ...changes.closed.map((row): [AlertRow, string] => [row, 'closed']),
     ...changes.removed.map((row): [AlertRow, string] => [row, 'removed']),
   ]

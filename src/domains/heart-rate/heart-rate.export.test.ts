@@ -2,7 +2,15 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { test } from 'node:test'
 import { AppError } from '../../errors.js'
-import { CSV_HEADER, type ExportSample, fhirEntryWriter, toCsvRows, toFhirEntry, toFhirObservation, fhirBundleChunks } from './heart-rate.export.js'
+import {
+  CSV_HEADER,
+  type ExportSample,
+  fhirEntryWriter,
+  toCsvRows,
+  toFhirEntry,
+  toFhirObservation,
+  fhirBundleChunks,
+} from './heart-rate.export.js'
 
 const T = Date.UTC(2023, 10, 14, 22, 13, 20) // 1700000000000 = 2023-11-14T22:13:20.000Z
 const sample = (overrides: Partial<ExportSample> = {}): ExportSample => ({
@@ -23,10 +31,7 @@ test('CSV rows: ISO time, rr intervals joined by ";", empty cells for null, each
     sample({ alert: 'HIGH', bpm: 181 }),
     sample({ timestampMs: T + 1500, deviceId: null, rrIntervalsMs: null }),
   ])
-  assert.equal(
-    rows,
-    '2023-11-14T22:13:20.000Z,181,watch-1,HIGH,810;820.5\n' + '2023-11-14T22:13:21.500Z,72,,,\n',
-  )
+  assert.equal(rows, '2023-11-14T22:13:20.000Z,181,watch-1,HIGH,810;820.5\n' + '2023-11-14T22:13:21.500Z,72,,,\n')
   assert.equal(toCsvRows([]), '')
 })
 
@@ -63,7 +68,11 @@ test('FHIR R4 Observation for a sample with a device and a HIGH alert', () => {
     category: [
       {
         coding: [
-          { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' },
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/observation-category',
+            code: 'vital-signs',
+            display: 'Vital Signs',
+          },
         ],
       },
     ],
@@ -72,7 +81,11 @@ test('FHIR R4 Observation for a sample with a device and a HIGH alert', () => {
     effectiveDateTime: '2023-11-14T22:13:20.000Z',
     valueQuantity: { value: 181, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
     interpretation: [
-      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'H', display: 'High' }] },
+      {
+        coding: [
+          { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'H', display: 'High' },
+        ],
+      },
     ],
     device: { display: 'watch-1' },
   })
@@ -81,7 +94,11 @@ test('FHIR R4 Observation for a sample with a device and a HIGH alert', () => {
 test('FHIR: LOW maps to L, no alert and no device leave those fields out, the id is a stable UUID', () => {
   const low = toFhirObservation(sample({ alert: 'LOW', bpm: 38 }), 'Patient/u1')
   assert.deepEqual(low.interpretation, [
-    { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'L', display: 'Low' }] },
+    {
+      coding: [
+        { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'L', display: 'Low' },
+      ],
+    },
   ])
 
   const bare = toFhirObservation(sample({ deviceId: null }), 'Patient/u1')
@@ -100,17 +117,29 @@ test('a Bundle entry has its fullUrl, the urn:uuid of its resource', () => {
 })
 
 test('the export writes each entry as the text JSON.stringify gives the entry object', () => {
-  const variants = [sample(), sample({ alert: 'LOW', bpm: 38.5 }), sample({ alert: 'HIGH', deviceId: null }), sample({ deviceId: 'strap "2"\\x', rrIntervalsMs: null, bpm: 201.25 })]
+  const variants = [
+    sample(),
+    sample({ alert: 'LOW', bpm: 38.5 }),
+    sample({ alert: 'HIGH', deviceId: null }),
+    sample({ deviceId: 'strap "2"\\x', rrIntervalsMs: null, bpm: 201.25 }),
+  ]
   for (const reference of ['Patient/u1', 'Patient/ü "quoted"']) {
     const write = fhirEntryWriter(reference)
     for (const variant of variants) assert.equal(write(variant), JSON.stringify(toFhirEntry(variant, reference)))
   }
-  assert.throws(() => fhirEntryWriter(''), (error: unknown) => error instanceof AppError && error.code === 'invalid_argument')
+  assert.throws(
+    () => fhirEntryWriter(''),
+    (error: unknown) => error instanceof AppError && error.code === 'invalid_argument',
+  )
 })
 
 test('a Bundle with no samples has no entry (R4 JSON allows no empty array)', async () => {
   async function* none() {}
   let text = ''
   for await (const chunk of fhirBundleChunks(none(), 'Patient/u1', T)) text += chunk
-  assert.deepEqual(JSON.parse(text), { resourceType: 'Bundle', type: 'collection', timestamp: '2023-11-14T22:13:20.000Z' })
+  assert.deepEqual(JSON.parse(text), {
+    resourceType: 'Bundle',
+    type: 'collection',
+    timestamp: '2023-11-14T22:13:20.000Z',
+  })
 })

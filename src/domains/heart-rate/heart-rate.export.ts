@@ -20,7 +20,8 @@ const INTERPRETATIONS = {
 
 function toIso(timestampMs: number): string {
   const date = new Date(timestampMs)
-  if (Number.isNaN(date.getTime())) throw new AppError('invalid_argument', `timestampMs ${timestampMs} is not a valid time`)
+  if (Number.isNaN(date.getTime()))
+    throw new AppError('invalid_argument', `timestampMs ${timestampMs} is not a valid time`)
   return date.toISOString()
 }
 
@@ -66,7 +67,10 @@ export function toCsvRows(samples: readonly ExportSample[]): string {
  * sample twice gives the same resource and the same `urn:uuid:` full URL.
  */
 // One-shot hashing where Node has it (20.12 and later): about twice as fast as a Hash object per sample.
-const sha1Hex: (text: string) => string = typeof crypto.hash === 'function' ? (text) => crypto.hash('sha1', text, 'hex') : (text) => crypto.createHash('sha1').update(text).digest('hex')
+const sha1Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha1', text, 'hex')
+    : (text) => crypto.createHash('sha1').update(text).digest('hex')
 
 function observationUuid(sample: ExportSample, patientReference: string): string {
   const hex = sha1Hex(`${patientReference}|${sample.deviceId}|${sample.timestampMs}`)
@@ -80,7 +84,11 @@ function observationUuid(sample: ExportSample, patientReference: string): string
  * profile's terms (http://hl7.org/fhir/R4/heartrate.html): category vital-signs, LOINC 8867-4,
  * the value in UCUM `/min`, `effectiveDateTime` with its zone (UTC).
  */
-export function toFhirObservation(sample: ExportSample, patientReference: string, id = observationUuid(sample, patientReference)): Record<string, unknown> {
+export function toFhirObservation(
+  sample: ExportSample,
+  patientReference: string,
+  id = observationUuid(sample, patientReference),
+): Record<string, unknown> {
   if (patientReference.length === 0) throw new AppError('invalid_argument', 'patientReference must not be empty')
   const observation: Record<string, unknown> = {
     resourceType: 'Observation',
@@ -89,7 +97,11 @@ export function toFhirObservation(sample: ExportSample, patientReference: string
     category: [
       {
         coding: [
-          { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' },
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/observation-category',
+            code: 'vital-signs',
+            display: 'Vital Signs',
+          },
         ],
       },
     ],
@@ -107,7 +119,10 @@ export function toFhirObservation(sample: ExportSample, patientReference: string
 }
 
 /** A Bundle entry: every entry has a `fullUrl`, here the resource's `urn:uuid:` (FHIR R4 Bundle.entry.fullUrl). */
-export function toFhirEntry(sample: ExportSample, patientReference: string): { fullUrl: string; resource: Record<string, unknown> } {
+export function toFhirEntry(
+  sample: ExportSample,
+  patientReference: string,
+): { fullUrl: string; resource: Record<string, unknown> } {
   const id = observationUuid(sample, patientReference)
   return { fullUrl: `urn:uuid:${id}`, resource: toFhirObservation(sample, patientReference, id) }
 }
@@ -119,7 +134,11 @@ export function toFhirEntry(sample: ExportSample, patientReference: string): { f
  */
 export function fhirEntryWriter(patientReference: string): (sample: ExportSample) => string {
   if (patientReference.length === 0) throw new AppError('invalid_argument', 'patientReference must not be empty')
-  const probe = toFhirObservation({ timestampMs: 0, bpm: 0, deviceId: null, rrIntervalsMs: null, alert: null }, patientReference, '')
+  const probe = toFhirObservation(
+    { timestampMs: 0, bpm: 0, deviceId: null, rrIntervalsMs: null, alert: null },
+    patientReference,
+    '',
+  )
   const { category, code, subject } = probe
   const middle = `","status":"final","category":${JSON.stringify(category)},"code":${JSON.stringify(code)},"subject":${JSON.stringify(subject)},"effectiveDateTime":"`
   const interpretations = { LOW: interpretationJson('LOW'), HIGH: interpretationJson('HIGH') }
@@ -140,7 +159,11 @@ function interpretationJson(alert: keyof typeof INTERPRETATIONS): string {
  * year of samples never sits in memory. R4's JSON rules allow no empty array: a range without
  * samples is a Bundle with no `entry`. `timestampMs` is when the bundle was assembled.
  */
-export async function* fhirBundleChunks(pages: AsyncIterable<readonly ExportSample[]>, patientReference: string, timestampMs: number): AsyncGenerator<string> {
+export async function* fhirBundleChunks(
+  pages: AsyncIterable<readonly ExportSample[]>,
+  patientReference: string,
+  timestampMs: number,
+): AsyncGenerator<string> {
   yield `{"resourceType":"Bundle","type":"collection","timestamp":"${toIso(timestampMs)}"`
   let isFirst = true
   const entryJson = fhirEntryWriter(patientReference)

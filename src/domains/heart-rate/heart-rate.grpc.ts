@@ -14,12 +14,30 @@ import type { ZonesRequest__Output as ZonesRequest } from '../../generated/proto
 import type { ZonesResponse } from '../../generated/proto/pulsebase/v1/ZonesResponse.js'
 import { arrivalBatches } from '../../platform/grpc/arrival-batches.js'
 import { principalFrom } from '../../platform/grpc/grpc-auth.js'
-import { bidiStream, type CallContext, type GrpcServer, loadProto, serverStream, serviceFrom, unary } from '../../platform/grpc/grpc-server.js'
+import {
+  bidiStream,
+  type CallContext,
+  type GrpcServer,
+  loadProto,
+  serverStream,
+  serviceFrom,
+  unary,
+} from '../../platform/grpc/grpc-server.js'
 import { type LiveEvent, subscribeLive } from '../../platform/pubsub/live-events.js'
 import type { PubSubPort } from '../../platform/pubsub/pubsub.port.js'
 import type { Authenticate, Principal } from '../../platform/auth/principal.js'
 import * as queries from './heart-rate.queries.js'
-import { type Alert, BatchBody, type IngestResult, MAX_BATCH_SAMPLES, type Sample, StatusQuery, type Verdict, ZonesBody, ZonesQuery } from './heart-rate.schema.js'
+import {
+  type Alert,
+  BatchBody,
+  type IngestResult,
+  MAX_BATCH_SAMPLES,
+  type Sample,
+  StatusQuery,
+  type Verdict,
+  ZonesBody,
+  ZonesQuery,
+} from './heart-rate.schema.js'
 import { type HeartRateDeps, type HeartRateEvents, parseRange, recordSamples } from './heart-rate.service.js'
 import type { ZoneResult } from './zones.js'
 
@@ -101,9 +119,18 @@ async function computeZones(deps: HeartRateDeps, owner: Principal, request: Zone
   }
   if (request.source === 'range' && request.range) {
     const { fromMs, toMs, deviceId } = request.range
-    const query = { ...(fromMs !== 0 && { from: String(fromMs) }), ...(toMs !== 0 && { to: String(toMs) }), ...(deviceId !== '' && { deviceId }) }
+    const query = {
+      ...(fromMs !== 0 && { from: String(fromMs) }),
+      ...(toMs !== 0 && { to: String(toMs) }),
+      ...(deviceId !== '' && { deviceId }),
+    }
     const { from, to, deviceId: device, ...settings } = parseWith(ZonesQuery, { ...query, ...given })
-    return queries.readZones(deps, owner, parseRange({ from, to, ...(device !== undefined && { deviceId: device }) }, deps.now()), settings)
+    return queries.readZones(
+      deps,
+      owner,
+      parseRange({ from, to, ...(device !== undefined && { deviceId: device }) }, deps.now()),
+      settings,
+    )
   }
   throw invalid('Zones needs a source: range or samples')
 }
@@ -121,7 +148,12 @@ function toLiveEventMessage({ event, data }: LiveEvent): LiveEventMessage | unde
 }
 
 /** Commits whatever has arrived as one batch, then answers it in order, until the input ends. */
-async function* streamVerdicts(deps: HeartRateDeps, authenticate: Authenticate, requests: AsyncIterable<SampleMessage>, ctx: CallContext) {
+async function* streamVerdicts(
+  deps: HeartRateDeps,
+  authenticate: Authenticate,
+  requests: AsyncIterable<SampleMessage>,
+  ctx: CallContext,
+) {
   const owner = await principalFrom(ctx, authenticate)
   for await (const batch of arrivalBatches(requests, MAX_PENDING_SAMPLES)) {
     if (ctx.signal.aborted) return
@@ -131,7 +163,12 @@ async function* streamVerdicts(deps: HeartRateDeps, authenticate: Authenticate, 
 }
 
 /** `pulsebase.v1.HeartRate`: ingest (one, a batch, a stream), status, zones and live events, as in heart_rate.proto. */
-export function registerHeartRateGrpc(server: GrpcServer, deps: HeartRateDeps, authenticate: Authenticate, pubsub: PubSubPort): void {
+export function registerHeartRateGrpc(
+  server: GrpcServer,
+  deps: HeartRateDeps,
+  authenticate: Authenticate,
+  pubsub: PubSubPort,
+): void {
   const service = serviceFrom(loadProto('pulsebase/v1/heart_rate.proto'), 'pulsebase.v1.HeartRate')
   server.addService(service, {
     Submit: unary<SampleMessage, VerdictMessage>(async (sample, ctx) => {
@@ -144,7 +181,9 @@ export function registerHeartRateGrpc(server: GrpcServer, deps: HeartRateDeps, a
       assertMatches(BatchBody, batch)
       return toBatchResult(await recordSamples(deps, owner, batch.samples), samples)
     }),
-    Stream: bidiStream<SampleMessage, VerdictMessage>((requests, ctx) => streamVerdicts(deps, authenticate, requests, ctx)),
+    Stream: bidiStream<SampleMessage, VerdictMessage>((requests, ctx) =>
+      streamVerdicts(deps, authenticate, requests, ctx),
+    ),
     Status: unary<StatusRequest, StatusResponse>(async ({ recent }, ctx) => {
       const owner = await principalFrom(ctx, authenticate)
       // proto3 sends 0 for "not given": the schema's default applies.

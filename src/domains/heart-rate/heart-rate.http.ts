@@ -60,7 +60,8 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
         tags,
         security,
         summary: 'Submit one sample or a batch of up to 10,000',
-        description: 'A batch answers 200 with a verdict per sample; a single sample answers 201, or 400 with the reason it was rejected.',
+        description:
+          'A batch answers 200 with a verdict per sample; a single sample answers 201, or 400 with the reason it was rejected.',
         body: IngestBody,
         response: { 200: IngestResult, 201: SingleIngestResult },
       },
@@ -72,57 +73,203 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
       const result = await recordSamples(deps, owner, [body])
       const verdict = result.verdicts[0] as Verdict
       if (verdict.status === 'rejected') {
-        throw new AppError('invalid_argument', verdict.message ?? 'Sample rejected', [{ path: 'body', message: verdict.message ?? '', reason: verdict.reason }])
+        throw new AppError('invalid_argument', verdict.message ?? 'Sample rejected', [
+          { path: 'body', message: verdict.message ?? '', reason: verdict.reason },
+        ])
       }
       return reply.status(201).send({ verdict, alerts: result.alerts })
     },
   )
-  app.get('/v1/heart-rate/samples', { ...anyone, schema: { tags, security, summary: 'Samples in a time range, paged', querystring: SamplesQuery, response: { 200: SamplePage } } }, async (request) => {
-    const { limit, cursor, ...range } = request.query
-    return queries.listSamples(deps, readPrincipal(request), parseRange(range, deps.now()), limit, cursor)
-  })
-  app.get('/v1/heart-rate/series', { ...anyone, schema: { tags, security, summary: 'min/avg/max per bucket, for charts', querystring: SeriesQuery, response: { 200: Series } } }, async (request) => {
-    const { bucket, tz, ...range } = request.query
-    return queries.readSeries(deps, readPrincipal(request), parseRange(range, deps.now()), bucket, tz)
-  })
-  app.get('/v1/heart-rate/status', { ...anyone, schema: { tags, security, summary: 'Recent samples, the open alert and their stats', querystring: StatusQuery, response: { 200: Status } } }, async (request) =>
-    queries.readStatus(deps, readPrincipal(request), request.query.recent),
+  app.get(
+    '/v1/heart-rate/samples',
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: 'Samples in a time range, paged',
+        querystring: SamplesQuery,
+        response: { 200: SamplePage },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, ...range } = request.query
+      return queries.listSamples(deps, readPrincipal(request), parseRange(range, deps.now()), limit, cursor)
+    },
   )
-  app.get('/v1/heart-rate/export.csv', { ...person, schema: { tags, security, summary: 'Samples of a range as CSV', querystring: RangeQuery, response: { 200: streamedFile('text/csv', 'timestamp,bpm,… one row per sample') } } }, async (request, reply) => {
-    const range = parseRange(request.query, deps.now(), EXPORT_MAX_SPAN_MS)
-    reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="heart-rate.csv"')
-    return reply.send(Readable.from(csvLines(deps, readPrincipal(request), range)))
-  })
-  app.get('/v1/heart-rate/export.fhir.json', { ...person, schema: { tags, security, summary: 'Samples of a range as a FHIR R4 Bundle of Observations (LOINC 8867-4)', querystring: RangeQuery, response: { 200: streamedFile('application/fhir+json', 'A FHIR R4 Bundle') } } }, async (request, reply) => {
-    const range = parseRange(request.query, deps.now(), EXPORT_MAX_SPAN_MS)
-    reply.header('content-type', 'application/fhir+json; charset=utf-8')
-    const owner = readPrincipal(request)
-    return reply.send(Readable.from(fhirBundleChunks(queries.exportSamples(deps, owner, range), `Patient/${owner.userId}`, deps.now())))
-  })
+  app.get(
+    '/v1/heart-rate/series',
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: 'min/avg/max per bucket, for charts',
+        querystring: SeriesQuery,
+        response: { 200: Series },
+      },
+    },
+    async (request) => {
+      const { bucket, tz, ...range } = request.query
+      return queries.readSeries(deps, readPrincipal(request), parseRange(range, deps.now()), bucket, tz)
+    },
+  )
+  app.get(
+    '/v1/heart-rate/status',
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: 'Recent samples, the open alert and their stats',
+        querystring: StatusQuery,
+        response: { 200: Status },
+      },
+    },
+    async (request) => queries.readStatus(deps, readPrincipal(request), request.query.recent),
+  )
+  app.get(
+    '/v1/heart-rate/export.csv',
+    {
+      ...person,
+      schema: {
+        tags,
+        security,
+        summary: 'Samples of a range as CSV',
+        querystring: RangeQuery,
+        response: { 200: streamedFile('text/csv', 'timestamp,bpm,… one row per sample') },
+      },
+    },
+    async (request, reply) => {
+      const range = parseRange(request.query, deps.now(), EXPORT_MAX_SPAN_MS)
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="heart-rate.csv"')
+      return reply.send(Readable.from(csvLines(deps, readPrincipal(request), range)))
+    },
+  )
+  app.get(
+    '/v1/heart-rate/export.fhir.json',
+    {
+      ...person,
+      schema: {
+        tags,
+        security,
+        summary: 'Samples of a range as a FHIR R4 Bundle of Observations (LOINC 8867-4)',
+        querystring: RangeQuery,
+        response: { 200: streamedFile('application/fhir+json', 'A FHIR R4 Bundle') },
+      },
+    },
+    async (request, reply) => {
+      const range = parseRange(request.query, deps.now(), EXPORT_MAX_SPAN_MS)
+      reply.header('content-type', 'application/fhir+json; charset=utf-8')
+      const owner = readPrincipal(request)
+      return reply.send(
+        Readable.from(
+          fhirBundleChunks(queries.exportSamples(deps, owner, range), `Patient/${owner.userId}`, deps.now()),
+        ),
+      )
+    },
+  )
 
-  app.get('/v1/heart-rate/alerts', { ...anyone, schema: { tags, security, summary: 'Alert episodes, newest first', querystring: AlertsQuery, response: { 200: AlertList } } }, async (request) =>
-    queries.listAlerts(deps, readPrincipal(request), request.query.state, request.query.limit, optionalInstant(request.query.before, 'before')),
+  app.get(
+    '/v1/heart-rate/alerts',
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: 'Alert episodes, newest first',
+        querystring: AlertsQuery,
+        response: { 200: AlertList },
+      },
+    },
+    async (request) =>
+      queries.listAlerts(
+        deps,
+        readPrincipal(request),
+        request.query.state,
+        request.query.limit,
+        optionalInstant(request.query.before, 'before'),
+      ),
   )
-  app.get('/v1/heart-rate/alerts/:id', { ...anyone, schema: { tags, security, params: AlertParams, response: { 200: Alert } } }, async (request) =>
-    queries.getAlert(deps, readPrincipal(request), request.params.id),
+  app.get(
+    '/v1/heart-rate/alerts/:id',
+    { ...anyone, schema: { tags, security, params: AlertParams, response: { 200: Alert } } },
+    async (request) => queries.getAlert(deps, readPrincipal(request), request.params.id),
   )
-  app.post('/v1/heart-rate/alerts/:id/acknowledge', { ...person, schema: { tags, security, summary: 'Mark an alert as seen', params: AlertParams, response: { 200: Alert } } }, async (request) =>
-    queries.acknowledgeAlert(deps, readPrincipal(request), request.params.id),
+  app.post(
+    '/v1/heart-rate/alerts/:id/acknowledge',
+    {
+      ...person,
+      schema: { tags, security, summary: 'Mark an alert as seen', params: AlertParams, response: { 200: Alert } },
+    },
+    async (request) => queries.acknowledgeAlert(deps, readPrincipal(request), request.params.id),
   )
 
-  app.get('/v1/heart-rate/zones', { ...anyone, schema: { tags, security, summary: 'Time per exercise zone over a range of stored samples', querystring: ZonesQuery, response: { 200: Zones } } }, async (request) => {
-    const { from, to, deviceId, ...given } = request.query
-    return queries.readZones(deps, readPrincipal(request), parseRange({ from, to, deviceId }, deps.now()), given)
-  })
-  app.post('/v1/heart-rate/zones', { ...anyone, schema: { tags, security, summary: 'Time per exercise zone for the samples posted', body: ZonesBody, response: { 200: Zones } } }, async (request) => {
-    const { samples, ...given } = request.body
-    return queries.computePostedZones(deps, readPrincipal(request), samples, given)
-  })
-  app.get('/v1/heart-rate/hrv', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 from the RR intervals in a range', querystring: RangeQuery, response: { 200: Hrv } } }, async (request) =>
-    queries.readHrv(deps, readPrincipal(request), parseRange(request.query, deps.now())),
+  app.get(
+    '/v1/heart-rate/zones',
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: 'Time per exercise zone over a range of stored samples',
+        querystring: ZonesQuery,
+        response: { 200: Zones },
+      },
+    },
+    async (request) => {
+      const { from, to, deviceId, ...given } = request.query
+      return queries.readZones(deps, readPrincipal(request), parseRange({ from, to, deviceId }, deps.now()), given)
+    },
   )
-  app.get('/v1/heart-rate/hrv/series', { ...anyone, schema: { tags, security, summary: 'RMSSD, SDNN and pNN50 per bucket, for a chart of HRV over time', querystring: HrvSeriesQuery, response: { 200: HrvSeries } } }, async (request) => {
-    const { bucket, tz, ...range } = request.query
-    return queries.readHrvSeries(deps, readPrincipal(request), parseRange(range, deps.now()), bucket, tz)
-  })
+  app.post(
+    '/v1/heart-rate/zones',
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: 'Time per exercise zone for the samples posted',
+        body: ZonesBody,
+        response: { 200: Zones },
+      },
+    },
+    async (request) => {
+      const { samples, ...given } = request.body
+      return queries.computePostedZones(deps, readPrincipal(request), samples, given)
+    },
+  )
+  app.get(
+    '/v1/heart-rate/hrv',
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: 'RMSSD, SDNN and pNN50 from the RR intervals in a range',
+        querystring: RangeQuery,
+        response: { 200: Hrv },
+      },
+    },
+    async (request) => queries.readHrv(deps, readPrincipal(request), parseRange(request.query, deps.now())),
+  )
+  app.get(
+    '/v1/heart-rate/hrv/series',
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: 'RMSSD, SDNN and pNN50 per bucket, for a chart of HRV over time',
+        querystring: HrvSeriesQuery,
+        response: { 200: HrvSeries },
+      },
+    },
+    async (request) => {
+      const { bucket, tz, ...range } = request.query
+      return queries.readHrvSeries(deps, readPrincipal(request), parseRange(range, deps.now()), bucket, tz)
+    },
+  )
 }

@@ -16,7 +16,12 @@ export interface HeartRateModule extends Module {
 /** Heart-rate samples, alert episodes, reads and exports; REST and `pulsebase.v1.HeartRate`. */
 export function heartRateModule(platform: AuthedPlatform): HeartRateModule {
   const { config, database, metrics, guards, authenticate, pubsub, logger } = platform
-  const writer = createSampleWriter({ db: database.db, kind: database.kind, alertClearSamples: config.heartRate.alertClearSamples, now: platform.now })
+  const writer = createSampleWriter({
+    db: database.db,
+    kind: database.kind,
+    alertClearSamples: config.heartRate.alertClearSamples,
+    now: platform.now,
+  })
   const deps: HeartRateDeps = {
     db: database.db,
     reader: database.reader,

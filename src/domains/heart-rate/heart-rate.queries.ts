@@ -4,12 +4,29 @@ import { localBoundaries, resolveTimeZone, type TimeZone, UTC } from '../../plat
 import type { Principal } from '../../platform/auth/principal.js'
 import { type ExportSample } from './heart-rate.export.js'
 import { type Alert, BUCKETS, type Bucket, type Status, type ZoneSettings } from './heart-rate.schema.js'
-import { checkSamples, deviceOrNull, type HeartRateDeps, type Range, parseRr, readSettings, toAlert, toSample } from './heart-rate.service.js'
+import {
+  checkSamples,
+  deviceOrNull,
+  type HeartRateDeps,
+  type Range,
+  parseRr,
+  readSettings,
+  toAlert,
+  toSample,
+} from './heart-rate.service.js'
 import * as repo from './heart-rate.repository.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { ALERT_SYNC_KIND } from './alert-timeline.js'
 import { hrvAccumulator, type HrvResult, rrIntervalStream } from './hrv.js'
-import { computeZones, FIVE_ZONES, maxHeartRateFromAge, type ZoneMethod, type ZoneOptions, type ZoneResult, type TimedBpm } from './zones.js'
+import {
+  computeZones,
+  FIVE_ZONES,
+  maxHeartRateFromAge,
+  type ZoneMethod,
+  type ZoneOptions,
+  type ZoneResult,
+  type TimedBpm,
+} from './zones.js'
 import { type BucketRow, readRollupBuckets, ROLLUP_SIZES } from './rollups.repository.js'
 import { findStreams } from './sample-streams.js'
 import { readZonesFromRollups } from './zones-reader.js'
@@ -34,7 +51,13 @@ function decodeCursor(cursor: string): repo.PageAfter {
 }
 
 export async function listSamples(deps: ReadDeps, owner: Principal, range: Range, limit: number, cursor?: string) {
-  const rows = await repo.listSamples(pickReader(deps), owner.userId, range, limit + 1, cursor === undefined ? undefined : decodeCursor(cursor))
+  const rows = await repo.listSamples(
+    pickReader(deps),
+    owner.userId,
+    range,
+    limit + 1,
+    cursor === undefined ? undefined : decodeCursor(cursor),
+  )
   const page = rows.slice(0, limit)
   const last = page[page.length - 1]
   return { samples: page.map(toSample), nextCursor: rows.length > limit && last ? encodeCursor(last) : null }
@@ -47,7 +70,9 @@ async function zoneFor(deps: ReadDeps, owner: Principal, tz: string | undefined)
   const zone = resolveTimeZone(name)
   if (zone === undefined) {
     const message = `${JSON.stringify(name)} is not a time zone: use an IANA name such as America/Los_Angeles, UTC, or an offset such as +05:45`
-    throw new AppError('invalid_argument', message, [{ path: tz === undefined ? 'settings.timeZone' : 'querystring.tz', message, reason: 'time_zone_invalid' }])
+    throw new AppError('invalid_argument', message, [
+      { path: tz === undefined ? 'settings.timeZone' : 'querystring.tz', message, reason: 'time_zone_invalid' },
+    ])
   }
   return zone
 }
@@ -61,19 +86,34 @@ const round2 = (n: number) => Math.round(n * 100) / 100
 export async function readSeries(deps: ReadDeps, owner: Principal, range: Range, bucket: Bucket, tz?: string) {
   const size = BUCKETS[bucket]
   if ((range.to - range.from) / size > MAX_SERIES_POINTS) {
-    throw new AppError('invalid_argument', `That range has more than ${MAX_SERIES_POINTS} ${bucket} buckets; choose a larger bucket or a shorter range`)
+    throw new AppError(
+      'invalid_argument',
+      `That range has more than ${MAX_SERIES_POINTS} ${bucket} buckets; choose a larger bucket or a shorter range`,
+    )
   }
   const zone = bucket === '1h' || bucket === '1d' ? await zoneFor(deps, owner, tz) : UTC
   const points = await bucketRows(deps, owner, range, bucket, zone)
   return {
     bucket,
     timeZone: zone.name,
-    points: points.map((p) => ({ start: toIso(p.start), count: p.count, min: p.min, avg: round2(p.sum / p.count), max: p.max })),
+    points: points.map((p) => ({
+      start: toIso(p.start),
+      count: p.count,
+      min: p.min,
+      avg: round2(p.sum / p.count),
+      max: p.max,
+    })),
   }
 }
 
 /** SQL buckets where the offset is fixed; 15-minute SQL buckets folded into local ones where it is not. */
-async function bucketRows(deps: ReadDeps, owner: Principal, range: Range, bucket: Bucket, zone: TimeZone): Promise<BucketRow[]> {
+async function bucketRows(
+  deps: ReadDeps,
+  owner: Principal,
+  range: Range,
+  bucket: Bucket,
+  zone: TimeZone,
+): Promise<BucketRow[]> {
   const size = BUCKETS[bucket]
   if (zone.fixedOffsetMs !== undefined) return readBuckets(deps, owner.userId, range, size, zone.fixedOffsetMs)
   const unit = bucket === '1h' ? 'hour' : 'day'
@@ -88,10 +128,17 @@ async function bucketRows(deps: ReadDeps, owner: Principal, range: Range, bucket
  * divides both: the whole rollup buckets inside the range from the rollups, the ragged ends (less
  * than one rollup bucket each) from the samples. 1s buckets come from the samples.
  */
-async function readBuckets(deps: ReadDeps, userId: string, range: Range, bucketMs: number, offsetMs: number): Promise<BucketRow[]> {
+async function readBuckets(
+  deps: ReadDeps,
+  userId: string,
+  range: Range,
+  bucketMs: number,
+  offsetMs: number,
+): Promise<BucketRow[]> {
   const db = pickReader(deps)
   const size = [...ROLLUP_SIZES].reverse().find((s) => bucketMs % s === 0 && offsetMs % s === 0)
-  const [inner, end] = size === undefined ? [0, 0] : [Math.ceil(range.from / size) * size, Math.floor(range.to / size) * size]
+  const [inner, end] =
+    size === undefined ? [0, 0] : [Math.ceil(range.from / size) * size, Math.floor(range.to / size) * size]
   if (size === undefined || inner >= end) return repo.readSampleBuckets(db, userId, range, bucketMs, offsetMs)
   const streamIds = (await findStreams(db, userId, range.deviceId)).map((stream) => stream.id)
   const parts = await Promise.all([
@@ -99,7 +146,10 @@ async function readBuckets(deps: ReadDeps, userId: string, range: Range, bucketM
     readRollupBuckets(db, streamIds, size, inner, end, bucketMs, offsetMs),
     repo.readSampleBuckets(db, userId, { ...range, from: end }, bucketMs, offsetMs),
   ])
-  return foldBuckets(parts.flat(), parts.flat().map((row) => row.start))
+  return foldBuckets(
+    parts.flat(),
+    parts.flat().map((row) => row.start),
+  )
 }
 
 /** Merges rows (by start, ascending) into the buckets starting at `starts` (ascending). */
@@ -111,7 +161,13 @@ export function foldBuckets(rows: readonly BucketRow[], starts: readonly number[
     const start = starts[b] as number
     const last = merged.at(-1)
     if (last !== undefined && last.start === start) {
-      merged[merged.length - 1] = { start, count: last.count + row.count, sum: last.sum + row.sum, min: Math.min(last.min, row.min), max: Math.max(last.max, row.max) }
+      merged[merged.length - 1] = {
+        start,
+        count: last.count + row.count,
+        sum: last.sum + row.sum,
+        min: Math.min(last.min, row.min),
+        max: Math.max(last.max, row.max),
+      }
     } else {
       merged.push({ ...row, start })
     }
@@ -120,7 +176,10 @@ export function foldBuckets(rows: readonly BucketRow[], starts: readonly number[
 }
 
 export async function readStatus(deps: ReadDeps, owner: Principal, recentCount: number): Promise<Status> {
-  const [rows, open] = await Promise.all([repo.readRecentSamples(pickReader(deps), owner.userId, recentCount), repo.findOpenAlert(deps.db, owner.userId)])
+  const [rows, open] = await Promise.all([
+    repo.readRecentSamples(pickReader(deps), owner.userId, recentCount),
+    repo.findOpenAlert(deps.db, owner.userId),
+  ])
   const bpms = rows.map((r) => r.bpm)
   const average = bpms.length === 0 ? 0 : bpms.reduce((a, b) => a + b, 0) / bpms.length
   return {
@@ -135,7 +194,13 @@ export async function readStatus(deps: ReadDeps, owner: Principal, recentCount: 
   }
 }
 
-export async function listAlerts(deps: ReadDeps, owner: Principal, state: 'open' | 'closed' | 'all', limit: number, before?: number) {
+export async function listAlerts(
+  deps: ReadDeps,
+  owner: Principal,
+  state: 'open' | 'closed' | 'all',
+  limit: number,
+  before?: number,
+) {
   return { alerts: (await repo.listAlerts(deps.db, owner.userId, state, limit, before)).map(toAlert) }
 }
 
@@ -152,7 +217,12 @@ export async function acknowledgeAlert(deps: ReadDeps, owner: Principal, id: str
   const now = deps.now()
   await deps.db.transaction().execute(async (trx) => {
     if (await repo.acknowledgeAlert(trx, owner.userId, id, now)) {
-      await recordChange(trx, deps.kind, { userId: owner.userId, kind: ALERT_SYNC_KIND, entityId: id, change: 'acknowledged' }, now)
+      await recordChange(
+        trx,
+        deps.kind,
+        { userId: owner.userId, kind: ALERT_SYNC_KIND, entityId: id, change: 'acknowledged' },
+        now,
+      )
     }
   })
   const alert = await getAlert(deps, owner, id)
@@ -163,13 +233,20 @@ export async function acknowledgeAlert(deps: ReadDeps, owner: Principal, id: str
 /** Max heart rate: given, else from settings, else 220 - age (given or from the birth year). Karvonen when a resting rate is known. */
 async function zoneMethod(deps: ReadDeps, owner: Principal, given: ZoneSettings): Promise<ZoneMethod> {
   const settings = await readSettings(deps.db, owner.userId)
-  const age = given.age ?? (settings.birthYear === undefined ? undefined : new Date(deps.now()).getUTCFullYear() - settings.birthYear)
+  const age =
+    given.age ??
+    (settings.birthYear === undefined ? undefined : new Date(deps.now()).getUTCFullYear() - settings.birthYear)
   const max = given.maxHeartRate ?? settings.maxHeartRate ?? (age === undefined ? undefined : maxHeartRateFromAge(age))
   if (max === undefined) {
-    throw new AppError('invalid_argument', 'Zones need a maximum heart rate: pass age or maxHeartRate, or set birthYear or maxHeartRate with PATCH /v1/me')
+    throw new AppError(
+      'invalid_argument',
+      'Zones need a maximum heart rate: pass age or maxHeartRate, or set birthYear or maxHeartRate with PATCH /v1/me',
+    )
   }
   const resting = given.restingHeartRate ?? settings.restingHeartRate
-  return resting === undefined ? { kind: 'percent-of-max', maxHeartRate: max } : { kind: 'karvonen', maxHeartRate: max, restingHeartRate: resting }
+  return resting === undefined
+    ? { kind: 'percent-of-max', maxHeartRate: max }
+    : { kind: 'karvonen', maxHeartRate: max, restingHeartRate: resting }
 }
 
 async function zoneOptions(deps: ReadDeps, owner: Principal, given: ZoneSettings): Promise<ZoneOptions> {
@@ -179,7 +256,12 @@ async function zoneOptions(deps: ReadDeps, owner: Principal, given: ZoneSettings
 }
 
 /** Zones over samples in memory (any order), with the user's settings. */
-export async function computeUserZones(deps: ReadDeps, owner: Principal, samples: readonly TimedBpm[], given: ZoneSettings): Promise<ZoneResult> {
+export async function computeUserZones(
+  deps: ReadDeps,
+  owner: Principal,
+  samples: readonly TimedBpm[],
+  given: ZoneSettings,
+): Promise<ZoneResult> {
   return computeZones(samples, await zoneOptions(deps, owner, given))
 }
 
@@ -188,11 +270,26 @@ export async function computeUserZones(deps: ReadDeps, owner: Principal, samples
  * (plausible bpm, RFC 3339 or epoch-ms timestamps, not before 2000 nor ahead of the clock, no
  * repeated timestamp); any that fails makes the request a 400 naming each.
  */
-export async function computePostedZones(deps: ReadDeps, owner: Principal, raws: readonly unknown[], given: ZoneSettings, path = 'body.samples'): Promise<ZoneResult> {
+export async function computePostedZones(
+  deps: ReadDeps,
+  owner: Principal,
+  raws: readonly unknown[],
+  given: ZoneSettings,
+  path = 'body.samples',
+): Promise<ZoneResult> {
   const { verdicts, valid } = await checkSamples(deps, owner, raws)
-  const problems = verdicts.flatMap((verdict, i) => (verdict.status === 'rejected' ? [{ path: `${path}.${i}`, message: verdict.message ?? '', reason: verdict.reason }] : []))
+  const problems = verdicts.flatMap((verdict, i) =>
+    verdict.status === 'rejected'
+      ? [{ path: `${path}.${i}`, message: verdict.message ?? '', reason: verdict.reason }]
+      : [],
+  )
   if (problems.length > 0) throw invalidRequest(problems)
-  return computeUserZones(deps, owner, valid.map((s) => ({ timestampMs: s.ts, bpm: s.bpm })), given)
+  return computeUserZones(
+    deps,
+    owner,
+    valid.map((s) => ({ timestampMs: s.ts, bpm: s.bpm })),
+    given,
+  )
 }
 
 /**
@@ -200,15 +297,27 @@ export async function computePostedZones(deps: ReadDeps, owner: Principal, raws:
  * rollups where they answer exactly, the rest from the samples page by page (zones-reader.ts). The
  * options are checked before anything is read.
  */
-export async function readZones(deps: ReadDeps, owner: Principal, range: Range, given: ZoneSettings): Promise<ZoneResult> {
+export async function readZones(
+  deps: ReadDeps,
+  owner: Principal,
+  range: Range,
+  given: ZoneSettings,
+): Promise<ZoneResult> {
   const options = await zoneOptions(deps, owner, given)
   const db = pickReader(deps)
   const streams = await findStreams(db, owner.userId, range.deviceId)
-  return readZonesFromRollups(db, streams.map((stream) => stream.id), range, options, (part) => timedPages(deps, owner.userId, { ...range, ...part }))
+  return readZonesFromRollups(
+    db,
+    streams.map((stream) => stream.id),
+    range,
+    options,
+    (part) => timedPages(deps, owner.userId, { ...range, ...part }),
+  )
 }
 
 async function* timedPages(deps: ReadDeps, userId: string, range: Range): AsyncGenerator<TimedBpm[]> {
-  for await (const page of samplePages(deps, userId, range)) yield page.map((row) => ({ timestampMs: row.ts, bpm: row.bpm }))
+  for await (const page of samplePages(deps, userId, range))
+    yield page.map((row) => ({ timestampMs: row.ts, bpm: row.bpm }))
 }
 
 /**
@@ -248,14 +357,25 @@ function bucketStarts(range: Range, bucket: Bucket, zone: TimeZone): (ts: number
  * continuous segments and cleaned of artefacts like `hrv`; 1h and 1d buckets follow the time zone
  * as in `series`. Buckets without RR intervals are left out.
  */
-export async function readHrvSeries(deps: ReadDeps, owner: Principal, range: Range, bucket: Exclude<Bucket, '1s'>, tz?: string) {
+export async function readHrvSeries(
+  deps: ReadDeps,
+  owner: Principal,
+  range: Range,
+  bucket: Exclude<Bucket, '1s'>,
+  tz?: string,
+) {
   if ((range.to - range.from) / BUCKETS[bucket] > MAX_SERIES_POINTS) {
-    throw new AppError('invalid_argument', `That range has more than ${MAX_SERIES_POINTS} ${bucket} buckets; choose a larger bucket or a shorter range`)
+    throw new AppError(
+      'invalid_argument',
+      `That range has more than ${MAX_SERIES_POINTS} ${bucket} buckets; choose a larger bucket or a shorter range`,
+    )
   }
   const zone = bucket === '1h' || bucket === '1d' ? await zoneFor(deps, owner, tz) : UTC
   const toBucketStart = bucketStarts(range, bucket, zone)
   const points: Array<{ start: string } & HrvResult> = []
-  let current: { start: number; accumulator: ReturnType<typeof hrvAccumulator>; segmenter: ReturnType<typeof rrIntervalStream> } | undefined
+  let current:
+    | { start: number; accumulator: ReturnType<typeof hrvAccumulator>; segmenter: ReturnType<typeof rrIntervalStream> }
+    | undefined
   const finish = () => {
     if (current === undefined) return
     current.segmenter.end()
@@ -269,7 +389,11 @@ export async function readHrvSeries(deps: ReadDeps, owner: Principal, range: Ran
       if (current?.start !== start) {
         finish()
         const accumulator = hrvAccumulator()
-        current = { start, accumulator, segmenter: rrIntervalStream({ interval: accumulator.addInterval, endSegment: accumulator.endSegment }) }
+        current = {
+          start,
+          accumulator,
+          segmenter: rrIntervalStream({ interval: accumulator.addInterval, endSegment: accumulator.endSegment }),
+        }
       }
       current.segmenter.add({ ts: row.ts, rrIntervalsMs })
     }
@@ -295,11 +419,21 @@ async function* samplePages(deps: ReadDeps, userId: string, range: Range): Async
 /** Every sample of a range, page by page, for the CSV and FHIR exports (which stream). */
 export async function* exportSamples(deps: ReadDeps, owner: Principal, range: Range): AsyncGenerator<ExportSample[]> {
   for await (const rows of samplePages(deps, owner.userId, range)) {
-    yield rows.map((r) => ({ timestampMs: r.ts, bpm: r.bpm, deviceId: deviceOrNull(r.device_id), rrIntervalsMs: parseRr(r.rr_intervals), alert: r.alert }))
+    yield rows.map((r) => ({
+      timestampMs: r.ts,
+      bpm: r.bpm,
+      deviceId: deviceOrNull(r.device_id),
+      rrIntervalsMs: parseRr(r.rr_intervals),
+      alert: r.alert,
+    }))
   }
 }
 
 /** Sync loader: the user's alert episodes by id. */
-export async function loadAlerts(db: HeartRateDeps['db'], userId: string, ids: readonly string[]): Promise<Map<string, unknown>> {
+export async function loadAlerts(
+  db: HeartRateDeps['db'],
+  userId: string,
+  ids: readonly string[],
+): Promise<Map<string, unknown>> {
   return new Map((await repo.findAlerts(db, userId, ids)).map((row) => [row.id, toAlert(row)]))
 }

@@ -37,7 +37,10 @@ function* chunksByStream(rows: readonly SampleRow[]): Generator<SampleRow[]> {
   let chunk: SampleRow[] = []
   for (const row of rows) {
     const first = chunk[0]
-    if (first !== undefined && (chunk.length === INSERT_CHUNK || first.user_id !== row.user_id || first.device_id !== row.device_id)) {
+    if (
+      first !== undefined &&
+      (chunk.length === INSERT_CHUNK || first.user_id !== row.user_id || first.device_id !== row.device_id)
+    ) {
       yield chunk
       chunk = []
     }
@@ -56,7 +59,11 @@ export interface InsertedSamples {
  * Inserts samples and adds them to the rollups, in the caller's transaction; a row whose key is
  * already stored is skipped, never duplicated (nor counted twice). Returns what was inserted.
  */
-export async function insertSamples(db: Db, kind: DatabaseKind, rows: readonly SampleRow[]): Promise<InsertedSamples[]> {
+export async function insertSamples(
+  db: Db,
+  kind: DatabaseKind,
+  rows: readonly SampleRow[],
+): Promise<InsertedSamples[]> {
   const inserted: InsertedSamples[] = []
   const streamIds = new Map<string, number>()
   for (const chunk of chunksByStream(rows)) {
@@ -76,11 +83,20 @@ export async function insertSamples(db: Db, kind: DatabaseKind, rows: readonly S
 }
 
 /** Deletes one stream's samples at the given times and rebuilds the rollups over them. */
-export async function deleteSamplesAt(db: Db, userId: string, deviceId: string, timestamps: readonly number[]): Promise<void> {
+export async function deleteSamplesAt(
+  db: Db,
+  userId: string,
+  deviceId: string,
+  timestamps: readonly number[],
+): Promise<void> {
   const [stream] = await findStreams(db, userId, deviceId)
   if (stream === undefined || timestamps.length === 0) return
   for (let i = 0; i < timestamps.length; i += 500) {
-    await db.deleteFrom('heart_rate_samples').where('stream_id', '=', stream.id).where('ts', 'in', timestamps.slice(i, i + 500)).execute()
+    await db
+      .deleteFrom('heart_rate_samples')
+      .where('stream_id', '=', stream.id)
+      .where('ts', 'in', timestamps.slice(i, i + 500))
+      .execute()
   }
   await rebuildRollups(db, stream.id, Math.min(...timestamps), Math.max(...timestamps) + 1)
 }
@@ -93,8 +109,20 @@ export interface PageAfter {
 type StoredColumns = Omit<SampleRow, 'user_id' | 'device_id'>
 
 /** One stream's page in time order, after `after` in (ts, device) order. */
-async function streamPage(db: Db, stream: Stream, range: TimeRange, limit: number, after: PageAfter | undefined, order: 'asc' | 'desc'): Promise<StoredColumns[]> {
-  let query = db.selectFrom('heart_rate_samples').select(['ts', 'bpm', 'rr_intervals', 'alert']).where('stream_id', '=', stream.id).where('ts', '>=', range.from).where('ts', '<', range.to)
+async function streamPage(
+  db: Db,
+  stream: Stream,
+  range: TimeRange,
+  limit: number,
+  after: PageAfter | undefined,
+  order: 'asc' | 'desc',
+): Promise<StoredColumns[]> {
+  let query = db
+    .selectFrom('heart_rate_samples')
+    .select(['ts', 'bpm', 'rr_intervals', 'alert'])
+    .where('stream_id', '=', stream.id)
+    .where('ts', '>=', range.from)
+    .where('ts', '<', range.to)
   if (after !== undefined) query = query.where('ts', stream.deviceId > after.deviceId ? '>=' : '>', after.ts)
   return query.orderBy('ts', order).limit(limit).execute()
 }
@@ -103,24 +131,49 @@ function toSampleRows(rows: readonly StoredColumns[], userId: string, deviceId: 
   const out: SampleRow[] = new Array(rows.length)
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as StoredColumns
-    out[i] = { ts: Number(row.ts), bpm: row.bpm, rr_intervals: row.rr_intervals, alert: row.alert, user_id: userId, device_id: deviceId }
+    out[i] = {
+      ts: Number(row.ts),
+      bpm: row.bpm,
+      rr_intervals: row.rr_intervals,
+      alert: row.alert,
+      user_id: userId,
+      device_id: deviceId,
+    }
   }
   return out
 }
 
-const byTimeThenDevice = (a: SampleRow, b: SampleRow) => a.ts - b.ts || (a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0)
+const byTimeThenDevice = (a: SampleRow, b: SampleRow) =>
+  a.ts - b.ts || (a.device_id < b.device_id ? -1 : a.device_id > b.device_id ? 1 : 0)
 
 /**
  * A page of the user's samples in (time, device) order, after `after` when given: each stream's
  * range read on its own key (no sort over the range), the pages merged here.
  */
-export async function listSamples(db: Db, userId: string, range: TimeRange, limit: number, after?: PageAfter): Promise<SampleRow[]> {
+export async function listSamples(
+  db: Db,
+  userId: string,
+  range: TimeRange,
+  limit: number,
+  after?: PageAfter,
+): Promise<SampleRow[]> {
   return listStreamSamples(db, userId, await findStreams(db, userId, range.deviceId), range, limit, after)
 }
 
 /** `listSamples` over streams the caller looked up once (`findStreams`), for reads of many pages. */
-export async function listStreamSamples(db: Db, userId: string, streams: readonly Stream[], range: TimeRange, limit: number, after?: PageAfter): Promise<SampleRow[]> {
-  const pages = await Promise.all(streams.map(async (stream) => toSampleRows(await streamPage(db, stream, range, limit, after, 'asc'), userId, stream.deviceId)))
+export async function listStreamSamples(
+  db: Db,
+  userId: string,
+  streams: readonly Stream[],
+  range: TimeRange,
+  limit: number,
+  after?: PageAfter,
+): Promise<SampleRow[]> {
+  const pages = await Promise.all(
+    streams.map(async (stream) =>
+      toSampleRows(await streamPage(db, stream, range, limit, after, 'asc'), userId, stream.deviceId),
+    ),
+  )
   // One stream's page is in order already: only pages of several streams are merged.
   return pages.length === 1 ? (pages[0] as SampleRow[]) : pages.flat().sort(byTimeThenDevice).slice(0, limit)
 }
@@ -133,10 +186,19 @@ export type { BucketRow }
  * multiples in the time zone of the fixed `offsetMs`: `ts - (ts + offset) % size` is the one
  * expression all three engines share (every ts is positive, as is ts + offset for any real offset).
  */
-export async function readSampleBuckets(db: Db, userId: string, range: TimeRange, bucketMs: number, offsetMs: number): Promise<BucketRow[]> {
+export async function readSampleBuckets(
+  db: Db,
+  userId: string,
+  range: TimeRange,
+  bucketMs: number,
+  offsetMs: number,
+): Promise<BucketRow[]> {
   if (range.from >= range.to) return []
   const start = sql<number>`ts - ((ts + ${sql.lit(offsetMs)}) % ${sql.lit(bucketMs)})`
-  const streamIds = range.deviceId === undefined ? selectStreamIds(db, userId) : selectStreamIds(db, userId).where('device_id', '=', range.deviceId)
+  const streamIds =
+    range.deviceId === undefined
+      ? selectStreamIds(db, userId)
+      : selectStreamIds(db, userId).where('device_id', '=', range.deviceId)
   const rows = await db
     .selectFrom('heart_rate_samples')
     .select([
@@ -152,14 +214,29 @@ export async function readSampleBuckets(db: Db, userId: string, range: TimeRange
     .groupBy(start)
     .orderBy(start)
     .execute()
-  return rows.map((r) => ({ start: Number(r.start), count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max) }))
+  return rows.map((r) => ({
+    start: Number(r.start),
+    count: Number(r.count),
+    sum: Number(r.sum),
+    min: Number(r.min),
+    max: Number(r.max),
+  }))
 }
 
 /** The user's `count` latest samples, oldest first. */
 export async function readRecentSamples(db: Db, userId: string, count: number): Promise<SampleRow[]> {
   const streams = await findStreams(db, userId)
   const all = { from: 0, to: Number.MAX_SAFE_INTEGER }
-  const pages = await Promise.all(streams.map(async (stream) => (await streamPage(db, stream, all, count, undefined, 'desc')).map((row) => ({ ...row, ts: Number(row.ts), user_id: userId, device_id: stream.deviceId }))))
+  const pages = await Promise.all(
+    streams.map(async (stream) =>
+      (await streamPage(db, stream, all, count, undefined, 'desc')).map((row) => ({
+        ...row,
+        ts: Number(row.ts),
+        user_id: userId,
+        device_id: stream.deviceId,
+      })),
+    ),
+  )
   return pages.flat().sort(byTimeThenDevice).slice(-count)
 }
 
@@ -169,7 +246,11 @@ export async function deleteSamplesBefore(db: Kysely<Database>, cutoffMs: number
   let deleted = 0
   for (const { id } of streams) {
     deleted += await db.transaction().execute(async (trx) => {
-      const result = await trx.deleteFrom('heart_rate_samples').where('stream_id', '=', Number(id)).where('ts', '<', cutoffMs).executeTakeFirst()
+      const result = await trx
+        .deleteFrom('heart_rate_samples')
+        .where('stream_id', '=', Number(id))
+        .where('ts', '<', cutoffMs)
+        .executeTakeFirst()
       const count = Number(result.numDeletedRows)
       if (count > 0) {
         await deleteRollupsBefore(trx, Number(id), cutoffMs)
@@ -182,11 +263,21 @@ export async function deleteSamplesBefore(db: Kysely<Database>, cutoffMs: number
 }
 
 export async function findOpenAlert(db: Db, userId: string): Promise<AlertRow | undefined> {
-  return db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId).where('closed_at', 'is', null).orderBy('opened_at', 'desc').executeTakeFirst()
+  return db
+    .selectFrom('heart_rate_alerts')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('closed_at', 'is', null)
+    .orderBy('opened_at', 'desc')
+    .executeTakeFirst()
 }
 
 export async function insertAlerts(db: Db, rows: readonly AlertRow[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('heart_rate_alerts').values([...rows]).execute()
+  if (rows.length > 0)
+    await db
+      .insertInto('heart_rate_alerts')
+      .values([...rows])
+      .execute()
 }
 
 export async function updateAlert(db: Db, row: AlertRow): Promise<void> {
@@ -195,10 +286,21 @@ export async function updateAlert(db: Db, row: AlertRow): Promise<void> {
 }
 
 export async function findAlert(db: Db, userId: string, id: string): Promise<AlertRow | undefined> {
-  return db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
+  return db
+    .selectFrom('heart_rate_alerts')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .executeTakeFirst()
 }
 
-export async function listAlerts(db: Db, userId: string, state: 'open' | 'closed' | 'all', limit: number, before?: number): Promise<AlertRow[]> {
+export async function listAlerts(
+  db: Db,
+  userId: string,
+  state: 'open' | 'closed' | 'all',
+  limit: number,
+  before?: number,
+): Promise<AlertRow[]> {
   let query = db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId)
   if (state === 'open') query = query.where('closed_at', 'is', null)
   if (state === 'closed') query = query.where('closed_at', 'is not', null)
@@ -208,13 +310,24 @@ export async function listAlerts(db: Db, userId: string, state: 'open' | 'closed
 
 /** Sets `acknowledged_at` unless it is set; true when this call set it. */
 export async function acknowledgeAlert(db: Db, userId: string, id: string, atMs: number): Promise<boolean> {
-  const result = await db.updateTable('heart_rate_alerts').set({ acknowledged_at: atMs, updated_at: atMs }).where('user_id', '=', userId).where('id', '=', id).where('acknowledged_at', 'is', null).executeTakeFirst()
+  const result = await db
+    .updateTable('heart_rate_alerts')
+    .set({ acknowledged_at: atMs, updated_at: atMs })
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .where('acknowledged_at', 'is', null)
+    .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
 
 export async function findAlerts(db: Db, userId: string, ids: readonly string[]): Promise<AlertRow[]> {
   if (ids.length === 0) return []
-  return db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
+  return db
+    .selectFrom('heart_rate_alerts')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('id', 'in', [...ids])
+    .execute()
 }
 
 /**
@@ -227,12 +340,22 @@ export async function findAlerts(db: Db, userId: string, ids: readonly string[])
 export async function lockEpisodeState(db: Db, kind: DatabaseKind, userId: string): Promise<number | null> {
   const insert = db.insertInto('heart_rate_episode_state').values((eb) => ({
     user_id: userId,
-    last_ts: eb.selectFrom('heart_rate_samples').select((s) => s.fn.max('ts').as('ts')).where('stream_id', 'in', selectStreamIds(db, userId)),
+    last_ts: eb
+      .selectFrom('heart_rate_samples')
+      .select((s) => s.fn.max('ts').as('ts'))
+      .where('stream_id', 'in', selectStreamIds(db, userId)),
     version: 1,
   }))
   if (kind === 'mysql') await insert.onDuplicateKeyUpdate({ version: sql`version + 1` }).execute()
-  else await insert.onConflict((oc) => oc.column('user_id').doUpdateSet({ version: sql`heart_rate_episode_state.version + 1` })).execute()
-  const state = await db.selectFrom('heart_rate_episode_state').select('last_ts').where('user_id', '=', userId).executeTakeFirstOrThrow()
+  else
+    await insert
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ version: sql`heart_rate_episode_state.version + 1` }))
+      .execute()
+  const state = await db
+    .selectFrom('heart_rate_episode_state')
+    .select('last_ts')
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow()
   return state.last_ts === null ? null : Number(state.last_ts)
 }
 
@@ -255,7 +378,14 @@ export async function findEpisodeSpanning(db: Db, userId: string, at: number): P
 
 /** The user's episodes that opened at or after `from`, oldest first. */
 export async function episodesFrom(db: Db, userId: string, from: number): Promise<AlertRow[]> {
-  return db.selectFrom('heart_rate_alerts').selectAll().where('user_id', '=', userId).where('opened_at', '>=', from).orderBy('opened_at').orderBy('id').execute()
+  return db
+    .selectFrom('heart_rate_alerts')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('opened_at', '>=', from)
+    .orderBy('opened_at')
+    .orderBy('id')
+    .execute()
 }
 
 export interface EpisodeSampleRow {
@@ -266,11 +396,22 @@ export interface EpisodeSampleRow {
 }
 
 /** A page of the user's samples in episode order (time, then device), from `from` or after `after`. */
-export async function episodeSamplesPage(db: Db, userId: string, from: number, after: PageAfter | undefined, limit: number): Promise<EpisodeSampleRow[]> {
+export async function episodeSamplesPage(
+  db: Db,
+  userId: string,
+  from: number,
+  after: PageAfter | undefined,
+  limit: number,
+): Promise<EpisodeSampleRow[]> {
   const rows = await listSamples(db, userId, { from, to: Number.MAX_SAFE_INTEGER }, limit, after)
   return rows.map((r) => ({ ts: r.ts, device_id: r.device_id, bpm: r.bpm, alert: r.alert }))
 }
 
 export async function deleteAlerts(db: Db, userId: string, ids: readonly string[]): Promise<void> {
-  if (ids.length > 0) await db.deleteFrom('heart_rate_alerts').where('user_id', '=', userId).where('id', 'in', [...ids]).execute()
+  if (ids.length > 0)
+    await db
+      .deleteFrom('heart_rate_alerts')
+      .where('user_id', '=', userId)
+      .where('id', 'in', [...ids])
+      .execute()
 }

@@ -90,7 +90,11 @@ export interface CheckedBatch {
  * sample, and `duplicate_in_batch` for a timestamp an earlier sample of the batch has. Thresholds
  * come from the owner's settings.
  */
-export async function checkSamples(deps: Pick<HeartRateDeps, 'db' | 'config' | 'now'>, owner: Principal, raws: readonly unknown[]): Promise<CheckedBatch> {
+export async function checkSamples(
+  deps: Pick<HeartRateDeps, 'db' | 'config' | 'now'>,
+  owner: Principal,
+  raws: readonly unknown[],
+): Promise<CheckedBatch> {
   const thresholds = toAlertThresholds(await readSettings(deps.db, owner.userId))
   const now = deps.now()
   const verdicts: Verdict[] = []
@@ -101,7 +105,11 @@ export async function checkSamples(deps: Pick<HeartRateDeps, 'db' | 'config' | '
     const check = checkSample(raw, thresholds, now, deps.config.clockSkewMs)
     if (!check.ok) verdicts.push({ status: 'rejected', ...check.rejection })
     else if (seen.has(check.sample.ts)) {
-      verdicts.push({ status: 'rejected', reason: 'duplicate_in_batch', message: 'Another sample in this batch has the same timestamp' })
+      verdicts.push({
+        status: 'rejected',
+        reason: 'duplicate_in_batch',
+        message: 'Another sample in this batch has the same timestamp',
+      })
     } else {
       seen.add(check.sample.ts)
       valid.push(check.sample)
@@ -116,7 +124,11 @@ export async function checkSamples(deps: Pick<HeartRateDeps, 'db' | 'config' | '
  * Checks every sample, stores the valid ones in one commit, runs them through the alert
  * episodes, and answers a verdict per sample in the order sent, only after the commit.
  */
-export async function recordSamples(deps: HeartRateDeps, owner: Principal, raws: readonly unknown[]): Promise<IngestResult> {
+export async function recordSamples(
+  deps: HeartRateDeps,
+  owner: Principal,
+  raws: readonly unknown[],
+): Promise<IngestResult> {
   const { verdicts, valid, validIndex } = await checkSamples(deps, owner, raws)
   if (valid.length === 0) {
     deps.onRecorded?.({ stored: 0, alreadyStored: 0, rejected: verdicts.length, opened: [] })
@@ -129,8 +141,18 @@ export async function recordSamples(deps: HeartRateDeps, owner: Principal, raws:
   })
   const fresh = valid.filter((_, i) => outcome.alreadyStored[i] !== true)
   announceStored(deps, owner, fresh, outcome)
-  deps.onRecorded?.({ stored: fresh.length, alreadyStored: valid.length - fresh.length, rejected: verdicts.length - valid.length, opened: outcome.isAnnouncer ? outcome.alerts.opened.map((row) => row.kind) : [] })
-  return { stored: valid.length, rejected: verdicts.length - valid.length, verdicts, alerts: changedAlerts(outcome.alerts).map(toAlert) }
+  deps.onRecorded?.({
+    stored: fresh.length,
+    alreadyStored: valid.length - fresh.length,
+    rejected: verdicts.length - valid.length,
+    opened: outcome.isAnnouncer ? outcome.alerts.opened.map((row) => row.kind) : [],
+  })
+  return {
+    stored: valid.length,
+    rejected: verdicts.length - valid.length,
+    verdicts,
+    alerts: changedAlerts(outcome.alerts).map(toAlert),
+  }
 }
 
 /** The episodes a write opened, closed or changed (not those it removed), each once. */
@@ -142,11 +164,22 @@ export function changedAlerts(changes: TimelineChanges): AlertRow[] {
  * After the commit: the newly stored samples and the alert changes go to the user's live
  * connections. A backfilled episode is announced as `backfilled`, never as a live `opened`.
  */
-export function announceStored(deps: Pick<HeartRateDeps, 'publish'>, owner: Principal, fresh: readonly CheckedSample[], outcome: Pick<WriteOutcome, 'alerts' | 'isAnnouncer'>): void {
+export function announceStored(
+  deps: Pick<HeartRateDeps, 'publish'>,
+  owner: Principal,
+  fresh: readonly CheckedSample[],
+  outcome: Pick<WriteOutcome, 'alerts' | 'isAnnouncer'>,
+): void {
   const { userId } = owner
   if (fresh.length > 0) {
     const device = deviceOrNull(owner.deviceId ?? '')
-    const samples = fresh.map((s) => ({ timestamp: toIso(s.ts), bpm: s.bpm, deviceId: device, rrIntervalsMs: s.rrIntervalsMs === null ? null : [...s.rrIntervalsMs], alert: s.alert }))
+    const samples = fresh.map((s) => ({
+      timestamp: toIso(s.ts),
+      bpm: s.bpm,
+      deviceId: device,
+      rrIntervalsMs: s.rrIntervalsMs === null ? null : [...s.rrIntervalsMs],
+      alert: s.alert,
+    }))
     deps.publish(userId, 'heart-rate', { deviceId: device, samples })
   }
   if (!outcome.isAnnouncer) return
@@ -155,7 +188,8 @@ export function announceStored(deps: Pick<HeartRateDeps, 'publish'>, owner: Prin
     if (backfilled.has(row.id)) deps.publish(userId, 'alert', { change: 'backfilled', alert: toAlert(row) })
     else deps.publish(userId, 'alert', { change: 'opened', alert: toAlert({ ...row, closed_at: null }) })
   }
-  for (const row of [...opened.filter((r) => r.closed_at !== null && !backfilled.has(r.id)), ...closed]) deps.publish(userId, 'alert', { change: 'closed', alert: toAlert(row) })
+  for (const row of [...opened.filter((r) => r.closed_at !== null && !backfilled.has(r.id)), ...closed])
+    deps.publish(userId, 'alert', { change: 'closed', alert: toAlert(row) })
   for (const row of removed) deps.publish(userId, 'alert', { change: 'removed', alert: toAlert(row) })
 }
 
@@ -180,10 +214,18 @@ export function optionalInstant(text: string | undefined, field: string): number
  * `from`/`to` from a query: RFC 3339 with a zone or epoch ms (`timestamp_invalid` otherwise); `to`
  * defaults to now and `from` to a day before `to`. The span is at most `maxSpanMs`.
  */
-export function parseRange(query: { from?: string; to?: string; deviceId?: string }, nowMs: number, maxSpanMs = 366 * DAY_MS): Range {
+export function parseRange(
+  query: { from?: string; to?: string; deviceId?: string },
+  nowMs: number,
+  maxSpanMs = 366 * DAY_MS,
+): Range {
   const to = query.to === undefined ? nowMs + 1 : parseInstantField(query.to, 'to')
   const from = query.from === undefined ? to - DAY_MS : parseInstantField(query.from, 'from')
-  if (from >= to) throw new AppError('invalid_argument', 'from must be before to', [{ path: 'querystring.from', message: 'must be before to' }])
-  if (to - from > maxSpanMs) throw new AppError('invalid_argument', `The range may span at most ${Math.round(maxSpanMs / DAY_MS)} days`)
+  if (from >= to)
+    throw new AppError('invalid_argument', 'from must be before to', [
+      { path: 'querystring.from', message: 'must be before to' },
+    ])
+  if (to - from > maxSpanMs)
+    throw new AppError('invalid_argument', `The range may span at most ${Math.round(maxSpanMs / DAY_MS)} days`)
   return { from, to, ...(query.deviceId !== undefined && { deviceId: query.deviceId }) }
 }

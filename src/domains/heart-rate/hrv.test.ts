@@ -3,7 +3,11 @@ import { describe, test } from 'node:test'
 import { AppError } from '../../errors.js'
 import { cleanSegment, computeHrv, continuousSegments, hrvAccumulator, segmentCleaner } from './hrv.js'
 
-const clean = (extra: { correctedBeats?: number; segments?: number } = {}) => ({ correctedBeats: 0, segments: 1, ...extra })
+const clean = (extra: { correctedBeats?: number; segments?: number } = {}) => ({
+  correctedBeats: 0,
+  segments: 1,
+  ...extra,
+})
 
 describe('HRV figures', () => {
   test('a small known series, computed by hand', () => {
@@ -13,19 +17,43 @@ describe('HRV figures', () => {
     //   pNN50: |70| and |60| are above 50 -> 2 of 4 = 50 %
     // mean 4060 / 5 = 812; deviations -12, -2, -22, 48, -12; squares 144 + 4 + 484 + 2304 + 144 = 3080
     //   SDNN = sqrt(3080 / (5 - 1)) = sqrt(770) = 27.749 -> 27.75
-    assert.deepEqual(computeHrv([[800, 810, 790, 860, 800]]), { intervalCount: 5, ...clean(), rmssdMs: 47.43, sdnnMs: 27.75, pnn50: 50 })
+    assert.deepEqual(computeHrv([[800, 810, 790, 860, 800]]), {
+      intervalCount: 5,
+      ...clean(),
+      rmssdMs: 47.43,
+      sdnnMs: 27.75,
+      pnn50: 50,
+    })
   })
 
   test('two intervals are enough; a difference of exactly 50 ms is not counted by pNN50', () => {
     // [800, 900]: difference 100 -> RMSSD 100, pNN50 100; mean 850, SDNN = sqrt((50² + 50²) / 1) = 70.711 -> 70.71
-    assert.deepEqual(computeHrv([[800, 900]]), { intervalCount: 2, ...clean(), rmssdMs: 100, sdnnMs: 70.71, pnn50: 100 })
+    assert.deepEqual(computeHrv([[800, 900]]), {
+      intervalCount: 2,
+      ...clean(),
+      rmssdMs: 100,
+      sdnnMs: 70.71,
+      pnn50: 100,
+    })
     // [800, 850, 800]: differences 50, -50 -> RMSSD 50, pNN50 0;
     // mean 816.67, SDNN = sqrt((16.67² + 33.33² + 16.67²) / 2) = sqrt(833.33) = 28.868 -> 28.87
-    assert.deepEqual(computeHrv([[800, 850, 800]]), { intervalCount: 3, ...clean(), rmssdMs: 50, sdnnMs: 28.87, pnn50: 0 })
+    assert.deepEqual(computeHrv([[800, 850, 800]]), {
+      intervalCount: 3,
+      ...clean(),
+      rmssdMs: 50,
+      sdnnMs: 28.87,
+      pnn50: 0,
+    })
   })
 
   test('fewer than two intervals give null figures', () => {
-    assert.deepEqual(computeHrv([]), { intervalCount: 0, ...clean({ segments: 0 }), rmssdMs: null, sdnnMs: null, pnn50: null })
+    assert.deepEqual(computeHrv([]), {
+      intervalCount: 0,
+      ...clean({ segments: 0 }),
+      rmssdMs: null,
+      sdnnMs: null,
+      pnn50: null,
+    })
     assert.deepEqual(computeHrv([[812]]), { intervalCount: 1, ...clean(), rmssdMs: null, sdnnMs: null, pnn50: null })
   })
 
@@ -35,7 +63,14 @@ describe('HRV figures', () => {
     // differences -14 7 15 -15 0 -4 -6 15 -4 -7 (squares sum 1037) -> RMSSD sqrt(103.7) = 10.18;
     // mean 8856 / 11 = 805.09, squared deviations sum 500.9 -> SDNN sqrt(50.09) = 7.08; pNN50 0.
     const segment = [812, 798, 805, 820, 1610, 801, 795, 810, 806, 799]
-    assert.deepEqual(computeHrv([segment]), { intervalCount: 11, correctedBeats: 1, segments: 1, rmssdMs: 10.18, sdnnMs: 7.08, pnn50: 0 })
+    assert.deepEqual(computeHrv([segment]), {
+      intervalCount: 11,
+      correctedBeats: 1,
+      segments: 1,
+      rmssdMs: 10.18,
+      sdnnMs: 7.08,
+      pnn50: 0,
+    })
   })
 
   test('an extra (false) beat splitting one interval in two is merged back', () => {
@@ -59,7 +94,10 @@ describe('HRV figures', () => {
 
   test('differences never cross from one segment to the next', () => {
     // [800, 900] and [700, 760]: differences 100 and 60 only (not 900 -> 700).
-    const result = computeHrv([[800, 900], [700, 760]])
+    const result = computeHrv([
+      [800, 900],
+      [700, 760],
+    ])
     assert.deepEqual([result.segments, result.rmssdMs, result.pnn50], [2, 82.46, 100])
   })
 
@@ -73,7 +111,13 @@ describe('HRV figures', () => {
     // Alternating 800, 900: every difference is ±100 -> RMSSD 100, pNN50 100;
     // mean 850, SDNN = sqrt(1e6 * 50² / (1e6 - 1)) = 50.000025 -> 50
     const values = Array.from({ length: 1_000_000 }, (_, i) => (i % 2 === 0 ? 800 : 900))
-    assert.deepEqual(computeHrv([values]), { intervalCount: 1_000_000, ...clean(), rmssdMs: 100, sdnnMs: 50, pnn50: 100 })
+    assert.deepEqual(computeHrv([values]), {
+      intervalCount: 1_000_000,
+      ...clean(),
+      rmssdMs: 100,
+      sdnnMs: 50,
+      pnn50: 100,
+    })
   })
 
   test('a long recording is cleaned in a bounded window, artefacts across the window edges included', () => {
@@ -83,7 +127,14 @@ describe('HRV figures', () => {
     values.splice(1023, 2, 300, 500)
     values.splice(2047, 2, 300, 500)
     values[1500] = 1600
-    assert.deepEqual(computeHrv([values]), { intervalCount: 2999, correctedBeats: 3, segments: 1, rmssdMs: 0, sdnnMs: 0, pnn50: 0 })
+    assert.deepEqual(computeHrv([values]), {
+      intervalCount: 2999,
+      correctedBeats: 3,
+      segments: 1,
+      rmssdMs: 0,
+      sdnnMs: 0,
+      pnn50: 0,
+    })
     let held = 0
     const cleaner = segmentCleaner({ nn: () => (held += 1), gap: () => assert.fail('no beat is left out') })
     for (const [i, value] of values.entries()) {
@@ -95,7 +146,11 @@ describe('HRV figures', () => {
   })
 
   test('intervals fed one by one give what whole segments give', () => {
-    const segments = [[812, 798, 805, 820, 1610, 801, 795], [810, 300, 500, 806, 799], [800, 810, 500, 1100, 805, 790]]
+    const segments = [
+      [812, 798, 805, 820, 1610, 801, 795],
+      [810, 300, 500, 806, 799],
+      [800, 810, 500, 1100, 805, 790],
+    ]
     const streamed = hrvAccumulator()
     for (const segment of segments) {
       for (const value of segment) streamed.addInterval(value)
@@ -134,6 +189,10 @@ describe('continuity of a recording', () => {
       { ts: t0 + 62_000, rrIntervalsMs: [805] },
       { ts: t0 + 63_000, rrIntervalsMs: [795] },
     ]
-    assert.deepEqual(continuousSegments(samples), [[800, 810], [790, 800], [805, 795]])
+    assert.deepEqual(continuousSegments(samples), [
+      [800, 810],
+      [790, 800],
+      [805, 795],
+    ])
   })
 })

@@ -54,7 +54,9 @@ function smallMedian(values: readonly number[]): number {
     medianScratch.splice(i, 0, v)
   }
   const mid = medianScratch.length >> 1
-  return medianScratch.length % 2 === 1 ? (medianScratch[mid] as number) : ((medianScratch[mid - 1] as number) + (medianScratch[mid] as number)) / 2
+  return medianScratch.length % 2 === 1
+    ? (medianScratch[mid] as number)
+    : ((medianScratch[mid - 1] as number) + (medianScratch[mid] as number)) / 2
 }
 
 /**
@@ -136,7 +138,8 @@ function validateSegment(segment: RrSegment, s: number): void {
 }
 
 function validateInterval(value: number, i: number, s: number): void {
-  if (!Number.isFinite(value) || value <= 0) throw new AppError('invalid_argument', `RR interval ${i} of segment ${s} must be a positive number of milliseconds`)
+  if (!Number.isFinite(value) || value <= 0)
+    throw new AppError('invalid_argument', `RR interval ${i} of segment ${s} must be a positive number of milliseconds`)
 }
 
 /** Count, mean and sum of squared deviations of NN intervals, merged chunk by chunk. */
@@ -306,7 +309,8 @@ export function rrIntervalStream(sink: IntervalSink): { add(sample: RrSample): v
       const rr = sample.rrIntervalsMs ?? []
       let covered = 0
       for (const v of rr) covered += v
-      const isContinuous = previousTs !== undefined && rr.length > 0 && sample.ts - previousTs <= covered + STAMP_SLACK_MS
+      const isContinuous =
+        previousTs !== undefined && rr.length > 0 && sample.ts - previousTs <= covered + STAMP_SLACK_MS
       if (!isContinuous && previousTs !== undefined) sink.endSegment()
       for (const v of rr) sink.interval(v)
       previousTs = rr.length > 0 ? sample.ts : undefined

@@ -47,7 +47,12 @@ function upsertSql(kind: DatabaseKind, rows: number): string {
 }
 
 /** Adds samples just inserted into one stream (ts epoch ms, bpm) to its rollups of every size, and to its zone rollups. */
-export async function addToRollups(db: Db, kind: DatabaseKind, streamId: number, samples: readonly { ts: number; bpm: number }[]): Promise<void> {
+export async function addToRollups(
+  db: Db,
+  kind: DatabaseKind,
+  streamId: number,
+  samples: readonly { ts: number; bpm: number }[],
+): Promise<void> {
   if (samples.length === 0) return
   const parameters: unknown[] = []
   let rows = 0
@@ -78,10 +83,18 @@ export async function addToRollups(db: Db, kind: DatabaseKind, streamId: number,
 export async function rebuildRollups(db: Db, streamId: number, from: number, to: number): Promise<void> {
   for (const size of ROLLUP_SIZES) {
     const [start, end] = [from - (from % size), to - (to % size) + (to % size === 0 ? 0 : size)]
-    await db.deleteFrom('heart_rate_rollups').where('stream_id', '=', streamId).where('bucket_ms', '=', size).where('bucket_start', '>=', start).where('bucket_start', '<', end).execute()
+    await db
+      .deleteFrom('heart_rate_rollups')
+      .where('stream_id', '=', streamId)
+      .where('bucket_ms', '=', size)
+      .where('bucket_start', '>=', start)
+      .where('bucket_start', '<', end)
+      .execute()
     await sql`insert into heart_rate_rollups (${sql.raw(COLUMNS)})
       select stream_id, ${sql.lit(size)}, ts - ts % ${sql.lit(size)}, count(*), sum(bpm), min(bpm), max(bpm) from heart_rate_samples
-      where stream_id = ${streamId} and ts >= ${start} and ts < ${end} group by stream_id, ts - ts % ${sql.lit(size)}`.execute(db)
+      where stream_id = ${streamId} and ts >= ${start} and ts < ${end} group by stream_id, ts - ts % ${sql.lit(size)}`.execute(
+      db,
+    )
   }
   await rebuildZoneRollups(db, streamId, from, to)
 }
@@ -89,7 +102,12 @@ export async function rebuildRollups(db: Db, streamId: number, from: number, to:
 /** Deletes a stream's rollup buckets (and zone rollup hours) that end at or before `cutoffMs` (all their samples are gone). */
 export async function deleteRollupsBefore(db: Db, streamId: number, cutoffMs: number): Promise<void> {
   for (const size of ROLLUP_SIZES) {
-    await db.deleteFrom('heart_rate_rollups').where('stream_id', '=', streamId).where('bucket_ms', '=', size).where('bucket_start', '<=', cutoffMs - size).execute()
+    await db
+      .deleteFrom('heart_rate_rollups')
+      .where('stream_id', '=', streamId)
+      .where('bucket_ms', '=', size)
+      .where('bucket_start', '<=', cutoffMs - size)
+      .execute()
   }
   await deleteZoneRollupsBefore(db, streamId, cutoffMs)
 }
@@ -99,7 +117,15 @@ export async function deleteRollupsBefore(db: Db, streamId: number, cutoffMs: nu
  * `offsetMs`) from the rollups of `size` of the given streams whose buckets start in [from, to).
  * `bucketMs` and `offsetMs` must be whole multiples of `size`, and from/to aligned to it.
  */
-export async function readRollupBuckets(db: Db, streamIds: readonly number[], size: number, from: number, to: number, bucketMs: number, offsetMs: number): Promise<BucketRow[]> {
+export async function readRollupBuckets(
+  db: Db,
+  streamIds: readonly number[],
+  size: number,
+  from: number,
+  to: number,
+  bucketMs: number,
+  offsetMs: number,
+): Promise<BucketRow[]> {
   if (streamIds.length === 0 || from >= to) return []
   const start = sql<number>`bucket_start - ((bucket_start + ${sql.lit(offsetMs)}) % ${sql.lit(bucketMs)})`
   const rows = await db
@@ -118,11 +144,24 @@ export async function readRollupBuckets(db: Db, streamIds: readonly number[], si
     .groupBy(start)
     .orderBy(start)
     .execute()
-  return rows.map((r) => ({ start: Number(r.start), count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max) }))
+  return rows.map((r) => ({
+    start: Number(r.start),
+    count: Number(r.count),
+    sum: Number(r.sum),
+    min: Number(r.min),
+    max: Number(r.max),
+  }))
 }
 
 /** Sample count and bpm sum over the streams' rollups of `size` starting in [from, to), or only at the listed starts. */
-export async function readRollupTotals(db: Db, streamIds: readonly number[], size: number, from: number, to: number, onlyStarts?: readonly number[]): Promise<{ count: number; sum: number }> {
+export async function readRollupTotals(
+  db: Db,
+  streamIds: readonly number[],
+  size: number,
+  from: number,
+  to: number,
+  onlyStarts?: readonly number[],
+): Promise<{ count: number; sum: number }> {
   if (streamIds.length === 0 || from >= to || onlyStarts?.length === 0) return { count: 0, sum: 0 }
   let query = db
     .selectFrom('heart_rate_rollups')

@@ -47,26 +47,45 @@ const CASES: Array<[string, unknown, string]> = [
   ['an RR interval too short', { timestamp: T, bpm: 72, rrIntervalsMs: [800, 199] }, 'rr_intervals_invalid'],
   ['an RR interval too long', { timestamp: T, bpm: 72, rrIntervalsMs: [3001] }, 'rr_intervals_invalid'],
   ['an RR interval not a number', { timestamp: T, bpm: 72, rrIntervalsMs: ['800'] }, 'rr_intervals_invalid'],
-  ['too many RR intervals', { timestamp: T, bpm: 72, rrIntervalsMs: Array.from({ length: 301 }, () => 800) }, 'rr_intervals_invalid'],
+  [
+    'too many RR intervals',
+    { timestamp: T, bpm: 72, rrIntervalsMs: Array.from({ length: 301 }, () => 800) },
+    'rr_intervals_invalid',
+  ],
 ]
 
 describe('sample checks', () => {
   for (const [name, raw, expected] of CASES) {
     test(`${name}: ${expected}`, () => {
       const check = checkSample(raw, THRESHOLDS, NOW, SKEW)
-      const outcome = check.ok ? `stored${check.sample.alert === null ? '' : `:${check.sample.alert}`}` : check.rejection.reason
+      const outcome = check.ok
+        ? `stored${check.sample.alert === null ? '' : `:${check.sample.alert}`}`
+        : check.rejection.reason
       assert.equal(outcome, expected)
       if (!check.ok) assert.ok(check.rejection.message.length > 15, check.rejection.message)
     })
   }
 
   test('a stored sample carries its instant, bpm and intervals', () => {
-    const check = checkSample({ timestamp: '2026-11-23T15:45:00+05:45', bpm: 72, rrIntervalsMs: [830, 842] }, THRESHOLDS, NOW, SKEW)
-    assert.deepEqual(check, { ok: true, sample: { ts: Date.UTC(2026, 10, 23, 10), bpm: 72, rrIntervalsMs: [830, 842], alert: null } })
+    const check = checkSample(
+      { timestamp: '2026-11-23T15:45:00+05:45', bpm: 72, rrIntervalsMs: [830, 842] },
+      THRESHOLDS,
+      NOW,
+      SKEW,
+    )
+    assert.deepEqual(check, {
+      ok: true,
+      sample: { ts: Date.UTC(2026, 10, 23, 10), bpm: 72, rrIntervalsMs: [830, 842], alert: null },
+    })
   })
 
   test('alerts come from the thresholds, exclusive at both ends', () => {
-    const cases: Array<[number, string | null]> = [[49.9, 'LOW'], [50, null], [150, null], [150.1, 'HIGH']]
+    const cases: Array<[number, string | null]> = [
+      [49.9, 'LOW'],
+      [50, null],
+      [150, null],
+      [150.1, 'HIGH'],
+    ]
     for (const [bpm, alert] of cases) assert.equal(classifyAlert(bpm, THRESHOLDS), alert, `bpm ${bpm}`)
     assert.equal(classifyAlert(45, { lowAlert: 40, highAlert: 180 }), null)
   })

@@ -30,9 +30,13 @@ export interface Rejection {
   readonly message: string
 }
 
-export type SampleCheck = { readonly ok: true; readonly sample: CheckedSample } | { readonly ok: false; readonly rejection: Rejection }
+export type SampleCheck =
+  { readonly ok: true; readonly sample: CheckedSample } | { readonly ok: false; readonly rejection: Rejection }
 
-const reject = (reason: RejectionReason, message: string): SampleCheck => ({ ok: false, rejection: { reason, message } })
+const reject = (reason: RejectionReason, message: string): SampleCheck => ({
+  ok: false,
+  rejection: { reason, message },
+})
 
 /** LOW below the user's `lowAlert`, HIGH above `highAlert` (both in bpm), else null. */
 export function classifyAlert(bpm: number, thresholds: AlertThresholds): 'LOW' | 'HIGH' | null {
@@ -44,7 +48,9 @@ export function classifyAlert(bpm: number, thresholds: AlertThresholds): 'LOW' |
 function checkRr(value: unknown): readonly number[] | null | undefined {
   if (value === undefined || value === null) return null
   if (!Array.isArray(value) || value.length > RR_LIMITS.maxCount) return undefined
-  const valid = value.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= RR_LIMITS.minMs && v <= RR_LIMITS.maxMs)
+  const valid = value.every(
+    (v) => typeof v === 'number' && Number.isFinite(v) && v >= RR_LIMITS.minMs && v <= RR_LIMITS.maxMs,
+  )
   return valid ? (value as number[]) : undefined
 }
 
@@ -58,18 +64,37 @@ function bpmProblem(bpm: number): string {
  * meditation sessions, seed adapters). The checks run in a fixed order and the first failure is
  * the reason: shape, bpm, timestamp, RR intervals. `nowMs` and `clockSkewMs` are milliseconds.
  */
-export function checkSample(raw: unknown, thresholds: AlertThresholds, nowMs: number, clockSkewMs: number): SampleCheck {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject('sample_invalid', 'A sample must be an object with timestamp and bpm')
+export function checkSample(
+  raw: unknown,
+  thresholds: AlertThresholds,
+  nowMs: number,
+  clockSkewMs: number,
+): SampleCheck {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return reject('sample_invalid', 'A sample must be an object with timestamp and bpm')
   const { bpm, timestamp, rrIntervalsMs } = raw as Record<string, unknown>
-  if (typeof bpm !== 'number' || !Number.isFinite(bpm)) return reject('bpm_not_a_number', `bpm must be a number (got ${JSON.stringify(bpm) ?? 'nothing'})`)
+  if (typeof bpm !== 'number' || !Number.isFinite(bpm))
+    return reject('bpm_not_a_number', `bpm must be a number (got ${JSON.stringify(bpm) ?? 'nothing'})`)
   if (bpm < PLAUSIBLE_BPM.min || bpm > PLAUSIBLE_BPM.max) return reject('bpm_out_of_range', bpmProblem(bpm))
   const ts = parseInstant(timestamp)
-  if (ts === undefined) return reject('timestamp_invalid', `timestamp ${JSON.stringify(timestamp) ?? 'missing'} ${instantProblem(timestamp)}`)
-  if (ts < EARLIEST_MS) return reject('timestamp_before_2000', 'timestamp is before 2000-01-01 (epoch milliseconds are expected, not seconds)')
-  if (ts > nowMs + clockSkewMs) return reject('timestamp_in_future', `timestamp is more than ${clockSkewMs / 1000} s ahead of the server clock`)
+  if (ts === undefined)
+    return reject(
+      'timestamp_invalid',
+      `timestamp ${JSON.stringify(timestamp) ?? 'missing'} ${instantProblem(timestamp)}`,
+    )
+  if (ts < EARLIEST_MS)
+    return reject(
+      'timestamp_before_2000',
+      'timestamp is before 2000-01-01 (epoch milliseconds are expected, not seconds)',
+    )
+  if (ts > nowMs + clockSkewMs)
+    return reject('timestamp_in_future', `timestamp is more than ${clockSkewMs / 1000} s ahead of the server clock`)
   const rr = checkRr(rrIntervalsMs)
   if (rr === undefined) {
-    return reject('rr_intervals_invalid', `rrIntervalsMs must be an array of at most ${RR_LIMITS.maxCount} numbers between ${RR_LIMITS.minMs} and ${RR_LIMITS.maxMs}`)
+    return reject(
+      'rr_intervals_invalid',
+      `rrIntervalsMs must be an array of at most ${RR_LIMITS.maxCount} numbers between ${RR_LIMITS.minMs} and ${RR_LIMITS.maxMs}`,
+    )
   }
   return { ok: true, sample: { ts, bpm, rrIntervalsMs: rr, alert: classifyAlert(bpm, thresholds) } }
 }

@@ -26,7 +26,12 @@ export function selectStreamIds(db: Db, userId: string) {
 }
 
 async function findStreamId(db: Db, userId: string, deviceId: string): Promise<number | undefined> {
-  const row = await db.selectFrom('heart_rate_streams').select('id').where('user_id', '=', userId).where('device_id', '=', deviceId).executeTakeFirst()
+  const row = await db
+    .selectFrom('heart_rate_streams')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst()
   return row === undefined ? undefined : Number(row.id)
 }
 

@@ -91,8 +91,17 @@ function timestampsByStream() {
  * (the caller commits): the group-commit writer's flush, and the way a domain that records samples
  * in a transaction of its own (meditation sessions) stores them. One outcome per request, in order.
  */
-export async function writeSamples(trx: Transaction<Database>, options: Pick<SampleWriterOptions, 'kind' | 'alertClearSamples'>, requests: readonly WriteRequest[], nowMs: number): Promise<WriteOutcome[]> {
-  const lastSeen = await lockTimelines(trx, options.kind, requests.map((request) => request.userId))
+export async function writeSamples(
+  trx: Transaction<Database>,
+  options: Pick<SampleWriterOptions, 'kind' | 'alertClearSamples'>,
+  requests: readonly WriteRequest[],
+  nowMs: number,
+): Promise<WriteOutcome[]> {
+  const lastSeen = await lockTimelines(
+    trx,
+    options.kind,
+    requests.map((request) => request.userId),
+  )
   // A key sent twice in one flush is inserted once; the later copy counts as already stored.
   const queuedIn = timestampsByStream()
   const rows: repo.SampleRow[] = []
@@ -137,11 +146,16 @@ export async function writeSamples(trx: Transaction<Database>, options: Pick<Sam
   })
   const write = { kind: options.kind, clearAfter: options.alertClearSamples, nowMs }
   const alertsByUser = new Map<string, TimelineChanges>()
-  for (const [userId, samples] of fresh) alertsByUser.set(userId, await advanceTimeline(trx, write, userId, lastSeen.get(userId) ?? null, samples))
+  for (const [userId, samples] of fresh)
+    alertsByUser.set(userId, await advanceTimeline(trx, write, userId, lastSeen.get(userId) ?? null, samples))
   const announced = new Set<string>()
   return requests.map((request, i) => {
     const isAnnouncer = !announced.has(request.userId)
     announced.add(request.userId)
-    return { alreadyStored: alreadyStored[i] ?? [], alerts: alertsByUser.get(request.userId) ?? NO_CHANGES, isAnnouncer }
+    return {
+      alreadyStored: alreadyStored[i] ?? [],
+      alerts: alertsByUser.get(request.userId) ?? NO_CHANGES,
+      isAnnouncer,
+    }
   })
 }

@@ -36,24 +36,48 @@ const SPAN_COLUMNS = ['stream_id', 'hour_start', 'first_ts', 'last_ts', 'longest
 const INTERVAL_COLUMNS = ['stream_id', 'hour_start', 'bpm_pair', 'interval_count', 'interval_ms']
 
 /** `insert … on a key that exists, update` for `rows` rows; `add` columns are added to, the others replaced. */
-function upsertSql(kind: DatabaseKind, table: string, columns: readonly string[], keys: number, add: boolean, rows: number): string {
+function upsertSql(
+  kind: DatabaseKind,
+  table: string,
+  columns: readonly string[],
+  keys: number,
+  add: boolean,
+  rows: number,
+): string {
   let n = 0
   const p = () => (kind === 'postgres' ? `$${++n}` : '?')
   const values = Array.from({ length: rows }, () => `(${columns.map(p).join(',')})`).join(',')
   const head = `insert into ${table} (${columns.join(', ')}) values ${values}`
   const updated = columns.slice(keys)
-  if (kind === 'mysql') return `${head} on duplicate key update ${updated.map((c) => (add ? `${c} = ${c} + values(${c})` : `${c} = values(${c})`)).join(', ')}`
+  if (kind === 'mysql')
+    return `${head} on duplicate key update ${updated.map((c) => (add ? `${c} = ${c} + values(${c})` : `${c} = values(${c})`)).join(', ')}`
   return `${head} on conflict (${columns.slice(0, keys).join(', ')}) do update set ${updated.map((c) => (add ? `${c} = ${table}.${c} + excluded.${c}` : `${c} = excluded.${c}`)).join(', ')}`
 }
 
-async function upsertRows(db: Db, kind: DatabaseKind, table: string, columns: readonly string[], keys: number, add: boolean, rows: readonly unknown[][]): Promise<void> {
+async function upsertRows(
+  db: Db,
+  kind: DatabaseKind,
+  table: string,
+  columns: readonly string[],
+  keys: number,
+  add: boolean,
+  rows: readonly unknown[][],
+): Promise<void> {
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT)
     await db.executeQuery(CompiledQuery.raw(upsertSql(kind, table, columns, keys, add, chunk.length), chunk.flat()))
   }
 }
 
-function toSpan(row: { stream_id: number; hour_start: number; first_ts: number; first_bpm: number; last_ts: number; last_bpm: number; longest_interval_ms: number }): HourSpan {
+function toSpan(row: {
+  stream_id: number
+  hour_start: number
+  first_ts: number
+  first_bpm: number
+  last_ts: number
+  last_bpm: number
+  longest_interval_ms: number
+}): HourSpan {
   return {
     streamId: Number(row.stream_id),
     hourStart: Number(row.hour_start),
@@ -70,13 +94,23 @@ function toSpan(row: { stream_id: number; hour_start: number; first_ts: number; 
  * Hours where every new sample comes after the stored last one get the new intervals added; the
  * others are rebuilt from the samples (the new ones are stored already).
  */
-export async function addToZoneRollups(db: Db, kind: DatabaseKind, streamId: number, samples: readonly { ts: number; bpm: number }[]): Promise<void> {
+export async function addToZoneRollups(
+  db: Db,
+  kind: DatabaseKind,
+  streamId: number,
+  samples: readonly { ts: number; bpm: number }[],
+): Promise<void> {
   if (samples.length === 0) return
   const sorted = [...samples].sort((a, b) => a.ts - b.ts)
   const hours = [...new Set(sorted.map((s) => s.ts - (s.ts % HOUR_MS)))]
   const stored = new Map<number, HourSpan>()
   for (let i = 0; i < hours.length; i += 500) {
-    const rows = await db.selectFrom('heart_rate_hour_spans').selectAll().where('stream_id', '=', streamId).where('hour_start', 'in', hours.slice(i, i + 500)).execute()
+    const rows = await db
+      .selectFrom('heart_rate_hour_spans')
+      .selectAll()
+      .where('stream_id', '=', streamId)
+      .where('hour_start', 'in', hours.slice(i, i + 500))
+      .execute()
     for (const row of rows) stored.set(Number(row.hour_start), toSpan(row))
   }
   const spans: unknown[][] = []
@@ -101,7 +135,16 @@ export async function addToZoneRollups(db: Db, kind: DatabaseKind, streamId: num
       previous = sample
     }
     if (!isAppend) rebuild.push(hour)
-    else if (previous !== undefined) spans.push([streamId, hour, span?.firstTs ?? first.ts, previous.ts, longest, span?.firstBpm ?? first.bpm, previous.bpm])
+    else if (previous !== undefined)
+      spans.push([
+        streamId,
+        hour,
+        span?.firstTs ?? first.ts,
+        previous.ts,
+        longest,
+        span?.firstBpm ?? first.bpm,
+        previous.bpm,
+      ])
   }
   await upsertRows(db, kind, 'heart_rate_hour_spans', SPAN_COLUMNS, 2, false, spans)
   await upsertRows(db, kind, 'heart_rate_zone_intervals', INTERVAL_COLUMNS, 3, true, [...intervals.values()])
@@ -112,7 +155,12 @@ export async function addToZoneRollups(db: Db, kind: DatabaseKind, streamId: num
 export async function rebuildZoneRollups(db: Db, streamId: number, from: number, to: number): Promise<void> {
   const [start, end] = [from - (from % HOUR_MS), to - (to % HOUR_MS) + (to % HOUR_MS === 0 ? 0 : HOUR_MS)]
   for (const table of ['heart_rate_hour_spans', 'heart_rate_zone_intervals'] as const) {
-    await db.deleteFrom(table).where('stream_id', '=', streamId).where('hour_start', '>=', start).where('hour_start', '<', end).execute()
+    await db
+      .deleteFrom(table)
+      .where('stream_id', '=', streamId)
+      .where('hour_start', '>=', start)
+      .where('hour_start', '<', end)
+      .execute()
   }
   const hour = sql.raw(`ts - ts % ${HOUR_MS}`)
   const selectLag = (column: string) => sql`lag(${sql.ref(column)}) over (partition by stream_id, ${hour} order by ts)`
@@ -133,12 +181,21 @@ export async function rebuildZoneRollups(db: Db, streamId: number, from: number,
 /** Deletes a stream's zone rollups of the hours that end at or before `cutoffMs` (all their samples are gone). */
 export async function deleteZoneRollupsBefore(db: Db, streamId: number, cutoffMs: number): Promise<void> {
   for (const table of ['heart_rate_hour_spans', 'heart_rate_zone_intervals'] as const) {
-    await db.deleteFrom(table).where('stream_id', '=', streamId).where('hour_start', '<=', cutoffMs - HOUR_MS).execute()
+    await db
+      .deleteFrom(table)
+      .where('stream_id', '=', streamId)
+      .where('hour_start', '<=', cutoffMs - HOUR_MS)
+      .execute()
   }
 }
 
 /** The spans of the streams' hours starting in [from, to), by hour then stream. */
-export async function readHourSpans(db: Db, streamIds: readonly number[], from: number, to: number): Promise<HourSpan[]> {
+export async function readHourSpans(
+  db: Db,
+  streamIds: readonly number[],
+  from: number,
+  to: number,
+): Promise<HourSpan[]> {
   if (streamIds.length === 0 || from >= to) return []
   const rows = await db
     .selectFrom('heart_rate_hour_spans')
@@ -153,11 +210,21 @@ export async function readHourSpans(db: Db, streamIds: readonly number[], from: 
 }
 
 /** Interval sums by bpm pair over the streams' hours starting in [from, to), or only the listed hours. */
-export async function readIntervalSums(db: Db, streamIds: readonly number[], from: number, to: number, onlyHours?: readonly number[]): Promise<IntervalSum[]> {
+export async function readIntervalSums(
+  db: Db,
+  streamIds: readonly number[],
+  from: number,
+  to: number,
+  onlyHours?: readonly number[],
+): Promise<IntervalSum[]> {
   if (streamIds.length === 0 || from >= to || onlyHours?.length === 0) return []
   let query = db
     .selectFrom('heart_rate_zone_intervals')
-    .select(['bpm_pair', (eb) => eb.fn.sum<number>('interval_count').as('count'), (eb) => eb.fn.sum<number>('interval_ms').as('ms')])
+    .select([
+      'bpm_pair',
+      (eb) => eb.fn.sum<number>('interval_count').as('count'),
+      (eb) => eb.fn.sum<number>('interval_ms').as('ms'),
+    ])
     .where('stream_id', 'in', [...streamIds])
     .where('hour_start', '>=', from)
     .where('hour_start', '<', to)

@@ -39,7 +39,13 @@ function planHours(spans: readonly HourSpan[], maxGapMs: number): HourPlan[] {
  * in time order (the same sums; bpm sums may differ in the last bits from another summation order).
  * Memory holds one page of samples and one row per hour of the range.
  */
-export async function readZonesFromRollups(db: Kysely<Database>, streamIds: readonly number[], range: MsRange, options: ZoneOptions, pages: SamplePages): Promise<ZoneResult> {
+export async function readZonesFromRollups(
+  db: Kysely<Database>,
+  streamIds: readonly number[],
+  range: MsRange,
+  options: ZoneOptions,
+  pages: SamplePages,
+): Promise<ZoneResult> {
   const accumulator = zoneAccumulator(options)
   const feed = async (from: number, to: number) => {
     if (from >= to) return
@@ -72,7 +78,14 @@ export async function readZonesFromRollups(db: Kysely<Database>, streamIds: read
 
 type Accumulator = ReturnType<typeof zoneAccumulator>
 
-async function addRollupSums(db: Kysely<Database>, streamIds: readonly number[], from: number, to: number, rawHours: readonly number[], accumulator: Accumulator): Promise<void> {
+async function addRollupSums(
+  db: Kysely<Database>,
+  streamIds: readonly number[],
+  from: number,
+  to: number,
+  rawHours: readonly number[],
+  accumulator: Accumulator,
+): Promise<void> {
   const pairs = new Map<number, { count: number; ms: number }>()
   const take = (rows: ReadonlyArray<{ bpmPair: number; count: number; ms: number }>, sign: 1 | -1) => {
     for (const { bpmPair, count, ms } of rows) {
@@ -89,6 +102,7 @@ async function addRollupSums(db: Kysely<Database>, streamIds: readonly number[],
     totals.count -= raw.count
     totals.sum -= raw.sum
   }
-  for (const [bpmPair, { count, ms }] of [...pairs].sort((a, b) => a[0] - b[0])) if (count > 0) accumulator.addIntervals(bpmPair, count, ms)
+  for (const [bpmPair, { count, ms }] of [...pairs].sort((a, b) => a[0] - b[0]))
+    if (count > 0) accumulator.addIntervals(bpmPair, count, ms)
   accumulator.addSamples(totals.count, totals.sum)
 }

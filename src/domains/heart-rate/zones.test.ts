@@ -57,7 +57,13 @@ test('five zones of max 190 place each minute by the mean of its ends, including
   const result = computeZones(samples, percentOfMax())
   assert.deepEqual(
     result.zones.map(({ lowerBpm, upperBpm }) => [lowerBpm, upperBpm]),
-    [[95, 114], [114, 133], [133, 152], [152, 171], [171, 190]],
+    [
+      [95, 114],
+      [114, 133],
+      [133, 152],
+      [152, 171],
+      [171, 190],
+    ],
   )
   assert.deepEqual(secondsByZone(result), [60, 60, 60, 60, 60])
   assert.equal(result.belowZonesSeconds, 60)
@@ -109,13 +115,22 @@ test('samples are sorted by time (stably, without touching the input) and zero-l
 test('karvonen uses the heart-rate reserve for intensities and bpm bounds', () => {
   // max 190, rest 60, reserve 130. Pair means 125 (65/130 = .5 zone 1), 140 (80/130 = .615 zone 2),
   // 160 (100/130 = .769 zone 3), 110 (50/130 = .385 below).
-  const options: ZoneOptions = { ...percentOfMax(), method: { kind: 'karvonen', maxHeartRate: 190, restingHeartRate: 60 } }
+  const options: ZoneOptions = {
+    ...percentOfMax(),
+    method: { kind: 'karvonen', maxHeartRate: 190, restingHeartRate: 60 },
+  }
   const result = computeZones(everyMinute(120, 130, 150, 170, 50), options)
   assert.equal(result.method, 'karvonen')
   assert.equal(result.restingHeartRate, 60)
   assert.deepEqual(
     result.zones.map(({ lowerBpm, upperBpm }) => [lowerBpm, upperBpm]),
-    [[125, 138], [138, 151], [151, 164], [164, 177], [177, 190]],
+    [
+      [125, 138],
+      [138, 151],
+      [151, 164],
+      [164, 177],
+      [177, 190],
+    ],
   )
   assert.deepEqual(secondsByZone(result), [60, 60, 60, 0, 0])
   assert.equal(result.belowZonesSeconds, 60)
@@ -160,7 +175,10 @@ test('invalid options and samples throw invalid_argument', () => {
     karvonen(150, 160),
     percentOfMax([]),
     percentOfMax([{ zone: 1, from: 0.6, to: 0.5 }]),
-    percentOfMax([{ zone: 1, from: 0.5, to: 0.6 }, { zone: 2, from: 0.65, to: 0.7 }]),
+    percentOfMax([
+      { zone: 1, from: 0.5, to: 0.6 },
+      { zone: 2, from: 0.65, to: 0.7 },
+    ]),
     percentOfMax(FIVE_ZONES, { maxGapMs: 0 }),
     percentOfMax(FIVE_ZONES, { maxGapMs: Number.NaN }),
   ]

@@ -168,12 +168,20 @@ export interface ZoneAccumulator {
 /** Zone times as `computeZones` gives them, over samples given one by one in time order. Throws invalid_argument for bad options at once. */
 export function zoneAccumulator(options: ZoneOptions): ZoneAccumulator {
   validateOptions(options)
-  const tally: Tally = { bandMs: options.bands.map(() => 0), belowMs: 0, aboveMs: 0, countedMs: 0, gapMs: 0, intervalCount: 0 }
+  const tally: Tally = {
+    bandMs: options.bands.map(() => 0),
+    belowMs: 0,
+    aboveMs: 0,
+    countedMs: 0,
+    gapMs: 0,
+    intervalCount: 0,
+  }
   let previous: TimedBpm | undefined
   let [count, bpmSum] = [0, 0]
   return {
     add(sample) {
-      if (!Number.isFinite(sample.timestampMs) || !Number.isFinite(sample.bpm)) throw invalid(`sample ${count} must have a finite timestampMs and bpm`)
+      if (!Number.isFinite(sample.timestampMs) || !Number.isFinite(sample.bpm))
+        throw invalid(`sample ${count} must have a finite timestampMs and bpm`)
       if (previous !== undefined) tallyInterval(tally, previous, sample, options)
       previous = sample
       count += 1

@@ -10,7 +10,8 @@ export { VISUALIZATIONS, type Visualization }
 /** Periods of history in front of the candidate step. */
 export const CONTEXT_PERIODS = 3
 // The configuration's lower bound for PULSEBASE_MEDITATION_MIN_PERIODS is the context plus two examples.
-if (MIN_MEDITATION_PERIODS !== CONTEXT_PERIODS + 2) throw new Error('MIN_MEDITATION_PERIODS must be CONTEXT_PERIODS + 2')
+if (MIN_MEDITATION_PERIODS !== CONTEXT_PERIODS + 2)
+  throw new Error('MIN_MEDITATION_PERIODS must be CONTEXT_PERIODS + 2')
 export const FEATURES = 4 + VISUALIZATIONS.length
 export const STEPS = CONTEXT_PERIODS + 1
 
@@ -43,7 +44,8 @@ export interface TrainingSet {
   readonly normalization: Normalization
 }
 
-export const isVisualization = (name: string): name is Visualization => (VISUALIZATIONS as readonly string[]).includes(name)
+export const isVisualization = (name: string): name is Visualization =>
+  (VISUALIZATIONS as readonly string[]).includes(name)
 
 export function computeMean(values: readonly number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / values.length
@@ -59,11 +61,21 @@ export function fitNormalization(periods: readonly PeriodObservation[]): Normali
 function step(heartRate: number, config: PeriodConfig, norm: Normalization, isCandidate: boolean): number[] {
   const oneHot = VISUALIZATIONS.map((v) => (v === config.visualization ? 1 : 0))
   const beat = config.beatFrequency === null ? 0 : (config.beatFrequency - 20) / 12
-  return [(heartRate - norm.hrMean) / norm.hrStd, beat, (config.breathingMultiplier - 1.2) / 0.25, isCandidate ? 1 : 0, ...oneHot]
+  return [
+    (heartRate - norm.hrMean) / norm.hrStd,
+    beat,
+    (config.breathingMultiplier - 1.2) / 0.25,
+    isCandidate ? 1 : 0,
+    ...oneHot,
+  ]
 }
 
 /** The input for "what if the next period used `candidate`", after `history` (oldest first, at least one period). */
-export function candidateInput(history: readonly PeriodObservation[], candidate: PeriodConfig, norm: Normalization): number[][] {
+export function candidateInput(
+  history: readonly PeriodObservation[],
+  candidate: PeriodConfig,
+  norm: Normalization,
+): number[][] {
   const context = history.slice(-CONTEXT_PERIODS)
   while (context.length < CONTEXT_PERIODS) context.unshift(context[0] as PeriodObservation)
   const last = context[context.length - 1] as PeriodObservation
@@ -73,7 +85,13 @@ export function candidateInput(history: readonly PeriodObservation[], candidate:
 /** One example per period after the first CONTEXT_PERIODS, in chronological order. */
 export function buildTrainingSet(periods: readonly PeriodObservation[]): TrainingSet {
   const normalization = fitNormalization(periods)
-  const set = { inputs: [] as number[][][], targets: [] as number[], previous: [] as number[], actual: [] as number[], normalization }
+  const set = {
+    inputs: [] as number[][][],
+    targets: [] as number[],
+    previous: [] as number[],
+    actual: [] as number[],
+    normalization,
+  }
   for (let i = CONTEXT_PERIODS; i < periods.length; i += 1) {
     const period = periods[i] as PeriodObservation
     const before = periods.slice(i - CONTEXT_PERIODS, i)

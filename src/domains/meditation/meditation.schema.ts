@@ -5,7 +5,11 @@ import { VISUALIZATIONS } from './meditation.features.js'
 const CHECKED = 'checked like an ingested heart-rate sample (from 2000 on, not ahead of the clock)'
 const DateTime = Type.String({ format: 'date-time', description: `RFC 3339 with a zone; ${CHECKED}` })
 /** What seed clients send: an RFC 3339 date-time, with or without its zone (placed in the device's or user's zone). */
-const LocalOrZonedDateTime = Type.String({ minLength: 1, maxLength: 40, description: `RFC 3339 date-time, with or without a zone; ${CHECKED}` })
+const LocalOrZonedDateTime = Type.String({
+  minLength: 1,
+  maxLength: 40,
+  description: `RFC 3339 date-time, with or without a zone; ${CHECKED}`,
+})
 
 function measurementSchema(dateTime: typeof DateTime | typeof LocalOrZonedDateTime) {
   return Type.Object(
@@ -23,8 +27,12 @@ function periodSchema(dateTime: typeof DateTime | typeof LocalOrZonedDateTime) {
   return Type.Object(
     {
       visualization: Type.Union([Type.String({ enum: [...VISUALIZATIONS] }), Type.Null()]),
-      beatFrequency: Type.Union([Type.Number({ minimum: 0, maximum: 1000 }), Type.Null()], { description: 'binaural beat, Hz (0-1000)' }),
-      breathingPattern: Type.Unknown({ description: 'any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}])' }),
+      beatFrequency: Type.Union([Type.Number({ minimum: 0, maximum: 1000 }), Type.Null()], {
+        description: 'binaural beat, Hz (0-1000)',
+      }),
+      breathingPattern: Type.Unknown({
+        description: 'any JSON, stored as sent (e.g. [{"inhale":4},{"hold":7},{"exhale":8}])',
+      }),
       breathingMultiplier: Type.Number({ exclusiveMinimum: 0, maximum: 10 }),
       isHapticFeedbackEnabled: Type.Boolean(),
       heartRates: Type.Array(measurementSchema(dateTime), { maxItems: 10_000 }),
@@ -77,7 +85,13 @@ export const SessionsQuery = Type.Object(
 
 export const RecommendationBody = Type.Object(
   {
-    recentPeriods: Type.Optional(Type.Array(Period, { maxItems: 50, description: 'periods not stored yet (e.g. of the session in progress), oldest first; they follow the stored ones' })),
+    recentPeriods: Type.Optional(
+      Type.Array(Period, {
+        maxItems: 50,
+        description:
+          'periods not stored yet (e.g. of the session in progress), oldest first; they follow the stored ones',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -87,7 +101,9 @@ export const Recommendation = Type.Object({
   beatFrequency: Type.Number(),
   visualization: Type.String(),
   breathingMultiplier: Type.Number(),
-  predictedHeartRate: Type.Number({ description: 'mean heart rate the model expects for the next period with this configuration (bpm, 1 decimal)' }),
+  predictedHeartRate: Type.Number({
+    description: 'mean heart rate the model expects for the next period with this configuration (bpm, 1 decimal)',
+  }),
   candidates: Type.Integer({ description: 'configurations scored' }),
   modelId: Type.String(),
   modelVersion: Type.Integer(),

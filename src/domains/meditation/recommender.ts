@@ -8,7 +8,16 @@ import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { SequenceModelSpec } from '../../platform/ml-runtime/ml-tasks.js'
 import { toArtifactKey, latestModel } from '../ml/training.service.js'
 import type { ModelTrainer, PreparedTraining } from '../ml/training.service.js'
-import { buildTrainingSet, candidateInput, FEATURES, computeMean, type Normalization, type PeriodConfig, type PeriodObservation, STEPS } from './meditation.features.js'
+import {
+  buildTrainingSet,
+  candidateInput,
+  FEATURES,
+  computeMean,
+  type Normalization,
+  type PeriodConfig,
+  type PeriodObservation,
+  STEPS,
+} from './meditation.features.js'
 import { type HistoryPeriod, periodHistory } from './meditation.service.js'
 import { seededRandom } from './simulator.js'
 import type { Recommendation } from './meditation.schema.js'
@@ -17,7 +26,10 @@ const SPEC: SequenceModelSpec = { steps: STEPS, features: FEATURES, lstmUnits: 3
 const TRAINING = { maxEpochs: 150, batchSize: 32, patience: 30, validationShare: 0.2 }
 
 function tooFew(have: number, need: number): AppError {
-  return new AppError('invalid_argument', `Training needs at least ${need} meditation periods with heart-rate measurements; there are ${have}`)
+  return new AppError(
+    'invalid_argument',
+    `Training needs at least ${need} meditation periods with heart-rate measurements; there are ${have}`,
+  )
 }
 
 export function meditationTrainer(config: MeditationConfig): ModelTrainer {
@@ -41,16 +53,33 @@ export function prepareTraining(periods: readonly HistoryPeriod[]): PreparedTrai
   const validationCount = Math.max(1, Math.round(count * TRAINING.validationShare))
   const { normalization } = set
   return {
-    task: { spec: SPEC, inputs: Float32Array.from(set.inputs.flat(2)), targets: Float32Array.from(set.targets), validationCount, maxEpochs: TRAINING.maxEpochs, batchSize: TRAINING.batchSize, patience: TRAINING.patience, meta: { normalization } },
+    task: {
+      spec: SPEC,
+      inputs: Float32Array.from(set.inputs.flat(2)),
+      targets: Float32Array.from(set.targets),
+      validationCount,
+      maxEpochs: TRAINING.maxEpochs,
+      batchSize: TRAINING.batchSize,
+      patience: TRAINING.patience,
+      meta: { normalization },
+    },
     params: { spec: SPEC, ...TRAINING, normalization, periods: periods.length },
     dataFrom: Math.min(...periods.map((p) => p.sessionDate)),
     dataTo: Math.max(...periods.map((p) => p.sessionDate)),
     examples: count,
     evaluate(outputs) {
       const start = count - validationCount
-      const errors = outputs.map((out, i) => Math.abs((set.previous[start + i] as number) + out * normalization.hrStd - (set.actual[start + i] as number)))
-      const persistence = set.actual.slice(start).map((actual, i) => Math.abs((set.previous[start + i] as number) - actual))
-      return { heldOutMae: round2(computeMean(errors)), persistenceMae: round2(computeMean(persistence)), heldOutExamples: validationCount }
+      const errors = outputs.map((out, i) =>
+        Math.abs((set.previous[start + i] as number) + out * normalization.hrStd - (set.actual[start + i] as number)),
+      )
+      const persistence = set.actual
+        .slice(start)
+        .map((actual, i) => Math.abs((set.previous[start + i] as number) - actual))
+      return {
+        heldOutMae: round2(computeMean(errors)),
+        persistenceMae: round2(computeMean(persistence)),
+        heldOutExamples: validationCount,
+      }
     },
   }
 }
@@ -63,11 +92,16 @@ const toKey = (c: PeriodConfig) => `${c.beatFrequency}|${c.visualization}|${c.br
  * Candidates: `config.candidates` drawn from the configured ranges (all of them when the grid is
  * smaller), plus every configuration the user has used that lies within the ranges.
  */
-export function candidatesFor(config: MeditationConfig, used: readonly PeriodConfig[], random: () => number): PeriodConfig[] {
+export function candidatesFor(
+  config: MeditationConfig,
+  used: readonly PeriodConfig[],
+  random: () => number,
+): PeriodConfig[] {
   const grid: PeriodConfig[] = []
   for (const beatFrequency of config.beatFrequencies) {
     for (const visualization of config.visualizations) {
-      for (const breathingMultiplier of config.multipliers) grid.push({ beatFrequency, visualization, breathingMultiplier })
+      for (const breathingMultiplier of config.multipliers)
+        grid.push({ beatFrequency, visualization, breathingMultiplier })
     }
   }
   for (let i = grid.length - 1; i > 0; i -= 1) {
@@ -76,8 +110,13 @@ export function candidatesFor(config: MeditationConfig, used: readonly PeriodCon
   }
   const chosen = new Map(grid.slice(0, config.candidates).map((c) => [toKey(c), c]))
   for (const c of used) {
-    if (c.beatFrequency === null || c.visualization === null || !config.visualizations.includes(c.visualization)) continue
-    const own = { beatFrequency: c.beatFrequency, visualization: c.visualization, breathingMultiplier: round1(c.breathingMultiplier) }
+    if (c.beatFrequency === null || c.visualization === null || !config.visualizations.includes(c.visualization))
+      continue
+    const own = {
+      beatFrequency: c.beatFrequency,
+      visualization: c.visualization,
+      breathingMultiplier: round1(c.breathingMultiplier),
+    }
     chosen.set(toKey(own), own)
   }
   return [...chosen.values()]
@@ -101,16 +140,30 @@ export interface RecommenderDeps {
  * stored). Reproducible: the candidates are drawn with a generator seeded by the model's id, so the
  * same data and the same model give the same answer.
  */
-export async function recommend(deps: RecommenderDeps, userId: string, recent: readonly PeriodObservation[] = []): Promise<Recommendation> {
+export async function recommend(
+  deps: RecommenderDeps,
+  userId: string,
+  recent: readonly PeriodObservation[] = [],
+): Promise<Recommendation> {
   const model = await latestModel(deps, userId, 'meditation')
-  if (model === undefined) throw new AppError('not_found', 'No meditation model yet: train one with POST /v1/training-jobs {"kind":"meditation"}')
+  if (model === undefined)
+    throw new AppError(
+      'not_found',
+      'No meditation model yet: train one with POST /v1/training-jobs {"kind":"meditation"}',
+    )
   const stored = await periodHistory(deps.db, userId)
   const history = [...stored, ...recent]
-  if (history.length === 0) throw new AppError('invalid_argument', 'No meditation periods with heart-rate measurements to recommend from')
+  if (history.length === 0)
+    throw new AppError('invalid_argument', 'No meditation periods with heart-rate measurements to recommend from')
   const normalization = model.params.normalization as Normalization
   const candidates = candidatesFor(deps.config, history, deps.random ?? candidateRandom(model.id))
   const inputs = Float32Array.from(candidates.flatMap((c) => candidateInput(history, c, normalization).flat()))
-  const outputs = await deps.runtime.predict({ artifact: toArtifactKey(model.id), inputs, steps: STEPS, features: FEATURES })
+  const outputs = await deps.runtime.predict({
+    artifact: toArtifactKey(model.id),
+    inputs,
+    steps: STEPS,
+    features: FEATURES,
+  })
   let best = 0
   for (let i = 1; i < outputs.length; i += 1) if ((outputs[i] as number) < (outputs[best] as number)) best = i
   const choice = candidates[best] as PeriodConfig

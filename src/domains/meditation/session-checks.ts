@@ -38,11 +38,17 @@ export async function zoneForDates(db: Db, owner: Principal, options: DateOption
 }
 
 /** RFC 3339 date-times placed on the timeline (zone-less ones in `zone`, if allowed); problems name their paths. */
-export function placeDates(texts: ReadonlyArray<{ text: string; path: string }>, zone: TimeZone, options: DateOptions, problems: ErrorDetail[]): PlacedDate[] {
+export function placeDates(
+  texts: ReadonlyArray<{ text: string; path: string }>,
+  zone: TimeZone,
+  options: DateOptions,
+  problems: ErrorDetail[],
+): PlacedDate[] {
   return texts.map(({ text, path }) => {
     const check = checkDateTime(text)
     let ms: number | undefined
-    if (check.ok && check.parts.offsetMinutes !== undefined) ms = check.parts.wallMs - check.parts.offsetMinutes * 60_000
+    if (check.ok && check.parts.offsetMinutes !== undefined)
+      ms = check.parts.wallMs - check.parts.offsetMinutes * 60_000
     else if (check.ok && options.isLocalTimeAllowed === true) ms = instantOfWallClock(check.parts.wallMs, zone)
     if (ms === undefined) {
       problems.push(instantDetail(text, path))
@@ -67,7 +73,14 @@ export async function checkPeriods(
 ): Promise<CheckedPeriods> {
   const problems = [...earlier]
   const zone = await zoneForDates(deps.db, owner, options)
-  const dates = periods.map((p, i) => placeDates(p.heartRates.map((h, j) => ({ text: h.timestamp, path: `${path}.${i}.heartRates.${j}.timestamp` })), zone, options, problems))
+  const dates = periods.map((p, i) =>
+    placeDates(
+      p.heartRates.map((h, j) => ({ text: h.timestamp, path: `${path}.${i}.heartRates.${j}.timestamp` })),
+      zone,
+      options,
+      problems,
+    ),
+  )
   if (problems.length > 0) throw invalidRequest(problems)
   const where: string[] = []
   const raws = periods.flatMap((p, i) =>
@@ -79,7 +92,12 @@ export async function checkPeriods(
   const checked = await checkSamples(deps.heartRate, owner, raws)
   checked.verdicts.forEach((verdict, k) => {
     if (verdict.status !== 'rejected' || verdict.reason === 'duplicate_in_batch') return
-    const field = verdict.reason?.startsWith('timestamp') === true ? '.timestamp' : verdict.reason?.startsWith('bpm') === true ? '.bpm' : ''
+    const field =
+      verdict.reason?.startsWith('timestamp') === true
+        ? '.timestamp'
+        : verdict.reason?.startsWith('bpm') === true
+          ? '.bpm'
+          : ''
     problems.push({ path: `${where[k] as string}${field}`, message: verdict.message ?? '', reason: verdict.reason })
   })
   if (problems.length > 0) throw invalidRequest(problems)

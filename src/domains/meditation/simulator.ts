@@ -44,7 +44,10 @@ export interface SimulatedSession {
 }
 
 export function createSimulatedUser(random: Random): SimulatedUser {
-  const visualizationEffect = Object.fromEntries(VISUALIZATIONS.map((v) => [v, (random() - 0.5) * 12])) as Record<Visualization, number>
+  const visualizationEffect = Object.fromEntries(VISUALIZATIONS.map((v) => [v, (random() - 0.5) * 12])) as Record<
+    Visualization,
+    number
+  >
   return {
     restingHeartRate: 60 + random() * 15,
     preferredBeat: 5 + random() * 30,
@@ -72,7 +75,11 @@ export function randomConfig(random: Random): PeriodConfig {
 }
 
 /** Sessions of random configurations, one sample every 2 s, sessions a day apart from `start`. */
-export function simulateSessions(user: SimulatedUser, random: Random, options: { sessions: number; periodsPerSession: number; samplesPerPeriod?: number; start?: number }): SimulatedSession[] {
+export function simulateSessions(
+  user: SimulatedUser,
+  random: Random,
+  options: { sessions: number; periodsPerSession: number; samplesPerPeriod?: number; start?: number },
+): SimulatedSession[] {
   const samples = options.samplesPerPeriod ?? 15
   const start = options.start ?? Date.UTC(2024, 0, 1, 20)
   const sessions: SimulatedSession[] = []
@@ -107,7 +114,10 @@ export function toSessionBody(session: SimulatedSession): CreateSessionBody {
       breathingPattern: [{ inhale: 4 }, { hold: 7 }, { exhale: 8 }, { hold: null }],
       breathingMultiplier: p.breathingMultiplier,
       isHapticFeedbackEnabled: i % 2 === 0,
-      heartRates: p.heartRates.map((bpm, j) => ({ timestamp: toIso(session.date + (i * p.heartRates.length + j) * 2000), bpm })),
+      heartRates: p.heartRates.map((bpm, j) => ({
+        timestamp: toIso(session.date + (i * p.heartRates.length + j) * 2000),
+        bpm,
+      })),
     })),
   }
 }
@@ -116,5 +126,9 @@ export function toSessionBody(session: SimulatedSession): CreateSessionBody {
 export function simulatedUserSessions(seed: number, periods: number) {
   const random = seededRandom(seed)
   const user = createSimulatedUser(random)
-  return { user, random, sessions: simulateSessions(user, random, { sessions: Math.ceil(periods / 5), periodsPerSession: 5 }) }
+  return {
+    user,
+    random,
+    sessions: simulateSessions(user, random, { sessions: Math.ceil(periods / 5), periodsPerSession: 5 }),
+  }
 }

@@ -1,7 +1,16 @@
 import type { AuthedPlatform, Module } from '../../module.js'
 import { registerMlHttp } from './ml.http.js'
 import type { ModelKind } from './ml.schema.js'
-import { loadModels, loadTrainingJobs, MODEL_SYNC_KIND, runTrainingJob, sweepStaleTrainingJobs, TRAINING_JOB_SYNC_KIND, type ModelTrainer, type TrainingDeps } from './training.service.js'
+import {
+  loadModels,
+  loadTrainingJobs,
+  MODEL_SYNC_KIND,
+  runTrainingJob,
+  sweepStaleTrainingJobs,
+  TRAINING_JOB_SYNC_KIND,
+  type ModelTrainer,
+  type TrainingDeps,
+} from './training.service.js'
 
 export interface MlModule extends Module {
   /** What other modules request training and read models through. */

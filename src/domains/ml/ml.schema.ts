@@ -1,18 +1,34 @@
 import { type Static, Type } from 'typebox'
 import { NextCursor } from '../../platform/pagination/page-cursor.js'
 
-export const ModelKind = Type.Union([Type.Literal('meditation'), Type.Literal('sensor-classifier'), Type.Literal('playground')])
+export const ModelKind = Type.Union([
+  Type.Literal('meditation'),
+  Type.Literal('sensor-classifier'),
+  Type.Literal('playground'),
+])
 export type ModelKind = Static<typeof ModelKind>
 
-export const TrainingState = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled')])
+export const TrainingState = Type.Union([
+  Type.Literal('queued'),
+  Type.Literal('running'),
+  Type.Literal('succeeded'),
+  Type.Literal('failed'),
+  Type.Literal('cancelled'),
+])
 export type TrainingState = Static<typeof TrainingState>
 
 export const TrainingEpoch = Type.Object({
   epoch: Type.Integer(),
   loss: Type.Number(),
   valLoss: Type.Union([Type.Number(), Type.Null()]),
-  accuracy: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'classifiers that score it: share of training rows right after the epoch' })),
-  valAccuracy: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'the same share on the held-out rows' })),
+  accuracy: Type.Optional(
+    Type.Union([Type.Number(), Type.Null()], {
+      description: 'classifiers that score it: share of training rows right after the epoch',
+    }),
+  ),
+  valAccuracy: Type.Optional(
+    Type.Union([Type.Number(), Type.Null()], { description: 'the same share on the held-out rows' }),
+  ),
 })
 export type TrainingEpoch = Static<typeof TrainingEpoch>
 
@@ -34,25 +50,34 @@ const TRAINING_JOB_EXAMPLE = {
 
 const Instant = Type.Union([Type.String({ format: 'date-time' }), Type.Null()])
 
-export const TrainingJob = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  state: TrainingState,
-  attempts: Type.Integer({ description: 'runs started; a run whose worker died is retried' }),
-  error: Type.Union([Type.String(), Type.Null()]),
-  modelId: Type.Union([Type.String(), Type.Null()]),
-  isCancelRequested: Type.Boolean(),
-  createdAt: Type.String({ format: 'date-time' }),
-  startedAt: Instant,
-  finishedAt: Instant,
-  durationMs: Type.Union([Type.Integer(), Type.Null()], { description: 'time to train, of the run that finished' }),
-  epochs: Type.Array(TrainingEpoch),
-}, { title: 'TrainingJob', examples: [TRAINING_JOB_EXAMPLE] })
+export const TrainingJob = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.String(),
+    state: TrainingState,
+    attempts: Type.Integer({ description: 'runs started; a run whose worker died is retried' }),
+    error: Type.Union([Type.String(), Type.Null()]),
+    modelId: Type.Union([Type.String(), Type.Null()]),
+    isCancelRequested: Type.Boolean(),
+    createdAt: Type.String({ format: 'date-time' }),
+    startedAt: Instant,
+    finishedAt: Instant,
+    durationMs: Type.Union([Type.Integer(), Type.Null()], { description: 'time to train, of the run that finished' }),
+    epochs: Type.Array(TrainingEpoch),
+  },
+  { title: 'TrainingJob', examples: [TRAINING_JOB_EXAMPLE] },
+)
 export type TrainingJob = Static<typeof TrainingJob>
 
-export const TrainingJobList = Type.Object({ trainingJobs: Type.Array(TrainingJob), nextCursor: NextCursor }, { title: 'TrainingJobPage' })
+export const TrainingJobList = Type.Object(
+  { trainingJobs: Type.Array(TrainingJob), nextCursor: NextCursor },
+  { title: 'TrainingJobPage' },
+)
 
-export const CreateTrainingJobBody = Type.Object({ kind: ModelKind }, { additionalProperties: false, title: 'CreateTrainingJobRequest', examples: [{ kind: 'meditation' }] })
+export const CreateTrainingJobBody = Type.Object(
+  { kind: ModelKind },
+  { additionalProperties: false, title: 'CreateTrainingJobRequest', examples: [{ kind: 'meditation' }] },
+)
 export const TrainingJobParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
 export const ListQuery = Type.Object(
   {
@@ -62,18 +87,23 @@ export const ListQuery = Type.Object(
   { additionalProperties: false },
 )
 
-export const Model = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  version: Type.Integer(),
-  params: Type.Record(Type.String(), Type.Unknown()),
-  dataFrom: Instant,
-  dataTo: Instant,
-  examples: Type.Integer(),
-  metrics: Type.Record(Type.String(), Type.Unknown(), { description: 'held-out evaluation; its fields depend on the kind' }),
-  trainingJobId: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
-}, { title: 'Model' })
+export const Model = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.String(),
+    version: Type.Integer(),
+    params: Type.Record(Type.String(), Type.Unknown()),
+    dataFrom: Instant,
+    dataTo: Instant,
+    examples: Type.Integer(),
+    metrics: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'held-out evaluation; its fields depend on the kind',
+    }),
+    trainingJobId: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { title: 'Model' },
+)
 export type Model = Static<typeof Model>
 export const ModelList = Type.Object({ models: Type.Array(Model), nextCursor: NextCursor }, { title: 'ModelPage' })
 
@@ -84,7 +114,9 @@ export const TrainingEvent = Type.Object(
     kind: Type.String(),
     state: TrainingState,
     epoch: Type.Optional(TrainingEpoch),
-    percent: Type.Optional(Type.Number({ description: 'With an epoch, when the run\'s epoch count is known: epochs done / planned x 100' })),
+    percent: Type.Optional(
+      Type.Number({ description: "With an epoch, when the run's epoch count is known: epochs done / planned x 100" }),
+    ),
     modelId: Type.Optional(Type.String()),
     error: Type.Optional(Type.String()),
   },

@@ -4,7 +4,12 @@ import { AppError } from '../../errors.js'
 import type { DatabaseKind, Db } from '../../platform/db/database.js'
 import { recordChange } from '../sync/sync.repository.js'
 import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
-import type { EpochReport, TrainClassifierTask, TrainModelInput, TrainSequenceTask } from '../../platform/ml-runtime/ml-tasks.js'
+import type {
+  EpochReport,
+  TrainClassifierTask,
+  TrainModelInput,
+  TrainSequenceTask,
+} from '../../platform/ml-runtime/ml-tasks.js'
 import type { Outbox } from '../../platform/queue/outbox.js'
 import type { ModelKind, TrainingEvent } from './ml.schema.js'
 import type { Clock } from '../../platform/time/clock.js'
@@ -35,7 +40,11 @@ export interface ModelTrainer {
    * Called once a run has left the job succeeded, failed or cancelled (after the commit, in the
    * process that ran it); its errors are logged, never the run's.
    */
-  onFinished?(job: { readonly id: string; readonly userId: string; readonly state: 'succeeded' | 'failed' | 'cancelled' }): Promise<void>
+  onFinished?(job: {
+    readonly id: string
+    readonly userId: string
+    readonly state: 'succeeded' | 'failed' | 'cancelled'
+  }): Promise<void>
 }
 
 export interface TrainingDeps {
@@ -66,11 +75,11 @@ export const TRAINING_STALE_MS = 60_000
 /** States a job never leaves. */
 export const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled'])
 
-
 /** The trainer of a model kind; throws `invalid_argument` when no module registered one (its domain is not enabled). */
 export function findTrainer(deps: Pick<TrainingDeps, 'trainers'>, kind: ModelKind): ModelTrainer {
   const trainer = deps.trainers.get(kind)
-  if (trainer === undefined) throw new AppError('invalid_argument', `No trainer for models of kind "${kind}" in this server`)
+  if (trainer === undefined)
+    throw new AppError('invalid_argument', `No trainer for models of kind "${kind}" in this server`)
   return trainer
 }
 
@@ -82,10 +91,21 @@ export const MODEL_SYNC_KIND = 'model'
  * A training job's state change and its entry on the owner's sync feed, in one transaction:
  * `change` runs in it and says whether the job moved (a lost race changes nothing and records nothing).
  */
-export async function changeJobState(deps: Pick<TrainingDeps, 'db' | 'kind' | 'now'>, job: { id: string; userId: string }, state: string, change: (trx: Db) => Promise<boolean>): Promise<boolean> {
+export async function changeJobState(
+  deps: Pick<TrainingDeps, 'db' | 'kind' | 'now'>,
+  job: { id: string; userId: string },
+  state: string,
+  change: (trx: Db) => Promise<boolean>,
+): Promise<boolean> {
   return deps.db.transaction().execute(async (trx) => {
     const isChanged = await change(trx)
-    if (isChanged) await recordChange(trx, deps.kind, { userId: job.userId, kind: TRAINING_JOB_SYNC_KIND, entityId: job.id, change: state }, deps.now())
+    if (isChanged)
+      await recordChange(
+        trx,
+        deps.kind,
+        { userId: job.userId, kind: TRAINING_JOB_SYNC_KIND, entityId: job.id, change: state },
+        deps.now(),
+      )
     return isChanged
   })
 }

@@ -18,7 +18,14 @@ import { createDatabaseQueue } from '../../platform/queue/database-queue.js'
 import { createJobsTableOutbox } from '../../platform/queue/outbox.js'
 import { exponentialBackoff } from '../../platform/queue/queue.port.js'
 import { systemClock } from '../../platform/time/clock.js'
-import { getTrainingJob, type ModelTrainer, requestTraining, runTrainingJob, TRAINING_MAX_ATTEMPTS, type TrainingDeps } from './training.service.js'
+import {
+  getTrainingJob,
+  type ModelTrainer,
+  requestTraining,
+  runTrainingJob,
+  TRAINING_MAX_ATTEMPTS,
+  type TrainingDeps,
+} from './training.service.js'
 
 /** y = first feature of the last step; `maxEpochs` decides how long a run lasts. */
 function trainer(maxEpochs: number): ModelTrainer {
@@ -28,7 +35,16 @@ function trainer(maxEpochs: number): ModelTrainer {
   return {
     assertEnoughData: async () => {},
     prepare: async () => ({
-      task: { spec: { steps: 2, features: 2, lstmUnits: 4, denseUnits: 4, learningRate: 0.01 }, inputs, targets, validationCount: 8, maxEpochs, batchSize: 16, patience: maxEpochs, meta: {} },
+      task: {
+        spec: { steps: 2, features: 2, lstmUnits: 4, denseUnits: 4, learningRate: 0.01 },
+        inputs,
+        targets,
+        validationCount: 8,
+        maxEpochs,
+        batchSize: 16,
+        patience: maxEpochs,
+        meta: {},
+      },
       params: {},
       dataFrom: null,
       dataTo: null,
@@ -47,9 +63,23 @@ for (const target of await databaseTargets()) {
     let userId: string
     const events: TrainingEvent[] = []
     const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps => ({
-      db: database.db, kind: database.kind, runtime, queueMaxAttempts, logger: pino({ level: 'silent' }), now: systemClock,
+      db: database.db,
+      kind: database.kind,
+      runtime,
+      queueMaxAttempts,
+      logger: pino({ level: 'silent' }),
+      now: systemClock,
       trainers: new Map([['meditation', trainer(maxEpochs)]]),
-      outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: database.kind, metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
+      outbox: createJobsTableOutbox(
+        database.db,
+        createDatabaseQueue({
+          db: database.db,
+          dialect: database.kind,
+          metrics: createMetrics(),
+          logger: pino({ level: 'silent' }),
+          retry: exponentialBackoff(5),
+        }),
+      ),
       publish: (_user, event) => {
         events.push(event)
         // Ends the thread at the first epoch of a long run: the run is still inside model.fit.
@@ -60,8 +90,17 @@ for (const target of await databaseTargets()) {
     before(async () => {
       opened = await openTestDatabase(target)
       database = opened.database
-      runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
-      userId = (await createUser({ db: database.db, now: systemClock }, { email: 'crash@example.com', password: 'correct horse battery' })).id
+      runtime = createMlRuntime({
+        trainingThreads: 1,
+        logger: pino({ level: 'silent' }),
+        blobs: createDatabaseBlobStore({ db: database.db }),
+      })
+      userId = (
+        await createUser(
+          { db: database.db, now: systemClock },
+          { email: 'crash@example.com', password: 'correct horse battery' },
+        )
+      ).id
     })
     after(async () => {
       await runtime.close()
@@ -92,7 +131,8 @@ for (const target of await databaseTargets()) {
 
     test(`is failed once it has used its ${TRAINING_MAX_ATTEMPTS} runs`, async () => {
       const job = await requestTraining(deps(5000), userId, 'meditation')
-      for (let attempt = 1; attempt < TRAINING_MAX_ATTEMPTS; attempt += 1) await assert.rejects(runTrainingJob(deps(5000), job.id, attempt), WorkerCrashedError)
+      for (let attempt = 1; attempt < TRAINING_MAX_ATTEMPTS; attempt += 1)
+        await assert.rejects(runTrainingJob(deps(5000), job.id, attempt), WorkerCrashedError)
       await runTrainingJob(deps(5000), job.id, TRAINING_MAX_ATTEMPTS)
       const failed = await getTrainingJob(deps(1), userId, job.id)
       assert.deepEqual([failed.state, failed.attempts], ['failed', TRAINING_MAX_ATTEMPTS])
@@ -109,8 +149,17 @@ for (const target of await databaseTargets()) {
     before(async () => {
       opened = await openTestDatabase(target)
       database = opened.database
-      runtime = createMlRuntime({ trainingThreads: 1, logger: pino({ level: 'silent' }), blobs: createDatabaseBlobStore({ db: database.db }) })
-      userId = (await createUser({ db: database.db, now: systemClock }, { email: 'cancel@example.com', password: 'correct horse battery' })).id
+      runtime = createMlRuntime({
+        trainingThreads: 1,
+        logger: pino({ level: 'silent' }),
+        blobs: createDatabaseBlobStore({ db: database.db }),
+      })
+      userId = (
+        await createUser(
+          { db: database.db, now: systemClock },
+          { email: 'cancel@example.com', password: 'correct horse battery' },
+        )
+      ).id
     })
     after(async () => {
       await runtime.close()
@@ -121,12 +170,31 @@ for (const target of await databaseTargets()) {
     test('is honoured within one epoch, however fast epochs are', async () => {
       let jobId = ''
       const deps: TrainingDeps = {
-        db: database.db, kind: database.kind, runtime, queueMaxAttempts: 5, logger: pino({ level: 'silent' }), now: systemClock,
+        db: database.db,
+        kind: database.kind,
+        runtime,
+        queueMaxAttempts: 5,
+        logger: pino({ level: 'silent' }),
+        now: systemClock,
         trainers: new Map([['meditation', trainer(500)]]),
-        outbox: createJobsTableOutbox(database.db, createDatabaseQueue({ db: database.db, dialect: database.kind, metrics: createMetrics(), logger: pino({ level: 'silent' }), retry: exponentialBackoff(5) })),
+        outbox: createJobsTableOutbox(
+          database.db,
+          createDatabaseQueue({
+            db: database.db,
+            dialect: database.kind,
+            metrics: createMetrics(),
+            logger: pino({ level: 'silent' }),
+            retry: exponentialBackoff(5),
+          }),
+        ),
         // The cancel is committed while epoch 3 is being reported, as a request arriving then would be.
         publish: (_user, event) => {
-          if (event.epoch?.epoch === 3) void database.db.updateTable('ml_training_jobs').set({ is_cancel_requested: 1 }).where('id', '=', jobId).execute()
+          if (event.epoch?.epoch === 3)
+            void database.db
+              .updateTable('ml_training_jobs')
+              .set({ is_cancel_requested: 1 })
+              .where('id', '=', jobId)
+              .execute()
         },
       }
       jobId = (await requestTraining(deps, userId, 'meditation')).id
@@ -134,7 +202,10 @@ for (const target of await databaseTargets()) {
       const job = await getTrainingJob(deps, userId, jobId)
       assert.equal(job.state, 'cancelled')
       assert.ok(job.epochs.length >= 3 && job.epochs.length <= 4, `stopped after ${job.epochs.length} of 500 epochs`)
-      assert.deepEqual((await database.db.selectFrom('ml_models').selectAll().where('user_id', '=', userId).execute()).length, 0)
+      assert.deepEqual(
+        (await database.db.selectFrom('ml_models').selectAll().where('user_id', '=', userId).execute()).length,
+        0,
+      )
     })
   })
 }

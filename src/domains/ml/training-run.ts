@@ -8,12 +8,27 @@ import * as repo from './ml.repository.js'
 import type { ModelKind, TrainingEpoch } from './ml.schema.js'
 import type { Db } from '../../platform/db/database.js'
 import { recordChange } from '../sync/sync.repository.js'
-import { toArtifactKey, changeJobState, MODEL_SYNC_KIND, type PreparedTraining, TERMINAL_STATES, TRAINING_JOB_SYNC_KIND, TRAINING_MAX_ATTEMPTS, TRAINING_STALE_MS, findTrainer, type TrainingDeps, type TrainingParams } from './training-deps.js'
+import {
+  toArtifactKey,
+  changeJobState,
+  MODEL_SYNC_KIND,
+  type PreparedTraining,
+  TERMINAL_STATES,
+  TRAINING_JOB_SYNC_KIND,
+  TRAINING_MAX_ATTEMPTS,
+  TRAINING_STALE_MS,
+  findTrainer,
+  type TrainingDeps,
+  type TrainingParams,
+} from './training-deps.js'
 
 const HEARTBEAT_MS = 5_000
 const PROGRESS_FLUSH_MS = 250
 
-type Finish = (state: 'succeeded' | 'failed' | 'cancelled' | 'queued', fields: Partial<repo.TrainingJobRow>) => Promise<void>
+type Finish = (
+  state: 'succeeded' | 'failed' | 'cancelled' | 'queued',
+  fields: Partial<repo.TrainingJobRow>,
+) => Promise<void>
 
 /**
  * Idempotent: a job already finished is left alone; a job running elsewhere with a fresh heartbeat
@@ -25,23 +40,44 @@ export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, 
   const started = deps.now()
   const finish: Finish = async (state, fields) => {
     const done = await changeJobState(deps, { id: row.id, userId: row.user_id }, state, (trx) =>
-      state === 'queued' ? setQueued(trx, trainingJobId, fields) : repo.finishTrainingJob(trx, trainingJobId, state, { finished_at: deps.now(), ...fields }),
+      state === 'queued'
+        ? setQueued(trx, trainingJobId, fields)
+        : repo.finishTrainingJob(trx, trainingJobId, state, { finished_at: deps.now(), ...fields }),
     )
-    if (done) deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state, ...(fields.model_id && { modelId: fields.model_id }), ...(fields.error && { error: fields.error }) })
+    if (done)
+      deps.publish(row.user_id, {
+        jobId: row.id,
+        kind: row.kind,
+        state,
+        ...(fields.model_id && { modelId: fields.model_id }),
+        ...(fields.error && { error: fields.error }),
+      })
     if (done && state !== 'queued') await notifyFinished(deps, row, state)
   }
   if (row.is_cancel_requested === 1) return finish('cancelled', {})
-  if (row.attempts >= TRAINING_MAX_ATTEMPTS) return finish('failed', { error: `Gave up after ${row.attempts} runs: ${row.error ?? 'the worker was lost'}` })
-  if (!(await changeJobState(deps, { id: row.id, userId: row.user_id }, 'running', (trx) => repo.claimTrainingJob(trx, trainingJobId, started, started - TRAINING_STALE_MS)))) {
+  if (row.attempts >= TRAINING_MAX_ATTEMPTS)
+    return finish('failed', { error: `Gave up after ${row.attempts} runs: ${row.error ?? 'the worker was lost'}` })
+  if (
+    !(await changeJobState(deps, { id: row.id, userId: row.user_id }, 'running', (trx) =>
+      repo.claimTrainingJob(trx, trainingJobId, started, started - TRAINING_STALE_MS),
+    ))
+  ) {
     throw new Error(`training job ${trainingJobId} is running elsewhere`)
   }
   await repo.deleteEpochs(deps.db, trainingJobId)
   deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running' })
   try {
-    const prepared = await findTrainer(deps, row.kind as ModelKind).prepare(deps.db, row.user_id, JSON.parse(row.params) as TrainingParams)
+    const prepared = await findTrainer(deps, row.kind as ModelKind).prepare(
+      deps.db,
+      row.user_id,
+      JSON.parse(row.params) as TrainingParams,
+    )
     await trainAndStore(deps, row, prepared, started, finish)
   } catch (error) {
-    const mayRetry = error instanceof WorkerCrashedError && row.attempts + 1 < TRAINING_MAX_ATTEMPTS && queueAttempt < deps.queueMaxAttempts
+    const mayRetry =
+      error instanceof WorkerCrashedError &&
+      row.attempts + 1 < TRAINING_MAX_ATTEMPTS &&
+      queueAttempt < deps.queueMaxAttempts
     const message = error instanceof AppError || error instanceof WorkerCrashedError ? error.message : 'Training failed'
     deps.logger.error({ err: error, trainingJobId, willRetry: mayRetry }, 'training run failed')
     if (!mayRetry) return finish('failed', { error: message })
@@ -51,11 +87,22 @@ export async function runTrainingJob(deps: TrainingDeps, trainingJobId: string, 
 }
 
 async function setQueued(db: Db, id: string, fields: Partial<repo.TrainingJobRow>): Promise<boolean> {
-  const result = await db.updateTable('ml_training_jobs').set({ ...fields, state: 'queued' }).where('id', '=', id).where('state', '=', 'running').executeTakeFirst()
+  const result = await db
+    .updateTable('ml_training_jobs')
+    .set({ ...fields, state: 'queued' })
+    .where('id', '=', id)
+    .where('state', '=', 'running')
+    .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
 
-async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepared: PreparedTraining, started: number, finish: Finish): Promise<void> {
+async function trainAndStore(
+  deps: TrainingDeps,
+  row: repo.TrainingJobRow,
+  prepared: PreparedTraining,
+  started: number,
+  finish: Finish,
+): Promise<void> {
   const modelId = randomUUID()
   const artifact = toArtifactKey(modelId)
   let isCancelRequested = false
@@ -80,9 +127,18 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   const timer = setInterval(flush, HEARTBEAT_MS)
   let result
   const onEpoch = async (report: EpochReport) => {
-    const epoch: TrainingEpoch = { epoch: report.epoch, loss: report.loss, valLoss: report.valLoss, ...(report.accuracy != null && { accuracy: report.accuracy }), ...(report.valAccuracy != null && { valAccuracy: report.valAccuracy }) }
+    const epoch: TrainingEpoch = {
+      epoch: report.epoch,
+      loss: report.loss,
+      valLoss: report.valLoss,
+      ...(report.accuracy != null && { accuracy: report.accuracy }),
+      ...(report.valAccuracy != null && { valAccuracy: report.valAccuracy }),
+    }
     pending.push(epoch)
-    const percent = prepared.plannedEpochs === undefined ? {} : { percent: Math.min(100, (report.epoch / prepared.plannedEpochs) * 100) }
+    const percent =
+      prepared.plannedEpochs === undefined
+        ? {}
+        : { percent: Math.min(100, (report.epoch / prepared.plannedEpochs) * 100) }
     deps.publish(row.user_id, { jobId: row.id, kind: row.kind, state: 'running', epoch, ...percent })
     if (performance.now() - lastFlush >= PROGRESS_FLUSH_MS) flush()
     // One primary-key read per epoch (the writes stay batched): the next epoch starts only after it,
@@ -107,7 +163,14 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
   }
   const metrics = prepared.evaluate(result.validationOutputs, result.epochs)
   const params = { ...prepared.params, epochs: result.epochs.length }
-  const isStored = await storeModel(deps, row, { id: modelId, artifact, params, metrics, prepared, durationMs: deps.now() - started })
+  const isStored = await storeModel(deps, row, {
+    id: modelId,
+    artifact,
+    params,
+    metrics,
+    prepared,
+    durationMs: deps.now() - started,
+  })
   if (!isStored) {
     // The job left `running` meanwhile (the sweep failed it): keep its verdict, drop the files.
     await deps.runtime.deleteArtifact(artifact)
@@ -118,9 +181,15 @@ async function trainAndStore(deps: TrainingDeps, row: repo.TrainingJobRow, prepa
 }
 
 /** The kind's `onFinished` hook, if any; a failing hook is logged and never fails the run. */
-async function notifyFinished(deps: TrainingDeps, row: repo.TrainingJobRow, state: 'succeeded' | 'failed' | 'cancelled'): Promise<void> {
+async function notifyFinished(
+  deps: TrainingDeps,
+  row: repo.TrainingJobRow,
+  state: 'succeeded' | 'failed' | 'cancelled',
+): Promise<void> {
   const trainer = deps.trainers.get(row.kind as ModelKind)
-  await trainer?.onFinished?.({ id: row.id, userId: row.user_id, state }).catch((err: unknown) => deps.logger.error({ err, trainingJobId: row.id }, 'training end hook failed'))
+  await trainer
+    ?.onFinished?.({ id: row.id, userId: row.user_id, state })
+    .catch((err: unknown) => deps.logger.error({ err, trainingJobId: row.id }, 'training end hook failed'))
 }
 
 interface NewModel {
@@ -145,15 +214,34 @@ async function storeModel(deps: TrainingDeps, job: repo.TrainingJobRow, model: N
       await deps.db.transaction().execute(async (trx) => {
         const version = await repo.nextModelVersion(trx, job.user_id, job.kind)
         await repo.insertModel(trx, {
-          id: model.id, user_id: job.user_id, kind: job.kind, version, params: JSON.stringify(model.params),
-          data_from: model.prepared.dataFrom, data_to: model.prepared.dataTo, examples: model.prepared.examples,
-          metrics: JSON.stringify(model.metrics), artifact: model.artifact, training_job_id: job.id, created_at: deps.now(),
+          id: model.id,
+          user_id: job.user_id,
+          kind: job.kind,
+          version,
+          params: JSON.stringify(model.params),
+          data_from: model.prepared.dataFrom,
+          data_to: model.prepared.dataTo,
+          examples: model.prepared.examples,
+          metrics: JSON.stringify(model.metrics),
+          artifact: model.artifact,
+          training_job_id: job.id,
+          created_at: deps.now(),
         })
         const fields = { model_id: model.id, duration_ms: model.durationMs, finished_at: deps.now() }
         if (!(await repo.finishTrainingJob(trx, job.id, 'succeeded', fields))) throw new JobNotRunning()
         const now = deps.now()
-        await recordChange(trx, deps.kind, { userId: job.user_id, kind: TRAINING_JOB_SYNC_KIND, entityId: job.id, change: 'succeeded' }, now)
-        await recordChange(trx, deps.kind, { userId: job.user_id, kind: MODEL_SYNC_KIND, entityId: model.id, change: 'created' }, now)
+        await recordChange(
+          trx,
+          deps.kind,
+          { userId: job.user_id, kind: TRAINING_JOB_SYNC_KIND, entityId: job.id, change: 'succeeded' },
+          now,
+        )
+        await recordChange(
+          trx,
+          deps.kind,
+          { userId: job.user_id, kind: MODEL_SYNC_KIND, entityId: model.id, change: 'created' },
+          now,
+        )
       })
       return true
     } catch (error) {

@@ -12,13 +12,20 @@ export const CLIENT_LOGS_PER_MINUTE = 60
 export const ClientLogBody = Type.Object(
   {
     message: Type.String({ minLength: 1, maxLength: MAX_CLIENT_LOG_CHARS }),
-    level: Type.Optional(Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' })),
+    level: Type.Optional(
+      Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], {
+        default: 'info',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
 
 export interface ClientLogs {
-  record(owner: Principal, line: { message: string; level?: 'debug' | 'info' | 'warn' | 'error' | undefined }): Promise<void>
+  record(
+    owner: Principal,
+    line: { message: string; level?: 'debug' | 'info' | 'warn' | 'error' | undefined },
+  ): Promise<void>
 }
 
 export function createClientLogs(logger: Logger, limiter: AttemptLimiter): ClientLogs {

@@ -12,7 +12,10 @@ import type { Column, Table } from './table.js'
 
 // The decoders and the zip reader load on the first image upload (synchronous requires: decoding is).
 const require = createRequire(import.meta.url)
-const decoders = () => ({ PNG: (require('pngjs') as { PNG: typeof Png }).PNG, jpeg: require('jpeg-js') as typeof jpegJs })
+const decoders = () => ({
+  PNG: (require('pngjs') as { PNG: typeof Png }).PNG,
+  jpeg: require('jpeg-js') as typeof jpegJs,
+})
 const zipReader = () => require('yauzl') as typeof yauzl
 
 export interface ImageZipLimits {
@@ -24,7 +27,12 @@ export interface ImageZipLimits {
   readonly maxPixels: number
 }
 
-export const IMAGE_ZIP_LIMITS: ImageZipLimits = { maxFiles: 5_000, maxFileBytes: 4 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024, maxPixels: 4_000_000 }
+export const IMAGE_ZIP_LIMITS: ImageZipLimits = {
+  maxFiles: 5_000,
+  maxFileBytes: 4 * 1024 * 1024,
+  maxTotalBytes: 256 * 1024 * 1024,
+  maxPixels: 4_000_000,
+}
 
 export interface ImageShape {
   readonly height: number
@@ -38,14 +46,25 @@ const IMAGE = /\.(png|jpe?g)$/i
 
 /** `class/file.png` or `top/class/file.png`; throws for a name that could escape a folder. */
 export function classOfEntry(name: string): string | undefined {
-  if (name.includes('\\') || name.split('/').some((part) => part === '..') || name.startsWith('/') || /^[A-Za-z]:/.test(name)) throw invalid(`The zip entry "${name}" has a path that leaves its folder`)
+  if (
+    name.includes('\\') ||
+    name.split('/').some((part) => part === '..') ||
+    name.startsWith('/') ||
+    /^[A-Za-z]:/.test(name)
+  )
+    throw invalid(`The zip entry "${name}" has a path that leaves its folder`)
   if (name.endsWith('/') || name.startsWith('__MACOSX/') || !IMAGE.test(name)) return undefined
   const parts = name.split('/')
-  if (parts.length < 2 || parts.length > 3) throw invalid(`"${name}" is not in a class folder: the zip holds one folder per class of PNG or JPEG files`)
+  if (parts.length < 2 || parts.length > 3)
+    throw invalid(`"${name}" is not in a class folder: the zip holds one folder per class of PNG or JPEG files`)
   return parts.at(-2) as string
 }
 
-function decode(name: string, bytes: Buffer, limits: ImageZipLimits): { width: number; height: number; rgba: Uint8Array } {
+function decode(
+  name: string,
+  bytes: Buffer,
+  limits: ImageZipLimits,
+): { width: number; height: number; rgba: Uint8Array } {
   const { PNG, jpeg } = decoders()
   try {
     if (/\.png$/i.test(name)) {
@@ -53,7 +72,11 @@ function decode(name: string, bytes: Buffer, limits: ImageZipLimits): { width: n
       if (png.width * png.height > limits.maxPixels) throw invalid(`${name} has more than ${limits.maxPixels} pixels`)
       return { width: png.width, height: png.height, rgba: png.data }
     }
-    const image = jpeg.decode(bytes, { useTArray: true, maxResolutionInMP: limits.maxPixels / 1e6, maxMemoryUsageInMB: 256 })
+    const image = jpeg.decode(bytes, {
+      useTArray: true,
+      maxResolutionInMP: limits.maxPixels / 1e6,
+      maxMemoryUsageInMB: 256,
+    })
     return { width: image.width, height: image.height, rgba: image.data }
   } catch (error) {
     if (error instanceof AppError) throw error
@@ -78,8 +101,18 @@ export function toPixels(image: { width: number; height: number; rgba: Uint8Arra
 }
 
 /** Every image entry's class and bytes, inflated under the limits. */
-async function readEntries(zip: Buffer, limits: ImageZipLimits): Promise<{ name: string; label: string; bytes: Buffer }[]> {
-  const file = await new Promise<yauzl.ZipFile>((resolve, reject) => zipReader().fromBuffer(zip, { lazyEntries: true, validateEntrySizes: true, strictFileNames: true }, (error, opened) => (error ? reject(invalid(`The upload is not a readable zip: ${error.message}`)) : resolve(opened))))
+async function readEntries(
+  zip: Buffer,
+  limits: ImageZipLimits,
+): Promise<{ name: string; label: string; bytes: Buffer }[]> {
+  const file = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    zipReader().fromBuffer(
+      zip,
+      { lazyEntries: true, validateEntrySizes: true, strictFileNames: true },
+      (error, opened) =>
+        error ? reject(invalid(`The upload is not a readable zip: ${error.message}`)) : resolve(opened),
+    ),
+  )
   const entries: { name: string; label: string; bytes: Buffer }[] = []
   let total = 0
   return new Promise((resolve, reject) => {
@@ -94,7 +127,8 @@ async function readEntries(zip: Buffer, limits: ImageZipLimits): Promise<{ name:
         const label = classOfEntry(entry.fileName)
         if (label === undefined) return file.readEntry()
         if (entries.length >= limits.maxFiles) throw invalid(`The zip has more than ${limits.maxFiles} images`)
-        if (entry.uncompressedSize > limits.maxFileBytes) throw invalid(`${entry.fileName} inflates past ${limits.maxFileBytes} bytes`)
+        if (entry.uncompressedSize > limits.maxFileBytes)
+          throw invalid(`${entry.fileName} inflates past ${limits.maxFileBytes} bytes`)
         total += entry.uncompressedSize
         if (total > limits.maxTotalBytes) throw invalid(`The images inflate past ${limits.maxTotalBytes} bytes in all`)
         file.openReadStream(entry, (error, stream) => {
@@ -116,14 +150,26 @@ async function readEntries(zip: Buffer, limits: ImageZipLimits): Promise<{ name:
 }
 
 /** The zip as a table: `pixel_<y>_<x>[_<c>]` number columns and the `label` column, in entry order. */
-export async function imageZipTable(zip: Buffer, shape: ImageShape, limits: ImageZipLimits = IMAGE_ZIP_LIMITS): Promise<Table> {
+export async function imageZipTable(
+  zip: Buffer,
+  shape: ImageShape,
+  limits: ImageZipLimits = IMAGE_ZIP_LIMITS,
+): Promise<Table> {
   const entries = await readEntries(zip, limits)
   const labels = new Set(entries.map((e) => e.label))
-  if (entries.length === 0 || labels.size < 2) throw invalid('The zip needs PNG or JPEG images in at least two class folders')
+  if (entries.length === 0 || labels.size < 2)
+    throw invalid('The zip needs PNG or JPEG images in at least two class folders')
   const rows = entries.map((entry) => toPixels(decode(entry.name, entry.bytes, limits), shape))
   const names: string[] = []
-  for (let y = 0; y < shape.height; y += 1) for (let x = 0; x < shape.width; x += 1) for (let c = 0; c < shape.channels; c += 1) names.push(shape.channels === 1 ? `pixel_${y}_${x}` : `pixel_${y}_${x}_${c}`)
-  const columns: Column[] = names.map((name, j) => ({ name, type: 'number', values: rows.map((row) => row[j] as number) }))
+  for (let y = 0; y < shape.height; y += 1)
+    for (let x = 0; x < shape.width; x += 1)
+      for (let c = 0; c < shape.channels; c += 1)
+        names.push(shape.channels === 1 ? `pixel_${y}_${x}` : `pixel_${y}_${x}_${c}`)
+  const columns: Column[] = names.map((name, j) => ({
+    name,
+    type: 'number',
+    values: rows.map((row) => row[j] as number),
+  }))
   columns.push({ name: 'label', type: 'string', values: entries.map((e) => e.label) })
   return { columns, rows: entries.length }
 }

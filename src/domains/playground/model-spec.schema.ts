@@ -8,13 +8,28 @@ import { type Static, Type } from 'typebox'
 const Units = Type.Integer({ minimum: 1, maximum: 4096 })
 const strict = { additionalProperties: false } as const
 
-export const Activation = Type.Union([Type.Literal('relu'), Type.Literal('sigmoid'), Type.Literal('tanh'), Type.Literal('softmax'), Type.Literal('leakyRelu')])
+export const Activation = Type.Union([
+  Type.Literal('relu'),
+  Type.Literal('sigmoid'),
+  Type.Literal('tanh'),
+  Type.Literal('softmax'),
+  Type.Literal('leakyRelu'),
+])
 export type Activation = Static<typeof Activation>
 
 /** One layer; `dense` is PyTorch's `nn.Linear` (its input width comes from the previous layer). */
 export const Layer = Type.Union([
   Type.Object({ type: Type.Literal('dense'), units: Units }, strict),
-  Type.Object({ type: Type.Literal('activation'), activation: Activation, negativeSlope: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'leakyRelu only; PyTorch default 0.01' })) }, strict),
+  Type.Object(
+    {
+      type: Type.Literal('activation'),
+      activation: Activation,
+      negativeSlope: Type.Optional(
+        Type.Number({ minimum: 0, maximum: 1, description: 'leakyRelu only; PyTorch default 0.01' }),
+      ),
+    },
+    strict,
+  ),
   Type.Object({ type: Type.Literal('dropout'), rate: Type.Number({ minimum: 0, maximum: 0.95 }) }, strict),
   Type.Object({ type: Type.Literal('batchNorm') }, strict),
   Type.Object(
@@ -23,17 +38,33 @@ export const Layer = Type.Union([
       filters: Type.Integer({ minimum: 1, maximum: 256 }),
       kernelSize: Type.Integer({ minimum: 1, maximum: 11 }),
       stride: Type.Optional(Type.Integer({ minimum: 1, maximum: 8, description: 'default 1' })),
-      padding: Type.Optional(Type.Union([Type.Literal('valid'), Type.Literal('same')], { description: 'valid (the default) or same' })),
+      padding: Type.Optional(
+        Type.Union([Type.Literal('valid'), Type.Literal('same')], { description: 'valid (the default) or same' }),
+      ),
     },
     strict,
   ),
-  Type.Object({ type: Type.Literal('maxPool2d'), poolSize: Type.Integer({ minimum: 1, maximum: 8 }), stride: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 })) }, strict),
+  Type.Object(
+    {
+      type: Type.Literal('maxPool2d'),
+      poolSize: Type.Integer({ minimum: 1, maximum: 8 }),
+      stride: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 })),
+    },
+    strict,
+  ),
   Type.Object({ type: Type.Literal('flatten') }, strict),
 ])
 export type Layer = Static<typeof Layer>
 
 /** PyTorch's losses by the seed's names: L1, MSE, BCE (on probabilities), BCE with logits, cross-entropy (on logits) and cross-entropy weighted by inverse class frequency. */
-export const Loss = Type.Union([Type.Literal('l1'), Type.Literal('mse'), Type.Literal('bce'), Type.Literal('bceWithLogits'), Type.Literal('crossEntropy'), Type.Literal('weightedCrossEntropy')])
+export const Loss = Type.Union([
+  Type.Literal('l1'),
+  Type.Literal('mse'),
+  Type.Literal('bce'),
+  Type.Literal('bceWithLogits'),
+  Type.Literal('crossEntropy'),
+  Type.Literal('weightedCrossEntropy'),
+])
 export type Loss = Static<typeof Loss>
 
 export const NetworkSpec = Type.Object(
@@ -41,7 +72,11 @@ export const NetworkSpec = Type.Object(
     kind: Type.Literal('network'),
     layers: Type.Array(Layer, { minItems: 1, maxItems: 64 }),
     loss: Loss,
-    optimizer: Type.Optional(Type.Union([Type.Literal('sgd'), Type.Literal('adam')], { description: 'sgd (the default, as the seed) or adam' })),
+    optimizer: Type.Optional(
+      Type.Union([Type.Literal('sgd'), Type.Literal('adam')], {
+        description: 'sgd (the default, as the seed) or adam',
+      }),
+    ),
     learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'default 0.05' })),
     epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 5' })),
     batchSize: Type.Optional(Type.Integer({ minimum: 2, maximum: 8192, description: 'default 20' })),
@@ -54,17 +89,32 @@ export type NetworkSpec = Static<typeof NetworkSpec>
 export const ClassicalSpec = Type.Object(
   {
     kind: Type.Literal('classical'),
-    algorithm: Type.Union([Type.Literal('decisionTree'), Type.Literal('randomForest'), Type.Literal('knn'), Type.Literal('logisticRegression'), Type.Literal('linearRegression'), Type.Literal('naiveBayes')]),
+    algorithm: Type.Union([
+      Type.Literal('decisionTree'),
+      Type.Literal('randomForest'),
+      Type.Literal('knn'),
+      Type.Literal('logisticRegression'),
+      Type.Literal('linearRegression'),
+      Type.Literal('naiveBayes'),
+    ]),
     options: Type.Optional(
       Type.Object(
         {
           maxDepth: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'decisionTree, randomForest' })),
-          minSamplesLeaf: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'decisionTree, randomForest' })),
+          minSamplesLeaf: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 1000, description: 'decisionTree, randomForest' }),
+          ),
           nEstimators: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'randomForest' })),
-          maxFeatures: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'randomForest: share of features per tree' })),
+          maxFeatures: Type.Optional(
+            Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'randomForest: share of features per tree' }),
+          ),
           k: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, description: 'knn' })),
-          maxIterations: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'logisticRegression' })),
-          learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'logisticRegression' })),
+          maxIterations: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 100_000, description: 'logisticRegression' }),
+          ),
+          learningRate: Type.Optional(
+            Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'logisticRegression' }),
+          ),
         },
         strict,
       ),

@@ -31,7 +31,9 @@ export const SendMailBody = Type.Object(
     to: Type.Optional(Type.String({ maxLength: 320, description: "the account's own address when left out" })),
     subject: Type.String({ minLength: 1, maxLength: 200 }),
     text: Type.String({ minLength: 1, maxLength: 20_000 }),
-    runId: Type.Optional(Type.String({ maxLength: 64, description: "attach this run's results.csv (one of your runs)" })),
+    runId: Type.Optional(
+      Type.String({ maxLength: 64, description: "attach this run's results.csv (one of your runs)" }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -40,23 +42,42 @@ export const SendMailBody = Type.Object(
 async function recipient(deps: PlaygroundMailDeps, owner: Principal, to: string | undefined): Promise<string> {
   const own = await repo.accountEmail(deps.playground.training.db, owner.userId)
   const address = (to ?? own ?? '').trim()
-  if (!EMAIL.test(address)) throw new AppError('invalid_argument', 'Please enter a valid email address', [{ path: 'body.to', message: 'not an e-mail address' }])
+  if (!EMAIL.test(address))
+    throw new AppError('invalid_argument', 'Please enter a valid email address', [
+      { path: 'body.to', message: 'not an e-mail address' },
+    ])
   if (address.toLowerCase() !== own?.toLowerCase() && !deps.allowList.has(address.toLowerCase())) {
-    throw new AppError('permission_denied', "Mail goes only to your account's own address or to an address the operator allows", [{ path: 'body.to', message: 'not allowed' }])
+    throw new AppError(
+      'permission_denied',
+      "Mail goes only to your account's own address or to an address the operator allows",
+      [{ path: 'body.to', message: 'not allowed' }],
+    )
   }
   return address
 }
 
 function resultsAttachment(run: Run): MailAttachment[] {
-  return run.results === null ? [] : [{ filename: 'dl_results.csv', content: resultsCsv(run.results), contentType: 'text/csv' }]
+  return run.results === null
+    ? []
+    : [{ filename: 'dl_results.csv', content: resultsCsv(run.results), contentType: 'text/csv' }]
 }
 
 /** Sends a message for a signed-in user; throws invalid_argument, permission_denied, not_found (run) or rate_limited. */
-export async function sendUserMail(deps: PlaygroundMailDeps, owner: Principal, body: { to?: string | undefined; subject: string; text: string; runId?: string | undefined }): Promise<{ to: string }> {
+export async function sendUserMail(
+  deps: PlaygroundMailDeps,
+  owner: Principal,
+  body: { to?: string | undefined; subject: string; text: string; runId?: string | undefined },
+): Promise<{ to: string }> {
   const to = await recipient(deps, owner, body.to)
-  const attachments = body.runId === undefined ? [] : resultsAttachment(await getRun(deps.playground, owner.userId, body.runId))
+  const attachments =
+    body.runId === undefined ? [] : resultsAttachment(await getRun(deps.playground, owner.userId, body.runId))
   await deps.limiter.consume(owner.userId)
-  await deps.mail.send({ to, subject: body.subject.replace(/[\r\n]+/g, ' '), text: body.text, ...(attachments.length > 0 && { attachments }) })
+  await deps.mail.send({
+    to,
+    subject: body.subject.replace(/[\r\n]+/g, ' '),
+    text: body.text,
+    ...(attachments.length > 0 && { attachments }),
+  })
   return { to }
 }
 
@@ -65,7 +86,9 @@ function summary(run: Run): string {
   const lines = [`Your playground run "${run.name}" ${run.job.state}.`]
   if (run.job.error !== null) lines.push(`Reason: ${run.job.error}`)
   if (r !== null) {
-    lines.push(`Epochs: ${r.epochs.length}; time to train: ${r.trainSeconds.toFixed(2)} s; test rows: ${r.testExamples}.`)
+    lines.push(
+      `Epochs: ${r.epochs.length}; time to train: ${r.trainSeconds.toFixed(2)} s; test rows: ${r.testExamples}.`,
+    )
     if (r.accuracy !== null) lines.push(`Held-out accuracy: ${(r.accuracy * 100).toFixed(1)} %.`)
     if (r.r2 !== null) lines.push(`Held-out R²: ${r.r2.toFixed(3)}; MAE: ${r.mae?.toFixed(4)}.`)
     lines.push('The per-epoch results are attached (dl_results.csv).')
@@ -81,10 +104,18 @@ export async function mailRunEnd(deps: PlaygroundMailDeps, job: { id: string; us
   try {
     await deps.limiter.consume(job.userId)
   } catch {
-    deps.logger.warn({ trainingJobId: job.id, userId: job.userId }, 'run-end mail skipped: the user is over the mail limit')
+    deps.logger.warn(
+      { trainingJobId: job.id, userId: job.userId },
+      'run-end mail skipped: the user is over the mail limit',
+    )
     return
   }
   const run = await getRun(deps.playground, job.userId, job.id)
   const attachments = resultsAttachment(run)
-  await deps.mail.send({ to: row.notify_email, subject: `Playground: ${run.name} ${run.job.state}`, text: summary(run), ...(attachments.length > 0 && { attachments }) })
+  await deps.mail.send({
+    to: row.notify_email,
+    subject: `Playground: ${run.name} ${run.job.state}`,
+    text: summary(run),
+    ...(attachments.length > 0 && { attachments }),
+  })
 }

@@ -23,12 +23,38 @@ export interface PlaygroundModule extends Module {
 /** The model playground (`/v1/playground`): datasets, user-described models trained as `playground` jobs, results, learning progress, client logs. */
 export function playgroundModule(platform: AuthedPlatform, ml: MlModule): PlaygroundModule {
   const { config, guards, logger, redis } = platform
-  const deps: PlaygroundDeps = { training: ml.training, runtime: platform.ml, maxBacklog: MAX_INFERENCE_BACKLOG, now: platform.now }
-  const mailLimiter = createAttemptLimiter({ name: 'playground-mail', points: MAILS_PER_HOUR, windowSeconds: 3600, message: `At most ${MAILS_PER_HOUR} playground e-mails an hour`, ...(redis && { redis }) })
-  const mail: PlaygroundMailDeps = { playground: deps, mail: platform.mail, limiter: mailLimiter, allowList: new Set(config.playground.mailAllowList), logger: logger.child({ module: 'playground-mail' }) }
+  const deps: PlaygroundDeps = {
+    training: ml.training,
+    runtime: platform.ml,
+    maxBacklog: MAX_INFERENCE_BACKLOG,
+    now: platform.now,
+  }
+  const mailLimiter = createAttemptLimiter({
+    name: 'playground-mail',
+    points: MAILS_PER_HOUR,
+    windowSeconds: 3600,
+    message: `At most ${MAILS_PER_HOUR} playground e-mails an hour`,
+    ...(redis && { redis }),
+  })
+  const mail: PlaygroundMailDeps = {
+    playground: deps,
+    mail: platform.mail,
+    limiter: mailLimiter,
+    allowList: new Set(config.playground.mailAllowList),
+    logger: logger.child({ module: 'playground-mail' }),
+  }
   const uploads: UploadsDeps = { db: platform.database.db, blobs: platform.blobs, now: platform.now }
-  ml.registerTrainer(PLAYGROUND, { ...playgroundTrainer({ maxActivePerUser: config.playground.maxActiveRuns, uploads }), onFinished: (job) => mailRunEnd(mail, job) })
-  const limiter = createAttemptLimiter({ name: 'client-logs', points: CLIENT_LOGS_PER_MINUTE, windowSeconds: 60, message: `At most ${CLIENT_LOGS_PER_MINUTE} client log lines a minute`, ...(redis && { redis }) })
+  ml.registerTrainer(PLAYGROUND, {
+    ...playgroundTrainer({ maxActivePerUser: config.playground.maxActiveRuns, uploads }),
+    onFinished: (job) => mailRunEnd(mail, job),
+  })
+  const limiter = createAttemptLimiter({
+    name: 'client-logs',
+    points: CLIENT_LOGS_PER_MINUTE,
+    windowSeconds: 60,
+    message: `At most ${CLIENT_LOGS_PER_MINUTE} client log lines a minute`,
+    ...(redis && { redis }),
+  })
   const logs = createClientLogs(logger.child({ module: 'client-log' }), limiter)
   return {
     name: 'playground',

@@ -13,7 +13,8 @@ export const PLAYGROUND = 'playground'
 
 /** The stored request, checked again when the job runs (params are stored as JSON). */
 export function trainingRequest(raw: TrainingParams): TrainingRequest {
-  if (!Value.Check(TrainingRequest, raw)) throw new AppError('invalid_argument', 'A playground model trains through POST /v1/playground/runs')
+  if (!Value.Check(TrainingRequest, raw))
+    throw new AppError('invalid_argument', 'A playground model trains through POST /v1/playground/runs')
   return raw
 }
 
@@ -25,9 +26,16 @@ async function plan(raw: TrainingParams, userId: string, uploads: UploadsDeps) {
     return { request, planned: planTraining(await loadBuiltin(dataset), request, dataset) }
   }
   const { table, image } = await loadUpload(uploads, userId, ref.id).catch((error: unknown) => {
-    throw error instanceof AppError && error.code === 'not_found' ? new AppError('invalid_argument', `No uploaded dataset ${ref.id}`, [{ path: 'body.dataset.id', message: 'not found' }]) : error
+    throw error instanceof AppError && error.code === 'not_found'
+      ? new AppError('invalid_argument', `No uploaded dataset ${ref.id}`, [
+          { path: 'body.dataset.id', message: 'not found' },
+        ])
+      : error
   })
-  return { request, planned: planTraining(table, request, image === null ? undefined : { image: { ...image, maxValue: 255 } }) }
+  return {
+    request,
+    planned: planTraining(table, request, image === null ? undefined : { image: { ...image, maxValue: 255 } }),
+  }
 }
 
 export function playgroundTrainer(options: { maxActivePerUser: number; uploads: UploadsDeps }): ModelTrainer {
@@ -43,11 +51,18 @@ export function playgroundTrainer(options: { maxActivePerUser: number; uploads: 
       return {
         task,
         plannedEpochs: task.op === 'train-network' ? task.spec.epochs : 1,
-        params: { ...request, features: encoded.features, labels: encoded.labels, inputShape: planned.inputShape, inputScale: planned.inputScale },
+        params: {
+          ...request,
+          features: encoded.features,
+          labels: encoded.labels,
+          inputShape: planned.inputShape,
+          inputScale: planned.inputScale,
+        },
         dataFrom: null,
         dataTo: null,
         examples: encoded.targets.length,
-        evaluate: (outputs, epochs) => runResults(request.problemType, encoded.labels, outputs, testTargets, epochs, trainingExamples),
+        evaluate: (outputs, epochs) =>
+          runResults(request.problemType, encoded.labels, outputs, testTargets, epochs, trainingExamples),
       }
     },
   }

@@ -33,13 +33,19 @@ function categories(values: readonly (number | string)[]): string[] {
 export function encode(table: Table, request: Pick<TrainingRequest, 'target' | 'features' | 'problemType'>): Encoded {
   const targetName = request.target ?? 'target'
   const target = table.columns.find((c) => c.name === targetName)
-  if (target === undefined) throw invalid(`The dataset has no column "${targetName}"; its columns are ${table.columns.map((c) => c.name).join(', ')}`, 'body.target')
+  if (target === undefined)
+    throw invalid(
+      `The dataset has no column "${targetName}"; its columns are ${table.columns.map((c) => c.name).join(', ')}`,
+      'body.target',
+    )
   const names = request.features ?? table.columns.filter((c) => c.name !== targetName).map((c) => c.name)
-  if (names.includes(targetName)) throw invalid('A column that is selected as the target column cannot also be a feature column', 'body.features')
+  if (names.includes(targetName))
+    throw invalid('A column that is selected as the target column cannot also be a feature column', 'body.features')
   const columns = names.map((name, i) => {
     const column = table.columns.find((c) => c.name === name)
     if (column === undefined) throw invalid(`The dataset has no column "${name}"`, `body.features.${i}`)
-    if (column.type !== 'number') throw invalid(`Feature "${name}" holds text; features must be numbers`, `body.features.${i}`)
+    if (column.type !== 'number')
+      throw invalid(`Feature "${name}" holds text; features must be numbers`, `body.features.${i}`)
     return column.values as readonly number[]
   })
   if (columns.length === 0) throw invalid('At least one feature column is needed', 'body.features')
@@ -47,21 +53,37 @@ export function encode(table: Table, request: Pick<TrainingRequest, 'target' | '
   const inputs = new Float32Array(table.rows * width)
   columns.forEach((values, j) => values.forEach((v, r) => (inputs[r * width + j] = v)))
   if (request.problemType === 'regression') {
-    if (target.type !== 'number') throw invalid(`Target "${targetName}" holds text; regression predicts a number`, 'body.target')
+    if (target.type !== 'number')
+      throw invalid(`Target "${targetName}" holds text; regression predicts a number`, 'body.target')
     return { features: names, width, inputs, targets: Float32Array.from(target.values as number[]), labels: null }
   }
   const labels = categories(target.values)
-  if (labels.length < 2) throw invalid(`Target "${targetName}" has a single value; classification needs two classes or more`, 'body.target')
-  if (labels.length > 1000) throw invalid(`Target "${targetName}" has ${labels.length} distinct values; classification takes at most 1000 classes`, 'body.target')
+  if (labels.length < 2)
+    throw invalid(`Target "${targetName}" has a single value; classification needs two classes or more`, 'body.target')
+  if (labels.length > 1000)
+    throw invalid(
+      `Target "${targetName}" has ${labels.length} distinct values; classification takes at most 1000 classes`,
+      'body.target',
+    )
   const index = new Map(labels.map((label, i) => [label, i]))
-  return { features: names, width, inputs, targets: Float32Array.from(target.values as readonly (number | string)[], (v) => index.get(String(v)) as number), labels }
+  return {
+    features: names,
+    width,
+    inputs,
+    targets: Float32Array.from(target.values as readonly (number | string)[], (v) => index.get(String(v)) as number),
+    labels,
+  }
 }
 
 /**
  * Row order train-then-test and the test count. Like scikit-learn's train_test_split: the test
  * part is ceil(rows x testSize); unshuffled, it is the last rows.
  */
-export function splitRows(targets: Float32Array, classes: number, split: Required<SplitSpec>): { order: Int32Array; testCount: number } {
+export function splitRows(
+  targets: Float32Array,
+  classes: number,
+  split: Required<SplitSpec>,
+): { order: Int32Array; testCount: number } {
   const rows = targets.length
   const testCount = Math.ceil(rows * split.testSize)
   if (!split.shuffle) return { order: Int32Array.from({ length: rows }, (_, i) => i), testCount }
@@ -76,7 +98,11 @@ export function splitRows(targets: Float32Array, classes: number, split: Require
   const exact = byClass.map((members) => (members.length * testCount) / rows)
   const take = exact.map(Math.floor)
   const rest = testCount - take.reduce((a, b) => a + b, 0)
-  exact.map((e, c) => [e - Math.floor(e), c] as const).sort((a, b) => b[0] - a[0]).slice(0, rest).forEach(([, c]) => (take[c] = (take[c] as number) + 1))
+  exact
+    .map((e, c) => [e - Math.floor(e), c] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, rest)
+    .forEach(([, c]) => (take[c] = (take[c] as number) + 1))
   const train: number[] = []
   const test: number[] = []
   byClass.forEach((members, c) => {
@@ -88,10 +114,21 @@ export function splitRows(targets: Float32Array, classes: number, split: Require
   return { order: Int32Array.from([...train, ...test]), testCount: test.length }
 }
 
-export const withSplitDefaults = (split: SplitSpec | undefined): Required<SplitSpec> => ({ testSize: 0.2, shuffle: true, stratify: true, seed: 0, ...split })
+export const withSplitDefaults = (split: SplitSpec | undefined): Required<SplitSpec> => ({
+  testSize: 0.2,
+  shuffle: true,
+  stratify: true,
+  seed: 0,
+  ...split,
+})
 
 /** The network's last layer must give what the loss compares with the targets. */
-function checkOutputs(spec: NetworkBody, problemType: ProblemType, classes: number, inputShape: readonly number[]): void {
+function checkOutputs(
+  spec: NetworkBody,
+  problemType: ProblemType,
+  classes: number,
+  inputShape: readonly number[],
+): void {
   let shapes: number[][]
   try {
     shapes = layerShapes(spec.layers, inputShape)
@@ -99,16 +136,30 @@ function checkOutputs(spec: NetworkBody, problemType: ProblemType, classes: numb
     throw invalid((error as Error).message, 'body.model.layers')
   }
   const last = shapes.at(-1) as number[]
-  if (last.length !== 1) throw invalid(`The model ends with shape [${last.join(', ')}]; end with a flatten and a dense layer`, 'body.model.layers')
+  if (last.length !== 1)
+    throw invalid(
+      `The model ends with shape [${last.join(', ')}]; end with a flatten and a dense layer`,
+      'body.model.layers',
+    )
   const outputs = last[0] as number
   const isClassLoss = spec.loss === 'crossEntropy' || spec.loss === 'weightedCrossEntropy'
   if (problemType === 'regression') {
-    if (spec.loss !== 'mse' && spec.loss !== 'l1') throw invalid(`Regression takes the mse or l1 loss, not ${spec.loss}`, 'body.model.loss')
-    if (outputs !== 1) throw invalid(`A regression model ends with 1 output; this one ends with ${outputs}`, 'body.model.layers')
+    if (spec.loss !== 'mse' && spec.loss !== 'l1')
+      throw invalid(`Regression takes the mse or l1 loss, not ${spec.loss}`, 'body.model.loss')
+    if (outputs !== 1)
+      throw invalid(`A regression model ends with 1 output; this one ends with ${outputs}`, 'body.model.layers')
     return
   }
-  if (isClassLoss && outputs !== classes) throw invalid(`The target has ${classes} classes, so the last layer needs ${classes} outputs; it has ${outputs}`, 'body.model.layers')
-  if (!isClassLoss && outputs !== classes && !(outputs === 1 && classes === 2)) throw invalid(`With ${spec.loss} the last layer needs ${classes} outputs (one per class)${classes === 2 ? ' or 1' : ''}; it has ${outputs}`, 'body.model.layers')
+  if (isClassLoss && outputs !== classes)
+    throw invalid(
+      `The target has ${classes} classes, so the last layer needs ${classes} outputs; it has ${outputs}`,
+      'body.model.layers',
+    )
+  if (!isClassLoss && outputs !== classes && !(outputs === 1 && classes === 2))
+    throw invalid(
+      `With ${spec.loss} the last layer needs ${classes} outputs (one per class)${classes === 2 ? ' or 1' : ''}; it has ${outputs}`,
+      'body.model.layers',
+    )
 }
 
 /** Inverse class frequency, scikit-learn's "balanced": rows / (classes x rows of the class). */
@@ -134,29 +185,60 @@ function isImageModel(spec: NetworkBody | ClassicalSpec): boolean {
 }
 
 /** The engine's task for the request on the table; throws `invalid_argument` for a model the data cannot train. */
-export function planTraining(table: Table, request: TrainingRequest, dataset: Pick<BuiltinDataset, 'image'> | undefined): Planned {
+export function planTraining(
+  table: Table,
+  request: TrainingRequest,
+  dataset: Pick<BuiltinDataset, 'image'> | undefined,
+): Planned {
   const encoded = encode(table, request)
   const classes = encoded.labels?.length ?? 0
   const split = withSplitDefaults(request.split)
   const { order, testCount } = splitRows(encoded.targets, classes, split)
   const trainCount = order.length - testCount
   const inputs = new Float32Array(order.length * encoded.width)
-  order.forEach((row, i) => inputs.set(encoded.inputs.subarray(row * encoded.width, (row + 1) * encoded.width), i * encoded.width))
+  order.forEach((row, i) =>
+    inputs.set(encoded.inputs.subarray(row * encoded.width, (row + 1) * encoded.width), i * encoded.width),
+  )
   const targets = Float32Array.from(order, (row) => encoded.targets[row] as number)
   const testTargets = targets.slice(trainCount)
   const model = request.model
   const image = isImageModel(model) ? dataset?.image : undefined
   if (isImageModel(model) && (image === undefined || encoded.width !== image.height * image.width * image.channels)) {
-    throw invalid('Convolution and pooling layers need an image dataset (DIGITS, or an uploaded image zip) with all its pixel features', 'body.model.layers')
+    throw invalid(
+      'Convolution and pooling layers need an image dataset (DIGITS, or an uploaded image zip) with all its pixel features',
+      'body.model.layers',
+    )
   }
   const inputShape = image === undefined ? [encoded.width] : [image.height, image.width, image.channels]
   const meta = { features: encoded.features, labels: encoded.labels, problemType: request.problemType }
   if (model.kind === 'classical') {
     checkClassical(model, request.problemType)
-    return { encoded, testCount, testTargets, inputShape, inputScale: 1, task: { op: 'train-classical', algorithm: model.algorithm, options: model.options ?? {}, classes, width: encoded.width, inputs, targets, validationCount: testCount, seed: split.seed, meta } }
+    return {
+      encoded,
+      testCount,
+      testTargets,
+      inputShape,
+      inputScale: 1,
+      task: {
+        op: 'train-classical',
+        algorithm: model.algorithm,
+        options: model.options ?? {},
+        classes,
+        width: encoded.width,
+        inputs,
+        targets,
+        validationCount: testCount,
+        seed: split.seed,
+        meta,
+      },
+    }
   }
   const batchSize = model.batchSize ?? 20
-  if (testCount < batchSize || trainCount < batchSize) throw invalid(`reduce batch size, not enough values in dataframe (training rows: ${trainCount}, test rows: ${testCount}, batch size: ${batchSize})`, 'body.model.batchSize')
+  if (testCount < batchSize || trainCount < batchSize)
+    throw invalid(
+      `reduce batch size, not enough values in dataframe (training rows: ${trainCount}, test rows: ${testCount}, batch size: ${batchSize})`,
+      'body.model.batchSize',
+    )
   checkOutputs(model, request.problemType, classes, inputShape)
   if (image !== undefined) for (let i = 0; i < inputs.length; i += 1) inputs[i] = (inputs[i] as number) / image.maxValue
   const spec: NetworkSpec = {
@@ -169,14 +251,31 @@ export function planTraining(table: Table, request: TrainingRequest, dataset: Pi
     inputShape,
     classes,
     standardize: image === undefined,
-    ...(model.loss === 'weightedCrossEntropy' && { classWeights: balancedWeights(targets.subarray(0, trainCount), classes) }),
+    ...(model.loss === 'weightedCrossEntropy' && {
+      classWeights: balancedWeights(targets.subarray(0, trainCount), classes),
+    }),
   }
-  return { encoded, testCount, testTargets, inputShape, inputScale: image === undefined ? 1 : 1 / image.maxValue, task: { op: 'train-network', spec, inputs, targets, validationCount: testCount, seed: split.seed, meta } }
+  return {
+    encoded,
+    testCount,
+    testTargets,
+    inputShape,
+    inputScale: image === undefined ? 1 : 1 / image.maxValue,
+    task: { op: 'train-network', spec, inputs, targets, validationCount: testCount, seed: split.seed, meta },
+  }
 }
 
 const CLASSIFIERS_ONLY = new Set(['logisticRegression', 'naiveBayes', 'knn'])
 
 function checkClassical(model: ClassicalSpec, problemType: ProblemType): void {
-  if (problemType === 'regression' && CLASSIFIERS_ONLY.has(model.algorithm)) throw invalid(`${model.algorithm} classifies; for regression use linearRegression, decisionTree or randomForest`, 'body.model.algorithm')
-  if (problemType === 'classification' && model.algorithm === 'linearRegression') throw invalid('linearRegression predicts numbers; for classification use logisticRegression', 'body.model.algorithm')
+  if (problemType === 'regression' && CLASSIFIERS_ONLY.has(model.algorithm))
+    throw invalid(
+      `${model.algorithm} classifies; for regression use linearRegression, decisionTree or randomForest`,
+      'body.model.algorithm',
+    )
+  if (problemType === 'classification' && model.algorithm === 'linearRegression')
+    throw invalid(
+      'linearRegression predicts numbers; for classification use logisticRegression',
+      'body.model.algorithm',
+    )
 }

@@ -13,12 +13,21 @@ export const AnswerBody = Type.Object({ moduleId: Id, sectionId: Id, questionId:
 
 const Section = Type.Object({ points: Type.Integer(), questions: Type.Record(Type.String(), Type.Integer()) })
 const ProgressModule = Type.Object({ points: Type.Integer(), sections: Type.Record(Type.String(), Section) })
-export const Progress = Type.Object({ totalPoints: Type.Integer(), modules: Type.Record(Type.String(), ProgressModule) })
-export const AnswerResult = Type.Object({ isNew: Type.Boolean({ description: 'false for a question already answered: no points added' }), progress: Progress })
+export const Progress = Type.Object({
+  totalPoints: Type.Integer(),
+  modules: Type.Record(Type.String(), ProgressModule),
+})
+export const AnswerResult = Type.Object({
+  isNew: Type.Boolean({ description: 'false for a question already answered: no points added' }),
+  progress: Progress,
+})
 
 export interface Progress {
   totalPoints: number
-  modules: Record<string, { points: number; sections: Record<string, { points: number; questions: Record<string, number> }> }>
+  modules: Record<
+    string,
+    { points: number; sections: Record<string, { points: number; questions: Record<string, number> }> }
+  >
 }
 
 export async function getProgress(db: Db, owner: Principal): Promise<Progress> {
@@ -34,8 +43,19 @@ export async function getProgress(db: Db, owner: Principal): Promise<Progress> {
   return progress
 }
 
-export async function recordAnswer(db: Db, owner: Principal, answer: { moduleId: string; sectionId: string; questionId: string }, now: number): Promise<{ isNew: boolean; progress: Progress }> {
-  const isNew = await repo.insertAnswer(db, { user_id: owner.userId, module_id: answer.moduleId, section_id: answer.sectionId, question_id: answer.questionId, answered_at: now })
+export async function recordAnswer(
+  db: Db,
+  owner: Principal,
+  answer: { moduleId: string; sectionId: string; questionId: string },
+  now: number,
+): Promise<{ isNew: boolean; progress: Progress }> {
+  const isNew = await repo.insertAnswer(db, {
+    user_id: owner.userId,
+    module_id: answer.moduleId,
+    section_id: answer.sectionId,
+    question_id: answer.questionId,
+    answered_at: now,
+  })
   return { isNew, progress: await getProgress(db, owner) }
 }
 
@@ -44,7 +64,15 @@ export function seedProgress(progress: Progress): Record<string, Record<string, 
   return Object.fromEntries(
     Object.entries(progress.modules).map(([moduleId, module]) => [
       moduleId,
-      { modulePoints: module.points, ...Object.fromEntries(Object.entries(module.sections).map(([sectionId, section]) => [sectionId, { sectionPoints: section.points, ...section.questions }])) },
+      {
+        modulePoints: module.points,
+        ...Object.fromEntries(
+          Object.entries(module.sections).map(([sectionId, section]) => [
+            sectionId,
+            { sectionPoints: section.points, ...section.questions },
+          ]),
+        ),
+      },
     ]),
   )
 }

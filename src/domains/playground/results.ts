@@ -10,7 +10,10 @@ import type { RunResults } from './playground.schema.js'
 const MAX_ROC_POINTS = 200
 
 /** (fpr, tpr) for every distinct score threshold, highest first, starting at (0, 0). */
-export function rocCurve(scores: readonly number[], positives: readonly boolean[]): { fpr: number[]; tpr: number[]; auc: number } {
+export function rocCurve(
+  scores: readonly number[],
+  positives: readonly boolean[],
+): { fpr: number[]; tpr: number[]; auc: number } {
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0])
   const p = positives.filter(Boolean).length
   const n = positives.length - p
@@ -26,22 +29,35 @@ export function rocCurve(scores: readonly number[], positives: readonly boolean[
     }
   })
   let auc = 0
-  for (let k = 1; k < fpr.length; k += 1) auc += (((fpr[k] as number) - (fpr[k - 1] as number)) * ((tpr[k] as number) + (tpr[k - 1] as number))) / 2
+  for (let k = 1; k < fpr.length; k += 1)
+    auc += (((fpr[k] as number) - (fpr[k - 1] as number)) * ((tpr[k] as number) + (tpr[k - 1] as number))) / 2
   return { ...thin(fpr, tpr), auc }
 }
 
 /** Drops points on a straight line between their neighbours, then keeps at most MAX_ROC_POINTS (first and last always). */
 function thin(fpr: number[], tpr: number[]): { fpr: number[]; tpr: number[] } {
-  const keep = fpr.map((_, k) => k === 0 || k === fpr.length - 1 || ((fpr[k] as number) - (fpr[k - 1] as number)) * ((tpr[k + 1] as number) - (tpr[k] as number)) !== ((tpr[k] as number) - (tpr[k - 1] as number)) * ((fpr[k + 1] as number) - (fpr[k] as number)))
+  const keep = fpr.map(
+    (_, k) =>
+      k === 0 ||
+      k === fpr.length - 1 ||
+      ((fpr[k] as number) - (fpr[k - 1] as number)) * ((tpr[k + 1] as number) - (tpr[k] as number)) !==
+        ((tpr[k] as number) - (tpr[k - 1] as number)) * ((fpr[k + 1] as number) - (fpr[k] as number)),
+  )
   let indices = keep.flatMap((isKept, k) => (isKept ? [k] : []))
-  if (indices.length > MAX_ROC_POINTS) indices = Array.from({ length: MAX_ROC_POINTS }, (_, i) => indices[Math.round((i * (indices.length - 1)) / (MAX_ROC_POINTS - 1))] as number)
+  if (indices.length > MAX_ROC_POINTS)
+    indices = Array.from(
+      { length: MAX_ROC_POINTS },
+      (_, i) => indices[Math.round((i * (indices.length - 1)) / (MAX_ROC_POINTS - 1))] as number,
+    )
   return { fpr: indices.map((k) => fpr[k] as number), tpr: indices.map((k) => tpr[k] as number) }
 }
 
 /** Per-class probabilities, rows x classes; a single sigmoid output p becomes [1 - p, p]. */
 function probabilityRows(outputs: readonly number[], rows: number, classes: number): number[][] {
   const width = rows === 0 ? classes : outputs.length / rows
-  return Array.from({ length: rows }, (_, r) => (width === 1 ? [1 - (outputs[r] as number), outputs[r] as number] : outputs.slice(r * width, (r + 1) * width)))
+  return Array.from({ length: rows }, (_, r) =>
+    width === 1 ? [1 - (outputs[r] as number), outputs[r] as number] : outputs.slice(r * width, (r + 1) * width),
+  )
 }
 
 function classification(outputs: readonly number[], actual: Float32Array, labels: readonly string[]) {
@@ -55,7 +71,13 @@ function classification(outputs: readonly number[], actual: Float32Array, labels
     ;(confusion[truth] as number[])[predicted] = ((confusion[truth] as number[])[predicted] as number) + 1
     if (predicted === truth) correct += 1
   })
-  const roc = labels.map((label, c) => ({ label, ...rocCurve(probabilities.map((p) => p[c] as number), Array.from(actual, (t) => t === c)) }))
+  const roc = labels.map((label, c) => ({
+    label,
+    ...rocCurve(
+      probabilities.map((p) => p[c] as number),
+      Array.from(actual, (t) => t === c),
+    ),
+  }))
   return { accuracy: actual.length > 0 ? correct / actual.length : null, confusionMatrix: confusion, roc }
 }
 
@@ -74,18 +96,50 @@ function regression(outputs: readonly number[], actual: Float32Array) {
 }
 
 /** The stored results of a run (see RunResults). */
-export function runResults(problemType: ProblemType, labels: readonly string[] | null, outputs: readonly number[], actual: Float32Array, epochs: readonly EpochReport[], trainingExamples: number): RunResults {
-  const history = epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.loss, testLoss: e.valLoss, trainAccuracy: e.accuracy ?? null, testAccuracy: e.valAccuracy ?? null, seconds: (e as { seconds?: number }).seconds ?? 0 }))
-  const base = { problemType, labels: labels === null ? null : [...labels], epochs: history, trainingExamples, testExamples: actual.length, trainSeconds: history.reduce((sum, e) => sum + e.seconds, 0) }
-  if (problemType === 'classification' && labels !== null) return { ...base, ...classification(outputs, actual, labels), r2: null, mae: null, mse: null }
+export function runResults(
+  problemType: ProblemType,
+  labels: readonly string[] | null,
+  outputs: readonly number[],
+  actual: Float32Array,
+  epochs: readonly EpochReport[],
+  trainingExamples: number,
+): RunResults {
+  const history = epochs.map((e) => ({
+    epoch: e.epoch,
+    trainLoss: e.loss,
+    testLoss: e.valLoss,
+    trainAccuracy: e.accuracy ?? null,
+    testAccuracy: e.valAccuracy ?? null,
+    seconds: (e as { seconds?: number }).seconds ?? 0,
+  }))
+  const base = {
+    problemType,
+    labels: labels === null ? null : [...labels],
+    epochs: history,
+    trainingExamples,
+    testExamples: actual.length,
+    trainSeconds: history.reduce((sum, e) => sum + e.seconds, 0),
+  }
+  if (problemType === 'classification' && labels !== null)
+    return { ...base, ...classification(outputs, actual, labels), r2: null, mae: null, mse: null }
   return { ...base, accuracy: null, confusionMatrix: null, roc: null, ...regression(outputs, actual) }
 }
 
 /** The seed's `dl_results.csv`: epoch, train_time, train_loss, test_loss[, train_acc, val/test acc]. */
 export function resultsCsv(results: RunResults): string {
   const isClassification = results.problemType === 'classification'
-  const header = ['epoch', 'train_time', 'train_loss', 'test_loss', ...(isClassification ? ['train_acc', 'val/test acc'] : [])]
+  const header = [
+    'epoch',
+    'train_time',
+    'train_loss',
+    'test_loss',
+    ...(isClassification ? ['train_acc', 'val/test acc'] : []),
+  ]
   const cell = (v: number | null) => (v === null ? '' : String(v))
-  const lines = results.epochs.map((e) => [e.epoch, e.seconds, e.trainLoss, e.testLoss, ...(isClassification ? [e.trainAccuracy, e.testAccuracy] : [])].map(cell).join(','))
+  const lines = results.epochs.map((e) =>
+    [e.epoch, e.seconds, e.trainLoss, e.testLoss, ...(isClassification ? [e.trainAccuracy, e.testAccuracy] : [])]
+      .map(cell)
+      .join(','),
+  )
   return `${[header.join(','), ...lines].join('\n')}\n`
 }

@@ -22,26 +22,43 @@ export interface UploadsDeps {
 }
 
 /** A dataset's columns; `distinct` (values in the column) is missing for uploads stored before it was counted. */
-export const Columns = Type.Array(Type.Object({ name: Type.String(), type: Type.Union([Type.Literal('number'), Type.Literal('string')]), distinct: Type.Optional(Type.Integer({ minimum: 0, description: 'distinct values in the column' })) }))
+export const Columns = Type.Array(
+  Type.Object({
+    name: Type.String(),
+    type: Type.Union([Type.Literal('number'), Type.Literal('string')]),
+    distinct: Type.Optional(Type.Integer({ minimum: 0, description: 'distinct values in the column' })),
+  }),
+)
 export const UploadedDataset = Type.Object({
   id: Type.String(),
   name: Type.String(),
   rows: Type.Integer(),
   size: Type.Integer({ description: 'bytes of the stored CSV' }),
-  image: Type.Union([Type.Object({ height: Type.Integer(), width: Type.Integer(), channels: Type.Integer() }), Type.Null()], { description: 'image datasets: the shape of every row' }),
+  image: Type.Union(
+    [Type.Object({ height: Type.Integer(), width: Type.Integer(), channels: Type.Integer() }), Type.Null()],
+    { description: 'image datasets: the shape of every row' },
+  ),
   columns: Columns,
   createdAt: Type.String({ format: 'date-time' }),
 })
-export const UploadedDatasetDetail = Type.Object({ ...UploadedDataset.properties, preview: Type.Array(Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()]))) })
+export const UploadedDatasetDetail = Type.Object({
+  ...UploadedDataset.properties,
+  preview: Type.Array(Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()]))),
+})
 export const UploadedDatasetList = Type.Object({ datasets: Type.Array(UploadedDataset) })
-export const UploadQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
+export const UploadQuery = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+)
 export const UploadParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
 export const ImageUploadQuery = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     height: Type.Optional(Type.Integer({ minimum: 4, maximum: 64, default: 28 })),
     width: Type.Optional(Type.Integer({ minimum: 4, maximum: 64, default: 28 })),
-    channels: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(3)], { description: '1 (grey, the default) or 3 (RGB)' })),
+    channels: Type.Optional(
+      Type.Union([Type.Literal(1), Type.Literal(3)], { description: '1 (grey, the default) or 3 (RGB)' }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -55,19 +72,31 @@ export const datasetBlobKey = (id: string): string => `playground/datasets/${id}
 const blobKey = datasetBlobKey
 
 /** Reads the body to its end, refusing (413) past MAX_UPLOAD_BYTES without buffering more. */
-export async function readLimited(body: AsyncIterable<Uint8Array | string>, maxBytes = MAX_UPLOAD_BYTES): Promise<Buffer> {
+export async function readLimited(
+  body: AsyncIterable<Uint8Array | string>,
+  maxBytes = MAX_UPLOAD_BYTES,
+): Promise<Buffer> {
   const parts: Buffer[] = []
   let size = 0
   for await (const chunk of body) {
     const part = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk)
     size += part.byteLength
-    if (size > maxBytes) throw new AppError('payload_too_large', `The CSV is larger than ${maxBytes} bytes, the most one upload may be`)
+    if (size > maxBytes)
+      throw new AppError('payload_too_large', `The CSV is larger than ${maxBytes} bytes, the most one upload may be`)
     parts.push(part)
   }
   return Buffer.concat(parts)
 }
 
-type Row = { id: string; name: string; columns: string; rows: number; size: number; image: string | null; created_at: number }
+type Row = {
+  id: string
+  name: string
+  columns: string
+  rows: number
+  size: number
+  image: string | null
+  created_at: number
+}
 const toDataset = (row: Row) => ({
   id: row.id,
   name: row.name,
@@ -79,10 +108,26 @@ const toDataset = (row: Row) => ({
 })
 
 /** Stores a parsed upload: the blob first, then its row. */
-async function store(deps: UploadsDeps, owner: Principal, name: string, bytes: Buffer, table: Table, image: ImageShape | null) {
+async function store(
+  deps: UploadsDeps,
+  owner: Principal,
+  name: string,
+  bytes: Buffer,
+  table: Table,
+  image: ImageShape | null,
+) {
   const id = randomUUID()
   await deps.blobs.put(blobKey(id), bytes)
-  const row = { id, user_id: owner.userId, name, columns: JSON.stringify(describeColumns(table)), rows: table.rows, size: bytes.byteLength, image: image === null ? null : JSON.stringify(image), created_at: deps.now() }
+  const row = {
+    id,
+    user_id: owner.userId,
+    name,
+    columns: JSON.stringify(describeColumns(table)),
+    rows: table.rows,
+    size: bytes.byteLength,
+    image: image === null ? null : JSON.stringify(image),
+    created_at: deps.now(),
+  }
   await deps.db.insertInto('playground_datasets').values(row).execute()
   tables.set(id, table)
   return { ...toDataset(row), preview: previewRows(table, PREVIEW_ROWS) }
@@ -94,27 +139,49 @@ export async function uploadCsv(deps: UploadsDeps, owner: Principal, name: strin
 }
 
 /** Decodes a zip of class folders into pixel rows (see image-zip.ts), stored as CSV with the image shape. */
-export async function uploadImageZip(deps: UploadsDeps, owner: Principal, name: string, zip: Buffer, shape: ImageShape) {
+export async function uploadImageZip(
+  deps: UploadsDeps,
+  owner: Principal,
+  name: string,
+  zip: Buffer,
+  shape: ImageShape,
+) {
   const table = await imageZipTable(zip, shape)
   const header = table.columns.map((c) => c.name).join(',')
-  const lines = Array.from({ length: table.rows }, (_, r) => table.columns.map((c) => (c.type === 'number' ? String(c.values[r]) : JSON.stringify(c.values[r]))).join(','))
+  const lines = Array.from({ length: table.rows }, (_, r) =>
+    table.columns.map((c) => (c.type === 'number' ? String(c.values[r]) : JSON.stringify(c.values[r]))).join(','),
+  )
   return store(deps, owner, name, Buffer.from(`${header}\n${lines.join('\n')}\n`), table, shape)
 }
 
 async function findRow(deps: UploadsDeps, userId: string, id: string): Promise<Row> {
-  const row = await deps.db.selectFrom('playground_datasets').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
+  const row = await deps.db
+    .selectFrom('playground_datasets')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .executeTakeFirst()
   if (row === undefined) throw new AppError('not_found', `No uploaded dataset ${id}`)
   return row
 }
 
 export async function listUploads(deps: UploadsDeps, owner: Principal) {
-  const rows = await deps.db.selectFrom('playground_datasets').selectAll().where('user_id', '=', owner.userId).orderBy('created_at', 'desc').limit(200).execute()
+  const rows = await deps.db
+    .selectFrom('playground_datasets')
+    .selectAll()
+    .where('user_id', '=', owner.userId)
+    .orderBy('created_at', 'desc')
+    .limit(200)
+    .execute()
   return rows.map(toDataset)
 }
 
-
 /** The user's uploaded table (with its image shape, for image datasets); not_found for anyone else's. */
-export async function loadUpload(deps: UploadsDeps, userId: string, id: string): Promise<{ table: Table; image: ImageShape | null }> {
+export async function loadUpload(
+  deps: UploadsDeps,
+  userId: string,
+  id: string,
+): Promise<{ table: Table; image: ImageShape | null }> {
   const row = await findRow(deps, userId, id)
   return { table: await uploadTable(deps, id), image: toDataset(row).image }
 }

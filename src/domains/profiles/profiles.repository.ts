@@ -10,13 +10,27 @@ export function findProfile(db: Kysely<Database>, userId: string): Promise<Profi
 }
 
 /** Throws the driver's unique violation when the user already has a profile. */
-export async function insertProfile(db: Kysely<Database>, userId: string, document: string, now: number): Promise<void> {
+export async function insertProfile(
+  db: Kysely<Database>,
+  userId: string,
+  document: string,
+  now: number,
+): Promise<void> {
   await db.insertInto('m2m_profiles').values({ user_id: userId, document, created_at: now, updated_at: now }).execute()
 }
 
 /** True when a profile was there to replace. */
-export async function replaceProfile(db: Kysely<Database>, userId: string, document: string, now: number): Promise<boolean> {
-  const result = await db.updateTable('m2m_profiles').set({ document, updated_at: now }).where('user_id', '=', userId).executeTakeFirst()
+export async function replaceProfile(
+  db: Kysely<Database>,
+  userId: string,
+  document: string,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('m2m_profiles')
+    .set({ document, updated_at: now })
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
   // MySQL counts changed rows, not matched ones: an identical replacement in the same ms counts 0.
   return result.numUpdatedRows > 0n || (await findProfile(db, userId)) !== undefined
 }

@@ -16,7 +16,9 @@ export const ProfileGame = Type.Object(
 export const ProfileBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    email: Type.Optional(Type.String({ maxLength: 320, description: "Optional; when sent it must be the account's email" })),
+    email: Type.Optional(
+      Type.String({ maxLength: 320, description: "Optional; when sent it must be the account's email" }),
+    ),
     msScore: Type.Optional(Type.Number()),
     selfAssesmentScore: Type.Optional(Type.Number()),
     miscInfo: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Free-form; stored as sent' })),
@@ -39,7 +41,9 @@ export type StoredProfile = Static<typeof StoredProfile>
 export const Profile = Type.Object({
   id: Type.String({ format: 'uuid', description: 'The pulsebase user id' }),
   email: Type.String(),
-  name: Type.Union([Type.String(), Type.Null()], { description: "The profile's name, else the account's display name" }),
+  name: Type.Union([Type.String(), Type.Null()], {
+    description: "The profile's name, else the account's display name",
+  }),
   msScore: Type.Optional(Type.Number()),
   selfAssesmentScore: Type.Optional(Type.Number()),
   miscInfo: Type.Record(Type.String(), Type.Unknown()),

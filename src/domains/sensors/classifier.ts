@@ -22,8 +22,22 @@ export const TrainClassifierBody = Type.Object(
     maxEpochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, default: 200 })),
     batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, default: 32 })),
     learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.005 })),
-    patience: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, default: 15, description: 'epochs without a lower training loss before stopping' })),
-    testShare: Type.Optional(Type.Number({ minimum: 0.05, maximum: 0.5, default: 0.2, description: 'the share of each label held out for evaluation' })),
+    patience: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 2000,
+        default: 15,
+        description: 'epochs without a lower training loss before stopping',
+      }),
+    ),
+    testShare: Type.Optional(
+      Type.Number({
+        minimum: 0.05,
+        maximum: 0.5,
+        default: 0.2,
+        description: 'the share of each label held out for evaluation',
+      }),
+    ),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, default: 7 })),
   },
   { additionalProperties: false },
@@ -35,14 +49,24 @@ type ClassifierParams = Required<Static<typeof ClassifierParams>>
 
 /** The request's settings with their defaults, checked again when the job runs (params are stored as JSON). */
 export function classifierParams(raw: TrainingParams): ClassifierParams {
-  if (typeof raw.datasetId !== 'string') throw new AppError('invalid_argument', 'A sensor classifier trains on a dataset: POST /v1/sensor-datasets/:id/train')
+  if (typeof raw.datasetId !== 'string')
+    throw new AppError(
+      'invalid_argument',
+      'A sensor classifier trains on a dataset: POST /v1/sensor-datasets/:id/train',
+    )
   const params = Value.Default(ClassifierParams, { ...raw }) as ClassifierParams
-  if (!Value.Check(ClassifierParams, params)) throw new AppError('invalid_argument', 'Bad sensor-classifier training settings')
+  if (!Value.Check(ClassifierParams, params))
+    throw new AppError('invalid_argument', 'Bad sensor-classifier training settings')
   return params
 }
 
 /** Each label's rows shuffled (seeded); `share` of them, at least one, held out: the split is the same for the same dataset and seed. */
-export function stratifiedSplit(classIndices: Int32Array, classes: number, share: number, seed: number): { train: number[]; heldOut: number[] } {
+export function stratifiedSplit(
+  classIndices: Int32Array,
+  classes: number,
+  share: number,
+  seed: number,
+): { train: number[]; heldOut: number[] } {
   const random = seededRandom(seed)
   const train: number[] = []
   const heldOut: number[] = []
@@ -66,7 +90,10 @@ async function checkData(db: Db, userId: string, params: ClassifierParams) {
   const counts = await repo.labelCounts(db, dataset.id)
   const small = [...counts].filter(([, n]) => n < 2).map(([label]) => label)
   if (counts.size < 2 || small.length > 0 || [...counts.values()].reduce((a, b) => a + b, 0) < 10) {
-    throw new AppError('invalid_argument', `Training needs at least 2 labels with 2 frames each and 10 frames in all; dataset ${dataset.name} has ${[...counts].map(([l, n]) => `${l}: ${n}`).join(', ') || 'none'}`)
+    throw new AppError(
+      'invalid_argument',
+      `Training needs at least 2 labels with 2 frames each and 10 frames in all; dataset ${dataset.name} has ${[...counts].map(([l, n]) => `${l}: ${n}`).join(', ') || 'none'}`,
+    )
   }
   return dataset
 }
@@ -92,16 +119,48 @@ function prepareTraining(data: Awaited<ReturnType<typeof loadDataset>>, params: 
   const width = computeWidth(data.layout)
   const inputs = new Float32Array(order.length * width)
   order.forEach((row, i) => inputs.set(data.values.subarray(row * width, (row + 1) * width), i * width))
-  const spec = { groups: data.layout.map(({ name, length }) => ({ name, length })), classes: labels.length, hiddenUnits: params.hiddenUnits, learningRate: params.learningRate }
+  const spec = {
+    groups: data.layout.map(({ name, length }) => ({ name, length })),
+    classes: labels.length,
+    hiddenUnits: params.hiddenUnits,
+    learningRate: params.learningRate,
+  }
   const heads = listHeads(spec)
   const trainLabels = Int32Array.from(order, (row) => classIndices[row] as number)
   return {
-    task: { op: 'train-classifier', spec, inputs, labels: trainLabels, validationCount: heldOut.length, maxEpochs: params.maxEpochs, batchSize: params.batchSize, patience: params.patience, seed: params.seed, meta: { labels } },
-    params: { ...params, labels, layout: spec.groups, heads, split: 'stratified', trainingExamples: train.length, heldOutExamples: heldOut.length, sampledFrom: data.total },
+    task: {
+      op: 'train-classifier',
+      spec,
+      inputs,
+      labels: trainLabels,
+      validationCount: heldOut.length,
+      maxEpochs: params.maxEpochs,
+      batchSize: params.batchSize,
+      patience: params.patience,
+      seed: params.seed,
+      meta: { labels },
+    },
+    params: {
+      ...params,
+      labels,
+      layout: spec.groups,
+      heads,
+      split: 'stratified',
+      trainingExamples: train.length,
+      heldOutExamples: heldOut.length,
+      sampledFrom: data.total,
+    },
     dataFrom: null,
     dataTo: null,
     examples: order.length,
-    evaluate: (outputs) => evaluate(outputs, heads, labels, Int32Array.from(heldOut, (row) => classIndices[row] as number), Int32Array.from(train, (row) => classIndices[row] as number)),
+    evaluate: (outputs) =>
+      evaluate(
+        outputs,
+        heads,
+        labels,
+        Int32Array.from(heldOut, (row) => classIndices[row] as number),
+        Int32Array.from(train, (row) => classIndices[row] as number),
+      ),
   }
 }
 
@@ -112,7 +171,13 @@ const argmax = (values: ArrayLike<number>, from: number, count: number) => {
 }
 
 /** Held-out metrics from the heads' probabilities (heads x rows x classes): the combined head's in full, every head's accuracy. */
-export function evaluate(outputs: readonly number[], heads: readonly string[], labels: readonly string[], actual: Int32Array, trainClasses: Int32Array): Record<string, unknown> {
+export function evaluate(
+  outputs: readonly number[],
+  heads: readonly string[],
+  labels: readonly string[],
+  actual: Int32Array,
+  trainClasses: Int32Array,
+): Record<string, unknown> {
   const [rows, classes] = [actual.length, labels.length]
   const headAccuracy: Record<string, number> = {}
   let confusion: number[][] = []
@@ -121,7 +186,8 @@ export function evaluate(outputs: readonly number[], heads: readonly string[], l
     let correct = 0
     for (let r = 0; r < rows; r += 1) {
       const predicted = argmax(outputs, (h * rows + r) * classes, classes)
-      ;(matrix[actual[r] as number] as number[])[predicted] = ((matrix[actual[r] as number] as number[])[predicted] as number) + 1
+      ;(matrix[actual[r] as number] as number[])[predicted] =
+        ((matrix[actual[r] as number] as number[])[predicted] as number) + 1
       if (predicted === actual[r]) correct += 1
     }
     headAccuracy[head] = rows > 0 ? correct / rows : 0
@@ -133,7 +199,12 @@ export function evaluate(outputs: readonly number[], heads: readonly string[], l
     const truePositive = (confusion[c] as number[])[c] as number
     const predicted = confusion.reduce((sum, row) => sum + (row[c] as number), 0)
     const support = (confusion[c] as number[]).reduce((a, b) => a + b, 0)
-    return { label, precision: predicted > 0 ? truePositive / predicted : 0, recall: support > 0 ? truePositive / support : 0, support }
+    return {
+      label,
+      precision: predicted > 0 ? truePositive / predicted : 0,
+      recall: support > 0 ? truePositive / support : 0,
+      support,
+    }
   })
   return {
     accuracy: headAccuracy.combined ?? 0,

@@ -42,12 +42,24 @@ export function parseLabelledCsv(text: string, format: CsvFormat): ParsedCsv {
   const lines = text.split(/\r?\n/)
   const header = splitCells(lines[0] ?? '')
   const seed = format === 'generic' ? undefined : seedColumns(header)
-  if (format === 'seed' && seed === undefined) throw invalid('The header is not the seed layout: Label, then CH<n>_mag columns and as many CH<n>_phase columns')
-  if (seed === undefined && header[0]?.toLowerCase() !== 'label') throw invalid('The first column must be "label" (generic layout: label,f1,…,fn)')
+  if (format === 'seed' && seed === undefined)
+    throw invalid('The header is not the seed layout: Label, then CH<n>_mag columns and as many CH<n>_phase columns')
+  if (seed === undefined && header[0]?.toLowerCase() !== 'label')
+    throw invalid('The first column must be "label" (generic layout: label,f1,…,fn)')
   const order = seed === undefined ? header.map((_, i) => i).slice(1) : [...seed.magnitude, ...seed.phase]
-  const layout: Layout = seed === undefined ? [{ name: 'values', length: order.length }] : [{ name: 'magnitude', length: seed.magnitude.length }, { name: 'phase', length: seed.phase.length }]
-  if (order.length === 0 || order.length > MAX_FRAME_VALUES) throw invalid(`A row has 1 to ${MAX_FRAME_VALUES} values besides its label (the header has ${order.length})`)
-  const rows = lines.slice(1).map((line, i) => ({ line, number: i + 2 })).filter(({ line }) => line.trim() !== '')
+  const layout: Layout =
+    seed === undefined
+      ? [{ name: 'values', length: order.length }]
+      : [
+          { name: 'magnitude', length: seed.magnitude.length },
+          { name: 'phase', length: seed.phase.length },
+        ]
+  if (order.length === 0 || order.length > MAX_FRAME_VALUES)
+    throw invalid(`A row has 1 to ${MAX_FRAME_VALUES} values besides its label (the header has ${order.length})`)
+  const rows = lines
+    .slice(1)
+    .map((line, i) => ({ line, number: i + 2 }))
+    .filter(({ line }) => line.trim() !== '')
   if (rows.length === 0) throw invalid('The file has a header but no rows')
   if (rows.length > MAX_ROWS) throw invalid(`At most ${MAX_ROWS} rows per import (got ${rows.length})`)
   const problems: { path: string; message: string }[] = []
@@ -56,20 +68,33 @@ export function parseLabelledCsv(text: string, format: CsvFormat): ParsedCsv {
   rows.forEach(({ line, number }, r) => {
     if (problems.length >= MAX_PROBLEMS) return
     const cells = splitCells(line)
-    if (cells.length !== header.length) return void problems.push({ path: `line ${number}`, message: `has ${cells.length} cells; the header has ${header.length}` })
+    if (cells.length !== header.length)
+      return void problems.push({
+        path: `line ${number}`,
+        message: `has ${cells.length} cells; the header has ${header.length}`,
+      })
     const label = cells[0] as string
-    if (!LABEL_PATTERN.test(label)) return void problems.push({ path: `line ${number}`, message: 'the label is empty or longer than 100 characters' })
+    if (!LABEL_PATTERN.test(label))
+      return void problems.push({ path: `line ${number}`, message: 'the label is empty or longer than 100 characters' })
     labels.push(label)
     order.forEach((column, k) => {
       const cell = cells[column] as string
       const value = cell === '' ? Number.NaN : Number(cell)
       if (!Number.isFinite(value) || Math.abs(value) > 3.4e38) {
-        if (problems.length < MAX_PROBLEMS) problems.push({ path: `line ${number}`, message: `${header[column]} is not a number (${JSON.stringify(cell.slice(0, 20))})` })
+        if (problems.length < MAX_PROBLEMS)
+          problems.push({
+            path: `line ${number}`,
+            message: `${header[column]} is not a number (${JSON.stringify(cell.slice(0, 20))})`,
+          })
         return
       }
       values[r * order.length + k] = value
     })
   })
-  if (problems.length > 0) throw invalid(`The CSV has bad cells (first: ${problems[0]?.path} ${problems[0]?.message}); nothing was imported`, problems)
+  if (problems.length > 0)
+    throw invalid(
+      `The CSV has bad cells (first: ${problems[0]?.path} ${problems[0]?.message}); nothing was imported`,
+      problems,
+    )
   return { layout, labels, values }
 }

@@ -8,7 +8,10 @@ function makeRows(mode: 'separable' | 'inseparable', perAngle: number, seed = 3)
   const width = 106
   const values = new Float32Array(frames.length * width)
   frames.forEach((f, i) => values.set([...f.channels.magnitude, ...f.channels.phase], i * width))
-  const names = [...Array.from({ length: 53 }, (_, i) => `magnitude_${i}`), ...Array.from({ length: 53 }, (_, i) => `phase_${i}`)]
+  const names = [
+    ...Array.from({ length: 53 }, (_, i) => `magnitude_${i}`),
+    ...Array.from({ length: 53 }, (_, i) => `phase_${i}`),
+  ]
   return { data: { labels: frames.map((f) => f.label), values, width }, names }
 }
 
@@ -16,7 +19,10 @@ describe('dataset quality report', () => {
   test('separable synthetic CSI: high Fisher ratios, little overlap, a baseline far above the majority rate', async () => {
     const { data, names } = makeRows('separable', 40)
     const report = await assessQuality(data, names)
-    assert.deepEqual(report.labels.map((l) => [l.label, l.count]), ['0', '15', '30', '45', '60', '75', '90'].map((l) => [l, 40]))
+    assert.deepEqual(
+      report.labels.map((l) => [l.label, l.count]),
+      ['0', '15', '30', '45', '60', '75', '90'].map((l) => [l, 40]),
+    )
     assert.ok(Math.abs(report.majorityRate - 1 / 7) < 1e-9)
     assert.equal(report.baseline.folds, 5)
     assert.ok(report.baseline.accuracy > 0.9, `accuracy ${report.baseline.accuracy}`)
@@ -31,7 +37,11 @@ describe('dataset quality report', () => {
   test('inseparable synthetic CSI is flagged as indistinguishable from chance', async () => {
     const { data, names } = makeRows('inseparable', 40)
     const report = await assessQuality(data, names)
-    assert.equal(report.verdict, 'indistinguishable from chance', `accuracy ${report.baseline.accuracy}, majority ${report.majorityRate}`)
+    assert.equal(
+      report.verdict,
+      'indistinguishable from chance',
+      `accuracy ${report.baseline.accuracy}, majority ${report.majorityRate}`,
+    )
     assert.ok(report.separability.meanFisherRatio < 0.1, `mean Fisher ${report.separability.meanFisherRatio}`)
     assert.ok(report.separability.meanOverlap > 0.95, `overlap ${report.separability.meanOverlap}`)
   })

@@ -55,9 +55,18 @@ interface ClassMoments {
 }
 
 /** Mean and (population) variance per channel of the rows with each class, over `rows` (all when omitted). */
-function momentsByClass(data: LabelledRows, classIndices: Int32Array, classes: number, rows?: readonly number[]): ClassMoments[] {
+function momentsByClass(
+  data: LabelledRows,
+  classIndices: Int32Array,
+  classes: number,
+  rows?: readonly number[],
+): ClassMoments[] {
   const { width, values } = data
-  const sums = Array.from({ length: classes }, () => ({ count: 0, sum: new Float64Array(width), squares: new Float64Array(width) }))
+  const sums = Array.from({ length: classes }, () => ({
+    count: 0,
+    sum: new Float64Array(width),
+    squares: new Float64Array(width),
+  }))
   const each = (row: number) => {
     const acc = sums[classIndices[row] as number] as (typeof sums)[number]
     acc.count += 1
@@ -83,7 +92,12 @@ function bhattacharyya(m1: number, v1: number, m2: number, v2: number): number {
   return Math.sqrt((2 * Math.sqrt(v1 * v2)) / sum) * Math.exp(-((m1 - m2) ** 2) / (4 * sum))
 }
 
-function channelStats(moments: readonly ClassMoments[], names: readonly string[], labels: readonly string[], total: number): ChannelStats[] {
+function channelStats(
+  moments: readonly ClassMoments[],
+  names: readonly string[],
+  labels: readonly string[],
+  total: number,
+): ChannelStats[] {
   return names.map((name, j) => {
     const overall = moments.reduce((s, m) => s + m.count * (m.mean[j] as number), 0) / total
     const between = moments.reduce((s, m) => s + m.count * ((m.mean[j] as number) - overall) ** 2, 0)
@@ -93,13 +107,31 @@ function channelStats(moments: readonly ClassMoments[], names: readonly string[]
     for (let a = 0; a < moments.length; a += 1) {
       for (let b = a + 1; b < moments.length; b += 1) {
         const [ma, mb] = [moments[a] as ClassMoments, moments[b] as ClassMoments]
-        overlapSum += bhattacharyya(ma.mean[j] as number, ma.variance[j] as number, mb.mean[j] as number, mb.variance[j] as number)
+        overlapSum += bhattacharyya(
+          ma.mean[j] as number,
+          ma.variance[j] as number,
+          mb.mean[j] as number,
+          mb.variance[j] as number,
+        )
         pairs += 1
       }
     }
-    const byLabel = Object.fromEntries(labels.map((label, c) => [label, { mean: (moments[c] as ClassMoments).mean[j] as number, variance: (moments[c] as ClassMoments).variance[j] as number }]))
+    const byLabel = Object.fromEntries(
+      labels.map((label, c) => [
+        label,
+        {
+          mean: (moments[c] as ClassMoments).mean[j] as number,
+          variance: (moments[c] as ClassMoments).variance[j] as number,
+        },
+      ]),
+    )
     // A channel constant within every label but differing between them is as separable as it gets: a large, finite ratio.
-    return { name, fisherRatio: between / Math.max(within, 1e-12), overlap: pairs > 0 ? overlapSum / pairs : 1, byLabel }
+    return {
+      name,
+      fisherRatio: between / Math.max(within, 1e-12),
+      overlap: pairs > 0 ? overlapSum / pairs : 1,
+      byLabel,
+    }
   })
 }
 
@@ -119,7 +151,12 @@ function stratifiedFolds(classIndices: Int32Array, classes: number, folds: numbe
 }
 
 /** Gaussian naive Bayes accuracy over stratified k-fold cross-validation (variance smoothed as scikit-learn does: 1e-9 of the largest). */
-async function crossValidatedAccuracy(data: LabelledRows, classIndices: Int32Array, classes: number, folds: number): Promise<number> {
+async function crossValidatedAccuracy(
+  data: LabelledRows,
+  classIndices: Int32Array,
+  classes: number,
+  folds: number,
+): Promise<number> {
   const { width, values } = data
   const foldRows = stratifiedFolds(classIndices, classes, folds, 7)
   let correct = 0
@@ -139,7 +176,8 @@ async function crossValidatedAccuracy(data: LabelledRows, classIndices: Int32Arr
       let bestScore = Number.NEGATIVE_INFINITY
       model.forEach((m, c) => {
         let score = m.base
-        for (let j = 0; j < width; j += 1) score -= ((values[row * width + j] as number) - (m.mean[j] as number)) ** 2 / (2 * (m.variance[j] as number))
+        for (let j = 0; j < width; j += 1)
+          score -= ((values[row * width + j] as number) - (m.mean[j] as number)) ** 2 / (2 * (m.variance[j] as number))
         if (score > bestScore) [bestScore, best] = [score, c]
       })
       if (best === classIndices[row]) correct += 1
@@ -153,10 +191,20 @@ function computeVerdict(accuracy: number, majority: number, frames: number): { v
   const stdError = Math.sqrt((majority * (1 - majority)) / frames)
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`
   if (accuracy - majority < CHANCE_Z * stdError) {
-    return { verdict: 'indistinguishable from chance', summary: `Labels are indistinguishable from chance: a cross-validated classifier scores ${pct(accuracy)}, no better than always guessing the largest label (${pct(majority)}). Record again, or check the labels.` }
+    return {
+      verdict: 'indistinguishable from chance',
+      summary: `Labels are indistinguishable from chance: a cross-validated classifier scores ${pct(accuracy)}, no better than always guessing the largest label (${pct(majority)}). Record again, or check the labels.`,
+    }
   }
-  if (accuracy >= SEPARABLE_ACCURACY) return { verdict: 'separable', summary: `Labels are separable: a cross-validated baseline classifier scores ${pct(accuracy)} against ${pct(majority)} for guessing the largest label.` }
-  return { verdict: 'partly separable', summary: `Labels are partly separable: ${pct(accuracy)} cross-validated against ${pct(majority)} for guessing; some labels overlap (see the per-channel overlap).` }
+  if (accuracy >= SEPARABLE_ACCURACY)
+    return {
+      verdict: 'separable',
+      summary: `Labels are separable: a cross-validated baseline classifier scores ${pct(accuracy)} against ${pct(majority)} for guessing the largest label.`,
+    }
+  return {
+    verdict: 'partly separable',
+    summary: `Labels are partly separable: ${pct(accuracy)} cross-validated against ${pct(majority)} for guessing; some labels overlap (see the per-channel overlap).`,
+  }
 }
 
 /** The quality report of labelled rows; yields to the event loop while it classifies. */
@@ -178,9 +226,26 @@ export async function assessQuality(data: LabelledRows, channelNames: readonly s
   const smallest = Math.min(...counts.map((c) => c.count))
   if (labels.length < 2 || smallest < 2 || frames < 10) {
     const summary = `Too little data to judge: ${frames} frames in ${labels.length} label(s); it takes at least 2 labels, 2 frames of each and 10 in all.`
-    return { frames, labels: counts, majorityRate, baseline: { method: 'gaussian-naive-bayes', folds: 0, accuracy: 0 }, separability, channels, verdict: 'too little data', summary }
+    return {
+      frames,
+      labels: counts,
+      majorityRate,
+      baseline: { method: 'gaussian-naive-bayes', folds: 0, accuracy: 0 },
+      separability,
+      channels,
+      verdict: 'too little data',
+      summary,
+    }
   }
   const folds = Math.min(FOLDS, smallest)
   const accuracy = await crossValidatedAccuracy(data, classIndices, labels.length, folds)
-  return { frames, labels: counts, majorityRate, baseline: { method: 'gaussian-naive-bayes', folds, accuracy }, separability, channels, ...computeVerdict(accuracy, majorityRate, frames) }
+  return {
+    frames,
+    labels: counts,
+    majorityRate,
+    baseline: { method: 'gaussian-naive-bayes', folds, accuracy },
+    separability,
+    channels,
+    ...computeVerdict(accuracy, majorityRate, frames),
+  }
 }

@@ -3,12 +3,23 @@ import { FrameKind, LayoutSchema } from './sensors.schema.js'
 
 const Iso = Type.String({ format: 'date-time' })
 const Id = Type.String({ minLength: 1, maxLength: 64 })
-export const Label = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\r\\n,"]+$', description: 'e.g. a door angle, "0" to "90"' })
+export const Label = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: '^[^\\r\\n,"]+$',
+  description: 'e.g. a door angle, "0" to "90"',
+})
 
-export const CreateDatasetBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false })
+export const CreateDatasetBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+)
 export const DatasetParams = Type.Object({ id: Id })
 export const RecordingParams = Type.Object({ id: Id, recordingId: Id })
-export const DatasetListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }, { additionalProperties: false })
+export const DatasetListQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) },
+  { additionalProperties: false },
+)
 
 export const LabelCount = Type.Object({ label: Type.String(), count: Type.Integer() })
 
@@ -37,7 +48,10 @@ export const Dataset = Type.Object({
 export type Dataset = Static<typeof Dataset>
 export const DatasetList = Type.Object({ datasets: Type.Array(Dataset) })
 
-export const StartRecordingBody = Type.Object({ deviceId: Id, kind: FrameKind, label: Label }, { additionalProperties: false })
+export const StartRecordingBody = Type.Object(
+  { deviceId: Id, kind: FrameKind, label: Label },
+  { additionalProperties: false },
+)
 export type StartRecordingBody = Static<typeof StartRecordingBody>
 
 export const ImportQuery = Type.Object(
@@ -45,18 +59,26 @@ export const ImportQuery = Type.Object(
     format: Type.Optional(
       Type.Union([Type.Literal('auto'), Type.Literal('seed'), Type.Literal('generic')], {
         default: 'auto',
-        description: 'seed: `Label,CH6_mag…,CH6_phase…`; generic: `label,f1,…,fn`; auto: seed when the header looks like it',
+        description:
+          'seed: `Label,CH6_mag…,CH6_phase…`; generic: `label,f1,…,fn`; auto: seed when the header looks like it',
       }),
     ),
   },
   { additionalProperties: false },
 )
-export const ImportResult = Type.Object({ imported: Type.Integer(), layout: LayoutSchema, labels: Type.Array(LabelCount) })
+export const ImportResult = Type.Object({
+  imported: Type.Integer(),
+  layout: LayoutSchema,
+  labels: Type.Array(LabelCount),
+})
 
 const Channel = Type.Object({
   name: Type.String(),
   fisherRatio: Type.Number({ description: 'between-label variance over within-label variance of this channel' }),
-  overlap: Type.Number({ description: 'mean Bhattacharyya coefficient of the per-label normal fits over label pairs: 1 identical, 0 disjoint' }),
+  overlap: Type.Number({
+    description:
+      'mean Bhattacharyya coefficient of the per-label normal fits over label pairs: 1 identical, 0 disjoint',
+  }),
   byLabel: Type.Record(Type.String(), Type.Object({ mean: Type.Number(), variance: Type.Number() })),
 })
 
@@ -76,7 +98,12 @@ export const QualityReport = Type.Object({
     meanOverlap: Type.Number(),
   }),
   channels: Type.Array(Channel),
-  verdict: Type.Union([Type.Literal('separable'), Type.Literal('partly separable'), Type.Literal('indistinguishable from chance'), Type.Literal('too little data')]),
+  verdict: Type.Union([
+    Type.Literal('separable'),
+    Type.Literal('partly separable'),
+    Type.Literal('indistinguishable from chance'),
+    Type.Literal('too little data'),
+  ]),
   summary: Type.String({ description: 'the verdict in a sentence' }),
 })
 export type QualityReport = Static<typeof QualityReport>

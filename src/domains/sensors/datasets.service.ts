@@ -9,7 +9,16 @@ import { type CsvFormat, parseLabelledCsv } from './dataset-csv.js'
 import { assessQuality, sortLabels } from './dataset-quality.js'
 import * as repo from './datasets.repository.js'
 import type { Dataset, QualityReport, Recording, StartRecordingBody } from './datasets.schema.js'
-import { listColumns, decodeValues, describeLayout, isSameLayout, type Layout, layoutText, parseLayout, computeWidth } from './frame-layout.js'
+import {
+  listColumns,
+  decodeValues,
+  describeLayout,
+  isSameLayout,
+  type Layout,
+  layoutText,
+  parseLayout,
+  computeWidth,
+} from './frame-layout.js'
 import { findStream } from './frames.repository.js'
 import { toIsoOrNull } from '../../platform/time/date-time.js'
 import type { Clock } from '../../platform/time/clock.js'
@@ -24,11 +33,19 @@ export interface DatasetsDeps {
 export const MAX_DATASET_ROWS = 200_000
 const PAGE = 5000
 
-
 async function toRecording(db: Db, row: repo.RecordingRow): Promise<Recording> {
   const counts = await repo.labelCounts(db, row.dataset_id, row.id)
   const frameCount = [...counts.values()].reduce((a, b) => a + b, 0)
-  return { id: row.id, datasetId: row.dataset_id, deviceId: row.device_id, kind: row.kind, label: row.label, startedAt: toIsoOrNull(row.started_at) as string, stoppedAt: toIsoOrNull(row.stopped_at), frameCount }
+  return {
+    id: row.id,
+    datasetId: row.dataset_id,
+    deviceId: row.device_id,
+    kind: row.kind,
+    label: row.label,
+    startedAt: toIsoOrNull(row.started_at) as string,
+    stoppedAt: toIsoOrNull(row.stopped_at),
+    frameCount,
+  }
 }
 
 async function toDataset(db: Db, row: repo.DatasetRow): Promise<Dataset> {
@@ -55,7 +72,14 @@ export async function datasetRow(db: Db, userId: string, id: string): Promise<re
 
 export async function createDataset(deps: DatasetsDeps, owner: Principal, name: string): Promise<Dataset> {
   const now = deps.now()
-  const row: repo.DatasetRow = { id: randomUUID(), user_id: owner.userId, name, layout: null, created_at: now, updated_at: now }
+  const row: repo.DatasetRow = {
+    id: randomUUID(),
+    user_id: owner.userId,
+    name,
+    layout: null,
+    created_at: now,
+    updated_at: now,
+  }
   await repo.insertDataset(deps.db, row)
   return toDataset(deps.db, row)
 }
@@ -76,35 +100,82 @@ export async function deleteDataset(deps: DatasetsDeps, owner: Principal, id: st
  * Starts labelling a device's frames of one kind into the dataset: every new frame that arrives
  * (at any API process) until the stop joins it. One recording per device and kind at a time.
  */
-export async function startRecording(deps: DatasetsDeps, owner: Principal, datasetId: string, body: StartRecordingBody): Promise<Recording> {
+export async function startRecording(
+  deps: DatasetsDeps,
+  owner: Principal,
+  datasetId: string,
+  body: StartRecordingBody,
+): Promise<Recording> {
   const dataset = await datasetRow(deps.db, owner.userId, datasetId)
-  if ((await findDevice(deps.db, owner.userId, body.deviceId)) === undefined) throw new AppError('not_found', `No device ${body.deviceId}`)
+  if ((await findDevice(deps.db, owner.userId, body.deviceId)) === undefined)
+    throw new AppError('not_found', `No device ${body.deviceId}`)
   const running = (await repo.activeRecordings(deps.db, [body.deviceId])).find((r) => r.kind === body.kind)
-  if (running !== undefined) throw new AppError('conflict', `Device ${body.deviceId} is already recording ${body.kind} frames (recording ${running.id}); stop it first`, [{ path: 'body.deviceId', message: 'already recording', recordingId: running.id }])
+  if (running !== undefined)
+    throw new AppError(
+      'conflict',
+      `Device ${body.deviceId} is already recording ${body.kind} frames (recording ${running.id}); stop it first`,
+      [{ path: 'body.deviceId', message: 'already recording', recordingId: running.id }],
+    )
   const stream = await findStream(deps.db, body.deviceId, body.kind)
-  if (stream !== undefined && dataset.layout !== null && !isSameLayout(parseLayout(stream.layout), parseLayout(dataset.layout))) {
-    throw new AppError('conflict', `The device's ${body.kind} frames have ${describeLayout(parseLayout(stream.layout))}; the dataset holds ${describeLayout(parseLayout(dataset.layout))}`)
+  if (
+    stream !== undefined &&
+    dataset.layout !== null &&
+    !isSameLayout(parseLayout(stream.layout), parseLayout(dataset.layout))
+  ) {
+    throw new AppError(
+      'conflict',
+      `The device's ${body.kind} frames have ${describeLayout(parseLayout(stream.layout))}; the dataset holds ${describeLayout(parseLayout(dataset.layout))}`,
+    )
   }
-  const row: repo.RecordingRow = { id: randomUUID(), user_id: owner.userId, dataset_id: datasetId, device_id: body.deviceId, kind: body.kind, label: body.label, started_at: deps.now(), stopped_at: null }
+  const row: repo.RecordingRow = {
+    id: randomUUID(),
+    user_id: owner.userId,
+    dataset_id: datasetId,
+    device_id: body.deviceId,
+    kind: body.kind,
+    label: body.label,
+    started_at: deps.now(),
+    stopped_at: null,
+  }
   await repo.insertRecording(deps.db, row)
   return toRecording(deps.db, row)
 }
 
-export async function stopRecording(deps: DatasetsDeps, owner: Principal, datasetId: string, recordingId: string): Promise<Recording> {
+export async function stopRecording(
+  deps: DatasetsDeps,
+  owner: Principal,
+  datasetId: string,
+  recordingId: string,
+): Promise<Recording> {
   const row = await repo.findRecording(deps.db, owner.userId, datasetId, recordingId)
   if (row === undefined) throw new AppError('not_found', `No recording ${recordingId} in dataset ${datasetId}`)
-  if (!(await repo.stopRecording(deps.db, recordingId, deps.now()))) throw new AppError('conflict', `Recording ${recordingId} has already stopped`)
-  return toRecording(deps.db, (await repo.findRecording(deps.db, owner.userId, datasetId, recordingId)) as repo.RecordingRow)
+  if (!(await repo.stopRecording(deps.db, recordingId, deps.now())))
+    throw new AppError('conflict', `Recording ${recordingId} has already stopped`)
+  return toRecording(
+    deps.db,
+    (await repo.findRecording(deps.db, owner.userId, datasetId, recordingId)) as repo.RecordingRow,
+  )
 }
 
 /** Imports a whole CSV file in one transaction: every row or none. */
-export async function importCsv(deps: DatasetsDeps, owner: Principal, datasetId: string, text: string, format: CsvFormat) {
+export async function importCsv(
+  deps: DatasetsDeps,
+  owner: Principal,
+  datasetId: string,
+  text: string,
+  format: CsvFormat,
+) {
   await datasetRow(deps.db, owner.userId, datasetId)
   return importRows(deps, owner, datasetId, parseLabelledCsv(text, format))
 }
 
 /** Labelled rows (rows x width values in layout order) into the dataset, in one transaction. */
-export async function importRows(deps: DatasetsDeps, owner: Principal, datasetId: string, parsed: { layout: Layout; labels: readonly string[]; values: Float32Array }) {
+export async function importRows(
+  deps: DatasetsDeps,
+  owner: Principal,
+  datasetId: string,
+  parsed: { layout: Layout; labels: readonly string[]; values: Float32Array },
+) {
   await datasetRow(deps.db, owner.userId, datasetId)
   const width = computeWidth(parsed.layout)
   const partId = randomUUID()
@@ -112,14 +183,28 @@ export async function importRows(deps: DatasetsDeps, owner: Principal, datasetId
   await deps.db.transaction().execute(async (trx) => {
     if (!(await repo.claimLayout(trx, datasetId, layoutText(parsed.layout), now))) {
       const existing = parseLayout((await repo.findDatasetLayout(trx, datasetId)) ?? '[]')
-      if (!isSameLayout(existing, parsed.layout)) throw new AppError('conflict', `The CSV has ${describeLayout(parsed.layout)}; the dataset holds ${describeLayout(existing)}`)
+      if (!isSameLayout(existing, parsed.layout))
+        throw new AppError(
+          'conflict',
+          `The CSV has ${describeLayout(parsed.layout)}; the dataset holds ${describeLayout(existing)}`,
+        )
     }
-    const rows = parsed.labels.map((label, i) => ({ dataset_id: datasetId, part_id: partId, seq: i, label, data: Buffer.from(new Uint8Array(parsed.values.buffer, i * width * 4, width * 4)) }))
+    const rows = parsed.labels.map((label, i) => ({
+      dataset_id: datasetId,
+      part_id: partId,
+      seq: i,
+      label,
+      data: Buffer.from(new Uint8Array(parsed.values.buffer, i * width * 4, width * 4)),
+    }))
     await repo.insertDatasetFrames(trx, rows)
     await repo.touchDataset(trx, datasetId, now)
   })
   const counts = await repo.labelCounts(deps.db, datasetId, partId)
-  return { imported: parsed.labels.length, layout: [...parsed.layout], labels: sortLabels(counts.keys()).map((label) => ({ label, count: counts.get(label) as number })) }
+  return {
+    imported: parsed.labels.length,
+    layout: [...parsed.layout],
+    labels: sortLabels(counts.keys()).map((label) => ({ label, count: counts.get(label) as number })),
+  }
 }
 
 export interface LoadedDataset {
@@ -131,7 +216,11 @@ export interface LoadedDataset {
 }
 
 /** Every row (or an even sample of at most `maxRows`), in storage order. */
-export async function loadDataset(db: Db, dataset: repo.DatasetRow, maxRows = MAX_DATASET_ROWS): Promise<LoadedDataset> {
+export async function loadDataset(
+  db: Db,
+  dataset: repo.DatasetRow,
+  maxRows = MAX_DATASET_ROWS,
+): Promise<LoadedDataset> {
   const layout = dataset.layout === null ? [] : parseLayout(dataset.layout)
   const width = computeWidth(layout)
   const total = [...(await repo.labelCounts(db, dataset.id)).values()].reduce((a, b) => a + b, 0)
@@ -157,6 +246,9 @@ export async function loadDataset(db: Db, dataset: repo.DatasetRow, maxRows = MA
 export async function qualityReport(deps: DatasetsDeps, owner: Principal, datasetId: string): Promise<QualityReport> {
   const dataset = await datasetRow(deps.db, owner.userId, datasetId)
   const loaded = await loadDataset(deps.db, dataset)
-  const report = await assessQuality({ labels: loaded.labels, values: loaded.values, width: computeWidth(loaded.layout) }, listColumns(loaded.layout))
+  const report = await assessQuality(
+    { labels: loaded.labels, values: loaded.values, width: computeWidth(loaded.layout) },
+    listColumns(loaded.layout),
+  )
   return { datasetId, ...report }
 }

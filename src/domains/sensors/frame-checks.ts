@@ -27,9 +27,13 @@ export interface FrameRejection {
   readonly message: string
 }
 
-export type FrameCheck = { readonly ok: true; readonly frame: CheckedFrame } | { readonly ok: false; readonly rejection: FrameRejection }
+export type FrameCheck =
+  { readonly ok: true; readonly frame: CheckedFrame } | { readonly ok: false; readonly rejection: FrameRejection }
 
-const reject = (reason: FrameRejectionReason, message: string): FrameCheck => ({ ok: false, rejection: { reason, message } })
+const reject = (reason: FrameRejectionReason, message: string): FrameCheck => ({
+  ok: false,
+  rejection: { reason, message },
+})
 
 export function checkKind(kind: unknown): string | undefined {
   return typeof kind === 'string' && KIND_PATTERN.test(kind) ? kind : undefined
@@ -37,19 +41,38 @@ export function checkKind(kind: unknown): string | undefined {
 
 export function checkTimestamp(value: unknown, nowMs: number, clockSkewMs: number): { ts: number } | FrameRejection {
   const ts = parseInstant(value)
-  if (ts === undefined) return { reason: 'timestamp_invalid', message: `timestamp ${JSON.stringify(value) ?? 'missing'} ${instantProblem(value)}` }
-  if (ts < EARLIEST_MS) return { reason: 'timestamp_before_2000', message: 'timestamp is before 2000-01-01 (epoch milliseconds are expected, not seconds)' }
-  if (ts > nowMs + clockSkewMs) return { reason: 'timestamp_in_future', message: `timestamp is more than ${clockSkewMs / 1000} s ahead of the server clock` }
+  if (ts === undefined)
+    return {
+      reason: 'timestamp_invalid',
+      message: `timestamp ${JSON.stringify(value) ?? 'missing'} ${instantProblem(value)}`,
+    }
+  if (ts < EARLIEST_MS)
+    return {
+      reason: 'timestamp_before_2000',
+      message: 'timestamp is before 2000-01-01 (epoch milliseconds are expected, not seconds)',
+    }
+  if (ts > nowMs + clockSkewMs)
+    return {
+      reason: 'timestamp_in_future',
+      message: `timestamp is more than ${clockSkewMs / 1000} s ahead of the server clock`,
+    }
   return { ts }
 }
 
 /** The channel groups as one vector in layout order (groups sorted by name), or the reason they are refused. */
-export function checkChannels(kind: string, channels: unknown): { layout: Layout; values: Float32Array } | FrameRejection {
+export function checkChannels(
+  kind: string,
+  channels: unknown,
+): { layout: Layout; values: Float32Array } | FrameRejection {
   if (typeof channels !== 'object' || channels === null || Array.isArray(channels)) {
-    return { reason: 'channels_invalid', message: 'channels must be an object of named arrays, e.g. {"magnitude":[…],"phase":[…]}' }
+    return {
+      reason: 'channels_invalid',
+      message: 'channels must be an object of named arrays, e.g. {"magnitude":[…],"phase":[…]}',
+    }
   }
   const names = Object.keys(channels).sort()
-  if (names.length === 0 || names.length > MAX_GROUPS) return { reason: 'channels_invalid', message: `channels must have 1 to ${MAX_GROUPS} groups` }
+  if (names.length === 0 || names.length > MAX_GROUPS)
+    return { reason: 'channels_invalid', message: `channels must have 1 to ${MAX_GROUPS} groups` }
   const required = REQUIRED_GROUPS[kind]
   if (required !== undefined && names.join(',') !== [...required].sort().join(',')) {
     return { reason: 'channels_invalid', message: `a ${kind} frame has exactly the groups ${required.join(' and ')}` }
@@ -57,13 +80,22 @@ export function checkChannels(kind: string, channels: unknown): { layout: Layout
   const groups = names.map((name) => ({ name, values: (channels as Record<string, unknown>)[name] }))
   let width = 0
   for (const { name, values } of groups) {
-    if (!GROUP_PATTERN.test(name)) return { reason: 'channels_invalid', message: `channel group name ${JSON.stringify(name.slice(0, 40))} must match ${GROUP_PATTERN.source}` }
-    if (!Array.isArray(values) || values.length === 0) return { reason: 'channels_invalid', message: `channels.${name} must be a non-empty array of numbers` }
+    if (!GROUP_PATTERN.test(name))
+      return {
+        reason: 'channels_invalid',
+        message: `channel group name ${JSON.stringify(name.slice(0, 40))} must match ${GROUP_PATTERN.source}`,
+      }
+    if (!Array.isArray(values) || values.length === 0)
+      return { reason: 'channels_invalid', message: `channels.${name} must be a non-empty array of numbers` }
     width += values.length
   }
-  if (width > MAX_FRAME_VALUES) return { reason: 'channels_invalid', message: `a frame has at most ${MAX_FRAME_VALUES} values (got ${width})` }
+  if (width > MAX_FRAME_VALUES)
+    return { reason: 'channels_invalid', message: `a frame has at most ${MAX_FRAME_VALUES} values (got ${width})` }
   if (required !== undefined && new Set(groups.map((g) => (g.values as unknown[]).length)).size !== 1) {
-    return { reason: 'channels_invalid', message: `the groups of a ${kind} frame have one value per subcarrier each, so the same length` }
+    return {
+      reason: 'channels_invalid',
+      message: `the groups of a ${kind} frame have one value per subcarrier each, so the same length`,
+    }
   }
   // The vector lives in its own buffer, so storing it needs no copy (frame-layout.ts encodeValues).
   const values = new Float32Array(width)
@@ -72,8 +104,10 @@ export function checkChannels(kind: string, channels: unknown): { layout: Layout
     const list = group.values as unknown[]
     for (let i = 0; i < list.length; i += 1) {
       const value = list[i]
-      if (typeof value !== 'number' || !Number.isFinite(value)) return { reason: 'value_not_a_number', message: `channels.${group.name}[${i}] is not a finite number` }
-      if (Math.abs(value) > FLOAT32_MAX) return { reason: 'value_out_of_range', message: `channels.${group.name}[${i}] is beyond float32's range` }
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        return { reason: 'value_not_a_number', message: `channels.${group.name}[${i}] is not a finite number` }
+      if (Math.abs(value) > FLOAT32_MAX)
+        return { reason: 'value_out_of_range', message: `channels.${group.name}[${i}] is beyond float32's range` }
       values[at] = value
       at += 1
     }
@@ -83,13 +117,19 @@ export function checkChannels(kind: string, channels: unknown): { layout: Layout
 
 /** A frame as sent over REST, MQTT or gRPC (after decoding): `{ kind?, timestamp, channels }`; `kind` from the topic wins over none. */
 export function checkFrame(raw: unknown, nowMs: number, clockSkewMs: number, topicKind?: string): FrameCheck {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject('frame_invalid', 'A frame must be an object with kind, timestamp and channels')
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return reject('frame_invalid', 'A frame must be an object with kind, timestamp and channels')
   const { kind: rawKind, timestamp, channels, ...rest } = raw as Record<string, unknown>
   const unknown = Object.keys(rest)
   if (unknown.length > 0) return reject('frame_invalid', `Unknown frame field(s): ${unknown.slice(0, 5).join(', ')}`)
   const kind = checkKind(rawKind ?? topicKind)
-  if (kind === undefined) return reject('kind_invalid', 'kind must be csi, rssi, imu or another lower-case name (letters, digits, - and _; at most 32)')
-  if (topicKind !== undefined && kind !== topicKind) return reject('kind_invalid', `the frame says kind ${kind} but was published to the ${topicKind} topic`)
+  if (kind === undefined)
+    return reject(
+      'kind_invalid',
+      'kind must be csi, rssi, imu or another lower-case name (letters, digits, - and _; at most 32)',
+    )
+  if (topicKind !== undefined && kind !== topicKind)
+    return reject('kind_invalid', `the frame says kind ${kind} but was published to the ${topicKind} topic`)
   const time = checkTimestamp(timestamp, nowMs, clockSkewMs)
   if ('reason' in time) return { ok: false, rejection: time }
   const checked = checkChannels(kind, channels)

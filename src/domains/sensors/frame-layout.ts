@@ -14,7 +14,8 @@ const IS_LITTLE_ENDIAN = endianness() === 'LE'
 /** Values of all groups together. */
 export const computeWidth = (layout: Layout): number => layout.reduce((sum, group) => sum + group.length, 0)
 
-export const layoutText = (layout: Layout): string => JSON.stringify(layout.map(({ name, length }) => ({ name, length })))
+export const layoutText = (layout: Layout): string =>
+  JSON.stringify(layout.map(({ name, length }) => ({ name, length })))
 
 export function parseLayout(text: string): Layout {
   return JSON.parse(text) as Layout

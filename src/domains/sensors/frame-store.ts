@@ -35,7 +35,13 @@ const STREAM_CACHE_SIZE = 10_000
 const MAX_FLUSH_FRAMES = 20_000
 const MAX_FLUSH_REQUESTS = 20
 
-export const toStream = (row: repo.StreamRow): Stream => ({ id: row.id, userId: row.user_id, deviceId: row.device_id, kind: row.kind, layout: parseLayout(row.layout) })
+export const toStream = (row: repo.StreamRow): Stream => ({
+  id: row.id,
+  userId: row.user_id,
+  deviceId: row.device_id,
+  kind: row.kind,
+  layout: parseLayout(row.layout),
+})
 
 export function createFrameStore(options: { db: Db; kind: DatabaseKind; now: Clock }): FrameStore {
   const { db, kind } = options
@@ -58,10 +64,21 @@ export function createFrameStore(options: { db: Db; kind: DatabaseKind; now: Clo
       }),
   })
 
-  async function loadOrCreate(owner: { userId: string; deviceId: string }, streamKind: string, layout: Layout): Promise<Stream> {
+  async function loadOrCreate(
+    owner: { userId: string; deviceId: string },
+    streamKind: string,
+    layout: Layout,
+  ): Promise<Stream> {
     const existing = await repo.findStream(db, owner.deviceId, streamKind)
     if (existing !== undefined) return toStream(existing)
-    const row: repo.StreamRow = { id: randomUUID(), user_id: owner.userId, device_id: owner.deviceId, kind: streamKind, layout: layoutText(layout), created_at: options.now() }
+    const row: repo.StreamRow = {
+      id: randomUUID(),
+      user_id: owner.userId,
+      device_id: owner.deviceId,
+      kind: streamKind,
+      layout: layoutText(layout),
+      created_at: options.now(),
+    }
     try {
       await repo.insertStream(db, row)
       return toStream(row)

@@ -30,19 +30,53 @@ export function registerFramesHttp(app: HttpServer, deps: FramesDeps, guards: Gu
     },
     async (request) => recordFrames(deps, readPrincipal(request), request.body.frames),
   )
-  app.get('/v1/sensor-frames', { ...anyone, schema: { tags, security, summary: "A stream's frames in a time range, oldest first, paged", querystring: FramesQuery, response: { 200: FramePage } } }, async (request) =>
-    listFrames(deps.db, readPrincipal(request), request.query, deps.now()),
+  app.get(
+    '/v1/sensor-frames',
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: "A stream's frames in a time range, oldest first, paged",
+        querystring: FramesQuery,
+        response: { 200: FramePage },
+      },
+    },
+    async (request) => listFrames(deps.db, readPrincipal(request), request.query, deps.now()),
   )
   app.get(
     '/v1/sensor-frames/export.csv',
-    { ...anyone, schema: { tags, security, summary: "A stream's frames in a time range as CSV", querystring: ExportQuery, response: { 200: streamedFile('text/csv', 'timestamp,magnitude_0,…,phase_52: one row per frame') } } },
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: "A stream's frames in a time range as CSV",
+        querystring: ExportQuery,
+        response: { 200: streamedFile('text/csv', 'timestamp,magnitude_0,…,phase_52: one row per frame') },
+      },
+    },
     async (request, reply) => {
-    const { stream, range } = await resolveExport(deps.db, readPrincipal(request), request.query, deps.now())
-    reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${stream.kind}-frames.csv"`)
-    return reply.send(Readable.from(exportCsv(deps.db, stream, range)))
+      const { stream, range } = await resolveExport(deps.db, readPrincipal(request), request.query, deps.now())
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${stream.kind}-frames.csv"`)
+      return reply.send(Readable.from(exportCsv(deps.db, stream, range)))
     },
   )
-  app.get('/v1/sensor-streams', { ...anyone, schema: { tags, security, summary: 'Your devices\' frame streams and their layouts', response: { 200: StreamList } } }, async (request) => ({
-    streams: await listStreams(deps.db, readPrincipal(request)),
-  }))
+  app.get(
+    '/v1/sensor-streams',
+    {
+      ...anyone,
+      schema: {
+        tags,
+        security,
+        summary: "Your devices' frame streams and their layouts",
+        response: { 200: StreamList },
+      },
+    },
+    async (request) => ({
+      streams: await listStreams(deps.db, readPrincipal(request)),
+    }),
+  )
 }

@@ -27,7 +27,12 @@ export async function findStream(db: Db, owner: Principal, deviceId: string, kin
   return toStream(row)
 }
 
-export async function listFrames(db: Db, owner: Principal, query: FrameRange & { limit?: number | undefined; after?: number | undefined }, nowMs: number) {
+export async function listFrames(
+  db: Db,
+  owner: Principal,
+  query: FrameRange & { limit?: number | undefined; after?: number | undefined },
+  nowMs: number,
+) {
   const stream = await findStream(db, owner, query.deviceId, query.kind)
   const range = parseRange(query, nowMs)
   const limit = query.limit ?? 1000
@@ -36,13 +41,21 @@ export async function listFrames(db: Db, owner: Principal, query: FrameRange & {
     deviceId: stream.deviceId,
     kind: stream.kind,
     layout: [...stream.layout],
-    frames: rows.map((row) => ({ timestamp: toIso(row.ts), channels: toChannels(stream.layout, decodeValues(row.data)) })),
+    frames: rows.map((row) => ({
+      timestamp: toIso(row.ts),
+      channels: toChannels(stream.layout, decodeValues(row.data)),
+    })),
     nextAfter: rows.length === limit ? Number(rows[rows.length - 1]?.ts) : null,
   }
 }
 
 /** What an export covers, resolved (and refused with a 4xx) before the first byte goes out. */
-export async function resolveExport(db: Db, owner: Principal, query: FrameRange, nowMs: number): Promise<{ stream: Stream; range: { from: number; to: number } }> {
+export async function resolveExport(
+  db: Db,
+  owner: Principal,
+  query: FrameRange,
+  nowMs: number,
+): Promise<{ stream: Stream; range: { from: number; to: number } }> {
   const stream = await findStream(db, owner, query.deviceId, query.kind)
   return { stream, range: parseRange(query, nowMs, EXPORT_MAX_SPAN_MS) }
 }
@@ -63,5 +76,10 @@ export async function listStreams(db: Db, owner: Principal) {
   const rows = await repo.listStreams(db, owner.userId)
   return rows
     .filter((row) => owner.deviceId === null || row.device_id === owner.deviceId)
-    .map((row) => ({ deviceId: row.device_id, kind: row.kind, layout: [...toStream(row).layout], createdAt: toIso(row.created_at) }))
+    .map((row) => ({
+      deviceId: row.device_id,
+      kind: row.kind,
+      layout: [...toStream(row).layout],
+      createdAt: toIso(row.created_at),
+    }))
 }

@@ -28,7 +28,8 @@ export interface FramesDeps {
 
 /** The device a frame comes from: frames are sent with the device's key. */
 export function readDevice(owner: Principal): { userId: string; deviceId: string } {
-  if (owner.deviceId === null) throw new AppError('permission_denied', "Sensor frames come from a device: send them with the device's key")
+  if (owner.deviceId === null)
+    throw new AppError('permission_denied', "Sensor frames come from a device: send them with the device's key")
   return { userId: owner.userId, deviceId: owner.deviceId }
 }
 
@@ -42,7 +43,12 @@ interface Pending {
  * A frame whose groups do not match its stream's layout (fixed by the stream's first frame) is
  * rejected with `layout_mismatch`; nothing invalid is ever stored.
  */
-export async function recordFrames(deps: FramesDeps, owner: Principal, raws: readonly unknown[], topicKind?: string): Promise<FrameIngestResult> {
+export async function recordFrames(
+  deps: FramesDeps,
+  owner: Principal,
+  raws: readonly unknown[],
+  topicKind?: string,
+): Promise<FrameIngestResult> {
   const device = readDevice(owner)
   const now = deps.now()
   const verdicts: FrameVerdict[] = raws.map(() => ({ status: 'stored' }))
@@ -52,7 +58,12 @@ export async function recordFrames(deps: FramesDeps, owner: Principal, raws: rea
     const check = checkFrame(raw, now, deps.clockSkewMs, topicKind)
     if (!check.ok) return void (verdicts[index] = { status: 'rejected', ...check.rejection })
     const key = `${check.frame.kind}\u0000${check.frame.ts}`
-    if (seen.has(key)) return void (verdicts[index] = { status: 'rejected', reason: 'duplicate_in_batch', message: 'Another frame of this kind in the batch has the same timestamp' })
+    if (seen.has(key))
+      return void (verdicts[index] = {
+        status: 'rejected',
+        reason: 'duplicate_in_batch',
+        message: 'Another frame of this kind in the batch has the same timestamp',
+      })
     seen.add(key)
     const list = byKind.get(check.frame.kind) ?? []
     list.push({ index, frame: check.frame })
@@ -64,11 +75,18 @@ export async function recordFrames(deps: FramesDeps, owner: Principal, raws: rea
       const stream = await deps.store.streamFor(device, kind, (pending[0] as Pending).frame.layout)
       const fitting = pending.filter(({ index, frame }) => {
         if (isSameLayout(frame.layout, stream.layout)) return true
-        verdicts[index] = { status: 'rejected', reason: 'layout_mismatch', message: `This device's ${kind} stream has ${describeLayout(stream.layout)}; the frame has ${describeLayout(frame.layout)}` }
+        verdicts[index] = {
+          status: 'rejected',
+          reason: 'layout_mismatch',
+          message: `This device's ${kind} stream has ${describeLayout(stream.layout)}; the frame has ${describeLayout(frame.layout)}`,
+        }
         return false
       })
       if (fitting.length === 0) return
-      const old = await deps.store.write({ stream, frames: fitting.map(({ frame }) => ({ ts: frame.ts, data: encodeValues(frame.values) })) })
+      const old = await deps.store.write({
+        stream,
+        frames: fitting.map(({ frame }) => ({ ts: frame.ts, data: encodeValues(frame.values) })),
+      })
       const fresh: { ts: number; values: Float32Array }[] = []
       fitting.forEach(({ index, frame }, i) => {
         if (old[i] === true) {

@@ -70,7 +70,15 @@ export function createLiveFrames(deps: LiveFramesDeps): LiveFrames {
       const newest = frames.reduce((a, b) => (b.ts > a.ts ? b : a), frames[0]!)
       const item = waiting.get(stream.id)
       if (item === undefined) {
-        waiting.set(stream.id, { userId: stream.userId, deviceId: stream.deviceId, kind: stream.kind, layout: stream.layout, ts: newest.ts, values: newest.values, count: frames.length })
+        waiting.set(stream.id, {
+          userId: stream.userId,
+          deviceId: stream.deviceId,
+          kind: stream.kind,
+          layout: stream.layout,
+          ts: newest.ts,
+          values: newest.values,
+          count: frames.length,
+        })
       } else {
         item.count += frames.length
         if (newest.ts >= item.ts) [item.ts, item.values] = [newest.ts, newest.values]

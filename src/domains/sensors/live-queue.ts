@@ -74,7 +74,11 @@ export function createLiveQueue(deps: LiveQueueDeps): LiveQueue {
 
   async function classifyBatch(batch: ReturnType<typeof takeBatch>): Promise<void> {
     const byModel = new Map<string, typeof batch>()
-    for (const part of batch) byModel.set(part.queue.target.classifier.artifact, [...(byModel.get(part.queue.target.classifier.artifact) ?? []), part])
+    for (const part of batch)
+      byModel.set(part.queue.target.classifier.artifact, [
+        ...(byModel.get(part.queue.target.classifier.artifact) ?? []),
+        part,
+      ])
     for (const parts of byModel.values()) {
       const classifier = (parts[0] as (typeof batch)[number]).queue.target.classifier
       const width = classifier.layout.reduce((sum, g) => sum + g.length, 0)
@@ -83,13 +87,30 @@ export function createLiveQueue(deps: LiveQueueDeps): LiveQueue {
       let at = 0
       for (const part of parts) for (const frame of part.frames) inputs.set(frame.values, at++ * width)
       try {
-        const predictions = rows === 0 ? [] : toPredictions(classifier, await deps.runtime.predictClassifier({ artifact: classifier.artifact, inputs }), rows)
+        const predictions =
+          rows === 0
+            ? []
+            : toPredictions(
+                classifier,
+                await deps.runtime.predictClassifier({ artifact: classifier.artifact, inputs }),
+                rows,
+              )
         let offset = 0
         for (const part of parts) {
-          const mine: LivePrediction[] = part.frames.map((frame, i) => ({ timestamp: toIso(frame.ts), ...(predictions[offset + i] as (typeof predictions)[number]) }))
+          const mine: LivePrediction[] = part.frames.map((frame, i) => ({
+            timestamp: toIso(frame.ts),
+            ...(predictions[offset + i] as (typeof predictions)[number]),
+          }))
           offset += part.frames.length
           const { target } = part.queue
-          if (mine.length > 0 || part.skipped > 0) deps.onPredictions(target, { deviceId: target.deviceId, kind: target.kind, modelId: classifier.modelId, predictions: mine, skipped: part.skipped })
+          if (mine.length > 0 || part.skipped > 0)
+            deps.onPredictions(target, {
+              deviceId: target.deviceId,
+              kind: target.kind,
+              modelId: classifier.modelId,
+              predictions: mine,
+              skipped: part.skipped,
+            })
         }
         deps.onCounts?.({ predicted: rows, skipped: parts.reduce((sum, p) => sum + p.skipped, 0) })
       } catch (error) {

@@ -51,12 +51,21 @@ export interface LiveClassifiers {
 }
 
 function toLiveClassifier(row: repo.LiveRow): LiveClassifier {
-  return { deviceId: row.device_id, kind: row.kind, modelId: row.model_id, latest: row.latest === null ? null : (JSON.parse(row.latest) as LiveClassifier['latest']), createdAt: toIsoOrNull(row.created_at) as string }
+  return {
+    deviceId: row.device_id,
+    kind: row.kind,
+    modelId: row.model_id,
+    latest: row.latest === null ? null : (JSON.parse(row.latest) as LiveClassifier['latest']),
+    createdAt: toIsoOrNull(row.created_at) as string,
+  }
 }
 
 export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
   const lookups = new Map<string, { target: Promise<LiveTarget | undefined>; expires: number }>()
-  const latest = new Map<string, { target: LiveTarget; modelId: string; prediction: LivePrediction & { skipped: number }; at: number }>()
+  const latest = new Map<
+    string,
+    { target: LiveTarget; modelId: string; prediction: LivePrediction & { skipped: number }; at: number }
+  >()
   let timer: NodeJS.Timeout | undefined
   let unsubscribe: (() => Promise<void>) | undefined
   const queue = createLiveQueue({
@@ -66,14 +75,25 @@ export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
     onPredictions: (target, event) => {
       deps.publish(target.userId, 'sensor-prediction', event)
       const last = event.predictions[event.predictions.length - 1]
-      if (last !== undefined) latest.set(toKey(target.deviceId, target.kind), { target, modelId: event.modelId, prediction: { ...last, skipped: event.skipped }, at: deps.now() })
+      if (last !== undefined)
+        latest.set(toKey(target.deviceId, target.kind), {
+          target,
+          modelId: event.modelId,
+          prediction: { ...last, skipped: event.skipped },
+          at: deps.now(),
+        })
     },
   })
 
   async function lookUp(deviceId: string, kind: string): Promise<LiveTarget | undefined> {
     const row = await repo.findLive(deps.db, deviceId, kind)
     if (row === undefined) return undefined
-    return { userId: row.user_id, deviceId, kind, classifier: await classifierInfo(deps.models, row.user_id, row.model_id) }
+    return {
+      userId: row.user_id,
+      deviceId,
+      kind,
+      classifier: await classifierInfo(deps.models, row.user_id, row.model_id),
+    }
   }
 
   /** One lookup in flight per stream, so frames that arrive meanwhile keep their order. */
@@ -95,44 +115,63 @@ export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
     latest.clear()
     for (const entry of batch) {
       const { target, modelId, prediction, at } = entry
-      await repo.storeLatest(deps.db, target.deviceId, target.kind, modelId, JSON.stringify(prediction), at).catch((err: unknown) => deps.logger.warn({ err, deviceId: target.deviceId }, 'latest prediction not stored'))
+      await repo
+        .storeLatest(deps.db, target.deviceId, target.kind, modelId, JSON.stringify(prediction), at)
+        .catch((err: unknown) => deps.logger.warn({ err, deviceId: target.deviceId }, 'latest prediction not stored'))
     }
   }
 
   async function changed(deviceId: string, kind: string): Promise<void> {
     lookups.delete(toKey(deviceId, kind))
-    await deps.pubsub.publish(LIVE_CHANGED, { deviceId, kind }).catch((err: unknown) => deps.logger.warn({ err }, 'live classifier change not broadcast'))
+    await deps.pubsub
+      .publish(LIVE_CHANGED, { deviceId, kind })
+      .catch((err: unknown) => deps.logger.warn({ err }, 'live classifier change not broadcast'))
   }
 
   return {
     offer(stored) {
       const { deviceId, kind } = stored.stream
       void findTarget(deviceId, kind).then((target) => {
-        if (target !== undefined && isSameLayout(target.classifier.layout, stored.stream.layout)) queue.offer(target, stored.frames)
+        if (target !== undefined && isSameLayout(target.classifier.layout, stored.stream.layout))
+          queue.offer(target, stored.frames)
       })
     },
     queue,
     async assign(owner, deviceId, kind, modelId) {
-      if ((await findDevice(deps.db, owner.userId, deviceId)) === undefined) throw new AppError('not_found', `No device ${deviceId}`)
+      if ((await findDevice(deps.db, owner.userId, deviceId)) === undefined)
+        throw new AppError('not_found', `No device ${deviceId}`)
       const info = await classifierInfo(deps.models, owner.userId, modelId)
       const stream = await findStream(deps.db, deviceId, kind)
       if (stream !== undefined && !isSameLayout(parseLayout(stream.layout), info.layout)) {
-        throw new AppError('invalid_argument', `The device's ${kind} frames have ${describeLayout(parseLayout(stream.layout))}; model ${modelId} takes ${describeLayout(info.layout)}`)
+        throw new AppError(
+          'invalid_argument',
+          `The device's ${kind} frames have ${describeLayout(parseLayout(stream.layout))}; model ${modelId} takes ${describeLayout(info.layout)}`,
+        )
       }
-      await repo.upsertLive(deps.db, { device_id: deviceId, kind, user_id: owner.userId, model_id: modelId, latest: null, latest_at: null, created_at: deps.now() })
+      await repo.upsertLive(deps.db, {
+        device_id: deviceId,
+        kind,
+        user_id: owner.userId,
+        model_id: modelId,
+        latest: null,
+        latest_at: null,
+        created_at: deps.now(),
+      })
       await changed(deviceId, kind)
       return this.get(owner, deviceId, kind)
     },
     async get(owner, deviceId, kind) {
       const row = await repo.findLive(deps.db, deviceId, kind)
-      if (row === undefined || row.user_id !== owner.userId) throw new AppError('not_found', `No live classifier for device ${deviceId} (${kind})`)
+      if (row === undefined || row.user_id !== owner.userId)
+        throw new AppError('not_found', `No live classifier for device ${deviceId} (${kind})`)
       return toLiveClassifier(row)
     },
     async list(owner) {
       return (await repo.listLive(deps.db, owner.userId)).map(toLiveClassifier)
     },
     async remove(owner, deviceId, kind) {
-      if (!(await repo.deleteLive(deps.db, owner.userId, deviceId, kind))) throw new AppError('not_found', `No live classifier for device ${deviceId} (${kind})`)
+      if (!(await repo.deleteLive(deps.db, owner.userId, deviceId, kind)))
+        throw new AppError('not_found', `No live classifier for device ${deviceId} (${kind})`)
       await changed(deviceId, kind)
     },
     async start() {

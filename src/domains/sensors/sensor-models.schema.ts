@@ -13,7 +13,9 @@ export const PredictBody = Type.Object(
     frames: Type.Array(
       Type.Object(
         {
-          channels: Type.Record(Type.String(), Type.Array(Type.Number()), { description: "the model's channel groups, e.g. magnitude and phase" }),
+          channels: Type.Record(Type.String(), Type.Array(Type.Number()), {
+            description: "the model's channel groups, e.g. magnitude and phase",
+          }),
           timestamp: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Integer()])),
         },
         { additionalProperties: false },
@@ -32,7 +34,11 @@ export const Prediction = Type.Object({
   heads: Type.Record(Type.String(), HeadPrediction, { description: 'every head: one per channel group, and combined' }),
 })
 export type Prediction = Static<typeof Prediction>
-export const PredictResult = Type.Object({ modelId: Type.String(), labels: Type.Array(Type.String()), predictions: Type.Array(Prediction) })
+export const PredictResult = Type.Object({
+  modelId: Type.String(),
+  labels: Type.Array(Type.String()),
+  predictions: Type.Array(Prediction),
+})
 
 export const LivePrediction = Type.Object({ timestamp: Iso, ...Prediction.properties })
 export type LivePrediction = Static<typeof LivePrediction>
@@ -42,7 +48,9 @@ export const LiveClassifier = Type.Object({
   deviceId: Type.String(),
   kind: Type.String(),
   modelId: Type.String(),
-  latest: Type.Union([Type.Object({ ...LivePrediction.properties, skipped: Type.Integer() }), Type.Null()], { description: 'the latest prediction (kept to within about a second)' }),
+  latest: Type.Union([Type.Object({ ...LivePrediction.properties, skipped: Type.Integer() }), Type.Null()], {
+    description: 'the latest prediction (kept to within about a second)',
+  }),
   createdAt: Iso,
 })
 export type LiveClassifier = Static<typeof LiveClassifier>

@@ -5,7 +5,13 @@ import type { Principal } from '../../platform/auth/principal.js'
 import type { MlRuntime } from '../../platform/ml-runtime/ml-runtime.js'
 import type { ClassifierPrediction } from '../../platform/ml-runtime/ml-tasks.js'
 import type { Model, TrainingJob } from '../ml/ml.schema.js'
-import { findModel, type ListPageQuery, listModels, requestTraining, type TrainingDeps } from '../ml/training.service.js'
+import {
+  findModel,
+  type ListPageQuery,
+  listModels,
+  requestTraining,
+  type TrainingDeps,
+} from '../ml/training.service.js'
 import { classifierParams, SENSOR_CLASSIFIER, stratifiedSplit, type TrainClassifierBody } from './classifier.js'
 import { datasetRow, loadDataset } from './datasets.service.js'
 import { checkChannels } from './frame-checks.js'
@@ -29,12 +35,21 @@ export interface ClassifierInfo {
   readonly heads: readonly string[]
 }
 
-export async function trainOnDataset(deps: SensorModelsDeps, owner: Principal, datasetId: string, body: TrainClassifierBody): Promise<TrainingJob> {
+export async function trainOnDataset(
+  deps: SensorModelsDeps,
+  owner: Principal,
+  datasetId: string,
+  body: TrainClassifierBody,
+): Promise<TrainingJob> {
   return requestTraining(deps.training, owner.userId, SENSOR_CLASSIFIER, { ...body, datasetId })
 }
 
 /** The owner's sensor classifiers, newest first, a page at a time (see `listModels`). */
-export async function listSensorModels(deps: SensorModelsDeps, owner: Principal, query: ListPageQuery): Promise<{ models: Model[]; nextCursor: string | null }> {
+export async function listSensorModels(
+  deps: SensorModelsDeps,
+  owner: Principal,
+  query: ListPageQuery,
+): Promise<{ models: Model[]; nextCursor: string | null }> {
   return listModels(deps.training, owner.userId, query, SENSOR_CLASSIFIER)
 }
 
@@ -55,7 +70,11 @@ export async function classifierInfo(deps: SensorModelsDeps, userId: string, mod
 }
 
 /** Per row: the combined head's label and probabilities, and every head's. */
-export function toPredictions(info: Pick<ClassifierInfo, 'labels'>, output: ClassifierPrediction, rows: number): Prediction[] {
+export function toPredictions(
+  info: Pick<ClassifierInfo, 'labels'>,
+  output: ClassifierPrediction,
+  rows: number,
+): Prediction[] {
   const { heads, classes, probabilities } = output
   return Array.from({ length: rows }, (_, r) => {
     const perHead = Object.fromEntries(
@@ -63,7 +82,8 @@ export function toPredictions(info: Pick<ClassifierInfo, 'labels'>, output: Clas
         const from = (h * rows + r) * classes
         const probs = Object.fromEntries(info.labels.map((label, c) => [label, probabilities[from + c] as number]))
         let best = 0
-        for (let c = 1; c < classes; c += 1) if ((probabilities[from + c] as number) > (probabilities[from + best] as number)) best = c
+        for (let c = 1; c < classes; c += 1)
+          if ((probabilities[from + c] as number) > (probabilities[from + best] as number)) best = c
         return [head, { label: info.labels[best] as string, probabilities: probs }]
       }),
     )
@@ -73,8 +93,14 @@ export function toPredictions(info: Pick<ClassifierInfo, 'labels'>, output: Clas
 }
 
 /** Runs rows through a classifier on the inference thread; 429 when that thread is already this far behind. */
-export async function classify(deps: SensorModelsDeps, info: ClassifierInfo, inputs: Float32Array, rows: number): Promise<Prediction[]> {
-  if (deps.runtime.inferenceBacklog() >= deps.maxBacklog) throw new AppError('rate_limited', 'The inference thread is busy; try again shortly')
+export async function classify(
+  deps: SensorModelsDeps,
+  info: ClassifierInfo,
+  inputs: Float32Array,
+  rows: number,
+): Promise<Prediction[]> {
+  if (deps.runtime.inferenceBacklog() >= deps.maxBacklog)
+    throw new AppError('rate_limited', 'The inference thread is busy; try again shortly')
   return toPredictions(info, await deps.runtime.predictClassifier({ artifact: info.artifact, inputs }), rows)
 }
 
@@ -82,7 +108,11 @@ export async function classify(deps: SensorModelsDeps, info: ClassifierInfo, inp
  * The classifier's predictions on its own held-out rows (the split is drawn again from the stored
  * dataset id, share and seed, so it is the one the metrics came from while the dataset is unchanged).
  */
-export async function predictHeldOut(deps: SensorModelsDeps, userId: string, modelId: string): Promise<{ actual: string[]; predictions: Prediction[] }> {
+export async function predictHeldOut(
+  deps: SensorModelsDeps,
+  userId: string,
+  modelId: string,
+): Promise<{ actual: string[]; predictions: Prediction[] }> {
   const info = await classifierInfo(deps, userId, modelId)
   const { model } = await classifierModel(deps, userId, modelId)
   const params = classifierParams(model.params)
@@ -103,9 +133,16 @@ export async function predictFrames(deps: SensorModelsDeps, owner: Principal, mo
   const inputs = new Float32Array(body.frames.length * width)
   body.frames.forEach((frame, i) => {
     const checked = checkChannels('', frame.channels)
-    if ('reason' in checked) throw new AppError('invalid_argument', `frames[${i}]: ${checked.message}`, [{ path: `body.frames.${i}.channels`, message: checked.message }])
+    if ('reason' in checked)
+      throw new AppError('invalid_argument', `frames[${i}]: ${checked.message}`, [
+        { path: `body.frames.${i}.channels`, message: checked.message },
+      ])
     if (!isSameLayout(checked.layout, info.layout)) {
-      throw new AppError('invalid_argument', `frames[${i}] has ${describeLayout(checked.layout)}; the model takes ${describeLayout(info.layout)}`, [{ path: `body.frames.${i}.channels`, message: 'wrong layout' }])
+      throw new AppError(
+        'invalid_argument',
+        `frames[${i}] has ${describeLayout(checked.layout)}; the model takes ${describeLayout(info.layout)}`,
+        [{ path: `body.frames.${i}.channels`, message: 'wrong layout' }],
+      )
     }
     inputs.set(checked.values, i * width)
   })

@@ -48,7 +48,11 @@ export function registerSensorsGrpc(server: GrpcServer, deps: FramesDeps, authen
       readDevice(owner)
       checkBatchSize(frames.length)
       const result = await recordFrames(deps, owner, frames.map(toRaw))
-      return { stored: result.stored, rejected: result.rejected, verdicts: result.verdicts.map((v, i) => toVerdictMessage(v, frames[i])) }
+      return {
+        stored: result.stored,
+        rejected: result.rejected,
+        verdicts: result.verdicts.map((v, i) => toVerdictMessage(v, frames[i])),
+      }
     }),
     StreamFrames: clientStream<FrameBatch, StreamSummary>(async (requests, ctx) => {
       const owner = await principalFrom(ctx, authenticate)
@@ -65,7 +69,8 @@ export function registerSensorsGrpc(server: GrpcServer, deps: FramesDeps, authen
             return
           }
           summary.rejected += 1
-          if (summary.rejections.length < MAX_REPORTED_REJECTIONS) summary.rejections.push(toVerdictMessage(verdict, frames[i]))
+          if (summary.rejections.length < MAX_REPORTED_REJECTIONS)
+            summary.rejections.push(toVerdictMessage(verdict, frames[i]))
         })
       }
       return summary

@@ -22,7 +22,8 @@ function parseFrames(payload: Buffer): unknown[] | string {
   if (unstorable !== undefined) return `${unstorable.path ?? 'payload'} ${unstorable.message}`
   if (typeof body === 'object' && body !== null && 'frames' in body) {
     const frames = (body as { frames: unknown }).frames
-    if (!Array.isArray(frames) || frames.length === 0 || frames.length > MAX_BATCH_FRAMES) return 'frames must be an array of 1 to 10,000 frames'
+    if (!Array.isArray(frames) || frames.length === 0 || frames.length > MAX_BATCH_FRAMES)
+      return 'frames must be an array of 1 to 10,000 frames'
     return frames
   }
   return [body]
@@ -31,7 +32,11 @@ function parseFrames(payload: Buffer): unknown[] | string {
 async function handleFrames(deps: FramesDeps, message: MqttMessage): Promise<MqttReply | void> {
   const frames = parseFrames(message.payload)
   if (typeof frames === 'string') {
-    const refused: FrameIngestResult = { stored: 0, rejected: 1, verdicts: [{ status: 'rejected', reason: 'frame_invalid', message: frames }] }
+    const refused: FrameIngestResult = {
+      stored: 0,
+      rejected: 1,
+      verdicts: [{ status: 'rejected', reason: 'frame_invalid', message: frames }],
+    }
     return { topic: verdictsTopic(message), payload: JSON.stringify(refused) }
   }
   const result = await recordFrames(deps, message.publisher.principal, frames, message.levels[1])

@@ -57,11 +57,15 @@ export function syntheticCsi(options: SyntheticCsiOptions): SyntheticCsi {
   const noise = options.noise ?? 1
   const offset = random() * 2 * Math.PI
   const phase0 = random() * 2 * Math.PI
-  const baseline = Array.from({ length: subcarriers }, (_, k) => 20 + 8 * Math.sin((2 * Math.PI * 1.5 * k) / subcarriers + offset))
+  const baseline = Array.from(
+    { length: subcarriers },
+    (_, k) => 20 + 8 * Math.sin((2 * Math.PI * 1.5 * k) / subcarriers + offset),
+  )
   return {
     subcarriers,
     frame(angle, tMs) {
-      const doorAngle = options.mode === 'separable' ? angle : (DOOR_ANGLES[Math.floor(random() * DOOR_ANGLES.length)] as number)
+      const doorAngle =
+        options.mode === 'separable' ? angle : (DOOR_ANGLES[Math.floor(random() * DOOR_ANGLES.length)] as number)
       const theta = (doorAngle / 180) * Math.PI
       const magnitudeDrift = 1.5 * Math.sin((2 * Math.PI * tMs) / 600_000)
       const phaseDrift = 0.2 * Math.sin((2 * Math.PI * tMs) / 900_000)
@@ -69,8 +73,16 @@ export function syntheticCsi(options: SyntheticCsiOptions): SyntheticCsi {
       const phase: number[] = []
       for (let k = 0; k < subcarriers; k += 1) {
         const door = 4 * Math.sin((2 * Math.PI * 3 * k) / subcarriers + theta * 4)
-        magnitude.push(round(Math.max(0, (baseline[k] as number) + door + magnitudeDrift + 1.5 * noise * gaussian(random))))
-        phase.push(round(wrap(phase0 + 0.12 * k + 0.8 * Math.cos(0.4 * k + theta * 3) + phaseDrift + 0.15 * noise * gaussian(random))))
+        magnitude.push(
+          round(Math.max(0, (baseline[k] as number) + door + magnitudeDrift + 1.5 * noise * gaussian(random))),
+        )
+        phase.push(
+          round(
+            wrap(
+              phase0 + 0.12 * k + 0.8 * Math.cos(0.4 * k + theta * 3) + phaseDrift + 0.15 * noise * gaussian(random),
+            ),
+          ),
+        )
       }
       return { magnitude, phase }
     },
@@ -84,7 +96,9 @@ export interface LabelledFrame {
 }
 
 /** `perAngle` frames for each door angle, `intervalMs` apart from `startMs`, angles interleaved as a door moving back and forth would give. */
-export function labelledCsiFrames(options: SyntheticCsiOptions & { perAngle: number; startMs: number; intervalMs?: number }): LabelledFrame[] {
+export function labelledCsiFrames(
+  options: SyntheticCsiOptions & { perAngle: number; startMs: number; intervalMs?: number },
+): LabelledFrame[] {
   const csi = syntheticCsi(options)
   const frames: LabelledFrame[] = []
   let t = options.startMs

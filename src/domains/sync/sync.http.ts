@@ -12,7 +12,8 @@ export function registerSyncHttp(app: HttpServer, deps: SyncDeps, guards: Guards
         tags: ['sync'],
         security: [{ bearer: [] }, { deviceKey: [] }],
         summary: 'What changed for me since a cursor',
-        description: 'Changes in the order they happened, each with the entity as it is now. Start without `since` (everything from the beginning, a page at a time while `hasMore`), keep `cursor` and pass it as `since` to catch up after being offline. A cursor this feed did not give out (another account\'s, or after a reset) is a 400 `cursor_unknown`: start again without `since`.',
+        description:
+          "Changes in the order they happened, each with the entity as it is now. Start without `since` (everything from the beginning, a page at a time while `hasMore`), keep `cursor` and pass it as `since` to catch up after being offline. A cursor this feed did not give out (another account's, or after a reset) is a 400 `cursor_unknown`: start again without `since`.",
         querystring: SyncQuery,
         response: { 200: SyncPage },
       },

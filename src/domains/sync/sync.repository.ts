@@ -29,17 +29,36 @@ async function incrementCounter(db: Db, kind: DatabaseKind, userId: string): Pro
  */
 export async function recordChange(trx: Db, kind: DatabaseKind, change: NewChange, now: number): Promise<number> {
   await incrementCounter(trx, kind, change.userId)
-  const { seq } = await trx.selectFrom('sync_cursors').select('seq').where('user_id', '=', change.userId).executeTakeFirstOrThrow()
+  const { seq } = await trx
+    .selectFrom('sync_cursors')
+    .select('seq')
+    .where('user_id', '=', change.userId)
+    .executeTakeFirstOrThrow()
   const cursor = Number(seq)
   await trx
     .insertInto('sync_changes')
-    .values({ user_id: change.userId, seq: cursor, kind: change.kind, entity_id: change.entityId, change: change.change, at: now, notified_at: null })
+    .values({
+      user_id: change.userId,
+      seq: cursor,
+      kind: change.kind,
+      entity_id: change.entityId,
+      change: change.change,
+      at: now,
+      notified_at: null,
+    })
     .execute()
   return cursor
 }
 
 export async function listChanges(db: Db, userId: string, since: number, limit: number): Promise<ChangeRow[]> {
-  return db.selectFrom('sync_changes').selectAll().where('user_id', '=', userId).where('seq', '>', since).orderBy('seq').limit(limit).execute()
+  return db
+    .selectFrom('sync_changes')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('seq', '>', since)
+    .orderBy('seq')
+    .limit(limit)
+    .execute()
 }
 
 /** Marks a change as pushed live; false when an earlier delivery already did (so it is not pushed twice). */

@@ -7,7 +7,6 @@ import { latestSeq, listChanges } from './sync.repository.js'
 import type { SyncPage } from './sync.schema.js'
 import { toIso } from '../../platform/time/date-time.js'
 
-
 export interface SyncDeps {
   readonly db: Db
   /** One loader per change kind; each domain registers its own. */
@@ -19,14 +18,20 @@ async function resolvePosition(deps: SyncDeps, userId: string, since: string | u
   if (since === undefined) return 0
   const seq = decodeSyncCursor(userId, since)
   if (seq === undefined || seq > (await latestSeq(deps.db, userId))) {
-    const message = 'This cursor is not one your change feed gave out (another account\'s, or the feed was reset): sync again from the start, without since'
+    const message =
+      "This cursor is not one your change feed gave out (another account's, or the feed was reset): sync again from the start, without since"
     throw new AppError('invalid_argument', message, [{ path: 'querystring.since', message, reason: 'cursor_unknown' }])
   }
   return seq
 }
 
 /** Everything that changed for the user after the cursor `since` (from the start without it), with each entity as it is now. */
-export async function changesSince(deps: SyncDeps, userId: string, since: string | undefined, limit: number): Promise<Static<typeof SyncPage>> {
+export async function changesSince(
+  deps: SyncDeps,
+  userId: string,
+  since: string | undefined,
+  limit: number,
+): Promise<Static<typeof SyncPage>> {
   const position = await resolvePosition(deps, userId, since)
   const rows = await listChanges(deps.db, userId, position, limit + 1)
   const hasMore = rows.length > limit

@@ -67,7 +67,10 @@ export async function createCredentialWatch(pubsub: PubSubPort, logger: Logger):
       const arm = () => {
         if (principal.expiresAtMs === undefined) return
         const left = principal.expiresAtMs - Date.now()
-        timer = left <= 0 ? undefined : setTimeout(left > MAX_TIMER_MS ? arm : () => entry.end('expired'), Math.min(left, MAX_TIMER_MS))
+        timer =
+          left <= 0
+            ? undefined
+            : setTimeout(left > MAX_TIMER_MS ? arm : () => entry.end('expired'), Math.min(left, MAX_TIMER_MS))
         timer?.unref()
         if (left <= 0) entry.end('expired')
       }
@@ -79,7 +82,9 @@ export async function createCredentialWatch(pubsub: PubSubPort, logger: Logger):
     },
     async announce(ended) {
       endCovered(ended)
-      await pubsub.publish(CREDENTIALS_ENDED_CHANNEL, ended).catch((err: unknown) => logger.warn({ err, reason: ended.reason }, 'credential end broadcast failed'))
+      await pubsub
+        .publish(CREDENTIALS_ENDED_CHANNEL, ended)
+        .catch((err: unknown) => logger.warn({ err, reason: ended.reason }, 'credential end broadcast failed'))
     },
     size: () => watches.size,
   }

@@ -15,7 +15,10 @@ export interface EndedCredentials {
 }
 
 /** True when a stream opened with these credentials must end on `ended`. */
-export function isEndedBy(ended: EndedCredentials, stream: { sessionId?: string | undefined; deviceId: string | null }): boolean {
+export function isEndedBy(
+  ended: EndedCredentials,
+  stream: { sessionId?: string | undefined; deviceId: string | null },
+): boolean {
   if (ended.isSessionsOnly === true) return stream.sessionId !== undefined && stream.sessionId !== ended.exceptSessionId
   if (ended.sessionId !== undefined) return stream.sessionId === ended.sessionId
   if (ended.deviceId !== undefined) return stream.deviceId === ended.deviceId
@@ -23,6 +26,10 @@ export function isEndedBy(ended: EndedCredentials, stream: { sessionId?: string 
 }
 
 /** Ends the user's live streams (all, or those of one session or device) on every process. */
-export function endLiveStreams(publishLive: (userId: string, event: string, data: unknown) => void, userId: string, ended: EndedCredentials = {}): void {
+export function endLiveStreams(
+  publishLive: (userId: string, event: string, data: unknown) => void,
+  userId: string,
+  ended: EndedCredentials = {},
+): void {
   publishLive(userId, CREDENTIALS_ENDED, ended)
 }

@@ -48,7 +48,12 @@ const targets: Target[] = [
         utimesSync(temp, when, when)
         return async () => existsSync(temp)
       }
-      return { store: createFileBlobStore({ root }), root, interrupt, release: async () => rmSync(dir, { recursive: true, force: true }) }
+      return {
+        store: createFileBlobStore({ root }),
+        root,
+        interrupt,
+        release: async () => rmSync(dir, { recursive: true, force: true }),
+      }
     },
   },
   ...(await databaseTargets()).map((target) => ({
@@ -56,15 +61,31 @@ const targets: Target[] = [
     skip: target.skip,
     create: async () => {
       const testDb = await target.create()
-      const handle = await openDatabase(loadConfig({ PULSEBASE_DATABASE_URL: testDb.url }).database, createMetrics(), logger)
+      const handle = await openDatabase(
+        loadConfig({ PULSEBASE_DATABASE_URL: testDb.url }).database,
+        createMetrics(),
+        logger,
+      )
       await migrateToLatest(handle.db, logger)
       const interrupt = async (ageMs: number) => {
         const objectId = randomUUID()
-        await handle.db.insertInto('blob_uploads').values({ object_id: objectId, started_at: Date.now() - ageMs }).execute()
-        await handle.db.insertInto('blob_chunks').values({ object_id: objectId, seq: 0, data: Buffer.from('partial') }).execute()
-        return async () => (await handle.db.selectFrom('blob_chunks').select('seq').where('object_id', '=', objectId).execute()).length > 0
+        await handle.db
+          .insertInto('blob_uploads')
+          .values({ object_id: objectId, started_at: Date.now() - ageMs })
+          .execute()
+        await handle.db
+          .insertInto('blob_chunks')
+          .values({ object_id: objectId, seq: 0, data: Buffer.from('partial') })
+          .execute()
+        return async () =>
+          (await handle.db.selectFrom('blob_chunks').select('seq').where('object_id', '=', objectId).execute()).length >
+          0
       }
-      return { store: createDatabaseBlobStore({ db: handle.db }), interrupt, release: async () => (await handle.close(), await testDb.drop()) }
+      return {
+        store: createDatabaseBlobStore({ db: handle.db }),
+        interrupt,
+        release: async () => (await handle.close(), await testDb.drop()),
+      }
     },
   })),
 ]
@@ -113,7 +134,10 @@ for (const target of targets) {
       assert.equal((await readBlob(store(), 'b/model.json')).toString(), 'second')
       await assert.rejects(store().put('b/other.json', failingAfter(10)), /went away/)
       await assert.rejects(store().get('b/other.json'), { code: 'not_found' })
-      assert.deepEqual((await store().list('b/')).map((b) => b.key), ['b/model.json'])
+      assert.deepEqual(
+        (await store().list('b/')).map((b) => b.key),
+        ['b/model.json'],
+      )
     })
 
     test('a key and a longer key below it are separate blobs', async () => {
@@ -126,19 +150,40 @@ for (const target of targets) {
     test('list by prefix gives keys in order with sizes; delete and delete by prefix remove exactly those', async () => {
       for (const key of ['d/u1/m2/w', 'd/u1/m1/w', 'd/u1/m1/j', 'd/u10/m', 'd/u2/m']) await store().put(key, key)
       const listed = await store().list('d/u1/')
-      assert.deepEqual(listed.map((b) => b.key), ['d/u1/m1/j', 'd/u1/m1/w', 'd/u1/m2/w'])
+      assert.deepEqual(
+        listed.map((b) => b.key),
+        ['d/u1/m1/j', 'd/u1/m1/w', 'd/u1/m2/w'],
+      )
       assert.ok(listed.every((b) => b.size === b.key.length && b.updatedAt > Date.now() - 60_000))
-      assert.deepEqual((await store().list('d/u1')).map((b) => b.key), ['d/u1/m1/j', 'd/u1/m1/w', 'd/u1/m2/w', 'd/u10/m'])
+      assert.deepEqual(
+        (await store().list('d/u1')).map((b) => b.key),
+        ['d/u1/m1/j', 'd/u1/m1/w', 'd/u1/m2/w', 'd/u10/m'],
+      )
       assert.equal(await store().delete('d/u1/m2/w'), true)
       assert.equal(await store().delete('d/u1/m2/w'), false)
       assert.equal(await store().deletePrefix('d/u1/'), 2)
-      assert.deepEqual((await store().list('d/')).map((b) => b.key), ['d/u10/m', 'd/u2/m'])
+      assert.deepEqual(
+        (await store().list('d/')).map((b) => b.key),
+        ['d/u10/m', 'd/u2/m'],
+      )
       await assert.rejects(store().get('d/u1/m1/w'), { code: 'not_found' })
       assert.deepEqual(await store().list('nothing/'), [])
     })
 
     test('keys outside the documented shape are refused before anything is written', async () => {
-      for (const key of ['', '../etc/passwd', 'a/../b', '/abs', 'A/upper', 'a//b', 'a/', '.hidden', 'a/.tmp', 'x'.repeat(513), 'a b']) {
+      for (const key of [
+        '',
+        '../etc/passwd',
+        'a/../b',
+        '/abs',
+        'A/upper',
+        'a//b',
+        'a/',
+        '.hidden',
+        'a/.tmp',
+        'x'.repeat(513),
+        'a b',
+      ]) {
         await assert.rejects(store().put(key, 'x'), { code: 'invalid_argument' }, key)
         await assert.rejects(store().get(key), { code: 'invalid_argument' }, key)
       }
@@ -150,7 +195,10 @@ for (const target of targets) {
       const bodies = ['one', 'two', 'three', 'four'].map((word) => word.repeat(1000))
       await Promise.all(bodies.map((body) => store().put('e/race', body)))
       assert.ok(bodies.includes((await readBlob(store(), 'e/race')).toString()))
-      assert.deepEqual((await store().list('e/')).map((b) => b.key), ['e/race'])
+      assert.deepEqual(
+        (await store().list('e/')).map((b) => b.key),
+        ['e/race'],
+      )
     })
 
     test('sweep removes what interrupted puts left once older than its age, and keeps finished blobs', async () => {

@@ -43,13 +43,15 @@ const PREFIX = /^([a-z0-9][a-z0-9._-]*\/)*[a-z0-9._-]*$/
 
 /** Throws `invalid_argument` unless `key` is a blob key (see BlobStore). */
 export function checkBlobKey(key: string): string {
-  if (key.length > MAX_BLOB_KEY_LENGTH || !KEY.test(key)) throw new AppError('invalid_argument', `not a blob key: ${JSON.stringify(key)}`)
+  if (key.length > MAX_BLOB_KEY_LENGTH || !KEY.test(key))
+    throw new AppError('invalid_argument', `not a blob key: ${JSON.stringify(key)}`)
   return key
 }
 
 /** Throws `invalid_argument` unless `prefix` can start a blob key; `allowEmpty` false refuses ''. */
 export function checkBlobPrefix(prefix: string, allowEmpty = true): string {
-  if (prefix.length > MAX_BLOB_KEY_LENGTH || !PREFIX.test(prefix) || (!allowEmpty && prefix === '')) throw new AppError('invalid_argument', `not a blob key prefix: ${JSON.stringify(prefix)}`)
+  if (prefix.length > MAX_BLOB_KEY_LENGTH || !PREFIX.test(prefix) || (!allowEmpty && prefix === ''))
+    throw new AppError('invalid_argument', `not a blob key prefix: ${JSON.stringify(prefix)}`)
   return prefix
 }
 
@@ -61,7 +63,10 @@ export function blobNotFound(key: string): AppError {
 export async function* bodyChunks(body: BlobBody): AsyncGenerator<Buffer> {
   if (typeof body === 'string') return yield Buffer.from(body, 'utf8')
   if (body instanceof Uint8Array) return yield Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-  for await (const chunk of body as AsyncIterable<Uint8Array | string>) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>)
+    yield typeof chunk === 'string'
+      ? Buffer.from(chunk, 'utf8')
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
 }
 
 /** Reads a whole blob into memory (for small blobs such as model files). */

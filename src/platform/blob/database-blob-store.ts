@@ -7,7 +7,17 @@ import { sql } from 'kysely'
 import type { Readable } from 'node:stream'
 import type { Db } from '../db/database.js'
 import { isUniqueViolation } from '../db/unique-violation.js'
-import { type BlobBody, type BlobStore, blobNotFound, bodyChunks, checkBlobKey, checkBlobPrefix, deleteListed, sortByKey, toReadable } from './blob.port.js'
+import {
+  type BlobBody,
+  type BlobStore,
+  blobNotFound,
+  bodyChunks,
+  checkBlobKey,
+  checkBlobPrefix,
+  deleteListed,
+  sortByKey,
+  toReadable,
+} from './blob.port.js'
 
 /** Rows of at most this many bytes: under MariaDB's default max_allowed_packet (16 MiB) with room to spare. */
 export const BLOB_CHUNK_BYTES = 1024 * 1024
@@ -39,9 +49,23 @@ async function swapIn(db: Db, key: string, objectId: string, size: number, chunk
   try {
     await db.transaction().execute(async (trx) => {
       const now = Date.now()
-      const old = await trx.selectFrom('blobs').select(['object_id', 'created_at']).where('blob_key', '=', key).executeTakeFirst()
+      const old = await trx
+        .selectFrom('blobs')
+        .select(['object_id', 'created_at'])
+        .where('blob_key', '=', key)
+        .executeTakeFirst()
       await trx.deleteFrom('blobs').where('blob_key', '=', key).execute()
-      await trx.insertInto('blobs').values({ blob_key: key, object_id: objectId, size, chunks, created_at: old?.created_at ?? now, updated_at: now }).execute()
+      await trx
+        .insertInto('blobs')
+        .values({
+          blob_key: key,
+          object_id: objectId,
+          size,
+          chunks,
+          created_at: old?.created_at ?? now,
+          updated_at: now,
+        })
+        .execute()
       if (old !== undefined) await trx.deleteFrom('blob_chunks').where('object_id', '=', old.object_id).execute()
       await trx.deleteFrom('blob_uploads').where('object_id', '=', objectId).execute()
     })
@@ -53,7 +77,12 @@ async function swapIn(db: Db, key: string, objectId: string, size: number, chunk
 
 async function* chunksOf(db: Db, key: string, objectId: string, chunks: number): AsyncGenerator<Buffer> {
   for (let seq = 0; seq < chunks; seq += 1) {
-    const row = await db.selectFrom('blob_chunks').select('data').where('object_id', '=', objectId).where('seq', '=', seq).executeTakeFirst()
+    const row = await db
+      .selectFrom('blob_chunks')
+      .select('data')
+      .where('object_id', '=', objectId)
+      .where('seq', '=', seq)
+      .executeTakeFirst()
     // The key was replaced or deleted while this reader was part-way through the old bytes.
     if (row === undefined) throw new Error(`blob ${key} changed while it was read`)
     yield Buffer.from(row.data)
@@ -81,12 +110,20 @@ export function createDatabaseBlobStore(options: { db: Db }): BlobStore {
         return { size }
       } catch (error) {
         await dropObject(db, objectId).catch(() => {})
-        await db.deleteFrom('blob_uploads').where('object_id', '=', objectId).execute().catch(() => {})
+        await db
+          .deleteFrom('blob_uploads')
+          .where('object_id', '=', objectId)
+          .execute()
+          .catch(() => {})
         throw error
       }
     },
     async get(key): Promise<Readable> {
-      const row = await db.selectFrom('blobs').select(['object_id', 'chunks']).where('blob_key', '=', checkBlobKey(key)).executeTakeFirst()
+      const row = await db
+        .selectFrom('blobs')
+        .select(['object_id', 'chunks'])
+        .where('blob_key', '=', checkBlobKey(key))
+        .executeTakeFirst()
       if (row === undefined) throw blobNotFound(key)
       return toReadable(chunksOf(db, key, row.object_id, Number(row.chunks)))
     },
@@ -95,7 +132,11 @@ export function createDatabaseBlobStore(options: { db: Db }): BlobStore {
       return db.transaction().execute(async (trx) => {
         const row = await trx.selectFrom('blobs').select('object_id').where('blob_key', '=', key).executeTakeFirst()
         if (row === undefined) return false
-        const { numDeletedRows } = await trx.deleteFrom('blobs').where('blob_key', '=', key).where('object_id', '=', row.object_id).executeTakeFirst()
+        const { numDeletedRows } = await trx
+          .deleteFrom('blobs')
+          .where('blob_key', '=', key)
+          .where('object_id', '=', row.object_id)
+          .executeTakeFirst()
         await trx.deleteFrom('blob_chunks').where('object_id', '=', row.object_id).execute()
         return numDeletedRows > 0n
       })
@@ -113,7 +154,11 @@ export function createDatabaseBlobStore(options: { db: Db }): BlobStore {
     },
     deletePrefix: (prefix) => deleteListed(store, prefix),
     async sweep(olderThanMs = DAY_MS) {
-      const stale = await db.selectFrom('blob_uploads').select('object_id').where('started_at', '<', Date.now() - olderThanMs).execute()
+      const stale = await db
+        .selectFrom('blob_uploads')
+        .select('object_id')
+        .where('started_at', '<', Date.now() - olderThanMs)
+        .execute()
       for (const { object_id: objectId } of stale) {
         await dropObject(db, objectId)
         await db.deleteFrom('blob_uploads').where('object_id', '=', objectId).execute()

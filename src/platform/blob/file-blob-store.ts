@@ -5,7 +5,17 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { type BlobBody, type BlobInfo, type BlobStore, blobNotFound, bodyChunks, checkBlobKey, checkBlobPrefix, deleteListed, sortByKey } from './blob.port.js'
+import {
+  type BlobBody,
+  type BlobInfo,
+  type BlobStore,
+  blobNotFound,
+  bodyChunks,
+  checkBlobKey,
+  checkBlobPrefix,
+  deleteListed,
+  sortByKey,
+} from './blob.port.js'
 
 const SUFFIX = '~'
 const TEMP = '.tmp'
@@ -35,19 +45,32 @@ export function createFileBlobStore(options: { root: string }): BlobStore {
 
   async function removeEmptyParents(path: string): Promise<void> {
     for (let dir = dirname(path); dir.startsWith(root) && dir !== root; dir = dirname(dir)) {
-      if (!(await rmdir(dir).then(() => true, () => false))) return
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return
     }
   }
 
   async function walk(dir: string, keyPrefix: string, out: BlobInfo[]): Promise<void> {
-    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => (isMissing(error) ? [] : Promise.reject(error)))
+    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) =>
+      isMissing(error) ? [] : Promise.reject(error),
+    )
     for (const entry of entries) {
       if (entry.name === TEMP && dir === root) continue
       const path = join(dir, entry.name)
       if (entry.isDirectory()) await walk(path, `${keyPrefix}${entry.name}/`, out)
       else if (entry.name.endsWith(SUFFIX)) {
         const info = await stat(path).catch(() => undefined)
-        if (info !== undefined) out.push({ key: `${keyPrefix}${entry.name.slice(0, -SUFFIX.length)}`, size: info.size, updatedAt: Math.floor(info.mtimeMs) })
+        if (info !== undefined)
+          out.push({
+            key: `${keyPrefix}${entry.name.slice(0, -SUFFIX.length)}`,
+            size: info.size,
+            updatedAt: Math.floor(info.mtimeMs),
+          })
       }
     }
   }
@@ -76,12 +99,17 @@ export function createFileBlobStore(options: { root: string }): BlobStore {
       }
     },
     async get(key): Promise<Readable> {
-      const handle = await open(toPath(checkBlobKey(key)), 'r').catch((error: unknown) => Promise.reject(isMissing(error) ? blobNotFound(key) : error))
+      const handle = await open(toPath(checkBlobKey(key)), 'r').catch((error: unknown) =>
+        Promise.reject(isMissing(error) ? blobNotFound(key) : error),
+      )
       return handle.createReadStream()
     },
     async delete(key) {
       const path = toPath(checkBlobKey(key))
-      const removed = await unlink(path).then(() => true, (error: unknown) => (isMissing(error) ? false : Promise.reject(error)))
+      const removed = await unlink(path).then(
+        () => true,
+        (error: unknown) => (isMissing(error) ? false : Promise.reject(error)),
+      )
       if (removed) await removeEmptyParents(path)
       return removed
     },

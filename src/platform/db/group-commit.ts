@@ -26,7 +26,9 @@ interface Pending<Request, Outcome> {
   reject(error: unknown): void
 }
 
-export function createGroupCommit<Request, Outcome>(options: GroupCommitOptions<Request, Outcome>): GroupCommit<Request, Outcome> {
+export function createGroupCommit<Request, Outcome>(
+  options: GroupCommitOptions<Request, Outcome>,
+): GroupCommit<Request, Outcome> {
   let waiting: Pending<Request, Outcome>[] = []
   let inFlight: Promise<void> | undefined
 

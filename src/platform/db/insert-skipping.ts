@@ -9,7 +9,13 @@ const cache = new Map<string, string>()
  * PostgreSQL ON CONFLICT DO NOTHING; all three return only the rows actually inserted. Parameters
  * are row by row, in `columns` order.
  */
-export function insertSkippingSql(kind: DatabaseKind, table: string, columns: readonly string[], rows: number, returning: string): string {
+export function insertSkippingSql(
+  kind: DatabaseKind,
+  table: string,
+  columns: readonly string[],
+  rows: number,
+  returning: string,
+): string {
   const key = `${kind}:${table}:${rows}`
   let text = cache.get(key)
   if (text === undefined) {

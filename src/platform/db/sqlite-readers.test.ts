@@ -13,7 +13,11 @@ const logger = createLogger('silent')
 
 describe('SQLite reader threads', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pulsebase-readers-'))
-  const opened = openDatabase(loadConfig({ PULSEBASE_DATABASE_URL: `sqlite://${join(dir, 'db.sqlite')}` }).database, createMetrics(), logger)
+  const opened = openDatabase(
+    loadConfig({ PULSEBASE_DATABASE_URL: `sqlite://${join(dir, 'db.sqlite')}` }).database,
+    createMetrics(),
+    logger,
+  )
   after(async () => {
     await (await opened).close()
     rmSync(dir, { recursive: true, force: true })
@@ -31,7 +35,11 @@ describe('SQLite reader threads', () => {
     }
     setImmediate(spin)
     // Two million rows counted by a recursive query: long work for one statement.
-    const read = sql<{ n: number }>`with recursive c(x) as (select 1 union all select x + 1 from c where x < 2000000) select count(*) as n from c`.execute(handle.reader)
+    const read = sql<{
+      n: number
+    }>`with recursive c(x) as (select 1 union all select x + 1 from c where x < 2000000) select count(*) as n from c`.execute(
+      handle.reader,
+    )
     const turnsAtStart = turns
     const { rows } = await read
     isReading = false
@@ -43,11 +51,29 @@ describe('SQLite reader threads', () => {
   test('readers see what the main connection committed, and refuse writes', async () => {
     const handle = await opened
     const now = Date.now()
-    await handle.db.insertInto('users').values({ id: 'r1', email: 'r1@example.com', password_hash: 'x', role: 'user', display_name: null, settings: '{}', created_at: now, updated_at: now }).execute()
+    await handle.db
+      .insertInto('users')
+      .values({
+        id: 'r1',
+        email: 'r1@example.com',
+        password_hash: 'x',
+        role: 'user',
+        display_name: null,
+        settings: '{}',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute()
     const row = await handle.reader.selectFrom('users').select('email').where('id', '=', 'r1').executeTakeFirst()
     assert.equal(row?.email, 'r1@example.com')
-    await assert.rejects(handle.reader.deleteFrom('users').where('id', '=', 'r1').execute(), /only statements that return rows|readonly/)
-    await assert.rejects(handle.reader.transaction().execute(async () => undefined), /takes no transactions/)
+    await assert.rejects(
+      handle.reader.deleteFrom('users').where('id', '=', 'r1').execute(),
+      /only statements that return rows|readonly/,
+    )
+    await assert.rejects(
+      handle.reader.transaction().execute(async () => undefined),
+      /takes no transactions/,
+    )
     assert.equal((await handle.db.selectFrom('users').select('id').where('id', '=', 'r1').executeTakeFirst())?.id, 'r1')
   })
 })

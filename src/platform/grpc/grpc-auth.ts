@@ -23,7 +23,10 @@ export function credentialFromMetadata(metadata: Metadata): string | undefined {
   const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)
   if (bearer?.[1]) return bearer[1]
   if (/\s/.test(authorization)) {
-    throw new AppError('unauthenticated', 'The authorization metadata must be "Bearer <credential>" or the bare credential')
+    throw new AppError(
+      'unauthenticated',
+      'The authorization metadata must be "Bearer <credential>" or the bare credential',
+    )
   }
   return authorization
 }
@@ -38,7 +41,10 @@ export function addressOfPeer(peer: string): string | undefined {
 }
 
 /** Who a gRPC call acts for (its peer address recorded as a device's contact), held for the call's life; throws `unauthenticated` when the credential is missing or refused. */
-export async function principalFrom(call: { readonly metadata: Metadata; readonly peer: string; holdCredentials?(principal: Principal): void }, authenticate: Authenticate): Promise<Principal> {
+export async function principalFrom(
+  call: { readonly metadata: Metadata; readonly peer: string; holdCredentials?(principal: Principal): void },
+  authenticate: Authenticate,
+): Promise<Principal> {
   const credential = credentialFromMetadata(call.metadata)
   if (credential === undefined) throw new AppError('unauthenticated', MISSING)
   const principal = await authenticate(credential, { address: addressOfPeer(call.peer) })

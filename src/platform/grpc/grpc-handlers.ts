@@ -43,7 +43,10 @@ export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise
 /** Yields the responses; an async generator is the natural shape. */
 export type ServerStreamHandler<Req, Res> = (request: Req, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>
 export type ClientStreamHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: CallContext) => Promise<Res> | Res
-export type BidiStreamHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res> | Iterable<Res>
+export type BidiStreamHandler<Req, Res> = (
+  requests: AsyncIterable<Req>,
+  ctx: CallContext,
+) => AsyncIterable<Res> | Iterable<Res>
 
 /** A handler tagged with its call shape, so `addService` can check it against the proto at boot. */
 export type GrpcMethod =
@@ -56,9 +59,18 @@ export type GrpcMethod =
 export type GrpcImplementation = Readonly<Record<string, GrpcMethod>>
 
 export const unary = <Req, Res>(handler: UnaryHandler<Req, Res>): GrpcMethod => ({ type: 'unary', handler })
-export const serverStream = <Req, Res>(handler: ServerStreamHandler<Req, Res>): GrpcMethod => ({ type: 'server_stream', handler })
-export const clientStream = <Req, Res>(handler: ClientStreamHandler<Req, Res>): GrpcMethod => ({ type: 'client_stream', handler })
-export const bidiStream = <Req, Res>(handler: BidiStreamHandler<Req, Res>): GrpcMethod => ({ type: 'bidi_stream', handler })
+export const serverStream = <Req, Res>(handler: ServerStreamHandler<Req, Res>): GrpcMethod => ({
+  type: 'server_stream',
+  handler,
+})
+export const clientStream = <Req, Res>(handler: ClientStreamHandler<Req, Res>): GrpcMethod => ({
+  type: 'client_stream',
+  handler,
+})
+export const bidiStream = <Req, Res>(handler: BidiStreamHandler<Req, Res>): GrpcMethod => ({
+  type: 'bidi_stream',
+  handler,
+})
 
 export interface HandlerDeps {
   readonly logger: Logger
@@ -81,7 +93,8 @@ interface CallScope {
   finish(): void
 }
 
-const credentialsEnded = (reason: EndReason) => new AppError('unauthenticated', `The call's credentials ended (${reason})`)
+const credentialsEnded = (reason: EndReason) =>
+  new AppError('unauthenticated', `The call's credentials ended (${reason})`)
 
 function logFailure(logger: Logger, failure: GrpcFailure, error: unknown): void {
   const code = statusName(failure.response.code)
@@ -94,7 +107,14 @@ function logFailure(logger: Logger, failure: GrpcFailure, error: unknown): void 
 // service and the statuses grpc-js produces by itself (deadline, bad message, unimplemented).
 const CANCELLED = new Error('The client cancelled the call or its deadline passed')
 
-function startCall(deps: HandlerDeps, logger: Logger, path: string, call: AnyServerCall, isStream: boolean, onCredentialsEnd: (error: AppError) => void): CallScope {
+function startCall(
+  deps: HandlerDeps,
+  logger: Logger,
+  path: string,
+  call: AnyServerCall,
+  isStream: boolean,
+  onCredentialsEnd: (error: AppError) => void,
+): CallScope {
   // grpc-js reports 'cancelled' after many calls that already finished, so the controller (and the
   // abort it would cost) is only made for a handler that reads `signal`, typically a stream.
   let controller: AbortController | undefined
@@ -159,7 +179,10 @@ function startCall(deps: HandlerDeps, logger: Logger, path: string, call: AnySer
  * default iterator destroys the stream on return, which on a bidi call would also kill the
  * response side before the handler's last write and the status.
  */
-function readRequests(call: ServerReadableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>, scope: CallScope): AsyncIterable<unknown> {
+function readRequests(
+  call: ServerReadableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
+  scope: CallScope,
+): AsyncIterable<unknown> {
   return {
     [Symbol.asyncIterator]: () => {
       const iterator = call.iterator({ destroyOnReturn: false })
@@ -230,7 +253,10 @@ export function wrapMethod(method: GrpcMethod, path: string, deps: HandlerDeps):
     case 'unary':
     case 'client_stream': {
       const { type, handler } = method
-      return (call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      return (
+        call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>,
+        callback: sendUnaryData<unknown>,
+      ) => {
         let isAnswered = false
         const answer: sendUnaryData<unknown> = (error, response) => {
           if (isAnswered) return
@@ -243,7 +269,14 @@ export function wrapMethod(method: GrpcMethod, path: string, deps: HandlerDeps):
           if (failure) answer(failure.response)
         })
         Promise.resolve()
-          .then(() => (handler as UnaryHandler<unknown, unknown>)(type === 'unary' ? checkedRequest(call as ServerUnaryCall<unknown, unknown>) : readRequests(call as ServerReadableStream<unknown, unknown>, scope), scope.ctx))
+          .then(() =>
+            (handler as UnaryHandler<unknown, unknown>)(
+              type === 'unary'
+                ? checkedRequest(call as ServerUnaryCall<unknown, unknown>)
+                : readRequests(call as ServerReadableStream<unknown, unknown>, scope),
+              scope.ctx,
+            ),
+          )
           .then(
             (response) => {
               answer(null, response ?? {})
@@ -271,8 +304,15 @@ export function wrapMethod(method: GrpcMethod, path: string, deps: HandlerDeps):
         const scope = startCall(deps, logger, path, call, true, (error) => close(scope.fail(error)))
         Promise.resolve()
           .then(() => {
-            const input = type === 'server_stream' ? checkedRequest(call as ServerWritableStream<unknown, unknown>) : readRequests(call as ServerDuplexStream<unknown, unknown>, scope)
-            return writeAll(call, (handler as ServerStreamHandler<unknown, unknown>)(input, scope.ctx), scope.ctx.signal)
+            const input =
+              type === 'server_stream'
+                ? checkedRequest(call as ServerWritableStream<unknown, unknown>)
+                : readRequests(call as ServerDuplexStream<unknown, unknown>, scope)
+            return writeAll(
+              call,
+              (handler as ServerStreamHandler<unknown, unknown>)(input, scope.ctx),
+              scope.ctx.signal,
+            )
           })
           .then(
             () => close(undefined),

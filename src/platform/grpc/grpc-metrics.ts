@@ -11,7 +11,9 @@ import type { Metrics } from '../metrics/metrics.js'
 import { statusName } from './grpc-errors.js'
 import type { MethodType } from './grpc-handlers.js'
 
-export function methodType(method: Pick<ServerMethodDefinition<unknown, unknown>, 'requestStream' | 'responseStream'>): MethodType {
+export function methodType(
+  method: Pick<ServerMethodDefinition<unknown, unknown>, 'requestStream' | 'responseStream'>,
+): MethodType {
   if (method.requestStream) return method.responseStream ? 'bidi_stream' : 'client_stream'
   return method.responseStream ? 'server_stream' : 'unary'
 }
@@ -22,7 +24,9 @@ const DEADLINE_SLACK_MS = 10
 
 function endedByClient(deadline: Deadline): status {
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline
-  return Number.isFinite(deadlineMs) && deadlineMs - Date.now() <= DEADLINE_SLACK_MS ? status.DEADLINE_EXCEEDED : status.CANCELLED
+  return Number.isFinite(deadlineMs) && deadlineMs - Date.now() <= DEADLINE_SLACK_MS
+    ? status.DEADLINE_EXCEEDED
+    : status.CANCELLED
 }
 
 /**

@@ -5,7 +5,15 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Writable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
 import { waitUntil } from '../../../test/helpers/poll.js'
-import { type Client, credentials, makeClientConstructor, Metadata, type ServiceDefinition, type ServiceError, status } from '@grpc/grpc-js'
+import {
+  type Client,
+  credentials,
+  makeClientConstructor,
+  Metadata,
+  type ServiceDefinition,
+  type ServiceError,
+  status,
+} from '@grpc/grpc-js'
 import { fromJSON } from '@grpc/proto-loader'
 import { service as healthService } from 'grpc-health-check'
 import { registerAccountGrpc } from '../../domains/auth/auth.grpc.js'
@@ -14,7 +22,17 @@ import { AppError } from '../../errors.js'
 import { createLogger } from '../logging/logger.js'
 import { createMetrics, type Metrics } from '../metrics/metrics.js'
 import { ERROR_CODE_KEY, ERROR_DETAILS_KEY } from './grpc-errors.js'
-import { bidiStream, clientStream, createGrpcServer, type GrpcServer, loadProto, PROTO_LOADER_OPTIONS, serverStream, serviceFrom, unary } from './grpc-server.js'
+import {
+  bidiStream,
+  clientStream,
+  createGrpcServer,
+  type GrpcServer,
+  loadProto,
+  PROTO_LOADER_OPTIONS,
+  serverStream,
+  serviceFrom,
+  unary,
+} from './grpc-server.js'
 
 const authenticate: Authenticate = async (credential) => {
   if (credential === 'good-token') return { userId: 'user-1', role: 'user', deviceId: null }
@@ -22,25 +40,37 @@ const authenticate: Authenticate = async (credential) => {
   throw new AppError('unauthenticated', 'Invalid or expired credential')
 }
 
-const rpc = (requestStream: boolean, responseStream: boolean) => ({ requestType: 'Note', responseType: 'Note', requestStream, responseStream, comment: '' })
+const rpc = (requestStream: boolean, responseStream: boolean) => ({
+  requestType: 'Note',
+  responseType: 'Note',
+  requestStream,
+  responseStream,
+  comment: '',
+})
 const note = { fields: { text: { type: 'string', id: 1 }, count: { type: 'int64', id: 2 } } }
 const PROBE = serviceFrom(
   fromJSON(
     {
       nested: {
-        pulsebase: { nested: { test: { nested: {
-          Note: note,
-          Probe: {
-            methods: {
-              Fail: rpc(false, false),
-              Reject: rpc(false, false),
-              Count: rpc(false, true),
-              Forever: rpc(false, true),
-              Join: rpc(true, false),
-              Echo: rpc(true, true),
+        pulsebase: {
+          nested: {
+            test: {
+              nested: {
+                Note: note,
+                Probe: {
+                  methods: {
+                    Fail: rpc(false, false),
+                    Reject: rpc(false, false),
+                    Count: rpc(false, true),
+                    Forever: rpc(false, true),
+                    Join: rpc(true, false),
+                    Echo: rpc(true, true),
+                  },
+                },
+              },
             },
           },
-        } } } },
+        },
       },
     },
     PROTO_LOADER_OPTIONS,
@@ -125,7 +155,10 @@ async function handled(metrics: Metrics, grpcMethod: string, code: string): Prom
 
 describe('gRPC server', () => {
   const logLines: string[] = []
-  const logger = createLogger('warn', new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) }))
+  const logger = createLogger(
+    'warn',
+    new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) }),
+  )
   const metrics = createMetrics()
   let server: GrpcServer
   let address: string
@@ -158,18 +191,27 @@ describe('gRPC server', () => {
     const person = { userId: 'user-1', role: 'user', deviceId: '' }
     assert.deepEqual(await callUnary(account, 'WhoAmI', {}, withAuth('good-token')), person)
     assert.deepEqual(await callUnary(account, 'WhoAmI', {}, withAuth('Bearer good-token')), person)
-    assert.deepEqual(await callUnary(account, 'WhoAmI', {}, withAuth('bearer device-key-1')), { ...person, deviceId: 'device-1' })
+    assert.deepEqual(await callUnary(account, 'WhoAmI', {}, withAuth('bearer device-key-1')), {
+      ...person,
+      deviceId: 'device-1',
+    })
     assert.ok((await handled(metrics, 'pulsebase.v1.Account/WhoAmI', 'OK')) >= 3)
   })
 
   test('a missing or refused credential is UNAUTHENTICATED with a clear message', async () => {
     await assert.rejects(callUnary(account, 'WhoAmI', {}), (error: ServiceError) => {
       assert.equal(error.code, status.UNAUTHENTICATED)
-      assert.equal(error.details, 'Missing credentials: send an access token or device key in the authorization metadata')
+      assert.equal(
+        error.details,
+        'Missing credentials: send an access token or device key in the authorization metadata',
+      )
       assert.deepEqual(error.metadata.get(ERROR_CODE_KEY), ['unauthenticated'])
       return true
     })
-    await assert.rejects(callUnary(account, 'WhoAmI', {}, withAuth('Bearer stolen')), { code: status.UNAUTHENTICATED, details: 'Invalid or expired credential' })
+    await assert.rejects(callUnary(account, 'WhoAmI', {}, withAuth('Bearer stolen')), {
+      code: status.UNAUTHENTICATED,
+      details: 'Invalid or expired credential',
+    })
     await assert.rejects(callUnary(account, 'WhoAmI', {}, withAuth('Basic a b')), { code: status.UNAUTHENTICATED })
     assert.equal(await handled(metrics, 'pulsebase.v1.Account/WhoAmI', 'UNAUTHENTICATED'), 3)
   })
@@ -182,7 +224,10 @@ describe('gRPC server', () => {
       return true
     })
     assert.equal(await handled(metrics, 'pulsebase.test.Probe/Fail', 'INTERNAL'), 1)
-    assert.ok(logLines.some((line) => line.includes('secret database detail')), 'the cause is logged')
+    assert.ok(
+      logLines.some((line) => line.includes('secret database detail')),
+      'the cause is logged',
+    )
   })
 
   test('an AppError keeps its code, message and details', async () => {
@@ -197,10 +242,16 @@ describe('gRPC server', () => {
 
   test('server, client and bidi streams work, and errors in a stream map the same way', async () => {
     const counted = await collect(probe.Count?.({ text: 'n', count: 3 }))
-    assert.deepEqual(counted, [1, 2, 3].map((count) => ({ text: 'n', count })), 'int64 arrives as a number')
+    assert.deepEqual(
+      counted,
+      [1, 2, 3].map((count) => ({ text: 'n', count })),
+      'int64 arrives as a number',
+    )
 
     const joined = await new Promise((resolve, reject) => {
-      const call = probe.Join?.((error: ServiceError | null, response: unknown) => (error ? reject(error) : resolve(response)))
+      const call = probe.Join?.((error: ServiceError | null, response: unknown) =>
+        error ? reject(error) : resolve(response),
+      )
       for (const text of ['a', 'b', 'c']) call.write({ text })
       call.end()
     })
@@ -253,7 +304,10 @@ describe('gRPC server lifecycle', () => {
     const { echo, ...withoutEcho } = probeImplementation
     assert.throws(() => server.addService(PROBE, withoutEcho), /Probe\/Echo: no handler/)
     assert.throws(() => server.addService(PROBE, { ...probeImplementation, Extra: echo }), /no method\(s\) Extra/)
-    assert.throws(() => server.addService(PROBE, { ...withoutEcho, Echo: unary(() => ({})) }), /bidi_stream in the proto, but its handler is unary/)
+    assert.throws(
+      () => server.addService(PROBE, { ...withoutEcho, Echo: unary(() => ({})) }),
+      /bidi_stream in the proto, but its handler is unary/,
+    )
   })
 
   test('shutdown flips health to NOT_SERVING and cancels calls still open at the deadline', async () => {

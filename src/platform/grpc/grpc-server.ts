@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url'
-import { Server, ServerCredentials, type ServiceDefinition, setLogger, type UntypedServiceImplementation } from '@grpc/grpc-js'
+import {
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  setLogger,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js'
 import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader'
 import { HealthImplementation } from 'grpc-health-check'
 import type { Logger } from '../logging/logger.js'
@@ -20,7 +26,13 @@ export const PROTO_DIR = fileURLToPath(new URL('../../../proto/', import.meta.ur
  * are unaffected. int64 arrives as a Number (epoch-ms and counters stay far below 2^53), enums
  * as their names, unset fields as their defaults, and a set oneof names its field.
  */
-export const PROTO_LOADER_OPTIONS: Options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true }
+export const PROTO_LOADER_OPTIONS: Options = {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+}
 
 /** Loads a .proto from `proto/` (e.g. `pulsebase/v1/account.proto`); imports resolve from there too. */
 export function loadProto(relativePath: string): PackageDefinition {
@@ -70,7 +82,11 @@ function readServiceName(definition: ServiceDefinition): string {
   return name
 }
 
-function wrapService(definition: ServiceDefinition, implementation: GrpcImplementation, deps: GrpcServerDeps): UntypedServiceImplementation {
+function wrapService(
+  definition: ServiceDefinition,
+  implementation: GrpcImplementation,
+  deps: GrpcServerDeps,
+): UntypedServiceImplementation {
   const service = readServiceName(definition)
   const wrapped: UntypedServiceImplementation = {}
   const known = new Set<string>()
@@ -79,11 +95,14 @@ function wrapService(definition: ServiceDefinition, implementation: GrpcImplemen
     aliases.forEach((alias) => known.add(alias))
     const matches = aliases.filter((alias) => Object.hasOwn(implementation, alias))
     if (matches.length !== 1) {
-      throw new Error(`${service}/${name}: ${matches.length === 0 ? 'no handler' : `two handlers (${matches.join(', ')})`}`)
+      throw new Error(
+        `${service}/${name}: ${matches.length === 0 ? 'no handler' : `two handlers (${matches.join(', ')})`}`,
+      )
     }
     const entry = implementation[matches[0] as string] as GrpcImplementation[string]
     const expected = methodType(method)
-    if (entry.type !== expected) throw new Error(`${service}/${name} is ${expected} in the proto, but its handler is ${entry.type}`)
+    if (entry.type !== expected)
+      throw new Error(`${service}/${name} is ${expected} in the proto, but its handler is ${entry.type}`)
     wrapped[name] = wrapMethod(entry, method.path, deps)
   }
   const unknown = Object.keys(implementation).filter((key) => !known.has(key))

@@ -20,7 +20,11 @@ export function ensureDashboardBuilt(logger: Logger): boolean {
     return false
   }
   logger.info('building the dashboard (first start)')
-  const result = spawnSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts'], { cwd: PACKAGE_ROOT, stdio: 'inherit' })
-  if (result.status !== 0) logger.warn({ status: result.status }, 'building the dashboard failed; the API serves without it')
+  const result = spawnSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts'], {
+    cwd: PACKAGE_ROOT,
+    stdio: 'inherit',
+  })
+  if (result.status !== 0)
+    logger.warn({ status: result.status }, 'building the dashboard failed; the API serves without it')
   return existsSync(join(DASHBOARD_DIR, 'index.html'))
 }

@@ -53,7 +53,10 @@ export function registerDashboard(app: HttpServer, root: string = DASHBOARD_DIR)
   void app.register(async (scope: HttpServer) => {
     if (!existsSync(join(root, 'index.html'))) {
       scope.get('/', { schema: { hide: true } }, async () => {
-        throw new AppError('unavailable', 'The dashboard has not been built: run `npm run build:web` (npm install does it), then restart')
+        throw new AppError(
+          'unavailable',
+          'The dashboard has not been built: run `npm run build:web` (npm install does it), then restart',
+        )
       })
       return
     }
@@ -70,7 +73,8 @@ export function registerDashboard(app: HttpServer, root: string = DASHBOARD_DIR)
         reply.header('x-content-type-options', 'nosniff')
       },
     })
-    const sendPage = (_request: FastifyRequest, reply: FastifyReply) => setPageHeaders(reply).sendFile('index.html', root, { cacheControl: false })
+    const sendPage = (_request: FastifyRequest, reply: FastifyReply) =>
+      setPageHeaders(reply).sendFile('index.html', root, { cacheControl: false })
     scope.get('/', { schema: { hide: true } }, sendPage)
     scope.get('/*', { schema: { hide: true } }, async (request, reply) => {
       const path = request.url.split('?')[0] ?? '/'

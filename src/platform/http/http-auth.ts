@@ -35,7 +35,10 @@ export function createGuards(authenticate: Authenticate): Guards {
   const anyone: Guard = async (request) => {
     const credential = credentialFromHeaders(request.headers)
     if (credential === undefined) {
-      throw new AppError('unauthenticated', 'Missing credentials: send "Authorization: Bearer <access token or device key>"')
+      throw new AppError(
+        'unauthenticated',
+        'Missing credentials: send "Authorization: Bearer <access token or device key>"',
+      )
     }
     request.principal = await authenticate(credential, { address: request.ip })
   }

@@ -23,8 +23,15 @@ export function toAppError(error: FastifyError): AppError {
   if (known !== undefined) return new AppError(known[0], known[1])
   // Other client errors Fastify raises itself (a 4xx without one of the codes above).
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    const byStatus = error.statusCode === 413 ? FASTIFY_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE : error.statusCode === 415 ? FASTIFY_ERRORS.FST_ERR_CTP_INVALID_MEDIA_TYPE : undefined
-    return byStatus === undefined ? new AppError('invalid_argument', 'Bad request') : new AppError(byStatus[0], byStatus[1])
+    const byStatus =
+      error.statusCode === 413
+        ? FASTIFY_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE
+        : error.statusCode === 415
+          ? FASTIFY_ERRORS.FST_ERR_CTP_INVALID_MEDIA_TYPE
+          : undefined
+    return byStatus === undefined
+      ? new AppError('invalid_argument', 'Bad request')
+      : new AppError(byStatus[0], byStatus[1])
   }
   return new AppError('internal', 'Internal server error')
 }
@@ -63,14 +70,20 @@ const CLIENT_ERRORS: Record<string, AppError> = {
  * request line): answers in the one error body and logs the error's code only, never its
  * `rawPacket` (which holds the Authorization header or device key).
  */
-export function handleClientError(this: { log: { debug(o: object, m: string): void } }, error: NodeJS.ErrnoException, socket: Socket): void {
+export function handleClientError(
+  this: { log: { debug(o: object, m: string): void } },
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const appError = CLIENT_ERRORS[error.code ?? ''] ?? new AppError('invalid_argument', 'The request is not valid HTTP')
   this.log.debug({ code: error.code }, 'client error')
   const body = JSON.stringify(toErrorBody(appError))
   const status = HTTP_STATUS[appError.code]
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\n\r\n${body}`)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\n\r\n${body}`,
+    )
   }
   socket.destroy()
 }
@@ -81,6 +94,10 @@ export function handleClientError(this: { log: { debug(o: object, m: string): vo
  * nesting). Runs after schema validation, so coerced query numbers are checked as numbers.
  */
 export async function refuseUnstorableInput(request: FastifyRequest): Promise<void> {
-  const problems = [...inputProblems(request.params, 'params'), ...inputProblems(request.query, 'querystring'), ...inputProblems(request.body, 'body')]
+  const problems = [
+    ...inputProblems(request.params, 'params'),
+    ...inputProblems(request.query, 'querystring'),
+    ...inputProblems(request.body, 'body'),
+  ]
   if (problems.length > 0) throw invalidRequest(problems)
 }

@@ -7,12 +7,24 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, t
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
-import { handleClientError, handleFrameworkError, handleHttpError, handleNotFound, refuseUnstorableInput } from './http-errors.js'
+import {
+  handleClientError,
+  handleFrameworkError,
+  handleHttpError,
+  handleNotFound,
+  refuseUnstorableInput,
+} from './http-errors.js'
 import { registerJsonBodyParser } from './json-body.js'
 import { strictValidatorCompiler } from './validator-compiler.js'
 import { documentErrors, extractComponents, refuseUndocumentedStatus } from './openapi.js'
 
-export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>
 
 export interface HttpServerOptions {
   readonly logger: Logger
@@ -75,7 +87,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     const route = request.routeOptions.url ?? 'unmatched'
     const labels = { method: request.method, route, status_code: String(reply.statusCode) }
     options.metrics.httpRequestDuration.observe(labels, reply.elapsedTime / 1000)
-    request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
+    request.log.info(
+      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    )
   })
 
   if ((options.corsOrigins?.length ?? 0) > 0) {

@@ -19,7 +19,11 @@ export function jsonBodyText(body: Buffer): string {
   } catch {
     throw new AppError('invalid_argument', 'Request body is not valid UTF-8')
   }
-  if (isJsonNestedDeeperThan(text, MAX_NESTING_DEPTH)) throw new AppError('invalid_argument', `Request body nests arrays or objects deeper than ${MAX_NESTING_DEPTH} levels`)
+  if (isJsonNestedDeeperThan(text, MAX_NESTING_DEPTH))
+    throw new AppError(
+      'invalid_argument',
+      `Request body nests arrays or objects deeper than ${MAX_NESTING_DEPTH} levels`,
+    )
   return text
 }
 
@@ -27,14 +31,18 @@ export function jsonBodyText(body: Buffer): string {
 export function registerJsonBodyParser(scope: HttpServer, options: { bodyLimit?: number } = {}): void {
   const parseJson = scope.getDefaultJsonParser('error', 'error')
   if (scope.hasContentTypeParser('application/json')) scope.removeContentTypeParser('application/json')
-  scope.addContentTypeParser('application/json', { parseAs: 'buffer', ...options }, (request: FastifyRequest, body, done) => {
-    let text: string
-    try {
-      text = jsonBodyText(body as Buffer)
-    } catch (error) {
-      done(error as Error, undefined)
-      return
-    }
-    void parseJson(request, text, done)
-  })
+  scope.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer', ...options },
+    (request: FastifyRequest, body, done) => {
+      let text: string
+      try {
+        text = jsonBodyText(body as Buffer)
+      } catch (error) {
+        done(error as Error, undefined)
+        return
+      }
+      void parseJson(request, text, done)
+    },
+  )
 }

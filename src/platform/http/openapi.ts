@@ -11,17 +11,34 @@ const ERROR_CODES = Object.keys(HTTP_STATUS) as ErrorCode[]
 export const ErrorBody = Type.Object(
   {
     error: Type.Object({
-      code: Type.Union(ERROR_CODES.map((code) => Type.Literal(code)), { description: 'Stable, machine-readable; see docs/api.md' }),
+      code: Type.Union(
+        ERROR_CODES.map((code) => Type.Literal(code)),
+        { description: 'Stable, machine-readable; see docs/api.md' },
+      ),
       message: Type.String({ description: 'A sentence for a person' }),
       details: Type.Array(
-        Type.Object({ path: Type.Optional(Type.String({ description: 'Where in the request, e.g. body.samples.3.bpm' })), message: Type.String() }, { additionalProperties: true }),
+        Type.Object(
+          {
+            path: Type.Optional(Type.String({ description: 'Where in the request, e.g. body.samples.3.bpm' })),
+            message: Type.String(),
+          },
+          { additionalProperties: true },
+        ),
         { description: 'Every field at fault, for invalid_argument' },
       ),
     }),
   },
   {
     title: 'Error',
-    examples: [{ error: { code: 'invalid_argument', message: 'Invalid request: body.email is required', details: [{ path: 'body.email', message: 'is required' }] } }],
+    examples: [
+      {
+        error: {
+          code: 'invalid_argument',
+          message: 'Invalid request: body.email is required',
+          details: [{ path: 'body.email', message: 'is required' }],
+        },
+      },
+    ],
   },
 )
 
@@ -63,7 +80,15 @@ export function errorStatuses(route: RouteShape): number[] {
 export const isOwnApi = (url: string): boolean => url.startsWith('/v1/')
 
 /** `@fastify/swagger` `transform`: adds the error responses to each `/v1` route's documentation. */
-export function documentErrors<S extends object>({ schema, url, route }: { schema: S; url: string; route: RouteShape }): { schema: S; url: string } {
+export function documentErrors<S extends object>({
+  schema,
+  url,
+  route,
+}: {
+  schema: S
+  url: string
+  route: RouteShape
+}): { schema: S; url: string } {
   const shape = schema as { hide?: boolean; response?: Record<string, unknown> } | undefined
   if (!isOwnApi(url) || shape === undefined || shape.hide === true) return { schema, url }
   const response = { ...shape.response }
@@ -95,17 +120,34 @@ export function extractComponents({ openapiObject }: { openapiObject: Record<str
  * nor `errorStatuses` lists is answered 500 instead, naming the route and status, so a test that
  * meets it fails (and the document gets fixed).
  */
-export async function refuseUndocumentedStatus(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+export async function refuseUndocumentedStatus(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+): Promise<unknown> {
   const url = request.routeOptions.url
   if (url === undefined || !isOwnApi(url)) return payload
   const documented = Object.keys((request.routeOptions.schema?.response as Record<string, unknown> | undefined) ?? {})
   const status = reply.statusCode
-  const shape = { method: request.routeOptions.method, url, schema: request.routeOptions.schema as RouteShape['schema'] }
-  const isListed = documented.includes(String(status)) || documented.includes(`${String(status)[0]}xx`) || errorStatuses(shape).includes(status)
+  const shape = {
+    method: request.routeOptions.method,
+    url,
+    schema: request.routeOptions.schema as RouteShape['schema'],
+  }
+  const isListed =
+    documented.includes(String(status)) ||
+    documented.includes(`${String(status)[0]}xx`) ||
+    errorStatuses(shape).includes(status)
   if (isListed) return payload
   request.log.error({ route: url, status }, 'route answered a status its OpenAPI document does not list')
   reply.status(500).header('content-type', 'application/json; charset=utf-8')
-  return JSON.stringify({ error: { code: 'internal', message: `${request.method} ${url} answered ${status}, which its OpenAPI document does not list`, details: [] } })
+  return JSON.stringify({
+    error: {
+      code: 'internal',
+      message: `${request.method} ${url} answered ${status}, which its OpenAPI document does not list`,
+      details: [],
+    },
+  })
 }
 
 /** A 200 response streamed as a file of `contentType` (documented only: the payload is a stream, never serialized). */

@@ -40,14 +40,32 @@ function isTokenMatch(header: string | undefined, token: string): boolean {
 }
 
 /** `/healthz`, `/readyz`, and `/metrics` (behind `metricsToken` when one is set). */
-export function registerSystemRoutes(app: HttpServer, checks: ReadinessCheck[], registry: Registry, isShuttingDown: () => boolean, metricsToken?: string) {
+export function registerSystemRoutes(
+  app: HttpServer,
+  checks: ReadinessCheck[],
+  registry: Registry,
+  isShuttingDown: () => boolean,
+  metricsToken?: string,
+) {
   const tags = ['system']
-  app.get('/healthz', { schema: { tags, summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
-    status: 'ok' as const,
-  }))
+  app.get(
+    '/healthz',
+    {
+      schema: { tags, summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    },
+    async () => ({
+      status: 'ok' as const,
+    }),
+  )
   app.get(
     '/readyz',
-    { schema: { tags, summary: 'Ready when the database and queue answer', response: { 200: Readiness, 503: Readiness } } },
+    {
+      schema: {
+        tags,
+        summary: 'Ready when the database and queue answer',
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
     async (_request, reply) => {
       const results = await Promise.all(checks.map(async (c) => [c.name, await runCheck(c)] as const))
       const checksOut: Record<string, string> = Object.fromEntries(results)
@@ -56,10 +74,16 @@ export function registerSystemRoutes(app: HttpServer, checks: ReadinessCheck[], 
       return reply.status(isReady ? 200 : 503).send({ status: isReady ? 'ready' : 'unavailable', checks: checksOut })
     },
   )
-  app.get('/metrics', { schema: { tags, summary: 'Prometheus metrics (with PULSEBASE_METRICS_TOKEN set: Authorization: Bearer <token>)' } }, async (request, reply) => {
-    if (metricsToken !== undefined && !isTokenMatch(request.headers.authorization, metricsToken)) {
-      throw new AppError('unauthenticated', 'GET /metrics needs "Authorization: Bearer <PULSEBASE_METRICS_TOKEN>"')
-    }
-    return reply.type(registry.contentType).send(await registry.metrics())
-  })
+  app.get(
+    '/metrics',
+    {
+      schema: { tags, summary: 'Prometheus metrics (with PULSEBASE_METRICS_TOKEN set: Authorization: Bearer <token>)' },
+    },
+    async (request, reply) => {
+      if (metricsToken !== undefined && !isTokenMatch(request.headers.authorization, metricsToken)) {
+        throw new AppError('unauthenticated', 'GET /metrics needs "Authorization: Bearer <PULSEBASE_METRICS_TOKEN>"')
+      }
+      return reply.type(registry.contentType).send(await registry.metrics())
+    },
+  )
 }

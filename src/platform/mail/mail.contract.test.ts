@@ -14,20 +14,31 @@ import { createSmtpMail } from './smtp-mail.js'
 const FROM = 'pulsebase <no-reply@pulsebase.test>'
 
 /** A real SMTP server on a free loopback port that needs user `mailer` / `s3cret p@ss` and keeps what it receives. */
-async function startSmtpServer(): Promise<{ port: number; received: Array<{ from: string; to: string[]; raw: string }>; close(): Promise<void> }> {
+async function startSmtpServer(): Promise<{
+  port: number
+  received: Array<{ from: string; to: string[]; raw: string }>
+  close(): Promise<void>
+}> {
   const received: Array<{ from: string; to: string[]; raw: string }> = []
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
     authMethods: ['PLAIN', 'LOGIN'],
-    onAuth: (auth, _session, callback) => (auth.username === 'mailer' && auth.password === 's3cret p@ss' ? callback(null, { user: auth.username }) : callback(new Error('bad credentials'))),
+    onAuth: (auth, _session, callback) =>
+      auth.username === 'mailer' && auth.password === 's3cret p@ss'
+        ? callback(null, { user: auth.username })
+        : callback(new Error('bad credentials')),
     onData: (stream, session, callback) => {
       const parts: Buffer[] = []
       stream.on('data', (part: Buffer) => parts.push(part))
       stream.on('end', () => {
         const envelope = session.envelope
-        received.push({ from: envelope.mailFrom ? envelope.mailFrom.address : '', to: envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(parts).toString('utf8') })
+        received.push({
+          from: envelope.mailFrom ? envelope.mailFrom.address : '',
+          to: envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(parts).toString('utf8'),
+        })
         callback()
       })
     },
@@ -56,16 +67,31 @@ const targets: Target[] = [
     create: async () => {
       const dir = mkdtempSync(join(tmpdir(), 'pulsebase-mail-'))
       const folder = join(dir, 'outbox')
-      const delivered = () => readdirSync(folder).filter((n) => n.endsWith('.eml')).sort().map((n) => readFileSync(join(folder, n), 'utf8'))
-      return { mail: createOutboxMail({ folder, from: FROM }), delivered, release: async () => rmSync(dir, { recursive: true, force: true }) }
+      const delivered = () =>
+        readdirSync(folder)
+          .filter((n) => n.endsWith('.eml'))
+          .sort()
+          .map((n) => readFileSync(join(folder, n), 'utf8'))
+      return {
+        mail: createOutboxMail({ folder, from: FROM }),
+        delivered,
+        release: async () => rmSync(dir, { recursive: true, force: true }),
+      }
     },
   },
   {
     name: 'SMTP',
     create: async () => {
       const server = await startSmtpServer()
-      const mail = createSmtpMail({ url: `smtp://mailer:${encodeURIComponent('s3cret p@ss')}@127.0.0.1:${server.port}`, from: FROM })
-      return { mail, delivered: () => server.received.map((m) => m.raw), release: async () => (await mail.close(), await server.close()) }
+      const mail = createSmtpMail({
+        url: `smtp://mailer:${encodeURIComponent('s3cret p@ss')}@127.0.0.1:${server.port}`,
+        from: FROM,
+      })
+      return {
+        mail,
+        delivered: () => server.received.map((m) => m.raw),
+        release: async () => (await mail.close(), await server.close()),
+      }
     },
   },
 ]
@@ -79,7 +105,12 @@ for (const target of targets) {
     after(async () => opened?.release())
 
     test('a message arrives whole: sender, recipient, subject, text and HTML parts, Message-ID', async () => {
-      const { messageId } = await opened.mail.send({ to: 'ada@example.com', subject: 'Reset your password', text: 'Open this link: https://example.com/reset#abc', html: '<p>Open <a href="https://example.com/reset#abc">this link</a></p>' })
+      const { messageId } = await opened.mail.send({
+        to: 'ada@example.com',
+        subject: 'Reset your password',
+        text: 'Open this link: https://example.com/reset#abc',
+        html: '<p>Open <a href="https://example.com/reset#abc">this link</a></p>',
+      })
       const [raw] = opened.delivered()
       assert.ok(raw !== undefined)
       assert.match(raw, /^From: pulsebase <no-reply@pulsebase\.test>\r$/m)
@@ -114,7 +145,10 @@ test('SMTP: wrong credentials and an unreachable server reject with unavailable,
   const server = await startSmtpServer()
   after(() => server.close())
   const wrong = createSmtpMail({ url: `smtp://mailer:wrong-password@127.0.0.1:${server.port}`, from: FROM })
-  await assert.rejects(wrong.send({ to: 'ada@example.com', subject: 's', text: 't' }), (error: Error & { code?: string }) => error.code === 'unavailable' && !error.message.includes('wrong-password'))
+  await assert.rejects(
+    wrong.send({ to: 'ada@example.com', subject: 's', text: 't' }),
+    (error: Error & { code?: string }) => error.code === 'unavailable' && !error.message.includes('wrong-password'),
+  )
   await wrong.close()
   const gone = createSmtpMail({ url: `smtp://mailer:pw@127.0.0.1:${await freePort()}`, from: FROM })
   await assert.rejects(gone.send({ to: 'ada@example.com', subject: 's', text: 't' }), { code: 'unavailable' })

@@ -14,7 +14,10 @@ import type { MailPort } from './mail.port.js'
 export function createOutboxMail(options: { folder: string; from: string }): MailPort {
   // nodemailer loads on the first message: most processes never send one, and it is megabytes of code.
   let composer: Promise<Transporter> | undefined
-  const compose = () => (composer ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' })))
+  const compose = () =>
+    (composer ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' }),
+    ))
   return {
     kind: 'outbox',
     async send(message) {

@@ -11,7 +11,8 @@ import type { MailPort } from './mail.port.js'
 export function createSmtpMail(options: { url: string; from: string }): MailPort {
   // nodemailer loads on the first message (megabytes of code a process may never need).
   let transport: Promise<Transporter> | undefined
-  const open = () => (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(options.url)))
+  const open = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(options.url)))
   return {
     kind: 'smtp',
     async send(message) {
@@ -19,7 +20,10 @@ export function createSmtpMail(options: { url: string; from: string }): MailPort
         const sent = await (await open()).sendMail({ from: options.from, ...message })
         return { messageId: sent.messageId }
       } catch (error) {
-        const reason = (error as { code?: string; responseCode?: number }).responseCode ?? (error as { code?: string }).code ?? 'error'
+        const reason =
+          (error as { code?: string; responseCode?: number }).responseCode ??
+          (error as { code?: string }).code ??
+          'error'
         throw new AppError('unavailable', `the mail server did not accept the message (${String(reason)})`)
       }
     },

@@ -24,9 +24,16 @@ export function createArtifactStore(blobs: BlobStore, legacyRoot?: string) {
   const fromLegacy = async (artifact: string): Promise<ArtifactFile[]> => {
     const directory = legacyRoot === undefined ? undefined : join(legacyRoot, ...artifact.split('/'))
     if (directory === undefined || !existsSync(directory)) return []
-    const names = (await readdir(directory)).filter((name) => /^[a-z0-9][a-z0-9._-]*$/.test(name) && !name.endsWith('.tmp'))
-    const files = await Promise.all(names.map(async (name) => ({ name, bytes: new Uint8Array(await readFile(join(directory, name))) })))
-    await store(artifact, files.sort((a, b) => (a.name.endsWith('.json') ? 1 : 0) - (b.name.endsWith('.json') ? 1 : 0)))
+    const names = (await readdir(directory)).filter(
+      (name) => /^[a-z0-9][a-z0-9._-]*$/.test(name) && !name.endsWith('.tmp'),
+    )
+    const files = await Promise.all(
+      names.map(async (name) => ({ name, bytes: new Uint8Array(await readFile(join(directory, name))) })),
+    )
+    await store(
+      artifact,
+      files.sort((a, b) => (a.name.endsWith('.json') ? 1 : 0) - (b.name.endsWith('.json') ? 1 : 0)),
+    )
     return files
   }
   return {
@@ -34,8 +41,20 @@ export function createArtifactStore(blobs: BlobStore, legacyRoot?: string) {
     /** Every file of the artifact; `unavailable` when it has none (a model row whose files this process cannot reach). */
     async load(artifact: string): Promise<ArtifactFile[]> {
       const listed = await blobs.list(`${artifact}/`)
-      const files = listed.length > 0 ? await Promise.all(listed.map(async (blob) => ({ name: blob.key.slice(artifact.length + 1), bytes: new Uint8Array(await readBlob(blobs, blob.key)) }))) : await fromLegacy(artifact)
-      if (files.length === 0) throw new AppError('unavailable', `The model's files (${artifact}) are not in the blob store; with processes on several machines set PULSEBASE_BLOB_STORE=database on every one`)
+      const files =
+        listed.length > 0
+          ? await Promise.all(
+              listed.map(async (blob) => ({
+                name: blob.key.slice(artifact.length + 1),
+                bytes: new Uint8Array(await readBlob(blobs, blob.key)),
+              })),
+            )
+          : await fromLegacy(artifact)
+      if (files.length === 0)
+        throw new AppError(
+          'unavailable',
+          `The model's files (${artifact}) are not in the blob store; with processes on several machines set PULSEBASE_BLOB_STORE=database on every one`,
+        )
       return files
     },
     remove: (artifact: string) => blobs.deletePrefix(`${artifact}/`),

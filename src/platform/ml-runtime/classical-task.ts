@@ -13,7 +13,8 @@ import { fitLogistic, type LogisticModel, logisticProbabilities } from './logist
 import { standardization } from './standardization.js'
 import type { TaskContext } from './worker-host.js'
 
-export type ClassicalAlgorithm = 'decisionTree' | 'randomForest' | 'knn' | 'logisticRegression' | 'linearRegression' | 'naiveBayes'
+export type ClassicalAlgorithm =
+  'decisionTree' | 'randomForest' | 'knn' | 'logisticRegression' | 'linearRegression' | 'naiveBayes'
 
 export interface ClassicalOptions {
   readonly maxDepth?: number | undefined
@@ -46,7 +47,14 @@ export interface TrainClassicalTask {
 
 export interface TrainClassicalResult {
   /** One pass: `loss` is the training rows' error rate (classification) or mean squared error (regression). */
-  readonly epochs: { epoch: number; loss: number; valLoss: number | null; accuracy: number | null; valAccuracy: number | null; seconds: number }[]
+  readonly epochs: {
+    epoch: number
+    loss: number
+    valLoss: number | null
+    accuracy: number | null
+    valAccuracy: number | null
+    seconds: number
+  }[]
   /** Held-out rows x outputs: class probabilities (one-hot where the algorithm gives no probability), or one value per row. */
   readonly validationOutputs: number[]
   readonly outputs: number
@@ -89,10 +97,11 @@ interface ClassicalFile {
  */
 const STANDARDIZED: ReadonlySet<ClassicalAlgorithm> = new Set(['logisticRegression'])
 
+const normalized = (rows: number[][], norm: ClassicalFile['norm']): number[][] =>
+  norm === null ? rows : rows.map((row) => row.map((x, j) => (x - (norm.mean[j] as number)) / (norm.std[j] as number)))
 
-const normalized = (rows: number[][], norm: ClassicalFile['norm']): number[][] => (norm === null ? rows : rows.map((row) => row.map((x, j) => (x - (norm.mean[j] as number)) / (norm.std[j] as number))))
-
-const toRows = (values: Float32Array, width: number): number[][] => Array.from({ length: values.length / width }, (_, r) => Array.from(values.subarray(r * width, (r + 1) * width)))
+const toRows = (values: Float32Array, width: number): number[][] =>
+  Array.from({ length: values.length / width }, (_, r) => Array.from(values.subarray(r * width, (r + 1) * width)))
 
 function wrap(model: { predict(x: never): unknown; toJSON(): unknown }, toMatrix = false): Fitted {
   return {
@@ -132,7 +141,8 @@ function neighbours(model: KNN, classes: number): Fitted {
     rows.map((row) => {
       const votes = new Array<number>(classes).fill(0)
       const nearest = model.kdTree.nearest(row, model.k)
-      for (const [point] of nearest) votes[point[point.length - 1] as number] = (votes[point[point.length - 1] as number] as number) + 1
+      for (const [point] of nearest)
+        votes[point[point.length - 1] as number] = (votes[point[point.length - 1] as number] as number) + 1
       return votes.map((v) => v / Math.max(nearest.length, 1))
     })
   return {
@@ -157,29 +167,50 @@ function forest(model: RandomForestClassifier, classes: number): Fitted {
       return shares
     })
   }
-  return { predict: (rows) => probabilities(rows).map((p) => p.indexOf(Math.max(...p))), probabilities, toJSON: () => model.toJSON() }
+  return {
+    predict: (rows) => probabilities(rows).map((p) => p.indexOf(Math.max(...p))),
+    probabilities,
+    toJSON: () => model.toJSON(),
+  }
 }
 
 /** Fits the algorithm; options it does not take are ignored (the schema documents which apply). */
 function fit(task: TrainClassicalTask, x: number[][], y: number[]): Fitted {
   const o = task.options
   const isClassifier = task.classes > 0
-  const tree = { maxDepth: o.maxDepth ?? Number.POSITIVE_INFINITY, minNumSamples: o.minSamplesLeaf ?? 1, gainFunction: 'gini' as const }
+  const tree = {
+    maxDepth: o.maxDepth ?? Number.POSITIVE_INFINITY,
+    minNumSamples: o.minSamplesLeaf ?? 1,
+    gainFunction: 'gini' as const,
+  }
   switch (task.algorithm) {
     case 'decisionTree': {
-      const model = isClassifier ? new DecisionTreeClassifier(tree) : new DecisionTreeRegression({ maxDepth: tree.maxDepth, minNumSamples: tree.minNumSamples })
+      const model = isClassifier
+        ? new DecisionTreeClassifier(tree)
+        : new DecisionTreeRegression({ maxDepth: tree.maxDepth, minNumSamples: tree.minNumSamples })
       model.train(x, y)
       return wrap(model)
     }
     case 'randomForest': {
       // Unset tree options stay unset: ml-cart reads an undefined maxDepth as "never split".
-      const treeOptions = { minNumSamples: o.minSamplesLeaf ?? 1, ...(o.maxDepth !== undefined && { maxDepth: o.maxDepth }) }
+      const treeOptions = {
+        minNumSamples: o.minSamplesLeaf ?? 1,
+        ...(o.maxDepth !== undefined && { maxDepth: o.maxDepth }),
+      }
       // ml-random-forest draws a tree's features once for the whole tree (scikit-learn draws √p
       // anew at every split, so each of its trees can still use every feature): a √p share per
       // tree would cap each tree at √p features. By default every tree gets all the features,
       // distinct ones (`replacement` is the feature draw's; the rows are always bootstrapped). No
       // out-of-bag score: unused, and with few trees a row in no tree's out-of-bag set crashes it.
-      const options = { seed: task.seed, nEstimators: o.nEstimators ?? 100, maxFeatures: o.maxFeatures ?? 1, replacement: false, useSampleBagging: true, noOOB: true, treeOptions }
+      const options = {
+        seed: task.seed,
+        nEstimators: o.nEstimators ?? 100,
+        maxFeatures: o.maxFeatures ?? 1,
+        replacement: false,
+        useSampleBagging: true,
+        noOOB: true,
+        treeOptions,
+      }
       if (!isClassifier) {
         const model = new RandomForestRegression(options)
         model.train(x, y)
@@ -197,7 +228,12 @@ function fit(task: TrainClassicalTask, x: number[][], y: number[]): Fitted {
       return logistic(fitLogistic(x, y, task.classes, { maxIterations: o.maxIterations, learningRate: o.learningRate }))
     }
     case 'linearRegression':
-      return wrap(new MLR(x, y.map((v) => [v])))
+      return wrap(
+        new MLR(
+          x,
+          y.map((v) => [v]),
+        ),
+      )
   }
 }
 
@@ -208,14 +244,18 @@ function load(file: ClassicalFile): Fitted {
     case 'decisionTree':
       return wrap(isClassifier ? DecisionTreeClassifier.load(json) : DecisionTreeRegression.load(json))
     case 'randomForest':
-      return isClassifier ? forest(RandomForestClassifier.load(json), file.classes) : wrap(RandomForestRegression.load(json))
+      return isClassifier
+        ? forest(RandomForestClassifier.load(json), file.classes)
+        : wrap(RandomForestRegression.load(json))
     case 'knn':
       return neighbours(KNN.load(json), file.classes)
     case 'naiveBayes':
       return naiveBayes(json)
     case 'logisticRegression':
       // Model files written by earlier builds hold ml-logistic-regression's JSON.
-      return (file.model as { name?: string }).name === 'LogisticRegression' ? wrap(LogisticRegression.load(json), true) : logistic(json)
+      return (file.model as { name?: string }).name === 'LogisticRegression'
+        ? wrap(LogisticRegression.load(json), true)
+        : logistic(json)
     case 'linearRegression':
       return wrap(MLR.load(json))
   }
@@ -228,9 +268,18 @@ function computeOutputs(model: Fitted, rows: number[][], classes: number): numbe
   return model.predict(rows).flatMap((c) => Array.from({ length: classes }, (_, k) => (k === Math.round(c) ? 1 : 0)))
 }
 
-function computeError(model: Fitted, rows: number[][], targets: number[], classes: number): { loss: number; accuracy: number | null } {
+function computeError(
+  model: Fitted,
+  rows: number[][],
+  targets: number[],
+  classes: number,
+): { loss: number; accuracy: number | null } {
   const predicted = model.predict(rows)
-  if (classes === 0) return { loss: predicted.reduce((sum, p, i) => sum + (p - (targets[i] as number)) ** 2, 0) / Math.max(rows.length, 1), accuracy: null }
+  if (classes === 0)
+    return {
+      loss: predicted.reduce((sum, p, i) => sum + (p - (targets[i] as number)) ** 2, 0) / Math.max(rows.length, 1),
+      accuracy: null,
+    }
   const accuracy = predicted.filter((p, i) => Math.round(p) === targets[i]).length / Math.max(rows.length, 1)
   return { loss: 1 - accuracy, accuracy }
 }
@@ -248,10 +297,25 @@ export async function trainClassical(task: TrainClassicalTask, context: TaskCont
   const seconds = (performance.now() - started) / 1000
   const train = computeError(model, trainRows, trainTargets, task.classes)
   const test = testRows.length > 0 ? computeError(model, testRows, testTargets, task.classes) : null
-  const report = { epoch: 1, loss: train.loss, valLoss: test?.loss ?? null, accuracy: train.accuracy, valAccuracy: test?.accuracy ?? null, seconds }
+  const report = {
+    epoch: 1,
+    loss: train.loss,
+    valLoss: test?.loss ?? null,
+    accuracy: train.accuracy,
+    valAccuracy: test?.accuracy ?? null,
+    seconds,
+  }
   const isStopped = !(await context.ask(report))
   const validationOutputs = testRows.length > 0 ? computeOutputs(model, testRows, task.classes) : []
-  const file: ClassicalFile = { format: 'pulsebase-classical/1', algorithm: task.algorithm, classes: task.classes, width: task.width, model: model.toJSON(), norm, meta: task.meta }
+  const file: ClassicalFile = {
+    format: 'pulsebase-classical/1',
+    algorithm: task.algorithm,
+    classes: task.classes,
+    width: task.width,
+    model: model.toJSON(),
+    norm,
+    meta: task.meta,
+  }
   const files = isStopped ? [] : [{ name: 'classical.json', bytes: new TextEncoder().encode(JSON.stringify(file)) }]
   return { epochs: [report], validationOutputs, outputs: task.classes === 0 ? 1 : task.classes, isStopped, files }
 }
@@ -264,12 +328,18 @@ export function predictClassical(task: PredictClassicalTask): { outputs: number;
   let hit = cache.get(task.artifact)
   if (hit === undefined) {
     if (task.files === undefined) return ARTIFACT_NEEDED
-    const file = JSON.parse(new TextDecoder().decode(findFile(task.files, 'classical.json', task.artifact))) as ClassicalFile
+    const file = JSON.parse(
+      new TextDecoder().decode(findFile(task.files, 'classical.json', task.artifact)),
+    ) as ClassicalFile
     hit = { file, model: load(file) }
     cache.set(task.artifact, hit)
     for (const key of cache.keys()) if (cache.size > CACHE_SIZE) cache.delete(key)
   }
   const { file, model } = hit
-  if (task.inputs.length === 0 || task.inputs.length % file.width !== 0) throw new Error(`inputs are not whole rows of ${file.width} values`)
-  return { outputs: file.classes === 0 ? 1 : file.classes, values: computeOutputs(model, normalized(toRows(task.inputs, file.width), file.norm), file.classes) }
+  if (task.inputs.length === 0 || task.inputs.length % file.width !== 0)
+    throw new Error(`inputs are not whole rows of ${file.width} values`)
+  return {
+    outputs: file.classes === 0 ? 1 : file.classes,
+    values: computeOutputs(model, normalized(toRows(task.inputs, file.width), file.norm), file.classes),
+  }
 }

@@ -8,7 +8,8 @@ import type { Tf } from './tf-runtime.js'
 
 /** What a saved classifier holds besides its weights (`classifier.json`). */
 /** Values of a row: the groups together. */
-export const computeWidth = (spec: Pick<ClassifierSpec, 'groups'>): number => spec.groups.reduce((sum, g) => sum + g.length, 0)
+export const computeWidth = (spec: Pick<ClassifierSpec, 'groups'>): number =>
+  spec.groups.reduce((sum, g) => sum + g.length, 0)
 
 export interface ClassifierFile {
   readonly format: 'pulsebase-dense-classifier/1'
@@ -56,7 +57,12 @@ function loadClassifier(tf: Tf, files: readonly ArtifactFile[], artifact: string
   const bytes = findFile(files, 'weights.bin', artifact)
   const weights = new Float32Array(bytes.byteLength / 4)
   new Uint8Array(weights.buffer).set(bytes)
-  const [width, heads, hidden, classes] = [computeWidth(file.spec), file.heads.length, file.spec.hiddenUnits, file.spec.classes]
+  const [width, heads, hidden, classes] = [
+    computeWidth(file.spec),
+    file.heads.length,
+    file.spec.hiddenUnits,
+    file.spec.classes,
+  ]
   const sizes = [width * heads * hidden, heads * hidden, heads * hidden * heads * classes, heads * classes]
   const parts: Float32Array[] = []
   let at = 0
@@ -66,13 +72,24 @@ function loadClassifier(tf: Tf, files: readonly ArtifactFile[], artifact: string
   }
   if (at !== weights.length) throw new Error(`${artifact}: weights.bin does not match classifier.json`)
   const [w1, b1, w2, b2] = parts as [Float32Array, Float32Array, Float32Array, Float32Array]
-  const params = { w1: tf.tensor2d(w1, [width, heads * hidden]), b1: tf.tensor1d(b1), w2: tf.tensor2d(w2, [heads * hidden, heads * classes]), b2: tf.tensor1d(b2) }
+  const params = {
+    w1: tf.tensor2d(w1, [width, heads * hidden]),
+    b1: tf.tensor1d(b1),
+    w2: tf.tensor2d(w2, [heads * hidden, heads * classes]),
+    b2: tf.tensor1d(b2),
+  }
   return { file, params, mean: tf.tensor1d(file.mean), std: tf.tensor1d(file.std) }
 }
 
 /** The loaded classifier of `artifact`: from the cache, else from `files`; undefined when neither has it. */
-export function cachedClassifier(tf: Tf, artifact: string, files: readonly ArtifactFile[] | undefined): LoadedClassifier | undefined {
-  cache ??= createArtifactCache<LoadedClassifier>(32, (old) => tf.dispose([old.params.w1, old.params.b1, old.params.w2, old.params.b2, old.mean, old.std]))
+export function cachedClassifier(
+  tf: Tf,
+  artifact: string,
+  files: readonly ArtifactFile[] | undefined,
+): LoadedClassifier | undefined {
+  cache ??= createArtifactCache<LoadedClassifier>(32, (old) =>
+    tf.dispose([old.params.w1, old.params.b1, old.params.w2, old.params.b2, old.mean, old.std]),
+  )
   const hit = cache.get(artifact)
   if (hit !== undefined || files === undefined) return hit
   const loaded = loadClassifier(tf, files, artifact)

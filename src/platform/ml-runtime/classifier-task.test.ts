@@ -30,25 +30,53 @@ describe('dense classifier task (tfjs-wasm in worker threads)', () => {
     await runtime.close()
     rmSync(dir, { recursive: true, force: true })
   })
-  const spec = { groups: [{ name: 'a', length: 4 }, { name: 'b', length: 3 }], classes: 3, hiddenUnits: 8, learningRate: 0.02 }
+  const spec = {
+    groups: [
+      { name: 'a', length: 4 },
+      { name: 'b', length: 3 },
+    ],
+    classes: 3,
+    hiddenUnits: 8,
+    learningRate: 0.02,
+  }
   const { inputs, labels } = makeRows(300)
   const artifact = 'models/model-1'
 
   test('trains every head with per-epoch progress; the saved model predicts the held-out rows as training scored them', async () => {
     const seen: number[] = []
     const result = await runtime.trainClassifier(
-      { spec, inputs, labels, validationCount: 60, maxEpochs: 30, batchSize: 32, patience: 30, seed: 7, artifact, meta: { note: 'test' } },
+      {
+        spec,
+        inputs,
+        labels,
+        validationCount: 60,
+        maxEpochs: 30,
+        batchSize: 32,
+        patience: 30,
+        seed: 7,
+        artifact,
+        meta: { note: 'test' },
+      },
       (report) => (seen.push(report.epoch), true),
     )
     assert.deepEqual(result.heads, ['a', 'b', 'combined'])
-    assert.deepEqual(seen, result.epochs.map((e) => e.epoch))
+    assert.deepEqual(
+      seen,
+      result.epochs.map((e) => e.epoch),
+    )
     assert.ok(result.epochs.at(-1)!.loss < result.epochs[0]!.loss / 2, 'the loss fell')
     assert.equal(result.validationOutputs.length, 3 * 60 * 3)
-    assert.deepEqual((await store.list(`${artifact}/`)).map((b) => b.key), [`${artifact}/classifier.json`, `${artifact}/weights.bin`])
+    assert.deepEqual(
+      (await store.list(`${artifact}/`)).map((b) => b.key),
+      [`${artifact}/classifier.json`, `${artifact}/weights.bin`],
+    )
 
     const predicted = await runtime.predictClassifier({ artifact, inputs: inputs.subarray(240 * 7) })
     assert.deepEqual(predicted.heads, ['a', 'b', 'combined'])
-    assert.deepEqual(predicted.probabilities.map((p) => p.toFixed(4)), result.validationOutputs.map((p) => p.toFixed(4)))
+    assert.deepEqual(
+      predicted.probabilities.map((p) => p.toFixed(4)),
+      result.validationOutputs.map((p) => p.toFixed(4)),
+    )
     const combined = predicted.probabilities.slice(2 * 60 * 3)
     let correct = 0
     for (let r = 0; r < 60; r += 1) if (argmax(combined.slice(r * 3, r * 3 + 3)) === labels[240 + r]) correct += 1
@@ -63,7 +91,21 @@ describe('dense classifier task (tfjs-wasm in worker threads)', () => {
   test('one group has one head, "combined"; stopping from the progress callback writes no model', async () => {
     const single = { groups: [{ name: 'values', length: 7 }], classes: 3, hiddenUnits: 8, learningRate: 0.02 }
     const stopped = 'models/model-2'
-    const result = await runtime.trainClassifier({ spec: single, inputs, labels, validationCount: 30, maxEpochs: 50, batchSize: 32, patience: 50, seed: 1, artifact: stopped, meta: {} }, (report) => report.epoch < 2)
+    const result = await runtime.trainClassifier(
+      {
+        spec: single,
+        inputs,
+        labels,
+        validationCount: 30,
+        maxEpochs: 50,
+        batchSize: 32,
+        patience: 50,
+        seed: 1,
+        artifact: stopped,
+        meta: {},
+      },
+      (report) => report.epoch < 2,
+    )
     assert.deepEqual(result.heads, ['combined'])
     assert.equal(result.isStopped, true)
     assert.ok(result.epochs.length < 50)
@@ -72,6 +114,9 @@ describe('dense classifier task (tfjs-wasm in worker threads)', () => {
 
   test('rows of the wrong width fail the call, not the inference thread', async () => {
     await assert.rejects(runtime.predictClassifier({ artifact, inputs: new Float32Array(5) }), /whole rows of 7/)
-    assert.equal((await runtime.predictClassifier({ artifact, inputs: inputs.subarray(0, 14) })).probabilities.length, 3 * 2 * 3)
+    assert.equal(
+      (await runtime.predictClassifier({ artifact, inputs: inputs.subarray(0, 14) })).probabilities.length,
+      3 * 2 * 3,
+    )
   })
 })

@@ -78,7 +78,6 @@ export function listHeads(spec: Pick<ClassifierSpec, 'groups'>): string[] {
   return spec.groups.length > 1 ? [...spec.groups.map((g) => g.name), 'combined'] : ['combined']
 }
 
-
 /** The input rows each head sees: a group's own, or all of them for `combined`. */
 function headRows(spec: ClassifierSpec): [number, number][] {
   let offset = 0
@@ -145,13 +144,16 @@ function probabilities(tf: Tf, x: Tensor, p: Params, heads: number, classes: num
   })
 }
 
-
 function standardized(tf: Tf, inputs: Float32Array, width: number, norm: { mean: number[]; std: number[] }): Tensor {
   const rows = inputs.length / width
   return tf.div(tf.sub(tf.tensor2d(inputs, [rows, width]), tf.tensor1d(norm.mean)), tf.tensor1d(norm.std))
 }
 
-export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context: TaskContext): Promise<TrainClassifierResult> {
+export async function trainClassifier(
+  tf: Tf,
+  task: TrainClassifierTask,
+  context: TaskContext,
+): Promise<TrainClassifierResult> {
   const { spec } = task
   const width = computeWidth(spec)
   const trainCount = task.labels.length - task.validationCount
@@ -187,7 +189,11 @@ export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context
         const cost = tf.tidy(() => {
           const index = tf.tensor1d(batch, 'int32')
           const [xb, yb] = [tf.gather(x, index), tf.gather(y, index)]
-          return optimizer.minimize(() => computeLoss(tf, logits(tf, xb, masked()), yb, heads, classes) as never, true, vars) as Tensor
+          return optimizer.minimize(
+            () => computeLoss(tf, logits(tf, xb, masked()), yb, heads, classes) as never,
+            true,
+            vars,
+          ) as Tensor
         })
         const next = tf.add(total, tf.mul(cost, batch.length))
         tf.dispose([total, cost])
@@ -195,7 +201,10 @@ export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context
       }
       const loss = (total.dataSync()[0] as number) / trainCount
       total.dispose()
-      const valLoss = task.validationCount > 0 ? tf.tidy(() => computeLoss(tf, logits(tf, xVal, masked()), yVal, heads, classes).dataSync()[0] as number) : null
+      const valLoss =
+        task.validationCount > 0
+          ? tf.tidy(() => computeLoss(tf, logits(tf, xVal, masked()), yVal, heads, classes).dataSync()[0] as number)
+          : null
       const report = { epoch, loss, valLoss }
       epochs.push(report)
       if (loss < best - 1e-4) [best, sinceBest] = [loss, 0]
@@ -206,7 +215,19 @@ export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context
     const final = tf.tidy(() => ({ ...masked() }))
     try {
       const validationOutputs = task.validationCount > 0 ? probabilities(tf, xVal, final, heads, classes) : []
-      const files = isStopped ? [] : classifierToFiles({ format: 'pulsebase-dense-classifier/1', spec, heads: listHeads(spec), mean: norm.mean, std: norm.std, meta: task.meta }, final)
+      const files = isStopped
+        ? []
+        : classifierToFiles(
+            {
+              format: 'pulsebase-dense-classifier/1',
+              spec,
+              heads: listHeads(spec),
+              mean: norm.mean,
+              std: norm.std,
+              meta: task.meta,
+            },
+            final,
+          )
       return { epochs, validationOutputs, heads: listHeads(spec), isStopped, files }
     } finally {
       tf.dispose([final.w1, final.w2])
@@ -217,15 +238,23 @@ export async function trainClassifier(tf: Tf, task: TrainClassifierTask, context
   }
 }
 
-export async function predictClassifier(tf: Tf, task: PredictClassifierTask): Promise<ClassifierPrediction | ArtifactNeeded> {
+export async function predictClassifier(
+  tf: Tf,
+  task: PredictClassifierTask,
+): Promise<ClassifierPrediction | ArtifactNeeded> {
   const loaded = cachedClassifier(tf, task.artifact, task.files)
   if (loaded === undefined) return ARTIFACT_NEEDED
   const { file, params, mean, std } = loaded
   const width = computeWidth(file.spec)
-  if (task.inputs.length === 0 || task.inputs.length % width !== 0) throw new Error(`inputs are not whole rows of ${width} values`)
+  if (task.inputs.length === 0 || task.inputs.length % width !== 0)
+    throw new Error(`inputs are not whole rows of ${width} values`)
   const x = tf.tidy(() => tf.div(tf.sub(tf.tensor2d(task.inputs, [task.inputs.length / width, width]), mean), std))
   try {
-    return { heads: file.heads, classes: file.spec.classes, probabilities: probabilities(tf, x, params, file.heads.length, file.spec.classes) }
+    return {
+      heads: file.heads,
+      classes: file.spec.classes,
+      probabilities: probabilities(tf, x, params, file.heads.length, file.spec.classes),
+    }
   } finally {
     x.dispose()
   }

@@ -37,7 +37,12 @@ function defineFastLstm(tf: Tf): Factory {
       const features = inputShape[inputShape.length - 1] as number
       const h = this.units
       this.kernel = this.addWeight('kernel', [features, 4 * h], 'float32', tf.initializers.glorotUniform({}))
-      this.recurrentKernel = this.addWeight('recurrent_kernel', [h, 4 * h], 'float32', tf.initializers.glorotUniform({}))
+      this.recurrentKernel = this.addWeight(
+        'recurrent_kernel',
+        [h, 4 * h],
+        'float32',
+        tf.initializers.glorotUniform({}),
+      )
       // Forget-gate bias starts at 1 (unit_forget_bias), as tf.layers.lstm does.
       const bias = Array.from({ length: 4 * h }, (_, i) => (i >= h && i < 2 * h ? 1 : 0))
       this.bias = this.addWeight('bias', [4 * h], 'float32', { apply: () => tf.tensor1d(bias) } as never)

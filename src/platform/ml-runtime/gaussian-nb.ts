@@ -10,7 +10,11 @@ export interface GaussianNbModel {
   readonly variances: number[][]
 }
 
-export function fitGaussianNb(rows: readonly (readonly number[])[], labels: readonly number[], classes: number): GaussianNbModel {
+export function fitGaussianNb(
+  rows: readonly (readonly number[])[],
+  labels: readonly number[],
+  classes: number,
+): GaussianNbModel {
   const width = rows[0]?.length ?? 0
   const counts = new Array<number>(classes).fill(0)
   const means = Array.from({ length: classes }, () => new Array<number>(width).fill(0))
@@ -38,7 +42,12 @@ export function fitGaussianNb(rows: readonly (readonly number[])[], labels: read
     return values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(values.length, 1)
   })
   const epsilon = 1e-9 * Math.max(0, ...all)
-  return { name: 'GaussianNB', priors: counts.map((n) => n / Math.max(rows.length, 1)), means, variances: variances.map((v) => v.map((x) => x + epsilon)) }
+  return {
+    name: 'GaussianNB',
+    priors: counts.map((n) => n / Math.max(rows.length, 1)),
+    means,
+    variances: variances.map((v) => v.map((x) => x + epsilon)),
+  }
 }
 
 /** Class probabilities of one row (softmax of the joint log likelihoods). */
@@ -49,7 +58,7 @@ export function gaussianNbProbabilities(model: GaussianNbModel, row: readonly nu
     row.forEach((x, j) => {
       const variance = (model.variances[c] as number[])[j] as number
       const mean = (model.means[c] as number[])[j] as number
-      score += -0.5 * Math.log(2 * Math.PI * variance) - ((x - mean) ** 2) / (2 * variance)
+      score += -0.5 * Math.log(2 * Math.PI * variance) - (x - mean) ** 2 / (2 * variance)
     })
     return score
   })

@@ -34,9 +34,16 @@ describe('logistic regression (scikit-learn defaults)', () => {
     const { rows, labels } = dataset(3, 150)
     const { model, gradient } = objectiveGradient(rows, labels, 3, 1)
     assert.equal(model.weights.length, 3)
-    assert.ok(Math.max(...gradient.map(Math.abs)) < 1e-3, `largest gradient component ${Math.max(...gradient.map(Math.abs))}`)
-    assert.ok(model.weights.flat().some((w) => Math.abs(w) > 0.1), 'the weights moved from zero')
-    for (const row of rows.slice(0, 10)) assert.ok(Math.abs(logisticProbabilities(model, row).reduce((a, b) => a + b, 0) - 1) < 1e-12)
+    assert.ok(
+      Math.max(...gradient.map(Math.abs)) < 1e-3,
+      `largest gradient component ${Math.max(...gradient.map(Math.abs))}`,
+    )
+    assert.ok(
+      model.weights.flat().some((w) => Math.abs(w) > 0.1),
+      'the weights moved from zero',
+    )
+    for (const row of rows.slice(0, 10))
+      assert.ok(Math.abs(logisticProbabilities(model, row).reduce((a, b) => a + b, 0) - 1) < 1e-12)
   })
 
   test('two classes: one sigmoid, at the optimum; a stronger penalty (smaller C) shrinks the weights', () => {

@@ -26,8 +26,13 @@ export interface LogisticOptions {
 const MEMORY = 10
 
 /** Logits per class of one row (0 for class 0 of a binary model). */
-function computeLogits(model: Pick<LogisticModel, 'classes' | 'weights' | 'intercepts'>, row: readonly number[]): number[] {
-  const fitted = model.weights.map((w, k) => row.reduce((sum, x, j) => sum + x * (w[j] as number), model.intercepts[k] as number))
+function computeLogits(
+  model: Pick<LogisticModel, 'classes' | 'weights' | 'intercepts'>,
+  row: readonly number[],
+): number[] {
+  const fitted = model.weights.map((w, k) =>
+    row.reduce((sum, x, j) => sum + x * (w[j] as number), model.intercepts[k] as number),
+  )
   return model.classes === 2 ? [0, fitted[0] as number] : fitted
 }
 
@@ -49,7 +54,12 @@ const dot = (a: Float64Array, b: Float64Array): number => a.reduce((sum, v, i) =
  * Fits on rows (ideally standardized) and class indices 0..classes-1. The minimised objective is
  * scikit-learn's divided by the row count: mean cross-entropy + ||W||² / (2 C n).
  */
-export function fitLogistic(rows: readonly (readonly number[])[], labels: readonly number[], classes: number, options: LogisticOptions = {}): LogisticModel {
+export function fitLogistic(
+  rows: readonly (readonly number[])[],
+  labels: readonly number[],
+  classes: number,
+  options: LogisticOptions = {},
+): LogisticModel {
   const n = Math.max(rows.length, 1)
   const width = rows[0]?.length ?? 0
   const fitted = classes === 2 ? 1 : classes
@@ -71,7 +81,8 @@ export function fitLogistic(rows: readonly (readonly number[])[], labels: readon
       for (let k = 0; k < fitted; k += 1) {
         const cls = classes === 2 ? 1 : k
         const error = ((p[cls] as number) - (label === cls ? 1 : 0)) / n
-        for (let j = 0; j < width; j += 1) gradient[k * stride + j] = (gradient[k * stride + j] as number) + error * (row[j] as number)
+        for (let j = 0; j < width; j += 1)
+          gradient[k * stride + j] = (gradient[k * stride + j] as number) + error * (row[j] as number)
         gradient[k * stride + width] = (gradient[k * stride + width] as number) + error
       }
     })
@@ -90,7 +101,11 @@ export function fitLogistic(rows: readonly (readonly number[])[], labels: readon
 }
 
 /** L-BFGS with a backtracking (Armijo) line search. */
-function minimize(evaluate: (theta: Float64Array) => { loss: number; gradient: Float64Array }, start: Float64Array, options: LogisticOptions): Float64Array {
+function minimize(
+  evaluate: (theta: Float64Array) => { loss: number; gradient: Float64Array },
+  start: Float64Array,
+  options: LogisticOptions,
+): Float64Array {
   const tolerance = options.tolerance ?? 1e-6
   const firstStep = options.learningRate ?? 1
   let theta = start
@@ -108,7 +123,10 @@ function minimize(evaluate: (theta: Float64Array) => { loss: number; gradient: F
       q.forEach((v, i) => (q[i] = v - alpha * (y[i] as number)))
     }
     const last = steps.at(-1)
-    const scale = last === undefined ? 1 / Math.max(Math.sqrt(dot(gradient, gradient)), 1) : dot(last.s, last.y) / dot(last.y, last.y)
+    const scale =
+      last === undefined
+        ? 1 / Math.max(Math.sqrt(dot(gradient, gradient)), 1)
+        : dot(last.s, last.y) / dot(last.y, last.y)
     q.forEach((v, i) => (q[i] = v * scale))
     for (let m = 0; m < steps.length; m += 1) {
       const { s, y, rho } = steps[m] as (typeof steps)[number]

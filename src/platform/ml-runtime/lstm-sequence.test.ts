@@ -30,7 +30,11 @@ describe('the hand-written LSTM backward pass', () => {
 
     const expected = tf.grads(reference)([kernel, recurrent, bias])
     const actual = tf.grads(handWritten)([kernel, recurrent, bias])
-    assert.ok(Math.abs(reference(kernel, recurrent, bias).dataSync()[0]! - handWritten(kernel, recurrent, bias).dataSync()[0]!) < 1e-4)
+    assert.ok(
+      Math.abs(
+        reference(kernel, recurrent, bias).dataSync()[0]! - handWritten(kernel, recurrent, bias).dataSync()[0]!,
+      ) < 1e-4,
+    )
     for (const [index, name] of ['kernel', 'recurrent', 'bias'].entries()) {
       const diff = tf.max(tf.abs(tf.sub(expected[index]!, actual[index]!))).dataSync()[0]!
       const scale = tf.max(tf.abs(expected[index]!)).dataSync()[0]!

@@ -12,7 +12,12 @@ export type LstmSequence = (x: Tensor, kernel: Tensor, recurrent: Tensor, bias: 
 
 export function lstmSequence(tf: Tf): LstmSequence {
   return tf.customGrad((xIn, kernelIn, recurrentIn, biasIn, saveIn) => {
-    const [x, kernel, recurrent, bias] = [xIn, kernelIn, recurrentIn, biasIn] as Tensor[] as [Tensor, Tensor, Tensor, Tensor]
+    const [x, kernel, recurrent, bias] = [xIn, kernelIn, recurrentIn, biasIn] as Tensor[] as [
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+    ]
     const save = saveIn as unknown as (tensors: Tensor[]) => void
     const [n, , features] = x.shape as [number, number, number]
     const h = recurrent.shape[0] as number
@@ -47,10 +52,16 @@ export function lstmSequence(tf: Tf): LstmSequence {
         const dZ: Tensor[] = new Array<Tensor>(steps)
         const previousHidden: Tensor[] = new Array<Tensor>(steps)
         for (let t = steps - 1; t >= 0; t -= 1) {
-          const [prevHidden, prevCell, ifo, candidate, i, f, o, cellTanh] = saved.slice(2 + t * PER_STEP, 2 + (t + 1) * PER_STEP) as Tensor[] as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]
+          const [prevHidden, prevCell, ifo, candidate, i, f, o, cellTanh] = saved.slice(
+            2 + t * PER_STEP,
+            2 + (t + 1) * PER_STEP,
+          ) as Tensor[] as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]
           const dOut = tf.mul(dHidden, cellTanh)
           dCell = tf.add(dCell, tf.mul(tf.mul(dHidden, o), tf.sub(1, tf.square(cellTanh))))
-          const dIfo = tf.mul(tf.concat([tf.mul(dCell, candidate), tf.mul(dCell, prevCell), dOut], 1), tf.mul(ifo, tf.sub(1, ifo)))
+          const dIfo = tf.mul(
+            tf.concat([tf.mul(dCell, candidate), tf.mul(dCell, prevCell), dOut], 1),
+            tf.mul(ifo, tf.sub(1, ifo)),
+          )
           const dCandidate = tf.mul(tf.mul(dCell, i), tf.sub(1, tf.square(candidate)))
           const dz = tf.concat([dIfo, dCandidate], 1)
           dZ[t] = dz

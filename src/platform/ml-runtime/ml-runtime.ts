@@ -2,7 +2,20 @@ import type { Logger } from 'pino'
 import type { BlobStore } from '../blob/blob.port.js'
 import { type ArtifactFile, isArtifactNeeded } from './artifact-files.js'
 import { createArtifactStore } from './artifact-store.js'
-import type { ClassifierPrediction, EpochReport, ModelOutputs, PredictClassifierTask, PredictModelTask, TrainModelResult, TrainModelTask, PredictSequenceTask, TrainClassifierResult, TrainClassifierTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
+import type {
+  ClassifierPrediction,
+  EpochReport,
+  ModelOutputs,
+  PredictClassifierTask,
+  PredictModelTask,
+  TrainModelResult,
+  TrainModelTask,
+  PredictSequenceTask,
+  TrainClassifierResult,
+  TrainClassifierTask,
+  TrainSequenceResult,
+  TrainSequenceTask,
+} from './ml-tasks.js'
 import { createWorkerPool, type WorkerPool } from './worker-pool.js'
 
 /**
@@ -12,10 +25,16 @@ import { createWorkerPool, type WorkerPool } from './worker-pool.js'
  */
 export interface MlRuntime {
   /** `onEpoch` answers after each epoch whether to go on; training waits for the answer. */
-  train(task: Omit<TrainSequenceTask, 'op'>, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<TrainSequenceResult>
+  train(
+    task: Omit<TrainSequenceTask, 'op'>,
+    onEpoch: (report: EpochReport) => boolean | Promise<boolean>,
+  ): Promise<TrainSequenceResult>
   predict(task: Omit<PredictSequenceTask, 'op'>): Promise<number[]>
   /** Trains a dense classifier (classifier-task.ts) on a training thread. */
-  trainClassifier(task: Omit<TrainClassifierTask, 'op'>, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<TrainClassifierResult>
+  trainClassifier(
+    task: Omit<TrainClassifierTask, 'op'>,
+    onEpoch: (report: EpochReport) => boolean | Promise<boolean>,
+  ): Promise<TrainClassifierResult>
   /** Class probabilities from a trained classifier, on the inference thread. */
   predictClassifier(task: Omit<PredictClassifierTask, 'op'>): Promise<ClassifierPrediction>
   /**
@@ -23,7 +42,11 @@ export interface MlRuntime {
    * Tasks of different `owner`s (users) waiting for a thread take turns, so one user's queue of
    * runs never holds back another's.
    */
-  trainModel(task: TrainModelTask, onEpoch: (report: EpochReport) => boolean | Promise<boolean>, owner?: string): Promise<TrainModelResult>
+  trainModel(
+    task: TrainModelTask,
+    onEpoch: (report: EpochReport) => boolean | Promise<boolean>,
+    owner?: string,
+  ): Promise<TrainModelResult>
   /** Outputs of a trained network or classical model, on the inference thread. */
   predictModel(task: PredictModelTask): Promise<ModelOutputs>
   /** Inference tasks sent and not yet answered (queued or running): the depth callers shed load by. */
@@ -56,7 +79,13 @@ export const TRAINING_IDLE_MS = 60_000
  * Training threads and one inference thread, so a recommendation never waits behind a training
  * run. Threads start lazily: a process that never trains or predicts never loads TensorFlow.js.
  */
-export function createMlRuntime(options: { trainingThreads: number; logger: Logger; blobs: BlobStore; legacyRoot?: string; trainingIdleMs?: number }): MlRuntime {
+export function createMlRuntime(options: {
+  trainingThreads: number
+  logger: Logger
+  blobs: BlobStore
+  legacyRoot?: string
+  trainingIdleMs?: number
+}): MlRuntime {
   const artifacts = createArtifactStore(options.blobs, options.legacyRoot)
   let training: WorkerPool | undefined
   let inference: WorkerPool | undefined
@@ -75,15 +104,25 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
    * Runs `task` on a training thread (taking turns between `owner`s when given); the threads end once
    * no run has been in flight for the idle period.
    */
-  const onTraining = async (task: unknown, onProgress: (data: unknown) => boolean | Promise<boolean>, owner?: string) => {
+  const onTraining = async (
+    task: unknown,
+    onProgress: (data: unknown) => boolean | Promise<boolean>,
+    owner?: string,
+  ) => {
     clearTimeout(idleTimer)
     trainingRuns += 1
     try {
-      training ??= createWorkerPool({ entry: ENTRY, size: options.trainingThreads, logger, threadOptions: { nice: TRAINING_NICE } })
+      training ??= createWorkerPool({
+        entry: ENTRY,
+        size: options.trainingThreads,
+        logger,
+        threadOptions: { nice: TRAINING_NICE },
+      })
       return await training.run(task, { owner, onProgress })
     } finally {
       trainingRuns -= 1
-      if (trainingRuns === 0) idleTimer = setTimeout(releaseTraining, options.trainingIdleMs ?? TRAINING_IDLE_MS).unref()
+      if (trainingRuns === 0)
+        idleTimer = setTimeout(releaseTraining, options.trainingIdleMs ?? TRAINING_IDLE_MS).unref()
     }
   }
   const infer = async (task: unknown) => {
@@ -100,17 +139,23 @@ export function createMlRuntime(options: { trainingThreads: number; logger: Logg
     const answer = await infer(task)
     return isArtifactNeeded(answer) ? infer({ ...task, files: await artifacts.load(task.artifact) }) : answer
   }
-  const trainWith = async <R extends { isStopped: boolean; files?: unknown }>(task: { readonly op: string; readonly artifact: string }, onEpoch: (report: EpochReport) => boolean | Promise<boolean>, owner?: string): Promise<R> => {
+  const trainWith = async <R extends { isStopped: boolean; files?: unknown }>(
+    task: { readonly op: string; readonly artifact: string },
+    onEpoch: (report: EpochReport) => boolean | Promise<boolean>,
+    owner?: string,
+  ): Promise<R> => {
     const { files, ...result } = (await onTraining(task, (data) => onEpoch(data as EpochReport), owner)) as R
     if (!result.isStopped) await artifacts.store(task.artifact, (files ?? []) as never)
     return result as R
   }
   return {
-    train: (task, onEpoch) => trainWith<TrainSequenceResult>({ op: 'train-sequence', ...task } as TrainSequenceTask, onEpoch),
+    train: (task, onEpoch) =>
+      trainWith<TrainSequenceResult>({ op: 'train-sequence', ...task } as TrainSequenceTask, onEpoch),
     async predict(task) {
       return (await predictWith({ op: 'predict-sequence', ...task })) as number[]
     },
-    trainClassifier: (task, onEpoch) => trainWith<TrainClassifierResult>({ op: 'train-classifier', ...task } as TrainClassifierTask, onEpoch),
+    trainClassifier: (task, onEpoch) =>
+      trainWith<TrainClassifierResult>({ op: 'train-classifier', ...task } as TrainClassifierTask, onEpoch),
     async predictClassifier(task) {
       return (await predictWith({ op: 'predict-classifier', ...task })) as ClassifierPrediction
     },

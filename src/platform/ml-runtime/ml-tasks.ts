@@ -46,8 +46,33 @@ export interface ModelOutputs {
   readonly values: number[]
 }
 
-export type MlTask = TrainSequenceTask | PredictSequenceTask | TrainClassifierTask | PredictClassifierTask | TrainModelTask | PredictModelTask
+export type MlTask =
+  | TrainSequenceTask
+  | PredictSequenceTask
+  | TrainClassifierTask
+  | PredictClassifierTask
+  | TrainModelTask
+  | PredictModelTask
 export type { EpochReport, SequenceModelSpec }
-export type { ClassifierPrediction, ClassifierSpec, PredictClassifierTask, TrainClassifierResult, TrainClassifierTask } from './classifier-task.js'
-export type { NetworkLayer, NetworkLoss, NetworkSpec, PredictNetworkTask, TrainNetworkResult, TrainNetworkTask } from './network-task.js'
-export type { ClassicalAlgorithm, ClassicalOptions, PredictClassicalTask, TrainClassicalResult, TrainClassicalTask } from './classical-task.js'
+export type {
+  ClassifierPrediction,
+  ClassifierSpec,
+  PredictClassifierTask,
+  TrainClassifierResult,
+  TrainClassifierTask,
+} from './classifier-task.js'
+export type {
+  NetworkLayer,
+  NetworkLoss,
+  NetworkSpec,
+  PredictNetworkTask,
+  TrainNetworkResult,
+  TrainNetworkTask,
+} from './network-task.js'
+export type {
+  ClassicalAlgorithm,
+  ClassicalOptions,
+  PredictClassicalTask,
+  TrainClassicalResult,
+  TrainClassicalTask,
+} from './classical-task.js'

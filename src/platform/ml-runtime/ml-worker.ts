@@ -4,7 +4,14 @@ import { workerData } from 'node:worker_threads'
 import type { LayersModel } from '@tensorflow/tfjs'
 import { predictClassical, trainClassical } from './classical-task.js'
 import { predictClassifier, trainClassifier } from './classifier-task.js'
-import type { MlTask, ModelOutputs, PredictNetworkTask, PredictSequenceTask, TrainSequenceResult, TrainSequenceTask } from './ml-tasks.js'
+import type {
+  MlTask,
+  ModelOutputs,
+  PredictNetworkTask,
+  PredictSequenceTask,
+  TrainSequenceResult,
+  TrainSequenceTask,
+} from './ml-tasks.js'
 import { ARTIFACT_NEEDED, type ArtifactNeeded, createArtifactCache } from './artifact-files.js'
 import { modelFromFiles, modelToFiles } from './model-files.js'
 import { predictNetwork, trainNetwork } from './network-task.js'
@@ -39,7 +46,8 @@ async function train(tf: Tf, task: TrainSequenceTask, context: TaskContext): Pro
     const { steps, features } = task.spec
     const count = task.targets.length
     const heldOut = task.inputs.subarray((count - task.validationCount) * steps * features)
-    const validationOutputs = task.validationCount > 0 ? Array.from(predictSequences(tf, model, heldOut, steps, features)) : []
+    const validationOutputs =
+      task.validationCount > 0 ? Array.from(predictSequences(tf, model, heldOut, steps, features)) : []
     const files = isStopped ? [] : await modelToFiles(tf, model, task.meta)
     return { epochs, validationOutputs, isStopped, files }
   } finally {

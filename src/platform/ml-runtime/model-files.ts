@@ -10,7 +10,11 @@ export async function modelToFiles(tf: Tf, model: LayersModel, meta: unknown): P
   let artifacts: { modelTopology: unknown; weightSpecs: unknown; weightData: ArrayBuffer } | undefined
   await model.save(
     tf.io.withSaveHandler(async (a) => {
-      artifacts = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: a.weightData as ArrayBuffer }
+      artifacts = {
+        modelTopology: a.modelTopology,
+        weightSpecs: a.weightSpecs,
+        weightData: a.weightData as ArrayBuffer,
+      }
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
     }),
   )
@@ -23,11 +27,21 @@ export async function modelToFiles(tf: Tf, model: LayersModel, meta: unknown): P
 }
 
 /** The model back from its files; throws when one is missing. */
-export async function modelFromFiles(tf: Tf, files: readonly ArtifactFile[], artifact: string): Promise<{ model: LayersModel; meta: unknown }> {
+export async function modelFromFiles(
+  tf: Tf,
+  files: readonly ArtifactFile[],
+  artifact: string,
+): Promise<{ model: LayersModel; meta: unknown }> {
   fastLstm(tf) // registers the layer class the topology names
-  const json = JSON.parse(new TextDecoder().decode(findFile(files, 'model.json', artifact))) as { modelTopology: object; weightSpecs: never; meta: unknown }
+  const json = JSON.parse(new TextDecoder().decode(findFile(files, 'model.json', artifact))) as {
+    modelTopology: object
+    weightSpecs: never
+    meta: unknown
+  }
   const weights = findFile(files, 'weights.bin', artifact)
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightSpecs, weightData }))
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightSpecs, weightData }),
+  )
   return { model, meta: json.meta }
 }

@@ -12,10 +12,20 @@ import type { TaskContext } from './worker-host.js'
 
 export type NetworkLayer =
   | { readonly type: 'dense'; readonly units: number }
-  | { readonly type: 'activation'; readonly activation: 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'leakyRelu'; readonly negativeSlope?: number | undefined }
+  | {
+      readonly type: 'activation'
+      readonly activation: 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'leakyRelu'
+      readonly negativeSlope?: number | undefined
+    }
   | { readonly type: 'dropout'; readonly rate: number }
   | { readonly type: 'batchNorm' }
-  | { readonly type: 'conv2d'; readonly filters: number; readonly kernelSize: number; readonly stride?: number | undefined; readonly padding?: 'valid' | 'same' | undefined }
+  | {
+      readonly type: 'conv2d'
+      readonly filters: number
+      readonly kernelSize: number
+      readonly stride?: number | undefined
+      readonly padding?: 'valid' | 'same' | undefined
+    }
   | { readonly type: 'maxPool2d'; readonly poolSize: number; readonly stride?: number | undefined }
   | { readonly type: 'flatten' }
 
@@ -98,10 +108,12 @@ export function layerShapes(layers: readonly NetworkLayer[], inputShape: readonl
   return layers.map((layer, i) => {
     const where = `layer ${i + 1} (${layer.type})`
     if (layer.type === 'dense') {
-      if (shape.length !== 1) throw new Error(`${where} takes a flat row but gets shape [${shape.join(', ')}]: add a flatten layer before it`)
+      if (shape.length !== 1)
+        throw new Error(`${where} takes a flat row but gets shape [${shape.join(', ')}]: add a flatten layer before it`)
       shape = [layer.units]
     } else if (layer.type === 'conv2d' || layer.type === 'maxPool2d') {
-      if (shape.length !== 3) throw new Error(`${where} takes an image (height, width, channels) but gets shape [${shape.join(', ')}]`)
+      if (shape.length !== 3)
+        throw new Error(`${where} takes an image (height, width, channels) but gets shape [${shape.join(', ')}]`)
       const [h, w, c] = shape as [number, number, number]
       const kernel = layer.type === 'conv2d' ? layer.kernelSize : layer.poolSize
       const stride = layer.stride ?? (layer.type === 'conv2d' ? 1 : layer.poolSize)
@@ -128,16 +140,35 @@ export function buildNetwork(tf: Tf, spec: NetworkSpec, seed: number): LayersMod
   const shapes = layerShapes(spec.layers, spec.inputShape)
   spec.layers.forEach((layer, i) => {
     const first = i === 0 ? { inputShape: [...spec.inputShape] } : {}
-    const fanIn = layer.type === 'conv2d' ? (shape[2] as number) * layer.kernelSize * layer.kernelSize : shape.reduce((a, b) => a * b, 1)
-    const init = { kernelInitializer: torchInit(tf, fanIn, seed + 2 * i), biasInitializer: torchInit(tf, fanIn, seed + 2 * i + 1) }
+    const fanIn =
+      layer.type === 'conv2d'
+        ? (shape[2] as number) * layer.kernelSize * layer.kernelSize
+        : shape.reduce((a, b) => a * b, 1)
+    const init = {
+      kernelInitializer: torchInit(tf, fanIn, seed + 2 * i),
+      biasInitializer: torchInit(tf, fanIn, seed + 2 * i + 1),
+    }
     if (layer.type === 'dense') model.add(tf.layers.dense({ ...first, units: layer.units, ...init }))
-    else if (layer.type === 'conv2d') model.add(tf.layers.conv2d({ ...first, filters: layer.filters, kernelSize: layer.kernelSize, strides: layer.stride ?? 1, padding: layer.padding ?? 'valid', ...init }))
-    else if (layer.type === 'maxPool2d') model.add(tf.layers.maxPooling2d({ ...first, poolSize: layer.poolSize, strides: layer.stride ?? layer.poolSize }))
+    else if (layer.type === 'conv2d')
+      model.add(
+        tf.layers.conv2d({
+          ...first,
+          filters: layer.filters,
+          kernelSize: layer.kernelSize,
+          strides: layer.stride ?? 1,
+          padding: layer.padding ?? 'valid',
+          ...init,
+        }),
+      )
+    else if (layer.type === 'maxPool2d')
+      model.add(tf.layers.maxPooling2d({ ...first, poolSize: layer.poolSize, strides: layer.stride ?? layer.poolSize }))
     else if (layer.type === 'flatten') model.add(tf.layers.flatten(first))
     else if (layer.type === 'dropout') model.add(tf.layers.dropout({ ...first, rate: layer.rate, seed: seed + 2 * i }))
     // PyTorch's BatchNorm momentum 0.1 is Keras' 0.9; its epsilon 1e-5.
-    else if (layer.type === 'batchNorm') model.add(tf.layers.batchNormalization({ ...first, momentum: 0.9, epsilon: 1e-5 }))
-    else if (layer.activation === 'leakyRelu') model.add(tf.layers.leakyReLU({ ...first, alpha: layer.negativeSlope ?? 0.01 }))
+    else if (layer.type === 'batchNorm')
+      model.add(tf.layers.batchNormalization({ ...first, momentum: 0.9, epsilon: 1e-5 }))
+    else if (layer.activation === 'leakyRelu')
+      model.add(tf.layers.leakyReLU({ ...first, alpha: layer.negativeSlope ?? 0.01 }))
     else model.add(tf.layers.activation({ ...first, activation: layer.activation }))
     shape = shapes[i] as number[]
   })
@@ -145,7 +176,8 @@ export function buildNetwork(tf: Tf, spec: NetworkSpec, seed: number): LayersMod
 }
 
 /** Width of the network's output row. */
-export const outputWidth = (spec: Pick<NetworkSpec, 'layers' | 'inputShape'>): number => (layerShapes(spec.layers, spec.inputShape).at(-1) ?? spec.inputShape).reduce((a, b) => a * b, 1)
+export const outputWidth = (spec: Pick<NetworkSpec, 'layers' | 'inputShape'>): number =>
+  (layerShapes(spec.layers, spec.inputShape).at(-1) ?? spec.inputShape).reduce((a, b) => a * b, 1)
 
 /** The targets as the loss wants them: one-hot rows for a classification loss over several outputs, else a column. */
 function targetTensor(tf: Tf, spec: NetworkSpec, targets: Float32Array, outputs: number): Tensor {
@@ -204,8 +236,12 @@ function computeAccuracy(tf: Tf, spec: NetworkSpec, targets: Float32Array, z: Te
   return targets.length > 0 ? correct / targets.length : null
 }
 
-
-function inputTensor(tf: Tf, spec: NetworkSpec, inputs: Float32Array, norm: { mean: number[]; std: number[] } | null): Tensor {
+function inputTensor(
+  tf: Tf,
+  spec: NetworkSpec,
+  inputs: Float32Array,
+  norm: { mean: number[]; std: number[] } | null,
+): Tensor {
   const width = spec.inputShape.reduce((a, b) => a * b, 1)
   const rows = inputs.length / width
   return tf.tidy(() => {
@@ -241,7 +277,14 @@ function score(tf: Tf, spec: NetworkSpec, model: LayersModel, part: Split): { lo
  * and bookkeeping, which on the wasm backend cost more than a small network's own kernels.
  * Returns the mean training loss over the rows.
  */
-function trainEpoch(tf: Tf, spec: NetworkSpec, model: LayersModel, optimizer: Optimizer, train: Split, order: Int32Array): number {
+function trainEpoch(
+  tf: Tf,
+  spec: NetworkSpec,
+  model: LayersModel,
+  optimizer: Optimizer,
+  train: Split,
+  order: Int32Array,
+): number {
   const weights = model.trainableWeights.map((w) => w.read() as Variable)
   const rows = order.length
   let total: Tensor = tf.scalar(0)
@@ -250,7 +293,11 @@ function trainEpoch(tf: Tf, spec: NetworkSpec, model: LayersModel, optimizer: Op
     const cost = tf.tidy(() => {
       const index = tf.tensor1d(batch, 'int32')
       const [xb, yb] = [tf.gather(train.x, index), tf.gather(train.y, index)]
-      return optimizer.minimize(() => computeLoss(tf, spec, yb, model.apply(xb, { training: true }) as Tensor) as Scalar, true, weights) as Scalar
+      return optimizer.minimize(
+        () => computeLoss(tf, spec, yb, model.apply(xb, { training: true }) as Tensor) as Scalar,
+        true,
+        weights,
+      ) as Scalar
     })
     const next = tf.add(total, tf.mul(cost, batch.length))
     tf.dispose([total, cost])
@@ -306,13 +353,29 @@ async function trainOnBackend(tf: Tf, task: TrainNetworkTask, context: TaskConte
       const seconds = (performance.now() - started) / 1000
       const trainScore = score(tf, spec, model, train)
       const testScore = task.validationCount > 0 ? score(tf, spec, model, test) : null
-      const report = { epoch, loss, valLoss: testScore?.loss ?? null, accuracy: trainScore.accuracy, valAccuracy: testScore?.accuracy ?? null, seconds }
+      const report = {
+        epoch,
+        loss,
+        valLoss: testScore?.loss ?? null,
+        accuracy: trainScore.accuracy,
+        valAccuracy: testScore?.accuracy ?? null,
+        seconds,
+      }
       epochs.push(report)
       // The next epoch waits for the caller's word, so a cancel is honoured at the end of this one.
       isStopped = !(await context.ask(report))
     }
-    const validationOutputs = task.validationCount > 0 ? tf.tidy(() => Array.from(scored(tf, spec, model.predict(xTest) as Tensor).dataSync())) : []
-    const meta = { format: 'pulsebase-network/1', spec, mean: norm?.mean ?? null, std: norm?.std ?? null, extra: task.meta } satisfies NetworkMeta
+    const validationOutputs =
+      task.validationCount > 0
+        ? tf.tidy(() => Array.from(scored(tf, spec, model.predict(xTest) as Tensor).dataSync()))
+        : []
+    const meta = {
+      format: 'pulsebase-network/1',
+      spec,
+      mean: norm?.mean ?? null,
+      std: norm?.std ?? null,
+      extra: task.meta,
+    } satisfies NetworkMeta
     const files = isStopped ? [] : await modelToFiles(tf, model, meta)
     return { epochs, validationOutputs, outputs, isStopped, files }
   } finally {
@@ -323,11 +386,16 @@ async function trainOnBackend(tf: Tf, task: TrainNetworkTask, context: TaskConte
 }
 
 /** Outputs (rows x outputs, probabilities for classification) of a trained network, loaded by the worker's model cache. */
-export function predictNetwork(tf: Tf, task: PredictNetworkTask, loaded: { model: LayersModel; meta: unknown }): { outputs: number; values: number[] } {
+export function predictNetwork(
+  tf: Tf,
+  task: PredictNetworkTask,
+  loaded: { model: LayersModel; meta: unknown },
+): { outputs: number; values: number[] } {
   const { model, meta } = loaded
   const { spec, mean, std } = meta as NetworkMeta
   const width = spec.inputShape.reduce((a, b) => a * b, 1)
-  if (task.inputs.length === 0 || task.inputs.length % width !== 0) throw new Error(`inputs are not whole rows of ${width} values`)
+  if (task.inputs.length === 0 || task.inputs.length % width !== 0)
+    throw new Error(`inputs are not whole rows of ${width} values`)
   const norm = mean !== null && std !== null ? { mean, std } : null
   return tf.tidy(() => {
     const z = model.predict(inputTensor(tf, spec, task.inputs, norm)) as Tensor

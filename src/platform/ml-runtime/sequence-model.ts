@@ -45,7 +45,12 @@ export function buildSequenceModel(tf: Tf, spec: SequenceModelSpec): LayersModel
 }
 
 /** Trains in place; `onEpoch` returning (or resolving to) false stops training after that epoch (cancellation). Resolves to the epochs run. */
-export async function trainSequenceModel(tf: Tf, model: LayersModel, input: SequenceTrainInput, onEpoch: (report: EpochReport) => boolean | Promise<boolean>): Promise<EpochReport[]> {
+export async function trainSequenceModel(
+  tf: Tf,
+  model: LayersModel,
+  input: SequenceTrainInput,
+  onEpoch: (report: EpochReport) => boolean | Promise<boolean>,
+): Promise<EpochReport[]> {
   const { steps, features } = input.spec
   const count = input.targets.length
   const trainCount = count - input.validationCount
@@ -66,7 +71,11 @@ export async function trainSequenceModel(tf: Tf, model: LayersModel, input: Sequ
       ...(input.validationCount > 0 && { validationData: [xVal, yVal] as [Tensor, Tensor] }),
       callbacks: {
         onEpochEnd: async (epoch, logs) => {
-          const report = { epoch: epoch + 1, loss: Number(logs?.loss), valLoss: logs?.val_loss === undefined ? null : Number(logs.val_loss) }
+          const report = {
+            epoch: epoch + 1,
+            loss: Number(logs?.loss),
+            valLoss: logs?.val_loss === undefined ? null : Number(logs.val_loss),
+          }
           reports.push(report)
           const score = report.valLoss ?? report.loss
           if (score < best) {
@@ -90,7 +99,13 @@ export async function trainSequenceModel(tf: Tf, model: LayersModel, input: Sequ
 }
 
 /** One batched forward pass: count x steps x features in, one number per row out. */
-export function predictSequences(tf: Tf, model: LayersModel, inputs: Float32Array, steps: number, features: number): Float32Array {
+export function predictSequences(
+  tf: Tf,
+  model: LayersModel,
+  inputs: Float32Array,
+  steps: number,
+  features: number,
+): Float32Array {
   return tf.tidy(() => {
     const x = tf.tensor3d(inputs, [inputs.length / (steps * features), steps, features])
     return (model.predict(x) as Tensor).dataSync() as Float32Array

@@ -37,7 +37,11 @@ export function serveTasks(handle: TaskHandler): void {
         questions.set(seq, (proceed) => resolve(proceed && !stopped.has(id)))
         send({ kind: 'question', id, seq, data })
       })
-    const context: TaskContext = { progress: (data) => send({ kind: 'progress', id, data }), isStopRequested: () => stopped.has(id), ask }
+    const context: TaskContext = {
+      progress: (data) => send({ kind: 'progress', id, data }),
+      isStopRequested: () => stopped.has(id),
+      ask,
+    }
     chain = chain.then(async () => {
       try {
         send({ kind: 'result', id, result: await handle(task, context) })

@@ -1,5 +1,8 @@
 /** Messages from a pool to its thread. */
-export type ToWorker = { kind: 'task'; id: number; task: unknown } | { kind: 'stop'; id: number } | { kind: 'answer'; id: number; seq: number; proceed: boolean }
+export type ToWorker =
+  | { kind: 'task'; id: number; task: unknown }
+  | { kind: 'stop'; id: number }
+  | { kind: 'answer'; id: number; seq: number; proceed: boolean }
 
 /** Messages from a thread to its pool. */
 export type FromWorker =

@@ -69,7 +69,11 @@ else import(workerData.tsx).then(({ register }) => { register(); return import(w
  * tasks running on `slots`, ties going to the owner served longest ago (tasks without an owner count
  * as one owner): FIFO when every task has the same owner. `drain` empties the queue and returns what it held.
  */
-function createFairQueue(slots: readonly Slot[]): { push(pending: Pending): void; take(): Pending | undefined; drain(): Pending[] } {
+function createFairQueue(slots: readonly Slot[]): {
+  push(pending: Pending): void
+  take(): Pending | undefined
+  drain(): Pending[]
+} {
   const waiting: Pending[] = []
   const servedAt = new Map<string | undefined, number>()
   let served = 0
@@ -84,8 +88,12 @@ function createFairQueue(slots: readonly Slot[]): { push(pending: Pending): void
         const owner = pending.options.owner
         if (seen.has(owner)) return
         seen.add(owner)
-        const key: [number, number] = [slots.filter((s) => s.current?.options.owner === owner).length, servedAt.get(owner) ?? -1]
-        if (bestKey === undefined || key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])) [best, bestKey] = [index, key]
+        const key: [number, number] = [
+          slots.filter((s) => s.current?.options.owner === owner).length,
+          servedAt.get(owner) ?? -1,
+        ]
+        if (bestKey === undefined || key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1]))
+          [best, bestKey] = [index, key]
       })
       if (best < 0) return undefined
       const [pending] = waiting.splice(best, 1)
@@ -103,7 +111,8 @@ async function answer(slot: Slot, pending: Pending, seq: number, data: unknown, 
   } catch (err) {
     logger.warn({ err, taskId: pending.id }, 'progress handler failed; the task goes on')
   }
-  if (slot.current === pending) slot.worker.postMessage({ kind: 'answer', id: pending.id, seq, proceed } satisfies ToWorker)
+  if (slot.current === pending)
+    slot.worker.postMessage({ kind: 'answer', id: pending.id, seq, proceed } satisfies ToWorker)
 }
 
 /** Starts `options.size` threads running `options.entry` and returns the pool that hands them tasks (see `WorkerPool`). */
@@ -131,7 +140,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     const pending = slot.current
     if (pending === undefined || message.id !== pending.id) return
     if (message.kind === 'progress') {
-      if (pending.options.onProgress?.(message.data) === false) slot.worker.postMessage({ kind: 'stop', id: pending.id } satisfies ToWorker)
+      if (pending.options.onProgress?.(message.data) === false)
+        slot.worker.postMessage({ kind: 'stop', id: pending.id } satisfies ToWorker)
       return
     }
     if (message.kind === 'question') {
@@ -158,14 +168,18 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       return
     }
     // It never started: waiting tasks would only meet the same fate.
-    for (const waiting of queue.drain()) waiting.reject(new WorkerCrashedError(`ML worker thread could not start: ${reason}`))
+    for (const waiting of queue.drain())
+      waiting.reject(new WorkerCrashedError(`ML worker thread could not start: ${reason}`))
     setTimeout(() => {
       if (!isClosed) spawn()
     }, RESPAWN_DELAY_MS).unref()
   }
 
   function spawn() {
-    const worker = new Worker(BOOT, { eval: true, workerData: { tsx: TSX_API, entry: options.entry.href, options: options.threadOptions } })
+    const worker = new Worker(BOOT, {
+      eval: true,
+      workerData: { tsx: TSX_API, entry: options.entry.href, options: options.threadOptions },
+    })
     const slot: Slot = { worker, current: undefined, isReady: false }
     let isDead = false
     const die = (reason: string) => {

@@ -9,8 +9,8 @@ import { createMetrics } from '../metrics/metrics.js'
 import { createMqttServer, type MqttMessage, type MqttServer } from './mqtt-server.js'
 
 const KEYS: Record<string, Principal> = {
-  'pbd_pi': { userId: 'u1', role: 'user', deviceId: 'pi-1' },
-  'pbd_other': { userId: 'u2', role: 'user', deviceId: 'pi-2' },
+  pbd_pi: { userId: 'u1', role: 'user', deviceId: 'pi-1' },
+  pbd_other: { userId: 'u2', role: 'user', deviceId: 'pi-2' },
   'person-token': { userId: 'u1', role: 'user', deviceId: null },
 }
 
@@ -36,7 +36,8 @@ describe('MQTT server (aedes) with mqtt.js', () => {
       metrics: createMetrics(),
       authenticate: async (credential, origin) => {
         const principal = KEYS[credential]
-        if (principal === undefined || revoked.has(credential)) throw new AppError('unauthenticated', 'Unknown device key')
+        if (principal === undefined || revoked.has(credential))
+          throw new AppError('unauthenticated', 'Unknown device key')
         contacts.push(origin?.address)
         return principal
       },
@@ -47,7 +48,10 @@ describe('MQTT server (aedes) with mqtt.js', () => {
         started?.()
         await gate?.promise
         handled.push(message)
-        return { topic: `devices/${message.publisher.principal.deviceId}/verdicts`, payload: JSON.stringify({ stored: 1, kind: message.levels[1] }) }
+        return {
+          topic: `devices/${message.publisher.principal.deviceId}/verdicts`,
+          payload: JSON.stringify({ stored: 1, kind: message.levels[1] }),
+        }
       },
     })
     url = `mqtt://127.0.0.1:${await server.listen('127.0.0.1', 0)}`
@@ -69,7 +73,9 @@ describe('MQTT server (aedes) with mqtt.js', () => {
     gate = deferred()
     const running = new Promise<void>((resolve) => (started = resolve))
     let isAcked = false
-    const publishing = client.publishAsync('devices/pi-1/frames/csi', '{"x":1}', { qos: 1 }).then(() => (isAcked = true))
+    const publishing = client
+      .publishAsync('devices/pi-1/frames/csi', '{"x":1}', { qos: 1 })
+      .then(() => (isAcked = true))
     await running
     await new Promise((resolve) => setImmediate(resolve))
     assert.equal(isAcked, false, 'no PUBACK while the route has not committed')
@@ -77,15 +83,26 @@ describe('MQTT server (aedes) with mqtt.js', () => {
     await publishing
     assert.equal(isAcked, true)
     const last = handled.at(-1)!
-    assert.deepEqual([last.topic, last.levels, last.payload.toString(), last.qos, last.publisher.principal.deviceId], ['devices/pi-1/frames/csi', ['frames', 'csi'], '{"x":1}', 1, 'pi-1'])
+    assert.deepEqual(
+      [last.topic, last.levels, last.payload.toString(), last.qos, last.publisher.principal.deviceId],
+      ['devices/pi-1/frames/csi', ['frames', 'csi'], '{"x":1}', 1, 'pi-1'],
+    )
     gate = undefined
   })
 
   test("the route's reply reaches the device's subscription on its own topics; other devices' topics are refused", async () => {
     const client = await connect('pbd_pi')
-    assert.deepEqual((await client.subscribeAsync('devices/pi-1/verdicts', { qos: 0 })).map((g) => g.qos), [0])
-    await assert.rejects(client.subscribeAsync('devices/pi-2/verdicts', { qos: 0 }), (error: { packet?: { granted?: number[] } }) => error.packet?.granted?.[0] === 128)
-    const reply = new Promise<string>((resolve) => client.once('message', (_topic, payload) => resolve(payload.toString())))
+    assert.deepEqual(
+      (await client.subscribeAsync('devices/pi-1/verdicts', { qos: 0 })).map((g) => g.qos),
+      [0],
+    )
+    await assert.rejects(
+      client.subscribeAsync('devices/pi-2/verdicts', { qos: 0 }),
+      (error: { packet?: { granted?: number[] } }) => error.packet?.granted?.[0] === 128,
+    )
+    const reply = new Promise<string>((resolve) =>
+      client.once('message', (_topic, payload) => resolve(payload.toString())),
+    )
     await client.publishAsync('devices/pi-1/frames/rssi', '{}', { qos: 1 })
     assert.deepEqual(JSON.parse(await reply), { stored: 1, kind: 'rssi' })
   })

@@ -91,8 +91,13 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
 
   async function authenticatePublisher(client: Client, credential: string): Promise<MqttPublisher> {
     const principal = await deps.authenticate(credential, { address: readAddress(client) })
-    if (principal.deviceId === null) throw new AppError('permission_denied', 'MQTT is for devices: connect with a device key as the password')
-    return { principal: { ...principal, deviceId: principal.deviceId }, clientId: client.id, address: readAddress(client) }
+    if (principal.deviceId === null)
+      throw new AppError('permission_denied', 'MQTT is for devices: connect with a device key as the password')
+    return {
+      principal: { ...principal, deviceId: principal.deviceId },
+      clientId: client.id,
+      address: readAddress(client),
+    }
   }
 
   broker.authenticate = (client, username, password, done) => {
@@ -111,7 +116,11 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
         done(null, true)
       },
       (error: unknown) => {
-        if (error instanceof AppError) return done(authError(error.message, error.code === 'permission_denied' ? NOT_AUTHORIZED : BAD_USERNAME_OR_PASSWORD), false)
+        if (error instanceof AppError)
+          return done(
+            authError(error.message, error.code === 'permission_denied' ? NOT_AUTHORIZED : BAD_USERNAME_OR_PASSWORD),
+            false,
+          )
         logger.error({ err: error }, 'MQTT authentication failed unexpectedly')
         done(authError('Server unavailable', SERVER_UNAVAILABLE), false)
       },
@@ -121,7 +130,11 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
   broker.authorizeSubscribe = (client, subscription, done) => {
     const session = sessions.get(client)
     // A device subscribes only below devices/<its id>/; a null subscription is a refused one (SUBACK 128).
-    if (session === undefined || !subscription.topic.startsWith(deviceTopicPrefix(session.publisher.principal.deviceId))) return done(null, null)
+    if (
+      session === undefined ||
+      !subscription.topic.startsWith(deviceTopicPrefix(session.publisher.principal.deviceId))
+    )
+      return done(null, null)
     done(null, subscription)
   }
 
@@ -134,7 +147,11 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
       (error: unknown) => {
         const outcome = error instanceof AppError ? 'refused' : 'failed'
         deps.metrics.mqttMessages.inc({ outcome })
-        if (outcome === 'failed') logger.error({ err: error, topic: packet.topic }, 'MQTT message not handled; closing the connection unacknowledged')
+        if (outcome === 'failed')
+          logger.error(
+            { err: error, topic: packet.topic },
+            'MQTT message not handled; closing the connection unacknowledged',
+          )
         else logger.debug({ topic: packet.topic, message: (error as Error).message }, 'MQTT message refused')
         done(error instanceof Error ? error : new Error(String(error)))
       },
@@ -142,7 +159,13 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
   }
 
   /** Re-authenticates (cached; a revoked key ends the session here), checks the topic, runs its route. */
-  async function handlePublish(client: Client, session: Session, topic: string, payload: Buffer, qos: 0 | 1 | 2): Promise<void> {
+  async function handlePublish(
+    client: Client,
+    session: Session,
+    topic: string,
+    payload: Buffer,
+    qos: 0 | 1 | 2,
+  ): Promise<void> {
     session.publisher = await authenticatePublisher(client, session.credential)
     const prefix = deviceTopicPrefix(session.publisher.principal.deviceId)
     if (!topic.startsWith(prefix)) throw new AppError('permission_denied', `A device publishes only below ${prefix}`)
@@ -152,7 +175,11 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
     if (match === undefined) return
     const reply = await match.route.handle({ publisher: session.publisher, topic, levels, payload, qos })
     deps.metrics.mqttMessages.inc({ outcome: 'handled' })
-    if (reply) broker.publish({ cmd: 'publish', topic: reply.topic, payload: Buffer.from(reply.payload), qos: 0, retain: false, dup: false }, () => undefined)
+    if (reply)
+      broker.publish(
+        { cmd: 'publish', topic: reply.topic, payload: Buffer.from(reply.payload), qos: 0, retain: false, dup: false },
+        () => undefined,
+      )
   }
 
   broker.on('clientError', (client, error) => logger.debug({ clientId: client.id, err: error }, 'MQTT client error'))

@@ -30,7 +30,9 @@ export function decodePageCursor(cursor: string, keyPattern: RegExp): PagePositi
   const match = /^(\d{1,16})[:_](.*)$/s.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
   const key = match?.[2]
   if (match === null || key === undefined || !new RegExp(`^(?:${keyPattern.source})$`).test(key)) {
-    throw new AppError('invalid_argument', 'cursor is not one this server gave out', [{ path: 'querystring.cursor', message: 'unknown cursor' }])
+    throw new AppError('invalid_argument', 'cursor is not one this server gave out', [
+      { path: 'querystring.cursor', message: 'unknown cursor' },
+    ])
   }
   return { position: Number(match[1]), key }
 }
@@ -39,7 +41,11 @@ export function decodePageCursor(cursor: string, keyPattern: RegExp): PagePositi
  * Rows fetched with `limit + 1` (newest first): the page to show, and the cursor after its last row
  * (null when no row follows, i.e. on the last page).
  */
-export function splitPage<R>(rows: readonly R[], limit: number, cursorOf: (last: R) => string): { page: R[]; nextCursor: string | null } {
+export function splitPage<R>(
+  rows: readonly R[],
+  limit: number,
+  cursorOf: (last: R) => string,
+): { page: R[]; nextCursor: string | null } {
   const page = rows.slice(0, limit)
   const last = page.at(-1)
   return { page, nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null }

@@ -13,7 +13,8 @@ export interface CountingPubSub {
 export function countingPubSub(inner: PubSubPort): CountingPubSub {
   const calls = new Map<string, number>()
   const active = new Map<string, number>()
-  const bump = (counts: Map<string, number>, channel: string, by: number) => counts.set(channel, (counts.get(channel) ?? 0) + by)
+  const bump = (counts: Map<string, number>, channel: string, by: number) =>
+    counts.set(channel, (counts.get(channel) ?? 0) + by)
   let gate: Promise<void> | undefined
   let open: (() => void) | undefined
 

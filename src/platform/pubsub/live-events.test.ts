@@ -39,7 +39,10 @@ describe('live events', () => {
     const pubsub = countingPubSub(createMemoryPubSub({ logger }))
     const controller = new AbortController()
     const drops: number[] = []
-    const events = subscribeLive(pubsub.port, 'u1', controller.signal, { capacity: 2, onDrop: (total) => drops.push(total) })
+    const events = subscribeLive(pubsub.port, 'u1', controller.signal, {
+      capacity: 2,
+      onDrop: (total) => drops.push(total),
+    })
     const first = events.next()
     await waitUntil(() => pubsub.activeSubscriptions(userChannel('u1')) === 1, 'subscribed')
 
@@ -79,6 +82,7 @@ describe('live events', () => {
   test('toLiveEvent accepts only { event: non-empty string, data }', () => {
     assert.deepEqual(toLiveEvent({ event: 'x', data: [1] }), { event: 'x', data: [1] })
     assert.deepEqual(toLiveEvent({ event: 'x' }), { event: 'x', data: undefined })
-    for (const message of [null, 'x', 1, {}, { event: '' }, { event: 3, data: 1 }]) assert.equal(toLiveEvent(message), undefined)
+    for (const message of [null, 'x', 1, {}, { event: '' }, { event: 3, data: 1 }])
+      assert.equal(toLiveEvent(message), undefined)
   })
 })

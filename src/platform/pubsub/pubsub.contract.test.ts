@@ -56,7 +56,10 @@ function inbox() {
   const waitFor = (count: number, timeoutMs = 5000) =>
     new Promise<void>((resolve, reject) => {
       if (messages.length >= count) return resolve()
-      const timer = setTimeout(() => reject(new Error(`waited for ${count} messages, got ${messages.length}`)), timeoutMs)
+      const timer = setTimeout(
+        () => reject(new Error(`waited for ${count} messages, got ${messages.length}`)),
+        timeoutMs,
+      )
       waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) })
     })
   return { messages, listener, waitFor }
@@ -212,11 +215,15 @@ describe('redis pub/sub connection handling', { skip: targets[1]?.skip }, () => 
       await admin.client('KILL', 'ID', id)
 
       // Publish until the resubscribed connection hears it; no fixed sleep to guess the timing.
-      await waitUntil(async () => {
-        await pubsub.publish(channel, 'after reconnect')
-        await received.waitFor(1, 200).catch(() => undefined)
-        return received.messages.length > 0
-      }, 'the resubscribed connection to hear a publish', { intervalMs: 0, tries: 50 })
+      await waitUntil(
+        async () => {
+          await pubsub.publish(channel, 'after reconnect')
+          await received.waitFor(1, 200).catch(() => undefined)
+          return received.messages.length > 0
+        },
+        'the resubscribed connection to hear a publish',
+        { intervalMs: 0, tries: 50 },
+      )
       assert.equal(received.messages[0], 'after reconnect')
     } finally {
       admin.disconnect()

@@ -89,7 +89,9 @@ export async function createRedisPubSub(options: RedisPubSubOptions): Promise<Pu
     subscriber.disconnect()
     // ioredis rejects with "Connection is closed"; the socket error before it says why.
     const reason = (firstError ?? error) as { code?: unknown }
-    const failure = new Error(`Redis pub/sub: cannot connect to ${safeAddress(options.url)}: ${String(reason)}`, { cause: error })
+    const failure = new Error(`Redis pub/sub: cannot connect to ${safeAddress(options.url)}: ${String(reason)}`, {
+      cause: error,
+    })
     throw Object.assign(failure, { code: reason.code })
   } finally {
     publisher.off('error', remember)

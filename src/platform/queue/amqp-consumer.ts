@@ -7,7 +7,8 @@ import { describeError } from './job-error.js'
 import type { JobHandler, RetryPolicy } from './queue.port.js'
 
 /** What becomes of a failed delivery: a retry as `attempt` after `delayMs`, or dead after the `attempt` that failed. */
-export type NextStep = { readonly attempt: number; readonly delayMs: number } | { readonly attempt: number; readonly error: string }
+export type NextStep =
+  { readonly attempt: number; readonly delayMs: number } | { readonly attempt: number; readonly error: string }
 
 export interface ConsumerContext {
   readonly link: AmqpLink
@@ -31,7 +32,12 @@ interface Subscription {
 }
 
 /** One subscription with prefetch = concurrency; acks only once the handler's outcome is settled. */
-export function createAmqpConsumer(ctx: ConsumerContext, queue: string, handler: JobHandler, concurrency: number): AmqpConsumer {
+export function createAmqpConsumer(
+  ctx: ConsumerContext,
+  queue: string,
+  handler: JobHandler,
+  concurrency: number,
+): AmqpConsumer {
   const inFlight = new Set<Promise<void>>()
   let subscription: Subscription | undefined
   let isStopped = false
@@ -57,7 +63,9 @@ export function createAmqpConsumer(ctx: ConsumerContext, queue: string, handler:
     })
     await assertWorkQueues(channel, queue)
     await channel.prefetch(concurrency)
-    const { consumerTag } = await channel.consume(queue, (message) => onDelivery(session, channel, message), { noAck: false })
+    const { consumerTag } = await channel.consume(queue, (message) => onDelivery(session, channel, message), {
+      noAck: false,
+    })
     subscription = { session, channel, tag: consumerTag }
     ctx.log.debug({ queue, consumerTag }, 'consumer subscribed')
     if (isStopped) await channel.close().catch(() => {})
@@ -75,7 +83,13 @@ export function createAmqpConsumer(ctx: ConsumerContext, queue: string, handler:
   }
 }
 
-async function handle(ctx: ConsumerContext, queue: string, handler: JobHandler, channel: Channel, message: ConsumeMessage) {
+async function handle(
+  ctx: ConsumerContext,
+  queue: string,
+  handler: JobHandler,
+  channel: Channel,
+  message: ConsumeMessage,
+) {
   const attempt = readAttempt(message)
   const id = String(message.properties.messageId ?? `${queue}:${message.fields.deliveryTag}`)
   const log = ctx.log.child({ queue, jobId: id, attempt })

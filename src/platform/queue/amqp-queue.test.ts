@@ -21,7 +21,9 @@ describe('amqp queue across a broker outage', { skip: await skipUnless(RABBITMQ)
     await deleteQueues(names)
   })
 
-  async function openBehindProxy(outageTimeoutMs: number): Promise<{ queue: QueuePort; proxy: TcpProxy; name: string }> {
+  async function openBehindProxy(
+    outageTimeoutMs: number,
+  ): Promise<{ queue: QueuePort; proxy: TcpProxy; name: string }> {
     const proxy = await startTcpProxy(RABBITMQ.host, RABBITMQ.port)
     const queue = await createAmqpQueue({
       url: urlVia(RABBITMQ, '127.0.0.1', proxy.port),

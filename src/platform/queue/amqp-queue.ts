@@ -71,7 +71,12 @@ export async function createAmqpQueue(options: AmqpQueueOptions): Promise<QueueP
     },
     async consume(name, handler, consumeOptions) {
       if (closing) throw new Error('queue is closed')
-      const consumer = createAmqpConsumer(context, prefix + name, handler, Math.max(1, consumeOptions?.concurrency ?? 1))
+      const consumer = createAmqpConsumer(
+        context,
+        prefix + name,
+        handler,
+        Math.max(1, consumeOptions?.concurrency ?? 1),
+      )
       consumers.add(consumer)
       try {
         await attachNow(link, consumer, outageTimeoutMs)
@@ -92,8 +97,18 @@ export async function createAmqpQueue(options: AmqpQueueOptions): Promise<QueueP
     },
     async settleDead(name, id, action) {
       const queue = prefix + name
-      const retry = (content: Buffer) => send({ queue, delayMs: 0 }, content, { messageId: id, timestamp: Math.floor(Date.now() / 1000), headers: { [ATTEMPT_HEADER]: 1 } })
-      return settleDeadMessage(await link.waitForSession(outageTimeoutMs), queue, id, action === 'retry' ? retry : undefined)
+      const retry = (content: Buffer) =>
+        send({ queue, delayMs: 0 }, content, {
+          messageId: id,
+          timestamp: Math.floor(Date.now() / 1000),
+          headers: { [ATTEMPT_HEADER]: 1 },
+        })
+      return settleDeadMessage(
+        await link.waitForSession(outageTimeoutMs),
+        queue,
+        id,
+        action === 'retry' ? retry : undefined,
+      )
     },
     async depth(name) {
       return countMessages(await link.waitForSession(outageTimeoutMs), prefix + name, name)
@@ -192,7 +207,12 @@ async function countMessages(session: Session, queue: string, name: string): Pro
  * Takes dead job `id` off the dead queue, publishing its body to the work queue first when `retry`
  * is given. The other messages it passed stay (unacked, they return when the channel closes).
  */
-async function settleDeadMessage(session: Session, queue: string, id: string, retry: ((content: Buffer) => Promise<void>) | undefined): Promise<boolean> {
+async function settleDeadMessage(
+  session: Session,
+  queue: string,
+  id: string,
+  retry: ((content: Buffer) => Promise<void>) | undefined,
+): Promise<boolean> {
   const channel = await session.model.createChannel()
   channel.on('error', () => {})
   try {

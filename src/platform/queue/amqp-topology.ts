@@ -45,7 +45,12 @@ export async function assertDelayQueue(channel: Channel, queue: string, delayMs:
 }
 
 /** Persistent publish that resolves once the broker has confirmed it (and rejects on a nack). */
-export function sendConfirmed(channel: ConfirmChannel, queue: string, body: Buffer, options: Options.Publish): Promise<void> {
+export function sendConfirmed(
+  channel: ConfirmChannel,
+  queue: string,
+  body: Buffer,
+  options: Options.Publish,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     channel.sendToQueue(queue, body, { ...options, persistent: true, contentType: 'application/json' }, (err) => {
       if (err) reject(err instanceof Error ? err : new Error(`broker refused the message: ${String(err)}`))

@@ -12,7 +12,9 @@ import {
   deleteDoneJobs,
   extendLease,
   insertJob,
-  countJobs, listDeadJobs, settleDeadJob,
+  countJobs,
+  listDeadJobs,
+  settleDeadJob,
   retryJob,
 } from './jobs.repository.js'
 import type { Consumer, JobHandler, QueuePort, RetryPolicy } from './queue.port.js'
@@ -82,13 +84,21 @@ export function createDatabaseQueue(options: DatabaseQueueOptions): DatabaseQueu
     async publish(queue, payload, publishOptions) {
       const now = Date.now()
       const runAt = now + Math.max(0, publishOptions?.delayMs ?? 0)
-      const id = await insertJob(ctx.db, { queue, payload: JSON.stringify(payload ?? null), maxAttempts: ctx.retry.maxAttempts, runAt }, now)
+      const id = await insertJob(
+        ctx.db,
+        { queue, payload: JSON.stringify(payload ?? null), maxAttempts: ctx.retry.maxAttempts, runAt },
+        now,
+      )
       announce(queue, 1)
       return id
     },
     async stage(trx, queue, payload) {
       const now = Date.now()
-      await insertJob(trx, { queue, payload: JSON.stringify(payload ?? null), maxAttempts: ctx.retry.maxAttempts, runAt: now }, now)
+      await insertJob(
+        trx,
+        { queue, payload: JSON.stringify(payload ?? null), maxAttempts: ctx.retry.maxAttempts, runAt: now },
+        now,
+      )
     },
     announce,
     async consume(queue, handler, consumeOptions) {
@@ -200,7 +210,13 @@ async function runJob(ctx: Context, job: ClaimedJob, handler: JobHandler): Promi
   // Claimed again after its lease lapsed on the final attempt: its worker died on it every time.
   if (job.attempt > job.maxAttempts) {
     log.error('job abandoned by its worker on the last attempt; dead-lettering')
-    return settle(ctx, log, job, () => buryJob(ctx.db, job, 'lease expired: the worker stopped renewing it', Date.now()), 'dead')
+    return settle(
+      ctx,
+      log,
+      job,
+      () => buryJob(ctx.db, job, 'lease expired: the worker stopped renewing it', Date.now()),
+      'dead',
+    )
   }
   const renewal = keepLeased(ctx, log, job)
   const stopTimer = ctx.metrics.queueProcessingDuration.startTimer({ queue: job.queue })
@@ -216,14 +232,17 @@ async function runJob(ctx: Context, job: ClaimedJob, handler: JobHandler): Promi
 }
 
 function keepLeased(ctx: Context, log: Logger, job: ClaimedJob): NodeJS.Timeout {
-  return setInterval(() => {
-    extendLease(ctx.db, job, Date.now(), ctx.leaseMs).then(
-      (isHeld) => {
-        if (!isHeld) log.warn('lease lost: another worker may run this job too')
-      },
-      (err: unknown) => log.warn({ err }, 'renewing the lease failed'),
-    )
-  }, Math.max(10, Math.floor(ctx.leaseMs / 3)))
+  return setInterval(
+    () => {
+      extendLease(ctx.db, job, Date.now(), ctx.leaseMs).then(
+        (isHeld) => {
+          if (!isHeld) log.warn('lease lost: another worker may run this job too')
+        },
+        (err: unknown) => log.warn({ err }, 'renewing the lease failed'),
+      )
+    },
+    Math.max(10, Math.floor(ctx.leaseMs / 3)),
+  )
 }
 
 function settleFailure(ctx: Context, log: Logger, job: ClaimedJob, err: unknown): Promise<void> {

@@ -64,7 +64,8 @@ function isClaimable(queue: string, now: number) {
  * attempt. The one dialect difference of the queue lives here.
  */
 export async function claimJob(db: Db, dialect: DatabaseKind, queue: string, now: number, leaseMs: number) {
-  const row = dialect === 'sqlite' ? await claimWithUpdate(db, queue, now, leaseMs) : await claimWithLock(db, queue, now, leaseMs)
+  const row =
+    dialect === 'sqlite' ? await claimWithUpdate(db, queue, now, leaseMs) : await claimWithLock(db, queue, now, leaseMs)
   if (!row) return undefined
   const job: ClaimedJob = {
     id: row.id,
@@ -80,9 +81,20 @@ export async function claimJob(db: Db, dialect: DatabaseKind, queue: string, now
 async function claimWithUpdate(db: Db, queue: string, now: number, leaseMs: number) {
   return db
     .updateTable('jobs')
-    .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1), locked_until: now + leaseMs, updated_at: now }))
+    .set((eb) => ({
+      status: 'running',
+      attempts: eb('attempts', '+', 1),
+      locked_until: now + leaseMs,
+      updated_at: now,
+    }))
     .where('id', '=', (eb) =>
-      eb.selectFrom('jobs').select('id').where(isClaimable(queue, now)).orderBy('run_at').orderBy('created_at').limit(1),
+      eb
+        .selectFrom('jobs')
+        .select('id')
+        .where(isClaimable(queue, now))
+        .orderBy('run_at')
+        .orderBy('created_at')
+        .limit(1),
     )
     .returning(['id', 'queue', 'payload', 'attempts', 'max_attempts'])
     .executeTakeFirst()
@@ -119,7 +131,11 @@ async function claimWithLock(db: Db, queue: string, now: number, leaseMs: number
 // Every write after a claim is guarded by the claim itself, so a worker whose lease was taken over
 // cannot overwrite the new owner's row.
 function updateOwned(db: Db, job: ClaimedJob) {
-  return db.updateTable('jobs').where('id', '=', job.id).where('status', '=', 'running').where('attempts', '=', job.attempt)
+  return db
+    .updateTable('jobs')
+    .where('id', '=', job.id)
+    .where('status', '=', 'running')
+    .where('attempts', '=', job.attempt)
 }
 
 async function isUpdated(result: Promise<{ numUpdatedRows: bigint }>): Promise<boolean> {
@@ -128,7 +144,11 @@ async function isUpdated(result: Promise<{ numUpdatedRows: bigint }>): Promise<b
 
 /** Moves the lease of a held job to `now + leaseMs` (both ms); false when this claim no longer holds it. */
 export function extendLease(db: Db, job: ClaimedJob, now: number, leaseMs: number): Promise<boolean> {
-  return isUpdated(updateOwned(db, job).set({ locked_until: now + leaseMs, updated_at: now }).executeTakeFirst())
+  return isUpdated(
+    updateOwned(db, job)
+      .set({ locked_until: now + leaseMs, updated_at: now })
+      .executeTakeFirst(),
+  )
 }
 
 /** Marks a held job done at `now` (epoch ms); false when this claim no longer holds it. */
@@ -148,7 +168,9 @@ export function retryJob(db: Db, job: ClaimedJob, runAt: number, error: string, 
 /** Dead-letters a held job with its last `error`; `now` (epoch ms) stamps it. False when this claim no longer holds it. */
 export function buryJob(db: Db, job: ClaimedJob, error: string, now: number): Promise<boolean> {
   return isUpdated(
-    updateOwned(db, job).set({ status: 'dead', locked_until: null, last_error: error, updated_at: now }).executeTakeFirst(),
+    updateOwned(db, job)
+      .set({ status: 'dead', locked_until: null, last_error: error, updated_at: now })
+      .executeTakeFirst(),
   )
 }
 
@@ -166,11 +188,28 @@ export async function countJobs(db: Db, queue: string, now: number): Promise<Que
 }
 
 /** Puts a dead job back (attempts from zero, due now) or deletes it; false when there is no dead job `id` in `queue`. */
-export async function settleDeadJob(db: Db, queue: string, id: string, action: 'retry' | 'discard', now: number): Promise<boolean> {
+export async function settleDeadJob(
+  db: Db,
+  queue: string,
+  id: string,
+  action: 'retry' | 'discard',
+  now: number,
+): Promise<boolean> {
   const result =
     action === 'retry'
-      ? await db.updateTable('jobs').set({ status: 'ready', attempts: 0, run_at: now, locked_until: null, updated_at: now }).where('id', '=', id).where('queue', '=', queue).where('status', '=', 'dead').executeTakeFirst()
-      : await db.deleteFrom('jobs').where('id', '=', id).where('queue', '=', queue).where('status', '=', 'dead').executeTakeFirst()
+      ? await db
+          .updateTable('jobs')
+          .set({ status: 'ready', attempts: 0, run_at: now, locked_until: null, updated_at: now })
+          .where('id', '=', id)
+          .where('queue', '=', queue)
+          .where('status', '=', 'dead')
+          .executeTakeFirst()
+      : await db
+          .deleteFrom('jobs')
+          .where('id', '=', id)
+          .where('queue', '=', queue)
+          .where('status', '=', 'dead')
+          .executeTakeFirst()
   return Number('numUpdatedRows' in result ? result.numUpdatedRows : result.numDeletedRows) > 0
 }
 
@@ -196,6 +235,10 @@ export async function listDeadJobs(db: Db, queue: string, limit: number): Promis
 
 /** Deletes done jobs last touched before `updatedBefore` (epoch ms); returns how many. */
 export async function deleteDoneJobs(db: Db, updatedBefore: number): Promise<number> {
-  const result = await db.deleteFrom('jobs').where('status', '=', 'done').where('updated_at', '<', updatedBefore).executeTakeFirst()
+  const result = await db
+    .deleteFrom('jobs')
+    .where('status', '=', 'done')
+    .where('updated_at', '<', updatedBefore)
+    .executeTakeFirst()
   return Number(result.numDeletedRows)
 }

@@ -31,7 +31,14 @@ for (const target of await databaseTargets()) {
       database = opened.database
       proxy = await startTcpProxy(RABBITMQ.host, RABBITMQ.port)
       const url = urlVia(RABBITMQ, '127.0.0.1', proxy.port)
-      queue = await createAmqpQueue({ url, metrics: createMetrics(), logger, retry: TEST_RETRY, outageTimeoutMs: 200, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } })
+      queue = await createAmqpQueue({
+        url,
+        metrics: createMetrics(),
+        logger,
+        retry: TEST_RETRY,
+        outageTimeoutMs: 200,
+        reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+      })
       outbox = createRelayOutbox({ db: database.db, queue, logger, sweepIntervalMs: 50, claimMs: 1000 })
     })
     after(async () => {
@@ -83,12 +90,26 @@ for (const target of await databaseTargets()) {
       names.push(name)
       await proxy.cut()
       await outbox.transaction(async (_trx, stage) => stage(name, { n: 3 }))
-      const readClaim = async () => (await database.db.selectFrom('outbox').select('claimed_until').where('queue', '=', name).executeTakeFirstOrThrow()).claimed_until
+      const readClaim = async () =>
+        (
+          await database.db
+            .selectFrom('outbox')
+            .select('claimed_until')
+            .where('queue', '=', name)
+            .executeTakeFirstOrThrow()
+        ).claimed_until
       const firstClaim = await readClaim()
       // The publish waits 200 ms for the broker, is refused, and the row is given back to the sweep.
       await waitUntil(async () => (await readClaim()) !== firstClaim, 'the row to be given back')
       await proxy.resume()
-      await waitUntil(() => queue.ping().then(() => true, () => false), 'the broker to answer again')
+      await waitUntil(
+        () =>
+          queue.ping().then(
+            () => true,
+            () => false,
+          ),
+        'the broker to answer again',
+      )
       assert.deepEqual(await received(name, 1), [{ n: 3 }])
     })
   })

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Db } from '../db/database.js'
 import type { DatabaseQueue } from './database-queue.js'
-import { claimRow, deleteOutboxRow, insertOutboxRow, listUnclaimedRows, type OutboxRow, postponeRow } from './outbox.repository.js'
+import {
+  claimRow,
+  deleteOutboxRow,
+  insertOutboxRow,
+  listUnclaimedRows,
+  type OutboxRow,
+  postponeRow,
+} from './outbox.repository.js'
 import type { QueuePort } from './queue.port.js'
 
 /** Adds a job to the surrounding transaction. */

@@ -18,7 +18,9 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 
 async function outcomes(metrics: Metrics, queue: string): Promise<Record<string, number>> {
   const { values } = await metrics.queueProcessed.get()
-  return Object.fromEntries(values.filter((v) => v.labels.queue === queue).map((v) => [String(v.labels.outcome), v.value]))
+  return Object.fromEntries(
+    values.filter((v) => v.labels.queue === queue).map((v) => [String(v.labels.outcome), v.value]),
+  )
 }
 
 for (const target of await queueTargets()) {
@@ -103,7 +105,13 @@ for (const target of await queueTargets()) {
         dead.map((job) => job.id),
         [second, first],
       )
-      assert.deepEqual(dead[1], { id: first, queue: name, payload: { n: 1 }, attempts: 3, lastError: 'job 1 failed attempt 3' })
+      assert.deepEqual(dead[1], {
+        id: first,
+        queue: name,
+        payload: { n: 1 },
+        attempts: 3,
+        lastError: 'job 1 failed attempt 3',
+      })
       assert.deepEqual(
         (await queue.deadLetters(name, 1)).map((job) => job.id),
         [second],
@@ -199,8 +207,15 @@ for (const target of await queueTargets()) {
       await queue.publish(name, { kind: 'flaky' })
       await queue.publish(name, { kind: 'soon' }, { delayMs: 100 })
       await queue.publish(name, { kind: 'plain' })
-      await waitUntil(() => ['flaky#2', 'soon#1', 'plain#1'].every((label) => arrivals.includes(label)), 'the retry and the due jobs')
-      assert.deepEqual([...arrivals].sort(), ['flaky#1', 'flaky#2', 'plain#1', 'soon#1'], 'the held job is not delivered')
+      await waitUntil(
+        () => ['flaky#2', 'soon#1', 'plain#1'].every((label) => arrivals.includes(label)),
+        'the retry and the due jobs',
+      )
+      assert.deepEqual(
+        [...arrivals].sort(),
+        ['flaky#1', 'flaky#2', 'plain#1', 'soon#1'],
+        'the held job is not delivered',
+      )
       assert.equal((await queue.depth(name)).ready, 0, 'a job in its delay is not counted as ready')
     })
 

@@ -24,7 +24,9 @@ export type DeadJob = Static<typeof DeadJob>
 /** How many jobs of one queue wait: `ready` are due now and not held by a worker (delayed retries are not counted); `dead` used up their attempts. */
 export const QueueDepth = Type.Object({
   queue: Type.String(),
-  ready: Type.Integer({ description: 'Due now, waiting for a worker (retries still in their back-off delay are not counted)' }),
+  ready: Type.Integer({
+    description: 'Due now, waiting for a worker (retries still in their back-off delay are not counted)',
+  }),
   dead: Type.Integer({ description: 'Used up their attempts (dead-lettered)' }),
 })
 export type QueueDepth = Static<typeof QueueDepth>

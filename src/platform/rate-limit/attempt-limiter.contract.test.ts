@@ -20,7 +20,13 @@ const redisSkip = await skipUnless(REDIS)
 const redisClients: Redis[] = []
 
 const targets: Target[] = [
-  { kind: 'memory', skip: undefined, isShared: false, create: (options) => createAttemptLimiter(options), close: async () => {} },
+  {
+    kind: 'memory',
+    skip: undefined,
+    isShared: false,
+    create: (options) => createAttemptLimiter(options),
+    close: async () => {},
+  },
   {
     kind: 'redis',
     skip: redisSkip,
@@ -38,7 +44,12 @@ const targets: Target[] = [
 ]
 
 const MESSAGE = 'Too many attempts; try again later'
-const optionsFor = (points: number, windowSeconds = 600) => ({ name: `test-${randomBytes(6).toString('hex')}`, points, windowSeconds, message: MESSAGE })
+const optionsFor = (points: number, windowSeconds = 600) => ({
+  name: `test-${randomBytes(6).toString('hex')}`,
+  points,
+  windowSeconds,
+  message: MESSAGE,
+})
 
 /** The rate_limited error `consume` must throw once the budget is spent. */
 async function assertLimited(limiter: AttemptLimiter, key: string, windowSeconds: number): Promise<void> {
@@ -47,7 +58,10 @@ async function assertLimited(limiter: AttemptLimiter, key: string, windowSeconds
     assert.equal(error.code, 'rate_limited')
     assert.equal(error.message, MESSAGE)
     const retryAfter = error.retryAfterSeconds ?? 0
-    assert.ok(retryAfter >= 1 && retryAfter <= windowSeconds, `Retry-After ${retryAfter} s lies within the ${windowSeconds} s window`)
+    assert.ok(
+      retryAfter >= 1 && retryAfter <= windowSeconds,
+      `Retry-After ${retryAfter} s lies within the ${windowSeconds} s window`,
+    )
     return true
   })
 }
@@ -91,19 +105,24 @@ for (const target of targets) {
       await assertLimited(first, 'same key', 600)
     })
 
-    test(target.isShared ? 'two limiters of one name (two processes) spend one budget' : 'each process keeps its own budget', async () => {
-      const options = optionsFor(2, 60)
-      const [a, b] = [target.create(options), target.create(options)]
-      await a.consume('bob@example.com')
-      await b.consume('bob@example.com')
-      if (target.isShared) {
-        await assertLimited(a, 'bob@example.com', 60)
-        await assertLimited(b, 'bob@example.com', 60)
-      } else {
+    test(
+      target.isShared
+        ? 'two limiters of one name (two processes) spend one budget'
+        : 'each process keeps its own budget',
+      async () => {
+        const options = optionsFor(2, 60)
+        const [a, b] = [target.create(options), target.create(options)]
         await a.consume('bob@example.com')
-        await assertLimited(a, 'bob@example.com', 60)
         await b.consume('bob@example.com')
-      }
-    })
+        if (target.isShared) {
+          await assertLimited(a, 'bob@example.com', 60)
+          await assertLimited(b, 'bob@example.com', 60)
+        } else {
+          await a.consume('bob@example.com')
+          await assertLimited(a, 'bob@example.com', 60)
+          await b.consume('bob@example.com')
+        }
+      },
+    )
   })
 }

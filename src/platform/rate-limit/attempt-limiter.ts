@@ -22,8 +22,14 @@ export interface AttemptLimiterOptions {
 
 /** rate-limiter-flexible behind the AttemptLimiter port. */
 export function createAttemptLimiter(options: AttemptLimiterOptions): AttemptLimiter {
-  const common = { keyPrefix: `${options.keyPrefix ?? 'pulsebase:'}${options.name}`, points: options.points, duration: options.windowSeconds }
-  const limiter = options.redis ? new RateLimiterRedis({ ...common, storeClient: options.redis }) : new RateLimiterMemory(common)
+  const common = {
+    keyPrefix: `${options.keyPrefix ?? 'pulsebase:'}${options.name}`,
+    points: options.points,
+    duration: options.windowSeconds,
+  }
+  const limiter = options.redis
+    ? new RateLimiterRedis({ ...common, storeClient: options.redis })
+    : new RateLimiterMemory(common)
   return {
     async consume(key) {
       try {

@@ -21,7 +21,13 @@ export function createDeadline(budgetMs: number): Deadline {
     async bound(work, force) {
       let timer: NodeJS.Timeout | undefined
       const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), leftMs())))
-      const outcome = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late])
+      const outcome = await Promise.race([
+        work.then(
+          () => 'done' as const,
+          () => 'done' as const,
+        ),
+        late,
+      ])
       clearTimeout(timer)
       if (outcome === 'done') return
       isClean = false

@@ -159,7 +159,10 @@ describe('socket server: live events on one process', () => {
     pubsub.release()
     await readies
     assert.equal(pubsub.subscribeCalls(userChannel('u1')), 1)
-    await waitUntil(() => pubsub.activeSubscriptions(userChannel('leaver')) === 0, "the leaver's late subscription is undone")
+    await waitUntil(
+      () => pubsub.activeSubscriptions(userChannel('leaver')) === 0,
+      "the leaver's late subscription is undone",
+    )
   })
 
   test('messages that are not emittable live events are dropped, and delivery goes on', async (t) => {
@@ -211,21 +214,25 @@ describe('socket server: fan-out across processes', () => {
     assert.deepEqual(missedAtB, [], 'without Redis there is no fan-out between processes')
   })
 
-  test('with Redis, an event published on process A reaches the socket held by process B', { skip: redisSkip }, async (t) => {
-    const open = async (name: string) => {
-      const pubsub = await createRedisPubSub({ url: REDIS.url, logger, connectionName: `pb-test-socket-${name}` })
-      t.after(() => pubsub.close())
-      return pubsub
-    }
-    const [pubsubA, pubsubB] = [await open('a'), await open('b')]
-    await start(t, pubsubA)
-    const b = await start(t, pubsubB)
-    const userId = uniqueUser('cross')
-    const socket = connectAs(t, b.url, `token-for:${userId}`)
-    await next(socket, 'ready')
+  test(
+    'with Redis, an event published on process A reaches the socket held by process B',
+    { skip: redisSkip },
+    async (t) => {
+      const open = async (name: string) => {
+        const pubsub = await createRedisPubSub({ url: REDIS.url, logger, connectionName: `pb-test-socket-${name}` })
+        t.after(() => pubsub.close())
+        return pubsub
+      }
+      const [pubsubA, pubsubB] = [await open('a'), await open('b')]
+      await start(t, pubsubA)
+      const b = await start(t, pubsubB)
+      const userId = uniqueUser('cross')
+      const socket = connectAs(t, b.url, `token-for:${userId}`)
+      await next(socket, 'ready')
 
-    const got = next(socket, 'heart-rate.recorded')
-    await publishLive(pubsubA, userId, 'heart-rate.recorded', { bpm: 64 })
-    assert.deepEqual(await got, { bpm: 64 })
-  })
+      const got = next(socket, 'heart-rate.recorded')
+      await publishLive(pubsubA, userId, 'heart-rate.recorded', { bpm: 64 })
+      assert.deepEqual(await got, { bpm: 64 })
+    },
+  )
 })

@@ -50,7 +50,15 @@ export const CREDENTIALS_ENDED_EVENT = 'credentials-ended'
 const CONNECT_TIMEOUT_MS = 5000
 
 /** Names socket.io refuses to broadcast, plus `ready`, which clients read as "subscribed". */
-const UNSENDABLE_EVENTS = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener', 'ready'])
+const UNSENDABLE_EVENTS = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+  'ready',
+])
 
 type Unsubscribe = () => Promise<void>
 
@@ -72,7 +80,8 @@ function toConnectError(error: unknown, logger: Logger): Error & { data: { code:
 function socketCredential(auth: Record<string, unknown>, headers: IncomingHttpHeaders): string {
   if (typeof auth.token === 'string' && auth.token !== '') return auth.token
   const credential = credentialFromHeaders(headers)
-  if (credential === undefined) throw new AppError('unauthenticated', 'Missing credentials: send an access token or device key as auth.token')
+  if (credential === undefined)
+    throw new AppError('unauthenticated', 'Missing credentials: send an access token or device key as auth.token')
   return credential
 }
 

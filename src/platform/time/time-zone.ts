@@ -27,7 +27,15 @@ function ianaZone(name: string): TimeZone | undefined {
   let format: Intl.DateTimeFormat
   try {
     format = new Intl.DateTimeFormat('en-US', {
-      timeZone: name, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', era: 'short',
+      timeZone: name,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      era: 'short',
     })
   } catch {
     return undefined
@@ -63,7 +71,8 @@ export function resolveTimeZone(name: string): TimeZone | undefined {
   let zone: TimeZone | undefined
   if (fixed !== null) {
     const [hours, minutes] = [Number(fixed[2]), Number(fixed[3])]
-    if (hours <= 14 && minutes % 15 === 0) zone = fixedZone(name, (fixed[1] === '-' ? -1 : 1) * (hours * HOUR_MS + minutes * MINUTE_MS))
+    if (hours <= 14 && minutes % 15 === 0)
+      zone = fixedZone(name, (fixed[1] === '-' ? -1 : 1) * (hours * HOUR_MS + minutes * MINUTE_MS))
   } else if (name.length <= 64 && /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) {
     zone = ianaZone(name)
   }
@@ -90,7 +99,9 @@ export function instantOfWallClock(wallMs: number, zone: TimeZone): number {
   if (zone.fixedOffsetMs !== undefined) return wallMs - zone.fixedOffsetMs
   const before = zone.offsetAt(wallMs - DAY_MS)
   const after = zone.offsetAt(wallMs + DAY_MS)
-  const valid = [...new Set([before, after])].map((offset) => wallMs - offset).filter((ms) => zone.offsetAt(ms) === wallMs - ms)
+  const valid = [...new Set([before, after])]
+    .map((offset) => wallMs - offset)
+    .filter((ms) => zone.offsetAt(ms) === wallMs - ms)
   if (valid.length > 0) return Math.min(...valid)
   return wallMs - before
 }
@@ -106,7 +117,9 @@ function floorWall(wallMs: number, unit: CalendarUnit): number {
 export function startOfLocal(ms: number, unit: CalendarUnit, zone: TimeZone): number {
   const start = instantOfWallClock(floorWall(toWallClock(ms, zone), unit), zone)
   // A day whose midnight was skipped starts at its first instant, which can come after `ms` rounding down.
-  return start > ms ? instantOfWallClock(floorWall(toWallClock(ms, zone), unit) - (unit === 'hour' ? HOUR_MS : DAY_MS), zone) : start
+  return start > ms
+    ? instantOfWallClock(floorWall(toWallClock(ms, zone), unit) - (unit === 'hour' ? HOUR_MS : DAY_MS), zone)
+    : start
 }
 
 /** The start of the local hour or day after the one starting at `start`. */
@@ -124,7 +137,13 @@ function nextLocalStart(start: number, unit: CalendarUnit, zone: TimeZone): numb
  * The starts of the local hours or days that overlap [fromMs, toMs), in order; the first is the
  * start of the one holding `fromMs`. At most `limit` of them (the caller checks the count first).
  */
-export function localBoundaries(fromMs: number, toMs: number, unit: CalendarUnit, zone: TimeZone, limit: number): number[] {
+export function localBoundaries(
+  fromMs: number,
+  toMs: number,
+  unit: CalendarUnit,
+  zone: TimeZone,
+  limit: number,
+): number[] {
   const starts: number[] = []
   let start = startOfLocal(fromMs, unit, zone)
   while (start < toMs && starts.length < limit) {

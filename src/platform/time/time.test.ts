@@ -47,7 +47,10 @@ describe('RFC 3339 date-times', () => {
   })
 
   test('the problem names what is wrong', () => {
-    assert.deepEqual(checkDateTime('2026-02-29T10:00:00Z'), { ok: false, problem: 'names 2026-02-29, a day that does not exist' })
+    assert.deepEqual(checkDateTime('2026-02-29T10:00:00Z'), {
+      ok: false,
+      problem: 'names 2026-02-29, a day that does not exist',
+    })
   })
 
   test('instants: date-times with a zone, or whole non-negative epoch milliseconds', () => {
@@ -71,7 +74,8 @@ describe('time zones', () => {
     assert.equal(zone('UTC').fixedOffsetMs, 0)
     assert.equal(zone('America/Los_Angeles').offsetAt(Date.UTC(2026, 0, 15)), -8 * HOUR)
     assert.equal(zone('America/Los_Angeles').offsetAt(Date.UTC(2026, 6, 15)), -7 * HOUR)
-    for (const bad of ['Mars/Olympus_Mons', '+05:07', '+15:00', '', '../etc/passwd', 'UTC; drop table']) assert.equal(resolveTimeZone(bad), undefined, bad)
+    for (const bad of ['Mars/Olympus_Mons', '+05:07', '+15:00', '', '../etc/passwd', 'UTC; drop table'])
+      assert.equal(resolveTimeZone(bad), undefined, bad)
   })
 
   test('a wall-clock time DST skips moves forward; one it repeats is its first occurrence', () => {
@@ -85,7 +89,10 @@ describe('time zones', () => {
   test('local days are 23 and 25 hours long at the DST changes', () => {
     const la = zone('America/Los_Angeles')
     const days = localBoundaries(Date.UTC(2026, 2, 7, 12), Date.UTC(2026, 2, 10), 'day', la, 10)
-    assert.deepEqual(days.map((d) => new Date(d).toISOString()), ['2026-03-07T08:00:00.000Z', '2026-03-08T08:00:00.000Z', '2026-03-09T07:00:00.000Z'])
+    assert.deepEqual(
+      days.map((d) => new Date(d).toISOString()),
+      ['2026-03-07T08:00:00.000Z', '2026-03-08T08:00:00.000Z', '2026-03-09T07:00:00.000Z'],
+    )
     assert.equal(((days[2] as number) - (days[1] as number)) / HOUR, 23)
     const autumn = localBoundaries(Date.UTC(2026, 10, 1, 7), Date.UTC(2026, 10, 2, 9), 'day', la, 10)
     assert.equal(((autumn[1] as number) - (autumn[0] as number)) / HOUR, 25)
@@ -94,12 +101,24 @@ describe('time zones', () => {
   test('local hours: the repeated hour counts twice, the skipped one not at all, quarter-hour zones start at :15', () => {
     const la = zone('America/Los_Angeles')
     const autumn = localBoundaries(Date.UTC(2026, 10, 1, 7), Date.UTC(2026, 10, 1, 12), 'hour', la, 10)
-    assert.deepEqual(autumn.map((h) => new Date(h).toISOString().slice(11, 16)), ['07:00', '08:00', '09:00', '10:00', '11:00'])
+    assert.deepEqual(
+      autumn.map((h) => new Date(h).toISOString().slice(11, 16)),
+      ['07:00', '08:00', '09:00', '10:00', '11:00'],
+    )
     const spring = localBoundaries(Date.UTC(2026, 2, 8, 8), Date.UTC(2026, 2, 8, 8) + 24 * HOUR, 'hour', la, 30)
     assert.equal(spring.length, 24)
     assert.equal(localBoundaries(Date.UTC(2026, 2, 9, 7), Date.UTC(2026, 2, 10, 7), 'hour', la, 30).length, 24)
-    const kathmandu = localBoundaries(Date.UTC(2026, 5, 1, 0), Date.UTC(2026, 5, 1, 3), 'hour', zone('Asia/Kathmandu'), 10)
-    assert.deepEqual(kathmandu.map((h) => new Date(h).toISOString().slice(11, 16)), ['23:15', '00:15', '01:15', '02:15'])
+    const kathmandu = localBoundaries(
+      Date.UTC(2026, 5, 1, 0),
+      Date.UTC(2026, 5, 1, 3),
+      'hour',
+      zone('Asia/Kathmandu'),
+      10,
+    )
+    assert.deepEqual(
+      kathmandu.map((h) => new Date(h).toISOString().slice(11, 16)),
+      ['23:15', '00:15', '01:15', '02:15'],
+    )
     // Lord Howe moves its clocks by 30 minutes: an hour start still falls on a whole local hour.
     const lordHowe = zone('Australia/Lord_Howe')
     const hours = localBoundaries(Date.UTC(2026, 3, 4, 13), Date.UTC(2026, 3, 4, 18), 'hour', lordHowe, 10)

@@ -17,12 +17,15 @@ const BAD_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])
 export function textProblem(text: string): string | undefined {
   const found = BAD_TEXT.exec(text)
   if (found === null) return undefined
-  return found[0] === '\u0000' ? 'must not contain NUL (\\u0000)' : 'must not contain a lone UTF-16 surrogate (invalid Unicode)'
+  return found[0] === '\u0000'
+    ? 'must not contain NUL (\\u0000)'
+    : 'must not contain a lone UTF-16 surrogate (invalid Unicode)'
 }
 
 function numberProblem(value: number): string | undefined {
   if (!Number.isFinite(value)) return 'must be a finite number'
-  if (Math.abs(value) > MAX_NUMBER_MAGNITUDE) return `must be between -${MAX_NUMBER_MAGNITUDE} and ${MAX_NUMBER_MAGNITUDE}`
+  if (Math.abs(value) > MAX_NUMBER_MAGNITUDE)
+    return `must be between -${MAX_NUMBER_MAGNITUDE} and ${MAX_NUMBER_MAGNITUDE}`
   return undefined
 }
 
@@ -46,7 +49,12 @@ function findProblem(value: unknown, options: InputCheckOptions): string | undef
  * (in values and field names), non-finite numbers or numbers beyond ±(2^53 - 1), nesting deeper
  * than MAX_NESTING_DEPTH. Paths are dotted under `prefix`; at most `limit` problems.
  */
-export function inputProblems(input: unknown, prefix: string, limit = 20, options: InputCheckOptions = {}): ErrorDetail[] {
+export function inputProblems(
+  input: unknown,
+  prefix: string,
+  limit = 20,
+  options: InputCheckOptions = {},
+): ErrorDetail[] {
   const problems: ErrorDetail[] = []
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: input, path: '', depth: 0 }]
   while (stack.length > 0 && problems.length < limit) {
@@ -60,12 +68,14 @@ export function inputProblems(input: unknown, prefix: string, limit = 20, option
       continue
     }
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i -= 1) stack.push({ value: value[i], path: `${path}/${i}`, depth: depth + 1 })
+      for (let i = value.length - 1; i >= 0; i -= 1)
+        stack.push({ value: value[i], path: `${path}/${i}`, depth: depth + 1 })
       continue
     }
     for (const [key, child] of Object.entries(value)) {
       const keyProblem = textProblem(key)
-      if (keyProblem !== undefined) problems.push({ path: dottedPath(prefix, path), message: `has a field name that ${keyProblem}` })
+      if (keyProblem !== undefined)
+        problems.push({ path: dottedPath(prefix, path), message: `has a field name that ${keyProblem}` })
       stack.push({ value: child, path: `${path}/${key}`, depth: depth + 1 })
     }
   }
@@ -82,7 +92,8 @@ export function isJsonNestedDeeperThan(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i)
     if (isInString) {
-      if (c === 92) i += 1 // backslash: skip the escaped character
+      if (c === 92)
+        i += 1 // backslash: skip the escaped character
       else if (c === 34) isInString = false
     } else if (c === 34) isInString = true
     else if (c === 91 || c === 123) {
@@ -104,6 +115,7 @@ export function assertStorable(input: unknown, prefix: string, options: InputChe
  * checked first. Throws SyntaxError for text that is not JSON or nests deeper than MAX_NESTING_DEPTH.
  */
 export function parseBoundedJson(text: string): unknown {
-  if (isJsonNestedDeeperThan(text, MAX_NESTING_DEPTH)) throw new SyntaxError(`JSON nested deeper than ${MAX_NESTING_DEPTH} levels`)
+  if (isJsonNestedDeeperThan(text, MAX_NESTING_DEPTH))
+    throw new SyntaxError(`JSON nested deeper than ${MAX_NESTING_DEPTH} levels`)
   return JSON.parse(text)
 }

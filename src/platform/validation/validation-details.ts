@@ -18,7 +18,9 @@ export const MAX_DETAILS = 20
 
 /** `/samples/3/bpm` under `body` -> `body.samples.3.bpm` (empty parts dropped). */
 export function dottedPath(prefix: string, instancePath: string, ...more: unknown[]): string {
-  return [prefix, ...instancePath.split('/'), ...more].filter((part) => typeof part === 'string' && part !== '').join('.')
+  return [prefix, ...instancePath.split('/'), ...more]
+    .filter((part) => typeof part === 'string' && part !== '')
+    .join('.')
 }
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value])
@@ -38,14 +40,33 @@ function toDetails(issue: SchemaIssue, prefix: string): ErrorDetail[] {
   // TypeBox also reports each unknown field as a `false` schema; its additionalProperties issue says it better.
   if (issue.keyword === 'boolean') return []
   const missing = [...asList(params.missingProperty), ...asList(params.requiredProperties)]
-  if (missing.length > 0) return missing.map((name) => ({ path: dottedPath(prefix, issue.instancePath, name), message: 'is required' }))
-  const unknown = [...asList(params.additionalProperty), ...asList(params.additionalProperties)].filter((name) => typeof name === 'string')
-  if (unknown.length > 0) return unknown.map((name) => ({ path: dottedPath(prefix, issue.instancePath), message: `has an unknown field "${String(name)}"` }))
+  if (missing.length > 0)
+    return missing.map((name) => ({ path: dottedPath(prefix, issue.instancePath, name), message: 'is required' }))
+  const unknown = [...asList(params.additionalProperty), ...asList(params.additionalProperties)].filter(
+    (name) => typeof name === 'string',
+  )
+  if (unknown.length > 0)
+    return unknown.map((name) => ({
+      path: dottedPath(prefix, issue.instancePath),
+      message: `has an unknown field "${String(name)}"`,
+    }))
   if (issue.keyword === 'format' && params.format === INSTANT_FORMAT) {
-    return [{ path: dottedPath(prefix, issue.instancePath), message: `${JSON.stringify(issue.data) ?? 'value'} ${instantProblem(issue.data)}`, reason: 'timestamp_invalid' }]
+    return [
+      {
+        path: dottedPath(prefix, issue.instancePath),
+        message: `${JSON.stringify(issue.data) ?? 'value'} ${instantProblem(issue.data)}`,
+        reason: 'timestamp_invalid',
+      },
+    ]
   }
   const allowed = readAllowed(issue)
-  if (allowed.length > 0) return [{ path: dottedPath(prefix, issue.instancePath), message: `must be ${allowed.length === 1 ? quoted(allowed[0]) : `one of: ${allowed.map(quoted).join(', ')}`}` }]
+  if (allowed.length > 0)
+    return [
+      {
+        path: dottedPath(prefix, issue.instancePath),
+        message: `must be ${allowed.length === 1 ? quoted(allowed[0]) : `one of: ${allowed.map(quoted).join(', ')}`}`,
+      },
+    ]
   return [{ path: dottedPath(prefix, issue.instancePath), message: issue.message ?? 'is invalid' }]
 }
 
@@ -56,8 +77,16 @@ function toDetails(issue: SchemaIssue, prefix: string): ErrorDetail[] {
 function unionMessage(branches: readonly SchemaIssue[]): string {
   const types = branches.flatMap((b) => (b.keyword === 'type' ? asList(b.params?.type).map(String) : []))
   const values = branches.flatMap(readAllowed)
-  const others = branches.filter((b) => b.keyword !== 'type' && readAllowed(b).length === 0).map((b) => (b.message ?? 'is invalid').replace(/^must /, ''))
-  const alternatives = [...others, ...(types.length > 0 ? [`be ${types.join(' or ')}`] : []), ...(values.length > 0 ? [`be ${values.length === 1 ? quoted(values[0]) : `one of: ${values.map(quoted).join(', ')}`}`] : [])]
+  const others = branches
+    .filter((b) => b.keyword !== 'type' && readAllowed(b).length === 0)
+    .map((b) => (b.message ?? 'is invalid').replace(/^must /, ''))
+  const alternatives = [
+    ...others,
+    ...(types.length > 0 ? [`be ${types.join(' or ')}`] : []),
+    ...(values.length > 0
+      ? [`be ${values.length === 1 ? quoted(values[0]) : `one of: ${values.map(quoted).join(', ')}`}`]
+      : []),
+  ]
   return alternatives.length === 0 ? 'does not match any allowed form' : `must ${alternatives.join(', or ')}`
 }
 
@@ -74,7 +103,9 @@ function collapseUnions(issues: readonly SchemaIssue[]): SchemaIssue[] {
   return issues.flatMap((issue) => {
     const failed = branches.get(issue.instancePath)
     if (failed === undefined) return [issue]
-    return issue.keyword === 'anyOf' ? [{ instancePath: issue.instancePath, keyword: 'union', message: unionMessage(failed) }] : []
+    return issue.keyword === 'anyOf'
+      ? [{ instancePath: issue.instancePath, keyword: 'union', message: unionMessage(failed) }]
+      : []
   })
 }
 

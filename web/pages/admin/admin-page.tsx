@@ -9,7 +9,11 @@ type QueueDepth = Answer<'/v1/admin/queues', 'get'>['queues'][number]
 
 function UsersSection({ me }: { me: User }) {
   const [version, setVersion] = useState(0)
-  const users = useResource(async () => (await call((api) => api.GET('/v1/admin/users', { params: { query: { limit: 500, offset: 0 } } }))).users, [version])
+  const users = useResource(
+    async () =>
+      (await call((api) => api.GET('/v1/admin/users', { params: { query: { limit: 500, offset: 0 } } }))).users,
+    [version],
+  )
   const [error, setError] = useState<unknown>(undefined)
 
   async function setRole(user: User, role: User['role']) {
@@ -39,7 +43,9 @@ function UsersSection({ me }: { me: User }) {
                     aria-label={`Role of ${user.email}`}
                     value={user.role}
                     disabled={user.id === me.id}
-                    onChange={(event) => void setRole(user, (event.currentTarget as HTMLSelectElement).value as User['role'])}
+                    onChange={(event) =>
+                      void setRole(user, (event.currentTarget as HTMLSelectElement).value as User['role'])
+                    }
                   >
                     <option value="user">user</option>
                     <option value="admin">admin</option>
@@ -55,14 +61,22 @@ function UsersSection({ me }: { me: User }) {
 }
 
 function DeadJobs({ queue }: { queue: QueueDepth }) {
-  const jobs = useResource(async () => (await call((api) => api.GET('/v1/admin/queues/{queue}/dead', { params: { path: { queue: queue.queue } } }))).jobs, [queue.queue, queue.dead])
+  const jobs = useResource(
+    async () =>
+      (await call((api) => api.GET('/v1/admin/queues/{queue}/dead', { params: { path: { queue: queue.queue } } })))
+        .jobs,
+    [queue.queue, queue.dead],
+  )
   return (
     <Loaded resource={jobs} what="dead-lettered jobs">
       {(items) =>
         items.length === 0 ? (
           <p>No dead-lettered jobs in {queue.queue}.</p>
         ) : (
-          <Table headers={['Job', 'Attempts', 'Last error', 'Payload']} caption={<>Dead-lettered jobs of {queue.queue}</>}>
+          <Table
+            headers={['Job', 'Attempts', 'Last error', 'Payload']}
+            caption={<>Dead-lettered jobs of {queue.queue}</>}
+          >
             {items.map((job) => (
               <tr key={job.id}>
                 <td>
@@ -104,7 +118,11 @@ function QueuesSection() {
                 <td>{queue.ready}</td>
                 <td>{queue.dead}</td>
                 <td>
-                  <button type="button" onClick={() => setShown(queue.queue)} aria-label={`Show dead-lettered jobs of ${queue.queue}`}>
+                  <button
+                    type="button"
+                    onClick={() => setShown(queue.queue)}
+                    aria-label={`Show dead-lettered jobs of ${queue.queue}`}
+                  >
                     Show
                   </button>
                 </td>

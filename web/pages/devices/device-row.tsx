@@ -30,7 +30,9 @@ export function DeviceRow({ device, onChanged }: { device: DeviceWithPresence; o
   function rename(event: SubmitEvent) {
     event.preventDefault()
     const name = String(new FormData(event.currentTarget as HTMLFormElement).get('name') ?? '')
-    void run(() => call((api) => api.PATCH('/v1/devices/{id}', { params: { path: { id: device.id } }, body: { name } })))
+    void run(() =>
+      call((api) => api.PATCH('/v1/devices/{id}', { params: { path: { id: device.id } }, body: { name } })),
+    )
   }
 
   function revoke() {

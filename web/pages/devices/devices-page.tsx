@@ -19,17 +19,25 @@ interface PresenceEvent {
 }
 
 export function DevicesPage() {
-  const devices = useResource(async () => (await call((api) => api.GET('/v1/devices'))).devices as DeviceWithPresence[], [])
+  const devices = useResource(
+    async () => (await call((api) => api.GET('/v1/devices'))).devices as DeviceWithPresence[],
+    [],
+  )
   const [list, setList] = useState<DeviceWithPresence[] | undefined>(undefined)
   const [created, setCreated] = useState<{ device: Device; apiKey: string } | undefined>(undefined)
   const [error, setError] = useState<unknown>(undefined)
   const shown = list ?? devices.data
 
-  const replace = (device: DeviceWithPresence) => setList((shown ?? []).map((d) => (d.id === device.id ? { ...d, ...device } : d)))
+  const replace = (device: DeviceWithPresence) =>
+    setList((shown ?? []).map((d) => (d.id === device.id ? { ...d, ...device } : d)))
   useLive<PresenceEvent>('device-presence', (event) => {
     const target = shown?.find((d) => d.id === event.deviceId)
     if (target === undefined) return
-    replace({ ...target, ...(event.online !== undefined && { online: event.online }), ...(event.lastSeenAt !== undefined && { lastSeenAt: event.lastSeenAt }) })
+    replace({
+      ...target,
+      ...(event.online !== undefined && { online: event.online }),
+      ...(event.lastSeenAt !== undefined && { lastSeenAt: event.lastSeenAt }),
+    })
   })
 
   async function add(event: SubmitEvent) {
@@ -38,7 +46,11 @@ export function DevicesPage() {
     const form = new FormData(formElement)
     setError(undefined)
     try {
-      const answer = await call((api) => api.POST('/v1/devices', { body: { name: String(form.get('name') ?? ''), kind: String(form.get('kind')) as Kind } }))
+      const answer = await call((api) =>
+        api.POST('/v1/devices', {
+          body: { name: String(form.get('name') ?? ''), kind: String(form.get('kind')) as Kind },
+        }),
+      )
       setCreated(answer)
       setList([answer.device, ...(shown ?? [])])
       formElement.reset()

@@ -15,7 +15,10 @@ interface SessionEvent {
 
 export function GameSessionsPage() {
   const [version, setVersion] = useState(0)
-  const sessions = useResource(async () => (await call((api) => api.GET('/v1/game-sessions', { params: { query: { limit: 50 } } }))).sessions, [version])
+  const sessions = useResource(
+    async () => (await call((api) => api.GET('/v1/game-sessions', { params: { query: { limit: 50 } } }))).sessions,
+    [version],
+  )
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined)
   const [game, setGame] = useState<string | undefined>(undefined)
   const [announcement, setAnnouncement] = useState('')
@@ -53,7 +56,11 @@ export function GameSessionsPage() {
                     <td>{s.sampleCount}</td>
                     <td>{s.state}</td>
                     <td>
-                      <button type="button" onClick={() => setSelectedId(s.id)} aria-label={`Show analysis of ${s.gameName ?? s.gameId} ended ${formatTime(s.endedAt)}`}>
+                      <button
+                        type="button"
+                        onClick={() => setSelectedId(s.id)}
+                        aria-label={`Show analysis of ${s.gameName ?? s.gameId} ended ${formatTime(s.endedAt)}`}
+                      >
                         Show
                       </button>
                     </td>

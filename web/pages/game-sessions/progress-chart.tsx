@@ -8,7 +8,13 @@ const PROGRESS_OPTIONS = timeSeriesOptions([{ label: 'Score', stroke: palette.se
 
 /** The score trend of one game over its processed sessions. */
 export function ProgressChart({ gameId, version }: { gameId: string; version: number }) {
-  const progress = useResource(() => call((api) => api.GET('/v1/progress/games/{game}', { params: { path: { game: gameId }, query: { limit: 100 } } })), [gameId, version])
+  const progress = useResource(
+    () =>
+      call((api) =>
+        api.GET('/v1/progress/games/{game}', { params: { path: { game: gameId }, query: { limit: 100 } } }),
+      ),
+    [gameId, version],
+  )
   const data = useMemo(() => {
     const points = progress.data?.points ?? []
     return [points.map((p) => toSeconds(p.endedAt)), points.map((p) => p.score)] as [number[], number[]]
@@ -18,7 +24,10 @@ export function ProgressChart({ gameId, version }: { gameId: string; version: nu
       {(trend) => (
         <Chart
           label={`Score per session of ${gameId}`}
-          options={{ ...PROGRESS_OPTIONS, series: PROGRESS_OPTIONS.series.map((s, i) => (i === 1 ? { ...s, points: { show: true, size: 6 } } : s)) }}
+          options={{
+            ...PROGRESS_OPTIONS,
+            series: PROGRESS_OPTIONS.series.map((s, i) => (i === 1 ? { ...s, points: { show: true, size: 6 } } : s)),
+          }}
           data={data}
           height={200}
           caption={

@@ -26,7 +26,10 @@ export function SessionAnalysis({ session }: { session: GameSession }) {
               ? '; the first session of this game.'
               : `; beats ${analysis.progress.progressScore}% of ${analysis.progress.previousSessions} earlier sessions (score ${analysis.progress.scoreChange !== null && analysis.progress.scoreChange >= 0 ? '+' : ''}${analysis.progress.scoreChange ?? 0} against their mean).`}
           </p>
-          <Table headers={['Channel', 'Samples', 'Duration (s)', 'Mean', 'Min', 'Max', 'Std dev', 'Range of motion']} caption="Per channel, per axis">
+          <Table
+            headers={['Channel', 'Samples', 'Duration (s)', 'Mean', 'Min', 'Max', 'Std dev', 'Range of motion']}
+            caption="Per channel, per axis"
+          >
             {analysis.channels.map((channel) => (
               <tr key={channel.name}>
                 <th scope="row">{channel.name}</th>

@@ -7,7 +7,12 @@ import { Table } from '../../components/table'
 
 /** Alert episodes, newest first, with a button to acknowledge each one. `version` reloads the list. */
 export function AlertsList({ version, onChanged }: { version: number; onChanged: () => void }) {
-  const alerts = useResource(async () => (await call((api) => api.GET('/v1/heart-rate/alerts', { params: { query: { state: 'all', limit: 20 } } }))).alerts, [version])
+  const alerts = useResource(
+    async () =>
+      (await call((api) => api.GET('/v1/heart-rate/alerts', { params: { query: { state: 'all', limit: 20 } } })))
+        .alerts,
+    [version],
+  )
   const [error, setError] = useState<unknown>(undefined)
 
   async function acknowledge(alert: Alert) {
@@ -41,7 +46,11 @@ export function AlertsList({ version, onChanged }: { version: number; onChanged:
                     {alert.acknowledgedAt !== null ? (
                       formatTime(alert.acknowledgedAt)
                     ) : (
-                      <button type="button" onClick={() => void acknowledge(alert)} aria-label={`Acknowledge ${alert.kind} alert opened ${formatTime(alert.openedAt)}`}>
+                      <button
+                        type="button"
+                        onClick={() => void acknowledge(alert)}
+                        aria-label={`Acknowledge ${alert.kind} alert opened ${formatTime(alert.openedAt)}`}
+                      >
                         Acknowledge
                       </button>
                     )}

@@ -24,10 +24,28 @@ export function ExportButtons({ range }: { range: Range }) {
   return (
     <section aria-labelledby="export-title">
       <h2 id="export-title">Export ({range.label})</h2>
-      <button type="button" disabled={isBusy} onClick={() => void run(() => call((api) => api.GET('/v1/heart-rate/export.csv', { params: { query }, parseAs: 'blob' })), 'heart-rate.csv')}>
+      <button
+        type="button"
+        disabled={isBusy}
+        onClick={() =>
+          void run(
+            () => call((api) => api.GET('/v1/heart-rate/export.csv', { params: { query }, parseAs: 'blob' })),
+            'heart-rate.csv',
+          )
+        }
+      >
         Export CSV
       </button>
-      <button type="button" disabled={isBusy} onClick={() => void run(() => call((api) => api.GET('/v1/heart-rate/export.fhir.json', { params: { query }, parseAs: 'blob' })), 'heart-rate.fhir.json')}>
+      <button
+        type="button"
+        disabled={isBusy}
+        onClick={() =>
+          void run(
+            () => call((api) => api.GET('/v1/heart-rate/export.fhir.json', { params: { query }, parseAs: 'blob' })),
+            'heart-rate.fhir.json',
+          )
+        }
+      >
         Export FHIR
       </button>
       <ErrorNote error={error} />

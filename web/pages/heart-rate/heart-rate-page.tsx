@@ -34,7 +34,10 @@ export function HeartRatePage({ user }: { user: User }) {
         <div class="toolbar">
           <label>
             Range
-            <select value={rangeIndex} onChange={(event) => choose(Number((event.currentTarget as HTMLSelectElement).value))}>
+            <select
+              value={rangeIndex}
+              onChange={(event) => choose(Number((event.currentTarget as HTMLSelectElement).value))}
+            >
               {RANGES.map((r, i) => (
                 <option key={r.label} value={i}>
                   {r.label}

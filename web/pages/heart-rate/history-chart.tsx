@@ -19,7 +19,15 @@ const HISTORY_OPTIONS: ChartOptions = {
     { label: 'Average', stroke: palette.line, width: 2, spanGaps: true },
     { label: 'Min', stroke: '#d98880', width: 1, dash: [4, 4], spanGaps: true },
     { label: 'Max', stroke: '#d98880', width: 1, dash: [4, 4], spanGaps: true },
-    { label: 'Alert episode', scale: 'band', stroke: 'transparent', fill: palette.band, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false }, spanGaps: false },
+    {
+      label: 'Alert episode',
+      scale: 'band',
+      stroke: 'transparent',
+      fill: palette.band,
+      paths: uPlot.paths.stepped?.({ align: 1 }),
+      points: { show: false },
+      spanGaps: false,
+    },
   ],
   legend: { show: true },
   cursor: { drag: { x: false, y: false } },
@@ -53,7 +61,9 @@ export function HistoryChart({ range, version }: { range: Range; version: number
       call((api) => api.GET('/v1/heart-rate/alerts', { params: { query: { state: 'all', limit: 500 } } })),
     ])
     const [from, to] = [Date.parse(range.from), Date.parse(range.to)]
-    const inRange = alerts.alerts.filter((a) => Date.parse(a.openedAt) < to && Date.parse(a.closedAt ?? a.lastAlertAt) >= from)
+    const inRange = alerts.alerts.filter(
+      (a) => Date.parse(a.openedAt) < to && Date.parse(a.closedAt ?? a.lastAlertAt) >= from,
+    )
     return { points: series.points, alerts: inRange }
   }, [range.from, range.to, version])
   const data = useMemo(() => resource.data && historyData(resource.data.points, resource.data.alerts), [resource.data])

@@ -61,7 +61,11 @@ export function LivePanel() {
           {latest ? latest.bpm : '—'}
         </output>
         <span class="unit">bpm</span>
-        <span class="hint">{latest ? `at ${formatTime(latest.timestamp)}${latest.alert ? `, ${latest.alert} alert` : ''}` : 'no samples yet'}</span>
+        <span class="hint">
+          {latest
+            ? `at ${formatTime(latest.timestamp)}${latest.alert ? `, ${latest.alert} alert` : ''}`
+            : 'no samples yet'}
+        </span>
       </p>
       <Chart
         label="Live heart rate, last 5 minutes"

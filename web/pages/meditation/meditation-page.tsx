@@ -9,7 +9,11 @@ import { SessionCurve } from './session-curve'
 import { Table } from '../../components/table'
 
 export function MeditationPage() {
-  const sessions = useResource(async () => (await call((api) => api.GET('/v1/meditation/sessions', { params: { query: { limit: 50 } } }))).sessions, [])
+  const sessions = useResource(
+    async () =>
+      (await call((api) => api.GET('/v1/meditation/sessions', { params: { query: { limit: 50 } } }))).sessions,
+    [],
+  )
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined)
   const jobs = useTrainingJobs()
   const [error, setError] = useState<unknown>(undefined)
@@ -63,7 +67,11 @@ export function MeditationPage() {
                       <td>{s.periods.length}</td>
                       <td>{s.isCompleted ? 'yes' : s.isCanceled ? 'cancelled' : 'no'}</td>
                       <td>
-                        <button type="button" onClick={() => setSelectedId(s.id)} aria-label={`Show heart rate of the session of ${formatTime(s.date)}`}>
+                        <button
+                          type="button"
+                          onClick={() => setSelectedId(s.id)}
+                          aria-label={`Show heart rate of the session of ${formatTime(s.date)}`}
+                        >
                           Show
                         </button>
                       </td>

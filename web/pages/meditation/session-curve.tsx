@@ -8,7 +8,9 @@ const CURVE_OPTIONS = timeSeriesOptions([{ label: 'Heart rate', stroke: palette.
 /** A meditation session's heart-rate measurements over all its periods. */
 export function SessionCurve({ session }: { session: MeditationSession }) {
   const data = useMemo(() => {
-    const points = session.periods.flatMap((p) => p.heartRates).sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp))
+    const points = session.periods
+      .flatMap((p) => p.heartRates)
+      .sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp))
     return [points.map((p) => toSeconds(p.timestamp)), points.map((p) => p.bpm)] as [number[], number[]]
   }, [session])
   return (

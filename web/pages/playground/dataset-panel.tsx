@@ -22,10 +22,24 @@ async function loadDetail(key: string) {
   const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)]
   if (kind === 'builtin') {
     const detail = await call((api) => api.GET('/v1/playground/datasets/{name}', { params: { path: { name: value } } }))
-    return { choice: { ref: { builtin: detail.name }, name: detail.name, rows: detail.rows, columns: detail.columns, problemType: detail.problemType }, description: detail.description, preview: detail.preview }
+    return {
+      choice: {
+        ref: { builtin: detail.name },
+        name: detail.name,
+        rows: detail.rows,
+        columns: detail.columns,
+        problemType: detail.problemType,
+      },
+      description: detail.description,
+      preview: detail.preview,
+    }
   }
   const detail = await call((api) => api.GET('/v1/playground/uploads/{id}', { params: { path: { id: value } } }))
-  return { choice: { ref: { id: detail.id }, name: detail.name, rows: detail.rows, columns: detail.columns }, description: `Your upload, ${detail.size} bytes`, preview: detail.preview }
+  return {
+    choice: { ref: { id: detail.id }, name: detail.name, rows: detail.rows, columns: detail.columns },
+    description: `Your upload, ${detail.size} bytes`,
+    preview: detail.preview,
+  }
 }
 
 /** Uploads a CSV file as it is (the server detects columns and types, and refuses a bad file naming its line). */
@@ -45,7 +59,10 @@ async function uploadCsv(file: File, name: string) {
 export function DatasetPanel({ onChoose }: { onChoose: (choice: DatasetChoice | undefined) => void }) {
   const builtins = useResource(async () => (await call((api) => api.GET('/v1/playground/datasets'))).datasets, [])
   const [uploadsVersion, setUploadsVersion] = useState(0)
-  const uploads = useResource(async () => (await call((api) => api.GET('/v1/playground/uploads'))).datasets, [uploadsVersion])
+  const uploads = useResource(
+    async () => (await call((api) => api.GET('/v1/playground/uploads'))).datasets,
+    [uploadsVersion],
+  )
   const [key, setKey] = useState('builtin:IRIS')
   const detail = useResource(() => loadDetail(key), [key])
   const [file, setFile] = useState<File | undefined>(undefined)
@@ -98,11 +115,20 @@ export function DatasetPanel({ onChoose }: { onChoose: (choice: DatasetChoice | 
         <form class="inline" onSubmit={(e) => void upload(e)} aria-label="Upload a CSV">
           <label>
             CSV file
-            <input type="file" accept=".csv,text/csv" onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0])} />
+            <input
+              type="file"
+              accept=".csv,text/csv"
+              onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0])}
+            />
           </label>
           <label>
             Dataset name
-            <input value={uploadName} onInput={(e) => setUploadName((e.target as HTMLInputElement).value)} placeholder="the file's name" maxLength={200} />
+            <input
+              value={uploadName}
+              onInput={(e) => setUploadName((e.target as HTMLInputElement).value)}
+              placeholder="the file's name"
+              maxLength={200}
+            />
           </label>
           <button type="submit" disabled={file === undefined || isUploading}>
             Upload
@@ -115,7 +141,10 @@ export function DatasetPanel({ onChoose }: { onChoose: (choice: DatasetChoice | 
         {(d) => (
           <>
             <p class="hint">{d.description}</p>
-            <Table headers={['Column', 'Type', 'Distinct values']} caption={`Columns of ${d.choice.name}: ${d.choice.columns.length}, ${d.choice.rows} rows`}>
+            <Table
+              headers={['Column', 'Type', 'Distinct values']}
+              caption={`Columns of ${d.choice.name}: ${d.choice.columns.length}, ${d.choice.rows} rows`}
+            >
               {d.choice.columns.map((c) => (
                 <tr key={c.name}>
                   <td>{c.name}</td>
@@ -124,7 +153,10 @@ export function DatasetPanel({ onChoose }: { onChoose: (choice: DatasetChoice | 
                 </tr>
               ))}
             </Table>
-            <Table headers={d.choice.columns.map((c) => c.name)} caption={`First ${Math.min(PREVIEW_ROWS, d.preview.length)} rows`}>
+            <Table
+              headers={d.choice.columns.map((c) => c.name)}
+              caption={`First ${Math.min(PREVIEW_ROWS, d.preview.length)} rows`}
+            >
               {d.preview.slice(0, PREVIEW_ROWS).map((row, r) => (
                 <tr key={r}>
                   {d.choice.columns.map((c) => (

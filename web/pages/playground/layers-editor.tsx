@@ -21,17 +21,38 @@ function layerOf(type: TableLayer['type']): TableLayer {
 }
 
 /** The hidden layers, then the output: dense layers of 10 with relu between, ending in `outputs` units. */
-export const defaultLayers = (outputs: number): Layer[] => [{ type: 'dense', units: 10 }, { type: 'activation', activation: 'relu' }, { type: 'dense', units: outputs }]
+export const defaultLayers = (outputs: number): Layer[] => [
+  { type: 'dense', units: 10 },
+  { type: 'activation', activation: 'relu' },
+  { type: 'dense', units: outputs },
+]
 
 /** What a layer's one setting is, with its accessible name. */
 function LayerSetting({ layer, n, onChange }: { layer: Layer; n: number; onChange: (layer: Layer) => void }) {
   const number = (e: Event) => Number((e.target as HTMLInputElement).value)
   if (layer.type === 'dense') {
-    return <input type="number" min={1} max={4096} step={1} required aria-label={`Units of layer ${n}`} value={layer.units} onInput={(e) => onChange({ ...layer, units: number(e) })} />
+    return (
+      <input
+        type="number"
+        min={1}
+        max={4096}
+        step={1}
+        required
+        aria-label={`Units of layer ${n}`}
+        value={layer.units}
+        onInput={(e) => onChange({ ...layer, units: number(e) })}
+      />
+    )
   }
   if (layer.type === 'activation') {
     return (
-      <select aria-label={`Activation of layer ${n}`} value={layer.activation} onChange={(e) => onChange({ type: 'activation', activation: (e.target as HTMLSelectElement).value as Activation })}>
+      <select
+        aria-label={`Activation of layer ${n}`}
+        value={layer.activation}
+        onChange={(e) =>
+          onChange({ type: 'activation', activation: (e.target as HTMLSelectElement).value as Activation })
+        }
+      >
         {ACTIVATIONS.map((a) => (
           <option key={a} value={a}>
             {a}
@@ -41,7 +62,18 @@ function LayerSetting({ layer, n, onChange }: { layer: Layer; n: number; onChang
     )
   }
   if (layer.type === 'dropout') {
-    return <input type="number" min={0} max={0.95} step={0.05} required aria-label={`Dropout rate of layer ${n}`} value={layer.rate} onInput={(e) => onChange({ ...layer, rate: number(e) })} />
+    return (
+      <input
+        type="number"
+        min={0}
+        max={0.95}
+        step={0.05}
+        required
+        aria-label={`Dropout rate of layer ${n}`}
+        value={layer.rate}
+        onInput={(e) => onChange({ ...layer, rate: number(e) })}
+      />
+    )
   }
   return <span class="hint">no settings</span>
 }
@@ -55,7 +87,11 @@ export function LayersEditor({ layers, onChange }: { layers: readonly Layer[]; o
       <ol class="layers">
         {layers.map((layer, i) => (
           <li key={i}>
-            <select aria-label={`Type of layer ${i + 1}`} value={layer.type} onChange={(e) => replace(i, layerOf((e.target as HTMLSelectElement).value as TableLayer['type']))}>
+            <select
+              aria-label={`Type of layer ${i + 1}`}
+              value={layer.type}
+              onChange={(e) => replace(i, layerOf((e.target as HTMLSelectElement).value as TableLayer['type']))}
+            >
               {TYPES.map((t) => (
                 <option key={t.type} value={t.type}>
                   {t.name}
@@ -63,7 +99,13 @@ export function LayersEditor({ layers, onChange }: { layers: readonly Layer[]; o
               ))}
             </select>
             <LayerSetting layer={layer} n={i + 1} onChange={(next) => replace(i, next)} />
-            <button type="button" class="danger" disabled={layers.length === 1} aria-label={`Remove layer ${i + 1}`} onClick={() => onChange(layers.filter((_, j) => j !== i))}>
+            <button
+              type="button"
+              class="danger"
+              disabled={layers.length === 1}
+              aria-label={`Remove layer ${i + 1}`}
+              onClick={() => onChange(layers.filter((_, j) => j !== i))}
+            >
               Remove
             </button>
           </li>

@@ -11,14 +11,25 @@ export function LearningProgress() {
       <h2 id="progress-title">Learning points</h2>
       <Loaded resource={progress} what="your learning points">
         {(p) => {
-          const rows = Object.entries(p.modules).flatMap(([moduleId, m]) => Object.entries(m.sections).map(([sectionId, s]) => ({ moduleId, sectionId, points: s.points, questions: Object.keys(s.questions).length, modulePoints: m.points })))
+          const rows = Object.entries(p.modules).flatMap(([moduleId, m]) =>
+            Object.entries(m.sections).map(([sectionId, s]) => ({
+              moduleId,
+              sectionId,
+              points: s.points,
+              questions: Object.keys(s.questions).length,
+              modulePoints: m.points,
+            })),
+          )
           return (
             <>
               <p role="status" aria-label="Total learning points">
                 {p.totalPoints} points in all
               </p>
               {rows.length === 0 ? (
-                <p class="hint">No answered questions yet: the learning modules of your app record them (POST /v1/playground/progress).</p>
+                <p class="hint">
+                  No answered questions yet: the learning modules of your app record them (POST
+                  /v1/playground/progress).
+                </p>
               ) : (
                 <Table headers={['Module', 'Module points', 'Section', 'Questions answered', 'Section points']}>
                   {rows.map((r) => (

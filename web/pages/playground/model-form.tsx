@@ -26,7 +26,13 @@ const ALGORITHMS: readonly { value: Classical['algorithm']; name: string; proble
   { value: 'linearRegression', name: 'Linear regression', problems: ['regression'] },
 ]
 /** Each classical option, the algorithms it applies to, and its bounds (the server's schema). */
-const OPTIONS: readonly { key: keyof NonNullable<Classical['options']>; name: string; for: readonly Classical['algorithm'][]; min: number; max: number }[] = [
+const OPTIONS: readonly {
+  key: keyof NonNullable<Classical['options']>
+  name: string
+  for: readonly Classical['algorithm'][]
+  min: number
+  max: number
+}[] = [
   { key: 'maxDepth', name: 'Maximum depth', for: ['decisionTree', 'randomForest'], min: 1, max: 64 },
   { key: 'nEstimators', name: 'Trees', for: ['randomForest'], min: 1, max: 500 },
   { key: 'k', name: 'Neighbours (k)', for: ['knn'], min: 1, max: 200 },
@@ -37,10 +43,13 @@ const OPTIONS: readonly { key: keyof NonNullable<Classical['options']>; name: st
 function guessProblem(dataset: DatasetChoice, target: string): ProblemType {
   if (dataset.problemType !== undefined) return dataset.problemType
   const column = dataset.columns.find((c) => c.name === target)
-  return column?.type === 'string' || (column?.distinct ?? Number.POSITIVE_INFINITY) <= 20 ? 'classification' : 'regression'
+  return column?.type === 'string' || (column?.distinct ?? Number.POSITIVE_INFINITY) <= 20
+    ? 'classification'
+    : 'regression'
 }
 
-const outputsFor = (dataset: DatasetChoice, target: string, problem: ProblemType) => (problem === 'regression' ? 1 : (dataset.columns.find((c) => c.name === target)?.distinct ?? 2))
+const outputsFor = (dataset: DatasetChoice, target: string, problem: ProblemType) =>
+  problem === 'regression' ? 1 : (dataset.columns.find((c) => c.name === target)?.distinct ?? 2)
 
 const numberOf = (e: Event) => Number((e.target as HTMLInputElement).value)
 const valueOf = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement).value
@@ -51,13 +60,21 @@ const valueOf = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement)
  * `POST /v1/playground/runs`; the server checks the model against the data and names what does not fit.
  */
 export function ModelForm({ dataset, onQueued }: { dataset: DatasetChoice; onQueued: (run: PlaygroundRun) => void }) {
-  const initialTarget = dataset.columns.some((c) => c.name === 'target') ? 'target' : (dataset.columns.at(-1)?.name ?? 'target')
+  const initialTarget = dataset.columns.some((c) => c.name === 'target')
+    ? 'target'
+    : (dataset.columns.at(-1)?.name ?? 'target')
   const [target, setTarget] = useState(initialTarget)
   const [problem, setProblem] = useState<ProblemType>(guessProblem(dataset, initialTarget))
   const [features, setFeatures] = useState<string[]>([])
   const [kind, setKind] = useState<'network' | 'classical'>('network')
   const [layers, setLayers] = useState<Layer[]>([])
-  const [network, setNetwork] = useState({ loss: 'crossEntropy' as Network['loss'], optimizer: 'sgd' as NonNullable<Network['optimizer']>, learningRate: 0.05, epochs: 5, batchSize: 20 })
+  const [network, setNetwork] = useState({
+    loss: 'crossEntropy' as Network['loss'],
+    optimizer: 'sgd' as NonNullable<Network['optimizer']>,
+    learningRate: 0.05,
+    epochs: 5,
+    batchSize: 20,
+  })
   const [algorithm, setAlgorithm] = useState<Classical['algorithm']>('logisticRegression')
   const [options, setOptions] = useState<Record<string, number>>({})
   const [testSize, setTestSize] = useState(0.2)
@@ -80,8 +97,26 @@ export function ModelForm({ dataset, onQueued }: { dataset: DatasetChoice; onQue
     const model: ModelSpec =
       kind === 'network'
         ? { kind, layers, ...network }
-        : { kind, algorithm, options: Object.fromEntries(OPTIONS.filter((o) => o.for.includes(algorithm) && options[o.key] !== undefined).map((o) => [o.key, options[o.key]])) }
-    return { name: name.trim() || `${dataset.name} ${kind === 'network' ? 'network' : algorithm}`, dataset: dataset.ref, target, features, problemType: problem, model, split: { testSize }, notifyByEmail: notify }
+        : {
+            kind,
+            algorithm,
+            options: Object.fromEntries(
+              OPTIONS.filter((o) => o.for.includes(algorithm) && options[o.key] !== undefined).map((o) => [
+                o.key,
+                options[o.key],
+              ]),
+            ),
+          }
+    return {
+      name: name.trim() || `${dataset.name} ${kind === 'network' ? 'network' : algorithm}`,
+      dataset: dataset.ref,
+      target,
+      features,
+      problemType: problem,
+      model,
+      split: { testSize },
+      notifyByEmail: notify,
+    }
   }
 
   async function train(event: Event) {
@@ -122,7 +157,15 @@ export function ModelForm({ dataset, onQueued }: { dataset: DatasetChoice; onQue
           </label>
           <label>
             Test share
-            <input type="number" min={0.05} max={0.5} step={0.05} required value={testSize} onInput={(e) => setTestSize(numberOf(e))} />
+            <input
+              type="number"
+              min={0.05}
+              max={0.5}
+              step={0.05}
+              required
+              value={testSize}
+              onInput={(e) => setTestSize(numberOf(e))}
+            />
           </label>
         </div>
         <details>
@@ -132,7 +175,15 @@ export function ModelForm({ dataset, onQueued }: { dataset: DatasetChoice; onQue
           <div class="checks">
             {numberColumns.map((c) => (
               <label key={c.name} class="check">
-                <input type="checkbox" checked={features.includes(c.name)} onChange={(e) => setFeatures((all) => ((e.target as HTMLInputElement).checked ? [...all, c.name] : all.filter((f) => f !== c.name)))} />
+                <input
+                  type="checkbox"
+                  checked={features.includes(c.name)}
+                  onChange={(e) =>
+                    setFeatures((all) =>
+                      (e.target as HTMLInputElement).checked ? [...all, c.name] : all.filter((f) => f !== c.name),
+                    )
+                  }
+                />
                 {c.name}
               </label>
             ))}
@@ -151,7 +202,10 @@ export function ModelForm({ dataset, onQueued }: { dataset: DatasetChoice; onQue
             <div class="row">
               <label>
                 Loss
-                <select value={network.loss} onChange={(e) => setNetwork({ ...network, loss: valueOf(e) as Network['loss'] })}>
+                <select
+                  value={network.loss}
+                  onChange={(e) => setNetwork({ ...network, loss: valueOf(e) as Network['loss'] })}
+                >
                   {LOSSES.filter((l) => l.problem === problem).map((l) => (
                     <option key={l.value} value={l.value}>
                       {l.name}
@@ -161,22 +215,49 @@ export function ModelForm({ dataset, onQueued }: { dataset: DatasetChoice; onQue
               </label>
               <label>
                 Optimizer
-                <select value={network.optimizer} onChange={(e) => setNetwork({ ...network, optimizer: valueOf(e) as 'sgd' | 'adam' })}>
+                <select
+                  value={network.optimizer}
+                  onChange={(e) => setNetwork({ ...network, optimizer: valueOf(e) as 'sgd' | 'adam' })}
+                >
                   <option value="sgd">SGD</option>
                   <option value="adam">Adam</option>
                 </select>
               </label>
               <label>
                 Learning rate
-                <input type="number" min={0.00001} max={10} step="any" required value={network.learningRate} onInput={(e) => setNetwork({ ...network, learningRate: numberOf(e) })} />
+                <input
+                  type="number"
+                  min={0.00001}
+                  max={10}
+                  step="any"
+                  required
+                  value={network.learningRate}
+                  onInput={(e) => setNetwork({ ...network, learningRate: numberOf(e) })}
+                />
               </label>
               <label>
                 Epochs
-                <input type="number" min={1} max={1000} step={1} required value={network.epochs} onInput={(e) => setNetwork({ ...network, epochs: numberOf(e) })} />
+                <input
+                  type="number"
+                  min={1}
+                  max={1000}
+                  step={1}
+                  required
+                  value={network.epochs}
+                  onInput={(e) => setNetwork({ ...network, epochs: numberOf(e) })}
+                />
               </label>
               <label>
                 Batch size
-                <input type="number" min={2} max={8192} step={1} required value={network.batchSize} onInput={(e) => setNetwork({ ...network, batchSize: numberOf(e) })} />
+                <input
+                  type="number"
+                  min={2}
+                  max={8192}
+                  step={1}
+                  required
+                  value={network.batchSize}
+                  onInput={(e) => setNetwork({ ...network, batchSize: numberOf(e) })}
+                />
               </label>
             </div>
           </>
@@ -195,7 +276,18 @@ export function ModelForm({ dataset, onQueued }: { dataset: DatasetChoice; onQue
             {OPTIONS.filter((o) => o.for.includes(algorithm)).map((o) => (
               <label key={o.key}>
                 {o.name} (optional)
-                <input type="number" min={o.min} max={o.max} step={1} value={options[o.key] ?? ''} onInput={(e) => setOptions(({ [o.key]: _old, ...rest }) => (valueOf(e) === '' ? rest : { ...rest, [o.key]: numberOf(e) }))} />
+                <input
+                  type="number"
+                  min={o.min}
+                  max={o.max}
+                  step={1}
+                  value={options[o.key] ?? ''}
+                  onInput={(e) =>
+                    setOptions(({ [o.key]: _old, ...rest }) =>
+                      valueOf(e) === '' ? rest : { ...rest, [o.key]: numberOf(e) },
+                    )
+                  }
+                />
               </label>
             ))}
           </div>
@@ -206,7 +298,11 @@ export function ModelForm({ dataset, onQueued }: { dataset: DatasetChoice; onQue
             <input value={name} maxLength={200} onInput={(e) => setName(valueOf(e))} />
           </label>
           <label class="check">
-            <input type="checkbox" checked={notify} onChange={(e) => setNotify((e.target as HTMLInputElement).checked)} />
+            <input
+              type="checkbox"
+              checked={notify}
+              onChange={(e) => setNotify((e.target as HTMLInputElement).checked)}
+            />
             E-mail me the results when the run ends
           </label>
         </div>

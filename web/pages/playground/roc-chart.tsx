@@ -4,15 +4,37 @@ import { Chart, type ChartData, type ChartOptions, palette } from '../../compone
 import { Table } from '../../components/table'
 
 type Roc = NonNullable<RunResults['roc']>[number]
-const COLOURS = [palette.line, palette.second, '#2e8b57', '#8e44ad', '#d35400', '#16a085', '#7f8c8d', '#c71585', '#b8860b', '#2f4f4f']
+const COLOURS = [
+  palette.line,
+  palette.second,
+  '#2e8b57',
+  '#8e44ad',
+  '#d35400',
+  '#16a085',
+  '#7f8c8d',
+  '#c71585',
+  '#b8860b',
+  '#2f4f4f',
+]
 
 /** uPlot's x-y mode: each curve has its own false-positive rates (x) and true-positive rates (y). */
 function rocOptions(curves: readonly Roc[]): ChartOptions {
   return {
     mode: 2,
     scales: { x: { time: false, auto: false, range: [0, 1] }, y: { auto: false, range: [0, 1] } },
-    axes: [{ label: 'false-positive rate', grid: { stroke: palette.grid } }, { label: 'true-positive rate', grid: { stroke: palette.grid } }],
-    series: [{}, ...curves.map((c, i) => ({ label: `${c.label} (AUC ${c.auc.toFixed(3)})`, stroke: COLOURS[i % COLOURS.length], width: 2, points: { show: false } }))],
+    axes: [
+      { label: 'false-positive rate', grid: { stroke: palette.grid } },
+      { label: 'true-positive rate', grid: { stroke: palette.grid } },
+    ],
+    series: [
+      {},
+      ...curves.map((c, i) => ({
+        label: `${c.label} (AUC ${c.auc.toFixed(3)})`,
+        stroke: COLOURS[i % COLOURS.length],
+        width: 2,
+        points: { show: false },
+      })),
+    ],
     legend: { show: true, live: false },
     cursor: { show: false },
   }
@@ -25,7 +47,13 @@ export function RocChart({ curves }: { curves: readonly Roc[] }) {
   const mean = curves.reduce((sum, c) => sum + c.auc, 0) / Math.max(curves.length, 1)
   return (
     <>
-      <Chart label="ROC curve per class, one against the rest" options={options} data={data} height={280} caption={`ROC curves of ${curves.length} classes; mean AUC ${mean.toFixed(3)}`} />
+      <Chart
+        label="ROC curve per class, one against the rest"
+        options={options}
+        data={data}
+        height={280}
+        caption={`ROC curves of ${curves.length} classes; mean AUC ${mean.toFixed(3)}`}
+      />
       <Table headers={['Class', 'AUC']} caption="Area under the ROC curve per class">
         {curves.map((c) => (
           <tr key={c.label}>

@@ -30,7 +30,8 @@ export function RunDetails({ run, onChanged }: { run: PlaygroundRun; onChanged: 
       <p role="status" aria-label="Run progress">
         {run.job.state}
         {run.job.isCancelRequested && isActive(run) ? ' (cancelling)' : ''}
-        {run.job.error ? `: ${run.job.error}` : ''}; {epochs} {epochs === 1 ? 'epoch' : 'epochs'}, {Math.round(run.percent)} %
+        {run.job.error ? `: ${run.job.error}` : ''}; {epochs} {epochs === 1 ? 'epoch' : 'epochs'},{' '}
+        {Math.round(run.percent)} %
       </p>
       <progress max={100} value={run.percent} aria-label={`Progress of ${run.name}`} />
       {isActive(run) && (
@@ -42,7 +43,9 @@ export function RunDetails({ run, onChanged }: { run: PlaygroundRun; onChanged: 
       {isNetwork && (
         <div class="columns">
           <LossChart epochs={run.job.epochs} label={`Loss per epoch of ${run.name}`} loss="as configured" />
-          {run.job.epochs.some((e) => e.accuracy !== undefined && e.accuracy !== null) && <AccuracyChart epochs={run.job.epochs} label={`Accuracy per epoch of ${run.name}`} />}
+          {run.job.epochs.some((e) => e.accuracy !== undefined && e.accuracy !== null) && (
+            <AccuracyChart epochs={run.job.epochs} label={`Accuracy per epoch of ${run.name}`} />
+          )}
         </div>
       )}
       {run.results !== null && <RunResults run={run} results={run.results} isNetwork={isNetwork} />}

@@ -25,20 +25,70 @@ function Downloads({ run, isNetwork }: { run: PlaygroundRun; isNetwork: boolean 
     <div>
       {modelId !== null && isNetwork && (
         <>
-          <button type="button" onClick={() => void download(() => call((api) => api.GET('/v1/playground/models/{id}/model.json', { params: { path: { id: modelId } }, parseAs: 'blob' })), 'model.json')}>
+          <button
+            type="button"
+            onClick={() =>
+              void download(
+                () =>
+                  call((api) =>
+                    api.GET('/v1/playground/models/{id}/model.json', {
+                      params: { path: { id: modelId } },
+                      parseAs: 'blob',
+                    }),
+                  ),
+                'model.json',
+              )
+            }
+          >
             Download model.json
           </button>
-          <button type="button" onClick={() => void download(() => call((api) => api.GET('/v1/playground/models/{id}/weights.bin', { params: { path: { id: modelId } }, parseAs: 'blob' })), 'weights.bin')}>
+          <button
+            type="button"
+            onClick={() =>
+              void download(
+                () =>
+                  call((api) =>
+                    api.GET('/v1/playground/models/{id}/weights.bin', {
+                      params: { path: { id: modelId } },
+                      parseAs: 'blob',
+                    }),
+                  ),
+                'weights.bin',
+              )
+            }
+          >
             Download weights.bin
           </button>
         </>
       )}
       {modelId !== null && !isNetwork && (
-        <button type="button" onClick={() => void download(() => call((api) => api.GET('/v1/playground/models/{id}/classical.json', { params: { path: { id: modelId } }, parseAs: 'blob' })), 'classical.json')}>
+        <button
+          type="button"
+          onClick={() =>
+            void download(
+              () =>
+                call((api) =>
+                  api.GET('/v1/playground/models/{id}/classical.json', {
+                    params: { path: { id: modelId } },
+                    parseAs: 'blob',
+                  }),
+                ),
+              'classical.json',
+            )
+          }
+        >
           Download the model (JSON)
         </button>
       )}
-      <button type="button" onClick={() => void download(() => call((api) => api.GET('/v1/playground/runs/{id}/results.csv', { ...id, parseAs: 'blob' })), 'dl_results.csv')}>
+      <button
+        type="button"
+        onClick={() =>
+          void download(
+            () => call((api) => api.GET('/v1/playground/runs/{id}/results.csv', { ...id, parseAs: 'blob' })),
+            'dl_results.csv',
+          )
+        }
+      >
         Download results CSV
       </button>
       <ErrorNote error={error} />
@@ -88,7 +138,13 @@ export function RunResults({ run, results, isNetwork }: { run: PlaygroundRun; re
         <dt>Time to train</dt>
         <dd>{results.trainSeconds.toFixed(2)} s</dd>
       </dl>
-      {results.confusionMatrix !== null && results.labels !== null && <ConfusionMatrix labels={results.labels} matrix={results.confusionMatrix} caption={`Confusion matrix of ${run.name}: rows actual, columns predicted`} />}
+      {results.confusionMatrix !== null && results.labels !== null && (
+        <ConfusionMatrix
+          labels={results.labels}
+          matrix={results.confusionMatrix}
+          caption={`Confusion matrix of ${run.name}: rows actual, columns predicted`}
+        />
+      )}
       {results.roc !== null && results.roc.length > 0 && <RocChart curves={results.roc} />}
       <Downloads run={run} isNetwork={isNetwork} />
     </section>

@@ -16,10 +16,14 @@ const fetchRun = (id: string) => call((api) => api.GET('/v1/playground/runs/{id}
  */
 export function usePlaygroundRuns() {
   const [version, setVersion] = useState(0)
-  const runs = useResource(async () => (await call((api) => api.GET('/v1/playground/runs', { params: { query: { limit: 20 } } }))).runs, [version])
+  const runs = useResource(
+    async () => (await call((api) => api.GET('/v1/playground/runs', { params: { query: { limit: 20 } } }))).runs,
+    [version],
+  )
   const [live, setLive] = useState<PlaygroundRun[] | undefined>(undefined)
   const list = live ?? runs.data
-  const replace = (run: PlaygroundRun) => setLive((current) => (current ?? runs.data ?? []).map((r) => (r.id === run.id ? run : r)))
+  const replace = (run: PlaygroundRun) =>
+    setLive((current) => (current ?? runs.data ?? []).map((r) => (r.id === run.id ? run : r)))
   const reload = () => {
     setLive(undefined)
     setVersion((v) => v + 1)
@@ -27,7 +31,13 @@ export function usePlaygroundRuns() {
   useLive<TrainingEvent>('training', (event) => {
     if (event.kind !== 'playground') return
     if (list === undefined || !list.some((run) => run.id === event.jobId)) return reload()
-    setLive((current) => (current ?? list).map((run) => (run.id === event.jobId ? { ...run, job: applyEvent(run.job, event), percent: event.percent ?? run.percent } : run)))
+    setLive((current) =>
+      (current ?? list).map((run) =>
+        run.id === event.jobId
+          ? { ...run, job: applyEvent(run.job, event), percent: event.percent ?? run.percent }
+          : run,
+      ),
+    )
     if (isFinal(event.state)) void fetchRun(event.jobId).then(replace, () => reload())
   })
   /** A run this page just queued: shown at once, so that its first events find it. */

@@ -73,23 +73,43 @@ export function ProfilePage({ user }: { user: User }) {
           </label>
           <label>
             Birth year
-            <input name="birthYear" type="number" min={1900} max={2100} defaultValue={settings.birthYear?.toString() ?? ''} />
+            <input
+              name="birthYear"
+              type="number"
+              min={1900}
+              max={2100}
+              defaultValue={settings.birthYear?.toString() ?? ''}
+            />
           </label>
           <label>
             Time zone
             <input name="timeZone" placeholder="UTC" maxLength={64} defaultValue={settings.timeZone ?? ''} />
           </label>
-          <p class="hint">An IANA name such as Europe/Berlin, or an offset such as +05:30: days and hours in charts follow it.</p>
+          <p class="hint">
+            An IANA name such as Europe/Berlin, or an offset such as +05:30: days and hours in charts follow it.
+          </p>
         </fieldset>
         <fieldset>
           <legend>Heart rate</legend>
           <label>
             Resting heart rate (bpm)
-            <input name="restingHeartRate" type="number" min={20} max={250} defaultValue={settings.restingHeartRate?.toString() ?? ''} />
+            <input
+              name="restingHeartRate"
+              type="number"
+              min={20}
+              max={250}
+              defaultValue={settings.restingHeartRate?.toString() ?? ''}
+            />
           </label>
           <label>
             Maximum heart rate (bpm)
-            <input name="maxHeartRate" type="number" min={20} max={250} defaultValue={settings.maxHeartRate?.toString() ?? ''} />
+            <input
+              name="maxHeartRate"
+              type="number"
+              min={20}
+              max={250}
+              defaultValue={settings.maxHeartRate?.toString() ?? ''}
+            />
           </label>
           <p class="hint">Zones use the maximum (or 220 − age), and Karvonen zones when a resting rate is set.</p>
         </fieldset>
@@ -98,10 +118,20 @@ export function ProfilePage({ user }: { user: User }) {
           {LIMITS.map(({ key, label, fallback }) => (
             <label key={key}>
               {label}
-              <input name={key} type="number" min={20} max={250} placeholder={String(fallback)} defaultValue={settings.heartRate?.[key]?.toString() ?? ''} />
+              <input
+                name={key}
+                type="number"
+                min={20}
+                max={250}
+                placeholder={String(fallback)}
+                defaultValue={settings.heartRate?.[key]?.toString() ?? ''}
+              />
             </label>
           ))}
-          <p class="hint">Empty fields keep their value, or the default shown. They decide alerts only: every plausible sample (20–250 bpm) is stored.</p>
+          <p class="hint">
+            Empty fields keep their value, or the default shown. They decide alerts only: every plausible sample (20–250
+            bpm) is stored.
+          </p>
         </fieldset>
         <ErrorNote error={error} />
         {saved && <p role="status">Saved.</p>}

@@ -11,8 +11,17 @@ import { QualityReport } from './quality-report'
  * Your labelled datasets; the chosen one's quality report, and a button that trains a classifier on it
  * (a `sensor-classifier` training job whose loss curve grows live).
  */
-export function DatasetsPanel({ jobs, onQueued }: { jobs: readonly TrainingJob[]; onQueued: (job: TrainingJob) => void }) {
-  const datasets = useResource(async () => (await call((api) => api.GET('/v1/sensor-datasets', { params: { query: { limit: 50 } } }))).datasets, [])
+export function DatasetsPanel({
+  jobs,
+  onQueued,
+}: {
+  jobs: readonly TrainingJob[]
+  onQueued: (job: TrainingJob) => void
+}) {
+  const datasets = useResource(
+    async () => (await call((api) => api.GET('/v1/sensor-datasets', { params: { query: { limit: 50 } } }))).datasets,
+    [],
+  )
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined)
   const [error, setError] = useState<unknown>(undefined)
   const selected = datasets.data?.find((d) => d.id === selectedId) ?? datasets.data?.[0]
@@ -21,7 +30,11 @@ export function DatasetsPanel({ jobs, onQueued }: { jobs: readonly TrainingJob[]
   async function train(datasetId: string) {
     setError(undefined)
     try {
-      onQueued(await call((api) => api.POST('/v1/sensor-datasets/{id}/train', { params: { path: { id: datasetId } }, body: {} })))
+      onQueued(
+        await call((api) =>
+          api.POST('/v1/sensor-datasets/{id}/train', { params: { path: { id: datasetId } }, body: {} }),
+        ),
+      )
     } catch (failure) {
       setError(failure)
     }
@@ -43,10 +56,18 @@ export function DatasetsPanel({ jobs, onQueued }: { jobs: readonly TrainingJob[]
                   <td>{d.labels.map((l) => `${l.label} (${l.count})`).join(', ') || '—'}</td>
                   <td>{formatTime(d.createdAt)}</td>
                   <td>
-                    <button type="button" onClick={() => setSelectedId(d.id)} aria-label={`Show the quality report of ${d.name}`}>
+                    <button
+                      type="button"
+                      onClick={() => setSelectedId(d.id)}
+                      aria-label={`Show the quality report of ${d.name}`}
+                    >
                       Quality
                     </button>
-                    <button type="button" onClick={() => void train(d.id)} aria-label={`Train a classifier on ${d.name}`}>
+                    <button
+                      type="button"
+                      onClick={() => void train(d.id)}
+                      aria-label={`Train a classifier on ${d.name}`}
+                    >
                       Train
                     </button>
                   </td>

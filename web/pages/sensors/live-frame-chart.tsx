@@ -22,7 +22,10 @@ const keyOf = (s: { deviceId: string; kind: string }) => `${s.deviceId}/${s.kind
 function frameOptions(groups: readonly string[]): ChartOptions {
   return {
     scales: { x: { time: false } },
-    axes: [{ label: 'channel (subcarrier) index', grid: { stroke: palette.grid }, incrs: INTEGER_STEPS }, { label: 'value', grid: { stroke: palette.grid } }],
+    axes: [
+      { label: 'channel (subcarrier) index', grid: { stroke: palette.grid }, incrs: INTEGER_STEPS },
+      { label: 'value', grid: { stroke: palette.grid } },
+    ],
     series: [{}, ...groups.map((name, i) => ({ label: name, stroke: COLOURS[i % COLOURS.length], width: 2 }))],
     legend: { show: true },
     cursor: { drag: { x: false, y: false } },
@@ -36,18 +39,28 @@ export function LiveFrameChart({ deviceNames }: { deviceNames: ReadonlyMap<strin
   const [latest, setLatest] = useState<Record<string, SensorFramesEvent & { total: number }>>({})
   useLive<SensorFramesEvent>('sensor-frames', (event) => {
     if (streams.data !== undefined && !streams.data.some((s) => keyOf(s) === keyOf(event))) streams.reload()
-    setLatest((all) => ({ ...all, [keyOf(event)]: { ...event, total: (all[keyOf(event)]?.total ?? 0) + event.frames } }))
+    setLatest((all) => ({
+      ...all,
+      [keyOf(event)]: { ...event, total: (all[keyOf(event)]?.total ?? 0) + event.frames },
+    }))
   })
   const current = chosen ?? (streams.data?.[0] === undefined ? undefined : keyOf(streams.data[0]))
   const frame = current === undefined ? undefined : latest[current]
-  const groups = useMemo(() => Object.keys(frame?.channels ?? {}), [frame === undefined ? '' : Object.keys(frame.channels).join()])
+  const groups = useMemo(
+    () => Object.keys(frame?.channels ?? {}),
+    [frame === undefined ? '' : Object.keys(frame.channels).join()],
+  )
   const options = useMemo(() => frameOptions(groups), [groups])
   const data = useMemo(() => {
     if (frame === undefined) return undefined
     const width = Math.max(...groups.map((g) => frame.channels[g]?.length ?? 0))
-    return [Array.from({ length: width }, (_, i) => i), ...groups.map((g) => frame.channels[g] ?? [])] as [number[], ...number[][]]
+    return [Array.from({ length: width }, (_, i) => i), ...groups.map((g) => frame.channels[g] ?? [])] as [
+      number[],
+      ...number[][],
+    ]
   }, [frame, groups])
-  const nameOf = (s: SensorStream) => `${deviceNames.get(s.deviceId) ?? s.deviceId} · ${s.kind} (${s.layout.map((g) => `${g.name}[${g.length}]`).join(', ')})`
+  const nameOf = (s: SensorStream) =>
+    `${deviceNames.get(s.deviceId) ?? s.deviceId} · ${s.kind} (${s.layout.map((g) => `${g.name}[${g.length}]`).join(', ')})`
   return (
     <section aria-labelledby="streams-title">
       <h2 id="streams-title">Live frames</h2>
@@ -74,7 +87,12 @@ export function LiveFrameChart({ deviceNames }: { deviceNames: ReadonlyMap<strin
                   label="The stream's newest frame, values per channel index"
                   options={options}
                   data={data}
-                  caption={<span role="status" aria-label="Newest frame">{`Frame of ${formatTime(frame.timestamp)}; ${frame.total} frames received while this page was open`}</span>}
+                  caption={
+                    <span
+                      role="status"
+                      aria-label="Newest frame"
+                    >{`Frame of ${formatTime(frame.timestamp)}; ${frame.total} frames received while this page was open`}</span>
+                  }
                 />
               )}
             </>

@@ -24,7 +24,10 @@ const keyOf = (s: { deviceId: string; kind: string }) => `${s.deviceId}/${s.kind
 
 /** Your live classifiers with each one's latest prediction, updated as `sensor-prediction` events arrive. */
 export function LivePredictions({ deviceNames }: { deviceNames: ReadonlyMap<string, string> }) {
-  const classifiers = useResource(async () => (await call((api) => api.GET('/v1/live-classifiers'))).liveClassifiers, [])
+  const classifiers = useResource(
+    async () => (await call((api) => api.GET('/v1/live-classifiers'))).liveClassifiers,
+    [],
+  )
   const [latest, setLatest] = useState<Record<string, Prediction>>({})
   useLive<SensorPredictionEvent>('sensor-prediction', (event) => {
     const newest = event.predictions.at(-1)
@@ -36,7 +39,9 @@ export function LivePredictions({ deviceNames }: { deviceNames: ReadonlyMap<stri
       <Loaded resource={classifiers} what="live classifiers">
         {(items) =>
           items.length === 0 ? (
-            <p>No live classifiers. Attach a model to a device's stream with PUT /v1/live-classifiers/:deviceId/:kind.</p>
+            <p>
+              No live classifiers. Attach a model to a device's stream with PUT /v1/live-classifiers/:deviceId/:kind.
+            </p>
           ) : (
             <Table headers={['Device', 'Kind', 'Latest label', 'Probability', 'At']}>
               {items.map((c) => {
@@ -45,7 +50,15 @@ export function LivePredictions({ deviceNames }: { deviceNames: ReadonlyMap<stri
                   <tr key={keyOf(c)}>
                     <td>{deviceNames.get(c.deviceId) ?? c.deviceId}</td>
                     <td>{c.kind}</td>
-                    <td>{p === undefined ? '—' : <output aria-label={`Latest label of ${deviceNames.get(c.deviceId) ?? c.deviceId}`}>{p.label}</output>}</td>
+                    <td>
+                      {p === undefined ? (
+                        '—'
+                      ) : (
+                        <output aria-label={`Latest label of ${deviceNames.get(c.deviceId) ?? c.deviceId}`}>
+                          {p.label}
+                        </output>
+                      )}
+                    </td>
                     <td>{p === undefined ? '—' : `${((p.probabilities[p.label] ?? 0) * 100).toFixed(0)} %`}</td>
                     <td>{formatTime(p?.timestamp)}</td>
                   </tr>

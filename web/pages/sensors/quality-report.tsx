@@ -7,7 +7,10 @@ import { useResource } from '../../components/use-resource'
 
 const FISHER_OPTIONS: ChartOptions = {
   scales: { x: { time: false } },
-  axes: [{ label: 'channel index', grid: { stroke: palette.grid }, incrs: INTEGER_STEPS }, { label: 'Fisher ratio', grid: { stroke: palette.grid } }],
+  axes: [
+    { label: 'channel index', grid: { stroke: palette.grid }, incrs: INTEGER_STEPS },
+    { label: 'Fisher ratio', grid: { stroke: palette.grid } },
+  ],
   series: [{}, { label: 'Fisher ratio', stroke: palette.bar, width: 2 }],
   legend: { show: false },
   cursor: { drag: { x: false, y: false } },
@@ -20,7 +23,10 @@ const percent = (share: number) => `${(share * 100).toFixed(1)} %`
  * label, the cross-validated baseline next to the majority rate, and the Fisher ratio per channel.
  */
 export function QualityReport({ datasetId, version }: { datasetId: string; version: number }) {
-  const report = useResource(() => call((api) => api.GET('/v1/sensor-datasets/{id}/quality', { params: { path: { id: datasetId } } })), [datasetId, version])
+  const report = useResource(
+    () => call((api) => api.GET('/v1/sensor-datasets/{id}/quality', { params: { path: { id: datasetId } } })),
+    [datasetId, version],
+  )
   const data = useMemo(() => {
     const channels = report.data?.channels ?? []
     return [channels.map((_, i) => i), channels.map((c) => c.fisherRatio)] as [number[], number[]]
@@ -54,7 +60,15 @@ export function QualityReport({ datasetId, version }: { datasetId: string; versi
                 </tr>
               ))}
             </Table>
-            {r.channels.length > 0 && <Chart label="Fisher ratio per channel" options={FISHER_OPTIONS} data={data} height={180} caption={`Between-label over within-label variance per channel; mean ${r.separability.meanFisherRatio.toFixed(2)}, highest ${r.separability.maxFisherRatio.toFixed(2)}`} />}
+            {r.channels.length > 0 && (
+              <Chart
+                label="Fisher ratio per channel"
+                options={FISHER_OPTIONS}
+                data={data}
+                height={180}
+                caption={`Between-label over within-label variance per channel; mean ${r.separability.meanFisherRatio.toFixed(2)}, highest ${r.separability.maxFisherRatio.toFixed(2)}`}
+              />
+            )}
           </>
         )}
       </Loaded>

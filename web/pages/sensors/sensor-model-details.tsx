@@ -30,7 +30,11 @@ export function SensorModelDetails({ model }: { model: Model }) {
         {metrics.heldOutExamples === undefined ? '' : ` on ${metrics.heldOutExamples} frames`}
         {metrics.accuracy > metrics.majorityBaseline ? ' (beats the baseline)' : ' (does not beat the baseline)'}.
       </p>
-      <ConfusionMatrix labels={metrics.labels} matrix={metrics.confusionMatrix} caption={`Confusion matrix of model version ${model.version}: rows actual, columns predicted`} />
+      <ConfusionMatrix
+        labels={metrics.labels}
+        matrix={metrics.confusionMatrix}
+        caption={`Confusion matrix of model version ${model.version}: rows actual, columns predicted`}
+      />
       <Table headers={['Label', 'Precision', 'Recall', 'Support']} caption="Per label, on the held-out frames">
         {metrics.perLabel.map((row) => (
           <tr key={row.label}>

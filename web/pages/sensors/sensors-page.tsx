@@ -15,7 +15,10 @@ export function SensorsPage() {
   const deviceNames = useMemo(() => new Map((devices.data ?? []).map((d) => [d.id, d.name])), [devices.data])
   const [modelsVersion, setModelsVersion] = useState(0)
   const jobs = useTrainingJobs((event) => event.kind === 'sensor-classifier' && setModelsVersion((v) => v + 1))
-  const models = useResource(async () => (await call((api) => api.GET('/v1/sensor-models', { params: { query: { limit: 20 } } }))).models, [modelsVersion])
+  const models = useResource(
+    async () => (await call((api) => api.GET('/v1/sensor-models', { params: { query: { limit: 20 } } }))).models,
+    [modelsVersion],
+  )
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined)
   const selected = models.data?.find((m) => m.id === selectedId) ?? models.data?.[0]
   return (
@@ -36,9 +39,15 @@ export function SensorsPage() {
                     <td>{m.version}</td>
                     <td>{formatTime(m.createdAt)}</td>
                     <td>{m.examples}</td>
-                    <td>{typeof m.metrics.accuracy === 'number' ? `${(m.metrics.accuracy * 100).toFixed(1)} %` : '—'}</td>
                     <td>
-                      <button type="button" onClick={() => setSelectedId(m.id)} aria-label={`Show the confusion matrix of version ${m.version}`}>
+                      {typeof m.metrics.accuracy === 'number' ? `${(m.metrics.accuracy * 100).toFixed(1)} %` : '—'}
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        onClick={() => setSelectedId(m.id)}
+                        aria-label={`Show the confusion matrix of version ${m.version}`}
+                      >
                         Details
                       </button>
                     </td>

@@ -44,7 +44,13 @@ export function SignInPage({ notice }: { notice?: string }) {
           </label>
           <label>
             Password
-            <input name="password" type="password" autoComplete={isRegistering ? 'new-password' : 'current-password'} minLength={isRegistering ? 8 : 1} required />
+            <input
+              name="password"
+              type="password"
+              autoComplete={isRegistering ? 'new-password' : 'current-password'}
+              minLength={isRegistering ? 8 : 1}
+              required
+            />
           </label>
           {isRegistering && (
             <label>

@@ -13,11 +13,15 @@ const numberOf = (value: unknown): number | undefined => (typeof value === 'numb
 export function ModelsTable({ models }: { models: readonly Model[] }) {
   if (models.length === 0) return <p>No trained models yet.</p>
   return (
-    <Table headers={['Kind', 'Version', 'Trained', 'Examples', 'Held-out MAE (bpm)', 'Baseline MAE (bpm)', 'Other metrics']}>
+    <Table
+      headers={['Kind', 'Version', 'Trained', 'Examples', 'Held-out MAE (bpm)', 'Baseline MAE (bpm)', 'Other metrics']}
+    >
       {models.map((model) => {
         const { heldOutMae: mae, persistenceMae: baseline, ...rest } = model.metrics
         const [heldOutMae, persistenceMae] = [numberOf(mae), numberOf(baseline)]
-        const others = Object.entries(rest).flatMap(([name, value]) => (typeof value === 'number' ? [[name, value] as const] : []))
+        const others = Object.entries(rest).flatMap(([name, value]) =>
+          typeof value === 'number' ? [[name, value] as const] : [],
+        )
         const isBetter = heldOutMae !== undefined && persistenceMae !== undefined && heldOutMae < persistenceMae
         return (
           <tr key={model.id}>
@@ -27,14 +31,12 @@ export function ModelsTable({ models }: { models: readonly Model[] }) {
             <td>{model.examples}</td>
             <td>
               {round(heldOutMae)}
-              {heldOutMae !== undefined && persistenceMae !== undefined && <span class="hint">{isBetter ? ' (beats the baseline)' : ' (does not beat the baseline)'}</span>}
+              {heldOutMae !== undefined && persistenceMae !== undefined && (
+                <span class="hint">{isBetter ? ' (beats the baseline)' : ' (does not beat the baseline)'}</span>
+              )}
             </td>
             <td>{round(persistenceMae)}</td>
-            <td>
-              {others
-                .map(([name, value]) => `${name} ${round(value)}`)
-                .join(', ') || '—'}
-            </td>
+            <td>{others.map(([name, value]) => `${name} ${round(value)}`).join(', ') || '—'}</td>
           </tr>
         )
       })}

@@ -13,7 +13,10 @@ const isActive = (job: TrainingJob) => job.state === 'queued' || job.state === '
 export function TrainingPage() {
   const [modelsVersion, setModelsVersion] = useState(0)
   const jobs = useTrainingJobs(() => setModelsVersion((v) => v + 1))
-  const models = useResource(async () => (await call((api) => api.GET('/v1/models', { params: { query: { limit: 20 } } }))).models, [modelsVersion])
+  const models = useResource(
+    async () => (await call((api) => api.GET('/v1/models', { params: { query: { limit: 20 } } }))).models,
+    [modelsVersion],
+  )
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined)
   const [error, setError] = useState<unknown>(undefined)
   const selected = jobs.data?.find((job) => job.id === selectedId) ?? jobs.data?.[0]
@@ -52,11 +55,20 @@ export function TrainingPage() {
                     <td>{job.epochs.length}</td>
                     <td>{job.durationMs === null ? '—' : `${(job.durationMs / 1000).toFixed(1)} s`}</td>
                     <td>
-                      <button type="button" onClick={() => setSelectedId(job.id)} aria-label={`Show loss curve of the job created ${formatTime(job.createdAt)}`}>
+                      <button
+                        type="button"
+                        onClick={() => setSelectedId(job.id)}
+                        aria-label={`Show loss curve of the job created ${formatTime(job.createdAt)}`}
+                      >
                         Curve
                       </button>
                       {isActive(job) && (
-                        <button type="button" class="danger" onClick={() => void cancel(job)} aria-label={`Cancel the job created ${formatTime(job.createdAt)}`}>
+                        <button
+                          type="button"
+                          class="danger"
+                          onClick={() => void cancel(job)}
+                          aria-label={`Cancel the job created ${formatTime(job.createdAt)}`}
+                        >
                           Cancel
                         </button>
                       )}
@@ -67,7 +79,13 @@ export function TrainingPage() {
             )
           }
         </Loaded>
-        {selected && <LossChart epochs={selected.epochs} label={`Loss per epoch of the ${selected.kind} job created ${formatTime(selected.createdAt)}`} loss={selected.kind === 'meditation' ? 'MSE' : 'cross-entropy'} />}
+        {selected && (
+          <LossChart
+            epochs={selected.epochs}
+            label={`Loss per epoch of the ${selected.kind} job created ${formatTime(selected.createdAt)}`}
+            loss={selected.kind === 'meditation' ? 'MSE' : 'cross-entropy'}
+          />
+        )}
       </section>
       <section aria-labelledby="models-title">
         <h2 id="models-title">Models</h2>

@@ -14,7 +14,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('alert', 'varchar(4)')
     .addPrimaryKeyConstraint('heart_rate_samples_pk', ['user_id', 'device_id', 'ts'])
     .execute()
-  await db.schema.createIndex('heart_rate_samples_user_ts_idx').on('heart_rate_samples').columns(['user_id', 'ts']).execute()
+  await db.schema
+    .createIndex('heart_rate_samples_user_ts_idx')
+    .on('heart_rate_samples')
+    .columns(['user_id', 'ts'])
+    .execute()
 
   await db.schema
     .createTable('heart_rate_alerts')
@@ -31,7 +35,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('acknowledged_at', 'bigint')
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('heart_rate_alerts_user_idx').on('heart_rate_alerts').columns(['user_id', 'opened_at']).execute()
+  await db.schema
+    .createIndex('heart_rate_alerts_user_idx')
+    .on('heart_rate_alerts')
+    .columns(['user_id', 'opened_at'])
+    .execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

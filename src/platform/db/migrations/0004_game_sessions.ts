@@ -29,8 +29,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('processed_at', 'bigint')
     .execute()
-  await db.schema.createIndex('game_sessions_user_created_idx').on('game_sessions').columns(['user_id', 'created_at']).execute()
-  await db.schema.createIndex('game_sessions_user_game_idx').on('game_sessions').columns(['user_id', 'game_id', 'ended_at']).execute()
+  await db.schema
+    .createIndex('game_sessions_user_created_idx')
+    .on('game_sessions')
+    .columns(['user_id', 'created_at'])
+    .execute()
+  await db.schema
+    .createIndex('game_sessions_user_game_idx')
+    .on('game_sessions')
+    .columns(['user_id', 'game_id', 'ended_at'])
+    .execute()
 
   // The uploaded sensor data, gzipped JSON cut into pieces that fit every driver's packet limit.
   await db.schema

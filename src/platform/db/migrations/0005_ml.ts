@@ -36,8 +36,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('finished_at', 'bigint')
     .addColumn('duration_ms', 'integer')
     .execute()
-  await db.schema.createIndex('ml_training_jobs_user_idx').on('ml_training_jobs').columns(['user_id', 'created_at']).execute()
-  await db.schema.createIndex('ml_training_jobs_state_idx').on('ml_training_jobs').columns(['state', 'heartbeat_at']).execute()
+  await db.schema
+    .createIndex('ml_training_jobs_user_idx')
+    .on('ml_training_jobs')
+    .columns(['user_id', 'created_at'])
+    .execute()
+  await db.schema
+    .createIndex('ml_training_jobs_state_idx')
+    .on('ml_training_jobs')
+    .columns(['state', 'heartbeat_at'])
+    .execute()
 
   await db.schema
     .createTable('ml_training_epochs')

@@ -13,7 +13,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('is_canceled', 'integer', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('meditation_sessions_user_idx').on('meditation_sessions').columns(['user_id', 'started_at']).execute()
+  await db.schema
+    .createIndex('meditation_sessions_user_idx')
+    .on('meditation_sessions')
+    .columns(['user_id', 'started_at'])
+    .execute()
 
   await db.schema
     .createTable('meditation_periods')

@@ -9,7 +9,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .alterTable('devices')
     .addColumn('presence_announced', 'varchar(8)', (c) => c.notNull().defaultTo('offline'))
     .execute()
-  await db.schema.createIndex('devices_presence_idx').on('devices').columns(['presence_announced', 'last_seen_at']).execute()
+  await db.schema
+    .createIndex('devices_presence_idx')
+    .on('devices')
+    .columns(['presence_announced', 'last_seen_at'])
+    .execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

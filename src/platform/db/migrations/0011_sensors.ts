@@ -33,7 +33,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('sensor_datasets_user_idx').on('sensor_datasets').columns(['user_id', 'created_at']).execute()
+  await db.schema
+    .createIndex('sensor_datasets_user_idx')
+    .on('sensor_datasets')
+    .columns(['user_id', 'created_at'])
+    .execute()
 
   // A dataset's own copy of its labelled frames (so retention never empties a dataset). `part_id`
   // is the recording or import that added the row; `seq` orders rows within it (a recording's: the
@@ -59,9 +63,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('started_at', 'bigint', (c) => c.notNull())
     .addColumn('stopped_at', 'bigint')
     .execute()
-  await db.schema.createIndex('sensor_recordings_dataset_idx').on('sensor_recordings').columns(['dataset_id', 'started_at']).execute()
+  await db.schema
+    .createIndex('sensor_recordings_dataset_idx')
+    .on('sensor_recordings')
+    .columns(['dataset_id', 'started_at'])
+    .execute()
   // Every frame commit looks up the active recordings of its devices.
-  await db.schema.createIndex('sensor_recordings_device_idx').on('sensor_recordings').columns(['device_id', 'stopped_at']).execute()
+  await db.schema
+    .createIndex('sensor_recordings_device_idx')
+    .on('sensor_recordings')
+    .columns(['device_id', 'stopped_at'])
+    .execute()
 
   // Which model classifies a device's stream live, and its latest prediction.
   await db.schema
@@ -75,7 +87,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('sensor_live_classifiers_pk', ['device_id', 'kind'])
     .execute()
-  await db.schema.createIndex('sensor_live_classifiers_user_idx').on('sensor_live_classifiers').column('user_id').execute()
+  await db.schema
+    .createIndex('sensor_live_classifiers_user_idx')
+    .on('sensor_live_classifiers')
+    .column('user_id')
+    .execute()
 
   // The CSI seed's Pis (PULSEBASE_COMPAT=csi): the seed's numeric ID -> a device of the compat account.
   await db.schema
@@ -87,7 +103,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['compat_csi_servers', 'sensor_live_classifiers', 'sensor_recordings', 'sensor_dataset_frames', 'sensor_datasets', 'sensor_frames', 'sensor_streams']) {
+  for (const table of [
+    'compat_csi_servers',
+    'sensor_live_classifiers',
+    'sensor_recordings',
+    'sensor_dataset_frames',
+    'sensor_datasets',
+    'sensor_frames',
+    'sensor_streams',
+  ]) {
     await db.schema.dropTable(table).execute()
   }
 }

@@ -9,7 +9,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // name, where its data came from, the seed client's execution id, and the mail asked for at its end.
   await db.schema
     .createTable('playground_runs')
-    .addColumn('training_job_id', 'varchar(36)', (c) => c.primaryKey().references('ml_training_jobs.id').onDelete('cascade'))
+    .addColumn('training_job_id', 'varchar(36)', (c) =>
+      c.primaryKey().references('ml_training_jobs.id').onDelete('cascade'),
+    )
     .addColumn('user_id', 'varchar(36)', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('name', 'varchar(200)', (c) => c.notNull())
     .addColumn('data_source', 'varchar(32)', (c) => c.notNull())
@@ -18,8 +20,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('emailed_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('playground_runs_user_idx').on('playground_runs').columns(['user_id', 'created_at']).execute()
-  await db.schema.createIndex('playground_runs_ref_idx').on('playground_runs').columns(['user_id', 'client_ref']).execute()
+  await db.schema
+    .createIndex('playground_runs_user_idx')
+    .on('playground_runs')
+    .columns(['user_id', 'created_at'])
+    .execute()
+  await db.schema
+    .createIndex('playground_runs_ref_idx')
+    .on('playground_runs')
+    .columns(['user_id', 'client_ref'])
+    .execute()
 
   // Learning progress: one row per answered question; points are counted from the rows, so a repeat adds nothing.
   await db.schema

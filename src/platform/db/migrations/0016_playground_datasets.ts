@@ -15,7 +15,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('image', 'varchar(100)')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('playground_datasets_user_idx').on('playground_datasets').columns(['user_id', 'created_at']).execute()
+  await db.schema
+    .createIndex('playground_datasets_user_idx')
+    .on('playground_datasets')
+    .columns(['user_id', 'created_at'])
+    .execute()
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -13,7 +13,11 @@ function readEngine(db: Kysely<unknown>): 'sqlite' | 'postgres' | 'mysql' {
   return 'sqlite'
 }
 
-const STREAM_KEY = { sqlite: sql`integer primary key`, postgres: sql`serial primary key`, mysql: sql`integer auto_increment primary key` }
+const STREAM_KEY = {
+  sqlite: sql`integer primary key`,
+  postgres: sql`serial primary key`,
+  mysql: sql`integer auto_increment primary key`,
+}
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const engine = readEngine(db)
@@ -24,7 +28,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     constraint heart_rate_streams_user_device_uq unique (user_id, device_id),
     constraint heart_rate_streams_user_fk foreign key (user_id) references users(id) on delete cascade
   )`.execute(db)
-  await sql`insert into heart_rate_streams (user_id, device_id) select distinct user_id, device_id from heart_rate_samples order by user_id, device_id`.execute(db)
+  await sql`insert into heart_rate_streams (user_id, device_id) select distinct user_id, device_id from heart_rate_samples order by user_id, device_id`.execute(
+    db,
+  )
   await sql`alter table heart_rate_samples rename to heart_rate_samples_0003`.execute(db)
   await sql`create table heart_rate_samples (
     stream_id integer not null,
@@ -59,5 +65,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     join heart_rate_streams s on s.id = n.stream_id`.execute(db)
   await sql`drop table heart_rate_samples_0017`.execute(db)
   await sql`drop table heart_rate_streams`.execute(db)
-  await db.schema.createIndex('heart_rate_samples_user_ts_idx').on('heart_rate_samples').columns(['user_id', 'ts']).execute()
+  await db.schema
+    .createIndex('heart_rate_samples_user_ts_idx')
+    .on('heart_rate_samples')
+    .columns(['user_id', 'ts'])
+    .execute()
 }
