@@ -259,6 +259,16 @@ for (const setup of setups) {
           [],
           'a body-supplied uid reads nothing',
         )
+        const elsewhere = await post('/api/writeToQueue', {
+          ...IRIS_RUN,
+          execution_id: 'ex-mail-elsewhere',
+          email: 'someone-else@example.org',
+        })
+        assert.equal(elsewhere.status, 400, 'run-end mail goes only to the account’s own address')
+        assert.deepEqual(elsewhere.body, {
+          success: false,
+          message: "Training results are e-mailed only to your account's own address",
+        })
       },
     )
 

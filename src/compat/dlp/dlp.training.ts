@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import type { PlaygroundModule } from '../../domains/playground/playground.module.js'
 import type { Run } from '../../domains/playground/playground.schema.js'
-import { createRun, ownEmail } from '../../domains/playground/playground.service.js'
+import { createRun, resolveNotifyEmail } from '../../domains/playground/playground.service.js'
 import { listUploads, uploadCsv } from '../../domains/playground/uploads.js'
 import { awaitTrainingJob } from '../../domains/ml/training.service.js'
 import { dlpImageRequest, dlpRequest, type DlpBody, type ImageUpload, trainingEnvelope } from './dlp.mapping.js'
@@ -19,19 +19,6 @@ export const TRAIN_WAIT_MS = 10 * 60_000
 async function newestImageUpload(playground: PlaygroundModule, owner: Principal): Promise<ImageUpload | undefined> {
   const found = (await listUploads(playground.uploads, owner)).find((dataset) => dataset.image !== null)
   return found === undefined || found.image === null ? undefined : { id: found.id, image: found.image }
-}
-
-/** The 2022 client's `email`: results are mailed at the run's end, to the account's own address only. */
-async function resolveNotifyEmail(
-  playground: PlaygroundModule,
-  owner: Principal,
-  email: unknown,
-): Promise<string | undefined> {
-  if (email === undefined || email === null || email === '') return undefined
-  const own = await ownEmail(playground.deps, owner)
-  if (typeof email !== 'string' || email.trim().toLowerCase() !== own.toLowerCase())
-    throw new AppError('invalid_argument', "Training results are e-mailed only to your account's own address")
-  return own
 }
 
 /** Maps the body (400 naming what is wrong) and queues the run for the token's user, whatever user the body names. */
@@ -49,7 +36,7 @@ export async function queueDlpRun(
     kind === 'image'
       ? await dlpImageRequest(body, () => newestImageUpload(playground, owner))
       : await dlpRequest(body, kind, upload)
-  const notifyEmail = await resolveNotifyEmail(playground, owner, body.email)
+  const notifyEmail = await resolveNotifyEmail(playground.deps, owner, body.email)
   return createRun(playground.deps, owner, mapped.request, { ...mapped.run, notifyEmail })
 }
 

@@ -85,7 +85,7 @@ function registerRunRoutes(
       const run = await playground.createRun(deps, owner, playground.toTrainingRequest(body), {
         name: body.name ?? `${'builtin' in body.dataset ? body.dataset.builtin : 'upload'} ${body.model.kind}`,
         dataSource: body.model.kind === 'classical' ? 'CLASSICAL_ML' : 'TABULAR',
-        notifyEmail: body.notifyByEmail === true ? await playground.ownEmail(deps, owner) : undefined,
+        notifyEmail: await playground.resolveNotifyEmail(deps, owner, body.notifyByEmail),
       })
       return reply.status(202).send(run)
     },

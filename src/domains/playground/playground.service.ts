@@ -79,6 +79,24 @@ export async function ownEmail(deps: PlaygroundDeps, owner: Principal): Promise<
   return email
 }
 
+/**
+ * Where a run's end-of-run mail goes: the account's own address when one is asked for (`true`, or
+ * that address spelled out, as the seed's clients send it); undefined when none is (`false`, null,
+ * undefined, ''). Throws invalid_argument for any other address: run-end mail never goes elsewhere.
+ */
+export async function resolveNotifyEmail(
+  deps: PlaygroundDeps,
+  owner: Principal,
+  requested: unknown,
+): Promise<string | undefined> {
+  if (requested === undefined || requested === null || requested === false || requested === '') return undefined
+  const own = await ownEmail(deps, owner)
+  if (requested === true) return own
+  if (typeof requested !== 'string' || requested.trim().toLowerCase() !== own.toLowerCase())
+    throw new AppError('invalid_argument', "Training results are e-mailed only to your account's own address")
+  return own
+}
+
 /** Queues a run (its job and its row in one transaction); 409 past the per-user limit of runs in flight. */
 export async function createRun(
   deps: PlaygroundDeps,
