@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely'
 import type { Database } from '../../platform/db/schema.js'
 import type { DatabaseKind } from '../../platform/db/database.js'
 import { insertSkippingSql } from '../../platform/db/insert-skipping.js'
+import { incrementOnConflict } from '../../platform/db/upsert.js'
 import type { AlertRow } from './alert-episodes.js'
 import { addToRollups, type BucketRow, deleteRollupsBefore, rebuildRollups } from './rollups.repository.js'
 import { type Stream, streamIdFor, selectStreamIds, findStreams } from './sample-streams.js'
@@ -335,7 +336,7 @@ export async function findAlerts(db: Db, userId: string, ids: readonly string[])
  * write lock on the user's episode state row until commit. One upsert creates the row (with what
  * is stored so far: the samples from before the table existed have been through the episodes) or
  * moves its version on; taking the write lock at once avoids the share-lock upgrade deadlock of
- * concurrent first writers on MariaDB. The upsert's spelling is the one dialect difference.
+ * concurrent first writers on MariaDB. The upsert's spelling is platform/db/upsert.ts's.
  */
 export async function lockEpisodeState(db: Db, kind: DatabaseKind, userId: string): Promise<number | null> {
   const insert = db.insertInto('heart_rate_episode_state').values((eb) => ({
@@ -346,11 +347,7 @@ export async function lockEpisodeState(db: Db, kind: DatabaseKind, userId: strin
       .where('stream_id', 'in', selectStreamIds(db, userId)),
     version: 1,
   }))
-  if (kind === 'mysql') await insert.onDuplicateKeyUpdate({ version: sql`version + 1` }).execute()
-  else
-    await insert
-      .onConflict((oc) => oc.column('user_id').doUpdateSet({ version: sql`heart_rate_episode_state.version + 1` }))
-      .execute()
+  await incrementOnConflict(insert, kind, 'heart_rate_episode_state', 'user_id', 'version').execute()
   const state = await db
     .selectFrom('heart_rate_episode_state')
     .select('last_ts')
