@@ -21,6 +21,11 @@ export interface SampleRow {
   readonly alert: 'LOW' | 'HIGH' | null
 }
 
+/** Devices are '' in storage for a person's own upload, and null on the wire. */
+export const deviceOrNull = (deviceId: string): string | null => (deviceId === '' ? null : deviceId)
+/** The stored RR intervals (a JSON array of ms, or null) as numbers. */
+export const parseRr = (text: string | null): number[] | null => (text === null ? null : (JSON.parse(text) as number[]))
+
 // Rows per INSERT statement: 5 parameters each stays well below every engine's parameter limit.
 const INSERT_CHUNK = 1000
 
@@ -177,6 +182,29 @@ export async function listStreamSamples(
   )
   // One stream's page is in order already: only pages of several streams are merged.
   return pages.length === 1 ? (pages[0] as SampleRow[]) : pages.flat().sort(byTimeThenDevice).slice(0, limit)
+}
+
+/**
+ * The user's samples of a range in (time, device) order, `pageSize` at a time: memory holds one
+ * page whatever the range. The streams are looked up once.
+ */
+export async function* readSamplePages(
+  db: Db,
+  userId: string,
+  range: TimeRange,
+  pageSize: number,
+  from?: PageAfter,
+): AsyncGenerator<SampleRow[]> {
+  let after = from
+  const streams = await findStreams(db, userId, range.deviceId)
+  for (;;) {
+    const rows = await listStreamSamples(db, userId, streams, range, pageSize, after)
+    if (rows.length === 0) return
+    yield rows
+    if (rows.length < pageSize) return
+    const last = rows[rows.length - 1] as SampleRow
+    after = { ts: last.ts, deviceId: last.device_id }
+  }
 }
 
 /** count/sum/min/max per bucket: see `readSampleBuckets`. */
