@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely'
 import type { Database } from '../../platform/db/schema.js'
-import type { DatabaseKind } from '../../platform/db/database.js'
+import { type DatabaseKind, readDatabaseKind } from '../../platform/db/database.js'
 import { insertSkippingSql } from '../../platform/db/insert-skipping.js'
 import { incrementOnConflict } from '../../platform/db/upsert.js'
 import type { AlertRow } from './alert-episodes.js'
@@ -269,12 +269,21 @@ export async function readRecentSamples(db: Db, userId: string, count: number): 
   return pages.flat().sort(byTimeThenDevice).slice(-count)
 }
 
-/** Retention: deletes every sample before `cutoffMs`, stream by stream, with the rollups of the buckets gone. */
+/**
+ * Retention: deletes every sample before `cutoffMs`, stream by stream (one transaction each), with
+ * the rollups of the buckets gone. Each transaction first takes the stream's user's episode-state
+ * lock, the lock (and so the order) ingest takes before it inserts: a concurrent ingest of that
+ * user waits for the purge to commit, or the purge for the ingest, so no rollup bucket is counted
+ * or recounted from samples another transaction has not committed yet (PostgreSQL and MariaDB run
+ * them side by side; SQLite has one writer anyway).
+ */
 export async function deleteSamplesBefore(db: Kysely<Database>, cutoffMs: number): Promise<number> {
-  const streams = await db.selectFrom('heart_rate_streams').select('id').orderBy('id').execute()
+  const kind = readDatabaseKind(db)
+  const streams = await db.selectFrom('heart_rate_streams').select(['id', 'user_id']).orderBy('id').execute()
   let deleted = 0
-  for (const { id } of streams) {
+  for (const { id, user_id: userId } of streams) {
     deleted += await db.transaction().execute(async (trx) => {
+      await lockEpisodeState(trx, kind, userId)
       const result = await trx
         .deleteFrom('heart_rate_samples')
         .where('stream_id', '=', Number(id))
