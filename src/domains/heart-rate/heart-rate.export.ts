@@ -155,24 +155,36 @@ function interpretationJson(alert: keyof typeof INTERPRETATIONS): string {
 }
 
 /**
- * A FHIR R4 Bundle (type `collection`) of the pages' samples as JSON text, chunk by chunk, so a
- * year of samples never sits in memory. R4's JSON rules allow no empty array: a range without
- * samples is a Bundle with no `entry`. `timestampMs` is when the bundle was assembled.
+ * A FHIR R4 Bundle (type `collection`) around entries given as text (each chunk one or more
+ * entries joined with commas, as `fhirEntryWriter` writes them), chunk by chunk, so a year of
+ * samples never sits in memory. R4's JSON rules allow no empty array: without entries the Bundle
+ * has no `entry`. `timestampMs` is when the bundle was assembled.
+ */
+export async function* fhirBundleText(entryChunks: AsyncIterable<string>, timestampMs: number): AsyncGenerator<string> {
+  yield `{"resourceType":"Bundle","type":"collection","timestamp":"${toIso(timestampMs)}"`
+  let isFirst = true
+  for await (const entries of entryChunks) {
+    if (entries === '') continue
+    yield isFirst ? `,"entry":[${entries}` : `,${entries}`
+    isFirst = false
+  }
+  yield isFirst ? '}' : ']}'
+}
+
+/**
+ * A FHIR R4 Bundle (type `collection`) of the pages' samples as JSON text (`fhirBundleText`),
+ * each page turned into entries in slices between turns of the event loop.
  */
 export async function* fhirBundleChunks(
   pages: AsyncIterable<readonly ExportSample[]>,
   patientReference: string,
   timestampMs: number,
 ): AsyncGenerator<string> {
-  yield `{"resourceType":"Bundle","type":"collection","timestamp":"${toIso(timestampMs)}"`
-  let isFirst = true
-  const entryJson = fhirEntryWriter(patientReference)
-  for await (const page of pages) {
-    for await (const slice of slices(page)) {
-      const entries = slice.map(entryJson).join(',')
-      yield isFirst ? `,"entry":[${entries}` : `,${entries}`
-      isFirst = false
+  async function* entryChunks(): AsyncGenerator<string> {
+    const entryJson = fhirEntryWriter(patientReference)
+    for await (const page of pages) {
+      for await (const slice of slices(page)) yield slice.map(entryJson).join(',')
     }
   }
-  yield isFirst ? '}' : ']}'
+  yield* fhirBundleText(entryChunks(), timestampMs)
 }

@@ -4,7 +4,7 @@ import { type Guards, readPrincipal } from '../../platform/http/http-auth.js'
 import type { HttpServer } from '../../platform/http/http-server.js'
 import { streamedFile } from '../../platform/http/openapi.js'
 import type { Principal } from '../../platform/auth/principal.js'
-import { CSV_HEADER, fhirBundleChunks, slices, toCsvRows } from './heart-rate.export.js'
+import { CSV_HEADER, fhirBundleText } from './heart-rate.export.js'
 import { maxRestBatchBytes } from './ingest-limits.js'
 import * as queries from './heart-rate.queries.js'
 import {
@@ -42,10 +42,11 @@ const EXPORT_MAX_SPAN_MS = 3660 * DAY_MS
 
 async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnType<typeof parseRange>) {
   yield CSV_HEADER
-  for await (const page of queries.exportSamples(deps, owner, range)) {
-    for await (const slice of slices(page)) yield toCsvRows(slice)
-  }
+  yield* queries.readExportText(deps, owner, range, 'csv')
 }
+
+/** Streamed text with back-pressure: the next chunk is asked for only when the client has taken the one before. */
+const streamText = (chunks: AsyncIterable<string>) => Readable.from(chunks, { highWaterMark: 1 })
 
 export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
   const anyone = { onRequest: guards.anyone }
@@ -145,7 +146,7 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
       reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="heart-rate.csv"')
-      return reply.send(Readable.from(csvLines(deps, readPrincipal(request), range)))
+      return reply.send(streamText(csvLines(deps, readPrincipal(request), range)))
     },
   )
   app.get(
@@ -164,11 +165,7 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
       const range = parseRange(request.query, deps.now(), EXPORT_MAX_SPAN_MS)
       reply.header('content-type', 'application/fhir+json; charset=utf-8')
       const owner = readPrincipal(request)
-      return reply.send(
-        Readable.from(
-          fhirBundleChunks(queries.exportSamples(deps, owner, range), `Patient/${owner.userId}`, deps.now()),
-        ),
-      )
+      return reply.send(streamText(fhirBundleText(queries.readExportText(deps, owner, range, 'fhir'), deps.now())))
     },
   )
 

@@ -26,6 +26,7 @@ export function heartRateModule(platform: AuthedPlatform): HeartRateModule {
   const deps: HeartRateDeps = {
     db: database.db,
     reader: database.reader,
+    readTasks: database.readTasks,
     kind: database.kind,
     now: platform.now,
     writer,

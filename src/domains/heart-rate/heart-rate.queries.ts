@@ -2,22 +2,14 @@ import { AppError, invalidRequest } from '../../errors.js'
 import { toIso } from '../../platform/time/date-time.js'
 import { localBoundaries, resolveTimeZone, type TimeZone, UTC } from '../../platform/time/time-zone.js'
 import type { Principal } from '../../platform/auth/principal.js'
-import { type ExportSample } from './heart-rate.export.js'
 import { type Alert, BUCKETS, type Bucket, type Status, type ZoneSettings } from './heart-rate.schema.js'
-import {
-  checkSamples,
-  deviceOrNull,
-  type HeartRateDeps,
-  type Range,
-  parseRr,
-  readSettings,
-  toAlert,
-  toSample,
-} from './heart-rate.service.js'
+import { checkSamples, type HeartRateDeps, type Range, readSettings, toAlert, toSample } from './heart-rate.service.js'
 import * as repo from './heart-rate.repository.js'
 import { recordChange } from '../sync/sync.repository.js'
 import { ALERT_SYNC_KIND } from './alert-timeline.js'
-import { hrvAccumulator, type HrvResult, rrIntervalStream } from './hrv.js'
+import type { HrvResult } from './hrv.js'
+import { EXPORT_PAGE, STORED_HRV, STORED_HRV_SERIES } from './heart-rate.read-tasks.js'
+import { runReadTasksInProcess } from '../../platform/db/read-tasks.js'
 import {
   computeZones,
   FIVE_ZONES,
@@ -32,12 +24,19 @@ import { findStreams } from './sample-streams.js'
 import { readZonesFromRollups } from './zones-reader.js'
 import { decodePageCursor, encodePageCursor } from '../../platform/pagination/page-cursor.js'
 
-type ReadDeps = Pick<HeartRateDeps, 'db' | 'reader' | 'kind' | 'config' | 'now' | 'publish'>
+type ReadDeps = Pick<HeartRateDeps, 'db' | 'reader' | 'readTasks' | 'kind' | 'config' | 'now' | 'publish'>
 
 /** Samples per page of a streamed read (exports, zones, HRV): memory holds one page. */
 const PAGE_SAMPLES = 5000
 /** The connection reads go through: reader threads on SQLite (so no read holds the event loop), else the pool. */
 const pickReader = (deps: ReadDeps) => deps.reader ?? deps.db
+/** Where read tasks run: reader threads on SQLite, else in-process. */
+const pickReadTasks = (deps: ReadDeps) => deps.readTasks ?? runReadTasksInProcess(deps.db)
+/**
+ * Samples per export page: about 0.7 MB of FHIR text, built in some 20 ms on a reader thread; small
+ * enough that an export's buffered pages stay a few MB, large enough that a day is few round trips.
+ */
+const EXPORT_PAGE_SAMPLES = 1000
 const MAX_SERIES_POINTS = 100_000
 const QUARTER_HOUR_MS = 900_000
 
@@ -323,39 +322,17 @@ async function* timedPages(deps: ReadDeps, userId: string, range: Range): AsyncG
 /**
  * HRV over the RR intervals of a range, cut into continuous segments and cleaned of artefacts
  * (see hrv.ts); the samples stream through page by page and the intervals one by one, so memory
- * holds one page and a bounded window of intervals, however long a recording is.
+ * holds one page and a bounded window of intervals, however long a recording is. A read task: on
+ * SQLite the reading and the arithmetic run on a reader thread.
  */
 export async function readHrv(deps: ReadDeps, owner: Principal, range: Range): Promise<HrvResult> {
-  const accumulator = hrvAccumulator()
-  const segmenter = rrIntervalStream({ interval: accumulator.addInterval, endSegment: accumulator.endSegment })
-  for await (const page of samplePages(deps, owner.userId, range)) {
-    for (const row of page) segmenter.add({ ts: row.ts, rrIntervalsMs: parseRr(row.rr_intervals) })
-  }
-  segmenter.end()
-  return accumulator.result()
-}
-
-/** The start of the bucket holding a time: 1m everywhere alike; 1h and 1d the local hours and days of `zone` over `range`. */
-function bucketStarts(range: Range, bucket: Bucket, zone: TimeZone): (ts: number) => number {
-  const size = BUCKETS[bucket]
-  const offset = bucket === '1h' || bucket === '1d' ? zone.fixedOffsetMs : 0
-  if (offset !== undefined) return (ts) => ts - ((ts + offset) % size)
-  const starts = localBoundaries(range.from, range.to, bucket === '1h' ? 'hour' : 'day', zone, MAX_SERIES_POINTS + 1)
-  return (ts) => {
-    let [low, high] = [0, starts.length - 1]
-    while (low < high) {
-      const mid = (low + high + 1) >> 1
-      if ((starts[mid] as number) <= ts) low = mid
-      else high = mid - 1
-    }
-    return starts[low] as number
-  }
+  return pickReadTasks(deps).run(STORED_HRV, { userId: owner.userId, range: plainRange(range) })
 }
 
 /**
  * HRV per bucket, for a chart of HRV over time: each bucket's samples on their own, cut into
  * continuous segments and cleaned of artefacts like `hrv`; 1h and 1d buckets follow the time zone
- * as in `series`. Buckets without RR intervals are left out.
+ * as in `series`. Buckets without RR intervals are left out. A read task, like `readHrv`.
  */
 export async function readHrvSeries(
   deps: ReadDeps,
@@ -371,61 +348,50 @@ export async function readHrvSeries(
     )
   }
   const zone = bucket === '1h' || bucket === '1d' ? await zoneFor(deps, owner, tz) : UTC
-  const toBucketStart = bucketStarts(range, bucket, zone)
-  const points: Array<{ start: string } & HrvResult> = []
-  let current:
-    | { start: number; accumulator: ReturnType<typeof hrvAccumulator>; segmenter: ReturnType<typeof rrIntervalStream> }
-    | undefined
-  const finish = () => {
-    if (current === undefined) return
-    current.segmenter.end()
-    points.push({ start: toIso(current.start), ...current.accumulator.result() })
-  }
-  for await (const page of samplePages(deps, owner.userId, range)) {
-    for (const row of page) {
-      const rrIntervalsMs = parseRr(row.rr_intervals)
-      if (rrIntervalsMs === null || rrIntervalsMs.length === 0) continue
-      const start = toBucketStart(row.ts)
-      if (current?.start !== start) {
-        finish()
-        const accumulator = hrvAccumulator()
-        current = {
-          start,
-          accumulator,
-          segmenter: rrIntervalStream({ interval: accumulator.addInterval, endSegment: accumulator.endSegment }),
-        }
-      }
-      current.segmenter.add({ ts: row.ts, rrIntervalsMs })
-    }
-  }
-  finish()
+  const points = await pickReadTasks(deps).run(STORED_HRV_SERIES, {
+    userId: owner.userId,
+    range: plainRange(range),
+    bucket,
+    timeZone: zone.name,
+  })
   return { bucket, timeZone: zone.name, points }
 }
 
+/** The range as plain data (a read task's arguments are cloned to a thread). */
+const plainRange = (range: Range): Range =>
+  range.deviceId === undefined
+    ? { from: range.from, to: range.to }
+    : { from: range.from, to: range.to, deviceId: range.deviceId }
+
 /** The user's samples of a range in (time, device) order, a bounded page at a time, through the reader. */
-async function* samplePages(deps: ReadDeps, userId: string, range: Range): AsyncGenerator<repo.SampleRow[]> {
-  let after: repo.PageAfter | undefined
-  const streams = await findStreams(pickReader(deps), userId, range.deviceId)
-  for (;;) {
-    const rows = await repo.listStreamSamples(pickReader(deps), userId, streams, range, PAGE_SAMPLES, after)
-    if (rows.length === 0) return
-    yield rows
-    if (rows.length < PAGE_SAMPLES) return
-    const last = rows[rows.length - 1] as repo.SampleRow
-    after = { ts: last.ts, deviceId: last.device_id }
-  }
+function samplePages(deps: ReadDeps, userId: string, range: Range): AsyncGenerator<repo.SampleRow[]> {
+  return repo.readSamplePages(pickReader(deps), userId, range, PAGE_SAMPLES)
 }
 
-/** Every sample of a range, page by page, for the CSV and FHIR exports (which stream). */
-export async function* exportSamples(deps: ReadDeps, owner: Principal, range: Range): AsyncGenerator<ExportSample[]> {
-  for await (const rows of samplePages(deps, owner.userId, range)) {
-    yield rows.map((r) => ({
-      timestampMs: r.ts,
-      bpm: r.bpm,
-      deviceId: deviceOrNull(r.device_id),
-      rrIntervalsMs: parseRr(r.rr_intervals),
-      alert: r.alert,
-    }))
+/**
+ * An export's text after its header, page by page: CSV rows, or FHIR Bundle entries joined with
+ * commas (`fhirBundleText` frames them). Each page is a read task (on SQLite the rows are read and
+ * turned into text on a reader thread), and the next is asked for only when the consumer pulls:
+ * a slow client holds one page, and no page of text is built on the event loop.
+ */
+export async function* readExportText(
+  deps: ReadDeps,
+  owner: Principal,
+  range: Range,
+  format: 'csv' | 'fhir',
+): AsyncGenerator<string> {
+  const tasks = pickReadTasks(deps)
+  const base = { userId: owner.userId, range: plainRange(range), limit: EXPORT_PAGE_SAMPLES, format }
+  let after: repo.PageAfter | undefined
+  for (;;) {
+    const page = await tasks.run(EXPORT_PAGE, {
+      ...base,
+      patientReference: `Patient/${owner.userId}`,
+      ...(after !== undefined && { after }),
+    })
+    if (page.text !== '') yield page.text
+    if (page.after === null) return
+    after = page.after
   }
 }
 

@@ -1,7 +1,8 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely'
 import type { Database } from '../../platform/db/schema.js'
-import type { DatabaseKind } from '../../platform/db/database.js'
+import { type DatabaseKind, readDatabaseKind } from '../../platform/db/database.js'
 import { insertSkippingSql } from '../../platform/db/insert-skipping.js'
+import { incrementOnConflict } from '../../platform/db/upsert.js'
 import type { AlertRow } from './alert-episodes.js'
 import { addToRollups, type BucketRow, deleteRollupsBefore, rebuildRollups } from './rollups.repository.js'
 import { type Stream, streamIdFor, selectStreamIds, findStreams } from './sample-streams.js'
@@ -19,6 +20,11 @@ export interface SampleRow {
   readonly rr_intervals: string | null
   readonly alert: 'LOW' | 'HIGH' | null
 }
+
+/** Devices are '' in storage for a person's own upload, and null on the wire. */
+export const deviceOrNull = (deviceId: string): string | null => (deviceId === '' ? null : deviceId)
+/** The stored RR intervals (a JSON array of ms, or null) as numbers. */
+export const parseRr = (text: string | null): number[] | null => (text === null ? null : (JSON.parse(text) as number[]))
 
 // Rows per INSERT statement: 5 parameters each stays well below every engine's parameter limit.
 const INSERT_CHUNK = 1000
@@ -178,6 +184,29 @@ export async function listStreamSamples(
   return pages.length === 1 ? (pages[0] as SampleRow[]) : pages.flat().sort(byTimeThenDevice).slice(0, limit)
 }
 
+/**
+ * The user's samples of a range in (time, device) order, `pageSize` at a time: memory holds one
+ * page whatever the range. The streams are looked up once.
+ */
+export async function* readSamplePages(
+  db: Db,
+  userId: string,
+  range: TimeRange,
+  pageSize: number,
+  from?: PageAfter,
+): AsyncGenerator<SampleRow[]> {
+  let after = from
+  const streams = await findStreams(db, userId, range.deviceId)
+  for (;;) {
+    const rows = await listStreamSamples(db, userId, streams, range, pageSize, after)
+    if (rows.length === 0) return
+    yield rows
+    if (rows.length < pageSize) return
+    const last = rows[rows.length - 1] as SampleRow
+    after = { ts: last.ts, deviceId: last.device_id }
+  }
+}
+
 /** count/sum/min/max per bucket: see `readSampleBuckets`. */
 export type { BucketRow }
 
@@ -240,12 +269,21 @@ export async function readRecentSamples(db: Db, userId: string, count: number): 
   return pages.flat().sort(byTimeThenDevice).slice(-count)
 }
 
-/** Retention: deletes every sample before `cutoffMs`, stream by stream, with the rollups of the buckets gone. */
+/**
+ * Retention: deletes every sample before `cutoffMs`, stream by stream (one transaction each), with
+ * the rollups of the buckets gone. Each transaction first takes the stream's user's episode-state
+ * lock, the lock (and so the order) ingest takes before it inserts: a concurrent ingest of that
+ * user waits for the purge to commit, or the purge for the ingest, so no rollup bucket is counted
+ * or recounted from samples another transaction has not committed yet (PostgreSQL and MariaDB run
+ * them side by side; SQLite has one writer anyway).
+ */
 export async function deleteSamplesBefore(db: Kysely<Database>, cutoffMs: number): Promise<number> {
-  const streams = await db.selectFrom('heart_rate_streams').select('id').orderBy('id').execute()
+  const kind = readDatabaseKind(db)
+  const streams = await db.selectFrom('heart_rate_streams').select(['id', 'user_id']).orderBy('id').execute()
   let deleted = 0
-  for (const { id } of streams) {
+  for (const { id, user_id: userId } of streams) {
     deleted += await db.transaction().execute(async (trx) => {
+      await lockEpisodeState(trx, kind, userId)
       const result = await trx
         .deleteFrom('heart_rate_samples')
         .where('stream_id', '=', Number(id))
@@ -335,7 +373,7 @@ export async function findAlerts(db: Db, userId: string, ids: readonly string[])
  * write lock on the user's episode state row until commit. One upsert creates the row (with what
  * is stored so far: the samples from before the table existed have been through the episodes) or
  * moves its version on; taking the write lock at once avoids the share-lock upgrade deadlock of
- * concurrent first writers on MariaDB. The upsert's spelling is the one dialect difference.
+ * concurrent first writers on MariaDB. The upsert's spelling is platform/db/upsert.ts's.
  */
 export async function lockEpisodeState(db: Db, kind: DatabaseKind, userId: string): Promise<number | null> {
   const insert = db.insertInto('heart_rate_episode_state').values((eb) => ({
@@ -346,11 +384,7 @@ export async function lockEpisodeState(db: Db, kind: DatabaseKind, userId: strin
       .where('stream_id', 'in', selectStreamIds(db, userId)),
     version: 1,
   }))
-  if (kind === 'mysql') await insert.onDuplicateKeyUpdate({ version: sql`version + 1` }).execute()
-  else
-    await insert
-      .onConflict((oc) => oc.column('user_id').doUpdateSet({ version: sql`heart_rate_episode_state.version + 1` }))
-      .execute()
+  await incrementOnConflict(insert, kind, 'heart_rate_episode_state', 'user_id', 'version').execute()
   const state = await db
     .selectFrom('heart_rate_episode_state')
     .select('last_ts')

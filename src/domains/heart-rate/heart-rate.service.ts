@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { HeartRateConfig } from '../../config.js'
 import { AppError } from '../../errors.js'
 import type { Database } from '../../platform/db/schema.js'
+import type { ReadTaskRunner } from '../../platform/db/read-tasks.js'
 import type { DatabaseKind } from '../../platform/db/database.js'
 import type { UserSettings } from '../auth/auth.schema.js'
 import { getUser } from '../auth/auth.service.js'
@@ -28,6 +29,8 @@ export interface HeartRateDeps {
   readonly db: Kysely<Database>
   /** Where reads that can be long go (reader threads on SQLite); `db` when absent. */
   readonly reader?: Kysely<Database>
+  /** Where read tasks run (reader threads on SQLite); in-process over `db` when absent. */
+  readonly readTasks?: ReadTaskRunner
   readonly kind: DatabaseKind
   readonly writer: SampleWriter
   readonly config: HeartRateConfig
@@ -45,9 +48,8 @@ export interface RecordedCounts {
   readonly opened: readonly ('LOW' | 'HIGH')[]
 }
 
-/** Devices are '' in storage for a person's own upload, and null on the wire. */
-export const deviceOrNull = (deviceId: string): string | null => (deviceId === '' ? null : deviceId)
-export const parseRr = (text: string | null): number[] | null => (text === null ? null : (JSON.parse(text) as number[]))
+export { deviceOrNull, parseRr } from './heart-rate.repository.js'
+import { deviceOrNull, parseRr } from './heart-rate.repository.js'
 
 export function toAlert(row: AlertRow): Alert {
   return {

@@ -44,19 +44,35 @@ const START_WINDOW = 256
 /** Intervals buffered before they are cleaned (one more than is cleaned is kept, as the rule looks one ahead). */
 const CLEAN_CHUNK = 1024
 
-/** The median of at most REFERENCE_WINDOW values, without allocating. */
-const medianScratch: number[] = []
-function smallMedian(values: readonly number[]): number {
-  medianScratch.length = 0
-  for (const v of values) {
-    let i = medianScratch.length
-    while (i > 0 && (medianScratch[i - 1] as number) > v) i -= 1
-    medianScratch.splice(i, 0, v)
+/**
+ * The last REFERENCE_WINDOW accepted intervals in a ring, and their median, kept up to date on each
+ * push (insertion sort of at most five values in a scratch array: no allocation, no splice). The
+ * median is asked for once per interval cleaned, so it is computed on push and read for free.
+ */
+function referenceWindow(): { push(value: number): void; size(): number; median(): number } {
+  const ring = new Float64Array(REFERENCE_WINDOW)
+  const sorted = new Float64Array(REFERENCE_WINDOW)
+  let [count, next, current] = [0, 0, 0]
+  return {
+    push(value) {
+      ring[next] = value
+      next = (next + 1) % REFERENCE_WINDOW
+      if (count < REFERENCE_WINDOW) count += 1
+      for (let k = 0; k < count; k++) {
+        const v = ring[k] as number
+        let i = k
+        while (i > 0 && (sorted[i - 1] as number) > v) {
+          sorted[i] = sorted[i - 1] as number
+          i -= 1
+        }
+        sorted[i] = v
+      }
+      const mid = count >> 1
+      current = count % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+    },
+    size: () => count,
+    median: () => current,
   }
-  const mid = medianScratch.length >> 1
-  return medianScratch.length % 2 === 1
-    ? (medianScratch[mid] as number)
-    : ((medianScratch[mid - 1] as number) + (medianScratch[mid] as number)) / 2
 }
 
 /**
@@ -75,14 +91,13 @@ function smallMedian(values: readonly number[]): number {
  */
 export function segmentCleaner(sink: NnSink): { add(value: number): void; end(): number } {
   const pending: number[] = []
-  const recent: number[] = []
+  const recent = referenceWindow()
   let start: number | undefined
   let [correctedBeats, isAfterGap] = [0, false]
   const accept = (value: number) => {
     sink.nn(value)
     isAfterGap = false
     recent.push(value)
-    if (recent.length > REFERENCE_WINDOW) recent.shift()
   }
   const clean = (isFinal: boolean) => {
     if (start === undefined) {
@@ -93,7 +108,7 @@ export function segmentCleaner(sink: NnSink): { add(value: number): void; end():
     let i = 0
     for (; i < limit; i++) {
       const value = pending[i] as number
-      const ref = recent.length === 0 ? start : smallMedian(recent)
+      const ref = recent.size() === 0 ? start : recent.median()
       if (isNear(value, ref)) {
         accept(value)
         continue
@@ -111,7 +126,9 @@ export function segmentCleaner(sink: NnSink): { add(value: number): void; end():
         isAfterGap = true
       }
     }
-    pending.splice(0, i)
+    // What is left (at most the one interval the rule looks ahead to) moves to the front, in place.
+    pending.copyWithin(0, i)
+    pending.length -= i
   }
   return {
     add(value) {
@@ -152,17 +169,17 @@ interface Moments {
 // Each chunk's moments in two passes (mean first, then squared deviations: summing raw squares
 // loses precision when the values are large next to their spread), merged with the pairwise update
 // of Chan, Golub and LeVeque ("Algorithms for computing the sample variance", 1983).
-function mergeMoments(total: Moments, values: readonly number[]): void {
-  if (values.length === 0) return
+function mergeMoments(total: Moments, values: ArrayLike<number>, length = values.length): void {
+  if (length === 0) return
   let sum = 0
-  for (const value of values) sum += value
-  const mean = sum / values.length
+  for (let i = 0; i < length; i++) sum += values[i] as number
+  const mean = sum / length
   let m2 = 0
-  for (const value of values) m2 += (value - mean) ** 2
-  const n = total.n + values.length
+  for (let i = 0; i < length; i++) m2 += ((values[i] as number) - mean) ** 2
+  const n = total.n + length
   const delta = mean - total.mean
-  total.m2 += m2 + (delta * delta * total.n * values.length) / n
-  total.mean += (delta * values.length) / n
+  total.m2 += m2 + (delta * delta * total.n * length) / n
+  total.mean += (delta * length) / n
   total.n = n
 }
 
@@ -182,7 +199,8 @@ export interface HrvAccumulator {
 
 export function hrvAccumulator(): HrvAccumulator {
   const moments: Moments = { n: 0, mean: 0, m2: 0 }
-  const chunk: number[] = []
+  const chunk = new Float64Array(MOMENT_CHUNK)
+  let chunkLength = 0
   let [segments, correctedBeats, differences, squares, above50] = [0, 0, 0, 0, 0]
   let [index, position] = [0, 0]
   let previous: number | null = null
@@ -195,10 +213,10 @@ export function hrvAccumulator(): HrvAccumulator {
         if (Math.abs(d) > 50) above50 += 1
       }
       previous = value
-      chunk.push(value)
-      if (chunk.length >= MOMENT_CHUNK) {
-        mergeMoments(moments, chunk)
-        chunk.length = 0
+      chunk[chunkLength++] = value
+      if (chunkLength === MOMENT_CHUNK) {
+        mergeMoments(moments, chunk, chunkLength)
+        chunkLength = 0
       }
     },
     gap: () => (previous = null),
@@ -233,8 +251,8 @@ export function hrvAccumulator(): HrvAccumulator {
     addInterval,
     endSegment,
     result: () => {
-      mergeMoments(moments, chunk)
-      chunk.length = 0
+      mergeMoments(moments, chunk, chunkLength)
+      chunkLength = 0
       return {
         intervalCount: moments.n,
         correctedBeats,

@@ -5,6 +5,7 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely'
 import type { DatabaseKind } from '../../platform/db/database.js'
 import type { Database } from '../../platform/db/schema.js'
+import { upsertSql, type UpsertShape } from '../../platform/db/upsert.js'
 import { addToZoneRollups, deleteZoneRollupsBefore, rebuildZoneRollups } from './zone-rollups.repository.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -23,28 +24,9 @@ export interface BucketRow {
 }
 
 const COLUMNS = 'stream_id, bucket_ms, bucket_start, sample_count, bpm_sum, bpm_min, bpm_max'
-const sqlCache = new Map<string, string>()
-
-/** `insert … add to an existing bucket` for `rows` buckets: the upsert's spelling is the dialect difference. */
-function upsertSql(kind: DatabaseKind, rows: number): string {
-  const key = `${kind}:${rows}`
-  let text = sqlCache.get(key)
-  if (text !== undefined) return text
-  let n = 0
-  const p = () => (kind === 'postgres' ? `$${++n}` : '?')
-  const values = Array.from({ length: rows }, () => `(${[1, 2, 3, 4, 5, 6, 7].map(p).join(',')})`).join(',')
-  const head = `insert into heart_rate_rollups (${COLUMNS}) values ${values}`
-  if (kind === 'mysql') {
-    text = `${head} on duplicate key update sample_count = sample_count + values(sample_count), bpm_sum = bpm_sum + values(bpm_sum), bpm_min = least(bpm_min, values(bpm_min)), bpm_max = greatest(bpm_max, values(bpm_max))`
-  } else {
-    const [low, high] = kind === 'postgres' ? ['least', 'greatest'] : ['min', 'max']
-    const t = 'heart_rate_rollups'
-    text = `${head} on conflict (stream_id, bucket_ms, bucket_start) do update set sample_count = ${t}.sample_count + excluded.sample_count, bpm_sum = ${t}.bpm_sum + excluded.bpm_sum, bpm_min = ${low}(${t}.bpm_min, excluded.bpm_min), bpm_max = ${high}(${t}.bpm_max, excluded.bpm_max)`
-  }
-  if (sqlCache.size > 64) sqlCache.clear()
-  sqlCache.set(key, text)
-  return text
-}
+/** A bucket that exists takes the new samples in: counts and sums add up, min and max keep the extreme. */
+const ROLLUP_UPSERT: UpsertShape = { table: 'heart_rate_rollups', columns: COLUMNS.split(', '), keys: 3, update: 'add' }
+const EXTREMES = { bpm_min: 'min', bpm_max: 'max' } as const
 
 /** Adds samples just inserted into one stream (ts epoch ms, bpm) to its rollups of every size, and to its zone rollups. */
 export async function addToRollups(
@@ -72,7 +54,7 @@ export async function addToRollups(
     for (const [start, [count, sum, min, max]] of buckets) parameters.push(streamId, size, start, count, sum, min, max)
     rows += buckets.size
   }
-  await db.executeQuery(CompiledQuery.raw(upsertSql(kind, rows), parameters))
+  await db.executeQuery(CompiledQuery.raw(upsertSql(kind, ROLLUP_UPSERT, rows, EXTREMES), parameters))
   await addToZoneRollups(db, kind, streamId, samples)
 }
 

@@ -7,6 +7,7 @@
 import { CompiledQuery, type Kysely, sql, type Transaction } from 'kysely'
 import type { DatabaseKind } from '../../platform/db/database.js'
 import type { Database } from '../../platform/db/schema.js'
+import { upsertSql, type UpsertShape } from '../../platform/db/upsert.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -32,40 +33,25 @@ export interface IntervalSum {
   readonly ms: number
 }
 
-const SPAN_COLUMNS = ['stream_id', 'hour_start', 'first_ts', 'last_ts', 'longest_interval_ms', 'first_bpm', 'last_bpm']
-const INTERVAL_COLUMNS = ['stream_id', 'hour_start', 'bpm_pair', 'interval_count', 'interval_ms']
-
-/** `insert … on a key that exists, update` for `rows` rows; `add` columns are added to, the others replaced. */
-function upsertSql(
-  kind: DatabaseKind,
-  table: string,
-  columns: readonly string[],
-  keys: number,
-  add: boolean,
-  rows: number,
-): string {
-  let n = 0
-  const p = () => (kind === 'postgres' ? `$${++n}` : '?')
-  const values = Array.from({ length: rows }, () => `(${columns.map(p).join(',')})`).join(',')
-  const head = `insert into ${table} (${columns.join(', ')}) values ${values}`
-  const updated = columns.slice(keys)
-  if (kind === 'mysql')
-    return `${head} on duplicate key update ${updated.map((c) => (add ? `${c} = ${c} + values(${c})` : `${c} = values(${c})`)).join(', ')}`
-  return `${head} on conflict (${columns.slice(0, keys).join(', ')}) do update set ${updated.map((c) => (add ? `${c} = ${table}.${c} + excluded.${c}` : `${c} = excluded.${c}`)).join(', ')}`
+/** An hour's span that exists is replaced by the new one (it was computed from the stored one). */
+const SPAN_UPSERT: UpsertShape = {
+  table: 'heart_rate_hour_spans',
+  columns: ['stream_id', 'hour_start', 'first_ts', 'last_ts', 'longest_interval_ms', 'first_bpm', 'last_bpm'],
+  keys: 2,
+  update: 'replace',
+}
+/** Intervals of an hour and bpm pair that exist are added to. */
+const INTERVAL_UPSERT: UpsertShape = {
+  table: 'heart_rate_zone_intervals',
+  columns: ['stream_id', 'hour_start', 'bpm_pair', 'interval_count', 'interval_ms'],
+  keys: 3,
+  update: 'add',
 }
 
-async function upsertRows(
-  db: Db,
-  kind: DatabaseKind,
-  table: string,
-  columns: readonly string[],
-  keys: number,
-  add: boolean,
-  rows: readonly unknown[][],
-): Promise<void> {
+async function upsertRows(db: Db, kind: DatabaseKind, shape: UpsertShape, rows: readonly unknown[][]): Promise<void> {
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT)
-    await db.executeQuery(CompiledQuery.raw(upsertSql(kind, table, columns, keys, add, chunk.length), chunk.flat()))
+    await db.executeQuery(CompiledQuery.raw(upsertSql(kind, shape, chunk.length), chunk.flat()))
   }
 }
 
@@ -146,8 +132,8 @@ export async function addToZoneRollups(
         previous.bpm,
       ])
   }
-  await upsertRows(db, kind, 'heart_rate_hour_spans', SPAN_COLUMNS, 2, false, spans)
-  await upsertRows(db, kind, 'heart_rate_zone_intervals', INTERVAL_COLUMNS, 3, true, [...intervals.values()])
+  await upsertRows(db, kind, SPAN_UPSERT, spans)
+  await upsertRows(db, kind, INTERVAL_UPSERT, [...intervals.values()])
   for (const hour of rebuild) await rebuildZoneRollups(db, streamId, hour, hour + 1)
 }
 
@@ -165,11 +151,11 @@ export async function rebuildZoneRollups(db: Db, streamId: number, from: number,
   const hour = sql.raw(`ts - ts % ${HOUR_MS}`)
   const selectLag = (column: string) => sql`lag(${sql.ref(column)}) over (partition by stream_id, ${hour} order by ts)`
   const scope = sql`from heart_rate_samples where stream_id = ${streamId} and ts >= ${start} and ts < ${end}`
-  await sql`insert into heart_rate_zone_intervals (${sql.raw(INTERVAL_COLUMNS.join(', '))})
+  await sql`insert into heart_rate_zone_intervals (${sql.raw(INTERVAL_UPSERT.columns.join(', '))})
     select stream_id, hour_start, bpm_pair, count(*), sum(dt) from (
       select stream_id, ${hour} as hour_start, bpm + ${selectLag('bpm')} as bpm_pair, ts - ${selectLag('ts')} as dt ${scope}) x
     where dt is not null group by stream_id, hour_start, bpm_pair`.execute(db)
-  await sql`insert into heart_rate_hour_spans (${sql.raw(SPAN_COLUMNS.join(', '))})
+  await sql`insert into heart_rate_hour_spans (${sql.raw(SPAN_UPSERT.columns.join(', '))})
     select h.stream_id, h.hour_start, h.first_ts, h.last_ts, h.longest, f.bpm, l.bpm from (
       select stream_id, hour_start, min(ts) as first_ts, max(ts) as last_ts, coalesce(max(dt), 0) as longest from (
         select stream_id, ts, ${hour} as hour_start, ts - ${selectLag('ts')} as dt ${scope}) y

@@ -1,6 +1,6 @@
-import { sql } from 'kysely'
 import type { Db, DatabaseKind } from '../../platform/db/database.js'
 import type { SyncChangesTable } from '../../platform/db/schema.js'
+import { incrementOnConflict } from '../../platform/db/upsert.js'
 
 export type ChangeRow = SyncChangesTable
 
@@ -15,12 +15,11 @@ export interface NewChange {
  * Moves the user's counter on by one, creating it at 1, in one statement that takes the row's
  * write lock at once. (Creating it apart, then updating, lets three concurrent first writers of a
  * user each hold a share lock from the duplicate-key check and deadlock on the update, on MariaDB.)
- * The upsert's spelling is the one dialect difference.
+ * The upsert's spelling is platform/db/upsert.ts's.
  */
 async function incrementCounter(db: Db, kind: DatabaseKind, userId: string): Promise<void> {
   const insert = db.insertInto('sync_cursors').values({ user_id: userId, seq: 1 })
-  if (kind === 'mysql') await insert.onDuplicateKeyUpdate({ seq: sql`seq + 1` }).execute()
-  else await insert.onConflict((oc) => oc.column('user_id').doUpdateSet({ seq: sql`sync_cursors.seq + 1` })).execute()
+  await incrementOnConflict(insert, kind, 'sync_cursors', 'user_id', 'seq').execute()
 }
 
 /**

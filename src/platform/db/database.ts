@@ -3,7 +3,8 @@ import type { Logger } from 'pino'
 import type { DatabaseConfig } from '../../config.js'
 import type { Metrics } from '../metrics/metrics.js'
 import { createDialect } from './dialect.js'
-import { openSqliteReaders } from './sqlite-readers.js'
+import { type ReadTaskRunner, runReadTasksInProcess } from './read-tasks.js'
+import { openSqliteReaderThreads } from './sqlite-readers.js'
 import { migrationProvider } from './migrations/index.js'
 import type { Database } from './schema.js'
 
@@ -18,6 +19,8 @@ export interface DatabaseHandle {
    * itself (their drivers do not block). Read-only: no transactions, no writes.
    */
   readonly reader: Db
+  /** Read tasks (read-tasks.ts): whole on a reader thread on SQLite, in-process over `db` elsewhere. */
+  readonly readTasks: ReadTaskRunner
   readonly kind: DatabaseKind
   ping(): Promise<void>
   close(): Promise<void>
@@ -41,16 +44,18 @@ export async function openDatabase(config: DatabaseConfig, metrics: Metrics, log
       if (event.level === 'error') logger.warn({ err: event.error }, 'query failed')
     },
   })
-  const reader = config.kind === 'sqlite' ? openSqliteReaders(config.file, logger) : db
+  const threads = config.kind === 'sqlite' ? openSqliteReaderThreads(config.file, logger) : undefined
+  const reader = threads?.reader ?? db
   return {
     db,
     reader,
+    readTasks: threads?.tasks ?? runReadTasksInProcess(db),
     kind: config.kind,
     ping: async () => {
       await sql`select 1`.execute(db)
     },
     close: async () => {
-      if (reader !== db) await reader.destroy()
+      await threads?.close()
       await db.destroy()
     },
   }

@@ -1,4 +1,5 @@
 import type { DatabaseKind } from './database.js'
+import { valuesPlaceholders } from './upsert.js'
 
 const cache = new Map<string, string>()
 
@@ -19,9 +20,7 @@ export function insertSkippingSql(
   const key = `${kind}:${table}:${rows}`
   let text = cache.get(key)
   if (text === undefined) {
-    let n = 0
-    const placeholder = () => (kind === 'postgres' ? `$${++n}` : '?')
-    const values = Array.from({ length: rows }, () => `(${columns.map(placeholder).join(',')})`).join(',')
+    const values = valuesPlaceholders(kind, rows, columns.length)
     const head = `${kind === 'mysql' ? 'insert ignore' : 'insert'} into ${table} (${columns.join(', ')}) values ${values}`
     text = kind === 'mysql' ? `${head} returning ${returning}` : `${head} on conflict do nothing returning ${returning}`
     if (cache.size > 128) cache.clear()

@@ -11,6 +11,7 @@ import {
   SqliteQueryCompiler,
 } from 'kysely'
 import { createWorkerPool, type WorkerPool } from '../ml-runtime/worker-pool.js'
+import type { ReadTask, ReadTaskMessage, ReadTaskRunner } from './read-tasks.js'
 import type { Database } from './schema.js'
 
 // Beside this module: the .ts entry when run from source, the .js one when compiled to dist/.
@@ -21,23 +22,40 @@ const ENTRY = new URL(
 /** Reader threads: as many as the cores of the small machines this runs on by default. */
 export const SQLITE_READER_THREADS = 2
 
-/** Runs each SELECT on a reader thread; the pool starts on the first read, so a process that never reads long starts none. */
-class ThreadReadDriver implements Driver {
+/** The reader threads, started on the first use, so a process that never reads long starts none. */
+class ReaderThreads {
   private pool: WorkerPool | undefined
+  private isClosed = false
   constructor(
     private readonly file: string,
     private readonly logger: Logger,
   ) {}
 
+  run(task: { sql: string; parameters: readonly unknown[] } | ReadTaskMessage): Promise<unknown> {
+    if (this.isClosed) return Promise.reject(new Error('the SQLite readers are closed'))
+    this.pool ??= createWorkerPool({
+      entry: ENTRY,
+      size: SQLITE_READER_THREADS,
+      logger: this.logger,
+      threadOptions: { file: this.file },
+    })
+    return this.pool.run(task)
+  }
+
+  async close(): Promise<void> {
+    this.isClosed = true
+    await this.pool?.close()
+    this.pool = undefined
+  }
+}
+
+/** Runs each SELECT on a reader thread. */
+class ThreadReadDriver implements Driver {
+  constructor(private readonly threads: ReaderThreads) {}
+
   private readonly connection: DatabaseConnection = {
     executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
-      this.pool ??= createWorkerPool({
-        entry: ENTRY,
-        size: SQLITE_READER_THREADS,
-        logger: this.logger,
-        threadOptions: { file: this.file },
-      })
-      return { rows: (await this.pool.run({ sql: query.sql, parameters: query.parameters })) as R[] }
+      return { rows: (await this.threads.run({ sql: query.sql, parameters: query.parameters })) as R[] }
     },
     streamQuery: () => {
       throw new Error('the SQLite reader does not stream; read in pages')
@@ -55,22 +73,47 @@ class ThreadReadDriver implements Driver {
   async rollbackTransaction(): Promise<void> {}
   async releaseConnection(): Promise<void> {}
   async destroy(): Promise<void> {
-    await this.pool?.close()
-    this.pool = undefined
+    await this.threads.close()
   }
 }
 
+export interface SqliteReaders {
+  /** Read-only Kysely: each statement runs on a reader thread. Destroying it ends the threads. */
+  readonly reader: Kysely<Database>
+  /** Read tasks (read-tasks.ts) run whole on a reader thread, over its own connection. */
+  readonly tasks: ReadTaskRunner
+  /** Ends the threads (`reader.destroy()` alone does not when only read tasks ran: Kysely never started its driver). */
+  close(): Promise<void>
+}
+
 /**
- * A read-only Kysely over reader threads, each with its own connection to the SQLite `file`: a long
- * read holds a thread, never the event loop. A write committed before a read starts is seen by it
- * (WAL); statements that do not return rows are refused.
+ * Reader threads, each with its own read-only connection to the SQLite `file`: a long read, or a
+ * read task's work on its rows, holds a thread, never the event loop. A write committed before a
+ * read starts is seen by it (WAL); statements that do not return rows are refused.
  */
-export function openSqliteReaders(file: string, logger: Logger): Kysely<Database> {
+export function openSqliteReaderThreads(file: string, logger: Logger): SqliteReaders {
+  const threads = new ReaderThreads(file, logger)
   const dialect: Dialect = {
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new ThreadReadDriver(file, logger),
+    createDriver: () => new ThreadReadDriver(threads),
     createIntrospector: (db) => new SqliteIntrospector(db),
     createQueryCompiler: () => new SqliteQueryCompiler(),
   }
-  return new Kysely<Database>({ dialect })
+  const reader = new Kysely<Database>({ dialect })
+  return {
+    reader,
+    tasks: {
+      run: async <A, R>(task: ReadTask<A, R>, args: A) =>
+        (await threads.run({ module: task.module, name: task.name, args })) as R,
+    },
+    close: async () => {
+      await reader.destroy()
+      await threads.close()
+    },
+  }
+}
+
+/** The read-only Kysely of `openSqliteReaderThreads`, for callers that only run statements. */
+export function openSqliteReaders(file: string, logger: Logger): Kysely<Database> {
+  return openSqliteReaderThreads(file, logger).reader
 }
