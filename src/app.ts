@@ -180,14 +180,17 @@ async function createServers(
   const http = await createHttp(platform, modules, options, isShuttingDown)
   const corsOrigin =
     config.corsOrigins.length === 0 ? undefined : config.corsOrigins.includes('*') ? true : [...config.corsOrigins]
-  const sockets = createSocketServer({
-    server: http.server,
-    authenticate,
-    credentials,
-    pubsub: platform.pubsub,
-    logger,
-    corsOrigin,
-  })
+  const newSockets = (server: HttpServer, hasLiveNamespace = true) =>
+    createSocketServer({
+      server: server.server,
+      authenticate,
+      credentials,
+      pubsub: platform.pubsub,
+      logger,
+      corsOrigin,
+      hasLiveNamespace,
+    })
+  const sockets = newSockets(http)
   const maxMessageBytes = Math.max(GRPC_DEFAULT_MAX_MESSAGE_BYTES, ...modules.map((m) => m.grpcMaxMessageBytes ?? 0))
   const newGrpc = () =>
     createGrpcServer({
@@ -212,6 +215,8 @@ async function createServers(
     modules,
     () => newHttpServer(platform, options),
     newGrpc,
+    // An adapter's own port has its seed's namespace `/` only, no `/v1`.
+    (server) => newSockets(server, false),
   )
   return { http, grpc, sockets, mqtt, compatListeners }
 }

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
-import { zipSync } from 'fflate'
+import { unzipSync, zipSync } from 'fflate'
 import { pino } from 'pino'
 import { PNG } from 'pngjs'
 import { io, type Socket } from 'socket.io-client'
@@ -40,6 +40,51 @@ const DIGITS_CONV = {
   train_transform: ['transforms.ToTensor()', 'transforms.Grayscale()'],
   test_transform: ['transforms.Resize((8, 8))'],
   custom_model_name: 'digits conv',
+}
+
+/** The May-2023 nextjs client's tabular-run body (CONTRACTS §5A), with the client's default IRIS layers. */
+const TRAINSPACE_FORM = {
+  user: { uid: 'someone-else', email: 'x@example.com', displayName: 'X' },
+  name: 'iris trainspace',
+  dataset_data: { name: 'IRIS', is_default_dataset: true },
+  parameters_data: {
+    target_col: 'target',
+    features: ['sepal length (cm)', 'petal width (cm)'],
+    problem_type: 'CLASSIFICATION',
+    criterion: 'CELOSS',
+    optimizer_name: 'SGD',
+    shuffle: true,
+    epochs: 5,
+    test_size: 0.2,
+    batch_size: 20,
+    layers: [
+      { value: 'LINEAR', parameters: [4, 10] },
+      { value: 'RELU', parameters: [] },
+      { value: 'LINEAR', parameters: [10, 3] },
+      { value: 'SOFTMAX', parameters: [-1] },
+    ],
+  },
+  review_data: { notification_email: null, notification_phone_number: null },
+}
+
+/** A zip of two classes of 8x8 PNGs, one folder each: vertical bars and horizontal stripes. */
+function shapesZip(): Uint8Array {
+  const png = (isBar: boolean, k: number) => {
+    const image = new PNG({ width: 8, height: 8 })
+    for (let y = 0; y < 8; y += 1)
+      for (let x = 0; x < 8; x += 1) {
+        const at = (y * 8 + x) * 4
+        image.data[at] = image.data[at + 1] = image.data[at + 2] = (isBar ? x === k : y === k) ? 250 : 10
+        image.data[at + 3] = 255
+      }
+    return new Uint8Array(PNG.sync.write(image))
+  }
+  const files: Record<string, Uint8Array> = {}
+  for (let i = 0; i < 30; i += 1) {
+    files[`bar/${i}.png`] = png(true, i % 8)
+    files[`stripe/${i}.png`] = png(false, i % 8)
+  }
+  return zipSync(files)
 }
 
 /** A socket on the default namespace `/`, as the 2022 client opened it (`io()`), with a pulsebase token. */
@@ -371,21 +416,6 @@ for (const setup of setups) {
       full,
       async () => {
         const owner = await signUp(api)
-        const png = (isBar: boolean, k: number) => {
-          const image = new PNG({ width: 8, height: 8 })
-          for (let y = 0; y < 8; y += 1)
-            for (let x = 0; x < 8; x += 1) {
-              const at = (y * 8 + x) * 4
-              image.data[at] = image.data[at + 1] = image.data[at + 2] = (isBar ? x === k : y === k) ? 250 : 10
-              image.data[at + 3] = 255
-            }
-          return new Uint8Array(PNG.sync.write(image))
-        }
-        const files: Record<string, Uint8Array> = {}
-        for (let i = 0; i < 30; i += 1) {
-          files[`bar/${i}.png`] = png(true, i % 8)
-          files[`stripe/${i}.png`] = png(false, i % 8)
-        }
         const upload = (path: string, name: string, bytes: Uint8Array | string, field = 'file') => {
           const form = new FormData()
           form.append(field, new Blob([typeof bytes === 'string' ? bytes : Buffer.from(bytes)]), name)
@@ -395,7 +425,7 @@ for (const setup of setups) {
             body: form,
           }).then(async (r) => ({ status: r.status, body: await r.json() }))
         }
-        assert.deepEqual(await upload('/api/upload', 'shapes.zip', zipSync(files)), {
+        assert.deepEqual(await upload('/api/upload', 'shapes.zip', shapesZip()), {
           status: 200,
           body: { success: true, message: 'upload success' },
         })
@@ -469,13 +499,303 @@ for (const setup of setups) {
           (await ask('/api/img-run', { ...conv, test_transform: ['Resize(8)'] })).body.message,
           /asks for 8x8 images, but the dataset's images are 28x28/,
         )
-        const listed = JSON.parse((await ask('/api/trainspace/getTrainspaceData', {})).body.record)
+        const listed = JSON.parse((await ask('/api/getExecutionsData', {})).body.record)
         assert.deepEqual(
           listed.map((r: any) => [r.name, r.data_source, r.status]),
           [['shapes', 'IMAGE', 'SUCCESS']],
         )
       },
     )
+
+    test(
+      'getExecutionsFilesPresignedUrls: signed links to the user’s own run’s files, fetched without credentials; foreign, unknown and tampered ones refused',
+      full,
+      async () => {
+        const trained = await post('/api/tabular-run', { ...IRIS_RUN, epochs: 2, execution_id: 'ex-links' })
+        assert.equal(trained.status, 200, JSON.stringify(trained.body))
+        const urls = await post('/api/getExecutionsFilesPresignedUrls', { exec_id: 'ex-links', user: { uid: 'x' } })
+        assert.equal(urls.status, 200, JSON.stringify(urls.body))
+        assert.deepEqual(Object.keys(urls.body).sort(), ['dl_results', 'model_onnx', 'model_pt', 'success'])
+        assert.equal(urls.body.model_pt, urls.body.model_onnx, 'both name the TensorFlow.js model')
+        assert.ok(urls.body.dl_results.startsWith(`${server.url}/`), urls.body.dl_results)
+
+        const csv = await fetch(urls.body.dl_results)
+        assert.equal(csv.status, 200)
+        assert.match(csv.headers.get('content-type') ?? '', /text\/csv/)
+        const lines = (await csv.text()).trim().split('\n')
+        assert.equal(lines[0], 'epoch,train_time,train_loss,test_loss,train_acc,val/test acc')
+        assert.equal(lines.length, 3, 'a header and one row per epoch')
+        const model = await (await fetch(urls.body.model_pt)).json()
+        assert.equal(model.format, 'layers-model')
+        assert.deepEqual(model.weightsManifest[0].paths, ['weights.bin'])
+        // weights.bin resolves beside model.json under the same link, as tf.loadLayersModel fetches it.
+        const weights = await fetch(new URL('weights.bin', urls.body.model_pt))
+        assert.equal(weights.status, 200)
+        const floats = model.weightsManifest[0].weights
+          .map((w: { shape: number[] }) => w.shape.reduce((a, b) => a * b, 1))
+          .reduce((a: number, b: number) => a + b, 0)
+        assert.equal((await weights.arrayBuffer()).byteLength, floats * 4)
+
+        const runId = JSON.parse((await post('/api/getExecutionsData', {})).body.record).find(
+          (r: any) => r.name === IRIS_RUN.custom_model_name && r.status === 'SUCCESS',
+        ).execution_id
+        const byId = await post('/api/s3/getExecutionsFilesPresignedUrls', { exec_id: runId })
+        assert.equal(byId.status, 200, 'the execution_id getExecutionsData lists works too')
+        const stranger = await signUp(api)
+        for (const execId of ['ex-links', runId]) {
+          const foreign = await post('/api/getExecutionsFilesPresignedUrls', { exec_id: execId }, stranger.accessToken)
+          assert.equal(foreign.status, 400)
+          assert.deepEqual(foreign.body, {
+            success: false,
+            message: `You have no execution ${JSON.stringify(execId)}; getExecutionsData lists yours`,
+          })
+        }
+        assert.match((await post('/api/getExecutionsFilesPresignedUrls', {})).body.message, /Missing parameter exec_id/)
+
+        const link = new URL(urls.body.dl_results)
+        const [, token] = /\/api\/s3\/executions\/([^/]+)\//.exec(link.pathname) as unknown as [string, string]
+        const [claims, signature] = token.split('.') as [string, string]
+        const forgedClaims = Buffer.from(
+          JSON.stringify({ ...JSON.parse(Buffer.from(claims, 'base64url').toString()), u: stranger.userId }),
+        ).toString('base64url')
+        const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`
+        for (const bad of [`${forgedClaims}.${signature}`, `${claims}.${flipped}`, `${claims}`, 'x.y.z']) {
+          const refused = await fetch(`${server.url}/api/s3/executions/${bad}/dl_results.csv`)
+          assert.equal(refused.status, 403, bad)
+          assert.deepEqual(await refused.json(), { success: false, message: 'This link is not valid' })
+        }
+
+        const tree = await post('/api/ml-run', {
+          user_arch: 'DecisionTreeClassifier(max_depth=3)',
+          problem_type: 'classification',
+          using_default_dataset: 'IRIS',
+          execution_id: 'ex-tree-links',
+        })
+        assert.equal(tree.status, 200, JSON.stringify(tree.body))
+        const treeUrls = await post('/api/getExecutionsFilesPresignedUrls', { exec_id: 'ex-tree-links' })
+        assert.deepEqual([treeUrls.body.model_pt, treeUrls.body.model_onnx], [null, null], 'a classical model')
+        assert.equal((await fetch(treeUrls.body.dl_results)).status, 200)
+      },
+    )
+
+    test(
+      'getUserDatasetFileUploadPresignedPostObj: the form’s POST stores the user’s upload, which img-run then trains on; bad forms refused',
+      full,
+      async () => {
+        const owner = await signUp(api)
+        const ask = (path: string, body: unknown, token = owner.accessToken) => api.post(path, body, token)
+        const presign = async (body: unknown) => ask('/api/s3/getUserDatasetFileUploadPresignedPostObj', body)
+        const form = await presign({ data_source: 'image', name: 'shapes-presigned.zip', user: { uid: user.userId } })
+        assert.equal(form.status, 200, JSON.stringify(form.body))
+        assert.equal(form.body.message, 'File upload success')
+        const { url, fields } = form.body.presigned_post_obj
+        assert.equal(url, `${server.url}/api/s3/dataset-uploads`)
+        assert.equal(fields.key, 'image/shapes-presigned.zip')
+        // The seed's client: the fields, then the file, without its Authorization header.
+        const send = (entries: [string, string | Uint8Array][], target = url) => {
+          const body = new FormData()
+          for (const [key, value] of entries)
+            if (typeof value === 'string') body.append(key, value)
+            else body.append(key, new Blob([Buffer.from(value)]), 'local-name.zip')
+          return fetch(target, { method: 'POST', body }).then(async (r) => ({
+            status: r.status,
+            body: r.status === 204 ? null : await r.json(),
+          }))
+        }
+        const zip = shapesZip()
+        const stored = await send([...Object.entries(fields as Record<string, string>), ['file', zip]])
+        assert.deepEqual(stored, { status: 204, body: null })
+        const images = JSON.parse((await ask('/api/getUserDatasetFilesData', { data_source: 'image' })).body.data)
+        assert.deepEqual(
+          images.map((f: any) => [f.name, f.type]),
+          [['shapes-presigned.zip', 'zip']],
+          'stored under the signed name, as the token’s user’s own upload',
+        )
+        assert.deepEqual(
+          JSON.parse((await ask('/api/getUserDatasetFilesData', { data_source: 'image' }, user.accessToken)).body.data),
+          [],
+          'the user the body named sees nothing',
+        )
+        const trained = await ask('/api/img-run', {
+          ...DIGITS_CONV,
+          using_default_dataset: null,
+          user_arch: ['nn.Conv2d(1, 4, 3)', 'nn.ReLU()', 'nn.MaxPool2d(2)', 'nn.Flatten()', 'nn.Linear(676, 2)'],
+          test_transform: ['Resize((28, 28))'],
+          epochs: 2,
+          batch_size: 8,
+          custom_model_name: 'from the presigned upload',
+        })
+        assert.equal(trained.status, 200, JSON.stringify(trained.body))
+        assert.deepEqual(trained.body.auxiliary_outputs.category_list, ['bar', 'stripe'])
+
+        const table = await presign({ data_source: 'TABULAR', name: 'rows.csv' })
+        const tableFields = table.body.presigned_post_obj.fields as { key: string; token: string }
+        const csv = new TextEncoder().encode('size,kind\n1,a\n2,b\n')
+        const tampered = `${tableFields.token.slice(0, -2)}${tableFields.token.endsWith('AA') ? 'BB' : 'AA'}`
+        for (const [entries, status, message] of [
+          [
+            [
+              ['key', tableFields.key],
+              ['token', tampered],
+              ['file', csv],
+            ],
+            403,
+            /not valid/,
+          ],
+          [
+            [
+              ['file', csv],
+              ['token', tableFields.token],
+            ],
+            403,
+            /before the file/,
+          ],
+          [
+            [
+              ['key', 'tabular/other.csv'],
+              ['token', tableFields.token],
+              ['file', csv],
+            ],
+            403,
+            /does not match/,
+          ],
+          [[['token', form.body.presigned_post_obj.fields.token]], 400, /in the field "file"/],
+          [
+            [
+              ['token', tableFields.token],
+              ['file', new TextEncoder().encode('a,b\n1\n')],
+            ],
+            400,
+            /line/i,
+          ],
+        ] as const) {
+          const refused = await send(entries as unknown as [string, string | Uint8Array][])
+          assert.equal(refused.status, status, JSON.stringify(refused.body))
+          assert.match(refused.body.message, message)
+        }
+        assert.equal(
+          (await fetch(`${server.url}/api/s3/executions/${tableFields.token}/dl_results.csv`)).status,
+          403,
+          'an upload form is no download link',
+        )
+        assert.deepEqual(
+          JSON.parse((await ask('/api/getUserDatasetFilesData', { data_source: 'tabular' })).body.data),
+          [],
+        )
+        for (const [body, message] of [
+          [{ data_source: 'audio', name: 'a.wav' }, /data_source must be tabular or image/],
+          [{ data_source: 'tabular', name: '../x.csv' }, /without slashes/],
+          [{ data_source: 'tabular', name: 'x.zip' }, /uploaded as a \.csv file/],
+          [{ data_source: 'image' }, /Missing parameter name/],
+        ] as const) {
+          const refused = await presign(body)
+          assert.equal(refused.status, 400)
+          assert.match(refused.body.message, message)
+        }
+      },
+    )
+
+    test(
+      'the May-2023 tabular-run form and create-trainspace store trainspaces (no training); getTrainspaceData lists the user’s own',
+      full,
+      async () => {
+        const owner = await signUp(api)
+        const ask = (path: string, body: unknown, token = owner.accessToken) => api.post(path, body, token)
+        const runsBefore = (await api.get('/v1/playground/runs', owner.accessToken)).body.runs.length
+        const stored = await ask('/api/train/tabular-run', TRAINSPACE_FORM)
+        assert.equal(stored.status, 200, JSON.stringify(stored.body))
+        assert.equal(stored.body.success, true)
+        assert.equal(stored.body.message, 'success')
+        assert.match(stored.body.trainspace_id, /^[0-9a-f-]{36}$/)
+        const empty = await ask('/api/trainspace/create-trainspace', { user: { uid: user.userId } })
+        assert.equal(empty.status, 200, JSON.stringify(empty.body))
+        assert.deepEqual(Object.keys(empty.body).sort(), ['message', 'success', 'trainspace_id'])
+        const named = await ask('/api/create-trainspace', { name: 'later', data_source: 'IMAGE' })
+        assert.equal(named.status, 200)
+
+        const records = JSON.parse((await ask('/api/getTrainspaceData', { user: { uid: 'x' } })).body.record)
+        assert.deepEqual(
+          records.map((r: any) => r.trainspace_id).sort(),
+          [stored.body.trainspace_id, empty.body.trainspace_id, named.body.trainspace_id].sort(),
+        )
+        const form = records.find((r: any) => r.trainspace_id === stored.body.trainspace_id)
+        assert.deepEqual(
+          [form.uid, form.name, form.data_source, form.status],
+          [owner.userId, 'iris trainspace', 'TABULAR', 'QUEUED'],
+        )
+        assert.deepEqual(form.dataset_data, TRAINSPACE_FORM.dataset_data)
+        assert.deepEqual(form.parameters_data, TRAINSPACE_FORM.parameters_data)
+        assert.deepEqual(form.review_data, { notification_email: null, notification_phone_number: null })
+        assert.match(form.created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+        const later = records.find((r: any) => r.trainspace_id === named.body.trainspace_id)
+        assert.deepEqual([later.name, later.data_source, later.parameters_data], ['later', 'IMAGE', null])
+        assert.equal(
+          (await api.get('/v1/playground/runs', owner.accessToken)).body.runs.length,
+          runsBefore,
+          'nothing trains, as in the seed',
+        )
+        assert.deepEqual(
+          JSON.parse((await ask('/api/trainspace/getTrainspaceData', {}, user.accessToken)).body.record),
+          [],
+        )
+
+        const params = TRAINSPACE_FORM.parameters_data
+        const withParams = (change: Record<string, unknown>) => ({
+          ...TRAINSPACE_FORM,
+          parameters_data: { ...params, ...change },
+        })
+        const layers = (...extra: unknown[]) => withParams({ layers: [...params.layers.slice(0, 3), ...extra] })
+        const cases: [unknown, RegExp, string?][] = [
+          [layers({ value: 'LOGSOFTMAX', parameters: [-1] }), /Layer 4 \("LOGSOFTMAX\(-1\)"\) is not a layer/],
+          [withParams({ layers: [{ value: 'LINEAR', parameters: [4, 0] }] }), /Layer 1 .* whole numbers/],
+          [withParams({ layers: [{ value: 'LINEAR', parameters: [4, 5000] }] }), /layers\.0\.units/],
+          [withParams({ layers: [{ value: 'LINEAR', parameters: ['4', 10] }] }), /layers\.0\.parameters\.0/],
+          [layers({ value: 'RELU', parameters: [], code: 'import os' }), /layers\.3/],
+          [withParams({ layers: [] }), /At least one layer must be added/],
+          [withParams({ features: ['target'] }), /cannot also be a feature column/],
+          [withParams({ features: ['petal size'] }), /has no column "petal size"/],
+          [withParams({ criterion: 'HINGE' }), /criterion must be one of/],
+          [withParams({ epochs: '5' }), /parameters_data\.epochs/],
+          [withParams({ extra: true }), /parameters_data/],
+          [
+            { ...TRAINSPACE_FORM, dataset_data: { name: 'mine.csv', is_default_dataset: false } },
+            /no uploaded dataset named "mine.csv"/,
+          ],
+          [
+            { ...TRAINSPACE_FORM, review_data: { notification_email: 'victim@elsewhere.example' } },
+            /only to your account's own address/,
+          ],
+          [{ data_source: 'NOPE' }, /data_source/, '/api/create-trainspace'],
+        ]
+        for (const [body, message, path = '/api/tabular-run'] of cases) {
+          const refused = await ask(path, body)
+          assert.equal(refused.status, 400, JSON.stringify(body))
+          assert.equal(refused.body.success, false)
+          assert.match(refused.body.message, message)
+        }
+        const ids = JSON.parse((await ask('/api/getTrainspaceData', {})).body.record)
+        assert.equal(ids.length, 3, 'nothing refused was stored')
+        const exported = await fetch(`${server.url}/v1/me/export`, {
+          headers: { authorization: `Bearer ${owner.accessToken}` },
+        })
+        const entries = unzipSync(new Uint8Array(await exported.arrayBuffer()))
+        const rows = JSON.parse(Buffer.from(entries['dlp-trainspaces.json'] ?? []).toString('utf8'))
+        assert.equal(rows.length, 3, 'the account export carries them')
+      },
+    )
+
+    test('object-detection is a clear 400 at both paths: pulsebase has no detection model', full, async () => {
+      for (const path of ['/api/object-detection', '/api/train/object-detection']) {
+        const refused = await post(path, {
+          problem_type: 'classification',
+          detection_type: 'rekognition',
+          transforms: [],
+        })
+        assert.equal(refused.status, 400)
+        assert.equal(refused.body.success, false)
+        assert.match(refused.body.message, /^Object detection is not available in pulsebase: /)
+      }
+    })
 
     test(
       'socket sendEmail, defaultDataset (to the asking socket only), frontendLog and updateUserSettings',
@@ -562,6 +882,82 @@ for (const setup of setups) {
     )
   })
 }
+
+describe('the DLP adapter on its own port (PULSEBASE_COMPAT_PORTS), with a clock the test moves', () => {
+  let server: TestApp
+  let api: Client
+  let own: Client
+  let ownUrl: string
+  let user: Awaited<ReturnType<typeof signUp>>
+  let clockOffsetMs = 0
+  before(async () => {
+    server = await startTestApp(
+      { PULSEBASE_COMPAT: 'dlp', PULSEBASE_COMPAT_PORTS: 'dlp=0', PULSEBASE_ML_TRAINING_THREADS: '1' },
+      { now: () => Date.now() + clockOffsetMs },
+    )
+    await server.app.startWorker()
+    api = client(server.url)
+    ownUrl = server.compatAddresses.dlp as string
+    own = client(ownUrl)
+    user = await signUp(api)
+  })
+  after(async () => {
+    await server?.close()
+  })
+
+  test('the 2022 socket events answer on the adapter’s own port, authenticated by the handshake; no /v1 there', async () => {
+    await assert.rejects(connectRoot(ownUrl), /credentials/i, 'anonymous sockets are refused on its port too')
+    const v1 = io(`${ownUrl}/v1`, { auth: { token: user.accessToken }, transports: ['websocket'], reconnection: false })
+    await assert.rejects(
+      new Promise((resolve, reject) => {
+        v1.once('connect', () => resolve(undefined))
+        v1.once('connect_error', reject)
+      }),
+      /Invalid namespace/,
+    )
+    v1.close()
+    const socket = await connectRoot(ownUrl, user.accessToken)
+    try {
+      const { progress, result } = await trainOverSocket(socket, 'runTraining', {
+        ...IRIS_RUN,
+        epochs: 4,
+        execution_id: 'ex-own-port',
+      })
+      assert.equal(result.success, true, JSON.stringify(result))
+      assert.deepEqual(progress, [25, 50, 75, 100])
+      const columns = next(socket, 'defaultColumns')
+      socket.emit('defaultDataset', { using_default_dataset: 'WINE' })
+      assert.equal((await columns).success, true)
+    } finally {
+      socket.close()
+    }
+  })
+
+  test('signed links point at the port the client asked on, and expire', async () => {
+    const urls = await own.post('/api/s3/getExecutionsFilesPresignedUrls', { exec_id: 'ex-own-port' }, user.accessToken)
+    assert.equal(urls.status, 200, JSON.stringify(urls.body))
+    assert.ok(urls.body.dl_results.startsWith(`${ownUrl}/api/s3/executions/`), urls.body.dl_results)
+    assert.equal((await fetch(urls.body.dl_results)).status, 200)
+    const form = await own.post(
+      '/api/s3/getUserDatasetFileUploadPresignedPostObj',
+      { data_source: 'tabular', name: 'late.csv' },
+      user.accessToken,
+    )
+    assert.equal(form.body.presigned_post_obj.url, `${ownUrl}/api/s3/dataset-uploads`)
+
+    clockOffsetMs = 10 * 60_000 + 1000 // past both links' ten minutes
+    const expired = await fetch(urls.body.dl_results)
+    assert.equal(expired.status, 403)
+    assert.deepEqual(await expired.json(), { success: false, message: 'This link has expired; ask for a new one' })
+    const body = new FormData()
+    for (const [key, value] of Object.entries(form.body.presigned_post_obj.fields as Record<string, string>))
+      body.append(key, value)
+    body.append('file', new Blob(['size,kind\n1,a\n']), 'late.csv')
+    const late = await fetch(form.body.presigned_post_obj.url, { method: 'POST', body })
+    assert.equal(late.status, 403)
+    assert.match((await late.json()).message, /expired/)
+  })
+})
 
 describe('GET /test with both the m2m and DLP adapters on', () => {
   let server: TestApp

@@ -2,6 +2,7 @@ import type { CompatAdapter, Config } from '../config.js'
 import type { Module } from '../module.js'
 import type { GrpcServer } from '../platform/grpc/grpc-server.js'
 import type { HttpServer } from '../platform/http/http-server.js'
+import type { SocketServer } from '../platform/socket/socket-server.js'
 
 /** One adapter's own port: an HTTP server with its routes, or a gRPC server with its services (the heartrate seed). */
 export interface CompatListener {
@@ -14,13 +15,15 @@ export interface CompatListener {
 
 /**
  * A server per PULSEBASE_COMPAT_PORTS entry holding that adapter's module alone, its paths as on the
- * seed's own server. `newHttp`/`newGrpc` make bare servers with the main listener's limits.
+ * seed's own server, and its Socket.IO events when it has any (the DLP's 2022 events on `/`).
+ * `newHttp`/`newGrpc`/`newSockets` make bare servers with the main listener's limits and auth.
  */
 export async function createCompatListeners(
   ports: Config['compatPorts'],
   modules: readonly Module[],
   newHttp: () => Promise<HttpServer>,
   newGrpc: () => GrpcServer,
+  newSockets: (http: HttpServer) => SocketServer,
 ): Promise<CompatListener[]> {
   const listeners: CompatListener[] = []
   for (const { adapter, port } of ports) {
@@ -28,11 +31,16 @@ export async function createCompatListeners(
     if (module?.http !== undefined) {
       const http = await newHttp()
       await module.http(http, { isOwnPort: true })
+      const sockets = module.sockets === undefined ? undefined : newSockets(http)
+      if (sockets !== undefined) module.sockets?.(sockets)
       listeners.push({
         adapter,
         port,
         listen: async (host) => Number(new URL(await http.listen({ host, port })).port),
-        close: () => http.close(),
+        close: async () => {
+          await sockets?.close()
+          await http.close()
+        },
       })
     } else if (module?.grpc !== undefined) {
       const grpc = newGrpc()

@@ -11,7 +11,7 @@ import { listUploads, uploadCsv, uploadImageZip } from '../../domains/playground
 import type { DlpBody } from './dlp.mapping.js'
 
 /** The size image zips are decoded to when the seed's client uploads them (it sends no size). */
-const UPLOAD_IMAGE_SHAPE = { height: 28, width: 28, channels: 1 } as const
+export const UPLOAD_IMAGE_SHAPE = { height: 28, width: 28, channels: 1 } as const
 
 const invalid = (message: string) => new AppError('invalid_argument', message)
 

@@ -17,6 +17,15 @@ import { MAX_UPLOAD_BYTES } from '../../domains/playground/uploads.js'
 import { datasetFileColumns, datasetFilesData, storeUploadedFile } from './dlp.files.js'
 import type { DlpBody } from './dlp.mapping.js'
 import { dlpEnvelopeWhenDone, type DlpKind, queueDlpRun } from './dlp.training.js'
+import { registerPresignedRoutes } from './dlp-presigned.http.js'
+import { executionFileUrls, uploadPostObject } from './dlp.presigned.js'
+import {
+  createEmptyTrainspace,
+  createTrainspaceFromForm,
+  isTrainspaceForm,
+  trainspaceRecords,
+} from './dlp.trainspace.js'
+import type { LinkSigner } from './signed-links.js'
 
 const NOT_AUTHENTICATED = 'User is not authenticated'
 const tags = ['compat: dlp']
@@ -63,8 +72,17 @@ const SEED_STATUS: Record<string, string> = {
   cancelled: 'ERROR',
 }
 
+/** What the adapter's routes read: the playground, and the signer of its links (in place of S3's presigned URLs). */
+export interface DlpHttpDeps {
+  readonly playground: PlaygroundModule
+  readonly links: LinkSigner
+}
+
+const NO_OBJECT_DETECTION =
+  'Object detection is not available in pulsebase: it ships no detection model and does not send images to AWS Rekognition; train an image classifier with img-run instead'
+
 /** The routes, each at its flat path and (when it has one) its May-2023 blueprint path. */
-function routes(platform: { playground: PlaygroundModule }): [string, string | undefined, Handler][] {
+function routes(platform: DlpHttpDeps): [string, string | undefined, Handler][] {
   const { playground } = platform
   const { deps, mail } = playground
   const owner = (request: FastifyRequest) => readPrincipal(request)
@@ -86,8 +104,42 @@ function routes(platform: { playground: PlaygroundModule }): [string, string | u
     }))
     return { record: JSON.stringify(record) }
   }
+  const trainTabular = train('tabular')
   return [
-    ['/api/tabular-run', '/api/train/tabular-run', train('tabular')],
+    [
+      '/api/tabular-run',
+      '/api/train/tabular-run',
+      // The May-2023 nextjs form stores a trainspace and does not train (as the seed); the April form trains.
+      async (body, request) =>
+        isTrainspaceForm(body)
+          ? { message: 'success', ...(await createTrainspaceFromForm(playground, owner(request), body)) }
+          : trainTabular(body, request),
+    ],
+    [
+      '/api/create-trainspace',
+      '/api/trainspace/create-trainspace',
+      async (body, request) => ({
+        message: 'success',
+        ...(await createEmptyTrainspace(playground, owner(request), body)),
+      }),
+    ],
+    [
+      '/api/object-detection',
+      '/api/train/object-detection',
+      async () => {
+        throw new AppError('invalid_argument', NO_OBJECT_DETECTION)
+      },
+    ],
+    [
+      '/api/getExecutionsFilesPresignedUrls',
+      '/api/s3/getExecutionsFilesPresignedUrls',
+      async (body, request) => executionFileUrls(platform, request, body),
+    ],
+    [
+      '/api/getUserDatasetFileUploadPresignedPostObj',
+      '/api/s3/getUserDatasetFileUploadPresignedPostObj',
+      async (body, request) => uploadPostObject(platform, request, body),
+    ],
     ['/api/ml-run', undefined, train('classical')],
     ['/api/img-run', '/api/train/img-run', train('image')],
     [
@@ -133,7 +185,13 @@ function routes(platform: { playground: PlaygroundModule }): [string, string | u
       },
     ],
     ['/api/getExecutionsData', undefined, executions],
-    ['/api/getTrainspaceData', '/api/trainspace/getTrainspaceData', executions],
+    [
+      '/api/getTrainspaceData',
+      '/api/trainspace/getTrainspaceData',
+      async (_body, request) => ({
+        record: JSON.stringify(await trainspaceRecords(playground, owner(request))),
+      }),
+    ],
     [
       '/api/getUserProgressData',
       '/api/trainspace/getUserProgressData',
@@ -191,7 +249,7 @@ function routes(platform: { playground: PlaygroundModule }): [string, string | u
 /** Registers the adapter's routes in a scope of their own (only they answer with the seed's body). */
 export async function registerDlpCompatHttp(
   app: HttpServer,
-  platform: { playground: PlaygroundModule; authenticate: Authenticate; isTestPathTaken: boolean },
+  platform: DlpHttpDeps & { authenticate: Authenticate; isTestPathTaken: boolean },
 ): Promise<void> {
   await app.register(async (scope: HttpServer) => {
     scope.setErrorHandler(handleSeedError)
@@ -228,6 +286,7 @@ export async function registerDlpCompatHttp(
         },
       )
     }
+    await registerPresignedRoutes(scope, platform)
     for (const [flat, blueprint, handle] of routes(platform)) {
       for (const path of blueprint === undefined ? [flat] : [flat, blueprint]) {
         scope.post(path, { ...auth, schema: { tags, hide: path !== flat, body: Body } }, async (request) => {

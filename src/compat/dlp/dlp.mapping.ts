@@ -11,7 +11,8 @@ import { parseClassical, parseLayers } from './user-arch.js'
 
 export type DlpBody = Record<string, unknown>
 
-const CRITERIA: Readonly<Record<string, Loss>> = {
+/** The seed's criterion names as playground losses. */
+export const CRITERIA: Readonly<Record<string, Loss>> = {
   L1LOSS: 'l1',
   MSELOSS: 'mse',
   BCELOSS: 'bce',

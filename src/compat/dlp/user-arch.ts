@@ -176,3 +176,46 @@ export function parseClassical(text: string): ClassicalSpec {
     throw bad(0, text, (error as Error).message)
   }
 }
+
+/** The May-2023 client's layer names (`parameters_data.layers[].value`) as the constructors above. */
+const LAYER_VALUES: Readonly<Record<string, string>> = {
+  LINEAR: 'Linear',
+  RELU: 'ReLU',
+  SIGMOID: 'Sigmoid',
+  TANH: 'Tanh',
+  SOFTMAX: 'Softmax',
+  LEAKYRELU: 'LeakyReLU',
+  DROPOUT: 'Dropout',
+  BATCHNORM1D: 'BatchNorm1d',
+  BATCHNORM2D: 'BatchNorm2d',
+  CONV2D: 'Conv2d',
+  MAXPOOL2D: 'MaxPool2d',
+  FLATTEN: 'Flatten',
+}
+
+/**
+ * The May-2023 client's `parameters_data.layers` (`[{value: "LINEAR", parameters: [4, 10]}, …]`,
+ * positional parameters as PyTorch takes them) as playground layers: the same closed list and
+ * checks as the `user_arch` strings. A name off the list (e.g. `LOGSOFTMAX`, which the playground
+ * has no layer for) or a bad parameter is a 400 naming the layer.
+ */
+export function parseLayerObjects(layers: readonly { value: string; parameters: readonly number[] }[]): Layer[] {
+  if (layers.length === 0)
+    throw new AppError('invalid_argument', 'At least one layer must be added. ', [
+      { path: 'body.parameters_data.layers', message: 'empty' },
+    ])
+  return layers.map((layer, index) => {
+    const text = `${layer.value}(${layer.parameters.join(', ')})`
+    const fail = (why: string) =>
+      new AppError('invalid_argument', `Layer ${index + 1} (${JSON.stringify(text)}) ${why}`, [
+        { path: `body.parameters_data.layers.${index}`, message: why },
+      ])
+    const name = LAYER_VALUES[layer.value.toUpperCase()]
+    if (name === undefined) throw fail(`is not a layer the playground knows (${Object.keys(LAYER_VALUES).join(', ')})`)
+    try {
+      return toLayer({ name, args: [...layer.parameters], kwargs: {} })
+    } catch (error) {
+      throw fail((error as Error).message)
+    }
+  })
+}

@@ -75,6 +75,7 @@ const PARTS: readonly Part[] = [
   { file: 'playground-runs.json', table: 'playground_runs', order: ['training_job_id'] },
   { file: 'playground-answers.json', table: 'playground_answers', order: ['module_id', 'section_id', 'question_id'] },
   { file: 'playground-datasets.json', table: 'playground_datasets', order: ['id'] },
+  { file: 'dlp-trainspaces.json', table: 'compat_dlp_trainspaces', order: ['id'] },
 ]
 
 /** Credentials are never exported, not even hashed. */

@@ -43,6 +43,7 @@ for (const target of await databaseTargets()) {
         '0017_compact_samples',
         '0018_heart_rate_rollups',
         '0019_heart_rate_zone_rollups',
+        '0020_dlp_trainspaces',
       ])
       assert.deepEqual(await migrateToLatest(handle.db, logger), [])
       await handle.ping()

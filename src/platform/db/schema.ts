@@ -369,6 +369,19 @@ export interface CompatCsiServersTable {
   created_at: number
 }
 
+/** A DLP trainspace (compat dlp, migration 0020); the three `*_data` columns are JSON text. */
+export interface CompatDlpTrainspacesTable {
+  id: string
+  user_id: string
+  name: string
+  data_source: string
+  dataset_data: string | null
+  parameters_data: string | null
+  review_data: string | null
+  status: string
+  created_at: number
+}
+
 export interface PlaygroundRunsTable {
   training_job_id: string
   user_id: string
@@ -458,6 +471,7 @@ export interface Database {
   playground_answers: PlaygroundAnswersTable
   playground_datasets: PlaygroundDatasetsTable
   compat_csi_servers: CompatCsiServersTable
+  compat_dlp_trainspaces: CompatDlpTrainspacesTable
   blobs: BlobsTable
   account_tokens: AccountTokensTable
   blob_chunks: BlobChunksTable

@@ -32,6 +32,8 @@ export interface SocketServerDeps {
   readonly pubsub: PubSubPort
   readonly logger: Logger
   readonly corsOrigin?: string | boolean | string[]
+  /** False on a seed adapter's own port (PULSEBASE_COMPAT_PORTS): only the default namespace `/`, no `/v1`. */
+  readonly hasLiveNamespace?: boolean
 }
 
 /** The Socket.IO transport: authenticated `/v1` sockets that receive their user's live events. */
@@ -181,7 +183,6 @@ function createFeeds(nsp: LiveNamespace, pubsub: PubSubPort, logger: Logger) {
 export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const logger = deps.logger.child({ module: 'socket' })
   let isClosed = false
-  let connected = 0
   const io: LiveServer = new Server(deps.server, {
     serveClient: false,
     cors: deps.corsOrigin === undefined ? undefined : { origin: deps.corsOrigin },
@@ -189,14 +190,37 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     allowRequest: (_request, callback) => callback(null, !isClosed),
     connectTimeout: CONNECT_TIMEOUT_MS,
   })
-  const nsp = io.of(LIVE_NAMESPACE)
-  const feeds = createFeeds(nsp, deps.pubsub, logger)
-  useAuthentication(nsp, deps.authenticate, logger)
   // The default namespace takes the same credentials (a seed adapter may add handlers there), so an
   // anonymous client is refused at once rather than held open; its sockets end with their credentials too.
   const main = io.of('/') as unknown as LiveNamespace
   useAuthentication(main, deps.authenticate, logger)
   main.on('connection', (socket: LiveSocket) => endWithCredentials(socket, socket.data.principal, deps.credentials))
+  const live = deps.hasLiveNamespace === false ? undefined : serveLiveNamespace(io, deps, logger)
+
+  let closing: Promise<void> | undefined
+  return {
+    io,
+    connectedCount: () => live?.connectedCount() ?? 0,
+    close() {
+      closing ??= (async () => {
+        isClosed = true
+        live?.nsp.disconnectSockets(true) // synchronous: every /v1 socket releases its feed now
+        main.disconnectSockets(true)
+        // Not io.close(): that also closes the HTTP server, which Fastify owns.
+        io.engine.close()
+        await live?.feeds.settled()
+      })()
+      return closing
+    },
+  }
+}
+
+/** `/v1`: authenticated sockets joined to their user's room, fed by the user's live events. */
+function serveLiveNamespace(io: LiveServer, deps: SocketServerDeps, logger: Logger) {
+  let connected = 0
+  const nsp = io.of(LIVE_NAMESPACE)
+  const feeds = createFeeds(nsp, deps.pubsub, logger)
+  useAuthentication(nsp, deps.authenticate, logger)
 
   nsp.on('connection', (socket: LiveSocket) => {
     const { userId, deviceId } = socket.data.principal
@@ -217,20 +241,5 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     })
   })
 
-  let closing: Promise<void> | undefined
-  return {
-    io,
-    connectedCount: () => connected,
-    close() {
-      closing ??= (async () => {
-        isClosed = true
-        nsp.disconnectSockets(true) // synchronous: every /v1 socket releases its feed now
-        main.disconnectSockets(true)
-        // Not io.close(): that also closes the HTTP server, which Fastify owns.
-        io.engine.close()
-        await feeds.settled()
-      })()
-      return closing
-    },
-  }
+  return { nsp, feeds, connectedCount: () => connected }
 }

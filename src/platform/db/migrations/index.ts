@@ -17,6 +17,7 @@ import * as playgroundDatasets from './0016_playground_datasets.js'
 import * as compactSamples from './0017_compact_samples.js'
 import * as heartRateRollups from './0018_heart_rate_rollups.js'
 import * as heartRateZoneRollups from './0019_heart_rate_zone_rollups.js'
+import * as dlpTrainspaces from './0020_dlp_trainspaces.js'
 
 /** Every migration, in order; add new ones at the end with the next number. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017_compact_samples': compactSamples,
   '0018_heart_rate_rollups': heartRateRollups,
   '0019_heart_rate_zone_rollups': heartRateZoneRollups,
+  '0020_dlp_trainspaces': dlpTrainspaces,
 }
 
 export const migrationProvider: MigrationProvider = {
