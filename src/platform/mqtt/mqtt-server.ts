@@ -80,6 +80,9 @@ interface Session {
   publisher: MqttPublisher
 }
 
+/** The parts of a PUBLISH packet a route sees. */
+type Published = Pick<MqttMessage, 'topic' | 'payload' | 'qos'>
+
 /** What the broker's hooks share: the routes, and per connected client its session and credential watch. */
 interface Broker {
   readonly aedes: Aedes
@@ -122,7 +125,11 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
     if (client === null) return done(new Error('no anonymous publishing'))
     const session = broker.sessions.get(client)
     if (session === undefined) return done(new Error('not authenticated'))
-    void receivePublish(broker, client, session, packet.topic, packet.payload as Buffer, packet.qos).then(done)
+    void receivePublish(broker, client, session, {
+      topic: packet.topic,
+      payload: packet.payload as Buffer,
+      qos: packet.qos,
+    }).then(done)
   }
   const logger = deps.logger
   broker.aedes.on('clientError', (client, error) =>
@@ -187,12 +194,11 @@ async function receivePublish(
   broker: Broker,
   client: Client,
   session: Session,
-  topic: string,
-  payload: Buffer,
-  qos: 0 | 1 | 2,
+  packet: Published,
 ): Promise<Error | null> {
+  const { topic } = packet
   try {
-    await handlePublish(broker, client, session, topic, payload, qos)
+    await handlePublish(broker, client, session, packet)
     return null
   } catch (error) {
     const outcome = error instanceof AppError ? 'refused' : 'failed'
@@ -205,14 +211,8 @@ async function receivePublish(
 }
 
 /** Re-authenticates (cached; a revoked key ends the session here), checks the topic, runs its route. */
-async function handlePublish(
-  broker: Broker,
-  client: Client,
-  session: Session,
-  topic: string,
-  payload: Buffer,
-  qos: 0 | 1 | 2,
-): Promise<void> {
+async function handlePublish(broker: Broker, client: Client, session: Session, packet: Published): Promise<void> {
+  const { topic, payload, qos } = packet
   session.publisher = await authenticatePublisher(broker.deps, client, session.credential)
   const prefix = deviceTopicPrefix(session.publisher.principal.deviceId)
   if (!topic.startsWith(prefix)) throw new AppError('permission_denied', `A device publishes only below ${prefix}`)
