@@ -115,9 +115,9 @@ export async function runPlaygroundTorch(options: BenchOptions): Promise<BenchRe
     if (TIMED.has(name)) {
       const [a, b] = [medianEpoch(ours), medianEpoch(peer)]
       ratios.push(a / b)
-      timing = `; epoch tfjs-wasm${ours.simd ? ' (SIMD)' : ''} ${a.toFixed(1)} ms vs PyTorch ${peer.torch} CPU (${peer.threads} threads) ${b.toFixed(1)} ms, ratio ${(a / b).toFixed(2)} (target <= 1.0)`
+      timing = `; epoch pulsebase ${a.toFixed(1)} ms vs PyTorch ${peer.torch} CPU (${peer.threads} threads) ${b.toFixed(1)} ms, ratio ${(a / b).toFixed(2)} (target <= 1.0)`
       figures.push({
-        label: `${name} MLP epoch time tfjs-wasm / PyTorch`,
+        label: `${name} MLP epoch time pulsebase / PyTorch`,
         value: a / b,
         unit: 'x',
         target: { op: '<', value: 1.0001 },

@@ -4,6 +4,7 @@ import { createCompatListeners, type CompatListener } from './compat/compat-list
 import type { Config } from './config.js'
 import { VERSION } from './version.js'
 import { accountsModule } from './domains/accounts/accounts.module.js'
+import type { NamedAccountCleaner } from './domains/accounts/accounts.service.js'
 import { adminModule } from './domains/admin/admin.module.js'
 import { authModule } from './domains/auth/auth.module.js'
 import { devicePresence, devicesModule } from './domains/devices/devices.module.js'
@@ -86,8 +87,7 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
   const playground = playgroundModule(platform, ml)
   const domains: Module[] = [
     auth.module(platform.guards),
-    devicesModule(platform, auth.revokeDeviceKey, presence),
-    accountsModule(platform, auth.revokeDeviceKey),
+    devicesModule(platform, (deviceId) => auth.endCredentials({ reason: 'revoked', deviceId }), presence),
     await adminModule(platform),
     heartRate,
     gameSessionsModule(platform),
@@ -99,7 +99,19 @@ async function buildModules(base: Platform): Promise<{ platform: AuthedPlatform;
   ]
   const compat = await compatModules(platform, { heartRate, meditation, ml, sensors, playground, presence })
   const syncLoaders = Object.assign({}, ...[...domains, ...compat].map((m) => m.syncLoaders ?? {}))
-  return { platform, modules: [...domains, syncModule(platform, syncLoaders), ...compat] }
+  const others = [...domains, syncModule(platform, syncLoaders), ...compat]
+  const accounts = accountsModule(platform, auth.endCredentials, accountCleaners(others))
+  return { platform, modules: [...others, accounts] }
+}
+
+/**
+ * Every module's account cleaner in the order a deletion runs them: reverse module order, so a
+ * module's rows go before the rows of the modules it was built on (which they may reference).
+ */
+function accountCleaners(modules: readonly Module[]): NamedAccountCleaner[] {
+  return modules
+    .flatMap((m) => (m.onAccountDeleted === undefined ? [] : [{ name: m.name, clean: m.onAccountDeleted }]))
+    .reverse()
 }
 
 /** Every module's job handlers in one map, plus the cleanup job that runs each module's cleanup hook. */

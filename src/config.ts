@@ -102,6 +102,7 @@ export const EnvSchema = Type.Object({
     default: 50 * 1024 * 1024,
   }),
   PULSEBASE_ML_TRAINING_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  PULSEBASE_ML_TRAINING_IDLE_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
   PULSEBASE_PLAYGROUND_MAX_ACTIVE_RUNS: Type.Integer({ minimum: 1, maximum: 100, default: 2 }),
   PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST: Type.String({
     default: '',
@@ -198,6 +199,8 @@ export interface Config {
   readonly gameSessionMaxBytes: number
   /** Worker threads that train models (inference has one thread of its own). */
   readonly mlTrainingThreads: number
+  /** Training threads end after this long (ms) without a training run, and start again with the next. */
+  readonly mlTrainingIdleMs: number
   readonly meditation: MeditationConfig
   readonly playground: {
     /** Playground runs one user may have queued or running at once. */
@@ -415,6 +418,7 @@ function toConfig(env: Env, compat: CompatAdapter[]): Omit<Config, 'compatPorts'
     },
     gameSessionMaxBytes: env.PULSEBASE_GAME_SESSION_MAX_BYTES,
     mlTrainingThreads: env.PULSEBASE_ML_TRAINING_THREADS,
+    mlTrainingIdleMs: env.PULSEBASE_ML_TRAINING_IDLE_SECONDS * 1000,
     playground: {
       maxActiveRuns: env.PULSEBASE_PLAYGROUND_MAX_ACTIVE_RUNS,
       mailAllowList: env.PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST.split(',')

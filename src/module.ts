@@ -21,6 +21,16 @@ export type SyncLoader = (
 
 export type { Platform, PublishLiveEvent } from './platform/platform.js'
 
+/** What an account cleaner leaves for after the deletion committed: removing files and blobs, which no transaction covers. */
+export type AfterAccountDeleted = () => Promise<void>
+
+/**
+ * Removes one module's data of an account being deleted. Runs inside the deletion's transaction
+ * (`trx`): it deletes the module's rows of `userId` there, and returns what must go once that
+ * transaction committed (its blobs), if anything. Throwing rolls the whole deletion back.
+ */
+export type AccountCleaner = (trx: DatabaseHandle['db'], userId: string) => Promise<AfterAccountDeleted | undefined>
+
 /** The platform once accounts exist: every module after the auth module gets this. */
 export interface AuthedPlatform extends Platform {
   readonly authenticate: Authenticate
@@ -47,6 +57,13 @@ export interface Module {
   /** Change kinds this module writes to the sync feed, each with the loader of its entities. */
   readonly syncLoaders?: Readonly<Record<string, SyncLoader>>
   readonly readiness?: readonly ReadinessCheck[]
+  /**
+   * Deletes this module's data of a deleted account (DELETE /v1/me, admin deletion). The accounts
+   * module calls every module's cleaner in one transaction, in reverse module order (a module's
+   * rows go before those of the modules it was built on, which they may reference), deletes the
+   * user row last, and runs what the cleaners returned after the commit.
+   */
+  readonly onAccountDeleted?: AccountCleaner
   /** Runs inside the hourly `maintenance.cleanup` job (expiry, retention, stale work). */
   readonly cleanup?: () => Promise<void>
   /** Runs in a process that starts consuming jobs, before the first delivery. */

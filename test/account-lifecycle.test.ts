@@ -157,6 +157,23 @@ for (const target of await databaseTargets()) {
       }
     }
 
+    /** Every table with a `user_id` column (any module's) that holds rows of the user, by name. */
+    async function tablesHolding(userId: string): Promise<string[]> {
+      const db = server.app.database.db
+      const tables = (await db.introspection.getTables()).filter((t) => t.columns.some((c) => c.name === 'user_id'))
+      const holding: string[] = []
+      for (const { name } of tables) {
+        const row = await db
+          .selectFrom(name as 'devices')
+          .select('user_id')
+          .where('user_id', '=', userId)
+          .limit(1)
+          .executeTakeFirst()
+        if (row !== undefined) holding.push(name)
+      }
+      return holding.sort()
+    }
+
     test('delete my account: a wrong password changes nothing; then every row, file, credential and stream of mine is gone', async () => {
       const user = await populatedUser()
       const other = await populatedUser()
@@ -167,11 +184,15 @@ for (const target of await databaseTargets()) {
         )
         assert.equal((await api.get('/v1/me', user.accessToken)).status, 200)
         assert.deepEqual(await countRows(user.userId), { devices: 1, samples: 1, sessions: 1, models: 1 })
+        const held = await tablesHolding(user.userId)
+        for (const table of ['auth_sessions', 'devices', 'heart_rate_streams', 'ml_models', 'playground_datasets'])
+          assert.ok(held.includes(table), `${table} holds the user's rows before (${held.join(', ')})`)
 
         const ended = disconnected(user.socket)
         assert.equal((await api.call('DELETE', '/v1/me', { password: user.password }, user.accessToken)).status, 204)
         assert.equal(await ended, 'io server disconnect')
         assert.deepEqual(await countRows(user.userId), { devices: 0, samples: 0, sessions: 0, models: 0 })
+        assert.deepEqual(await tablesHolding(user.userId), [], "no module's table keeps a row of mine")
         assert.deepEqual(await server.app.blobs.list(`models/${user.modelId}/`), [])
         assert.deepEqual(
           await server.app.blobs.list(`playground/datasets/${user.datasetId}`),

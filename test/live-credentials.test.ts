@@ -1,5 +1,5 @@
 // Live connections end when their credentials do (issue 11, point 3): logout, access-token expiry,
-// device revoke and delete end Socket.IO sockets (with a reason) and gRPC streams (UNAUTHENTICATED),
+// a password change (other sessions), device revoke and delete end Socket.IO sockets (with a reason) and gRPC streams (UNAUTHENTICATED),
 // on the process that saw the change and on the others (through Redis); anonymous sockets are refused.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -19,6 +19,8 @@ import { client, type Client, signUp, startTestApp, TEST_JWT_SECRET, type TestAp
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
 import { REDIS, skipUnless } from './helpers/services.js'
 import { connect } from './helpers/sockets.js'
+import { waitUntil } from './helpers/poll.js'
+import { publishLive } from '../src/platform/pubsub/live-events.js'
 
 const REDIS_URL = process.env.PULSEBASE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const targets = (await databaseTargets()).filter((t) => t.kind !== 'mysql')
@@ -40,6 +42,23 @@ const bearer = (credential: string) => {
   const metadata = new Metadata()
   metadata.set('authorization', `Bearer ${credential}`)
   return metadata
+}
+
+/**
+ * Resolves once a Subscribe call is authenticated and subscribed: it has received an (empty)
+ * heart-rate event published to the user, re-published until one arrives.
+ */
+async function subscribed(server: TestApp, call: any, userId: string): Promise<void> {
+  let isLive = false
+  call.once('data', () => (isLive = true))
+  await waitUntil(
+    async () => {
+      if (!isLive) await publishLive(server.app.pubsub, userId, 'heart-rate', { deviceId: null, samples: [] })
+      return isLive
+    },
+    'the Subscribe call to receive live events',
+    { intervalMs: 100 },
+  )
 }
 
 /** The status a gRPC stream ends with. */
@@ -83,12 +102,12 @@ for (const target of targets) {
       const grpc = heartRateClient(server.grpcAddress)
       try {
         const subscription = grpc.Subscribe({}, bearer(user.accessToken))
-        const subscribed = awaitCallError(subscription)
-        await new Promise((resolve) => setTimeout(resolve, 200)) // let the call authenticate
+        const subscriptionEnded = awaitCallError(subscription)
+        await subscribed(server, subscription, user.userId)
         const socketEnded = ended(socket)
         assert.equal((await api.post('/v1/auth/logout', undefined, user.accessToken)).status, 204)
         assert.deepEqual(await socketEnded, { reason: 'logout', disconnect: 'io server disconnect' })
-        const error = await subscribed
+        const error = await subscriptionEnded
         assert.equal(error.code, status.UNAUTHENTICATED)
         assert.match(error.details, /logout/)
         assert.equal(keeps.connected, true, 'another login of the same user keeps its socket')
@@ -143,6 +162,46 @@ for (const target of targets) {
         revokedSocket.close()
         deletedSocket.close()
         mqtt.end(true)
+        grpc.close()
+      }
+    })
+
+    test("a password change ends the other login sessions' sockets and gRPC Subscribe; this session's and the devices' stay", async () => {
+      const user = await signUp(api)
+      const second = (await api.post('/v1/auth/login', { email: user.email, password: user.password })).body
+      const { apiKey } = (await api.post('/v1/devices', { name: 'watch', kind: 'watch' }, user.accessToken)).body
+      const otherSocket = await connect(server.url, second.accessToken)
+      const ownSocket = await connect(server.url, user.accessToken)
+      const deviceSocket = await connect(server.url, apiKey)
+      const grpc = heartRateClient(server.grpcAddress)
+      try {
+        const otherSubscription = grpc.Subscribe({}, bearer(second.accessToken))
+        const otherEnded = awaitCallError(otherSubscription)
+        const ownSubscription = grpc.Subscribe({}, bearer(user.accessToken))
+        let isOwnEnded = false
+        ownSubscription.on('error', () => (isOwnEnded = true))
+        await subscribed(server, otherSubscription, user.userId)
+        await subscribed(server, ownSubscription, user.userId)
+        const socketEnded = ended(otherSocket)
+        const changed = await api.post(
+          '/v1/me/password',
+          { currentPassword: user.password, newPassword: 'a new long password' },
+          user.accessToken,
+        )
+        assert.equal(changed.status, 204)
+        assert.deepEqual(await socketEnded, { reason: 'revoked', disconnect: 'io server disconnect' })
+        const error = await otherEnded
+        assert.equal(error.code, status.UNAUTHENTICATED)
+        assert.match(error.details, /revoked/)
+        // Announcements are handled synchronously on this process: had they covered these, they would be gone by now.
+        assert.equal(ownSocket.connected, true, 'the session that changed the password keeps its socket')
+        assert.equal(deviceSocket.connected, true, 'device keys are not passwords')
+        assert.equal(isOwnEnded, false, 'the session that changed the password keeps its gRPC stream')
+        ownSubscription.cancel()
+      } finally {
+        otherSocket.close()
+        ownSocket.close()
+        deviceSocket.close()
         grpc.close()
       }
     })

@@ -127,6 +127,7 @@ export async function openPlatform(config: Config, options: PlatformOptions = {}
     mail: await createMail(config),
     ml: createMlRuntime({
       trainingThreads: config.mlTrainingThreads,
+      trainingIdleMs: config.mlTrainingIdleMs,
       logger: logger.child({ module: 'ml' }),
       blobs,
       legacyRoot: config.dataDir,

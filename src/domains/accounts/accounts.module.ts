@@ -1,19 +1,32 @@
 import type { AuthedPlatform, Module } from '../../module.js'
 import { registerAccountsHttp } from './accounts.http.js'
-import { type AccountsDeps, RESETS_PER_ACCOUNT, RESETS_PER_CLIENT } from './accounts.service.js'
+import {
+  type AccountsDeps,
+  type NamedAccountCleaner,
+  RESETS_PER_ACCOUNT,
+  RESETS_PER_CLIENT,
+} from './accounts.service.js'
 import { createAttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
 
 const HOUR_MS = 3_600_000
 
-/** The account lifecycle: delete my account, change password, password reset by mail, admin deletion. */
-export function accountsModule(platform: AuthedPlatform, revokeDeviceKey: (deviceId: string) => void): Module {
+/**
+ * The account lifecycle: delete my account, change password, password reset by mail, admin deletion.
+ * `cleaners` are every other module's account cleaners, in the order they run; `endCredentials`
+ * ends credentials on every process (the auth module's).
+ */
+export function accountsModule(
+  platform: AuthedPlatform,
+  endCredentials: AccountsDeps['endCredentials'],
+  cleaners: readonly NamedAccountCleaner[],
+): Module {
   const deps: AccountsDeps = {
     db: platform.database.db,
+    cleaners,
     now: platform.now,
     blobs: platform.blobs,
     mail: platform.mail,
-    publishLive: platform.publishLive,
-    revokeDeviceKey,
+    endCredentials,
     logger: platform.logger.child({ module: 'accounts' }),
     resetTokenTtlMs: HOUR_MS,
     resetAccountLimiter: resetLimiter(platform, 'password-reset-account', RESETS_PER_ACCOUNT),

@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { AttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
 import { AppError } from '../../errors.js'
 import type { Principal } from '../../platform/auth/principal.js'
-import { endLiveStreams } from '../../platform/auth/revocation.js'
+import type { CredentialsEnded } from '../../platform/auth/credential-watch.js'
 import type { BlobStore } from '../../platform/blob/blob.port.js'
 import type { Db } from '../../platform/db/database.js'
 import type { MailPort } from '../../platform/mail/mail.port.js'
@@ -14,14 +14,23 @@ import * as users from '../auth/users.repository.js'
 import * as tokens from '../auth/account-tokens.repository.js'
 import * as repo from './accounts.repository.js'
 import type { Clock } from '../../platform/time/clock.js'
+import type { AccountCleaner } from '../../module.js'
+
+/** A module's account cleaner, with the module's name for the logs. */
+export interface NamedAccountCleaner {
+  readonly name: string
+  readonly clean: AccountCleaner
+}
 
 export interface AccountsDeps {
   readonly db: Db
+  /** Every module's account cleaner, in the order they run (app.ts: reverse module order). */
+  readonly cleaners: readonly NamedAccountCleaner[]
+  /** Where the export reads the user's model files from. */
   readonly blobs: BlobStore
   readonly mail: MailPort
-  readonly publishLive: (userId: string, event: string, data: unknown) => void
-  /** Drops a device's key from every process's key cache. */
-  readonly revokeDeviceKey: (deviceId: string) => void
+  /** Ends credentials on every process: cached device keys and the live streams made with them (auth module). */
+  readonly endCredentials: (ended: CredentialsEnded) => void
   readonly logger: Logger
   /** How long a mailed password-reset token works, in ms. */
   readonly resetTokenTtlMs: number
@@ -45,22 +54,29 @@ async function checkPassword(deps: AccountsDeps, userId: string, password: strin
 }
 
 /**
- * Deletes the user and everything of theirs: rows (foreign keys cascade, in one transaction), then
- * device keys in every process's cache, live streams, and its files in the blob store (model artifacts, uploaded datasets).
- * Throws `not_found` when there is no such user.
+ * Deletes the user and everything of theirs, in one transaction: each module's rows (its account
+ * cleaner, `Module.onAccountDeleted`), then the user row (foreign keys cascade whatever is left).
+ * After the commit every credential ends on every process (cached device keys, live streams:
+ * reason `deleted`) and the cleaners' after-commit steps remove the files (model artifacts,
+ * uploaded datasets); a failure there is logged, the account stays deleted.
+ * Throws `not_found` when there is no such user (nothing is deleted).
  */
 export async function deleteAccount(deps: AccountsDeps, userId: string): Promise<void> {
-  const owned = await deps.db.transaction().execute(async (trx) => {
-    const outside = await repo.ownedOutside(trx, userId)
+  const afterCommit = await deps.db.transaction().execute(async (trx) => {
+    if ((await users.findUserById(trx, userId)) === undefined) throw new AppError('not_found', `No user ${userId}`)
+    const steps: { name: string; step: () => Promise<void> }[] = []
+    for (const { name, clean } of deps.cleaners) {
+      const step = await clean(trx, userId)
+      if (step !== undefined) steps.push({ name, step })
+    }
     if (!(await repo.deleteUser(trx, userId))) throw new AppError('not_found', `No user ${userId}`)
-    return outside
+    return steps
   })
-  for (const deviceId of owned.deviceIds) deps.revokeDeviceKey(deviceId)
-  endLiveStreams(deps.publishLive, userId)
-  for (const prefix of owned.blobPrefixes) {
-    await deps.blobs
-      .deletePrefix(prefix)
-      .catch((err: unknown) => deps.logger.error({ err, prefix }, 'files of a deleted account not removed'))
+  deps.endCredentials({ reason: 'deleted', userId })
+  for (const { name, step } of afterCommit) {
+    await step().catch((err: unknown) =>
+      deps.logger.error({ err, module: name, userId }, 'files of a deleted account not removed'),
+    )
   }
 }
 
@@ -82,7 +98,12 @@ export async function changePassword(
     await repo.setPasswordHash(trx, principal.userId, hash, deps.now())
     await repo.revokeSessions(trx, principal.userId, deps.now(), principal.sessionId)
   })
-  endLiveStreams(deps.publishLive, principal.userId, { isSessionsOnly: true, exceptSessionId: principal.sessionId })
+  deps.endCredentials({
+    reason: 'revoked',
+    userId: principal.userId,
+    isSessionsOnly: true,
+    ...(principal.sessionId !== undefined && { exceptSessionId: principal.sessionId }),
+  })
 }
 
 /**
@@ -139,5 +160,5 @@ export async function confirmPasswordReset(
     throw new AppError('invalid_argument', 'The reset token is unknown, expired or already used', [
       { path: 'body.token', message: 'is unknown, expired or already used' },
     ])
-  endLiveStreams(deps.publishLive, userId, { isSessionsOnly: true })
+  deps.endCredentials({ reason: 'revoked', userId, isSessionsOnly: true })
 }

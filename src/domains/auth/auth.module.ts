@@ -1,11 +1,8 @@
 import { resolveJwtSecret } from '../../config.js'
 import type { Module, Platform } from '../../module.js'
-import {
-  CREDENTIALS_ENDED_CHANNEL,
-  type CredentialsEnded,
-  type EndReason,
-} from '../../platform/auth/credential-watch.js'
+import { CREDENTIALS_ENDED_CHANNEL, type CredentialsEnded } from '../../platform/auth/credential-watch.js'
 import type { Authenticate } from '../../platform/auth/principal.js'
+import { deleteUserRows } from '../../platform/db/user-rows.js'
 import { createAttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
 import { createDeviceKeyCache } from '../devices/device-key-cache.js'
 import { registerAccountGrpc } from './auth.grpc.js'
@@ -16,20 +13,19 @@ import { MAX_FAILURES_COUNTED } from './auth.service.js'
 import { createTokenSigner } from './tokens.js'
 import type { Guards } from '../../platform/http/http-auth.js'
 
-/** Pub/sub channel telling every API process to drop a device's cached key. */
-const REVOKED_DEVICES = 'devices.revoked'
 const TOO_MANY_LOGINS = 'Too many login attempts; try again later'
 
 export interface AuthModule {
   /** Resolves an access token or device key to a principal on every use. */
   readonly authenticate: Authenticate
-  /** Drops a device's key from every process's cache after it stopped working (revoked or deleted). */
-  readonly revokeDeviceKey: (deviceId: string) => void
   /**
-   * Ends every credential of a user at once on every process, after the account is deleted or
-   * disabled: cached device keys are dropped and live connections end with `reason`.
+   * Ends credentials on every process, after the change is committed: cached device keys that
+   * `ended` covers are dropped here at once (and on the other processes when they hear it), and the
+   * live connections made with them end with `ended.reason` (platform `credentials`). The one way a
+   * logout, password change or reset, device revocation, deletion or key rotation, or account deletion
+   * takes effect on open streams.
    */
-  readonly endUserCredentials: (userId: string, reason: EndReason) => void
+  readonly endCredentials: (ended: CredentialsEnded) => void
   /** The accounts routes, gRPC Account service and session expiry; needs the guards built on `authenticate`. */
   module(guards: Guards): Module
 }
@@ -39,11 +35,12 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
   const { config, database, pubsub, logger, redis } = platform
   if (config.bootstrapAdmin) await auth.ensureAdmin({ db: database.db, now: platform.now }, config.bootstrapAdmin)
   const deviceKeys = createDeviceKeyCache({ ttlMs: config.auth.deviceKeyCacheMs, now: platform.now })
-  await pubsub.subscribe(REVOKED_DEVICES, (message) =>
-    deviceKeys.forgetDevice((message as { deviceId: string }).deviceId),
-  )
-  // A deleted account's device keys stop at once on every process (401, never a stale principal).
+  // A revoked device's or deleted account's keys stop at once on every process (401, never a stale principal).
   await pubsub.subscribe(CREDENTIALS_ENDED_CHANNEL, (message) => deviceKeys.forgetCovered(message as CredentialsEnded))
+  const endCredentials = (ended: CredentialsEnded) => {
+    deviceKeys.forgetCovered(ended)
+    void platform.credentials.announce(ended)
+  }
   const limiter = (name: string, points: number) =>
     createAttemptLimiter({
       name,
@@ -75,26 +72,21 @@ export async function authModule(platform: Platform): Promise<AuthModule> {
       mail: platform.mail,
       logger: logger.child({ module: 'email-verification' }),
     },
-    endCredentials: (ended) => void platform.credentials.announce(ended),
+    endCredentials,
   }
   const authenticate: Authenticate = (credential) => auth.authenticate(deps, credential)
   return {
     authenticate,
-    revokeDeviceKey(deviceId) {
-      deviceKeys.forgetDevice(deviceId)
-      pubsub
-        .publish(REVOKED_DEVICES, { deviceId })
-        .catch((err: unknown) => logger.warn({ err, deviceId }, 'revocation broadcast failed'))
-      void platform.credentials.announce({ reason: 'revoked', deviceId })
-    },
-    endUserCredentials(userId, reason) {
-      deviceKeys.forgetCovered({ userId, reason })
-      void platform.credentials.announce({ userId, reason })
-    },
+    endCredentials,
     module: (guards) => ({
       name: 'auth',
       http: (server) => registerAuthHttp(server, deps, guards),
       grpc: (server) => registerAccountGrpc(server, authenticate),
+      // Refresh tokens go with their sessions; the user row itself goes last, in the accounts module.
+      onAccountDeleted: async (trx, userId) => {
+        await deleteUserRows(trx, userId, ['account_tokens', 'auth_sessions'])
+        return undefined
+      },
       cleanup: async () => {
         await purgeExpiredSessions(database.db, platform.now())
       },

@@ -4,15 +4,13 @@ import type { Clock } from '../../platform/time/clock.js'
 
 /**
  * Remembers for a few seconds which principal a device key stands for, so a device streaming
- * samples does not cost a key lookup per call. A revoked or deleted device is forgotten at once
- * here and, through `onForget`'s broadcast, on every other process; the TTL bounds what a lost
- * broadcast could leave behind.
+ * samples does not cost a key lookup per call. A revoked or deleted device (or a deleted account's
+ * devices) is forgotten at once here and, when the announcement on the credentials channel arrives,
+ * on every other process; the TTL bounds what a lost announcement could leave behind.
  */
 export interface DeviceKeyCache {
   get(keyHash: string): Principal | undefined
   set(keyHash: string, principal: Principal): void
-  /** Drops every key of the device on this process. */
-  forgetDevice(deviceId: string): void
   /** Drops every key that `ended` covers (a device, or every device of a deleted user) on this process. */
   forgetCovered(ended: CredentialsEnded): void
 }
@@ -35,9 +33,6 @@ export function createDeviceKeyCache(options: { ttlMs: number; maxEntries?: numb
       if (options.ttlMs <= 0) return
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string)
       entries.set(keyHash, { principal, expiresAt: now() + options.ttlMs })
-    },
-    forgetDevice(deviceId) {
-      for (const [keyHash, entry] of entries) if (entry.principal.deviceId === deviceId) entries.delete(keyHash)
     },
     forgetCovered(ended) {
       for (const [keyHash, entry] of entries) if (isCovered(entry.principal, ended)) entries.delete(keyHash)

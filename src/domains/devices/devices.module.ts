@@ -1,4 +1,5 @@
 import type { AuthedPlatform, Module, Platform } from '../../module.js'
+import { deleteUserRows } from '../../platform/db/user-rows.js'
 import { registerDevicesHttp } from './devices.http.js'
 import { DEVICE_SYNC_KIND, loadDevices } from './devices.service.js'
 import { createDevicePresence, type DevicePresence } from './presence.js'
@@ -32,6 +33,10 @@ export function devicesModule(
   return {
     name: 'devices',
     http: (server) => registerDevicesHttp(server, deps, platform.guards, onKeyRevoked),
+    onAccountDeleted: async (trx, userId) => {
+      await deleteUserRows(trx, userId, ['devices'])
+      return undefined
+    },
     syncLoaders: { [DEVICE_SYNC_KIND]: (db, userId, ids) => loadDevices({ ...deps, db }, userId, ids) },
     close: () => presence.close(),
   }

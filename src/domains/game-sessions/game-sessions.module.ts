@@ -1,4 +1,5 @@
 import type { AuthedPlatform, Module } from '../../module.js'
+import { deleteUserRows } from '../../platform/db/user-rows.js'
 import { processSession, reconcileSession } from './game-sessions.jobs.js'
 import { registerGameSessionsHttp } from './game-sessions.http.js'
 import { type GameSessionDeps, sessionLoader, SYNC_KIND } from './game-sessions.service.js'
@@ -19,6 +20,11 @@ export function gameSessionsModule(platform: AuthedPlatform): Module {
   }
   return {
     name: 'game-sessions',
+    // A session's data rows go with it.
+    onAccountDeleted: async (trx, userId) => {
+      await deleteUserRows(trx, userId, ['game_sessions'])
+      return undefined
+    },
     http: (server) => registerGameSessionsHttp(server, deps, guards, config.gameSessionMaxBytes),
     jobs: {
       'game-sessions.process': (job) => processSession(deps, job),

@@ -1,4 +1,5 @@
 import type { AuthedPlatform, Module } from '../../module.js'
+import { deleteUserRows } from '../../platform/db/user-rows.js'
 import { registerHeartRateGrpc } from './heart-rate.grpc.js'
 import { registerHeartRateHttp } from './heart-rate.http.js'
 import { ALERT_SYNC_KIND } from './alert-timeline.js'
@@ -40,6 +41,11 @@ export function heartRateModule(platform: AuthedPlatform): HeartRateModule {
   const retentionLogger = logger.child({ module: 'retention' })
   return {
     name: 'heart-rate',
+    // Samples, rollups and spans go with their streams.
+    onAccountDeleted: async (trx, userId) => {
+      await deleteUserRows(trx, userId, ['heart_rate_alerts', 'heart_rate_episode_state', 'heart_rate_streams'])
+      return undefined
+    },
     deps,
     http: (server) => registerHeartRateHttp(server, deps, guards),
     grpc: (server) => registerHeartRateGrpc(server, deps, authenticate, pubsub),

@@ -1,6 +1,7 @@
 import type { AuthedPlatform, Module } from '../../module.js'
 import type { HeartRateModule } from '../heart-rate/heart-rate.module.js'
 import type { MlModule } from '../ml/ml.module.js'
+import { deleteUserRows } from '../../platform/db/user-rows.js'
 import { registerMeditationHttp } from './meditation.http.js'
 import { loadSessions, SESSION_SYNC_KIND, type SessionStoreDeps } from './meditation.service.js'
 import { meditationTrainer, type RecommenderDeps } from './recommender.js'
@@ -18,6 +19,11 @@ export function meditationModule(platform: AuthedPlatform, ml: MlModule, heartRa
   const recommender: RecommenderDeps = { db: database.db, runtime: platform.ml, config: config.meditation }
   return {
     name: 'meditation',
+    // Periods and heart rates go with their sessions.
+    onAccountDeleted: async (trx, userId) => {
+      await deleteUserRows(trx, userId, ['meditation_sessions'])
+      return undefined
+    },
     store,
     recommender,
     http: (server) => registerMeditationHttp(server, store, recommender, guards),

@@ -1,5 +1,8 @@
 import type { AuthedPlatform, Module } from '../../module.js'
+import { deleteBlobPrefixes } from '../../platform/blob/blob.port.js'
+import { deleteUserRows } from '../../platform/db/user-rows.js'
 import { registerMlHttp } from './ml.http.js'
+import { modelArtifactsOf } from './ml.repository.js'
 import type { ModelKind } from './ml.schema.js'
 import {
   loadModels,
@@ -42,6 +45,16 @@ export function mlModule(platform: AuthedPlatform): MlModule {
       trainers.set(kind, trainer)
     },
     http: (server) => registerMlHttp(server, training, guards),
+    // Epochs go with their jobs; every model's files (any kind) go from the blob store after the commit.
+    onAccountDeleted: async (trx, userId) => {
+      const artifacts = await modelArtifactsOf(trx, userId)
+      await deleteUserRows(trx, userId, ['ml_models', 'ml_training_jobs'])
+      return () =>
+        deleteBlobPrefixes(
+          platform.blobs,
+          artifacts.map((artifact) => `${artifact}/`),
+        )
+    },
     syncLoaders: { [TRAINING_JOB_SYNC_KIND]: loadTrainingJobs, [MODEL_SYNC_KIND]: loadModels },
     jobs: { 'ml.train': (job) => runTrainingJob(training, job.payload.trainingJobId, job.attempt) },
     cleanup: async () => {

@@ -255,3 +255,9 @@ export async function listModels(
 export async function findModel(db: Db, userId: string, id: string): Promise<ModelRow | undefined> {
   return db.selectFrom('ml_models').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst()
 }
+
+/** The blob-store prefix (`artifact`) of every model of the user, any kind. */
+export async function modelArtifactsOf(db: Db, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('ml_models').select('artifact').where('user_id', '=', userId).execute()
+  return rows.map((row) => row.artifact)
+}

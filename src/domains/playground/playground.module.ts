@@ -1,10 +1,13 @@
 import type { AuthedPlatform, Module } from '../../module.js'
 import { createAttemptLimiter } from '../../platform/rate-limit/attempt-limiter.js'
+import { deleteBlobPrefixes } from '../../platform/blob/blob.port.js'
+import { deleteUserRows } from '../../platform/db/user-rows.js'
 import type { MlModule } from '../ml/ml.module.js'
 import { CLIENT_LOGS_PER_MINUTE, type ClientLogs, createClientLogs } from './client-logs.js'
 import { MAILS_PER_HOUR, mailRunEnd, type PlaygroundMailDeps } from './playground-mail.js'
 import { registerPlaygroundHttp } from './playground.http.js'
-import type { UploadsDeps } from './uploads.js'
+import { datasetBlobKey, type UploadsDeps } from './uploads.js'
+import { uploadedDatasetIds } from './playground.repository.js'
 import { registerUploadsHttp } from './uploads.http.js'
 import type { PlaygroundDeps } from './playground.service.js'
 import { PLAYGROUND, playgroundTrainer } from './playground.trainer.js'
@@ -59,6 +62,12 @@ export function playgroundModule(platform: AuthedPlatform, ml: MlModule): Playgr
   return {
     name: 'playground',
     deps,
+    // Runs go before ml's training jobs they point at (reverse module order); uploaded datasets' files after the commit.
+    onAccountDeleted: async (trx, userId) => {
+      const uploaded = await uploadedDatasetIds(trx, userId)
+      await deleteUserRows(trx, userId, ['playground_runs', 'playground_answers', 'playground_datasets'])
+      return () => deleteBlobPrefixes(platform.blobs, uploaded.map(datasetBlobKey))
+    },
     logs,
     mail,
     uploads,

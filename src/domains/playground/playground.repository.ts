@@ -75,3 +75,9 @@ export async function insertAnswer(db: Db, row: PlaygroundAnswersTable): Promise
 export async function accountEmail(db: Db, userId: string): Promise<string | undefined> {
   return (await db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst())?.email
 }
+
+/** The ids of every dataset the user uploaded (their files are `datasetBlobKey(id)` in the blob store). */
+export async function uploadedDatasetIds(db: Db, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('playground_datasets').select('id').where('user_id', '=', userId).execute()
+  return rows.map((row) => row.id)
+}

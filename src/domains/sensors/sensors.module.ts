@@ -1,5 +1,6 @@
 import type { AuthedPlatform, Module } from '../../module.js'
 import type { MlModule } from '../ml/ml.module.js'
+import { deleteUserRows } from '../../platform/db/user-rows.js'
 import { SENSOR_CLASSIFIER, sensorClassifierTrainer } from './classifier.js'
 import { registerDatasetsHttp } from './datasets.http.js'
 import type { DatasetsDeps } from './datasets.service.js'
@@ -64,6 +65,16 @@ export async function sensorsModule(platform: AuthedPlatform, ml: MlModule): Pro
   const retentionLogger = logger.child({ module: 'sensor-retention' })
   return {
     name: 'sensors',
+    // Frames go with their streams and datasets.
+    onAccountDeleted: async (trx, userId) => {
+      await deleteUserRows(trx, userId, [
+        'sensor_live_classifiers',
+        'sensor_recordings',
+        'sensor_datasets',
+        'sensor_streams',
+      ])
+      return undefined
+    },
     frames,
     datasets,
     models,

@@ -1,6 +1,9 @@
-// Live connections (Socket.IO sockets, gRPC streams) hold the credentials they opened with. This
-// ends them when those credentials end: an access token's expiry (a timer here), or a logout,
-// session or device revocation announced by any API process over pub/sub.
+// Live connections (Socket.IO sockets, gRPC streams, MQTT sessions) hold the credentials they opened
+// with. This ends them when those credentials end: an access token's expiry (a timer here), or an
+// announcement from any API process over pub/sub: a logout, a password change or reset, a device
+// revoked, deleted or its key rotated, an account deleted. It is the one revocation mechanism:
+// every stream transport watches through it, every caller that ends credentials announces through
+// it, and the device key cache forgets what an announcement covers.
 import type { Logger } from 'pino'
 import type { PubSubPort } from '../pubsub/pubsub.port.js'
 import type { Principal } from './principal.js'
@@ -12,14 +15,19 @@ export const CREDENTIALS_ENDED_CHANNEL = 'credentials.ended'
 export type EndReason = 'logout' | 'expired' | 'revoked' | 'deleted'
 
 /**
- * What ended: one login session (`sessionId`), one device's key (`deviceId`), or every credential
- * of a user (`userId` alone).
+ * What ended: one login session (`sessionId`), one device's key (`deviceId`), every credential of
+ * a user (`userId` alone), or every login session of a user but one (`userId` with
+ * `isSessionsOnly`, and `exceptSessionId` for the session that stays: a password change).
  */
 export interface CredentialsEnded {
   readonly reason: EndReason
   readonly userId?: string
   readonly sessionId?: string
   readonly deviceId?: string
+  /** With `userId`: only credentials of login sessions end; device keys stay. */
+  readonly isSessionsOnly?: boolean
+  /** With `isSessionsOnly`: the login session that stays (the one that changed the password). */
+  readonly exceptSessionId?: string
 }
 
 export interface CredentialWatch {
@@ -38,12 +46,15 @@ export interface CredentialWatch {
 export function isCovered(principal: Principal, ended: CredentialsEnded): boolean {
   if (ended.deviceId !== undefined) return principal.deviceId === ended.deviceId
   if (ended.sessionId !== undefined) return principal.sessionId === ended.sessionId
-  return ended.userId !== undefined && principal.userId === ended.userId
+  if (ended.userId === undefined || principal.userId !== ended.userId) return false
+  if (ended.isSessionsOnly !== true) return true
+  return principal.sessionId !== undefined && principal.sessionId !== ended.exceptSessionId
 }
 
 /** Largest delay setTimeout takes; a later expiry is re-armed. */
 const MAX_TIMER_MS = 2_147_483_647
 
+/** Watches live connections' credentials on this process and hears the announcements of every process (see the file's head). */
 export async function createCredentialWatch(pubsub: PubSubPort, logger: Logger): Promise<CredentialWatch> {
   const watches = new Set<{ principal: Principal; end: (reason: EndReason) => void }>()
 

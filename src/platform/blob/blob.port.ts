@@ -93,3 +93,17 @@ export async function deleteListed(store: Pick<BlobStore, 'list' | 'delete'>, pr
   for (const blob of await store.list(prefix)) if (await store.delete(blob.key)) count += 1
   return count
 }
+
+/**
+ * Removes every blob under each of `prefixes` (e.g. a deleted account's files), trying them all;
+ * throws an AggregateError naming the prefixes that failed.
+ */
+export async function deleteBlobPrefixes(blobs: BlobStore, prefixes: readonly string[]): Promise<void> {
+  const results = await Promise.allSettled(prefixes.map((prefix) => blobs.deletePrefix(prefix)))
+  const failed = prefixes.filter((_, i) => results[i]?.status === 'rejected')
+  if (failed.length > 0)
+    throw new AggregateError(
+      results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : [])),
+      `blobs not removed under ${failed.join(', ')}`,
+    )
+}

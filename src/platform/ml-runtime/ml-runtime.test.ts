@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { pino } from 'pino'
 import { readBlob } from '../blob/blob.port.js'
 import { createFileBlobStore } from '../blob/file-blob-store.js'
-import { createMlRuntime } from './ml-runtime.js'
+import { createMlRuntime, TRAINING_NICE } from './ml-runtime.js'
 
 // y = 0.8 * (last step's first feature) - 0.5 * (first step's second feature): an LSTM must carry state to fit it.
 function dataset(count: number, steps: number, features: number) {
@@ -136,6 +136,27 @@ describe('ML runtime (tfjs-wasm in worker threads)', () => {
   })
 })
 
+/**
+ * The nice value of each thread of this process, by thread id, from /proc/self/task/<tid>/stat
+ * (field 19, counted after the command name, which may hold spaces); null where there is no /proc.
+ */
+function threadNices(): Map<number, number> | null {
+  if (process.platform !== 'linux') return null
+  const nices = new Map<number, number>()
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      nices.set(Number(tid), Number(fields[16]))
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return nices
+}
+
+const countAtTrainingNice = () => [...(threadNices()?.values() ?? [])].filter((n) => n === TRAINING_NICE).length
+
 describe('ML runtime training threads when idle', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pulsebase-ml-idle-'))
   const runtime = createMlRuntime({
@@ -166,13 +187,26 @@ describe('ML runtime training threads when idle', () => {
       () => true,
     )
 
-  test('end after the idle period and start again with the next training', async () => {
+  test('run at the lowest priority (the API thread keeps its own), end after the idle period and start again with the next training', async () => {
     assert.equal(runtime.trainingThreads(), 0, 'none before the first training')
+    const mainNice = threadNices()?.get(process.pid)
+    if (mainNice !== undefined) assert.equal(countAtTrainingNice(), 0, 'no thread at the training nice yet')
     assert.equal((await train('a')).epochs.length, 2)
     assert.equal(runtime.trainingThreads(), 1, 'kept right after a run')
+    if (mainNice !== undefined) {
+      // Linux keeps nice per thread: the training thread's setPriority renices that thread alone.
+      assert.equal(countAtTrainingNice(), 1, 'one thread at the training nice per training thread')
+      assert.equal(threadNices()?.get(process.pid), mainNice, 'the API thread is not reniced')
+      assert.notEqual(mainNice, TRAINING_NICE)
+    }
     for (let i = 0; i < 600 && runtime.trainingThreads() > 0; i += 1)
       await new Promise((resolve) => setTimeout(resolve, 50))
     assert.equal(runtime.trainingThreads(), 0, 'released once idle')
+    if (threadNices() !== null) {
+      for (let i = 0; i < 100 && countAtTrainingNice() > 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      assert.equal(countAtTrainingNice(), 0, 'the released thread has ended')
+    }
     assert.equal((await train('b')).epochs.length, 2)
     assert.equal(runtime.trainingThreads(), 1)
   })

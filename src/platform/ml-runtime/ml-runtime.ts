@@ -66,12 +66,14 @@ export interface MlRuntime {
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './ml-worker.ts' : './ml-worker.js', import.meta.url)
 /**
  * Training threads run at this Linux nice value (per thread there), so the event loop and the
- * inference thread keep the CPU they need while models train on every core.
+ * inference thread keep the CPU they need while models train on every core: the lowest priority,
+ * a weight of 15 against a nice-0 thread's 1,024 under CFS (10 was 110, and left `/healthz`
+ * waiting behind four busy training threads on two cores).
  */
-const TRAINING_NICE = 10
+export const TRAINING_NICE = 19
 /**
  * Training threads end after this long without a training run (each holds TensorFlow.js and its
- * wasm heap, about 130 MB), and start again with the next run.
+ * wasm heap, about 130 MB), and start again with the next run; `PULSEBASE_ML_TRAINING_IDLE_SECONDS`.
  */
 export const TRAINING_IDLE_MS = 60_000
 

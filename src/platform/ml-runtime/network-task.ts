@@ -4,6 +4,8 @@
 // ML worker thread; its files are in the TensorFlow.js layers format (model-files.ts), stored by the runtime.
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs'
 import type { ArtifactFile } from './artifact-files.js'
+import { isDenseStack } from './dense-stack.js'
+import { createDenseTrainer, type EpochTrainer, standardized } from './dense-trainer.js'
 import { modelToFiles } from './model-files.js'
 import { seeded, shuffled } from './seeded.js'
 import { standardization } from './standardization.js'
@@ -328,6 +330,21 @@ export async function trainNetwork(tf: Tf, task: TrainNetworkTask, context: Task
   }
 }
 
+function tfjsTrainer(
+  tf: Tf,
+  spec: NetworkSpec,
+  model: LayersModel,
+  parts: { train: Split; test: Split },
+): EpochTrainer {
+  const optimizer = spec.optimizer === 'adam' ? tf.train.adam(spec.learningRate) : tf.train.sgd(spec.learningRate)
+  return {
+    trainEpoch: (order) => trainEpoch(tf, spec, model, optimizer, parts.train, order),
+    score: (part) => score(tf, spec, model, parts[part]),
+    finish: () => undefined,
+    dispose: () => optimizer.dispose(),
+  }
+}
+
 async function trainOnBackend(tf: Tf, task: TrainNetworkTask, context: TaskContext): Promise<TrainNetworkResult> {
   const { spec } = task
   const width = spec.inputShape.reduce((a, b) => a * b, 1)
@@ -342,17 +359,19 @@ async function trainOnBackend(tf: Tf, task: TrainNetworkTask, context: TaskConte
   const [yTrain, yTest] = tf.split(y, [trainCount, task.validationCount]) as [Tensor, Tensor]
   const train: Split = { x: xTrain, y: yTrain, targets: task.targets.subarray(0, trainCount) }
   const test: Split = { x: xTest, y: yTest, targets: task.targets.subarray(trainCount) }
-  const optimizer = spec.optimizer === 'adam' ? tf.train.adam(spec.learningRate) : tf.train.sgd(spec.learningRate)
+  const trainer = isDenseStack(spec.layers)
+    ? createDenseTrainer(tf, task, model, standardized(task.inputs, norm), outputs)
+    : tfjsTrainer(tf, spec, model, { train, test })
   const random = seeded(task.seed + 1)
   const epochs: NetworkEpoch[] = []
   let isStopped = false
   try {
     for (let epoch = 1; epoch <= spec.epochs && !isStopped; epoch += 1) {
       const started = performance.now()
-      const loss = trainEpoch(tf, spec, model, optimizer, train, shuffled(trainCount, random))
+      const loss = trainer.trainEpoch(shuffled(trainCount, random))
       const seconds = (performance.now() - started) / 1000
-      const trainScore = score(tf, spec, model, train)
-      const testScore = task.validationCount > 0 ? score(tf, spec, model, test) : null
+      const trainScore = trainer.score('train')
+      const testScore = task.validationCount > 0 ? trainer.score('test') : null
       const report = {
         epoch,
         loss,
@@ -365,6 +384,7 @@ async function trainOnBackend(tf: Tf, task: TrainNetworkTask, context: TaskConte
       // The next epoch waits for the caller's word, so a cancel is honoured at the end of this one.
       isStopped = !(await context.ask(report))
     }
+    trainer.finish()
     const validationOutputs =
       task.validationCount > 0
         ? tf.tidy(() => Array.from(scored(tf, spec, model.predict(xTest) as Tensor).dataSync()))
@@ -379,8 +399,8 @@ async function trainOnBackend(tf: Tf, task: TrainNetworkTask, context: TaskConte
     const files = isStopped ? [] : await modelToFiles(tf, model, meta)
     return { epochs, validationOutputs, outputs, isStopped, files }
   } finally {
+    trainer.dispose()
     model.dispose()
-    optimizer.dispose()
     tf.dispose([x, y, xTrain, xTest, yTrain, yTest])
   }
 }

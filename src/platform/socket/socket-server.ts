@@ -2,7 +2,6 @@ import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http'
 import { type DefaultEventsMap, type Namespace, Server, type Socket } from 'socket.io'
 import type { CredentialWatch } from '../auth/credential-watch.js'
 import type { Authenticate, Principal } from '../auth/principal.js'
-import { CREDENTIALS_ENDED, type EndedCredentials, isEndedBy } from '../auth/revocation.js'
 import { AppError } from '../../errors.js'
 import type { Logger } from '../logging/logger.js'
 import { toLiveEvent, userChannel } from '../pubsub/live-events.js'
@@ -27,7 +26,7 @@ type LiveNamespace = Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEvents
 export interface SocketServerDeps {
   readonly server: HttpServer
   readonly authenticate: Authenticate
-  /** Ends a socket when its credentials end (token expiry, logout, device revoked or deleted). */
+  /** Ends a socket when its credentials end (token expiry, logout, password change, device revoked or deleted, account deleted). */
   readonly credentials?: CredentialWatch
   readonly pubsub: PubSubPort
   readonly logger: Logger
@@ -115,20 +114,11 @@ function createFeeds(nsp: LiveNamespace, pubsub: PubSubPort, logger: Logger) {
   const feeds = new Map<string, Feed>()
   const releases = new Set<Promise<void>>()
 
-  /** Disconnects this process's sockets of the user whose credentials ended (endLiveStreams). */
-  function endStreams(userId: string, ended: EndedCredentials): void {
-    for (const socket of nsp.sockets.values()) {
-      const principal = socket.data.principal
-      if (principal.userId === userId && isEndedBy(ended, principal)) socket.disconnect(true)
-    }
-  }
-
   function forward(userId: string, feed: Feed, message: unknown): void {
     // A feed being replaced (last socket left, a new one came before the unsubscribe) stays silent,
     // so the room never gets the same event twice.
     if (feeds.get(userId) !== feed) return
     const live = toLiveEvent(message)
-    if (live?.event === CREDENTIALS_ENDED) return endStreams(userId, live.data as EndedCredentials)
     if (live === undefined || UNSENDABLE_EVENTS.has(live.event)) {
       logger.warn({ userId, event: live?.event }, 'dropped a live message that cannot be emitted')
       return
