@@ -1,6 +1,9 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
+// Database, broker, cache, MQTT and mail drivers: only their platform/ adapters import them.
+const DRIVERS = ['better-sqlite3', 'pg', 'mysql2', 'amqplib', 'ioredis', 'aedes', 'mqtt', 'nodemailer']
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'coverage/', 'dist/', 'src/generated/', 'web/dist/', 'test-results/'] },
   js.configs.recommended,
@@ -35,17 +38,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            'fastify',
-            '@grpc/grpc-js',
-            'socket.io',
-            'better-sqlite3',
-            'pg',
-            'mysql2',
-            'amqplib',
-            'ioredis',
-            'mqtt',
-          ].map((name) => ({
+          paths: ['fastify', '@grpc/grpc-js', 'socket.io', ...DRIVERS].map((name) => ({
             name,
             message: 'Domain code uses ports; only platform adapters and transports import drivers and frameworks.',
           })),
@@ -89,14 +82,14 @@ export default tseslint.config(
     },
   },
   {
-    // Seed adapters map wire formats onto domain services; drivers stay in platform/ adapters.
+    // Seed adapters map wire formats onto domain services; drivers, SQL and the ML runtime's engine stay below them.
     files: ['src/compat/**/*.ts'],
     ignores: ['src/compat/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: ['better-sqlite3', 'pg', 'mysql2', 'amqplib', 'ioredis'].map((name) => ({
+          paths: [...DRIVERS, 'kysely'].map((name) => ({
             name,
             message: 'Compat adapters reach domain services; only platform adapters import drivers.',
           })),
@@ -104,6 +97,10 @@ export default tseslint.config(
             {
               group: ['**/domains/**/*.repository.js'],
               message: 'Compat adapters reach domain services, never their repositories.',
+            },
+            {
+              group: ['@tensorflow/*'],
+              message: 'Compat adapters reach domain services; TensorFlow.js stays in platform/ml-runtime.',
             },
           ],
         },

@@ -126,7 +126,7 @@ for (const target of await databaseTargets()) {
       return { ...user, apiKey, modelId, datasetId, socket }
     }
 
-    async function rowsOf(userId: string) {
+    async function countRows(userId: string) {
       const db = server.app.database.db
       const count = async (table: 'devices' | 'heart_rate_streams' | 'auth_sessions' | 'ml_models') =>
         Number(
@@ -183,7 +183,7 @@ for (const target of await databaseTargets()) {
           403,
         )
         assert.equal((await api.get('/v1/me', user.accessToken)).status, 200)
-        assert.deepEqual(await rowsOf(user.userId), { devices: 1, samples: 1, sessions: 1, models: 1 })
+        assert.deepEqual(await countRows(user.userId), { devices: 1, samples: 1, sessions: 1, models: 1 })
         const held = await tablesHolding(user.userId)
         for (const table of ['auth_sessions', 'devices', 'heart_rate_streams', 'ml_models', 'playground_datasets'])
           assert.ok(held.includes(table), `${table} holds the user's rows before (${held.join(', ')})`)
@@ -191,7 +191,7 @@ for (const target of await databaseTargets()) {
         const ended = disconnected(user.socket)
         assert.equal((await api.call('DELETE', '/v1/me', { password: user.password }, user.accessToken)).status, 204)
         assert.equal(await ended, 'io server disconnect')
-        assert.deepEqual(await rowsOf(user.userId), { devices: 0, samples: 0, sessions: 0, models: 0 })
+        assert.deepEqual(await countRows(user.userId), { devices: 0, samples: 0, sessions: 0, models: 0 })
         assert.deepEqual(await tablesHolding(user.userId), [], "no module's table keeps a row of mine")
         assert.deepEqual(await server.app.blobs.list(`models/${user.modelId}/`), [])
         assert.deepEqual(
@@ -209,7 +209,7 @@ for (const target of await databaseTargets()) {
         assert.equal((await api.post('/v1/auth/login', { email: user.email, password: user.password })).status, 401)
 
         assert.deepEqual(
-          await rowsOf(other.userId),
+          await countRows(other.userId),
           { devices: 1, samples: 1, sessions: 1, models: 1 },
           'another user keeps everything',
         )
@@ -230,7 +230,7 @@ for (const target of await databaseTargets()) {
         const ended = disconnected(user.socket)
         assert.equal((await api.delete(`/v1/admin/users/${user.userId}`, admin.accessToken)).status, 204)
         await ended
-        assert.deepEqual(await rowsOf(user.userId), { devices: 0, samples: 0, sessions: 0, models: 0 })
+        assert.deepEqual(await countRows(user.userId), { devices: 0, samples: 0, sessions: 0, models: 0 })
         assert.equal((await api.get('/v1/me', user.apiKey)).status, 401)
         const missing = await api.delete(`/v1/admin/users/${user.userId}`, admin.accessToken)
         assert.equal(missing.status, 404)

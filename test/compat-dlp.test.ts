@@ -11,10 +11,8 @@ import { pino } from 'pino'
 import { PNG } from 'pngjs'
 import { io, type Socket } from 'socket.io-client'
 import { client, type Client, signUp, startTestApp, type TestApp } from './helpers/app.js'
-import { databaseTargets, type TestDatabase } from './helpers/databases.js'
-import { rabbitEnv } from './helpers/game-sessions.js'
-import { RABBITMQ, skipUnless } from './helpers/services.js'
 import { next } from './helpers/sockets.js'
+import { listQueueSetups, startTrainingApp, type TrainingApp } from './helpers/training.js'
 
 const IRIS_RUN = {
   user_arch: ['nn.Linear(4, 10)', 'nn.ReLU()', 'nn.Linear(10, 3)', 'nn.Softmax(-1)'],
@@ -130,49 +128,24 @@ function capturedLogger() {
   return { logger: pino({ level: 'info' }, stream), lines }
 }
 
-const targets = await databaseTargets()
-const rabbitSkip = await skipUnless(RABBITMQ)
-const postgres = targets.find((t) => t.kind === 'postgres') as (typeof targets)[number]
-const setups = [
-  ...targets.map((target) => ({
-    name: `${target.kind} with the database queue`,
-    target,
-    skip: target.skip,
-    env: (): Record<string, string> => ({}),
-    isFull: true,
-  })),
-  {
-    name: 'postgres with RabbitMQ',
-    target: postgres,
-    skip: postgres.skip ?? rabbitSkip,
-    env: () => rabbitEnv(),
-    isFull: false,
-  },
-]
+const setups = await listQueueSetups()
 
 for (const setup of setups) {
   const full = { skip: !setup.isFull }
   describe(`the DLP adapter on ${setup.name}`, { skip: setup.skip }, () => {
-    let db: TestDatabase
+    let started: TrainingApp | undefined
     let server: TestApp
     let api: Client
-    let user: Awaited<ReturnType<typeof signUp>>
+    let user: TrainingApp['user']
     const logs = capturedLogger()
     const post = (path: string, body: unknown, token = user.accessToken) => api.post(path, body, token)
 
     before(async () => {
-      db = await setup.target.create()
-      server = await startTestApp(
-        { PULSEBASE_DATABASE_URL: db.url, PULSEBASE_COMPAT: 'dlp', PULSEBASE_ML_TRAINING_THREADS: '1', ...setup.env() },
-        { logger: logs.logger },
-      )
-      await server.app.startWorker()
-      api = client(server.url)
-      user = await signUp(api)
+      started = await startTrainingApp(setup, { PULSEBASE_COMPAT: 'dlp' }, { logger: logs.logger })
+      ;({ server, api, user } = started)
     })
     after(async () => {
-      await server?.close()
-      await db?.drop()
+      await started?.close()
     })
 
     test('the test routes answer without credentials; every other route needs a pulsebase token', full, async () => {

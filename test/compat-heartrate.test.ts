@@ -77,7 +77,7 @@ async function storedSamples(
   return reply.body.samples
 }
 
-const secondsOf = (iso: string) => Date.parse(iso) / 1000
+const toSeconds = (iso: string) => Date.parse(iso) / 1000
 
 for (const target of await databaseTargets()) {
   describe(`heartrate compat on ${target.kind}`, { skip: target.skip }, () => {
@@ -158,7 +158,7 @@ for (const target of await databaseTargets()) {
         [72, 45, 160, 40, 180, 50, 150, 39, 181, 250],
       )
       assert.deepEqual(
-        samples.map((s) => secondsOf(s.timestamp)),
+        samples.map((s) => toSeconds(s.timestamp)),
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => T0 + i),
         'unix seconds are stored as that second',
       )
@@ -215,7 +215,7 @@ for (const target of await databaseTargets()) {
       ])
       const samples = await storedSamples(api, user.accessToken)
       assert.deepEqual(
-        samples.map((s) => [secondsOf(s.timestamp) - T0, s.bpm]),
+        samples.map((s) => [toSeconds(s.timestamp) - T0, s.bpm]),
         [
           [0, 72],
           [2, 45],
@@ -276,7 +276,7 @@ for (const target of await databaseTargets()) {
       for (const r of requests) if (r.bpm !== 300 && !expected.has(r.timestamp)) expected.set(r.timestamp, r.bpm)
       const samples = await storedSamples(api, user.accessToken)
       assert.deepEqual(
-        samples.map((s) => [secondsOf(s.timestamp), s.bpm]),
+        samples.map((s) => [toSeconds(s.timestamp), s.bpm]),
         [...expected],
       )
     })
@@ -329,25 +329,25 @@ for (const target of await databaseTargets()) {
     test('GetHeartRateStatus: the alert is the open episode, and it clears after in-range samples', async () => {
       const user = await signUp(api)
       const { key } = await deviceKey(api, user.accessToken)
-      const alertOf = async () => {
+      const readAlert = async () => {
         const { alert_active, alert_type } = await call(seed, 'GetHeartRateStatus', { recent_count: 20 }, key)
         return { alert_active, alert_type }
       }
       const submit = (bpm: number, second: number) =>
         call(seed, 'SubmitHeartRate', { bpm, timestamp: T0 + second }, key)
-      assert.deepEqual(await alertOf(), { alert_active: false, alert_type: 'NONE' })
+      assert.deepEqual(await readAlert(), { alert_active: false, alert_type: 'NONE' })
       await submit(160, 0)
-      assert.deepEqual(await alertOf(), { alert_active: true, alert_type: 'HIGH_HEART_RATE' })
+      assert.deepEqual(await readAlert(), { alert_active: true, alert_type: 'HIGH_HEART_RATE' })
       await submit(80, 1)
       await submit(80, 2)
       assert.deepEqual(
-        await alertOf(),
+        await readAlert(),
         { alert_active: true, alert_type: 'HIGH_HEART_RATE' },
         'two in-range samples are not enough',
       )
       await submit(80, 3)
       assert.deepEqual(
-        await alertOf(),
+        await readAlert(),
         { alert_active: false, alert_type: 'NONE' },
         'three close it, although the history holds a HIGH',
       )
@@ -357,7 +357,7 @@ for (const target of await databaseTargets()) {
         [true, false, false, false],
       )
       await submit(45, 4)
-      assert.deepEqual(await alertOf(), { alert_active: true, alert_type: 'LOW_HEART_RATE' })
+      assert.deepEqual(await readAlert(), { alert_active: true, alert_type: 'LOW_HEART_RATE' })
     })
 
     test('with no credentials calls act for the compat device; a device key or token scopes them to its owner', async () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { client, startTestApp, type Client, type TestApp } from './helpers/app.js'
-import { databaseTargets, type TestDatabase } from './helpers/databases.js'
+import { type DatabaseApp, startDatabaseApp } from './helpers/database-app.js'
+import { databaseTargets } from './helpers/databases.js'
 import { simulatedSessions, toMindsyncBody } from './helpers/meditation.js'
 
 const SEED_VISUALIZATIONS = [
@@ -24,24 +25,24 @@ function validSession(deviceId: string) {
 
 for (const target of await databaseTargets()) {
   describe(`MindSync seed REST API on ${target.kind}`, { skip: target.skip }, () => {
-    let db: TestDatabase
+    let started: DatabaseApp | undefined
     let server: TestApp
     let api: Client
 
     before(async () => {
-      db = await target.create()
-      server = await startTestApp({
-        PULSEBASE_DATABASE_URL: db.url,
-        PULSEBASE_COMPAT: 'mindsync',
-        PULSEBASE_ML_TRAINING_THREADS: '1',
-        PULSEBASE_MINDSYNC_TIME_ZONE: 'Asia/Tokyo',
-      })
-      await server.app.startWorker()
-      api = client(server.url)
+      started = await startDatabaseApp(
+        target,
+        {
+          PULSEBASE_COMPAT: 'mindsync',
+          PULSEBASE_ML_TRAINING_THREADS: '1',
+          PULSEBASE_MINDSYNC_TIME_ZONE: 'Asia/Tokyo',
+        },
+        { hasWorker: true },
+      )
+      ;({ server, api } = started)
     })
     after(async () => {
-      await server?.close()
-      await db?.drop()
+      await started?.close()
     })
 
     test('GET /ready answers the seed message', async () => {

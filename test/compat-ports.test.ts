@@ -21,7 +21,7 @@ const seedPackage = loadPackageDefinition(
 ) as any
 
 describe('PULSEBASE_COMPAT_PORTS in the configuration', () => {
-  const problemsOf = (ports: string, compat = 'dlp,m2m') => {
+  const listProblems = (ports: string, compat = 'dlp,m2m') => {
     try {
       loadConfig({ PULSEBASE_JWT_SECRET: 'x'.repeat(40), PULSEBASE_COMPAT: compat, PULSEBASE_COMPAT_PORTS: ports })
       return ''
@@ -31,13 +31,13 @@ describe('PULSEBASE_COMPAT_PORTS in the configuration', () => {
     }
   }
   test('an unknown or disabled adapter, a bad port, a port taken twice: a clear start-up error', () => {
-    assert.match(problemsOf('nope=8000'), /PULSEBASE_COMPAT_PORTS: unknown adapter nope/)
-    assert.match(problemsOf('csi=8000'), /csi is not enabled in PULSEBASE_COMPAT/)
-    assert.match(problemsOf('dlp=70000'), /dlp=70000 is not a port/)
-    assert.match(problemsOf('dlp:8000'), /"dlp:8000" is not adapter=port/)
-    assert.match(problemsOf('dlp=8000,m2m=8000'), /port 8000 of m2m is already taken/)
-    assert.match(problemsOf('dlp=8080'), /port 8080 of dlp is already taken/, 'the main HTTP port')
-    assert.match(problemsOf('dlp=8000,dlp=8001'), /dlp is listed twice/)
+    assert.match(listProblems('nope=8000'), /PULSEBASE_COMPAT_PORTS: unknown adapter nope/)
+    assert.match(listProblems('csi=8000'), /csi is not enabled in PULSEBASE_COMPAT/)
+    assert.match(listProblems('dlp=70000'), /dlp=70000 is not a port/)
+    assert.match(listProblems('dlp:8000'), /"dlp:8000" is not adapter=port/)
+    assert.match(listProblems('dlp=8000,m2m=8000'), /port 8000 of m2m is already taken/)
+    assert.match(listProblems('dlp=8080'), /port 8080 of dlp is already taken/, 'the main HTTP port')
+    assert.match(listProblems('dlp=8000,dlp=8001'), /dlp is listed twice/)
   })
   test('a valid list is parsed in order', () => {
     const config = loadConfig({

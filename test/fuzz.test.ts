@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { client, type Client, signUp, startTestApp, type TestApp } from './helpers/app.js'
 import { databaseTargets, type TestDatabase } from './helpers/databases.js'
-import { type FuzzRequest, type OpenApiDocument, operationsOf, requestsFor, seededRandom } from './helpers/fuzz.js'
+import { type FuzzRequest, type OpenApiDocument, listOperations, requestsFor, seededRandom } from './helpers/fuzz.js'
 
 // A fixed seed and a bounded count keep the run short and repeatable; set these to explore further.
 const SEED = Number(process.env.PULSEBASE_TEST_FUZZ_SEED ?? 20261130)
@@ -52,7 +52,7 @@ for (const target of targets) {
 
     test('no request answers 5xx, and every read answers afterwards', { timeout: 600_000 }, async () => {
       const doc = server.app.http.swagger() as unknown as OpenApiDocument
-      const operations = operationsOf(doc).filter((op) => !SKIPPED.has(`${op.method} ${op.path}`))
+      const operations = listOperations(doc).filter((op) => !SKIPPED.has(`${op.method} ${op.path}`))
       const random = seededRandom(SEED)
       const admin = (await api.post('/v1/auth/login', ADMIN)).body.accessToken as string
       let user = await signUp(api)

@@ -18,8 +18,9 @@ import { countingPubSub } from '../src/platform/pubsub/counting-pubsub.fixture.j
 import { waitUntil } from './helpers/poll.js'
 import { userChannel } from '../src/platform/pubsub/live-events.js'
 import { systemClock } from '../src/platform/time/clock.js'
-import { client, signUp, startTestApp, type Client, type TestApp } from './helpers/app.js'
-import { databaseTargets, type TestDatabase } from './helpers/databases.js'
+import { signUp, type Client, type TestApp } from './helpers/app.js'
+import { type DatabaseApp, startDatabaseApp } from './helpers/database-app.js'
+import { type DatabaseTarget, databaseTargets } from './helpers/databases.js'
 
 const T0 = Date.now() - 3_600_000 - (Date.now() % 60_000) // a whole minute, an hour ago
 const at = (seconds: number) => T0 + seconds * 1000
@@ -80,6 +81,24 @@ const isCode = (code: status, message?: RegExp) => (error: ServiceError) => {
   return true
 }
 
+/** The app on a fresh database of `target` (alerts clear after 2 in-range samples), with a gRPC client on it. */
+interface GrpcApp extends DatabaseApp {
+  readonly rpc: HeartRateRpc
+}
+
+async function startGrpcApp(target: DatabaseTarget): Promise<GrpcApp> {
+  const started = await startDatabaseApp(target, { PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES: '2' })
+  const rpc = connect(started.server.grpcAddress)
+  return {
+    ...started,
+    rpc,
+    async close() {
+      rpc.close()
+      await started.close()
+    },
+  }
+}
+
 const storedBpms = async (api: Client, token: string, from: number, to: number) =>
   (await api.get(`/v1/heart-rate/samples?from=${from}&to=${to}`, token)).body.samples.map(
     (s: { bpm: number }) => s.bpm,
@@ -90,21 +109,16 @@ const outcome = (v: Verdict) =>
 
 for (const target of await databaseTargets()) {
   describe(`gRPC heart-rate ingest on ${target.kind}`, { skip: target.skip }, () => {
-    let db: TestDatabase
-    let server: TestApp
+    let started: GrpcApp | undefined
     let api: Client
     let rpc: HeartRateRpc
 
     before(async () => {
-      db = await target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES: '2' })
-      api = client(server.url)
-      rpc = connect(server.grpcAddress)
+      started = await startGrpcApp(target)
+      ;({ api, rpc } = started)
     })
     after(async () => {
-      rpc?.close()
-      await server?.close()
-      await db?.drop()
+      await started?.close()
     })
 
     test('every method refuses a call without valid credentials', async () => {
@@ -295,24 +309,20 @@ for (const target of await databaseTargets()) {
 
 for (const target of await databaseTargets()) {
   describe(`gRPC heart-rate reads and live events on ${target.kind}`, { skip: target.skip }, () => {
-    let db: TestDatabase
+    let started: GrpcApp | undefined
     let server: TestApp
     let api: Client
     let rpc: HeartRateRpc
 
     before(async () => {
-      db = await target.create()
-      server = await startTestApp({ PULSEBASE_DATABASE_URL: db.url, PULSEBASE_HEART_RATE_ALERT_CLEAR_SAMPLES: '2' })
-      api = client(server.url)
-      rpc = connect(server.grpcAddress)
+      started = await startGrpcApp(target)
+      ;({ server, api, rpc } = started)
     })
     after(async () => {
-      rpc?.close()
-      await server?.close()
-      await db?.drop()
+      await started?.close()
     })
 
-    const batchOf = (pairs: Array<[number, number]>) => ({
+    const buildBatch = (pairs: Array<[number, number]>) => ({
       samples: pairs.map(([s, bpm]) => ({ timestampMs: at(s), bpm })),
     })
 
@@ -336,7 +346,7 @@ for (const target of await databaseTargets()) {
       })
 
       const { alerts } = await rpc.submitBatch(
-        batchOf([
+        buildBatch([
           [0, 80],
           [1, 155],
           [2, 160],
@@ -384,7 +394,7 @@ for (const target of await databaseTargets()) {
 
       // max 200: interval means 100 and 115 bpm are zone 1, 130 zone 2, 140 and 150 zone 3; the 60 s gap is left out.
       await rpc.submitBatch(
-        batchOf([
+        buildBatch([
           [0, 100],
           [5, 100],
           [10, 130],
@@ -411,7 +421,7 @@ for (const target of await databaseTargets()) {
 
       const given = await rpc.zones(
         {
-          samples: batchOf([
+          samples: buildBatch([
             [0, 120],
             [10, 120],
           ]),
@@ -423,7 +433,7 @@ for (const target of await databaseTargets()) {
       assert.deepEqual([given.method, given.maxHeartRate, given.restingHeartRate], ['karvonen', 180, 60]) // 220 - 40
       assert.deepEqual([given.zones[0]?.seconds, given.totalSeconds, given.averageBpm], [10, 10, 120]) // (120-60)/(180-60) = 50 %
       await assert.rejects(
-        rpc.zones({ samples: batchOf([[0, 120]]), age: 500 }, user.accessToken),
+        rpc.zones({ samples: buildBatch([[0, 120]]), age: 500 }, user.accessToken),
         isCode(status.INVALID_ARGUMENT, /age/),
       )
       await assert.rejects(

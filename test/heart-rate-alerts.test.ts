@@ -52,7 +52,7 @@ for (const target of await databaseTargets()) {
 
     const send = (token: string, samples: Array<[number, number]>) =>
       api.post('/v1/heart-rate/samples', { samples: samples.map(([ts, bpm]) => ({ timestamp: ts, bpm })) }, token)
-    const alertsOf = async (token: string) =>
+    const fetchAlerts = async (token: string) =>
       (await api.get('/v1/heart-rate/alerts?state=all&limit=500', token)).body.alerts.reverse() as AlertBody[]
 
     test('an episode opens on a crossing, grows, closes after exactly 3 in-range samples, and a crossing resets the count', async () => {
@@ -64,14 +64,14 @@ for (const target of await databaseTargets()) {
         [at(3), 100],
         [at(4), 95],
       ])
-      let [episode] = await alertsOf(user.accessToken)
+      let [episode] = await fetchAlerts(user.accessToken)
       assert.deepEqual(
         summary(episode as AlertBody),
         ['HIGH', iso(at(1)), iso(at(2)), null, 2, 160],
         'two in range: still open',
       )
       await send(user.accessToken, [[at(5), 90]])
-      ;[episode] = await alertsOf(user.accessToken)
+      ;[episode] = await fetchAlerts(user.accessToken)
       assert.equal(episode?.closedAt, iso(at(5)), 'the third in-range sample closes it, at its time')
 
       await send(user.accessToken, [
@@ -82,14 +82,14 @@ for (const target of await databaseTargets()) {
         [at(14), 100],
         [at(15), 100],
       ])
-      let second = (await alertsOf(user.accessToken))[1] as AlertBody
+      let second = (await fetchAlerts(user.accessToken))[1] as AlertBody
       assert.deepEqual(
         summary(second),
         ['HIGH', iso(at(10)), iso(at(13)), null, 2, 160],
         'the crossing at 13 s reset the streak of two',
       )
       await send(user.accessToken, [[at(16), 100]])
-      second = (await alertsOf(user.accessToken))[1] as AlertBody
+      second = (await fetchAlerts(user.accessToken))[1] as AlertBody
       assert.equal(second.closedAt, iso(at(16)))
 
       const switched = await send(user.accessToken, [
@@ -173,7 +173,7 @@ for (const target of await databaseTargets()) {
         assert.equal(live.change, 'backfilled', 'not a live alarm')
         assert.deepEqual(summary(live.alert), expected)
         assert.equal((await api.get('/v1/heart-rate/status', user.accessToken)).body.activeAlert, null)
-        assert.deepEqual((await alertsOf(user.accessToken)).map(summary), [expected])
+        assert.deepEqual((await fetchAlerts(user.accessToken)).map(summary), [expected])
         const sync = await api.get('/v1/sync', user.accessToken)
         assert.deepEqual(
           sync.body.changes
@@ -195,10 +195,10 @@ for (const target of await databaseTargets()) {
         [at(12), 100],
         [at(20), 100],
       ])
-      const [before] = await alertsOf(user.accessToken)
+      const [before] = await fetchAlerts(user.accessToken)
       assert.deepEqual(summary(before as AlertBody), ['HIGH', iso(at(0)), iso(at(0)), iso(at(12)), 1, 160])
       await send(user.accessToken, [[at(11.5), 170]])
-      const [after] = await alertsOf(user.accessToken)
+      const [after] = await fetchAlerts(user.accessToken)
       assert.equal(after?.id, before?.id)
       assert.deepEqual(
         summary(after as AlertBody),
@@ -250,7 +250,7 @@ for (const target of await databaseTargets()) {
       }))
       const expected = applySamples(user.userId, undefined, samples, 3, 0).opened
       assert.ok(expected.length >= 5, 'the generated timeline has several episodes')
-      const stored = await alertsOf(user.accessToken)
+      const stored = await fetchAlerts(user.accessToken)
       assert.deepEqual(
         stored.map(summary),
         expected.map((e) => [

@@ -334,9 +334,9 @@ for (const target of await databaseTargets()) {
         user.accessToken,
       )
       assert.equal(perMinute.status, 200, JSON.stringify(perMinute.body))
-      const minuteOf = (s: number) => new Date(Math.floor(new Date(at(s)).getTime() / 60_000) * 60_000).toISOString()
+      const toMinute = (s: number) => new Date(Math.floor(new Date(at(s)).getTime() / 60_000) * 60_000).toISOString()
       const buckets = new Map<string, number>()
-      for (const s of [0, 5, 10, 15, 20, 80, 85]) buckets.set(minuteOf(s), (buckets.get(minuteOf(s)) ?? 0) + 5)
+      for (const s of [0, 5, 10, 15, 20, 80, 85]) buckets.set(toMinute(s), (buckets.get(toMinute(s)) ?? 0) + 5)
       assert.deepEqual(
         perMinute.body.points.map((p: { start: string; intervalCount: number }) => [p.start, p.intervalCount]),
         [...buckets],

@@ -62,10 +62,10 @@ async function subscribed(server: TestApp, call: any, userId: string): Promise<v
 }
 
 /** The status a gRPC stream ends with. */
-const statusOf = (call: any): Promise<ServiceError> => new Promise((resolve) => call.on('error', resolve))
+const awaitCallError = (call: any): Promise<ServiceError> => new Promise((resolve) => call.on('error', resolve))
 
 /** The sid of an access token (its login session), to sign a short-lived token for the same session. */
-const sessionOf = (token: string): string =>
+const readSessionId = (token: string): string =>
   JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()).sid
 
 function shortToken(userId: string, sessionId: string, seconds: number): Promise<string> {
@@ -102,7 +102,7 @@ for (const target of targets) {
       const grpc = heartRateClient(server.grpcAddress)
       try {
         const subscription = grpc.Subscribe({}, bearer(user.accessToken))
-        const subscriptionEnded = statusOf(subscription)
+        const subscriptionEnded = awaitCallError(subscription)
         await subscribed(server, subscription, user.userId)
         const socketEnded = ended(socket)
         assert.equal((await api.post('/v1/auth/logout', undefined, user.accessToken)).status, 204)
@@ -136,7 +136,7 @@ for (const target of targets) {
         const stream = grpc.Stream(bearer(phone.apiKey))
         const verdicts: unknown[] = []
         stream.on('data', (v: unknown) => verdicts.push(v))
-        const streamEnded = statusOf(stream)
+        const streamEnded = awaitCallError(stream)
         stream.write({ timestampMs: Date.now() - 10_000, bpm: 70 })
         for (let i = 0; i < 100 && verdicts.length === 0; i += 1)
           await new Promise((resolve) => setTimeout(resolve, 20))
@@ -176,7 +176,7 @@ for (const target of targets) {
       const grpc = heartRateClient(server.grpcAddress)
       try {
         const otherSubscription = grpc.Subscribe({}, bearer(second.accessToken))
-        const otherEnded = statusOf(otherSubscription)
+        const otherEnded = awaitCallError(otherSubscription)
         const ownSubscription = grpc.Subscribe({}, bearer(user.accessToken))
         let isOwnEnded = false
         ownSubscription.on('error', () => (isOwnEnded = true))
@@ -230,7 +230,7 @@ for (const target of targets) {
 
     test('a socket ends when its access token expires (reason "expired")', async () => {
       const user = await signUp(api)
-      const token = await shortToken(user.userId, sessionOf(user.accessToken), 2)
+      const token = await shortToken(user.userId, readSessionId(user.accessToken), 2)
       const socket = await connect(server.url, token)
       try {
         assert.deepEqual(await ended(socket), { reason: 'expired', disconnect: 'io server disconnect' })
@@ -241,7 +241,7 @@ for (const target of targets) {
 
     test('a token without exp is refused everywhere', async () => {
       const user = await signUp(api)
-      const noExpiry = await new SignJWT({ sid: sessionOf(user.accessToken), typ: 'access' })
+      const noExpiry = await new SignJWT({ sid: readSessionId(user.accessToken), typ: 'access' })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(user.userId)
         .setIssuer('pulsebase')

@@ -7,11 +7,9 @@ import * as tf from '@tensorflow/tfjs'
 import { zipSync } from 'fflate'
 import { PNG } from 'pngjs'
 import { SMTPServer } from 'smtp-server'
-import { client, type Client, signUp, startTestApp, type TestApp } from './helpers/app.js'
-import { databaseTargets, type TestDatabase } from './helpers/databases.js'
-import { rabbitEnv } from './helpers/game-sessions.js'
-import { RABBITMQ, skipUnless } from './helpers/services.js'
+import { client, type Client, signUp, type TestApp } from './helpers/app.js'
 import { connect, next } from './helpers/sockets.js'
+import { listQueueSetups, startTrainingApp, type TrainingApp } from './helpers/training.js'
 import { readLimited } from '../src/domains/playground/uploads.js'
 
 describe('reading an upload under its limit', () => {
@@ -43,25 +41,7 @@ const IRIS_MLP = {
   epochs: 15,
 }
 
-const targets = await databaseTargets()
-const rabbitSkip = await skipUnless(RABBITMQ)
-const postgres = targets.find((t) => t.kind === 'postgres') as (typeof targets)[number]
-const setups = [
-  ...targets.map((target) => ({
-    name: `${target.kind} with the database queue`,
-    target,
-    skip: target.skip,
-    env: (): Record<string, string> => ({}),
-    isFull: true,
-  })),
-  {
-    name: 'postgres with RabbitMQ',
-    target: postgres,
-    skip: postgres.skip ?? rabbitSkip,
-    env: () => rabbitEnv(),
-    isFull: false,
-  },
-]
+const setups = await listQueueSetups()
 
 /** A real SMTP server on a free loopback port that keeps what it receives. */
 async function startSmtpServer() {
@@ -115,31 +95,24 @@ async function train(server: TestApp, token: string, body: unknown) {
 
 for (const setup of setups) {
   describe(`the playground on ${setup.name}`, { skip: setup.skip }, () => {
-    let db: TestDatabase
+    let started: TrainingApp | undefined
     let server: TestApp
     let api: Client
-    let user: Awaited<ReturnType<typeof signUp>>
+    let user: TrainingApp['user']
     let smtp: Awaited<ReturnType<typeof startSmtpServer>>
 
     before(async () => {
-      db = await setup.target.create()
       smtp = await startSmtpServer()
-      const mail = { PULSEBASE_SMTP_URL: smtp.url, PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST: 'Teacher@Example.com' }
-      server = await startTestApp({
-        PULSEBASE_DATABASE_URL: db.url,
-        PULSEBASE_ML_TRAINING_THREADS: '1',
+      started = await startTrainingApp(setup, {
         PULSEBASE_PLAYGROUND_MAX_ACTIVE_RUNS: '2',
-        ...mail,
-        ...setup.env(),
+        PULSEBASE_SMTP_URL: smtp.url,
+        PULSEBASE_PLAYGROUND_MAIL_ALLOWLIST: 'Teacher@Example.com',
       })
-      await server.app.startWorker()
-      api = client(server.url)
-      user = await signUp(api)
+      ;({ server, api, user } = started)
     })
     after(async () => {
-      await server?.close()
+      await started?.close()
       await smtp?.close()
-      await db?.drop()
     })
 
     test('an MLP on IRIS trains with live per-epoch progress; its results, CSV, TF.js download and predictions', async () => {

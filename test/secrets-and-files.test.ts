@@ -15,7 +15,7 @@ import { client, signUp, startTestApp, TEST_JWT_SECRET } from './helpers/app.js'
 
 const root = mkdtempSync(join(tmpdir(), 'pulsebase-modes-'))
 after(() => rmSync(root, { recursive: true, force: true }))
-const modeOf = (path: string) => statSync(path).mode & 0o777
+const readMode = (path: string) => statSync(path).mode & 0o777
 
 test('a fresh data dir is 0700, and the database, its WAL and SHM and the JWT secret are 0600', async () => {
   const dataDir = join(root, 'fresh')
@@ -24,7 +24,7 @@ test('a fresh data dir is 0700, and the database, its WAL and SHM and the JWT se
     await signUp(client(server.url)) // a write, so the WAL and SHM exist
     const file = join(dataDir, 'pulsebase.sqlite')
     assert.deepEqual(
-      [dataDir, file, `${file}-wal`, `${file}-shm`, join(dataDir, 'jwt-secret')].map(modeOf),
+      [dataDir, file, `${file}-wal`, `${file}-shm`, join(dataDir, 'jwt-secret')].map(readMode),
       [0o700, 0o600, 0o600, 0o600, 0o600],
     )
   } finally {
@@ -42,7 +42,7 @@ test('a data dir and database left 0755/0644 by an older version are narrowed at
   const server = await startTestApp({ PULSEBASE_DATA_DIR: dataDir })
   try {
     await signUp(client(server.url))
-    assert.deepEqual([dataDir, file, `${file}-wal`].map(modeOf), [0o700, 0o600, 0o600])
+    assert.deepEqual([dataDir, file, `${file}-wal`].map(readMode), [0o700, 0o600, 0o600])
   } finally {
     await server.app.close()
   }

@@ -94,7 +94,7 @@ for (const target of targets) {
       rmSync(dataDir, { recursive: true, force: true })
       await db?.drop()
     })
-    const envOf = (extra: Record<string, string>) => ({
+    const buildEnv = (extra: Record<string, string>) => ({
       PULSEBASE_DATA_DIR: dataDir,
       PULSEBASE_DATABASE_URL: db.url,
       PULSEBASE_LOG_LEVEL: 'info',
@@ -103,7 +103,7 @@ for (const target of targets) {
 
     test('a trickled body gets 408 in the one error body; SIGTERM then turns /readyz 503 while serving, and the process exits 0', async () => {
       const server = await serve(
-        envOf({
+        buildEnv({
           PULSEBASE_REQUEST_TIMEOUT_MS: '1500',
           PULSEBASE_HEADERS_TIMEOUT_MS: '1000',
           PULSEBASE_SHUTDOWN_DELAY_MS: '1500',
@@ -141,7 +141,7 @@ for (const target of targets) {
 
     test('a request that never finishes cannot hold the shutdown past its timeout: cut, exit 1', async () => {
       const server = await serve(
-        envOf({
+        buildEnv({
           PULSEBASE_REQUEST_TIMEOUT_MS: '600000',
           PULSEBASE_HEADERS_TIMEOUT_MS: '600000',
           PULSEBASE_SHUTDOWN_DELAY_MS: '0',

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { loginDelayMs } from '../src/domains/auth/auth.service.js'
-import { client, type Client, startTestApp, type TestApp } from './helpers/app.js'
-import { databaseTargets, type TestDatabase } from './helpers/databases.js'
+import type { Client, TestApp } from './helpers/app.js'
+import { type DatabaseApp, startDatabaseApp } from './helpers/database-app.js'
+import { databaseTargets } from './helpers/databases.js'
 import { simulatedSessions, toMindsyncBody } from './helpers/meditation.js'
 
 const targets = (await databaseTargets()).filter((t) => t.kind !== 'mysql')
@@ -18,22 +19,18 @@ test('the login delay grows per failure after three, doubling up to 5 s, and nev
 
 for (const target of targets) {
   describe(`sign-up and login abuse on ${target.kind}`, { skip: target.skip }, () => {
-    let db: TestDatabase
-    let server: TestApp
+    let started: DatabaseApp | undefined
     let api: Client
     before(async () => {
-      db = await target.create()
-      server = await startTestApp({
-        PULSEBASE_DATABASE_URL: db.url,
+      started = await startDatabaseApp(target, {
         PULSEBASE_TRUST_PROXY: 'true',
         PULSEBASE_REGISTRATIONS_PER_ADDRESS: '3',
         PULSEBASE_LOGIN_ATTEMPTS_PER_ACCOUNT: '3',
       })
-      api = client(server.url)
+      api = started.api
     })
     after(async () => {
-      await server?.close()
-      await db?.drop()
+      await started?.close()
     })
 
     test('sign-ups are throttled per client address, with Retry-After; another address is not', async () => {
@@ -80,21 +77,15 @@ for (const target of targets) {
   })
 
   describe(`anonymous MindSync identities with registration closed on ${target.kind}`, { skip: target.skip }, () => {
-    let db: TestDatabase
+    let started: DatabaseApp | undefined
     let server: TestApp
     let api: Client
     before(async () => {
-      db = await target.create()
-      server = await startTestApp({
-        PULSEBASE_DATABASE_URL: db.url,
-        PULSEBASE_REGISTRATION: 'closed',
-        PULSEBASE_COMPAT: 'mindsync',
-      })
-      api = client(server.url)
+      started = await startDatabaseApp(target, { PULSEBASE_REGISTRATION: 'closed', PULSEBASE_COMPAT: 'mindsync' })
+      ;({ server, api } = started)
     })
     after(async () => {
-      await server?.close()
-      await db?.drop()
+      await started?.close()
     })
 
     test('a new MindSync device id makes no account while registration is closed', async () => {

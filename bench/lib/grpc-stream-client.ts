@@ -30,7 +30,7 @@ type Call = ClientDuplexStream<Sample, Verdict__Output>
 const WRITE_SLICE = 256 // samples written before yielding, so the streams of a process take turns
 
 /** Resolves on the first of the events or at the deadline (if any). */
-function anyOf(call: Call, events: readonly string[], deadline?: number): Promise<void> {
+function waitForAny(call: Call, events: readonly string[], deadline?: number): Promise<void> {
   const controller = new AbortController()
   const timer =
     deadline === undefined ? undefined : setTimeout(() => controller.abort(), Math.max(0, deadline - Date.now()))
@@ -54,7 +54,7 @@ async function pushSamples(
   let ts = config.firstTs
   while (state.isOpen && Date.now() < window.measureTo) {
     if (state.unanswered >= config.maxUnanswered) {
-      await anyOf(call, ['data', 'error', 'close'], window.measureTo)
+      await waitForAny(call, ['data', 'error', 'close'], window.measureTo)
       continue
     }
     let canWrite = true
@@ -63,7 +63,7 @@ async function pushSamples(
       ts += 1
       state.unanswered += 1
     }
-    if (!canWrite) await anyOf(call, ['drain', 'error', 'close'], window.measureTo)
+    if (!canWrite) await waitForAny(call, ['drain', 'error', 'close'], window.measureTo)
     else await new Promise((resolve) => setImmediate(resolve))
   }
 }
@@ -83,7 +83,7 @@ async function runStream(
     if (verdict.status === 'STORED' && !verdict.alreadyStored) result.stored += 1
     else result.notStored += 1
   })
-  const ended = anyOf(call, ['status', 'error'])
+  const ended = waitForAny(call, ['status', 'error'])
   call.on('error', (error: Error & { code?: number }) => {
     state.isOpen = false
     if (Date.now() < window.measureTo) result.errors.push(error.message)

@@ -7,7 +7,7 @@ import { loadTf } from '../../src/platform/ml-runtime/tf-runtime.js'
 const QUIET = { progress() {}, isStopRequested: () => false, ask: async () => true }
 
 /** Share of held-out rows whose highest output is their class (outputs are rows x classes, test rows last). */
-function accuracyOf(outputs: readonly number[], width: number, targets: Float32Array, testCount: number): number {
+function computeAccuracy(outputs: readonly number[], width: number, targets: Float32Array, testCount: number): number {
   const first = targets.length - testCount
   let correct = 0
   for (let r = 0; r < testCount; r += 1) {
@@ -27,7 +27,9 @@ export async function run(job: {
   for (const seed of job.seeds) {
     // The files come back as bytes (nothing is written); the bench keeps only the figures.
     const result = await trainNetwork(tf, { ...job.task, seed, artifact: `models/bench-${seed}` }, QUIET)
-    accuracies.push(accuracyOf(result.validationOutputs, result.outputs, job.task.targets, job.task.validationCount))
+    accuracies.push(
+      computeAccuracy(result.validationOutputs, result.outputs, job.task.targets, job.task.validationCount),
+    )
     epochMs.push(result.epochs.map((e) => e.seconds * 1000))
   }
   return { accuracies, epochMs, simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean }

@@ -1,23 +1,20 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { ensureDashboardBuilt } from '../../src/platform/http/dashboard-build.js'
-import { createLogger } from '../../src/platform/logging/logger.js'
-import { type Client, client, startTestApp, type TestApp } from '../helpers/app.js'
-import { type BrowserSession, openBrowser, SCREENSHOT_DIR, skipUnlessChromium } from '../helpers/browser.js'
+import type { Client, TestApp } from '../helpers/app.js'
+import {
+  type BrowserApp,
+  type BrowserSession,
+  skipUnlessChromium,
+  startBrowserApp,
+  takeScreenshot,
+} from '../helpers/browser.js'
 import { gameSession } from '../helpers/game-sessions.js'
 import { simulatedSessions, toV1Body } from '../helpers/meditation.js'
 
 const PERSON = { email: 'grace@example.com', password: 'correct horse battery', name: 'Grace' }
 const ADMIN = { email: 'ops@example.com', password: 'admin password 123' }
-
-async function screenshot(page: Page, name: string): Promise<string> {
-  const path = join(SCREENSHOT_DIR, `${name}.png`)
-  await page.screenshot({ path, fullPage: true })
-  return path
-}
 
 async function heading(page: Page, name: string): Promise<void> {
   await page.getByRole('heading', { level: 1, name }).waitFor()
@@ -41,6 +38,7 @@ function samplesAt(bpms: number[], firstSecondsAgo: number) {
 }
 
 describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () => {
+  let started: BrowserApp | undefined
   let server: TestApp
   let api: Client
   let browser: BrowserSession
@@ -48,29 +46,21 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
   let deviceKey: string
 
   before(async () => {
-    assert.ok(
-      ensureDashboardBuilt(createLogger('silent')),
-      'the dashboard is built (npm install runs npm run build:web)',
-    )
-    server = await startTestApp({
+    started = await startBrowserApp({
       PULSEBASE_MEDITATION_MIN_PERIODS: '20',
       PULSEBASE_ADMIN_EMAIL: ADMIN.email,
       PULSEBASE_ADMIN_PASSWORD: ADMIN.password,
     })
-    await server.app.startWorker()
-    api = client(server.url)
-    browser = await openBrowser(server.url)
-    page = browser.page
+    ;({ server, api, browser, page } = started)
   })
   after(async () => {
-    await browser?.close()
-    await server?.close()
+    await started?.close()
   })
 
   test('sign up; the session survives a reload and its refresh token is out of reach of scripts; sign out; a wrong password shows the server message; sign in with the keyboard', async () => {
     await page.goto('/')
     await page.getByRole('heading', { name: 'Sign in' }).waitFor()
-    await screenshot(page, 'sign-in')
+    await takeScreenshot(page, 'sign-in')
     await page.getByRole('link', { name: 'New here? Create an account' }).click()
     await page.getByLabel('Email').fill(PERSON.email)
     await page.getByLabel('Password').fill(PERSON.password)
@@ -114,7 +104,7 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
     await page.getByLabel('Low alert below (bpm)').fill('50')
     await page.getByRole('button', { name: 'Save settings' }).click()
     await page.getByText('Saved.').waitFor()
-    await screenshot(page, 'profile')
+    await takeScreenshot(page, 'profile')
   })
 
   test('devices: the key is shown once with a copy button and the lines to use it; rename; revoke', async () => {
@@ -129,7 +119,7 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
     await page.getByText('Key copied.').waitFor()
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), deviceKey)
     assert.match(await page.getByLabel('curl command').innerText(), new RegExp(`Bearer ${deviceKey}`))
-    await screenshot(page, 'devices-new-key')
+    await takeScreenshot(page, 'devices-new-key')
     await page.getByRole('button', { name: 'I have stored the key' }).click()
     assert.equal(await page.getByLabel('API key').count(), 0, 'the key is gone once dismissed')
 
@@ -148,7 +138,7 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
       .getByRole('row', { name: /old phone/ })
       .getByRole('cell', { name: 'Revoked' })
       .waitFor()
-    await screenshot(page, 'devices')
+    await takeScreenshot(page, 'devices')
   })
 
   test('heart rate: the current value and the live chart update without a reload; an alert band appears; acknowledge; CSV export', async () => {
@@ -202,12 +192,12 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
       [72, 75, 160, 165, 170],
     )
 
-    await screenshot(page, 'heart-rate')
+    await takeScreenshot(page, 'heart-rate')
     await page.setViewportSize({ width: 375, height: 812 })
     // Charts take the new width from a ResizeObserver, a frame or more after the viewport changes:
     // wait for the layout to settle there (a page that never fits fails on the test's timeout).
     await page.waitForFunction(() => document.documentElement.scrollWidth <= 375, null, { timeout: 10_000 })
-    await screenshot(page, 'heart-rate-375px')
+    await takeScreenshot(page, 'heart-rate-375px')
     await page.setViewportSize({ width: 1280, height: 900 })
   })
 
@@ -221,7 +211,7 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
     await page.getByRole('button', { name: /^Show analysis of Tap speed/ }).click()
     await page.getByRole('table', { name: 'Per channel, per axis' }).getByRole('rowheader', { name: 'imu' }).waitFor()
     await page.getByText(/^1 sessions; best 42/).waitFor()
-    await screenshot(page, 'game-sessions')
+    await takeScreenshot(page, 'game-sessions')
   })
 
   test('meditation: train the recommender and watch the loss curve grow live, then ask for a configuration', async () => {
@@ -260,7 +250,7 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
     const recommendation = page.getByRole('definition').filter({ hasText: / bpm$/ })
     await recommendation.waitFor()
     assert.match(await page.getByLabel('Recommendation').innerText(), /Predicted heart rate/)
-    await screenshot(page, 'meditation')
+    await takeScreenshot(page, 'meditation')
   })
 
   test('training: the jobs with their loss curve and the models with held-out error next to the baseline', async () => {
@@ -269,7 +259,7 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
     await page.getByRole('columnheader', { name: 'Baseline MAE (bpm)' }).waitFor()
     await page.getByText(/ \((does not )?beat(s)? the baseline\)$/).waitFor()
     await page.getByText(/^Loss curve: \d+ epochs/).waitFor()
-    await screenshot(page, 'training')
+    await takeScreenshot(page, 'training')
   })
 
   test("sensors: a stream's newest frame live, a dataset's quality report, a classifier trained live with its confusion matrix", async () => {
@@ -324,7 +314,7 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
       .getByRole('status', { name: 'Held-out accuracy' })
       .filter({ hasText: /beats the baseline/ })
       .waitFor()
-    await screenshot(page, 'sensors')
+    await takeScreenshot(page, 'sensors')
   })
 
   test('admin: an admin sees users and roles, queue depth and dead letters; signing out ends the session', async () => {
@@ -337,7 +327,7 @@ describe('the dashboard in a real browser', { skip: skipUnlessChromium() }, () =
     await page.getByRole('cell', { name: 'ml.train', exact: true }).waitFor()
     await page.getByRole('button', { name: 'Show dead-lettered jobs of ml.train' }).click()
     await page.getByText('No dead-lettered jobs in ml.train.').waitFor()
-    await screenshot(page, 'admin')
+    await takeScreenshot(page, 'admin')
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByText('You are signed out.').waitFor()
     await page.reload()

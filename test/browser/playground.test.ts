@@ -6,19 +6,17 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Page } from 'playwright-core'
-import { ensureDashboardBuilt } from '../../src/platform/http/dashboard-build.js'
-import { createLogger } from '../../src/platform/logging/logger.js'
-import { type Client, client, startTestApp, type TestApp } from '../helpers/app.js'
+import type { Client, TestApp } from '../helpers/app.js'
 import { pollUntil } from '../helpers/poll.js'
-import { type BrowserSession, openBrowser, SCREENSHOT_DIR, skipUnlessChromium } from '../helpers/browser.js'
+import {
+  type BrowserApp,
+  type BrowserSession,
+  skipUnlessChromium,
+  startBrowserApp,
+  takeScreenshot,
+} from '../helpers/browser.js'
 
 const PERSON = { email: 'ada@example.com', password: 'correct horse battery' }
-
-async function screenshot(page: Page, name: string): Promise<string> {
-  const path = join(SCREENSHOT_DIR, `${name}.png`)
-  await page.screenshot({ path, fullPage: true })
-  return path
-}
 
 /** Records every value the "Loss curve: N epochs" caption takes while the page changes it. */
 async function watchEpochCaption(page: Page): Promise<void> {
@@ -36,6 +34,7 @@ async function watchEpochCaption(page: Page): Promise<void> {
 }
 
 describe('the playground page in a real browser', { skip: skipUnlessChromium() }, () => {
+  let started: BrowserApp | undefined
   let server: TestApp
   let api: Client
   let browser: BrowserSession
@@ -43,15 +42,8 @@ describe('the playground page in a real browser', { skip: skipUnlessChromium() }
   let token: string
 
   before(async () => {
-    assert.ok(
-      ensureDashboardBuilt(createLogger('silent')),
-      'the dashboard is built (npm install runs npm run build:web)',
-    )
-    server = await startTestApp()
-    await server.app.startWorker()
-    api = client(server.url)
-    browser = await openBrowser(server.url)
-    page = browser.page
+    started = await startBrowserApp()
+    ;({ server, api, browser, page } = started)
     await page.goto('/register')
     await page.getByLabel('Email').fill(PERSON.email)
     await page.getByLabel('Password').fill(PERSON.password)
@@ -60,8 +52,7 @@ describe('the playground page in a real browser', { skip: skipUnlessChromium() }
     token = (await api.post('/v1/auth/login', PERSON)).body.accessToken as string
   })
   after(async () => {
-    await browser?.close()
-    await server?.close()
+    await started?.close()
   })
 
   test('a built-in dataset shows its columns, types and first rows; an uploaded CSV shows what was detected', async () => {
@@ -179,7 +170,7 @@ describe('the playground page in a real browser', { skip: skipUnlessChromium() }
     const mails = await pollUntil(readMails, (found) => found.length > 0, 'the run-end mail in the outbox')
     assert.equal(mails.length, 1)
     assert.match(mails[0] as string, new RegExp(`To: ${PERSON.email}`))
-    await screenshot(page, 'playground')
+    await takeScreenshot(page, 'playground')
   })
 
   test('a long run is cancelled from the page; a classical model trains and shows its confusion matrix', async () => {
@@ -209,7 +200,7 @@ describe('the playground page in a real browser', { skip: skipUnlessChromium() }
       .getByRole('row', { name: /^iris tree / })
       .getByRole('cell', { name: 'succeeded', exact: true })
       .waitFor()
-    await screenshot(page, 'playground-classical')
+    await takeScreenshot(page, 'playground-classical')
   })
 
   test('no console errors and no uncaught page errors along the way', () => {

@@ -1,7 +1,11 @@
+import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type BrowserContext, chromium, type ConsoleMessage, type Page } from 'playwright-core'
+import { ensureDashboardBuilt } from '../../src/platform/http/dashboard-build.js'
+import { createLogger } from '../../src/platform/logging/logger.js'
+import { type Client, client, startTestApp, type TestApp } from './app.js'
 
 export const CHROMIUM = '/usr/bin/chromium'
 /** Where the browser tests write their screenshots (gitignored). */
@@ -83,5 +87,48 @@ export async function openBrowser(baseURL: string): Promise<BrowserSession> {
       await context.close()
       rmSync(profile, { recursive: true, force: true })
     },
+  }
+}
+
+/** Saves a full-page screenshot as `<SCREENSHOT_DIR>/<name>.png` and returns its path. */
+export async function takeScreenshot(page: Page, name: string): Promise<string> {
+  const path = join(SCREENSHOT_DIR, `${name}.png`)
+  await page.screenshot({ path, fullPage: true })
+  return path
+}
+
+/** A started app (with its worker), a JSON client on it, and Chromium on its dashboard. */
+export interface BrowserApp {
+  readonly server: TestApp
+  readonly api: Client
+  readonly browser: BrowserSession
+  readonly page: Page
+  /** Closes the browser, then the app. */
+  close(): Promise<void>
+}
+
+/**
+ * The set-up every browser suite shares: checks the dashboard is built (fails the suite if not),
+ * starts the app with `env` and its worker, and opens Chromium on it. Nobody is signed in yet.
+ */
+export async function startBrowserApp(env: Record<string, string> = {}): Promise<BrowserApp> {
+  assert.ok(ensureDashboardBuilt(createLogger('silent')), 'the dashboard is built (npm install runs npm run build:web)')
+  const server = await startTestApp(env)
+  try {
+    await server.app.startWorker()
+    const browser = await openBrowser(server.url)
+    return {
+      server,
+      api: client(server.url),
+      browser,
+      page: browser.page,
+      async close() {
+        await browser.close()
+        await server.close()
+      },
+    }
+  } catch (error) {
+    await server.close()
+    throw error
   }
 }

@@ -37,7 +37,7 @@ export interface FuzzRequest {
 /** The simulator's seeded generator (mulberry32), so every run sends the same requests. */
 export { seededRandom } from '../../src/domains/meditation/simulator.js'
 
-export function operationsOf(doc: OpenApiDocument): Operation[] {
+export function listOperations(doc: OpenApiDocument): Operation[] {
   return Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => ({
       method: method.toUpperCase(),
@@ -153,7 +153,7 @@ function withRawAt(value: unknown, path: string[], raw: string): string {
   return JSON.stringify(copy).replace(MARK, raw)
 }
 
-function urlOf(op: Operation, doc: OpenApiDocument, override?: { name: string; value: string }): string {
+function buildUrl(op: Operation, doc: OpenApiDocument, override?: { name: string; value: string }): string {
   let path = op.path
   const query: string[] = []
   for (const param of op.parameters) {
@@ -173,7 +173,7 @@ export function requestsFor(op: Operation, doc: OpenApiDocument, random: () => n
   const baseText = base === undefined ? (hasBody ? '{}' : undefined) : JSON.stringify(base)
   const json = (body: string | Buffer | undefined, label: string): FuzzRequest => ({
     method: op.method,
-    url: urlOf(op, doc),
+    url: buildUrl(op, doc),
     contentType: body === undefined ? undefined : 'application/json',
     body,
     label,
@@ -188,7 +188,7 @@ export function requestsFor(op: Operation, doc: OpenApiDocument, random: () => n
       const value = pick(random, BAD_URL_VALUES)
       requests.push({
         method: op.method,
-        url: urlOf(op, doc, { name: param.name, value }),
+        url: buildUrl(op, doc, { name: param.name, value }),
         contentType: baseText === undefined ? undefined : 'application/json',
         body: baseText,
         label: `${param.in} ${param.name}=${value.slice(0, 40)}`,

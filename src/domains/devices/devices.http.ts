@@ -19,13 +19,25 @@ import * as devices from './devices.service.js'
 const tags = ['devices']
 const security = [{ bearer: [] }]
 
-/** `onKeyRevoked` runs after a device's key stopped working (revoked or deleted), e.g. to drop cached keys. */
+/**
+ * The device routes under /v1/devices: a person registers, lists, changes, revokes, re-keys and deletes
+ * their devices; a device (with its key) sends heartbeats. `onKeyRevoked` runs after a device's key
+ * stopped working (revoked, rotated or deleted), e.g. to drop cached keys.
+ */
 export function registerDevicesHttp(
   app: HttpServer,
   deps: devices.DevicesDeps,
   guards: Guards,
   onKeyRevoked: (deviceId: string) => void = () => {},
 ): void {
+  registerCreateRoute(app, deps, guards)
+  registerHeartbeatRoute(app, deps, guards)
+  registerDeviceRoutes(app, deps, guards)
+  registerKeyRoutes(app, deps, guards, onKeyRevoked)
+}
+
+/** Register a device; its key is in the answer, once. */
+function registerCreateRoute(app: HttpServer, deps: devices.DevicesDeps, guards: Guards): void {
   const common = { onRequest: guards.person }
   app.post(
     '/v1/devices',
@@ -42,6 +54,10 @@ export function registerDevicesHttp(
     async (request, reply) =>
       reply.status(201).send(await devices.createDevice(deps, readPrincipal(request), request.body)),
   )
+}
+
+/** A device says it is alive; only a call with a device key may. */
+function registerHeartbeatRoute(app: HttpServer, deps: devices.DevicesDeps, guards: Guards): void {
   app.post(
     '/v1/devices/heartbeat',
     {
@@ -62,6 +78,11 @@ export function registerDevicesHttp(
       return { deviceId: device.id, online: true as const, presenceTimeoutSeconds: device.presenceTimeoutSeconds }
     },
   )
+}
+
+/** List (optionally by presence), read and change a person's devices. */
+function registerDeviceRoutes(app: HttpServer, deps: devices.DevicesDeps, guards: Guards): void {
+  const common = { onRequest: guards.person }
   app.get(
     '/v1/devices',
     {
@@ -105,6 +126,16 @@ export function registerDevicesHttp(
     },
     async (request) => devices.patchDevice(deps, readPrincipal(request), request.params.id, request.body),
   )
+}
+
+/** Revoke, rotate and delete: each ends the key's cached lookups through `onKeyRevoked`. */
+function registerKeyRoutes(
+  app: HttpServer,
+  deps: devices.DevicesDeps,
+  guards: Guards,
+  onKeyRevoked: (deviceId: string) => void,
+): void {
+  const common = { onRequest: guards.person }
   app.post(
     '/v1/devices/:id/revoke',
     {

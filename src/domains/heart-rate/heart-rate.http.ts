@@ -48,10 +48,22 @@ async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnTyp
 /** Streamed text with back-pressure: the next chunk is asked for only when the client has taken the one before. */
 const streamText = (chunks: AsyncIterable<string>) => Readable.from(chunks, { highWaterMark: 1 })
 
+/**
+ * The heart-rate routes under /v1/heart-rate: ingest, reads, exports, alert episodes, zones and HRV.
+ * Devices (API key) and people (JWT) may call them, except the exports and acknowledging an alert (people only).
+ */
 export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
-  const anyone = { onRequest: guards.anyone }
-  const person = { onRequest: guards.person }
+  registerIngestRoute(app, deps, guards)
+  registerReadRoutes(app, deps, guards)
+  registerExportRoutes(app, deps, guards)
+  registerAlertRoutes(app, deps, guards)
+  registerZoneRoutes(app, deps, guards)
+  registerHrvRoutes(app, deps, guards)
+}
 
+/** One sample (201, or 400 with the reason) or a batch (200, a verdict per sample). */
+function registerIngestRoute(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
+  const anyone = { onRequest: guards.anyone }
   app.post(
     '/v1/heart-rate/samples',
     {
@@ -81,6 +93,11 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
       return reply.status(201).send({ verdict, alerts: result.alerts })
     },
   )
+}
+
+/** Paged samples, the bucketed series and the status (recent samples, open alert). */
+function registerReadRoutes(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
+  const anyone = { onRequest: guards.anyone }
   app.get(
     '/v1/heart-rate/samples',
     {
@@ -129,6 +146,11 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
     },
     async (request) => queries.readStatus(deps, readPrincipal(request), request.query.recent),
   )
+}
+
+/** A range of samples streamed as CSV or as a FHIR R4 Bundle. */
+function registerExportRoutes(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
+  const person = { onRequest: guards.person }
   app.get(
     '/v1/heart-rate/export.csv',
     {
@@ -168,7 +190,12 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
       return reply.send(streamText(fhirBundleText(queries.readExportText(deps, owner, range, 'fhir'), deps.now())))
     },
   )
+}
 
+/** Alert episodes: list, one, acknowledge. */
+function registerAlertRoutes(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
+  const anyone = { onRequest: guards.anyone }
+  const person = { onRequest: guards.person }
   app.get(
     '/v1/heart-rate/alerts',
     {
@@ -203,7 +230,11 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
     },
     async (request) => queries.acknowledgeAlert(deps, readPrincipal(request), request.params.id),
   )
+}
 
+/** Time per exercise zone, of stored samples or of posted ones. */
+function registerZoneRoutes(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
+  const anyone = { onRequest: guards.anyone }
   app.get(
     '/v1/heart-rate/zones',
     {
@@ -238,6 +269,11 @@ export function registerHeartRateHttp(app: HttpServer, deps: HeartRateDeps, guar
       return queries.computePostedZones(deps, readPrincipal(request), samples, given)
     },
   )
+}
+
+/** HRV over a range, or per bucket. */
+function registerHrvRoutes(app: HttpServer, deps: HeartRateDeps, guards: Guards): void {
+  const anyone = { onRequest: guards.anyone }
   app.get(
     '/v1/heart-rate/hrv',
     {

@@ -1,12 +1,9 @@
 // A training run whose worker thread dies: every real database, real tfjs-wasm threads; the thread is
 // ended mid-run with the runtime's recycleTraining, as a crash would end it.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { pino } from 'pino'
-import { databaseTargets, type OpenedTestDatabase, openTestDatabase } from '../../../test/helpers/databases.js'
+import { type DatabaseTarget, databaseTargets, openTestDatabase } from '../../../test/helpers/databases.js'
 import type { DatabaseHandle } from '../../platform/db/database.js'
 import { createMetrics } from '../../platform/metrics/metrics.js'
 import { createDatabaseBlobStore } from '../../platform/blob/database-blob-store.js'
@@ -54,58 +51,87 @@ function trainer(maxEpochs: number): ModelTrainer {
   }
 }
 
-for (const target of await databaseTargets()) {
-  describe(`a training run whose worker thread dies on ${target.kind}`, { skip: target.skip }, () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-run-'))
-    let opened: OpenedTestDatabase
-    let database: DatabaseHandle
-    let runtime: MlRuntime
-    let userId: string
-    const events: TrainingEvent[] = []
-    const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps => ({
-      db: database.db,
-      kind: database.kind,
-      runtime,
-      queueMaxAttempts,
-      logger: pino({ level: 'silent' }),
-      now: systemClock,
-      trainers: new Map([['meditation', trainer(maxEpochs)]]),
-      outbox: createJobsTableOutbox(
-        database.db,
-        createDatabaseQueue({
-          db: database.db,
-          dialect: database.kind,
-          metrics: createMetrics(),
-          logger: pino({ level: 'silent' }),
-          retry: exponentialBackoff(5),
-        }),
-      ),
-      publish: (_user, event) => {
-        events.push(event)
-        // Ends the thread at the first epoch of a long run: the run is still inside model.fit.
-        if (event.epoch?.epoch === 1 && maxEpochs > 1000) void runtime.recycleTraining()
-      },
-    })
+/** A database of one target with a user, and an ML runtime with one training thread. */
+interface TrainingSuite {
+  readonly database: DatabaseHandle
+  readonly runtime: MlRuntime
+  readonly userId: string
+  close(): Promise<void>
+}
 
-    before(async () => {
-      opened = await openTestDatabase(target)
-      database = opened.database
-      runtime = createMlRuntime({
-        trainingThreads: 1,
-        logger: pino({ level: 'silent' }),
-        blobs: createDatabaseBlobStore({ db: database.db }),
-      })
-      userId = (
-        await createUser(
-          { db: database.db, now: systemClock },
-          { email: 'crash@example.com', password: 'correct horse battery' },
-        )
-      ).id
-    })
-    after(async () => {
+async function openTrainingSuite(target: DatabaseTarget, email: string): Promise<TrainingSuite> {
+  const opened = await openTestDatabase(target)
+  const database = opened.database
+  const runtime = createMlRuntime({
+    trainingThreads: 1,
+    logger: pino({ level: 'silent' }),
+    blobs: createDatabaseBlobStore({ db: database.db }),
+  })
+  const user = await createUser({ db: database.db, now: systemClock }, { email, password: 'correct horse battery' })
+  return {
+    database,
+    runtime,
+    userId: user.id,
+    async close() {
       await runtime.close()
       await opened.close()
-      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Training deps over the suite's database (database queue and outbox) with the test trainer of `maxEpochs`. */
+function buildDeps(
+  suite: TrainingSuite,
+  maxEpochs: number,
+  publish: TrainingDeps['publish'],
+  queueMaxAttempts = 5,
+): TrainingDeps {
+  const { database, runtime } = suite
+  return {
+    db: database.db,
+    kind: database.kind,
+    runtime,
+    queueMaxAttempts,
+    logger: pino({ level: 'silent' }),
+    now: systemClock,
+    trainers: new Map([['meditation', trainer(maxEpochs)]]),
+    outbox: createJobsTableOutbox(
+      database.db,
+      createDatabaseQueue({
+        db: database.db,
+        dialect: database.kind,
+        metrics: createMetrics(),
+        logger: pino({ level: 'silent' }),
+        retry: exponentialBackoff(5),
+      }),
+    ),
+    publish,
+  }
+}
+
+for (const target of await databaseTargets()) {
+  describe(`a training run whose worker thread dies on ${target.kind}`, { skip: target.skip }, () => {
+    let suite: TrainingSuite
+    let userId: string
+    const events: TrainingEvent[] = []
+    const deps = (maxEpochs: number, queueMaxAttempts = 5): TrainingDeps =>
+      buildDeps(
+        suite,
+        maxEpochs,
+        (_user, event) => {
+          events.push(event)
+          // Ends the thread at the first epoch of a long run: the run is still inside model.fit.
+          if (event.epoch?.epoch === 1 && maxEpochs > 1000) void suite.runtime.recycleTraining()
+        },
+        queueMaxAttempts,
+      )
+
+    before(async () => {
+      suite = await openTrainingSuite(target, 'crash@example.com')
+      userId = suite.userId
+    })
+    after(async () => {
+      await suite?.close()
     })
 
     test('is put back in the queue (the delivery throws so the queue retries), and the retry succeeds', async () => {
@@ -140,63 +166,29 @@ for (const target of await databaseTargets()) {
   })
 
   describe(`cancelling a running training job on ${target.kind}`, { skip: target.skip }, () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pulsebase-cancel-'))
-    let opened: OpenedTestDatabase
-    let database: DatabaseHandle
-    let runtime: MlRuntime
+    let suite: TrainingSuite
     let userId: string
 
     before(async () => {
-      opened = await openTestDatabase(target)
-      database = opened.database
-      runtime = createMlRuntime({
-        trainingThreads: 1,
-        logger: pino({ level: 'silent' }),
-        blobs: createDatabaseBlobStore({ db: database.db }),
-      })
-      userId = (
-        await createUser(
-          { db: database.db, now: systemClock },
-          { email: 'cancel@example.com', password: 'correct horse battery' },
-        )
-      ).id
+      suite = await openTrainingSuite(target, 'cancel@example.com')
+      userId = suite.userId
     })
     after(async () => {
-      await runtime.close()
-      await opened.close()
-      rmSync(dataDir, { recursive: true, force: true })
+      await suite?.close()
     })
 
     test('is honoured within one epoch, however fast epochs are', async () => {
       let jobId = ''
-      const deps: TrainingDeps = {
-        db: database.db,
-        kind: database.kind,
-        runtime,
-        queueMaxAttempts: 5,
-        logger: pino({ level: 'silent' }),
-        now: systemClock,
-        trainers: new Map([['meditation', trainer(500)]]),
-        outbox: createJobsTableOutbox(
-          database.db,
-          createDatabaseQueue({
-            db: database.db,
-            dialect: database.kind,
-            metrics: createMetrics(),
-            logger: pino({ level: 'silent' }),
-            retry: exponentialBackoff(5),
-          }),
-        ),
-        // The cancel is committed while epoch 3 is being reported, as a request arriving then would be.
-        publish: (_user, event) => {
-          if (event.epoch?.epoch === 3)
-            void database.db
-              .updateTable('ml_training_jobs')
-              .set({ is_cancel_requested: 1 })
-              .where('id', '=', jobId)
-              .execute()
-        },
-      }
+      const { database } = suite
+      // The cancel is committed while epoch 3 is being reported, as a request arriving then would be.
+      const deps = buildDeps(suite, 500, (_user, event) => {
+        if (event.epoch?.epoch === 3)
+          void database.db
+            .updateTable('ml_training_jobs')
+            .set({ is_cancel_requested: 1 })
+            .where('id', '=', jobId)
+            .execute()
+      })
       jobId = (await requestTraining(deps, userId, 'meditation')).id
       await runTrainingJob(deps, jobId, 1)
       const job = await getTrainingJob(deps, userId, jobId)

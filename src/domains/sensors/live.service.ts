@@ -60,12 +60,16 @@ function toLiveClassifier(row: repo.LiveRow): LiveClassifier {
   }
 }
 
+/**
+ * The live classifiers of every stream: assignments (scoped by owner), the lookup of a stream's
+ * classifier as frames arrive (cached for LOOKUP_TTL_MS, dropped at once when any process changes
+ * it), the inference queue, and the latest prediction per stream (written every LATEST_FLUSH_MS).
+ * Errors: `not_found` for another user's device or classifier, `invalid_argument` when the model's
+ * channel layout differs from the stream's.
+ */
 export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
-  const lookups = new Map<string, { target: Promise<LiveTarget | undefined>; expires: number }>()
-  const latest = new Map<
-    string,
-    { target: LiveTarget; modelId: string; prediction: LivePrediction & { skipped: number }; at: number }
-  >()
+  const targets = createTargetLookups(deps)
+  const latest = createLatestPredictions(deps)
   let timer: NodeJS.Timeout | undefined
   let unsubscribe: (() => Promise<void>) | undefined
   const queue = createLiveQueue({
@@ -74,55 +78,12 @@ export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
     onCounts: deps.onCounts,
     onPredictions: (target, event) => {
       deps.publish(target.userId, 'sensor-prediction', event)
-      const last = event.predictions[event.predictions.length - 1]
-      if (last !== undefined)
-        latest.set(toKey(target.deviceId, target.kind), {
-          target,
-          modelId: event.modelId,
-          prediction: { ...last, skipped: event.skipped },
-          at: deps.now(),
-        })
+      latest.record(target, event)
     },
   })
 
-  async function lookUp(deviceId: string, kind: string): Promise<LiveTarget | undefined> {
-    const row = await repo.findLive(deps.db, deviceId, kind)
-    if (row === undefined) return undefined
-    return {
-      userId: row.user_id,
-      deviceId,
-      kind,
-      classifier: await classifierInfo(deps.models, row.user_id, row.model_id),
-    }
-  }
-
-  /** One lookup in flight per stream, so frames that arrive meanwhile keep their order. */
-  function findTarget(deviceId: string, kind: string): Promise<LiveTarget | undefined> {
-    const key = toKey(deviceId, kind)
-    const cached = lookups.get(key)
-    if (cached !== undefined && cached.expires > deps.now()) return cached.target
-    const target = lookUp(deviceId, kind).catch((err: unknown) => {
-      deps.logger.warn({ err, deviceId, kind }, 'live classifier lookup failed')
-      lookups.delete(key)
-      return undefined
-    })
-    lookups.set(key, { target, expires: deps.now() + LOOKUP_TTL_MS })
-    return target
-  }
-
-  async function flushLatest(): Promise<void> {
-    const batch = [...latest.values()]
-    latest.clear()
-    for (const entry of batch) {
-      const { target, modelId, prediction, at } = entry
-      await repo
-        .storeLatest(deps.db, target.deviceId, target.kind, modelId, JSON.stringify(prediction), at)
-        .catch((err: unknown) => deps.logger.warn({ err, deviceId: target.deviceId }, 'latest prediction not stored'))
-    }
-  }
-
   async function changed(deviceId: string, kind: string): Promise<void> {
-    lookups.delete(toKey(deviceId, kind))
+    targets.forget(deviceId, kind)
     await deps.pubsub
       .publish(LIVE_CHANGED, { deviceId, kind })
       .catch((err: unknown) => deps.logger.warn({ err }, 'live classifier change not broadcast'))
@@ -131,32 +92,14 @@ export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
   return {
     offer(stored) {
       const { deviceId, kind } = stored.stream
-      void findTarget(deviceId, kind).then((target) => {
+      void targets.find(deviceId, kind).then((target) => {
         if (target !== undefined && isSameLayout(target.classifier.layout, stored.stream.layout))
           queue.offer(target, stored.frames)
       })
     },
     queue,
     async assign(owner, deviceId, kind, modelId) {
-      if ((await findDevice(deps.db, owner.userId, deviceId)) === undefined)
-        throw new AppError('not_found', `No device ${deviceId}`)
-      const info = await classifierInfo(deps.models, owner.userId, modelId)
-      const stream = await findStream(deps.db, deviceId, kind)
-      if (stream !== undefined && !isSameLayout(parseLayout(stream.layout), info.layout)) {
-        throw new AppError(
-          'invalid_argument',
-          `The device's ${kind} frames have ${describeLayout(parseLayout(stream.layout))}; model ${modelId} takes ${describeLayout(info.layout)}`,
-        )
-      }
-      await repo.upsertLive(deps.db, {
-        device_id: deviceId,
-        kind,
-        user_id: owner.userId,
-        model_id: modelId,
-        latest: null,
-        latest_at: null,
-        created_at: deps.now(),
-      })
+      await storeAssignment(deps, owner, deviceId, kind, modelId)
       await changed(deviceId, kind)
       return this.get(owner, deviceId, kind)
     },
@@ -177,15 +120,108 @@ export function createLiveClassifiers(deps: LiveDeps): LiveClassifiers {
     async start() {
       unsubscribe = await deps.pubsub.subscribe(LIVE_CHANGED, (message) => {
         const { deviceId, kind } = message as { deviceId?: unknown; kind?: unknown }
-        if (typeof deviceId === 'string' && typeof kind === 'string') lookups.delete(toKey(deviceId, kind))
+        if (typeof deviceId === 'string' && typeof kind === 'string') targets.forget(deviceId, kind)
       })
-      timer = setInterval(() => void flushLatest(), LATEST_FLUSH_MS).unref()
+      timer = setInterval(() => void latest.flush(), LATEST_FLUSH_MS).unref()
     },
     async close() {
       clearInterval(timer)
       await unsubscribe?.()
       await queue.drain()
-      await flushLatest()
+      await latest.flush()
+    },
+  }
+}
+
+/** Makes `modelId` the owner's device's live classifier of `kind`, after checking the device and the layout. */
+async function storeAssignment(
+  deps: LiveDeps,
+  owner: Principal,
+  deviceId: string,
+  kind: string,
+  modelId: string,
+): Promise<void> {
+  if ((await findDevice(deps.db, owner.userId, deviceId)) === undefined)
+    throw new AppError('not_found', `No device ${deviceId}`)
+  const info = await classifierInfo(deps.models, owner.userId, modelId)
+  const stream = await findStream(deps.db, deviceId, kind)
+  if (stream !== undefined && !isSameLayout(parseLayout(stream.layout), info.layout)) {
+    throw new AppError(
+      'invalid_argument',
+      `The device's ${kind} frames have ${describeLayout(parseLayout(stream.layout))}; model ${modelId} takes ${describeLayout(info.layout)}`,
+    )
+  }
+  await repo.upsertLive(deps.db, {
+    device_id: deviceId,
+    kind,
+    user_id: owner.userId,
+    model_id: modelId,
+    latest: null,
+    latest_at: null,
+    created_at: deps.now(),
+  })
+}
+
+/** Which classifier (if any) a stream's frames go to, looked up in the database and cached per stream. */
+function createTargetLookups(deps: LiveDeps) {
+  const lookups = new Map<string, { target: Promise<LiveTarget | undefined>; expires: number }>()
+
+  async function lookUp(deviceId: string, kind: string): Promise<LiveTarget | undefined> {
+    const row = await repo.findLive(deps.db, deviceId, kind)
+    if (row === undefined) return undefined
+    return {
+      userId: row.user_id,
+      deviceId,
+      kind,
+      classifier: await classifierInfo(deps.models, row.user_id, row.model_id),
+    }
+  }
+
+  return {
+    /** One lookup in flight per stream, so frames that arrive meanwhile keep their order. */
+    find(deviceId: string, kind: string): Promise<LiveTarget | undefined> {
+      const key = toKey(deviceId, kind)
+      const cached = lookups.get(key)
+      if (cached !== undefined && cached.expires > deps.now()) return cached.target
+      const target = lookUp(deviceId, kind).catch((err: unknown) => {
+        deps.logger.warn({ err, deviceId, kind }, 'live classifier lookup failed')
+        lookups.delete(key)
+        return undefined
+      })
+      lookups.set(key, { target, expires: deps.now() + LOOKUP_TTL_MS })
+      return target
+    },
+    forget(deviceId: string, kind: string): void {
+      lookups.delete(toKey(deviceId, kind))
+    },
+  }
+}
+
+/** The newest prediction per stream, kept in memory and written to the database by `flush`. */
+function createLatestPredictions(deps: LiveDeps) {
+  const latest = new Map<
+    string,
+    { target: LiveTarget; modelId: string; prediction: LivePrediction & { skipped: number }; at: number }
+  >()
+  return {
+    record(target: LiveTarget, event: SensorPredictionEvent): void {
+      const last = event.predictions[event.predictions.length - 1]
+      if (last !== undefined)
+        latest.set(toKey(target.deviceId, target.kind), {
+          target,
+          modelId: event.modelId,
+          prediction: { ...last, skipped: event.skipped },
+          at: deps.now(),
+        })
+    },
+    async flush(): Promise<void> {
+      const batch = [...latest.values()]
+      latest.clear()
+      for (const { target, modelId, prediction, at } of batch) {
+        await repo
+          .storeLatest(deps.db, target.deviceId, target.kind, modelId, JSON.stringify(prediction), at)
+          .catch((err: unknown) => deps.logger.warn({ err, deviceId: target.deviceId }, 'latest prediction not stored'))
+      }
     },
   }
 }

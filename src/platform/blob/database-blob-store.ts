@@ -18,10 +18,10 @@ import {
   sortByKey,
   toReadable,
 } from './blob.port.js'
+import { DAY_MS } from '../time/date-time.js'
 
 /** Rows of at most this many bytes: under MariaDB's default max_allowed_packet (16 MiB) with room to spare. */
 export const BLOB_CHUNK_BYTES = 1024 * 1024
-const DAY_MS = 24 * 60 * 60 * 1000
 
 /** `body` cut (or joined) into chunks of exactly `size` bytes, the last one shorter. */
 async function* rechunked(body: BlobBody, size: number): AsyncGenerator<Buffer> {

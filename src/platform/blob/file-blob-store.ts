@@ -16,10 +16,10 @@ import {
   deleteListed,
   sortByKey,
 } from './blob.port.js'
+import { DAY_MS } from '../time/date-time.js'
 
 const SUFFIX = '~'
 const TEMP = '.tmp'
-const DAY_MS = 24 * 60 * 60 * 1000
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT'
 

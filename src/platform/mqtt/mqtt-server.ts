@@ -2,7 +2,7 @@
 // only under their own `devices/<deviceId>/` topics, and a QoS 1 PUBLISH is acknowledged only after
 // the route that handles its topic has committed it. Off unless PULSEBASE_MQTT_PORT is set.
 import { createServer, type Server } from 'node:net'
-import type { AuthenticateError, Client } from 'aedes'
+import type { Aedes, AuthenticateError, Client } from 'aedes'
 import { AppError } from '../../errors.js'
 import type { CredentialWatch } from '../auth/credential-watch.js'
 import type { Authenticate, Principal } from '../auth/principal.js'
@@ -80,55 +80,39 @@ interface Session {
   publisher: MqttPublisher
 }
 
+/** The parts of a PUBLISH packet a route sees. */
+type Published = Pick<MqttMessage, 'topic' | 'payload' | 'qos'>
+
+/** What the broker's hooks share: the routes, and per connected client its session and credential watch. */
+interface Broker {
+  readonly aedes: Aedes
+  readonly deps: MqttServerDeps
+  readonly routes: { filter: string[]; route: MqttRoute }[]
+  readonly sessions: WeakMap<Client, Session>
+  readonly watches: WeakMap<Client, () => void>
+}
+
+/**
+ * Starts an MQTT broker (aedes) whose clients are devices: the password is a device key, the username
+ * empty or the device id. Nothing listens until `listen`. Errors: none of its own; aedes' load errors.
+ */
 export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer> {
-  const routes: { filter: string[]; route: MqttRoute }[] = []
-  const sessions = new WeakMap<Client, Session>()
-  const watches = new WeakMap<Client, () => void>()
   const { Aedes } = await import('aedes')
-  const broker = await Aedes.createBroker({ concurrency: 1000 })
-  const logger = deps.logger
-  const readAddress = (client: Client) => ('remoteAddress' in client.conn ? client.conn.remoteAddress : undefined)
-
-  async function authenticatePublisher(client: Client, credential: string): Promise<MqttPublisher> {
-    const principal = await deps.authenticate(credential, { address: readAddress(client) })
-    if (principal.deviceId === null)
-      throw new AppError('permission_denied', 'MQTT is for devices: connect with a device key as the password')
-    return {
-      principal: { ...principal, deviceId: principal.deviceId },
-      clientId: client.id,
-      address: readAddress(client),
-    }
+  const broker: Broker = {
+    aedes: await Aedes.createBroker({ concurrency: 1000 }),
+    deps,
+    routes: [],
+    sessions: new WeakMap(),
+    watches: new WeakMap(),
   }
-
-  broker.authenticate = (client, username, password, done) => {
-    const credential = password?.toString('utf8') ?? ''
-    authenticatePublisher(client, credential).then(
-      (publisher) => {
-        if (username !== undefined && username !== '' && username !== publisher.principal.deviceId) {
-          return done(authError('The username must be the device id (or empty)', BAD_USERNAME_OR_PASSWORD), false)
-        }
-        sessions.set(client, { credential, publisher })
-        const stop = deps.credentials?.watch(publisher.principal, (reason) => {
-          logger.debug({ clientId: client.id, reason }, 'MQTT session ended with its credentials')
-          client.close()
-        })
-        if (stop !== undefined) watches.set(client, stop)
-        done(null, true)
-      },
-      (error: unknown) => {
-        if (error instanceof AppError)
-          return done(
-            authError(error.message, error.code === 'permission_denied' ? NOT_AUTHORIZED : BAD_USERNAME_OR_PASSWORD),
-            false,
-          )
-        logger.error({ err: error }, 'MQTT authentication failed unexpectedly')
-        done(authError('Server unavailable', SERVER_UNAVAILABLE), false)
-      },
+  broker.aedes.authenticate = (client, username, password, done) => {
+    // connectClient answers every refusal itself; it rejects only on a bug, as the inline handler did.
+    void connectClient(broker, client, username, password?.toString('utf8') ?? '').then((error) =>
+      done(error, error === null),
     )
   }
-
-  broker.authorizeSubscribe = (client, subscription, done) => {
-    const session = sessions.get(client)
+  broker.aedes.authorizeSubscribe = (client, subscription, done) => {
+    const session = broker.sessions.get(client)
     // A device subscribes only below devices/<its id>/; a null subscription is a refused one (SUBACK 128).
     if (
       session === undefined ||
@@ -137,61 +121,123 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
       return done(null, null)
     done(null, subscription)
   }
-
-  broker.authorizePublish = (client, packet, done) => {
+  broker.aedes.authorizePublish = (client, packet, done) => {
     if (client === null) return done(new Error('no anonymous publishing'))
-    const session = sessions.get(client)
+    const session = broker.sessions.get(client)
     if (session === undefined) return done(new Error('not authenticated'))
-    handlePublish(client, session, packet.topic, packet.payload as Buffer, packet.qos).then(
-      () => done(null),
-      (error: unknown) => {
-        const outcome = error instanceof AppError ? 'refused' : 'failed'
-        deps.metrics.mqttMessages.inc({ outcome })
-        if (outcome === 'failed')
-          logger.error(
-            { err: error, topic: packet.topic },
-            'MQTT message not handled; closing the connection unacknowledged',
-          )
-        else logger.debug({ topic: packet.topic, message: (error as Error).message }, 'MQTT message refused')
-        done(error instanceof Error ? error : new Error(String(error)))
-      },
+    void receivePublish(broker, client, session, {
+      topic: packet.topic,
+      payload: packet.payload as Buffer,
+      qos: packet.qos,
+    }).then(done)
+  }
+  const logger = deps.logger
+  broker.aedes.on('clientError', (client, error) =>
+    logger.debug({ clientId: client.id, err: error }, 'MQTT client error'),
+  )
+  broker.aedes.on('clientDisconnect', (client) => broker.watches.get(client)?.())
+  return serveBroker(broker)
+}
+
+function readAddress(client: Client): string | undefined {
+  return 'remoteAddress' in client.conn ? client.conn.remoteAddress : undefined
+}
+
+async function authenticatePublisher(deps: MqttServerDeps, client: Client, credential: string): Promise<MqttPublisher> {
+  const principal = await deps.authenticate(credential, { address: readAddress(client) })
+  if (principal.deviceId === null)
+    throw new AppError('permission_denied', 'MQTT is for devices: connect with a device key as the password')
+  return {
+    principal: { ...principal, deviceId: principal.deviceId },
+    clientId: client.id,
+    address: readAddress(client),
+  }
+}
+
+/**
+ * Authenticates a connecting client and starts its session (and the watch that closes it when its
+ * credentials end). Resolves with null when accepted, else the CONNACK error to refuse it with.
+ */
+async function connectClient(
+  broker: Broker,
+  client: Client,
+  username: string | undefined,
+  credential: string,
+): Promise<AuthenticateError | null> {
+  const logger = broker.deps.logger
+  let publisher: MqttPublisher
+  try {
+    publisher = await authenticatePublisher(broker.deps, client, credential)
+  } catch (error) {
+    if (error instanceof AppError)
+      return authError(error.message, error.code === 'permission_denied' ? NOT_AUTHORIZED : BAD_USERNAME_OR_PASSWORD)
+    logger.error({ err: error }, 'MQTT authentication failed unexpectedly')
+    return authError('Server unavailable', SERVER_UNAVAILABLE)
+  }
+  if (username !== undefined && username !== '' && username !== publisher.principal.deviceId) {
+    return authError('The username must be the device id (or empty)', BAD_USERNAME_OR_PASSWORD)
+  }
+  broker.sessions.set(client, { credential, publisher })
+  const stop = broker.deps.credentials?.watch(publisher.principal, (reason) => {
+    logger.debug({ clientId: client.id, reason }, 'MQTT session ended with its credentials')
+    client.close()
+  })
+  if (stop !== undefined) broker.watches.set(client, stop)
+  return null
+}
+
+/**
+ * Handles one PUBLISH and counts its outcome. Resolves with null once handled (aedes then acknowledges
+ * a QoS 1 message), else with the error that makes aedes close the connection unacknowledged.
+ */
+async function receivePublish(
+  broker: Broker,
+  client: Client,
+  session: Session,
+  packet: Published,
+): Promise<Error | null> {
+  const { topic } = packet
+  try {
+    await handlePublish(broker, client, session, packet)
+    return null
+  } catch (error) {
+    const outcome = error instanceof AppError ? 'refused' : 'failed'
+    broker.deps.metrics.mqttMessages.inc({ outcome })
+    if (outcome === 'failed')
+      broker.deps.logger.error({ err: error, topic }, 'MQTT message not handled; closing the connection unacknowledged')
+    else broker.deps.logger.debug({ topic, message: (error as Error).message }, 'MQTT message refused')
+    return error instanceof Error ? error : new Error(String(error))
+  }
+}
+
+/** Re-authenticates (cached; a revoked key ends the session here), checks the topic, runs its route. */
+async function handlePublish(broker: Broker, client: Client, session: Session, packet: Published): Promise<void> {
+  const { topic, payload, qos } = packet
+  session.publisher = await authenticatePublisher(broker.deps, client, session.credential)
+  const prefix = deviceTopicPrefix(session.publisher.principal.deviceId)
+  if (!topic.startsWith(prefix)) throw new AppError('permission_denied', `A device publishes only below ${prefix}`)
+  const levels = topic.slice(prefix.length).split('/')
+  const match = broker.routes.find((r) => matches(r.filter, levels))
+  // A topic of the device's own that no route handles is passed to its subscribers only.
+  if (match === undefined) return
+  const reply = await match.route.handle({ publisher: session.publisher, topic, levels, payload, qos })
+  broker.deps.metrics.mqttMessages.inc({ outcome: 'handled' })
+  if (reply)
+    broker.aedes.publish(
+      { cmd: 'publish', topic: reply.topic, payload: Buffer.from(reply.payload), qos: 0, retain: false, dup: false },
+      () => undefined,
     )
-  }
+}
 
-  /** Re-authenticates (cached; a revoked key ends the session here), checks the topic, runs its route. */
-  async function handlePublish(
-    client: Client,
-    session: Session,
-    topic: string,
-    payload: Buffer,
-    qos: 0 | 1 | 2,
-  ): Promise<void> {
-    session.publisher = await authenticatePublisher(client, session.credential)
-    const prefix = deviceTopicPrefix(session.publisher.principal.deviceId)
-    if (!topic.startsWith(prefix)) throw new AppError('permission_denied', `A device publishes only below ${prefix}`)
-    const levels = topic.slice(prefix.length).split('/')
-    const match = routes.find((r) => matches(r.filter, levels))
-    // A topic of the device's own that no route handles is passed to its subscribers only.
-    if (match === undefined) return
-    const reply = await match.route.handle({ publisher: session.publisher, topic, levels, payload, qos })
-    deps.metrics.mqttMessages.inc({ outcome: 'handled' })
-    if (reply)
-      broker.publish(
-        { cmd: 'publish', topic: reply.topic, payload: Buffer.from(reply.payload), qos: 0, retain: false, dup: false },
-        () => undefined,
-      )
-  }
-
-  broker.on('clientError', (client, error) => logger.debug({ clientId: client.id, err: error }, 'MQTT client error'))
-  broker.on('clientDisconnect', (client) => watches.get(client)?.())
-
+/** The MqttServer over a broker: routes added, a TCP listener started on demand, both closed in order. */
+function serveBroker(broker: Broker): MqttServer {
   let server: Server | undefined
   return {
     addRoute(route) {
-      routes.push({ filter: route.topic.split('/'), route })
+      broker.routes.push({ filter: route.topic.split('/'), route })
     },
     listen(host, port) {
-      server ??= createServer(broker.handle)
+      server ??= createServer(broker.aedes.handle)
       const listening = server
       return new Promise((resolve, reject) => {
         listening.once('error', reject)
@@ -202,9 +248,9 @@ export async function createMqttServer(deps: MqttServerDeps): Promise<MqttServer
         })
       })
     },
-    connectedCount: () => broker.connectedClients,
+    connectedCount: () => broker.aedes.connectedClients,
     async close() {
-      await new Promise<void>((resolve) => broker.close(() => resolve()))
+      await new Promise<void>((resolve) => broker.aedes.close(() => resolve()))
       await new Promise<void>((resolve) => (server?.listening === true ? server.close(() => resolve()) : resolve()))
     },
   }
