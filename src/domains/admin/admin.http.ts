@@ -46,15 +46,21 @@ export interface AdminDeps {
 
 /** Routes for operators; every one needs a person's token with the admin role. */
 export function registerAdminHttp(app: HttpServer, deps: AdminDeps): void {
-  const { db, queue, guards } = deps
-  const common = { onRequest: guards.admin }
+  registerUserRoutes(app, deps)
+  registerQueueRoutes(app, deps)
+  registerProcessRoutes(app, deps)
+}
+
+/** Accounts: list, create (also when registration is closed), change a role. */
+function registerUserRoutes(app: HttpServer, deps: AdminDeps): void {
+  const common = { onRequest: deps.guards.admin }
   app.get(
     '/v1/admin/users',
     {
       ...common,
       schema: { tags, security, querystring: Page, response: { 200: Type.Object({ users: Type.Array(User) }) } },
     },
-    async (request) => ({ users: await auth.listAllUsers(db, request.query) }),
+    async (request) => ({ users: await auth.listAllUsers(deps.db, request.query) }),
   )
   app.post(
     '/v1/admin/users',
@@ -85,6 +91,12 @@ export function registerAdminHttp(app: HttpServer, deps: AdminDeps): void {
     },
     async (request) => auth.setRole(deps, request.params.id, request.body.role),
   )
+}
+
+/** Job queues: depths, dead letters, and retrying or discarding one dead letter. */
+function registerQueueRoutes(app: HttpServer, deps: AdminDeps): void {
+  const { queue } = deps
+  const common = { onRequest: deps.guards.admin }
   app.get(
     '/v1/admin/queues',
     {
@@ -112,6 +124,11 @@ export function registerAdminHttp(app: HttpServer, deps: AdminDeps): void {
     },
     async (request) => ({ jobs: await queue.deadLetters(knownQueue(request.params.queue)) }),
   )
+  /** Retries or discards one dead letter: 204, or `not_found` when the queue holds no such dead job. */
+  const settle = async (params: { queue: string; id: string }, action: 'retry' | 'discard') => {
+    if (!(await queue.settleDead(knownQueue(params.queue), params.id, action)))
+      throw new AppError('not_found', `No dead job ${params.id} in ${params.queue}`)
+  }
   app.post(
     '/v1/admin/queues/:queue/dead/:id/retry',
     {
@@ -125,8 +142,7 @@ export function registerAdminHttp(app: HttpServer, deps: AdminDeps): void {
       },
     },
     async (request, reply) => {
-      if (!(await queue.settleDead(knownQueue(request.params.queue), request.params.id, 'retry')))
-        throw new AppError('not_found', `No dead job ${request.params.id} in ${request.params.queue}`)
+      await settle(request.params, 'retry')
       return reply.status(204).send(null)
     },
   )
@@ -143,11 +159,15 @@ export function registerAdminHttp(app: HttpServer, deps: AdminDeps): void {
       },
     },
     async (request, reply) => {
-      if (!(await queue.settleDead(knownQueue(request.params.queue), request.params.id, 'discard')))
-        throw new AppError('not_found', `No dead job ${request.params.id} in ${request.params.queue}`)
+      await settle(request.params, 'discard')
       return reply.status(204).send(null)
     },
   )
+}
+
+/** This process and its peers: the running log level and the version. */
+function registerProcessRoutes(app: HttpServer, deps: AdminDeps): void {
+  const common = { onRequest: deps.guards.admin }
   app.put(
     '/v1/admin/log-level',
     {
