@@ -22,11 +22,19 @@ const tags = ['sensor datasets']
 const security = [{ bearer: [] }]
 const CSV_BODY_LIMIT = 256 * 1024 * 1024
 
+/** The sensor dataset routes under /v1/sensor-datasets (people only): datasets, recordings, quality and CSV import. */
 export async function registerDatasetsHttp(
   app: HttpServer,
   deps: datasets.DatasetsDeps,
   guards: Guards,
 ): Promise<void> {
+  registerDatasetRoutes(app, deps, guards)
+  registerRecordingRoutes(app, deps, guards)
+  await registerImportRoute(app, deps, guards)
+}
+
+/** Create, list, read, delete a dataset, and its quality report. */
+function registerDatasetRoutes(app: HttpServer, deps: datasets.DatasetsDeps, guards: Guards): void {
   const person = { onRequest: guards.person }
   app.post(
     '/v1/sensor-datasets',
@@ -81,6 +89,25 @@ export async function registerDatasetsHttp(
       return reply.status(204).send(null)
     },
   )
+  app.get(
+    '/v1/sensor-datasets/:id/quality',
+    {
+      ...person,
+      schema: {
+        tags,
+        security,
+        summary: 'Is the dataset usable? Per-label statistics, separability and a cross-validated baseline',
+        params: DatasetParams,
+        response: { 200: QualityReport },
+      },
+    },
+    async (request) => datasets.qualityReport(deps, readPrincipal(request), request.params.id),
+  )
+}
+
+/** Start and stop labelling a device's incoming frames into a dataset. */
+function registerRecordingRoutes(app: HttpServer, deps: datasets.DatasetsDeps, guards: Guards): void {
+  const person = { onRequest: guards.person }
   app.post(
     '/v1/sensor-datasets/:id/recordings',
     {
@@ -110,20 +137,11 @@ export async function registerDatasetsHttp(
     async (request) =>
       datasets.stopRecording(deps, readPrincipal(request), request.params.id, request.params.recordingId),
   )
-  app.get(
-    '/v1/sensor-datasets/:id/quality',
-    {
-      ...person,
-      schema: {
-        tags,
-        security,
-        summary: 'Is the dataset usable? Per-label statistics, separability and a cross-validated baseline',
-        params: DatasetParams,
-        response: { 200: QualityReport },
-      },
-    },
-    async (request) => datasets.qualityReport(deps, readPrincipal(request), request.params.id),
-  )
+}
+
+/** `POST …/:id/import`: labelled frames from a CSV body, with a CSV parser for this route only. */
+async function registerImportRoute(app: HttpServer, deps: datasets.DatasetsDeps, guards: Guards): Promise<void> {
+  const person = { onRequest: guards.person }
   // The CSV parser applies to this route only (an encapsulated scope).
   await app.register(async (plain) => {
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>()
