@@ -27,12 +27,19 @@ const tags = ['sensor models']
 const security: Record<string, string[]>[] = [{ bearer: [] }, { deviceKey: [] }]
 const PREDICT_BODY_LIMIT = 32 * 1024 * 1024
 
+/** The sensor classifier routes: training on a dataset, the models and their predictions, and live classifiers. */
 export function registerSensorModelsHttp(
   app: HttpServer,
   deps: SensorModelsDeps,
   live: LiveClassifiers,
   guards: Guards,
 ): void {
+  registerModelRoutes(app, deps, guards)
+  registerLiveClassifierRoutes(app, live, guards)
+}
+
+/** Train on a dataset (people), list and read models, classify frames (people and devices). */
+function registerModelRoutes(app: HttpServer, deps: SensorModelsDeps, guards: Guards): void {
   const person = { onRequest: guards.person }
   const anyone = { onRequest: guards.anyone }
   app.post(
@@ -93,7 +100,11 @@ export function registerSensorModelsHttp(
     },
     async (request) => predictFrames(deps, readPrincipal(request), request.params.id, request.body),
   )
+}
 
+/** A device's incoming frames of a kind classified live by a model: assign, list, read, remove (people only). */
+function registerLiveClassifierRoutes(app: HttpServer, live: LiveClassifiers, guards: Guards): void {
+  const person = { onRequest: guards.person }
   app.put(
     '/v1/live-classifiers/:deviceId/:kind',
     {
