@@ -74,97 +74,109 @@ export async function registerM2mCompatHttp(
   deps: profiles.ProfilesDeps,
   authenticate: Authenticate,
 ): Promise<void> {
-  const { db } = deps
   await app.register(async (scope: HttpServer) => {
     scope.setErrorHandler(handleSeedError)
     const auth = { onRequest: seedAuth(authenticate) }
-    const readUserId = (request: FastifyRequest) => readPrincipal(request).userId
-
-    // Express routers mounted at /test and /user answer with and without the trailing slash.
-    for (const path of ['/test', '/test/']) {
-      scope.get(
-        path,
-        {
-          schema: {
-            hide: path.endsWith('/'),
-            tags,
-            summary: "The seed's public test list",
-            response: { 200: TodoList },
-          },
-        },
-        async () => TODOS,
-      )
-    }
-    scope.get(
-      '/test/private',
-      { ...auth, schema: { tags, security, summary: 'Answers the text `Private!` to a valid token' } },
-      async (_request, reply) => reply.type(EXPRESS_TEXT).send('Private!'),
-    )
-
-    for (const path of ['/user', '/user/']) {
-      const hide = path.endsWith('/')
-      scope.get(
-        path,
-        {
-          ...auth,
-          schema: {
-            hide,
-            tags,
-            security,
-            summary: 'Your m2m profile, or null before you create one',
-            response: { 200: Type.Union([M2mProfile, Type.Null()]), ...errors },
-          },
-        },
-        async (request) => profiles.readProfile(db, readUserId(request)),
-      )
-      scope.post(
-        path,
-        {
-          ...auth,
-          schema: {
-            hide,
-            tags,
-            security,
-            summary: 'Create your m2m profile',
-            body: M2mProfileBody,
-            response: { 201: M2mProfile, ...errors, 409: M2mError },
-          },
-        },
-        async (request, reply) =>
-          reply.status(201).send(await inSeedWords(profiles.createProfile(deps, readUserId(request), request.body))),
-      )
-      scope.put(
-        path,
-        {
-          ...auth,
-          schema: {
-            hide,
-            tags,
-            security,
-            summary: 'Replace your m2m profile',
-            body: M2mProfileBody,
-            response: { 200: M2mProfile, ...errors, 404: M2mError },
-          },
-        },
-        async (request) => inSeedWords(profiles.replaceProfile(deps, readUserId(request), request.body)),
-      )
-      scope.delete(
-        path,
-        {
-          ...auth,
-          schema: {
-            hide,
-            tags,
-            security,
-            summary: 'Delete your m2m profile (not your account)',
-            response: { 204: Type.Null(), ...errors },
-          },
-        },
-        async (request, reply) => {
-          await profiles.deleteProfile(db, readUserId(request))
-          return reply.status(204).send(null)
-        },
-      )
-    }
+    registerTestRoutes(scope, auth)
+    registerProfileRoutes(scope, deps, auth)
   })
+}
+
+/** `GET /test` (public) and `GET /test/private` (a valid token). */
+function registerTestRoutes(scope: HttpServer, auth: { onRequest: ReturnType<typeof seedAuth> }): void {
+  // Express routers mounted at /test and /user answer with and without the trailing slash.
+  for (const path of ['/test', '/test/']) {
+    scope.get(
+      path,
+      {
+        schema: {
+          hide: path.endsWith('/'),
+          tags,
+          summary: "The seed's public test list",
+          response: { 200: TodoList },
+        },
+      },
+      async () => TODOS,
+    )
+  }
+  scope.get(
+    '/test/private',
+    { ...auth, schema: { tags, security, summary: 'Answers the text `Private!` to a valid token' } },
+    async (_request, reply) => reply.type(EXPRESS_TEXT).send('Private!'),
+  )
+}
+
+/** `/user` CRUD on the caller's own m2m profile, with and without the trailing slash. */
+function registerProfileRoutes(
+  scope: HttpServer,
+  deps: profiles.ProfilesDeps,
+  auth: { onRequest: ReturnType<typeof seedAuth> },
+): void {
+  const { db } = deps
+  const readUserId = (request: FastifyRequest) => readPrincipal(request).userId
+  for (const path of ['/user', '/user/']) {
+    const hide = path.endsWith('/')
+    scope.get(
+      path,
+      {
+        ...auth,
+        schema: {
+          hide,
+          tags,
+          security,
+          summary: 'Your m2m profile, or null before you create one',
+          response: { 200: Type.Union([M2mProfile, Type.Null()]), ...errors },
+        },
+      },
+      async (request) => profiles.readProfile(db, readUserId(request)),
+    )
+    scope.post(
+      path,
+      {
+        ...auth,
+        schema: {
+          hide,
+          tags,
+          security,
+          summary: 'Create your m2m profile',
+          body: M2mProfileBody,
+          response: { 201: M2mProfile, ...errors, 409: M2mError },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await inSeedWords(profiles.createProfile(deps, readUserId(request), request.body))),
+    )
+    scope.put(
+      path,
+      {
+        ...auth,
+        schema: {
+          hide,
+          tags,
+          security,
+          summary: 'Replace your m2m profile',
+          body: M2mProfileBody,
+          response: { 200: M2mProfile, ...errors, 404: M2mError },
+        },
+      },
+      async (request) => inSeedWords(profiles.replaceProfile(deps, readUserId(request), request.body)),
+    )
+    scope.delete(
+      path,
+      {
+        ...auth,
+        schema: {
+          hide,
+          tags,
+          security,
+          summary: 'Delete your m2m profile (not your account)',
+          response: { 204: Type.Null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await profiles.deleteProfile(db, readUserId(request))
+        return reply.status(204).send(null)
+      },
+    )
+  }
 }
