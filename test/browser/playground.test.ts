@@ -174,6 +174,12 @@ describe('the playground page in a real browser', { skip: skipUnlessChromium() }
   })
 
   test('a long run is cancelled from the page; a classical model trains and shows its confusion matrix', async () => {
+    // Long enough to be cancelled mid-run on any machine: DIGITS, a wide hidden layer and batches of 2 (IRIS's small
+    // network finishes 1,000 epochs in seconds on the dense stack).
+    await page.getByRole('combobox', { name: /^Dataset/ }).selectOption('builtin:DIGITS')
+    await page.getByRole('table', { name: /^Columns of DIGITS/ }).waitFor()
+    await page.getByLabel('Units of layer 1').fill('256')
+    await page.getByLabel('Batch size').fill('2')
     await page.getByLabel('Epochs').fill('1000')
     await page.getByLabel('E-mail me the results when the run ends').uncheck()
     await page.getByLabel('Run name (optional)').fill('long run')
@@ -184,6 +190,8 @@ describe('the playground page in a real browser', { skip: skipUnlessChromium() }
     await progress.filter({ hasText: /^cancelled/ }).waitFor({ timeout: 120_000 })
     assert.equal(await page.getByRole('button', { name: 'Cancel the run' }).count(), 0)
 
+    await page.getByRole('combobox', { name: /^Dataset/ }).selectOption('builtin:IRIS')
+    await page.getByRole('table', { name: /^Columns of IRIS/ }).waitFor()
     await page.getByLabel('Model kind').selectOption('classical')
     await page.getByLabel('Algorithm').selectOption('decisionTree')
     await page.getByLabel('Maximum depth (optional)').fill('3')
