@@ -14,12 +14,12 @@ import {
   listStreamSamples,
   type PageAfter,
   parseRr,
-  readSamplePages,
   type SampleRow,
   type TimeRange,
 } from './heart-rate.repository.js'
 import { BUCKETS, type Bucket } from './heart-rate.schema.js'
 import { hrvAccumulator, type HrvResult, rrIntervalStream } from './hrv.js'
+import { visitRrIntervals } from './rr-intervals.repository.js'
 import { findStreams } from './sample-streams.js'
 
 /** Samples per page read inside a task: memory holds one page. */
@@ -27,13 +27,11 @@ const PAGE_SAMPLES = 5000
 /** The most buckets a series may have (checked by the caller before the task is run). */
 const MAX_SERIES_POINTS = 100_000
 
-/** HRV over the user's RR intervals in `range` (see hrv.ts): pages of samples, the intervals one by one. */
+/** HRV over the user's RR intervals in `range` (see hrv.ts): pages of intervals, fed one by one. */
 async function computeStoredHrv(db: Kysely<Database>, args: { userId: string; range: TimeRange }): Promise<HrvResult> {
   const accumulator = hrvAccumulator()
   const segmenter = rrIntervalStream({ interval: accumulator.addInterval, endSegment: accumulator.endSegment })
-  for await (const page of readSamplePages(db, args.userId, args.range, PAGE_SAMPLES)) {
-    for (const row of page) segmenter.add({ ts: row.ts, rrIntervalsMs: parseRr(row.rr_intervals) })
-  }
+  await visitRrIntervals(db, args.userId, args.range, PAGE_SAMPLES, segmenter.addIntervals)
   segmenter.end()
   return accumulator.result()
 }
@@ -77,23 +75,20 @@ async function computeStoredHrvSeries(
     current.segmenter.end()
     points.push({ start: toIso(current.start), ...current.accumulator.result() })
   }
-  for await (const page of readSamplePages(db, args.userId, args.range, PAGE_SAMPLES)) {
-    for (const row of page) {
-      const rrIntervalsMs = parseRr(row.rr_intervals)
-      if (rrIntervalsMs === null || rrIntervalsMs.length === 0) continue
-      const start = toBucketStart(row.ts)
-      if (current?.start !== start) {
-        finish()
-        const accumulator = hrvAccumulator()
-        current = {
-          start,
-          accumulator,
-          segmenter: rrIntervalStream({ interval: accumulator.addInterval, endSegment: accumulator.endSegment }),
-        }
+  await visitRrIntervals(db, args.userId, args.range, PAGE_SAMPLES, (ts, values, from, to) => {
+    if (from === to) return
+    const start = toBucketStart(ts)
+    if (current?.start !== start) {
+      finish()
+      const accumulator = hrvAccumulator()
+      current = {
+        start,
+        accumulator,
+        segmenter: rrIntervalStream({ interval: accumulator.addInterval, endSegment: accumulator.endSegment }),
       }
-      current.segmenter.add({ ts: row.ts, rrIntervalsMs })
     }
-  }
+    current.segmenter.addIntervals(ts, values, from, to)
+  })
   finish()
   return points
 }

@@ -112,25 +112,36 @@ export interface PageAfter {
   readonly deviceId: string
 }
 
-type StoredColumns = Omit<SampleRow, 'user_id' | 'device_id'>
+/** A stored sample's own columns (its stream is the caller's). */
+export type StoredColumns = Omit<SampleRow, 'user_id' | 'device_id'>
 
-/** One stream's page in time order, after `after` in (ts, device) order. */
-async function streamPage(
+/**
+ * One stream's page in time order, after `after` in (ts, device) order. The statement has one
+ * lower bound on ts, the tighter of `range.from` and `after`: given both, SQLite seeks the primary
+ * key to the first one written and scans from there, so each page of a long read cost more than
+ * the one before (a day read in pages was quadratic).
+ */
+export async function listStreamPage(
   db: Db,
   stream: Stream,
   range: TimeRange,
   limit: number,
   after: PageAfter | undefined,
-  order: 'asc' | 'desc',
+  order: 'asc' | 'desc' = 'asc',
 ): Promise<StoredColumns[]> {
-  let query = db
+  const lower =
+    after === undefined || after.ts < range.from
+      ? ({ op: '>=', ts: range.from } as const)
+      : ({ op: stream.deviceId > after.deviceId ? '>=' : '>', ts: after.ts } as const)
+  return db
     .selectFrom('heart_rate_samples')
     .select(['ts', 'bpm', 'rr_intervals', 'alert'])
     .where('stream_id', '=', stream.id)
-    .where('ts', '>=', range.from)
+    .where('ts', lower.op, lower.ts)
     .where('ts', '<', range.to)
-  if (after !== undefined) query = query.where('ts', stream.deviceId > after.deviceId ? '>=' : '>', after.ts)
-  return query.orderBy('ts', order).limit(limit).execute()
+    .orderBy('ts', order)
+    .limit(limit)
+    .execute()
 }
 
 function toSampleRows(rows: readonly StoredColumns[], userId: string, deviceId: string): SampleRow[] {
@@ -177,7 +188,7 @@ export async function listStreamSamples(
 ): Promise<SampleRow[]> {
   const pages = await Promise.all(
     streams.map(async (stream) =>
-      toSampleRows(await streamPage(db, stream, range, limit, after, 'asc'), userId, stream.deviceId),
+      toSampleRows(await listStreamPage(db, stream, range, limit, after, 'asc'), userId, stream.deviceId),
     ),
   )
   // One stream's page is in order already: only pages of several streams are merged.
@@ -258,7 +269,7 @@ export async function readRecentSamples(db: Db, userId: string, count: number): 
   const all = { from: 0, to: Number.MAX_SAFE_INTEGER }
   const pages = await Promise.all(
     streams.map(async (stream) =>
-      (await streamPage(db, stream, all, count, undefined, 'desc')).map((row) => ({
+      (await listStreamPage(db, stream, all, count, undefined, 'desc')).map((row) => ({
         ...row,
         ts: Number(row.ts),
         user_id: userId,

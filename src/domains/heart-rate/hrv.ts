@@ -320,19 +320,28 @@ export interface IntervalSink {
 }
 
 /** The cut of `continuousSegments`, streamed: intervals go on one by one, so no segment is held. */
-export function rrIntervalStream(sink: IntervalSink): { add(sample: RrSample): void; end(): void } {
+export function rrIntervalStream(sink: IntervalSink): {
+  add(sample: RrSample): void
+  /** `add` of the sample at `ts` whose intervals are `values[start]` to `values[end - 1]` (no array of its own). */
+  addIntervals(ts: number, values: ArrayLike<number>, start: number, end: number): void
+  end(): void
+} {
   let previousTs: number | undefined
+  const addIntervals = (ts: number, values: ArrayLike<number>, start: number, end: number) => {
+    let covered = 0
+    for (let i = start; i < end; i++) covered += values[i] as number
+    const hasIntervals = end > start
+    const isContinuous = previousTs !== undefined && hasIntervals && ts - previousTs <= covered + STAMP_SLACK_MS
+    if (!isContinuous && previousTs !== undefined) sink.endSegment()
+    for (let i = start; i < end; i++) sink.interval(values[i] as number)
+    previousTs = hasIntervals ? ts : undefined
+  }
   return {
     add(sample) {
       const rr = sample.rrIntervalsMs ?? []
-      let covered = 0
-      for (const v of rr) covered += v
-      const isContinuous =
-        previousTs !== undefined && rr.length > 0 && sample.ts - previousTs <= covered + STAMP_SLACK_MS
-      if (!isContinuous && previousTs !== undefined) sink.endSegment()
-      for (const v of rr) sink.interval(v)
-      previousTs = rr.length > 0 ? sample.ts : undefined
+      addIntervals(sample.ts, rr, 0, rr.length)
     },
+    addIntervals,
     end() {
       if (previousTs !== undefined) sink.endSegment()
       previousTs = undefined
