@@ -155,17 +155,22 @@ function interpretationJson(alert: keyof typeof INTERPRETATIONS): string {
 }
 
 /**
- * A FHIR R4 Bundle (type `collection`) around entries given as text (each chunk one or more
- * entries joined with commas, as `fhirEntryWriter` writes them), chunk by chunk, so a year of
+ * A FHIR R4 Bundle (type `collection`) around entries given as text or UTF-8 bytes (each chunk
+ * one or more entries joined with commas, as `fhirEntryWriter` writes them), chunk by chunk, so a year of
  * samples never sits in memory. R4's JSON rules allow no empty array: without entries the Bundle
  * has no `entry`. `timestampMs` is when the bundle was assembled.
  */
-export async function* fhirBundleText(entryChunks: AsyncIterable<string>, timestampMs: number): AsyncGenerator<string> {
+export async function* fhirBundleText<Chunk extends string | Uint8Array>(
+  entryChunks: AsyncIterable<Chunk>,
+  timestampMs: number,
+): AsyncGenerator<string | Chunk> {
   yield `{"resourceType":"Bundle","type":"collection","timestamp":"${toIso(timestampMs)}"`
   let isFirst = true
   for await (const entries of entryChunks) {
-    if (entries === '') continue
-    yield isFirst ? `,"entry":[${entries}` : `,${entries}`
+    if (entries.length === 0) continue
+    // The frame apart from the entries: a page of bytes is written as it came, never copied into a string.
+    yield isFirst ? ',"entry":[' : ','
+    yield entries
     isFirst = false
   }
   yield isFirst ? '}' : ']}'

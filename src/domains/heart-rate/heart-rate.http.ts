@@ -45,8 +45,8 @@ async function* csvLines(deps: HeartRateDeps, owner: Principal, range: ReturnTyp
   yield* queries.readExportText(deps, owner, range, 'csv')
 }
 
-/** Streamed text with back-pressure: the next chunk is asked for only when the client has taken the one before. */
-const streamText = (chunks: AsyncIterable<string>) => Readable.from(chunks, { highWaterMark: 1 })
+/** Streamed text (strings or UTF-8 bytes) with back-pressure: the next chunk is asked for only when the client has taken the one before. */
+const streamText = (chunks: AsyncIterable<string | Uint8Array>) => Readable.from(chunks, { highWaterMark: 1 })
 
 /**
  * The heart-rate routes under /v1/heart-rate: ingest, reads, exports, alert episodes, zones and HRV.

@@ -369,8 +369,8 @@ function samplePages(deps: ReadDeps, userId: string, range: Range): AsyncGenerat
 }
 
 /**
- * An export's text after its header, page by page: CSV rows, or FHIR Bundle entries joined with
- * commas (`fhirBundleText` frames them). Each page is a read task (on SQLite the rows are read and
+ * An export's text after its header, page by page as UTF-8: CSV rows, or FHIR Bundle entries
+ * joined with commas (`fhirBundleText` frames them). Each page is a read task (on SQLite the rows are read and
  * turned into text on a reader thread), and the next is asked for only when the consumer pulls:
  * a slow client holds one page, and no page of text is built on the event loop.
  */
@@ -379,7 +379,7 @@ export async function* readExportText(
   owner: Principal,
   range: Range,
   format: 'csv' | 'fhir',
-): AsyncGenerator<string> {
+): AsyncGenerator<Uint8Array> {
   const tasks = pickReadTasks(deps)
   const base = { userId: owner.userId, range: plainRange(range), limit: EXPORT_PAGE_SAMPLES, format }
   let after: repo.PageAfter | undefined
@@ -389,7 +389,7 @@ export async function* readExportText(
       patientReference: `Patient/${owner.userId}`,
       ...(after !== undefined && { after }),
     })
-    if (page.text !== '') yield page.text
+    if (page.bytes.length > 0) yield page.bytes
     if (page.after === null) return
     after = page.after
   }

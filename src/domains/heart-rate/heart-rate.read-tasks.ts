@@ -105,11 +105,16 @@ export interface ExportPageArgs {
 }
 
 export interface ExportPage {
-  /** The page's text ('' when it holds no sample). */
-  readonly text: string
+  /**
+   * The page's text as UTF-8 (empty when it holds no sample): encoded where it was built (on
+   * SQLite a reader thread), so the event loop hands bytes to the socket and holds no string.
+   */
+  readonly bytes: Uint8Array
   /** Where the next page starts, or null after the last one. */
   readonly after: PageAfter | null
 }
+
+const utf8 = new TextEncoder()
 
 function toExportSample(row: SampleRow): ExportSample {
   return {
@@ -130,7 +135,7 @@ async function buildExportPage(db: Kysely<Database>, args: ExportPageArgs): Prom
     args.format === 'csv' ? toCsvRows(samples) : samples.map(fhirEntryWriter(args.patientReference)).join(',')
   const last = rows[rows.length - 1]
   return {
-    text,
+    bytes: utf8.encode(text),
     after: rows.length < args.limit || last === undefined ? null : { ts: last.ts, deviceId: last.device_id },
   }
 }

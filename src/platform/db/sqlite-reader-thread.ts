@@ -1,6 +1,7 @@
 // A reader thread: its own read-only connection to the SQLite file (WAL lets it read while the
 // main connection writes), answering one task at a time for the reader pool (sqlite-readers.ts):
 // a SELECT, or a read task (read-tasks.ts) imported from a module of this application.
+import { setPriority } from 'node:os'
 import { workerData } from 'node:worker_threads'
 import Sqlite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
@@ -16,7 +17,15 @@ interface ReadStatement {
 /** Read tasks come only from this application's own modules (src/ or dist/). */
 const APP_ROOT = new URL('../../', import.meta.url).href
 
-const { file } = (workerData as { options: { file: string } }).options
+const { file, nice } = (workerData as { options: { file: string; nice?: number } }).options
+if (nice !== undefined) {
+  try {
+    // Linux keeps the nice value per thread: only this thread yields (sqlite-readers.ts).
+    setPriority(nice)
+  } catch {
+    // Not permitted here: run at normal priority.
+  }
+}
 const db = new Sqlite(file, { readonly: true, fileMustExist: true })
 db.pragma('busy_timeout = 5000')
 const statements = new Map<string, Sqlite.Statement>()

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -8,8 +8,24 @@ import { loadConfig } from '../../config.js'
 import { createLogger } from '../logging/logger.js'
 import { createMetrics } from '../metrics/metrics.js'
 import { migrateToLatest, openDatabase } from './database.js'
+import { SQLITE_READER_NICE } from './sqlite-readers.js'
 
 const logger = createLogger('silent')
+
+/** The nice value of each thread of this process by thread id (/proc/self/task/<tid>/stat, field 19); null without /proc. */
+function threadNices(): Map<number, number> | null {
+  if (process.platform !== 'linux') return null
+  const nices = new Map<number, number>()
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]))
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return nices
+}
 
 describe('SQLite reader threads', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pulsebase-readers-'))
@@ -46,6 +62,12 @@ describe('SQLite reader threads', () => {
     assert.equal(rows[0]?.n, 2_000_000)
     // On the event loop the statement would hold it from start to end: no turn between.
     assert.ok(turns - turnsAtStart > 100, `the loop turned ${turns - turnsAtStart} times during the read`)
+    const nices = threadNices()
+    if (nices !== null) {
+      // Linux keeps nice per thread: the reader that ran is reniced, the event loop's thread is not.
+      assert.ok([...nices.values()].includes(SQLITE_READER_NICE), 'a thread at the reader nice')
+      assert.notEqual(nices.get(process.pid), SQLITE_READER_NICE)
+    }
   })
 
   test('readers see what the main connection committed, and refuse writes', async () => {

@@ -21,6 +21,13 @@ const ENTRY = new URL(
 )
 /** Reader threads: as many as the cores of the small machines this runs on by default. */
 export const SQLITE_READER_THREADS = 2
+/**
+ * Reader threads run at this Linux nice value (per thread there), like training threads
+ * (ml-runtime.ts), so a long read or export competing for the cores leaves the event loop the CPU
+ * its turns need: a weight of 110 against the event loop's 1,024 under CFS. Idle cores still go
+ * to the readers; only under contention do they yield.
+ */
+export const SQLITE_READER_NICE = 10
 
 /** The reader threads, started on the first use, so a process that never reads long starts none. */
 class ReaderThreads {
@@ -37,7 +44,7 @@ class ReaderThreads {
       entry: ENTRY,
       size: SQLITE_READER_THREADS,
       logger: this.logger,
-      threadOptions: { file: this.file },
+      threadOptions: { file: this.file, nice: SQLITE_READER_NICE },
     })
     return this.pool.run(task)
   }
