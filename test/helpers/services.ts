@@ -36,10 +36,13 @@ export function urlVia(service: Service, host: string, port: number): string {
 
 const probes = new Map<Service, Promise<boolean>>()
 
-/** True when something accepts a TCP connection at the service's address within a second. */
+/**
+ * True when something accepts a TCP connection at the service's address within five seconds (a loaded
+ * machine can keep this process from seeing the connect for more than a second).
+ */
 export function answers(service: Pick<Service, 'host' | 'port'>): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host: service.host, port: service.port, timeout: 1000 })
+    const socket = createConnection({ host: service.host, port: service.port, timeout: 5000 })
     const finish = (isUp: boolean) => {
       socket.destroy()
       resolve(isUp)

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { Type } from 'typebox'
-import { Value } from 'typebox/value'
+import { matchesSchema } from '../../platform/validation/schema-check.js'
 
 /** Pub/sub channel on which a log level change reaches every process. */
 export const LOG_LEVEL_CHANNEL = 'admin.log-level'
@@ -14,7 +14,7 @@ const LogLevelMessage = Type.Object({ level: LogLevel })
  * level of their own, so they follow it. A message that is not a level is ignored.
  */
 export function applyLogLevel(root: Logger, message: unknown): void {
-  if (!Value.Check(LogLevelMessage, message)) return
+  if (!matchesSchema(LogLevelMessage, message)) return
   if (root.level !== message.level) {
     root.level = message.level
     root.warn({ level: message.level }, 'log level changed')

@@ -20,10 +20,17 @@ export interface TokenSigner {
 
 /** HS256 access tokens carrying the user and their login session (so logout revokes them). */
 export function createTokenSigner(secret: string, ttlSeconds: number): TokenSigner {
-  const key = new TextEncoder().encode(secret)
+  // One CryptoKey for every sign and verify (a raw Uint8Array would be imported again on each call).
+  const key = crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  )
   return {
     ttlSeconds,
-    sign: (claims) =>
+    sign: async (claims) =>
       new SignJWT({ sid: claims.sessionId, typ: 'access' })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(claims.userId)
@@ -31,11 +38,11 @@ export function createTokenSigner(secret: string, ttlSeconds: number): TokenSign
         .setAudience(AUDIENCE)
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
-        .sign(key),
+        .sign(await key),
     async verify(token) {
       try {
         // exp and iat are required: a token signed with the right key but without an expiry is refused.
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await key, {
           issuer: ISSUER,
           audience: AUDIENCE,
           algorithms: ['HS256'],

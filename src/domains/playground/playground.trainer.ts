@@ -1,6 +1,6 @@
 // The `playground` model kind: a person's own model (a network or a classical model) trained on a
 // built-in or uploaded dataset through the ML engine's training jobs, several per user at once.
-import { Value } from 'typebox/value'
+import { matchesSchema } from '../../platform/validation/schema-check.js'
 import { AppError } from '../../errors.js'
 import type { ModelTrainer, PreparedTraining, TrainingParams } from '../ml/training.service.js'
 import { findBuiltin, loadBuiltin } from './builtin-datasets.js'
@@ -13,7 +13,7 @@ export const PLAYGROUND = 'playground'
 
 /** The stored request, checked again when the job runs (params are stored as JSON). */
 export function trainingRequest(raw: TrainingParams): TrainingRequest {
-  if (!Value.Check(TrainingRequest, raw))
+  if (!matchesSchema(TrainingRequest, raw))
     throw new AppError('invalid_argument', 'A playground model trains through POST /v1/playground/runs')
   return raw
 }

@@ -30,7 +30,32 @@ function categories(values: readonly (number | string)[]): string[] {
   return (isNumeric ? (distinct as number[]).sort((a, b) => a - b) : distinct.map(String).sort()).map(String)
 }
 
-export function encode(table: Table, request: Pick<TrainingRequest, 'target' | 'features' | 'problemType'>): Encoded {
+type EncodeRequest = Pick<TrainingRequest, 'target' | 'features' | 'problemType'>
+
+/** Encodings already made of a table (a built-in dataset's table lives as long as the process), per request shape. */
+const encodings = new WeakMap<Table, Map<string, Encoded>>()
+
+/**
+ * The table's features and target as numbers (`Encoded`; never changed by callers, so one table's
+ * encoding for the same target, features and problem type is made once and shared). Throws
+ * `invalid_argument` naming the column at fault.
+ */
+export function encode(table: Table, request: EncodeRequest): Encoded {
+  const key = JSON.stringify([request.target ?? null, request.features ?? null, request.problemType])
+  let byRequest = encodings.get(table)
+  if (byRequest === undefined) {
+    byRequest = new Map()
+    encodings.set(table, byRequest)
+  }
+  let encoded = byRequest.get(key)
+  if (encoded === undefined) {
+    encoded = encodeTable(table, request)
+    byRequest.set(key, encoded)
+  }
+  return encoded
+}
+
+function encodeTable(table: Table, request: EncodeRequest): Encoded {
   const targetName = request.target ?? 'target'
   const target = table.columns.find((c) => c.name === targetName)
   if (target === undefined)
@@ -51,7 +76,10 @@ export function encode(table: Table, request: Pick<TrainingRequest, 'target' | '
   if (columns.length === 0) throw invalid('At least one feature column is needed', 'body.features')
   const width = columns.length
   const inputs = new Float32Array(table.rows * width)
-  columns.forEach((values, j) => values.forEach((v, r) => (inputs[r * width + j] = v)))
+  for (let j = 0; j < width; j += 1) {
+    const values = columns[j] as readonly number[]
+    for (let r = 0; r < values.length; r += 1) inputs[r * width + j] = values[r] as number
+  }
   if (request.problemType === 'regression') {
     if (target.type !== 'number')
       throw invalid(`Target "${targetName}" holds text; regression predicts a number`, 'body.target')
@@ -196,9 +224,10 @@ export function planTraining(
   const { order, testCount } = splitRows(encoded.targets, classes, split)
   const trainCount = order.length - testCount
   const inputs = new Float32Array(order.length * encoded.width)
-  order.forEach((row, i) =>
-    inputs.set(encoded.inputs.subarray(row * encoded.width, (row + 1) * encoded.width), i * encoded.width),
-  )
+  for (let i = 0; i < order.length; i += 1) {
+    const row = order[i] as number
+    inputs.set(encoded.inputs.subarray(row * encoded.width, (row + 1) * encoded.width), i * encoded.width)
+  }
   const targets = Float32Array.from(order, (row) => encoded.targets[row] as number)
   const testTargets = targets.slice(trainCount)
   const model = request.model

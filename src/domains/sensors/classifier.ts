@@ -3,6 +3,7 @@
 // (accuracy, confusion matrix, per-label precision and recall, next to the majority baseline).
 import { type Static, Type } from 'typebox'
 import { Value } from 'typebox/value'
+import { matchesSchema } from '../../platform/validation/schema-check.js'
 import { AppError } from '../../errors.js'
 import type { Db } from '../../platform/db/database.js'
 import { listHeads } from '../../platform/ml-runtime/classifier-task.js'
@@ -55,7 +56,7 @@ export function classifierParams(raw: TrainingParams): ClassifierParams {
       'A sensor classifier trains on a dataset: POST /v1/sensor-datasets/:id/train',
     )
   const params = Value.Default(ClassifierParams, { ...raw }) as ClassifierParams
-  if (!Value.Check(ClassifierParams, params))
+  if (!matchesSchema(ClassifierParams, params))
     throw new AppError('invalid_argument', 'Bad sensor-classifier training settings')
   return params
 }
