@@ -31,6 +31,8 @@ const SAMPLES = Number(process.env.BENCH_TS_SAMPLES ?? 1_000_000)
 const BATCH = 10_000
 const DAY = 86_400_000
 const CALLS = 20
+// With BENCH_TS_LOAD_ONLY=1 the bench stops after the load line (a quicker loop for ingest work).
+const IS_LOAD_ONLY = process.env.BENCH_TS_LOAD_ONLY === '1'
 
 const bpmAt = (i: number) => 60 + ((i * 7) % 61) // 60..120 bpm, a few zones
 const rssMb = (pid: number): number => {
@@ -336,6 +338,7 @@ export async function runTimeseriesScale(options: BenchOptions): Promise<BenchRe
       unit: 'x',
       target: { op: '>=', value: 0.59 },
     })
+    if (IS_LOAD_ONLY) return { bench: 'timeseries-scale', figures }
 
     figures.push(...(await measureReads(base, token, first, SAMPLES, server.pid, options.durationMs)))
     line(`RSS: idle ${idleRss.toFixed(0)} MB (target < 120 MB)`)

@@ -16,6 +16,7 @@ import { publishJob } from './jobs.js'
 import { migrateToLatest, openDatabase } from './platform/db/database.js'
 import { ensureDashboardBuilt } from './platform/http/dashboard-build.js'
 import { createLogger } from './platform/logging/logger.js'
+import { allowYoungGenerationGrowth, type HeapTrimmer, trimHeapWhenQuiet } from './platform/memory/heap-trim.js'
 import { systemClock } from './platform/time/clock.js'
 import { createMetrics } from './platform/metrics/metrics.js'
 import { schemaProblems } from './platform/validation/schema-check.js'
@@ -128,6 +129,8 @@ function loadCheckedConfig(): Config {
 
 async function runCommand(command: CommandName, parsed: ParsedCommand): Promise<number> {
   const usage = commandUsage(command, COMMANDS[command])
+  // Only a serving process keeps bin/pulsebase.js's start-up hold on the young generation until it has started.
+  if (command !== 'serve' && command !== 'worker') allowYoungGenerationGrowth()
   switch (command) {
     case 'serve': {
       const config = loadCheckedConfig()
@@ -254,6 +257,7 @@ async function serve(config: Config, options: { hasWorker: boolean }): Promise<n
     },
     'pulsebase serving',
   )
+  const trimmer = endStartup(app)
   if (options.hasWorker) await app.startWorker()
   const schedule = () =>
     publishJob(app.queue, 'maintenance.cleanup', {}).catch((err: unknown) =>
@@ -264,13 +268,23 @@ async function serve(config: Config, options: { hasWorker: boolean }): Promise<n
   timer.unref()
   const code = await untilSignal(app)
   clearInterval(timer)
+  trimmer.stop()
   return code
 }
 
 async function worker(config: Config): Promise<number> {
   const app = await buildApp(config, { migrate: false })
+  const trimmer = endStartup(app)
   await app.startWorker()
-  return untilSignal(app)
+  const code = await untilSignal(app)
+  trimmer.stop()
+  return code
+}
+
+/** The start is over: the young generation may grow with load again, and the heap is trimmed when quiet (heap-trim.ts). */
+function endStartup(app: App): HeapTrimmer {
+  allowYoungGenerationGrowth()
+  return trimHeapWhenQuiet(app.logger.child({ module: 'memory' }))
 }
 
 async function migrate(config: Config): Promise<number> {

@@ -21,14 +21,14 @@ import { createLogger } from './logging/logger.js'
 import type { MailPort } from './mail/mail.port.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
 import { createMlRuntime, type MlRuntime } from './ml-runtime/ml-runtime.js'
-import { publishLive } from './pubsub/live-events.js'
+import { type LiveData, publishLive } from './pubsub/live-events.js'
 import type { PubSubPort } from './pubsub/pubsub.port.js'
 import type { Outbox } from './queue/outbox.js'
 import type { QueuePort } from './queue/queue.port.js'
 import { type Clock, systemClock } from './time/clock.js'
 
-/** Pushes `data` as `event` to every live connection (Socket.IO, gRPC Subscribe) of one user, on any process; never throws. */
-export type PublishLiveEvent = (userId: string, event: string, data: unknown) => void
+/** Pushes `data` (or what a `data` function builds, only when someone may listen) as `event` to every live connection (Socket.IO, gRPC Subscribe) of one user, on any process; never throws. */
+export type PublishLiveEvent = (userId: string, event: string, data: LiveData) => void
 
 /** The shared adapters and settings every module is built from (opened by `openPlatform` alone). */
 export interface Platform {

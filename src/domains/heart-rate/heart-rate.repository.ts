@@ -62,8 +62,10 @@ export interface InsertedSamples {
 }
 
 /**
- * Inserts samples and adds them to the rollups, in the caller's transaction; a row whose key is
- * already stored is skipped, never duplicated (nor counted twice). Returns what was inserted.
+ * Inserts samples and adds them to the rollups, in the caller's transaction (on SQLite it must
+ * hold the write lock already: `writeSamples` takes the episode lock first); a row whose key is
+ * already stored is skipped, never duplicated (nor counted twice). Returns what was inserted,
+ * one entry per run of rows of one (user, device). The rollups take each run's rows at once.
  */
 export async function insertSamples(
   db: Db,
@@ -72,20 +74,72 @@ export async function insertSamples(
 ): Promise<InsertedSamples[]> {
   const inserted: InsertedSamples[] = []
   const streamIds = new Map<string, number>()
+  let run: { streamId: number; userId: string; deviceId: string; added: { ts: number; bpm: number }[] } | undefined
+  const endRun = async () => {
+    if (run === undefined) return
+    await addToRollups(db, kind, run.streamId, run.added)
+    inserted.push({ userId: run.userId, deviceId: run.deviceId, timestamps: run.added.map((row) => row.ts) })
+  }
   for (const chunk of chunksByStream(rows)) {
     const { user_id: userId, device_id: deviceId } = chunk[0] as SampleRow
     const key = `${userId}/${deviceId}`
     const streamId = streamIds.get(key) ?? (await streamIdFor(db, kind, userId, deviceId))
     streamIds.set(key, streamId)
-    const parameters: unknown[] = []
-    for (const row of chunk) parameters.push(streamId, row.ts, row.bpm, row.rr_intervals, row.alert)
-    const text = insertSkippingSql(kind, 'heart_rate_samples', SAMPLE_COLUMNS, chunk.length, 'ts, bpm')
-    const result = await db.executeQuery<{ ts: number; bpm: number }>(CompiledQuery.raw(text, parameters))
-    const added = result.rows.map((row) => ({ ts: Number(row.ts), bpm: Number(row.bpm) }))
-    await addToRollups(db, kind, streamId, added)
-    inserted.push({ userId, deviceId, timestamps: added.map((row) => row.ts) })
+    if (run?.streamId !== streamId) {
+      await endRun()
+      run = { streamId, userId, deviceId, added: [] }
+    }
+    for (const row of await insertChunk(db, kind, streamId, chunk)) run.added.push(row)
   }
+  await endRun()
   return inserted
+}
+
+/**
+ * One statement's rows of one stream; answers the rows inserted (ts epoch ms, bpm). On SQLite the
+ * transaction is the only writer, so when no stored sample of the stream lies within the chunk's
+ * time span (an in-order load, a live stream) every row goes in and the insert runs without
+ * RETURNING; otherwise, and on PostgreSQL and MariaDB (concurrent writers), RETURNING says.
+ */
+async function insertChunk(
+  db: Db,
+  kind: DatabaseKind,
+  streamId: number,
+  chunk: readonly SampleRow[],
+): Promise<readonly { ts: number; bpm: number }[]> {
+  const parameters: unknown[] = new Array(chunk.length * SAMPLE_COLUMNS.length)
+  let [at, first, last] = [0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
+  for (const row of chunk) {
+    parameters[at++] = streamId
+    parameters[at++] = row.ts
+    parameters[at++] = row.bpm
+    parameters[at++] = row.rr_intervals
+    parameters[at++] = row.alert
+    if (row.ts < first) first = row.ts
+    if (row.ts > last) last = row.ts
+  }
+  if (kind === 'sqlite' && !(await hasSamplesBetween(db, streamId, first, last))) {
+    const text = insertSkippingSql(kind, 'heart_rate_samples', SAMPLE_COLUMNS, chunk.length, null)
+    const result = await db.executeQuery(CompiledQuery.raw(text, parameters))
+    // Only a chunk with one time twice could skip a row here; the writer never sends one.
+    if (Number(result.numAffectedRows) !== chunk.length)
+      throw new Error(
+        `heart-rate insert skipped ${chunk.length - Number(result.numAffectedRows)} rows it was told were new`,
+      )
+    return chunk
+  }
+  const text = insertSkippingSql(kind, 'heart_rate_samples', SAMPLE_COLUMNS, chunk.length, 'ts, bpm')
+  const result = await db.executeQuery<{ ts: number; bpm: number }>(CompiledQuery.raw(text, parameters))
+  return result.rows.map((row) => ({ ts: Number(row.ts), bpm: Number(row.bpm) }))
+}
+
+const HAS_SAMPLES_BETWEEN =
+  'select 1 as found from heart_rate_samples where stream_id = ? and ts >= ? and ts <= ? limit 1'
+
+/** Whether the stream has a sample stored at any time in [from, to] (epoch ms): one seek on its key. */
+async function hasSamplesBetween(db: Db, streamId: number, from: number, to: number): Promise<boolean> {
+  const result = await db.executeQuery(CompiledQuery.raw(HAS_SAMPLES_BETWEEN, [streamId, from, to]))
+  return result.rows.length > 0
 }
 
 /** Deletes one stream's samples at the given times and rebuilds the rollups over them. */

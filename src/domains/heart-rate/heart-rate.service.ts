@@ -23,7 +23,12 @@ export interface HeartRateEvents {
   /** `backfilled`: an episode late samples revealed (not a live alarm); `removed`: one late samples merged into another. */
   alert: { change: 'opened' | 'closed' | 'acknowledged' | 'backfilled' | 'removed'; alert: Alert }
 }
-export type PublishLive = <E extends keyof HeartRateEvents>(userId: string, event: E, data: HeartRateEvents[E]) => void
+/** `data` may be a function that builds it: the platform calls it only when a live connection may receive the event. */
+export type PublishLive = <E extends keyof HeartRateEvents>(
+  userId: string,
+  event: E,
+  data: HeartRateEvents[E] | (() => HeartRateEvents[E]),
+) => void
 
 export interface HeartRateDeps {
   readonly db: Kysely<Database>
@@ -79,6 +84,14 @@ export async function readSettings(db: Kysely<Database>, userId: string): Promis
   return (await getUser(db, userId)).settings
 }
 
+// The verdicts of a valid sample, shared by every such sample (a batch is up to 10,000); a verdict
+// is never changed in place: `alreadyStored` takes a copy.
+const STORED: Readonly<Record<'LOW' | 'HIGH' | 'none', Verdict>> = {
+  none: Object.freeze({ status: 'stored' }),
+  LOW: Object.freeze({ status: 'stored', alert: 'LOW' }),
+  HIGH: Object.freeze({ status: 'stored', alert: 'HIGH' }),
+}
+
 export interface CheckedBatch {
   /** One per raw sample, in order; a valid one says `stored` before it is (the write sets `alreadyStored`). */
   readonly verdicts: Verdict[]
@@ -102,21 +115,31 @@ export async function checkSamples(
   const verdicts: Verdict[] = []
   const valid: CheckedSample[] = []
   const validIndex: number[] = []
-  const seen = new Set<number>()
+  // Times in increasing order cannot repeat: the set of times seen is built at the first one out of order.
+  let latest = Number.NEGATIVE_INFINITY
+  let seen: Set<number> | undefined
+  const isRepeated = (ts: number): boolean => {
+    if (seen === undefined && ts > latest) {
+      latest = ts
+      return false
+    }
+    seen ??= new Set(valid.map((sample) => sample.ts))
+    return seen.has(ts)
+  }
   raws.forEach((raw, index) => {
     const check = checkSample(raw, thresholds, now, deps.config.clockSkewMs)
     if (!check.ok) verdicts.push({ status: 'rejected', ...check.rejection })
-    else if (seen.has(check.sample.ts)) {
+    else if (isRepeated(check.sample.ts)) {
       verdicts.push({
         status: 'rejected',
         reason: 'duplicate_in_batch',
         message: 'Another sample in this batch has the same timestamp',
       })
     } else {
-      seen.add(check.sample.ts)
+      seen?.add(check.sample.ts)
       valid.push(check.sample)
       validIndex.push(index)
-      verdicts.push({ status: 'stored', ...(check.sample.alert !== null && { alert: check.sample.alert }) })
+      verdicts.push(STORED[check.sample.alert ?? 'none'])
     }
   })
   return { verdicts, valid, validIndex }
@@ -138,10 +161,12 @@ export async function recordSamples(
   }
   const deviceId = owner.deviceId ?? ''
   const outcome = await deps.writer.write({ userId: owner.userId, deviceId, samples: valid })
+  const fresh: CheckedSample[] = []
   outcome.alreadyStored.forEach((isOld, i) => {
-    if (isOld) (verdicts[validIndex[i] as number] as Verdict).alreadyStored = true
+    const at = validIndex[i] as number
+    if (isOld) verdicts[at] = { ...(verdicts[at] as Verdict), alreadyStored: true }
+    else fresh.push(valid[i] as CheckedSample)
   })
-  const fresh = valid.filter((_, i) => outcome.alreadyStored[i] !== true)
   announceStored(deps, owner, fresh, outcome)
   deps.onRecorded?.({
     stored: fresh.length,
@@ -164,7 +189,9 @@ export function changedAlerts(changes: TimelineChanges): AlertRow[] {
 
 /**
  * After the commit: the newly stored samples and the alert changes go to the user's live
- * connections. A backfilled episode is announced as `backfilled`, never as a live `opened`.
+ * connections. A backfilled episode is announced as `backfilled`, never as a live `opened`. The
+ * samples' event is built only when someone may listen (a batch's ISO timestamps and its JSON cost
+ * about as much as the ingest checks).
  */
 export function announceStored(
   deps: Pick<HeartRateDeps, 'publish'>,
@@ -175,14 +202,16 @@ export function announceStored(
   const { userId } = owner
   if (fresh.length > 0) {
     const device = deviceOrNull(owner.deviceId ?? '')
-    const samples = fresh.map((s) => ({
-      timestamp: toIso(s.ts),
-      bpm: s.bpm,
+    deps.publish(userId, 'heart-rate', () => ({
       deviceId: device,
-      rrIntervalsMs: s.rrIntervalsMs === null ? null : [...s.rrIntervalsMs],
-      alert: s.alert,
+      samples: fresh.map((s) => ({
+        timestamp: toIso(s.ts),
+        bpm: s.bpm,
+        deviceId: device,
+        rrIntervalsMs: s.rrIntervalsMs === null ? null : [...s.rrIntervalsMs],
+        alert: s.alert,
+      })),
     }))
-    deps.publish(userId, 'heart-rate', { deviceId: device, samples })
   }
   if (!outcome.isAnnouncer) return
   const { opened, backfilled, closed, removed } = outcome.alerts

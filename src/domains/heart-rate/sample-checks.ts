@@ -48,10 +48,9 @@ export function classifyAlert(bpm: number, thresholds: AlertThresholds): 'LOW' |
 function checkRr(value: unknown): readonly number[] | null | undefined {
   if (value === undefined || value === null) return null
   if (!Array.isArray(value) || value.length > RR_LIMITS.maxCount) return undefined
-  const valid = value.every(
-    (v) => typeof v === 'number' && Number.isFinite(v) && v >= RR_LIMITS.minMs && v <= RR_LIMITS.maxMs,
-  )
-  return valid ? (value as number[]) : undefined
+  for (const v of value as unknown[])
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < RR_LIMITS.minMs || v > RR_LIMITS.maxMs) return undefined
+  return value as number[]
 }
 
 function bpmProblem(bpm: number): string {

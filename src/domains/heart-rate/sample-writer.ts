@@ -86,6 +86,76 @@ function timestampsByStream() {
   }
 }
 
+/** A set that has every number: the inserted times of a stream whose queued rows all went in. */
+const ALL: Pick<Set<number>, 'has'> = { has: () => true }
+
+/** Strictly increasing times: no time twice, which a single in-order request of a stream proves without a set. */
+function isAscending(samples: readonly CheckedSample[]): boolean {
+  for (let i = 1; i < samples.length; i++)
+    if ((samples[i] as CheckedSample).ts <= (samples[i - 1] as CheckedSample).ts) return false
+  return true
+}
+
+/** RR intervals as stored: a JSON array of ms (finite numbers, so `join` writes them as JSON does). */
+const rrText = (rr: readonly number[] | null): string | null => (rr === null ? null : `[${rr.join(',')}]`)
+
+/**
+ * The rows to insert for `requests`, in order. A key sent twice in one flush is inserted once; the
+ * later copy counts as already stored (`firstCopy` false). Only a stream with several requests in
+ * the flush, or one request out of time order, is checked with a set of its times.
+ */
+function queueRows(requests: readonly WriteRequest[]) {
+  const requestsPerStream = new Map<string, number>()
+  for (const { userId, deviceId } of requests) {
+    const key = toStreamKey(userId, deviceId)
+    requestsPerStream.set(key, (requestsPerStream.get(key) ?? 0) + 1)
+  }
+  const queuedIn = timestampsByStream()
+  const queuedPerStream = new Map<string, number>()
+  const rows: repo.SampleRow[] = []
+  const firstCopy: boolean[][] = requests.map(({ userId, deviceId, samples }) => {
+    const key = toStreamKey(userId, deviceId)
+    const isAlone = requestsPerStream.get(key) === 1 && isAscending(samples)
+    const queued = isAlone ? undefined : queuedIn(userId, deviceId)
+    const before = rows.length
+    const first = samples.map((sample) => {
+      if (queued !== undefined) {
+        if (queued.has(sample.ts)) return false
+        queued.add(sample.ts)
+      }
+      const { ts, bpm, alert } = sample
+      rows.push({ user_id: userId, device_id: deviceId, ts, bpm, rr_intervals: rrText(sample.rrIntervalsMs), alert })
+      return true
+    })
+    queuedPerStream.set(key, (queuedPerStream.get(key) ?? 0) + rows.length - before)
+    return first
+  })
+  return { rows, firstCopy, queuedPerStream }
+}
+
+/**
+ * The times inserted per stream, from what the repository answered; a stream whose queued rows all
+ * went in (the usual case) needs no set of them: `ALL` has every time.
+ */
+function insertedTimes(parts: readonly repo.InsertedSamples[], queuedPerStream: ReadonlyMap<string, number>) {
+  const counts = new Map<string, number>()
+  for (const part of parts) {
+    const key = toStreamKey(part.userId, part.deviceId)
+    counts.set(key, (counts.get(key) ?? 0) + part.timestamps.length)
+  }
+  const insertedIn = timestampsByStream()
+  for (const part of parts) {
+    const key = toStreamKey(part.userId, part.deviceId)
+    if (counts.get(key) === queuedPerStream.get(key)) continue
+    const inserted = insertedIn(part.userId, part.deviceId)
+    for (const ts of part.timestamps) inserted.add(ts)
+  }
+  return (userId: string, deviceId: string): Pick<Set<number>, 'has'> => {
+    const key = toStreamKey(userId, deviceId)
+    return counts.get(key) === queuedPerStream.get(key) ? ALL : insertedIn(userId, deviceId)
+  }
+}
+
 /**
  * Stores the samples of `requests` and brings their users' alert episodes up to date, inside `trx`
  * (the caller commits): the group-commit writer's flush, and the way a domain that records samples
@@ -102,52 +172,30 @@ export async function writeSamples(
     options.kind,
     requests.map((request) => request.userId),
   )
-  // A key sent twice in one flush is inserted once; the later copy counts as already stored.
-  const queuedIn = timestampsByStream()
-  const rows: repo.SampleRow[] = []
-  const firstCopy: boolean[][] = requests.map((request) => {
-    const queued = queuedIn(request.userId, request.deviceId)
-    return request.samples.map((sample) => {
-      if (queued.has(sample.ts)) return false
-      queued.add(sample.ts)
-      rows.push({
-        user_id: request.userId,
-        device_id: request.deviceId,
-        ts: sample.ts,
-        bpm: sample.bpm,
-        rr_intervals: sample.rrIntervalsMs === null ? null : JSON.stringify(sample.rrIntervalsMs),
-        alert: sample.alert,
-      })
-      return true
-    })
-  })
-  const insertedIn = timestampsByStream()
-  for (const part of await repo.insertSamples(trx, options.kind, rows)) {
-    const inserted = insertedIn(part.userId, part.deviceId)
-    for (const ts of part.timestamps) inserted.add(ts)
-  }
-
+  const { rows, firstCopy, queuedPerStream } = queueRows(requests)
+  const insertedIn = insertedTimes(await repo.insertSamples(trx, options.kind, rows), queuedPerStream)
   const fresh = new Map<string, EpisodeSample[]>() // user -> samples new in this flush
   const alreadyStored = requests.map((request, r) => {
     const inserted = insertedIn(request.userId, request.deviceId)
     const first = firstCopy[r] ?? []
+    let list = fresh.get(request.userId)
+    if (list === undefined) {
+      list = []
+      fresh.set(request.userId, list)
+    }
+    const { deviceId } = request
     return request.samples.map((sample, i) => {
       const isNew = first[i] === true && inserted.has(sample.ts)
-      if (isNew) {
-        let list = fresh.get(request.userId)
-        if (list === undefined) {
-          list = []
-          fresh.set(request.userId, list)
-        }
-        list.push({ ts: sample.ts, bpm: sample.bpm, deviceId: request.deviceId, alert: sample.alert })
-      }
+      if (isNew) list.push({ ts: sample.ts, bpm: sample.bpm, deviceId, alert: sample.alert })
       return !isNew
     })
   })
   const write = { kind: options.kind, clearAfter: options.alertClearSamples, nowMs }
   const alertsByUser = new Map<string, TimelineChanges>()
-  for (const [userId, samples] of fresh)
-    alertsByUser.set(userId, await advanceTimeline(trx, write, userId, lastSeen.get(userId) ?? null, samples))
+  for (const [userId, samples] of fresh) {
+    if (samples.length > 0)
+      alertsByUser.set(userId, await advanceTimeline(trx, write, userId, lastSeen.get(userId) ?? null, samples))
+  }
   const announced = new Set<string>()
   return requests.map((request, i) => {
     const isAnnouncer = !announced.has(request.userId)

@@ -75,6 +75,12 @@ function toSpan(row: {
   }
 }
 
+function isInTimeOrder(samples: readonly { ts: number }[]): boolean {
+  for (let i = 1; i < samples.length; i++)
+    if ((samples[i] as { ts: number }).ts < (samples[i - 1] as { ts: number }).ts) return false
+  return true
+}
+
 /**
  * Adds samples just inserted into one stream (ts epoch ms, bpm; any order) to its zone rollups.
  * Hours where every new sample comes after the stored last one get the new intervals added; the
@@ -87,8 +93,12 @@ export async function addToZoneRollups(
   samples: readonly { ts: number; bpm: number }[],
 ): Promise<void> {
   if (samples.length === 0) return
-  const sorted = [...samples].sort((a, b) => a.ts - b.ts)
-  const hours = [...new Set(sorted.map((s) => s.ts - (s.ts % HOUR_MS)))]
+  const sorted = isInTimeOrder(samples) ? samples : [...samples].sort((a, b) => a.ts - b.ts)
+  const hours: number[] = []
+  for (const { ts } of sorted) {
+    const hour = ts - (ts % HOUR_MS)
+    if (hour !== hours[hours.length - 1]) hours.push(hour)
+  }
   const stored = new Map<number, HourSpan>()
   for (let i = 0; i < hours.length; i += 500) {
     const rows = await db
@@ -100,7 +110,7 @@ export async function addToZoneRollups(
     for (const row of rows) stored.set(Number(row.hour_start), toSpan(row))
   }
   const spans: unknown[][] = []
-  const intervals = new Map<string, unknown[]>()
+  const intervals: unknown[][] = []
   const rebuild: number[] = []
   let i = 0
   for (const hour of hours) {
@@ -109,17 +119,23 @@ export async function addToZoneRollups(
     let previous = span === undefined ? undefined : { ts: span.lastTs, bpm: span.lastBpm }
     let longest = span?.longestIntervalMs ?? 0
     const isAppend = span === undefined || first.ts > span.lastTs
+    const byPair = new Map<number, unknown[]>() // this hour's intervals by bpm pair
     for (; i < sorted.length && (sorted[i] as { ts: number }).ts < hour + HOUR_MS; i++) {
       const sample = sorted[i] as { ts: number; bpm: number }
       if (isAppend && previous !== undefined) {
-        const [dt, pair] = [sample.ts - previous.ts, previous.bpm + sample.bpm]
-        const entry = intervals.get(`${hour}:${pair}`)
-        if (entry === undefined) intervals.set(`${hour}:${pair}`, [streamId, hour, pair, 1, dt])
-        else [entry[3], entry[4]] = [(entry[3] as number) + 1, (entry[4] as number) + dt]
-        longest = Math.max(longest, dt)
+        const dt = sample.ts - previous.ts
+        const pair = previous.bpm + sample.bpm
+        const entry = byPair.get(pair)
+        if (entry === undefined) byPair.set(pair, [streamId, hour, pair, 1, dt])
+        else {
+          entry[3] = (entry[3] as number) + 1
+          entry[4] = (entry[4] as number) + dt
+        }
+        if (dt > longest) longest = dt
       }
       previous = sample
     }
+    for (const entry of byPair.values()) intervals.push(entry)
     if (!isAppend) rebuild.push(hour)
     else if (previous !== undefined)
       spans.push([
@@ -133,7 +149,7 @@ export async function addToZoneRollups(
       ])
   }
   await upsertRows(db, kind, SPAN_UPSERT, spans)
-  await upsertRows(db, kind, INTERVAL_UPSERT, [...intervals.values()])
+  await upsertRows(db, kind, INTERVAL_UPSERT, intervals)
   for (const hour of rebuild) await rebuildZoneRollups(db, streamId, hour, hour + 1)
 }
 

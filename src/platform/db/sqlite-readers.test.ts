@@ -8,7 +8,7 @@ import { loadConfig } from '../../config.js'
 import { createLogger } from '../logging/logger.js'
 import { createMetrics } from '../metrics/metrics.js'
 import { migrateToLatest, openDatabase } from './database.js'
-import { SQLITE_READER_NICE } from './sqlite-readers.js'
+import { openSqliteReaderThreads, SQLITE_READER_NICE, SQLITE_READER_THREADS } from './sqlite-readers.js'
 
 const logger = createLogger('silent')
 
@@ -97,5 +97,26 @@ describe('SQLite reader threads', () => {
       /takes no transactions/,
     )
     assert.equal((await handle.db.selectFrom('users').select('id').where('id', '=', 'r1').executeTakeFirst())?.id, 'r1')
+  })
+
+  test('reader threads start with the first read, end once reads have been idle, and start again with the next', async () => {
+    const handle = await opened
+    await migrateToLatest(handle.db, logger)
+    const readers = openSqliteReaderThreads(join(dir, 'db.sqlite'), logger, 100)
+    try {
+      assert.equal(readers.readerThreads(), 0, 'none before the first read')
+      const count = () => sql<{ n: number }>`select count(*) as n from users`.execute(readers.reader)
+      assert.equal((await count()).rows.length, 1)
+      assert.equal(readers.readerThreads(), SQLITE_READER_THREADS, 'kept right after a read')
+      for (let i = 0; i < 600 && readers.readerThreads() > 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      assert.equal(readers.readerThreads(), 0, 'released once idle')
+      assert.equal((await count()).rows.length, 1, 'the next read starts them again')
+      assert.equal(readers.readerThreads(), SQLITE_READER_THREADS)
+    } finally {
+      await readers.close()
+    }
+    assert.equal(readers.readerThreads(), 0, 'none after close')
+    await assert.rejects(sql`select 1`.execute(readers.reader), /closed|destroyed/)
   })
 })

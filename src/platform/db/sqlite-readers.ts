@@ -10,6 +10,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely'
+import { type IdleReleased, releasedWhenIdle } from '../ml-runtime/idle-release.js'
 import { createWorkerPool, type WorkerPool } from '../ml-runtime/worker-pool.js'
 import type { ReadTask, ReadTaskMessage, ReadTaskRunner } from './read-tasks.js'
 import type { Database } from './schema.js'
@@ -29,30 +30,40 @@ export const SQLITE_READER_THREADS = 2
  */
 export const SQLITE_READER_NICE = 10
 
-/** The reader threads, started on the first use, so a process that never reads long starts none. */
+/** Reader threads end after this long without a read (each is a V8 isolate with its own heap and connection, about 20 MB resident), and start again with the next. */
+export const SQLITE_READERS_IDLE_MS = 60_000
+
+/** The reader threads, started on the first use and ended once idle, so a process that does not read long holds none. */
 class ReaderThreads {
-  private pool: WorkerPool | undefined
+  private readonly pool: IdleReleased<WorkerPool>
   private isClosed = false
-  constructor(
-    private readonly file: string,
-    private readonly logger: Logger,
-  ) {}
+  constructor(file: string, logger: Logger, idleMs: number) {
+    this.pool = releasedWhenIdle({
+      open: () =>
+        createWorkerPool({
+          entry: ENTRY,
+          size: SQLITE_READER_THREADS,
+          logger,
+          threadOptions: { file, nice: SQLITE_READER_NICE },
+        }),
+      close: (pool) => pool.close(),
+      idleMs,
+    })
+  }
 
   run(task: { sql: string; parameters: readonly unknown[] } | ReadTaskMessage): Promise<unknown> {
     if (this.isClosed) return Promise.reject(new Error('the SQLite readers are closed'))
-    this.pool ??= createWorkerPool({
-      entry: ENTRY,
-      size: SQLITE_READER_THREADS,
-      logger: this.logger,
-      threadOptions: { file: this.file, nice: SQLITE_READER_NICE },
-    })
-    return this.pool.run(task)
+    return this.pool.use((pool) => pool.run(task))
+  }
+
+  /** Threads running now: 0 before the first read and again once reads have been idle for the idle period. */
+  size(): number {
+    return this.pool.current()?.size ?? 0
   }
 
   async close(): Promise<void> {
     this.isClosed = true
-    await this.pool?.close()
-    this.pool = undefined
+    await this.pool.close()
   }
 }
 
@@ -89,6 +100,8 @@ export interface SqliteReaders {
   readonly reader: Kysely<Database>
   /** Read tasks (read-tasks.ts) run whole on a reader thread, over its own connection. */
   readonly tasks: ReadTaskRunner
+  /** Reader threads running now (0 until the first read, and again after `SQLITE_READERS_IDLE_MS` without one). */
+  readerThreads(): number
   /** Ends the threads (`reader.destroy()` alone does not when only read tasks ran: Kysely never started its driver). */
   close(): Promise<void>
 }
@@ -98,8 +111,8 @@ export interface SqliteReaders {
  * read task's work on its rows, holds a thread, never the event loop. A write committed before a
  * read starts is seen by it (WAL); statements that do not return rows are refused.
  */
-export function openSqliteReaderThreads(file: string, logger: Logger): SqliteReaders {
-  const threads = new ReaderThreads(file, logger)
+export function openSqliteReaderThreads(file: string, logger: Logger, idleMs = SQLITE_READERS_IDLE_MS): SqliteReaders {
+  const threads = new ReaderThreads(file, logger, idleMs)
   const dialect: Dialect = {
     createAdapter: () => new SqliteAdapter(),
     createDriver: () => new ThreadReadDriver(threads),
@@ -113,6 +126,7 @@ export function openSqliteReaderThreads(file: string, logger: Logger): SqliteRea
       run: async <A, R>(task: ReadTask<A, R>, args: A) =>
         (await threads.run({ module: task.module, name: task.name, args })) as R,
     },
+    readerThreads: () => threads.size(),
     close: async () => {
       await reader.destroy()
       await threads.close()

@@ -16,6 +16,7 @@ import type {
   TrainSequenceResult,
   TrainSequenceTask,
 } from './ml-tasks.js'
+import { releasedWhenIdle } from './idle-release.js'
 import { createWorkerPool, type WorkerPool } from './worker-pool.js'
 
 /**
@@ -89,44 +90,21 @@ export function createMlRuntime(options: {
   trainingIdleMs?: number
 }): MlRuntime {
   const artifacts = createArtifactStore(options.blobs, options.legacyRoot)
-  let training: WorkerPool | undefined
+  const logger = options.logger
+  const training = releasedWhenIdle({
+    open: () =>
+      createWorkerPool({ entry: ENTRY, size: options.trainingThreads, logger, threadOptions: { nice: TRAINING_NICE } }),
+    close: (pool: WorkerPool) => pool.close(),
+    idleMs: options.trainingIdleMs ?? TRAINING_IDLE_MS,
+  })
   let inference: WorkerPool | undefined
   let backlog = 0
-  let trainingRuns = 0
-  let idleTimer: NodeJS.Timeout | undefined
-  const logger = options.logger
-  const releaseTraining = () => {
-    idleTimer = undefined
-    const pool = training
-    if (trainingRuns > 0 || pool === undefined) return
-    training = undefined
-    void pool.close()
-  }
   /**
    * Runs `task` on a training thread (taking turns between `owner`s when given); the threads end once
    * no run has been in flight for the idle period.
    */
-  const onTraining = async (
-    task: unknown,
-    onProgress: (data: unknown) => boolean | Promise<boolean>,
-    owner?: string,
-  ) => {
-    clearTimeout(idleTimer)
-    trainingRuns += 1
-    try {
-      training ??= createWorkerPool({
-        entry: ENTRY,
-        size: options.trainingThreads,
-        logger,
-        threadOptions: { nice: TRAINING_NICE },
-      })
-      return await training.run(task, { owner, onProgress })
-    } finally {
-      trainingRuns -= 1
-      if (trainingRuns === 0)
-        idleTimer = setTimeout(releaseTraining, options.trainingIdleMs ?? TRAINING_IDLE_MS).unref()
-    }
-  }
+  const onTraining = (task: unknown, onProgress: (data: unknown) => boolean | Promise<boolean>, owner?: string) =>
+    training.use((pool) => pool.run(task, { owner, onProgress }))
   const infer = async (task: unknown) => {
     inference ??= createWorkerPool({ entry: ENTRY, size: 1, logger })
     backlog += 1
@@ -169,12 +147,11 @@ export function createMlRuntime(options: {
     inferenceBacklog: () => backlog,
     deleteArtifact: (artifact) => artifacts.remove(artifact),
     async recycleTraining() {
-      await training?.recycle()
+      await training.current()?.recycle()
     },
-    trainingThreads: () => training?.size ?? 0,
+    trainingThreads: () => training.current()?.size ?? 0,
     async close() {
-      clearTimeout(idleTimer)
-      await Promise.all([training?.close(), inference?.close()])
+      await Promise.all([training.close(), inference?.close()])
     },
   }
 }

@@ -21,6 +21,7 @@ export function countingPubSub(inner: PubSubPort): CountingPubSub {
   const port: PubSubPort = {
     kind: inner.kind,
     publish: (channel, message) => inner.publish(channel, message),
+    mayHaveSubscribers: (channel) => inner.mayHaveSubscribers(channel),
     async subscribe(channel, listener) {
       bump(calls, channel, 1)
       await gate

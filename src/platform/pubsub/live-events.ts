@@ -27,20 +27,27 @@ export function toLiveEvent(message: unknown): LiveEvent | undefined {
   return { event, data }
 }
 
+/** An event's data, or a function that builds it: called only when a connection may receive the event. */
+export type LiveData<T = unknown> = T | (() => T)
+
 /**
- * Publishes `{ event, data }` to every live connection of the user, on any process. Live push is
- * best-effort (the database is the record), so a failure goes to `onError` and never to the caller.
+ * Publishes `{ event, data }` to every live connection of the user, on any process; nothing is
+ * built or sent when the adapter knows nobody listens (`mayHaveSubscribers`), so a large event
+ * (a 10,000-sample batch) costs nothing without a viewer. Live push is best-effort (the database
+ * is the record), so a failure goes to `onError` and never to the caller.
  */
 export async function publishLive(
   pubsub: PubSubPort,
   userId: string,
   event: string,
-  data: unknown,
+  data: LiveData,
   onError?: (err: unknown) => void,
 ): Promise<void> {
   try {
-    const message: LiveEvent = { event, data }
-    await pubsub.publish(userChannel(userId), message)
+    const channel = userChannel(userId)
+    if (!pubsub.mayHaveSubscribers(channel)) return
+    const message: LiveEvent = { event, data: typeof data === 'function' ? (data as () => unknown)() : data }
+    await pubsub.publish(channel, message)
   } catch (error) {
     try {
       onError?.(error)

@@ -46,6 +46,11 @@ export function createMemoryPubSub(options: MemoryPubSubOptions = {}): PubSubPor
       })
     },
 
+    mayHaveSubscribers(channel) {
+      assertOpen()
+      return channels.has(channel)
+    },
+
     async subscribe(channel, listener) {
       assertOpen()
       const subscription: Subscription = { listener, isActive: true }

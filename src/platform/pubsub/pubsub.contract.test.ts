@@ -117,6 +117,20 @@ for (const target of targets) {
       }
     })
 
+    test('mayHaveSubscribers is true while this process listens, false only when no process can', async () => {
+      const pubsub = await open()
+      const channel = uniqueChannel('listened')
+      // A broker's adapter cannot see other processes' subscriptions: it always says "maybe".
+      assert.equal(pubsub.mayHaveSubscribers(channel), target.isShared)
+      const stop = await pubsub.subscribe(channel, () => undefined)
+      assert.equal(pubsub.mayHaveSubscribers(channel), true)
+      await stop()
+      assert.equal(pubsub.mayHaveSubscribers(channel), target.isShared)
+      const closed = await target.create()
+      await closed.close()
+      assert.throws(() => closed.mayHaveSubscribers(channel), /closed/)
+    })
+
     test('unsubscribe stops delivery to that listener only, and the last one frees the channel', async () => {
       const pubsub = await open()
       const [channel, sentinel] = [uniqueChannel('unsub'), uniqueChannel('sentinel')]

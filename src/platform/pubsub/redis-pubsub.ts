@@ -136,6 +136,12 @@ export async function createRedisPubSub(options: RedisPubSubOptions): Promise<Pu
       await publisher.publish(channelPrefix + channel, encodeMessage(message))
     },
 
+    // Other processes' subscriptions are not known here (PUBSUB NUMSUB would cost a round trip per publish).
+    mayHaveSubscribers() {
+      assertOpen()
+      return true
+    },
+
     async subscribe(channel, listener) {
       assertOpen()
       const fullChannel = channelPrefix + channel

@@ -1,5 +1,7 @@
 // Checks every transport applies to decoded input before its schema: values no database can store
-// or give back as they were sent. One walk, iterative (a 10,000-level body cannot overflow the stack).
+// or give back as they were sent. One walk, recursive only down to MAX_NESTING_DEPTH (a 10,000-level
+// body cannot overflow the stack), that builds a path only for a value at fault: a 10,000-sample
+// batch is 60,000 values, and a path string or stack entry for each was most of the walk's time.
 import { type ErrorDetail, invalidRequest } from '../../errors.js'
 import { dottedPath } from './validation-details.js'
 
@@ -12,9 +14,13 @@ export const MAX_NUMBER_MAGNITUDE = Number.MAX_SAFE_INTEGER
 // NUL (PostgreSQL text refuses it) and UTF-16 halves without their partner (not encodable as UTF-8).
 // eslint-disable-next-line no-control-regex -- finding NUL is the point
 const BAD_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+// Text without NUL or any surrogate (nearly all of it) passes this one-class scan, much cheaper than BAD_TEXT's lookarounds.
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
+const MAYBE_BAD_TEXT = /[\u0000\uD800-\uDFFF]/
 
 /** Why `text` cannot be stored as text, or undefined when it can. */
 export function textProblem(text: string): string | undefined {
+  if (!MAYBE_BAD_TEXT.test(text)) return undefined
   const found = BAD_TEXT.exec(text)
   if (found === null) return undefined
   return found[0] === '\u0000'
@@ -56,29 +62,42 @@ export function inputProblems(
   options: InputCheckOptions = {},
 ): ErrorDetail[] {
   const problems: ErrorDetail[] = []
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: input, path: '', depth: 0 }]
-  while (stack.length > 0 && problems.length < limit) {
-    const { value, path, depth } = stack.pop() as { value: unknown; path: string; depth: number }
+  // The keys from the input down to the value being looked at; depth is its length.
+  const keys: Array<string | number> = []
+  const report = (message: string) =>
+    problems.push({ path: dottedPath(prefix, keys.length === 0 ? '' : `/${keys.join('/')}`), message })
+  // Values in depth-first order, an object's fields last to first (the order an explicit stack gave).
+  const visit = (value: unknown): void => {
+    if (problems.length >= limit) return
     const problem = findProblem(value, options)
-    if (problem !== undefined) problems.push({ path: dottedPath(prefix, path), message: problem })
+    if (problem !== undefined) report(problem)
     // Bytes (gRPC `bytes`, MQTT payloads) are not text: their content is the reader's to judge.
-    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) continue
-    if (depth >= MAX_NESTING_DEPTH) {
-      problems.push({ path: dottedPath(prefix, path), message: `is nested deeper than ${MAX_NESTING_DEPTH} levels` })
-      continue
+    if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return
+    if (keys.length >= MAX_NESTING_DEPTH) {
+      report(`is nested deeper than ${MAX_NESTING_DEPTH} levels`)
+      return
     }
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i -= 1)
-        stack.push({ value: value[i], path: `${path}/${i}`, depth: depth + 1 })
-      continue
+      for (let i = 0; i < value.length; i += 1) {
+        keys.push(i)
+        visit(value[i])
+        keys.pop()
+      }
+      return
     }
-    for (const [key, child] of Object.entries(value)) {
+    const fields = Object.keys(value)
+    for (const key of fields) {
       const keyProblem = textProblem(key)
-      if (keyProblem !== undefined)
-        problems.push({ path: dottedPath(prefix, path), message: `has a field name that ${keyProblem}` })
-      stack.push({ value: child, path: `${path}/${key}`, depth: depth + 1 })
+      if (keyProblem !== undefined) report(`has a field name that ${keyProblem}`)
+    }
+    for (let i = fields.length - 1; i >= 0; i -= 1) {
+      const key = fields[i] as string
+      keys.push(key)
+      visit((value as Record<string, unknown>)[key])
+      keys.pop()
     }
   }
+  visit(input)
   return problems
 }
 
