@@ -208,60 +208,102 @@ for (const target of await databaseTargets()) {
       assert.equal((await api.get('/v1/heart-rate/status', user.accessToken)).body.activeAlert.id, before?.id)
     })
 
-    test('out-of-order batches across requests, and concurrent requests of one user on two devices, give the episodes of the samples in time order', async () => {
-      const rng = random(target.kind.length * 7919)
+    test('late in-range samples inside a stored episode close it early, and a later crossing opens a new one', async () => {
       const user = await signUp(api)
-      const keys = await Promise.all(
-        ['strap', 'watch'].map(
-          async (name) => (await api.post('/v1/devices', { name, kind: 'watch' }, user.accessToken)).body,
-        ),
+      await send(user.accessToken, [
+        [at(0), 160],
+        [at(10), 165],
+        [at(20), 100],
+        [at(21), 100],
+        [at(22), 100],
+        [at(30), 100],
+      ])
+      const before = await fetchAlerts(user.accessToken)
+      assert.deepEqual(before.map(summary), [['HIGH', iso(at(0)), iso(at(10)), iso(at(22)), 2, 165]])
+      // Three in-range readings between the crossings, sent late: the streak reaches 3 at 3 s.
+      await send(user.accessToken, [
+        [at(1), 90],
+        [at(2), 90],
+        [at(3), 90],
+      ])
+      const after = await fetchAlerts(user.accessToken)
+      assert.deepEqual(
+        after.map(summary),
+        [
+          ['HIGH', iso(at(0)), iso(at(0)), iso(at(3)), 1, 160],
+          ['HIGH', iso(at(10)), iso(at(10)), iso(at(22)), 1, 165],
+        ],
+        'the episode ends at 3 s; the crossing at 10 s opens its own',
       )
-      const timeline = Array.from({ length: 240 }, (_, i) => ({
-        ts: at(100 + i),
-        bpm: rng() < 0.25 ? 160 : rng() < 0.15 ? 45 : 60 + Math.floor(rng() * 40),
-        device: keys[i % 2],
-      }))
-      const chunks: (typeof timeline)[] = []
-      for (let i = 0; i < timeline.length; i += 6) chunks.push(timeline.slice(i, i + 6))
-      chunks.sort(() => rng() - 0.5)
-      const first = chunks.splice(0, 10)
-      for (const chunk of first)
-        await api.post(
-          '/v1/heart-rate/samples',
-          { samples: chunk.map((s) => ({ timestamp: s.ts, bpm: s.bpm })) },
-          chunk[0]?.device.apiKey,
+      // In-range readings where no episode was open change nothing.
+      await send(user.accessToken, [
+        [at(5), 90],
+        [at(6), 90],
+        [at(25), 90],
+      ])
+      assert.deepEqual((await fetchAlerts(user.accessToken)).map(summary), after.map(summary))
+    })
+
+    // Alert samples 25 % of the time (most batches replay), then 3 % (most batches are all in range:
+    // those that land where no episode was open skip the replay, the rest replay).
+    for (const [alertShare, minEpisodes] of [
+      [0.25, 5],
+      [0.03, 2],
+    ] as const)
+      test(`out-of-order batches across requests, and concurrent requests of one user on two devices, give the episodes of the samples in time order (alerts ${alertShare * 100} % of samples)`, async () => {
+        const rng = random(target.kind.length * 7919 + Math.round(alertShare * 100))
+        const user = await signUp(api)
+        const keys = await Promise.all(
+          ['strap', 'watch'].map(
+            async (name) => (await api.post('/v1/devices', { name, kind: 'watch' }, user.accessToken)).body,
+          ),
         )
-      const replies = await Promise.all(
-        chunks.map((chunk) =>
-          api.post(
+        const timeline = Array.from({ length: 240 }, (_, i) => ({
+          ts: at(100 + i),
+          bpm: rng() < alertShare ? (rng() < 0.6 ? 160 : 45) : 60 + Math.floor(rng() * 40),
+          device: keys[i % 2],
+        }))
+        const chunks: (typeof timeline)[] = []
+        for (let i = 0; i < timeline.length; i += 6) chunks.push(timeline.slice(i, i + 6))
+        chunks.sort(() => rng() - 0.5)
+        const first = chunks.splice(0, 10)
+        for (const chunk of first)
+          await api.post(
             '/v1/heart-rate/samples',
             { samples: chunk.map((s) => ({ timestamp: s.ts, bpm: s.bpm })) },
             chunk[0]?.device.apiKey,
+          )
+        const replies = await Promise.all(
+          chunks.map((chunk) =>
+            api.post(
+              '/v1/heart-rate/samples',
+              { samples: chunk.map((s) => ({ timestamp: s.ts, bpm: s.bpm })) },
+              chunk[0]?.device.apiKey,
+            ),
           ),
-        ),
-      )
-      assert.ok(replies.every((r) => r.status === 200 && r.body.stored === 6))
+        )
+        assert.ok(replies.every((r) => r.status === 200 && r.body.stored === 6))
 
-      const samples = timeline.map((s) => ({
-        ts: s.ts,
-        bpm: s.bpm,
-        deviceId: s.device.device.id,
-        alert: classifyAlert(s.bpm, { lowAlert: 50, highAlert: 150 }),
-      }))
-      const expected = applySamples(user.userId, undefined, samples, 3, 0).opened
-      assert.ok(expected.length >= 5, 'the generated timeline has several episodes')
-      const stored = await fetchAlerts(user.accessToken)
-      assert.deepEqual(
-        stored.map(summary),
-        expected.map((e) => [
-          e.kind,
-          iso(e.opened_at),
-          iso(e.last_alert_at),
-          e.closed_at === null ? null : iso(e.closed_at),
-          e.sample_count,
-          e.peak_bpm,
-        ]),
-      )
-    })
+        const samples = timeline.map((s) => ({
+          ts: s.ts,
+          bpm: s.bpm,
+          deviceId: s.device.device.id,
+          alert: classifyAlert(s.bpm, { lowAlert: 50, highAlert: 150 }),
+        }))
+        const expected = applySamples(user.userId, undefined, samples, 3, 0).opened
+        assert.ok(expected.length >= minEpisodes, `the generated timeline has ${expected.length} episodes`)
+        const stored = await fetchAlerts(user.accessToken)
+        assert.deepEqual(
+          stored.map(summary),
+          expected.map((e) => [
+            e.kind,
+            iso(e.opened_at),
+            iso(e.last_alert_at),
+            e.closed_at === null ? null : iso(e.closed_at),
+            e.sample_count,
+            e.peak_bpm,
+          ]),
+        )
+      })
   })
 }

@@ -76,10 +76,29 @@ export async function advanceTimeline(
   const changes =
     lastSeen === null || first.ts > lastSeen
       ? await extend(trx, write, userId, samples)
-      : await replay(trx, write, userId, first.ts, last.ts, lastSeen)
+      : (await changeNoEpisode(trx, userId, samples, first.ts, last.ts))
+        ? NO_CHANGES
+        : await replay(trx, write, userId, first.ts, last.ts, lastSeen)
   await repo.setEpisodeLastTs(trx, userId, Math.max(lastSeen ?? last.ts, last.ts))
   await recordChanges(trx, write, userId, changes)
   return changes
+}
+
+/**
+ * True when late samples cannot change any episode, so no replay is needed: an in-range sample
+ * only counts toward closing an open episode (EpisodeMachine), so in-range samples landing where
+ * no episode was open at any of their times leave every episode as it was. Out-of-order batches of
+ * normal readings from several devices (the common case) skip re-reading the merged timeline.
+ */
+async function changeNoEpisode(
+  trx: Db,
+  userId: string,
+  samples: readonly EpisodeSample[],
+  first: number,
+  last: number,
+): Promise<boolean> {
+  if (samples.some((sample) => sample.alert !== null)) return false
+  return !(await repo.hasEpisodeOverlapping(trx, userId, first, last))
 }
 
 /** Every sample is later than anything seen: the open episode continues where it stood. */
@@ -132,10 +151,10 @@ async function replay(
   const stored = await repo.episodesFrom(trx, userId, anchor)
   const machine = new EpisodeMachine(userId, undefined, write.clearAfter, write.nowMs)
   let end = Number.POSITIVE_INFINITY
-  let previous: repo.EpisodeSampleRow | undefined
-  let after: repo.PageAfter | undefined
-  replaying: for (;;) {
-    const page = await repo.episodeSamplesPage(trx, userId, anchor, after, REPLAY_PAGE)
+  let previous: repo.SampleRow | undefined
+  // Every stream from the anchor on, read lazily: the replay usually stops soon after the new samples.
+  const pages = repo.readSamplePages(trx, userId, { from: anchor, to: Number.MAX_SAFE_INTEGER }, REPLAY_PAGE)
+  replaying: for await (const page of pages) {
     for (const row of page) {
       if (
         previous !== undefined &&
@@ -150,9 +169,6 @@ async function replay(
       machine.feed({ ts: row.ts, bpm: row.bpm, deviceId: row.device_id, alert: row.alert })
       previous = row
     }
-    if (page.length < REPLAY_PAGE) break
-    const tail = page[page.length - 1] as repo.EpisodeSampleRow
-    after = { ts: tail.ts, deviceId: tail.device_id }
   }
   const window = stored.filter((row) => Number(row.opened_at) <= end)
   const { inserted, updated, removed } = reconcileEpisodes(window, machine.opened)

@@ -249,9 +249,22 @@ export async function listStreamSamples(
   return pages.length === 1 ? (pages[0] as SampleRow[]) : pages.flat().sort(byTimeThenDevice).slice(0, limit)
 }
 
+/** Where one stream stands in a merge: its buffered rows, the next to take, the next read's size. */
+interface StreamCursor {
+  readonly stream: Stream
+  rows: SampleRow[]
+  at: number
+  size: number
+  isDone: boolean
+}
+
 /**
  * The user's samples of a range in (time, device) order, `pageSize` at a time: memory holds one
- * page whatever the range. The streams are looked up once.
+ * page per stream whatever the range. The streams are looked up once, and each is read on its own
+ * key only when the merge has taken its buffered rows: the first read of a stream takes its share
+ * of a page (at least 64 rows), each later one twice the one before, up to `pageSize`. So a reader
+ * that stops early (an alert replay after an out-of-order batch) reads about what it takes, not a
+ * page of every stream for every page it takes.
  */
 export async function* readSamplePages(
   db: Db,
@@ -260,15 +273,35 @@ export async function* readSamplePages(
   pageSize: number,
   from?: PageAfter,
 ): AsyncGenerator<SampleRow[]> {
-  let after = from
   const streams = await findStreams(db, userId, range.deviceId)
+  const firstSize = Math.min(pageSize, Math.max(64, Math.ceil(pageSize / Math.max(1, streams.length))))
+  const cursors: StreamCursor[] = streams.map((stream) => ({ stream, rows: [], at: 0, size: firstSize, isDone: false }))
+  const refill = async (cursor: StreamCursor): Promise<void> => {
+    const last = cursor.rows[cursor.rows.length - 1]
+    const after = last === undefined ? from : { ts: last.ts, deviceId: last.device_id }
+    const stored = await listStreamPage(db, cursor.stream, range, cursor.size, after, 'asc')
+    cursor.rows = toSampleRows(stored, userId, cursor.stream.deviceId)
+    cursor.isDone = stored.length < cursor.size
+    cursor.at = 0
+    cursor.size = Math.min(pageSize, cursor.size * 2)
+  }
+  await Promise.all(cursors.map(refill))
   for (;;) {
-    const rows = await listStreamSamples(db, userId, streams, range, pageSize, after)
-    if (rows.length === 0) return
-    yield rows
-    if (rows.length < pageSize) return
-    const last = rows[rows.length - 1] as SampleRow
-    after = { ts: last.ts, deviceId: last.device_id }
+    const page: SampleRow[] = []
+    while (page.length < pageSize) {
+      // The stream whose next row comes first (a user has few devices: a scan, not a heap).
+      let next: StreamCursor | undefined
+      for (const cursor of cursors) {
+        if (cursor.at === cursor.rows.length) continue
+        if (next === undefined || byTimeThenDevice(cursor.rows[cursor.at]!, next.rows[next.at]!) < 0) next = cursor
+      }
+      if (next === undefined) break
+      page.push(next.rows[next.at++]!)
+      if (next.at === next.rows.length && !next.isDone) await refill(next)
+    }
+    if (page.length === 0) return
+    yield page
+    if (page.length < pageSize) return
   }
 }
 
@@ -475,6 +508,19 @@ export async function findEpisodeSpanning(db: Db, userId: string, at: number): P
     .executeTakeFirst()
 }
 
+/** Whether any of the user's episodes was open at some time in [from, to] (epoch ms, both ends counted). */
+export async function hasEpisodeOverlapping(db: Db, userId: string, from: number, to: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('heart_rate_alerts')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('opened_at', '<=', to)
+    .where((eb) => eb.or([eb('closed_at', 'is', null), eb('closed_at', '>=', from)]))
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
 /** The user's episodes that opened at or after `from`, oldest first. */
 export async function episodesFrom(db: Db, userId: string, from: number): Promise<AlertRow[]> {
   return db
@@ -485,25 +531,6 @@ export async function episodesFrom(db: Db, userId: string, from: number): Promis
     .orderBy('opened_at')
     .orderBy('id')
     .execute()
-}
-
-export interface EpisodeSampleRow {
-  readonly ts: number
-  readonly device_id: string
-  readonly bpm: number
-  readonly alert: 'LOW' | 'HIGH' | null
-}
-
-/** A page of the user's samples in episode order (time, then device), from `from` or after `after`. */
-export async function episodeSamplesPage(
-  db: Db,
-  userId: string,
-  from: number,
-  after: PageAfter | undefined,
-  limit: number,
-): Promise<EpisodeSampleRow[]> {
-  const rows = await listSamples(db, userId, { from, to: Number.MAX_SAFE_INTEGER }, limit, after)
-  return rows.map((r) => ({ ts: r.ts, device_id: r.device_id, bpm: r.bpm, alert: r.alert }))
 }
 
 export async function deleteAlerts(db: Db, userId: string, ids: readonly string[]): Promise<void> {
