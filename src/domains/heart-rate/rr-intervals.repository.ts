@@ -2,7 +2,7 @@
 // intervals of each sample are read, packed into arrays a page at a time, with no object per row.
 // On SQLite a page is one row: SQLite concatenates the page's `ts` and `rr_intervals` texts itself
 // and the text is parsed here in one pass (on a reader thread an object per row and a JSON.parse
-// per row were most of a day's HRV). PostgreSQL and MariaDB read the page's rows and pack them.
+// per row were most of a day's HRV), and so does PostgreSQL (string_agg); MariaDB's rows are packed here.
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely'
 import { readDatabaseKind } from '../../platform/db/database.js'
 import type { Database } from '../../platform/db/schema.js'
@@ -30,6 +30,15 @@ const SQLITE_PAGE = (lower: '>=' | '>', isSorted: boolean) => `select count(*) a
   group_concat(ts || coalesce(rr_intervals, '[]'), ''${isSorted ? ' order by ts' : ''}) as text
   from (select ts, rr_intervals from heart_rate_samples
     where stream_id = ? and ts ${lower} ? and ts < ? order by ts limit ?)`
+
+// PostgreSQL builds the same text with string_agg, in order by its own ORDER BY (a sort of one page),
+// so the driver turns one row into a string instead of a page of rows into objects. MariaDB would
+// need group_concat, which cuts its answer at group_concat_max_len (1 MB by default) without an
+// error: there the page's rows are read as they are.
+const POSTGRES_PAGE = (lower: '>=' | '>') => `select count(*) as count, max(ts) as last,
+  string_agg(ts::text || coalesce(rr_intervals, '[]'), '' order by ts) as text
+  from (select ts, rr_intervals from heart_rate_samples
+    where stream_id = $1 and ts ${lower} $2 and ts < $3 order by ts limit $4) as page`
 
 function isRising(ts: Float64Array): boolean {
   for (let i = 1; i < ts.length; i++) if (!((ts[i - 1] as number) < (ts[i] as number))) return false
@@ -89,7 +98,16 @@ async function readPackedPage(
   limit: number,
   after: number | undefined,
 ): Promise<PackedPage & { last: number | undefined }> {
-  if (readDatabaseKind(db) === 'sqlite') {
+  const kind = readDatabaseKind(db)
+  if (kind === 'postgres') {
+    const [lower, from] = after === undefined ? (['>=', range.from] as const) : (['>', after] as const)
+    const query = CompiledQuery.raw(POSTGRES_PAGE(lower), [stream.id, from, range.to, limit])
+    const row = (await db.executeQuery<{ count: string; last: string | null; text: string | null }>(query)).rows[0]
+    const count = Number(row?.count ?? 0)
+    if (count === 0 || row?.text == null) return { ...parsePackedText('', 0), last: undefined }
+    return { ...parsePackedText(row.text, count), last: Number(row.last) }
+  }
+  if (kind === 'sqlite') {
     const [lower, from] = after === undefined ? (['>=', range.from] as const) : (['>', after] as const)
     for (const isSorted of [false, true]) {
       const query = CompiledQuery.raw(SQLITE_PAGE(lower, isSorted), [stream.id, from, range.to, limit])
