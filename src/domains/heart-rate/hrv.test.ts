@@ -88,6 +88,27 @@ describe('HRV figures', () => {
     assert.equal(computeHrv([[800, 810, 500, 1100, 805, 790]]).rmssdMs, 12.75)
   })
 
+  test('a sudden lasting change of rate invents no beats: after five intervals in a row the reference follows it', () => {
+    // 120 bpm for 300 beats, then 63 bpm. Each 950 is about twice the 500 reference, so the first
+    // ones are read as missed beats and split; split beats no longer pull the reference down (they
+    // did, and every later interval was split again, into more and more beats), and after five
+    // intervals in a row that were not accepted as they are the reference starts again from them.
+    const segment = [...Array.from({ length: 300 }, () => 500), ...Array.from({ length: 300 }, () => 950)]
+    const cleaned = cleanSegment(segment)
+    assert.equal(cleaned.correctedBeats, 5)
+    assert.deepEqual(new Set(cleaned.intervals.slice(0, 300)), new Set([500]))
+    assert.deepEqual(cleaned.intervals.slice(300, 310), [475, 475, 475, 475, 475, 475, 475, 475, 475, 475])
+    assert.deepEqual(new Set(cleaned.intervals.slice(310)), new Set([950]))
+    assert.equal(cleaned.intervals.length, 605)
+  })
+
+  test('a rate that keeps changing fast gives gaps, never more beats than were recorded', () => {
+    // One interval a second, the rate rising 7 bpm a beat from 60 to 120 and starting again.
+    const segment = Array.from({ length: 6000 }, (_, i) => Math.round(60_000 / (60 + ((i * 7) % 61))))
+    const result = computeHrv([segment])
+    assert.ok(result.intervalCount <= segment.length, `${result.intervalCount} NN intervals from ${segment.length}`)
+  })
+
   test('an artefact at the very start is judged against the median of the segment start', () => {
     assert.deepEqual(cleanSegment([1600, 800, 810, 805]).intervals, [800, 800, 800, 810, 805])
   })

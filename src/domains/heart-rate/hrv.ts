@@ -41,6 +41,8 @@ export interface NnSink {
  * when it is shorter), so a recording of any length is cleaned holding a bounded window.
  */
 const START_WINDOW = 256
+/** Intervals in a row not accepted as they are after which the reference starts again from them. */
+const REFERENCE_RESET = 5
 /** Intervals buffered before they are cleaned (one more than is cleaned is kept, as the rule looks one ahead). */
 const CLEAN_CHUNK = 1024
 
@@ -49,7 +51,7 @@ const CLEAN_CHUNK = 1024
  * push (insertion sort of at most five values in a scratch array: no allocation, no splice). The
  * median is asked for once per interval cleaned, so it is computed on push and read for free.
  */
-function referenceWindow(): { push(value: number): void; size(): number; median(): number } {
+function referenceWindow(): { push(value: number): void; clear(): void; size(): number; median(): number } {
   const ring = new Float64Array(REFERENCE_WINDOW)
   const sorted = new Float64Array(REFERENCE_WINDOW)
   let [count, next, current] = [0, 0, 0]
@@ -70,6 +72,9 @@ function referenceWindow(): { push(value: number): void; size(): number; median(
       const mid = count >> 1
       current = count % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
     },
+    clear() {
+      ;[count, next, current] = [0, 0, 0]
+    },
     size: () => count,
     median: () => current,
   }
@@ -87,17 +92,28 @@ function referenceWindow(): { push(value: number): void; size(): number; median(
  * - short, and with the next interval about one reference: an extra (false) beat; merged;
  * - anything else (an ectopic beat and its compensatory pause, noise): left out, and the
  *   successive differences on either side of it are not taken.
+ * Only intervals accepted as they are move the reference: corrected ones would drag it after the
+ * artefact (split beats halve it, and the next intervals were split again, and again: a sudden
+ * lasting change of rate turned one recorded interval into nine). When REFERENCE_RESET intervals
+ * in a row are not accepted, the reference is what is off, not the data: it starts again from
+ * those intervals (their median), as at a segment's start.
  * Memory holds at most CLEAN_CHUNK intervals, however long the segment. `end` returns the corrections.
  */
 export function segmentCleaner(sink: NnSink): { add(value: number): void; end(): number } {
   const pending: number[] = []
   const recent = referenceWindow()
+  /** The intervals of the current run of ones not accepted as they are (at most REFERENCE_RESET). */
+  const rejected: number[] = []
   let start: number | undefined
   let [correctedBeats, isAfterGap] = [0, false]
-  const accept = (value: number) => {
+  const emit = (value: number) => {
     sink.nn(value)
     isAfterGap = false
+  }
+  const accept = (value: number) => {
+    emit(value)
     recent.push(value)
+    rejected.length = 0
   }
   const clean = (isFinal: boolean) => {
     if (start === undefined) {
@@ -117,13 +133,19 @@ export function segmentCleaner(sink: NnSink): { add(value: number): void; end():
       const multiple = Math.round(value / ref)
       const next = pending[i + 1]
       if (multiple >= 2 && isNear(value, multiple * ref)) {
-        for (let k = 0; k < multiple; k++) accept(value / multiple)
+        for (let k = 0; k < multiple; k++) emit(value / multiple)
       } else if (value < ref && next !== undefined && isNear(value + next, ref)) {
-        accept(value + next)
+        emit(value + next)
         i += 1
       } else if (!isAfterGap) {
         sink.gap()
         isAfterGap = true
+      }
+      rejected.push(value)
+      if (rejected.length === REFERENCE_RESET) {
+        recent.clear()
+        for (const kept of rejected) recent.push(kept)
+        rejected.length = 0
       }
     }
     // What is left (at most the one interval the rule looks ahead to) moves to the front, in place.
