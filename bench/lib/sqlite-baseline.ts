@@ -10,8 +10,6 @@ import { bpmFor } from './accounts.js'
 import { trackDir } from './children.js'
 import { isInWindow, type Window } from './window.js'
 
-const COLUMNS = 6
-
 /** A fresh SQLite file with the pragmas of src/platform/db/dialect.ts. */
 function openSqlite(file: string): Sqlite.Database {
   const db = new Sqlite(file)
@@ -31,6 +29,39 @@ async function openBaselineDb(file: string): Promise<Sqlite.Database> {
 }
 
 /**
+ * Commits `batchSize`-row batches through `insert` (one prepared multi-row statement of `columns`
+ * parameters a row) until the window ends, the batches taking turns over `keys` (one per device);
+ * `fill(params, at, key, ts)` writes a row's parameters in place from `at` (no array per row).
+ * Counts rows committed in the window.
+ */
+function commitBatches(
+  db: Sqlite.Database,
+  window: Window,
+  insert: Sqlite.Statement,
+  shape: { readonly batchSize: number; readonly columns: number },
+  keys: readonly unknown[][],
+  fill: (params: unknown[], at: number, key: readonly unknown[], ts: number) => void,
+): number {
+  const commitBatch = db.transaction((params: unknown[]) => insert.run(params))
+  const nextTs = keys.map(() => Date.now() - 30 * 86_400_000)
+  const params: unknown[] = new Array(shape.batchSize * shape.columns)
+  let rows = 0
+  for (let batch = 0; Date.now() < window.measureTo; batch += 1) {
+    const device = batch % keys.length
+    let ts = nextTs[device] as number
+    for (let at = 0; at < params.length; at += shape.columns, ts += 1) fill(params, at, keys[device] as unknown[], ts)
+    nextTs[device] = ts
+    commitBatch(params)
+    if (isInWindow(window, Date.now())) rows += shape.batchSize
+  }
+  return rows
+}
+
+/** `batchSize` rows of `columns` placeholders: `(?, ?, …), (?, ?, …), …`. */
+const placeholders = (batchSize: number, columns: number) =>
+  Array.from({ length: batchSize }, () => `(${Array.from({ length: columns }, () => '?').join(', ')})`).join(', ')
+
+/**
  * Raw better-sqlite3 inserts of `batchSize`-row batches, each one prepared multi-row INSERT ...
  * ON CONFLICT DO NOTHING (what the server's repository sends) in its own transaction, the batches
  * taking turns over `devices` devices of one user like the HTTP bench. Counts rows committed in the window.
@@ -41,32 +72,19 @@ export async function rawInsertRows(window: Window, batchSize: number, devices: 
   const db = await openBaselineDb(join(dir, 'baseline.sqlite'))
   try {
     const userId = randomUUID()
-    const deviceIds = Array.from({ length: devices }, () => randomUUID())
     db.prepare('INSERT INTO users (id) VALUES (?)').run(userId)
-    const values = Array.from({ length: batchSize }, () => '(?, ?, ?, ?, ?, ?)').join(', ')
     const insert = db.prepare(
-      `INSERT INTO heart_rate_samples (user_id, device_id, ts, bpm, rr_intervals, alert) VALUES ${values} ON CONFLICT DO NOTHING`,
+      `INSERT INTO heart_rate_samples (user_id, device_id, ts, bpm, rr_intervals, alert) VALUES ${placeholders(batchSize, 6)} ON CONFLICT DO NOTHING`,
     )
-    const commitBatch = db.transaction((params: unknown[]) => insert.run(params))
-    const nextTs = deviceIds.map(() => Date.now() - 30 * 86_400_000)
-    const params: unknown[] = new Array(batchSize * COLUMNS)
-    let rows = 0
-    for (let batch = 0; Date.now() < window.measureTo; batch += 1) {
-      const device = batch % devices
-      let ts = nextTs[device] as number
-      for (let at = 0; at < params.length; at += COLUMNS, ts += 1) {
-        params[at] = userId
-        params[at + 1] = deviceIds[device]
-        params[at + 2] = ts
-        params[at + 3] = bpmFor(ts)
-        params[at + 4] = null
-        params[at + 5] = null
-      }
-      nextTs[device] = ts
-      commitBatch(params)
-      if (isInWindow(window, Date.now())) rows += batchSize
-    }
-    return rows
+    const keys = Array.from({ length: devices }, () => [userId, randomUUID()])
+    return commitBatches(db, window, insert, { batchSize, columns: 6 }, keys, (params, at, [user, device], ts) => {
+      params[at] = user
+      params[at + 1] = device
+      params[at + 2] = ts
+      params[at + 3] = bpmFor(ts)
+      params[at + 4] = null
+      params[at + 5] = null
+    })
   } finally {
     db.close()
     removeDir()
@@ -91,35 +109,18 @@ export async function rawInsertCompactRows(window: Window, batchSize: number, de
     db.prepare(
       "INSERT INTO users (id, email, password_hash, role, settings, created_at, updated_at) VALUES (?, ?, 'x', 'user', '{}', 0, 0)",
     ).run(userId, `${userId}@example.com`)
-    const streamIds = Array.from(
-      { length: devices },
-      () =>
-        db.prepare('INSERT INTO heart_rate_streams (user_id, device_id) VALUES (?, ?)').run(userId, randomUUID())
-          .lastInsertRowid,
-    )
-    const values = Array.from({ length: batchSize }, () => '(?, ?, ?, ?, ?)').join(', ')
+    const addStream = db.prepare('INSERT INTO heart_rate_streams (user_id, device_id) VALUES (?, ?)')
+    const keys = Array.from({ length: devices }, () => [addStream.run(userId, randomUUID()).lastInsertRowid])
     const insert = db.prepare(
-      `INSERT INTO heart_rate_samples (stream_id, ts, bpm, rr_intervals, alert) VALUES ${values} ON CONFLICT DO NOTHING`,
+      `INSERT INTO heart_rate_samples (stream_id, ts, bpm, rr_intervals, alert) VALUES ${placeholders(batchSize, 5)} ON CONFLICT DO NOTHING`,
     )
-    const commitBatch = db.transaction((params: unknown[]) => insert.run(params))
-    const nextTs = streamIds.map(() => Date.now() - 30 * 86_400_000)
-    const params: unknown[] = new Array(batchSize * 5)
-    let rows = 0
-    for (let batch = 0; Date.now() < window.measureTo; batch += 1) {
-      const device = batch % devices
-      let ts = nextTs[device] as number
-      for (let at = 0; at < params.length; at += 5, ts += 1) {
-        params[at] = streamIds[device]
-        params[at + 1] = ts
-        params[at + 2] = bpmFor(ts)
-        params[at + 3] = null
-        params[at + 4] = null
-      }
-      nextTs[device] = ts
-      commitBatch(params)
-      if (isInWindow(window, Date.now())) rows += batchSize
-    }
-    return rows
+    return commitBatches(db, window, insert, { batchSize, columns: 5 }, keys, (params, at, [stream], ts) => {
+      params[at] = stream
+      params[at + 1] = ts
+      params[at + 2] = bpmFor(ts)
+      params[at + 3] = null
+      params[at + 4] = null
+    })
   } finally {
     await kysely.destroy()
     removeDir()

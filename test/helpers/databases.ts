@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -115,4 +115,23 @@ export async function openTestDatabase(target: DatabaseTarget): Promise<OpenedTe
       await testDb.drop()
     },
   }
+}
+
+/** Inserts a user row (no password anyone can use) for repository tests; answers its id. */
+export async function insertTestUser(database: DatabaseHandle): Promise<string> {
+  const id = randomUUID()
+  await database.db
+    .insertInto('users')
+    .values({
+      id,
+      email: `${id}@example.com`,
+      password_hash: 'x',
+      role: 'user',
+      display_name: null,
+      settings: '{}',
+      created_at: 0,
+      updated_at: 0,
+    })
+    .execute()
+  return id
 }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import pino from 'pino'
-import { databaseTargets, type TestDatabase } from '../../../test/helpers/databases.js'
-import { loadConfig } from '../../config.js'
-import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../platform/db/database.js'
-import { createMetrics } from '../../platform/metrics/metrics.js'
+import {
+  databaseTargets,
+  insertTestUser,
+  type OpenedTestDatabase,
+  openTestDatabase,
+} from '../../../test/helpers/databases.js'
+import type { DatabaseHandle } from '../../platform/db/database.js'
 import { insertSamples, parseRr, readSamplePages, type SampleRow } from './heart-rate.repository.js'
 import { STORED_HRV, STORED_HRV_SERIES } from './heart-rate.read-tasks.js'
 import { computeHrv, continuousSegments } from './hrv.js'
@@ -29,41 +30,18 @@ test('packed RR text is read as JSON.parse reads each array: spaces, decimals, e
 
 for (const target of await databaseTargets()) {
   describe(`RR intervals read for HRV on ${target.kind}`, { skip: target.skip }, () => {
-    let testDb: TestDatabase
+    let opened: OpenedTestDatabase
     let database: DatabaseHandle
 
     before(async () => {
-      testDb = await target.create()
-      const config = loadConfig({
-        PULSEBASE_DATABASE_URL: testDb.url,
-        PULSEBASE_DATA_DIR: '/tmp',
-        PULSEBASE_JWT_SECRET: 'x'.repeat(40),
-      })
-      database = await openDatabase(config.database, createMetrics(), pino({ level: 'silent' }))
-      await migrateToLatest(database.db, pino({ level: 'silent' }))
+      opened = await openTestDatabase(target)
+      database = opened.database
     })
     after(async () => {
-      await database?.close()
-      await testDb?.drop()
+      await opened?.close()
     })
 
-    async function newUser(): Promise<string> {
-      const id = randomUUID()
-      await database.db
-        .insertInto('users')
-        .values({
-          id,
-          email: `${id}@example.com`,
-          password_hash: 'x',
-          role: 'user',
-          display_name: null,
-          settings: '{}',
-          created_at: 0,
-          updated_at: 0,
-        })
-        .execute()
-      return id
-    }
+    const newUser = () => insertTestUser(database)
 
     test('several devices, equal times, gaps and samples without intervals: the same samples in the same (time, device) order as readSamplePages, and the same HRV', async () => {
       const userId = await newUser()

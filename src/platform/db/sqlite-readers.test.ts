@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
+import { threadNices } from '../../../test/helpers/threads.js'
 import { sql } from 'kysely'
 import { loadConfig } from '../../config.js'
 import { createLogger } from '../logging/logger.js'
@@ -11,21 +12,6 @@ import { migrateToLatest, openDatabase } from './database.js'
 import { openSqliteReaderThreads, SQLITE_READER_NICE, SQLITE_READER_THREADS } from './sqlite-readers.js'
 
 const logger = createLogger('silent')
-
-/** The nice value of each thread of this process by thread id (/proc/self/task/<tid>/stat, field 19); null without /proc. */
-function threadNices(): Map<number, number> | null {
-  if (process.platform !== 'linux') return null
-  const nices = new Map<number, number>()
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-      nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]))
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return nices
-}
 
 describe('SQLite reader threads', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pulsebase-readers-'))

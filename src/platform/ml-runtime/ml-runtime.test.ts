@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
+import { threadNices } from '../../../test/helpers/threads.js'
 import { pino } from 'pino'
 import { readBlob } from '../blob/blob.port.js'
 import { createFileBlobStore } from '../blob/file-blob-store.js'
@@ -135,25 +136,6 @@ describe('ML runtime (tfjs-wasm in worker threads)', () => {
     )
   })
 })
-
-/**
- * The nice value of each thread of this process, by thread id, from /proc/self/task/<tid>/stat
- * (field 19, counted after the command name, which may hold spaces); null where there is no /proc.
- */
-function threadNices(): Map<number, number> | null {
-  if (process.platform !== 'linux') return null
-  const nices = new Map<number, number>()
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      nices.set(Number(tid), Number(fields[16]))
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return nices
-}
 
 const countAtTrainingNice = () => [...(threadNices()?.values() ?? [])].filter((n) => n === TRAINING_NICE).length
 
