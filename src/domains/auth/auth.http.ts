@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { HttpReply, HttpRequest } from '../../platform/http/http-server.js'
 import { Type } from 'typebox'
 import { AppError } from '../../errors.js'
 import type { Guards } from '../../platform/http/http-auth.js'
@@ -32,7 +32,7 @@ const tags = ['auth']
 const security = [{ bearer: [] }]
 
 /** The refresh token of a refresh request: from the cookie when asked for, else from the body. */
-function readRefreshToken(request: FastifyRequest<{ Body: { refreshToken?: string } }>): string {
+function readRefreshToken(request: HttpRequest<{ Body: { refreshToken?: string } }>): string {
   if (wantsRefreshCookie(request)) {
     const token = readRefreshCookie(request)
     if (token === undefined) throw new AppError('unauthenticated', 'No session cookie: sign in again')
@@ -49,8 +49,8 @@ function readRefreshToken(request: FastifyRequest<{ Body: { refreshToken?: strin
 /** Answers the new tokens, moving the refresh token to the cookie when the client asked for that. */
 function sendTokens<T extends { refreshToken: string }>(
   deps: auth.AuthDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
+  request: HttpRequest,
+  reply: HttpReply,
   tokens: T,
 ) {
   return wantsRefreshCookie(request) ? toCookieSession(request, reply, tokens, deps.refreshTokenTtlDays) : tokens

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { HttpReply, HttpRequest } from '../../platform/http/http-server.js'
 import { Type } from 'typebox'
 
 /**
@@ -19,11 +19,11 @@ export const SessionHeaders = Type.Object({
   ),
 })
 
-export function wantsRefreshCookie(request: FastifyRequest): boolean {
+export function wantsRefreshCookie(request: HttpRequest): boolean {
   return request.headers[SESSION_HEADER] === 'cookie'
 }
 
-function cookieOptions(request: FastifyRequest) {
+function cookieOptions(request: HttpRequest) {
   // Secure only when the request came over TLS (directly, or per X-Forwarded-Proto behind a trusted proxy),
   // so `npm start` on http://localhost still works in a browser.
   return {
@@ -36,8 +36,8 @@ function cookieOptions(request: FastifyRequest) {
 
 /** Moves the refresh token from the body to the cookie; returns the body without it. */
 export function toCookieSession<T extends { refreshToken: string }>(
-  request: FastifyRequest,
-  reply: FastifyReply,
+  request: HttpRequest,
+  reply: HttpReply,
   tokens: T,
   ttlDays: number,
 ): Omit<T, 'refreshToken'> {
@@ -46,11 +46,11 @@ export function toCookieSession<T extends { refreshToken: string }>(
   return rest
 }
 
-export function clearRefreshCookie(request: FastifyRequest, reply: FastifyReply): void {
+export function clearRefreshCookie(request: HttpRequest, reply: HttpReply): void {
   reply.clearCookie(REFRESH_COOKIE, cookieOptions(request))
 }
 
-export function readRefreshCookie(request: FastifyRequest): string | undefined {
+export function readRefreshCookie(request: HttpRequest): string | undefined {
   const value = request.cookies[REFRESH_COOKIE]
   return value === undefined || value === '' ? undefined : value
 }

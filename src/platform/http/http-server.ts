@@ -18,6 +18,9 @@ import { registerJsonBodyParser } from './json-body.js'
 import { lazySerializerCompiler, strictValidatorCompiler } from './validator-compiler.js'
 import { documentErrors, extractComponents, refuseUndocumentedStatus } from './openapi.js'
 
+/** A request and a reply as route handlers and hooks see them (domains name these, not Fastify's types). */
+export type { FastifyReply as HttpReply, FastifyRequest as HttpRequest } from 'fastify'
+
 export type HttpServer = FastifyInstance<
   RawServerDefault,
   IncomingMessage,
