@@ -115,64 +115,44 @@ function registerProfileRoutes(
   const { db } = deps
   const readUserId = (request: FastifyRequest) => readPrincipal(request).userId
   for (const path of ['/user', '/user/']) {
-    const hide = path.endsWith('/')
+    // Every /user route: the seed's auth, its tags and security, the trailing-slash twin hidden.
+    const options = <S extends object>(schema: S) => ({
+      ...auth,
+      schema: { hide: path.endsWith('/'), tags, security, ...schema },
+    })
     scope.get(
       path,
-      {
-        ...auth,
-        schema: {
-          hide,
-          tags,
-          security,
-          summary: 'Your m2m profile, or null before you create one',
-          response: { 200: Type.Union([M2mProfile, Type.Null()]), ...errors },
-        },
-      },
+      options({
+        summary: 'Your m2m profile, or null before you create one',
+        response: { 200: Type.Union([M2mProfile, Type.Null()]), ...errors },
+      }),
       async (request) => profiles.readProfile(db, readUserId(request)),
     )
     scope.post(
       path,
-      {
-        ...auth,
-        schema: {
-          hide,
-          tags,
-          security,
-          summary: 'Create your m2m profile',
-          body: M2mProfileBody,
-          response: { 201: M2mProfile, ...errors, 409: M2mError },
-        },
-      },
+      options({
+        summary: 'Create your m2m profile',
+        body: M2mProfileBody,
+        response: { 201: M2mProfile, ...errors, 409: M2mError },
+      }),
       async (request, reply) =>
         reply.status(201).send(await inSeedWords(profiles.createProfile(deps, readUserId(request), request.body))),
     )
     scope.put(
       path,
-      {
-        ...auth,
-        schema: {
-          hide,
-          tags,
-          security,
-          summary: 'Replace your m2m profile',
-          body: M2mProfileBody,
-          response: { 200: M2mProfile, ...errors, 404: M2mError },
-        },
-      },
+      options({
+        summary: 'Replace your m2m profile',
+        body: M2mProfileBody,
+        response: { 200: M2mProfile, ...errors, 404: M2mError },
+      }),
       async (request) => inSeedWords(profiles.replaceProfile(deps, readUserId(request), request.body)),
     )
     scope.delete(
       path,
-      {
-        ...auth,
-        schema: {
-          hide,
-          tags,
-          security,
-          summary: 'Delete your m2m profile (not your account)',
-          response: { 204: Type.Null(), ...errors },
-        },
-      },
+      options({
+        summary: 'Delete your m2m profile (not your account)',
+        response: { 204: Type.Null(), ...errors },
+      }),
       async (request, reply) => {
         await profiles.deleteProfile(db, readUserId(request))
         return reply.status(204).send(null)
